@@ -1,0 +1,1 @@
+"""Subcommands of the ``homestudy`` command line, one module each."""

@@ -1,0 +1,172 @@
+"""Every error HomeStudy raises on purpose, in one tree.
+
+Each carries a plain-English ``message`` that the UI can show a social worker
+as it is, and never contains case content (names, narrative text).
+
+    HomeStudyError
+    ├── VaultError                     the encrypted local store
+    │   ├── WrongPassphraseError       the passphrase does not unwrap the key
+    │   ├── KeyringEntryMissingError   the device secret is not in the OS keyring
+    │   ├── NotAVaultError             the folder or file is not a HomeStudy vault
+    │   ├── VaultTooNewError           made by a newer HomeStudy (known, unsupported)
+    │   ├── UnknownFormatError         a header/format version we have never heard of
+    │   ├── VaultLockedError           used after lock(); unlock first
+    │   ├── VaultExistsError           create() over an existing vault
+    │   ├── IntegrityError             cipher_integrity_check/integrity_check failed
+    │   ├── ReadOnlyVaultError         a write while the vault is read-only
+    │   ├── StorageFullError           the disk is full; nothing was half-written
+    │   └── AuditChainError            the audit trail's hash chain is broken
+    ├── NotFoundError                  a case, section, visit ... that does not exist
+    ├── ValidationError                a value the model refuses (with the field)
+    ├── FormDefinitionError            a malformed form YAML (file, line, key)
+    ├── ExportError                    a PAR/record export could not be written
+    ├── SyncError                      bundles, enrolment, the inbox
+    │   ├── BundleError                a bundle failed verification (says which check)
+    │   ├── EnrolmentError             a bad or used enrolment file / token
+    │   ├── DeviceRevokedError         the agency has revoked this device
+    │   ├── KeyListError               the agency's signed key list is bad or stale
+    │   └── InboxUnavailableError      no connection, or the inbox answered 5xx
+    └── AgencyError                    the agency inbox service (server side)
+"""
+
+from __future__ import annotations
+
+
+class HomeStudyError(Exception):
+    """Base of every deliberate HomeStudy error."""
+
+    default_message = "Something went wrong."
+
+    def __init__(self, message: str | None = None) -> None:
+        self.message = message or self.default_message
+        super().__init__(self.message)
+
+
+class VaultError(HomeStudyError):
+    default_message = "The encrypted store could not be used."
+
+
+class WrongPassphraseError(VaultError):
+    default_message = "That passphrase is not right. Check Caps Lock and try again."
+
+
+class KeyringEntryMissingError(VaultError):
+    default_message = (
+        "This vault needs a secret kept in this computer's keyring, and it is not there. "
+        "It may have been copied from another computer or user account. Restore it from "
+        "a backup on this account, or ask your IT team."
+    )
+
+
+class NotAVaultError(VaultError):
+    default_message = "This is not a HomeStudy vault, or the file is damaged."
+
+
+class VaultTooNewError(VaultError):
+    default_message = (
+        "This vault was made by a newer version of HomeStudy. Update HomeStudy to open it."
+    )
+
+
+class UnknownFormatError(VaultError):
+    default_message = "This file is in a format HomeStudy does not recognise."
+
+
+class VaultLockedError(VaultError):
+    default_message = "The vault is locked. Unlock it with your passphrase."
+
+
+class VaultExistsError(VaultError):
+    default_message = "A vault already exists here."
+
+
+class IntegrityError(VaultError):
+    default_message = (
+        "The vault failed its integrity check. It has been opened read-only; "
+        "restore from a backup to carry on editing."
+    )
+
+
+class ReadOnlyVaultError(VaultError):
+    default_message = "The vault is open read-only, so changes cannot be saved."
+
+
+class StorageFullError(VaultError):
+    default_message = (
+        "The disk is full, so the last change was not saved. Free some space and try again; "
+        "nothing already saved has been lost."
+    )
+
+
+class AuditChainError(VaultError):
+    default_message = "The audit trail has been altered or damaged."
+
+
+class NotFoundError(HomeStudyError):
+    default_message = "That record could not be found."
+
+
+class ValidationError(HomeStudyError):
+    default_message = "That value is not valid."
+
+    def __init__(self, message: str | None = None, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class FormDefinitionError(HomeStudyError):
+    default_message = "A form definition is not valid."
+
+    def __init__(
+        self,
+        message: str | None = None,
+        *,
+        file: str | None = None,
+        line: int | None = None,
+        key: str | None = None,
+    ) -> None:
+        self.file, self.line, self.key = file, line, key
+        where = ":".join(str(p) for p in (file, line) if p is not None)
+        detail = f"{where}: " if where else ""
+        if key:
+            detail += f"[{key}] "
+        super().__init__(detail + (message or self.default_message))
+
+
+class ExportError(HomeStudyError):
+    default_message = "The export could not be written."
+
+
+class SyncError(HomeStudyError):
+    default_message = "Sending to the agency did not work."
+
+
+class BundleError(SyncError):
+    default_message = "The bundle failed verification."
+
+    def __init__(self, message: str | None = None, check: str | None = None) -> None:
+        super().__init__(message)
+        self.check = check
+
+
+class EnrolmentError(SyncError):
+    default_message = "The enrolment file is not valid or has already been used."
+
+
+class DeviceRevokedError(SyncError):
+    default_message = (
+        "The agency has withdrawn this laptop's access. Your unsent work is kept safely; "
+        "contact the agency to enrol again."
+    )
+
+
+class KeyListError(SyncError):
+    default_message = "The agency's key list could not be trusted."
+
+
+class InboxUnavailableError(SyncError):
+    default_message = "The agency cannot be reached just now. Your work will be sent later."
+
+
+class AgencyError(HomeStudyError):
+    default_message = "The agency inbox could not process the request."

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs the system tools that the interoperability tests read our files with:
+# stock `age` and `minisign` (bundles), LibreOffice (the .docx opens in another
+# office suite), poppler-utils (pdftotext). Needs root and Debian's apt; where
+# either is missing it says so and the tests that need a tool skip with a reason.
+set -uo pipefail
+need=()
+command -v age >/dev/null || need+=(age)
+command -v minisign >/dev/null || need+=(minisign)
+command -v soffice >/dev/null || need+=(libreoffice-writer-nogui)
+command -v pdftotext >/dev/null || need+=(poppler-utils)
+[ -d /usr/share/fonts/truetype/dejavu ] || need+=(fonts-dejavu-core)
+if [ ${#need[@]} -eq 0 ]; then
+    exit 0
+fi
+if [ "$(id -u)" != "0" ] || ! command -v apt-get >/dev/null; then
+    echo "setup_system: cannot install ${need[*]} (not root or no apt-get); the tests that need them will skip." >&2
+    exit 0
+fi
+echo "setup_system: installing ${need[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq >/dev/null 2>&1 || true
+apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null 2>&1 \
+    || echo "setup_system: apt-get could not install ${need[*]}; the tests that need them will skip." >&2
+exit 0

@@ -1,0 +1,1 @@
+"""The Qt desktop application: thin views over the homestudy core."""
