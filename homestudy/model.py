@@ -229,6 +229,7 @@ class Reference:
     referee_name: str
     id: str = field(default_factory=new_id)
     applicant_ids: list[str] = field(default_factory=list)  # who the referee speaks for
+    person_id: str = ""  # the SignificantOther / HouseholdMember this is (ex-partner, adult child)
     relationship: str = ""  # how they know the applicant(s)
     years_known: int | None = None
     knows_as_couple: bool = False
