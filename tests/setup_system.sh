@@ -10,6 +10,12 @@ command -v minisign >/dev/null || need+=(minisign)
 command -v soffice >/dev/null || need+=(libreoffice-writer-nogui)
 command -v pdftotext >/dev/null || need+=(poppler-utils)
 [ -d /usr/share/fonts/truetype/dejavu ] || need+=(fonts-dejavu-core)
+# PostgreSQL 15 for the inbox tests on a throwaway cluster (tests/pg.py); as root the
+# cluster runs as the package's `postgres` user (or `homestudy-pg`, made below).
+compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || need+=(postgresql-15)
+if [ "$(id -u)" = "0" ] && ! id postgres >/dev/null 2>&1 && ! id homestudy-pg >/dev/null 2>&1; then
+    useradd --system --no-create-home --shell /usr/sbin/nologin homestudy-pg || true
+fi
 if [ ${#need[@]} -eq 0 ]; then
     exit 0
 fi

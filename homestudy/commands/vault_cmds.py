@@ -1,14 +1,156 @@
-"""Placeholder until its issue lands: registers no subcommand."""
+"""Vault subcommands: ``demo``, ``cases``, ``backup``, ``restore``, ``passwd``."""
 
 from __future__ import annotations
 
 import argparse
+import json
+import sys
+from pathlib import Path
 from typing import Any
+
+from homestudy.commands import common
+from homestudy.errors import HomeStudyError, NotFoundError
+
+NO_KEYRING_WARNING = (
+    "Note: this computer has no working keyring, so the vault is protected by your "
+    "passphrase alone. Choose a long passphrase."
+)
 
 
 def add_parser(subparsers: Any) -> None:
-    """Adds this module's subcommands to ``subparsers``."""
+    p = subparsers.add_parser("demo", help="create a vault with a fictional demo case")
+    common.add_vault_argument(p)
+    p.set_defaults(run=run_demo)
+
+    p = subparsers.add_parser("cases", help="list the cases in the vault")
+    common.add_vault_argument(p)
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(run=run_cases)
+
+    p = subparsers.add_parser("backup", help="write an encrypted backup of the vault")
+    common.add_vault_argument(p)
+    p.add_argument("--out", required=True, metavar="FILE", help="the backup file to write")
+    p.set_defaults(run=run_backup)
+
+    p = subparsers.add_parser("restore", help="restore the vault from an encrypted backup")
+    common.add_vault_argument(p)
+    p.add_argument("backup_file", metavar="FILE", help="a backup made by 'homestudy backup'")
+    p.set_defaults(run=run_restore)
+
+    p = subparsers.add_parser("passwd", help="change the vault's passphrase")
+    common.add_vault_argument(p)
+    p.set_defaults(run=run_passwd)
 
 
 def run(args: argparse.Namespace) -> int:
-    return 2
+    return int(args.run(args))
+
+
+def _guarded(fn: Any) -> Any:
+    def wrapper(args: argparse.Namespace) -> int:
+        try:
+            return int(fn(args))
+        except HomeStudyError as exc:
+            return common.fail(exc)
+
+    wrapper.__doc__ = fn.__doc__
+    return wrapper
+
+
+@_guarded
+def run_demo(args: argparse.Namespace) -> int:
+    from homestudy.demo import build_demo_case
+    from homestudy.vault import Vault
+
+    folder = common.vault_dir(args)
+    if Vault.exists(folder):
+        vault = Vault.open(folder, common.ask_passphrase(), check_integrity=False)
+    else:
+        vault = Vault.create(folder, common.ask_passphrase("New passphrase: ", confirm=True))
+        if not vault.keyring_protected:
+            print(NO_KEYRING_WARNING, file=sys.stderr)
+    try:
+        case = build_demo_case()
+        try:
+            vault.cases.find_by_reference(case.reference)
+        except NotFoundError:
+            vault.cases.save_case(case)
+        print(case.reference)
+    finally:
+        vault.close()
+    return 0
+
+
+@_guarded
+def run_cases(args: argparse.Namespace) -> int:
+    from homestudy.textutil import format_date
+
+    vault = common.open_vault(args, read_only=True)
+    try:
+        summaries = vault.cases.list_cases()
+    finally:
+        vault.close()
+    if args.json:
+        rows = [{
+            "id": s.id, "reference": s.reference, "applicants": s.applicant_names,
+            "stage": s.stage.value,
+            "stage2_notice_on": s.stage2_notice_on.isoformat() if s.stage2_notice_on else None,
+            "provisional_panel_date": (s.provisional_panel_date.isoformat()
+                                       if s.provisional_panel_date else None),
+            "visits_done": s.visits_done, "visits_planned": s.visits_planned,
+            "updated_at": s.updated_at.isoformat(),
+        } for s in summaries]
+        print(json.dumps(rows, indent=2))
+        return 0
+    if not summaries:
+        print("No cases yet.")
+    for s in summaries:
+        stage = s.stage.value.replace("_", " ").capitalize()
+        panel = format_date(s.provisional_panel_date, "not set")
+        print(f"{s.reference}  {s.applicant_names}  {stage}  visits {s.visits_done}/"
+              f"{s.visits_planned}  panel {panel}")
+    return 0
+
+
+@_guarded
+def run_backup(args: argparse.Namespace) -> int:
+    vault = common.open_vault(args)
+    try:
+        out = vault.backup(Path(args.out))
+    finally:
+        vault.close()
+    print(f"Backup written to {out}")
+    return 0
+
+
+@_guarded
+def run_restore(args: argparse.Namespace) -> int:
+    from homestudy.vault import Vault
+
+    folder = common.vault_dir(args)
+    had_vault = Vault.exists(folder)
+    vault = Vault.restore(Path(args.backup_file), folder, common.ask_passphrase())
+    try:
+        count = len(vault.cases.list_cases())
+        if not vault.keyring_protected:
+            print(NO_KEYRING_WARNING, file=sys.stderr)
+    finally:
+        vault.close()
+    print(f"Restored {count} case(s) into {folder}")
+    if had_vault:
+        print("The vault that was there has been kept beside it (…before-restore-…).")
+    return 0
+
+
+@_guarded
+def run_passwd(args: argparse.Namespace) -> int:
+    vault = common.open_vault(args)
+    try:
+        old = common.ask_passphrase("Current passphrase: ")
+        new = common.ask_passphrase("New passphrase: ", confirm=True,
+                                    env="HOMESTUDY_NEW_PASSPHRASE")
+        vault.change_passphrase(old, new)
+    finally:
+        vault.close()
+    print("Passphrase changed.")
+    return 0

@@ -1,0 +1,140 @@
+"""The inbox as an ASGI app (Starlette), served by uvicorn.
+
+    GET  /health                              {"agency_id": ...}
+    GET  /keys                                the signed key list
+    POST /enrol                               register a device's public keys (one-time token)
+    PUT  /bundles/{bundle_id}                 upload a bundle (POST is the same); signed receipt
+    GET  /devices/{device_id}/status          signed request; 410 when revoked
+    GET  /devices/{device_id}/assignments     signed request; ?after=N; new cases as bundles
+
+Errors are JSON ``{"error": code, "message": plain words}`` with a distinct status
+per cause (see ``homestudy.agency.inbox``). Database and crypto work runs in the
+thread pool so the event loop stays free.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import json
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from homestudy.agency.home import AgencyHome
+from homestudy.agency.inbox import Inbox, Refusal
+
+SIGNATURE_HEADERS = ("x-homestudy-device", "x-homestudy-time", "x-homestudy-signature")
+
+
+def _refused(exc: Refusal) -> JSONResponse:
+    return JSONResponse({"error": exc.code, "message": exc.message}, status_code=exc.status)
+
+
+async def _call(fn: Callable[..., Any], *args: Any) -> Any:
+    return await run_in_threadpool(fn, *args)
+
+
+def create_app(home: AgencyHome | Path | str) -> Starlette:
+    if not isinstance(home, AgencyHome):
+        home = AgencyHome(home)
+    db = home.database()
+    db.migrate()
+    inbox = Inbox(home, db)
+    limit = home.config.max_bundle_size
+
+    async def health(request: Request) -> JSONResponse:
+        return JSONResponse({"agency_id": home.agency_id, "name": home.config.name})
+
+    async def key_list(request: Request) -> JSONResponse:
+        try:
+            return JSONResponse((await _call(inbox.current_key_list)).to_wire())
+        except Refusal as exc:
+            return _refused(exc)
+
+    async def enrol(request: Request) -> JSONResponse:
+        try:
+            body = await _read_body(request, 64 * 1024)
+            return JSONResponse(await _call(inbox.enrol, json.loads(body)))
+        except ValueError:
+            return _refused(Refusal(400, "malformed", "The enrolment request is not JSON."))
+        except Refusal as exc:
+            return _refused(exc)
+
+    async def upload(request: Request) -> JSONResponse:
+        try:
+            data = await _read_body(request, limit)
+            receipt = await _call(inbox.accept, request.path_params["bundle_id"], data)
+            return JSONResponse({"receipt": receipt.to_wire()})
+        except Refusal as exc:
+            return _refused(exc)
+
+    async def signed_device(request: Request) -> Any:
+        device_id = request.path_params["device_id"]
+        values = [request.headers.get(h, "") for h in SIGNATURE_HEADERS]
+        if values[0] != device_id:
+            raise Refusal(401, "bad_signature", "The request is not signed by this device.")
+        try:
+            signature = base64.b64decode(values[2], validate=True)
+        except ValueError as exc:
+            raise Refusal(401, "bad_signature", "The request's signature is malformed.") from exc
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return await _call(inbox.check_signed_request, device_id, request.method, target,
+                           values[1], signature)
+
+    async def status(request: Request) -> JSONResponse:
+        try:
+            device = await signed_device(request)
+            return JSONResponse({"device_id": device.device_id, "revoked": False})
+        except Refusal as exc:
+            return _refused(exc)
+
+    async def assignments(request: Request) -> JSONResponse:
+        try:
+            device = await signed_device(request)
+            try:
+                after = int(request.query_params.get("after", "0"))
+            except ValueError:
+                after = 0
+            found = await _call(inbox.assignments, device.device_id, after)
+            return JSONResponse({"assignments": found})
+        except Refusal as exc:
+            return _refused(exc)
+
+    routes = [
+        Route("/health", health, methods=["GET"]),
+        Route("/keys", key_list, methods=["GET"]),
+        Route("/enrol", enrol, methods=["POST"]),
+        Route("/bundles/{bundle_id}", upload, methods=["PUT", "POST"]),
+        Route("/devices/{device_id}/status", status, methods=["GET"]),
+        Route("/devices/{device_id}/assignments", assignments, methods=["GET"]),
+    ]
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        yield
+        db.close()
+
+    app = Starlette(routes=routes, lifespan=lifespan)
+    app.state.inbox = inbox
+    return app
+
+
+async def _read_body(request: Request, limit: int) -> bytes:
+    """The request body, refusing (413) before reading more than ``limit`` bytes."""
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise Refusal(413, "too_large", "The bundle is larger than the inbox accepts.")
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise Refusal(413, "too_large", "The bundle is larger than the inbox accepts.")
+        chunks.append(chunk)
+    return b"".join(chunks)

@@ -1,0 +1,219 @@
+"""``homestudy-agency``: set up and run an agency's inbox, and work with what arrives.
+
+    homestudy-agency [--home DIR] init --agency-id ID --name NAME --inbox-url URL [--database URL]
+    homestudy-agency [--home DIR] serve [--host 127.0.0.1] [--port 8480]
+    homestudy-agency [--home DIR] enrol --assessor ID [--assessor-name NAME] --out FILE
+    homestudy-agency [--home DIR] revoke DEVICE_ID
+    homestudy-agency [--home DIR] inbox [--json]
+    homestudy-agency [--home DIR] open BUNDLE_ID --out DIR
+    homestudy-agency [--home DIR] assign (--device ID | --assessor ID) CASE_JSON
+
+``--home`` defaults to ``$HOMESTUDY_AGENCY_HOME``, else ``./agency``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import socket
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from homestudy.errors import HomeStudyError
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="homestudy-agency",
+                                     description="The agency's HomeStudy inbox.")
+    parser.add_argument("--home", metavar="DIR",
+                        default=os.environ.get("HOMESTUDY_AGENCY_HOME", "agency"),
+                        help="the agency's folder: settings, keys, SQLite database")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    p = sub.add_parser("init", help="make the agency's keys and database")
+    p.add_argument("--agency-id", required=True)
+    p.add_argument("--name", required=True)
+    p.add_argument("--inbox-url", required=True, help="the URL devices will reach the inbox at")
+    p.add_argument("--database", default="", help="postgresql://... (default: SQLite in --home)")
+    p.add_argument("--max-bundle-mb", type=int, default=32)
+    p = sub.add_parser("serve", help="run the inbox (uvicorn)")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8480, help="0 picks a free port")
+    p = sub.add_parser("enrol", help="write an enrolment file for an assessor")
+    p.add_argument("--assessor", required=True, help="the assessor's id at the agency")
+    p.add_argument("--assessor-name", default="")
+    p.add_argument("--days", type=int, default=14, help="days the one-time token stays valid")
+    p.add_argument("--out", required=True, type=Path)
+    p = sub.add_parser("revoke", help="withdraw a device's access")
+    p.add_argument("device_id")
+    p = sub.add_parser("inbox", help="list received bundles and alerts")
+    p.add_argument("--json", action="store_true")
+    p = sub.add_parser("open", help="decrypt a received bundle and write the PAR for review")
+    p.add_argument("bundle_id")
+    p.add_argument("--out", required=True, type=Path)
+    p = sub.add_parser("assign", help="send a new case (JSON) to an assessor's device(s)")
+    target = p.add_mutually_exclusive_group(required=True)
+    target.add_argument("--device")
+    target.add_argument("--assessor")
+    p.add_argument("case_json", type=Path)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(_COMMANDS[args.command](args))
+    except HomeStudyError as exc:
+        print(f"homestudy-agency: {exc.message}", file=sys.stderr)
+        return 1
+
+
+def _init(args: argparse.Namespace) -> int:
+    from homestudy.agency.home import init_home
+
+    home = init_home(args.home, agency_id=args.agency_id, name=args.name,
+                     inbox_url=args.inbox_url, database_url=args.database,
+                     max_bundle_size=args.max_bundle_mb * 1024 * 1024)
+    print(f"Agency {home.agency_id} set up in {home.path}.")
+    print(f"Signing key (minisign): {home.signing_public}")
+    print(f"Encryption key (age):   {home.age_recipient}")
+    return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from homestudy.agency.app import create_app
+
+    app = create_app(Path(args.home))
+    sock = socket.socket(socket.AF_INET6 if ":" in args.host else socket.AF_INET)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((args.host, args.port))
+    port = sock.getsockname()[1]
+    config = uvicorn.Config(app, log_level="warning", access_log=False,
+                            limit_concurrency=1000, timeout_keep_alive=30)
+    print(f"Inbox listening on http://{args.host}:{port}", flush=True)
+    uvicorn.Server(config).run(sockets=[sock])
+    return 0
+
+
+def _enrol(args: argparse.Namespace) -> int:
+    from homestudy.agency.home import AgencyHome
+    from homestudy.agency.inbox import Inbox
+    from homestudy.atomic import write_atomic
+    from homestudy.sync.enrolment import EnrolmentFile
+
+    home = AgencyHome(args.home)
+    db = home.database(pool_size=1)
+    try:
+        db.migrate()
+        token = Inbox(home, db).new_token(args.assessor, args.assessor_name, args.days)
+    finally:
+        db.close()
+    enrolment = EnrolmentFile(
+        agency_id=home.agency_id, agency_name=home.config.name, inbox_url=home.config.inbox_url,
+        agency_age_recipient=home.age_recipient, agency_signing_public_key=home.signing_public,
+        token=token, assessor_id=args.assessor, assessor_name=args.assessor_name,
+    )
+    write_atomic(args.out, enrolment.to_json())
+    print(f"Enrolment file written to {args.out}. Give it to the assessor privately; "
+          f"it works once, within {args.days} days.")
+    return 0
+
+
+def _revoke(args: argparse.Namespace) -> int:
+    from homestudy.agency.home import AgencyHome
+    from homestudy.agency.inbox import Inbox
+
+    home = AgencyHome(args.home)
+    db = home.database(pool_size=1)
+    try:
+        found = Inbox(home, db).revoke(args.device_id)
+    finally:
+        db.close()
+    if not found:
+        print("No device with that id is enrolled.", file=sys.stderr)
+        return 1
+    print(f"Device {args.device_id} revoked. Its next sync will be refused.")
+    return 0
+
+
+def _inbox(args: argparse.Namespace) -> int:
+    from homestudy.agency.home import AgencyHome
+
+    home = AgencyHome(args.home)
+    db = home.database(pool_size=1)
+    try:
+        with db.transaction() as cur:
+            bundles = cur.all("SELECT bundle_id, device_id, sequence, case_reference, size, "
+                              "received_at FROM bundles ORDER BY received_at, sequence")
+            alerts = cur.all("SELECT created_at, kind, device_id, bundle_id, sequence, detail "
+                             "FROM alerts ORDER BY id")
+    finally:
+        db.close()
+    if args.json:
+        keys_b = ("bundle_id", "device_id", "sequence", "case_reference", "size", "received_at")
+        keys_a = ("created_at", "kind", "device_id", "bundle_id", "sequence", "detail")
+        print(json.dumps({"bundles": [dict(zip(keys_b, r, strict=True)) for r in bundles],
+                          "alerts": [dict(zip(keys_a, r, strict=True)) for r in alerts]},
+                         indent=2))
+        return 0
+    for b in bundles:
+        print(f"{b[5]}  {b[3]:<16} seq {b[2]:>5}  {b[4]:>9} bytes  {b[0]}  from {b[1]}")
+    for a in alerts:
+        print(f"ALERT {a[0]} {a[1]}: device {a[2]} bundle {a[3]}: {a[5]}")
+    print(f"{len(bundles)} bundle(s), {len(alerts)} alert(s).")
+    return 0
+
+
+def _open(args: argparse.Namespace) -> int:
+    from homestudy.agency.assign import open_received
+    from homestudy.agency.export import write_review_pack
+    from homestudy.agency.home import AgencyHome
+
+    home = AgencyHome(args.home)
+    db = home.database(pool_size=1)
+    try:
+        opened = open_received(home, db, args.bundle_id)
+    finally:
+        db.close()
+    written = write_review_pack(opened, args.out)
+    for path in written:
+        print(path)
+    return 0
+
+
+def _assign(args: argparse.Namespace) -> int:
+    from homestudy.agency.assign import assign_case, devices_of
+    from homestudy.agency.home import AgencyHome
+    from homestudy.model import Case
+    from homestudy.serial import from_jsonable
+
+    try:
+        data = json.loads(args.case_json.read_text(encoding="utf-8"))
+        case = from_jsonable(Case, data.get("case", data))
+    except (OSError, ValueError, TypeError, KeyError) as exc:
+        print(f"homestudy-agency: the case file could not be read ({exc}).", file=sys.stderr)
+        return 1
+    home = AgencyHome(args.home)
+    db = home.database(pool_size=1)
+    try:
+        targets = [args.device] if args.device else devices_of(db, args.assessor)
+        if not targets:
+            print("That assessor has no enrolled device yet.", file=sys.stderr)
+            return 1
+        for device_id in targets:
+            made = assign_case(home, db, case, device_id)
+            print(f"Case {case.reference} assigned to device {device_id} "
+                  f"(bundle {made.bundle_id}, sequence {made.sequence}).")
+    finally:
+        db.close()
+    return 0
+
+
+_COMMANDS = {"init": _init, "serve": _serve, "enrol": _enrol, "revoke": _revoke,
+             "inbox": _inbox, "open": _open, "assign": _assign}
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,131 @@
+"""The agency's home folder: its settings and its private keys, each a plain file.
+
+    agency.json        agency id and name, the inbox's public URL, the database URL
+    agency.key         age X25519 identity (stock ``age -d -i agency.key`` decrypts bundles)
+    agency-sign.key    Ed25519 signing key, minisign format (receipts, key lists, assignments)
+    agency-sign.pub    its public half (stock ``minisign -V -p agency-sign.pub``)
+
+Keys are written 0600 and atomically. The folder is the agency's to protect.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from homestudy.agency.db import Database, default_url
+from homestudy.atomic import write_atomic
+from homestudy.errors import AgencyError
+from homestudy.sync import keys
+from homestudy.sync.signed import KeyList, SignedDocument, make_key_list
+
+CONFIG = "agency.json"
+MAX_BUNDLE_SIZE = 32 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class AgencyConfig:
+    agency_id: str
+    name: str
+    inbox_url: str
+    database_url: str
+    max_bundle_size: int = MAX_BUNDLE_SIZE
+    key_list_days: int = 365
+
+
+class AgencyHome:
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        try:
+            data = json.loads((self.path / CONFIG).read_text(encoding="utf-8"))
+            self.config = AgencyConfig(**data)
+        except FileNotFoundError as exc:
+            raise AgencyError(
+                f"No agency is set up in {self.path}. Run 'homestudy-agency init' first."
+            ) from exc
+        except (ValueError, TypeError) as exc:
+            raise AgencyError(f"The agency settings in {self.path} are not readable.") from exc
+        self.age_identity = _read_key(self.path / "agency.key")
+        self.signing_secret = _read_key(self.path / "agency-sign.key")
+        self.signing_public = keys.signing_public_key(self.signing_secret)
+        self.age_recipient = keys.age_recipient(self.age_identity)
+
+    @property
+    def agency_id(self) -> str:
+        return self.config.agency_id
+
+    def database(self, pool_size: int = 16) -> Database:
+        return Database(self.config.database_url, pool_size=pool_size)
+
+    def publish_key_list(
+        self, db: Database, *, version: int | None = None, expires_at: datetime | None = None
+    ) -> SignedDocument:
+        """Sign and store the current keys as a new key list (version one past the last)."""
+        with db.transaction(immediate=True) as cur:
+            row = cur.one("SELECT MAX(version) FROM key_lists")
+            number = version if version is not None else int(row[0] or 0) + 1 if row else 1
+            now = datetime.now(UTC)
+            expires = expires_at or now + timedelta(days=self.config.key_list_days)
+            doc = make_key_list(
+                self.signing_secret,
+                KeyList(
+                    agency_id=self.agency_id, version=number,
+                    issued_at=now.isoformat(), expires_at=expires.isoformat(),
+                    age_recipient=self.age_recipient, signing_public_key=self.signing_public,
+                ),
+            )
+            cur.execute(
+                "INSERT INTO key_lists (version, body, signature, created_at) VALUES (?, ?, ?, ?)",
+                (number, doc.body, doc.signature, now.isoformat()),
+            )
+        return doc
+
+
+def init_home(
+    path: Path | str,
+    *,
+    agency_id: str,
+    name: str,
+    inbox_url: str,
+    database_url: str = "",
+    max_bundle_size: int = MAX_BUNDLE_SIZE,
+) -> AgencyHome:
+    """Make the keys and settings, create the database schema, publish key list 1."""
+    folder = Path(path)
+    if (folder / CONFIG).exists():
+        raise AgencyError(f"An agency is already set up in {folder}.")
+    folder.mkdir(parents=True, exist_ok=True)
+    os.chmod(folder, 0o700)
+    config = AgencyConfig(
+        agency_id=agency_id, name=name, inbox_url=inbox_url.rstrip("/"),
+        database_url=database_url or default_url(folder.resolve()),
+        max_bundle_size=max_bundle_size,
+    )
+    secrets = keys.generate_keys()
+    write_atomic(folder / "agency.key", keys.age_identity_file(secrets.age_identity))
+    write_atomic(folder / "agency-sign.key", keys.secret_key_file(secrets.signing_secret))
+    write_atomic(folder / "agency-sign.pub", keys.public_key_file(secrets.signing_public), 0o644)
+    write_atomic(folder / CONFIG, json.dumps(asdict(config), indent=2).encode("utf-8"))
+    home = AgencyHome(folder)
+    db = home.database(pool_size=2)
+    try:
+        db.migrate()
+        home.publish_key_list(db)
+    finally:
+        db.close()
+    return home
+
+
+def _read_key(path: Path) -> str:
+    """The key line of a key file (comment lines start with '#' or 'untrusted comment:')."""
+    try:
+        lines = path.read_text(encoding="ascii").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise AgencyError(f"The agency key file {path.name} could not be read.") from exc
+    for line in lines:
+        if line and not line.startswith(("#", "untrusted comment:")):
+            return line.strip()
+    raise AgencyError(f"The agency key file {path.name} holds no key.")

@@ -1,0 +1,74 @@
+"""Helpers every subcommand shares: which vault, the passphrase, finding a case.
+
+The passphrase comes from ``$HOMESTUDY_PASSPHRASE`` (scripts and tests) or a prompt
+that does not echo. Errors are ``HomeStudyError``s; ``fail(exc)`` prints the plain
+message to stderr and gives the exit code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from homestudy.errors import HomeStudyError, NotFoundError, ValidationError
+from homestudy.model import Case
+
+PASSPHRASE_ENV = "HOMESTUDY_PASSPHRASE"
+VAULT_ENV = "HOMESTUDY_VAULT"
+
+
+def add_vault_argument(parser: argparse.ArgumentParser) -> None:
+    """``--vault`` after the subcommand too (``homestudy demo --vault DIR``)."""
+    parser.add_argument("--vault", metavar="DIR", default=argparse.SUPPRESS,
+                        help="the vault folder")
+
+
+def vault_dir(args: argparse.Namespace) -> Path:
+    chosen = getattr(args, "vault", None) or os.environ.get(VAULT_ENV)
+    if chosen:
+        return Path(chosen).expanduser()
+    from homestudy.settings import load_settings
+
+    return load_settings().default_vault_dir()
+
+
+def ask_passphrase(prompt: str = "Passphrase: ", *, confirm: bool = False,
+                   env: str = PASSPHRASE_ENV) -> str:
+    value = os.environ.get(env)
+    if value:
+        return value
+    first = getpass.getpass(prompt)
+    if confirm and getpass.getpass("Type it again: ") != first:
+        raise ValidationError("The two passphrases are not the same.", field="passphrase")
+    if not first:
+        raise ValidationError("The passphrase cannot be empty.", field="passphrase")
+    return first
+
+
+def open_vault(args: argparse.Namespace, read_only: bool = False) -> Any:
+    """The vault chosen by ``args``, unlocked (the caller closes it)."""
+    from homestudy.vault import Vault
+
+    return Vault.open(vault_dir(args), ask_passphrase(), read_only=read_only,
+                      check_integrity=False)
+
+
+def find_case(vault: Any, ref: str) -> Case:
+    """A case by its household reference, or by its id."""
+    try:
+        return vault.cases.find_by_reference(ref)
+    except NotFoundError:
+        pass
+    try:
+        return vault.cases.load_case(ref)
+    except NotFoundError:
+        raise NotFoundError(f"There is no case with the reference {ref}.") from None
+
+
+def fail(exc: HomeStudyError) -> int:
+    print(f"homestudy: {exc.message}", file=sys.stderr)
+    return 1

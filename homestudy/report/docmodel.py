@@ -1,0 +1,141 @@
+"""The one document model that both writers (``docx.py``, ``pdf.py``) render.
+
+Built by ``par.py`` / ``records.py`` from a case; holds only cleaned text
+(``sanitize.clean_text``), so a writer never sees a control character. What a
+reader may see is decided here, once, not in the writers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from homestudy.report.sanitize import clean_line, clean_text
+
+MARKING = "OFFICIAL-SENSITIVE"
+
+
+@dataclass(frozen=True)
+class Run:
+    text: str
+    bold: bool = False
+    italic: bool = False
+
+
+@dataclass(frozen=True)
+class Heading:
+    level: int  # 1 = a PAR section (in the table of contents and the PDF outline)
+    text: str
+    anchor: str  # unique id, used for bookmarks / links
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    runs: tuple[Run, ...]
+    #: body | note (italic, grey: "Not yet written.", removal notes) | meta (small: status)
+    #: | title | subtitle | cover (cover page lines) | field (a "Label: value" line)
+    style: str = "body"
+
+    @property
+    def text(self) -> str:
+        return "".join(r.text for r in self.runs)
+
+
+@dataclass(frozen=True)
+class ListItem:
+    runs: tuple[Run, ...]
+    level: int = 0  # nesting depth, 0 = outermost
+    number: int = 0  # 0 = a bullet; else the item's number in an ordered list
+
+
+@dataclass(frozen=True)
+class ListBlock:
+    items: tuple[ListItem, ...]
+
+
+@dataclass(frozen=True)
+class Table:
+    columns: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+    widths: tuple[float, ...] = ()  # relative column widths; () = equal
+    caption: str = ""
+
+
+@dataclass(frozen=True)
+class PageBreak:
+    pass
+
+
+@dataclass(frozen=True)
+class TableOfContents:
+    title: str = "Contents"
+
+
+@dataclass(frozen=True)
+class WritingSpace:
+    """Room for the reader to write by hand (applicants' comments, signatures)."""
+
+    lines: int = 12
+
+
+Block = Heading | Paragraph | ListBlock | Table | PageBreak | TableOfContents | WritingSpace
+
+
+@dataclass
+class Document:
+    reference: str  # the case reference: the only identifier in headers and footers
+    title: str
+    variant_label: str  # "Panel copy", "Applicants' copy", "Supervisor draft", "Visit record"
+    blocks: list[Block] = field(default_factory=list)
+    marking: str = MARKING
+    watermark: str = ""  # e.g. "DRAFT"; "" for none
+    footer_note: str = ""  # e.g. "Draft version 20261128-1600 · exported 29 Nov 2026"
+    author: str = ""
+
+    # ------------------------------------------------------------------ builders
+    def heading(self, text: str, level: int = 1, anchor: str = "") -> None:
+        n = sum(1 for b in self.blocks if isinstance(b, Heading))
+        self.blocks.append(Heading(level, clean_line(text) or "Untitled", anchor or f"h{n}"))
+
+    def para(self, text: str, style: str = "body", *, bold: bool = False,
+             italic: bool = False) -> None:
+        self.blocks.append(Paragraph((Run(clean_text(text), bold, italic),), style))
+
+    def note(self, text: str) -> None:
+        self.para(text, "note", italic=True)
+
+    def field(self, label: str, value: str) -> None:
+        self.blocks.append(Paragraph(
+            (Run(clean_line(label) + ": ", bold=True), Run(clean_line(value) or "—")), "field"))
+
+    def table(self, columns: list[str] | tuple[str, ...], rows: list[list[str]],
+              widths: tuple[float, ...] = (), caption: str = "") -> None:
+        width = len(columns)
+        cleaned = tuple(
+            tuple((clean_text(c).replace("\t", " ") for c in (list(r) + [""] * width)[:width]))
+            for r in rows
+        )
+        self.blocks.append(Table(tuple(clean_line(c) for c in columns), cleaned, widths,
+                                 clean_line(caption)))
+
+    def extend(self, blocks: list[Block]) -> None:
+        self.blocks.extend(blocks)
+
+    # ------------------------------------------------------------------ reading
+    def headings(self, level: int | None = None) -> list[Heading]:
+        return [b for b in self.blocks
+                if isinstance(b, Heading) and (level is None or b.level == level)]
+
+    def plain_text(self) -> str:
+        """Every word a reader could see (tests look for leaks with it)."""
+        out: list[str] = [self.title, self.variant_label, self.footer_note]
+        for b in self.blocks:
+            if isinstance(b, Heading):
+                out.append(b.text)
+            elif isinstance(b, Paragraph):
+                out.append(b.text)
+            elif isinstance(b, ListBlock):
+                out.extend("".join(r.text for r in i.runs) for i in b.items)
+            elif isinstance(b, Table):
+                out.append(" ".join(b.columns))
+                out.extend(" ".join(r) for r in b.rows)
+        return "\n".join(out)

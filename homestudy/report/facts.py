@@ -1,0 +1,205 @@
+"""Facts the case already holds, as tables under the PAR section they belong to.
+
+Confidential facts (statutory check notes, referees and their interview notes, the
+medical adviser's summary) are only read when ``confidential`` is true, so the
+applicants' copy cannot pick them up by accident.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from homestudy.model import Case, HouseholdMember
+from homestudy.report.docmodel import Document
+from homestudy.report.markdown import parse_blocks
+from homestudy.report.values import humanise
+from homestudy.textutil import format_date
+
+
+def add_for_section(doc: Document, case: Case, section_id: str, confidential: bool,
+                    today: date, answered: set[str] | frozenset[str] = frozenset()) -> None:
+    """Add the facts for ``section_id``; ``answered`` names the section's table fields
+    the assessor filled in, which take the place of the same facts from the record."""
+    if section_id == "cover":
+        applicants(doc, case)
+    elif section_id == "assessment_process":
+        visits(doc, case)
+        chronology(doc, case, confidential)
+    elif section_id == "children_household":
+        if "household_members" not in answered:
+            household(doc, case, today)
+        if confidential:
+            significant_others(doc, case)
+    elif section_id == "home_lifestyle":
+        animals(doc, case)
+    elif section_id == "preparation_learning":
+        training(doc, case)
+    elif section_id == "signatures" and "signatories" not in answered:
+        signatures(doc, case)
+    elif confidential and section_id == "statutory_checks":
+        checks(doc, case)
+    elif confidential and section_id == "medical_summary":
+        medical(doc, case)
+    elif confidential and section_id == "references_summary":
+        references(doc, case)
+
+
+def _age(born: date | None, today: date) -> str:
+    if born is None:
+        return "Not recorded"
+    years = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+    return f"{max(0, years)} (born {format_date(born)})"
+
+
+def applicants(doc: Document, case: Case) -> None:
+    if not case.applicants:
+        return
+    rows = [[a.full_name, format_date(a.date_of_birth, "Not recorded"), a.ethnicity,
+             a.religion, ", ".join(a.languages), a.occupation] for a in case.applicants]
+    doc.table(["Applicant", "Date of birth", "Ethnicity", "Religion", "Languages", "Occupation"],
+              rows, widths=(3, 2, 2, 2, 2, 3), caption="The applicants")
+
+
+def household(doc: Document, case: Case, today: date) -> None:
+    members: list[HouseholdMember] = case.household
+    if not members:
+        doc.note("No other household members are recorded.")
+        return
+    rows = [[m.name, m.relationship or humanise(m.kind.value), _age(m.date_of_birth, today),
+             "Yes" if m.lives_in_household else "No", m.notes] for m in members]
+    doc.table(["Name", "Relationship", "Age", "Lives at home", "Notes"], rows,
+              widths=(3, 3, 2, 1.4, 4), caption="Household members and children")
+
+
+def significant_others(doc: Document, case: Case) -> None:
+    if not case.significant_others:
+        return
+    rows = [[p.name, humanise(p.kind.value), "Yes" if p.had_children_together else "No",
+             "Yes" if p.lived_together else "No", p.notes] for p in case.significant_others]
+    doc.table(["Name", "Kind", "Children together", "Lived together", "Notes"], rows,
+              widths=(3, 2, 1.5, 1.5, 4), caption="Significant others")
+
+
+def visits(doc: Document, case: Case) -> None:
+    if not case.visits:
+        return
+    names = _people(case)
+    rows = []
+    for v in sorted(case.visits, key=lambda v: v.sequence):
+        when = format_date(v.done_date) if v.done_date else (
+            f"Planned {format_date(v.planned_date)}" if v.planned_date else "Not yet planned")
+        seen = ", ".join(names.get(pid, "") for pid in v.who_seen if names.get(pid))
+        rows.append([str(v.sequence), when, v.title, humanise(v.mode.value), seen or "—"])
+    doc.table(["No.", "Date", "Visit", "Mode", "Who was seen"], rows,
+              widths=(0.6, 2, 5, 1.5, 3), caption="Visits")
+
+
+def _people(case: Case) -> dict[str, str]:
+    names = {a.id: a.first_name or a.full_name for a in case.applicants}
+    names.update({m.id: m.name.split(" ")[0] if m.name else "" for m in case.household})
+    return names
+
+
+def chronology(doc: Document, case: Case, confidential: bool) -> None:
+    events: list[tuple[date, str]] = []
+
+    def add(when: date | None, what: str) -> None:
+        if when is not None:
+            events.append((when, what))
+
+    add(case.registration_of_interest_on, "Registration of interest accepted")
+    add(case.stage1_started_on, "Stage 1 started")
+    add(case.stage1.training_completed_on, "Preparation training completed")
+    add(case.stage1_ended_on, "Stage 1 ended")
+    add(case.stage2_notice_on, "Applicants gave notice: Stage 2 started")
+    for v in case.visits:
+        add(v.done_date, f"Visit {v.sequence} held")
+    if confidential:
+        for c in case.stage1.checks:
+            add(c.completed_on, f"{humanise(c.kind.value)} check completed")
+        for r in case.references:
+            add(r.interview_date, f"Referee interviewed ({humanise(r.kind.value).lower()})")
+    add(case.applicant_copy_shared_on, "Report shared with the applicants")
+    add(case.panel_date or case.provisional_panel_date,
+        "Panel" if case.panel_date else "Provisional panel date")
+    if not events:
+        return
+    events.sort(key=lambda e: e[0])
+    doc.table(["Date", "Event"], [[format_date(d), w] for d, w in events], widths=(1, 4),
+              caption="Chronology of the assessment")
+
+
+def animals(doc: Document, case: Case) -> None:
+    if not case.animals:
+        return
+    rows = [[a.name, a.species, a.breed, "" if a.age_years is None else f"{a.age_years:g}"]
+            for a in case.animals]
+    doc.table(["Name", "Species", "Breed or type", "Age (years)"], rows, caption="Pets")
+
+
+def training(doc: Document, case: Case) -> None:
+    s1 = case.stage1
+    if s1.training_completed_on:
+        doc.field("Preparation training completed", format_date(s1.training_completed_on))
+    if s1.preparation_training.strip():
+        doc.para("Observations from preparation training", "meta")
+        doc.extend(parse_blocks(s1.preparation_training))
+
+
+def signatures(doc: Document, case: Case) -> None:
+    rows = [["Assessing social worker", case.assessor_name, "", ""],
+            ["Team manager", "", "", ""]]
+    rows += [[f"Applicant {n}", a.full_name, "", ""] for n, a in enumerate(case.applicants, 1)]
+    doc.table(["Role", "Name", "Signature", "Date"], rows, widths=(2, 3, 3, 1.5))
+
+
+def checks(doc: Document, case: Case) -> None:
+    if not case.stage1.checks:
+        doc.note("No statutory checks are recorded.")
+        return
+    rows = [[humanise(c.kind.value), c.subject, humanise(c.outcome.value),
+             format_date(c.completed_on, "—"), c.notes] for c in case.stage1.checks]
+    doc.table(["Check", "Person", "Outcome", "Completed", "Notes"], rows,
+              widths=(2, 2.5, 2, 1.6, 5), caption="Statutory checks")
+
+
+def medical(doc: Document, case: Case) -> None:
+    if case.stage1.medical_adviser_summary.strip():
+        doc.para("The medical adviser's summary", "meta")
+        doc.extend(parse_blocks(case.stage1.medical_adviser_summary))
+
+
+def references(doc: Document, case: Case) -> None:
+    if not case.references:
+        doc.note("No referees are recorded.")
+        return
+    rows = [[r.referee_name, humanise(r.kind.value), r.relationship,
+             "" if r.years_known is None else str(r.years_known),
+             humanise(r.contact_status.value), format_date(r.interview_date, "—")]
+            for r in case.references]
+    doc.table(["Referee", "Kind", "Relationship", "Years known", "Status", "Interviewed"],
+              rows, widths=(3, 2, 3, 1.2, 2, 1.8), caption="Referees")
+    for r in case.references:
+        if r.notes.strip() or r.not_contacted_reason.strip():
+            doc.heading(f"Interview: {r.referee_name}", 2)
+            doc.extend(parse_blocks(r.notes))
+            if r.not_contacted_reason.strip():
+                doc.field("Not contacted because", r.not_contacted_reason)
+                doc.field("Agreed by", r.manager_decision_by)
+
+
+def lines_of_enquiry(doc: Document, case: Case, definition: Any) -> None:
+    if not case.lines_of_enquiry:
+        return
+    titles = {s.id: s.title for s in getattr(definition, "sections", ())}
+    addressed: dict[str, list[str]] = {}
+    for sid, draft in case.par_sections.items():
+        for loe in draft.lines_of_enquiry_addressed:
+            addressed.setdefault(loe, []).append(titles.get(sid, sid))
+    rows = [[e.text, e.source, ", ".join(titles.get(s, s) for s in e.par_section_ids),
+             ", ".join(addressed.get(e.id, [])) or "Not yet addressed"]
+            for e in case.lines_of_enquiry]
+    doc.heading("Lines of enquiry from Stage 1", 2, anchor="annex_loe")
+    doc.table(["Line of enquiry", "From", "Expected in", "Addressed in"], rows,
+              widths=(5, 1.6, 2.5, 2.5))

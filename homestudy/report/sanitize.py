@@ -1,0 +1,37 @@
+"""Make text from anywhere (Word, email, a sync bundle) safe to put in a .docx or .pdf.
+
+Kept: every printable character, smart quotes, tabs, newlines, emoji, any script.
+Removed: C0 controls other than tab and newline, DEL and the C1 controls (XML 1.0
+forbids most of them and Word refuses a file that holds one), the non-characters
+U+FFFE/U+FFFF, and lone surrogates (which cannot be encoded as UTF-8 at all; they
+become U+FFFD so the reader sees that something was there).
+"""
+
+from __future__ import annotations
+
+import re
+
+# C0 except \t and \n, plus DEL and C1; \r is handled first (line ends).
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_LINE_ENDS = re.compile("\r\n?|[\u2028\u2029\x85]")
+
+
+def clean_text(value: object) -> str:
+    """``value`` as safe text; ``None`` becomes ""."""
+    if value is None:
+        return ""
+    text = value if isinstance(value, str) else str(value)
+    text = _LINE_ENDS.sub("\n", text)
+    text = _CONTROL.sub("", text)
+    return _SURROGATE.sub("\ufffd", text)
+
+
+def clean_line(value: object) -> str:
+    """One line of text (a table cell, a name, a title): newlines and tabs become spaces."""
+    text = clean_text(value).replace("\t", " ").replace("\n", " ")
+    return text.strip()
+
+
+def is_blank(value: object) -> bool:
+    return not clean_text(value).strip()

@@ -1,0 +1,317 @@
+"""Sync bundles: a case, signed and encrypted, checkable with stock tools.
+
+A bundle is a zip (stored, uncompressed) with these members::
+
+    manifest.json           what the bundle is, and the SHA-256 and size of every other member
+    manifest.json.minisig   the sender's Ed25519 signature over manifest.json (minisign format)
+    payload.age             the payload, encrypted to the recipient's age X25519 key
+    README.txt              how to check and open it with stock ``minisign`` and ``age``
+
+The payload (after ``age -d``) is itself a zip: ``payload.json`` (repeats the bundle
+id, sender device id, sequence and agency id, and lists the SHA-256 of every other
+member), ``case.json`` (the case as versioned JSON, ``homestudy.serial``) and
+``attachments/<attachment id>``.
+
+``open_bundle`` trusts nothing until it has checked it, in this order: size,
+container, signature over the manifest, manifest format, the manifest's
+agency/device against what the caller expects, each member's hash and size, then
+decryption, then the payload's consistency with the signed manifest. Any failure
+raises ``BundleError`` whose ``check`` names the step.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+import pyrage
+from pyrage import x25519
+
+from homestudy.errors import BundleError
+from homestudy.model import CASE_FORMAT_VERSION, Case
+from homestudy.serial import from_jsonable
+from homestudy.sync import keys
+from homestudy.sync.container import ContainerError, pack, unpack
+
+BUNDLE_FORMAT = "homestudy-bundle"
+BUNDLE_FORMAT_VERSION = 1
+CASE_FORMAT = "homestudy-case"
+MANIFEST = "manifest.json"
+SIGNATURE = "manifest.json.minisig"
+PAYLOAD = "payload.age"
+README = "README.txt"
+KIND_CASE = "case"  # device -> agency: the assessor's work on a case
+KIND_ASSIGNMENT = "assignment"  # agency -> device: a new case for Stage 2
+KINDS = (KIND_CASE, KIND_ASSIGNMENT)
+MAX_BUNDLE_SIZE = 64 * 1024 * 1024
+
+_README = b"""HomeStudy sync bundle.
+
+Check the sender's signature over the manifest with stock minisign:
+    minisign -Vm manifest.json -P <sender's public key>
+Check each member's SHA-256 against manifest.json (sha256sum payload.age).
+Decrypt the payload with stock age and the recipient's identity file:
+    age -d -i agency.key -o payload.zip payload.age
+"""
+
+
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+@dataclass(frozen=True)
+class Manifest:
+    bundle_id: str
+    kind: str
+    agency_id: str
+    device_id: str  # the assessor's device: the sender of a case, the recipient of an assignment
+    case_id: str
+    case_reference: str
+    sequence: int  # per device (case bundles) or per device's assignments (agency's counter)
+    previous_bundle_id: str  # "" for the first; the hash chain of one sender's bundles
+    previous_sha256: str
+    created_at: str  # ISO 8601 UTC
+    members: dict[str, dict[str, Any]] = field(default_factory=dict)
+    format_version: int = BUNDLE_FORMAT_VERSION
+
+    def to_json(self) -> bytes:
+        data = {
+            "format": BUNDLE_FORMAT,
+            "format_version": self.format_version,
+            "bundle_id": self.bundle_id,
+            "kind": self.kind,
+            "agency_id": self.agency_id,
+            "device_id": self.device_id,
+            "case_id": self.case_id,
+            "case_reference": self.case_reference,
+            "sequence": self.sequence,
+            "previous_bundle_id": self.previous_bundle_id,
+            "previous_sha256": self.previous_sha256,
+            "created_at": self.created_at,
+            "members": self.members,
+        }
+        return json.dumps(data, indent=2, sort_keys=True).encode("utf-8") + b"\n"
+
+    @classmethod
+    def from_json(cls, raw: bytes) -> Manifest:
+        try:
+            data = json.loads(raw.decode("utf-8"))
+            if not isinstance(data, dict) or data.get("format") != BUNDLE_FORMAT:
+                raise BundleError("This is not a HomeStudy bundle.", check="format")
+            version = data.get("format_version")
+            if not isinstance(version, int) or isinstance(version, bool):
+                raise BundleError("The bundle's format version is missing.", check="format")
+            if version > BUNDLE_FORMAT_VERSION:
+                raise BundleError(
+                    "This bundle was made by a newer version of HomeStudy.",
+                    check="format_version",
+                )
+            texts = ("bundle_id", "kind", "agency_id", "device_id", "case_id",
+                     "case_reference", "previous_bundle_id", "previous_sha256", "created_at")
+            values = {k: data[k] for k in texts}
+            if not all(isinstance(v, str) for v in values.values()):
+                raise ValueError("a text field is not text")
+            sequence, members = data["sequence"], data["members"]
+            if not isinstance(sequence, int) or isinstance(sequence, bool) or sequence < 1:
+                raise ValueError("bad sequence")
+            if values["kind"] not in KINDS or not isinstance(members, dict):
+                raise ValueError("bad kind or members")
+            for entry in members.values():
+                if not isinstance(entry, dict) or not isinstance(entry.get("sha256"), str) \
+                        or not isinstance(entry.get("size"), int):
+                    raise ValueError("bad member entry")
+        except BundleError:
+            raise
+        except (ValueError, KeyError, TypeError, UnicodeDecodeError, RecursionError) as exc:
+            raise BundleError("The bundle's manifest is not readable.", check="manifest") from exc
+        return cls(sequence=sequence, members=members, format_version=version, **values)
+
+    def trusted_comment(self) -> str:
+        return f"homestudy bundle {self.bundle_id} {self.kind} sequence {self.sequence}"
+
+
+@dataclass(frozen=True)
+class OpenedBundle:
+    """A bundle that passed every check."""
+
+    manifest: Manifest
+    sha256: str  # of the whole bundle's bytes
+    size: int
+    case_document: dict[str, Any] | None = None  # None when opened without an identity
+    attachments: dict[str, bytes] = field(default_factory=dict)
+
+    def case(self) -> Case:
+        if self.case_document is None:
+            raise BundleError("The bundle was checked but not decrypted.", check="decrypt")
+        try:
+            return from_jsonable(Case, self.case_document["case"])
+        except Exception as exc:  # a signed but wrongly shaped case
+            raise BundleError("The case in the bundle is not readable.", check="case") from exc
+
+
+def build_bundle(
+    manifest: Manifest,
+    *,
+    case_json: dict[str, Any],
+    attachments: dict[str, bytes],
+    signing_secret: str,
+    recipient: str,
+) -> bytes:
+    """The bundle's bytes. ``manifest.members`` is filled in here."""
+    case_bytes = json.dumps(
+        {"format": CASE_FORMAT, "format_version": CASE_FORMAT_VERSION, "case": case_json},
+        sort_keys=True,
+    ).encode("utf-8")
+    inner_members = [("case.json", case_bytes)]
+    inner_members += [(f"attachments/{aid}", data) for aid, data in sorted(attachments.items())]
+    inner_header = {
+        "format": BUNDLE_FORMAT + "-payload",
+        "format_version": BUNDLE_FORMAT_VERSION,
+        "bundle_id": manifest.bundle_id,
+        "kind": manifest.kind,
+        "agency_id": manifest.agency_id,
+        "device_id": manifest.device_id,
+        "sequence": manifest.sequence,
+        "case_id": manifest.case_id,
+        "members": {n: {"sha256": sha256_hex(d), "size": len(d)} for n, d in inner_members},
+    }
+    plaintext = pack(
+        [("payload.json", json.dumps(inner_header, sort_keys=True).encode()), *inner_members]
+    )
+    ciphertext = pyrage.encrypt(plaintext, [x25519.Recipient.from_str(recipient)])
+    members = {
+        PAYLOAD: {"sha256": sha256_hex(ciphertext), "size": len(ciphertext)},
+        README: {"sha256": sha256_hex(_README), "size": len(_README)},
+    }
+    full = dataclasses.replace(manifest, members=members)
+    manifest_bytes = full.to_json()
+    signature = keys.sign(signing_secret, manifest_bytes, full.trusted_comment())
+    return pack(
+        [(MANIFEST, manifest_bytes), (SIGNATURE, signature), (PAYLOAD, ciphertext),
+         (README, _README)]
+    )
+
+
+def read_manifest(data: bytes, *, max_size: int = MAX_BUNDLE_SIZE) -> Manifest:
+    """The manifest, NOT verified: only to find out who claims to have sent the bundle."""
+    members = _unpack(data, max_size)
+    return Manifest.from_json(members.get(MANIFEST, b""))
+
+
+def open_bundle(
+    data: bytes,
+    *,
+    signer_public_key: str,
+    identity: str | None = None,
+    expected_agency_id: str | None = None,
+    expected_device_id: str | None = None,
+    expected_kind: str | None = None,
+    max_size: int = MAX_BUNDLE_SIZE,
+) -> OpenedBundle:
+    """Verify a bundle and, given the recipient's age ``identity``, decrypt it."""
+    members = _unpack(data, max_size)
+    manifest_bytes, signature = members.get(MANIFEST), members.get(SIGNATURE)
+    if manifest_bytes is None or signature is None:
+        raise BundleError("The bundle has no signed manifest.", check="container")
+    try:
+        comment = keys.verify(signer_public_key, manifest_bytes, signature)
+    except Exception as exc:  # minisign.Error for bad keys/signatures; anything odd is a fail
+        raise BundleError(
+            "The bundle's signature does not verify: it was not made by the expected "
+            "sender, or it was changed after signing.",
+            check="signature",
+        ) from exc
+    manifest = Manifest.from_json(manifest_bytes)
+    if comment != manifest.trusted_comment():
+        raise BundleError("The signed comment does not match the manifest.", check="signature")
+    _check_addressing(manifest, expected_agency_id, expected_device_id, expected_kind)
+    _check_members(manifest.members, members)
+    opened = OpenedBundle(manifest=manifest, sha256=sha256_hex(data), size=len(data))
+    if identity is None:
+        return opened
+    try:
+        plaintext = pyrage.decrypt(members[PAYLOAD], [x25519.Identity.from_str(identity)])
+    except Exception as exc:  # pyrage.DecryptError, or a malformed identity
+        raise BundleError(
+            "The bundle's payload could not be decrypted with this key.", check="decrypt"
+        ) from exc
+    case_document, attachments = _read_payload(plaintext, manifest, max_size)
+    return OpenedBundle(
+        manifest=manifest, sha256=opened.sha256, size=opened.size,
+        case_document=case_document, attachments=attachments,
+    )
+
+
+def _unpack(data: bytes, max_size: int) -> dict[str, bytes]:
+    if len(data) > max_size:
+        raise BundleError("The bundle is larger than allowed.", check="size")
+    try:
+        return unpack(data, max_member_size=max_size, max_members=16)
+    except ContainerError as exc:
+        raise BundleError("The bundle file is damaged or incomplete.", check="container") from exc
+
+
+def _check_addressing(
+    manifest: Manifest, agency_id: str | None, device_id: str | None, kind: str | None
+) -> None:
+    if agency_id is not None and manifest.agency_id != agency_id:
+        raise BundleError("The bundle is addressed to another agency.", check="agency")
+    if device_id is not None and manifest.device_id != device_id:
+        raise BundleError("The bundle names a different device.", check="device")
+    if kind is not None and manifest.kind != kind:
+        raise BundleError("The bundle is not of the expected kind.", check="kind")
+
+
+def _check_members(listed: dict[str, dict[str, Any]], members: dict[str, bytes]) -> None:
+    present = set(members) - {MANIFEST, SIGNATURE}
+    if present != set(listed) or PAYLOAD not in listed:
+        raise BundleError(
+            "The bundle's members do not match its manifest.", check="members"
+        )
+    for name, entry in listed.items():
+        data = members[name]
+        if entry["size"] != len(data) or entry["sha256"] != sha256_hex(data):
+            raise BundleError(
+                f"The bundle member {name} does not match its signed hash.", check="hash"
+            )
+
+
+def _read_payload(
+    plaintext: bytes, manifest: Manifest, max_size: int
+) -> tuple[dict[str, Any], dict[str, bytes]]:
+    try:
+        inner = unpack(plaintext, max_member_size=max_size)
+        header = json.loads(inner["payload.json"].decode("utf-8"))
+        listed = header["members"]
+        if set(listed) != set(inner) - {"payload.json"}:
+            raise ValueError("payload members differ from its list")
+        for name, entry in listed.items():
+            if entry["sha256"] != sha256_hex(inner[name]) or entry["size"] != len(inner[name]):
+                raise ValueError("payload member hash differs")
+        document = json.loads(inner["case.json"].decode("utf-8"))
+        if document.get("format") != CASE_FORMAT or not isinstance(document.get("case"), dict):
+            raise ValueError("not a case document")
+    except Exception as exc:  # anything malformed inside the (authentic) ciphertext
+        raise BundleError("The bundle's payload is not readable.", check="payload") from exc
+    if document.get("format_version", 0) > CASE_FORMAT_VERSION:
+        raise BundleError(
+            "The case in this bundle was made by a newer version of HomeStudy.",
+            check="format_version",
+        )
+    for key in ("bundle_id", "kind", "agency_id", "device_id", "sequence", "case_id"):
+        if header.get(key) != getattr(manifest, key):
+            raise BundleError(
+                f"The encrypted payload does not match the signed manifest ({key}).",
+                check="inner_mismatch",
+            )
+    if document["case"].get("id") != manifest.case_id:
+        raise BundleError(
+            "The encrypted case does not match the signed manifest (case_id).",
+            check="inner_mismatch",
+        )
+    prefix = "attachments/"
+    attachments = {n[len(prefix):]: d for n, d in inner.items() if n.startswith(prefix)}
+    return document, attachments

@@ -1,0 +1,243 @@
+"""One sync round, in three phases so the app can keep the vault on its DB thread:
+
+1. ``prepare(vault)``  (vault only): freeze marked cases into bundles; snapshot what
+   each agency profile needs to send.
+2. ``exchange(plan)``  (network only): register the device if needed, fetch and
+   check the key list, upload waiting bundles in sequence order and verify each
+   receipt, fetch new assignments and verify them.
+3. ``apply(vault, results)`` (vault only): keep receipts (the bundle leaves the
+   outbox), count failures with back-off, import assigned cases, note the state.
+
+``sync_round`` does all three on one thread (the command line).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from homestudy.errors import (
+    BundleError,
+    DeviceRevokedError,
+    HomeStudyError,
+    InboxUnavailableError,
+    KeyListError,
+    NotFoundError,
+    SyncError,
+)
+from homestudy.model import Case
+from homestudy.sync import outbox
+from homestudy.sync.bundle import KIND_ASSIGNMENT, open_bundle
+from homestudy.sync.client import InboxClient, InboxRefusedError
+from homestudy.sync.enrolment_flow import registration_document
+from homestudy.sync.outbox import OutboxItem, ProfileState
+from homestudy.sync.signed import Receipt, SignedDocument, verify_key_list, verify_receipt
+
+log = logging.getLogger(__name__)
+ClientFactory = Callable[[ProfileState], InboxClient]
+
+
+@dataclass
+class ProfilePlan:
+    state: ProfileState
+    items: list[OutboxItem]
+
+
+@dataclass
+class ProfileResult:
+    state: ProfileState
+    registered: bool = False
+    revoked: bool = False
+    offline: bool = False
+    key_list: dict[str, Any] | None = None
+    warning: str = ""
+    error: str = ""
+    receipts: list[tuple[OutboxItem, Receipt, SignedDocument]] = field(default_factory=list)
+    failures: list[tuple[OutboxItem, str, bool]] = field(default_factory=list)
+    assignments: list[tuple[int, Case]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class RoundReport:
+    profile_id: str
+    agency_name: str
+    sent: int
+    received_cases: int
+    waiting: int
+    offline: bool
+    revoked: bool
+    error: str
+    warning: str
+
+
+def prepare(vault: Any, *, force: bool = True) -> list[ProfilePlan]:
+    states = {s.id: s for s in outbox.profiles(vault)}
+    for case_id, version in outbox.dirty_cases(vault):
+        try:
+            case = vault.cases.load_case(case_id)
+        except NotFoundError:  # deleted since it was marked
+            outbox.clear_dirty(vault, case_id, version)
+            continue
+        state = states.get(case.agency_profile_id)
+        if state is None or state.revoked:
+            if state is None:
+                outbox.clear_dirty(vault, case_id, version)  # not an agency's case
+            continue
+        attachments = {a.id: vault.cases.read_attachment(case.id, a.id) for a in case.attachments}
+        outbox.freeze(vault, state, case, attachments, version)
+    states = {s.id: s for s in outbox.profiles(vault)}  # sequence numbers moved on
+    return [ProfilePlan(s, outbox.pending(vault, s.id, force=force)) for s in states.values()]
+
+
+def exchange(plan: ProfilePlan, client: InboxClient) -> ProfileResult:
+    state = plan.state
+    result = ProfileResult(state=state, registered=state.registered, revoked=state.revoked)
+    try:
+        if not state.registered:
+            client.enrol(registration_document(state))
+            result.registered = True
+        _key_list(state, client, result)
+        for item in plan.items:
+            try:
+                doc = client.upload(item.bundle_id, item.data)
+                receipt = verify_receipt(doc, agency_public_key=_agency_key(state, result),
+                                         bundle_id=item.bundle_id, sha256=item.sha256)
+                result.receipts.append((item, receipt, doc))
+            except InboxRefusedError as exc:
+                result.failures.append((item, exc.message, True))
+                result.error = exc.message
+            except (InboxUnavailableError, DeviceRevokedError):
+                raise
+            except SyncError as exc:  # a receipt that does not verify: try again later
+                result.failures.append((item, exc.message, False))
+                result.error = exc.message
+        _assignments(state, client, result)
+    except DeviceRevokedError as exc:
+        result.revoked, result.error = True, exc.message
+    except InboxUnavailableError as exc:
+        result.offline, result.error = True, exc.message
+        done = {r[0].bundle_id for r in result.receipts} | {f[0].bundle_id for f in result.failures}
+        result.failures += [(i, exc.message, False) for i in plan.items if i.bundle_id not in done]
+    except HomeStudyError as exc:
+        result.error = exc.message
+    return result
+
+
+def apply(vault: Any, result: ProfileResult) -> RoundReport:
+    state = result.state
+    for item, receipt, doc in result.receipts:
+        outbox.record_receipt(vault, item, receipt, doc)
+    for item, message, refused in result.failures:
+        outbox.record_failure(vault, item, message, refused=refused)
+    imported = 0
+    for sequence, case in result.assignments:
+        if not _case_exists(vault, case.id):
+            case.agency_profile_id = state.id
+            vault.cases.save_case(case)
+            outbox.clear_dirty(vault, case.id)  # the agency has it already
+            imported += 1
+        outbox.update_profile(vault, state.id, last_assignment_sequence=sequence)
+    changes: dict[str, Any] = {"registered": int(result.registered),
+                               "revoked": int(result.revoked), "last_error": result.error,
+                               "last_warning": result.warning}
+    if result.key_list is not None:
+        changes.update(result.key_list)
+    if not result.offline and not result.revoked and not result.error:
+        changes["last_synced_at"] = outbox.now_utc().isoformat()
+        changes["enrol_token"] = ""  # used: no need to keep it
+    outbox.update_profile(vault, state.id, **changes)
+    waiting = len(outbox.pending(vault, state.id, force=True))
+    return RoundReport(state.id, state.profile.name, len(result.receipts), imported, waiting,
+                       result.offline, result.revoked, result.error, result.warning)
+
+
+def default_client(proxy: str = "") -> ClientFactory:
+    return lambda state: InboxClient(state.profile.inbox_url, proxy=proxy)
+
+
+def sync_round(vault: Any, client_factory: ClientFactory | None = None,
+               *, force: bool = True) -> list[RoundReport]:
+    factory = client_factory or default_client()
+    reports = []
+    for plan in prepare(vault, force=force):
+        if plan.state.revoked and not plan.items:
+            reports.append(apply(vault, ProfileResult(state=plan.state, registered=True,
+                                                      revoked=True, error=_revoked_text())))
+            continue
+        with factory(plan.state) as client:
+            result = exchange(plan, client)
+        reports.append(apply(vault, result))
+    return reports
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _revoked_text() -> str:
+    return DeviceRevokedError().message
+
+
+def _agency_key(state: ProfileState, result: ProfileResult) -> str:
+    if result.key_list and result.key_list.get("agency_signing_public_key"):
+        return str(result.key_list["agency_signing_public_key"])
+    return state.agency_signing_public_key
+
+
+def _key_list(state: ProfileState, client: InboxClient, result: ProfileResult) -> None:
+    try:
+        key_list, warning = verify_key_list(
+            client.key_list(), trusted_public_key=state.agency_signing_public_key,
+            agency_id=state.profile.agency_id, last_version=state.key_list_version)
+    except KeyListError as exc:  # keep the keys already trusted, and say so
+        result.warning = exc.message
+        return
+    result.warning = warning or ""
+    result.key_list = {
+        "key_list_version": key_list.version, "key_list_expires_at": key_list.expires_at,
+        "agency_signing_public_key": key_list.signing_public_key,
+        "agency_age_recipient": key_list.age_recipient,
+    }
+
+
+def _assignments(state: ProfileState, client: InboxClient, result: ProfileResult) -> None:
+    found = client.assignments(state.profile.device_id, state.device_signing_secret,
+                               state.last_assignment_sequence)
+    for entry in sorted(found, key=lambda a: int(a["sequence"])):
+        try:
+            opened = open_bundle(
+                entry["data"], signer_public_key=_agency_key(state, result),
+                identity=state.device_age_identity, expected_agency_id=state.profile.agency_id,
+                expected_device_id=state.profile.device_id, expected_kind=KIND_ASSIGNMENT)
+            result.assignments.append((opened.manifest.sequence, opened.case()))
+        except BundleError as exc:
+            log.warning("assignment bundle refused: check %s", exc.check)
+            result.error = ("A new case from the agency failed its checks and was not "
+                            f"imported ({exc.check}).")
+            return  # do not skip past it: the next round tries again
+
+
+def _case_exists(vault: Any, case_id: str) -> bool:
+    with vault.reading() as conn:
+        return conn.execute("SELECT 1 FROM cases WHERE id = ?", (case_id,)).fetchone() is not None
+
+
+def describe(report: RoundReport) -> str:
+    """One line in plain words for the command line and the status bar."""
+    if report.revoked:
+        return f"{report.agency_name}: {report.error} {report.waiting} waiting."
+    if report.offline:
+        return f"{report.agency_name}: offline; {report.waiting} waiting to be sent."
+    parts = [f"{report.agency_name}: sent {report.sent}"]
+    if report.received_cases:
+        parts.append(f"received {report.received_cases} new case(s)")
+    parts.append(f"{report.waiting} waiting")
+    line = ", ".join(parts) + "."
+    for extra in (report.error, report.warning):
+        if extra:
+            line += f" {extra}"
+    return line
+
+
+__all__ = ["RoundReport", "apply", "describe", "exchange", "prepare", "sync_round"]

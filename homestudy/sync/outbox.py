@@ -1,0 +1,299 @@
+"""The durable outbox, inside the vault (tables from migration m0002).
+
+A case edit marks the case (``watch`` installs the vault change listener). A sync
+round then *freezes* each marked case into a bundle: the per-device sequence number
+is taken, the bundle's bytes are built and stored, and the mark is cleared, all in
+one vault transaction, so a retry resends exactly the same bytes and a crash either
+leaves the mark or the frozen bundle. A bundle leaves the outbox only in the
+transaction that stores its verified receipt.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from homestudy.errors import NotFoundError
+from homestudy.model import AgencyProfile, Case
+from homestudy.serial import from_jsonable, to_jsonable
+from homestudy.sync.bundle import KIND_CASE, Manifest, build_bundle, sha256_hex
+from homestudy.sync.signed import Receipt, SignedDocument
+
+BACKOFF_FIRST = timedelta(seconds=30)
+BACKOFF_CAP = timedelta(hours=1)
+WAITING, REFUSED = "waiting", "refused"
+
+_PROFILE_COLUMNS = (
+    "id, profile, agency_signing_public_key, agency_age_recipient, device_signing_secret, "
+    "device_age_identity, enrol_token, registered, revoked, key_list_version, "
+    "key_list_expires_at, next_sequence, last_bundle_id, last_bundle_sha256, "
+    "last_assignment_sequence, last_synced_at, last_error, last_warning"
+)
+
+
+def now_utc() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class ProfileState:
+    """One agency profile as the sync code sees it (private keys included)."""
+
+    profile: AgencyProfile
+    agency_signing_public_key: str
+    agency_age_recipient: str
+    device_signing_secret: str
+    device_age_identity: str
+    enrol_token: str
+    registered: bool
+    revoked: bool
+    key_list_version: int
+    key_list_expires_at: str
+    next_sequence: int
+    last_bundle_id: str
+    last_bundle_sha256: str
+    last_assignment_sequence: int
+    last_synced_at: str
+    last_error: str
+    last_warning: str
+
+    @property
+    def id(self) -> str:
+        return self.profile.id
+
+
+@dataclass(frozen=True)
+class OutboxItem:
+    bundle_id: str
+    profile_id: str
+    case_id: str
+    sequence: int
+    data: bytes
+    sha256: str
+    attempts: int
+    state: str
+    last_error: str
+
+
+@dataclass(frozen=True)
+class AgencyStatus:
+    """What the app shows per agency: offline / N waiting / last synced, in plain words."""
+
+    profile_id: str
+    agency_name: str
+    waiting: int
+    refused: int
+    registered: bool
+    revoked: bool
+    last_synced_at: str
+    last_error: str
+    last_warning: str
+
+
+# --------------------------------------------------------------------------- marks
+
+
+def watch(vault: Any) -> Callable[[], None]:
+    """Mark every committed case change for sync; returns the function that stops it."""
+    return vault.add_change_listener(lambda case_id: mark_dirty(vault, case_id))  # type: ignore[no-any-return]
+
+
+def mark_dirty(vault: Any, case_id: str) -> None:
+    with vault.transaction() as conn:
+        conn.execute(
+            "INSERT INTO sync_dirty (case_id, version, marked_at) VALUES (?, 1, ?) "
+            "ON CONFLICT (case_id) DO UPDATE SET version = version + 1, "
+            "marked_at = excluded.marked_at", (case_id, now_utc().isoformat()))
+
+
+def dirty_cases(vault: Any) -> list[tuple[str, int]]:
+    with vault.reading() as conn:
+        return [(r[0], int(r[1])) for r in
+                conn.execute("SELECT case_id, version FROM sync_dirty ORDER BY marked_at")]
+
+
+def clear_dirty(vault: Any, case_id: str, version: int | None = None) -> None:
+    with vault.transaction() as conn:
+        if version is None:
+            conn.execute("DELETE FROM sync_dirty WHERE case_id = ?", (case_id,))
+        else:
+            conn.execute("DELETE FROM sync_dirty WHERE case_id = ? AND version = ?",
+                         (case_id, version))
+
+
+# --------------------------------------------------------------------------- profiles
+
+
+def add_profile(vault: Any, state: ProfileState) -> None:
+    with vault.transaction() as conn:
+        conn.execute(
+            "INSERT INTO sync_profiles (id, agency_id, profile, agency_signing_public_key, "
+            "agency_age_recipient, device_signing_secret, device_age_identity, enrol_token) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (state.id, state.profile.agency_id, _profile_json(state.profile),
+             state.agency_signing_public_key, state.agency_age_recipient,
+             state.device_signing_secret, state.device_age_identity, state.enrol_token))
+
+
+def profiles(vault: Any) -> list[ProfileState]:
+    with vault.reading() as conn:
+        rows = conn.execute(f"SELECT {_PROFILE_COLUMNS} FROM sync_profiles ORDER BY rowid")
+        return [_state(r) for r in rows.fetchall()]
+
+
+def profile(vault: Any, profile_id: str) -> ProfileState:
+    with vault.reading() as conn:
+        row = conn.execute(f"SELECT {_PROFILE_COLUMNS} FROM sync_profiles WHERE id = ?",
+                           (profile_id,)).fetchone()
+    if row is None:
+        raise NotFoundError("That agency is not set up on this laptop.")
+    return _state(row)
+
+
+def find_by_agency(vault: Any, agency_id: str) -> ProfileState | None:
+    with vault.reading() as conn:
+        row = conn.execute(f"SELECT {_PROFILE_COLUMNS} FROM sync_profiles WHERE agency_id = ?",
+                           (agency_id,)).fetchone()
+    return None if row is None else _state(row)
+
+
+def update_profile(vault: Any, profile_id: str, **values: Any) -> None:
+    allowed = set(_PROFILE_COLUMNS.replace(" ", "").split(",")) - {"id"}
+    if not values or not set(values) <= allowed:
+        raise ValueError(f"unknown profile columns: {set(values) - allowed}")
+    if "profile" in values and isinstance(values["profile"], AgencyProfile):
+        values["profile"] = _profile_json(values["profile"])
+    sets = ", ".join(f"{k} = ?" for k in values)
+    with vault.transaction() as conn:
+        conn.execute(f"UPDATE sync_profiles SET {sets} WHERE id = ?",
+                     (*values.values(), profile_id))
+
+
+def statuses(vault: Any) -> list[AgencyStatus]:
+    with vault.reading() as conn:
+        counts = {(r[0], r[1]): int(r[2]) for r in conn.execute(
+            "SELECT profile_id, state, count(*) FROM sync_outbox GROUP BY profile_id, state")}
+    return [AgencyStatus(
+        profile_id=p.id, agency_name=p.profile.name,
+        waiting=counts.get((p.id, WAITING), 0), refused=counts.get((p.id, REFUSED), 0),
+        registered=p.registered, revoked=p.revoked, last_synced_at=p.last_synced_at,
+        last_error=p.last_error, last_warning=p.last_warning,
+    ) for p in profiles(vault)]
+
+
+# --------------------------------------------------------------------------- bundles
+
+
+def freeze(vault: Any, state: ProfileState, case: Case, attachments: dict[str, bytes],
+           dirty_version: int | None) -> str:
+    """Build the case's bundle and store it in the outbox, in one transaction."""
+    with vault.transaction() as conn:
+        row = conn.execute("SELECT next_sequence, last_bundle_id, last_bundle_sha256 FROM "
+                           "sync_profiles WHERE id = ?", (state.id,)).fetchone()
+        sequence, previous_id, previous_sha = int(row[0]), row[1], row[2]
+        manifest = Manifest(
+            bundle_id=str(uuid.uuid4()), kind=KIND_CASE, agency_id=state.profile.agency_id,
+            device_id=state.profile.device_id, case_id=case.id, case_reference=case.reference,
+            sequence=sequence, previous_bundle_id=previous_id, previous_sha256=previous_sha,
+            created_at=now_utc().isoformat())
+        data = build_bundle(manifest, case_json=to_jsonable(case), attachments=attachments,
+                            signing_secret=state.device_signing_secret,
+                            recipient=state.agency_age_recipient)
+        digest = sha256_hex(data)
+        conn.execute(
+            "INSERT INTO sync_outbox (bundle_id, profile_id, case_id, sequence, data, sha256, "
+            "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (manifest.bundle_id, state.id, case.id, sequence, data, digest,
+             manifest.created_at))
+        conn.execute("UPDATE sync_profiles SET next_sequence = ?, last_bundle_id = ?, "
+                     "last_bundle_sha256 = ? WHERE id = ?",
+                     (sequence + 1, manifest.bundle_id, digest, state.id))
+        if dirty_version is not None:
+            conn.execute("DELETE FROM sync_dirty WHERE case_id = ? AND version = ?",
+                         (case.id, dirty_version))
+    return manifest.bundle_id
+
+
+def pending(vault: Any, profile_id: str, *, force: bool = False,
+            now: datetime | None = None) -> list[OutboxItem]:
+    """Bundles waiting to go, in sequence order (``force`` ignores the back-off)."""
+    stamp = (now or now_utc()).isoformat()
+    sql = ("SELECT bundle_id, profile_id, case_id, sequence, data, sha256, attempts, state, "
+           "last_error FROM sync_outbox WHERE profile_id = ? AND state = ?")
+    params: tuple[Any, ...] = (profile_id, WAITING)
+    if not force:
+        sql += " AND next_attempt_at <= ?"
+        params += (stamp,)
+    with vault.reading() as conn:
+        rows = conn.execute(sql + " ORDER BY sequence", params).fetchall()
+    return [OutboxItem(r[0], r[1], r[2], int(r[3]), bytes(r[4]), r[5], int(r[6]), r[7], r[8])
+            for r in rows]
+
+
+def all_items(vault: Any, profile_id: str | None = None) -> list[OutboxItem]:
+    sql = ("SELECT bundle_id, profile_id, case_id, sequence, data, sha256, attempts, state, "
+           "last_error FROM sync_outbox")
+    params: tuple[Any, ...] = ()
+    if profile_id is not None:
+        sql, params = sql + " WHERE profile_id = ?", (profile_id,)
+    with vault.reading() as conn:
+        rows = conn.execute(sql + " ORDER BY profile_id, sequence", params).fetchall()
+    return [OutboxItem(r[0], r[1], r[2], int(r[3]), bytes(r[4]), r[5], int(r[6]), r[7], r[8])
+            for r in rows]
+
+
+def record_receipt(vault: Any, item: OutboxItem, receipt: Receipt, doc: SignedDocument) -> None:
+    """Keep the verified receipt and let the bundle leave the outbox, atomically."""
+    with vault.transaction() as conn:
+        conn.execute(
+            "INSERT INTO sync_receipts (bundle_id, profile_id, case_id, sequence, sha256, "
+            "received_at, body, signature) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (bundle_id) DO NOTHING",
+            (item.bundle_id, item.profile_id, item.case_id, item.sequence, item.sha256,
+             receipt.received_at, doc.body, doc.signature))
+        conn.execute("DELETE FROM sync_outbox WHERE bundle_id = ?", (item.bundle_id,))
+
+
+def record_failure(vault: Any, item: OutboxItem, message: str, *, refused: bool,
+                   now: datetime | None = None) -> None:
+    """Count a failed attempt; back off (capped), or park a refused bundle (kept)."""
+    attempts = item.attempts + 1
+    delay = min(BACKOFF_FIRST * (2 ** min(attempts - 1, 20)), BACKOFF_CAP)
+    with vault.transaction() as conn:
+        conn.execute("UPDATE sync_outbox SET attempts = ?, next_attempt_at = ?, last_error = ?, "
+                     "state = ? WHERE bundle_id = ?",
+                     (attempts, ((now or now_utc()) + delay).isoformat(), message,
+                      REFUSED if refused else WAITING, item.bundle_id))
+
+
+def receipts(vault: Any, case_id: str | None = None) -> list[tuple[str, str, int, str]]:
+    """(bundle id, case id, sequence, received at) of every kept receipt."""
+    sql = "SELECT bundle_id, case_id, sequence, received_at FROM sync_receipts"
+    params: tuple[Any, ...] = ()
+    if case_id is not None:
+        sql, params = sql + " WHERE case_id = ?", (case_id,)
+    with vault.reading() as conn:
+        return [(r[0], r[1], int(r[2]), r[3])
+                for r in conn.execute(sql + " ORDER BY profile_id, sequence", params)]
+
+
+def _profile_json(p: AgencyProfile) -> str:
+    import json
+
+    return json.dumps(to_jsonable(p))
+
+
+def _state(row: Any) -> ProfileState:
+    import json
+
+    return ProfileState(
+        profile=from_jsonable(AgencyProfile, json.loads(row[1])),
+        agency_signing_public_key=row[2], agency_age_recipient=row[3],
+        device_signing_secret=row[4], device_age_identity=row[5], enrol_token=row[6],
+        registered=bool(row[7]), revoked=bool(row[8]), key_list_version=int(row[9]),
+        key_list_expires_at=row[10], next_sequence=int(row[11]), last_bundle_id=row[12],
+        last_bundle_sha256=row[13], last_assignment_sequence=int(row[14]),
+        last_synced_at=row[15], last_error=row[16], last_warning=row[17])

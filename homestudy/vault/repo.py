@@ -1,0 +1,314 @@
+"""Load and save the domain objects; full-text search.
+
+Every save is one short transaction that also appends to the audit trail and keeps
+the search index in step; it returns only once committed (durable: WAL with
+``synchronous=FULL``), and the vault then tells its change listeners.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator
+from contextlib import AbstractContextManager
+from datetime import date, datetime
+from typing import Any, Protocol
+
+from homestudy.errors import NotFoundError
+from homestudy.model import (
+    Animal,
+    Attachment,
+    Case,
+    CaseSummary,
+    ChecklistAnswer,
+    ParSectionDraft,
+    Reference,
+    Stage,
+    Visit,
+    utc_now,
+)
+from homestudy.serial import from_jsonable, to_jsonable
+from homestudy.vault import audit, records, search
+from homestudy.vault.search import SearchHit
+
+
+class Writer(Protocol):
+    """What the repository needs from the vault for one write."""
+
+    actor: str
+
+    def reading(self) -> AbstractContextManager[Any]: ...
+
+    def writing(self, case_id: str) -> AbstractContextManager[Any]: ...
+
+
+class CaseRepository:
+    def __init__(self, vault: Writer) -> None:
+        self._v = vault
+
+    # ------------------------------------------------------------------ reading
+
+    def list_cases(self) -> list[CaseSummary]:
+        with self._v.reading() as conn:
+            rows = conn.execute(
+                "SELECT c.id, c.reference, c.applicant_names, c.stage, c.stage2_notice_on,"
+                " c.provisional_panel_date, c.updated_at,"
+                " (SELECT count(*) FROM visits v WHERE v.case_id = c.id AND v.done),"
+                " (SELECT count(*) FROM visits v WHERE v.case_id = c.id)"
+                " FROM cases c ORDER BY c.reference").fetchall()
+        return [CaseSummary(
+            id=r[0], reference=r[1], applicant_names=r[2], stage=Stage(r[3]),
+            stage2_notice_on=date.fromisoformat(r[4]) if r[4] else None,
+            provisional_panel_date=date.fromisoformat(r[5]) if r[5] else None,
+            visits_done=r[7], visits_planned=r[8], updated_at=datetime.fromisoformat(r[6]),
+        ) for r in rows]
+
+    def load_case(self, case_id: str) -> Case:
+        with self._v.reading() as conn:
+            row = conn.execute("SELECT data, updated_at FROM cases WHERE id = ?",
+                               (case_id,)).fetchone()
+            if row is None:
+                raise NotFoundError("That case could not be found.")
+            data = json.loads(row[0])
+            data["updated_at"] = row[1]  # fast paths touch only the column
+
+            def col(sql: str) -> list[Any]:
+                return [json.loads(r[0]) for r in conn.execute(sql, (case_id,))]
+
+            data["visits"] = col("SELECT data FROM visits WHERE case_id = ? ORDER BY sequence,"
+                                 " rowid")
+            data["references"] = col("SELECT data FROM case_references WHERE case_id = ?"
+                                     " ORDER BY rowid")
+            data["animals"] = col("SELECT data FROM animals WHERE case_id = ? ORDER BY rowid")
+            data["attachments"] = col("SELECT meta FROM attachments WHERE case_id = ?"
+                                      " ORDER BY rowid")
+            sections = col("SELECT data FROM par_sections WHERE case_id = ? ORDER BY rowid")
+            data["par_sections"] = {s["section_id"]: s for s in sections}
+            data["checklist_answers"] = [
+                {"form_id": r[0], "subject_id": r[1], "question_id": r[2], "row": r[3],
+                 "form_version": r[4], "archived": bool(r[5]), "updated_at": r[6],
+                 "value": json.loads(r[7])}
+                for r in conn.execute(
+                    "SELECT form_id, subject_id, question_id, row, form_version, archived,"
+                    " updated_at, value FROM checklist_answers WHERE case_id = ? ORDER BY rowid",
+                    (case_id,))]
+        return from_jsonable(Case, data)
+
+    def find_by_reference(self, reference: str) -> Case:
+        with self._v.reading() as conn:
+            row = conn.execute("SELECT id FROM cases WHERE reference = ?",
+                               (reference,)).fetchone()
+        if row is None:
+            raise NotFoundError(f"There is no case with the reference {reference}.")
+        return self.load_case(row[0])
+
+    def read_attachment(self, case_id: str, attachment_id: str) -> bytes:
+        with self._v.reading() as conn:
+            row = conn.execute("SELECT content FROM attachments WHERE id = ? AND case_id = ?",
+                               (attachment_id, case_id)).fetchone()
+        if row is None:
+            raise NotFoundError("That attachment could not be found.")
+        return bytes(row[0])
+
+    def search(self, query: str, limit: int = 50, case_id: str | None = None,
+               ) -> list[SearchHit]:
+        with self._v.reading() as conn:
+            return search.search(conn, query, limit, case_id)
+
+    # ------------------------------------------------------------------ writing
+
+    def _log(self, conn: Any, action: str, case_id: str, kind: str, rec_id: str,
+             fields: list[str]) -> None:
+        audit.append(conn, self._v.actor, action, case_id, kind, rec_id, fields)
+
+    def _touch(self, conn: Any, case_id: str) -> None:
+        cur = conn.execute("UPDATE cases SET updated_at = ? WHERE id = ?",
+                           (utc_now().isoformat(), case_id))
+        if cur.rowcount == 0:
+            raise NotFoundError("That case could not be found.")
+
+    def save_case(self, case: Case) -> None:
+        """Save the whole aggregate in one transaction (absent children are deleted)."""
+        case.updated_at = utc_now()
+        with self._v.writing(case.id) as conn:
+            core = records.case_core(case)
+            old = conn.execute("SELECT data FROM cases WHERE id = ?", (case.id,)).fetchone()
+            old_core = json.loads(old[0]) if old else None
+            cols = (case.reference, case.applicant_names, case.stage.value,
+                    _iso(case.stage2_notice_on), _iso(case.provisional_panel_date),
+                    case.updated_at.isoformat(), records.dumps(core))
+            conn.execute(
+                "INSERT INTO cases (id, reference, applicant_names, stage, stage2_notice_on,"
+                " provisional_panel_date, updated_at, data) VALUES (?,?,?,?,?,?,?,?)"
+                " ON CONFLICT (id) DO UPDATE SET reference = excluded.reference,"
+                " applicant_names = excluded.applicant_names, stage = excluded.stage,"
+                " stage2_notice_on = excluded.stage2_notice_on, provisional_panel_date ="
+                " excluded.provisional_panel_date, updated_at = excluded.updated_at,"
+                " data = excluded.data", (case.id, *cols))
+            fields = [f for f in records.changed_fields(old_core, core) if f != "updated_at"]
+            if old is None or fields:
+                self._log(conn, "create" if old is None else "update", case.id, "case",
+                          case.id, fields)
+            records.index_case_core(conn, case)
+            self._sync_children(conn, case)
+
+    def _sync_children(self, conn: Any, case: Case) -> None:
+        cid = case.id
+        for table, kind, items, index in (
+            ("visits", "visit", case.visits, records.index_visit),
+            ("case_references", "reference", case.references, records.index_reference),
+            ("animals", "animal", case.animals, None),
+        ):
+            keep = set()
+            for item in items:
+                keep.add(item.id)
+                self._save_record(conn, table, kind, cid, item, index)
+            self._delete_missing(conn, table, kind, cid, keep)
+        for draft in case.par_sections.values():
+            self._save_section(conn, cid, draft)
+        sections = {d.section_id for d in case.par_sections.values()}
+        for (sid,) in conn.execute("SELECT section_id FROM par_sections WHERE case_id = ?",
+                                   (cid,)).fetchall():
+            if sid not in sections:
+                conn.execute("DELETE FROM par_sections WHERE case_id = ? AND section_id = ?",
+                             (cid, sid))
+                search.unindex(conn, cid, "par_section", sid)
+                self._log(conn, "delete", cid, "par_section", sid, [])
+        self._save_answers(conn, cid, case.checklist_answers, replace_all=True)
+        for att in case.attachments:  # metadata only; bytes come from add_attachment
+            meta = records.dumps(to_jsonable(att))
+            cur = conn.execute("UPDATE attachments SET meta = ? WHERE id = ? AND case_id = ?"
+                               " AND meta != ?", (meta, att.id, cid, meta))
+            if cur.rowcount:
+                records.index_attachment(conn, cid, att)
+                self._log(conn, "update", cid, "attachment", att.id, ["meta"])
+
+    def _save_record(self, conn: Any, table: str, kind: str, case_id: str,
+                     item: Visit | Reference | Animal, index: Any) -> None:
+        extra = records.visit_extra(item) if isinstance(item, Visit) else None
+        result = records.save_json_record(conn, table, case_id, item.id, to_jsonable(item),
+                                          extra)
+        if result is not None:
+            self._log(conn, result[0], case_id, kind, item.id, result[1])
+            if index is not None:
+                index(conn, case_id, item)
+
+    def _delete_missing(self, conn: Any, table: str, kind: str, case_id: str,
+                        keep: set[str]) -> None:
+        for (rid,) in conn.execute(f"SELECT id FROM {table} WHERE case_id = ?",
+                                   (case_id,)).fetchall():
+            if rid not in keep:
+                self._delete_record(conn, table, kind, case_id, rid)
+
+    def _delete_record(self, conn: Any, table: str, kind: str, case_id: str, rid: str) -> None:
+        cur = conn.execute(f"DELETE FROM {table} WHERE id = ? AND case_id = ?", (rid, case_id))
+        if cur.rowcount == 0:
+            raise NotFoundError("That record could not be found.")
+        search.unindex(conn, case_id, kind, rid)
+        self._log(conn, "delete", case_id, kind, rid, [])
+
+    def _save_section(self, conn: Any, case_id: str, draft: ParSectionDraft) -> None:
+        fields = records.save_section(conn, case_id, draft)
+        if fields is not None:
+            records.index_section(conn, case_id, draft)
+            self._log(conn, "update", case_id, "par_section", draft.section_id, fields)
+
+    def _save_answers(self, conn: Any, case_id: str, answers: list[ChecklistAnswer],
+                      replace_all: bool = False) -> None:
+        keys = set()
+        for a in answers:
+            keys.add(records.answer_key(a))
+            fields = records.save_answer(conn, case_id, a)
+            if fields is not None:
+                records.index_answer(conn, case_id, a)
+                self._log(conn, "update", case_id, "answer", records.answer_key(a), fields)
+        if not replace_all:
+            return
+        for row in conn.execute("SELECT form_id, subject_id, question_id, row FROM"
+                                " checklist_answers WHERE case_id = ?", (case_id,)).fetchall():
+            key = "/".join(str(p) for p in row)
+            if key not in keys:
+                conn.execute("DELETE FROM checklist_answers WHERE case_id = ? AND form_id = ?"
+                             " AND subject_id = ? AND question_id = ? AND row = ?",
+                             (case_id, *row))
+                search.unindex(conn, case_id, "answer", key)
+                self._log(conn, "delete", case_id, "answer", key, [])
+
+    def delete_case(self, case_id: str) -> None:
+        with self._v.writing(case_id) as conn:
+            cur = conn.execute("DELETE FROM cases WHERE id = ?", (case_id,))
+            if cur.rowcount == 0:
+                raise NotFoundError("That case could not be found.")
+            search.unindex(conn, case_id)
+            self._log(conn, "delete", case_id, "case", case_id, [])
+
+    # fast paths: one record, one short transaction
+
+    def save_par_section(self, case_id: str, draft: ParSectionDraft) -> None:
+        with self._v.writing(case_id) as conn:
+            self._touch(conn, case_id)
+            self._save_section(conn, case_id, draft)
+
+    def save_visit(self, case_id: str, visit: Visit) -> None:
+        with self._v.writing(case_id) as conn:
+            self._touch(conn, case_id)
+            self._save_record(conn, "visits", "visit", case_id, visit, records.index_visit)
+
+    def delete_visit(self, case_id: str, visit_id: str) -> None:
+        with self._v.writing(case_id) as conn:
+            self._touch(conn, case_id)
+            self._delete_record(conn, "visits", "visit", case_id, visit_id)
+
+    def save_reference(self, case_id: str, reference: Reference) -> None:
+        with self._v.writing(case_id) as conn:
+            self._touch(conn, case_id)
+            self._save_record(conn, "case_references", "reference", case_id, reference,
+                              records.index_reference)
+
+    def delete_reference(self, case_id: str, reference_id: str) -> None:
+        with self._v.writing(case_id) as conn:
+            self._touch(conn, case_id)
+            self._delete_record(conn, "case_references", "reference", case_id, reference_id)
+
+    def save_animal(self, case_id: str, animal: Animal) -> None:
+        with self._v.writing(case_id) as conn:
+            self._touch(conn, case_id)
+            self._save_record(conn, "animals", "animal", case_id, animal, None)
+
+    def delete_animal(self, case_id: str, animal_id: str) -> None:
+        with self._v.writing(case_id) as conn:
+            self._touch(conn, case_id)
+            self._delete_record(conn, "animals", "animal", case_id, animal_id)
+
+    def save_answers(self, case_id: str, answers: list[ChecklistAnswer]) -> None:
+        """Upsert by (form_id, subject_id, question_id, row); others are kept."""
+        with self._v.writing(case_id) as conn:
+            self._touch(conn, case_id)
+            self._save_answers(conn, case_id, answers)
+
+    def add_attachment(self, case_id: str, name: str, media_type: str, data: bytes,
+                       description: str = "", confidential: bool = True) -> Attachment:
+        att = Attachment(name=name, media_type=media_type, size=len(data),
+                         sha256=hashlib.sha256(data).hexdigest(), description=description,
+                         confidential=confidential)
+        with self._v.writing(case_id) as conn:
+            self._touch(conn, case_id)
+            conn.execute("INSERT INTO attachments (id, case_id, meta, content) VALUES (?,?,?,?)",
+                         (att.id, case_id, records.dumps(to_jsonable(att)), data))
+            records.index_attachment(conn, case_id, att)
+            self._log(conn, "create", case_id, "attachment", att.id, ["content", "meta"])
+        return att
+
+    def delete_attachment(self, case_id: str, attachment_id: str) -> None:
+        with self._v.writing(case_id) as conn:
+            self._touch(conn, case_id)
+            self._delete_record(conn, "attachments", "attachment", case_id, attachment_id)
+
+
+def _iso(d: date | None) -> str | None:
+    return d.isoformat() if d else None
+
+
+def iter_case_ids(conn: Any) -> Iterator[str]:
+    for (cid,) in conn.execute("SELECT id FROM cases ORDER BY reference"):
+        yield cid

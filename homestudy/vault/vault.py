@@ -1,0 +1,330 @@
+"""``Vault``: one folder holding ``vault.json`` (the versioned header with the wrapped
+DB key) and ``vault.db`` (SQLCipher 4). See ``docs/DESIGN.md`` for the API.
+
+Nothing here changes a file before the passphrase, keyring and formats have all
+been checked, so every open error leaves the disk as it was.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import getpass
+import json
+import logging
+import secrets
+import threading
+import uuid
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future
+from pathlib import Path
+from typing import Any
+
+from homestudy.atomic import write_atomic
+from homestudy.errors import (
+    NotAVaultError,
+    ReadOnlyVaultError,
+    UnknownFormatError,
+    VaultError,
+    VaultExistsError,
+    VaultLockedError,
+    VaultTooNewError,
+)
+from homestudy.model import utc_now
+from homestudy.vault import audit, keys, migrations, store
+from homestudy.vault.audit import AuditTrail
+from homestudy.vault.keys import KdfParams
+from homestudy.vault.repo import CaseRepository
+
+log = logging.getLogger(__name__)
+
+HEADER_NAME = "vault.json"
+DB_NAME = "vault.db"
+FORMAT = "homestudy-vault"
+FORMAT_VERSION = 1
+
+
+def read_header(folder: Path) -> dict[str, Any]:
+    """The parsed header, or NotAVaultError / VaultTooNewError / UnknownFormatError."""
+    try:
+        header = json.loads((folder / HEADER_NAME).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise NotAVaultError() from exc
+    if not isinstance(header, dict) or header.get("format") != FORMAT:
+        raise NotAVaultError()
+    version = header.get("format_version")
+    if not isinstance(version, int) or version < 1:
+        raise UnknownFormatError()
+    if version > FORMAT_VERSION:
+        raise VaultTooNewError()
+    if not isinstance(header.get("vault_id"), str):
+        raise UnknownFormatError()
+    keys.check_wrap_format(header.get("key_wrap"))
+    return header
+
+
+def write_header(folder: Path, header: dict[str, Any]) -> None:
+    write_atomic(folder / HEADER_NAME, json.dumps(header, indent=2).encode("utf-8"))
+
+
+def new_header(vault_id: str, wrap: dict[str, Any]) -> dict[str, Any]:
+    return {"format": FORMAT, "format_version": FORMAT_VERSION, "vault_id": vault_id,
+            "created_at": utc_now().isoformat(), "db_file": DB_NAME, "key_wrap": wrap}
+
+
+def aad_for(vault_id: str) -> str:
+    return f"{FORMAT}:{FORMAT_VERSION}:{vault_id}"
+
+
+class Vault:
+    def __init__(self, folder: Path, header: dict[str, Any], unlocked: keys.Unlocked,
+                 read_only: bool) -> None:
+        self.folder = folder
+        self._header = header
+        self._keys: keys.Unlocked | None = unlocked
+        self._read_only = read_only
+        self._lock = threading.RLock()
+        self._listeners: list[Callable[[str], None]] = []
+        self._conn: Any = None
+        self._checker: Any = None
+        self._closing = False
+        self._check_thread: threading.Thread | None = None
+        self.actor = _os_user()
+        self.integrity_future: Future[list[str]] = Future()
+        self.cases = CaseRepository(self)
+        self.audit = AuditTrail(self._current_conn)
+
+    # ------------------------------------------------------------------ life cycle
+
+    @staticmethod
+    def exists(folder: Path | str) -> bool:
+        return (Path(folder) / HEADER_NAME).exists()
+
+    @classmethod
+    def create(cls, folder: Path | str, passphrase: str, kdf: KdfParams | None = None,
+               ) -> Vault:
+        folder = Path(folder)
+        if cls.exists(folder) or (folder / DB_NAME).exists():
+            raise VaultExistsError()
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        vault_id = str(uuid.uuid4())
+        db_key = secrets.token_bytes(32)
+        device = keys.store_device_secret(vault_id)
+        ref = {"service": keys.KEYRING_SERVICE, "vault_id": vault_id} if device else None
+        wrap, bkek = keys.wrap(db_key, passphrase, kdf or keys.calibrate(), aad_for(vault_id),
+                               device, ref)
+        conn = store.connect(folder / DB_NAME, db_key)
+        try:
+            store.migrate(conn)
+        finally:
+            conn.close()
+        header = new_header(vault_id, wrap)
+        write_header(folder, header)  # last: a vault exists only once it can be opened
+        vault = cls(folder, header, keys.Unlocked(bytearray(db_key), bytearray(bkek)), False)
+        vault._connect()
+        vault.integrity_future.set_result([])
+        return vault
+
+    @classmethod
+    def open(cls, folder: Path | str, passphrase: str, read_only: bool = False, *,
+             check_integrity: bool = True,
+             on_integrity: Callable[[list[str]], None] | None = None) -> Vault:
+        """Unlock and open. The integrity check runs in a background thread: its result
+        is ``integrity_future`` (and ``on_integrity`` is called from that thread); on a
+        failure the vault turns read-only."""
+        folder = Path(folder)
+        header = read_header(folder)
+        if not (folder / DB_NAME).is_file():
+            raise NotAVaultError()
+        unlocked = keys.unwrap(header["key_wrap"], passphrase, aad_for(header["vault_id"]))
+        vault = cls(folder, header, unlocked, read_only)
+        try:
+            vault._connect()
+        except BaseException:
+            unlocked.wipe()
+            raise
+        if check_integrity:
+            vault._start_integrity_check(on_integrity)
+        else:
+            vault.integrity_future.set_result([])
+        return vault
+
+    def _connect(self) -> None:
+        assert self._keys is not None
+        key = bytes(self._keys.db_key)
+        conn = store.connect(self.folder / DB_NAME, key, read_only=self._read_only)
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if version < migrations.LATEST:
+            if self._read_only:
+                conn.close()
+                raise VaultError("This vault needs an upgrade; open it normally first.")
+            store.migrate(conn)
+        self._conn = conn
+
+    def _start_integrity_check(self, callback: Callable[[list[str]], None] | None) -> None:
+        assert self._keys is not None
+        key = bytes(self._keys.db_key)
+        future = self.integrity_future
+
+        def run() -> None:
+            try:
+                conn = store.connect(self.folder / DB_NAME, key, read_only=True)
+                self._checker = conn
+                try:
+                    problems = store.integrity_problems(conn)
+                finally:
+                    self._checker = None
+                    conn.close()
+            except Exception as exc:  # interrupted by close(), or the file is unreadable
+                problems = [f"The check could not run: {type(exc).__name__}"]
+            if problems and not self._closing:
+                self._read_only = True
+                log.warning("vault integrity check failed; opened read-only")
+            future.set_result(problems)
+            if callback is not None and not self._closing:
+                callback(problems)
+
+        self._check_thread = threading.Thread(target=run, name="vault-integrity", daemon=True)
+        self._check_thread.start()
+
+    def _stop_checker(self) -> None:
+        thread = self._check_thread
+        if thread is not None and thread.is_alive():
+            self._closing = True
+            checker = self._checker
+            if checker is not None:
+                with contextlib.suppress(Exception):
+                    checker.interrupt()
+            thread.join()
+
+    def close(self) -> None:
+        self._stop_checker()
+        with self._lock:
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None
+            if self._keys is not None:
+                self._keys.wipe()
+                self._keys = None
+
+    lock = close  # locking is closing the connection and dropping the key
+
+    def unlock(self, passphrase: str) -> None:
+        with self._lock:
+            if self._keys is not None:
+                return
+            header = read_header(self.folder)
+            self._keys = keys.unwrap(header["key_wrap"], passphrase, aad_for(header["vault_id"]))
+            self._header = header
+            self._connect()
+
+    @property
+    def is_locked(self) -> bool:
+        return self._keys is None
+
+    @property
+    def read_only(self) -> bool:
+        return self._read_only
+
+    @property
+    def keyring_protected(self) -> bool:
+        return self._header["key_wrap"].get("keyring") is not None
+
+    @property
+    def vault_id(self) -> str:
+        return str(self._header["vault_id"])
+
+    def change_passphrase(self, old: str, new: str) -> None:
+        """Re-wrap the DB key for ``new``; the database itself is not touched."""
+        with self._lock:
+            header = read_header(self.folder)
+            vid = header["vault_id"]
+            unlocked = keys.unwrap(header["key_wrap"], old, aad_for(vid))
+            ref = header["key_wrap"].get("keyring")
+            device = keys.load_device_secret(ref["vault_id"]) if ref else None
+            wrap, bkek = keys.wrap(bytes(unlocked.db_key), new, keys.kdf_of(header["key_wrap"]),
+                                   aad_for(vid), device, ref)
+            unlocked.wipe()
+            write_header(self.folder, {**header, "key_wrap": wrap})
+            self._header = {**header, "key_wrap": wrap}
+            if self._keys is not None:
+                self._keys.backup_kek[:] = bkek
+
+    # ------------------------------------------------------------------ access
+
+    def _current_conn(self) -> Any:
+        if self._conn is None:
+            raise VaultLockedError()
+        return self._conn
+
+    @contextlib.contextmanager
+    def reading(self) -> Iterator[Any]:
+        with self._lock:
+            yield self._current_conn()
+
+    @contextlib.contextmanager
+    def writing(self, case_id: str | None) -> Iterator[Any]:
+        with self._lock:
+            conn = self._current_conn()
+            if self._read_only:
+                raise ReadOnlyVaultError()
+            with store.transaction(conn) as tx:
+                yield tx
+        if case_id:
+            self._notify(case_id)
+
+    def transaction(self, case_id: str | None = None) -> contextlib.AbstractContextManager[Any]:
+        """A short write transaction for other parts of the core (e.g. sync tables)."""
+        return self.writing(case_id)
+
+    def add_change_listener(self, fn: Callable[[str], None]) -> Callable[[], None]:
+        """``fn(case_id)`` after each committed change; returns a function to remove it."""
+        self._listeners.append(fn)
+        return lambda: self._listeners.remove(fn) if fn in self._listeners else None
+
+    def _notify(self, case_id: str) -> None:
+        for fn in list(self._listeners):
+            try:
+                fn(case_id)
+            except Exception:  # a broken listener must not undo or hide a saved change
+                log.exception("change listener failed")
+
+    def get_setting(self, key: str, default: Any = None) -> Any:
+        with self.reading() as conn:
+            row = conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
+        return default if row is None else json.loads(row[0])
+
+    def set_setting(self, key: str, value: Any) -> None:
+        with self.writing(None) as conn:
+            conn.execute("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key)"
+                         " DO UPDATE SET value = excluded.value", (key, json.dumps(value)))
+            audit.append(conn, self.actor, "set", "", "setting", key, ["value"])
+
+    def check_integrity(self) -> list[str]:
+        with self.reading() as conn:
+            return store.integrity_problems(conn)
+
+    # ------------------------------------------------------------------ backups
+
+    def backup(self, out_file: Path | str) -> Path:
+        from homestudy.vault import backup
+
+        with self._lock:
+            conn = self._current_conn()
+            assert self._keys is not None
+            return backup.make_backup(self, conn, self._header["key_wrap"]["kdf"],
+                                      bytes(self._keys.backup_kek), Path(out_file))
+
+    @staticmethod
+    def restore(backup_file: Path | str, folder: Path | str, passphrase: str) -> Vault:
+        """Restore a backup into ``folder`` (an existing vault there is moved aside to
+        ``<folder>.before-restore-<time>``) and open it."""
+        from homestudy.vault import backup
+
+        return backup.restore(Path(backup_file), Path(folder), passphrase)
+
+
+def _os_user() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name (some containers): still audit, anonymously
+        return "unknown"

@@ -1,0 +1,84 @@
+"""Shared fixtures for the whole suite.
+
+- Every test runs with keyring's *fail* backend, so no test ever touches the real OS
+  keyring (vaults made in tests are passphrase-only unless a test asks for
+  ``memory_keyring``).
+- ``demo_case``: the demo Case (``homestudy.demo.build_demo_case``), fresh per test.
+- ``vault``: a new, open Vault in ``tmp_path / "vault"`` with cheap Argon2id
+  parameters (``TEST_KDF``) and passphrase ``TEST_PASSPHRASE``; closed afterwards.
+- ``demo_vault``: ``vault`` with the demo case saved (``demo_vault.cases.list_cases()``).
+- ``memory_keyring``: an in-memory keyring backend, for tests of the keyring path.
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import keyring
+import pytest
+from keyring.backend import KeyringBackend
+from keyring.backends import fail
+
+from homestudy.demo import build_demo_case
+from homestudy.model import Case
+from homestudy.vault import KdfParams, Vault
+
+TEST_PASSPHRASE = "correct horse battery staple"
+#: Argon2id parameters that take about a millisecond: tests only, never for real vaults.
+TEST_KDF = KdfParams(time_cost=1, memory_kib=64, parallelism=1)
+
+keyring.set_keyring(fail.Keyring())
+
+
+class MemoryKeyring(KeyringBackend):
+    """A keyring that lives in a dict, for tests of the device-secret path."""
+
+    priority = 1  # type: ignore[assignment]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.entries: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self.entries.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.entries[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        self.entries.pop((service, username), None)
+
+
+@pytest.fixture
+def memory_keyring() -> Iterator[MemoryKeyring]:
+    backend = MemoryKeyring()
+    keyring.set_keyring(backend)
+    try:
+        yield backend
+    finally:
+        keyring.set_keyring(fail.Keyring())
+
+
+@pytest.fixture
+def demo_case() -> Case:
+    return build_demo_case()
+
+
+@pytest.fixture
+def vault(tmp_path: Path) -> Iterator[Vault]:
+    v = Vault.create(tmp_path / "vault", TEST_PASSPHRASE, kdf=TEST_KDF)
+    try:
+        yield v
+    finally:
+        v.close()
+
+
+@pytest.fixture
+def demo_vault(vault: Vault, demo_case: Case) -> Vault:
+    vault.cases.save_case(demo_case)
+    return vault

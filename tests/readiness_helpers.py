@@ -1,0 +1,139 @@
+"""A case that is ready for panel, built against the real form library, for the
+readiness tests to break one rule at a time."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from homestudy.forms import FormDefinition, FormLibrary, Question, QuestionType
+from homestudy.model import (
+    Animal,
+    Applicant,
+    Case,
+    ChecklistAnswer,
+    ContactStatus,
+    HouseholdMember,
+    HouseholdMemberKind,
+    LineOfEnquiry,
+    Reference,
+    ReferenceKind,
+    SectionStatus,
+    SignificantOther,
+    Stage,
+    Visit,
+)
+
+TODAY = date(2026, 11, 30)  # a Monday
+PANEL = date(2026, 12, 10)  # provisional, a Thursday
+
+
+def sample_value(q: Question) -> Any:
+    """An answer that fills ``q`` without raising an action or a list flag."""
+    t = q.type
+    if t is QuestionType.YES_NO_NA:
+        answer = next(v for v in ("yes", "not_applicable", "no") if v not in q.action_when)
+        return {"answer": answer, "comment": "", "action": "", "due": "", "done": False}
+    if t in (QuestionType.TEXT, QuestionType.NARRATIVE):
+        return "Labrador Retriever" if q.not_in_list else "Recorded."
+    if t is QuestionType.CHOICE:
+        return q.choices[0].id
+    if t is QuestionType.MULTI_CHOICE:
+        return [q.choices[0].id]
+    if t is QuestionType.DATE:
+        return (TODAY - timedelta(days=3)).isoformat()
+    if t is QuestionType.NUMBER:
+        return q.min_value if q.min_value is not None else 1
+    raise AssertionError(f"no sample for {t}")
+
+
+def fill_form(form: FormDefinition, subject_id: str = "") -> list[ChecklistAnswer]:
+    answers = []
+    for q in form.questions:
+        if q.type is QuestionType.TABLE:
+            rows = max(1, q.min_rows)
+            for row in range(rows):
+                value = {}
+                for c in q.columns:
+                    v = sample_value(c)
+                    value[c.id] = v["answer"] if isinstance(v, dict) else v
+                answers.append(
+                    ChecklistAnswer(form.id, form.version, q.id, value, subject_id, row)
+                )
+            continue
+        answers.append(
+            ChecklistAnswer(form.id, form.version, q.id, sample_value(q), subject_id)
+        )
+    return answers
+
+
+def ready_case(lib: FormLibrary) -> Case:
+    a1, a2 = Applicant("Ann", "Example"), Applicant("Ben", "Example")
+    adult_child = HouseholdMember(
+        "Cal Example", HouseholdMemberKind.ADULT_CHILD_AWAY, lives_in_household=False
+    )
+    ex = SignificantOther("Dee Former", applicant_id=a2.id, had_children_together=True)
+    dog = Animal("Rex", "dog", breed="Labrador Retriever", age_years=4)
+    loe = LineOfEnquiry("Explore the thing Stage 1 found.", par_section_ids=["health"])
+    case = Case(
+        reference="HS-READY-1",
+        stage=Stage.STAGE_2,
+        stage1_started_on=date(2026, 1, 12),
+        stage1_ended_on=date(2026, 3, 12),
+        stage2_notice_on=date(2026, 8, 20),
+        provisional_panel_date=PANEL,
+        applicant_copy_shared_on=date(2026, 11, 27),
+        applicants=[a1, a2],
+        household=[adult_child],
+        significant_others=[ex],
+        animals=[dog],
+        lines_of_enquiry=[loe],
+    )
+    seen = [[a1.id, a2.id], [a1.id], [a2.id], [a1.id, a2.id], [a1.id, a2.id], [a1.id, a2.id]]
+    case.visits = [
+        Visit(n, f"Visit {n}", done_date=date(2026, 9, 1) + timedelta(days=7 * n), who_seen=w)
+        for n, w in enumerate(seen, start=1)
+    ]
+    both = [a1.id, a2.id]
+    interviewed = ContactStatus.INTERVIEWED
+    case.references = [
+        Reference(ReferenceKind.PERSONAL, "Referee One", applicant_ids=both, years_known=12,
+                  knows_as_couple=True, contact_status=interviewed),
+        Reference(ReferenceKind.PERSONAL, "Referee Two", applicant_ids=both, years_known=3,
+                  knows_as_couple=True, contact_status=interviewed),
+        Reference(ReferenceKind.FAMILY, "Referee Three", applicant_ids=[a1.id],
+                  years_known=30, contact_status=interviewed),
+        Reference(ReferenceKind.EMPLOYER, "Employer One", applicant_ids=[a1.id],
+                  contact_status=ContactStatus.WRITTEN_RECEIVED),
+        Reference(ReferenceKind.EMPLOYER, "Employer Two", applicant_ids=[a2.id],
+                  contact_status=interviewed),
+        Reference(ReferenceKind.EX_PARTNER, "Dee Former", applicant_ids=[a2.id],
+                  person_id=ex.id, contact_status=interviewed),
+        Reference(ReferenceKind.ADULT_CHILD, "Cal Example", applicant_ids=[a2.id],
+                  person_id=adult_child.id, contact_status=ContactStatus.NOT_CONTACTED_AGREED,
+                  not_contacted_reason="Lives abroad; views given in a letter seen by the panel.",
+                  manager_decision_by="Team manager"),
+    ]
+    case.checklist_answers = fill_form(lib.get("health_safety")) + fill_form(
+        lib.get("pet_assessment"), dog.id
+    )
+    for section in lib.par.sections:
+        if not section.required:
+            continue
+        draft = case.section(section.id)
+        draft.text = "What we found.\n\n**Analysis:** What it shows about parenting."
+        draft.status = SectionStatus.COMPLETE
+    case.section("health").lines_of_enquiry_addressed = [loe.id]
+    return case
+
+
+def codes(findings: list[Any]) -> list[str]:
+    return [f.code for f in findings]
+
+
+def set_answer(case: Case, form_id: str, question_id: str, value: Any, subject: str = "") -> None:
+    for a in case.checklist_answers:
+        if a.form_id == form_id and a.question_id == question_id and a.subject_id == subject:
+            a.value = value
+            return
+    raise AssertionError(f"no answer {form_id}.{question_id}")

@@ -1,0 +1,153 @@
+"""Schema migrations, tested against a stored vault made by each earlier version.
+
+To extend for a new step N+1: add ``N+1: check_fn`` to ``UPGRADE_CHECKS`` (``check_fn``
+gets the upgraded, open Vault and asserts what the step added). The stored vault
+``tests/data/vaults/vN/`` must exist (see its README).
+"""
+
+from __future__ import annotations
+
+import shutil
+import types
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from homestudy.demo import build_demo_case
+from homestudy.errors import ReadOnlyVaultError, VaultError
+from homestudy.vault import Vault, migrations
+
+STORED = Path(__file__).parent / "data" / "vaults"
+STORED_PASSPHRASE = "homestudy-test-vault"
+
+
+def _check_sync_tables(vault: Vault) -> None:
+    with vault.reading() as conn:
+        names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+    assert {"sync_profiles", "sync_outbox"} <= names
+
+
+#: target version -> what that step must have left behind in an upgraded vault
+UPGRADE_CHECKS: dict[int, Callable[[Vault], None]] = {
+    2: _check_sync_tables,
+}
+
+
+def _stored_versions() -> list[int]:
+    return sorted(int(p.name[1:]) for p in STORED.glob("v[0-9]*") if p.is_dir())
+
+
+def _copy(version: int, tmp_path: Path) -> Path:
+    target = tmp_path / f"v{version}"
+    shutil.copytree(STORED / f"v{version}", target)
+    return target
+
+
+def test_steps_are_numbered_in_order() -> None:
+    assert [s.VERSION for s in migrations.STEPS] == list(range(1, len(migrations.STEPS) + 1))
+    assert migrations.LATEST == migrations.STEPS[-1].VERSION
+
+
+def test_every_step_has_a_stored_vault_from_before_it() -> None:
+    stored = set(_stored_versions())
+    assert 1 in stored
+    for step in migrations.STEPS[1:]:
+        assert step.VERSION - 1 in stored, f"keep tests/data/vaults/v{step.VERSION - 1}/"
+        assert step.VERSION in UPGRADE_CHECKS, f"add UPGRADE_CHECKS[{step.VERSION}]"
+
+
+@pytest.mark.parametrize("version", _stored_versions())
+def test_stored_vault_upgrades_to_latest(version: int, tmp_path: Path) -> None:
+    folder = _copy(version, tmp_path)
+    vault = Vault.open(folder, STORED_PASSPHRASE)
+    try:
+        assert vault.integrity_future.result(timeout=60) == []
+        with vault.reading() as conn:
+            assert conn.execute("PRAGMA user_version").fetchone()[0] == migrations.LATEST
+        (summary,) = vault.cases.list_cases()
+        expected = build_demo_case(date(2026, 11, 1))
+        case = vault.cases.load_case(summary.id)
+        assert case.reference == expected.reference
+        assert case.applicant_names == expected.applicant_names
+        assert len(case.visits) == 8 and case.visits_done == 5
+        assert case.par_sections["matching"].text == "Fixture matching text."
+        (att,) = case.attachments
+        assert vault.cases.read_attachment(case.id, att.id) == b"fixture attachment"
+        assert vault.get_setting("fixture") == {"version": version}
+        assert vault.cases.search("sertraline")
+        vault.audit.verify()
+        for target in range(version + 1, migrations.LATEST + 1):
+            UPGRADE_CHECKS[target](vault)
+        vault.cases.save_case(case)  # and it still takes writes
+    finally:
+        vault.close()
+
+
+def test_stored_vault_read_only_cannot_be_upgraded(tmp_path: Path) -> None:
+    if migrations.LATEST == 1:
+        pytest.skip("no step after version 1 yet")
+    folder = _copy(1, tmp_path)
+    with pytest.raises(VaultError, match="upgrade"):
+        Vault.open(folder, STORED_PASSPHRASE, read_only=True)
+
+
+def _with_extra_step(monkeypatch: pytest.MonkeyPatch, migrate: Callable) -> None:
+    step = types.SimpleNamespace(VERSION=migrations.LATEST + 1, migrate=migrate)
+    monkeypatch.setattr(migrations, "STEPS", [*migrations.STEPS, step])
+    monkeypatch.setattr(migrations, "LATEST", migrations.LATEST + 1)
+
+
+def test_new_step_runs_once_in_its_own_transaction(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[int] = []
+
+    def migrate(conn) -> None:
+        calls.append(1)
+        conn.execute("CREATE TABLE extra (x)")
+
+    folder = _copy(1, tmp_path)
+    _with_extra_step(monkeypatch, migrate)
+    Vault.open(folder, STORED_PASSPHRASE, check_integrity=False).close()
+    vault = Vault.open(folder, STORED_PASSPHRASE, check_integrity=False)
+    try:
+        assert calls == [1]
+        with vault.reading() as conn:
+            assert conn.execute("PRAGMA user_version").fetchone()[0] == migrations.LATEST
+            conn.execute("SELECT * FROM extra")
+    finally:
+        vault.close()
+
+
+def test_failed_step_rolls_back(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def migrate(conn) -> None:
+        conn.execute("CREATE TABLE half_done (x)")
+        raise RuntimeError("step failed")
+
+    folder = _copy(1, tmp_path)
+    before = migrations.LATEST
+    _with_extra_step(monkeypatch, migrate)
+    with pytest.raises(RuntimeError):
+        Vault.open(folder, STORED_PASSPHRASE, check_integrity=False)
+    monkeypatch.undo()
+    vault = Vault.open(folder, STORED_PASSPHRASE, check_integrity=False)
+    try:
+        with vault.reading() as conn:
+            assert conn.execute("PRAGMA user_version").fetchone()[0] == before
+            names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+        assert "half_done" not in names
+        assert vault.cases.list_cases()
+    finally:
+        vault.close()
+
+
+def test_read_only_open_of_current_vault_does_not_write(tmp_path: Path) -> None:
+    folder = _copy(1, tmp_path)
+    Vault.open(folder, STORED_PASSPHRASE, check_integrity=False).close()  # upgrade first
+    vault = Vault.open(folder, STORED_PASSPHRASE, read_only=True)
+    try:
+        with pytest.raises(ReadOnlyVaultError):
+            vault.set_setting("x", 1)
+    finally:
+        vault.close()

@@ -1,0 +1,127 @@
+"""References, driven through their widgets and read back from the vault."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from editors_support import editor_ctx, load, saved_case, settle  # noqa: F401
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+
+from homestudy.model import (
+    Case,
+    ContactStatus,
+    ReferenceKind,
+    SignificantOther,
+    VisitMode,
+)
+from ui.views.references import ReferencesView
+
+
+def _view(qtbot, ctx, case: Case) -> ReferencesView:
+    view = ReferencesView(ctx)
+    qtbot.addWidget(view)
+    view.set_case(case)
+    view.show()
+    return view
+
+
+def _choose(combo, value: str) -> None:
+    """Pick an entry the way a keyboard user does: focus, then arrow keys."""
+    combo.setFocus()
+    target = combo.findData(value)
+    assert target >= 0, value
+    key = Qt.Key.Key_Down if target > combo.currentIndex() else Qt.Key.Key_Up
+    while combo.currentIndex() != target:
+        QTest.keyClick(combo, key)
+
+
+def test_add_a_family_referee_and_record_the_interview(qtbot, editor_ctx, saved_case):
+    view = _view(qtbot, editor_ctx, saved_case)
+    qtbot.mouseClick(view.add_button, Qt.MouseButton.LeftButton)
+    ref_id = view.reference.id
+    QTest.keyClicks(view.name_edit, "Grace Owusu")  # the new name is selected: typed over
+    _choose(view.kind_combo, ReferenceKind.FAMILY.value)
+    view.relationship_edit.setFocus()
+    QTest.keyClicks(view.relationship_edit, "Hannah's aunt")
+    view.years_spin.setFocus()
+    view.years_spin.selectAll()
+    QTest.keyClicks(view.years_spin, "30")
+    qtbot.mouseClick(view.couple_check, Qt.MouseButton.LeftButton)
+    _choose(view.status_combo, ContactStatus.INTERVIEWED.value)
+    qtbot.mouseClick(view.interview_edit.check, Qt.MouseButton.LeftButton)
+    _choose(view.mode_combo, VisitMode.VIRTUAL.value)
+    view.notes_edit.setFocus()
+    QTest.keyClicks(view.notes_edit, "Warm about their patience with her grandchildren.")
+    settle(qtbot, editor_ctx, view)
+
+    stored = {r.id: r for r in load(editor_ctx, qtbot, saved_case.id).references}[ref_id]
+    assert stored.referee_name == "Grace Owusu"
+    assert stored.kind is ReferenceKind.FAMILY
+    assert stored.relationship == "Hannah's aunt"
+    assert stored.years_known == 30
+    assert stored.knows_as_couple is True
+    assert stored.contact_status is ContactStatus.INTERVIEWED
+    assert stored.interview_date == date.today()
+    assert stored.interview_mode is VisitMode.VIRTUAL
+    assert stored.notes == "Warm about their patience with her grandchildren."
+    assert stored.applicant_ids == [a.id for a in saved_case.applicants]
+    assert "1 of 1 personal referees interviewed" in view.summary.text()
+    assert "family referee interviewed: yes" in view.summary.text()
+
+
+def test_the_guide_for_the_kind_shows_beside_the_notes(qtbot, editor_ctx, saved_case):
+    from homestudy.forms import load_library
+
+    view = _view(qtbot, editor_ctx, saved_case)
+    qtbot.mouseClick(view.add_button, Qt.MouseButton.LeftButton)
+    lib = load_library()
+    personal = lib.reference_guide(ReferenceKind.PERSONAL)
+    assert personal.questions[0].label in view.guide.toPlainText()
+    _choose(view.kind_combo, ReferenceKind.EMPLOYER.value)
+    employer = lib.reference_guide(ReferenceKind.EMPLOYER)
+    assert employer.questions[0].label in view.guide.toPlainText()
+    assert view.reference.kind is ReferenceKind.EMPLOYER
+
+
+def test_not_contacted_needs_the_reason_and_the_manager(qtbot, editor_ctx, saved_case):
+    ex = SignificantOther("Sam Taylor", applicant_id=saved_case.applicants[0].id)
+    saved_case.significant_others.append(ex)
+    view = _view(qtbot, editor_ctx, saved_case)
+    qtbot.mouseClick(view.add_button, Qt.MouseButton.LeftButton)
+    ref_id = view.reference.id
+    assert view.agreed_box.isHidden() and view.person_combo.isHidden()
+    QTest.keyClicks(view.name_edit, "Sam Taylor")
+    _choose(view.kind_combo, ReferenceKind.EX_PARTNER.value)
+    assert not view.person_combo.isHidden()
+    _choose(view.person_combo, ex.id)
+    _choose(view.status_combo, ContactStatus.NOT_CONTACTED_AGREED.value)
+    assert not view.agreed_box.isHidden()
+    view.reason_edit.setFocus()
+    QTest.keyClicks(view.reason_edit, "A brief relationship twenty years ago; no children.")
+    view.manager_edit.setFocus()
+    QTest.keyClicks(view.manager_edit, "Priya Raman")
+    settle(qtbot, editor_ctx, view)
+
+    stored = {r.id: r for r in load(editor_ctx, qtbot, saved_case.id).references}[ref_id]
+    assert stored.kind is ReferenceKind.EX_PARTNER
+    assert stored.person_id == ex.id
+    assert stored.contact_status is ContactStatus.NOT_CONTACTED_AGREED
+    assert stored.not_contacted_reason == "A brief relationship twenty years ago; no children."
+    assert stored.manager_decision_by == "Priya Raman"
+
+    view.reveal(ex.id)  # a readiness finding about the ex-partner opens this reference
+    assert view.reference.id == ref_id
+
+
+def test_remove_a_referee_without_notes(qtbot, editor_ctx, saved_case):
+    view = _view(qtbot, editor_ctx, saved_case)
+    qtbot.mouseClick(view.add_button, Qt.MouseButton.LeftButton)
+    keep = view.reference.id
+    qtbot.mouseClick(view.add_button, Qt.MouseButton.LeftButton)
+    gone = view.reference.id
+    qtbot.mouseClick(view.remove_button, Qt.MouseButton.LeftButton)
+    settle(qtbot, editor_ctx, view)
+    stored = [r.id for r in load(editor_ctx, qtbot, saved_case.id).references]
+    assert stored == [keep] and gone not in stored
+    assert view.table.topLevelItemCount() == 1

@@ -1,0 +1,139 @@
+"""UK English spell check: the word list, the underline, and the context menu."""
+
+from __future__ import annotations
+
+from editors_support import editor_ctx, on_worker  # noqa: F401
+from PySide6.QtCore import QMimeData, Qt
+from PySide6.QtGui import QTextCharFormat, QTextCursor
+from PySide6.QtTest import QTest
+
+from ui.spellcheck import USER_WORDS_SETTING, UkSpelling, dictionary_dir, spelling_service
+from ui.widgets.markdown_editor import MarkdownEditor, clean_pasted
+
+
+def test_british_spellings_are_right_and_american_ones_flagged():
+    spelling = UkSpelling()
+    for word in ("colour", "organise", "behaviour", "centre", "analyse", "Colour", "don't",
+                 "child’s", "Hannah's", "DBS", "genogram", "carers"):
+        assert spelling.is_known(word), word
+    for word in ("color", "organize", "behavior", "center", "recieve"):
+        assert not spelling.is_known(word), word
+    assert spelling.suggestions("color")[0] == "colour"
+    assert spelling.suggestions("Behavior")[0] == "Behaviour"
+    assert spelling.suggestions("recieve")[0] == "receive"
+    assert spelling.suggestions("teh")[0] == "the"
+    assert spelling.misspelt("The color of the behavior") == [(4, 5), (17, 8)]
+
+
+def test_the_word_list_ships_with_its_licence():
+    folder = dictionary_dir()
+    assert (folder / "en_GB.txt").stat().st_size > 500_000
+    licence = (folder / "COPYING.en_GB").read_text(encoding="utf-8")
+    assert "Kevin Atkinson" in licence and "Permission to use" in licence
+
+
+def _underlined(editor: MarkdownEditor, block: int = 0) -> list[str]:
+    layout_block = editor.document().findBlockByNumber(block)
+    text = layout_block.text()
+    return [
+        text[r.start : r.start + r.length]
+        for r in layout_block.layout().formats()
+        if r.format.underlineStyle() == QTextCharFormat.UnderlineStyle.SpellCheckUnderline
+    ]
+
+
+def test_typing_underlines_unknown_words_only(qtbot, editor_ctx):
+    editor = MarkdownEditor(spelling_service(editor_ctx), "Notes")
+    qtbot.addWidget(editor)
+    editor.show()
+    QTest.keyClicks(editor, "The colour and the color")
+    assert _underlined(editor) == ["color"]
+
+
+def test_suggestion_from_the_context_menu_replaces_the_word(qtbot, editor_ctx):
+    editor = MarkdownEditor(spelling_service(editor_ctx), "Notes")
+    qtbot.addWidget(editor)
+    editor.show()
+    QTest.keyClicks(editor, "A warm color scheme")
+    cursor = editor.textCursor()
+    cursor.setPosition(8)  # inside "color"
+    pos = editor.cursorRect(cursor).center()
+    menu = editor.build_context_menu(pos)
+    suggestions = [a for a in menu.actions() if a.objectName() == "spellingSuggestion"]
+    assert suggestions[0].text() == "colour"
+    suggestions[0].trigger()
+    assert editor.toPlainText() == "A warm colour scheme"
+    assert _underlined(editor) == []
+    editor.undo()  # one undo step brings the word back
+    assert editor.toPlainText() == "A warm color scheme"
+
+
+def test_add_to_dictionary_is_kept_in_the_vault(qtbot, editor_ctx):
+    service = spelling_service(editor_ctx)
+    editor = MarkdownEditor(service, "Notes")
+    qtbot.addWidget(editor)
+    editor.show()
+    QTest.keyClicks(editor, "Met Zorblax today")
+    assert _underlined(editor) == ["Zorblax"]
+    cursor = editor.textCursor()
+    cursor.setPosition(6)
+    menu = editor.build_context_menu(editor.cursorRect(cursor).center())
+    add = next(a for a in menu.actions() if a.objectName() == "addToDictionary")
+    with qtbot.waitSignal(service.words_changed):
+        add.trigger()
+    assert _underlined(editor) == []
+    stored = on_worker(editor_ctx, qtbot, lambda v: v.get_setting(USER_WORDS_SETTING))
+    assert stored == ["zorblax"]
+
+    # A fresh service (the next session) reads the word back from the vault.
+    from ui.spellcheck import SpellingService
+
+    fresh = SpellingService(editor_ctx)
+    with qtbot.waitSignal(fresh.words_changed, timeout=10_000):
+        fresh.load()
+    assert fresh.spelling.is_known("Zorblax")
+
+
+def test_ctrl_b_and_ctrl_i_wrap_the_selection(qtbot):
+    editor = MarkdownEditor(None, "Text")
+    qtbot.addWidget(editor)
+    editor.show()
+    QTest.keyClicks(editor, "warm and caring")
+    editor.moveCursor(QTextCursor.MoveOperation.Start)
+    editor.moveCursor(QTextCursor.MoveOperation.EndOfWord, QTextCursor.MoveMode.KeepAnchor)
+    QTest.keyClick(editor, Qt.Key.Key_B, Qt.KeyboardModifier.ControlModifier)
+    assert editor.toPlainText() == "**warm** and caring"
+    editor.moveCursor(QTextCursor.MoveOperation.End)
+    editor.moveCursor(QTextCursor.MoveOperation.StartOfWord, QTextCursor.MoveMode.KeepAnchor)
+    QTest.keyClick(editor, Qt.Key.Key_I, Qt.KeyboardModifier.ControlModifier)
+    assert editor.toPlainText() == "**warm** and *caring*"
+    QTest.keyClick(editor, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert editor.toPlainText() == "**warm** and caring"
+    QTest.keyClick(editor, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert editor.toPlainText() == "warm and caring"
+
+
+def test_paste_from_word_drops_control_characters_only(qtbot):
+    editor = MarkdownEditor(None, "Text")
+    qtbot.addWidget(editor)
+    pasted = "Line one\r\nTab\there\x00\x07\x0b\x0c end\x1f — “quoted” café\r"
+    assert clean_pasted(pasted) == "Line one\nTab\there end — “quoted” café\n"
+    mime = QMimeData()
+    mime.setText(pasted)
+    editor.insertFromMimeData(mime)
+    assert editor.toPlainText() == "Line one\nTab\there end — “quoted” café\n"
+
+
+def test_analysis_paragraph_goes_after_the_current_paragraph(qtbot):
+    editor = MarkdownEditor(None, "Text")
+    qtbot.addWidget(editor)
+    editor.setPlainText("First paragraph.\n\nSecond paragraph.")
+    cursor = editor.textCursor()
+    cursor.setPosition(3)
+    editor.setTextCursor(cursor)
+    editor.insert_analysis_paragraph()
+    QTest.keyClicks(editor, "They cope well.")
+    assert editor.toPlainText() == (
+        "First paragraph.\n\n**Analysis:** They cope well.\n\nSecond paragraph."
+    )
+    assert editor.current_paragraph() == 1

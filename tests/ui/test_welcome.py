@@ -1,0 +1,87 @@
+"""First run through the real main window: the welcome creates the vault and opens the demo."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QPoint, Qt
+
+from homestudy.demo import build_demo_case
+from homestudy.vault import Vault
+from tests.conftest import TEST_PASSPHRASE
+from ui.views.welcome import OPEN_DEMO, WelcomeView
+
+WAIT_MS = 10_000
+
+
+def welcome_of(qtbot, window) -> WelcomeView:
+    qtbot.waitUntil(lambda: isinstance(window.stack.currentWidget(), WelcomeView),
+                    timeout=WAIT_MS)
+    view = window.stack.currentWidget()
+    assert isinstance(view, WelcomeView)
+    return view
+
+
+def test_first_run_creates_a_vault_and_opens_the_demo_case(qtbot, make_app, tmp_path: Path):
+    folder = tmp_path / "first-vault"
+    window, ctx = make_app(folder)
+    view = welcome_of(qtbot, window)
+
+    # It says what HomeStudy is, the rules in plain words, the keyring and where data lives.
+    assert "Prospective Adopter's Report" in view.intro.text()
+    assert "At least 10 characters" in view.rules.text()
+    assert f"after {ctx.settings.idle_lock_minutes} minutes" in view.rules.text()
+    assert str(folder) in view.where.text()
+    assert "except the reports you choose to export" in view.where.text()
+    qtbot.waitUntil(lambda: "no keyring" in view.keyring_note.text(), timeout=WAIT_MS)
+
+    qtbot.keyClicks(view.passphrase, TEST_PASSPHRASE)
+    qtbot.keyClicks(view.confirm, TEST_PASSPHRASE)
+    demo_radio = view.choices[OPEN_DEMO]  # click on its circle: a radio's hit area
+    qtbot.mouseClick(demo_radio, Qt.MouseButton.LeftButton,
+                     pos=QPoint(6, demo_radio.height() // 2))
+    assert view.chosen() == OPEN_DEMO
+    with qtbot.waitSignal(view.demo_opened, timeout=30_000) as opened:  # real KDF calibration
+        qtbot.mouseClick(view.button, Qt.MouseButton.LeftButton)
+
+    # The main window has left the welcome and opened the demo case's workspace.
+    qtbot.waitUntil(lambda: window.workspace is not None and window.workspace.case is not None,
+                    timeout=WAIT_MS)
+    demo = build_demo_case()
+    assert window.workspace.case.id == opened.args[0]
+    assert window.workspace.case.reference == demo.reference
+    assert window.first_run is None and not window.is_locked
+
+    # The vault is real: it opens with that passphrase, independently of the app.
+    window.lock()
+    qtbot.waitUntil(lambda: not ctx.db.busy, timeout=WAIT_MS)
+    vault = Vault.open(folder, TEST_PASSPHRASE, check_integrity=False)
+    try:
+        assert [c.reference for c in vault.cases.list_cases()] == [demo.reference]
+    finally:
+        vault.close()
+
+
+def test_weak_passphrase_is_explained_and_nothing_is_made(qtbot, make_app, tmp_path: Path):
+    folder = tmp_path / "vault"
+    window, _ = make_app(folder)
+    view = welcome_of(qtbot, window)
+    view.passphrase.setText("too short")
+    view.confirm.setText("too short")
+    qtbot.mouseClick(view.button, Qt.MouseButton.LeftButton)
+    assert "at least 10 characters" in view.message.text()
+    assert not Vault.exists(folder)
+    assert window.stack.currentWidget() is view
+
+
+def test_start_empty_is_the_default(qtbot, make_app, tmp_path: Path):
+    folder = tmp_path / "vault"
+    window, _ = make_app(folder)
+    view = welcome_of(qtbot, window)
+    assert view.chosen() == "empty"
+    view.passphrase.setText(TEST_PASSPHRASE)
+    view.confirm.setText(TEST_PASSPHRASE)
+    with qtbot.waitSignal(window.unlocked_ready, timeout=30_000):
+        qtbot.keyClick(view.confirm, Qt.Key.Key_Return)
+    assert window.workspace is None
+    assert window.case_list.model.rowCount() == 0

@@ -1,0 +1,379 @@
+"""The main window: it only assembles the screens and routes between them.
+
+Pages of the central stack: a blank page while the vault folder is checked, the
+first-run screen, the lock screen, and "home" (the case list or one case's
+workspace). Locking (idle or Ctrl+L) flushes pending saves, deletes the workspace,
+empties the case list, closes dialogs and shows only the lock screen.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import QApplication, QDialog, QMainWindow, QStackedWidget, QWidget
+
+from ui.context import AppContext
+from ui.idle import IdleWatcher
+from ui.views.case_list import CaseListView
+from ui.views.case_workspace import TABS, CaseWorkspace
+from ui.views.unlock import UnlockView
+from ui.widgets.save_indicator import SaveIndicator
+
+APP_TITLE = "HomeStudy"
+
+
+@dataclass(frozen=True)
+class Shortcut:
+    action: str
+    keys: tuple[str, ...]  # portable text, as QKeySequence reads it
+    description: str
+    where: str = "Anywhere"
+
+
+#: Every keyboard shortcut, for the menus and for the help screen.
+SHORTCUTS: tuple[Shortcut, ...] = (
+    Shortcut("search", ("Ctrl+F", "Ctrl+K"), "Search all cases"),
+    Shortcut("new_case", ("Ctrl+N",), "New case"),
+    Shortcut("cases", ("Ctrl+0",), "Go to the case list"),
+    *(
+        Shortcut(f"tab_{spec.key}", (f"Ctrl+{i}",), f"Go to the {spec.title.replace('&', '')} tab",
+                 "In a case")
+        for i, spec in enumerate(TABS, start=1)
+    ),
+    Shortcut("save_now", ("Ctrl+S",), "Save now (changes are saved as you type anyway)"),
+    Shortcut("export", ("Ctrl+E",), "Export the PAR", "In a case"),
+    Shortcut("refresh", ("F5",), "Refresh the case list"),
+    Shortcut("lock", ("Ctrl+L",), "Lock HomeStudy now"),
+    Shortcut("settings", ("Ctrl+,",), "Settings"),
+    Shortcut("help", ("F1",), "Help and keyboard shortcuts"),
+    Shortcut("quit", ("Ctrl+Q",), "Quit"),
+    Shortcut("undo", ("Ctrl+Z",), "Undo typing", "In a text"),
+    Shortcut("redo", ("Ctrl+Shift+Z", "Ctrl+Y"), "Redo typing", "In a text"),
+    Shortcut("open", ("Return",), "Open the selected case, hit or finding", "In a list"),
+)
+
+
+def _module_exists(name: str) -> bool:
+    return importlib.util.find_spec(name) is not None
+
+
+class MainWindow(QMainWindow):
+    unlocked_ready = Signal()  # unlocked and the case list is drawn
+
+    def __init__(
+        self,
+        ctx: AppContext,
+        first_run_factory: Callable[[AppContext, QWidget], QWidget],
+        idle_ms: int | None = None,
+    ) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self._first_run_factory = first_run_factory
+        self.setObjectName("mainWindow")
+        self.setWindowTitle(APP_TITLE)
+        self.resize(1200, 800)
+        self.stack = QStackedWidget(self)
+        self.setCentralWidget(self.stack)
+        self.blank = QWidget(self.stack)
+        self.unlock_view = UnlockView(ctx, self.stack)
+        self.unlock_view.unlocked.connect(self._after_unlock)
+        self.first_run: QWidget | None = None
+        self.home = QStackedWidget(self.stack)
+        self.case_list = CaseListView(ctx, self.home)
+        self.case_list.open_case.connect(self.open_case)
+        self.case_list.new_case_requested.connect(self.new_case)
+        self.case_list.assignment_requested.connect(self.from_assignment)
+        self.case_list.loaded.connect(self._case_list_loaded)
+        self.home.addWidget(self.case_list)
+        self.workspace: CaseWorkspace | None = None
+        for page in (self.blank, self.unlock_view, self.home):
+            self.stack.addWidget(page)
+        self.is_locked = True
+        self._awaiting_ready = False
+        self._search = None
+
+        self.save_indicator = SaveIndicator(ctx.events, self)
+        self.statusBar().addPermanentWidget(self.save_indicator)
+        self._add_sync_status()
+
+        minutes = ctx.settings.idle_lock_minutes
+        self.idle = IdleWatcher(idle_ms if idle_ms is not None else minutes * 60_000, self)
+        self.idle.idle.connect(self.lock)
+        ctx.events.open_requested.connect(self.open_case)
+        ctx.events.cases_changed.connect(self._refresh_if_home)
+
+        self.actions: dict[str, QAction] = {}
+        self._build_actions()
+        self._set_unlocked_actions(False)
+
+    # ------------------------------------------------------------------ actions, menus
+
+    def _build_actions(self) -> None:
+        handlers: dict[str, Callable[[], None]] = {
+            "search": self.show_search,
+            "new_case": self.new_case,
+            "cases": self.show_case_list,
+            "save_now": self.flush_saves,
+            "export": self.export_case,
+            "refresh": self.refresh,
+            "lock": self.lock,
+            "settings": self.show_settings,
+            "help": self.show_help,
+            "quit": self.close,
+        }
+        for spec in TABS:  # triggered(bool) passes "checked" first: keep it out of key
+            handlers[f"tab_{spec.key}"] = lambda _checked=False, key=spec.key: self._select_tab(key)
+        menus = {
+            "&File": ("new_case", "save_now", "export", "lock", "settings", "quit"),
+            "&Go": ("cases", *(f"tab_{s.key}" for s in TABS), "search", "refresh"),
+            "&Help": ("help",),
+        }
+        by_id = {s.action: s for s in SHORTCUTS}
+        for menu_title, ids in menus.items():
+            menu = self.menuBar().addMenu(menu_title)
+            for action_id in ids:
+                shortcut = by_id[action_id]
+                action = QAction(shortcut.description, self)
+                action.setObjectName(f"action_{action_id}")
+                action.setShortcuts([QKeySequence(k) for k in shortcut.keys])
+                action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+                action.triggered.connect(handlers[action_id])
+                menu.addAction(action)
+                self.actions[action_id] = action
+        self.actions["quit"].setMenuRole(QAction.MenuRole.QuitRole)
+        self.actions["export"].setVisible(_module_exists("ui.views.export_dialog"))
+        self.actions["settings"].setVisible(_module_exists("ui.views.settings_dialog"))
+
+    def _set_unlocked_actions(self, unlocked: bool) -> None:
+        for action_id, action in self.actions.items():
+            if action_id not in ("quit", "help"):
+                action.setEnabled(unlocked)
+        in_case = unlocked and self.workspace is not None
+        for spec in TABS:
+            self.actions[f"tab_{spec.key}"].setEnabled(in_case)
+        self.actions["export"].setEnabled(in_case)
+
+    def _add_sync_status(self) -> None:
+        if not _module_exists("ui.widgets.sync_status"):
+            return
+        from ui.widgets import sync_status
+
+        cls = getattr(sync_status, "SyncStatus", None) or getattr(sync_status, "SyncStatusWidget",
+                                                                   None)
+        if cls is not None:
+            self.statusBar().addPermanentWidget(cls(self.ctx, self))
+
+    # ------------------------------------------------------------------ start-up
+
+    def start(self) -> None:
+        """Check for a vault on the DB worker, then show the lock or first-run screen."""
+        from homestudy.vault import Vault
+
+        folder: Path = self.ctx.vault_dir
+        self.stack.setCurrentWidget(self.blank)
+        self.ctx.db.submit_raw(lambda: Vault.exists(folder), self._vault_checked,
+                               lambda _exc: self._vault_checked(False))
+
+    def _vault_checked(self, exists: object) -> None:
+        if exists:
+            self.unlock_view.set_first_open(True)
+            self._show_unlock()
+        else:
+            self.first_run = self._first_run_factory(self.ctx, self.stack)
+            self.first_run.vault_created.connect(self._after_create)  # type: ignore[attr-defined]
+            self.stack.addWidget(self.first_run)
+            self.stack.setCurrentWidget(self.first_run)
+            self.first_run.setFocus()
+            reset = getattr(self.first_run, "reset", None)
+            if reset:
+                reset()
+
+    def _after_create(self, keyring_protected: bool = True) -> None:
+        if self.first_run is not None:
+            self.stack.removeWidget(self.first_run)
+            self.first_run.deleteLater()
+            self.first_run = None
+        if not keyring_protected:
+            self.statusBar().showMessage(
+                "No keyring on this computer: your vault is protected by your passphrase alone.",
+                15_000,
+            )
+        self._after_unlock()
+
+    def _show_unlock(self) -> None:
+        self.stack.setCurrentWidget(self.unlock_view)
+        self.unlock_view.reset()
+
+    def _after_unlock(self) -> None:
+        self.is_locked = False
+        self.ctx.events.unlocked.emit()
+        self._set_unlocked_actions(True)
+        self.stack.setCurrentWidget(self.home)
+        self.show_case_list()
+        self._awaiting_ready = True
+        self.case_list.refresh()
+        self.idle.start()
+
+    def _case_list_loaded(self) -> None:
+        if self._awaiting_ready:
+            self._awaiting_ready = False
+            self.case_list.focus_table()
+            self.unlocked_ready.emit()
+
+    # ------------------------------------------------------------------ navigation
+
+    def show_case_list(self) -> None:
+        self._close_workspace()
+        self.home.setCurrentWidget(self.case_list)
+        self.setWindowTitle(f"{APP_TITLE} — Cases")
+        self._set_unlocked_actions(not self.is_locked)
+        self.case_list.focus_table()
+
+    def open_case(self, case_id: str, location: str = "") -> None:
+        if self.is_locked:
+            return
+        if self.workspace is not None and self.workspace.case is not None \
+                and self.workspace.case.id == case_id:
+            self.workspace.show_location(location)
+            return
+        self._close_workspace()
+        workspace = CaseWorkspace(self.ctx, self.home)
+        workspace.back_requested.connect(self.show_case_list)
+        workspace.title_changed.connect(lambda ref: self.setWindowTitle(f"{APP_TITLE} — {ref}"))
+        self.home.addWidget(workspace)
+        self.home.setCurrentWidget(workspace)
+        self.workspace = workspace
+        self._set_unlocked_actions(True)
+        workspace.load(case_id, location)
+
+    def _close_workspace(self) -> None:
+        if self.workspace is None:
+            return
+        self.workspace.flush()
+        self.home.removeWidget(self.workspace)
+        self.workspace.hide()
+        self.workspace.deleteLater()
+        self.workspace = None
+        self.case_list.refresh()
+
+    def _select_tab(self, key: str) -> None:
+        if self.workspace is not None:
+            self.workspace.select_tab(key)
+
+    def refresh(self) -> None:
+        if not self.is_locked:
+            self.case_list.refresh()
+
+    def _refresh_if_home(self) -> None:
+        if not self.is_locked and self.workspace is None:
+            self.case_list.refresh()
+
+    def flush_saves(self) -> None:
+        self.ctx.events.about_to_lock.emit()  # AutoSavers start pending saves now
+
+    # ------------------------------------------------------------------ dialogs
+
+    def show_search(self) -> None:
+        from ui.views.search import SearchDialog
+
+        if self.is_locked:
+            return
+        if self._search is None:
+            self._search = SearchDialog(self.ctx, self)
+        if self._search.isVisible():
+            self._search.raise_()  # already open behind the window: bring it forward
+        self._search.show()
+        self._search.activateWindow()
+        self._search.query.setFocus()
+        self._search.query.selectAll()
+
+    def new_case(self) -> None:
+        from ui.views.new_case import NewCaseDialog
+
+        if self.is_locked:
+            return
+        dialog = NewCaseDialog(self.ctx, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+        dialog.created.connect(self.open_case)
+        dialog.open()
+
+    def from_assignment(self) -> None:
+        if self.is_locked or not _module_exists("ui.views.agency_dialog"):
+            return
+        from ui.views import agency_dialog
+
+        opener = getattr(agency_dialog, "open_assignment_dialog", None)
+        if opener is not None:
+            opener(self.ctx, self)
+
+    def export_case(self) -> None:
+        if self.workspace is None or self.workspace.case is None:
+            return
+        from ui.views import export_dialog
+
+        opener = getattr(export_dialog, "open_export_dialog", None)
+        if opener is not None:
+            opener(self.ctx, self, self.workspace.case.id)
+
+    def show_settings(self) -> None:
+        from ui.views import settings_dialog
+
+        opener = getattr(settings_dialog, "open_settings_dialog", None)
+        if opener is not None:
+            opener(self.ctx, self)
+
+    def show_help(self) -> None:
+        if _module_exists("ui.views.help"):
+            from ui.views import help as help_view
+
+            opener = getattr(help_view, "open_help", None)
+            if opener is not None:
+                opener(self.ctx, self, SHORTCUTS)
+                return
+        self.statusBar().showMessage("Search: Ctrl+F.  Lock: Ctrl+L.  New case: Ctrl+N.", 8000)
+
+    # ------------------------------------------------------------------ locking
+
+    def lock(self) -> None:
+        """Hide every trace of case content and require the passphrase again."""
+        if self.is_locked:
+            return
+        self.is_locked = True
+        self.idle.stop()
+        self.ctx.events.about_to_lock.emit()  # pending saves are queued before the lock
+        self._close_dialogs()
+        self._close_workspace_for_lock()
+        self.case_list.clear()
+        if self._search is not None:
+            self._search.clear()
+        self.statusBar().clearMessage()
+        self._set_unlocked_actions(False)
+        self.setWindowTitle(f"{APP_TITLE} — locked")
+        self.unlock_view.set_first_open(False)
+        self._show_unlock()
+        self.ctx.db.lock()
+        self.ctx.events.locked.emit()
+
+    def _close_workspace_for_lock(self) -> None:
+        if self.workspace is None:
+            return
+        self.home.removeWidget(self.workspace)
+        self.workspace.hide()
+        self.workspace.setParent(None)
+        self.workspace.deleteLater()
+        self.workspace = None
+
+    def _close_dialogs(self) -> None:
+        for widget in QApplication.topLevelWidgets():
+            if isinstance(widget, QDialog) and widget.isVisible():
+                widget.reject()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.ctx.events.about_to_lock.emit()  # save what is pending before quitting
+        self.idle.detach()
+        super().closeEvent(event)

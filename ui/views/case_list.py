@@ -1,0 +1,250 @@
+"""The case list: every case in the vault with its clock, visits and readiness.
+
+The rows are computed on the DB worker (``load_rows``): each case is loaded and
+assessed there, so the GUI thread only draws ready-made figures.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+    Signal,
+)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from homestudy.timeline import TimelineRules, stage2_progress
+from ui.context import AppContext
+from ui.operations import run_db
+
+
+@dataclass(frozen=True)
+class CaseRow:
+    case_id: str
+    reference: str
+    applicants: str
+    stage2_day: tuple[int, int] | None
+    visits_done: int
+    visits_planned: int
+    blockers: int
+    warnings: int
+
+    @property
+    def clock_text(self) -> str:
+        if self.stage2_day is None:
+            return "Not in Stage 2"
+        day, total = self.stage2_day
+        if day > total:
+            return f"Stage 2 day {day} of {total} (over time)"
+        return f"Stage 2 day {day} of {total}"
+
+    @property
+    def visits_text(self) -> str:
+        return f"{self.visits_done} of {self.visits_planned} done"
+
+    @property
+    def readiness_text(self) -> str:
+        if self.blockers == 0:
+            return "Ready for panel" if self.warnings == 0 else f"Ready ({self.warnings} to check)"
+        return f"{self.blockers} blocking" if self.blockers > 1 else "1 blocking"
+
+
+def load_rows(vault: Any, rules: TimelineRules, forms: Any, today: date) -> list[CaseRow]:
+    """Run on the DB worker: one row per case, with readiness assessed."""
+    from homestudy.readiness import Severity, assess_readiness
+
+    rows: list[CaseRow] = []
+    for summary in vault.cases.list_cases():
+        case = vault.cases.load_case(summary.id)
+        findings = assess_readiness(case, forms, rules, today)
+        rows.append(
+            CaseRow(
+                case_id=case.id,
+                reference=case.reference,
+                applicants=case.applicant_names,
+                stage2_day=stage2_progress(case, today, rules),
+                visits_done=case.visits_done,
+                visits_planned=len(case.visits),
+                blockers=sum(f.severity is Severity.BLOCKER for f in findings),
+                warnings=sum(f.severity is Severity.WARNING for f in findings),
+            )
+        )
+    rows.sort(key=lambda r: r.reference)
+    return rows
+
+
+COLUMNS = ("Reference", "Applicants", "Stage 2 clock", "Visits", "Readiness")
+
+
+class CaseListModel(QAbstractTableModel):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.rows: list[CaseRow] = []
+
+    def set_rows(self, rows: list[CaseRow]) -> None:
+        self.beginResetModel()
+        self.rows = list(rows)
+        self.endResetModel()
+
+    def clear(self) -> None:
+        self.set_rows([])
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return COLUMNS[section]
+        return None
+
+    def data(
+        self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if not index.isValid():
+            return None
+        row = self.rows[index.row()]
+        col = index.column()
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+            return (
+                row.reference,
+                row.applicants,
+                row.clock_text,
+                row.visits_text,
+                row.readiness_text,
+            )[col]
+        if role == Qt.ItemDataRole.UserRole:  # sort keys
+            day = row.stage2_day[0] if row.stage2_day else -1
+            return (row.reference, row.applicants, day, row.visits_done, row.blockers)[col]
+        if role == Qt.ItemDataRole.ToolTipRole and col == 4:
+            return f"{row.blockers} blocking, {row.warnings} to check"
+        return None
+
+    def case_id(self, row: int) -> str:
+        return self.rows[row].case_id
+
+
+class CaseListView(QWidget):
+    """Emits ``open_case(case_id)``; ``new_case_requested`` and ``assignment_requested``."""
+
+    open_case = Signal(str)
+    new_case_requested = Signal()
+    assignment_requested = Signal()
+    loaded = Signal()
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.setObjectName("caseListView")
+        self.model = CaseListModel(self)
+        self.proxy = QSortFilterProxyModel(self)
+        self.proxy.setSourceModel(self.model)
+        self.proxy.setSortRole(Qt.ItemDataRole.UserRole)
+        self.table = QTableView(self)
+        self.table.setObjectName("caseTable")
+        self.table.setAccessibleName("Cases")
+        self.table.setModel(self.proxy)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+        self.table.setAlternatingRowColors(True)
+        self.table.setTabKeyNavigation(False)  # Tab leaves the table for the buttons
+        self.table.verticalHeader().hide()
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.table.activated.connect(self._activated)
+
+        title = QLabel("Cases", self)
+        font = title.font()
+        font.setPointSizeF(font.pointSizeF() * 1.4)
+        font.setBold(True)
+        title.setFont(font)
+        self.status = QLabel("", self)
+        self.status.setObjectName("caseListStatus")
+        self.open_button = QPushButton("&Open", self)
+        self.open_button.setAccessibleName("Open the selected case")
+        self.new_button = QPushButton("&New case…", self)
+        self.new_button.setAccessibleName("New case")
+        self.assignment_button = QPushButton("From agency &assignment…", self)
+        self.assignment_button.setAccessibleName("New case from an agency assignment")
+        self.assignment_button.setVisible(_agency_dialog_available())
+        self.open_button.clicked.connect(self._open_selected)
+        self.new_button.clicked.connect(self.new_case_requested)
+        self.assignment_button.clicked.connect(self.assignment_requested)
+
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.open_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.assignment_button)
+        buttons.addWidget(self.new_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(title)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.status)
+        layout.addLayout(buttons)
+        self.setTabOrder(self.table, self.open_button)
+        self.setTabOrder(self.open_button, self.assignment_button)
+        self.setTabOrder(self.assignment_button, self.new_button)
+
+    def refresh(self, today: date | None = None) -> None:
+        """Reload the rows on the DB worker; ``loaded`` fires when they are shown."""
+        rules = TimelineRules.from_settings(self.ctx.settings)
+        ctx, day = self.ctx, today or date.today()
+        self.status.setText("Loading cases…")
+        run_db(ctx, self, lambda vault: load_rows(vault, rules, ctx.forms, day), self._show)
+
+    def _show(self, rows: list[CaseRow]) -> None:
+        self.model.set_rows(rows)
+        count = len(rows)
+        self.status.setText(
+            "No cases yet. Make a new case to begin." if count == 0
+            else f"{count} case" + ("" if count == 1 else "s")
+        )
+        if count and not self.table.currentIndex().isValid():
+            self.table.selectRow(0)
+        self.loaded.emit()
+
+    def clear(self) -> None:
+        """Drop every row (on lock)."""
+        self.model.clear()
+        self.status.clear()
+
+    def focus_table(self) -> None:
+        self.table.setFocus()
+
+    def _activated(self, index: QModelIndex) -> None:
+        source = self.proxy.mapToSource(index)
+        self.open_case.emit(self.model.case_id(source.row()))
+
+    def _open_selected(self) -> None:
+        index = self.table.currentIndex()
+        if index.isValid():
+            self._activated(index)
+
+
+def _agency_dialog_available() -> bool:
+    return importlib.util.find_spec("ui.views.agency_dialog") is not None

@@ -1,0 +1,198 @@
+"""The workspace of one case: a header and the tabs Overview, Visits, References,
+Checklists and PAR, all given the same freshly loaded ``Case``.
+
+``show_location("par:health")`` switches tab and calls that view's ``reveal``.
+The main window deletes the workspace on lock, so no case content outlives it.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import QTimer, Signal
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from homestudy.model import Case
+from homestudy.timeline import TimelineRules, stage2_progress
+from ui.context import AppContext
+from ui.operations import run_db
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class TabSpec:
+    key: str  # the location prefix
+    title: str  # with its mnemonic
+    module: str
+    cls: str
+
+
+TABS = (
+    TabSpec("overview", "&Overview", "ui.views.overview", "OverviewView"),
+    TabSpec("visits", "&Visits", "ui.views.visits", "VisitsView"),
+    TabSpec("references", "&References", "ui.views.references", "ReferencesView"),
+    TabSpec("checklists", "Chec&klists", "ui.views.checklists", "ChecklistsView"),
+    TabSpec("par", "&PAR", "ui.views.par_editor", "ParEditorView"),
+)
+
+
+def _view_class(spec: TabSpec) -> type | None:
+    """The view class, or None while its module does not exist yet (left out)."""
+    if importlib.util.find_spec(spec.module) is None:
+        return None  # TODO(issue 4): the editors' view lands later; the tab appears then
+    try:
+        return getattr(importlib.import_module(spec.module), spec.cls, None)
+    except Exception as exc:  # a broken tab is left out; the others still work
+        log.error("tab %s could not be loaded: %s", spec.key, type(exc).__name__)
+        return None
+
+
+def split_location(location: str) -> tuple[str, str]:
+    tab, _, target = location.partition(":")
+    return (tab or "overview"), target
+
+
+class CaseWorkspace(QWidget):
+    back_requested = Signal()
+    loaded = Signal()  # the case is on screen in every tab
+    title_changed = Signal(str)
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.setObjectName("caseWorkspace")
+        self.case: Case | None = None
+        self.views: dict[str, Any] = {}
+        self.failed_tabs: dict[str, BaseException] = {}
+        self._pending_location = ""
+
+        self.back_button = QPushButton("← &Cases", self)
+        self.back_button.setAccessibleName("Back to the case list")
+        self.back_button.clicked.connect(self.back_requested)
+        self.heading = QLabel("Opening the case…", self)
+        self.heading.setObjectName("caseHeading")
+        font = self.heading.font()
+        font.setBold(True)
+        font.setPointSizeF(font.pointSizeF() * 1.3)
+        self.heading.setFont(font)
+        self.subheading = QLabel("", self)
+        self.subheading.setObjectName("caseSubheading")
+        head = QHBoxLayout()
+        head.addWidget(self.back_button)
+        head.addSpacing(12)
+        head.addWidget(self.heading)
+        head.addSpacing(12)
+        head.addWidget(self.subheading, 1)
+
+        self.tabs = QTabWidget(self)
+        self.tabs.setObjectName("caseTabs")
+        self.tabs.setAccessibleName("Case sections")
+        self.tabs.setDocumentMode(True)
+        for spec in TABS:
+            cls = _view_class(spec)
+            if cls is None:
+                log.info("tab %s left out: %s not found", spec.key, spec.module)
+                continue
+            try:
+                view = cls(ctx, self.tabs)
+            except Exception as exc:
+                log.error("tab %s could not be made: %s", spec.key, type(exc).__name__)
+                continue
+            view.setAccessibleName(spec.title.replace("&", ""))
+            self.views[spec.key] = view
+            self.tabs.addTab(view, spec.title)
+        overview = self.views.get("overview")
+        if overview is not None:
+            overview.location_activated.connect(self.show_location)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(head)
+        layout.addWidget(self.tabs, 1)
+
+        # The overview follows saves made in the other tabs (reloaded, coalesced).
+        self._reload_timer = QTimer(self)
+        self._reload_timer.setSingleShot(True)
+        self._reload_timer.setInterval(400)
+        self._reload_timer.timeout.connect(self._reload_overview)
+        ctx.events.case_saved.connect(self._case_saved)
+
+    # ------------------------------------------------------------------ loading
+
+    def load(self, case_id: str, location: str = "") -> None:
+        self._pending_location = location
+        run_db(self.ctx, self, lambda vault: vault.cases.load_case(case_id), self.set_case,
+               progress="Opening the case…")
+
+    def set_case(self, case: Case) -> None:
+        self.case = case
+        self.heading.setText(case.reference)
+        self.subheading.setText(self._subtitle(case))
+        for key, view in self.views.items():
+            try:
+                view.set_case(case)
+            except Exception as exc:  # one broken tab must not take the others with it
+                log.error("the %s tab could not show the case: %s", key, type(exc).__name__)
+                self.failed_tabs[key] = exc
+        self.title_changed.emit(case.reference)
+        self.show_location(self._pending_location)
+        self._pending_location = ""
+        self.loaded.emit()
+
+    def _subtitle(self, case: Case) -> str:
+        progress = stage2_progress(case, _today(), TimelineRules.from_settings(self.ctx.settings))
+        clock = f"Stage 2 day {progress[0]} of {progress[1]}" if progress else "Not in Stage 2"
+        return f"{case.applicant_names}  ·  {clock}"
+
+    def _case_saved(self, case_id: str) -> None:
+        if self.case is not None and case_id == self.case.id:
+            self._reload_timer.start()
+
+    def _reload_overview(self) -> None:
+        if self.case is None or "overview" not in self.views:
+            return
+        case_id = self.case.id
+        run_db(self.ctx, self, lambda vault: vault.cases.load_case(case_id),
+               self.views["overview"].set_case)
+
+    # ------------------------------------------------------------------ navigation
+
+    def show_location(self, location: str) -> None:
+        tab, target = split_location(location)
+        view = self.views.get(tab)
+        if view is None:
+            return
+        self.tabs.setCurrentWidget(view)
+        if target:
+            view.reveal(target)
+
+    def current_tab(self) -> str:
+        current = self.tabs.currentWidget()
+        return next((k for k, v in self.views.items() if v is current), "")
+
+    def select_tab(self, key: str) -> None:
+        view = self.views.get(key)
+        if view is not None:
+            self.tabs.setCurrentWidget(view)
+            view.setFocus()
+
+    def flush(self) -> None:
+        """Start any pending save now (before lock or when leaving the case)."""
+        self.ctx.events.about_to_lock.emit()
+
+
+def _today() -> Any:
+    from datetime import date
+
+    return date.today()

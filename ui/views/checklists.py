@@ -1,0 +1,287 @@
+"""Checklists: health and safety of the home and car, and one pet assessment per animal.
+
+Each checklist is drawn by the generic ``FormWidget`` from its form definition;
+every answer is saved as it changes (``vault.cases.save_answers``) and how
+complete the checklist is (required questions left, open actions) shows above it.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from PySide6.QtCore import QSignalBlocker, Qt
+from PySide6.QtGui import QHideEvent
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from homestudy.model import Animal, Case, ChecklistAnswer
+from homestudy.textutil import format_date
+from ui.operations import AutoSaver
+from ui.widgets.animal_dialog import AnimalDialog
+
+HEALTH_SAFETY = "health_safety"
+PET_ASSESSMENT = "pet_assessment"
+SAVE_DELAY_MS = 400
+_ID = Qt.ItemDataRole.UserRole
+
+
+def answer_key(a: ChecklistAnswer) -> tuple[str, str, str, int]:
+    return (a.form_id, a.subject_id, a.question_id, a.row)
+
+
+def upsert_answer(case: Case, answer: ChecklistAnswer) -> None:
+    """Replace the case's answer to the same question (same subject and row), or add it."""
+    key = answer_key(answer)
+    for i, existing in enumerate(case.checklist_answers):
+        if answer_key(existing) == key:
+            case.checklist_answers[i] = answer
+            return
+    case.checklist_answers.append(answer)
+
+
+class ChecklistsView(QWidget):
+    """Shared view interface: ``ChecklistsView(ctx, parent=None)``, ``set_case``, ``reveal``."""
+
+    def __init__(self, ctx: Any, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.case: Case | None = None
+        self.subject = ""  # "" = health and safety, else an animal id
+        self.form_widget: QWidget | None = None
+        self.animal_dialog: AnimalDialog | None = None
+        self.saver = AutoSaver(ctx, self, delay_ms=SAVE_DELAY_MS)
+        self.setAccessibleName("Checklists")
+
+        self.subjects = QListWidget()
+        self.subjects.setAccessibleName("Checklists")
+        self.subjects.currentItemChanged.connect(self._subject_changed)
+        self.add_animal_button = QPushButton("&Add animal")
+        self.add_animal_button.setAccessibleName("Add animal")
+        self.add_animal_button.clicked.connect(self.add_animal)
+        self.edit_animal_button = QPushButton("&Edit animal")
+        self.edit_animal_button.setAccessibleName("Edit animal")
+        self.edit_animal_button.clicked.connect(self.edit_animal)
+
+        self.title = QLabel()
+        self.title.setAccessibleName("Checklist title")
+        font = self.title.font()
+        font.setPointSizeF(font.pointSizeF() * 1.2)
+        font.setBold(True)
+        self.title.setFont(font)
+        self.status = QLabel()
+        self.status.setAccessibleName("Checklist completeness")
+        self.status.setWordWrap(True)
+        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByKeyboard)
+        self.scroll = QScrollArea()
+        self.scroll.setWidgetResizable(True)
+
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.addWidget(self.subjects, 1)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.add_animal_button)
+        buttons.addWidget(self.edit_animal_button)
+        left_layout.addLayout(buttons)
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.addWidget(self.title)
+        right_layout.addWidget(self.status)
+        right_layout.addWidget(self.scroll, 1)
+        splitter = QSplitter()
+        splitter.addWidget(left)
+        splitter.addWidget(right)
+        splitter.setStretchFactor(1, 3)
+        layout = QVBoxLayout(self)
+        layout.addWidget(splitter)
+
+    # ------------------------------------------------------------------ the interface
+
+    def set_case(self, case: Case) -> None:
+        self.flush()
+        self.case = case
+        self._fill_subjects(self.subject)
+
+    def reveal(self, target_id: str) -> None:
+        """``health_safety``, ``pet_assessment``, an animal id, or ``form_id/question_id``."""
+        if self.case is None:
+            return
+        target, _, question = target_id.partition("/")
+        if target == PET_ASSESSMENT:
+            target = self.case.animals[0].id if self.case.animals else ""
+        elif target == HEALTH_SAFETY:
+            target = ""
+        elif not any(a.id == target for a in self.case.animals):
+            return
+        self.select_subject(target)
+        focus = getattr(self.form_widget, "focus_question", None)
+        if question and callable(focus):
+            focus(question)
+        else:
+            self.subjects.setFocus()
+
+    def flush(self) -> None:
+        self.saver.flush()
+        flush_form = getattr(self.form_widget, "flush", None)
+        if callable(flush_form):
+            flush_form()  # the renderer debounces text; its last answer comes out here
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        self.flush()
+        super().hideEvent(event)
+
+    # ------------------------------------------------------------------ subjects
+
+    def _fill_subjects(self, select: str) -> None:
+        assert self.case is not None
+        with QSignalBlocker(self.subjects):
+            self.subjects.clear()
+            item = QListWidgetItem("Health and safety of the home and car", self.subjects)
+            item.setData(_ID, "")
+            for animal in self.case.animals:
+                item = QListWidgetItem(self._animal_label(animal), self.subjects)
+                item.setData(_ID, animal.id)
+        self.select_subject(select if self._has_subject(select) else "", force=True)
+
+    @staticmethod
+    def _animal_label(animal: Animal) -> str:
+        kind = ", ".join(p for p in (animal.species, animal.breed) if p)
+        return f"Pet assessment: {animal.name}" + (f" ({kind})" if kind else "")
+
+    def _has_subject(self, subject: str) -> bool:
+        animals = self.case.animals if self.case else []
+        return subject == "" or any(a.id == subject for a in animals)
+
+    def select_subject(self, subject: str, force: bool = False) -> None:
+        for i in range(self.subjects.count()):
+            item = self.subjects.item(i)
+            if item.data(_ID) == subject:
+                if self.subjects.currentItem() is item and not force:
+                    return
+                with QSignalBlocker(self.subjects):
+                    self.subjects.setCurrentItem(item)
+                self._show_subject(subject)
+                return
+
+    def _subject_changed(self, current: QListWidgetItem | None, _previous: object) -> None:
+        if current is not None:
+            self._show_subject(str(current.data(_ID) or ""))
+
+    def _form_id(self) -> str:
+        return PET_ASSESSMENT if self.subject else HEALTH_SAFETY
+
+    def _show_subject(self, subject: str) -> None:
+        from ui.widgets.form_renderer import FormWidget  # the forms engineer's renderer
+
+        self.flush()
+        self.subject = subject
+        self.edit_animal_button.setEnabled(bool(subject))
+        if self.case is None:
+            return
+        form = self.ctx.forms.get(self._form_id())
+        answers = self.case.answers_for(form.id, subject)
+        widget = FormWidget(form, answers, subject_id=subject)
+        widget.setAccessibleName(form.title)
+        widget.answer_changed.connect(self._answer_changed)
+        old = self.scroll.takeWidget()
+        if old is not None:
+            old.deleteLater()
+        self.scroll.setWidget(widget)
+        self.form_widget = widget
+        animal = next((a for a in self.case.animals if a.id == subject), None)
+        self.title.setText(form.title + (f": {animal.name}" if animal else ""))
+        self._update_status()
+
+    # ------------------------------------------------------------------ answers
+
+    def _answer_changed(self, answer: ChecklistAnswer) -> None:
+        if self.case is None:
+            return
+        upsert_answer(self.case, answer)
+        case_id, snapshot = self.case.id, copy.deepcopy(answer)
+        key = "answer:" + ":".join(map(str, answer_key(answer)))
+        self.saver.schedule(
+            case_id, key, lambda vault: vault.cases.save_answers(case_id, [snapshot])
+        )
+        self._update_status()
+
+    def _update_status(self) -> None:
+        from homestudy.forms import completeness
+
+        if self.case is None:
+            return
+        form = self.ctx.forms.get(self._form_id())
+        answers = self.case.answers_for(form.id, self.subject)
+        result = completeness(form, answers, self.subject)
+        lines: list[str] = []
+        if not answers:
+            lines.append("Not started.")
+        missing = len(result.missing_required)
+        if missing:
+            labels = []
+            for qid in result.missing_required[:5]:
+                try:
+                    labels.append(form.question(qid).label)
+                except KeyError:
+                    labels.append(qid)
+            more = f" and {missing - 5} more" if missing > 5 else ""
+            word = "question" if missing == 1 else "questions"
+            lines.append(f"{missing} required {word} not answered: " + "; ".join(labels) + more)
+        for action in result.open_actions:
+            due = f" (due {format_date(action.due)})" if action.due else ""
+            what = f": {action.action}" if action.action else ""
+            lines.append(f"Open action – {action.label}{what}{due}")
+        for flag in getattr(result, "flags", ()):
+            lines.append(f"Warning – {flag.message}")
+        if answers and result.is_complete and not getattr(result, "flags", ()):
+            lines.append("Complete: every required question is answered and no action is open.")
+        self.status.setText("\n".join(lines))
+
+    # ------------------------------------------------------------------ animals
+
+    def add_animal(self) -> None:
+        self._open_animal_dialog(None)
+
+    def edit_animal(self) -> None:
+        if self.case is None:
+            return
+        animal = next((a for a in self.case.animals if a.id == self.subject), None)
+        if animal is not None:
+            self._open_animal_dialog(animal)
+
+    def _open_animal_dialog(self, animal: Animal | None) -> None:
+        if self.case is None:
+            return
+        from homestudy.forms import BANNED_BREEDS_LIST
+
+        banned = tuple(self.ctx.forms.get(PET_ASSESSMENT).lists.get(BANNED_BREEDS_LIST, ()))
+        dialog = AnimalDialog(animal, banned, self)
+        dialog.accepted.connect(lambda: self._animal_saved(dialog.animal()))
+        dialog.finished.connect(dialog.deleteLater)
+        self.animal_dialog = dialog
+        dialog.open()
+
+    def _animal_saved(self, animal: Animal) -> None:
+        if self.case is None:
+            return
+        for i, existing in enumerate(self.case.animals):
+            if existing.id == animal.id:
+                self.case.animals[i] = animal
+                break
+        else:
+            self.case.animals.append(animal)
+        case_id, snapshot = self.case.id, copy.deepcopy(animal)
+        self.saver.schedule(
+            case_id, f"animal:{animal.id}", lambda vault: vault.cases.save_animal(case_id, snapshot)
+        )
+        self.saver.flush()
+        self._fill_subjects(animal.id)

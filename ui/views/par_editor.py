@@ -1,0 +1,332 @@
+"""The PAR editor: section tree, the text, and what the section needs beside it.
+
+Each section's text lives in its own QTextDocument, so undo/redo history stays
+with the section when the assessor moves between them. Every edit is saved
+~400 ms after typing stops, on the DB worker (``AutoSaver``); pending saves are
+started when the view is hidden, the case changes or the vault locks.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+from typing import Any
+
+from PySide6.QtCore import QSignalBlocker, Qt
+from PySide6.QtGui import (
+    QHideEvent,
+    QKeySequence,
+    QPlainTextDocumentLayout,
+    QShortcut,
+    QTextDocument,
+)
+from PySide6.QtWidgets import (
+    QComboBox,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from homestudy.model import Case, ChecklistAnswer, ParSectionDraft, SectionStatus, utc_now
+from ui.operations import AutoSaver
+from ui.spellcheck import spelling_service
+from ui.views.checklists import answer_key, upsert_answer
+from ui.widgets.markdown_editor import MarkdownEditor, paragraph_spans, word_count
+from ui.widgets.par_panels import EnquiryPanel, EvidencePanel, guidance_text, shift_links
+from ui.widgets.section_tree import STATUS_LABELS, SectionTree
+
+SAVE_DELAY_MS = 400
+
+
+class ParEditorView(QWidget):
+    """Shared view interface: ``ParEditorView(ctx, parent=None)``, ``set_case``, ``reveal``."""
+
+    def __init__(self, ctx: Any, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.case: Case | None = None
+        self.section_id = ""
+        self.documents: dict[str, QTextDocument] = {}
+        self._paragraphs: dict[str, int] = {}  # paragraph count per section, to move links
+        self._words: dict[str, int] = {}  # words per section, so the total is cheap to keep
+        self.fields_widget: QWidget | None = None
+        self.saver = AutoSaver(ctx, self, delay_ms=SAVE_DELAY_MS)
+        self.setAccessibleName("PAR editor")
+
+        self.tree = SectionTree()
+        self.tree.section_chosen.connect(self.show_section)
+        self.total_label = QLabel()
+        self.total_label.setAccessibleName("Words in the whole PAR")
+
+        self.title = QLabel()
+        self.title.setAccessibleName("Section title")
+        self.title.setWordWrap(True)
+        font = self.title.font()
+        font.setPointSizeF(font.pointSizeF() * 1.25)
+        font.setBold(True)
+        self.title.setFont(font)
+        self.status_combo = QComboBox()
+        self.status_combo.setAccessibleName("Section status")
+        for status, label in STATUS_LABELS.items():
+            self.status_combo.addItem(label, status.value)
+        self.status_combo.activated.connect(self._status_chosen)
+        self.words_label = QLabel()
+        self.words_label.setAccessibleName("Words in this section")
+
+        self.editor = MarkdownEditor(spelling_service(ctx), "Section text")
+        self.editor.cursorPositionChanged.connect(self._cursor_moved)
+        self.bold_button = self._button("Bold", "Bold (Ctrl+B)", self.editor.bold_action.trigger)
+        self.italic_button = self._button(
+            "Italic", "Italic (Ctrl+I)", self.editor.italic_action.trigger
+        )
+        self.analysis_button = self._button(
+            "Insert &analysis paragraph", "Insert analysis paragraph (Ctrl+Shift+A)",
+            self.editor.insert_analysis_paragraph,
+        )
+        self.undo_button = self._button("Undo", "Undo (Ctrl+Z)", self.editor.undo)
+        self.redo_button = self._button("Redo", "Redo (Ctrl+Shift+Z)", self.editor.redo)
+        shortcut = QShortcut(QKeySequence("Ctrl+Shift+A"), self)
+        shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        shortcut.activated.connect(self.editor.insert_analysis_paragraph)
+
+        self.guidance = QLabel()
+        self.guidance.setAccessibleName("Guidance for this section")
+        self.guidance.setWordWrap(True)
+        self.guidance.setAlignment(Qt.AlignmentFlag.AlignTop)
+        self.guidance.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByKeyboard)
+        self.evidence = EvidencePanel()
+        self.evidence.changed.connect(self._save_current)
+        self.enquiries = EnquiryPanel()
+        self.enquiries.changed.connect(self._save_current)
+        self.fields_box = QGroupBox("Details for this section")
+        self.fields_scroll = QScrollArea()
+        self.fields_scroll.setWidgetResizable(True)
+        QVBoxLayout(self.fields_box).addWidget(self.fields_scroll)
+        self._build_layout()
+        self.setEnabled(False)
+
+    def _button(self, text: str, tip: str, handler: Any) -> QPushButton:
+        button = QPushButton(text)
+        button.setToolTip(tip)
+        button.setAccessibleName(text.replace("&", ""))
+        button.clicked.connect(handler)
+        return button
+
+    def _build_layout(self) -> None:
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.addWidget(self.tree, 1)
+        left_layout.addWidget(self.total_label)
+
+        header = QHBoxLayout()
+        status_label = QLabel("&Status:")
+        status_label.setBuddy(self.status_combo)
+        header.addWidget(status_label)
+        header.addWidget(self.status_combo)
+        header.addStretch(1)
+        header.addWidget(self.words_label)
+        tools = QHBoxLayout()
+        for b in (self.bold_button, self.italic_button, self.analysis_button, self.undo_button,
+                  self.redo_button):
+            tools.addWidget(b)
+        tools.addStretch(1)
+        centre = QWidget()
+        centre_layout = QVBoxLayout(centre)
+        centre_layout.addWidget(self.title)
+        centre_layout.addLayout(header)
+        centre_layout.addLayout(tools)
+        text_split = QSplitter(Qt.Orientation.Vertical)
+        text_split.addWidget(self.editor)
+        text_split.addWidget(self.fields_box)
+        text_split.setStretchFactor(0, 3)
+        centre_layout.addWidget(text_split, 1)
+
+        side = QTabWidget()
+        side.setAccessibleName("About this section")
+        guidance_scroll = QScrollArea()
+        guidance_scroll.setWidgetResizable(True)
+        guidance_scroll.setWidget(self.guidance)
+        side.addTab(guidance_scroll, "&Guidance")
+        side.addTab(self.evidence, "E&vidence")
+        side.addTab(self.enquiries, "Lines of &enquiry")
+        self.side = side
+
+        splitter = QSplitter()
+        splitter.addWidget(left)
+        splitter.addWidget(centre)
+        splitter.addWidget(side)
+        splitter.setStretchFactor(1, 3)
+        splitter.setStretchFactor(2, 1)
+        QVBoxLayout(self).addWidget(splitter)
+
+    # ------------------------------------------------------------------ the interface
+
+    def set_case(self, case: Case) -> None:
+        self.flush()
+        self.case = case
+        for document in self.documents.values():
+            document.deleteLater()
+        self.documents.clear()
+        self._paragraphs.clear()
+        self.tree.set_sections(self.ctx.forms.par.sections)
+        self._words.clear()
+        for section in self.ctx.forms.par.sections:
+            draft = case.section(section.id)
+            self.tree.update_section(draft)
+            self._words[section.id] = word_count(draft.text)
+        self._update_total()
+        self.setEnabled(True)
+        self.tree.select_section(self.section_id or self.tree.section_ids()[0])
+
+    def reveal(self, target_id: str) -> None:
+        """Open a PAR section by id and put the cursor in its text."""
+        if self.case is not None and self.tree.select_section(target_id):
+            self.editor.setFocus()
+
+    def flush(self) -> None:
+        self.saver.flush()
+        flush_form = getattr(self.fields_widget, "flush", None)
+        if callable(flush_form):
+            flush_form()
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        self.flush()
+        super().hideEvent(event)
+
+    @property
+    def draft(self) -> ParSectionDraft | None:
+        if self.case is None or not self.section_id:
+            return None
+        return self.case.section(self.section_id)
+
+    # ------------------------------------------------------------------ showing a section
+
+    def show_section(self, section_id: str) -> None:
+        if self.case is None:
+            return
+        self.flush()
+        self.section_id = section_id
+        section = self.ctx.forms.par.section(section_id)
+        draft = self.case.section(section_id)
+        self.title.setText(section.title)
+        with QSignalBlocker(self.status_combo):
+            self.status_combo.setCurrentIndex(self.status_combo.findData(draft.status.value))
+        self.editor.use_document(self._document(section_id, draft))
+        topics = {t.id: t.title for t in self.ctx.forms.visit_plan.topics}
+        self.guidance.setText(guidance_text(section, topics))
+        self.evidence.set_draft(self.case, draft)
+        self.enquiries.set_draft(self.case, draft)
+        self._show_fields(section)
+        self._update_words()
+        self._cursor_moved()
+
+    def _document(self, section_id: str, draft: ParSectionDraft) -> QTextDocument:
+        document = self.documents.get(section_id)
+        if document is None:
+            document = QTextDocument(self)
+            document.setDocumentLayout(QPlainTextDocumentLayout(document))
+            document.setPlainText(draft.text)  # also starts an empty undo history
+            document.contentsChanged.connect(lambda sid=section_id: self._text_changed(sid))
+            self.documents[section_id] = document
+            self._paragraphs[section_id] = len(paragraph_spans(draft.text))
+        return document
+
+    def _show_fields(self, section: Any) -> None:
+        """The section's structured fields (if any) through the generic form renderer."""
+        old = self.fields_scroll.takeWidget()
+        if old is not None:
+            old.deleteLater()
+        self.fields_widget = None
+        self.fields_box.setVisible(bool(section.fields))
+        if not section.fields or self.case is None:
+            return
+        from ui.widgets.form_renderer import FormWidget
+
+        par_form = self.ctx.forms.par.form
+        form = dataclasses.replace(par_form, groups=(par_form.group(section.id),))
+        answers = [a for a in self.case.answers_for(form.id) if form.has_question(a.question_id)]
+        widget = FormWidget(form, answers, subject_id="")
+        widget.answer_changed.connect(self._field_changed)
+        self.fields_scroll.setWidget(widget)
+        self.fields_widget = widget
+
+    # ------------------------------------------------------------------ edits
+
+    def _text_changed(self, section_id: str) -> None:
+        if self.case is None:
+            return
+        draft = self.case.section(section_id)
+        text = self.documents[section_id].toPlainText()
+        if text == draft.text:
+            return
+        draft.text = text
+        count = len(paragraph_spans(text))
+        delta = count - self._paragraphs.get(section_id, count)
+        self._paragraphs[section_id] = count
+        if delta and section_id == self.section_id:
+            shift_links(draft.evidence, self.editor.current_paragraph(), delta)
+        if draft.status is SectionStatus.NOT_STARTED and text.strip():
+            draft.status = SectionStatus.DRAFTING
+            if section_id == self.section_id:
+                with QSignalBlocker(self.status_combo):
+                    self.status_combo.setCurrentIndex(
+                        self.status_combo.findData(draft.status.value)
+                    )
+        self._save(draft)
+        if section_id == self.section_id:
+            self._update_words()
+
+    def _status_chosen(self, _index: int) -> None:
+        draft = self.draft
+        if draft is not None:
+            draft.status = SectionStatus(self.status_combo.currentData())
+            self._save(draft)
+
+    def _cursor_moved(self) -> None:
+        self.evidence.show_paragraph(self.editor.current_paragraph())
+
+    def _save_current(self) -> None:
+        if self.draft is not None:
+            self._save(self.draft)
+
+    def _save(self, draft: ParSectionDraft) -> None:
+        if self.case is None:
+            return
+        draft.last_edited = utc_now()
+        self.tree.update_section(draft)
+        self._words[draft.section_id] = word_count(draft.text)
+        self._update_total()
+        case_id, snapshot = self.case.id, copy.deepcopy(draft)
+        self.saver.schedule(
+            case_id, f"par:{draft.section_id}",
+            lambda vault: vault.cases.save_par_section(case_id, snapshot),
+        )
+
+    def _field_changed(self, answer: ChecklistAnswer) -> None:
+        if self.case is None:
+            return
+        upsert_answer(self.case, answer)
+        case_id, snapshot = self.case.id, copy.deepcopy(answer)
+        self.saver.schedule(
+            case_id, "answer:" + ":".join(map(str, answer_key(answer))),
+            lambda vault: vault.cases.save_answers(case_id, [snapshot]),
+        )
+
+    # ------------------------------------------------------------------ counts
+
+    def _update_words(self) -> None:
+        draft = self.draft
+        n = word_count(draft.text) if draft else 0
+        self.words_label.setText(f"{n} word{'s' if n != 1 else ''} in this section")
+
+    def _update_total(self) -> None:
+        if self.case is None:
+            return
+        total = sum(self._words.values())
+        self.total_label.setText(f"{total} words in the whole PAR")

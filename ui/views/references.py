@@ -1,0 +1,454 @@
+"""References: who the referees are, how far each has got, and the interview notes.
+
+Beside the notes, the questions of the reference interview guide for that kind
+of referee. When a manager agrees a referee need not be contacted, the reason
+and the manager's name are asked for (readiness checks both).
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from PySide6.QtCore import QSignalBlocker, Qt
+from PySide6.QtGui import QHideEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QMessageBox,
+    QPushButton,
+    QScrollArea,
+    QSpinBox,
+    QSplitter,
+    QTextBrowser,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from homestudy.model import (
+    Case,
+    ContactStatus,
+    HouseholdMemberKind,
+    Reference,
+    ReferenceKind,
+    VisitMode,
+)
+from homestudy.textutil import format_date
+from ui.operations import AutoSaver
+from ui.spellcheck import spelling_service
+from ui.views.visits import MODE_LABELS, checked_ids, fill_checklist
+from ui.widgets.markdown_editor import MarkdownEditor
+from ui.widgets.optional_date import OptionalDateEdit
+
+SAVE_DELAY_MS = 400
+_ID = Qt.ItemDataRole.UserRole
+
+KIND_LABELS = {
+    ReferenceKind.PERSONAL: "Personal referee",
+    ReferenceKind.FAMILY: "Family referee (a relative)",
+    ReferenceKind.EMPLOYER: "Employer (current or most recent)",
+    ReferenceKind.PREVIOUS_EMPLOYER_CARING: "Previous employer (caring role)",
+    ReferenceKind.EX_PARTNER: "Ex-partner",
+    ReferenceKind.ADULT_CHILD: "Adult child",
+    ReferenceKind.SCHOOL_NURSERY: "School or nursery",
+    ReferenceKind.HEALTH_VISITOR: "Health visitor",
+    ReferenceKind.VOLUNTARY_ROLE: "Voluntary role with children",
+}
+STATUS_LABELS = {
+    ContactStatus.NOT_CONTACTED: "Not contacted yet",
+    ContactStatus.REQUESTED: "Reference requested",
+    ContactStatus.WRITTEN_RECEIVED: "Written reference received",
+    ContactStatus.INTERVIEWED: "Interviewed",
+    ContactStatus.NOT_CONTACTED_AGREED: "Not to be contacted (manager's decision)",
+    ContactStatus.DECLINED: "Declined to take part",
+}
+#: Kinds that are a particular person on the case (an ex-partner, an adult child).
+PERSON_KINDS = {ReferenceKind.EX_PARTNER, ReferenceKind.ADULT_CHILD}
+
+
+def _combo(name: str, items: dict[Any, str]) -> QComboBox:
+    combo = QComboBox()
+    combo.setAccessibleName(name)
+    for value, label in items.items():
+        combo.addItem(label, value.value)
+    return combo
+
+
+class ReferencesView(QWidget):
+    """Shared view interface: ``ReferencesView(ctx, parent=None)``, ``set_case``, ``reveal``."""
+
+    def __init__(self, ctx: Any, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.case: Case | None = None
+        self.reference: Reference | None = None
+        self.saver = AutoSaver(ctx, self, delay_ms=SAVE_DELAY_MS)
+        self.setAccessibleName("References")
+
+        self.add_button = QPushButton("&Add referee")
+        self.add_button.setAccessibleName("Add referee")
+        self.add_button.clicked.connect(self.add_reference)
+        self.remove_button = QPushButton("&Remove referee")
+        self.remove_button.setAccessibleName("Remove referee")
+        self.remove_button.clicked.connect(self.remove_current)
+        self.summary = QLabel()
+        self.summary.setAccessibleName("References summary")
+        self.summary.setWordWrap(True)
+
+        self.table = QTreeWidget()
+        self.table.setAccessibleName("Referees")
+        self.table.setHeaderLabels(["Referee", "Kind", "Status", "Interview"])
+        self.table.setRootIsDecorated(False)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.currentItemChanged.connect(self._current_changed)
+
+        self.name_edit = QLineEdit()
+        self.name_edit.setAccessibleName("Referee's name")
+        self.kind_combo = _combo("Kind of referee", KIND_LABELS)
+        self.person_combo = QComboBox()
+        self.person_combo.setAccessibleName("Which person this is")
+        self.applicants_list = QListWidget()
+        self.applicants_list.setAccessibleName("Applicants spoken for")
+        self.applicants_list.setMaximumHeight(70)
+        self.relationship_edit = QLineEdit()
+        self.relationship_edit.setAccessibleName("How they know the applicants")
+        self.years_spin = QSpinBox()
+        self.years_spin.setRange(0, 99)
+        self.years_spin.setSpecialValueText("Not known")
+        self.years_spin.setSuffix(" years")
+        self.years_spin.setAccessibleName("Years known")
+        self.couple_check = QCheckBox("Knows them as a &couple")
+        self.couple_check.setAccessibleName("Knows the applicants as a couple")
+        self.status_combo = _combo("Contact status", STATUS_LABELS)
+        self.written_edit = OptionalDateEdit("Written reference received on")
+        self.interview_edit = OptionalDateEdit("Interview date")
+        self.mode_combo = _combo("Interview in person or virtual", MODE_LABELS)
+        self.reason_edit = QLineEdit()
+        self.reason_edit.setAccessibleName("Reason for not contacting")
+        self.manager_edit = QLineEdit()
+        self.manager_edit.setAccessibleName("Manager who agreed")
+        self.notes_edit = MarkdownEditor(spelling_service(ctx), "Interview notes")
+        self.notes_edit.setPlaceholderText("Notes of the interview with the referee")
+        self.guide = QTextBrowser()
+        self.guide.setAccessibleName("Interview guide")
+        self.guide.setOpenLinks(False)
+
+        self._build_layout()
+        self._connect()
+        self._show_reference(None)
+
+    def _build_layout(self) -> None:
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.add_button)
+        buttons.addWidget(self.remove_button)
+        buttons.addStretch(1)
+
+        self.details = QWidget()
+        form = QFormLayout(self.details)
+        form.addRow("&Name:", self.name_edit)
+        form.addRow("&Kind:", self.kind_combo)
+        self.person_label = QLabel("&Person:")
+        self.person_label.setBuddy(self.person_combo)
+        form.addRow(self.person_label, self.person_combo)
+        form.addRow("Speaks &for:", self.applicants_list)
+        form.addRow("&How they know them:", self.relationship_edit)
+        form.addRow("&Years known:", self.years_spin)
+        form.addRow("", self.couple_check)
+        form.addRow("Con&tact status:", self.status_combo)
+        form.addRow("Written reference:", self.written_edit)
+        form.addRow("&Interview date:", self.interview_edit)
+        form.addRow("Interview &was:", self.mode_combo)
+        self.agreed_box = QGroupBox("Manager's decision not to contact")
+        agreed = QFormLayout(self.agreed_box)
+        agreed.addRow("R&eason:", self.reason_edit)
+        agreed.addRow("&Manager:", self.manager_edit)
+        form.addRow(self.agreed_box)
+        for label_for in (self.name_edit, self.kind_combo, self.applicants_list,
+                          self.relationship_edit, self.years_spin, self.status_combo,
+                          self.mode_combo):
+            label = form.labelForField(label_for)
+            if isinstance(label, QLabel):
+                label.setBuddy(label_for)
+        for label_for in (self.reason_edit, self.manager_edit):
+            label = agreed.labelForField(label_for)
+            if isinstance(label, QLabel):
+                label.setBuddy(label_for)
+
+        notes_row = QSplitter()
+        notes_box = QWidget()
+        notes_layout = QVBoxLayout(notes_box)
+        notes_label = QLabel("Interview n&otes:")
+        notes_label.setBuddy(self.notes_edit)
+        notes_layout.addWidget(notes_label)
+        notes_layout.addWidget(self.notes_edit)
+        guide_box = QWidget()
+        guide_layout = QVBoxLayout(guide_box)
+        guide_layout.addWidget(QLabel("Questions to cover:"))
+        guide_layout.addWidget(self.guide)
+        notes_row.addWidget(notes_box)
+        notes_row.addWidget(guide_box)
+        form.addRow(notes_row)
+
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(self.details)
+        splitter = QSplitter()
+        splitter.addWidget(self.table)
+        splitter.addWidget(scroll)
+        splitter.setStretchFactor(1, 2)
+        layout = QVBoxLayout(self)
+        layout.addLayout(buttons)
+        layout.addWidget(self.summary)
+        layout.addWidget(splitter, 1)
+
+    def _connect(self) -> None:
+        self.name_edit.textEdited.connect(lambda t: self._edit("referee_name", t))
+        self.kind_combo.activated.connect(self._kind_changed)
+        self.person_combo.activated.connect(
+            lambda _i: self._edit("person_id", str(self.person_combo.currentData() or ""))
+        )
+        self.applicants_list.itemChanged.connect(
+            lambda _i: self._edit("applicant_ids", checked_ids(self.applicants_list))
+        )
+        self.relationship_edit.textEdited.connect(lambda t: self._edit("relationship", t))
+        self.years_spin.valueChanged.connect(lambda n: self._edit("years_known", n or None))
+        self.couple_check.toggled.connect(lambda on: self._edit("knows_as_couple", on))
+        self.status_combo.activated.connect(self._status_changed)
+        self.written_edit.date_changed.connect(lambda d: self._edit("written_received_on", d))
+        self.interview_edit.date_changed.connect(lambda d: self._edit("interview_date", d))
+        self.mode_combo.activated.connect(
+            lambda _i: self._edit("interview_mode", VisitMode(self.mode_combo.currentData()))
+        )
+        self.reason_edit.textEdited.connect(lambda t: self._edit("not_contacted_reason", t))
+        self.manager_edit.textEdited.connect(lambda t: self._edit("manager_decision_by", t))
+        self.notes_edit.textChanged.connect(self._notes_changed)
+
+    # ------------------------------------------------------------------ the interface
+
+    def set_case(self, case: Case) -> None:
+        self.flush()
+        self.case = case
+        current = self.reference.id if self.reference else ""
+        self.reference = None
+        self._refresh_table(current)
+
+    def reveal(self, target_id: str) -> None:
+        """Select a reference by id, or the one for this person (ex-partner, adult child)."""
+        if self.case is None:
+            return
+        match = next(
+            (r for r in self.case.references if target_id in (r.id, r.person_id)), None
+        )
+        if match is not None:
+            self.select_reference(match.id)
+            self.name_edit.setFocus()
+        else:
+            self.add_button.setFocus()
+
+    def flush(self) -> None:
+        self.saver.flush()
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        self.flush()
+        super().hideEvent(event)
+
+    # ------------------------------------------------------------------ list
+
+    def add_reference(self) -> None:
+        if self.case is None:
+            return
+        ref = Reference(kind=ReferenceKind.PERSONAL, referee_name="New referee",
+                        applicant_ids=[a.id for a in self.case.applicants])
+        self.case.references.append(ref)
+        self._save(ref)
+        self._refresh_table(ref.id)
+        self.name_edit.setFocus()
+        self.name_edit.selectAll()
+
+    def remove_current(self) -> None:
+        if self.case is None or self.reference is None:
+            return
+        ref = self.reference
+        if ref.notes.strip() and not self._confirm_remove():
+            return
+        self.case.references.remove(ref)
+        case_id, ref_id = self.case.id, ref.id
+        self.saver.schedule(
+            case_id, f"reference:{ref_id}",
+            lambda vault: vault.cases.delete_reference(case_id, ref_id),
+        )
+        self.reference = None
+        self._refresh_table("")
+
+    def _confirm_remove(self) -> bool:
+        answer = QMessageBox.question(
+            self, "Remove referee", "This referee has interview notes. Remove them and the notes?",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
+        )
+        return answer == QMessageBox.StandardButton.Yes
+
+    def select_reference(self, ref_id: str) -> None:
+        for i in range(self.table.topLevelItemCount()):
+            item = self.table.topLevelItem(i)
+            if item.data(0, _ID) == ref_id:
+                self.table.setCurrentItem(item)
+                return
+
+    def _refresh_table(self, select_id: str) -> None:
+        refs = self.case.references if self.case else []
+        with QSignalBlocker(self.table):
+            self.table.clear()
+            for ref in refs:
+                item = QTreeWidgetItem(self.table)
+                item.setData(0, _ID, ref.id)
+                self._fill_row(item, ref)
+        self._update_summary()
+        target = select_id or (refs[0].id if refs else "")
+        self.reference = None
+        if target:
+            self.select_reference(target)
+        if self.table.currentItem() is None:
+            self._show_reference(None)
+
+    @staticmethod
+    def _fill_row(item: QTreeWidgetItem, ref: Reference) -> None:
+        item.setText(0, ref.referee_name)
+        item.setText(1, KIND_LABELS[ref.kind])
+        item.setText(2, STATUS_LABELS[ref.contact_status])
+        item.setText(3, format_date(ref.interview_date))
+
+    def _update_summary(self) -> None:
+        refs = self.case.references if self.case else []
+        personal = [r for r in refs if r.kind in (ReferenceKind.PERSONAL, ReferenceKind.FAMILY)]
+        interviewed = [r for r in personal if r.contact_status is ContactStatus.INTERVIEWED]
+        family = any(r.kind is ReferenceKind.FAMILY for r in interviewed)
+        employer = any(r.kind is ReferenceKind.EMPLOYER for r in refs)
+        self.summary.setText(
+            f"{len(interviewed)} of {len(personal)} personal referees interviewed (3 needed); "
+            f"family referee interviewed: {'yes' if family else 'no'}; "
+            f"employer reference: {'yes' if employer else 'none yet'}."
+        )
+        self.remove_button.setEnabled(self.reference is not None)
+
+    def _current_changed(self, current: QTreeWidgetItem | None, _previous: object) -> None:
+        self.flush()
+        ref_id = current.data(0, _ID) if current is not None else None
+        refs = self.case.references if self.case else []
+        self._show_reference(next((r for r in refs if r.id == ref_id), None))
+
+    # ------------------------------------------------------------------ the record
+
+    def _show_reference(self, ref: Reference | None) -> None:
+        self.reference = ref
+        self.details.setEnabled(ref is not None)
+        self._update_summary()
+        if ref is None or self.case is None:
+            self._show_agreed(False)
+            return
+        widgets = (self.name_edit, self.kind_combo, self.relationship_edit, self.years_spin,
+                   self.couple_check, self.status_combo, self.mode_combo, self.reason_edit,
+                   self.manager_edit, self.notes_edit)
+        blockers = [QSignalBlocker(w) for w in widgets]
+        self.name_edit.setText(ref.referee_name)
+        self.kind_combo.setCurrentIndex(self.kind_combo.findData(ref.kind.value))
+        self.relationship_edit.setText(ref.relationship)
+        self.years_spin.setValue(ref.years_known or 0)
+        self.couple_check.setChecked(ref.knows_as_couple)
+        self.status_combo.setCurrentIndex(self.status_combo.findData(ref.contact_status.value))
+        self.mode_combo.setCurrentIndex(self.mode_combo.findData(ref.interview_mode.value))
+        self.reason_edit.setText(ref.not_contacted_reason)
+        self.manager_edit.setText(ref.manager_decision_by)
+        self.notes_edit.setPlainText(ref.notes)
+        for blocker in blockers:
+            blocker.unblock()
+        self.written_edit.set_value(ref.written_received_on)
+        self.interview_edit.set_value(ref.interview_date)
+        applicants = [(a.id, a.full_name or f"Applicant {n}")
+                      for n, a in enumerate(self.case.applicants, start=1)]
+        fill_checklist(self.applicants_list, applicants, ref.applicant_ids)
+        self._fill_people(ref)
+        self._show_agreed(ref.contact_status is ContactStatus.NOT_CONTACTED_AGREED)
+        self._show_guide(ref.kind)
+
+    def _fill_people(self, ref: Reference) -> None:
+        """The people on the case a reference of this kind can be (ex-partners, adult children)."""
+        assert self.case is not None
+        if ref.kind is ReferenceKind.EX_PARTNER:
+            people = [(p.id, p.name) for p in self.case.significant_others]
+        elif ref.kind is ReferenceKind.ADULT_CHILD:
+            people = [(m.id, m.name) for m in self.case.household
+                      if m.kind is HouseholdMemberKind.ADULT_CHILD_AWAY]
+        else:
+            people = []
+        with QSignalBlocker(self.person_combo):
+            self.person_combo.clear()
+            self.person_combo.addItem("Not linked to a person on the case", "")
+            for person_id, name in people:
+                self.person_combo.addItem(name, person_id)
+            self.person_combo.setCurrentIndex(max(0, self.person_combo.findData(ref.person_id)))
+        shown = ref.kind in PERSON_KINDS
+        self.person_combo.setVisible(shown)
+        self.person_label.setVisible(shown)
+
+    def _show_agreed(self, shown: bool) -> None:
+        self.agreed_box.setVisible(shown)
+
+    def _show_guide(self, kind: ReferenceKind) -> None:
+        try:
+            guide = self.ctx.forms.reference_guide(kind)
+        except Exception:  # no guide for this kind: the notes still work
+            self.guide.setPlainText("No interview guide for this kind of referee.")
+            return
+        lines = [f"{guide.title}", ""]
+        for group in guide.groups:
+            lines.append(group.title)
+            lines.extend(f"  • {q.label}" for q in group.questions)
+            lines.append("")
+        self.guide.setPlainText("\n".join(lines).strip())
+
+    def _kind_changed(self, _index: int) -> None:
+        if self.reference is None:
+            return
+        self._edit("kind", ReferenceKind(self.kind_combo.currentData()))
+        self._fill_people(self.reference)
+        self._show_guide(self.reference.kind)
+
+    def _status_changed(self, _index: int) -> None:
+        status = ContactStatus(self.status_combo.currentData())
+        self._edit("contact_status", status)
+        self._show_agreed(status is ContactStatus.NOT_CONTACTED_AGREED)
+
+    def _notes_changed(self) -> None:
+        ref = self.reference
+        if ref is not None and ref.notes != self.notes_edit.toPlainText():
+            self._edit("notes", self.notes_edit.toPlainText())
+
+    def _edit(self, field: str, value: Any) -> None:
+        ref = self.reference
+        if ref is None:
+            return
+        setattr(ref, field, value)
+        item = self.table.currentItem()
+        if item is not None:
+            self._fill_row(item, ref)
+        self._update_summary()
+        self._save(ref)
+
+    def _save(self, ref: Reference) -> None:
+        if self.case is None:
+            return
+        case_id, snapshot = self.case.id, copy.deepcopy(ref)
+        self.saver.schedule(
+            case_id, f"reference:{ref.id}",
+            lambda vault: vault.cases.save_reference(case_id, snapshot),
+        )

@@ -1,0 +1,410 @@
+"""The visit planner and visit record.
+
+A list of the case's visits (in order) beside the selected visit's details:
+title, planned date, in person or virtual, who will be seen, topics (with the
+template's prompts), the day it was done and the notes. Every change is saved
+as it is made, debounced, through ``AutoSaver`` on the DB worker.
+"""
+
+from __future__ import annotations
+
+import copy
+from datetime import date
+from typing import Any
+
+from PySide6.QtCore import QSignalBlocker, Qt
+from PySide6.QtGui import QHideEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from homestudy.model import Case, Visit, VisitMode
+from homestudy.textutil import format_date
+from ui.operations import AutoSaver
+from ui.spellcheck import spelling_service
+from ui.views import visit_planning as planning
+from ui.widgets.markdown_editor import MarkdownEditor
+from ui.widgets.optional_date import OptionalDateEdit
+
+SAVE_DELAY_MS = 400
+MODE_LABELS = {VisitMode.IN_PERSON: "In person", VisitMode.VIRTUAL: "Virtual"}
+_ID = Qt.ItemDataRole.UserRole
+
+
+def _button(text: str, name: str, handler: Any) -> QPushButton:
+    button = QPushButton(text)
+    button.setAccessibleName(name)
+    button.clicked.connect(handler)
+    return button
+
+
+def checked_ids(widget: QListWidget) -> list[str]:
+    return [
+        str(widget.item(i).data(_ID))
+        for i in range(widget.count())
+        if widget.item(i).checkState() == Qt.CheckState.Checked
+    ]
+
+
+def fill_checklist(widget: QListWidget, options: list[tuple[str, str]], chosen: list[str]) -> None:
+    """Checkable rows ``(id, label)``; ids chosen but not offered are kept, shown by id."""
+    with QSignalBlocker(widget):
+        widget.clear()
+        offered = {i for i, _ in options}
+        for item_id, label in options + [(c, c) for c in chosen if c not in offered]:
+            item = QListWidgetItem(label, widget)
+            item.setData(_ID, item_id)
+            item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsUserCheckable)
+            state = Qt.CheckState.Checked if item_id in chosen else Qt.CheckState.Unchecked
+            item.setCheckState(state)
+
+
+class VisitsView(QWidget):
+    """Shared view interface: ``VisitsView(ctx, parent=None)``, ``set_case``, ``reveal``."""
+
+    def __init__(self, ctx: Any, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.case: Case | None = None
+        self.visit: Visit | None = None
+        self.saver = AutoSaver(ctx, self, delay_ms=SAVE_DELAY_MS)
+        self.setAccessibleName("Visits")
+
+        self.plan_button = _button(
+            "&Plan visits from the template", "Plan visits from the template", self.plan_visits
+        )
+        self.add_button = _button("&Add visit", "Add visit", self.add_visit)
+        self.split_button = _button("S&plit visit", "Split visit", self.split_current)
+        self.up_button = _button("Move &up", "Move visit up", lambda: self.move_current(-1))
+        self.down_button = _button("Move &down", "Move visit down", lambda: self.move_current(1))
+        self.remove_button = _button("&Remove visit", "Remove visit", self.remove_current)
+        self.summary = QLabel()
+        self.summary.setAccessibleName("Visits summary")
+
+        self.table = QTreeWidget()
+        self.table.setAccessibleName("Visit plan")
+        self.table.setHeaderLabels(["No.", "Visit", "Planned", "Done", "How"])
+        self.table.setRootIsDecorated(False)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.currentItemChanged.connect(self._current_changed)
+
+        self.title_edit = QLineEdit()
+        self.title_edit.setAccessibleName("Visit title")
+        self.planned_edit = OptionalDateEdit("Planned date")
+        self.mode_combo = QComboBox()
+        self.mode_combo.setAccessibleName("In person or virtual")
+        for mode, label in MODE_LABELS.items():
+            self.mode_combo.addItem(label, mode.value)
+        self.done_edit = OptionalDateEdit("Done on")
+        self.done_today = _button("Mark done &today", "Mark visit done today", self.mark_done)
+        self.people_list = QListWidget()
+        self.people_list.setAccessibleName("Who will be seen")
+        self.topics_list = QListWidget()
+        self.topics_list.setAccessibleName("Topics")
+        self.prompts = QLabel()
+        self.prompts.setWordWrap(True)
+        self.prompts.setAccessibleName("Prompts for these topics")
+        self.prompts.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByKeyboard)
+        self.notes_edit = MarkdownEditor(spelling_service(ctx), "Visit notes")
+        self.notes_edit.setPlaceholderText("Notes written during or after the visit")
+
+        self._build_layout()
+        self.title_edit.textEdited.connect(self._title_edited)
+        self.planned_edit.date_changed.connect(lambda d: self._edit("planned_date", d))
+        self.done_edit.date_changed.connect(lambda d: self._edit("done_date", d))
+        self.mode_combo.activated.connect(
+            lambda _i: self._edit("mode", VisitMode(self.mode_combo.currentData()))
+        )
+        self.people_list.itemChanged.connect(
+            lambda _i: self._edit("who_seen", checked_ids(self.people_list))
+        )
+        self.topics_list.itemChanged.connect(self._topics_changed)
+        self.notes_edit.textChanged.connect(self._notes_changed)
+        self._show_visit(None)
+
+    def _build_layout(self) -> None:
+        buttons = QHBoxLayout()
+        for b in (self.plan_button, self.add_button, self.split_button, self.up_button,
+                  self.down_button, self.remove_button):
+            buttons.addWidget(b)
+        buttons.addStretch(1)
+
+        self.details = QWidget()
+        form = QFormLayout(self.details)
+        form.addRow("&Title:", self.title_edit)
+        form.addRow("&Planned for:", self.planned_edit)
+        form.addRow("&How:", self.mode_combo)
+        done_row = QHBoxLayout()
+        done_row.addWidget(self.done_edit, 1)
+        done_row.addWidget(self.done_today)
+        form.addRow("Done o&n:", done_row)
+        form.addRow("&Who will be seen:", self.people_list)
+        form.addRow("T&opics:", self.topics_list)
+        form.addRow("Prompts:", self.prompts)
+        form.addRow("N&otes:", self.notes_edit)
+        for label_for in (self.title_edit, self.mode_combo, self.people_list, self.topics_list,
+                          self.notes_edit):
+            label = form.labelForField(label_for)
+            if isinstance(label, QLabel):
+                label.setBuddy(label_for)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(self.details)
+
+        splitter = QSplitter()
+        splitter.addWidget(self.table)
+        splitter.addWidget(scroll)
+        splitter.setStretchFactor(1, 2)
+        layout = QVBoxLayout(self)
+        layout.addLayout(buttons)
+        layout.addWidget(self.summary)
+        layout.addWidget(splitter, 1)
+
+    # ------------------------------------------------------------------ the interface
+
+    def set_case(self, case: Case) -> None:
+        self.flush()
+        self.case = case
+        current = self.visit.id if self.visit else ""
+        self.visit = None
+        self._refresh_table(current)
+
+    def reveal(self, target_id: str) -> None:
+        """Select a visit by id, or the first visit that sees this applicant alone."""
+        if self.case is None:
+            return
+        match = next((v for v in self.case.visits if v.id == target_id), None)
+        if match is None:
+            match = next(
+                (v for v in planning.ordered(self.case.visits) if v.who_seen == [target_id]),
+                None,
+            )
+        if match is not None:
+            self.select_visit(match.id)
+            self.title_edit.setFocus()
+        else:
+            self.add_button.setFocus()
+
+    def flush(self) -> None:
+        """Start every pending save now (before the view goes or the case changes)."""
+        self.saver.flush()
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        self.flush()
+        super().hideEvent(event)
+
+    # ------------------------------------------------------------------ plan and list
+
+    @property
+    def visits(self) -> list[Visit]:
+        return planning.ordered(self.case.visits) if self.case else []
+
+    def plan_visits(self) -> None:
+        if self.case is None:
+            return
+        new = planning.plan_visits(self.case, self.ctx.forms.visit_plan, date.today())
+        if not new:
+            self.summary.setText("Every visit in the template is already planned.")
+            return
+        self.case.visits.extend(new)
+        for visit in new:
+            self._save(visit)
+        self._refresh_table(new[0].id)
+
+    def add_visit(self) -> None:
+        if self.case is None:
+            return
+        visit = Visit(sequence=len(self.case.visits) + 1, title="New visit",
+                      who_seen=[a.id for a in self.case.applicants])
+        self.case.visits.append(visit)
+        self._save(visit)
+        self._refresh_table(visit.id)
+        self.title_edit.setFocus()
+        self.title_edit.selectAll()
+
+    def split_current(self) -> None:
+        if self.case is None or self.visit is None:
+            return
+        visits = self.visits
+        new = planning.split_visit(self.visit)
+        visits.insert(visits.index(self.visit) + 1, new)
+        self.case.visits.append(new)
+        self._save(self.visit)
+        self._save(new)
+        self._renumber(visits)
+        self._refresh_table(new.id)
+
+    def move_current(self, step: int) -> None:
+        if self.visit is None:
+            return
+        visits = self.visits
+        i = visits.index(self.visit)
+        j = i + step
+        if not 0 <= j < len(visits):
+            return
+        visits[i], visits[j] = visits[j], visits[i]
+        self._renumber(visits)
+        self._refresh_table(self.visit.id)
+
+    def remove_current(self) -> None:
+        if self.case is None or self.visit is None:
+            return
+        visit = self.visit
+        if (visit.is_done or visit.notes.strip()) and not self._confirm_remove(visit):
+            return
+        self.case.visits.remove(visit)
+        case_id, visit_id = self.case.id, visit.id
+        # Same key as the visit's saves: a pending save cannot bring it back.
+        self.saver.schedule(
+            case_id, f"visit:{visit_id}", lambda vault: vault.cases.delete_visit(case_id, visit_id)
+        )
+        self._renumber(self.visits)
+        self.visit = None
+        self._refresh_table("")
+
+    def _confirm_remove(self, visit: Visit) -> bool:
+        answer = QMessageBox.question(
+            self,
+            "Remove visit",
+            "This visit has notes or is marked done. Remove it and its notes?",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
+        )
+        return answer == QMessageBox.StandardButton.Yes
+
+    def _renumber(self, visits: list[Visit]) -> None:
+        for visit in planning.renumber(visits):
+            self._save(visit)
+
+    def select_visit(self, visit_id: str) -> None:
+        for i in range(self.table.topLevelItemCount()):
+            item = self.table.topLevelItem(i)
+            if item.data(0, _ID) == visit_id:
+                self.table.setCurrentItem(item)
+                return
+
+    def _refresh_table(self, select_id: str) -> None:
+        with QSignalBlocker(self.table):
+            self.table.clear()
+            for visit in self.visits:
+                item = QTreeWidgetItem(self.table)
+                item.setData(0, _ID, visit.id)
+                self._fill_row(item, visit)
+        self._update_summary()
+        target = select_id or (self.visits[0].id if self.visits else "")
+        self.visit = None
+        if target:
+            self.select_visit(target)
+        if self.table.currentItem() is None:
+            self._show_visit(None)
+
+    def _fill_row(self, item: QTreeWidgetItem, visit: Visit) -> None:
+        item.setText(0, str(visit.sequence))
+        item.setText(1, visit.title)
+        item.setText(2, format_date(visit.planned_date, "Not set"))
+        item.setText(3, format_date(visit.done_date, "Not yet"))
+        item.setText(4, MODE_LABELS[visit.mode])
+
+    def _update_summary(self) -> None:
+        if self.case is None:
+            self.summary.setText("")
+            return
+        n, done = len(self.case.visits), self.case.visits_done
+        self.summary.setText(f"{done} of {n} visits done (at least 6 are needed).")
+        has = self.visit is not None
+        for b in (self.split_button, self.up_button, self.down_button, self.remove_button):
+            b.setEnabled(has)
+
+    def _current_changed(self, current: QTreeWidgetItem | None, _previous: object) -> None:
+        self.flush()
+        visit_id = current.data(0, _ID) if current is not None else None
+        self._show_visit(next((v for v in self.visits if v.id == visit_id), None))
+
+    # ------------------------------------------------------------------ the record
+
+    def _show_visit(self, visit: Visit | None) -> None:
+        self.visit = visit
+        self.details.setEnabled(visit is not None)
+        self._update_summary()
+        if visit is None or self.case is None:
+            return
+        with QSignalBlocker(self.title_edit), QSignalBlocker(self.mode_combo), \
+                QSignalBlocker(self.notes_edit):
+            self.title_edit.setText(visit.title)
+            self.mode_combo.setCurrentIndex(self.mode_combo.findData(visit.mode.value))
+            self.notes_edit.setPlainText(visit.notes)
+        self.planned_edit.set_value(visit.planned_date)
+        self.done_edit.set_value(visit.done_date)
+        people = [(a.id, a.full_name or f"Applicant {n}")
+                  for n, a in enumerate(self.case.applicants, start=1)]
+        people += [(m.id, m.name) for m in self.case.household]
+        fill_checklist(self.people_list, people, visit.who_seen)
+        fill_checklist(self.topics_list, self._topic_options(), visit.topics)
+        self._show_prompts()
+
+    def _topic_options(self) -> list[tuple[str, str]]:
+        try:
+            return [(t.id, t.title) for t in self.ctx.forms.visit_plan.topics]
+        except Exception:  # no form definitions: topics still show by id
+            return []
+
+    def _show_prompts(self) -> None:
+        lines: list[str] = []
+        if self.visit is not None:
+            for topic_id in self.visit.topics:
+                try:
+                    topic = self.ctx.forms.visit_plan.topic(topic_id)
+                except Exception:
+                    continue
+                lines.extend(f"• {p}" for p in topic.prompts)
+        self.prompts.setText("\n".join(lines) or "No prompts for these topics.")
+
+    def mark_done(self) -> None:
+        if self.visit is not None:
+            self.done_edit.set_value(date.today())
+            self._edit("done_date", date.today())
+
+    def _title_edited(self, text: str) -> None:
+        self._edit("title", text)
+
+    def _topics_changed(self, _item: QListWidgetItem) -> None:
+        self._edit("topics", checked_ids(self.topics_list))
+        self._show_prompts()
+
+    def _notes_changed(self) -> None:
+        if self.visit is not None and self.visit.notes != self.notes_edit.toPlainText():
+            self._edit("notes", self.notes_edit.toPlainText())
+
+    def _edit(self, field: str, value: Any) -> None:
+        visit = self.visit
+        if visit is None:
+            return
+        setattr(visit, field, value)
+        item = self.table.currentItem()
+        if item is not None:
+            self._fill_row(item, visit)
+        self._update_summary()
+        self._save(visit)
+
+    def _save(self, visit: Visit) -> None:
+        if self.case is None:
+            return
+        case_id, snapshot = self.case.id, copy.deepcopy(visit)
+        self.saver.schedule(
+            case_id, f"visit:{visit.id}", lambda vault: vault.cases.save_visit(case_id, snapshot)
+        )

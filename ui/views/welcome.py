@@ -1,0 +1,160 @@
+"""First run: a short welcome that creates the vault and offers a first step.
+
+It builds on the shell's ``CreateVaultView`` (``ui/views/unlock.py``), which owns
+the passphrase fields, their rules, the keyring check and creating the vault on the
+DB worker, so the KDF never runs on the GUI thread. On top of that it says what
+HomeStudy is, states the rules in plain words (with the idle lock), says where the
+data lives and what is never written elsewhere, and asks what to do once the vault
+exists: start with no cases, open the demo case, or enrol with an agency.
+
+``vault_created(keyring_protected)`` is emitted as in ``CreateVaultView`` (the main
+window then shows the case list); for the demo the case is saved first and then
+opened through ``ctx.events.open_requested``.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QButtonGroup, QLabel, QRadioButton, QVBoxLayout, QWidget
+
+from ui.context import AppContext
+from ui.errors import error_message
+from ui.operations import run_db
+from ui.views.unlock import MIN_PASSPHRASE_LENGTH, PASSPHRASE_RULES, CreateVaultView
+
+INTRO = (
+    "HomeStudy helps you plan and record a Stage 2 adoption home study and write the "
+    "Prospective Adopter's Report. It works without an internet connection."
+)
+
+START_EMPTY, OPEN_DEMO, ENROL = "empty", "demo", "enrol"
+
+
+def passphrase_rules(idle_minutes: int) -> str:
+    return (
+        f"• At least {MIN_PASSPHRASE_LENGTH} characters. Three or four ordinary words you "
+        "will remember, such as “kettle orchard blue ferry”, make a strong passphrase.\n"
+        "• Nobody can recover your cases if it is forgotten: not HomeStudy, not your IT "
+        "team, not the agency.\n"
+        f"• HomeStudy locks itself after {idle_minutes} minutes without use; type the "
+        "passphrase to carry on where you were."
+    )
+
+
+def where_data_lives(folder: object) -> str:
+    return (
+        f"Your cases will be kept in {folder}, encrypted. Nothing about them is written "
+        "anywhere else on this computer, except the reports you choose to export."
+    )
+
+
+def _enrolment_available() -> bool:
+    return importlib.util.find_spec("ui.views.agency_dialog") is not None
+
+
+def _wrapped(text: str, parent: QWidget, name: str) -> QLabel:
+    label = QLabel(text, parent)
+    label.setWordWrap(True)
+    label.setObjectName(name)
+    return label
+
+
+class WelcomeView(CreateVaultView):
+    #: the demo case was saved and its opening asked for (case id)
+    demo_opened = Signal(str)
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(ctx, parent)
+        self.setObjectName("welcomeView")
+        self.button.setText("&Create my vault")
+        column = self.button.parentWidget().layout()
+        assert isinstance(column, QVBoxLayout)  # CreateVaultView's card column
+
+        self.intro = _wrapped(INTRO, self, "welcomeIntro")
+        column.insertWidget(1, self.intro)  # under the title
+        # The base screen's rules and folder lines, said more fully.
+        self.rules = self._base_label(PASSPHRASE_RULES, "rules")
+        self.rules.setText(passphrase_rules(ctx.settings.idle_lock_minutes))
+        self.where = self._base_label("Vault folder:", "whereNote")
+        self.where.setText(where_data_lives(ctx.vault_dir))
+
+        self.choice = QButtonGroup(self)
+        self.choices: dict[str, QRadioButton] = {}
+        ask = _wrapped("Once the vault is made:", self, "choiceLabel")
+        at = column.indexOf(self.button)
+        column.insertWidget(at, ask)
+        options = [
+            (START_EMPTY, "Start with no cases", "Go straight to your (empty) case list."),
+            (OPEN_DEMO, "Open the demo case to explore",
+             "A fictional family part-way through Stage 2. Delete it whenever you like."),
+        ]
+        if _enrolment_available():
+            options.append((ENROL, "Enrol with an agency",
+                            "Use the enrolment file your agency sent you, so cases can be "
+                            "received and reports sent."))
+        for n, (key, text, tip) in enumerate(options, start=1):
+            radio = QRadioButton(text, self)
+            radio.setObjectName(f"choice_{key}")
+            radio.setToolTip(tip)
+            radio.setAccessibleDescription(tip)
+            self.choice.addButton(radio)
+            self.choices[key] = radio
+            column.insertWidget(at + n, radio)
+        self.choices[START_EMPTY].setChecked(True)
+        self.setTabOrder(self.confirm, self.choices[START_EMPTY])
+
+    def _base_label(self, starts: str, name: str) -> QLabel:
+        """CreateVaultView's label whose text starts with ``starts`` (added if missing)."""
+        for label in self.findChildren(QLabel):
+            if label.text().startswith(starts):
+                label.setObjectName(name)
+                return label
+        label = _wrapped("", self, name)
+        self.button.parentWidget().layout().addWidget(label)
+        return label
+
+    def chosen(self) -> str:
+        return next(key for key, radio in self.choices.items() if radio.isChecked())
+
+    def _done(self, keyring_protected: object) -> None:
+        choice = self.chosen()
+        if choice == OPEN_DEMO:
+            self._add_demo(bool(keyring_protected))
+            return
+        window = self.window()
+        super()._done(keyring_protected)  # the main window swaps to the case list
+        if choice == ENROL:
+            from ui.views import agency_dialog
+
+            opener = getattr(agency_dialog, "open_enrol_dialog", None)
+            if opener is not None:
+                opener(self.ctx, window)
+
+    def _add_demo(self, keyring_protected: bool) -> None:
+        from homestudy.demo import build_demo_case
+
+        self.message.setText("Your vault is ready. Adding the demo case…")
+        case = build_demo_case()
+
+        def save(vault: object) -> str:
+            vault.cases.save_case(case)  # type: ignore[attr-defined]
+            return case.id
+
+        def saved(case_id: str) -> None:
+            events = self.ctx.events
+            super(WelcomeView, self)._done(keyring_protected)
+            events.open_requested.emit(case_id, "")
+            self.demo_opened.emit(case_id)
+
+        def failed(exc: BaseException) -> None:
+            # The vault exists; carry on to the (empty) case list and say what happened.
+            window = self.window()
+            super(WelcomeView, self)._done(keyring_protected)
+            status = getattr(window, "statusBar", None)
+            if status is not None:
+                status().showMessage(f"The demo case could not be added. {error_message(exc)}",
+                                     15_000)
+
+        run_db(self.ctx, self, save, saved, on_error=failed)
