@@ -32,12 +32,19 @@ bench: $(STAMP)
 screenshots: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m ui.screenshots docs/screenshots
 
-package: $(STAMP)
-	$(BIN)/python -m pip install -e ".[gui,package]"
+$(VENV)/.package-installed: $(STAMP)
+	$(BIN)/python -m pip install -e ".[gui,dev,package]"
+	touch $@
+
+# The frozen one-folder app in dist/HomeStudy (see packaging/README.md).
+package: $(VENV)/.package-installed
 	$(BIN)/pyinstaller --noconfirm --clean --distpath dist --workpath build packaging/homestudy.spec
 
+# Build, then run the frozen app in an empty environment (no PATH, so no Python to lean on).
+FROZEN_ENV := env -i HOME="$$HOME" LANG=C.UTF-8 QT_QPA_PLATFORM=offscreen
 package-test: package
-	QT_QPA_PLATFORM=offscreen dist/HomeStudy/HomeStudy --self-test
+	$(FROZEN_ENV) dist/HomeStudy/HomeStudy --version
+	$(FROZEN_ENV) dist/HomeStudy/HomeStudy --self-test
 
 clean:
 	rm -rf build dist .pytest_cache

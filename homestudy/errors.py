@@ -25,6 +25,7 @@ as it is, and never contains case content (names, narrative text).
     │   ├── EnrolmentError             a bad or used enrolment file / token
     │   ├── DeviceRevokedError         the agency has revoked this device
     │   ├── KeyListError               the agency's signed key list is bad or stale
+    │   ├── InboxRefusedError          the inbox refused on the merits (4xx): .status .code
     │   └── InboxUnavailableError      no connection, or the inbox answered 5xx
     └── AgencyError                    the agency inbox service (server side)
 """
@@ -162,6 +163,14 @@ class DeviceRevokedError(SyncError):
 
 class KeyListError(SyncError):
     default_message = "The agency's key list could not be trusted."
+
+
+class InboxRefusedError(SyncError):
+    default_message = "The agency's inbox refused it."
+
+    def __init__(self, status: int = 400, code: str = "", message: str | None = None) -> None:
+        super().__init__(f"The agency's inbox refused it: {message}" if message else None)
+        self.status, self.code = status, code
 
 
 class InboxUnavailableError(SyncError):

@@ -53,6 +53,10 @@ def test_every_file_in_forms_loads_and_every_reference_resolves() -> None:
         assert set(topic.par_section_ids) <= section_ids, topic.id
     for visit in plan.visits:
         assert set(visit.topics) <= topic_ids, visit.id
+    assert plan.topic("home_safety").form_ids == ("health_safety",)
+    for topic in plan.topics:
+        for form_id in topic.form_ids:
+            assert form_id in lib.forms, (topic.id, form_id)
     kinds = {k.value for k in ReferenceKind}
     for section in par.sections:
         assert set(section.feeds_from_topics) <= topic_ids, section.id

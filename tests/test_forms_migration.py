@@ -11,6 +11,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from homestudy.forms import build_library, completeness, migrate_answers
 from homestudy.forms.library import _yaml_files
@@ -118,3 +120,25 @@ def test_migrated_answers_round_trip_through_a_real_vault(vault: Vault, version:
     assert got[("pond", 0)].archived
     assert got[("pond", 0)].value["comment"] == "Pond in back garden, uncovered"
     assert got[("rooms", 1)].value == {"room": "Loft", "safe": "no"}
+
+
+@given(st.lists(st.tuples(
+    st.sampled_from(["smoke_alarm", "smoke_alarms_tested", "stair_gate", "pond", "notes",
+                     "co_detector", "gone"]),
+    st.sampled_from([1, 2, 3]), st.integers(0, 2), st.text(max_size=5), st.booleans()),
+    max_size=12, unique_by=lambda t: (t[0], t[2])))  # the store holds one per slot
+@settings(max_examples=150, deadline=None)
+def test_migration_never_loses_an_answer(rows: list[tuple[str, int, int, str, bool]]) -> None:
+    lib = _LIB_V2
+    answers = [ChecklistAnswer("home_check", v, q, value, row=r, archived=arch)
+               for q, v, r, value, arch in rows]
+    out = migrate_answers(answers, lib)
+    slots = [(a.question_id, a.row) for a in out]
+    assert len(slots) == len(set(slots))  # never two answers for one slot of the store
+    for a in answers:
+        # each answer is in the output, or an identical value sits in its new slot
+        assert any(b.value == a.value for b in out), a
+    assert migrate_answers(out, lib) == out
+
+
+_LIB_V2 = _library(2)

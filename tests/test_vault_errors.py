@@ -206,9 +206,8 @@ def test_disk_full_saves_nothing_and_keeps_going(demo_vault: Vault, demo_case) -
 
 def test_audit_chain_tamper_detected(demo_vault: Vault) -> None:
     assert demo_vault.audit.verify() > 10
-    with demo_vault.transaction() as conn:
-        with pytest.raises(Exception, match="append-only"):
-            conn.execute("UPDATE audit SET actor = 'mallory' WHERE seq = 3")
+    with demo_vault.transaction() as conn, pytest.raises(Exception, match="append-only"):
+        conn.execute("UPDATE audit SET actor = 'mallory' WHERE seq = 3")
     with demo_vault.transaction() as conn:  # someone with the key and a SQL shell
         conn.execute("DROP TRIGGER audit_no_update")
         conn.execute("UPDATE audit SET fields = '[]' WHERE seq = 3")

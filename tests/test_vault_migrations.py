@@ -81,6 +81,9 @@ def test_stored_vault_upgrades_to_latest(version: int, tmp_path: Path) -> None:
         for target in range(version + 1, migrations.LATEST + 1):
             UPGRADE_CHECKS[target](vault)
         vault.cases.save_case(case)  # and it still takes writes
+        if version < migrations.LATEST:  # the database as it was is kept, still encrypted
+            copy = folder / f"vault.db.before-v{migrations.LATEST}"
+            assert copy.read_bytes() == (STORED / f"v{version}" / "vault.db").read_bytes()
     finally:
         vault.close()
 

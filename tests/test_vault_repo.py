@@ -214,3 +214,22 @@ def test_search_follows_edits_and_is_safe(demo_vault: Vault, demo_case: Case) ->
 def test_vault_folder_is_private(vault: Vault, tmp_path: Path) -> None:
     assert (vault.folder.stat().st_mode & 0o777) == 0o700
     assert ((vault.folder / "vault.json").stat().st_mode & 0o777) == 0o600
+    for name in ("vault.db", "vault.db-wal", "vault.db-shm"):
+        assert ((vault.folder / name).stat().st_mode & 0o777) == 0o600, name
+
+
+def test_search_index_follows_paragraph_edits(demo_vault: Vault, demo_case: Case) -> None:
+    cases = demo_vault.cases
+    cid = demo_case.id
+    cases.save_par_section(cid, ParSectionDraft("matching", "Alpha one.\n\nBravo two.\n\nCharlie."))
+    assert [h.paragraph for h in cases.search("bravo")] == [1]
+    cases.save_par_section(cid, ParSectionDraft("matching", "Alpha one.\n\nDelta two."))
+    assert cases.search("bravo") == [] and cases.search("charlie") == []
+    assert [h.paragraph for h in cases.search("delta")] == [1]
+    assert [h.paragraph for h in cases.search("alpha")] == [0]
+    cases.save_par_section(cid, ParSectionDraft("matching", ""))
+    assert cases.search("alpha") == [] and cases.search("delta") == []
+    with demo_vault.reading() as conn:  # nothing orphaned on either side of the index
+        docs = conn.execute("SELECT count(*) FROM search_docs").fetchone()[0]
+        rows = conn.execute("SELECT count(*) FROM search_fts").fetchone()[0]
+    assert docs == rows

@@ -19,6 +19,20 @@ from homestudy import __version__
 from homestudy.settings import APP_AUTHOR, APP_NAME, AppSettings, load_settings
 from ui.context import AppContext, make_context
 from ui.main_window import MainWindow
+from ui.views.case_workspace import TABS
+
+#: What the app needs right after unlocking, imported while the passphrase is typed.
+WARM_UP_MODULES = (
+    "homestudy.vault",
+    "homestudy.timeline",
+    "homestudy.readiness",
+    "homestudy.readiness_rules",
+    "homestudy.readiness_checks",
+    "ui.views.overview",
+    *(spec.module for spec in TABS[1:]),
+    "ui.widgets.sync_status",
+    "ui.views.search",
+)
 
 
 def first_run_screen(ctx: AppContext, parent: QWidget) -> QWidget:
@@ -61,6 +75,7 @@ def build_window(
     ctx.preload_forms()
     window = MainWindow(ctx, first_run_screen, idle_ms=idle_ms)
     window.start()
+    ctx.warm_up(WARM_UP_MODULES)
     return window, ctx
 
 

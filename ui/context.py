@@ -36,6 +36,8 @@ class AppEvents(QObject):
     unlocked = Signal()
     #: the set of cases or their list figures changed (new case, deleted, sync)
     cases_changed = Signal()
+    #: the vault failed its background integrity check and is now read-only
+    integrity_failed = Signal()
     #: ask the main window to open a case at a place: (case id, location), location
     #: as in docs/DESIGN.md "UI API" ("par:health", "visits:<visit id>", "" = overview)
     open_requested = Signal(str, str)
@@ -91,6 +93,20 @@ class AppContext:
 
         self.pool.start(PoolJob(self.bridge, load))
 
+    def warm_up(self, modules: tuple[str, ...]) -> None:
+        """Import ``modules`` on the pool while the user types the passphrase, so that
+        the first case list and the first case open without that wait."""
+        import importlib
+
+        from ui.workers import PoolJob
+
+        def load() -> None:
+            for name in modules:
+                with contextlib.suppress(Exception):  # a missing module is left out later
+                    importlib.import_module(name)
+
+        self.pool.start(PoolJob(self.bridge, load))
+
     def shutdown(self) -> None:
         self.pool.waitForDone(10_000)
         self.db.shutdown()
@@ -103,11 +119,12 @@ def make_context(
     bridge = GuiBridge(parent)
     pool = QThreadPool(parent)
     pool.setMaxThreadCount(max(2, min(4, QThreadPool.globalInstance().maxThreadCount())))
+    events = AppEvents(parent)
     return AppContext(
         settings=settings,
         vault_dir=vault_dir,
         bridge=bridge,
-        db=DbWorker(bridge),
+        db=DbWorker(bridge, on_integrity_problem=events.integrity_failed.emit),
         pool=pool,
-        events=AppEvents(parent),
+        events=events,
     )

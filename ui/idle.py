@@ -8,6 +8,7 @@ clock read rather than a timer restart. ``idle`` fires once per idle period.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, QTimer, Signal
 
@@ -29,10 +30,16 @@ _ACTIVITY = frozenset(
 class IdleWatcher(QObject):
     idle = Signal()
 
-    def __init__(self, interval_ms: int, parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        interval_ms: int,
+        parent: QObject | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         super().__init__(parent)
+        self.clock = clock  # seconds; tests replace it to step time by hand
         self._interval_ms = max(1, interval_ms)
-        self._last = time.monotonic()
+        self._last = clock()
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self._check)
@@ -53,7 +60,7 @@ class IdleWatcher(QObject):
     def start(self) -> None:
         """Start (or restart) watching from now."""
         self._running = True
-        self._last = time.monotonic()
+        self._last = self.clock()
         self._timer.start(self._interval_ms)
 
     def stop(self) -> None:
@@ -62,17 +69,17 @@ class IdleWatcher(QObject):
 
     def poke(self) -> None:
         """Count as activity (used by the event filter and by tests)."""
-        self._last = time.monotonic()
+        self._last = self.clock()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if self._running and event.type() in _ACTIVITY:
-            self._last = time.monotonic()
+            self._last = self.clock()
         return False
 
     def _check(self) -> None:
         if not self._running:
             return
-        elapsed_ms = (time.monotonic() - self._last) * 1000
+        elapsed_ms = (self.clock() - self._last) * 1000
         if elapsed_ms >= self._interval_ms:
             self._running = False
             self.idle.emit()

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QApplication, QDialog, QMainWindow, QStackedWidget, QWidget
 
@@ -91,20 +91,23 @@ class MainWindow(QMainWindow):
         self.case_list.loaded.connect(self._case_list_loaded)
         self.home.addWidget(self.case_list)
         self.workspace: CaseWorkspace | None = None
+        self._spare: CaseWorkspace | None = None  # built while idle, so opening is quick
         for page in (self.blank, self.unlock_view, self.home):
             self.stack.addWidget(page)
         self.is_locked = True
+        self._read_only = False  # set when the vault fails its integrity check
         self._awaiting_ready = False
         self._search = None
 
         self.save_indicator = SaveIndicator(ctx.events, self)
         self.statusBar().addPermanentWidget(self.save_indicator)
-        self._add_sync_status()
+        self._sync_status: QWidget | None = None
 
         minutes = ctx.settings.idle_lock_minutes
         self.idle = IdleWatcher(idle_ms if idle_ms is not None else minutes * 60_000, self)
         self.idle.idle.connect(self.lock)
         ctx.events.open_requested.connect(self.open_case)
+        ctx.events.integrity_failed.connect(self._integrity_failed)
         ctx.events.cases_changed.connect(self._refresh_if_home)
 
         self.actions: dict[str, QAction] = {}
@@ -159,14 +162,16 @@ class MainWindow(QMainWindow):
         self.actions["export"].setEnabled(in_case)
 
     def _add_sync_status(self) -> None:
-        if not _module_exists("ui.widgets.sync_status"):
+        if self._sync_status is not None or not _module_exists("ui.widgets.sync_status"):
             return
         from ui.widgets import sync_status
 
         cls = getattr(sync_status, "SyncStatus", None) or getattr(sync_status, "SyncStatusWidget",
                                                                    None)
         if cls is not None:
-            self.statusBar().addPermanentWidget(cls(self.ctx, self))
+            self._sync_status = cls(self.ctx, self.case_list)
+            self.case_list.add_panel("Agencies and sync", self._sync_status)
+            self._sync_status.refresh()  # made after `unlocked`, so it asks now
 
     # ------------------------------------------------------------------ start-up
 
@@ -224,13 +229,22 @@ class MainWindow(QMainWindow):
             self._awaiting_ready = False
             self.case_list.focus_table()
             self.unlocked_ready.emit()
+            QTimer.singleShot(0, self._after_ready)
+
+    def _after_ready(self) -> None:
+        """Work that need not delay the first usable screen."""
+        if self.is_locked:
+            return
+        self._add_sync_status()
+        if self._spare is None and self.workspace is None:
+            self._spare = self._new_workspace()
 
     # ------------------------------------------------------------------ navigation
 
     def show_case_list(self) -> None:
         self._close_workspace()
         self.home.setCurrentWidget(self.case_list)
-        self.setWindowTitle(f"{APP_TITLE} — Cases")
+        self._title("Cases")
         self._set_unlocked_actions(not self.is_locked)
         self.case_list.focus_table()
 
@@ -242,23 +256,25 @@ class MainWindow(QMainWindow):
             self.workspace.show_location(location)
             return
         self._close_workspace()
-        workspace = CaseWorkspace(self.ctx, self.home)
-        workspace.back_requested.connect(self.show_case_list)
-        workspace.title_changed.connect(lambda ref: self.setWindowTitle(f"{APP_TITLE} — {ref}"))
-        self.home.addWidget(workspace)
+        workspace, self._spare = self._spare or self._new_workspace(), None
         self.home.setCurrentWidget(workspace)
         self.workspace = workspace
         self._set_unlocked_actions(True)
         workspace.load(case_id, location)
 
+    def _new_workspace(self) -> CaseWorkspace:
+        workspace = CaseWorkspace(self.ctx, self.home)
+        workspace.back_requested.connect(self.show_case_list)
+        workspace.title_changed.connect(self._title)
+        self.home.addWidget(workspace)
+        return workspace
+
     def _close_workspace(self) -> None:
+        """Leave the case: save what is pending and keep the widgets for the next case."""
         if self.workspace is None:
             return
         self.workspace.flush()
-        self.home.removeWidget(self.workspace)
-        self.workspace.hide()
-        self.workspace.deleteLater()
-        self.workspace = None
+        self._spare, self.workspace = self.workspace, None
         self.case_list.refresh()
 
     def _select_tab(self, key: str) -> None:
@@ -303,13 +319,19 @@ class MainWindow(QMainWindow):
         dialog.open()
 
     def from_assignment(self) -> None:
-        if self.is_locked or not _module_exists("ui.views.agency_dialog"):
+        """Cases assigned by an agency arrive by sync: enrol first if there is no agency,
+        else fetch new assignments now (they join the case list when they arrive)."""
+        if self.is_locked:
             return
-        from ui.views import agency_dialog
-
-        opener = getattr(agency_dialog, "open_assignment_dialog", None)
-        if opener is not None:
-            opener(self.ctx, self)
+        self._add_sync_status()
+        sync = self._sync_status
+        if sync is None:
+            return
+        if not getattr(sync, "labels", None):
+            sync.add_agency()
+        else:
+            self.statusBar().showMessage("Asking your agencies for new assignments…", 8000)
+            sync.sync_now(force=True)
 
     def export_case(self) -> None:
         if self.workspace is None or self.workspace.case is None:
@@ -337,6 +359,18 @@ class MainWindow(QMainWindow):
                 return
         self.statusBar().showMessage("Search: Ctrl+F.  Lock: Ctrl+L.  New case: Ctrl+N.", 8000)
 
+    def _title(self, place: str) -> None:
+        note = " (read-only)" if self._read_only else ""
+        self.setWindowTitle(f"{APP_TITLE} — {place}{note}")
+
+    def _integrity_failed(self) -> None:
+        from homestudy.errors import IntegrityError
+        from ui.errors import show_error
+
+        self._read_only = True
+        self._title(self.windowTitle().removeprefix(f"{APP_TITLE} — "))
+        show_error(self, IntegrityError())
+
     # ------------------------------------------------------------------ locking
 
     def lock(self) -> None:
@@ -353,20 +387,22 @@ class MainWindow(QMainWindow):
             self._search.clear()
         self.statusBar().clearMessage()
         self._set_unlocked_actions(False)
-        self.setWindowTitle(f"{APP_TITLE} — locked")
+        self.setWindowTitle(f"{APP_TITLE} — locked")  # never a case reference
         self.unlock_view.set_first_open(False)
         self._show_unlock()
         self.ctx.db.lock()
         self.ctx.events.locked.emit()
 
     def _close_workspace_for_lock(self) -> None:
-        if self.workspace is None:
-            return
-        self.home.removeWidget(self.workspace)
-        self.workspace.hide()
-        self.workspace.setParent(None)
-        self.workspace.deleteLater()
-        self.workspace = None
+        """Destroy the workspace and the spare: no widget may keep case content."""
+        for workspace in (self.workspace, self._spare):
+            if workspace is None:
+                continue
+            self.home.removeWidget(workspace)
+            workspace.hide()
+            workspace.setParent(None)
+            workspace.deleteLater()
+        self.workspace = self._spare = None
 
     def _close_dialogs(self) -> None:
         for widget in QApplication.topLevelWidgets():

@@ -144,17 +144,20 @@ def save_case_part(
 
     def done(result: Any) -> None:
         state.in_flight -= 1
-        if state.in_flight == 0 and not state.failed:
-            ctx.events.save_state_changed.emit("saved", f"Saved at {time.strftime('%H:%M')}")
+        if state.in_flight == 0:
+            if state.failed:  # a save that ran alongside failed: keep saying so
+                state.failed = False
+            else:
+                ctx.events.save_state_changed.emit("saved", f"Saved at {time.strftime('%H:%M')}")
         ctx.events.case_saved.emit(case_id)
         if on_done is not None and _alive(parent):
             on_done(result)
 
     def failed(exc: BaseException) -> None:
         state.in_flight -= 1
-        state.failed = True
         ctx.events.save_state_changed.emit("failed", f"Not saved: {error_message(exc)}")
-        state.failed = state.in_flight > 0  # the next good save clears the warning
+        # saves still in flight must not hide this; the next save after them clears it
+        state.failed = state.in_flight > 0
         if on_error is not None and _alive(parent):
             on_error(exc)
 

@@ -72,6 +72,16 @@ class UkSpelling:
         return self._checker
 
     @property
+    def ready(self) -> bool:
+        """True once the word list is in memory (``warm_up`` loads it off the GUI thread)."""
+        return _base_words.cache_info().currsize > 0
+
+    def warm_up(self) -> None:
+        """Load the word list and the suggestion engine (call on a worker thread)."""
+        _base_words()
+        _ = self.checker
+
+    @property
     def user_words(self) -> list[str]:
         return sorted(self._user)
 
@@ -155,7 +165,9 @@ class SpellHighlighter(QSyntaxHighlighter):
         self.rehighlight()
 
     def highlightBlock(self, text: str) -> None:
-        if not self.enabled:
+        # Until the word list has loaded (off the GUI thread) nothing is underlined;
+        # the service re-highlights every editor once it is in.
+        if not self.enabled or not self.spelling.ready:
             return
         for start, length in self.spelling.misspelt(text):
             self.setFormat(start, length, self._format)
@@ -173,6 +185,11 @@ class SpellingService(QObject):
         self.spelling = UkSpelling()
         self.enabled = bool(getattr(ctx.settings, "spell_check", True))
         ctx.events.unlocked.connect(self.load)
+        if self.enabled:
+            from ui.operations import run_job
+
+            run_job(ctx, None, self.spelling.warm_up, lambda _: self.words_changed.emit(),
+                    on_error=lambda _exc: None)  # a missing list only means no underlines
         ctx.events.locked.connect(lambda: self.spelling.set_user_words(()))
 
     def load(self) -> None:

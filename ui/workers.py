@@ -58,8 +58,11 @@ class _Job:
 class DbWorker:
     """The one thread that owns the ``Vault``. Jobs run in submission order."""
 
-    def __init__(self, bridge: GuiBridge) -> None:
+    def __init__(
+        self, bridge: GuiBridge, on_integrity_problem: Callable[[], None] | None = None
+    ) -> None:
         self._bridge = bridge
+        self._on_integrity_problem = on_integrity_problem
         self._queue: queue.Queue[_Job | None] = queue.Queue()
         self._vault: Any = None  # homestudy.vault.Vault, only touched on the worker thread
         self._thread = threading.Thread(target=self._loop, name="homestudy-db", daemon=True)
@@ -115,7 +118,7 @@ class DbWorker:
             from homestudy.vault import Vault
 
             self._close_current()
-            self._vault = Vault.open(folder, passphrase)
+            self._vault = Vault.open(folder, passphrase, on_integrity=self._integrity_checked)
             return bool(self._vault.keyring_protected)
 
         self.submit_raw(call, on_done, on_error)
@@ -146,6 +149,11 @@ class DbWorker:
             self._vault.unlock(passphrase)
 
         self.submit_raw(call, on_done, on_error)
+
+    def _integrity_checked(self, problems: list[str]) -> None:
+        # called from the vault's checker thread; the vault has turned read-only
+        if problems and self._on_integrity_problem is not None:
+            self._bridge.post(self._on_integrity_problem)
 
     @property
     def has_vault(self) -> bool:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import json
+import os
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,7 @@ from starlette.routing import Route
 from homestudy.agency.home import AgencyHome
 from homestudy.agency.inbox import Inbox, Refusal
 
+HOME_ENV = "HOMESTUDY_AGENCY_HOME"
 SIGNATURE_HEADERS = ("x-homestudy-device", "x-homestudy-time", "x-homestudy-signature")
 
 
@@ -138,3 +140,8 @@ async def _read_body(request: Request, limit: int) -> bytes:
             raise Refusal(413, "too_large", "The bundle is larger than the inbox accepts.")
         chunks.append(chunk)
     return b"".join(chunks)
+
+
+def app_from_env() -> Starlette:
+    """The app for ``$HOMESTUDY_AGENCY_HOME`` (what each uvicorn worker process loads)."""
+    return create_app(Path(os.environ[HOME_ENV]))

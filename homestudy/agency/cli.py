@@ -7,6 +7,7 @@
     homestudy-agency [--home DIR] inbox [--json]
     homestudy-agency [--home DIR] open BUNDLE_ID --out DIR
     homestudy-agency [--home DIR] assign (--device ID | --assessor ID) CASE_JSON
+    homestudy-agency [--home DIR] publish-keys [--days N]
 
 ``--home`` defaults to ``$HOMESTUDY_AGENCY_HOME``, else ``./agency``.
 """
@@ -40,6 +41,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("serve", help="run the inbox (uvicorn)")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8480, help="0 picks a free port")
+    p.add_argument("--workers", type=int, default=1,
+                   help="worker processes (each verifies and decrypts in parallel)")
     p = sub.add_parser("enrol", help="write an enrolment file for an assessor")
     p.add_argument("--assessor", required=True, help="the assessor's id at the agency")
     p.add_argument("--assessor-name", default="")
@@ -57,6 +60,8 @@ def build_parser() -> argparse.ArgumentParser:
     target.add_argument("--device")
     target.add_argument("--assessor")
     p.add_argument("case_json", type=Path)
+    p = sub.add_parser("publish-keys", help="sign and publish a new key list (renews expiry)")
+    p.add_argument("--days", type=int, default=365, help="days until the new list expires")
     return parser
 
 
@@ -84,17 +89,32 @@ def _init(args: argparse.Namespace) -> int:
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from homestudy.agency.app import create_app
+    from homestudy.agency.app import HOME_ENV, create_app
+    from homestudy.agency.home import AgencyHome
 
-    app = create_app(Path(args.home))
+    home = AgencyHome(args.home)
+    db = home.database(pool_size=1)
+    try:
+        db.migrate()  # once, here, before any worker starts
+    finally:
+        db.close()
     sock = socket.socket(socket.AF_INET6 if ":" in args.host else socket.AF_INET)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((args.host, args.port))
     port = sock.getsockname()[1]
-    config = uvicorn.Config(app, log_level="warning", access_log=False,
-                            limit_concurrency=1000, timeout_keep_alive=30)
+    options: dict[str, object] = {"log_level": "warning", "access_log": False,
+                                  "limit_concurrency": 1000, "timeout_keep_alive": 30}
     print(f"Inbox listening on http://{args.host}:{port}", flush=True)
-    uvicorn.Server(config).run(sockets=[sock])
+    if args.workers > 1:
+        from uvicorn.supervisors import Multiprocess
+
+        os.environ[HOME_ENV] = str(home.path.resolve())
+        config = uvicorn.Config("homestudy.agency.app:app_from_env", factory=True,
+                                workers=args.workers, **options)  # type: ignore[arg-type]
+        Multiprocess(config, sockets=[sock]).run()
+    else:
+        config = uvicorn.Config(create_app(home), **options)  # type: ignore[arg-type]
+        uvicorn.Server(config).run(sockets=[sock])
     return 0
 
 
@@ -212,8 +232,25 @@ def _assign(args: argparse.Namespace) -> int:
     return 0
 
 
+def _publish_keys(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime, timedelta
+
+    from homestudy.agency.home import AgencyHome
+
+    home = AgencyHome(args.home)
+    db = home.database(pool_size=1)
+    try:
+        db.migrate()
+        doc = home.publish_key_list(db, expires_at=datetime.now(UTC) + timedelta(days=args.days))
+    finally:
+        db.close()
+    version = json.loads(doc.body)["version"]
+    print(f"Key list version {version} published; it expires in {args.days} days.")
+    return 0
+
+
 _COMMANDS = {"init": _init, "serve": _serve, "enrol": _enrol, "revoke": _revoke,
-             "inbox": _inbox, "open": _open, "assign": _assign}
+             "inbox": _inbox, "open": _open, "assign": _assign, "publish-keys": _publish_keys}
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -131,8 +131,13 @@ class Database:
             try:
                 yield conn
             except BaseException:
-                with contextlib.suppress(Exception):
-                    conn.close()
+                try:  # a refusal mid-transaction is normal: keep a connection that rolls back
+                    conn.rollback()
+                except Exception:
+                    with contextlib.suppress(Exception):
+                        conn.close()
+                else:
+                    self._pool.put(conn)
                 raise
             self._pool.put(conn)
         finally:

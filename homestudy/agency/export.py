@@ -12,6 +12,7 @@ from pathlib import Path
 
 from homestudy.atomic import write_atomic
 from homestudy.errors import ExportError
+from homestudy.model import Case
 from homestudy.sync.bundle import OpenedBundle
 
 
@@ -32,17 +33,20 @@ def write_review_pack(opened: OpenedBundle, out_dir: Path) -> list[Path]:
     return written
 
 
-def _par_exports(case: object, out_dir: Path, stem: str) -> list[Path]:
+def _par_exports(case: Case, out_dir: Path, stem: str) -> list[Path]:
     from homestudy.forms import load_library
-    from homestudy.report.docx import render_docx
-    from homestudy.report.par import build_par
-    from homestudy.report.pdf import render_pdf
-    from homestudy.report.variants import Variant
+    from homestudy.report import Variant, build_par_document, render
 
-    try:
-        document = build_par(case, load_library().par, Variant.SUPERVISOR)  # type: ignore[arg-type]
-        docx_bytes, pdf_bytes = render_docx(document), render_pdf(document)
-    except Exception as exc:  # the report layer's own failures, reported plainly
-        raise ExportError("The PAR could not be written from this bundle.") from exc
-    return [write_atomic(out_dir / f"{stem}.PAR-supervisor-draft.docx", docx_bytes),
-            write_atomic(out_dir / f"{stem}.PAR-supervisor-draft.pdf", pdf_bytes)]
+    forms = load_library()
+    # one document for both formats (the readiness annex is worked out once)
+    document = build_par_document(case, Variant.SUPERVISOR, forms=forms)
+    written = []
+    for fmt in ("docx", "pdf"):
+        try:
+            data = render(document, fmt)
+        except ExportError:
+            raise
+        except Exception as exc:  # the report layer's own failure, in plain words
+            raise ExportError("The PAR could not be written from this bundle.") from exc
+        written.append(write_atomic(out_dir / f"{stem}.PAR-supervisor-draft.{fmt}", data))
+    return written

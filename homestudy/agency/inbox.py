@@ -157,8 +157,10 @@ class Inbox:
             raise Refusal(400, "malformed", exc.message) from exc
         if claimed.bundle_id != bundle_id:
             raise Refusal(400, "id_mismatch", "The address does not match the bundle's id.")
-        if claimed.agency_id != self.home.agency_id or claimed.kind != KIND_CASE:
+        if claimed.agency_id != self.home.agency_id:
             raise Refusal(421, "wrong_agency", "This bundle is addressed to another agency.")
+        if claimed.kind != KIND_CASE:
+            raise Refusal(400, "invalid", "Only case bundles can be sent to the inbox.")
         digest = sha256_hex(data)
         stored = self._stored(bundle_id)
         if stored is not None and stored[0] == digest:

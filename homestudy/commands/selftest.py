@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import importlib.util
 import os
 import shutil
 import sys
@@ -97,47 +98,47 @@ def check_forms(scratch: Scratch) -> str:
 def check_vault(scratch: Scratch) -> str:
     from homestudy.about import sqlcipher_version
     from homestudy.vault import Vault
+    from homestudy.vault.keys import delete_device_secret
 
     folder = scratch.folder("vault") / "vault"
     case = _demo_case()
     vault = Vault.create(folder, SELFTEST_PASSPHRASE)
+    vault_id = vault.vault_id
     try:
-        keyring = vault.keyring_protected
-        vault.cases.save_case(case)
+        try:
+            keyring = vault.keyring_protected
+            vault.cases.save_case(case)
+        finally:
+            vault.close()
+        vault = Vault.open(folder, SELFTEST_PASSPHRASE, check_integrity=False)
+        try:
+            _compare(case, vault.cases.load_case(case.id))
+            problems = vault.check_integrity()
+            if problems:
+                raise RuntimeError(f"integrity check: {problems[0]}")
+        finally:
+            vault.close()
     finally:
-        _forget(vault)
-    vault = Vault.open(folder, SELFTEST_PASSPHRASE)
-    try:
-        loaded = vault.cases.load_case(case.id)
-        if loaded.reference != case.reference or len(loaded.visits) != len(case.visits):
-            raise RuntimeError("the case read back differs from the case written")
-        if loaded.section("health").text != case.section("health").text:
-            raise RuntimeError("a PAR section read back differs from the one written")
-        problems = vault.check_integrity()
-        if problems:
-            raise RuntimeError(f"integrity check: {problems[0]}")
-    finally:
-        _forget(vault)
-    if b"Whitfield" in (folder / _db_file(folder)).read_bytes():
+        delete_device_secret(vault_id)  # the throwaway vault's secret leaves the OS keyring
+    if any(word in (folder / _db_file(folder)).read_bytes() for word in (b"Whitfield", b"Mensah")):
         raise RuntimeError("the vault file holds case text in plain; it is not encrypted")
     protection = "passphrase and keyring" if keyring else "passphrase only (no keyring)"
     return f"SQLCipher {sqlcipher_version()}; {protection}"
 
 
+def _compare(written: object, read: object) -> None:
+    from homestudy.model import Case
+
+    assert isinstance(written, Case) and isinstance(read, Case)
+    if read.reference != written.reference or len(read.visits) != len(written.visits):
+        raise RuntimeError("the case read back differs from the case written")
+    if read.section("health").text != written.section("health").text:
+        raise RuntimeError("a PAR section read back differs from the one written")
+
+
 def _db_file(folder: Path) -> str:
     files = sorted(folder.glob("*.db")) or sorted(p for p in folder.iterdir() if p.is_file())
-    biggest = max(files, key=lambda p: p.stat().st_size)
-    return biggest.name
-
-
-def _forget(vault: object) -> None:
-    """Close the throwaway vault and drop its device secret from the OS keyring."""
-    vault_id = getattr(vault, "vault_id", None) or getattr(vault, "id", None)
-    vault.close()  # type: ignore[attr-defined]
-    if vault_id:
-        from homestudy.vault.keys import delete_device_secret
-
-        delete_device_secret(str(vault_id))
+    return max(files, key=lambda p: p.stat().st_size).name
 
 
 def check_pdf(scratch: Scratch) -> str:
@@ -187,11 +188,21 @@ def check_workdays(scratch: Scratch) -> str:
 def check_dictionary(scratch: Scratch) -> str:
     from homestudy.resources import resource_path
 
-    words = resource_path("dictionary", "en_GB.txt")
-    size = words.stat().st_size if words.is_file() else 0
-    if size == 0:
-        raise RuntimeError(f"the UK English dictionary is missing ({words})")
-    return f"{size // 1024} KB"
+    path = resource_path("dictionary", "en_GB.txt")
+    if not path.is_file():
+        raise RuntimeError(f"the UK English dictionary is missing ({path})")
+    words = {w.lower() for w in path.read_text(encoding="utf-8").split()}
+    if "colour" not in words or "color" in words:
+        raise RuntimeError("the dictionary is not the UK English one")
+    if importlib.util.find_spec("spellchecker") is None:
+        return f"{len(words)} words (spell checker not installed)"
+    from spellchecker import SpellChecker
+
+    checker = SpellChecker(language=None, distance=1)
+    checker.word_frequency.load_words(sorted(words))
+    if checker.unknown(["behaviour", "behavior"]) != {"behavior"}:
+        raise RuntimeError("the spell checker does not know UK spellings")
+    return f"{len(words)} words; the spell checker flags US spellings"
 
 
 def check_qt(scratch: Scratch) -> str:
@@ -200,6 +211,15 @@ def check_qt(scratch: Scratch) -> str:
     # Like `homestudy` starting the app, the self-test reaches into ui only on request.
     selfcheck = importlib.import_module("ui.selfcheck")
     return str(selfcheck.check_qt())
+
+
+def check_app_window(scratch: Scratch) -> str:
+    if importlib.util.find_spec("PySide6") is None and not getattr(sys, "frozen", False):
+        return "not installed (command-line only install)"
+    selfcheck = importlib.import_module("ui.selfcheck")
+    # A folder that is never created: the first-run screen only looks for a vault there.
+    nowhere = Path(tempfile.gettempdir()) / f"homestudy-selftest-{os.getpid()}-no-vault"
+    return str(selfcheck.check_app_window(nowhere))
 
 
 CHECKS: tuple[Check, ...] = (
@@ -211,6 +231,7 @@ CHECKS: tuple[Check, ...] = (
     ("Working days and bank holidays", check_workdays),
     ("UK English dictionary", check_dictionary),
     ("Desktop libraries (Qt)", check_qt),
+    ("App window opens", check_app_window),
 )
 
 

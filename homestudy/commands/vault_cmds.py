@@ -85,7 +85,7 @@ def run_demo(args: argparse.Namespace) -> int:
 def run_cases(args: argparse.Namespace) -> int:
     from homestudy.textutil import format_date
 
-    vault = common.open_vault(args, read_only=True)
+    vault = common.open_vault(args)  # not read-only: an older vault may need its upgrade
     try:
         summaries = vault.cases.list_cases()
     finally:

@@ -139,7 +139,7 @@ def build_library(files: Iterable[Path], override_files: Iterable[Path] = ()) ->
     assert isinstance(par, ParDefinition)
     assert isinstance(plan, VisitPlan)
     assert isinstance(guides, GuideSet)
-    _check_refs(refs, par, plan, guides)
+    _check_refs(refs, defs)
     forms = {PAR_ID: par.form}
     forms.update({k: v for k, v in defs.items() if isinstance(v, FormDefinition)})
     return FormLibrary(par, plan, guides, MappingProxyType(forms))
@@ -151,14 +151,19 @@ def _expect(definition: Definition, cls: type, origin: dict[str, str], form_id: 
             form_id), key="kind")
 
 
-def _check_refs(refs: list[Ref], par: ParDefinition, plan: VisitPlan, guides: GuideSet) -> None:
+def _check_refs(refs: list[Ref], defs: dict[str, Definition]) -> None:
+    par, plan, guides = defs[PAR_ID], defs[VISIT_PLAN_ID], defs[REFERENCE_GUIDES_ID]
+    assert isinstance(par, ParDefinition)
+    assert isinstance(plan, VisitPlan)
+    assert isinstance(guides, GuideSet)
     known = {
         "par_section": set(par.section_ids),
         "topic": {t.id for t in plan.topics},
         "reference_kind": {k.value for k in ReferenceKind},
+        "form": set(defs) - {VISIT_PLAN_ID},
     }
     what = {"par_section": "PAR section", "topic": "visit topic",
-            "reference_kind": "kind of referee"}
+            "reference_kind": "kind of referee", "form": "form"}
     for ref in refs:
         if ref.target not in known[ref.kind]:
             raise FormDefinitionError(

@@ -29,39 +29,37 @@ def migrate_answers(answers: Iterable[ChecklistAnswer], lib: FormLibrary
                     ) -> list[ChecklistAnswer]:
     """The same answers (new objects where changed), moved to current form versions."""
     answers = list(answers)
+    planned = [_target(a, lib) for a in answers]
+    # answers that keep their slot win it: the store holds one answer per slot
+    # (form, subject, question, row), so a moved answer must not land on another
+    staying = [p for a, p in zip(answers, planned, strict=True) if _key(p) == _key(a)]
+    taken = {_key(p) for p in staying}
+    live = {_key(p): p.value for p in staying if not p.archived}
     out: list[ChecklistAnswer] = []
-    # answers already at the current version win a clash with a migrated one
-    current = {_key(a): a.value for a in answers
-               if not a.archived and a.form_version == lib.current_version(a.form_id)}
-    taken = set(current)
-    for answer in answers:
-        migrated = _migrate_one(answer, lib, taken)
-        if migrated is not answer and migrated.archived and _is_copy(answer, lib, current):
-            continue  # an old row already migrated and saved (the store keeps both): drop it
-        if not migrated.archived and migrated is not answer:
-            taken.add(_key(migrated))
-        out.append(migrated)
+    for answer, moved in zip(answers, planned, strict=True):
+        if _key(moved) == _key(answer):
+            out.append(moved)
+        elif _key(moved) not in taken:
+            taken.add(_key(moved))
+            out.append(moved)
+        elif live.get(_key(moved), _MISSING) == answer.value:
+            continue  # an old row migrated and saved before (the store kept both): a copy
+        else:
+            out.append(replace(answer, archived=True))  # keep it, read-only, where it was
     return out
 
 
-def _is_copy(answer: ChecklistAnswer, lib: FormLibrary, current: dict[tuple[str, str, str, int],
-             object]) -> bool:
-    """True if ``answer`` migrates onto a current answer with the very same value."""
-    moved = _migrate_one(answer, lib, set())
-    key = _key(moved)
-    return not moved.archived and key in current and current[key] == answer.value
+_MISSING = object()
 
 
-def _migrate_one(answer: ChecklistAnswer, lib: FormLibrary,
-                 taken: set[tuple[str, str, str, int]]) -> ChecklistAnswer:
+def _target(answer: ChecklistAnswer, lib: FormLibrary) -> ChecklistAnswer:
+    """Where ``answer`` belongs in the current version, ignoring other answers."""
     current = lib.current_version(answer.form_id)
     if current is None or answer.archived or answer.form_version > current:
         return answer
     known = _question_ids(lib, answer.form_id)
     if answer.form_version == current:
-        if answer.question_id in known:
-            return answer
-        return replace(answer, archived=True)
+        return answer if answer.question_id in known else replace(answer, archived=True)
     qid = answer.question_id
     for change in _history(lib, answer.form_id):
         if change.version <= answer.form_version:
@@ -69,11 +67,9 @@ def _migrate_one(answer: ChecklistAnswer, lib: FormLibrary,
         qid = dict(change.renamed).get(qid, qid)
         if qid in dict(change.removed):
             return replace(answer, archived=True)
-    moved = replace(answer, question_id=qid, form_version=current)
-    if qid not in known or _key(moved) in taken:
-        # keep it under its old id, read-only, rather than overwrite a newer answer
+    if qid not in known:
         return replace(answer, archived=True)
-    return moved
+    return replace(answer, question_id=qid, form_version=current)
 
 
 def _history(lib: FormLibrary, form_id: str) -> tuple[VersionChange, ...]:
@@ -82,7 +78,15 @@ def _history(lib: FormLibrary, form_id: str) -> tuple[VersionChange, ...]:
     return lib.get(form_id).history
 
 
-def _question_ids(lib: FormLibrary, form_id: str) -> set[str]:
+def _question_ids(lib: FormLibrary, form_id: str) -> frozenset[str]:
+    # memoised in the library's __dict__: a loaded library never changes
+    memo: dict[str, frozenset[str]] = lib.__dict__.setdefault("_question_ids_memo", {})
+    if form_id not in memo:
+        memo[form_id] = _compute_ids(lib, form_id)
+    return memo[form_id]
+
+
+def _compute_ids(lib: FormLibrary, form_id: str) -> frozenset[str]:
     if form_id == lib.reference_guides.id:
-        return {q.id for g in lib.reference_guides.guides for q in g.questions}
-    return {q.id for q in lib.get(form_id).questions}
+        return frozenset(q.id for g in lib.reference_guides.guides for q in g.questions)
+    return frozenset(q.id for q in lib.get(form_id).questions)

@@ -37,8 +37,9 @@ from homestudy.forms.schema import (
     parse_section,
     parse_topic,
     parse_visit,
-    read_head,
+    read_kind,
     top_keys,
+    value_node,
 )
 from homestudy.forms.types import (
     FormDefinition,
@@ -58,13 +59,11 @@ def apply_overrides(defs: dict[str, Definition], files: list[Path]
     refs: list[Ref] = []
     for path in files:
         node, ctx = compose_file(path)
-        obj, kind = read_head(node, ctx, frozenset().union(
-            top_keys("override"), top_keys("form")))
-        if kind != "override":
+        if read_kind(node, ctx) != "override":
             definition = parse_definition(node, ctx)
             if definition.id in out or not isinstance(definition, FormDefinition):
                 raise ctx.error(f"an agency may add new forms, not replace '{definition.id}'",
-                                obj.node_of("id"), "id")
+                                value_node(node, "id"), "id")
             out[definition.id] = definition
         else:
             obj = Obj(node, ctx, "", frozenset({"id", "kind", "version", "title"})

@@ -9,7 +9,7 @@ Top level of every file: ``id``, ``kind`` (``par`` | ``visit_plan`` | ``form`` |
 - ``par``: ``sections`` (``id, title, part, guidance, feeds_from: {topics,
   reference_kinds}, confidential, required, needs_analysis, written_by_applicants,
   fields``).
-- ``visit_plan``: ``topics`` (``id, title, par_sections, prompts``) and ``visits``
+- ``visit_plan``: ``topics`` (``id, title, par_sections, prompts, forms``) and ``visits``
   (``id, title, attendance, topics``).
 - ``guides``: ``guides`` (``id`` = a ReferenceKind value, ``title``, ``groups``).
 - ``override`` (agency folders only): see ``overrides.py``.
@@ -60,13 +60,26 @@ _SECTION_KEYS = frozenset({
 Definition = FormDefinition | ParDefinition | VisitPlan | GuideSet
 
 
-def read_head(node: yaml.Node, ctx: Context, extra: frozenset[str]) -> tuple[Obj, str]:
-    obj = Obj(node, ctx, "", _HEAD | extra)
-    kind = obj.str("kind", required=True)
+def value_node(node: yaml.Node, key: str) -> yaml.Node | None:
+    """The value node under ``key`` of a mapping node, read leniently (no checks)."""
+    if isinstance(node, yaml.MappingNode):
+        for k, v in node.value:
+            if isinstance(k, yaml.ScalarNode) and k.value == key:
+                return v
+    return None
+
+
+def read_kind(node: yaml.Node, ctx: Context) -> str:
+    """The file's ``kind``, read before the keys are checked (they depend on it)."""
+    if not isinstance(node, yaml.MappingNode):
+        raise ctx.error("expected a mapping of keys to values", node, "")
+    kind_node = value_node(node, "kind")
+    if kind_node is None:
+        raise ctx.error("missing required key 'kind'", node, "kind")
+    kind = scalar_text(kind_node, ctx, "kind")
     if kind not in KINDS:
-        raise ctx.error(f"unknown kind '{kind}' (one of {', '.join(KINDS)})",
-                        obj.node_of("kind"), "kind")
-    return obj, kind
+        raise ctx.error(f"unknown kind '{kind}' (one of {', '.join(KINDS)})", kind_node, "kind")
+    return kind
 
 
 def top_keys(kind: str) -> frozenset[str]:
@@ -82,11 +95,7 @@ def top_keys(kind: str) -> frozenset[str]:
 
 
 def parse_definition(node: yaml.Node, ctx: Context) -> Definition:
-    peek = Obj(node, ctx, "", _HEAD | frozenset().union(*(top_keys(k) for k in KINDS)))
-    kind = peek.str("kind", required=True)
-    if kind not in KINDS:
-        raise ctx.error(f"unknown kind '{kind}' (one of {', '.join(KINDS)})",
-                        peek.node_of("kind"), "kind")
+    kind = read_kind(node, ctx)
     if kind == "override":
         raise ctx.error("an override belongs in an agency's overrides folder", node, "kind")
     obj = Obj(node, ctx, "", _HEAD | top_keys(kind))
@@ -308,12 +317,15 @@ def parse_section(node: yaml.Node, ctx: Context, path: str, allow_after: bool = 
 
 
 def parse_topic(node: yaml.Node, ctx: Context, path: str) -> Topic:
-    obj = Obj(node, ctx, path, frozenset({"id", "title", "par_sections", "prompts"}))
+    obj = Obj(node, ctx, path, frozenset({"id", "title", "par_sections", "prompts", "forms"}))
     sections = obj.str_list("par_sections", ident=True)
     for i, s in enumerate(sections):
         ctx.ref("par_section", s, obj.seq("par_sections")[i], f"{obj.key('par_sections')}[{i}]")
+    forms = obj.str_list("forms", ident=True)
+    for i, f in enumerate(forms):
+        ctx.ref("form", f, obj.seq("forms")[i], f"{obj.key('forms')}[{i}]")
     return Topic(obj.ident("id"), obj.str("title", required=True), sections,
-                 obj.str_list("prompts"))
+                 obj.str_list("prompts"), forms)
 
 
 def parse_visit(node: yaml.Node, ctx: Context, path: str) -> VisitTemplate:

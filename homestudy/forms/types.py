@@ -200,6 +200,7 @@ class Topic:
     title: str
     par_section_ids: tuple[str, ...] = ()
     prompts: tuple[str, ...] = ()
+    form_ids: tuple[str, ...] = ()  # forms filled in for this topic (health_safety ...)
 
 
 @dataclass(frozen=True)

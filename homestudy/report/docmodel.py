@@ -111,7 +111,7 @@ class Document:
               widths: tuple[float, ...] = (), caption: str = "") -> None:
         width = len(columns)
         cleaned = tuple(
-            tuple((clean_text(c).replace("\t", " ") for c in (list(r) + [""] * width)[:width]))
+            tuple(clean_text(c).replace("\t", " ") for c in (list(r) + [""] * width)[:width])
             for r in rows
         )
         self.blocks.append(Table(tuple(clean_line(c) for c in columns), cleaned, widths,
@@ -129,9 +129,7 @@ class Document:
         """Every word a reader could see (tests look for leaks with it)."""
         out: list[str] = [self.title, self.variant_label, self.footer_note]
         for b in self.blocks:
-            if isinstance(b, Heading):
-                out.append(b.text)
-            elif isinstance(b, Paragraph):
+            if isinstance(b, Heading | Paragraph):
                 out.append(b.text)
             elif isinstance(b, ListBlock):
                 out.extend("".join(r.text for r in i.runs) for i in b.items)

@@ -12,12 +12,13 @@ Licences are beside the fonts in ``resources/fonts``.
 
 from __future__ import annotations
 
-import sys
 import threading
 import unicodedata
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+
+from homestudy.resources import resource_path
 
 BASE = "HSSans"
 BASE_FILES = {
@@ -63,9 +64,7 @@ _INVISIBLE = {"Mn", "Me", "Cf", "Cc", "Cs", "Co", "Cn", "Zl", "Zp"}
 
 def fonts_dir() -> Path:
     """``resources/fonts``: inside the bundle when frozen, else in the repository."""
-    bundle = getattr(sys, "_MEIPASS", None)
-    root = Path(bundle) if bundle else Path(__file__).resolve().parents[2]
-    return root / "resources" / "fonts"
+    return resource_path("fonts")
 
 
 @dataclass(frozen=True)

@@ -179,7 +179,8 @@ def _finding_row(finding: Any, definition: Any) -> list[str]:
     severity = getattr(finding, "severity", "")
     severity = getattr(severity, "value", severity)
     message = getattr(finding, "message", None) or str(finding)
-    section_id = getattr(finding, "section_id", "") or ""
+    fix_at = getattr(finding, "fix_at", None)
+    section_id = getattr(fix_at, "target", "") if getattr(fix_at, "area", "") == "par" else ""
     title = section_id
     if section_id:
         try:

@@ -52,7 +52,8 @@ MARGIN = 20 * mm
 
 def _styles() -> dict[str, ParagraphStyle]:
     base = ParagraphStyle("body", fontName=fonts.BASE, fontSize=10.5, leading=14.5,
-                          spaceAfter=6, shaping=0, splitLongWords=1)
+                          spaceAfter=6, shaping=0, splitLongWords=1,
+                          bulletFontName=fonts.BASE)
     def make(name: str, **kw: Any) -> ParagraphStyle:
         return ParagraphStyle(name, parent=base, **kw)
     return {
@@ -229,6 +230,7 @@ def _table(block: Table, width: float) -> list[Flowable]:
     table = RLTable(data, colWidths=col_widths, repeatRows=1, splitByRow=1, splitInRow=1,
                     hAlign="LEFT")
     table.setStyle(RLTableStyle([
+        ("FONTNAME", (0, 0), (-1, -1), fonts.BASE),  # else Helvetica, not embedded
         ("BACKGROUND", (0, 0), (-1, 0), ACCENT),
         ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, SHADE]),
         ("GRID", (0, 0), (-1, -1), 0.4, RULE),
@@ -246,7 +248,8 @@ def _table(block: Table, width: float) -> list[Flowable]:
 def _writing_space(block: WritingSpace, width: float) -> Flowable:
     table = RLTable([[""] for _ in range(block.lines)], colWidths=[width],
                     rowHeights=[22] * block.lines)
-    table.setStyle(RLTableStyle([("LINEBELOW", (0, 0), (-1, -1), 0.4, RULE)]))
+    table.setStyle(RLTableStyle([("LINEBELOW", (0, 0), (-1, -1), 0.4, RULE),
+                                 ("FONTNAME", (0, 0), (-1, -1), fonts.BASE)]))
     return table
 
 
@@ -273,7 +276,14 @@ def _flowables(document: Document, width: float) -> list[Flowable]:
             story.append(RLPageBreak())
         elif isinstance(block, TableOfContents):
             story.append(_para((Run(block.title),), STYLES["h1"]))
-            toc = RLToc(dotsMinLevel=0)
+            toc = RLToc(dotsMinLevel=0, tableStyle=RLTableStyle([
+                ("FONTNAME", (0, 0), (-1, -1), fonts.BASE),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+                ("TOPPADDING", (0, 0), (-1, -1), 0),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
+            ]))
             toc.levelStyles = [STYLES["toc1"], STYLES["toc2"]]
             story.append(toc)
         elif isinstance(block, WritingSpace):

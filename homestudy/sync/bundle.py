@@ -294,9 +294,11 @@ def _read_payload(
         document = json.loads(inner["case.json"].decode("utf-8"))
         if document.get("format") != CASE_FORMAT or not isinstance(document.get("case"), dict):
             raise ValueError("not a case document")
+        if not isinstance(document.get("format_version"), int) or not isinstance(header, dict):
+            raise ValueError("no format version")
     except Exception as exc:  # anything malformed inside the (authentic) ciphertext
         raise BundleError("The bundle's payload is not readable.", check="payload") from exc
-    if document.get("format_version", 0) > CASE_FORMAT_VERSION:
+    if document["format_version"] > CASE_FORMAT_VERSION:
         raise BundleError(
             "The case in this bundle was made by a newer version of HomeStudy.",
             check="format_version",

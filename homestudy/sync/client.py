@@ -25,6 +25,7 @@ from homestudy import __version__
 from homestudy.errors import (
     DeviceRevokedError,
     EnrolmentError,
+    InboxRefusedError,
     InboxUnavailableError,
     SyncError,
 )
@@ -32,14 +33,6 @@ from homestudy.sync import keys
 from homestudy.sync.signed import SignedDocument, request_text
 
 RETRYABLE_STATUS = {500, 502, 503, 504}
-
-
-class InboxRefusedError(SyncError):
-    """The inbox refused a request on its merits; retrying the same bytes will not help."""
-
-    def __init__(self, status: int, code: str, message: str) -> None:
-        super().__init__(f"The agency's inbox refused it: {message}")
-        self.status, self.code = status, code
 
 
 class InboxClient:

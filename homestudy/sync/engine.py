@@ -22,6 +22,7 @@ from homestudy.errors import (
     BundleError,
     DeviceRevokedError,
     HomeStudyError,
+    InboxRefusedError,
     InboxUnavailableError,
     KeyListError,
     NotFoundError,
@@ -30,7 +31,7 @@ from homestudy.errors import (
 from homestudy.model import Case
 from homestudy.sync import outbox
 from homestudy.sync.bundle import KIND_ASSIGNMENT, open_bundle
-from homestudy.sync.client import InboxClient, InboxRefusedError
+from homestudy.sync.client import InboxClient
 from homestudy.sync.enrolment_flow import registration_document
 from homestudy.sync.outbox import OutboxItem, ProfileState
 from homestudy.sync.signed import Receipt, SignedDocument, verify_key_list, verify_receipt
@@ -133,7 +134,11 @@ def apply(vault: Any, result: ProfileResult) -> RoundReport:
         outbox.record_failure(vault, item, message, refused=refused)
     imported = 0
     for sequence, case in result.assignments:
-        if not _case_exists(vault, case.id):
+        clash = _reference_taken(vault, case)
+        if clash:
+            result.error = ("A new case from the agency has the same reference as a different "
+                            "case already on this laptop, so it was not imported. Ask the agency.")
+        elif not _case_exists(vault, case.id):
             case.agency_profile_id = state.id
             vault.cases.save_case(case)
             outbox.clear_dirty(vault, case.id)  # the agency has it already
@@ -190,7 +195,7 @@ def _key_list(state: ProfileState, client: InboxClient, result: ProfileResult) -
         key_list, warning = verify_key_list(
             client.key_list(), trusted_public_key=state.agency_signing_public_key,
             agency_id=state.profile.agency_id, last_version=state.key_list_version)
-    except KeyListError as exc:  # keep the keys already trusted, and say so
+    except (KeyListError, InboxRefusedError) as exc:  # keep the keys already trusted; say so
         result.warning = exc.message
         return
     result.warning = warning or ""
@@ -216,6 +221,13 @@ def _assignments(state: ProfileState, client: InboxClient, result: ProfileResult
             result.error = ("A new case from the agency failed its checks and was not "
                             f"imported ({exc.check}).")
             return  # do not skip past it: the next round tries again
+
+
+def _reference_taken(vault: Any, case: Case) -> bool:
+    with vault.reading() as conn:
+        row = conn.execute("SELECT id FROM cases WHERE reference = ?",
+                           (case.reference,)).fetchone()
+    return row is not None and row[0] != case.id
 
 
 def _case_exists(vault: Any, case_id: str) -> bool:

@@ -11,12 +11,13 @@ transaction that stores its verified receipt.
 from __future__ import annotations
 
 import uuid
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from homestudy.errors import NotFoundError
+from homestudy.errors import InboxUnavailableError, NotFoundError
 from homestudy.model import AgencyProfile, Case
 from homestudy.serial import from_jsonable, to_jsonable
 from homestudy.sync.bundle import KIND_CASE, Manifest, build_bundle, sha256_hex
@@ -92,13 +93,41 @@ class AgencyStatus:
     last_error: str
     last_warning: str
 
+    @property
+    def offline(self) -> bool:
+        return self.last_error == InboxUnavailableError().message
+
 
 # --------------------------------------------------------------------------- marks
 
 
+_watched: weakref.WeakKeyDictionary[Any, Callable[[], None]] = weakref.WeakKeyDictionary()
+
+
 def watch(vault: Any) -> Callable[[], None]:
-    """Mark every committed case change for sync; returns the function that stops it."""
-    return vault.add_change_listener(lambda case_id: mark_dirty(vault, case_id))  # type: ignore[no-any-return]
+    """Mark every committed case change for sync; returns the function that stops it.
+
+    Idempotent per vault object, so callers need not track whether they already did.
+    """
+    stop = _watched.get(vault)
+    if stop is None:
+        ref = weakref.ref(vault)  # the registry must not keep a closed vault alive
+
+        def changed(case_id: str) -> None:
+            target = ref()
+            if target is not None:
+                mark_dirty(target, case_id)
+
+        remove = vault.add_change_listener(changed)
+
+        def stop() -> None:
+            remove()
+            target = ref()
+            if target is not None:
+                _watched.pop(target, None)
+
+        _watched[vault] = stop
+    return stop
 
 
 def mark_dirty(vault: Any, case_id: str) -> None:

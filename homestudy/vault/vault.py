@@ -11,7 +11,9 @@ import contextlib
 import getpass
 import json
 import logging
+import os
 import secrets
+import shutil
 import threading
 import uuid
 from collections.abc import Callable, Iterator
@@ -112,6 +114,8 @@ class Vault:
         ref = {"service": keys.KEYRING_SERVICE, "vault_id": vault_id} if device else None
         wrap, bkek = keys.wrap(db_key, passphrase, kdf or keys.calibrate(), aad_for(vault_id),
                                device, ref)
+        # private from the start (SQLite gives its -wal and -shm files the same mode)
+        os.close(os.open(folder / DB_NAME, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
         conn = store.connect(folder / DB_NAME, db_key)
         try:
             store.migrate(conn)
@@ -152,13 +156,31 @@ class Vault:
         assert self._keys is not None
         key = bytes(self._keys.db_key)
         conn = store.connect(self.folder / DB_NAME, key, read_only=self._read_only)
-        version = conn.execute("PRAGMA user_version").fetchone()[0]
-        if version < migrations.LATEST:
-            if self._read_only:
-                conn.close()
-                raise VaultError("This vault needs an upgrade; open it normally first.")
-            store.migrate(conn)
+        try:
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            if version < migrations.LATEST:
+                if self._read_only:
+                    raise VaultError("This vault needs an upgrade; open it normally first.")
+                if version > 0:
+                    self._keep_copy_before_upgrade(conn, version)
+                store.migrate(conn)
+        except BaseException:
+            conn.close()
+            raise
         self._conn = conn
+
+    def _keep_copy_before_upgrade(self, conn: Any, version: int) -> None:
+        """An encrypted copy of the database as it was, for support to fall back on."""
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        copy = self.folder / f"{DB_NAME}.before-v{migrations.LATEST}"
+        tmp = copy.with_name(copy.name + ".tmp")
+        with open(self.folder / DB_NAME, "rb") as src, open(tmp, "wb") as dst:
+            os.fchmod(dst.fileno(), 0o600)
+            shutil.copyfileobj(src, dst)
+            dst.flush()
+            os.fsync(dst.fileno())
+        os.replace(tmp, copy)
+        log.info("kept a copy of the schema version %d database before upgrading", version)
 
     def _start_integrity_check(self, callback: Callable[[list[str]], None] | None) -> None:
         assert self._keys is not None
@@ -170,7 +192,11 @@ class Vault:
                 conn = store.connect(self.folder / DB_NAME, key, read_only=True)
                 self._checker = conn
                 try:
+                    conn.execute("BEGIN")  # one snapshot: no checkpoint moves pages under us
                     problems = store.integrity_problems(conn)
+                    conn.execute("COMMIT")
+                    if problems:  # confirm before turning the vault read-only
+                        problems = store.integrity_problems(conn)
                 finally:
                     self._checker = None
                     conn.close()

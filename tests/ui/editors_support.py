@@ -89,3 +89,74 @@ def saved_case(editor_ctx: AppContext, qtbot: Any) -> Case:
     case = sample_case()
     on_worker(editor_ctx, qtbot, lambda vault: vault.cases.save_case(case))
     return load(editor_ctx, qtbot, case.id)
+
+
+def fill_form(qtbot: Any, widget: Any, answers: dict[str, str] | None = None) -> None:
+    """Answer every visible required question of a ``FormWidget`` through its inputs:
+    mouse clicks on Yes/No radios (the answer that needs no action), keys for text,
+    numbers and choices, today for dates. ``answers`` gives text or choice ids by id.
+    Two passes: an answer (a dog) can show a group with more required questions."""
+    for _ in range(2):
+        _fill_once(qtbot, widget, answers or {})
+    widget.flush()
+
+
+def _fill_once(qtbot: Any, widget: Any, given: dict[str, str]) -> None:
+    from PySide6.QtCore import QDate, Qt
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QComboBox, QLineEdit, QPlainTextEdit, QRadioButton
+
+    from homestudy.forms import QuestionType
+    from ui.widgets.form_inputs import DateInput
+
+    for group in widget.definition.groups:
+        box = widget.group_boxes.get(group.id)
+        if box is not None and box.isHidden():
+            continue
+        for q in group.questions:
+            if not (q.required or q.id in given):
+                continue
+            if q.type is QuestionType.YES_NO_NA:
+                choice = given.get(q.id) or ("yes" if "yes" not in q.action_when else "no")
+                radio = widget.findChild(QRadioButton, f"{q.id}.{choice}")
+                qtbot.mouseClick(radio, Qt.MouseButton.LeftButton)
+            elif q.type is QuestionType.CHOICE:
+                combo = widget.findChild(QComboBox, q.id)
+                combo.setFocus()
+                want = combo.findData(given.get(q.id) or q.choices[0].id)
+                while combo.currentIndex() < want:
+                    QTest.keyClick(combo, Qt.Key.Key_Down)
+            elif q.type is QuestionType.DATE:
+                widget.findChild(DateInput, q.id).setDate(QDate.currentDate())
+            elif q.type is QuestionType.NARRATIVE:
+                edit = widget.findChild(QPlainTextEdit, q.id)
+                if not edit.toPlainText():
+                    QTest.keyClicks(edit, given.get(q.id, "Seen and discussed; no concerns."))
+            elif q.type in (QuestionType.TEXT, QuestionType.NUMBER):
+                edit = widget.findChild(QLineEdit, q.id)
+                if not edit.text():
+                    QTest.keyClicks(edit, given.get(q.id, "3" if q.type is QuestionType.NUMBER
+                                                    else "Checked"))
+
+
+def unnamed_focusable(view: Any) -> list[str]:
+    """Widgets a keyboard user can reach in ``view`` that have no accessible name (the
+    generic form renderer's own inputs, and spin boxes' inner line edits, excepted)."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QAbstractSpinBox, QWidget
+
+    from ui.widgets.form_renderer import FormWidget
+
+    missing = []
+    for child in view.findChildren(QWidget):
+        if not (child.focusPolicy() & Qt.FocusPolicy.TabFocus) or not child.isVisibleTo(view):
+            continue
+        if isinstance(child.parentWidget(), QAbstractSpinBox):
+            continue
+        parent, in_form = child, False
+        while parent is not None and not in_form:
+            in_form = isinstance(parent, FormWidget)
+            parent = parent.parentWidget()
+        if not in_form and not child.accessibleName():
+            missing.append(f"{type(child).__name__} {child.objectName()}")
+    return missing

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 import PySide6
+import pytest
 import sqlcipher3
 from PySide6.QtCore import qVersion
 from PySide6.QtGui import QKeySequence

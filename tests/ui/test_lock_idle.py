@@ -58,7 +58,7 @@ def test_idle_lock_hides_all_case_content_and_needs_the_passphrase(
         assert word not in after, f"{word!r} is still visible after the lock"
     assert window.windowTitle() == "HomeStudy — locked"
     assert window.stack.currentWidget() is window.unlock_view
-    assert window.workspace is None
+    assert window.workspace is None and window._spare is None  # widgets destroyed
     assert window.case_list.model.rows == []
     assert not window._search.isVisible()
     # the vault itself is locked: a read now fails until the passphrase is given
@@ -72,31 +72,73 @@ def test_idle_lock_hides_all_case_content_and_needs_the_passphrase(
     assert window.case_list.model.rows[0].reference == case.reference
 
 
-def test_activity_postpones_the_idle_lock(qtbot, make_app, demo_vault_dir, unlock):
+class SteppedClock:
+    """A clock the test moves by hand, so idle time does not depend on machine load."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def _stepped(window) -> SteppedClock:
+    clock = SteppedClock()
+    window.idle.clock = clock
+    window.idle.set_interval(60_000)  # the real timer stays far away; _check is called here
+    window.idle.start()
+    return clock
+
+
+def test_mouse_activity_postpones_the_idle_lock(qtbot, make_app, demo_vault_dir, unlock):
     folder, _ = demo_vault_dir
     window, ctx = make_app(folder, idle_ms=60_000)
     unlock(window)
-    locked: list[bool] = []
-    ctx.events.locked.connect(lambda: locked.append(True))
-    window.idle.set_interval(400)
+    clock = _stepped(window)
     table = window.case_list.table.viewport()
-    # keep moving the mouse for about a second: no lock while the user is active
-    for i in range(10):
+    for i in range(5):  # a minute's worth of use, in 50-second steps, never idle
+        clock.now += 50
         qtbot.mouseMove(table, QPoint(10 + i, 10 + i))
-        qtbot.wait(100)
-        assert not locked
+        window.idle._check()
+        assert not window.is_locked
+    clock.now += 59
+    window.idle._check()
+    assert not window.is_locked
     with qtbot.waitSignal(ctx.events.locked, timeout=WAIT_MS):
-        pass
+        clock.now += 2  # 61 s since the last move
+        window.idle._check()
     assert window.is_locked
 
 
 def test_keyboard_counts_as_activity(qtbot, make_app, demo_vault_dir, unlock):
     folder, _ = demo_vault_dir
-    window, ctx = make_app(folder, idle_ms=60_000)
+    window, _ = make_app(folder, idle_ms=60_000)
     unlock(window)
-    window.idle.set_interval(400)
-    for _ in range(8):
+    clock = _stepped(window)
+    for _ in range(5):
+        clock.now += 50
         qtbot.keyClick(window.case_list.table, Qt.Key.Key_Down)
-        qtbot.wait(100)
+        window.idle._check()
         assert not window.is_locked
-    qtbot.waitUntil(lambda: window.is_locked, timeout=WAIT_MS)
+    clock.now += 61
+    window.idle._check()
+    assert window.is_locked
+
+
+def test_a_load_under_way_at_lock_time_does_not_refill_the_screen(
+    qtbot, make_app, demo_vault_dir, unlock
+):
+    import threading
+
+    from ui.operations import run_db as run
+
+    folder, _ = demo_vault_dir
+    window, ctx = make_app(folder)
+    unlock(window)
+    gate = threading.Event()
+    run(ctx, None, lambda vault: gate.wait(10))  # hold the DB worker for a moment
+    window.case_list.refresh()  # queued behind it, so it finishes after the lock starts
+    window.lock()
+    gate.set()
+    qtbot.waitUntil(lambda: not ctx.db.busy, timeout=WAIT_MS)
+    assert window.case_list.model.rows == []

@@ -96,3 +96,20 @@ def test_ctrl_l_locks_and_the_passphrase_unlocks_again(qtbot, make_app, demo_vau
     assert window.stack.currentWidget() is window.unlock_view
     unlock(window)
     assert window.case_list.model.rows[0].reference == case.reference
+
+
+def test_a_damaged_vault_says_so_and_turns_read_only(qtbot, make_app, demo_vault_dir, unlock):
+    from PySide6.QtWidgets import QMessageBox
+
+    from homestudy.errors import IntegrityError
+
+    folder, _ = demo_vault_dir
+    db = folder / "vault.db"
+    data = bytearray(db.read_bytes())
+    data[5 * 4096 + 200] ^= 0xFF  # one flipped byte in a page the start-up does not read
+    db.write_bytes(bytes(data))
+    window, _ = make_app(folder)
+    unlock(window)
+    qtbot.waitUntil(lambda: window.findChild(QMessageBox) is not None, timeout=60_000)
+    assert window.findChild(QMessageBox).text() == IntegrityError.default_message
+    assert window.windowTitle().endswith("(read-only)")

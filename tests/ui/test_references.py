@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from editors_support import editor_ctx, load, saved_case, settle  # noqa: F401
+import editors_support
+from editors_support import load, settle, unnamed_focusable
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
@@ -16,6 +17,9 @@ from homestudy.model import (
     VisitMode,
 )
 from ui.views.references import ReferencesView
+
+editor_ctx = editors_support.editor_ctx  # fixture
+saved_case = editors_support.saved_case  # fixture
 
 
 def _view(qtbot, ctx, case: Case) -> ReferencesView:
@@ -47,7 +51,8 @@ def test_add_a_family_referee_and_record_the_interview(qtbot, editor_ctx, saved_
     view.years_spin.setFocus()
     view.years_spin.selectAll()
     QTest.keyClicks(view.years_spin, "30")
-    qtbot.mouseClick(view.couple_check, Qt.MouseButton.LeftButton)
+    view.couple_check.setFocus()
+    QTest.keyClick(view.couple_check, Qt.Key.Key_Space)
     _choose(view.status_combo, ContactStatus.INTERVIEWED.value)
     qtbot.mouseClick(view.interview_edit.check, Qt.MouseButton.LeftButton)
     _choose(view.mode_combo, VisitMode.VIRTUAL.value)
@@ -125,3 +130,8 @@ def test_remove_a_referee_without_notes(qtbot, editor_ctx, saved_case):
     stored = [r.id for r in load(editor_ctx, qtbot, saved_case.id).references]
     assert stored == [keep] and gone not in stored
     assert view.table.topLevelItemCount() == 1
+
+
+def test_every_control_has_an_accessible_name(qtbot, editor_ctx, saved_case):
+    view = _view(qtbot, editor_ctx, saved_case)
+    assert unnamed_focusable(view) == []

@@ -134,3 +134,26 @@ def test_a_failed_save_says_so_and_keeps_the_dialog_open(qtbot, files, make_ctx,
 )
 def test_proxy_problem(url: str, ok: bool) -> None:
     assert (proxy_problem(url) == "") is ok
+
+
+def test_settings_from_the_main_window_apply_the_idle_lock_at_once(
+        qtbot, make_app, demo_vault_dir, unlock, isolated_settings) -> None:
+    from PySide6.QtWidgets import QApplication
+
+    folder, _ = demo_vault_dir
+    window, ctx = make_app(folder)
+    unlock(window)
+    assert window.actions["settings"].isVisible()
+    window.actions["settings"].trigger()  # File › Settings (Ctrl+,)
+    def opened() -> list[SettingsDialog]:
+        return [w for w in QApplication.topLevelWidgets()
+                if isinstance(w, SettingsDialog) and w.parent() is window and w.isVisible()]
+
+    qtbot.waitUntil(lambda: len(opened()) == 1, timeout=5000)
+    dialog = opened()[0]
+    dialog.idle_lock.setValue(3)
+    with qtbot.waitSignal(dialog.saved, timeout=5000):
+        qtbot.mouseClick(save_button(dialog), Qt.MouseButton.LeftButton)
+    assert window.idle.interval_ms == 3 * 60_000
+    assert ctx.settings.idle_lock_minutes == 3
+    assert json.loads(isolated_settings.read_text(encoding="utf-8"))["idle_lock_minutes"] == 3

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from editors_support import editor_ctx, on_worker  # noqa: F401
+import editors_support
+from editors_support import on_worker
 from PySide6.QtCore import QMimeData, Qt
 from PySide6.QtGui import QTextCharFormat, QTextCursor
 from PySide6.QtTest import QTest
 
 from ui.spellcheck import USER_WORDS_SETTING, UkSpelling, dictionary_dir, spelling_service
 from ui.widgets.markdown_editor import MarkdownEditor, clean_pasted
+
+editor_ctx = editors_support.editor_ctx  # fixture
 
 
 def test_british_spellings_are_right_and_american_ones_flagged():
@@ -42,8 +45,14 @@ def _underlined(editor: MarkdownEditor, block: int = 0) -> list[str]:
     ]
 
 
+def _ready_service(qtbot, ctx):
+    service = spelling_service(ctx)
+    qtbot.waitUntil(lambda: service.spelling.ready, timeout=10_000)  # loaded off the GUI thread
+    return service
+
+
 def test_typing_underlines_unknown_words_only(qtbot, editor_ctx):
-    editor = MarkdownEditor(spelling_service(editor_ctx), "Notes")
+    editor = MarkdownEditor(_ready_service(qtbot, editor_ctx), "Notes")
     qtbot.addWidget(editor)
     editor.show()
     QTest.keyClicks(editor, "The colour and the color")
@@ -51,7 +60,7 @@ def test_typing_underlines_unknown_words_only(qtbot, editor_ctx):
 
 
 def test_suggestion_from_the_context_menu_replaces_the_word(qtbot, editor_ctx):
-    editor = MarkdownEditor(spelling_service(editor_ctx), "Notes")
+    editor = MarkdownEditor(_ready_service(qtbot, editor_ctx), "Notes")
     qtbot.addWidget(editor)
     editor.show()
     QTest.keyClicks(editor, "A warm color scheme")
@@ -69,7 +78,7 @@ def test_suggestion_from_the_context_menu_replaces_the_word(qtbot, editor_ctx):
 
 
 def test_add_to_dictionary_is_kept_in_the_vault(qtbot, editor_ctx):
-    service = spelling_service(editor_ctx)
+    service = _ready_service(qtbot, editor_ctx)
     editor = MarkdownEditor(service, "Notes")
     qtbot.addWidget(editor)
     editor.show()
@@ -137,3 +146,16 @@ def test_analysis_paragraph_goes_after_the_current_paragraph(qtbot):
         "First paragraph.\n\n**Analysis:** They cope well.\n\nSecond paragraph."
     )
     assert editor.current_paragraph() == 1
+
+
+def test_the_word_list_loads_off_the_gui_thread_then_underlines(qtbot, editor_ctx):
+    from ui.spellcheck import _base_words
+
+    _base_words.cache_clear()  # as at start-up: nothing loaded yet
+    service = spelling_service(editor_ctx)  # starts loading on the pool
+    editor = MarkdownEditor(service, "Notes")
+    qtbot.addWidget(editor)
+    editor.show()
+    QTest.keyClicks(editor, "A bright color")  # typing never waits for the list
+    qtbot.waitUntil(lambda: _underlined(editor) == ["color"], timeout=10_000)
+    assert service.spelling.ready

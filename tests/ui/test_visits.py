@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from editors_support import editor_ctx, load, saved_case, settle  # noqa: F401
+import editors_support
+from editors_support import load, settle, unnamed_focusable
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
@@ -12,6 +13,9 @@ from homestudy.model import Case, VisitMode
 from homestudy.workdays import add_months, is_working_day
 from ui.views.visit_planning import plan_visits, split_visit, spread_dates
 from ui.views.visits import VisitsView
+
+editor_ctx = editors_support.editor_ctx  # fixture
+saved_case = editors_support.saved_case  # fixture
 
 
 def _view(qtbot, ctx, case: Case) -> VisitsView:
@@ -150,3 +154,8 @@ def test_split_keeps_a_single_topic_in_both(saved_case):
     new = split_visit(visit)
     assert visit.topics == new.topics == ["home_safety"]
     assert new.planned_date == date(2027, 2, 15)
+
+
+def test_every_control_has_an_accessible_name(qtbot, editor_ctx, saved_case):
+    view = _view(qtbot, editor_ctx, saved_case)
+    assert unnamed_focusable(view) == []

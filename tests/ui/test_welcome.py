@@ -85,3 +85,22 @@ def test_start_empty_is_the_default(qtbot, make_app, tmp_path: Path):
         qtbot.keyClick(view.confirm, Qt.Key.Key_Return)
     assert window.workspace is None
     assert window.case_list.model.rowCount() == 0
+
+
+def test_enrol_choice_opens_the_add_agency_dialog(qtbot, make_app, tmp_path: Path):
+    from ui.views.agency_dialog import AgencyDialog
+    from ui.views.welcome import ENROL
+
+    window, _ = make_app(tmp_path / "vault")
+    view = welcome_of(qtbot, window)
+    assert ENROL in view.choices  # the sync engineer's dialog is present
+    view.choices[ENROL].setChecked(True)
+    view.passphrase.setText(TEST_PASSPHRASE)
+    view.confirm.setText(TEST_PASSPHRASE)
+    with qtbot.waitSignal(view.enrol_opened, timeout=30_000) as opened:
+        qtbot.keyClick(view.confirm, Qt.Key.Key_Return)
+    dialog = opened.args[0]
+    assert isinstance(dialog, AgencyDialog) and dialog.isVisible()
+    assert dialog.parent() is window
+    assert Vault.exists(tmp_path / "vault")
+    dialog.reject()

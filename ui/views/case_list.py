@@ -21,6 +21,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QGroupBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -30,7 +31,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from homestudy.timeline import TimelineRules, stage2_progress
 from ui.context import AppContext
 from ui.operations import run_db
 
@@ -66,9 +66,10 @@ class CaseRow:
         return f"{self.blockers} blocking" if self.blockers > 1 else "1 blocking"
 
 
-def load_rows(vault: Any, rules: TimelineRules, forms: Any, today: date) -> list[CaseRow]:
+def load_rows(vault: Any, rules: Any, forms: Any, today: date) -> list[CaseRow]:
     """Run on the DB worker: one row per case, with readiness assessed."""
     from homestudy.readiness import Severity, assess_readiness
+    from homestudy.timeline import stage2_progress
 
     rows: list[CaseRow] = []
     for summary in vault.cases.list_cases():
@@ -158,6 +159,7 @@ class CaseListView(QWidget):
         self.ctx = ctx
         self.setObjectName("caseListView")
         self.model = CaseListModel(self)
+        self._generation = 0
         self.proxy = QSortFilterProxyModel(self)
         self.proxy.setSourceModel(self.model)
         self.proxy.setSortRole(Qt.ItemDataRole.UserRole)
@@ -189,7 +191,7 @@ class CaseListView(QWidget):
         self.open_button.setAccessibleName("Open the selected case")
         self.new_button = QPushButton("&New case…", self)
         self.new_button.setAccessibleName("New case")
-        self.assignment_button = QPushButton("From agency &assignment…", self)
+        self.assignment_button = QPushButton("From agenc&y assignment…", self)
         self.assignment_button.setAccessibleName("New case from an agency assignment")
         self.assignment_button.setVisible(_agency_dialog_available())
         self.open_button.clicked.connect(self._open_selected)
@@ -206,18 +208,33 @@ class CaseListView(QWidget):
         layout.addWidget(self.table, 1)
         layout.addWidget(self.status)
         layout.addLayout(buttons)
+        self._layout = layout
         self.setTabOrder(self.table, self.open_button)
         self.setTabOrder(self.open_button, self.assignment_button)
         self.setTabOrder(self.assignment_button, self.new_button)
 
+    def add_panel(self, title: str, widget: QWidget) -> None:
+        """A box under the list (the agencies and sync panel)."""
+        box = QGroupBox(title, self)
+        QVBoxLayout(box).addWidget(widget)
+        self._layout.addWidget(box)
+
     def refresh(self, today: date | None = None) -> None:
         """Reload the rows on the DB worker; ``loaded`` fires when they are shown."""
-        rules = TimelineRules.from_settings(self.ctx.settings)
         ctx, day = self.ctx, today or date.today()
         self.status.setText("Loading cases…")
-        run_db(ctx, self, lambda vault: load_rows(vault, rules, ctx.forms, day), self._show)
 
-    def _show(self, rows: list[CaseRow]) -> None:
+        def rows(vault: Any) -> list[CaseRow]:
+            from homestudy.timeline import TimelineRules
+
+            return load_rows(vault, TimelineRules.from_settings(ctx.settings), ctx.forms, day)
+
+        generation = self._generation
+        run_db(ctx, self, rows, lambda result: self._show(result, generation))
+
+    def _show(self, rows: list[CaseRow], generation: int) -> None:
+        if generation != self._generation:
+            return  # asked for before a lock: never refill a locked screen
         self.model.set_rows(rows)
         count = len(rows)
         self.status.setText(
@@ -229,7 +246,8 @@ class CaseListView(QWidget):
         self.loaded.emit()
 
     def clear(self) -> None:
-        """Drop every row (on lock)."""
+        """Drop every row (on lock); results of loads already under way are ignored."""
+        self._generation += 1
         self.model.clear()
         self.status.clear()
 

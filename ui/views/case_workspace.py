@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
 )
 
 from homestudy.model import Case
-from homestudy.timeline import TimelineRules, stage2_progress
 from ui.context import AppContext
 from ui.operations import run_db
 
@@ -66,7 +65,7 @@ def split_location(location: str) -> tuple[str, str]:
 
 class CaseWorkspace(QWidget):
     back_requested = Signal()
-    loaded = Signal()  # the case is on screen in every tab
+    loaded = Signal()  # the case is on screen (other tabs get it when first shown)
     title_changed = Signal(str)
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
@@ -76,6 +75,7 @@ class CaseWorkspace(QWidget):
         self.case: Case | None = None
         self.views: dict[str, Any] = {}
         self.failed_tabs: dict[str, BaseException] = {}
+        self._stale: set[str] = set()  # tabs that have not been given the current case
         self._pending_location = ""
 
         self.back_button = QPushButton("← &Cases", self)
@@ -113,6 +113,7 @@ class CaseWorkspace(QWidget):
             view.setAccessibleName(spec.title.replace("&", ""))
             self.views[spec.key] = view
             self.tabs.addTab(view, spec.title)
+        self.tabs.currentChanged.connect(self._tab_changed)
         overview = self.views.get("overview")
         if overview is not None:
             overview.location_activated.connect(self.show_location)
@@ -131,26 +132,44 @@ class CaseWorkspace(QWidget):
     # ------------------------------------------------------------------ loading
 
     def load(self, case_id: str, location: str = "") -> None:
+        """Load the case on the DB worker, then show it at ``location``."""
         self._pending_location = location
+        self.case = None
         run_db(self.ctx, self, lambda vault: vault.cases.load_case(case_id), self.set_case,
                progress="Opening the case…")
 
     def set_case(self, case: Case) -> None:
+        """Show ``case``. Only the tab on screen gets it now; each other tab gets it when
+        first shown (switching tabs is synchronous), so opening a case stays quick."""
         self.case = case
+        self.failed_tabs.clear()
+        self._stale = set(self.views)
         self.heading.setText(case.reference)
         self.subheading.setText(self._subtitle(case))
-        for key, view in self.views.items():
-            try:
-                view.set_case(case)
-            except Exception as exc:  # one broken tab must not take the others with it
-                log.error("the %s tab could not show the case: %s", key, type(exc).__name__)
-                self.failed_tabs[key] = exc
         self.title_changed.emit(case.reference)
         self.show_location(self._pending_location)
         self._pending_location = ""
+        self._ensure(self.tabs.currentWidget())
         self.loaded.emit()
 
+    def _ensure(self, view: Any) -> None:
+        """Give ``view`` the current case if it has not had it yet."""
+        key = next((k for k, v in self.views.items() if v is view), None)
+        if key is None or key not in self._stale or self.case is None:
+            return
+        self._stale.discard(key)
+        try:
+            view.set_case(self.case)
+        except Exception as exc:  # one broken tab must not take the others with it
+            log.error("the %s tab could not show the case: %s", key, type(exc).__name__)
+            self.failed_tabs[key] = exc
+
+    def _tab_changed(self, _index: int) -> None:
+        self._ensure(self.tabs.currentWidget())
+
     def _subtitle(self, case: Case) -> str:
+        from homestudy.timeline import TimelineRules, stage2_progress
+
         progress = stage2_progress(case, _today(), TimelineRules.from_settings(self.ctx.settings))
         clock = f"Stage 2 day {progress[0]} of {progress[1]}" if progress else "Not in Stage 2"
         return f"{case.applicant_names}  ·  {clock}"
@@ -163,8 +182,11 @@ class CaseWorkspace(QWidget):
         if self.case is None or "overview" not in self.views:
             return
         case_id = self.case.id
-        run_db(self.ctx, self, lambda vault: vault.cases.load_case(case_id),
-               self.views["overview"].set_case)
+        run_db(self.ctx, self, lambda vault: vault.cases.load_case(case_id), self._fresh_overview)
+
+    def _fresh_overview(self, case: Case) -> None:
+        if self.case is not None and case.id == self.case.id and "overview" not in self._stale:
+            self.views["overview"].set_case(case)
 
     # ------------------------------------------------------------------ navigation
 
@@ -174,6 +196,7 @@ class CaseWorkspace(QWidget):
         if view is None:
             return
         self.tabs.setCurrentWidget(view)
+        self._ensure(view)
         if target:
             view.reveal(target)
 

@@ -60,6 +60,7 @@ class ChecklistsView(QWidget):
         self.form_widget: QWidget | None = None
         self.animal_dialog: AnimalDialog | None = None
         self.saver = AutoSaver(ctx, self, delay_ms=SAVE_DELAY_MS)
+        ctx.events.about_to_lock.connect(self.flush)  # the renderer's debounced text too
         self.setAccessibleName("Checklists")
 
         self.subjects = QListWidget()
@@ -83,6 +84,7 @@ class ChecklistsView(QWidget):
         self.status.setWordWrap(True)
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByKeyboard)
         self.scroll = QScrollArea()
+        self.scroll.setAccessibleName("Checklist questions")
         self.scroll.setWidgetResizable(True)
 
         left = QWidget()
@@ -101,6 +103,7 @@ class ChecklistsView(QWidget):
         splitter.addWidget(left)
         splitter.addWidget(right)
         splitter.setStretchFactor(1, 3)
+        splitter.setSizes([360, 1040])
         layout = QVBoxLayout(self)
         layout.addWidget(splitter)
 
@@ -123,7 +126,7 @@ class ChecklistsView(QWidget):
         elif not any(a.id == target for a in self.case.animals):
             return
         self.select_subject(target)
-        focus = getattr(self.form_widget, "focus_question", None)
+        focus = getattr(self.form_widget, "reveal", None)
         if question and callable(focus):
             focus(question)
         else:
@@ -145,17 +148,28 @@ class ChecklistsView(QWidget):
         assert self.case is not None
         with QSignalBlocker(self.subjects):
             self.subjects.clear()
-            item = QListWidgetItem("Health and safety of the home and car", self.subjects)
-            item.setData(_ID, "")
-            for animal in self.case.animals:
-                item = QListWidgetItem(self._animal_label(animal), self.subjects)
-                item.setData(_ID, animal.id)
+            for subject in ["", *(a.id for a in self.case.animals)]:
+                item = QListWidgetItem(self._subject_label(subject), self.subjects)
+                item.setData(_ID, subject)
         self.select_subject(select if self._has_subject(select) else "", force=True)
 
-    @staticmethod
-    def _animal_label(animal: Animal) -> str:
-        kind = ", ".join(p for p in (animal.species, animal.breed) if p)
-        return f"Pet assessment: {animal.name}" + (f" ({kind})" if kind else "")
+    def _subject_label(self, subject: str) -> str:
+        """The list entry, with how far the checklist has got, in words."""
+        from homestudy.forms import completeness
+
+        assert self.case is not None
+        animal = next((a for a in self.case.animals if a.id == subject), None)
+        if animal is None:
+            title = "Health and safety of the home and car"
+        else:
+            kind = ", ".join(p for p in (animal.species, animal.breed) if p)
+            title = f"Pet assessment: {animal.name}" + (f" ({kind})" if kind else "")
+        form_id = PET_ASSESSMENT if subject else HEALTH_SAFETY
+        answers = self.case.answers_for(form_id, subject)
+        if not answers:
+            return f"{title} – not started"
+        result = completeness(self.ctx.forms.get(form_id), answers, subject)
+        return f"{title} – {'complete' if result.is_complete else 'to finish'}"
 
     def _has_subject(self, subject: str) -> bool:
         animals = self.case.animals if self.case else []
@@ -245,6 +259,9 @@ class ChecklistsView(QWidget):
         if answers and result.is_complete and not getattr(result, "flags", ()):
             lines.append("Complete: every required question is answered and no action is open.")
         self.status.setText("\n".join(lines))
+        item = self.subjects.currentItem()
+        if item is not None:
+            item.setText(self._subject_label(self.subject))
 
     # ------------------------------------------------------------------ animals
 

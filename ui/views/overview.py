@@ -8,6 +8,7 @@ double click) emits ``location_activated`` so the workspace can open the right t
 from __future__ import annotations
 
 import copy
+import html
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
@@ -28,7 +29,7 @@ from PySide6.QtWidgets import (
 
 from homestudy.model import Case, ContactStatus, SectionStatus
 from homestudy.textutil import format_date
-from homestudy.timeline import TimelineRules, build_timeline
+from homestudy.timeline import MilestoneStatus, TimelineRules, build_timeline
 from ui.context import AppContext
 from ui.operations import run_job
 
@@ -87,9 +88,10 @@ def build_overview(case: Case, forms: Any, rules: TimelineRules, today: date) ->
         over = " (over time)" if day > total else ""
         data.clock_text = f"Stage 2 day {day} of {total}{over}"
     for m in timeline.next_deadlines(4):
-        data.deadlines.append(
-            Entry((format_date(m.due), m.title, m.status.value.capitalize()), "", m.reason)
-        )
+        due = format_date(m.due)
+        if m.status is not MilestoneStatus.UPCOMING:
+            due += f" ({m.status.value})"
+        data.deadlines.append(Entry((due, m.title, m.reason), "", m.reason))
     data.gaps = [g.message for g in timeline.gaps]
 
     findings = assess_readiness(case, forms, rules, today)
@@ -97,7 +99,7 @@ def build_overview(case: Case, forms: Any, rules: TimelineRules, today: date) ->
     for f in findings:
         area = "overview" if f.fix_at.area == "case" else f.fix_at.area
         location = f"{area}:{f.fix_at.target}" if f.fix_at.target else area
-        data.findings.append(Entry((words[f.severity], f.message), location, f.code))
+        data.findings.append(Entry((words[f.severity], f.message), location, f.message))
     blockers = sum(f.severity is Severity.BLOCKER for f in findings)
     data.readiness_text = (
         "Nothing blocks this case going to panel."
@@ -170,6 +172,16 @@ def _form_entry(title: str, result: Any, location: str) -> Entry:
     return Entry((title, state), location)
 
 
+def _deadlines_html(entries: list[Entry]) -> str:
+    if not entries:
+        return "No deadlines ahead."
+    rows = []
+    for due, title, reason in (e.columns for e in entries):
+        rows.append(f"<p><b>{html.escape(due)}</b> — {html.escape(title)}<br>"
+                    f"<small>{html.escape(reason)}</small></p>")
+    return "".join(rows)
+
+
 class _LinkList(QTreeWidget):
     """A keyboard-friendly list whose rows are links (Enter or double click)."""
 
@@ -228,7 +240,12 @@ class OverviewView(QWidget):
         self.clock_bar.setTextVisible(False)
         self.gaps_label = QLabel("", body)
         self.gaps_label.setWordWrap(True)
-        self.deadlines = _LinkList("Next deadlines", ("Due", "Deadline", "Status"), body)
+        self.deadlines = QLabel("", body)
+        self.deadlines.setObjectName("deadlines")
+        self.deadlines.setAccessibleName("Next deadlines")
+        self.deadlines.setWordWrap(True)
+        self.deadlines.setTextFormat(Qt.TextFormat.RichText)
+        self.deadlines.setAlignment(Qt.AlignmentFlag.AlignTop)
         self.readiness_label = QLabel("", body)
         self.readiness_label.setObjectName("readinessLabel")
         self.readiness_label.setWordWrap(True)
@@ -243,9 +260,10 @@ class OverviewView(QWidget):
         self.par_label.setObjectName("parLabel")
         self.par_label.setWordWrap(True)
         self.par_sections = _LinkList("PAR sections", ("Section", "Status", "Words"), body)
+        self.par_sections.setMinimumHeight(self.fontMetrics().height() * 16)
 
-        grid.addWidget(self._box("Stage 2 clock", body, self.clock_label, self.clock_bar,
-                                 self.gaps_label, self.deadlines), 0, 0)
+        grid.addWidget(self._box("Stage 2 clock and next deadlines", body, self.clock_label,
+                                 self.clock_bar, self.gaps_label, self.deadlines), 0, 0)
         grid.addWidget(self._box("Ready for panel?", body, self.readiness_label,
                                  self.findings), 1, 0)
         grid.addWidget(self._box("Visits", body, self.visits_label, self.visits), 0, 1)
@@ -265,12 +283,15 @@ class OverviewView(QWidget):
         layout = QVBoxLayout(box)
         for widget in widgets:
             layout.addWidget(widget)
+        if isinstance(widgets[-1], QLabel):
+            layout.addStretch(1)  # text at the top, not spread over the box
         return box
 
     # ---------------------------------------------------------------- the view interface
 
     def set_case(self, case: Case) -> None:
         self.case = case
+        self.data = None  # until the new figures are drawn
         snapshot = copy.deepcopy(case)  # the pool reads it while editors may change theirs
         ctx, rules = self.ctx, TimelineRules.from_settings(self.ctx.settings)
         today = self.today or date.today()
@@ -291,7 +312,7 @@ class OverviewView(QWidget):
         self.clock_bar.setVisible(data.clock_value is not None)
         self.gaps_label.setText("\n".join(data.gaps))
         self.gaps_label.setVisible(bool(data.gaps))
-        self.deadlines.set_entries(data.deadlines)
+        self.deadlines.setText(_deadlines_html(data.deadlines))
         self.readiness_label.setText(data.readiness_text)
         self.findings.set_entries(data.findings)
         self.visits_label.setText(data.visits_text)

@@ -16,7 +16,6 @@ from PySide6.QtCore import QSignalBlocker, Qt
 from PySide6.QtGui import (
     QHideEvent,
     QKeySequence,
-    QPlainTextDocumentLayout,
     QShortcut,
     QTextDocument,
 )
@@ -25,6 +24,7 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
+    QPlainTextDocumentLayout,
     QPushButton,
     QScrollArea,
     QSplitter,
@@ -57,6 +57,7 @@ class ParEditorView(QWidget):
         self._words: dict[str, int] = {}  # words per section, so the total is cheap to keep
         self.fields_widget: QWidget | None = None
         self.saver = AutoSaver(ctx, self, delay_ms=SAVE_DELAY_MS)
+        ctx.events.about_to_lock.connect(self.flush)  # the renderer's debounced text too
         self.setAccessibleName("PAR editor")
 
         self.tree = SectionTree()
@@ -106,6 +107,7 @@ class ParEditorView(QWidget):
         self.enquiries.changed.connect(self._save_current)
         self.fields_box = QGroupBox("Details for this section")
         self.fields_scroll = QScrollArea()
+        self.fields_scroll.setAccessibleName("Details for this section")
         self.fields_scroll.setWidgetResizable(True)
         QVBoxLayout(self.fields_box).addWidget(self.fields_scroll)
         self._build_layout()
@@ -149,12 +151,14 @@ class ParEditorView(QWidget):
 
         side = QTabWidget()
         side.setAccessibleName("About this section")
+        side.tabBar().setAccessibleName("Guidance, evidence and lines of enquiry")
         guidance_scroll = QScrollArea()
+        guidance_scroll.setAccessibleName("Guidance")
         guidance_scroll.setWidgetResizable(True)
         guidance_scroll.setWidget(self.guidance)
         side.addTab(guidance_scroll, "&Guidance")
-        side.addTab(self.evidence, "E&vidence")
-        side.addTab(self.enquiries, "Lines of &enquiry")
+        side.addTab(self.evidence, "Evi&dence")
+        side.addTab(self.enquiries, "Lines of en&quiry")
         self.side = side
 
         splitter = QSplitter()
@@ -163,6 +167,7 @@ class ParEditorView(QWidget):
         splitter.addWidget(side)
         splitter.setStretchFactor(1, 3)
         splitter.setStretchFactor(2, 1)
+        splitter.setSizes([400, 700, 330])
         QVBoxLayout(self).addWidget(splitter)
 
     # ------------------------------------------------------------------ the interface
@@ -270,7 +275,9 @@ class ParEditorView(QWidget):
         delta = count - self._paragraphs.get(section_id, count)
         self._paragraphs[section_id] = count
         if delta and section_id == self.section_id:
-            shift_links(draft.evidence, self.editor.current_paragraph(), delta)
+            here = self.editor.current_paragraph()
+            if shift_links(draft.evidence, here, delta):
+                self.evidence.show_paragraph(here)
         if draft.status is SectionStatus.NOT_STARTED and text.strip():
             draft.status = SectionStatus.DRAFTING
             if section_id == self.section_id:

@@ -142,10 +142,15 @@ class SearchDialog(QDialog):
 
     def _open(self, item: QListWidgetItem) -> None:
         case_id, location = item.data(HIT_ROLE)
-        self.ctx.events.open_requested.emit(case_id, location)
         self.close()
+        parent = self.parentWidget()
+        if parent is not None:
+            parent.activateWindow()  # keyboard focus goes back to the case
+        self.ctx.events.open_requested.emit(case_id, location)
 
     def clear(self) -> None:
+        self._timer.stop()
         self.query.clear()
+        self._generation += 1  # results still on their way are dropped
         self.results.clear()
         self.status.clear()

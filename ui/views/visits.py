@@ -72,6 +72,9 @@ def fill_checklist(widget: QListWidget, options: list[tuple[str, str]], chosen: 
             item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsUserCheckable)
             state = Qt.CheckState.Checked if item_id in chosen else Qt.CheckState.Unchecked
             item.setCheckState(state)
+    # As tall as its rows (up to ten), so the form does not fill with empty list space.
+    rows = max(1, min(widget.count(), 10))
+    widget.setFixedHeight(rows * max(widget.sizeHintForRow(0), 18) + 2 * widget.frameWidth() + 4)
 
 
 class VisitsView(QWidget):
@@ -86,13 +89,13 @@ class VisitsView(QWidget):
         self.setAccessibleName("Visits")
 
         self.plan_button = _button(
-            "&Plan visits from the template", "Plan visits from the template", self.plan_visits
+            "Plan visits from the te&mplate", "Plan visits from the template", self.plan_visits
         )
         self.add_button = _button("&Add visit", "Add visit", self.add_visit)
-        self.split_button = _button("S&plit visit", "Split visit", self.split_current)
+        self.split_button = _button("Spl&it visit", "Split visit", self.split_current)
         self.up_button = _button("Move &up", "Move visit up", lambda: self.move_current(-1))
         self.down_button = _button("Move &down", "Move visit down", lambda: self.move_current(1))
-        self.remove_button = _button("&Remove visit", "Remove visit", self.remove_current)
+        self.remove_button = _button("R&emove visit", "Remove visit", self.remove_current)
         self.summary = QLabel()
         self.summary.setAccessibleName("Visits summary")
 
@@ -111,7 +114,7 @@ class VisitsView(QWidget):
         for mode, label in MODE_LABELS.items():
             self.mode_combo.addItem(label, mode.value)
         self.done_edit = OptionalDateEdit("Done on")
-        self.done_today = _button("Mark done &today", "Mark visit done today", self.mark_done)
+        self.done_today = _button("Mark done toda&y", "Mark visit done today", self.mark_done)
         self.people_list = QListWidget()
         self.people_list.setAccessibleName("Who will be seen")
         self.topics_list = QListWidget()
@@ -146,23 +149,28 @@ class VisitsView(QWidget):
 
         self.details = QWidget()
         form = QFormLayout(self.details)
-        form.addRow("&Title:", self.title_edit)
-        form.addRow("&Planned for:", self.planned_edit)
+        form.addRow("Tit&le:", self.title_edit)
+        form.addRow("Planned &for:", self.planned_edit)
         form.addRow("&How:", self.mode_combo)
         done_row = QHBoxLayout()
         done_row.addWidget(self.done_edit, 1)
         done_row.addWidget(self.done_today)
         form.addRow("Done o&n:", done_row)
         form.addRow("&Who will be seen:", self.people_list)
-        form.addRow("T&opics:", self.topics_list)
+        form.addRow("Topic&s:", self.topics_list)
         form.addRow("Prompts:", self.prompts)
-        form.addRow("N&otes:", self.notes_edit)
-        for label_for in (self.title_edit, self.mode_combo, self.people_list, self.topics_list,
-                          self.notes_edit):
-            label = form.labelForField(label_for)
+        form.addRow("No&tes:", self.notes_edit)
+        for field, buddy in ((self.title_edit, self.title_edit),
+                             (self.planned_edit, self.planned_edit.check),
+                             (self.mode_combo, self.mode_combo), (done_row, self.done_edit.check),
+                             (self.people_list, self.people_list),
+                             (self.topics_list, self.topics_list),
+                             (self.notes_edit, self.notes_edit)):
+            label = form.labelForField(field)
             if isinstance(label, QLabel):
-                label.setBuddy(label_for)
+                label.setBuddy(buddy)
         scroll = QScrollArea()
+        scroll.setAccessibleName("Visit details")
         scroll.setWidgetResizable(True)
         scroll.setWidget(self.details)
 
@@ -170,6 +178,9 @@ class VisitsView(QWidget):
         splitter.addWidget(self.table)
         splitter.addWidget(scroll)
         splitter.setStretchFactor(1, 2)
+        splitter.setSizes([520, 880])
+        self.table.setColumnWidth(0, 40)
+        self.table.setColumnWidth(1, 250)
         layout = QVBoxLayout(self)
         layout.addLayout(buttons)
         layout.addWidget(self.summary)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import importlib.util
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QButtonGroup, QLabel, QRadioButton, QVBoxLayout, QWidget
 
 from ui.context import AppContext
@@ -64,6 +64,8 @@ def _wrapped(text: str, parent: QWidget, name: str) -> QLabel:
 class WelcomeView(CreateVaultView):
     #: the demo case was saved and its opening asked for (case id)
     demo_opened = Signal(str)
+    #: the "Add agency" dialog was opened over the main window (the dialog)
+    enrol_opened = Signal(object)
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
@@ -126,11 +128,12 @@ class WelcomeView(CreateVaultView):
         window = self.window()
         super()._done(keyring_protected)  # the main window swaps to the case list
         if choice == ENROL:
-            from ui.views import agency_dialog
+            from ui.views.agency_dialog import AgencyDialog
 
-            opener = getattr(agency_dialog, "open_enrol_dialog", None)
-            if opener is not None:
-                opener(self.ctx, window)
+            dialog = AgencyDialog(self.ctx, window)
+            dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+            dialog.open()
+            self.enrol_opened.emit(dialog)
 
     def _add_demo(self, keyring_protected: bool) -> None:
         from homestudy.demo import build_demo_case

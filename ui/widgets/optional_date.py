@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 
 from PySide6.QtCore import QDate, QSignalBlocker, Signal
-from PySide6.QtWidgets import QCheckBox, QDateEdit, QHBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QDateEdit, QHBoxLayout, QSizePolicy, QWidget
 
 DISPLAY_FORMAT = "d MMM yyyy"
 
@@ -29,10 +29,13 @@ class OptionalDateEdit(QWidget):
         self.edit.setAccessibleName(label)
         self.edit.setDate(QDate.currentDate())
         self.edit.setEnabled(False)
+        self.edit.setMinimumWidth(150)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.check)
-        layout.addWidget(self.edit, 1)
+        layout.addWidget(self.edit)
+        layout.addStretch(1)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         self.setFocusProxy(self.check)
         self.check.toggled.connect(self._toggled)
         self.edit.dateChanged.connect(self._emit)

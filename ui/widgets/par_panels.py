@@ -75,9 +75,9 @@ class EvidencePanel(QWidget):
         self.links.setAccessibleName("Evidence for this paragraph")
         self.target = QComboBox()
         self.target.setAccessibleName("Visit or reference to link")
-        self.link_button = QPushButton("&Link to paragraph")
+        self.link_button = QPushButton("Link &to paragraph")
         self.link_button.setAccessibleName("Link to paragraph")
-        self.unlink_button = QPushButton("Remove lin&k")
+        self.unlink_button = QPushButton("Re&move link")
         self.unlink_button.setAccessibleName("Remove link")
         self.link_button.clicked.connect(self.add_link)
         self.unlink_button.clicked.connect(self.remove_link)
@@ -106,7 +106,7 @@ class EvidencePanel(QWidget):
 
     def show_paragraph(self, paragraph: int) -> None:
         self.paragraph = paragraph
-        self.heading.setText(f"&Evidence for paragraph {paragraph + 1}:")
+        self.heading.setText(f"Evidence for paragraph {paragraph + 1}:")
         self.links.clear()
         if self.case is None or self.draft is None:
             return

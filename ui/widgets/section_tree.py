@@ -10,7 +10,13 @@ from collections.abc import Sequence
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QAbstractItemView, QTreeWidget, QTreeWidgetItem, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QWidget,
+)
 
 from homestudy.model import ParSectionDraft, SectionStatus
 
@@ -50,6 +56,11 @@ class SectionTree(QTreeWidget):
         self.setHeaderLabels(["Section", "Status", "Words"])
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.setUniformRowHeights(True)
+        header = self.header()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
         self._items: dict[str, QTreeWidgetItem] = {}
         self.currentItemChanged.connect(self._current_changed)
 
@@ -67,6 +78,7 @@ class SectionTree(QTreeWidget):
                 parts[section.part] = part
             title = section.title + ("" if section.required else " (optional)")
             item = QTreeWidgetItem(part, [title, "", ""])
+            item.setToolTip(0, title)
             item.setData(0, _ID_ROLE, section.id)
             item.setTextAlignment(2, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             self._items[section.id] = item

@@ -5,10 +5,10 @@ Each step is a module ``mNNNN_name.py`` with ``VERSION = NNNN`` and
 ``STEPS[i].VERSION == i + 1``.
 
 Adding a step (e.g. issue 6's ``m0002_sync.py``) is a one-line change here: import
-the module and append it to ``STEPS``. Then keep a database made by the version
-*before* it under ``tests/data/vaults/`` (``python -m tests.make_vault_fixture``
-style: see ``tests/data/vaults/README.md``) and add its upgrade check to
-``tests/test_vault_migrations.py`` (``UPGRADE_CHECKS``).
+the module and append it to ``STEPS``. Before that, keep a vault made by the version
+before it under ``tests/data/vaults/vN/`` (``tests/data/vaults/make_fixture.py N``;
+see ``tests/data/vaults/README.md``), and add a check of what the step adds to
+``UPGRADE_CHECKS`` in ``tests/test_vault_migrations.py``.
 """
 
 from __future__ import annotations

@@ -94,7 +94,8 @@ CREATE TABLE search_docs (
     kind TEXT NOT NULL,
     record_id TEXT NOT NULL,
     field TEXT NOT NULL,
-    UNIQUE (case_id, kind, record_id, field)
+    paragraph INTEGER NOT NULL,
+    UNIQUE (case_id, kind, record_id, field, paragraph)
 );
 CREATE VIRTUAL TABLE search_fts USING fts5(
     text, tokenize = 'porter unicode61 remove_diacritics 2'

@@ -18,9 +18,9 @@ from pathlib import Path
 
 os.environ["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"
 
-from homestudy.demo import build_demo_case  # noqa: E402
-from homestudy.model import ParSectionDraft  # noqa: E402
-from homestudy.vault import KdfParams, Vault, migrations  # noqa: E402
+from homestudy.demo import build_demo_case
+from homestudy.model import ParSectionDraft
+from homestudy.vault import KdfParams, Vault, migrations
 
 PASSPHRASE = "homestudy-test-vault"  # documented in README.md; test data only
 FIXTURE_DAY = date(2026, 11, 1)

@@ -1,0 +1,122 @@
+"""``homestudy demo | cases | backup | restore | passwd`` through cli.main and a real process."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from homestudy.cli import main
+from homestudy.demo import build_demo_case
+from homestudy.vault import Vault
+
+PASS = "cli passphrase"
+
+
+@pytest.fixture
+def env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    monkeypatch.setenv("HOMESTUDY_PASSPHRASE", PASS)
+    monkeypatch.delenv("HOMESTUDY_VAULT", raising=False)
+    monkeypatch.setenv("HOMESTUDY_SETTINGS", str(tmp_path / "settings.json"))
+    # creating a vault calibrates Argon2id to ~0.5 s; keep CLI tests quick
+    from homestudy.vault import keys
+
+    monkeypatch.setattr(keys, "calibrate", lambda *a, **k: keys.KdfParams(1, 64, 1))
+    return tmp_path / "vault"
+
+
+def test_demo_then_cases(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["demo", "--vault", str(env)]) == 0
+    out, err = capsys.readouterr()
+    reference = build_demo_case().reference
+    assert out.strip() == reference
+    assert "passphrase alone" in err  # no keyring in tests: the user is told
+    assert main(["--vault", str(env), "demo"]) == 0  # again: same vault, no duplicate
+    capsys.readouterr()
+    assert main(["--vault", str(env), "cases"]) == 0
+    out = capsys.readouterr().out
+    assert reference in out and "Hannah Whitfield and Daniel Mensah" in out
+    assert "visits 5/8" in out
+    assert main(["cases", "--vault", str(env), "--json"]) == 0
+    (row,) = json.loads(capsys.readouterr().out)
+    assert row["reference"] == reference and row["visits_done"] == 5
+    assert row["visits_planned"] == 8 and row["stage"] == "stage_2"
+
+
+def test_vault_from_environment(env: Path, monkeypatch: pytest.MonkeyPatch,
+                                capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("HOMESTUDY_VAULT", str(env))
+    assert main(["demo"]) == 0
+    assert Vault.exists(env)
+    capsys.readouterr()
+    assert main(["cases"]) == 0
+    assert "Hannah" in capsys.readouterr().out
+
+
+def test_wrong_passphrase_is_a_plain_message(env: Path, monkeypatch: pytest.MonkeyPatch,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    main(["--vault", str(env), "demo"])
+    capsys.readouterr()
+    monkeypatch.setenv("HOMESTUDY_PASSPHRASE", "wrong")
+    assert main(["--vault", str(env), "cases"]) == 1
+    err = capsys.readouterr().err
+    assert "passphrase is not right" in err and "Traceback" not in err
+
+
+def test_not_a_vault(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    env.mkdir()
+    assert main(["--vault", str(env), "cases"]) == 1
+    assert "not a HomeStudy vault" in capsys.readouterr().err
+
+
+def test_backup_restore_passwd(env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                               capsys: pytest.CaptureFixture[str]) -> None:
+    main(["--vault", str(env), "demo"])
+    out_file = tmp_path / "b.hsbackup"
+    assert main(["--vault", str(env), "backup", "--out", str(out_file)]) == 0
+    assert out_file.exists()
+    other = tmp_path / "restored"
+    assert main(["--vault", str(other), "restore", str(out_file)]) == 0
+    assert "Restored 1 case(s)" in capsys.readouterr().out
+
+    monkeypatch.setenv("HOMESTUDY_NEW_PASSPHRASE", "the new passphrase")
+    assert main(["--vault", str(env), "passwd"]) == 0
+    assert main(["--vault", str(env), "cases"]) == 1  # old one no longer works
+    monkeypatch.setenv("HOMESTUDY_PASSPHRASE", "the new passphrase")
+    capsys.readouterr()
+    assert main(["--vault", str(env), "cases"]) == 0
+    assert "Hannah" in capsys.readouterr().out
+
+
+def test_prompted_passphrase_must_match(env: Path, monkeypatch: pytest.MonkeyPatch,
+                                        capsys: pytest.CaptureFixture[str]) -> None:
+    import getpass
+
+    monkeypatch.delenv("HOMESTUDY_PASSPHRASE")
+    answers = iter(["first try", "second try"])
+    monkeypatch.setattr(getpass, "getpass", lambda prompt="": next(answers))
+    assert main(["--vault", str(env), "demo"]) == 1
+    assert "not the same" in capsys.readouterr().err
+    assert not Vault.exists(env)
+    answers = iter(["same one", "same one", "same one"])
+    assert main(["--vault", str(env), "demo"]) == 0
+    assert main(["--vault", str(env), "cases"]) == 0
+
+
+def test_real_process(tmp_path: Path) -> None:
+    folder = tmp_path / "v"
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "TMPDIR": str(tmp_path),
+           "HOMESTUDY_PASSPHRASE": PASS, "HOMESTUDY_SETTINGS": str(tmp_path / "s.json"),
+           "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
+    exe = [sys.executable, "-m", "homestudy.cli"]
+    cwd = Path(__file__).parent.parent
+    made = subprocess.run([*exe, "--vault", str(folder), "demo"], env=env, cwd=cwd,
+                          capture_output=True, text=True, timeout=120)
+    assert made.returncode == 0, made.stderr
+    listed = subprocess.run([*exe, "--vault", str(folder), "cases", "--json"], env=env,
+                            cwd=cwd, capture_output=True, text=True, timeout=120)
+    assert listed.returncode == 0, listed.stderr
+    assert json.loads(listed.stdout)[0]["reference"] == made.stdout.strip()

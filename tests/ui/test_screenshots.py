@@ -1,0 +1,46 @@
+"""``python -m ui.screenshots OUTDIR`` renders the three screens to real PNGs."""
+
+from __future__ import annotations
+
+import os
+import struct
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from PySide6.QtGui import QImage
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _distinct_colours(image: QImage, step: int = 7) -> int:
+    seen = set()
+    for y in range(0, image.height(), step):
+        for x in range(0, image.width(), step):
+            seen.add(image.pixel(x, y))
+    return len(seen)
+
+
+@pytest.mark.slow
+def test_screenshots_are_rendered(tmp_path: Path, qapp) -> None:
+    out = tmp_path / "shots"
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", TMPDIR=str(tmp_path),
+               HOMESTUDY_SETTINGS=str(tmp_path / "settings.json"),
+               HOMESTUDY_CENTRAL_SETTINGS=str(tmp_path / "central.json"),
+               PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring")
+    result = subprocess.run([sys.executable, "-m", "ui.screenshots", str(out)], cwd=ROOT,
+                            env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+    for name in ("case_list.png", "overview.png", "par_editor.png"):
+        path = out / name
+        data = path.read_bytes()
+        assert data[:8] == b"\x89PNG\r\n\x1a\n"
+        width, height = struct.unpack(">II", data[16:24])  # IHDR, read without Qt
+        assert (width, height) == (1280, 820)
+        assert len(data) > 20_000, f"{name} is suspiciously small"
+        image = QImage(str(path))
+        assert not image.isNull()
+        assert _distinct_colours(image) > 20, f"{name} looks blank"
+    # the throwaway vault lived under TMPDIR and is gone
+    assert not any(tmp_path.glob("homestudy-shots-*"))

@@ -1,0 +1,77 @@
+"""Search across the vault finds text and opens the case where the text is."""
+
+from __future__ import annotations
+
+from conftest import WAIT_MS
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+
+from ui.views.search import HIT_ROLE, SearchDialog, hit_location
+
+
+def _search(qtbot, window, text: str) -> SearchDialog:
+    QTest.keyClick(window, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)
+    dialog = window.findChild(SearchDialog)
+    assert dialog is not None and dialog.isVisible()
+    with qtbot.waitSignal(dialog.results_shown, timeout=WAIT_MS):
+        qtbot.keyClicks(dialog.query, text)  # typing searches after a short pause
+    return dialog
+
+
+def test_search_finds_text_and_opens_the_case_at_the_hit(qtbot, make_app, demo_vault_dir, unlock):
+    folder, case = demo_vault_dir
+    window, _ = make_app(folder)
+    unlock(window)
+    # a word that is only in the Health section of the demo PAR
+    health = case.par_sections["health"].text
+    word = next(w.strip(".,;:*") for w in health.split() if len(w) > 9 and w.isalpha())
+    dialog = _search(qtbot, window, word)
+    assert dialog.results.count() >= 1
+    locations = [dialog.results.item(i).data(HIT_ROLE) for i in range(dialog.results.count())]
+    assert (case.id, "par:health") in locations
+    row = locations.index((case.id, "par:health"))
+    assert case.reference in dialog.results.item(row).text()
+    snippet = dialog.results.item(row).text().split("\n", 1)[1].strip("…")
+    assert snippet and snippet in health  # an excerpt of the section around the match
+    dialog.results.setCurrentRow(row)
+    dialog.results.setFocus()
+    revealed: list[str] = []
+    QTest.keyClick(dialog.results.viewport(), Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window.workspace is not None and window.workspace.case is not None,
+                    timeout=WAIT_MS)
+    assert not dialog.isVisible()
+    assert window.workspace.case.id == case.id
+    assert window.workspace.current_tab() == "par"
+    # a second hit in the same open case only moves within it
+    for view in window.workspace.views.values():
+        view.reveal = revealed.append
+    visit = next(v for v in case.visits if "Biscuit" in v.notes)
+    dialog = _search(qtbot, window, "Biscuit")
+    locations = [dialog.results.item(i).data(HIT_ROLE) for i in range(dialog.results.count())]
+    row = locations.index((case.id, f"visits:{visit.id}"))
+    dialog.results.setCurrentRow(row)
+    workspace = window.workspace
+    QTest.keyClick(dialog.results.viewport(), Qt.Key.Key_Return)
+    assert window.workspace is workspace
+    assert workspace.current_tab() == "visits"
+    assert revealed == [visit.id]
+
+
+def test_nothing_found_says_so(qtbot, make_app, demo_vault_dir, unlock):
+    folder, _ = demo_vault_dir
+    window, _ = make_app(folder)
+    unlock(window)
+    dialog = _search(qtbot, window, "xylophonist")
+    assert dialog.results.count() == 0
+    assert dialog.status.text() == "Nothing found."
+
+
+def test_hit_locations() -> None:
+    assert hit_location("par_section", "health") == "par:health"
+    assert hit_location("visit", "v1") == "visits:v1"
+    assert hit_location("reference", "r1") == "references:r1"
+    assert hit_location("answer", "health_safety//smoke_alarms/0") == (
+        "checklists:health_safety/smoke_alarms")
+    assert hit_location("answer", "pet_assessment/dog1/temperament/0") == "checklists:dog1"
+    assert hit_location("answer", "reference_interview/r9/motivation/0") == "references:r9"
+    assert hit_location("stage1", "c1") == "overview"
