@@ -120,3 +120,19 @@ def test_real_process(tmp_path: Path) -> None:
                             cwd=cwd, capture_output=True, text=True, timeout=120)
     assert listed.returncode == 0, listed.stderr
     assert json.loads(listed.stdout)[0]["reference"] == made.stdout.strip()
+
+
+def test_vault_dir_order(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    import argparse
+
+    from homestudy.commands.common import vault_dir
+
+    settings = tmp_path / "settings.json"
+    settings.write_text(json.dumps({"vault_dir": str(tmp_path / "from-settings")}))
+    monkeypatch.setenv("HOMESTUDY_SETTINGS", str(settings))
+    monkeypatch.setenv("HOMESTUDY_CENTRAL_SETTINGS", str(tmp_path / "none.json"))
+    monkeypatch.delenv("HOMESTUDY_VAULT", raising=False)
+    assert vault_dir(argparse.Namespace(vault=None)) == tmp_path / "from-settings"
+    monkeypatch.setenv("HOMESTUDY_VAULT", str(tmp_path / "from-env"))
+    assert vault_dir(argparse.Namespace(vault=None)) == tmp_path / "from-env"
+    assert vault_dir(argparse.Namespace(vault=str(tmp_path / "arg"))) == tmp_path / "arg"

@@ -9,6 +9,7 @@ zero duplicated). ``BENCH_INBOX_BUNDLES`` / ``BENCH_INBOX_CLIENTS`` change the l
 from __future__ import annotations
 
 import os
+import shutil
 import statistics
 import sys
 import tempfile
@@ -102,6 +103,7 @@ def run(label: str, database_url: str) -> None:
             raise RuntimeError(f"{label}: lost {lost}, duplicated {duplicated}, {problems[:3]}")
     finally:
         server.stop()
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def main() -> None:

@@ -106,3 +106,21 @@ def test_broken_forms_are_reported_not_crashed(qtbot, ctx: AppContext, tmp_path:
                     timeout=WAIT_MS)
     assert dialog.section_list.count() == 0
     assert __version__ in dialog.about.text()
+
+
+def test_f1_in_the_main_window_opens_help(qtbot, make_app, demo_vault_dir) -> None:
+    from PySide6.QtWidgets import QApplication
+
+    folder, _ = demo_vault_dir
+    window, _ = make_app(folder)  # on the lock screen: help needs no unlocked vault
+    window.actions["help"].trigger()
+
+    def opened() -> list[HelpDialog]:
+        return [w for w in QApplication.topLevelWidgets()
+                if isinstance(w, HelpDialog) and w.parent() is window and w.isVisible()]
+
+    qtbot.waitUntil(lambda: len(opened()) == 1, timeout=WAIT_MS)
+    dialog = opened()[0]
+    qtbot.waitUntil(lambda: loaded(dialog), timeout=WAIT_MS)
+    assert dialog.shortcut_table.rowCount() == len(SHORTCUTS)
+    dialog.close()

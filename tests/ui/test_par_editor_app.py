@@ -22,7 +22,7 @@ def _open_par(qtbot, window, case, section_id: str):
 
 def test_typing_shows_saved_in_the_status_bar(qtbot, make_app, demo_vault_dir, unlock):
     folder, case = demo_vault_dir
-    window, ctx = make_app(folder)
+    window, _ctx = make_app(folder)
     unlock(window)
     par = _open_par(qtbot, window, case, "health")
     QTest.keyClicks(par.editor, " More.")
@@ -52,7 +52,7 @@ def test_words_typed_just_before_closing_are_kept(qtbot, make_app, demo_vault_di
 
 def test_words_typed_just_before_locking_are_kept(qtbot, make_app, demo_vault_dir, unlock):
     folder, case = demo_vault_dir
-    window, ctx = make_app(folder)
+    window, _ctx = make_app(folder)
     unlock(window)
     par = _open_par(qtbot, window, case, "motivation")
     before = par.editor.toPlainText()

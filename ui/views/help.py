@@ -142,7 +142,9 @@ class HelpDialog(QDialog):
     def _guidance_tab(self) -> QWidget:
         self.section_list = QListWidget()
         self.section_list.setAccessibleName("PAR sections")
-        self.section_list.setMaximumWidth(300)
+        self.section_list.setMaximumWidth(320)
+        self.section_list.setWordWrap(True)  # long section titles wrap instead of scrolling
+        self.section_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.guidance = QTextBrowser()
         self.guidance.setAccessibleName("Guidance for the chosen section")
         self.guidance.setHtml("<p>Loading the PAR guidance…</p>")

@@ -30,6 +30,7 @@ INTRO = (
 )
 
 START_EMPTY, OPEN_DEMO, ENROL = "empty", "demo", "enrol"
+CARD_WIDTH = 520
 
 
 def passphrase_rules(idle_minutes: int) -> str:
@@ -105,6 +106,9 @@ class WelcomeView(CreateVaultView):
             self.choices[key] = radio
             column.insertWidget(at + n, radio)
         self.choices[START_EMPTY].setChecked(True)
+        self._card = self.button.parentWidget()
+        self._card.setFixedWidth(CARD_WIDTH)
+        self._fit_card()
         self.setTabOrder(self.confirm, self.choices[START_EMPTY])
 
     def _base_label(self, starts: str, name: str) -> QLabel:
@@ -116,6 +120,17 @@ class WelcomeView(CreateVaultView):
         label = _wrapped("", self, name)
         self.button.parentWidget().layout().addWidget(label)
         return label
+
+    def _fit_card(self) -> None:
+        # The card sits centred in the screen, so its layout gets only its size hint,
+        # which ignores how tall the word-wrapped paragraphs become: give it that height.
+        layout = self._card.layout()
+        layout.activate()
+        self._card.setMinimumHeight(layout.totalHeightForWidth(CARD_WIDTH))
+
+    def _show_keyring(self, available: object) -> None:
+        super()._show_keyring(available)
+        self._fit_card()
 
     def chosen(self) -> str:
         return next(key for key, radio in self.choices.items() if radio.isChecked())
