@@ -206,15 +206,36 @@ _ANALYSIS = [
 
 def _fill(template: str, rng: random.Random, names: tuple[str, str], topic: str) -> str:
     p, q = names if rng.random() < 0.5 else names[::-1]
-    return template.format(p=p, q=q, t=topic, v=rng.choice(_VISIT_NAMES),
+    text = template.format(p=p, q=q, t=topic, v=rng.choice(_VISIT_NAMES),
                            r=rng.choice(_REFEREES))
+    return text[:1].upper() + text[1:]
 
 
-def _paragraph(rng: random.Random, names: tuple[str, str], topic: str) -> str:
-    parts = [rng.choice(_OPEN), *rng.sample(_DETAIL, rng.randint(2, 4))]
+class _Deck:
+    """Deals sentences without repeats until the bank runs out, then reshuffles, so a
+    section does not say the same thing twice in a row."""
+
+    def __init__(self, rng: random.Random) -> None:
+        self.rng = rng
+        self.piles: dict[int, list[str]] = {}
+
+    def draw(self, bank: list[str], count: int = 1) -> list[str]:
+        out: list[str] = []
+        while len(out) < count:
+            pile = self.piles.get(id(bank))
+            if not pile:
+                pile = self.piles[id(bank)] = self.rng.sample(bank, len(bank))
+            choice = pile.pop()
+            if choice not in out:
+                out.append(choice)
+        return out
+
+
+def _paragraph(rng: random.Random, deck: _Deck, names: tuple[str, str], topic: str) -> str:
+    parts = [*deck.draw(_OPEN), *deck.draw(_DETAIL, rng.randint(2, 4))]
     if rng.random() < 0.6:
-        parts.append(rng.choice(_TRIANGULATE))
-    parts.append(rng.choice(_REFLECT))
+        parts += deck.draw(_TRIANGULATE)
+    parts += deck.draw(_REFLECT)
     return " ".join(_fill(s, rng, names, topic) for s in parts)
 
 
@@ -237,8 +258,9 @@ def _section_text(section_id: str, rng: random.Random, names: tuple[str, str]) -
     words = len(opening.split())
     if len(topics) > 2:
         paragraphs.append(_a_list(rng, topics))
+    deck = _Deck(rng)
     while words < target - (60 if analysed else 0):
-        para = _paragraph(rng, names, rng.choice(topics))
+        para = _paragraph(rng, deck, names, rng.choice(topics))
         paragraphs.append(para)
         words += len(para.split())
     if analysed:

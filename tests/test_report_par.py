@@ -10,7 +10,7 @@ from homestudy.demo import build_demo_case
 from homestudy.forms import load_library
 from homestudy.report import build_par_document, render
 from homestudy.report.variants import REMOVED_NOTE
-from tests.report_helpers import (
+from report_helpers import (
     CONFIDENTIAL_SECTIONS,
     pdf_margin_text,
     pdf_outline_titles,

@@ -14,7 +14,7 @@ from homestudy.report.docmodel import ListBlock, Paragraph, Run
 from homestudy.report.markdown import parse_blocks
 from homestudy.report.par import NOT_WRITTEN
 from homestudy.report.sanitize import clean_line, clean_text
-from tests.report_helpers import read_docx, read_pdf, squash
+from report_helpers import read_docx, read_pdf, squash
 
 TODAY = date(2026, 11, 20)
 

@@ -136,3 +136,9 @@ def test_vault_dir_order(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Non
     monkeypatch.setenv("HOMESTUDY_VAULT", str(tmp_path / "from-env"))
     assert vault_dir(argparse.Namespace(vault=None)) == tmp_path / "from-env"
     assert vault_dir(argparse.Namespace(vault=str(tmp_path / "arg"))) == tmp_path / "arg"
+
+
+def test_missing_vault_folder(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--vault", str(env), "cases"]) == 1
+    err = capsys.readouterr().err
+    assert "There is no HomeStudy vault" in err and str(env) in err

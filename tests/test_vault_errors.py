@@ -221,3 +221,18 @@ def test_audit_chain_gap_detected(demo_vault: Vault) -> None:
         conn.execute("DELETE FROM audit WHERE seq = 5")
     with pytest.raises(AuditChainError):
         demo_vault.audit.verify()
+
+
+def test_failed_create_leaves_nothing_behind(tmp_path: Path, memory_keyring: MemoryKeyring,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    from homestudy.vault import store
+
+    def full_disk(conn) -> int:
+        raise StorageFullError()
+
+    monkeypatch.setattr(store, "migrate", full_disk)
+    with pytest.raises(StorageFullError):
+        Vault.create(tmp_path / "v", TEST_PASSPHRASE, kdf=TEST_KDF)
+    assert list((tmp_path / "v").iterdir()) == []
+    assert memory_keyring.entries == {}
+    assert not Vault.exists(tmp_path / "v")

@@ -72,10 +72,8 @@ def build_window(
     """The context and a started main window (not shown), for run_app, tests and tools."""
     settings = settings or load_settings()
     ctx = make_context(settings, resolve_vault_dir(args, settings))
-    ctx.preload_forms()
-    window = MainWindow(ctx, first_run_screen, idle_ms=idle_ms)
+    window = MainWindow(ctx, first_run_screen, idle_ms=idle_ms, warm_up=WARM_UP_MODULES)
     window.start()
-    ctx.warm_up(WARM_UP_MODULES)
     return window, ctx
 
 

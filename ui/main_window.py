@@ -70,9 +70,11 @@ class MainWindow(QMainWindow):
         ctx: AppContext,
         first_run_factory: Callable[[AppContext, QWidget], QWidget],
         idle_ms: int | None = None,
+        warm_up: tuple[str, ...] = (),
     ) -> None:
         super().__init__()
         self.ctx = ctx
+        self._warm_up = warm_up
         self._first_run_factory = first_run_factory
         self.setObjectName("mainWindow")
         self.setWindowTitle(APP_TITLE)
@@ -177,14 +179,21 @@ class MainWindow(QMainWindow):
 
     def start(self) -> None:
         """Check for a vault on the DB worker, then show the lock or first-run screen."""
-        from homestudy.vault import Vault
-
         folder: Path = self.ctx.vault_dir
+
+        def exists() -> bool:
+            from homestudy.vault import Vault  # imported on the worker: it takes a while
+
+            return Vault.exists(folder)
+
         self.stack.setCurrentWidget(self.blank)
-        self.ctx.db.submit_raw(lambda: Vault.exists(folder), self._vault_checked,
-                               lambda _exc: self._vault_checked(False))
+        self.ctx.db.submit_raw(exists, self._vault_checked, lambda _exc: self._vault_checked(False))
 
     def _vault_checked(self, exists: object) -> None:
+        # the first screen is up: load what comes next while the passphrase is typed
+        self.ctx.preload_forms()
+        if self._warm_up:
+            self.ctx.warm_up(self._warm_up)
         if exists:
             self.unlock_view.set_first_open(True)
             self._show_unlock()

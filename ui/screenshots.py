@@ -83,7 +83,7 @@ def take(outdir: Path) -> list[Path]:
             window.show()
             _wait(app, lambda: window.stack.currentWidget() is window.unlock_view)
             ready: list[bool] = []
-            window.unlocked_ready.connect(lambda: ready.append(True))
+            window.case_list.assessed.connect(lambda: ready.append(True))  # readiness drawn
             window.unlock_view.passphrase.setText(PASSPHRASE)
             window.unlock_view.submit()
             _wait(app, lambda: bool(ready))

@@ -1,7 +1,7 @@
 """The inbox as an ASGI app (Starlette), served by uvicorn.
 
     GET  /health                              {"agency_id": ...}
-    GET  /keys                                the signed key list
+    GET  /keys                                the signed key list (+ "chain": rotations)
     POST /enrol                               register a device's public keys (one-time token)
     PUT  /bundles/{bundle_id}                 upload a bundle (POST is the same); signed receipt
     GET  /devices/{device_id}/status          signed request; 410 when revoked
@@ -56,7 +56,7 @@ def create_app(home: AgencyHome | Path | str) -> Starlette:
 
     async def key_list(request: Request) -> JSONResponse:
         try:
-            return JSONResponse((await _call(inbox.current_key_list)).to_wire())
+            return JSONResponse(await _call(inbox.key_lists_wire))
         except Refusal as exc:
             return _refused(exc)
 

@@ -81,6 +81,6 @@ def open_received(home: AgencyHome, db: Database, bundle_id: str) -> OpenedBundl
             "JOIN devices d ON d.device_id = b.device_id WHERE b.bundle_id = ?", (bundle_id,))
     if row is None:
         raise NotFoundError("No bundle with that id has been received.")
-    return open_bundle(row[0], signer_public_key=row[1], identity=home.age_identity,
+    return open_bundle(row[0], signer_public_key=row[1], identity=home.age_identities,
                        expected_agency_id=home.agency_id, expected_device_id=row[2],
                        max_size=max(home.config.max_bundle_size, len(row[0])))

@@ -8,6 +8,7 @@
     homestudy-agency [--home DIR] open BUNDLE_ID --out DIR
     homestudy-agency [--home DIR] assign (--device ID | --assessor ID) CASE_JSON
     homestudy-agency [--home DIR] publish-keys [--days N]
+    homestudy-agency [--home DIR] rotate-keys [--days N]
 
 ``--home`` defaults to ``$HOMESTUDY_AGENCY_HOME``, else ``./agency``.
 """
@@ -62,6 +63,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("case_json", type=Path)
     p = sub.add_parser("publish-keys", help="sign and publish a new key list (renews expiry)")
     p.add_argument("--days", type=int, default=365, help="days until the new list expires")
+    p = sub.add_parser("rotate-keys",
+                       help="make new agency keys and publish them, signed by the old key")
+    p.add_argument("--days", type=int, default=None,
+                   help="days until the new key list expires (default: the agency's setting)")
     return parser
 
 
@@ -91,11 +96,14 @@ def _serve(args: argparse.Namespace) -> int:
 
     from homestudy.agency.app import HOME_ENV, create_app
     from homestudy.agency.home import AgencyHome
+    from homestudy.agency.rotation import finish_rotation
 
     home = AgencyHome(args.home)
     db = home.database(pool_size=1)
     try:
         db.migrate()  # once, here, before any worker starts
+        if finish_rotation(home, db) is not None:
+            print("An interrupted key rotation was finished.", flush=True)
     finally:
         db.close()
     sock = socket.socket(socket.AF_INET6 if ":" in args.host else socket.AF_INET)
@@ -236,11 +244,14 @@ def _publish_keys(args: argparse.Namespace) -> int:
     from datetime import UTC, datetime, timedelta
 
     from homestudy.agency.home import AgencyHome
+    from homestudy.agency.rotation import finish_rotation
 
     home = AgencyHome(args.home)
     db = home.database(pool_size=1)
     try:
         db.migrate()
+        if finish_rotation(home, db) is not None:
+            print("An interrupted key rotation was finished first.")
         doc = home.publish_key_list(db, expires_at=datetime.now(UTC) + timedelta(days=args.days))
     finally:
         db.close()
@@ -249,8 +260,28 @@ def _publish_keys(args: argparse.Namespace) -> int:
     return 0
 
 
+def _rotate_keys(args: argparse.Namespace) -> int:
+    from homestudy.agency.home import AgencyHome
+    from homestudy.agency.rotation import rotate_keys
+
+    home = AgencyHome(args.home)
+    db = home.database(pool_size=1)
+    try:
+        done = rotate_keys(home, db, days=args.days)
+    finally:
+        db.close()
+    print(f"New agency keys made. Key list version {done.version} names them, signed by the "
+          "old signing key and the new one; laptops move to the new keys at their next sync.")
+    print(f"Signing key (minisign): {done.signing_public}")
+    print(f"Encryption key (age):   {done.age_recipient}")
+    print(f"agency.key keeps {done.kept_identities - 1} older identity(ies), so bundles sent "
+          "before the rotation still open. A running inbox uses the new keys at once.")
+    return 0
+
+
 _COMMANDS = {"init": _init, "serve": _serve, "enrol": _enrol, "revoke": _revoke,
-             "inbox": _inbox, "open": _open, "assign": _assign, "publish-keys": _publish_keys}
+             "inbox": _inbox, "open": _open, "assign": _assign, "publish-keys": _publish_keys,
+             "rotate-keys": _rotate_keys}
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -82,6 +82,9 @@ MIGRATIONS: list[list[str]] = [
             created_at TEXT NOT NULL)""",
         "CREATE INDEX bundles_by_case ON bundles (case_reference, received_at)",
     ],
+    [  # 2: key rotation: a key list's further signatures (JSON list of minisig texts)
+        "ALTER TABLE key_lists ADD COLUMN extra_signatures TEXT NOT NULL DEFAULT '[]'",
+    ],
 ]
 
 _DIALECT = {

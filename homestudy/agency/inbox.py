@@ -148,6 +148,7 @@ class Inbox:
 
     def accept(self, bundle_id: str, data: bytes) -> SignedDocument:
         """Verify and store a bundle; its receipt. Raises ``Refusal`` storing nothing."""
+        self.home.refresh()  # keys rotated while the inbox runs: sign with the new ones
         limit = self.home.config.max_bundle_size
         if len(data) > limit:
             raise Refusal(413, "too_large", "The bundle is larger than the inbox accepts.")
@@ -164,12 +165,12 @@ class Inbox:
         digest = sha256_hex(data)
         stored = self._stored(bundle_id)
         if stored is not None and stored[0] == digest:
-            return SignedDocument(stored[1], stored[2])  # a retry: the same receipt
+            return self._current_receipt(stored[1], stored[2])  # a retry: the same receipt
         device = self.active_device(claimed.device_id)
         try:
             opened = open_bundle(
                 data, signer_public_key=device.signing_public_key,
-                identity=self.home.age_identity, expected_agency_id=self.home.agency_id,
+                identity=self.home.age_identities, expected_agency_id=self.home.agency_id,
                 expected_device_id=device.device_id, expected_kind=KIND_CASE, max_size=limit)
         except BundleError as exc:
             status, code = (401, "bad_signature") if exc.check == "signature" else (400, "invalid")
@@ -199,7 +200,7 @@ class Inbox:
                               "WHERE bundle_id = ?", (m.bundle_id,))
                 if row is not None:
                     if row[0] == digest:
-                        return SignedDocument(row[1], row[2])
+                        return self._current_receipt(row[1], row[2])
                     raise Refusal(409, "bundle_conflict",
                                   "A different bundle was already received under this id.")
                 last_seq, last_id, last_sha = int(dev[1]), dev[2], dev[3]
@@ -238,12 +239,43 @@ class Inbox:
                         "detail) VALUES (?, ?, ?, ?, ?, ?)",
                         (now_iso(), kind, device_id, bundle_id, seq, detail))
 
+    def _current_receipt(self, body: bytes, signature: bytes) -> SignedDocument:
+        """A stored receipt, its signature renewed if the agency has since rotated its
+        signing key (the device trusts only the new key once it has the new list)."""
+        try:
+            keys.verify(self.home.signing_public, body, signature)
+            return SignedDocument(body, signature)
+        except ValueError:
+            comment = f"homestudy receipt {json.loads(body)['bundle_id']}"
+            return SignedDocument(body, keys.sign(self.home.signing_secret, body, comment))
+
     def current_key_list(self) -> SignedDocument:
+        return self.published_key_lists()[-1]
+
+    def published_key_lists(self) -> list[SignedDocument]:
+        """The lists that rotated the signing key, oldest first, then the current list
+        (what ``GET /keys`` sends, so a device that missed a rotation can follow)."""
         with self.db.transaction() as cur:
-            row = cur.one("SELECT body, signature FROM key_lists ORDER BY version DESC LIMIT 1")
-        if row is None:
+            rows = cur.all("SELECT body, signature, extra_signatures FROM key_lists "
+                           "ORDER BY version")
+        if not rows:
             raise Refusal(503, "no_key_list", "The agency has not published its keys.")
-        return SignedDocument(row[0], row[1])
+        docs = [SignedDocument(r[0], r[1], tuple(s.encode("ascii") for s in
+                                                 json.loads(r[2] or "[]"))) for r in rows]
+        chain, previous = [], None
+        for doc in docs[:-1]:
+            signer = json.loads(doc.body).get("signing_public_key")
+            if previous is not None and signer != previous:
+                chain.append(doc)
+            previous = signer
+        return [*chain, docs[-1]]
+
+    def key_lists_wire(self) -> dict[str, Any]:
+        *chain, current = self.published_key_lists()
+        wire = current.to_wire()
+        if chain:
+            wire["chain"] = [doc.to_wire() for doc in chain]
+        return wire
 
     def assignments(self, device_id: str, after: int) -> list[dict[str, Any]]:
         import base64

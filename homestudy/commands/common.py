@@ -51,10 +51,14 @@ def ask_passphrase(prompt: str = "Passphrase: ", *, confirm: bool = False,
 
 def open_vault(args: argparse.Namespace, read_only: bool = False) -> Any:
     """The vault chosen by ``args``, unlocked (the caller closes it)."""
+    from homestudy.errors import NotAVaultError
     from homestudy.vault import Vault
 
-    return Vault.open(vault_dir(args), ask_passphrase(), read_only=read_only,
-                      check_integrity=False)
+    folder = vault_dir(args)
+    if not folder.exists():
+        raise NotAVaultError(f"There is no HomeStudy vault in {folder}. Create one with "
+                             "'homestudy demo' or by starting the app.")
+    return Vault.open(folder, ask_passphrase(), read_only=read_only, check_integrity=False)
 
 
 def find_case(vault: Any, ref: str) -> Case:

@@ -91,6 +91,13 @@ class Document:
     footer_note: str = ""  # e.g. "Draft version 20261128-1600 · exported 29 Nov 2026"
     author: str = ""
 
+    def __post_init__(self) -> None:
+        # these reach headers, footers and file properties: one clean line each
+        self.reference = clean_line(self.reference) or "No reference"
+        self.title = clean_line(self.title)
+        self.variant_label = clean_line(self.variant_label)
+        self.author = clean_line(self.author)
+
     # ------------------------------------------------------------------ builders
     def heading(self, text: str, level: int = 1, anchor: str = "") -> None:
         n = sum(1 for b in self.blocks if isinstance(b, Heading))

@@ -156,7 +156,13 @@ def segments(text: str) -> list[tuple[str, str]]:
             continue
         code = ord(ch)
         font = _font_for(code)
-        invisible = unicodedata.category(ch) in _INVISIBLE
+        category = unicodedata.category(ch)
+        invisible = category in _INVISIBLE
+        if out and out[-1][0] and category[0] in "PNS" and code in _chars_of(out[-1][0]):
+            # punctuation and digits stay with the script before them ("بكم." is one
+            # word in one font, which reportlab's shaping needs)
+            out[-1] = (out[-1][0], out[-1][1] + ch)
+            continue
         if invisible and out:
             prev = out[-1][0]
             if code in _chars_of(prev):  # a mark or joiner stays with its base character

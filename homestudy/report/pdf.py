@@ -87,6 +87,8 @@ def markup(runs: tuple[Run, ...] | list[Run]) -> tuple[str, str]:
     name of a font that needs shaping ("" when none does)."""
     pieces = [(run, font, text) for run in runs for font, text in fonts.segments(run.text)]
     shaped = next((f for _, f, _ in pieces if f in fonts.SHAPED), "")
+    if shaped and _font_changes_inside_a_word(pieces):
+        shaped = ""  # reportlab shapes a word with its first font only: it would fail
     out: list[str] = []
     for run, font, text in pieces:
         piece = escape(text).replace("\t", "\u00a0" * 4).replace("\n", "<br/>")
@@ -101,6 +103,15 @@ def markup(runs: tuple[Run, ...] | list[Run]) -> tuple[str, str]:
                 piece = f'<font name="{fonts.BASE}">{piece}</font>'
         out.append(piece)
     return "".join(out), shaped
+
+
+def _font_changes_inside_a_word(pieces: list[tuple[Run, str, str]]) -> bool:
+    for (_, font_a, text_a), (_, font_b, text_b) in zip(pieces, pieces[1:], strict=False):
+        # a word that starts in a shaped font and goes on in another cannot be shaped
+        if font_a != font_b and font_a in fonts.SHAPED \
+                and text_a and text_b and not text_a[-1].isspace() and not text_b[0].isspace():
+            return True
+    return False
 
 
 def _para(runs: tuple[Run, ...] | list[Run], style: ParagraphStyle, **extra: Any) -> RLParagraph:

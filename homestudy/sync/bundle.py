@@ -24,6 +24,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -205,13 +206,17 @@ def open_bundle(
     data: bytes,
     *,
     signer_public_key: str,
-    identity: str | None = None,
+    identity: str | Sequence[str] | None = None,
     expected_agency_id: str | None = None,
     expected_device_id: str | None = None,
     expected_kind: str | None = None,
     max_size: int = MAX_BUNDLE_SIZE,
 ) -> OpenedBundle:
-    """Verify a bundle and, given the recipient's age ``identity``, decrypt it."""
+    """Verify a bundle and, given the recipient's age ``identity``, decrypt it.
+
+    ``identity`` may be several identities (an agency keeps those it rotated away
+    from): age tries each.
+    """
     members = _unpack(data, max_size)
     manifest_bytes, signature = members.get(MANIFEST), members.get(SIGNATURE)
     if manifest_bytes is None or signature is None:
@@ -233,7 +238,9 @@ def open_bundle(
     if identity is None:
         return opened
     try:
-        plaintext = pyrage.decrypt(members[PAYLOAD], [x25519.Identity.from_str(identity)])
+        identities = [identity] if isinstance(identity, str) else list(identity)
+        plaintext = pyrage.decrypt(members[PAYLOAD],
+                                   [x25519.Identity.from_str(i) for i in identities])
     except Exception as exc:  # pyrage.DecryptError, or a malformed identity
         raise BundleError(
             "The bundle's payload could not be decrypted with this key.", check="decrypt"

@@ -68,7 +68,15 @@ class InboxClient:
     # ----------------------------------------------------------------- calls
 
     def key_list(self) -> SignedDocument:
-        return self._document(self._request("GET", "/keys").json())
+        return self.key_lists()[-1]
+
+    def key_lists(self) -> list[SignedDocument]:
+        """The agency's rotation lists, oldest first, then its current key list."""
+        data = self._request("GET", "/keys").json()
+        chain = data.get("chain", []) if isinstance(data, dict) else []
+        if not isinstance(chain, list):
+            chain = []
+        return [self._document(link) for link in chain] + [self._document(data)]
 
     def enrol(self, registration: SignedDocument) -> dict[str, Any]:
         try:

@@ -30,11 +30,11 @@ from homestudy.errors import (
 )
 from homestudy.model import Case
 from homestudy.sync import outbox
-from homestudy.sync.bundle import KIND_ASSIGNMENT, open_bundle
+from homestudy.sync.bundle import KIND_ASSIGNMENT, OpenedBundle, open_bundle
 from homestudy.sync.client import InboxClient
 from homestudy.sync.enrolment_flow import registration_document
 from homestudy.sync.outbox import OutboxItem, ProfileState
-from homestudy.sync.signed import Receipt, SignedDocument, verify_key_list, verify_receipt
+from homestudy.sync.signed import Receipt, SignedDocument, follow_key_lists, verify_receipt
 
 log = logging.getLogger(__name__)
 ClientFactory = Callable[[ProfileState], InboxClient]
@@ -58,6 +58,7 @@ class ProfileResult:
     receipts: list[tuple[OutboxItem, Receipt, SignedDocument]] = field(default_factory=list)
     failures: list[tuple[OutboxItem, str, bool]] = field(default_factory=list)
     assignments: list[tuple[int, Case]] = field(default_factory=list)
+    assignments_done: bool = False  # every waiting assignment was collected
 
 
 @dataclass(frozen=True)
@@ -103,8 +104,7 @@ def exchange(plan: ProfilePlan, client: InboxClient) -> ProfileResult:
         for item in plan.items:
             try:
                 doc = client.upload(item.bundle_id, item.data)
-                receipt = verify_receipt(doc, agency_public_key=_agency_key(state, result),
-                                         bundle_id=item.bundle_id, sha256=item.sha256)
+                receipt = _verified_receipt(doc, item, _agency_keys(state, result))
                 result.receipts.append((item, receipt, doc))
             except InboxRefusedError as exc:
                 result.failures.append((item, exc.message, True))
@@ -123,6 +123,10 @@ def exchange(plan: ProfilePlan, client: InboxClient) -> ProfileResult:
         result.failures += [(i, exc.message, False) for i in plan.items if i.bundle_id not in done]
     except HomeStudyError as exc:
         result.error = exc.message
+    if result.key_list and not result.assignments_done and _agency_keys(state, result)[1:]:
+        # the agency rotated its keys: assignments it signed with the old key may still
+        # be waiting, so keep the old key until a round has collected them all
+        result.key_list = None
     return result
 
 
@@ -184,16 +188,30 @@ def _revoked_text() -> str:
     return DeviceRevokedError().message
 
 
-def _agency_key(state: ProfileState, result: ProfileResult) -> str:
+def _agency_keys(state: ProfileState, result: ProfileResult) -> list[str]:
+    """The agency's signing key from this round's key list, then the key trusted before
+    it if that differs (receipts and assignments signed just before a rotation)."""
+    found = [state.agency_signing_public_key]
     if result.key_list and result.key_list.get("agency_signing_public_key"):
-        return str(result.key_list["agency_signing_public_key"])
-    return state.agency_signing_public_key
+        found.insert(0, str(result.key_list["agency_signing_public_key"]))
+    return list(dict.fromkeys(found))
+
+
+def _verified_receipt(doc: SignedDocument, item: OutboxItem, agency_keys: list[str]) -> Receipt:
+    for key in agency_keys[:-1]:
+        try:
+            return verify_receipt(doc, agency_public_key=key, bundle_id=item.bundle_id,
+                                  sha256=item.sha256)
+        except SyncError:
+            continue
+    return verify_receipt(doc, agency_public_key=agency_keys[-1], bundle_id=item.bundle_id,
+                          sha256=item.sha256)
 
 
 def _key_list(state: ProfileState, client: InboxClient, result: ProfileResult) -> None:
     try:
-        key_list, warning = verify_key_list(
-            client.key_list(), trusted_public_key=state.agency_signing_public_key,
+        key_list, warning = follow_key_lists(
+            client.key_lists(), trusted_public_key=state.agency_signing_public_key,
             agency_id=state.profile.agency_id, last_version=state.key_list_version)
     except (KeyListError, InboxRefusedError) as exc:  # keep the keys already trusted; say so
         result.warning = exc.message
@@ -211,16 +229,31 @@ def _assignments(state: ProfileState, client: InboxClient, result: ProfileResult
                                state.last_assignment_sequence)
     for entry in sorted(found, key=lambda a: int(a["sequence"])):
         try:
-            opened = open_bundle(
-                entry["data"], signer_public_key=_agency_key(state, result),
-                identity=state.device_age_identity, expected_agency_id=state.profile.agency_id,
-                expected_device_id=state.profile.device_id, expected_kind=KIND_ASSIGNMENT)
+            opened = _opened_assignment(state, entry["data"], _agency_keys(state, result))
             result.assignments.append((opened.manifest.sequence, opened.case()))
         except BundleError as exc:
             log.warning("assignment bundle refused: check %s", exc.check)
             result.error = ("A new case from the agency failed its checks and was not "
                             f"imported ({exc.check}).")
             return  # do not skip past it: the next round tries again
+    result.assignments_done = True
+
+
+def _opened_assignment(state: ProfileState, data: bytes, agency_keys: list[str]) -> OpenedBundle:
+    """The assignment opened with the first agency key its signature verifies with."""
+    def opened(key: str) -> OpenedBundle:
+        return open_bundle(
+            data, signer_public_key=key, identity=state.device_age_identity,
+            expected_agency_id=state.profile.agency_id,
+            expected_device_id=state.profile.device_id, expected_kind=KIND_ASSIGNMENT)
+
+    for key in agency_keys[:-1]:
+        try:
+            return opened(key)
+        except BundleError as exc:
+            if exc.check != "signature":
+                raise
+    return opened(agency_keys[-1])
 
 
 def _reference_taken(vault: Any, case: Case) -> bool:

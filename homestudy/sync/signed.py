@@ -8,6 +8,7 @@ saved to a file and checked with stock ``minisign -Vm``.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -24,9 +25,16 @@ FORMAT_VERSION = 1
 class SignedDocument:
     body: bytes
     signature: bytes
+    # more signatures over the same body: a rotated key list is signed by the key
+    # devices already trust (``signature``) and by its own new key (here)
+    extra_signatures: tuple[bytes, ...] = ()
 
-    def to_wire(self) -> dict[str, str]:
-        return {"body": self.body.decode("utf-8"), "signature": self.signature.decode("ascii")}
+    def to_wire(self) -> dict[str, Any]:
+        wire: dict[str, Any] = {"body": self.body.decode("utf-8"),
+                                "signature": self.signature.decode("ascii")}
+        if self.extra_signatures:
+            wire["signatures"] = [s.decode("ascii") for s in self.extra_signatures]
+        return wire
 
     @classmethod
     def from_wire(cls, data: Any) -> SignedDocument:
@@ -35,7 +43,11 @@ class SignedDocument:
         body, signature = data.get("body"), data.get("signature")
         if not isinstance(body, str) or not isinstance(signature, str):
             raise ValueError("not a signed document")
-        return cls(body.encode("utf-8"), signature.encode("ascii"))
+        extra = data.get("signatures", [])
+        if not isinstance(extra, list) or not all(isinstance(s, str) for s in extra):
+            raise ValueError("not a signed document")
+        return cls(body.encode("utf-8"), signature.encode("ascii"),
+                   tuple(s.encode("ascii") for s in extra))
 
 
 def _sign(secret: str, fields: dict[str, Any], comment: str) -> SignedDocument:
@@ -44,7 +56,14 @@ def _sign(secret: str, fields: dict[str, Any], comment: str) -> SignedDocument:
 
 
 def _verified(doc: SignedDocument, public_key: str, fmt: str) -> dict[str, Any]:
-    keys.verify(public_key, doc.body, doc.signature)
+    for extra in doc.extra_signatures:  # any one signature by the trusted key will do
+        try:
+            keys.verify(public_key, doc.body, extra)
+            break
+        except Exception:  # minisign.Error, or a malformed extra signature
+            continue
+    else:
+        keys.verify(public_key, doc.body, doc.signature)
     data = json.loads(doc.body.decode("utf-8"))
     if not isinstance(data, dict) or data.get("format") != fmt:
         raise ValueError("wrong document format")
@@ -102,9 +121,16 @@ class KeyList:
         return datetime.fromisoformat(self.expires_at) <= (now or datetime.now(UTC))
 
 
-def make_key_list(secret: str, key_list: KeyList) -> SignedDocument:
+def make_key_list(secret: str, key_list: KeyList, *, also_signed_by: str = "") -> SignedDocument:
+    """Sign a key list with ``secret`` (the key devices trust now) and, when the list
+    names a new signing key, with that key too (``also_signed_by``)."""
     fields = {"format": KEYLIST_FORMAT, "format_version": FORMAT_VERSION, **key_list.__dict__}
-    return _sign(secret, fields, f"homestudy key list {key_list.version}")
+    comment = f"homestudy key list {key_list.version}"
+    doc = _sign(secret, fields, comment)
+    if not also_signed_by:
+        return doc
+    return SignedDocument(doc.body, doc.signature,
+                          (keys.sign(also_signed_by, doc.body, comment),))
 
 
 def verify_key_list(
@@ -147,6 +173,47 @@ def verify_key_list(
             "to publish a new one."
         )
     return key_list, warning
+
+
+def follow_key_lists(
+    docs: Sequence[SignedDocument],
+    *,
+    trusted_public_key: str,
+    agency_id: str,
+    last_version: int,
+    now: datetime | None = None,
+) -> tuple[KeyList, str | None]:
+    """Follow a chain of key lists, oldest first, to the last one (the current list).
+
+    Each earlier list is a rotation: signed by the key in force before it, naming the
+    next key. Trust moves only through a list that verifies with the key trusted so
+    far, so a laptop that missed one or more rotations catches up; lists already seen
+    (version at most ``last_version``) are history and are passed over. The last list
+    must then pass ``verify_key_list`` with the key reached.
+    """
+    if not docs:
+        raise KeyListError("The agency sent no key list.")
+    trusted = trusted_public_key
+    for link in docs[:-1]:
+        if _claimed_version(link) <= last_version:
+            continue
+        try:
+            checked, _ = verify_key_list(link, trusted_public_key=trusted, agency_id=agency_id,
+                                         last_version=last_version, now=now)
+        except KeyListError:
+            continue  # not on this laptop's path of trust: it moves nothing
+        trusted = checked.signing_public_key
+    return verify_key_list(docs[-1], trusted_public_key=trusted, agency_id=agency_id,
+                           last_version=last_version, now=now)
+
+
+def _claimed_version(doc: SignedDocument) -> int:
+    """The version a list claims, NOT verified: only to pass over lists already seen."""
+    try:
+        version = json.loads(doc.body.decode("utf-8")).get("version")
+    except (ValueError, AttributeError):
+        return -1
+    return version if isinstance(version, int) else -1
 
 
 def request_text(method: str, target: str, stamp: str) -> bytes:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 _START, _END = "\x02", "\x03"  # private markers, turned into spans below
+_NO_MARKERS = str.maketrans({_START: " ", _END: " "})  # so typed text never fakes one
 _WORD = re.compile(r"\w+", re.UNICODE)
 _PARAGRAPH = re.compile(r"\n\s*\n")  # how the PAR Markdown subset separates paragraphs
 
@@ -42,7 +43,7 @@ def index(conn: Any, case_id: str, kind: str, record_id: str, fields: dict[str, 
     Only paragraphs that changed are touched: an autosave while typing re-indexes one
     paragraph, not the whole PAR section (FTS5 work is the main cost of a save)."""
     wanted = {
-        (field, n): para
+        (field, n): para.translate(_NO_MARKERS)
         for field, text in fields.items() if text
         for n, para in enumerate(_PARAGRAPH.split(text)) if para.strip()
     }

@@ -114,15 +114,22 @@ class Vault:
         ref = {"service": keys.KEYRING_SERVICE, "vault_id": vault_id} if device else None
         wrap, bkek = keys.wrap(db_key, passphrase, kdf or keys.calibrate(), aad_for(vault_id),
                                device, ref)
-        # private from the start (SQLite gives its -wal and -shm files the same mode)
-        os.close(os.open(folder / DB_NAME, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
-        conn = store.connect(folder / DB_NAME, db_key)
-        try:
-            store.migrate(conn)
-        finally:
-            conn.close()
         header = new_header(vault_id, wrap)
-        write_header(folder, header)  # last: a vault exists only once it can be opened
+        try:
+            # private from the start (SQLite gives its -wal and -shm files the same mode)
+            os.close(os.open(folder / DB_NAME, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+            conn = store.connect(folder / DB_NAME, db_key)
+            try:
+                store.migrate(conn)
+            finally:
+                conn.close()
+            write_header(folder, header)  # last: a vault exists only once it can be opened
+        except BaseException:  # e.g. a full disk: leave no half-made vault behind
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                with contextlib.suppress(OSError):
+                    os.unlink(folder / f"{DB_NAME}{suffix}")
+            keys.delete_device_secret(vault_id)
+            raise
         vault = cls(folder, header, keys.Unlocked(bytearray(db_key), bytearray(bkek)), False)
         vault._connect()
         vault.integrity_future.set_result([])

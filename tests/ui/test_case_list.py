@@ -21,6 +21,8 @@ def test_the_demo_case_with_its_figures(qtbot, make_app, demo_vault_dir, unlock)
     unlock(window)
     model = window.case_list.model
     assert model.rowCount() == 1
+    assert model.data(model.index(0, 0)) == case.reference  # the list shows at once
+    qtbot.waitUntil(lambda: model.rows[0].blockers >= 0, timeout=WAIT_MS)  # then readiness
     texts = [model.data(model.index(0, c)) for c in range(model.columnCount())]
     day, total = stage2_progress(case, date.today())
     blockers = sum(f.severity is Severity.BLOCKER for f in

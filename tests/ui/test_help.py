@@ -123,4 +123,8 @@ def test_f1_in_the_main_window_opens_help(qtbot, make_app, demo_vault_dir) -> No
     dialog = opened()[0]
     qtbot.waitUntil(lambda: loaded(dialog), timeout=WAIT_MS)
     assert dialog.shortcut_table.rowCount() == len(SHORTCUTS)
+    window.actions["help"].trigger()  # F1 again: the same window comes forward
+    assert opened() == [dialog]
+    assert open_help(window.ctx, window, SHORTCUTS, section_id="health") is dialog
+    assert dialog.section_list.currentItem().text() == load_library().par.section("health").title
     dialog.close()

@@ -159,3 +159,28 @@ def test_split_keeps_a_single_topic_in_both(saved_case):
 def test_every_control_has_an_accessible_name(qtbot, editor_ctx, saved_case):
     view = _view(qtbot, editor_ctx, saved_case)
     assert unnamed_focusable(view) == []
+
+
+def test_removing_a_visit_with_notes_asks_first(qtbot, editor_ctx, saved_case):
+    from PySide6.QtWidgets import QMessageBox
+
+    view = _view(qtbot, editor_ctx, saved_case)
+    qtbot.mouseClick(view.add_button, Qt.MouseButton.LeftButton)
+    visit = view.visit
+    view.notes_edit.setFocus()
+    QTest.keyClicks(view.notes_edit, "Important notes")
+    qtbot.mouseClick(view.remove_button, Qt.MouseButton.LeftButton)
+    box = view.confirm_box
+    assert box.isVisible() and visit in saved_case.visits
+    with qtbot.waitSignal(box.finished):
+        qtbot.mouseClick(box.button(QMessageBox.StandardButton.Cancel),
+                         Qt.MouseButton.LeftButton)
+    assert visit in saved_case.visits  # cancelled: kept
+
+    qtbot.mouseClick(view.remove_button, Qt.MouseButton.LeftButton)
+    box = view.confirm_box
+    remove = next(b for b in box.buttons() if b.text() == "Remove visit")
+    with qtbot.waitSignal(box.finished):
+        qtbot.mouseClick(remove, Qt.MouseButton.LeftButton)
+    settle(qtbot, editor_ctx, view)
+    assert visit.id not in {v.id for v in load(editor_ctx, qtbot, saved_case.id).visits}

@@ -104,3 +104,17 @@ def test_enrol_choice_opens_the_add_agency_dialog(qtbot, make_app, tmp_path: Pat
     assert dialog.parent() is window
     assert Vault.exists(tmp_path / "vault")
     dialog.reject()
+
+
+def test_the_choice_can_be_made_from_the_keyboard(qtbot, make_app, tmp_path: Path):
+    window, _ = make_app(tmp_path / "vault")
+    view = welcome_of(qtbot, window)
+    window.activateWindow()
+    view.confirm.setFocus()
+    qtbot.waitUntil(view.confirm.hasFocus, timeout=WAIT_MS)
+    qtbot.keyClick(view.confirm, Qt.Key.Key_Tab)
+    assert view.choices["empty"].hasFocus()
+    qtbot.keyClick(view.choices["empty"], Qt.Key.Key_Down)
+    assert view.chosen() == OPEN_DEMO
+    qtbot.keyClick(view.choices[OPEN_DEMO], Qt.Key.Key_Tab)
+    assert view.button.hasFocus()

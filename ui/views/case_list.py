@@ -61,20 +61,25 @@ class CaseRow:
 
     @property
     def readiness_text(self) -> str:
+        if self.blockers < 0:
+            return "Checking…"
         if self.blockers == 0:
             return "Ready for panel" if self.warnings == 0 else f"Ready ({self.warnings} to check)"
         return f"{self.blockers} blocking" if self.blockers > 1 else "1 blocking"
 
 
-def load_rows(vault: Any, rules: Any, forms: Any, today: date) -> list[CaseRow]:
-    """Run on the DB worker: one row per case, with readiness assessed."""
+def load_rows(
+    vault: Any, rules: Any, forms: Any, today: date, assess: bool = True
+) -> list[CaseRow]:
+    """Run on the DB worker: one row per case; readiness assessed unless ``assess`` is
+    False (then blockers and warnings are -1: the list shows first, readiness after)."""
     from homestudy.readiness import Severity, assess_readiness
     from homestudy.timeline import stage2_progress
 
     rows: list[CaseRow] = []
     for summary in vault.cases.list_cases():
         case = vault.cases.load_case(summary.id)
-        findings = assess_readiness(case, forms, rules, today)
+        findings = assess_readiness(case, forms, rules, today) if assess else None
         rows.append(
             CaseRow(
                 case_id=case.id,
@@ -83,8 +88,10 @@ def load_rows(vault: Any, rules: Any, forms: Any, today: date) -> list[CaseRow]:
                 stage2_day=stage2_progress(case, today, rules),
                 visits_done=case.visits_done,
                 visits_planned=len(case.visits),
-                blockers=sum(f.severity is Severity.BLOCKER for f in findings),
-                warnings=sum(f.severity is Severity.WARNING for f in findings),
+                blockers=-1 if findings is None else sum(
+                    f.severity is Severity.BLOCKER for f in findings),
+                warnings=-1 if findings is None else sum(
+                    f.severity is Severity.WARNING for f in findings),
             )
         )
     rows.sort(key=lambda r: r.reference)
@@ -106,6 +113,15 @@ class CaseListModel(QAbstractTableModel):
 
     def clear(self) -> None:
         self.set_rows([])
+
+    def update_rows(self, rows: list[CaseRow]) -> None:
+        """New figures for the same cases keep the selection; otherwise a reset."""
+        if [r.case_id for r in rows] != [r.case_id for r in self.rows]:
+            self.set_rows(rows)
+            return
+        self.rows = list(rows)
+        if rows:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(rows) - 1, len(COLUMNS) - 1))
 
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self.rows)
@@ -152,7 +168,8 @@ class CaseListView(QWidget):
     open_case = Signal(str)
     new_case_requested = Signal()
     assignment_requested = Signal()
-    loaded = Signal()
+    loaded = Signal()  # the rows are shown (readiness may still say "Checking…")
+    assessed = Signal()  # readiness figures are in
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -224,13 +241,23 @@ class CaseListView(QWidget):
         ctx, day = self.ctx, today or date.today()
         self.status.setText("Loading cases…")
 
-        def rows(vault: Any) -> list[CaseRow]:
+        def rows(vault: Any, assess: bool) -> list[CaseRow]:
             from homestudy.timeline import TimelineRules
 
-            return load_rows(vault, TimelineRules.from_settings(ctx.settings), ctx.forms, day)
+            rules = TimelineRules.from_settings(ctx.settings)
+            return load_rows(vault, rules, ctx.forms if assess else None, day, assess)
 
         generation = self._generation
-        run_db(ctx, self, rows, lambda result: self._show(result, generation))
+        # the list first, then readiness (the slower part) for every case
+        run_db(ctx, self, lambda vault: rows(vault, False),
+               lambda result: self._show(result, generation))
+        run_db(ctx, self, lambda vault: rows(vault, True),
+               lambda result: self._assessed(result, generation))
+
+    def _assessed(self, rows: list[CaseRow], generation: int) -> None:
+        if generation == self._generation:
+            self.model.update_rows(rows)
+            self.assessed.emit()
 
     def _show(self, rows: list[CaseRow], generation: int) -> None:
         if generation != self._generation:

@@ -14,7 +14,7 @@ from typing import Any
 
 import PySide6
 from PySide6.QtCore import Qt, qVersion
-from PySide6.QtGui import QKeySequence
+from PySide6.QtGui import QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -239,7 +239,19 @@ def open_help(
     shortcuts: Sequence[Any] | None = None,
     section_id: str = "",
 ) -> HelpDialog:
-    """Show help without blocking (non-modal: the user can read it while writing)."""
+    """Show help without blocking (non-modal: the user can read it while writing).
+
+    Pressing F1 again brings the open help window forward rather than adding another.
+    """
+    if parent is not None:
+        for existing in parent.findChildren(HelpDialog):
+            if existing.isVisible():
+                if section_id:
+                    existing.show_section(section_id)
+                if QGuiApplication.platformName() != "offscreen":  # it cannot, and says so
+                    existing.raise_()
+                existing.activateWindow()
+                return existing
     dialog = HelpDialog(ctx, parent, shortcuts=shortcuts, section_id=section_id)
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
     dialog.show()

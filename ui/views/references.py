@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QListWidget,
-    QMessageBox,
     QPushButton,
     QScrollArea,
     QSpinBox,
@@ -46,6 +45,7 @@ from homestudy.textutil import format_date
 from ui.operations import AutoSaver
 from ui.spellcheck import spelling_service
 from ui.views.visits import MODE_LABELS, checked_ids, fill_checklist
+from ui.widgets.confirm import confirm
 from ui.widgets.markdown_editor import MarkdownEditor
 from ui.widgets.optional_date import OptionalDateEdit
 
@@ -91,6 +91,7 @@ class ReferencesView(QWidget):
         self.ctx = ctx
         self.case: Case | None = None
         self.reference: Reference | None = None
+        self.confirm_box: QWidget | None = None
         self.saver = AutoSaver(ctx, self, delay_ms=SAVE_DELAY_MS)
         self.setAccessibleName("References")
 
@@ -287,7 +288,17 @@ class ReferencesView(QWidget):
         if self.case is None or self.reference is None:
             return
         ref = self.reference
-        if ref.notes.strip() and not self._confirm_remove():
+        if ref.notes.strip():
+            self.confirm_box = confirm(
+                self, "Remove referee",
+                "This referee has interview notes. Remove the referee and the notes?",
+                "Remove referee", lambda: self._remove(ref),
+            )
+            return
+        self._remove(ref)
+
+    def _remove(self, ref: Reference) -> None:
+        if self.case is None or ref not in self.case.references:
             return
         self.case.references.remove(ref)
         case_id, ref_id = self.case.id, ref.id
@@ -297,14 +308,6 @@ class ReferencesView(QWidget):
         )
         self.reference = None
         self._refresh_table("")
-
-    def _confirm_remove(self) -> bool:
-        answer = QMessageBox.question(
-            self, "Remove referee", "This referee has interview notes. Remove them and the notes?",
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            QMessageBox.StandardButton.No,
-        )
-        return answer == QMessageBox.StandardButton.Yes
 
     def select_reference(self, ref_id: str) -> None:
         for i in range(self.table.topLevelItemCount()):

@@ -39,7 +39,7 @@ def proxy_problem(url: str) -> str:
     if not url:
         return ""
     parts = urlsplit(url)
-    if parts.scheme not in ("http", "https", "socks5") or not parts.hostname:
+    if parts.scheme not in ("http", "https") or not parts.hostname:
         return "The proxy should look like http://proxy.example.org:3128"
     try:
         _ = parts.port

@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
-    QMessageBox,
     QPushButton,
     QScrollArea,
     QSplitter,
@@ -38,6 +37,7 @@ from homestudy.textutil import format_date
 from ui.operations import AutoSaver
 from ui.spellcheck import spelling_service
 from ui.views import visit_planning as planning
+from ui.widgets.confirm import confirm
 from ui.widgets.markdown_editor import MarkdownEditor
 from ui.widgets.optional_date import OptionalDateEdit
 
@@ -85,6 +85,7 @@ class VisitsView(QWidget):
         self.ctx = ctx
         self.case: Case | None = None
         self.visit: Visit | None = None
+        self.confirm_box: QWidget | None = None
         self.saver = AutoSaver(ctx, self, delay_ms=SAVE_DELAY_MS)
         self.setAccessibleName("Visits")
 
@@ -276,7 +277,17 @@ class VisitsView(QWidget):
         if self.case is None or self.visit is None:
             return
         visit = self.visit
-        if (visit.is_done or visit.notes.strip()) and not self._confirm_remove(visit):
+        if visit.is_done or visit.notes.strip():
+            self.confirm_box = confirm(
+                self, "Remove visit",
+                "This visit has notes or is marked done. Remove it and its notes?",
+                "Remove visit", lambda: self._remove(visit),
+            )
+            return
+        self._remove(visit)
+
+    def _remove(self, visit: Visit) -> None:
+        if self.case is None or visit not in self.case.visits:
             return
         self.case.visits.remove(visit)
         case_id, visit_id = self.case.id, visit.id
@@ -287,16 +298,6 @@ class VisitsView(QWidget):
         self._renumber(self.visits)
         self.visit = None
         self._refresh_table("")
-
-    def _confirm_remove(self, visit: Visit) -> bool:
-        answer = QMessageBox.question(
-            self,
-            "Remove visit",
-            "This visit has notes or is marked done. Remove it and its notes?",
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            QMessageBox.StandardButton.No,
-        )
-        return answer == QMessageBox.StandardButton.Yes
 
     def _renumber(self, visits: list[Visit]) -> None:
         for visit in planning.renumber(visits):

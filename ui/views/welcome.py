@@ -15,6 +15,7 @@ opened through ``ctx.events.open_requested``.
 from __future__ import annotations
 
 import importlib.util
+from itertools import pairwise
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QButtonGroup, QLabel, QRadioButton, QVBoxLayout, QWidget
@@ -109,7 +110,10 @@ class WelcomeView(CreateVaultView):
         self._card = self.button.parentWidget()
         self._card.setFixedWidth(CARD_WIDTH)
         self._fit_card()
-        self.setTabOrder(self.confirm, self.choices[START_EMPTY])
+        # Keyboard: passphrase, repeat, the choice (arrow keys), then the button.
+        chain = [self.confirm, *self.choices.values(), self.button]
+        for before, after in pairwise(chain):
+            self.setTabOrder(before, after)
 
     def _base_label(self, starts: str, name: str) -> QLabel:
         """CreateVaultView's label whose text starts with ``starts`` (added if missing)."""

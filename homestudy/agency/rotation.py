@@ -1,0 +1,129 @@
+"""Rotate the agency's keys: a new age identity and a new Ed25519 signing key.
+
+Devices trust the agency's signing key from their enrolment file, so the new keys
+reach them as key list version N+1, signed by the OLD signing key (which they trust)
+and by the new one (for devices enrolled from now on). A device that accepts it
+encrypts new bundles to the new recipient and checks receipts and assignments with
+the new key; ``GET /keys`` also sends the earlier rotation lists, so a laptop that
+missed a rotation follows the chain from the key it has.
+
+The steps are each safe to repeat, and a crash part-way is finished the next time
+``rotate-keys``, ``publish-keys`` or ``serve`` runs (``finish_rotation``):
+
+1. ``rotation.pending`` (0600): the new keys, written before anything else changes;
+2. ``agency.key``: the new identity first, every older one kept after it, so bundles
+   encrypted to an old recipient still open (the inbox and stock ``age`` try each);
+3. the key list naming the new keys, published in the database;
+4. ``agency-sign.key``/``.pub`` replaced by the new key; the old public key kept as
+   ``retired-keys/agency-sign-until-vN.pub`` to check old receipts with stock minisign
+   (the old secret key is not kept: it signs nothing from now on);
+5. ``rotation.pending`` removed.
+
+A running inbox notices the replaced key files and signs with the new key (``AgencyHome.
+refresh``).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from homestudy.agency.db import Database
+from homestudy.agency.home import AgencyHome
+from homestudy.atomic import write_atomic
+from homestudy.errors import AgencyError
+from homestudy.sync import keys
+
+PENDING = "rotation.pending"
+PENDING_FORMAT = "homestudy-agency-rotation"
+RETIRED = "retired-keys"
+
+
+@dataclass(frozen=True)
+class Rotation:
+    version: int  # the key list that names the new keys
+    signing_public: str
+    age_recipient: str
+    old_signing_public: str
+    kept_identities: int  # age identities in agency.key, the new one included
+
+
+def rotate_keys(home: AgencyHome, db: Database, *, days: int | None = None) -> Rotation:
+    """Make new agency keys and publish them; ``home`` holds the new keys afterwards."""
+    db.migrate()
+    if finish_rotation(home, db) is not None:
+        home.refresh()
+    new = keys.generate_keys()
+    pending = {
+        "format": PENDING_FORMAT, "format_version": 1,
+        "new_signing_secret": new.signing_secret, "new_age_identity": new.age_identity,
+        "old_signing_public": home.signing_public,
+        "days": days if days is not None else home.config.key_list_days,
+    }
+    write_atomic(home.path / PENDING, json.dumps(pending).encode("utf-8"))
+    return _complete(home, db, pending)
+
+
+def finish_rotation(home: AgencyHome, db: Database) -> Rotation | None:
+    """Finish a rotation that a crash interrupted; None when there is none."""
+    path = home.path / PENDING
+    if not path.exists():
+        return None
+    try:
+        pending = json.loads(path.read_text(encoding="utf-8"))
+        if pending.get("format") != PENDING_FORMAT:
+            raise ValueError("not a rotation file")
+    except (OSError, ValueError) as exc:
+        raise AgencyError(f"The unfinished key rotation in {path} could not be read.") from exc
+    return _complete(home, db, pending)
+
+
+def _complete(home: AgencyHome, db: Database, pending: dict[str, object]) -> Rotation:
+    new = keys.DeviceKeys(signing_secret=str(pending["new_signing_secret"]),
+                          age_identity=str(pending["new_age_identity"]))
+    old_public = str(pending["old_signing_public"])
+    # 2. the new identity first; every older one kept
+    identities = [new.age_identity, *(i for i in home.age_identities if i != new.age_identity)]
+    if list(home.age_identities) != identities:
+        write_atomic(home.path / "agency.key", _identities_file(identities))
+    home.refresh()
+    # 3. the key list, signed by the old key (still agency-sign.key until step 4)
+    version = _published_version(db, new.signing_public)
+    if version is None:
+        if home.signing_public != old_public:
+            raise AgencyError("The agency's signing key changed during a key rotation; "
+                              "the rotation cannot be finished safely.")
+        expires = datetime.now(UTC) + timedelta(days=int(str(pending["days"])))
+        doc = home.publish_key_list(db, expires_at=expires, new_keys=new)
+        version = int(json.loads(doc.body)["version"])
+    # 4. the new signing key in place; the old public half kept for old receipts
+    write_atomic(home.path / RETIRED / f"agency-sign-until-v{version}.pub",
+                 keys.public_key_file(old_public), 0o644)
+    write_atomic(home.path / "agency-sign.key", keys.secret_key_file(new.signing_secret))
+    write_atomic(home.path / "agency-sign.pub", keys.public_key_file(new.signing_public), 0o644)
+    # 5. done
+    (home.path / PENDING).unlink(missing_ok=True)
+    home.refresh()
+    return Rotation(version=version, signing_public=new.signing_public,
+                    age_recipient=new.age_recipient, old_signing_public=old_public,
+                    kept_identities=len(identities))
+
+
+def _published_version(db: Database, signing_public: str) -> int | None:
+    """The version of the newest key list if it already names this signing key."""
+    with db.transaction() as cur:
+        row = cur.one("SELECT version, body FROM key_lists ORDER BY version DESC LIMIT 1")
+    if row is None:
+        return None
+    named = json.loads(row[1]).get("signing_public_key")
+    return int(row[0]) if named == signing_public else None
+
+
+def _identities_file(identities: list[str]) -> bytes:
+    """An age identity file with several keys (stock ``age -d -i`` tries each)."""
+    lines = ["# HomeStudy agency age identities: the current one first, then older ones"]
+    for position, identity in enumerate(identities):
+        label = "current" if position == 0 else "retired"
+        lines += [f"# {label}, public key: {keys.age_recipient(identity)}", identity]
+    return ("\n".join(lines) + "\n").encode("ascii")

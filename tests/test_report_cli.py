@@ -1,0 +1,93 @@
+"""``homestudy export`` end to end on a real vault, and the atomic write."""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+import pytest
+from conftest import TEST_PASSPHRASE
+from report_helpers import read_docx, read_pdf, squash
+
+from homestudy.cli import main
+from homestudy.vault import Vault
+
+
+@pytest.fixture
+def cli_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    monkeypatch.setenv("HOMESTUDY_PASSPHRASE", TEST_PASSPHRASE)
+    monkeypatch.setenv("HOMESTUDY_SETTINGS", str(tmp_path / "settings.json"))
+    monkeypatch.setenv("HOMESTUDY_CENTRAL_SETTINGS", str(tmp_path / "central.json"))
+    monkeypatch.setenv("TMPDIR", str(tmp_path / "tmp"))
+    (tmp_path / "tmp").mkdir()
+    return tmp_path / "vault"
+
+
+def _ref(vault: Vault) -> str:
+    ref = vault.cases.list_cases()[0].reference
+    vault.close()
+    return ref
+
+
+@pytest.mark.parametrize("variant", ["panel", "applicant", "supervisor"])
+def test_export_pdf_and_docx_from_the_vault(demo_vault, demo_case, cli_env, tmp_path, capsys,
+                                           variant):
+    ref = _ref(demo_vault)
+    out_dir = tmp_path / "exports"
+    pdf, docx_file = out_dir / f"{variant}.pdf", out_dir / f"{variant}.docx"
+    assert main(["--vault", str(cli_env), "export", ref, "--format", "pdf",
+                 "--variant", variant, "--out", str(pdf)]) == 0
+    assert main(["export", ref, "--variant", variant, "--out", str(docx_file),
+                 "--vault", str(cli_env)]) == 0  # format from the extension
+    assert f"Exported {ref}" in capsys.readouterr().out
+    pages = read_pdf(pdf.read_bytes())
+    assert all("OFFICIAL-SENSITIVE" in p for p in pages)
+    body = read_docx(docx_file.read_bytes()).body
+    medical = demo_case.stage1.medical_adviser_summary[:60]
+    assert (medical in body) is (variant != "applicant")
+    assert (squash(medical) in squash("".join(pages))) is (variant != "applicant")
+    # private, and nothing left behind: no temp file beside it or in TMPDIR
+    assert stat.S_IMODE(os.stat(pdf).st_mode) == 0o600
+    assert sorted(p.name for p in out_dir.iterdir()) == sorted([pdf.name, docx_file.name])
+    assert list((tmp_path / "tmp").iterdir()) == []
+
+
+def test_export_records(demo_vault, demo_case, cli_env, tmp_path):
+    ref = _ref(demo_vault)
+    visit = demo_case.visits[0]
+    out = tmp_path / "visit.docx"
+    assert main(["--vault", str(cli_env), "export", ref, "--record", f"visit:{visit.id}",
+                 "--out", str(out)]) == 0
+    body = read_docx(out.read_bytes()).body
+    assert visit.title in body and visit.notes.split("\n")[0][:40] in body
+    out = tmp_path / "checklists.pdf"
+    assert main(["--vault", str(cli_env), "export", ref, "--record", "checklists",
+                 "--out", str(out)]) == 0
+    text = squash("".join(read_pdf(out.read_bytes())))
+    assert squash("Home health and safety check") in text
+    assert squash("Biscuit (dog)") in text
+
+
+def test_bad_choices_are_refused_plainly(demo_vault, cli_env, tmp_path, capsys):
+    ref = _ref(demo_vault)
+    assert main(["--vault", str(cli_env), "export", ref, "--out", str(tmp_path / "x.txt")]) == 2
+    assert "--format" in capsys.readouterr().err
+    assert main(["--vault", str(cli_env), "export", ref, "--record", "nonsense",
+                 "--out", str(tmp_path / "x.pdf")]) == 2
+    assert main(["--vault", str(cli_env), "export", "HS-0000-0000",
+                 "--out", str(tmp_path / "x.pdf")]) == 1
+    assert "no case with the reference" in capsys.readouterr().err
+    assert main(["--vault", str(cli_env), "export", ref, "--record", "visit:nope",
+                 "--out", str(tmp_path / "x.pdf")]) == 1
+    assert "visit could not be found" in capsys.readouterr().err
+    assert not (tmp_path / "x.pdf").exists()
+
+
+def test_unwritable_folder_is_a_plain_error(demo_vault, cli_env, tmp_path, capsys):
+    ref = _ref(demo_vault)
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    assert main(["--vault", str(cli_env), "export", ref,
+                 "--out", str(blocker / "par.pdf")]) == 1
+    assert "could not save the export there" in capsys.readouterr().err
