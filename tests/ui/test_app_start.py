@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import os
+import subprocess
+import sys
 from pathlib import Path
-
-from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication
 
 from homestudy.settings import AppSettings
 from ui.app import resolve_vault_dir
-from ui.main_window import MainWindow
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_vault_folder_order(tmp_path: Path, monkeypatch) -> None:
@@ -24,25 +25,40 @@ def test_vault_folder_order(tmp_path: Path, monkeypatch) -> None:
         tmp_path / "arg"
 
 
-def test_homestudy_with_no_command_opens_the_lock_screen(
-    qapp, qtbot, demo_vault_dir, isolated_settings
-) -> None:
-    from homestudy.cli import main
+CHILD = """
+import sys
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+from homestudy.cli import main
+from ui.app import make_application
+from ui.main_window import MainWindow
 
+app = make_application()
+seen = []
+
+def look_and_quit():
+    windows = [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow)]
+    if not windows or windows[0].stack.currentWidget() is not windows[0].unlock_view:
+        QTimer.singleShot(20, look_and_quit)  # the vault check is still on its way
+        return
+    seen.append(windows[0].unlock_view.title.text())
+    windows[0].close()
+    QApplication.quit()
+
+QTimer.singleShot(0, look_and_quit)
+code = main(["--vault", sys.argv[1]])
+print(code, seen)
+"""
+
+
+def test_homestudy_with_no_command_opens_the_lock_screen(tmp_path, demo_vault_dir) -> None:
+    # a child process: quitting the application would end the test session's own
     folder, _ = demo_vault_dir
-    seen: list[str] = []
-
-    def look_and_quit() -> None:
-        windows = [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow)]
-        if not windows or windows[0].stack.currentWidget() is not windows[0].unlock_view:
-            QTimer.singleShot(20, look_and_quit)  # the vault check is still on its way
-            return
-        window = windows[0]
-        seen.append(window.unlock_view.title.text())
-        window.close()
-        window.deleteLater()
-        QApplication.quit()
-
-    QTimer.singleShot(0, look_and_quit)
-    assert main(["--vault", str(folder)]) == 0
-    assert seen == ["Open HomeStudy"]
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", TMPDIR=str(tmp_path),
+               HOMESTUDY_SETTINGS=str(tmp_path / "settings.json"),
+               HOMESTUDY_CENTRAL_SETTINGS=str(tmp_path / "central.json"),
+               PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring")
+    result = subprocess.run([sys.executable, "-c", CHILD, str(folder)], cwd=ROOT, env=env,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip().splitlines()[-1] == "0 ['Open HomeStudy']"
