@@ -123,3 +123,16 @@ def test_the_list_says_how_far_each_checklist_has_got(qtbot, editor_ctx, saved_c
 def test_every_control_has_an_accessible_name(qtbot, editor_ctx, saved_case):
     view = _view(qtbot, editor_ctx, saved_case)
     assert unnamed_focusable(view) == []
+
+
+def test_reveal_opens_the_checklist_at_the_question(qtbot, editor_ctx, saved_case):
+    view = _view(qtbot, editor_ctx, saved_case)
+    _add_animal(qtbot, view, "Biscuit", "Labrador")
+    view.reveal("health_safety/co_detector")
+    assert view.subject == ""
+    focused = view.focusWidget()  # the window's focus child, active or not
+    assert focused is not None and focused.objectName().startswith("co_detector.")
+    view.reveal("pet_assessment")  # the first animal's assessment
+    assert view.subject == saved_case.animals[0].id
+    view.reveal("no-such-animal")  # ignored
+    assert view.subject == saved_case.animals[0].id

@@ -162,3 +162,21 @@ def test_pasted_word_text_and_flush_on_hide(qtbot, editor_ctx, saved_case):
 def test_every_control_has_an_accessible_name(qtbot, editor_ctx, saved_case):
     view = _view(qtbot, editor_ctx, saved_case)
     assert unnamed_focusable(view) == []
+
+
+def test_a_sections_structured_fields_are_saved_as_answers(qtbot, editor_ctx, saved_case):
+    from PySide6.QtWidgets import QLineEdit
+
+    view = _view(qtbot, editor_ctx, saved_case)
+    view.reveal("matching")
+    section = load_library().par.section("matching")
+    assert section.fields and not view.fields_box.isHidden()
+    number = next(q for q in section.fields if q.type.value == "number")
+    field = view.fields_widget.findChild(QLineEdit, number.id)
+    field.setFocus()
+    QTest.keyClicks(field, "2")
+    view.reveal("motivation")  # moving on sends the renderer's pending answer
+    assert view.fields_box.isHidden()  # motivation has no structured fields
+    settle(qtbot, editor_ctx, view)
+    stored = load(editor_ctx, qtbot, saved_case.id).answers_for("par_england")
+    assert [(a.question_id, a.value) for a in stored] == [(number.id, 2)]

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from datetime import date
 
-import pytest
 from conftest import TEST_KDF, TEST_PASSPHRASE, WAIT_MS
 from editors_support import fill_form, on_worker
 from PySide6.QtCore import Qt
@@ -26,8 +25,6 @@ from homestudy.readiness import assess_readiness, is_ready
 from homestudy.timeline import TimelineRules
 from homestudy.vault import Vault
 from ui.views.new_case import NewCaseDialog
-
-pytestmark = pytest.mark.slow
 
 READY = "Nothing blocks this case going to panel."
 

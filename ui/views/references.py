@@ -36,7 +36,6 @@ from PySide6.QtWidgets import (
 from homestudy.model import (
     Case,
     ContactStatus,
-    HouseholdMemberKind,
     Reference,
     ReferenceKind,
     VisitMode,
@@ -44,36 +43,20 @@ from homestudy.model import (
 from homestudy.textutil import format_date
 from ui.operations import AutoSaver
 from ui.spellcheck import spelling_service
-from ui.views.visits import MODE_LABELS, checked_ids, fill_checklist
+from ui.views.reference_labels import (
+    KIND_LABELS,
+    PERSON_KINDS,
+    STATUS_LABELS,
+    guide_text,
+    people_for,
+)
+from ui.widgets.checklist import MODE_LABELS, checked_ids, fill_checklist
 from ui.widgets.confirm import confirm
 from ui.widgets.markdown_editor import MarkdownEditor
 from ui.widgets.optional_date import OptionalDateEdit
 
 SAVE_DELAY_MS = 400
 _ID = Qt.ItemDataRole.UserRole
-
-KIND_LABELS = {
-    ReferenceKind.PERSONAL: "Personal referee",
-    ReferenceKind.FAMILY: "Family referee (a relative)",
-    ReferenceKind.EMPLOYER: "Employer (current or most recent)",
-    ReferenceKind.PREVIOUS_EMPLOYER_CARING: "Previous employer (caring role)",
-    ReferenceKind.EX_PARTNER: "Ex-partner",
-    ReferenceKind.ADULT_CHILD: "Adult child",
-    ReferenceKind.SCHOOL_NURSERY: "School or nursery",
-    ReferenceKind.HEALTH_VISITOR: "Health visitor",
-    ReferenceKind.VOLUNTARY_ROLE: "Voluntary role with children",
-}
-STATUS_LABELS = {
-    ContactStatus.NOT_CONTACTED: "Not contacted yet",
-    ContactStatus.REQUESTED: "Reference requested",
-    ContactStatus.WRITTEN_RECEIVED: "Written reference received",
-    ContactStatus.INTERVIEWED: "Interviewed",
-    ContactStatus.NOT_CONTACTED_AGREED: "Not to be contacted (manager's decision)",
-    ContactStatus.DECLINED: "Declined to take part",
-}
-#: Kinds that are a particular person on the case (an ex-partner, an adult child).
-PERSON_KINDS = {ReferenceKind.EX_PARTNER, ReferenceKind.ADULT_CHILD}
-
 
 def _combo(name: str, items: dict[Any, str]) -> QComboBox:
     combo = QComboBox()
@@ -395,13 +378,7 @@ class ReferencesView(QWidget):
     def _fill_people(self, ref: Reference) -> None:
         """The people on the case a reference of this kind can be (ex-partners, adult children)."""
         assert self.case is not None
-        if ref.kind is ReferenceKind.EX_PARTNER:
-            people = [(p.id, p.name) for p in self.case.significant_others]
-        elif ref.kind is ReferenceKind.ADULT_CHILD:
-            people = [(m.id, m.name) for m in self.case.household
-                      if m.kind is HouseholdMemberKind.ADULT_CHILD_AWAY]
-        else:
-            people = []
+        people = people_for(self.case, ref.kind)
         with QSignalBlocker(self.person_combo):
             self.person_combo.clear()
             self.person_combo.addItem("Not linked to a person on the case", "")
@@ -421,12 +398,7 @@ class ReferencesView(QWidget):
         except Exception:  # no guide for this kind: the notes still work
             self.guide.setPlainText("No interview guide for this kind of referee.")
             return
-        lines = [f"{guide.title}", ""]
-        for group in guide.groups:
-            lines.append(group.title)
-            lines.extend(f"  • {q.label}" for q in group.questions)
-            lines.append("")
-        self.guide.setPlainText("\n".join(lines).strip())
+        self.guide.setPlainText(guide_text(guide))
 
     def _kind_changed(self, _index: int) -> None:
         if self.reference is None:

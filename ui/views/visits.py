@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
-    QPushButton,
     QScrollArea,
     QSplitter,
     QTreeWidget,
@@ -37,44 +36,13 @@ from homestudy.textutil import format_date
 from ui.operations import AutoSaver
 from ui.spellcheck import spelling_service
 from ui.views import visit_planning as planning
+from ui.widgets.checklist import MODE_LABELS, button, checked_ids, fill_checklist
 from ui.widgets.confirm import confirm
 from ui.widgets.markdown_editor import MarkdownEditor
 from ui.widgets.optional_date import OptionalDateEdit
 
 SAVE_DELAY_MS = 400
-MODE_LABELS = {VisitMode.IN_PERSON: "In person", VisitMode.VIRTUAL: "Virtual"}
 _ID = Qt.ItemDataRole.UserRole
-
-
-def _button(text: str, name: str, handler: Any) -> QPushButton:
-    button = QPushButton(text)
-    button.setAccessibleName(name)
-    button.clicked.connect(handler)
-    return button
-
-
-def checked_ids(widget: QListWidget) -> list[str]:
-    return [
-        str(widget.item(i).data(_ID))
-        for i in range(widget.count())
-        if widget.item(i).checkState() == Qt.CheckState.Checked
-    ]
-
-
-def fill_checklist(widget: QListWidget, options: list[tuple[str, str]], chosen: list[str]) -> None:
-    """Checkable rows ``(id, label)``; ids chosen but not offered are kept, shown by id."""
-    with QSignalBlocker(widget):
-        widget.clear()
-        offered = {i for i, _ in options}
-        for item_id, label in options + [(c, c) for c in chosen if c not in offered]:
-            item = QListWidgetItem(label, widget)
-            item.setData(_ID, item_id)
-            item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsUserCheckable)
-            state = Qt.CheckState.Checked if item_id in chosen else Qt.CheckState.Unchecked
-            item.setCheckState(state)
-    # As tall as its rows (up to ten), so the form does not fill with empty list space.
-    rows = max(1, min(widget.count(), 10))
-    widget.setFixedHeight(rows * max(widget.sizeHintForRow(0), 18) + 2 * widget.frameWidth() + 4)
 
 
 class VisitsView(QWidget):
@@ -89,14 +57,14 @@ class VisitsView(QWidget):
         self.saver = AutoSaver(ctx, self, delay_ms=SAVE_DELAY_MS)
         self.setAccessibleName("Visits")
 
-        self.plan_button = _button(
+        self.plan_button = button(
             "Plan visits from the te&mplate", "Plan visits from the template", self.plan_visits
         )
-        self.add_button = _button("&Add visit", "Add visit", self.add_visit)
-        self.split_button = _button("Spl&it visit", "Split visit", self.split_current)
-        self.up_button = _button("Move &up", "Move visit up", lambda: self.move_current(-1))
-        self.down_button = _button("Move &down", "Move visit down", lambda: self.move_current(1))
-        self.remove_button = _button("R&emove visit", "Remove visit", self.remove_current)
+        self.add_button = button("&Add visit", "Add visit", self.add_visit)
+        self.split_button = button("Spl&it visit", "Split visit", self.split_current)
+        self.up_button = button("Move &up", "Move visit up", lambda: self.move_current(-1))
+        self.down_button = button("Move &down", "Move visit down", lambda: self.move_current(1))
+        self.remove_button = button("R&emove visit", "Remove visit", self.remove_current)
         self.summary = QLabel()
         self.summary.setAccessibleName("Visits summary")
 
@@ -115,7 +83,7 @@ class VisitsView(QWidget):
         for mode, label in MODE_LABELS.items():
             self.mode_combo.addItem(label, mode.value)
         self.done_edit = OptionalDateEdit("Done on")
-        self.done_today = _button("Mark done toda&y", "Mark visit done today", self.mark_done)
+        self.done_today = button("Mark done toda&y", "Mark visit done today", self.mark_done)
         self.people_list = QListWidget()
         self.people_list.setAccessibleName("Who will be seen")
         self.topics_list = QListWidget()

@@ -27,7 +27,8 @@ from ui.views.unlock import MIN_PASSPHRASE_LENGTH, PASSPHRASE_RULES, CreateVault
 
 INTRO = (
     "HomeStudy helps you plan and record a Stage 2 adoption home study and write the "
-    "Prospective Adopter's Report. It works without an internet connection."
+    "Prospective Adopter's Report. It works without an internet connection and keeps "
+    "your cases in an encrypted vault on this computer. Choose a passphrase to protect it."
 )
 
 START_EMPTY, OPEN_DEMO, ENROL = "empty", "demo", "enrol"
@@ -76,9 +77,9 @@ class WelcomeView(CreateVaultView):
         column = self.button.parentWidget().layout()
         assert isinstance(column, QVBoxLayout)  # CreateVaultView's card column
 
-        self.intro = _wrapped(INTRO, self, "welcomeIntro")
-        column.insertWidget(1, self.intro)  # under the title
-        # The base screen's rules and folder lines, said more fully.
+        # The base screen's intro, rules and folder lines, said more fully.
+        self.intro = self._base_label("Your cases are kept", "welcomeIntro")
+        self.intro.setText(INTRO)
         self.rules = self._base_label(PASSPHRASE_RULES, "rules")
         self.rules.setText(passphrase_rules(ctx.settings.idle_lock_minutes))
         self.where = self._base_label("Vault folder:", "whereNote")
