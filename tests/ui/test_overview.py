@@ -96,7 +96,7 @@ def test_ctrl_number_switches_tabs(qtbot, make_app, demo_vault_dir, unlock):
     unlock(window)
     _open_overview(qtbot, window, ctx, case)
     workspace = window.workspace
-    order = ["overview", "visits", "references", "checklists", "par"]
+    order = ["overview", "case", "visits", "references", "checklists", "par"]
     for i, key in reversed(list(enumerate(order))):
         QTest.keyClick(window, getattr(Qt.Key, f"Key_{i + 1}"), Qt.KeyboardModifier.ControlModifier)
         assert workspace.current_tab() == key

@@ -44,7 +44,7 @@ def _type(editor, text: str) -> None:
 
 
 def _open_tab(qtbot, window, key: str):
-    window.actions[f"tab_{key}"].trigger()  # Ctrl+1 ... Ctrl+5
+    window.actions[f"tab_{key}"].trigger()  # Ctrl+1 ... Ctrl+6
     view = window.workspace.views[key]
     assert window.workspace.tabs.currentWidget() is view
     return view

@@ -40,6 +40,8 @@ class TabSpec:
 
 TABS = (
     TabSpec("overview", "&Overview", "ui.views.overview", "OverviewView"),
+    # key "case" = readiness FixAt area "case": "case:<Case field>" reveals that field
+    TabSpec("case", "Case &details", "ui.views.case_details", "CaseDetailsView"),
     TabSpec("visits", "&Visits", "ui.views.visits", "VisitsView"),
     TabSpec("references", "&References", "ui.views.references", "ReferencesView"),
     TabSpec("checklists", "Chec&klists", "ui.views.checklists", "ChecklistsView"),

@@ -1,0 +1,407 @@
+"""Case details: the applicants, the household, significant others, Stage 1 and the
+key dates and route.
+
+A case made on the laptop starts with little more than names; this tab is where
+the rest is recorded or corrected. Readiness and the clock read these fields, and
+readiness findings in the area ``case`` name the ``Case`` field to fill, which
+``reveal`` focuses. Each part edits the shared ``Case`` in place; every change
+schedules one debounced save of these parts through ``AutoSaver``, applied on the
+DB worker to the case as stored (``save_case`` is the whole aggregate, so the other
+tabs' records are taken from the vault, never from this tab's copy).
+"""
+
+from __future__ import annotations
+
+import copy
+from datetime import date
+from typing import Any
+
+from PySide6.QtCore import QSignalBlocker, Qt
+from PySide6.QtGui import QHideEvent
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QPushButton,
+    QSplitter,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from homestudy.model import (
+    Applicant,
+    Case,
+    CheckKind,
+    CheckOutcome,
+    HouseholdMember,
+    HouseholdMemberKind,
+    LineOfEnquiry,
+    SignificantOther,
+    SignificantOtherKind,
+    StatutoryCheck,
+)
+from homestudy.textutil import format_date
+from homestudy.timeline import TimelineRules
+from ui.operations import AutoSaver
+from ui.spellcheck import spelling_service
+from ui.widgets.key_dates import DATE_FIELDS, KeyDatesPanel
+from ui.widgets.markdown_editor import MarkdownEditor
+from ui.widgets.optional_date import OptionalDateEdit
+from ui.widgets.record_list import Field, RecordList
+
+SAVE_DELAY_MS = 400
+CONFIDENTIAL = "Confidential: left out of the applicants' copy."
+
+#: The parts of the case this tab saves (the rest belongs to the other tabs).
+DETAIL_FIELDS = ("applicants", "household", "significant_others", "stage1", "lines_of_enquiry",
+                 "assessor_name", "route", "stage", *(f for f, _l, _n in DATE_FIELDS))
+STAGE1_FIELDS = ("medical_adviser_summary", "preparation_training", "training_completed_on",
+                 "notes")
+
+MEMBER_KINDS = {
+    HouseholdMemberKind.BIRTH_CHILD: "Birth child",
+    HouseholdMemberKind.ADOPTED_CHILD: "Adopted child",
+    HouseholdMemberKind.ADULT_CHILD_AWAY: "Adult child living away",
+    HouseholdMemberKind.LODGER: "Lodger",
+    HouseholdMemberKind.OTHER_ADULT: "Other adult",
+    HouseholdMemberKind.OTHER_CHILD: "Other child",
+}
+OTHER_KINDS = {SignificantOtherKind.EX_PARTNER: "Ex-partner",
+               SignificantOtherKind.OTHER: "Other significant person"}
+CHECK_KINDS = {
+    CheckKind.DBS: "DBS (enhanced)",
+    CheckKind.LOCAL_AUTHORITY: "Local authority",
+    CheckKind.PROBATION: "Probation",
+    CheckKind.HEALTH: "Health",
+    CheckKind.OVERSEAS_POLICE: "Overseas police",
+    CheckKind.OTHER: "Other",
+}
+OUTCOMES = {
+    CheckOutcome.PENDING: "Pending",
+    CheckOutcome.CLEAR: "Clear",
+    CheckOutcome.INFORMATION_DISCLOSED: "Information disclosed",
+    CheckOutcome.NOT_APPLICABLE: "Not applicable",
+}
+SOURCES = ("DBS check", "Local authority check", "Medical adviser", "Preparation training",
+           "Stage 1 references", "Stage 1 visit")
+PAGES = (
+    ("applicants", "Applicants"),
+    ("household", "Household"),
+    ("significant_others", "Ex-partners and significant others"),
+    ("stage1", "Stage 1: checks, health, training"),
+    ("lines_of_enquiry", "Stage 1 lines of enquiry"),
+    ("dates", "Key dates and route"),
+)
+
+
+def _labels(labels: dict[Any, str]) -> Any:
+    return lambda: [(k.value, v) for k, v in labels.items()]
+
+
+def _yes(flag: bool) -> str:
+    return "Yes" if flag else "No"
+
+
+def _short(text: str, n: int = 70) -> str:
+    line = " ".join(text.split())
+    return line if len(line) <= n else line[: n - 1] + "…"
+
+
+def _confidential_note() -> QLabel:
+    note = QLabel(CONFIDENTIAL)
+    note.setAccessibleName(CONFIDENTIAL)
+    font = note.font()
+    font.setItalic(True)
+    note.setFont(font)
+    return note
+
+
+def save_details(vault: Any, case_id: str, parts: dict[str, Any]) -> None:
+    """On the DB worker: put this tab's parts into the case as stored, and save it."""
+    stored = vault.cases.load_case(case_id)
+    for name, value in parts.items():
+        setattr(stored, name, value)
+    vault.cases.save_case(stored)
+
+
+class CaseDetailsView(QWidget):
+    """Shared view interface: ``CaseDetailsView(ctx, parent=None)``, ``set_case``,
+    ``reveal`` (a page key, a ``Case`` or Stage 1 field name, or a record id), ``flush``."""
+
+    def __init__(self, ctx: Any, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.case: Case | None = None
+        self.saver = AutoSaver(ctx, self, delay_ms=SAVE_DELAY_MS)
+        self.setAccessibleName("Case details")
+        spelling = spelling_service(ctx)
+
+        self.applicants = RecordList(
+            "applicant", [("Applicant", lambda a: a.full_name or "New applicant"),
+                          ("Born", lambda a: format_date(a.date_of_birth)),
+                          ("Occupation", lambda a: a.occupation)],
+            [Field("first_name", "First na&me:", "First name"),
+             Field("last_name", "&Last name:", "Last name"),
+             Field("date_of_birth", "Date of &birth:", "Date of birth", "date"),
+             Field("ethnicity", "&Ethnicity:", "Ethnicity"),
+             Field("religion", "Rel&igion:", "Religion"),
+             Field("languages", "Lang&uages:", "Languages spoken", "words",
+                   placeholder="separated by commas, e.g. English, Twi"),
+             Field("occupation", "Occupa&tion:", "Occupation")],
+            lambda: Applicant("", ""), spelling, add_text="&Add applicant",
+            remove_text="Remove applica&nt", always_confirm=True,
+            can_remove=lambda _a: self.case is not None and len(self.case.applicants) > 1)
+        self.household = RecordList(
+            "household member", [("Name", lambda m: m.name or "New person"),
+                                 ("Who", lambda m: MEMBER_KINDS[m.kind]),
+                                 ("Born", lambda m: format_date(m.date_of_birth)),
+                                 ("Lives at home", lambda m: _yes(m.lives_in_household))],
+            [Field("name", "&Name:", "Name"),
+             Field("kind", "&Type:", "Type of household member", "choice",
+                   _labels(MEMBER_KINDS), HouseholdMemberKind),
+             Field("date_of_birth", "Date of &birth:", "Date of birth", "date"),
+             Field("relationship", "Re&lationship:", "Relationship to the applicants",
+                   placeholder="in your words, e.g. Hannah's son"),
+             Field("lives_in_household", "Lives &in the household", "Lives in the household",
+                   "bool"),
+             Field("notes", "Not&es:", "Notes about this person", "notes")],
+            lambda: HouseholdMember("", HouseholdMemberKind.BIRTH_CHILD), spelling,
+            add_text="&Add person", remove_text="Re&move person")
+        self.add_adult_child = QPushButton("Add adult child living a&way")
+        self.add_adult_child.setAccessibleName("Add adult child living away")
+        self.add_adult_child.clicked.connect(lambda: self.household.append(HouseholdMember(
+            "", HouseholdMemberKind.ADULT_CHILD_AWAY, lives_in_household=False)))
+        self.household.add_extra_button(self.add_adult_child)
+        self.household.edited.connect(self._member_edited)
+        self.others = RecordList(
+            "significant other", [("Name", lambda o: o.name or "New person"),
+                                  ("Who", lambda o: OTHER_KINDS[o.kind]),
+                                  ("Whose", self._applicant_name),
+                                  ("Children together", lambda o: _yes(o.had_children_together)),
+                                  ("Lived together", lambda o: _yes(o.lived_together))],
+            [Field("name", "&Name:", "Name"),
+             Field("kind", "&Type:", "Type of significant other", "choice",
+                   _labels(OTHER_KINDS), SignificantOtherKind),
+             Field("applicant_id", "&Whose:", "Whose ex-partner", "choice",
+                   self._applicant_options),
+             Field("had_children_together", "Had chi&ldren together", "Had children together",
+                   "bool"),
+             Field("lived_together", "L&ived together", "Lived together", "bool"),
+             Field("notes", "Not&es:", "Notes about this person", "notes")],
+            lambda: SignificantOther("", applicant_id=self._first_applicant()), spelling,
+            add_text="&Add ex-partner or other", remove_text="Re&move person")
+        self.checks = RecordList(
+            "statutory check", [("Check", lambda c: CHECK_KINDS[c.kind]),
+                                ("Whose", lambda c: c.subject),
+                                ("Outcome", lambda c: OUTCOMES[c.outcome]),
+                                ("Completed", lambda c: format_date(c.completed_on))],
+            [Field("kind", "&Type of check:", "Type of check", "choice",
+                   _labels(CHECK_KINDS), CheckKind),
+             Field("subject", "&Subject (whose check):", "Whose check", "editable",
+                   self._people_options, placeholder="an applicant or adult in the household"),
+             Field("outcome", "O&utcome:", "Outcome of the check", "choice",
+                   _labels(OUTCOMES), CheckOutcome),
+             Field("completed_on", "Completed o&n:", "Check completed on", "date"),
+             Field("notes", "Not&es (confidential):", "Notes on the check (confidential)",
+                   "notes")],
+            lambda: StatutoryCheck(CheckKind.DBS, self._first_applicant_name()), spelling,
+            add_text="&Add check", remove_text="Re&move check")
+        self.lines = RecordList(
+            "line of enquiry", [("Line of enquiry", lambda x: _short(x.text) or "New line"),
+                                ("Source", lambda x: x.source),
+                                ("Sections", self._section_titles)],
+            [Field("text", "Wha&t to explore:", "Line of enquiry", "notes"),
+             Field("source", "&Source:", "Where it came from", "editable",
+                   lambda: [(s, s) for s in SOURCES]),
+             Field("par_section_ids", "PAR sections e&xpected to answer it:",
+                   "PAR sections expected to answer it", "multi", self._section_options)],
+            lambda: LineOfEnquiry(""), spelling, add_text="&Add line of enquiry",
+            remove_text="Re&move line of enquiry")
+
+        self.medical = MarkdownEditor(spelling, "Medical adviser's summary (confidential)")
+        self.training = MarkdownEditor(spelling, "Preparation training observations")
+        self.training_done = OptionalDateEdit("Preparation training completed on")
+        self.stage1_notes = MarkdownEditor(spelling, "Other Stage 1 notes")
+        self.stage1_inputs: dict[str, QWidget] = {
+            "medical_adviser_summary": self.medical, "preparation_training": self.training,
+            "training_completed_on": self.training_done, "notes": self.stage1_notes}
+        for attr, editor in self.stage1_inputs.items():
+            if isinstance(editor, MarkdownEditor):
+                editor.textChanged.connect(
+                    lambda a=attr, e=editor: self._stage1_edit(a, e.toPlainText()))
+        self.training_done.date_changed.connect(
+            lambda d: self._stage1_edit("training_completed_on", d))
+        self.key_dates = KeyDatesPanel(TimelineRules.from_settings(ctx.settings))
+        self.key_dates.edited.connect(lambda _f, _v: self._changed())
+        for records in (self.applicants, self.household, self.others, self.checks, self.lines):
+            records.changed.connect(self._changed)
+        self.applicants.changed.connect(self._applicants_changed)
+        self._build_layout()
+
+    # ------------------------------------------------------------------ layout
+
+    def _build_layout(self) -> None:
+        self.nav = QListWidget()
+        self.nav.setAccessibleName("Parts of the case details")
+        self.nav.setMaximumWidth(230)
+        self.stack = QStackedWidget()
+        self.page_index: dict[str, int] = {}
+        stage1 = QWidget()
+        s1 = QVBoxLayout(stage1)
+        checks_box = QGroupBox("Statutory checks")
+        checks_layout = QVBoxLayout(checks_box)
+        checks_layout.addWidget(_confidential_note())
+        checks_layout.addWidget(self.checks)
+        summary = QWidget()
+        form = QFormLayout(summary)
+        medical_label = QLabel("Medical adviser's summar&y:")
+        medical_label.setBuddy(self.medical)
+        form.addRow(medical_label, _confidential_note())
+        form.addRow(self.medical)
+        for text, widget in (("Preparat&ion training observations:", self.training),
+                             ("Training comp&leted on:", self.training_done),
+                             ("Other Stage 1 notes:", self.stage1_notes)):
+            label = QLabel(text)
+            label.setBuddy(self.training_done.check if widget is self.training_done else widget)
+            form.addRow(label, widget)
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(checks_box)
+        split.addWidget(summary)
+        split.setSizes([400, 400])  # the checks table and its notes need the room
+        s1.addWidget(split)
+        pages = {"applicants": self.applicants, "household": self.household,
+                 "significant_others": self.others, "stage1": stage1,
+                 "lines_of_enquiry": self.lines, "dates": self.key_dates}
+        for key, title in PAGES:
+            self.page_index[key] = self.stack.addWidget(pages[key])
+            self.nav.addItem(title)
+        self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
+        self.nav.setCurrentRow(0)
+        layout = QHBoxLayout(self)
+        layout.addWidget(self.nav)
+        layout.addWidget(self.stack, 1)
+
+    # ------------------------------------------------------------------ the interface
+
+    def set_case(self, case: Case) -> None:
+        self.flush()
+        self.case = case
+        self.applicants.set_records(case.applicants)
+        self.household.set_records(case.household)
+        self.others.set_records(case.significant_others)
+        self.checks.set_records(case.stage1.checks)
+        self.lines.set_records(case.lines_of_enquiry)
+        for attr, widget in self.stage1_inputs.items():
+            value = getattr(case.stage1, attr)
+            if isinstance(widget, OptionalDateEdit):
+                widget.set_value(value)
+            else:
+                with QSignalBlocker(widget):
+                    widget.setPlainText(value)
+        self.key_dates.set_case(case)
+        self._applicants_changed()
+
+    def reveal(self, target_id: str) -> None:
+        """Show and focus what ``target_id`` names; unknown ids are ignored."""
+        if self.case is None or not target_id:
+            return
+        if target_id in self.page_index:
+            self.show_page(target_id)
+            self.stack.currentWidget().setFocus()
+            return
+        if self.key_dates.widget_for(target_id) is not None:
+            self.show_page("dates")
+            self.key_dates.widget_for(target_id).setFocus()
+            return
+        if target_id in self.stage1_inputs:
+            self.show_page("stage1")
+            self.stage1_inputs[target_id].setFocus()
+            return
+        for key, records in (("applicants", self.applicants), ("household", self.household),
+                             ("significant_others", self.others), ("stage1", self.checks),
+                             ("lines_of_enquiry", self.lines)):
+            if any(r.id == target_id for r in records.records):
+                self.show_page(key)
+                records.select(target_id)
+                records.focus_field(records.fields[0].attr)
+                return
+
+    def show_page(self, key: str) -> None:
+        self.nav.setCurrentRow(self.page_index[key])
+
+    def current_page(self) -> str:
+        return next(k for k, i in self.page_index.items() if i == self.stack.currentIndex())
+
+    def flush(self) -> None:
+        self.saver.flush()
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        self.flush()
+        super().hideEvent(event)
+
+    # ------------------------------------------------------------------ edits
+
+    def _changed(self) -> None:
+        if self.case is None:
+            return
+        case_id = self.case.id
+        parts = {name: copy.deepcopy(getattr(self.case, name)) for name in DETAIL_FIELDS}
+        self.saver.schedule(case_id, f"case_details:{case_id}",
+                            lambda vault: save_details(vault, case_id, parts))
+
+    def _stage1_edit(self, attr: str, value: Any) -> None:
+        if self.case is None or getattr(self.case.stage1, attr) == value:
+            return
+        setattr(self.case.stage1, attr, value)
+        self._changed()
+
+    def _member_edited(self, member: HouseholdMember, attr: str) -> None:
+        """An adult child living away does not live at home; the other kinds usually do."""
+        if attr != "kind":
+            return
+        away = member.kind is HouseholdMemberKind.ADULT_CHILD_AWAY
+        if member.lives_in_household == away:
+            member.lives_in_household = not away
+            self.household.redraw()
+
+    def _applicants_changed(self) -> None:
+        count = len(self.case.applicants) if self.case else 0
+        self.applicants.add_button.setEnabled(count < 2)  # one person or a couple
+        self.key_dates.update_meaning()
+
+    # ------------------------------------------------------------------ choices
+
+    def _first_applicant(self) -> str:
+        return self.case.applicants[0].id if self.case and self.case.applicants else ""
+
+    def _first_applicant_name(self) -> str:
+        return self.case.applicants[0].full_name if self.case and self.case.applicants else ""
+
+    def _applicant_options(self) -> list[tuple[str, str]]:
+        applicants = self.case.applicants if self.case else []
+        return [("", "Not recorded")] + [
+            (a.id, a.full_name or f"Applicant {n}") for n, a in enumerate(applicants, start=1)]
+
+    def _applicant_name(self, other: SignificantOther) -> str:
+        return dict(self._applicant_options()).get(other.applicant_id, "")
+
+    def _people_options(self) -> list[tuple[str, str]]:
+        """Whose check: the applicants and the adults living in the household."""
+        if self.case is None:
+            return []
+        today = date.today()
+        adults = [m.name for m in self.case.household if m.lives_in_household and m.name and (
+            (today - m.date_of_birth).days >= 18 * 365 if m.date_of_birth
+            else m.kind in (HouseholdMemberKind.LODGER, HouseholdMemberKind.OTHER_ADULT))]
+        names = [a.full_name for a in self.case.applicants if a.full_name] + adults
+        return [(n, n) for n in dict.fromkeys(names)]
+
+    def _section_options(self) -> list[tuple[str, str]]:
+        return [(s.id, s.title) for s in self.ctx.forms.par.sections]
+
+    def _section_titles(self, line: LineOfEnquiry) -> str:
+        titles = dict(self._section_options())
+        return "; ".join(titles.get(s, s) for s in line.par_section_ids)
