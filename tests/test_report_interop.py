@@ -8,10 +8,10 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from report_helpers import plant_canaries, read_pdf, squash
 
 from homestudy.forms import load_library
 from homestudy.report import export_par, export_record
-from report_helpers import plant_canaries, read_pdf, squash
 
 TODAY = date(2026, 11, 20)
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")

@@ -5,11 +5,6 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-
-from homestudy.demo import build_demo_case
-from homestudy.forms import load_library
-from homestudy.report import build_par_document, render
-from homestudy.report.variants import REMOVED_NOTE
 from report_helpers import (
     CONFIDENTIAL_SECTIONS,
     pdf_margin_text,
@@ -19,6 +14,11 @@ from report_helpers import (
     read_pdf,
     squash,
 )
+
+from homestudy.demo import build_demo_case
+from homestudy.forms import load_library
+from homestudy.report import build_par_document, render
+from homestudy.report.variants import REMOVED_NOTE
 
 TODAY = date(2026, 11, 20)
 VARIANTS = ("panel", "applicant", "supervisor")

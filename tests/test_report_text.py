@@ -5,16 +5,15 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from report_helpers import read_docx, read_pdf, squash
 
 from homestudy.demo import build_demo_case
 from homestudy.forms import load_library
-from homestudy.report import build_par_document, render
-from homestudy.report import fonts
+from homestudy.report import build_par_document, fonts, render
 from homestudy.report.docmodel import ListBlock, Paragraph, Run
 from homestudy.report.markdown import parse_blocks
 from homestudy.report.par import NOT_WRITTEN
 from homestudy.report.sanitize import clean_line, clean_text
-from report_helpers import read_docx, read_pdf, squash
 
 TODAY = date(2026, 11, 20)
 

@@ -160,7 +160,7 @@ def _update_fields_on_open(docx: DocxDocument) -> None:
 
 def _block(docx: DocxDocument, block: object) -> None:
     if isinstance(block, Heading):
-        paragraph = docx.add_heading("", level=min(max(block.level, 1), 3))
+        paragraph = _add(docx, f"Heading {min(max(block.level, 1), 3)}")
         _runs(paragraph, (Run(block.text),))
     elif isinstance(block, Paragraph):
         _paragraph(docx, block)
@@ -168,13 +168,13 @@ def _block(docx: DocxDocument, block: object) -> None:
         for item in block.items:
             level = min(item.level, 2)
             if item.number:
-                paragraph = docx.add_paragraph(style="List Paragraph")
+                paragraph = _add(docx, "List Paragraph")
                 paragraph.paragraph_format.left_indent = Cm(0.9 + 0.7 * level)
                 paragraph.paragraph_format.first_line_indent = Cm(-0.6)
                 paragraph.add_run(f"{item.number}.\t")
             else:
                 style = "List Bullet" if level == 0 else f"List Bullet {level + 1}"
-                paragraph = docx.add_paragraph(style=style)
+                paragraph = _add(docx, style)
             _runs(paragraph, item.runs)
     elif isinstance(block, Table):
         _table(docx, block)
@@ -187,9 +187,29 @@ def _block(docx: DocxDocument, block: object) -> None:
             row.height = Cm(0.8)
 
 
+def _add(docx: DocxDocument, style: str) -> DocxParagraph:
+    """A new paragraph in ``style``. python-docx resolves a style name by scanning every
+    style on each call, which dominated export time; the ids are looked up once."""
+    paragraph = docx.add_paragraph()
+    if style != "Normal":
+        ids = _style_ids(docx)
+        if style not in ids:
+            ids[style] = docx.styles[style].style_id
+        paragraph._p.style = ids[style]
+    return paragraph
+
+
+def _style_ids(docx: DocxDocument) -> dict[str, str]:
+    cache: dict[str, str] | None = getattr(docx, "_hs_style_ids", None)
+    if cache is None:
+        cache = {}
+        docx._hs_style_ids = cache  # type: ignore[attr-defined]
+    return cache
+
+
 def _paragraph(docx: DocxDocument, block: Paragraph) -> None:
     style = {"title": "Title", "subtitle": "Subtitle"}.get(block.style, "Normal")
-    paragraph = docx.add_paragraph(style=style)
+    paragraph = _add(docx, style)
     _runs(paragraph, block.runs)
     if block.style in ("note", "meta"):
         for run in paragraph.runs:
@@ -216,7 +236,7 @@ def _runs(paragraph: DocxParagraph, runs: tuple[Run, ...]) -> None:
 
 def _table(docx: DocxDocument, block: Table) -> None:
     if block.caption:
-        caption = docx.add_paragraph(style="Caption")
+        caption = _add(docx, "Caption")
         caption.add_run(block.caption)
         caption.paragraph_format.keep_with_next = True
     n = max(1, len(block.columns))
@@ -256,9 +276,9 @@ def _repeat_header(table: DocxTable) -> None:
 def _toc(docx: DocxDocument, block: TableOfContents, headings: list[tuple[int, str]]) -> None:
     """A TOC field whose cached result already lists the headings (no page numbers until
     Word or LibreOffice updates it), so it reads well even before an update."""
-    title = docx.add_paragraph(style="TOC Heading")
+    title = _add(docx, "TOC Heading")
     title.add_run(block.title)
-    first = docx.add_paragraph(style="TOC 1")
+    first = _add(docx, "TOC 1")
     _fld_char(first, "begin")
     instr = OxmlElement("w:instrText")
     instr.set(qn("xml:space"), "preserve")
@@ -271,7 +291,7 @@ def _toc(docx: DocxDocument, block: TableOfContents, headings: list[tuple[int, s
     if headings:
         first.add_run(headings[0][1])
         for level, text in headings[1:]:
-            last = docx.add_paragraph(style=f"TOC {min(level, 2)}")
+            last = _add(docx, f"TOC {min(level, 2)}")
             last.add_run(text)
     else:
         first.add_run("Right-click and choose Update Field to build the contents.")

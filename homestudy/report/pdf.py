@@ -6,6 +6,7 @@ and a DRAFT watermark where the document asks for one."""
 from __future__ import annotations
 
 import io
+import itertools
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -106,7 +107,7 @@ def markup(runs: tuple[Run, ...] | list[Run]) -> tuple[str, str]:
 
 
 def _font_changes_inside_a_word(pieces: list[tuple[Run, str, str]]) -> bool:
-    for (_, font_a, text_a), (_, font_b, text_b) in zip(pieces, pieces[1:], strict=False):
+    for (_, font_a, text_a), (_, font_b, text_b) in itertools.pairwise(pieces):
         # a word that starts in a shaped font and goes on in another cannot be shaped
         if font_a != font_b and font_a in fonts.SHAPED \
                 and text_a and text_b and not text_a[-1].isspace() and not text_b[0].isspace():
@@ -164,7 +165,9 @@ class _Template(BaseDocTemplate):
         self.canv.bookmarkPage(key)
         self.canv.addOutlineEntry(heading.text, key, level=level, closed=level > 0)
         if heading.level <= 2:
-            self.notify("TOCEntry", (heading.level - 1, heading.text, self.page, key))
+            # the TOC reads its text as paragraph markup: escape it, fonts per script
+            entry, _ = markup((Run(heading.text),))
+            self.notify("TOCEntry", (heading.level - 1, entry, self.page, key))
 
     def handle_documentBegin(self) -> None:
         self._outline_level = -1
@@ -187,21 +190,21 @@ class _Template(BaseDocTemplate):
         canvas.drawString(MARGIN, top, d.marking)
         canvas.setFillColor(GREY)
         canvas.setFont(fonts.BASE, 9)
-        canvas.drawRightString(A4[0] - MARGIN, top, d.reference)
+        canvas.drawRightString(A4[0] - MARGIN, top, _base_font_only(d.reference))
         canvas.setStrokeColor(RULE)
         canvas.setLineWidth(0.5)
         canvas.line(MARGIN, top - 2.5 * mm, A4[0] - MARGIN, top - 2.5 * mm)
         bottom = MARGIN - 2 * mm
         canvas.line(MARGIN, bottom + 4.5 * mm, A4[0] - MARGIN, bottom + 4.5 * mm)
         canvas.setFont(fonts.BASE, 8)
-        canvas.drawString(MARGIN, bottom, _ascii_safe(f"{d.variant_label}  ·  {d.footer_note}"
+        canvas.drawString(MARGIN, bottom, _base_font_only(f"{d.variant_label}  ·  {d.footer_note}"
                                                       if d.footer_note else d.variant_label))
         canvas.restoreState()
 
 
-def _ascii_safe(text: str) -> str:
-    # header/footer strings are ours (labels, dates); keep them to the base font's repertoire
-    return "".join(ch for ch in text if fonts.segments(ch) and fonts.segments(ch)[0][0] == "")
+def _base_font_only(text: str) -> str:
+    # canvas strings are not shaped or split by script: keep what the base font draws
+    return "".join(t for font, t in fonts.segments(text) if font == "").replace("\n", " ")
 
 
 def _numbered_canvas(marking: str) -> type[Canvas]:
@@ -275,11 +278,12 @@ def _flowables(document: Document, width: float) -> list[Flowable]:
         elif isinstance(block, Paragraph):
             story.append(_para(block.runs, STYLES.get(block.style, STYLES["body"])))
         elif isinstance(block, ListBlock):
-            for item in block.items:
+            for n, item in enumerate(block.items, start=1):
                 bullet = f"{item.number}." if item.number else "•"
                 indent = 16 + 16 * item.level
                 style = ParagraphStyle(f"list{item.level}", parent=STYLES["list"],
-                                       leftIndent=indent, bulletIndent=indent - 12)
+                                       leftIndent=indent, bulletIndent=indent - 12,
+                                       spaceAfter=8 if n == len(block.items) else 3)
                 story.append(_para(item.runs, style, bulletText=bullet))
         elif isinstance(block, Table):
             story.extend(_table(block, width))

@@ -67,7 +67,7 @@ def test_export_the_applicants_copy_as_docx(qtbot, editor_ctx, tmp_path):
 
 
 def test_export_checklists_as_pdf_and_open_the_folder(qtbot, editor_ctx, tmp_path):
-    dialog, case = _dialog(qtbot, editor_ctx, tmp_path)
+    dialog, _case = _dialog(qtbot, editor_ctx, tmp_path)
     _choose(dialog.what, "checklists")
     assert not dialog.variant.isEnabled()  # copies are for the PAR only
     target = tmp_path / "checklists.pdf"

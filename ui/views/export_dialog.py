@@ -100,6 +100,7 @@ class ExportDialog(QDialog):
         self.destination = QLineEdit()
         self.destination.setAccessibleName("Save to")
         self.browse = QPushButton("C&hoose…")
+        self.browse.setAutoDefault(False)  # Return in the field means Export, not Choose
         self.browse.clicked.connect(self._choose)
         where.addWidget(self.destination, 1)
         where.addWidget(self.browse)
@@ -119,10 +120,13 @@ class ExportDialog(QDialog):
         self.open_folder = buttons.addButton("&Open folder",
                                              QDialogButtonBox.ButtonRole.ActionRole)
         self.open_folder.setEnabled(False)
+        self.open_folder.setAutoDefault(False)
         close = buttons.addButton(QDialogButtonBox.StandardButton.Close)
         self.export_button.clicked.connect(self.start_export)
         self.open_folder.clicked.connect(self.open_containing_folder)
+        close.setAutoDefault(False)
         close.clicked.connect(self.reject)
+        self.destination.returnPressed.connect(self.export_button.click)
 
         layout = QVBoxLayout(self)
         layout.addLayout(form)
