@@ -252,10 +252,13 @@ def _table(docx: DocxDocument, block: Table) -> None:
             _cell(cell.paragraphs[0], value)
     weights = block.widths if len(block.widths) == n else (1.0,) * n
     total = sum(weights) or 1.0
+    table.autofit = False
+    widths = [Cm((PAGE_WIDTH_CM - 2 * MARGIN_CM) * w / total) for w in weights]
     for index, column in enumerate(table.columns):
-        width = Cm((PAGE_WIDTH_CM - 2 * MARGIN_CM) * weights[index] / total)
-        for cell in column.cells:
-            cell.width = width
+        column.width = widths[index]  # the grid: LibreOffice reads this
+    for row in table.rows:  # and each cell: Word reads this
+        for index, cell in enumerate(row.cells):
+            cell.width = widths[index]
     docx.add_paragraph().paragraph_format.space_after = Pt(2)
 
 

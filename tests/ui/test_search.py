@@ -74,4 +74,7 @@ def test_hit_locations() -> None:
         "checklists:health_safety/smoke_alarms")
     assert hit_location("answer", "pet_assessment/dog1/temperament/0") == "checklists:dog1"
     assert hit_location("answer", "reference_interview/r9/motivation/0") == "references:r9"
-    assert hit_location("stage1", "c1") == "overview"
+    assert hit_location("stage1", "c1") == "case:stage1"
+    assert hit_location("check", "k1") == "case:k1"
+    assert hit_location("line_of_enquiry", "l1") == "case:l1"
+    assert hit_location("attachment", "a1") == "overview"

@@ -97,7 +97,7 @@ def build_overview(case: Case, forms: Any, rules: TimelineRules, today: date) ->
     findings = assess_readiness(case, forms, rules, today)
     words = {Severity.BLOCKER: "Blocks panel", Severity.WARNING: "To check", Severity.NOTE: "Note"}
     for f in findings:
-        area = "overview" if f.fix_at.area == "case" else f.fix_at.area
+        area = f.fix_at.area
         location = f"{area}:{f.fix_at.target}" if f.fix_at.target else area
         data.findings.append(Entry((words[f.severity], f.message), location, f.message))
     blockers = sum(f.severity is Severity.BLOCKER for f in findings)

@@ -52,6 +52,10 @@ def hit_location(kind: str, record_id: str) -> str:
         if form == "reference_interview" and subject:
             return f"references:{subject}"
         return f"checklists:{subject}" if subject else f"checklists:{form}/{question}"
+    if kind == "stage1":
+        return "case:stage1"
+    if kind in ("check", "line_of_enquiry", "household_member", "significant_other"):
+        return f"case:{record_id}"
     return "overview"
 
 
