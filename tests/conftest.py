@@ -8,6 +8,8 @@
   parameters (``TEST_KDF``) and passphrase ``TEST_PASSPHRASE``; closed afterwards.
 - ``demo_vault``: ``vault`` with the demo case saved (``demo_vault.cases.list_cases()``).
 - ``memory_keyring``: an in-memory keyring backend, for tests of the keyring path.
+- ``pg_cluster``: a throwaway PostgreSQL cluster (``tests/pg.py``) per test module;
+  the test is skipped where no PostgreSQL server binaries are installed.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import keyring
+import pg
 import pytest
 from keyring.backend import KeyringBackend
 from keyring.backends import fail
@@ -62,6 +65,18 @@ def memory_keyring() -> Iterator[MemoryKeyring]:
         yield backend
     finally:
         keyring.set_keyring(fail.Keyring())
+
+
+@pytest.fixture(scope="module")
+def pg_cluster() -> Iterator[pg.PgCluster]:
+    reason = pg.available()
+    if reason:
+        pytest.skip(reason)
+    cluster = pg.PgCluster().start()
+    try:
+        yield cluster
+    finally:
+        cluster.stop()
 
 
 @pytest.fixture

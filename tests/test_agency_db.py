@@ -4,11 +4,9 @@ its migrations, and the write path under concurrent uploads (no loss, no twins).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-import pg
 import pytest
 from sync_helpers import TestDevice, count_rows, enrolment_for, make_agency
 
@@ -18,18 +16,6 @@ from homestudy.agency.inbox import Inbox, Refusal
 from homestudy.errors import AgencyError
 from homestudy.sync import keys
 from homestudy.sync.signed import SignedDocument
-
-
-@pytest.fixture(scope="module")
-def pg_cluster() -> Iterator[pg.PgCluster]:
-    reason = pg.available()
-    if reason:
-        pytest.skip(reason)
-    cluster = pg.PgCluster().start()
-    try:
-        yield cluster
-    finally:
-        cluster.stop()
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])

@@ -8,11 +8,9 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
-import pg
 import pytest
 from conftest import TEST_KDF, TEST_PASSPHRASE
 from sync_helpers import REPO, InboxServer, enrolment_for, make_agency, sample_case
@@ -23,18 +21,6 @@ from homestudy.serial import to_jsonable
 from homestudy.sync import outbox
 from homestudy.sync.signed import SignedDocument, verify_receipt
 from homestudy.vault import Vault
-
-
-@pytest.fixture(scope="module")
-def pg_cluster() -> Iterator[pg.PgCluster]:
-    reason = pg.available()
-    if reason:
-        pytest.skip(reason)
-    cluster = pg.PgCluster().start()
-    try:
-        yield cluster
-    finally:
-        cluster.stop()
 
 
 def agency_cli(home: Path, *args: str) -> subprocess.CompletedProcess[str]:

@@ -1,8 +1,12 @@
 """Screenshots of the app on the demo case: ``python -m ui.screenshots OUTDIR``.
 
 Runs the real main window offscreen over a throwaway vault holding only the
-fictional demo case, and saves ``case_list.png``, ``overview.png`` and
-``par_editor.png`` (``QWidget.grab``). Used by ``make screenshots`` and a test.
+fictional demo case, and saves (``QWidget.grab``) the three the README shows,
+``case_list.png``, ``overview.png`` and ``par_editor.png``, then for reviewers
+``unlock.png``, ``create_vault.png``, ``case_details.png``, ``visits.png``,
+``references.png``, ``checklists.png``, ``export_dialog.png``, the same tabs at a
+small window (``small_<tab>.png``, 1024x700) and in a dark palette
+(``dark_<tab>.png``). Used by ``make screenshots`` and a test.
 """
 
 from __future__ import annotations
@@ -19,6 +23,9 @@ from pathlib import Path
 from homestudy.atomic import write_atomic
 
 SIZE = (1280, 820)
+SMALL = (1024, 700)
+TABS = ("overview", "case", "visits", "references", "checklists", "par")
+TAB_FILES = {"case": "case_details", "par": "par_editor"}  # file names that differ from keys
 PASSPHRASE = "screenshots only, never a real vault"
 PAR_SECTION = "family_of_origin"  # a section with prose and an analysis paragraph
 
@@ -64,8 +71,75 @@ def _demo_vault(folder: Path) -> None:
         vault.close()
 
 
+def _dark_palette() -> object:
+    """A plain dark palette: shows any colour hard-coded for a light background."""
+    from PySide6.QtGui import QColor, QPalette
+
+    palette = QPalette()
+    role, group = QPalette.ColorRole, QPalette.ColorGroup
+    for r, colour in ((role.Window, "#2b2b2b"), (role.WindowText, "#e8e8e8"),
+                      (role.Base, "#1e1e1e"), (role.AlternateBase, "#262626"),
+                      (role.Text, "#e8e8e8"), (role.Button, "#353535"),
+                      (role.ButtonText, "#e8e8e8"), (role.Highlight, "#2f65a8"),
+                      (role.HighlightedText, "#ffffff"), (role.ToolTipBase, "#353535"),
+                      (role.ToolTipText, "#e8e8e8"), (role.PlaceholderText, "#9a9a9a"),
+                      (role.Link, "#8ab4f8"), (role.Light, "#505050"), (role.Midlight, "#404040"),
+                      (role.Mid, "#303030"), (role.Dark, "#202020"), (role.Shadow, "#101010")):
+        palette.setColor(r, QColor(colour))
+    for r in (role.WindowText, role.Text, role.ButtonText):
+        palette.setColor(group.Disabled, r, QColor("#808080"))
+    return palette
+
+
+def _create_vault_screen(app: object, ctx: object, outdir: Path) -> Path:
+    """The shell's create-vault form on its own (the welcome screen builds on it)."""
+    from ui.views.unlock import CreateVaultView
+
+    view = CreateVaultView(ctx)  # type: ignore[arg-type]
+    try:
+        view.resize(*SIZE)
+        view.show()
+        _wait(app, lambda: not view.keyring_note.text().startswith("Checking"))
+        _settle(app)
+        return _save_png(view, outdir / "create_vault.png")
+    finally:
+        view.close()
+        view.deleteLater()
+
+
+def _export_dialog(app: object, ctx: object, window: object, case_id: str,
+                   outdir: Path) -> Path:
+    from ui.views.export_dialog import open_export_dialog
+
+    dialog = open_export_dialog(ctx, window, case_id)  # type: ignore[arg-type]
+    try:
+        _wait(app, lambda: bool(dialog.reference))
+        # the suggested name, in a made-up home folder rather than this computer's
+        name = Path(dialog.destination.text()).name
+        dialog.destination.setText(str(Path("/home/sam/Documents") / name))
+        _settle(app)
+        return _save_png(dialog, outdir / "export_dialog.png")
+    finally:
+        dialog.close()
+        dialog.deleteLater()
+
+
+def _tabs(app: object, window: object, outdir: Path, prefix: str,
+          keys: tuple[str, ...]) -> list[Path]:
+    written = []
+    for key in keys:
+        if key not in window.workspace.views:  # type: ignore[attr-defined]
+            continue
+        location = f"par:{PAR_SECTION}" if key == "par" else key
+        window.workspace.show_location(location)  # type: ignore[attr-defined]
+        _settle(app, 0.8 if key == "par" else 0.3)
+        name = f"{prefix}{TAB_FILES.get(key, key)}.png"
+        written.append(_save_png(window, outdir / name))
+    return written
+
+
 def take(outdir: Path) -> list[Path]:
-    """Render the three screenshots into ``outdir``; returns their paths."""
+    """Render the screenshots into ``outdir``; returns their paths."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from homestudy.settings import AppSettings
     from ui.app import build_window, make_application
@@ -82,6 +156,9 @@ def take(outdir: Path) -> list[Path]:
             window.resize(*SIZE)
             window.show()
             _wait(app, lambda: window.stack.currentWidget() is window.unlock_view)
+            _settle(app)
+            written.append(_save_png(window, outdir / "unlock.png"))
+            written.append(_create_vault_screen(app, ctx, outdir))
             ready: list[bool] = []
             window.case_list.assessed.connect(lambda: ready.append(True))  # readiness drawn
             window.unlock_view.passphrase.setText(PASSPHRASE)
@@ -98,10 +175,18 @@ def take(outdir: Path) -> list[Path]:
             _settle(app)
             written.append(_save_png(window, outdir / "overview.png"))
 
-            if "par" in window.workspace.views:
-                window.workspace.show_location(f"par:{PAR_SECTION}")
-                _settle(app, 0.8)
-                written.append(_save_png(window, outdir / "par_editor.png"))
+            written += _tabs(app, window, outdir, "", ("par",))  # the README's three first
+            written += _tabs(app, window, outdir, "", TABS[1:-1])
+            written.append(_export_dialog(app, ctx, window, case_id, outdir))
+            window.resize(*SMALL)
+            written += _tabs(app, window, outdir, "small_", TABS)
+            window.resize(*SIZE)
+            light = app.palette()
+            app.setPalette(_dark_palette())
+            try:
+                written += _tabs(app, window, outdir, "dark_", TABS)
+            finally:
+                app.setPalette(light)
         finally:
             window.lock()
             window.close()

@@ -20,10 +20,16 @@ import json
 import os
 import socket
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from homestudy.errors import HomeStudyError
+
+if TYPE_CHECKING:
+    from homestudy.agency.db import Database
+    from homestudy.agency.home import AgencyHome
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -79,6 +85,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
 
 
+@contextmanager
+def _home_db(args: argparse.Namespace) -> Iterator[tuple[AgencyHome, Database]]:
+    """The agency in ``--home`` and a one-connection handle on its database (closed after)."""
+    from homestudy.agency.home import AgencyHome
+
+    home = AgencyHome(args.home)
+    db = home.database(pool_size=1)
+    try:
+        yield home, db
+    finally:
+        db.close()
+
+
 def _init(args: argparse.Namespace) -> int:
     from homestudy.agency.home import init_home
 
@@ -95,17 +114,12 @@ def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from homestudy.agency.app import HOME_ENV, create_app
-    from homestudy.agency.home import AgencyHome
     from homestudy.agency.rotation import finish_rotation
 
-    home = AgencyHome(args.home)
-    db = home.database(pool_size=1)
-    try:
+    with _home_db(args) as (home, db):
         db.migrate()  # once, here, before any worker starts
         if finish_rotation(home, db) is not None:
             print("An interrupted key rotation was finished.", flush=True)
-    finally:
-        db.close()
     sock = socket.socket(socket.AF_INET6 if ":" in args.host else socket.AF_INET)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((args.host, args.port))
@@ -127,18 +141,13 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _enrol(args: argparse.Namespace) -> int:
-    from homestudy.agency.home import AgencyHome
     from homestudy.agency.inbox import Inbox
     from homestudy.atomic import write_atomic
     from homestudy.sync.enrolment import EnrolmentFile
 
-    home = AgencyHome(args.home)
-    db = home.database(pool_size=1)
-    try:
+    with _home_db(args) as (home, db):
         db.migrate()
         token = Inbox(home, db).new_token(args.assessor, args.assessor_name, args.days)
-    finally:
-        db.close()
     enrolment = EnrolmentFile(
         agency_id=home.agency_id, agency_name=home.config.name, inbox_url=home.config.inbox_url,
         agency_age_recipient=home.age_recipient, agency_signing_public_key=home.signing_public,
@@ -151,15 +160,10 @@ def _enrol(args: argparse.Namespace) -> int:
 
 
 def _revoke(args: argparse.Namespace) -> int:
-    from homestudy.agency.home import AgencyHome
     from homestudy.agency.inbox import Inbox
 
-    home = AgencyHome(args.home)
-    db = home.database(pool_size=1)
-    try:
+    with _home_db(args) as (home, db):
         found = Inbox(home, db).revoke(args.device_id)
-    finally:
-        db.close()
     if not found:
         print("No device with that id is enrolled.", file=sys.stderr)
         return 1
@@ -168,18 +172,11 @@ def _revoke(args: argparse.Namespace) -> int:
 
 
 def _inbox(args: argparse.Namespace) -> int:
-    from homestudy.agency.home import AgencyHome
-
-    home = AgencyHome(args.home)
-    db = home.database(pool_size=1)
-    try:
-        with db.transaction() as cur:
-            bundles = cur.all("SELECT bundle_id, device_id, sequence, case_reference, size, "
-                              "received_at FROM bundles ORDER BY received_at, sequence")
-            alerts = cur.all("SELECT created_at, kind, device_id, bundle_id, sequence, detail "
-                             "FROM alerts ORDER BY id")
-    finally:
-        db.close()
+    with _home_db(args) as (_home, db), db.transaction() as cur:
+        bundles = cur.all("SELECT bundle_id, device_id, sequence, case_reference, size, "
+                          "received_at FROM bundles ORDER BY received_at, sequence")
+        alerts = cur.all("SELECT created_at, kind, device_id, bundle_id, sequence, detail "
+                         "FROM alerts ORDER BY id")
     if args.json:
         keys_b = ("bundle_id", "device_id", "sequence", "case_reference", "size", "received_at")
         keys_a = ("created_at", "kind", "device_id", "bundle_id", "sequence", "detail")
@@ -198,14 +195,9 @@ def _inbox(args: argparse.Namespace) -> int:
 def _open(args: argparse.Namespace) -> int:
     from homestudy.agency.assign import open_received
     from homestudy.agency.export import write_review_pack
-    from homestudy.agency.home import AgencyHome
 
-    home = AgencyHome(args.home)
-    db = home.database(pool_size=1)
-    try:
+    with _home_db(args) as (home, db):
         opened = open_received(home, db, args.bundle_id)
-    finally:
-        db.close()
     written = write_review_pack(opened, args.out)
     for path in written:
         print(path)
@@ -214,7 +206,6 @@ def _open(args: argparse.Namespace) -> int:
 
 def _assign(args: argparse.Namespace) -> int:
     from homestudy.agency.assign import assign_case, devices_of
-    from homestudy.agency.home import AgencyHome
     from homestudy.model import Case
     from homestudy.serial import from_jsonable
 
@@ -224,9 +215,7 @@ def _assign(args: argparse.Namespace) -> int:
     except (OSError, ValueError, TypeError, KeyError) as exc:
         print(f"homestudy-agency: the case file could not be read ({exc}).", file=sys.stderr)
         return 1
-    home = AgencyHome(args.home)
-    db = home.database(pool_size=1)
-    try:
+    with _home_db(args) as (home, db):
         targets = [args.device] if args.device else devices_of(db, args.assessor)
         if not targets:
             print("That assessor has no enrolled device yet.", file=sys.stderr)
@@ -235,41 +224,29 @@ def _assign(args: argparse.Namespace) -> int:
             made = assign_case(home, db, case, device_id)
             print(f"Case {case.reference} assigned to device {device_id} "
                   f"(bundle {made.bundle_id}, sequence {made.sequence}).")
-    finally:
-        db.close()
     return 0
 
 
 def _publish_keys(args: argparse.Namespace) -> int:
     from datetime import UTC, datetime, timedelta
 
-    from homestudy.agency.home import AgencyHome
     from homestudy.agency.rotation import finish_rotation
 
-    home = AgencyHome(args.home)
-    db = home.database(pool_size=1)
-    try:
+    with _home_db(args) as (home, db):
         db.migrate()
         if finish_rotation(home, db) is not None:
             print("An interrupted key rotation was finished first.")
         doc = home.publish_key_list(db, expires_at=datetime.now(UTC) + timedelta(days=args.days))
-    finally:
-        db.close()
     version = json.loads(doc.body)["version"]
     print(f"Key list version {version} published; it expires in {args.days} days.")
     return 0
 
 
 def _rotate_keys(args: argparse.Namespace) -> int:
-    from homestudy.agency.home import AgencyHome
     from homestudy.agency.rotation import rotate_keys
 
-    home = AgencyHome(args.home)
-    db = home.database(pool_size=1)
-    try:
+    with _home_db(args) as (home, db):
         done = rotate_keys(home, db, days=args.days)
-    finally:
-        db.close()
     print(f"New agency keys made. Key list version {done.version} names them, signed by the "
           "old signing key and the new one; laptops move to the new keys at their next sync.")
     print(f"Signing key (minisign): {done.signing_public}")

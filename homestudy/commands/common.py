@@ -73,6 +73,15 @@ def find_case(vault: Any, ref: str) -> Case:
         raise NotFoundError(f"There is no case with the reference {ref}.") from None
 
 
-def fail(exc: HomeStudyError) -> int:
+def read_case(args: argparse.Namespace) -> Case:
+    """The case ``args.reference`` names, read from the chosen vault (closed again)."""
+    vault = open_vault(args, read_only=True)
+    try:
+        return find_case(vault, args.reference)
+    finally:
+        vault.close()
+
+
+def fail(exc: HomeStudyError, code: int = 1) -> int:
     print(f"homestudy: {exc.message}", file=sys.stderr)
-    return 1
+    return code

@@ -49,7 +49,7 @@ def _format(args: argparse.Namespace) -> str | None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from homestudy.commands.common import fail, find_case, open_vault
+    from homestudy.commands.common import fail, read_case
     from homestudy.errors import HomeStudyError
     from homestudy.forms import load_library
     from homestudy.report import export_par, export_record
@@ -65,11 +65,7 @@ def run(args: argparse.Namespace) -> int:
         return 2
     try:
         library = load_library()
-        vault = open_vault(args, read_only=True)
-        try:
-            case = find_case(vault, args.reference)
-        finally:
-            vault.close()
+        case = read_case(args)
         if record:
             written = export_record(case, record, fmt, args.out, forms=library, today=args.today)
         else:

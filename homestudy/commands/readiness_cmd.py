@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from datetime import date
 from typing import Any
 
@@ -36,7 +35,7 @@ def add_parser(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from homestudy.commands.common import find_case, open_vault
+    from homestudy.commands.common import fail, read_case
     from homestudy.errors import HomeStudyError
     from homestudy.forms import load_library
     from homestudy.readiness import assess_readiness, is_ready
@@ -47,14 +46,9 @@ def run(args: argparse.Namespace) -> int:
     rules = TimelineRules.from_settings(load_settings())
     try:
         library = load_library()
-        vault = open_vault(args, read_only=True)
-        try:
-            case = find_case(vault, args.reference)
-        finally:
-            vault.close()
+        case = read_case(args)
     except HomeStudyError as exc:
-        print(f"homestudy: {exc.message}", file=sys.stderr)
-        return 2  # 1 means "not ready"
+        return fail(exc, 2)  # 1 means "not ready"
     findings = assess_readiness(case, library, rules, today)
     timeline = build_timeline(case, rules, today)
     ready = is_ready(findings)

@@ -9,21 +9,10 @@ from __future__ import annotations
 
 import copy
 import os
-import statistics
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
 
-
-def _median_ms(fn: Callable[[int], object], n: int) -> float:
-    fn(-1)
-    times = []
-    for i in range(n):
-        start = time.perf_counter()
-        fn(i)
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times)
+from _timing import indexed_median_ms
 
 
 def main() -> None:
@@ -49,7 +38,8 @@ def main() -> None:
                 save_details(vault, case.id, parts)
 
             n = 50
-            print(f"case details save (demo case): median {_median_ms(save, n):.1f} ms (n={n})")
+            ms = indexed_median_ms(save, n)
+            print(f"case details save (demo case): median {ms:.1f} ms (n={n})")
         finally:
             vault.close()
 
@@ -57,7 +47,7 @@ def main() -> None:
         ctx = make_context(AppSettings(), Path(tmp) / "none")
         view = CaseDetailsView(ctx)
         n = 50
-        ms = _median_ms(lambda _i: view.set_case(copy.deepcopy(case)), n)
+        ms = indexed_median_ms(lambda _i: view.set_case(copy.deepcopy(case)), n)
         print(f"case details set_case (demo case): median {ms:.1f} ms (n={n})")
         view.deleteLater()
         app.processEvents()

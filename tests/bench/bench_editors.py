@@ -12,7 +12,6 @@ check and word counts on), and the spell checker's own costs.
 from __future__ import annotations
 
 import os
-import statistics
 import sys
 import tempfile
 import time
@@ -22,21 +21,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
 
+from _timing import median_line, timings_ms
+
 WORDS = ("The applicants described their childhood with warmth and honesty, and their "
          "colour-coded calendar shows how they organise the week around work and family. ")
-
-
-def _line(name: str, values: list[float]) -> str:
-    return f"{name}: median {statistics.median(values):.2f} ms (n={len(values)})"
-
-
-def _timed(fn, n: int) -> list[float]:
-    out = []
-    for _ in range(n):
-        start = time.perf_counter()
-        fn()
-        out.append((time.perf_counter() - start) * 1000)
-    return out
 
 
 def main() -> None:
@@ -57,15 +45,15 @@ def main() -> None:
     start = time.perf_counter()
     spellcheck._base_words.cache_clear()
     spellcheck._base_words()
-    print(_line("load the en-GB word list", [(time.perf_counter() - start) * 1000]))
+    print(median_line("load the en-GB word list", [(time.perf_counter() - start) * 1000], 2))
 
     spelling = spellcheck.UkSpelling()
     spelling.warm_up()
     paragraph = WORDS * 9  # about 200 words
-    print(_line("spell check one 200-word paragraph",
-                _timed(lambda: spelling.misspelt(paragraph), 50)))
-    print(_line("spelling suggestions for one word",
-                _timed(lambda: spelling.suggestions("behavoir"), 20)))
+    print(median_line("spell check one 200-word paragraph",
+                timings_ms(lambda _i: spelling.misspelt(paragraph), 50, warm=False), 2))
+    print(median_line("spelling suggestions for one word",
+                timings_ms(lambda _i: spelling.suggestions("behavoir"), 20, warm=False), 2))
 
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "vault"
@@ -94,8 +82,8 @@ def main() -> None:
             QTest.keyClick(view.editor, Qt.Key.Key_A)
             app.processEvents()
 
-        gui = _timed(key, 200)
-        print(_line("PAR keystroke on GUI thread, 3,000-word section", gui))
+        gui = timings_ms(lambda _i: key(), 200, warm=False)
+        print(median_line("PAR keystroke on GUI thread, 3,000-word section", gui, 2))
         print(f"PAR keystroke on GUI thread p99: {sorted(gui)[int(len(gui) * 0.99) - 1]:.2f} ms "
               f"(n={len(gui)})")
         view.flush()

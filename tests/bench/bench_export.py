@@ -6,20 +6,9 @@ atomic write adds a few ms). Run: ``python tests/bench/bench_export.py``.
 
 from __future__ import annotations
 
-import statistics
-import time
-from collections.abc import Callable
 from datetime import date
 
-
-def _median_ms(fn: Callable[[], object], n: int) -> float:
-    fn()  # warm: fonts registered, form library loaded, parser built
-    times = []
-    for _ in range(n):
-        start = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times)
+from _timing import median_ms
 
 
 def main() -> None:
@@ -35,7 +24,7 @@ def main() -> None:
     for variant in ("panel", "applicant", "supervisor"):
         findings = [] if variant == "supervisor" else None  # readiness is benched apart
         for fmt in ("docx", "pdf"):
-            ms = _median_ms(lambda v=variant, f=fmt, fi=findings: render(
+            ms = median_ms(lambda v=variant, f=fmt, fi=findings: render(
                 build_par_document(case, v, forms=lib, today=today, findings=fi), f), n)
             print(f"export {variant} PAR .{fmt} ({words} words): median {ms:.0f} ms (n={n})")
 

@@ -7,27 +7,17 @@ Run: ``QT_QPA_PLATFORM=offscreen python tests/bench/bench_forms.py``.
 from __future__ import annotations
 
 import os
-import statistics
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
+from _timing import median_ms
+
 from homestudy.demo import build_demo_case
 from homestudy.forms import load_library, migrate_answers
-
-
-def _median_ms(fn: Callable[[], object], n: int) -> float:
-    fn()  # warm up
-    times = []
-    for _ in range(n):
-        start = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times)
 
 
 def _load_uncached() -> object:
@@ -37,12 +27,12 @@ def _load_uncached() -> object:
 
 def main() -> None:
     n = 30
-    print(f"load all forms: median {_median_ms(_load_uncached, n):.1f} ms (n={n})", flush=True)
+    print(f"load all forms: median {median_ms(_load_uncached, n):.1f} ms (n={n})", flush=True)
     lib = load_library()
     case = build_demo_case()
     answers = case.checklist_answers * 20
     print(f"migrate {len(answers)} answers: median "
-          f"{_median_ms(lambda: migrate_answers(answers, lib), n):.1f} ms (n={n})", flush=True)
+          f"{median_ms(lambda: migrate_answers(answers, lib), n):.1f} ms (n={n})", flush=True)
 
     from PySide6.QtWidgets import QApplication
 
@@ -65,7 +55,7 @@ def main() -> None:
     dog = case.animals[0].id if case.animals else ""
     for form_id, subject in (("par_england", ""), ("health_safety", ""),
                              ("pet_assessment", dog)):
-        ms = _median_ms(build(form_id, subject), n)
+        ms = median_ms(build(form_id, subject), n)
         print(f"build {form_id} widget: median {ms:.1f} ms (n={n})", flush=True)
 
 

@@ -22,6 +22,7 @@ sys.path[:0] = [str(HERE.parent), str(HERE.parents[1])]
 
 import httpx  # noqa: E402
 import pg  # noqa: E402
+from _timing import percentile  # noqa: E402
 from sync_helpers import (  # noqa: E402
     InboxServer,
     TestDevice,
@@ -36,11 +37,6 @@ from homestudy.sync.signed import SignedDocument, verify_receipt  # noqa: E402
 BUNDLES = int(os.environ.get("BENCH_INBOX_BUNDLES", "2000"))
 CLIENTS = int(os.environ.get("BENCH_INBOX_CLIENTS", "50"))
 WORKERS = int(os.environ.get("BENCH_INBOX_WORKERS", "2"))  # server processes
-
-
-def _percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
 def run(label: str, database_url: str) -> None:
@@ -94,7 +90,7 @@ def run(label: str, database_url: str) -> None:
         lost, duplicated = len(sent - set(stored)), len(stored) - len(set(stored))
         n = len(latencies)
         print(f"inbox_upload_{label}: median {statistics.median(latencies) * 1000:.1f} ms (n={n})")
-        print(f"inbox_upload_{label}_p95: median {_percentile(latencies, 0.95) * 1000:.1f} ms "
+        print(f"inbox_upload_{label}_p95: median {percentile(latencies, 0.95) * 1000:.1f} ms "
               f"(n={n})")
         print(f"inbox_upload_{label}_throughput: {n / wall:.0f} bundles/s with {CLIENTS} "
               f"clients, {WORKERS} server workers; lost {lost}, duplicated {duplicated}, "

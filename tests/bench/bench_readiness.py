@@ -6,20 +6,9 @@ worth of a keystroke. Run: ``python tests/bench/bench_readiness.py``.
 
 from __future__ import annotations
 
-import statistics
-import time
-from collections.abc import Callable
 from datetime import date
 
-
-def _median_ms(fn: Callable[[], object], n: int) -> float:
-    fn()  # warm caches (holidays, compiled regexes, the form library)
-    times = []
-    for _ in range(n):
-        start = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times)
+from _timing import median_ms
 
 
 def main() -> None:
@@ -33,11 +22,11 @@ def main() -> None:
     library = load_library()
     rules = TimelineRules()
     n = 200
-    ms = _median_ms(lambda: assess_readiness(case, library, rules, today), n)
+    ms = median_ms(lambda: assess_readiness(case, library, rules, today), n)
     print(f"readiness (demo case): median {ms:.3f} ms (n={n})")
-    ms = _median_ms(lambda: build_timeline(case, rules, today), n)
+    ms = median_ms(lambda: build_timeline(case, rules, today), n)
     print(f"timeline (demo case): median {ms:.3f} ms (n={n})")
-    ms = _median_ms(lambda: stage2_progress(case, today, rules), n)
+    ms = median_ms(lambda: stage2_progress(case, today, rules), n)
     print(f"stage 2 day N of M: median {ms:.3f} ms (n={n})")
 
 

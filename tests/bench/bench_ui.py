@@ -20,7 +20,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -28,6 +27,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+from _timing import median_line, percentile
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSPHRASE = "benchmark passphrase, not a real one"
@@ -167,15 +168,6 @@ def _run_child(args: list[str], env: dict[str, str]) -> Any:
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-def _line(name: str, values: list[float]) -> str:
-    return f"{name}: median {statistics.median(values):.1f} ms (n={len(values)})"
-
-
-def _p99(values: list[float]) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(0.99 * (len(ordered) - 1)))]
-
-
 def main() -> None:
     with tempfile.TemporaryDirectory(prefix="homestudy-bench-ui-") as tmp:
         folder = Path(tmp) / "vault"
@@ -189,23 +181,23 @@ def main() -> None:
                 for _ in range(COLD_RUNS)]
         total = [c["total_ms"] for c in cold]
         kdf = [c["kdf_ms"] for c in cold]
-        print(_line("cold start to unlocked window, KDF excluded",
+        print(median_line("cold start to unlocked window, KDF excluded",
                     [t - k for t, k in zip(total, kdf, strict=True)]))
-        print(_line("key derivation at unlock (Argon2id, calibrated)", kdf))
-        print(_line("cold start to unlocked window, KDF included", total))
+        print(median_line("key derivation at unlock (Argon2id, calibrated)", kdf))
+        print(median_line("cold start to unlocked window, KDF included", total))
         session = _run_child(["session", str(folder)], env)
-        print(_line("open demo case (workspace showing it)", session["open"]))
-        print(_line("open demo case (overview figures drawn)", session["open_overview"]))
+        print(median_line("open demo case (workspace showing it)", session["open"]))
+        print(median_line("open demo case (overview figures drawn)", session["open_overview"]))
         if session["keystroke_saved"]:
             ks = session["keystroke_saved"]
-            print(_line("PAR keystroke to saved (incl. autosave pause)", ks))
-            print(f"PAR keystroke to saved p99: {_p99(ks):.1f} ms (n={len(ks)})")
-            print(_line("keystroke on GUI thread", session["keystroke_gui"]))
-            print(f"keystroke on GUI thread p99: {_p99(session['keystroke_gui']):.1f} ms "
-                  f"(n={len(session['keystroke_gui'])})")
+            print(median_line("PAR keystroke to saved (incl. autosave pause)", ks))
+            print(f"PAR keystroke to saved p99: {percentile(ks, 0.99):.1f} ms (n={len(ks)})")
+            print(median_line("keystroke on GUI thread", session["keystroke_gui"]))
+            gui = session["keystroke_gui"]
+            print(f"keystroke on GUI thread p99: {percentile(gui, 0.99):.1f} ms (n={len(gui)})")
         save = session["section_save"]
-        print(_line("PAR section save through operations", save))
-        print(f"PAR section save p99: {_p99(save):.1f} ms (n={len(save)})")
+        print(median_line("PAR section save through operations", save))
+        print(f"PAR section save p99: {percentile(save, 0.99):.1f} ms (n={len(save)})")
 
 
 if __name__ == "__main__":

@@ -13,12 +13,11 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -26,19 +25,11 @@ os.environ.setdefault("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 
+from _timing import indexed_median_ms
+
 from homestudy.demo import build_demo_case
 from homestudy.model import ParSectionDraft
 from homestudy.vault import CaseRepository, KdfParams, Vault, store
-
-
-def _median_ms(fn: Callable[[int], object], n: int) -> float:
-    fn(-1)  # warm up
-    times = []
-    for i in range(n):
-        start = time.perf_counter()
-        fn(i)
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times)
 
 
 class _PlainStore:
@@ -67,10 +58,10 @@ def _workload(cases: CaseRepository, case_id: str, n: int) -> dict[str, float]:
     section = "understanding_adoption"
     base = cases.load_case(case_id).par_sections[section].text
     return {
-        "open case": _median_ms(lambda i: cases.load_case(case_id), n),
-        "save PAR section": _median_ms(lambda i: cases.save_par_section(
+        "open case": indexed_median_ms(lambda i: cases.load_case(case_id), n),
+        "save PAR section": indexed_median_ms(lambda i: cases.save_par_section(
             case_id, ParSectionDraft(section, f"{base}\n\nEdit {i}.")), n),
-        "search": _median_ms(lambda i: cases.search("attachment trauma"), n),
+        "search": indexed_median_ms(lambda i: cases.search("attachment trauma"), n),
     }
 
 

@@ -2,7 +2,8 @@
 real SQLCipher vault (cheap KDF), and helpers that read results back from it.
 
 Imported by tests/ui/test_visits*.py, test_references*.py, test_checklists*.py,
-test_par_editor*.py and test_spellcheck*.py (``from editors_support import ...``).
+test_par_editor*.py, test_spellcheck*.py, test_case_details*.py, test_export_dialog.py and
+test_stage2_walkthrough.py (``from editors_support import ...``).
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 
@@ -21,6 +22,7 @@ from ui.context import AppContext, make_context
 
 PASSPHRASE = "editor tests passphrase"
 CHEAP_KDF = KdfParams(time_cost=1, memory_kib=64, parallelism=1)
+V = TypeVar("V")
 
 
 def on_worker(ctx: AppContext, qtbot: Any, fn: Callable[[Vault], Any]) -> Any:
@@ -45,6 +47,29 @@ def settle(qtbot: Any, ctx: AppContext, *views: Any) -> None:
 
 def load(ctx: AppContext, qtbot: Any, case_id: str) -> Case:
     return on_worker(ctx, qtbot, lambda vault: vault.cases.load_case(case_id))
+
+
+def shown(qtbot: Any, view: V, case: Case, size: tuple[int, int] | None = None) -> V:
+    """``view`` (owned by qtbot) showing ``case``, on screen, at ``size`` if given."""
+    qtbot.addWidget(view)
+    view.set_case(case)  # type: ignore[attr-defined]
+    if size is not None:
+        view.resize(*size)  # type: ignore[attr-defined]
+    view.show()  # type: ignore[attr-defined]
+    return view
+
+
+def choose(combo: Any, value: str) -> None:
+    """Pick an entry the way a keyboard user does: focus, then arrow keys."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    combo.setFocus()
+    target = combo.findData(value)
+    assert target >= 0, value
+    key = Qt.Key.Key_Down if target > combo.currentIndex() else Qt.Key.Key_Up
+    while combo.currentIndex() != target:
+        QTest.keyClick(combo, key)
 
 
 def sample_case(couple: bool = True) -> Case:

@@ -9,7 +9,7 @@ from datetime import date
 from typing import Any
 
 import editors_support
-from editors_support import load, on_worker, settle, unnamed_focusable
+from editors_support import choose, load, on_worker, settle, unnamed_focusable
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QDateTimeEdit, QMessageBox
@@ -26,16 +26,6 @@ from ui.views.case_details import CONFIDENTIAL, CaseDetailsView
 
 editor_ctx = editors_support.editor_ctx  # fixture
 saved_case = editors_support.saved_case  # fixture
-
-
-def choose(combo: Any, value: str) -> None:
-    """Pick an entry the way a keyboard user does: focus, then arrow keys."""
-    combo.setFocus()
-    target = combo.findData(value)
-    assert target >= 0, value
-    key = Qt.Key.Key_Down if target > combo.currentIndex() else Qt.Key.Key_Up
-    while combo.currentIndex() != target:
-        QTest.keyClick(combo, key)
 
 
 def page(view: Any, key: str) -> None:

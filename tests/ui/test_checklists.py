@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import editors_support
-from editors_support import fill_form, load, settle, unnamed_focusable
+from editors_support import fill_form, load, settle, shown, unnamed_focusable
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QRadioButton
@@ -17,12 +17,7 @@ saved_case = editors_support.saved_case  # fixture
 
 
 def _view(qtbot, ctx, case: Case) -> ChecklistsView:
-    view = ChecklistsView(ctx)
-    qtbot.addWidget(view)
-    view.set_case(case)
-    view.resize(1200, 900)
-    view.show()
-    return view
+    return shown(qtbot, ChecklistsView(ctx), case, size=(1200, 900))
 
 
 def _add_animal(qtbot, view: ChecklistsView, name: str, breed: str) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 import docx
 import editors_support
 import pypdf
-from editors_support import on_worker
+from editors_support import choose, on_worker
 from PySide6.QtCore import QObject, Qt, QUrl, Slot
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtTest import QTest
@@ -31,15 +31,6 @@ def _dialog(qtbot, ctx, tmp_path: Path):
     return dialog, case
 
 
-def _choose(combo, value: str) -> None:
-    combo.setFocus()
-    target = combo.findData(value)
-    assert target >= 0, value
-    key = Qt.Key.Key_Down if target > combo.currentIndex() else Qt.Key.Key_Up
-    while combo.currentIndex() != target:
-        QTest.keyClick(combo, key)
-
-
 def _set_destination(qtbot, dialog, path: Path) -> None:
     dialog.destination.setFocus()
     dialog.destination.selectAll()
@@ -50,7 +41,7 @@ def test_export_the_applicants_copy_as_docx(qtbot, editor_ctx, tmp_path):
     dialog, case = _dialog(qtbot, editor_ctx, tmp_path)
     assert case.reference in dialog.destination.text()  # a sensible default name
     assert "Hannah" not in dialog.destination.text()  # never a person's name
-    _choose(dialog.variant, "applicant")
+    choose(dialog.variant, "applicant")
     qtbot.mouseClick(dialog.docx, Qt.MouseButton.LeftButton)
     target = tmp_path / "out" / "applicants.docx"
     _set_destination(qtbot, dialog, target)
@@ -68,7 +59,7 @@ def test_export_the_applicants_copy_as_docx(qtbot, editor_ctx, tmp_path):
 
 def test_export_checklists_as_pdf_and_open_the_folder(qtbot, editor_ctx, tmp_path):
     dialog, _case = _dialog(qtbot, editor_ctx, tmp_path)
-    _choose(dialog.what, "checklists")
+    choose(dialog.what, "checklists")
     assert not dialog.variant.isEnabled()  # copies are for the PAR only
     target = tmp_path / "checklists.pdf"
     _set_destination(qtbot, dialog, target)
@@ -98,7 +89,7 @@ def test_export_checklists_as_pdf_and_open_the_folder(qtbot, editor_ctx, tmp_pat
 def test_a_visit_record_and_a_failed_export(qtbot, editor_ctx, tmp_path):
     dialog, case = _dialog(qtbot, editor_ctx, tmp_path)
     visit = case.visits[0]
-    _choose(dialog.what, f"visit:{visit.id}")
+    choose(dialog.what, f"visit:{visit.id}")
     blocker_file = tmp_path / "not-a-folder"
     blocker_file.write_text("x")
     _set_destination(qtbot, dialog, blocker_file / "visit.pdf")

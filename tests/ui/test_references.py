@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import editors_support
-from editors_support import load, settle, unnamed_focusable
+from editors_support import choose, load, settle, shown, unnamed_focusable
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
@@ -23,21 +23,7 @@ saved_case = editors_support.saved_case  # fixture
 
 
 def _view(qtbot, ctx, case: Case) -> ReferencesView:
-    view = ReferencesView(ctx)
-    qtbot.addWidget(view)
-    view.set_case(case)
-    view.show()
-    return view
-
-
-def _choose(combo, value: str) -> None:
-    """Pick an entry the way a keyboard user does: focus, then arrow keys."""
-    combo.setFocus()
-    target = combo.findData(value)
-    assert target >= 0, value
-    key = Qt.Key.Key_Down if target > combo.currentIndex() else Qt.Key.Key_Up
-    while combo.currentIndex() != target:
-        QTest.keyClick(combo, key)
+    return shown(qtbot, ReferencesView(ctx), case)
 
 
 def test_add_a_family_referee_and_record_the_interview(qtbot, editor_ctx, saved_case):
@@ -45,7 +31,7 @@ def test_add_a_family_referee_and_record_the_interview(qtbot, editor_ctx, saved_
     qtbot.mouseClick(view.add_button, Qt.MouseButton.LeftButton)
     ref_id = view.reference.id
     QTest.keyClicks(view.name_edit, "Grace Owusu")  # the new name is selected: typed over
-    _choose(view.kind_combo, ReferenceKind.FAMILY.value)
+    choose(view.kind_combo, ReferenceKind.FAMILY.value)
     view.relationship_edit.setFocus()
     QTest.keyClicks(view.relationship_edit, "Hannah's aunt")
     view.years_spin.setFocus()
@@ -53,9 +39,9 @@ def test_add_a_family_referee_and_record_the_interview(qtbot, editor_ctx, saved_
     QTest.keyClicks(view.years_spin, "30")
     view.couple_check.setFocus()
     QTest.keyClick(view.couple_check, Qt.Key.Key_Space)
-    _choose(view.status_combo, ContactStatus.INTERVIEWED.value)
+    choose(view.status_combo, ContactStatus.INTERVIEWED.value)
     qtbot.mouseClick(view.interview_edit.check, Qt.MouseButton.LeftButton)
-    _choose(view.mode_combo, VisitMode.VIRTUAL.value)
+    choose(view.mode_combo, VisitMode.VIRTUAL.value)
     view.notes_edit.setFocus()
     QTest.keyClicks(view.notes_edit, "Warm about their patience with her grandchildren.")
     settle(qtbot, editor_ctx, view)
@@ -83,7 +69,7 @@ def test_the_guide_for_the_kind_shows_beside_the_notes(qtbot, editor_ctx, saved_
     lib = load_library()
     personal = lib.reference_guide(ReferenceKind.PERSONAL)
     assert personal.questions[0].label in view.guide.toPlainText()
-    _choose(view.kind_combo, ReferenceKind.EMPLOYER.value)
+    choose(view.kind_combo, ReferenceKind.EMPLOYER.value)
     employer = lib.reference_guide(ReferenceKind.EMPLOYER)
     assert employer.questions[0].label in view.guide.toPlainText()
     assert view.reference.kind is ReferenceKind.EMPLOYER
@@ -97,10 +83,10 @@ def test_not_contacted_needs_the_reason_and_the_manager(qtbot, editor_ctx, saved
     ref_id = view.reference.id
     assert view.agreed_box.isHidden() and view.person_combo.isHidden()
     QTest.keyClicks(view.name_edit, "Sam Taylor")
-    _choose(view.kind_combo, ReferenceKind.EX_PARTNER.value)
+    choose(view.kind_combo, ReferenceKind.EX_PARTNER.value)
     assert not view.person_combo.isHidden()
-    _choose(view.person_combo, ex.id)
-    _choose(view.status_combo, ContactStatus.NOT_CONTACTED_AGREED.value)
+    choose(view.person_combo, ex.id)
+    choose(view.status_combo, ContactStatus.NOT_CONTACTED_AGREED.value)
     assert not view.agreed_box.isHidden()
     view.reason_edit.setFocus()
     QTest.keyClicks(view.reason_edit, "A brief relationship twenty years ago; no children.")

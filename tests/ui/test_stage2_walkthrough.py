@@ -14,7 +14,7 @@ from __future__ import annotations
 from datetime import date
 
 from conftest import TEST_KDF, TEST_PASSPHRASE, WAIT_MS
-from editors_support import fill_form, on_worker
+from editors_support import choose, fill_form, on_worker
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QTextCursor
 from PySide6.QtTest import QTest
@@ -27,14 +27,6 @@ from homestudy.vault import Vault
 from ui.views.new_case import NewCaseDialog
 
 READY = "Nothing blocks this case going to panel."
-
-
-def _choose(combo, value: str) -> None:
-    combo.setFocus()
-    target = combo.findData(value)
-    key = Qt.Key.Key_Down if target > combo.currentIndex() else Qt.Key.Key_Up
-    while combo.currentIndex() != target:
-        QTest.keyClick(combo, key)
 
 
 def _type(editor, text: str) -> None:
@@ -118,14 +110,14 @@ def _add_references(qtbot, window) -> None:
     for name, kind, years, couple, status in referees:
         qtbot.mouseClick(refs.add_button, Qt.MouseButton.LeftButton)
         QTest.keyClicks(refs.name_edit, name)
-        _choose(refs.kind_combo, kind.value)
+        choose(refs.kind_combo, kind.value)
         refs.years_spin.setFocus()
         refs.years_spin.selectAll()
         QTest.keyClicks(refs.years_spin, years)
         if couple:
             refs.couple_check.setFocus()
             QTest.keyClick(refs.couple_check, Qt.Key.Key_Space)
-        _choose(refs.status_combo, status.value)
+        choose(refs.status_combo, status.value)
         if status is ContactStatus.INTERVIEWED:
             qtbot.mouseClick(refs.interview_edit.check, Qt.MouseButton.LeftButton)
             _type(refs.notes_edit, "Knows them well; no concerns; would support them.")

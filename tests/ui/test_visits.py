@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import editors_support
-from editors_support import load, settle, unnamed_focusable
+from editors_support import load, settle, shown, unnamed_focusable
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
@@ -19,11 +19,7 @@ saved_case = editors_support.saved_case  # fixture
 
 
 def _view(qtbot, ctx, case: Case) -> VisitsView:
-    view = VisitsView(ctx)
-    qtbot.addWidget(view)
-    view.set_case(case)
-    view.show()
-    return view
+    return shown(qtbot, VisitsView(ctx), case)
 
 
 def test_plan_from_template_spreads_six_or_more_visits(qtbot, editor_ctx, saved_case):

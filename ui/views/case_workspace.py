@@ -124,11 +124,11 @@ class CaseWorkspace(QWidget):
         layout.addLayout(head)
         layout.addWidget(self.tabs, 1)
 
-        # The overview follows saves made in the other tabs (reloaded, coalesced).
+        # The heading and overview follow saves made in the tabs (reloaded, coalesced).
         self._reload_timer = QTimer(self)
         self._reload_timer.setSingleShot(True)
         self._reload_timer.setInterval(400)
-        self._reload_timer.timeout.connect(self._reload_overview)
+        self._reload_timer.timeout.connect(self._reload_after_save)
         ctx.events.case_saved.connect(self._case_saved)
 
     # ------------------------------------------------------------------ loading
@@ -146,9 +146,7 @@ class CaseWorkspace(QWidget):
         self.case = case
         self.failed_tabs.clear()
         self._stale = set(self.views)
-        self.heading.setText(case.reference)
-        self.subheading.setText(self._subtitle(case))
-        self.title_changed.emit(case.reference)
+        self._show_heading(case, _subtitle(case, self._timeline_rules()))
         self.show_location(self._pending_location)
         self._pending_location = ""
         self._ensure(self.tabs.currentWidget())
@@ -169,25 +167,44 @@ class CaseWorkspace(QWidget):
     def _tab_changed(self, _index: int) -> None:
         self._ensure(self.tabs.currentWidget())
 
-    def _subtitle(self, case: Case) -> str:
-        from homestudy.timeline import TimelineRules, stage2_progress
+    def _timeline_rules(self) -> Any:
+        from homestudy.timeline import TimelineRules
 
-        progress = stage2_progress(case, _today(), TimelineRules.from_settings(self.ctx.settings))
-        clock = f"Stage 2 day {progress[0]} of {progress[1]}" if progress else "Not in Stage 2"
-        return f"{case.applicant_names}  ·  {clock}"
+        return TimelineRules.from_settings(self.ctx.settings)
+
+    def _show_heading(self, case: Case, subtitle: str, *, announce: bool = True) -> None:
+        self.heading.setText(case.reference)
+        self.subheading.setText(subtitle)
+        if announce:
+            self.title_changed.emit(case.reference)
 
     def _case_saved(self, case_id: str) -> None:
         if self.case is not None and case_id == self.case.id:
             self._reload_timer.start()
 
-    def _reload_overview(self) -> None:
-        if self.case is None or "overview" not in self.views:
+    def _reload_after_save(self) -> None:
+        """Reload the saved case on the DB worker: the heading follows the Case details
+        tab (names, dates), the overview follows every tab, and tabs not shown yet will
+        get the fresh case rather than the one loaded when the case was opened."""
+        if self.case is None:
             return
         case_id = self.case.id
-        run_db(self.ctx, self, lambda vault: vault.cases.load_case(case_id), self._fresh_overview)
+        rules = self._timeline_rules()
 
-    def _fresh_overview(self, case: Case) -> None:
-        if self.case is not None and case.id == self.case.id and "overview" not in self._stale:
+        def load(vault: Any) -> tuple[Case, str]:
+            case = vault.cases.load_case(case_id)
+            return case, _subtitle(case, rules)
+
+        run_db(self.ctx, self, load, self._fresh_case)
+
+    def _fresh_case(self, loaded: tuple[Case, str]) -> None:
+        case, subtitle = loaded
+        if self.case is None or case.id != self.case.id:
+            return  # another case was opened meanwhile
+        announce = case.reference != self.case.reference
+        self.case = case
+        self._show_heading(case, subtitle, announce=announce)
+        if "overview" in self.views and "overview" not in self._stale:
             self.views["overview"].set_case(case)
 
     # ------------------------------------------------------------------ navigation
@@ -215,6 +232,15 @@ class CaseWorkspace(QWidget):
     def flush(self) -> None:
         """Start any pending save now (before lock or when leaving the case)."""
         self.ctx.events.about_to_lock.emit()
+
+
+def _subtitle(case: Case, rules: Any) -> str:
+    """"Names  ·  Stage 2 day N of M": plain computing, safe on the DB worker."""
+    from homestudy.timeline import stage2_progress
+
+    progress = stage2_progress(case, _today(), rules)
+    clock = f"Stage 2 day {progress[0]} of {progress[1]}" if progress else "Not in Stage 2"
+    return f"{case.applicant_names}  ·  {clock}"
 
 
 def _today() -> Any:

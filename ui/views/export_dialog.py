@@ -104,7 +104,9 @@ class ExportDialog(QDialog):
         self.browse.clicked.connect(self._choose)
         where.addWidget(self.destination, 1)
         where.addWidget(self.browse)
-        form.addRow("&Save to:", where)
+        save_to = QLabel("&Save to:")  # a label of its own: a row of a layout gets no buddy
+        save_to.setBuddy(self.destination)
+        form.addRow(save_to, where)
 
         self.progress = QProgressBar()
         self.progress.setAccessibleName("Export progress")

@@ -25,10 +25,10 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPlainTextDocumentLayout,
-    QPushButton,
     QScrollArea,
     QSplitter,
     QTabWidget,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -113,8 +113,11 @@ class ParEditorView(QWidget):
         self._build_layout()
         self.setEnabled(False)
 
-    def _button(self, text: str, tip: str, handler: Any) -> QPushButton:
-        button = QPushButton(text)
+    def _button(self, text: str, tip: str, handler: Any) -> QToolButton:
+        # tool buttons: five push buttons were wider than the text at a 1024-pixel window
+        button = QToolButton()
+        button.setText(text)
+        button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         button.setToolTip(tip)
         button.setAccessibleName(text.replace("&", ""))
         button.clicked.connect(handler)
@@ -161,13 +164,17 @@ class ParEditorView(QWidget):
         side.addTab(self.enquiries, "Lines of en&quiry")
         self.side = side
 
+        # the tree keeps room for its wrapped titles; the guidance gives way first
+        left.setMinimumWidth(300)
+        side.setMinimumWidth(200)
         splitter = QSplitter()
+        splitter.setChildrenCollapsible(False)
         splitter.addWidget(left)
         splitter.addWidget(centre)
         splitter.addWidget(side)
         splitter.setStretchFactor(1, 3)
         splitter.setStretchFactor(2, 1)
-        splitter.setSizes([400, 700, 330])
+        splitter.setSizes([420, 680, 330])
         QVBoxLayout(self).addWidget(splitter)
 
     # ------------------------------------------------------------------ the interface
@@ -330,10 +337,10 @@ class ParEditorView(QWidget):
     def _update_words(self) -> None:
         draft = self.draft
         n = word_count(draft.text) if draft else 0
-        self.words_label.setText(f"{n} word{'s' if n != 1 else ''} in this section")
+        self.words_label.setText(f"{n:,} word{'s' if n != 1 else ''} in this section")
 
     def _update_total(self) -> None:
         if self.case is None:
             return
         total = sum(self._words.values())
-        self.total_label.setText(f"{total} words in the whole PAR")
+        self.total_label.setText(f"{total:,} word{'s' if total != 1 else ''} in the whole PAR")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from PySide6.QtCore import QSignalBlocker, Qt
+from PySide6.QtCore import QSignalBlocker
 from PySide6.QtGui import QHideEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -54,9 +54,9 @@ from ui.widgets.checklist import MODE_LABELS, checked_ids, fill_checklist
 from ui.widgets.confirm import confirm
 from ui.widgets.markdown_editor import MarkdownEditor
 from ui.widgets.optional_date import OptionalDateEdit
+from ui.widgets.record_table import fill_table, record_at, redraw_current_row, select_row
 
 SAVE_DELAY_MS = 400
-_ID = Qt.ItemDataRole.UserRole
 
 def _combo(name: str, items: dict[Any, str]) -> QComboBox:
     combo = QComboBox()
@@ -293,20 +293,11 @@ class ReferencesView(QWidget):
         self._refresh_table("")
 
     def select_reference(self, ref_id: str) -> None:
-        for i in range(self.table.topLevelItemCount()):
-            item = self.table.topLevelItem(i)
-            if item.data(0, _ID) == ref_id:
-                self.table.setCurrentItem(item)
-                return
+        select_row(self.table, ref_id)
 
     def _refresh_table(self, select_id: str) -> None:
         refs = self.case.references if self.case else []
-        with QSignalBlocker(self.table):
-            self.table.clear()
-            for ref in refs:
-                item = QTreeWidgetItem(self.table)
-                item.setData(0, _ID, ref.id)
-                self._fill_row(item, ref)
+        fill_table(self.table, refs, self._fill_row)
         self._update_summary()
         target = select_id or (refs[0].id if refs else "")
         self.reference = None
@@ -337,9 +328,7 @@ class ReferencesView(QWidget):
 
     def _current_changed(self, current: QTreeWidgetItem | None, _previous: object) -> None:
         self.flush()
-        ref_id = current.data(0, _ID) if current is not None else None
-        refs = self.case.references if self.case else []
-        self._show_reference(next((r for r in refs if r.id == ref_id), None))
+        self._show_reference(record_at(current, self.case.references if self.case else []))
 
     # ------------------------------------------------------------------ the record
 
@@ -422,9 +411,7 @@ class ReferencesView(QWidget):
         if ref is None:
             return
         setattr(ref, field, value)
-        item = self.table.currentItem()
-        if item is not None:
-            self._fill_row(item, ref)
+        redraw_current_row(self.table, ref, self._fill_row)
         self._update_summary()
         self._save(ref)
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QFormLayout,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -41,15 +42,25 @@ KEYRING_NO = (
 )
 
 
+CARD_WIDTH = 460
+
+
 def _card(parent: QWidget) -> tuple[QVBoxLayout, QWidget]:
-    """A centred column of fixed width: the lock screens are short forms."""
+    """A centred column of fixed width: the lock screens are short forms.
+
+    Centred by stretches, not by an alignment: a widget placed with an alignment is
+    measured at the full window width, so its word-wrapped text came out too short and
+    was clipped; between stretches the card's height is asked at its own width."""
     outer = QVBoxLayout(parent)
     outer.addStretch(1)
     card = QWidget(parent)
-    card.setMaximumWidth(460)
-    card.setMinimumWidth(320)
+    card.setFixedWidth(CARD_WIDTH)
     inner = QVBoxLayout(card)
-    outer.addWidget(card, 0, Qt.AlignmentFlag.AlignHCenter)
+    row = QHBoxLayout()
+    row.addStretch(1)
+    row.addWidget(card)
+    row.addStretch(1)
+    outer.addLayout(row)
     outer.addStretch(2)
     return inner, card
 

@@ -40,9 +40,9 @@ from ui.widgets.checklist import MODE_LABELS, button, checked_ids, fill_checklis
 from ui.widgets.confirm import confirm
 from ui.widgets.markdown_editor import MarkdownEditor
 from ui.widgets.optional_date import OptionalDateEdit
+from ui.widgets.record_table import fill_table, record_at, redraw_current_row, select_row
 
 SAVE_DELAY_MS = 400
-_ID = Qt.ItemDataRole.UserRole
 
 
 class VisitsView(QWidget):
@@ -272,19 +272,10 @@ class VisitsView(QWidget):
             self._save(visit)
 
     def select_visit(self, visit_id: str) -> None:
-        for i in range(self.table.topLevelItemCount()):
-            item = self.table.topLevelItem(i)
-            if item.data(0, _ID) == visit_id:
-                self.table.setCurrentItem(item)
-                return
+        select_row(self.table, visit_id)
 
     def _refresh_table(self, select_id: str) -> None:
-        with QSignalBlocker(self.table):
-            self.table.clear()
-            for visit in self.visits:
-                item = QTreeWidgetItem(self.table)
-                item.setData(0, _ID, visit.id)
-                self._fill_row(item, visit)
+        fill_table(self.table, self.visits, self._fill_row)
         self._update_summary()
         target = select_id or (self.visits[0].id if self.visits else "")
         self.visit = None
@@ -312,8 +303,7 @@ class VisitsView(QWidget):
 
     def _current_changed(self, current: QTreeWidgetItem | None, _previous: object) -> None:
         self.flush()
-        visit_id = current.data(0, _ID) if current is not None else None
-        self._show_visit(next((v for v in self.visits if v.id == visit_id), None))
+        self._show_visit(record_at(current, self.visits))
 
     # ------------------------------------------------------------------ the record
 
@@ -375,9 +365,7 @@ class VisitsView(QWidget):
         if visit is None:
             return
         setattr(visit, field, value)
-        item = self.table.currentItem()
-        if item is not None:
-            self._fill_row(item, visit)
+        redraw_current_row(self.table, visit, self._fill_row)
         self._update_summary()
         self._save(visit)
 

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QSignalBlocker, Qt, Signal
+from PySide6.QtCore import QSignalBlocker, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -35,8 +35,8 @@ from ui.widgets.checklist import checked_ids, fill_checklist
 from ui.widgets.confirm import confirm
 from ui.widgets.markdown_editor import MarkdownEditor
 from ui.widgets.optional_date import OptionalDateEdit
+from ui.widgets.record_table import fill_table, record_at, redraw_current_row, select_row
 
-_ID = Qt.ItemDataRole.UserRole
 Options = Callable[[], list[tuple[str, str]]]  # (value, label), worked out when shown
 
 
@@ -250,12 +250,7 @@ class RecordList(QWidget):
         self.changed.emit()
 
     def select(self, record_id: str) -> bool:
-        for i in range(self.table.topLevelItemCount()):
-            item = self.table.topLevelItem(i)
-            if item.data(0, _ID) == record_id:
-                self.table.setCurrentItem(item)
-                return True
-        return False
+        return select_row(self.table, record_id)
 
     def focus_field(self, attr: str) -> None:
         widget = self.inputs.get(attr)
@@ -265,17 +260,11 @@ class RecordList(QWidget):
     def redraw(self) -> None:
         """Show the current record again (after the view changed it)."""
         self._show(self.record)
-        item = self.table.currentItem()
-        if item is not None and self.record is not None:
-            self._fill_row(item, self.record)
+        if self.record is not None:
+            redraw_current_row(self.table, self.record, self._fill_row)
 
     def _refresh(self, select_id: str) -> None:
-        with QSignalBlocker(self.table):
-            self.table.clear()
-            for record in self.records:
-                item = QTreeWidgetItem(self.table)
-                item.setData(0, _ID, record.id)
-                self._fill_row(item, record)
+        fill_table(self.table, self.records, self._fill_row)
         target = select_id or (self.records[0].id if self.records else "")
         self.record = None
         if not (target and self.select(target)):
@@ -286,8 +275,7 @@ class RecordList(QWidget):
             item.setText(col, text(record))
 
     def _current_changed(self, current: QTreeWidgetItem | None, _previous: object) -> None:
-        record_id = current.data(0, _ID) if current is not None else None
-        self._show(next((r for r in self.records if r.id == record_id), None))
+        self._show(record_at(current, self.records))
 
     def _show(self, record: Any) -> None:
         self.record = record
@@ -303,8 +291,6 @@ class RecordList(QWidget):
         if record is None or getattr(record, attr) == value:
             return
         setattr(record, attr, value)
-        item = self.table.currentItem()
-        if item is not None:
-            self._fill_row(item, record)
+        redraw_current_row(self.table, record, self._fill_row)
         self.edited.emit(record, attr)
         self.changed.emit()

@@ -9,10 +9,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QModelIndex, QRect, QSize, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QTreeWidget,
     QTreeWidgetItem,
     QWidget,
@@ -39,10 +41,35 @@ PART_TITLES = {
     "after": "After sharing and sign-off",
 }
 _ID_ROLE = Qt.ItemDataRole.UserRole
+_TEXT_MARGINS = 8  # the style's padding either side of an item's text, rounded up
 
 
 def status_text(status: SectionStatus) -> str:
     return f"{STATUS_SYMBOLS[status]} {STATUS_LABELS[status]}"
+
+
+class _WrappingDelegate(QStyledItemDelegate):
+    """Tall enough rows for a wrapped section title: the tree asks a delegate for a row's
+    height without the column's width, so a wrapped title was cut to one line."""
+
+    def __init__(self, tree: QTreeWidget) -> None:
+        super().__init__(tree)
+        self._tree = tree
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:
+        hint = super().sizeHint(option, index)
+        if index.column() != 0 or not index.parent().isValid():
+            return hint
+        # a section sits one level down: two indents (root decoration and level) + margins
+        width = self._tree.columnWidth(0) - 2 * self._tree.indentation() - _TEXT_MARGINS
+        text = str(index.data() or "")
+        if width <= 0 or not text:
+            return hint
+        bounds = option.fontMetrics.boundingRect(
+            QRect(0, 0, width, 10_000), int(Qt.TextFlag.TextWordWrap), text
+        )
+        hint.setHeight(max(hint.height(), bounds.height() + 4))
+        return hint
 
 
 class SectionTree(QTreeWidget):
@@ -55,14 +82,25 @@ class SectionTree(QTreeWidget):
         self.setColumnCount(3)
         self.setHeaderLabels(["Section", "Status", "Words"])
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.setUniformRowHeights(True)
+        # Titles are long ("Summary pen picture of the applicants and their plan to
+        # adopt"): wrap them rather than cut them off, and re-wrap when the pane resizes.
+        self.setWordWrap(True)
+        self.setTextElideMode(Qt.TextElideMode.ElideNone)
+        self.setUniformRowHeights(False)
+        self.setItemDelegate(_WrappingDelegate(self))
+        self.setIndentation(14)  # narrow: the titles need the room
         header = self.header()
         header.setStretchLastSection(False)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+        header.sectionResized.connect(self._rewrap)
         self._items: dict[str, QTreeWidgetItem] = {}
         self.currentItemChanged.connect(self._current_changed)
+
+    def _rewrap(self, column: int, _old: int, _new: int) -> None:
+        if column == 0:
+            self.scheduleDelayedItemsLayout()  # row heights follow the new width
 
     def set_sections(self, sections: Sequence[Any]) -> None:
         """``sections``: the form's ParSection objects, in order."""
@@ -74,6 +112,7 @@ class SectionTree(QTreeWidget):
             if part is None:
                 part = QTreeWidgetItem(self, [PART_TITLES.get(section.part, section.part)])
                 part.setFlags(Qt.ItemFlag.ItemIsEnabled)
+                part.setFirstColumnSpanned(True)  # a part's title is not squeezed into col 0
                 part.setExpanded(True)
                 parts[section.part] = part
             title = section.title + ("" if section.required else " (optional)")
