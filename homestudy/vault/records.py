@@ -114,18 +114,16 @@ def index_case_core(conn: Any, case: Case) -> None:
     search.index(conn, case.id, "stage1", case.id, {
         "medical_adviser_summary": s1.medical_adviser_summary,
         "preparation_training": s1.preparation_training, "notes": s1.notes})
-    search.unindex(conn, case.id, "check")
-    for check in s1.checks:
-        search.index(conn, case.id, "check", check.id, {"notes": check.notes})
-    search.unindex(conn, case.id, "line_of_enquiry")
-    for loe in case.lines_of_enquiry:
-        search.index(conn, case.id, "line_of_enquiry", loe.id, {"text": loe.text})
-    search.unindex(conn, case.id, "household_member")
-    for m in case.household:
-        search.index(conn, case.id, "household_member", m.id, {"notes": m.notes})
-    search.unindex(conn, case.id, "significant_other")
-    for o in case.significant_others:
-        search.index(conn, case.id, "significant_other", o.id, {"notes": o.notes})
+    lists: tuple[tuple[str, list[Any], str], ...] = (  # (search kind, records, text field)
+        ("check", s1.checks, "notes"),
+        ("line_of_enquiry", case.lines_of_enquiry, "text"),
+        ("household_member", case.household, "notes"),
+        ("significant_other", case.significant_others, "notes"),
+    )
+    for kind, records, field in lists:
+        search.unindex(conn, case.id, kind)
+        for record in records:
+            search.index(conn, case.id, kind, record.id, {field: getattr(record, field)})
 
 
 def index_visit(conn: Any, case_id: str, v: Visit) -> None:

@@ -3,17 +3,21 @@
 - ``isolated_settings``: settings files in ``tmp_path`` (never the user's own).
 - ``demo_vault_dir``: a closed vault folder holding the demo case, made with the
   cheap test KDF; returns ``(folder, case)``. The app opens it itself.
+  ``vault_dir_with(folder, case)`` makes one holding any case.
 - ``make_app``: ``make_app(folder, idle_ms=None)`` builds and shows the real main
   window over ``folder``; everything is shut down after the test.
 - ``unlock`` fixture: ``unlock(window, passphrase=TEST_PASSPHRASE)`` types the
   passphrase and waits for the case list.
 - ``visible_texts`` fixture: ``visible_texts(widget)``, every text a user could see.
+- ``read_back`` fixture: ``with read_back(window, folder) as vault:`` locks the app, waits
+  for its DB worker, and opens the vault apart from the app (closed after the block).
 """
 
 from __future__ import annotations
 
 import argparse
 from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
 import pytest
@@ -41,16 +45,19 @@ def isolated_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return path
 
 
-@pytest.fixture
-def demo_vault_dir(tmp_path: Path) -> tuple[Path, Case]:
-    folder = tmp_path / "vault"
-    case = build_demo_case()
+def vault_dir_with(folder: Path, case: Case) -> tuple[Path, Case]:
+    """A new, closed vault in ``folder`` (cheap test KDF) holding ``case``."""
     vault = Vault.create(folder, TEST_PASSPHRASE, kdf=TEST_KDF)
     try:
         vault.cases.save_case(case)
     finally:
         vault.close()
     return folder, case
+
+
+@pytest.fixture
+def demo_vault_dir(tmp_path: Path) -> tuple[Path, Case]:
+    return vault_dir_with(tmp_path / "vault", build_demo_case())
 
 
 AppFactory = Callable[..., tuple[MainWindow, AppContext]]
@@ -86,6 +93,22 @@ def unlock(qtbot) -> Callable[..., None]:
             qtbot.keyClick(view.passphrase, Qt.Key.Key_Return)
 
     return do
+
+
+@pytest.fixture
+def read_back(qtbot) -> Callable[[MainWindow, Path], AbstractContextManager[Vault]]:
+    @contextmanager
+    def opened(window: MainWindow, folder: Path) -> Iterator[Vault]:
+        """What the app saved, read independently of it: lock, then open the vault."""
+        window.lock()
+        qtbot.waitUntil(lambda: not window.ctx.db.busy, timeout=WAIT_MS)
+        vault = Vault.open(folder, TEST_PASSPHRASE, check_integrity=False)
+        try:
+            yield vault
+        finally:
+            vault.close()
+
+    return opened
 
 
 @pytest.fixture(name="visible_texts")

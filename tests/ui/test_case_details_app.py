@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from conftest import TEST_KDF, TEST_PASSPHRASE, WAIT_MS
+from conftest import WAIT_MS, vault_dir_with
 from editors_support import on_worker
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
@@ -16,7 +16,6 @@ from homestudy.forms import load_library
 from homestudy.model import Applicant, Case, CheckKind, CheckOutcome, HouseholdMemberKind
 from homestudy.readiness import assess_readiness
 from homestudy.timeline import TimelineRules, stage2_progress
-from homestudy.vault import Vault
 
 NOT_STARTED = "The Stage 2 clock has not started."
 
@@ -24,15 +23,9 @@ NOT_STARTED = "The Stage 2 clock has not started."
 @pytest.fixture
 def bare_case_dir(tmp_path):
     """A vault holding a case with names only, as an assignment or a quick start leaves it."""
-    folder = tmp_path / "vault"
     case = Case(reference="HS-2027-0009", applicants=[Applicant("Hannah", "Mensah"),
                                                       Applicant("Daniel", "Mensah")])
-    vault = Vault.create(folder, TEST_PASSPHRASE, kdf=TEST_KDF)
-    try:
-        vault.cases.save_case(case)
-    finally:
-        vault.close()
-    return folder, case
+    return vault_dir_with(tmp_path / "vault", case)
 
 
 def _codes(ctx, qtbot, case_id: str) -> tuple[Case, set[str], list]:

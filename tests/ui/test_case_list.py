@@ -57,9 +57,10 @@ def test_enter_opens_the_selected_case(qtbot, make_app, demo_vault_dir, unlock):
     assert window.home.currentWidget() is window.case_list
 
 
-def test_new_case_from_scratch_is_saved_and_opened(qtbot, make_app, demo_vault_dir, unlock):
+def test_new_case_from_scratch_is_saved_and_opened(qtbot, make_app, demo_vault_dir, unlock,
+                                                   read_back):
     folder, _ = demo_vault_dir
-    window, ctx = make_app(folder)
+    window, _ctx = make_app(folder)
     unlock(window)
     window.new_case()
     dialog = window.findChild(NewCaseDialog)
@@ -82,15 +83,10 @@ def test_new_case_from_scratch_is_saved_and_opened(qtbot, make_app, demo_vault_d
     refs = sorted(r.reference for r in window.case_list.model.rows)
     assert refs[1] == "HS-2026-0999"
     # read back independently of the app
-    window.lock()
-    qtbot.waitUntil(lambda: not ctx.db.busy, timeout=WAIT_MS)
-    vault = Vault.open(folder, TEST_PASSPHRASE, check_integrity=False)
-    try:
+    with read_back(window, folder) as vault:
         saved = vault.cases.load_case(created.args[0])
-        assert saved.reference == "HS-2026-0999"
-        assert saved.stage2_notice_on == date.today()
-    finally:
-        vault.close()
+    assert saved.reference == "HS-2026-0999"
+    assert saved.stage2_notice_on == date.today()
 
 
 def test_a_duplicate_reference_is_refused(qtbot, make_app, demo_vault_dir, unlock):

@@ -48,7 +48,8 @@ def test_empty_passphrase_asks_for_one(qtbot, make_app, demo_vault_dir):
     assert view.message.text() == "Type your passphrase first."
 
 
-def test_first_run_creates_a_vault_with_the_rules_in_plain_words(qtbot, make_app, tmp_path: Path):
+def test_first_run_creates_a_vault_with_the_rules_in_plain_words(qtbot, make_app, tmp_path: Path,
+                                                                 read_back):
     folder = tmp_path / "new-vault"
     window, _ = make_app(folder)
     qtbot.waitUntil(lambda: isinstance(window.stack.currentWidget(), CreateVaultView),
@@ -72,13 +73,8 @@ def test_first_run_creates_a_vault_with_the_rules_in_plain_words(qtbot, make_app
     assert Vault.exists(folder)
     assert window.case_list.status.text() == "No cases yet. Make a new case to begin."
     # the new vault opens with that passphrase, independently of the app
-    window.lock()
-    qtbot.waitUntil(lambda: not window.ctx.db.busy, timeout=WAIT_MS)
-    vault = Vault.open(folder, TEST_PASSPHRASE, check_integrity=False)
-    try:
+    with read_back(window, folder) as vault:
         assert vault.cases.list_cases() == []
-    finally:
-        vault.close()
 
 
 def test_ctrl_l_locks_and_the_passphrase_unlocks_again(qtbot, make_app, demo_vault_dir, unlock):

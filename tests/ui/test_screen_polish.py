@@ -85,3 +85,37 @@ def test_long_section_titles_wrap_with_the_full_title_as_tooltip(qtbot, editor_c
     tall, low = tree.visualItemRect(item).height(), tree.visualItemRect(short).height()
     assert tall >= 2 * low - 4, (tall, low)  # two lines at least, so nothing is cut off
     assert tree.textElideMode() == Qt.TextElideMode.ElideNone
+
+
+def test_par_editor_tab_order_follows_the_screen(qtbot, editor_ctx):
+    from ui.views.par_editor import ParEditorView
+
+    view = ParEditorView(editor_ctx)
+    qtbot.addWidget(view)
+    wanted = [view.tree, view.status_combo, view.bold_button, view.italic_button,
+              view.analysis_button, view.undo_button, view.redo_button, view.editor]
+    seen, widget = [], view.tree
+    for _ in range(200):  # walk the focus chain as Tab does
+        if widget in wanted and widget not in seen:
+            seen.append(widget)
+        widget = widget.nextInFocusChain()
+    assert seen == wanted
+    for button in wanted[2:7]:
+        assert button.focusPolicy() & Qt.FocusPolicy.TabFocus
+
+
+def test_warning_text_reads_on_a_dark_palette(qtbot):
+    from PySide6.QtGui import QColor, QPalette
+
+    from ui.widgets.colours import warning_style
+
+    label = QLabel("Dates to check")
+    qtbot.addWidget(label)
+    light = warning_style(label)
+    palette = label.palette()
+    palette.setColor(QPalette.ColorRole.Window, QColor("#2b2b2b"))
+    label.setPalette(palette)
+    dark = warning_style(label)
+    assert light != dark
+    colour = QColor(dark.removeprefix("color: ").removesuffix(";"))
+    assert colour.isValid() and colour.lightness() > 160  # light text on the dark grey

@@ -22,7 +22,8 @@ def welcome_of(qtbot, window) -> WelcomeView:
     return view
 
 
-def test_first_run_creates_a_vault_and_opens_the_demo_case(qtbot, make_app, tmp_path: Path):
+def test_first_run_creates_a_vault_and_opens_the_demo_case(qtbot, make_app, tmp_path: Path,
+                                                            read_back):
     folder = tmp_path / "first-vault"
     window, ctx = make_app(folder)
     view = welcome_of(qtbot, window)
@@ -53,13 +54,8 @@ def test_first_run_creates_a_vault_and_opens_the_demo_case(qtbot, make_app, tmp_
     assert window.first_run is None and not window.is_locked
 
     # The vault is real: it opens with that passphrase, independently of the app.
-    window.lock()
-    qtbot.waitUntil(lambda: not ctx.db.busy, timeout=WAIT_MS)
-    vault = Vault.open(folder, TEST_PASSPHRASE, check_integrity=False)
-    try:
+    with read_back(window, folder) as vault:
         assert [c.reference for c in vault.cases.list_cases()] == [demo.reference]
-    finally:
-        vault.close()
 
 
 def test_weak_passphrase_is_explained_and_nothing_is_made(qtbot, make_app, tmp_path: Path):

@@ -246,7 +246,7 @@ class CaseDetailsView(QWidget):
     def _build_layout(self) -> None:
         self.nav = QListWidget()
         self.nav.setAccessibleName("Parts of the case details")
-        self.nav.setMaximumWidth(230)
+        self.nav.setMaximumWidth(210)
         self.stack = QStackedWidget()
         self.page_index: dict[str, int] = {}
         stage1 = QWidget()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+from itertools import pairwise
 from typing import Any
 
 from PySide6.QtCore import QSignalBlocker, Qt
@@ -176,6 +177,11 @@ class ParEditorView(QWidget):
         splitter.setStretchFactor(2, 1)
         splitter.setSizes([420, 680, 330])
         QVBoxLayout(self).addWidget(splitter)
+        # Tab follows the screen: sections, status, the text tools, then the text
+        chain = (self.tree, self.status_combo, self.bold_button, self.italic_button,
+                 self.analysis_button, self.undo_button, self.redo_button, self.editor)
+        for before, after in pairwise(chain):
+            QWidget.setTabOrder(before, after)
 
     # ------------------------------------------------------------------ the interface
 

@@ -7,13 +7,10 @@ and the manager's name are asked for (readiness checks both).
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 from PySide6.QtCore import QSignalBlocker
-from PySide6.QtGui import QHideEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QFormLayout,
@@ -23,11 +20,9 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QPushButton,
-    QScrollArea,
     QSpinBox,
     QSplitter,
     QTextBrowser,
-    QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -50,23 +45,22 @@ from ui.views.reference_labels import (
     guide_text,
     people_for,
 )
-from ui.widgets.checklist import MODE_LABELS, checked_ids, fill_checklist
+from ui.widgets.checklist import MODE_LABELS, checked_ids, enum_combo, fill_checklist
 from ui.widgets.confirm import confirm
 from ui.widgets.markdown_editor import MarkdownEditor
 from ui.widgets.optional_date import OptionalDateEdit
-from ui.widgets.record_table import fill_table, record_at, redraw_current_row, select_row
+from ui.widgets.record_editor import RecordEditor
+from ui.widgets.record_table import (
+    beside_details,
+    fill_table,
+    record_at,
+    record_table,
+    select_row,
+)
 
 SAVE_DELAY_MS = 400
 
-def _combo(name: str, items: dict[Any, str]) -> QComboBox:
-    combo = QComboBox()
-    combo.setAccessibleName(name)
-    for value, label in items.items():
-        combo.addItem(label, value.value)
-    return combo
-
-
-class ReferencesView(QWidget):
+class ReferencesView(RecordEditor, QWidget):
     """Shared view interface: ``ReferencesView(ctx, parent=None)``, ``set_case``, ``reveal``."""
 
     def __init__(self, ctx: Any, parent: QWidget | None = None) -> None:
@@ -88,16 +82,12 @@ class ReferencesView(QWidget):
         self.summary.setAccessibleName("References summary")
         self.summary.setWordWrap(True)
 
-        self.table = QTreeWidget()
-        self.table.setAccessibleName("Referees")
-        self.table.setHeaderLabels(["Referee", "Kind", "Status", "Interview"])
-        self.table.setRootIsDecorated(False)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.currentItemChanged.connect(self._current_changed)
+        self.table = record_table("Referees", ["Referee", "Kind", "Status", "Interview"],
+                                  self._current_changed)
 
         self.name_edit = QLineEdit()
         self.name_edit.setAccessibleName("Referee's name")
-        self.kind_combo = _combo("Kind of referee", KIND_LABELS)
+        self.kind_combo = enum_combo("Kind of referee", KIND_LABELS)
         self.person_combo = QComboBox()
         self.person_combo.setAccessibleName("Which person this is")
         self.applicants_list = QListWidget()
@@ -113,10 +103,10 @@ class ReferencesView(QWidget):
         self.years_spin.setMaximumWidth(160)
         self.couple_check = QCheckBox("Knows them as a co&uple")
         self.couple_check.setAccessibleName("Knows the applicants as a couple")
-        self.status_combo = _combo("Contact status", STATUS_LABELS)
+        self.status_combo = enum_combo("Contact status", STATUS_LABELS)
         self.written_edit = OptionalDateEdit("Written reference received on")
         self.interview_edit = OptionalDateEdit("Interview date")
-        self.mode_combo = _combo("Interview in person or virtual", MODE_LABELS)
+        self.mode_combo = enum_combo("Interview in person or virtual", MODE_LABELS)
         self.reason_edit = QLineEdit()
         self.reason_edit.setAccessibleName("Reason for not contacting")
         self.manager_edit = QLineEdit()
@@ -187,15 +177,7 @@ class ReferencesView(QWidget):
         notes_row.addWidget(guide_box)
         form.addRow(notes_row)
 
-        scroll = QScrollArea()
-        scroll.setAccessibleName("Referee details")
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(self.details)
-        splitter = QSplitter()
-        splitter.addWidget(self.table)
-        splitter.addWidget(scroll)
-        splitter.setStretchFactor(1, 2)
-        splitter.setSizes([500, 900])
+        splitter = beside_details(self.table, self.details, "Referee details", (500, 900))
         self.table.setColumnWidth(0, 170)
         self.table.setColumnWidth(1, 150)
         layout = QVBoxLayout(self)
@@ -247,13 +229,6 @@ class ReferencesView(QWidget):
         else:
             self.add_button.setFocus()
 
-    def flush(self) -> None:
-        self.saver.flush()
-
-    def hideEvent(self, event: QHideEvent) -> None:
-        self.flush()
-        super().hideEvent(event)
-
     # ------------------------------------------------------------------ list
 
     def add_reference(self) -> None:
@@ -285,8 +260,9 @@ class ReferencesView(QWidget):
             return
         self.case.references.remove(ref)
         case_id, ref_id = self.case.id, ref.id
+        # Same key as the referee's saves: a pending save cannot bring it back.
         self.saver.schedule(
-            case_id, f"reference:{ref_id}",
+            case_id, self._save_key(ref),
             lambda vault: vault.cases.delete_reference(case_id, ref_id),
         )
         self.reference = None
@@ -401,25 +377,15 @@ class ReferencesView(QWidget):
         self._edit("contact_status", status)
         self._show_agreed(status is ContactStatus.NOT_CONTACTED_AGREED)
 
-    def _notes_changed(self) -> None:
-        ref = self.reference
-        if ref is not None and ref.notes != self.notes_edit.toPlainText():
-            self._edit("notes", self.notes_edit.toPlainText())
+    # ------------------------------------------------------------------ RecordEditor's needs
 
-    def _edit(self, field: str, value: Any) -> None:
-        ref = self.reference
-        if ref is None:
-            return
-        setattr(ref, field, value)
-        redraw_current_row(self.table, ref, self._fill_row)
-        self._update_summary()
-        self._save(ref)
+    def _current_record(self) -> Reference | None:
+        return self.reference
 
-    def _save(self, ref: Reference) -> None:
-        if self.case is None:
-            return
-        case_id, snapshot = self.case.id, copy.deepcopy(ref)
-        self.saver.schedule(
-            case_id, f"reference:{ref.id}",
-            lambda vault: vault.cases.save_reference(case_id, snapshot),
-        )
+    @staticmethod
+    def _save_key(ref: Reference) -> str:
+        return f"reference:{ref.id}"
+
+    @staticmethod
+    def _store(vault: Any, case_id: str, ref: Reference) -> None:
+        vault.cases.save_reference(case_id, ref)

@@ -8,24 +8,17 @@ as it is made, debounced, through ``AutoSaver`` on the DB worker.
 
 from __future__ import annotations
 
-import copy
 from datetime import date
 from typing import Any
 
 from PySide6.QtCore import QSignalBlocker, Qt
-from PySide6.QtGui import QHideEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QComboBox,
     QFormLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
-    QScrollArea,
-    QSplitter,
-    QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -36,16 +29,23 @@ from homestudy.textutil import format_date
 from ui.operations import AutoSaver
 from ui.spellcheck import spelling_service
 from ui.views import visit_planning as planning
-from ui.widgets.checklist import MODE_LABELS, button, checked_ids, fill_checklist
+from ui.widgets.checklist import MODE_LABELS, button, checked_ids, enum_combo, fill_checklist
 from ui.widgets.confirm import confirm
 from ui.widgets.markdown_editor import MarkdownEditor
 from ui.widgets.optional_date import OptionalDateEdit
-from ui.widgets.record_table import fill_table, record_at, redraw_current_row, select_row
+from ui.widgets.record_editor import RecordEditor
+from ui.widgets.record_table import (
+    beside_details,
+    fill_table,
+    record_at,
+    record_table,
+    select_row,
+)
 
 SAVE_DELAY_MS = 400
 
 
-class VisitsView(QWidget):
+class VisitsView(RecordEditor, QWidget):
     """Shared view interface: ``VisitsView(ctx, parent=None)``, ``set_case``, ``reveal``."""
 
     def __init__(self, ctx: Any, parent: QWidget | None = None) -> None:
@@ -68,20 +68,13 @@ class VisitsView(QWidget):
         self.summary = QLabel()
         self.summary.setAccessibleName("Visits summary")
 
-        self.table = QTreeWidget()
-        self.table.setAccessibleName("Visit plan")
-        self.table.setHeaderLabels(["No.", "Visit", "Planned", "Done", "How"])
-        self.table.setRootIsDecorated(False)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.currentItemChanged.connect(self._current_changed)
+        self.table = record_table("Visit plan", ["No.", "Visit", "Planned", "Done", "How"],
+                                  self._current_changed)
 
         self.title_edit = QLineEdit()
         self.title_edit.setAccessibleName("Visit title")
         self.planned_edit = OptionalDateEdit("Planned date")
-        self.mode_combo = QComboBox()
-        self.mode_combo.setAccessibleName("In person or virtual")
-        for mode, label in MODE_LABELS.items():
-            self.mode_combo.addItem(label, mode.value)
+        self.mode_combo = enum_combo("In person or virtual", MODE_LABELS)
         self.done_edit = OptionalDateEdit("Done on")
         self.done_today = button("Mark done toda&y", "Mark visit done today", self.mark_done)
         self.people_list = QListWidget()
@@ -138,16 +131,7 @@ class VisitsView(QWidget):
             label = form.labelForField(field)
             if isinstance(label, QLabel):
                 label.setBuddy(buddy)
-        scroll = QScrollArea()
-        scroll.setAccessibleName("Visit details")
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(self.details)
-
-        splitter = QSplitter()
-        splitter.addWidget(self.table)
-        splitter.addWidget(scroll)
-        splitter.setStretchFactor(1, 2)
-        splitter.setSizes([520, 880])
+        splitter = beside_details(self.table, self.details, "Visit details", (520, 880))
         self.table.setColumnWidth(0, 40)
         self.table.setColumnWidth(1, 250)
         layout = QVBoxLayout(self)
@@ -179,14 +163,6 @@ class VisitsView(QWidget):
             self.title_edit.setFocus()
         else:
             self.add_button.setFocus()
-
-    def flush(self) -> None:
-        """Start every pending save now (before the view goes or the case changes)."""
-        self.saver.flush()
-
-    def hideEvent(self, event: QHideEvent) -> None:
-        self.flush()
-        super().hideEvent(event)
 
     # ------------------------------------------------------------------ plan and list
 
@@ -261,7 +237,8 @@ class VisitsView(QWidget):
         case_id, visit_id = self.case.id, visit.id
         # Same key as the visit's saves: a pending save cannot bring it back.
         self.saver.schedule(
-            case_id, f"visit:{visit_id}", lambda vault: vault.cases.delete_visit(case_id, visit_id)
+            case_id, self._save_key(visit),
+            lambda vault: vault.cases.delete_visit(case_id, visit_id),
         )
         self._renumber(self.visits)
         self.visit = None
@@ -356,23 +333,15 @@ class VisitsView(QWidget):
         self._edit("topics", checked_ids(self.topics_list))
         self._show_prompts()
 
-    def _notes_changed(self) -> None:
-        if self.visit is not None and self.visit.notes != self.notes_edit.toPlainText():
-            self._edit("notes", self.notes_edit.toPlainText())
+    # ------------------------------------------------------------------ RecordEditor's needs
 
-    def _edit(self, field: str, value: Any) -> None:
-        visit = self.visit
-        if visit is None:
-            return
-        setattr(visit, field, value)
-        redraw_current_row(self.table, visit, self._fill_row)
-        self._update_summary()
-        self._save(visit)
+    def _current_record(self) -> Visit | None:
+        return self.visit
 
-    def _save(self, visit: Visit) -> None:
-        if self.case is None:
-            return
-        case_id, snapshot = self.case.id, copy.deepcopy(visit)
-        self.saver.schedule(
-            case_id, f"visit:{visit.id}", lambda vault: vault.cases.save_visit(case_id, snapshot)
-        )
+    @staticmethod
+    def _save_key(visit: Visit) -> str:
+        return f"visit:{visit.id}"
+
+    @staticmethod
+    def _store(vault: Any, case_id: str, visit: Visit) -> None:
+        vault.cases.save_visit(case_id, visit)

@@ -1,11 +1,12 @@
-"""Small shared pieces of the editor views: a named button, a list of tick boxes."""
+"""Small shared pieces of the editor views: a named button, a list of tick boxes, a
+combo box of an enum's values."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from PySide6.QtCore import QSignalBlocker, Qt
-from PySide6.QtWidgets import QListWidget, QListWidgetItem, QPushButton
+from PySide6.QtWidgets import QComboBox, QListWidget, QListWidgetItem, QPushButton
 
 from homestudy.model import VisitMode
 
@@ -18,6 +19,15 @@ def button(text: str, name: str, handler: Any) -> QPushButton:
     made.setAccessibleName(name)
     made.clicked.connect(handler)
     return made
+
+
+def enum_combo(name: str, labels: dict[Any, str]) -> QComboBox:
+    """A combo box named ``name`` offering ``labels``; each entry's data is the enum's value."""
+    combo = QComboBox()
+    combo.setAccessibleName(name)
+    for value, label in labels.items():
+        combo.addItem(label, value.value)
+    return combo
 
 
 def checked_ids(widget: QListWidget) -> list[str]:

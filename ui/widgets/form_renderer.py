@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 from homestudy.forms import FormDefinition, Group, Question, QuestionType
 from homestudy.forms.completeness import is_empty, list_match
 from homestudy.model import ChecklistAnswer
+from ui.widgets.colours import warning_style
 from ui.widgets.form_inputs import INPUTS, Input, NumberInput, YesNoNaInput
 from ui.widgets.form_table import TableInput
 
@@ -102,7 +103,7 @@ class FieldRow(QWidget):
             self.label.setBuddy(first[0])
         self.error = QLabel(self)
         self.error.setObjectName(f"{question.id}.error")
-        self.error.setStyleSheet("color: #b00020;")
+        self.error.setStyleSheet(warning_style(self.error))
         self.error.setWordWrap(True)
         self.error.setVisible(False)
         layout.addWidget(self.error)

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QLineEdit, QWidget
 from homestudy.model import Case, Route, Stage
 from homestudy.textutil import format_date
 from homestudy.timeline import TimelineRules, build_timeline
+from ui.widgets.colours import warning_style
 from ui.widgets.optional_date import OptionalDateEdit
 
 #: (Case field, label with mnemonic, accessible name), in the order of the process
@@ -111,7 +112,7 @@ class KeyDatesPanel(QWidget):
         self.problems.setObjectName("keyDatesProblems")
         self.problems.setAccessibleName("Dates to check")
         self.problems.setWordWrap(True)
-        self.problems.setStyleSheet("color: #b3261e;")  # the only signal is the text itself
+        self.problems.setStyleSheet(warning_style(self.problems))  # the text itself says it, too
         form.addRow(self.meaning)
         form.addRow(self.problems)
 

@@ -14,7 +14,6 @@ from typing import Any
 
 from PySide6.QtCore import QSignalBlocker, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QFormLayout,
@@ -23,9 +22,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QPushButton,
-    QScrollArea,
-    QSplitter,
-    QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -35,7 +31,14 @@ from ui.widgets.checklist import checked_ids, fill_checklist
 from ui.widgets.confirm import confirm
 from ui.widgets.markdown_editor import MarkdownEditor
 from ui.widgets.optional_date import OptionalDateEdit
-from ui.widgets.record_table import fill_table, record_at, redraw_current_row, select_row
+from ui.widgets.record_table import (
+    beside_details,
+    fill_table,
+    record_at,
+    record_table,
+    redraw_current_row,
+    select_row,
+)
 
 Options = Callable[[], list[tuple[str, str]]]  # (value, label), worked out when shown
 
@@ -91,12 +94,8 @@ class RecordList(QWidget):
         self.remove_button = QPushButton(remove_text or f"Remove {noun}")
         self.remove_button.setAccessibleName(f"Remove {noun}")
         self.remove_button.clicked.connect(self.remove_current)
-        self.table = QTreeWidget()
-        self.table.setAccessibleName(self.accessibleName())
-        self.table.setHeaderLabels([c[0] for c in columns])
-        self.table.setRootIsDecorated(False)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.currentItemChanged.connect(self._current_changed)
+        self.table = record_table(self.accessibleName(), [c[0] for c in columns],
+                                  self._current_changed)
 
         self.details = QWidget()
         form = QFormLayout(self.details)
@@ -109,20 +108,12 @@ class RecordList(QWidget):
             label = QLabel(f.label)
             label.setBuddy(widget.check if isinstance(widget, OptionalDateEdit) else widget)
             form.addRow(label, widget)
-        scroll = QScrollArea()
-        scroll.setAccessibleName(f"Details of the {noun}")
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(self.details)
+        splitter = beside_details(self.table, self.details, f"Details of the {noun}", (420, 700))
 
         self.buttons = buttons = QHBoxLayout()
         buttons.addWidget(self.add_button)
         buttons.addWidget(self.remove_button)
         buttons.addStretch(1)
-        splitter = QSplitter()
-        splitter.addWidget(self.table)
-        splitter.addWidget(scroll)
-        splitter.setStretchFactor(1, 2)
-        splitter.setSizes([420, 700])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(buttons)

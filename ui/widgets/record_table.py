@@ -11,7 +11,14 @@ from collections.abc import Callable, Iterable
 from typing import Protocol, TypeVar
 
 from PySide6.QtCore import QSignalBlocker, Qt
-from PySide6.QtWidgets import QTreeWidget, QTreeWidgetItem
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QScrollArea,
+    QSplitter,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QWidget,
+)
 
 RECORD_ID = Qt.ItemDataRole.UserRole
 
@@ -23,6 +30,37 @@ class HasId(Protocol):
 
 R = TypeVar("R", bound=HasId)
 FillRow = Callable[[QTreeWidgetItem, R], None]
+
+
+def record_table(
+    name: str,
+    headers: list[str],
+    on_current: Callable[[QTreeWidgetItem | None, QTreeWidgetItem | None], None],
+) -> QTreeWidget:
+    """A flat, single-selection table named ``name``; ``on_current`` follows the selection."""
+    table = QTreeWidget()
+    table.setAccessibleName(name)
+    table.setHeaderLabels(headers)
+    table.setRootIsDecorated(False)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.currentItemChanged.connect(on_current)
+    return table
+
+
+def beside_details(table: QTreeWidget, details: QWidget, name: str,
+                   sizes: tuple[int, int]) -> QSplitter:
+    """The table on the left and the record's form, scrolling (named ``name``), on the
+    right, taking the extra width."""
+    scroll = QScrollArea()
+    scroll.setAccessibleName(name)
+    scroll.setWidgetResizable(True)
+    scroll.setWidget(details)
+    splitter = QSplitter()
+    splitter.addWidget(table)
+    splitter.addWidget(scroll)
+    splitter.setStretchFactor(1, 2)
+    splitter.setSizes(list(sizes))
+    return splitter
 
 
 def fill_table(table: QTreeWidget, records: Iterable[R], fill_row: FillRow[R]) -> None:
