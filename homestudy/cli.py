@@ -55,7 +55,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         from ui.app import run_app  # the GUI only loads when asked for
 
         return run_app(args)
-    return int(args.run(args))
+    from homestudy.errors import HomeStudyError
+
+    try:
+        return int(args.run(args))
+    except HomeStudyError as exc:  # a safety net: commands report their own errors first
+        print(f"homestudy: {exc.message}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

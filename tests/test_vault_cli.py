@@ -142,3 +142,25 @@ def test_missing_vault_folder(env: Path, capsys: pytest.CaptureFixture[str]) -> 
     assert main(["--vault", str(env), "cases"]) == 1
     err = capsys.readouterr().err
     assert "There is no HomeStudy vault" in err and str(env) in err
+
+
+def test_no_passphrase_and_no_terminal_is_a_plain_message(tmp_path: Path) -> None:
+    """A script with no input and no HOMESTUDY_PASSPHRASE gets a sentence, not a traceback."""
+    folder = tmp_path / "v"
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "TMPDIR": str(tmp_path),
+           "HOMESTUDY_SETTINGS": str(tmp_path / "s.json"),
+           "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
+    exe = [sys.executable, "-W", "ignore::getpass.GetPassWarning", "-m", "homestudy.cli"]
+    cwd = Path(__file__).parent.parent
+    made = subprocess.run([*exe, "--vault", str(folder), "demo"],
+                          env={**env, "HOMESTUDY_PASSPHRASE": PASS}, cwd=cwd,
+                          capture_output=True, text=True, timeout=120)
+    assert made.returncode == 0, made.stderr
+    for command in (["cases"], ["export", made.stdout.strip(), "--out", str(tmp_path / "p.pdf")]):
+        done = subprocess.run([*exe, "--vault", str(folder), *command], env=env, cwd=cwd,
+                              stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                              timeout=120)
+        assert done.returncode == 1, done.stderr
+        assert "No passphrase was given" in done.stderr
+        assert "Traceback" not in done.stderr
+    assert not (tmp_path / "p.pdf").exists()

@@ -41,7 +41,14 @@ def ask_passphrase(prompt: str = "Passphrase: ", *, confirm: bool = False,
     value = os.environ.get(env)
     if value:
         return value
-    first = getpass.getpass(prompt)
+    try:
+        first = getpass.getpass(prompt)
+    except (EOFError, KeyboardInterrupt):
+        # No one to ask (a script or CI with no input): say what to do, not a traceback.
+        raise ValidationError(
+            f"No passphrase was given. Run this in a terminal, or set {env} for scripts.",
+            field="passphrase",
+        ) from None
     if confirm and getpass.getpass("Type it again: ") != first:
         raise ValidationError("The two passphrases are not the same.", field="passphrase")
     if not first:
