@@ -177,7 +177,7 @@ class ReferencesView(RecordEditor, QWidget):
         notes_row.addWidget(guide_box)
         form.addRow(notes_row)
 
-        splitter = beside_details(self.table, self.details, "Referee details", (500, 900))
+        splitter = beside_details(self.table, self.details, "Referee details", (620, 620))
         self.table.setColumnWidth(0, 170)
         self.table.setColumnWidth(1, 150)
         layout = QVBoxLayout(self)

@@ -68,8 +68,10 @@ class VisitsView(RecordEditor, QWidget):
         self.summary = QLabel()
         self.summary.setAccessibleName("Visits summary")
 
+        # the title stretches; cut in the middle, as many begin "Joint visit: the"
         self.table = record_table("Visit plan", ["No.", "Visit", "Planned", "Done", "How"],
-                                  self._current_changed)
+                                  self._current_changed, stretch=1,
+                                  elide=Qt.TextElideMode.ElideMiddle)
 
         self.title_edit = QLineEdit()
         self.title_edit.setAccessibleName("Visit title")
@@ -131,7 +133,7 @@ class VisitsView(RecordEditor, QWidget):
             label = form.labelForField(field)
             if isinstance(label, QLabel):
                 label.setBuddy(buddy)
-        splitter = beside_details(self.table, self.details, "Visit details", (520, 880))
+        splitter = beside_details(self.table, self.details, "Visit details", (600, 640))
         self.table.setColumnWidth(0, 40)
         self.table.setColumnWidth(1, 250)
         layout = QVBoxLayout(self)

@@ -108,7 +108,7 @@ class RecordList(QWidget):
             label = QLabel(f.label)
             label.setBuddy(widget.check if isinstance(widget, OptionalDateEdit) else widget)
             form.addRow(label, widget)
-        splitter = beside_details(self.table, self.details, f"Details of the {noun}", (420, 700))
+        splitter = beside_details(self.table, self.details, f"Details of the {noun}", (440, 560))
 
         self.buttons = buttons = QHBoxLayout()
         buttons.addWidget(self.add_button)
