@@ -31,7 +31,7 @@ from reportlab.platypus import Table as RLTable
 from reportlab.platypus import TableStyle as RLTableStyle
 from reportlab.platypus.tableofcontents import TableOfContents as RLToc
 
-from homestudy.report import fonts
+from homestudy.report import bidi_lines, fonts
 from homestudy.report.docmodel import (
     Document,
     Heading,
@@ -115,16 +115,39 @@ def _font_changes_inside_a_word(pieces: list[tuple[Run, str, str]]) -> bool:
     return False
 
 
+class _BidiParagraph(RLParagraph):
+    """A paragraph with right-to-left text: each line is broken in logical order, then
+    its words are drawn in Unicode bidi order (report/bidi_lines.py). Splits across
+    pages keep the class and the style, so the base direction (``hs_rtl``) too."""
+
+    def drawPara(self, debug: int = 0) -> None:
+        laid_out = self.blPara
+        if laid_out.kind != 1:  # one plain font: nothing here is shaped or right-to-left
+            super().drawPara(debug)
+            return
+        rtl = bool(getattr(self.style, "hs_rtl", False))
+        self.blPara = laid_out.clone(lines=[
+            line.clone(words=bidi_lines.reorder_frag_line(line.words, rtl))
+            for line in laid_out.lines])
+        try:
+            super().drawPara(debug)
+        finally:
+            self.blPara = laid_out  # a later split must see the logical order
+
+
 def _para(runs: tuple[Run, ...] | list[Run], style: ParagraphStyle, **extra: Any) -> RLParagraph:
     text, shaped = markup(runs)
     plain = "".join(r.text for r in runs)
-    if shaped or fonts.is_rtl(plain):
-        # reportlab shapes a paragraph only when its style's font is shapable; the base
-        # font's words are still left unshaped (fonts.PlainTTFont)
-        style = ParagraphStyle(style.name + "_x", parent=style, shaping=1 if shaped else 0,
-                               fontName=shaped or style.fontName,
-                               alignment=TA_RIGHT if fonts.is_rtl(plain) else style.alignment)
-    return RLParagraph(text, style, **extra)
+    if not (shaped or bidi_lines.needs_bidi(plain)):
+        return RLParagraph(text, style, **extra)
+    rtl = fonts.is_rtl(plain)
+    # reportlab shapes a paragraph only when its style's font is shapable; the base
+    # font's words are still left unshaped (fonts.PlainTTFont)
+    style = ParagraphStyle(style.name + "_x", parent=style, shaping=1 if shaped else 0,
+                           fontName=shaped or style.fontName,
+                           alignment=TA_RIGHT if rtl else style.alignment)
+    style.hs_rtl = rtl
+    return _BidiParagraph(text, style, **extra)
 
 
 class _Bookmark(Flowable):
