@@ -89,8 +89,6 @@ def test_stored_vault_upgrades_to_latest(version: int, tmp_path: Path) -> None:
 
 
 def test_stored_vault_read_only_cannot_be_upgraded(tmp_path: Path) -> None:
-    if migrations.LATEST == 1:
-        pytest.skip("no step after version 1 yet")
     folder = _copy(1, tmp_path)
     with pytest.raises(VaultError, match="upgrade"):
         Vault.open(folder, STORED_PASSPHRASE, read_only=True)

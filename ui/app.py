@@ -19,7 +19,6 @@ from homestudy import __version__
 from homestudy.settings import APP_AUTHOR, APP_NAME, AppSettings, load_settings
 from ui.context import AppContext, make_context
 from ui.main_window import MainWindow
-from ui.views.case_workspace import TABS
 
 #: What the app needs right after unlocking, imported while the passphrase is typed.
 WARM_UP_MODULES = (
@@ -29,7 +28,11 @@ WARM_UP_MODULES = (
     "homestudy.readiness_rules",
     "homestudy.readiness_checks",
     "ui.views.overview",
-    *(spec.module for spec in TABS[1:]),
+    "ui.views.case_details",
+    "ui.views.visits",
+    "ui.views.references",
+    "ui.views.checklists",
+    "ui.views.par_editor",
     "ui.widgets.sync_status",
     "ui.views.search",
 )

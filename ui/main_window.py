@@ -8,10 +8,10 @@ empties the case list, closes dialogs and shows only the lock screen.
 
 from __future__ import annotations
 
-import importlib.util
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -23,6 +23,9 @@ from ui.views.case_list import CaseListView
 from ui.views.case_workspace import TABS, CaseWorkspace
 from ui.views.unlock import UnlockView
 from ui.widgets.save_indicator import SaveIndicator
+
+if TYPE_CHECKING:
+    from ui.widgets.sync_status import SyncStatusWidget
 
 APP_TITLE = "HomeStudy"
 
@@ -57,9 +60,6 @@ SHORTCUTS: tuple[Shortcut, ...] = (
     Shortcut("open", ("Return",), "Open the selected case, hit or finding", "In a list"),
 )
 
-
-def _module_exists(name: str) -> bool:
-    return importlib.util.find_spec(name) is not None
 
 
 class MainWindow(QMainWindow):
@@ -103,7 +103,7 @@ class MainWindow(QMainWindow):
 
         self.save_indicator = SaveIndicator(ctx.events, self)
         self.statusBar().addPermanentWidget(self.save_indicator)
-        self._sync_status: QWidget | None = None
+        self._sync_status: SyncStatusWidget | None = None
 
         minutes = ctx.settings.idle_lock_minutes
         self.idle = IdleWatcher(idle_ms if idle_ms is not None else minutes * 60_000, self)
@@ -151,8 +151,6 @@ class MainWindow(QMainWindow):
                 menu.addAction(action)
                 self.actions[action_id] = action
         self.actions["quit"].setMenuRole(QAction.MenuRole.QuitRole)
-        self.actions["export"].setVisible(_module_exists("ui.views.export_dialog"))
-        self.actions["settings"].setVisible(_module_exists("ui.views.settings_dialog"))
 
     def _set_unlocked_actions(self, unlocked: bool) -> None:
         for action_id, action in self.actions.items():
@@ -164,16 +162,13 @@ class MainWindow(QMainWindow):
         self.actions["export"].setEnabled(in_case)
 
     def _add_sync_status(self) -> None:
-        if self._sync_status is not None or not _module_exists("ui.widgets.sync_status"):
+        if self._sync_status is not None:
             return
-        from ui.widgets import sync_status
+        from ui.widgets.sync_status import SyncStatusWidget
 
-        cls = getattr(sync_status, "SyncStatus", None) or getattr(sync_status, "SyncStatusWidget",
-                                                                   None)
-        if cls is not None:
-            self._sync_status = cls(self.ctx, self.case_list)
-            self.case_list.add_panel("Agencies and sync", self._sync_status)
-            self._sync_status.refresh()  # made after `unlocked`, so it asks now
+        self._sync_status = SyncStatusWidget(self.ctx, self.case_list)
+        self.case_list.add_panel("Agencies and sync", self._sync_status)
+        self._sync_status.refresh()  # made after `unlocked`, so it asks now
 
     # ------------------------------------------------------------------ start-up
 
@@ -334,9 +329,8 @@ class MainWindow(QMainWindow):
             return
         self._add_sync_status()
         sync = self._sync_status
-        if sync is None:
-            return
-        if not getattr(sync, "labels", None):
+        assert sync is not None  # made just above
+        if not sync.labels:
             sync.add_agency()
         else:
             self.statusBar().showMessage("Asking your agencies for new assignments…", 8000)
@@ -345,28 +339,19 @@ class MainWindow(QMainWindow):
     def export_case(self) -> None:
         if self.workspace is None or self.workspace.case is None:
             return
-        from ui.views import export_dialog
+        from ui.views.export_dialog import open_export_dialog
 
-        opener = getattr(export_dialog, "open_export_dialog", None)
-        if opener is not None:
-            opener(self.ctx, self, self.workspace.case.id)
+        open_export_dialog(self.ctx, self, self.workspace.case.id)
 
     def show_settings(self) -> None:
-        from ui.views import settings_dialog
+        from ui.views.settings_dialog import open_settings_dialog
 
-        opener = getattr(settings_dialog, "open_settings_dialog", None)
-        if opener is not None:
-            opener(self.ctx, self)
+        open_settings_dialog(self.ctx, self)
 
     def show_help(self) -> None:
-        if _module_exists("ui.views.help"):
-            from ui.views import help as help_view
+        from ui.views.help import open_help
 
-            opener = getattr(help_view, "open_help", None)
-            if opener is not None:
-                opener(self.ctx, self, SHORTCUTS)
-                return
-        self.statusBar().showMessage("Search: Ctrl+F.  Lock: Ctrl+L.  New case: Ctrl+N.", 8000)
+        open_help(self.ctx, self, SHORTCUTS)
 
     def _title(self, place: str) -> None:
         note = " (read-only)" if self._read_only else ""

@@ -7,8 +7,6 @@ The main window deletes the workspace on lock, so no case content outlives it.
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import logging
 from dataclasses import dataclass
 from typing import Any
@@ -34,30 +32,37 @@ log = logging.getLogger(__name__)
 class TabSpec:
     key: str  # the location prefix
     title: str  # with its mnemonic
-    module: str
-    cls: str
 
 
 TABS = (
-    TabSpec("overview", "&Overview", "ui.views.overview", "OverviewView"),
+    TabSpec("overview", "&Overview"),
     # key "case" = readiness FixAt area "case": "case:<Case field>" reveals that field
-    TabSpec("case", "Case &details", "ui.views.case_details", "CaseDetailsView"),
-    TabSpec("visits", "&Visits", "ui.views.visits", "VisitsView"),
-    TabSpec("references", "&References", "ui.views.references", "ReferencesView"),
-    TabSpec("checklists", "Chec&klists", "ui.views.checklists", "ChecklistsView"),
-    TabSpec("par", "&PAR", "ui.views.par_editor", "ParEditorView"),
+    TabSpec("case", "Case &details"),
+    TabSpec("visits", "&Visits"),
+    TabSpec("references", "&References"),
+    TabSpec("checklists", "Chec&klists"),
+    TabSpec("par", "&PAR"),
 )
 
 
-def _view_class(spec: TabSpec) -> type | None:
-    """The view class, or None while its module does not exist yet (left out)."""
-    if importlib.util.find_spec(spec.module) is None:
-        return None  # TODO(issue 4): the editors' view lands later; the tab appears then
-    try:
-        return getattr(importlib.import_module(spec.module), spec.cls, None)
-    except Exception as exc:  # a broken tab is left out; the others still work
-        log.error("tab %s could not be loaded: %s", spec.key, type(exc).__name__)
-        return None
+def _view_classes() -> dict[str, type]:
+    """The view class of each tab. Imported here, not at module level, so the main window
+    (which needs only TABS) starts without them; AppContext.warm_up preloads them."""
+    from ui.views.case_details import CaseDetailsView
+    from ui.views.checklists import ChecklistsView
+    from ui.views.overview import OverviewView
+    from ui.views.par_editor import ParEditorView
+    from ui.views.references import ReferencesView
+    from ui.views.visits import VisitsView
+
+    return {
+        "overview": OverviewView,
+        "case": CaseDetailsView,
+        "visits": VisitsView,
+        "references": ReferencesView,
+        "checklists": ChecklistsView,
+        "par": ParEditorView,
+    }
 
 
 def split_location(location: str) -> tuple[str, str]:
@@ -102,23 +107,14 @@ class CaseWorkspace(QWidget):
         self.tabs.setObjectName("caseTabs")
         self.tabs.setAccessibleName("Case sections")
         self.tabs.setDocumentMode(True)
+        classes = _view_classes()
         for spec in TABS:
-            cls = _view_class(spec)
-            if cls is None:
-                log.info("tab %s left out: %s not found", spec.key, spec.module)
-                continue
-            try:
-                view = cls(ctx, self.tabs)
-            except Exception as exc:
-                log.error("tab %s could not be made: %s", spec.key, type(exc).__name__)
-                continue
+            view = classes[spec.key](ctx, self.tabs)
             view.setAccessibleName(spec.title.replace("&", ""))
             self.views[spec.key] = view
             self.tabs.addTab(view, spec.title)
         self.tabs.currentChanged.connect(self._tab_changed)
-        overview = self.views.get("overview")
-        if overview is not None:
-            overview.location_activated.connect(self.show_location)
+        self.views["overview"].location_activated.connect(self.show_location)
 
         layout = QVBoxLayout(self)
         layout.addLayout(head)
