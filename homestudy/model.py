@@ -91,8 +91,9 @@ class VisitMode(StrEnum):
 
 
 class CheckKind(StrEnum):
-    DBS = "dbs"
+    DBS = "dbs"  # enhanced DBS with the children's (and adults') barred list
     LOCAL_AUTHORITY = "local_authority"
+    PREVIOUS_LOCAL_AUTHORITY = "previous_local_authority"
     PROBATION = "probation"
     HEALTH = "health"
     OVERSEAS_POLICE = "overseas_police"
@@ -106,6 +107,19 @@ class CheckOutcome(StrEnum):
     NOT_APPLICABLE = "not_applicable"
 
 
+class MaritalStatus(StrEnum):
+    """Schedule 4: marital or partnership status of an applicant."""
+
+    NOT_RECORDED = ""
+    SINGLE = "single"
+    MARRIED = "married"
+    CIVIL_PARTNERSHIP = "civil_partnership"
+    COHABITING = "cohabiting"  # living together, not married or in a civil partnership
+    SEPARATED = "separated"
+    DIVORCED = "divorced"  # or civil partnership dissolved
+    WIDOWED = "widowed"  # or surviving civil partner
+
+
 class SectionStatus(StrEnum):
     NOT_STARTED = "not_started"
     DRAFTING = "drafting"
@@ -114,6 +128,22 @@ class SectionStatus(StrEnum):
 
 
 # --------------------------------------------------------------------------- people
+
+
+@dataclass
+class PlaceLived:
+    """A place a person lived before: a previous local authority area, or a time abroad.
+
+    Statutory checks follow from these (a previous local authority check where the
+    person has lived in the present area for less than the agency's period; overseas
+    checks for time abroad), and Part 2 of the PAR lists them.
+    """
+
+    place: str  # the local authority area, or the country (and town) abroad
+    abroad: bool = False
+    from_date: date | None = None
+    to_date: date | None = None
+    id: str = field(default_factory=new_id)
 
 
 @dataclass
@@ -140,6 +170,26 @@ class Applicant:
     religion: str = ""
     languages: list[str] = field(default_factory=list)
     occupation: str = ""
+    # Schedule 4 Part 1 facts (Adoption Agencies Regulations 2005, as amended 2013)
+    previous_names: list[str] = field(default_factory=list)
+    place_of_birth: str = ""
+    sex: str = ""  # as the applicant gives it
+    nationality: str = ""
+    address: str = ""
+    local_authority_area: str = ""
+    address_since: date | None = None  # living at this address since
+    area_since: date | None = None  # living in this local authority area since
+    places_lived: list[PlaceLived] = field(default_factory=list)
+    domiciled_in_british_islands: bool | None = None  # None: not yet recorded
+    habitually_resident_since: date | None = None  # habitually resident in the British Islands
+    marital_status: MaritalStatus = MaritalStatus.NOT_RECORDED
+    marriage_date: date | None = None  # date of the marriage or civil partnership
+    marriage_place: str = ""
+    previous_relationships: str = ""  # previous marriages, civil partnerships, relationships
+    applying_alone_reason: str = ""  # a married person or civil partner applying alone
+    family_court_proceedings: str = ""  # previous family court proceedings, "" = none recorded
+    gp_name: str = ""
+    gp_address: str = ""
 
     @property
     def full_name(self) -> str:
@@ -155,6 +205,9 @@ class HouseholdMember:
     relationship: str = ""  # to the applicants, in the assessor's words
     lives_in_household: bool = True
     notes: str = ""
+    # for adults of the household: where they have lived decides their statutory checks
+    area_since: date | None = None
+    places_lived: list[PlaceLived] = field(default_factory=list)
 
 
 @dataclass
@@ -176,11 +229,16 @@ class SignificantOther:
 @dataclass
 class StatutoryCheck:
     kind: CheckKind
-    subject: str  # whose check (an applicant or adult household member), by name
+    subject: str  # whose check, by name, as written (kept for display and old records)
     id: str = field(default_factory=new_id)
     outcome: CheckOutcome = CheckOutcome.PENDING
     completed_on: date | None = None
     notes: str = ""  # confidential: never in the applicant's copy
+    person_id: str = ""  # the Applicant or HouseholdMember id the check is of
+    requested_on: date | None = None
+    place: str = ""  # the previous local authority, or the country of an overseas check
+    considered_by: str = ""  # the manager who considered the result
+    considered_on: date | None = None
 
 
 @dataclass
@@ -341,6 +399,12 @@ class Case:
     checklist_answers: list[ChecklistAnswer] = field(default_factory=list)
     par_sections: dict[str, ParSectionDraft] = field(default_factory=dict)
     attachments: list[Attachment] = field(default_factory=list)
+    # Schedule 4, for the household: accommodation, and income and finances
+    accommodation: str = ""
+    finances: str = ""
+    # archived: finished (or closed by the agency), out of the case list, still searchable
+    archived_at: datetime | None = None
+    archive_reason: str = ""
     created_at: datetime = field(default_factory=utc_now)
     updated_at: datetime = field(default_factory=utc_now)
 

@@ -23,9 +23,12 @@ class Run:
 
 @dataclass(frozen=True)
 class Heading:
-    level: int  # 1 = a PAR section (in the table of contents and the PDF outline)
+    #: 0 = a Part of the report ("Part 1 – Assessment report"); 1 = a PAR section; both
+    #: are in the table of contents and the PDF outline; 2+ = headings inside a section
+    level: int
     text: str
     anchor: str  # unique id, used for bookmarks / links
+    number: str = ""  # the section's number as printed before its title ("4", "4.3"), "" none
 
 
 @dataclass(frozen=True)
@@ -33,6 +36,7 @@ class Paragraph:
     runs: tuple[Run, ...]
     #: body | note (italic, grey: "Not yet written.", removal notes) | meta (small: status)
     #: | title | subtitle | cover (cover page lines) | field (a "Label: value" line)
+    #: | analysis (the assessor's analysis paragraph; a named style in the .docx)
     style: str = "body"
 
     @property
@@ -66,6 +70,30 @@ class PageBreak:
 
 
 @dataclass(frozen=True)
+class Image:
+    """A picture placed in the report (photograph, family tree, eco-map): the bytes of
+    an attachment, scaled by the writer to fit ``max_width_cm`` and the page."""
+
+    data: bytes
+    media_type: str  # "image/png" | "image/jpeg"
+    alt: str  # alternative text for screen readers (never empty)
+    max_width_cm: float = 15.0
+    caption: str = ""
+
+
+@dataclass(frozen=True)
+class SectionBreak:
+    """Starts a new page and a new document section (a Word section, a PDF page run).
+
+    ``running_mark`` is printed in the header and footer of every page of the new
+    section besides the marking (e.g. "CONFIDENTIAL – not to be shared with the
+    applicants"), so that part can be detached; "" returns to the plain header.
+    """
+
+    running_mark: str = ""
+
+
+@dataclass(frozen=True)
 class TableOfContents:
     title: str = "Contents"
 
@@ -77,7 +105,8 @@ class WritingSpace:
     lines: int = 12
 
 
-Block = Heading | Paragraph | ListBlock | Table | PageBreak | TableOfContents | WritingSpace
+Block = (Heading | Paragraph | ListBlock | Table | PageBreak | TableOfContents | WritingSpace
+         | Image | SectionBreak)
 
 
 @dataclass
@@ -90,6 +119,11 @@ class Document:
     watermark: str = ""  # e.g. "DRAFT"; "" for none
     footer_note: str = ""  # e.g. "Draft version 20261128-1600 · exported 29 Nov 2026"
     author: str = ""
+    #: printed on every page (header or footer), e.g. "Version r42 · 2 Dec 2026"
+    version_label: str = ""
+    #: printed prominently on every page when set, e.g. "INCOMPLETE – NOT FOR PANEL"
+    incomplete_mark: str = ""
+    language: str = "en-GB"  # proofing language of the .docx, /Lang of the PDF
 
     def __post_init__(self) -> None:
         # these reach headers, footers and file properties: one clean line each
@@ -97,6 +131,8 @@ class Document:
         self.title = clean_line(self.title)
         self.variant_label = clean_line(self.variant_label)
         self.author = clean_line(self.author)
+        self.version_label = clean_line(self.version_label)
+        self.incomplete_mark = clean_line(self.incomplete_mark)
 
     # ------------------------------------------------------------------ builders
     def heading(self, text: str, level: int = 1, anchor: str = "") -> None:
@@ -134,7 +170,8 @@ class Document:
 
     def plain_text(self) -> str:
         """Every word a reader could see (tests look for leaks with it)."""
-        out: list[str] = [self.title, self.variant_label, self.footer_note]
+        out: list[str] = [self.title, self.variant_label, self.footer_note,
+                          self.version_label, self.incomplete_mark]
         for b in self.blocks:
             if isinstance(b, Heading | Paragraph):
                 out.append(b.text)
@@ -143,4 +180,8 @@ class Document:
             elif isinstance(b, Table):
                 out.append(" ".join(b.columns))
                 out.extend(" ".join(r) for r in b.rows)
+            elif isinstance(b, Image):
+                out.extend((b.alt, b.caption))
+            elif isinstance(b, SectionBreak):
+                out.append(b.running_mark)
         return "\n".join(out)
