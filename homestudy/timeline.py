@@ -342,7 +342,9 @@ def _papers(b: _Builder, clock: PanelClock) -> None:
     case, rules = b.case, b.rules
     n, p = rules.par_to_applicants_working_days, rules.papers_to_panel_working_days
     which = " (provisional date)" if clock.provisional else ""
-    past_panel = case.stage in _AFTER_PANEL
+    # at the panel stage (or once a confirmed panel has sat) the papers have gone
+    past_panel = case.stage in _AFTER_PANEL | {Stage.PANEL} or (
+        not clock.provisional and clock.panel <= b.today)
     b.add(
         "par_to_applicants",
         "Applicants receive the PAR for their comments",

@@ -80,8 +80,8 @@ def _merge_breeds(conn: Any, case_id: str) -> None:
         if not isinstance(form_breed, str) or not form_breed.strip():
             continue
         record = str(animal.get("breed") or "").strip()
-        if _compact(record) == _compact(form_breed):
-            continue
+        if _compact(form_breed) in _compact(record):
+            continue  # the same, or merged already
         animal["breed"] = f"{record} / {form_breed.strip()}" if record else form_breed.strip()
         conn.execute("UPDATE animals SET data = ? WHERE id = ?", (_dumps(animal), animal_id))
 
