@@ -14,7 +14,6 @@ from datetime import date, timedelta
 
 import pytest
 from readiness_helpers import (
-    PANEL,
     TODAY,
     clear_check,
     codes,

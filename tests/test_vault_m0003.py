@@ -53,7 +53,7 @@ def test_checks_are_linked_to_the_people_they_name(vault: Vault) -> None:
     with vault.transaction() as conn:
         m0003.migrate(conn)
     stored = vault.cases.load_case(case.id)
-    hannah, daniel = stored.applicants
+    hannah, _daniel = stored.applicants
     lodger, _twin = stored.household
     linked = [c.person_id for c in stored.stage1.checks]
     assert linked == [
@@ -66,7 +66,7 @@ def test_checks_are_linked_to_the_people_they_name(vault: Vault) -> None:
         "",  # nobody of that name
         hannah.id,  # a first name alone, when only one person has it
     ]
-    assert [c.subject for c in stored.stage1.checks][0] == "Hannah Whitfield"  # kept
+    assert stored.stage1.checks[0].subject == "Hannah Whitfield"  # kept
 
 
 def test_the_breed_moves_to_the_record_and_nothing_is_lost(vault: Vault) -> None:
