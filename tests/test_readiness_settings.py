@@ -299,3 +299,10 @@ def test_an_applicant_signature_can_be_required(tmp_path: Path) -> None:
     set_signatories(case, lib, [signatory("assessor"), signatory("manager"),
                                 signatory("applicant")])
     assert assess_readiness(case, lib, rules, TODAY) == []
+
+
+def test_every_rule_is_in_the_readme_table() -> None:
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    table = readme.split("## For agency admins", 1)[1].split("\n## ", 1)[0]
+    for f in fields(TimelineRules):
+        assert f"`{f.name}`" in table, f.name
