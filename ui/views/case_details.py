@@ -243,7 +243,7 @@ class CaseDetailsView(QWidget):
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(checks_box)
         split.addWidget(summary)
-        split.setSizes([400, 400])  # the checks table and its notes need the room
+        split.setSizes([560, 260])  # the checks per person, their table and notes need the room
         s1.addWidget(split)
         pages = {"applicants": self.applicants, "household": self.household,
                  "significant_others": self.others, "stage1": stage1,

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QSplitter,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -86,6 +87,7 @@ class StatutoryChecksPanel(QWidget):
         self.needs.setColumnWidth(0, 230)
         self.needs.setColumnWidth(1, 300)
         self.needs.itemActivated.connect(self._need_activated)
+        self.needs.setMinimumHeight(60)  # the page scrolls in the splitter on small screens
         self.summary = QLabel()
         self.summary.setObjectName("checksSummary")
         self.summary.setAccessibleName("Statutory checks still outstanding")
@@ -124,8 +126,12 @@ class StatutoryChecksPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(top)
-        layout.addWidget(self.needs, 1)
-        layout.addWidget(self.records, 2)
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.setChildrenCollapsible(False)
+        split.addWidget(self.needs)
+        split.addWidget(self.records)
+        split.setSizes([160, 340])
+        layout.addWidget(split, 1)
 
     # ------------------------------------------------------------------ the case
 
@@ -142,22 +148,25 @@ class StatutoryChecksPanel(QWidget):
         self.needs.clear()
         names = dict(self._people_options())
         outstanding = 0
-        for person in self.people:
-            for state in person.states:
-                item = QTreeWidgetItem(self.needs, [
-                    names.get(person.person_id, person.label),
-                    _sentence(CHECK_WORDS[state.need.kind]) + self._place(state.need.place),
-                    STATUS_WORDS[state.status]])
-                item.setData(0, _ID, (person.person_id, state.need.kind.value,
-                                      state.need.place, state.check.id if state.check else ""))
-                item.setToolTip(1, f"Needed because they {state.need.why}.")
-                outstanding += state.status is not NeedStatus.DONE
+        # what is still outstanding first, then what is done, each in person order
+        ordered = sorted(((p, st) for p in self.people for st in p.states),
+                         key=lambda ps: ps[1].status is NeedStatus.DONE)
+        for person, state in ordered:
+            item = QTreeWidgetItem(self.needs, [
+                names.get(person.person_id, person.label),
+                _sentence(CHECK_WORDS[state.need.kind]) + self._place(state.need.place),
+                STATUS_WORDS[state.status]])
+            item.setData(0, _ID, (person.person_id, state.need.kind.value,
+                                  state.need.place, state.check.id if state.check else ""))
+            item.setToolTip(1, f"Needed because they {state.need.why}.")
+            outstanding += state.status is not NeedStatus.DONE
         missing = sum(1 for p in self.people for s in p.states
                       if s.status is NeedStatus.MISSING)
         self.add_needed.setEnabled(missing > 0)
+        not_recorded = f", {missing} of them not yet recorded" if missing else ""
         self.summary.setText(
             "Every check needed is done." if not outstanding else
-            f"Checks still outstanding: {outstanding}, of which {missing} not yet recorded.")
+            f"Checks still outstanding: {outstanding}{not_recorded}.")
 
     @staticmethod
     def _place(place: str) -> str:

@@ -56,6 +56,7 @@ class AnimalDialog(QDialog):
         self.age_spin.setAccessibleName("Age in years")
         known_age = animal is not None and animal.age_years is not None
         self.age_spin.setValue(animal.age_years if known_age and animal else -0.5)
+        self.setMinimumWidth(460)
         self.warning = QLabel()
         self.warning.setWordWrap(True)
         self.warning.setAccessibleName("Breed warning")
@@ -90,6 +91,8 @@ class AnimalDialog(QDialog):
             if match
             else ""
         )
+        self.warning.setVisible(bool(match))
+        self.adjustSize()  # room for the warning's lines, and no gap without it
         ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
         ok.setEnabled(bool(self.name_edit.text().strip()))
 
