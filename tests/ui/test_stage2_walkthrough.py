@@ -6,8 +6,9 @@ midway review and the home among them), add the references (three personal inclu
 a family referee, and an employer), complete health and safety and a dog's
 assessment, write every required PAR section (with analysis paragraphs, an evidence
 link, the Stage 1 lines of enquiry ticked and the required fields filled), sign and
-countersign it, and watch the overview's readiness go from blocked to ready. Every save goes through the
-views' AutoSavers on the DB worker; the end state is read back from the vault.
+countersign it, and watch the overview's readiness go from blocked to ready. Every
+save goes through the views' AutoSavers on the DB worker; the end state is read back
+from the vault.
 """
 
 from __future__ import annotations
