@@ -25,6 +25,7 @@ from homestudy.timeline_panel import (
     panel_clock,
     panel_date_for,
     panel_date_problems,
+    paper_steps,
     stage2_end,
     stage2_start,
 )
@@ -339,36 +340,9 @@ def _panel(b: _Builder, stage2_started: date | None) -> None:
 
 def _papers(b: _Builder, clock: PanelClock) -> None:
     """The applicants' copy, their comments and the papers going to panel members."""
-    case, rules = b.case, b.rules
-    n, p = rules.par_to_applicants_working_days, rules.papers_to_panel_working_days
-    which = " (provisional date)" if clock.provisional else ""
-    # at the panel stage (or once a confirmed panel has sat) the papers have gone
-    past_panel = case.stage in _AFTER_PANEL | {Stage.PANEL} or (
-        not clock.provisional and clock.panel <= b.today)
-    b.add(
-        "par_to_applicants",
-        "Applicants receive the PAR for their comments",
-        clock.share_by,
-        f"Applicants have {n} working days to comment on the report, and their comments "
-        f"must be due before the papers go to panel members{which}.",
-        done=case.applicant_copy_shared_on,
-    )
-    b.add(
-        "applicants_comments_due",
-        "Applicants' comments on the PAR due",
-        clock.comments_due,
-        f"The applicants' {n} working days for comments end here, counted from the day "
-        "after they receive the report.",
-        completed=past_panel or (clock.shared_on is not None and b.today > clock.comments_due),
-    )
-    b.add(
-        "papers_to_panel",
-        "Papers go to panel members",
-        clock.papers_out,
-        f"Panel members receive the papers {p} working days before panel, the panel day "
-        "itself not counted.",
-        completed=past_panel,
-    )
+    for step in paper_steps(b.case, b.rules, clock, b.today):
+        b.add(step.id, step.title, step.due, step.reason, done=step.done,
+              completed=step.completed)
 
 
 def _after_decision(b: _Builder, decision: date) -> None:

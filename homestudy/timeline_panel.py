@@ -91,6 +91,44 @@ def panel_clock(case: Case, rules: TimelineRules) -> PanelClock | None:
 
 
 @dataclass(frozen=True)
+class PaperStep:
+    """A milestone of the panel papers, for ``timeline.build_timeline``."""
+
+    id: str
+    title: str
+    due: date
+    reason: str
+    done: date | None = None
+    completed: bool = False
+
+
+def paper_steps(case: Case, rules: TimelineRules, clock: PanelClock, today: date
+                ) -> tuple[PaperStep, ...]:
+    """The applicants' copy, the end of their comment period and the papers going out."""
+    n, p = rules.par_to_applicants_working_days, rules.papers_to_panel_working_days
+    which = " (provisional date)" if clock.provisional else ""
+    # at the panel stage (or once a confirmed panel has sat) the papers have gone
+    papers_gone = case.stage not in BEFORE_OUTCOME or case.stage is Stage.PANEL or (
+        not clock.provisional and clock.panel <= today)
+    commented = clock.shared_on is not None and today > clock.comments_due
+    return (
+        PaperStep("par_to_applicants", "Applicants receive the PAR for their comments",
+                  clock.share_by,
+                  f"Applicants have {n} working days to comment on the report, and their "
+                  f"comments must be due before the papers go to panel members{which}.",
+                  done=case.applicant_copy_shared_on),
+        PaperStep("applicants_comments_due", "Applicants' comments on the PAR due",
+                  clock.comments_due,
+                  f"The applicants' {n} working days for comments end here, counted from "
+                  "the day after they receive the report.",
+                  completed=papers_gone or commented),
+        PaperStep("papers_to_panel", "Papers go to panel members", clock.papers_out,
+                  f"Panel members receive the papers {p} working days before panel, the "
+                  "panel day itself not counted.", completed=papers_gone),
+    )
+
+
+@dataclass(frozen=True)
 class PanelProblem:
     """A panel date that cannot work, said as soon as it is entered."""
 
