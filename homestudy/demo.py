@@ -25,6 +25,7 @@ from homestudy.model import (
     HouseholdMember,
     HouseholdMemberKind,
     LineOfEnquiry,
+    PlaceLived,
     Reference,
     ReferenceKind,
     SignificantOther,
@@ -35,6 +36,7 @@ from homestudy.model import (
     Visit,
     VisitMode,
 )
+from homestudy.workdays import add_working_days, is_working_day
 
 DEMO_SEED = "homestudy-demo-1"
 _NAMESPACE = uuid.UUID("6d1f6a52-3c1e-4f0e-9b8e-2f4c2d7a9e11")
@@ -70,8 +72,8 @@ _VISITS = [
      ["relationship", "loss_infertility", "motivation"], "both"),
     ("v5_joint_network", "Joint visit: support network, lifestyle; meeting Isla",
      ["support_network", "lifestyle", "household_children"], "household"),
-    ("v6_joint_understanding", "Joint visit: understanding adoption",
-     ["trauma_attachment", "contact", "life_story_identity"], "both"),
+    ("v6_joint_understanding", "Joint visit: understanding adoption; midway review",
+     ["trauma_attachment", "contact", "life_story_identity", "midway_review"], "both"),
     ("v7_joint_home", "Joint visit: the home, health and safety, pets, finances",
      ["home_safety", "pets", "finances"], "household"),
     ("v8_joint_matching", "Joint visit: matching considerations", ["matching"], "both"),
@@ -95,12 +97,20 @@ def build_demo_case(today: date | None = None, *, seed: str = DEMO_SEED,
         ethnicity="White British", religion="Church of England (not practising)",
         languages=["English", "British Sign Language (level 2)"],
         occupation="Primary school teacher (Year 2), part time",
+        area_since=date(2014, 8, 1),
     )
     daniel = Applicant(
         "Daniel", "Mensah", id=ids("applicant:2"), date_of_birth=date(1983, 9, 2),
         ethnicity="Black British (Ghanaian heritage)", religion="Methodist",
         languages=["English", "Twi (conversational)"],
         occupation="Paramedic, regional ambulance service",
+        area_since=date(2016, 4, 1),
+        places_lived=[
+            PlaceLived("Accra, Ghana", abroad=True, from_date=date(2009, 7, 1),
+                       to_date=date(2010, 9, 1), id=ids("place:accra")),
+            PlaceLived("Leeds", from_date=date(2010, 9, 1), to_date=date(2016, 4, 1),
+                       id=ids("place:leeds")),
+        ],
     )
     isla = HouseholdMember(
         "Isla Mensah-Whitfield", HouseholdMemberKind.BIRTH_CHILD, id=ids("member:isla"),
@@ -127,7 +137,7 @@ def build_demo_case(today: date | None = None, *, seed: str = DEMO_SEED,
         assessor_name="Priya Raman",
         registration_of_interest_on=stage1_start - timedelta(days=12),
         stage1_started_on=stage1_start, stage1_ended_on=stage1_end,
-        stage2_notice_on=notice, provisional_panel_date=notice + timedelta(days=112),
+        stage2_notice_on=notice, provisional_panel_date=_panel_day(notice + timedelta(days=98)),
         applicants=[hannah, daniel], household=[isla, josh], significant_others=[claire],
         animals=[biscuit],
         created_at=_at(notice), updated_at=_at(today - timedelta(days=1), 16),
@@ -141,11 +151,20 @@ def build_demo_case(today: date | None = None, *, seed: str = DEMO_SEED,
     return case
 
 
+def _panel_day(day: date) -> date:
+    """Panels sit on working days."""
+    return day if is_working_day(day) else add_working_days(day, 1)
+
+
 def _stage1(ids: _Ids, a1: Applicant, a2: Applicant, start: date, end: date) -> Stage1Summary:
     def check(n: int, kind: CheckKind, who: Applicant, outcome: CheckOutcome, notes: str = "",
-              ) -> StatutoryCheck:
-        return StatutoryCheck(kind, who.full_name, id=ids(f"check:{n}"), outcome=outcome,
-                              completed_on=start + timedelta(days=20 + 3 * n), notes=notes)
+              place: str = "", considered: bool = True) -> StatutoryCheck:
+        done = start + timedelta(days=20 + 3 * n)
+        return StatutoryCheck(
+            kind, who.full_name, id=ids(f"check:{n}"), outcome=outcome, completed_on=done,
+            notes=notes, person_id=who.id, requested_on=start + timedelta(days=3), place=place,
+            considered_by="Team manager (S. Okafor)" if considered else "",
+            considered_on=done + timedelta(days=4) if considered else None)
 
     clear = CheckOutcome.CLEAR
     checks = [
@@ -161,7 +180,8 @@ def _stage1(ids: _Ids, a1: Applicant, a2: Applicant, start: date, end: date) -> 
         check(7, CheckKind.PROBATION, a2, CheckOutcome.NOT_APPLICABLE,
               "No probation involvement."),
         check(8, CheckKind.OVERSEAS_POLICE, a2, clear,
-              "Lived in Accra for 14 months (2009 to 2010); Ghana Police certificate clear."),
+              "Lived in Accra for 14 months (2009 to 2010); Ghana Police certificate clear.",
+              place="Accra, Ghana", considered=False),
     ]
     return Stage1Summary(
         checks=checks,
@@ -256,11 +276,14 @@ def _references(ids: _Ids, case: Case, notice: date, today: date) -> list[Refere
     ]
 
 
+HS_VERSION, PET_VERSION = 2, 2  # the form versions these answers are to
+
 _HS_ANSWERS = [
     ("smoke_alarms", "yes", "Alarms on both floors, tested monthly; tested during visit."),
     ("co_detector", "yes", "Next to the boiler and in the living room (wood burner)."),
     ("fire_escape_plan", "yes", "Plan talked through with Isla; keys kept by doors."),
-    ("gas_safety_certificate", "yes", "Certificate seen, dated within the last year."),
+    ("home_insurance", "yes", "Buildings and contents cover seen."),
+    ("gas_appliances_serviced", "yes", "Boiler serviced in the spring; record seen."),
     ("sockets_flexes", "yes", "No overloaded sockets; flexes tidied behind furniture."),
     ("low_glazing", "yes", "Patio doors are safety glass (kitemark seen)."),
     ("blind_cords", "no", "Loop cord on the spare bedroom blind."),
@@ -280,7 +303,25 @@ _HS_ANSWERS = [
     ("smoke_free_car", "yes", ""),
     ("bedroom_space", "yes", "Spare bedroom (3.1 m by 2.8 m) to be the child's room."),
     ("building_work", "not_applicable", "None planned."),
-    ("garden", "yes", "Enclosed garden; no pond; shed kept locked."),
+    ("garden_enclosed", "yes", "Enclosed garden; no pond; shed kept locked."),
+    ("trip_hazards", "yes", "Hall rug has a non-slip underlay."),
+    ("stair_lighting", "yes", "Two-way switch; landing night light."),
+    ("balconies_loft", "yes", "No balcony; loft hatch bolted, ladder stored in the garage."),
+    ("matches_lighters_candles", "yes", "Kept in a high kitchen cupboard."),
+    ("button_batteries_magnets", "yes", "Spare batteries in a locked drawer."),
+    ("bags_nappy_sacks", "yes", ""),
+    ("e_liquids", "not_applicable", "Nobody vapes."),
+    ("controlled_drugs", "yes", "Daniel's inhalers only; kept with the medicines."),
+    ("laundry_capsules", "yes", "Top shelf of the utility room."),
+    ("bunk_beds", "not_applicable", "No bunk beds."),
+    ("water_butts", "yes", "Lid fitted and strapped."),
+    ("trampoline", "not_applicable", "No trampoline."),
+    ("garden_chemicals", "yes", "Locked in the shed."),
+    ("nearby_dangers", "yes", "Quiet road; the canal is ten minutes away; rules agreed with Isla."),
+    ("confidential_papers", "yes", "Lockable filing drawer in the study."),
+    ("cameras_social_media", "yes", "Video doorbell faces the drive only; no photos online."),
+    ("seat_belts", "yes", ""),
+    ("airbags_rear_facing", "not_applicable", "Isla sits in the back; no rear-facing seat."),
     ("car_seats", "yes", "Isla's high-back booster; an age-appropriate seat will be bought."),
     ("firearms", "not_applicable", "No firearms in the home."),
     ("internet_safety", "yes", "Parental controls on the router and Isla's tablet."),
@@ -295,12 +336,14 @@ def _health_safety(today: date) -> list[ChecklistAnswer]:
         value = _yn(answer, comment)
         if answer == "no":
             value["action"] = "Applicants to fit before the home visit."
+            value["owner"] = "Daniel"
             value["due"] = (today + timedelta(days=10)).isoformat()
-        answers.append(ChecklistAnswer("health_safety", 1, qid, value, updated_at=when))
-    answers.append(ChecklistAnswer("health_safety", 1, "checked_on",
-                                   (today - timedelta(days=5)).isoformat(), updated_at=when))
-    answers.append(ChecklistAnswer("health_safety", 1, "seen_by", "Priya Raman",
-                                   updated_at=when))
+        answers.append(ChecklistAnswer("health_safety", HS_VERSION, qid, value, updated_at=when))
+    for qid, text in (("tenure", "owner_occupier"),
+                      ("gas_service_date", (today - timedelta(days=200)).isoformat()),
+                      ("checked_on", (today - timedelta(days=5)).isoformat()),
+                      ("seen_by", "Priya Raman")):
+        answers.append(ChecklistAnswer("health_safety", HS_VERSION, qid, text, updated_at=when))
     return answers
 
 
@@ -310,12 +353,17 @@ def _yn(answer: str, comment: str = "") -> dict[str, object]:
 
 _PET_ANSWERS: list[tuple[str, object]] = [
     ("species", "dog"),
-    ("breed", "Labrador Retriever"),
+    ("sex", "female"),
+    ("neutered", _yn("yes")),
+    ("microchipped", _yn("yes", "Chip details checked with the vet's record.")),
+    ("origin", "A breeder recommended by friends, as a puppy."),
+    ("owned_since", "Five years, since she was eight weeks old."),
     ("size", "large"),
     ("age_years", 5),
     ("temperament", "Calm and sociable; excitable for a minute when visitors arrive, then "
                     "settles on her bed. Gentle with Isla and visiting children."),
     ("bite_history", _yn("no", "No incidents in five years; confirmed by the vet's notes.")),
+    ("police_council_involvement", _yn("no")),
     ("vaccinations_up_to_date", _yn("yes", "Vaccination card seen.")),
     ("worming_flea_treatment", "Monthly; record card seen."),
     ("vet", "Registered with a practice in town; annual check-ups."),
@@ -325,8 +373,18 @@ _PET_ANSWERS: list[tuple[str, object]] = [
     ("kept", "Downstairs only; garden when someone is at home."),
     ("exercise", "Two walks daily, mostly by Daniel before and after shifts."),
     ("hygiene", "Garden cleared daily; dog not allowed upstairs; hands washed after play."),
+    ("reaction_handling", "Lets Isla and the adults take her bowl and move her from her bed."),
+    ("reaction_children", "Watches, then moves away from noisy play; no chasing or nipping."),
+    ("reaction_visitors", "Barks once at the door, then greets calmly and settles."),
+    ("prey_drive", _yn("no", "Ignores the neighbours' cat.")),
+    ("owners_account", "Daniel and Hannah describe her as gentle and lazy indoors."),
+    ("worker_observation", "Seen at two visits: relaxed, responsive to both applicants, "
+                           "moved away when Isla's friend ran past."),
     ("supervision_plan", "Never left alone with a child; stair gate to keep her downstairs."),
     ("separation_plan", "Crate and utility room when a young child is on the floor."),
+    ("clash_plan", "Daniel's parents would take her while a new plan is worked out."),
+    ("dog_type_judgement", _yn("no", "A typical Labrador in build and appearance.")),
+    ("who_walks", "Daniel mostly; off the lead only in the fenced field."),
     ("dog_obeys_commands", _yn("yes", "Sit, down, stay and recall shown during the visit.")),
     ("dog_guards_food_toys", _yn("no", "Took a treat gently; left her bowl when asked.")),
     ("dog_reaction_to_children", "Relaxed with Isla and her friends; moves away when "
@@ -336,10 +394,15 @@ _PET_ANSWERS: list[tuple[str, object]] = [
     ("dog_exemption_certificate", _yn("not_applicable", "Not a prohibited type.")),
     ("dog_conclusion", "A settled, well-trained family dog. No concerns; the separation and "
                        "supervision plan is realistic and the applicants follow it."),
+    ("risk_rating", "low"),
 ]
 
 
 def _pet_answers(dog: Animal, today: date) -> list[ChecklistAnswer]:
     when = _at(today - timedelta(days=5), 12)
-    return [ChecklistAnswer("pet_assessment", 1, qid, value, subject_id=dog.id, updated_at=when)
-            for qid, value in _PET_ANSWERS]
+    answers = [ChecklistAnswer("pet_assessment", PET_VERSION, qid, value, subject_id=dog.id,
+                               updated_at=when) for qid, value in _PET_ANSWERS]
+    answers.append(ChecklistAnswer("pet_assessment", PET_VERSION, "assessed_on",
+                                   (today - timedelta(days=5)).isoformat(), subject_id=dog.id,
+                                   updated_at=when))
+    return answers

@@ -7,8 +7,9 @@ an area of the case workspace and the id of the thing to open there).
 
 Messages never carry case content: no names and no narrative, only counts,
 form and section titles, kinds of referee and "Applicant 1/2". The rules
-themselves live in ``homestudy.readiness_rules``; the numbers they use come from
-``TimelineRules`` so agencies can change them.
+themselves live in the ``homestudy.readiness_*`` modules (``readiness_rules`` has
+their shared ``Context``); every number they use comes from ``TimelineRules``, which
+agencies change (``readiness_settings``).
 
 The UI recomputes this after edits, so it must stay fast: it does no I/O and
 walks the case once per rule (see tests/bench/bench_readiness.py).
@@ -46,10 +47,14 @@ FixArea = Literal["visits", "references", "checklists", "par", "case"]
 class FixAt:
     """Where a finding is fixed: a tab of the case workspace and what to open in it.
 
-    ``target`` by area: "visits" an applicant id (to plan a visit with them) or "";
-    "references" a reference id, or the id of the person who needs one (ex-partner,
-    adult child), or ""; "checklists" the form id or an animal id; "par" a PAR
-    section id; "case" the name of the ``Case`` date field to fill in, or "".
+    ``target``, the most specific thing there is, by area: "visits" a visit id, or the
+    id of a person to see (an applicant, a child of the household), or ""; "references"
+    a reference id, or the id of the person who needs one, or ""; "checklists"
+    ``health_safety``, ``health_safety/<question id>``, an animal id or
+    ``pet_assessment/<animal id>/<question id>``; "par" a section id or
+    ``<section id>/<field id>``; "case" a ``Case`` or Stage 1 field name
+    (``stage``, ``panel_date``, ``medical_adviser_summary`` ...), a statutory check's
+    id, or (no check recorded yet) the person's id.
     """
 
     area: FixArea
@@ -95,22 +100,38 @@ def assess_readiness(
 def all_rules() -> tuple[Rule, ...]:
     """Every rule, in the order the overview lists their findings."""
     # Imported here: the rule modules import the Finding types from this one.
-    from homestudy import readiness_checks as c
-    from homestudy import readiness_rules as r
+    # Another part's rule is one more import and one more entry below.
+    from homestudy import readiness_animals as animals
+    from homestudy import readiness_checks as checks
+    from homestudy import readiness_clock as clock
+    from homestudy import readiness_par as par
+    from homestudy import readiness_references as refs
+    from homestudy import readiness_rules as text
+    from homestudy import readiness_stage as stage
+    from homestudy import readiness_visits as visits
 
     return (
-        r.visits_done,
-        r.seen_alone,
-        r.par_sections,
-        r.lines_of_enquiry,
-        r.personal_referees,
-        r.employer_references,
-        r.people_to_contact,
-        r.children_references,
-        c.health_and_safety,
-        c.pets,
-        c.applicant_copy,
-        c.clock,
+        stage.stage,
+        stage.statutory_checks,
+        stage.medical_and_training,
+        visits.future_done_dates,
+        visits.visits_done,
+        visits.seen_alone,
+        visits.home_visit,
+        visits.household_seen,
+        visits.midway_review,
+        text.par_sections,
+        par.required_fields,
+        par.signatures,
+        text.lines_of_enquiry,
+        refs.personal_referees,
+        refs.employer_references,
+        refs.people_to_contact,
+        refs.children_references,
+        checks.health_and_safety,
+        animals.pets,
+        clock.applicant_copy,
+        clock.clock,
     )
 
 

@@ -19,16 +19,29 @@ from enum import StrEnum
 
 from homestudy.model import Case, Route, Stage
 from homestudy.settings import AppSettings
+from homestudy.timeline_panel import (
+    PanelClock,
+    PanelProblem,
+    panel_clock,
+    panel_date_for,
+    panel_date_problems,
+    paper_steps,
+    stage2_end,
+    stage2_start,
+)
 from homestudy.workdays import (
     add_months,
     add_working_days,
     is_working_day,
     working_days_between,
+    working_days_strictly_between,
 )
 
 __all__ = [
     "Milestone",
     "MilestoneStatus",
+    "PanelClock",
+    "PanelProblem",
     "Timeline",
     "TimelineGap",
     "TimelineRules",
@@ -36,19 +49,32 @@ __all__ = [
     "add_working_days",
     "build_timeline",
     "is_working_day",
+    "panel_clock",
     "panel_date_for",
+    "panel_date_problems",
     "stage2_end",
     "stage2_progress",
     "stage2_start",
     "working_days_between",
+    "working_days_strictly_between",
 ]
 
 
 @dataclass(frozen=True)
 class TimelineRules:
-    """Every number of the clock and of the readiness check, in one place."""
+    """Every number of the clock and of the readiness check, in one place.
 
-    par_to_applicants_working_days: int = 5  # some agencies read the regulations as 10
+    Each field is an agency setting (README, "Agency rules"): the defaults come from
+    the regulations where they fix a number, else from common practice; an agency's
+    ``rules.yaml`` (``homestudy.readiness_settings``) or the app settings change them.
+    """
+
+    # the applicants' comment period on the PAR; some agencies read the regulations
+    # (reg. 30: observations within 10 working days) as 10
+    par_to_applicants_working_days: int = 5
+    # papers go to panel members this many working days before panel (panel day not
+    # counted); the applicants' comments must be due before then
+    papers_to_panel_working_days: int = 5
     panel_minutes_working_days: int = 5
     adm_decision_working_days: int = 7
     tell_verbally_working_days: int = 2
@@ -67,6 +93,30 @@ class TimelineRules:
     min_couple_referees: int = 2
     nursery_from_age: int = 2  # children from this age: a school or nursery reference
     health_visitor_under_age: int = 5  # children under this age: a health visitor reference
+    # visits
+    min_in_person_visits: int = 0  # a count of in-person visits on top of the two below
+    home_visit_in_person: bool = True  # the visit that covers the home is in person
+    seen_alone_in_person: bool = True  # each applicant is seen alone in person
+    home_visit_topics: tuple[str, ...] = ("home_safety",)  # visit topics that are "the home"
+    midway_review_required: bool = True
+    midway_review_topic: str = "midway_review"
+    household_seen: bool = True  # every child (and adult) at home seen at a visit
+    # referees
+    max_relative_referees: int = 1  # among the personal referees counted
+    family_referee: str = "warning"  # no family referee: "blocker" | "warning" | "off"
+    # Stage 1: statutory checks, health, training
+    adult_age: int = 18  # household members from this age have statutory checks
+    applicant_checks: tuple[str, ...] = ("dbs", "local_authority")  # CheckKind values
+    household_adult_checks: tuple[str, ...] = ("dbs", "local_authority")
+    previous_area_months: int = 12  # lived in the area less than this: previous LA check
+    overseas_min_months: int = 6  # an adult stay abroad this long or more: overseas check
+    manager_considers: str = "all"  # check results the manager must consider: all | disclosed
+    preparation_training: str = "blocker"  # not completed: "blocker" | "warning"
+    # staleness at the panel date
+    health_safety_valid_months: int = 12
+    pet_assessment_valid_months: int = 12
+    # the PAR
+    required_signatures: tuple[str, ...] = ("assessor", "manager")  # roles in signatories
 
     @classmethod
     def from_settings(cls, settings: AppSettings) -> TimelineRules:
@@ -112,6 +162,7 @@ class Timeline:
     milestones: tuple[Milestone, ...]
     gaps: tuple[TimelineGap, ...] = ()
     stage2_day: tuple[int, int] | None = None  # (day N, of M days)
+    problems: tuple[PanelProblem, ...] = ()  # a panel date that cannot work
 
     def get(self, milestone_id: str) -> Milestone | None:
         return next((m for m in self.milestones if m.id == milestone_id), None)
@@ -125,28 +176,6 @@ class Timeline:
 _STAGE_ORDER = list(Stage)
 _AFTER_PANEL = {Stage.DECISION, Stage.APPROVED, Stage.NOT_APPROVED, Stage.CLOSED}
 _DECIDED = {Stage.APPROVED, Stage.NOT_APPROVED}
-
-
-def stage2_start(case: Case) -> date | None:
-    """The day the Stage 2 clock starts: the applicants' notice. On the concurrent
-    foster-carer route the stages run together, so Stage 1's start stands in."""
-    if case.stage2_notice_on is not None:
-        return case.stage2_notice_on
-    if case.route is Route.FOSTER_CARER_CONCURRENT:
-        return case.stage1_started_on
-    return None
-
-
-def stage2_end(case: Case, rules: TimelineRules) -> date | None:
-    start = stage2_start(case)
-    return None if start is None else add_months(start, rules.stage2_months)
-
-
-def panel_date_for(case: Case) -> tuple[date | None, bool]:
-    """The panel date and whether it is only provisional."""
-    if case.panel_date is not None:
-        return case.panel_date, False
-    return case.provisional_panel_date, case.provisional_panel_date is not None
 
 
 def stage2_progress(
@@ -273,15 +302,9 @@ def _panel(b: _Builder, stage2_started: date | None) -> None:
         if stage2_started is not None and case.stage in {Stage.STAGE_2, Stage.PANEL}:
             b.gap("no_panel_date", "No panel date, not even a provisional one, is recorded.")
         return
-    n = rules.par_to_applicants_working_days
-    b.add(
-        "par_to_applicants",
-        "Applicants receive the PAR for their comments",
-        add_working_days(panel, -n),
-        f"Applicants must see the report at least {n} working days before panel "
-        f"{'(provisional date) ' if provisional else ''}so they can comment on it.",
-        done=case.applicant_copy_shared_on,
-    )
+    clock = panel_clock(case, rules)
+    assert clock is not None
+    _papers(b, clock)
     b.add(
         "panel",
         "Panel (provisional date)" if provisional else "Panel",
@@ -313,6 +336,13 @@ def _panel(b: _Builder, stage2_started: date | None) -> None:
         completed=case.stage in _DECIDED,
     )
     _after_decision(b, decision)
+
+
+def _papers(b: _Builder, clock: PanelClock) -> None:
+    """The applicants' copy, their comments and the papers going to panel members."""
+    for step in paper_steps(b.case, b.rules, clock, b.today):
+        b.add(step.id, step.title, step.due, step.reason, done=step.done,
+              completed=step.completed)
 
 
 def _after_decision(b: _Builder, decision: date) -> None:
@@ -366,4 +396,5 @@ def build_timeline(case: Case, rules: TimelineRules, today: date) -> Timeline:
         milestones=ordered,
         gaps=tuple(b.gaps),
         stage2_day=stage2_progress(case, today, rules),
+        problems=panel_date_problems(case, rules, today),
     )

@@ -9,8 +9,12 @@ Counting convention, used everywhere in HomeStudy:
 ``working_days_between(a, b)`` counts the working days *after* ``a`` up to and
 including ``b``; ``add_working_days(a, n)`` is the date ``b`` on which that count
 first reaches ``n`` (for negative ``n``, the ``n``th working day before ``a``).
-So "5 working days before a Monday panel" is the Monday before, and "within 7
-working days of panel" is the 7th working day after it.
+So ``add_working_days(panel, -5)`` for a Monday panel is the Monday before (which
+leaves that Monday to Friday, five working days, before the panel day itself: the
+panel clock in ``homestudy.timeline_panel`` never counts the panel day), and "within
+7 working days of panel" is the 7th working day after it.
+``working_days_strictly_between(a, b)`` counts the days after ``a`` and before ``b``
+(neither end): the working days someone really has between two events.
 """
 
 from __future__ import annotations
@@ -77,6 +81,11 @@ def working_days_between(start: date, end: date) -> int:
     if end >= start:
         return _count_working_days(start + _ONE_DAY, end)
     return -_count_working_days(end, start - _ONE_DAY)
+
+
+def working_days_strictly_between(start: date, end: date) -> int:
+    """Working days after ``start`` and before ``end`` (0 when there are none)."""
+    return _count_working_days(start + _ONE_DAY, end - _ONE_DAY)
 
 
 def _count_working_days(first: date, last: date) -> int:

@@ -11,7 +11,9 @@ from homestudy.model import (
     Animal,
     Applicant,
     Case,
+    CheckKind,
     ChecklistAnswer,
+    CheckOutcome,
     ContactStatus,
     HouseholdMember,
     HouseholdMemberKind,
@@ -21,18 +23,25 @@ from homestudy.model import (
     SectionStatus,
     SignificantOther,
     Stage,
+    StatutoryCheck,
     Visit,
 )
 
 TODAY = date(2026, 11, 30)  # a Monday
-PANEL = date(2026, 12, 10)  # provisional, a Thursday
+PANEL = date(2026, 12, 10)  # provisional, a Thursday: papers go out Thursday 3 Dec
+SHARED = date(2026, 11, 25)  # the last day that leaves 5 working days before 3 Dec
+#: Answers a ready case gives where the first safe-looking answer would not be safe.
+SAFE_ANSWERS = {"bite_history": "no", "dog_type_judgement": "no"}
+#: Left unanswered in a ready case: nothing calls for them.
+UNANSWERED = {"risk_assessment", "manager_sign_off_by", "manager_sign_off_on"}
 
 
 def sample_value(q: Question) -> Any:
     """An answer that fills ``q`` without raising an action or a list flag."""
     t = q.type
     if t is QuestionType.YES_NO_NA:
-        answer = next(v for v in ("yes", "not_applicable", "no") if v not in q.action_when)
+        answer = SAFE_ANSWERS.get(q.id) or next(
+            v for v in ("yes", "not_applicable", "no") if v not in q.action_when)
         return {"answer": answer, "comment": "", "action": "", "due": "", "done": False}
     if t in (QuestionType.TEXT, QuestionType.NARRATIVE):
         return "Labrador Retriever" if q.not_in_list else "Recorded."
@@ -50,6 +59,8 @@ def sample_value(q: Question) -> Any:
 def fill_form(form: FormDefinition, subject_id: str = "") -> list[ChecklistAnswer]:
     answers = []
     for q in form.questions:
+        if q.id in UNANSWERED:
+            continue
         if q.type is QuestionType.TABLE:
             rows = max(1, q.min_rows)
             for row in range(rows):
@@ -67,8 +78,28 @@ def fill_form(form: FormDefinition, subject_id: str = "") -> list[ChecklistAnswe
     return answers
 
 
+def clear_check(kind: CheckKind, person_id: str, place: str = "") -> StatutoryCheck:
+    return StatutoryCheck(kind, "", person_id=person_id, outcome=CheckOutcome.CLEAR,
+                          requested_on=date(2026, 1, 20), completed_on=date(2026, 2, 20),
+                          place=place, considered_by="Team manager",
+                          considered_on=date(2026, 2, 27))
+
+
+def signatory(role: str, name: str = "Signed Name", on: date | None = None) -> dict[str, Any]:
+    return {"role": role, "name": name, "signed_on": (on or TODAY - timedelta(days=3)).isoformat()}
+
+
+def set_signatories(case: Case, lib: FormLibrary, rows: list[dict[str, Any]]) -> None:
+    par = lib.get(lib.par.id)
+    case.checklist_answers = [a for a in case.checklist_answers
+                              if not (a.form_id == par.id and a.question_id == "signatories")]
+    case.checklist_answers += [ChecklistAnswer(par.id, par.version, "signatories", row, "", n)
+                               for n, row in enumerate(rows)]
+
+
 def ready_case(lib: FormLibrary) -> Case:
-    a1, a2 = Applicant("Ann", "Example"), Applicant("Ben", "Example")
+    a1 = Applicant("Ann", "Example", area_since=date(2012, 5, 1))
+    a2 = Applicant("Ben", "Example", area_since=date(2012, 5, 1))
     adult_child = HouseholdMember(
         "Cal Example", HouseholdMemberKind.ADULT_CHILD_AWAY, lives_in_household=False
     )
@@ -80,19 +111,26 @@ def ready_case(lib: FormLibrary) -> Case:
         stage=Stage.STAGE_2,
         stage1_started_on=date(2026, 1, 12),
         stage1_ended_on=date(2026, 3, 12),
-        stage2_notice_on=date(2026, 8, 20),
+        stage2_notice_on=date(2026, 9, 1),
         provisional_panel_date=PANEL,
-        applicant_copy_shared_on=date(2026, 11, 27),
+        applicant_copy_shared_on=SHARED,
         applicants=[a1, a2],
         household=[adult_child],
         significant_others=[ex],
         animals=[dog],
         lines_of_enquiry=[loe],
     )
+    case.stage1.checks = [clear_check(kind, a.id) for a in (a1, a2)
+                          for kind in (CheckKind.DBS, CheckKind.LOCAL_AUTHORITY)]
+    case.stage1.medical_adviser_summary = "No health bar to adoption."
+    case.stage1.training_completed_on = date(2026, 3, 1)
     seen = [[a1.id, a2.id], [a1.id], [a2.id], [a1.id, a2.id], [a1.id, a2.id], [a1.id, a2.id]]
+    topics = [["plan_chronology"], ["childhood_parenting"], ["childhood_parenting"],
+              ["midway_review"], ["home_safety", "pets"], ["matching"]]
     case.visits = [
-        Visit(n, f"Visit {n}", done_date=date(2026, 9, 1) + timedelta(days=7 * n), who_seen=w)
-        for n, w in enumerate(seen, start=1)
+        Visit(n, f"Visit {n}", done_date=date(2026, 9, 1) + timedelta(days=7 * n), who_seen=w,
+              topics=t)
+        for n, (w, t) in enumerate(zip(seen, topics, strict=True), start=1)
     ]
     both = [a1.id, a2.id]
     interviewed = ContactStatus.INTERVIEWED
@@ -116,7 +154,8 @@ def ready_case(lib: FormLibrary) -> Case:
     ]
     case.checklist_answers = fill_form(lib.get("health_safety")) + fill_form(
         lib.get("pet_assessment"), dog.id
-    )
+    ) + [a for a in fill_form(lib.get(lib.par.id)) if a.question_id != "signatories"]
+    set_signatories(case, lib, [signatory("assessor"), signatory("manager")])
     for section in lib.par.sections:
         if not section.required:
             continue
@@ -136,4 +175,8 @@ def set_answer(case: Case, form_id: str, question_id: str, value: Any, subject: 
         if a.form_id == form_id and a.question_id == question_id and a.subject_id == subject:
             a.value = value
             return
-    raise AssertionError(f"no answer {form_id}.{question_id}")
+    versions = {a.form_version for a in case.checklist_answers if a.form_id == form_id}
+    if not versions:
+        raise AssertionError(f"no answers to {form_id}")
+    case.checklist_answers.append(
+        ChecklistAnswer(form_id, max(versions), question_id, value, subject))

@@ -65,9 +65,9 @@ CASES = [
 PATCHES = [
     ("visit_plan.yaml", "par_sections: [motivation, pen_picture]",
      "par_sections: [motivation, pen_picture, hobbies]",
-     "names the PAR section 'hobbies', which does not exist", "topics[7].par_sections[2]"),
+     "names the PAR section 'hobbies', which does not exist", "topics[9].par_sections[2]"),
     ("visit_plan.yaml", "forms: [pet_assessment]", "forms: [pet_assesment]",
-     "names the form 'pet_assesment', which does not exist", "topics[15].forms[0]"),
+     "names the form 'pet_assesment', which does not exist", "topics[19].forms[0]"),
     ("par_england.yaml", "topics: [loss_infertility, motivation]",
      "topics: [loss_infertility, motivation, astrology]",
      "names the visit topic 'astrology', which does not exist",

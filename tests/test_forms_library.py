@@ -137,8 +137,21 @@ def test_health_safety_covers_rooms_outside_and_car() -> None:
     groups = [g.id for g in form.groups]
     assert {"kitchen", "bathroom", "bedrooms", "outside", "car"} <= set(groups)
     items = [q for q in form.questions if q.type is QuestionType.YES_NO_NA]
-    assert len(items) >= 30
-    assert all(q.required and q.action_when == ("no",) for q in items)
+    assert len(items) >= 45
+    assert all(q.required for q in items)
+    # a 'no' opens an action, except smoking: a matching consideration, not a blocker
+    smoking = {"smoke_free_home", "smoke_free_car"}
+    assert all(q.action_when == ("no",) for q in items if q.id not in smoking)
+    assert all(form.question(q).action_when == () for q in smoking)
+    for qid in ("trip_hazards", "stair_lighting", "balconies_loft", "bunk_beds",
+                "matches_lighters_candles", "button_batteries_magnets", "bags_nappy_sacks",
+                "e_liquids", "laundry_capsules", "controlled_drugs", "garden_chemicals",
+                "water_butts", "trampoline", "nearby_dangers", "home_insurance",
+                "confidential_papers", "cameras_social_media", "seat_belts",
+                "airbags_rear_facing", "gas_safety_certificate", "gas_appliances_serviced"):
+        assert form.has_question(qid), qid
+    assert form.group_of("gas_safety_certificate").show_when.values == ("tenant",)
+    assert form.question("gone_through_on").required
 
 
 def test_pet_assessment_is_per_animal_with_a_dog_section_and_banned_breeds() -> None:
@@ -152,7 +165,8 @@ def test_pet_assessment_is_per_animal_with_a_dog_section_and_banned_breeds() -> 
                   "XL Bully"):
         assert breed in names
     assert is_banned_breed("American pit-bull terrier cross", names)
-    assert is_banned_breed("xl bully", names)
+    assert is_banned_breed("xl bully", names) and is_banned_breed("Bully, XL", names)
+    assert is_banned_breed("Argentino (Dogo)", names)
     assert not is_banned_breed("Staffordshire Bull Terrier", names)
     assert not is_banned_breed("Labrador Retriever", names)
 

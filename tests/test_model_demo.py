@@ -33,7 +33,8 @@ VISIT_IDS = ["v1_joint_plan", "v2_applicant1_alone", "v3_applicant2_alone",
 TOPICS = {"plan_chronology", "genogram", "childhood_parenting", "education_work",
           "past_relationships", "relationship", "loss_infertility", "motivation",
           "support_network", "lifestyle", "household_children", "trauma_attachment", "contact",
-          "life_story_identity", "home_safety", "pets", "finances", "matching"}
+          "life_story_identity", "home_safety", "pets", "finances", "matching",
+          "midway_review"}
 TODAY = date(2026, 11, 22)
 
 

@@ -5,12 +5,21 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from readiness_helpers import TODAY, codes, ready_case, set_answer
+from readiness_helpers import (
+    TODAY,
+    clear_check,
+    codes,
+    ready_case,
+    set_answer,
+    set_signatories,
+    signatory,
+)
 
 from homestudy.forms import FormLibrary, load_library
 from homestudy.model import (
     Animal,
     Case,
+    CheckKind,
     ContactStatus,
     HouseholdMember,
     HouseholdMemberKind,
@@ -108,12 +117,17 @@ def test_required_par_section_empty(case: Case, lib: FormLibrary) -> None:
 
 
 def test_par_section_without_analysis(case: Case, lib: FormLibrary) -> None:
-    case.section("health").text = "Only description here.\n\nAnalysis: not marked up."
+    case.section("health").text = "Only description here.\n\nAnalysis of it follows later."
     case.section("cover").text = "Cover text without analysis."  # cover needs none
     findings = assess(case, lib)
     f = only(findings, "par_analysis_missing")
     assert f.fix_at == FixAt("par", "health") and f.severity is Severity.BLOCKER
     assert "Health" in f.message
+    # The message says exactly what is accepted: plain or bold, words after it.
+    assert "starts \u201cAnalysis:\u201d (plain, or in bold as \u201c**Analysis:**\u201d)" \
+        in f.message
+    case.section("health").text = "Only description here.\n\nAnalysis: it shows insight."
+    assert assess(case, lib) == []
 
 
 @pytest.mark.parametrize(
@@ -124,7 +138,14 @@ def test_par_section_without_analysis(case: Case, lib: FormLibrary) -> None:
         ("**Analysis**: It shows insight.", True),
         ("Evidence.\n\n**Analysis:**   ", False),  # the marker alone, nothing written
         ("Evidence. **Analysis:** mid-paragraph.", False),
-        ("Evidence.\n\nAnalysis: plain.", False),
+        ("Evidence.\n\nAnalysis: plain.", True),  # plain, as the finding says
+        ("Evidence.\n\n  analysis: lower case, indented.", True),
+        ("Evidence.\n\n__Analysis:__ bold with underscores.", True),
+        ("Evidence.\n\nAnalysis:\nthe words on the next line.", True),
+        ("Evidence.\n\nAnalysis:\n\nA new paragraph is not its analysis.", False),
+        ("Evidence.\n\n**Analysis:** \u2014 \u2026", False),  # no words, only marks
+        ("Analysis", False),
+        ("Evidence.\n\nAnalysis of the evidence is to come.", False),  # no colon
     ],
 )
 def test_analysis_marker(text: str, expected: bool) -> None:
@@ -164,8 +185,9 @@ def test_at_most_one_relative_among_the_three(case: Case, lib: FormLibrary) -> N
     case.references[1].kind = ReferenceKind.FAMILY
     findings = assess(case, lib)
     f = only(findings, "family_referees_too_many")
-    assert f.severity is Severity.WARNING and is_ready(findings)
+    assert f.severity is Severity.BLOCKER and not is_ready(findings)
     assert f.message.startswith("Relatives among the personal referees interviewed: 2;")
+    assert f.fix_at == FixAt("references", case.references[2].id)
     # A fourth, unrelated referee makes up the three.
     case.references.append(
         Reference(ReferenceKind.PERSONAL, "Referee Four", years_known=8,
@@ -235,15 +257,21 @@ def test_adult_child_not_contacted_needs_reason_and_manager(
     ref.not_contacted_reason = ""
     f = only(assess(case, lib), "adult_child_not_contacted_reason_missing")
     assert "the reason and the manager who agreed" in f.message
-    # A grown-up birth child at home needs no reference; an adult child away does.
+    # A grown-up birth child at home needs no reference (but checks and a visit);
+    # an adult child away needs one.
     case.household.append(
-        HouseholdMember("Kid", HouseholdMemberKind.BIRTH_CHILD, date_of_birth=date(2004, 5, 1))
+        HouseholdMember("Kid", HouseholdMemberKind.BIRTH_CHILD, date_of_birth=date(2004, 5, 1),
+                        area_since=date(2004, 5, 1))
     )
-    case.household.append(HouseholdMember("Grown", HouseholdMemberKind.ADULT_CHILD_AWAY))
+    case.household.append(HouseholdMember("Grown", HouseholdMemberKind.ADULT_CHILD_AWAY,
+                                           lives_in_household=False))
     found = codes(assess(case, lib))
     assert sorted(found) == [
         "adult_child_not_contacted",
         "adult_child_not_contacted_reason_missing",
+        "household_adult_not_seen",
+        "statutory_check_missing",
+        "statutory_check_missing",
     ]
 
 
@@ -260,8 +288,13 @@ def test_adult_child_not_contacted_needs_reason_and_manager(
 def test_references_for_children_at_home(
     case: Case, lib: FormLibrary, born: date | None, expected: list[str]
 ) -> None:
-    child = HouseholdMember("Kid", HouseholdMemberKind.BIRTH_CHILD, date_of_birth=born)
+    child = HouseholdMember("Kid", HouseholdMemberKind.BIRTH_CHILD, date_of_birth=born,
+                            area_since=date(2005, 1, 1))
     case.household.append(child)
+    case.visits[4].who_seen.append(child.id)  # the household's children are seen
+    if born is not None and born.year == 2005:  # an adult of the household: checked
+        case.stage1.checks += [clear_check(CheckKind.DBS, child.id),
+                               clear_check(CheckKind.LOCAL_AUTHORITY, child.id)]
     findings = assess(case, lib)
     assert codes(findings) == expected
     assert all(f.severity is Severity.WARNING for f in findings)
@@ -276,9 +309,10 @@ def test_school_reference_is_per_child(case: Case, lib: FormLibrary) -> None:
     away = HouseholdMember("C", HouseholdMemberKind.BIRTH_CHILD, date_of_birth=date(2017, 1, 1),
                            lives_in_household=False)
     case.household += [older, younger, away]
+    case.visits[4].who_seen += [older.id, younger.id]
     case.references.append(
         Reference(ReferenceKind.SCHOOL_NURSERY, "Head teacher", person_id=older.id,
-                  contact_status=ContactStatus.REQUESTED)
+                  contact_status=ContactStatus.WRITTEN_RECEIVED)
     )
     f = only(assess(case, lib), "school_reference_missing")
     assert f.fix_at.target == younger.id and "Child 2 of 2" in f.message
@@ -302,10 +336,12 @@ def test_open_health_and_safety_action(case: Case, lib: FormLibrary) -> None:
                {"answer": "no", "comment": "", "action": "Fit one.", "due": "", "done": False})
     f = only(assess(case, lib), "health_safety_action_open")
     assert f.severity is Severity.BLOCKER
-    assert f.fix_at == FixAt("checklists", "health_safety")
+    assert f.fix_at == FixAt("checklists", f"health_safety/{qid}")
     assert label in f.message and "Fit one" not in f.message
+    assert "Nobody is named to do it yet." in f.message
     set_answer(case, "health_safety", qid,
-               {"answer": "no", "comment": "", "action": "Fit one.", "due": "", "done": True})
+               {"answer": "no", "comment": "", "action": "Fit one.", "due": "", "done": True,
+                "owner": "Ann", "done_on": "2026-11-20"})
     assert assess(case, lib) == []
 
 
@@ -345,11 +381,14 @@ def test_open_pet_action_is_a_warning(case: Case, lib: FormLibrary) -> None:
     findings = assess(case, lib)
     f = only(findings, "pet_action_open")
     assert f.severity is Severity.WARNING and is_ready(findings)
-    assert f.fix_at == FixAt("checklists", dog.id)
+    assert f.fix_at == FixAt("checklists", f"pet_assessment/{dog.id}/vaccinations_up_to_date")
     assert "animal 1 of 1 (a dog)" in f.message and "Book the vet" not in f.message
 
 
-@pytest.mark.parametrize("breed", ["Pit Bull Terrier", "xl bully cross", "Japanese Tosa"])
+@pytest.mark.parametrize("breed", [
+    "Pit Bull Terrier", "xl bully cross", "Japanese Tosa", "Bully XL", "BULLY (XL)",
+    "Terrier, Pit Bull", "pitbull x staffie", "Argentino Dogo", "Brasileiro-Fila",
+    "tosa inu"])
 def test_banned_breed_on_the_record_blocks(case: Case, lib: FormLibrary, breed: str) -> None:
     case.animals[0].breed = breed
     f = only(assess(case, lib), "banned_breed")
@@ -357,12 +396,26 @@ def test_banned_breed_on_the_record_blocks(case: Case, lib: FormLibrary, breed: 
     assert f.fix_at == FixAt("checklists", case.animals[0].id)
 
 
-def test_banned_breed_in_the_pet_form_blocks(case: Case, lib: FormLibrary) -> None:
+@pytest.mark.parametrize("breed", ["Bull Terrier", "Staffordshire Bull Terrier", "Labrador",
+                                   "American Bulldog", "Bullmastiff", ""])
+def test_breeds_not_on_the_list_do_not_block(case: Case, lib: FormLibrary, breed: str) -> None:
+    case.animals[0].breed = breed
+    assert assess(case, lib) == []
+
+
+def test_the_breed_lives_on_the_animal_record_only(case: Case, lib: FormLibrary) -> None:
+    """The pet form no longer asks the breed: what the dialog records is what counts,
+    and an old form answer (archived by the migration) is not believed instead."""
     form = lib.get("pet_assessment")
-    listed = [q.id for q in form.questions if q.not_in_list == "banned_breeds"]
-    assert listed, "the pet form checks a breed against its banned list"
-    set_answer(case, "pet_assessment", listed[0], "Dogo Argentino", case.animals[0].id)
-    assert "\u201cDogo Argentino\u201d" in only(assess(case, lib), "banned_breed").message
+    assert not form.has_question("breed")
+    assert not any(q.not_in_list for q in form.questions)
+    dog = case.animals[0]
+    case.checklist_answers.append(
+        type(case.checklist_answers[0])("pet_assessment", 1, "breed", "Labrador", dog.id))
+    dog.breed = "Dogo Argentino"
+    f = only(assess(case, lib), "banned_breed")
+    assert "\u201cDogo Argentino\u201d" in f.message
+    assert "judge its type and appearance" in f.message  # the worker is prompted to judge
 
 
 def test_banned_breed_list_is_configurable(case: Case, lib: FormLibrary) -> None:
@@ -383,39 +436,63 @@ def test_applicant_copy_not_shared_yet_is_a_warning_while_there_is_time(
     case: Case, lib: FormLibrary
 ) -> None:
     case.applicant_copy_shared_on = None
-    findings = assess(case, lib)  # Monday 30 Nov; share by Thursday 3 Dec for 10 Dec
+    set_signatories(case, lib, [signatory("assessor", on=date(2026, 11, 20)),
+                                signatory("manager", on=date(2026, 11, 20))])
+    # Panel Thu 10 Dec; papers out Thu 3 Dec; five working days of comments before that
+    # (26, 27, 30 Nov, 1, 2 Dec) means sharing by Wed 25 Nov.
+    findings = assess(case, lib, today=date(2026, 11, 23))
     f = only(findings, "applicant_copy_not_shared")
     assert f.severity is Severity.WARNING and is_ready(findings)
-    assert "within 3 working days" in f.message
+    assert "Share it by 25 Nov 2026" in f.message and "3 Dec 2026" in f.message
     assert f.fix_at == FixAt("case", "applicant_copy_shared_on")
-    late = assess(case, lib, today=date(2026, 12, 4))
+    assert only(assess(case, lib, today=date(2026, 11, 25)), "applicant_copy_not_shared")
+    late = assess(case, lib, today=date(2026, 11, 26))
     assert only(late, "applicant_copy_too_late").severity is Severity.BLOCKER
 
 
 def test_applicant_copy_shared_too_late(case: Case, lib: FormLibrary) -> None:
-    case.applicant_copy_shared_on = date(2026, 12, 4)
-    f = only(assess(case, lib, today=date(2026, 12, 4)), "applicant_copy_late")
-    assert "only 4 working days before the provisional panel date" in f.message
-    case.applicant_copy_shared_on = date(2026, 12, 3)
-    assert assess(case, lib, today=date(2026, 12, 4)) == []
+    case.applicant_copy_shared_on = date(2026, 11, 26)
+    f = only(assess(case, lib), "applicant_copy_late")
+    # 27 and 30 Nov, 1 and 2 Dec lie between sharing and the papers going out.
+    assert "only 4 working days before the papers go to panel on 3 Dec 2026" in f.message
+    assert "Move the provisional panel date" in f.message
+    case.applicant_copy_shared_on = date(2026, 11, 25)
+    assert assess(case, lib) == []
     # An agency that reads the rule as ten working days.
     ten = TimelineRules(par_to_applicants_working_days=10)
     assert codes(assess(case, lib, rules=ten)) == ["applicant_copy_late"]
+    case.applicant_copy_shared_on = date(2026, 11, 18)
+    assert assess(case, lib, rules=ten) == []
+
+
+def test_the_panel_day_is_not_one_of_the_working_days(case: Case, lib: FormLibrary) -> None:
+    """Papers out 0 working days before panel: the comments must end before the panel
+    day itself, so five working days before a Thursday panel is the Wednesday before
+    the one a week earlier (the panel day never counts)."""
+    rules = TimelineRules(papers_to_panel_working_days=0)
+    case.applicant_copy_shared_on = date(2026, 12, 3)  # 4, 7, 8, 9 Dec: four, then panel
+    assert codes(assess(case, lib, rules=rules)) == ["applicant_copy_late"]
+    case.applicant_copy_shared_on = date(2026, 12, 2)
+    assert assess(case, lib, rules=rules) == []
 
 
 def test_applicant_copy_over_christmas(case: Case, lib: FormLibrary) -> None:
-    case.stage2_notice_on = date(2026, 9, 10)
+    # Panel Thu 14 Jan 2027: papers out Thu 7 Jan; the comment period of five working
+    # days must end by Wed 6 Jan, skipping 25 and 28 Dec and 1 Jan.
+    case.stage2_notice_on = date(2026, 10, 10)
     case.provisional_panel_date = None
-    case.panel_date = date(2027, 1, 7)
-    case.applicant_copy_shared_on = date(2026, 12, 31)
-    today = date(2027, 1, 4)
-    f = only(assess(case, lib, today=today), "applicant_copy_late")
-    assert "only 4 working days before panel" in f.message
+    case.panel_date = date(2027, 1, 14)
     case.applicant_copy_shared_on = date(2026, 12, 30)
+    today = date(2026, 12, 31)
+    f = only(assess(case, lib, today=today), "applicant_copy_late")
+    assert "only 4 working days before the papers go to panel on 7 Jan 2027" in f.message
+    case.applicant_copy_shared_on = date(2026, 12, 29)
     assert assess(case, lib, today=today) == []
 
 
 def test_stage2_over_four_months(case: Case, lib: FormLibrary) -> None:
+    case.stage2_notice_on = date(2026, 8, 20)  # four months end 20 Dec
+    case.stage = Stage.DECISION  # after panel: the clock still runs to the decision
     findings = assess(case, lib, today=date(2026, 12, 22))
     f = only(findings, "stage2_overrun")
     assert f.severity is Severity.WARNING and is_ready(findings)
@@ -458,6 +535,16 @@ def test_the_demo_case_is_blocked_for_the_right_reasons(demo_case: Case, lib: Fo
     assert not is_ready(findings)
     found = set(codes(findings))
     assert "visits_too_few" in found  # five of eight visits done
+    # the new rules, where the demo case meets them: the overseas check not yet
+    # considered by the manager, the midway review still to come (visit 6), the second
+    # applicant seen alone only by video, the home not yet seen in person, the PAR's
+    # required fields and signatures
+    assert {"statutory_check_not_considered", "midway_review_missing",
+            "applicant_not_seen_alone_in_person", "home_visit_not_in_person",
+            "par_field_missing", "par_signature_missing"} <= found
+    assert not found & {"statutory_check_missing", "statutory_check_unassigned",
+                        "medical_summary_missing", "preparation_training_missing",
+                        "not_in_stage2", "panel_after_stage2", "panel_not_working_day"}
     names = [p.full_name for p in demo_case.applicants] + [demo_case.reference]
     for f in findings:
         assert not any(name in f.message for name in names)

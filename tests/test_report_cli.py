@@ -66,7 +66,7 @@ def test_export_records(demo_vault, demo_case, cli_env, tmp_path):
                  "--out", str(out)]) == 0
     text = squash("".join(read_pdf(out.read_bytes())))
     assert squash("Home health and safety check") in text
-    assert squash("Biscuit (dog)") in text
+    assert squash("Biscuit (dog, Labrador Retriever)") in text
 
 
 def test_bad_choices_are_refused_plainly(demo_vault, cli_env, tmp_path, capsys):

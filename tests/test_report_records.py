@@ -52,7 +52,7 @@ def test_checklists_read_as_words_with_actions(demo_case):
     assert blind.startswith("No — Loop cord") and "Action: Applicants to fit" in blind
     assert "X: 1" in rows["Odd shape"]  # an unknown form still shows its answers
     text = squash("".join(read_pdf(render(doc, "pdf"))))
-    assert squash("Biscuit (dog)") in text and squash("Labrador Retriever") in text
+    assert squash("Biscuit (dog, Labrador Retriever)") in text  # the breed: from the record
 
 
 def test_checklists_when_nothing_is_answered(demo_case):

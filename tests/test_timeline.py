@@ -46,7 +46,8 @@ def test_rules_from_settings() -> None:
 def test_every_milestone_says_why_it_exists() -> None:
     timeline = build_timeline(stage2_case(), RULES, date(2026, 11, 2))
     ids = [m.id for m in timeline.milestones]
-    assert ids == ["stage1_end", "stage2_notice", "par_to_applicants", "stage2_end", "panel"]
+    assert ids == ["stage1_end", "stage2_notice", "par_to_applicants", "applicants_comments_due",
+                   "papers_to_panel", "stage2_end", "panel"]
     for m in timeline.milestones:
         assert m.title and m.reason.endswith(".")
     assert [m.due for m in timeline.milestones] == sorted(m.due for m in timeline.milestones)
@@ -70,24 +71,75 @@ def test_stage_dates() -> None:
 
 
 def test_par_to_applicants_over_christmas_and_new_year() -> None:
-    # Provisional panel Thursday 7 Jan 2027: five working days before skips 1 Jan.
+    # Provisional panel Thursday 7 Jan 2027. The papers go five working days before it,
+    # the panel day not counted: 6, 5, 4 Jan, (1 Jan), 31, 30 Dec -> Wed 30 Dec.
+    # The applicants' five working days of comments must end before that, by Tue 29
+    # Dec: 29, (28, 25 Dec), 24, 23, 22, 21 -> they need the report by Fri 18 Dec.
     timeline = build_timeline(stage2_case(), RULES, date(2026, 11, 2))
+    due = {m.id: m.due for m in timeline.milestones}
+    assert due["papers_to_panel"] == date(2026, 12, 30)
+    assert due["applicants_comments_due"] == date(2026, 12, 29)
     par = timeline.get("par_to_applicants")
-    assert par is not None and par.due == date(2026, 12, 30)
+    assert par is not None and par.due == date(2026, 12, 18)
     assert "5 working days" in par.reason and "provisional" in par.reason
+    papers = timeline.get("papers_to_panel")
+    assert papers is not None and "panel day itself not counted" in papers.reason
     # An agency that reads the rule as ten working days: back over Christmas too.
     ten = TimelineRules(par_to_applicants_working_days=10)
     par10 = build_timeline(stage2_case(), ten, date(2026, 11, 2)).get("par_to_applicants")
-    assert par10 is not None and par10.due == date(2026, 12, 21)
+    assert par10 is not None and par10.due == date(2026, 12, 11)
     assert "10 working days" in par10.reason
+    # Papers out on the panel day itself (0): the comments still end the day before.
+    none = TimelineRules(papers_to_panel_working_days=0)
+    late = build_timeline(stage2_case(), none, date(2026, 11, 2))
+    assert late.get("papers_to_panel").due == date(2027, 1, 7)  # type: ignore[union-attr]
+    assert late.get("par_to_applicants").due == date(2026, 12, 29)  # type: ignore[union-attr]
+
+
+def test_comments_due_follow_the_day_the_copy_was_shared() -> None:
+    case = stage2_case(applicant_copy_shared_on=date(2026, 12, 10))
+    timeline = build_timeline(case, RULES, date(2026, 12, 11))
+    comments = timeline.get("applicants_comments_due")
+    assert comments is not None and comments.due == date(2026, 12, 17)  # 11, 14 .. 17
+
+
+def test_impossible_panel_dates_are_said_at_once() -> None:
+    from homestudy.timeline import panel_date_problems
+
+    today = date(2026, 11, 2)
+    codes = lambda case: [p.code for p in panel_date_problems(case, RULES, today)]  # noqa: E731
+    assert codes(stage2_case(provisional_panel_date=date(2026, 12, 10))) == []
+    # The default case's panel, 7 Jan 2027, is itself past the four months.
+    assert codes(stage2_case()) == ["panel_after_stage2"]
+    # Before Stage 2 started.
+    assert codes(stage2_case(provisional_panel_date=date(2026, 8, 27))) == [
+        "panel_before_stage2", "panel_date_passed"]
+    # So late that the decision cannot come within the four months (ends 1 Jan 2027).
+    late = panel_date_problems(stage2_case(provisional_panel_date=date(2026, 12, 24)),
+                               RULES, today)
+    assert [p.code for p in late] == ["panel_after_stage2"]
+    assert "after Stage 2's 4 months end on 1 Jan 2027" in late[0].message
+    assert not late[0].blocks
+    # A Sunday.
+    assert codes(stage2_case(provisional_panel_date=date(2026, 12, 13))) == [
+        "panel_not_working_day"]
+    # So soon that the applicants' comments and the papers no longer fit.
+    soon = panel_date_problems(stage2_case(provisional_panel_date=date(2026, 11, 12)),
+                               RULES, today)
+    assert [p.code for p in soon] == ["panel_too_soon"] and soon[0].blocks
+    assert "needed the report by" in soon[0].message
+    # Passed with no outcome: the stage still says panel is to come.
+    assert "panel_date_passed" in codes(stage2_case(provisional_panel_date=date(2026, 10, 30)))
+    decided = stage2_case(stage=Stage.DECISION, panel_date=date(2026, 10, 29))
+    assert "panel_date_passed" not in codes(decided)
 
 
 @pytest.mark.parametrize(
     ("today", "shared", "status"),
     [
         (date(2026, 11, 2), None, MilestoneStatus.UPCOMING),
-        (date(2026, 12, 22), None, MilestoneStatus.DUE_SOON),  # 29, 30 Dec still to come
-        (date(2026, 12, 31), None, MilestoneStatus.OVERDUE),
+        (date(2026, 12, 14), None, MilestoneStatus.DUE_SOON),  # 15 .. 18 Dec still to come
+        (date(2026, 12, 21), None, MilestoneStatus.OVERDUE),
         (date(2026, 12, 31), date(2026, 12, 18), MilestoneStatus.DONE),
     ],
 )
@@ -112,6 +164,7 @@ def test_after_a_confirmed_panel_over_christmas() -> None:
     assert panel is not None and panel.status is MilestoneStatus.DONE
     assert panel.done == date(2026, 12, 14)
     assert [m.id for m in timeline.next_deadlines(2)] == ["par_to_applicants", "panel_minutes"]
+    assert timeline.get("papers_to_panel").status is MilestoneStatus.DONE  # type: ignore[union-attr]
 
 
 def test_not_approved_has_the_review_window() -> None:

@@ -29,9 +29,22 @@ def _check_sync_tables(vault: Vault) -> None:
     assert {"sync_profiles", "sync_outbox"} <= names
 
 
+def _check_checks_per_person(vault: Vault) -> None:
+    """m0003: each stored check names its person by id; the demo's are all linked."""
+    (summary,) = vault.cases.list_cases()
+    case = vault.cases.load_case(summary.id)
+    ids = {a.full_name: a.id for a in case.applicants}
+    assert case.stage1.checks
+    for check in case.stage1.checks:
+        assert check.person_id == ids[check.subject], check.kind
+    (dog,) = case.animals
+    assert dog.breed == "Labrador Retriever"  # the record and the old form agreed
+
+
 #: target version -> what that step must have left behind in an upgraded vault
 UPGRADE_CHECKS: dict[int, Callable[[Vault], None]] = {
     2: _check_sync_tables,
+    3: _check_checks_per_person,
 }
 
 

@@ -1,7 +1,9 @@
 """``homestudy readiness REF [--json]``: could this case go to panel?
 
-Prints the findings (blockers first) and the next deadlines. Exit status: 0 when
-nothing blocks, 1 when something does, 2 when the case or vault could not be read.
+Prints the findings (blockers first), the statutory checks still outstanding for each
+person, and the next deadlines. The rules and forms are those of the agency the case
+belongs to (its ``rules.yaml`` and form overrides). Exit status: 0 when nothing
+blocks, 1 when something does, 2 when the case, vault or agency rules could not be read.
 """
 
 from __future__ import annotations
@@ -35,28 +37,52 @@ def add_parser(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from homestudy.commands.common import fail, read_case
+    from homestudy.commands.common import fail, find_case, open_vault
     from homestudy.errors import HomeStudyError
-    from homestudy.forms import load_library
     from homestudy.readiness import assess_readiness, is_ready
+    from homestudy.readiness_people import person_checks
+    from homestudy.readiness_settings import forms_for_case, rules_for_case
     from homestudy.settings import load_settings
-    from homestudy.timeline import TimelineRules, build_timeline
+    from homestudy.timeline import build_timeline
 
     today = args.today or date.today()
-    rules = TimelineRules.from_settings(load_settings())
     try:
-        library = load_library()
-        case = read_case(args)
+        vault = open_vault(args, read_only=True)
+        try:
+            case = find_case(vault, args.reference)
+            rules = rules_for_case(vault, case, load_settings())
+            library = forms_for_case(vault, case)
+        finally:
+            vault.close()
     except HomeStudyError as exc:
         return fail(exc, 2)  # 1 means "not ready"
     findings = assess_readiness(case, library, rules, today)
     timeline = build_timeline(case, rules, today)
+    people = person_checks(case, rules, today)
     ready = is_ready(findings)
     if args.json:
-        print(json.dumps(_as_json(case.reference, ready, findings, timeline), indent=2))
+        data = _as_json(case.reference, ready, findings, timeline)
+        data["people"] = [_person_json(p) for p in people]
+        print(json.dumps(data, indent=2))
     else:
-        print(_as_text(case.reference, ready, findings, timeline))
+        print(_as_text(case.reference, ready, findings, timeline, people))
     return 0 if ready else 1
+
+
+def _person_json(person: Any) -> dict[str, Any]:
+    """One person who needs checks: each check still outstanding, and those done."""
+    def state(s: Any) -> dict[str, Any]:
+        return {"kind": s.need.kind.value, "status": s.status.value, "why": s.need.why,
+                "place_index": s.need.place_index or None,
+                "check_id": s.check.id if s.check is not None else None}
+
+    return {
+        "person_id": person.person_id,
+        "label": person.label,
+        "role": person.role,
+        "outstanding": [state(s) for s in person.outstanding],
+        "done": [state(s) for s in person.states if s not in person.outstanding],
+    }
 
 
 def _as_json(reference: str, ready: bool, findings: list[Any], timeline: Any) -> dict[str, Any]:
@@ -84,8 +110,10 @@ def _as_json(reference: str, ready: bool, findings: list[Any], timeline: Any) ->
     }
 
 
-def _as_text(reference: str, ready: bool, findings: list[Any], timeline: Any) -> str:
+def _as_text(reference: str, ready: bool, findings: list[Any], timeline: Any,
+             people: list[Any]) -> str:
     from homestudy.readiness import Severity, counts
+    from homestudy.readiness_people import CHECK_WORDS
     from homestudy.textutil import format_date
 
     n = counts(findings)
@@ -106,6 +134,13 @@ def _as_text(reference: str, ready: bool, findings: list[Any], timeline: Any) ->
         if these:
             lines += ["", heading]
             lines += [f"  - {f.message} [{f.fix_at.area}]" for f in these]
+    waiting = [p for p in people if p.outstanding]
+    if waiting:
+        lines += ["", "Statutory checks outstanding"]
+        for p in waiting:
+            items = ", ".join(f"{CHECK_WORDS[s.need.kind]} ({s.status.value.replace('_', ' ')})"
+                              for s in p.outstanding)
+            lines.append(f"  - {p.label}: {items}")
     upcoming = timeline.next_deadlines(3)
     if upcoming:
         lines += ["", "Next deadlines"]

@@ -15,7 +15,9 @@ table rows). The ``value`` of each question type:
     date              ISO date str, "2026-11-22"
     number            int | float
     yes_no_na         {"answer": "yes" | "no" | "not_applicable", "comment": str,
-                       "action": str, "due": "YYYY-MM-DD" | "", "done": bool}
+                       "action": str, "due": "YYYY-MM-DD" | "", "done": bool,
+                       "owner": str, "done_on": "YYYY-MM-DD" | ""}  (owner, done_on
+                       optional: who will do the action, the day it was done)
                       an action is open when "answer" is in the question's
                       ``action_when`` (default ["no"]) and "done" is not true
     table             one answer per row (row 0, 1, ...), value {column_id: value};
@@ -29,7 +31,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from homestudy.forms.completeness import Completeness, Flag, OpenAction, completeness, list_match
+from homestudy.forms.completeness import (
+    ClosedAction,
+    Completeness,
+    Flag,
+    OpenAction,
+    completeness,
+    list_match,
+)
 from homestudy.forms.library import (
     FormLibrary,
     agency_overrides_dir,
@@ -69,6 +78,7 @@ def is_banned_breed(breed: str, names: Iterable[str]) -> bool:
 __all__ = [
     "BANNED_BREEDS_LIST",
     "Choice",
+    "ClosedAction",
     "Completeness",
     "Condition",
     "Flag",

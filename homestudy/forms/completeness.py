@@ -25,9 +25,22 @@ class OpenAction:
     action: str = ""  # "" while nobody has written what must be done
     due: date | None = None
     subject_id: str = ""
+    owner: str = ""  # who will do it ("" while nobody is named)
 
     def is_overdue(self, today: date) -> bool:
         return self.due is not None and self.due < today
+
+
+@dataclass(frozen=True)
+class ClosedAction:
+    """An action marked done: who did it and when (``done_on`` None: no date given)."""
+
+    question_id: str
+    label: str
+    row: int = 0
+    owner: str = ""
+    done_on: date | None = None
+    subject_id: str = ""
 
 
 @dataclass(frozen=True)
@@ -42,6 +55,7 @@ class Completeness:
     missing_required: tuple[str, ...]
     open_actions: tuple[OpenAction, ...]
     flags: tuple[Flag, ...] = ()
+    closed_actions: tuple[ClosedAction, ...] = ()
 
     @property
     def is_complete(self) -> bool:
@@ -89,6 +103,7 @@ def completeness(form: FormDefinition, answers: Iterable[ChecklistAnswer],
     shown = set(visible_groups(form, values))
     missing: list[str] = []
     actions: list[OpenAction] = []
+    closed: list[ClosedAction] = []
     flags: list[Flag] = []
     for group in form.groups:
         if group.id not in shown:
@@ -109,8 +124,12 @@ def completeness(form: FormDefinition, answers: Iterable[ChecklistAnswer],
             flags.extend(_flags(form, q, value, 0, q.id))
             if _needs_action(q, value):
                 actions.append(OpenAction(q.id, q.label, 0, str(value.get("action") or ""),
-                                          parse_due(value.get("due")), subject_id))
-    return Completeness(tuple(missing), tuple(actions), tuple(flags))
+                                          parse_due(value.get("due")), subject_id,
+                                          str(value.get("owner") or "")))
+            elif _action_done(q, value):
+                closed.append(ClosedAction(q.id, q.label, 0, str(value.get("owner") or ""),
+                                           parse_due(value.get("done_on")), subject_id))
+    return Completeness(tuple(missing), tuple(actions), tuple(flags), tuple(closed))
 
 
 def _needs_action(q: Question, value: Any) -> bool:
@@ -118,18 +137,30 @@ def _needs_action(q: Question, value: Any) -> bool:
             and value.get("answer") in q.action_when and not value.get("done"))
 
 
+def _action_done(q: Question, value: Any) -> bool:
+    return (q.type is QuestionType.YES_NO_NA and isinstance(value, dict)
+            and value.get("answer") in q.action_when and bool(value.get("done")))
+
+
 def _compact(text: str) -> str:
     return re.sub(r"[^0-9a-z]", "", text.casefold())
 
 
+def _words(text: str) -> frozenset[str]:
+    return frozenset(re.findall(r"[0-9a-z]+", text.casefold()))
+
+
 def list_match(value: str, names: Iterable[str]) -> str:
-    """The first of ``names`` that ``value`` contains (ignoring case, spaces, marks), or ""."""
-    have = _compact(value)
+    """The first of ``names`` that ``value`` matches, or "": whatever the case, spacing,
+    punctuation or word order ("Bully, XL" and "xl-bully" both match "XL Bully"): every
+    word of the name is among the value's words, or the name run together is inside the
+    value run together ("Pitbull cross" matches "Pit Bull")."""
+    have, words = _compact(value), _words(value)
     if not have:
         return ""
     for name in names:
-        want = _compact(name)
-        if want and want in have:
+        want, name_words = _compact(name), _words(name)
+        if want and (want in have or (name_words and name_words <= words)):
             return name
     return ""
 

@@ -108,10 +108,15 @@ def _load_cached(base: Path, extra: Path | None) -> FormLibrary:
 load_library.cache_clear = _load_cached.cache_clear  # type: ignore[attr-defined]
 
 
+#: An agency's readiness rules sit beside its form overrides (homestudy.readiness_settings).
+AGENCY_RULES_FILE = "rules.yaml"
+
+
 def _yaml_files(folder: Path) -> list[Path]:
     if not folder.is_dir():
         raise FormDefinitionError("the forms folder is missing", file=str(folder))
-    return sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+    return sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file()
+                  and p.name != AGENCY_RULES_FILE)
 
 
 def build_library(files: Iterable[Path], override_files: Iterable[Path] = ()) -> FormLibrary:

@@ -98,7 +98,9 @@ def _form(forms: Any, form_id: str) -> Any:
 def _subject_name(case: Case, subject_id: str) -> str:
     for animal in case.animals:
         if animal.id == subject_id:
-            return f"{animal.name} ({animal.species})"
+            # the breed lives on the animal's record (the pet form no longer asks it)
+            kind = ", ".join(p for p in (animal.species, animal.breed) if p)
+            return f"{animal.name} ({kind})" if kind else animal.name
     return "Other"
 
 

@@ -6,7 +6,9 @@ worth of a keystroke. Run: ``python tests/bench/bench_readiness.py``.
 
 from __future__ import annotations
 
+import tempfile
 from datetime import date
+from pathlib import Path
 
 from _timing import median_ms
 
@@ -15,6 +17,9 @@ def main() -> None:
     from homestudy.demo import build_demo_case
     from homestudy.forms import load_library
     from homestudy.readiness import assess_readiness
+    from homestudy.readiness_people import person_checks
+    from homestudy.readiness_settings import agency_rules
+    from homestudy.settings import AppSettings
     from homestudy.timeline import TimelineRules, build_timeline, stage2_progress
 
     today = date.today()
@@ -28,6 +33,14 @@ def main() -> None:
     print(f"timeline (demo case): median {ms:.3f} ms (n={n})")
     ms = median_ms(lambda: stage2_progress(case, today, rules), n)
     print(f"stage 2 day N of M: median {ms:.3f} ms (n={n})")
+    ms = median_ms(lambda: person_checks(case, rules, today), n)
+    print(f"statutory checks per person (demo case): median {ms:.3f} ms (n={n})")
+    with tempfile.TemporaryDirectory() as folder:
+        (Path(folder) / "rules.yaml").write_text(
+            "version: 1\nmin_visits: 8\nfamily_referee: blocker\n", encoding="utf-8")
+        settings = AppSettings()
+        ms = median_ms(lambda: agency_rules(settings, Path(folder)), n)
+        print(f"agency rules from rules.yaml (read once, then cached): median {ms:.3f} ms (n={n})")
 
 
 if __name__ == "__main__":

@@ -154,11 +154,9 @@ def test_household_others_checks_and_lines_are_saved(qtbot, editor_ctx, saved_ca
     checks = view.checks
     qtbot.mouseClick(checks.add_button, Qt.MouseButton.LeftButton)
     choose(checks.inputs["kind"], CheckKind.LOCAL_AUTHORITY.value)
-    subject = checks.inputs["subject"]
-    assert "Daniel Mensah" in [subject.itemText(i) for i in range(subject.count())]
-    subject.setFocus()
-    subject.lineEdit().selectAll()
-    QTest.keyClicks(subject, "Daniel Mensah")
+    whose = checks.inputs["person_id"]  # a person of the case, not a name typed in
+    assert "Daniel Mensah" in [whose.itemText(i) for i in range(whose.count())]
+    choose(whose, saved_case.applicants[1].id)
     choose(checks.inputs["outcome"], CheckOutcome.INFORMATION_DISCLOSED.value)
     type_date(checks.inputs["completed_on"], date(2026, 9, 14))
     type_into(checks.inputs["notes"], "Contact with children's services in 2009.")
@@ -195,6 +193,7 @@ def test_household_others_checks_and_lines_are_saved(qtbot, editor_ctx, saved_ca
     assert (check.kind, check.subject, check.outcome, check.completed_on) == (
         CheckKind.LOCAL_AUTHORITY, "Daniel Mensah", CheckOutcome.INFORMATION_DISCLOSED,
         date(2026, 9, 14))
+    assert check.person_id == saved_case.applicants[1].id
     assert check.notes == "Contact with children's services in 2009."
     assert stored.stage1.medical_adviser_summary == "No health concerns affecting parenting."
     assert stored.stage1.preparation_training == "Engaged well; reflective about contact."

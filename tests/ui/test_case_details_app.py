@@ -58,12 +58,21 @@ def test_details_drive_the_clock_and_readiness(qtbot, make_app, bare_case_dir, u
     view = workspace.views["case"]
     targets = [f.fix_at.target for f in findings if f.fix_at.area == "case" and f.fix_at.target]
     assert "stage2_notice_on" in targets
+    people = {a.id for a in case.applicants}  # a check not yet recorded: the person
+    stage1 = {"medical_adviser_summary", "training_completed_on"}
     for target in targets:
         workspace.tabs.setCurrentWidget(overview)
         workspace.show_location(f"case:{target}")
         assert workspace.current_tab() == "case"
-        assert view.current_page() == "dates"
-        assert window.focusWidget() is view.key_dates.dates[target].check  # not set yet
+        if target in people:
+            assert view.current_page() == "applicants"
+        elif target in stage1:
+            assert view.current_page() == "stage1"
+        elif target == "stage":
+            assert view.current_page() == "dates"
+        else:
+            assert view.current_page() == "dates"
+            assert window.focusWidget() is view.key_dates.dates[target].check  # not set yet
 
     # Ctrl+2 is the Case details tab; Ctrl+1 the overview.
     QTest.keyClick(window, Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)
@@ -126,6 +135,7 @@ def test_details_drive_the_clock_and_readiness(qtbot, make_app, bare_case_dir, u
     [check] = stored.stage1.checks
     assert (check.kind, check.subject, check.outcome) == (
         CheckKind.DBS, "Hannah Mensah", CheckOutcome.CLEAR)
+    assert check.person_id == case.applicants[0].id
     [line] = stored.lines_of_enquiry
     assert (line.source, line.par_section_ids) == ("Stage 1 references", ["support_network"])
     assert window.save_indicator.text().startswith("Saved at")

@@ -6,7 +6,7 @@ import editors_support
 from editors_support import fill_form, load, settle, shown, unnamed_focusable
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QRadioButton
+from PySide6.QtWidgets import QRadioButton, QWidget
 
 from homestudy.forms import completeness, load_library
 from homestudy.model import Case
@@ -60,7 +60,9 @@ def test_a_dog_gets_its_own_assessment(qtbot, editor_ctx, saved_case):
     dog = saved_case.animals[0]
     assert view.subject == dog.id and view.title.text().endswith(": Biscuit")
 
-    fill_form(qtbot, view.form_widget, {"species": "dog", "breed": "Labrador"})
+    assert not view.form_widget.findChildren(QWidget, "breed")  # the record keeps the breed
+    fill_form(qtbot, view.form_widget,
+              {"species": "dog", "dog_type_judgement": "no", "bite_history": "no"})
     assert not view.form_widget.group_boxes["dog_assessment"].isHidden()
     settle(qtbot, editor_ctx, view)
 
@@ -84,8 +86,12 @@ def test_a_banned_breed_is_flagged_in_the_dialog(qtbot, editor_ctx, saved_case):
     view = _view(qtbot, editor_ctx, saved_case)
     qtbot.mouseClick(view.add_animal_button, Qt.MouseButton.LeftButton)
     dialog = view.animal_dialog
-    QTest.keyClicks(dialog.breed_edit, "XL Bully cross")
-    assert "banned breeds" in dialog.warning.text()
+    QTest.keyClicks(dialog.breed_edit, "Bully, XL (cross)")  # any order, any punctuation
+    assert "\u201cXL Bully\u201d is on the agency's list of banned types" in dialog.warning.text()
+    assert "judge it in the dog assessment" in dialog.warning.text()
+    dialog.breed_edit.clear()
+    QTest.keyClicks(dialog.breed_edit, "Staffordshire Bull Terrier")
+    assert dialog.warning.text() == ""
     dialog.reject()
 
 
@@ -131,3 +137,9 @@ def test_reveal_opens_the_checklist_at_the_question(qtbot, editor_ctx, saved_cas
     assert view.subject == saved_case.animals[0].id
     view.reveal("no-such-animal")  # ignored
     assert view.subject == saved_case.animals[0].id
+    # a readiness finding's target: this animal's assessment, at the question
+    view.select_subject("")
+    view.reveal(f"pet_assessment/{saved_case.animals[0].id}/who_walks")
+    assert view.subject == saved_case.animals[0].id
+    focused = view.focusWidget()
+    assert focused is not None and focused.objectName() == "who_walks"

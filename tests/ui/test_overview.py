@@ -72,8 +72,8 @@ def test_finding_links_switch_tab_and_reveal(qtbot, make_app, demo_vault_dir, un
     locations = {overview.findings.topLevelItem(i).data(0, LOCATION_ROLE)
                  for i in range(overview.findings.topLevelItemCount())}
     # a PAR section finding, a checklist finding and a visits finding, each by keyboard
-    wanted = [loc for loc in ("par:family_tree", "checklists:health_safety", "visits",
-                              "case:applicant_copy_shared_on")
+    wanted = [loc for loc in ("par:family_tree", "checklists:health_safety/blind_cords",
+                              "visits", "case:applicant_copy_shared_on")
               if loc in locations]
     assert len(wanted) == 4, locations
     for location in wanted:

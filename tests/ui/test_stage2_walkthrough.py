@@ -1,30 +1,41 @@
 """A whole Stage 2, through the real app: from a new case to "nothing blocks panel".
 
 The real main window over a real (empty) SQLCipher vault: unlock, create the case
-in the New case dialog, plan six-plus visits and record six, add the references
-(three personal including a family referee, and an employer), complete health and
-safety and a dog's assessment, write every required PAR section (with analysis
-paragraphs, an evidence link and the Stage 1 lines of enquiry ticked) and watch
-the overview's readiness go from blocked to ready. Every save goes through the
-views' AutoSavers on the DB worker; the end state is read back from the vault.
+in the New case dialog, plan the visits and record eight (each applicant alone, the
+midway review and the home among them), add the references (three personal including
+a family referee, and an employer), complete health and safety and a dog's
+assessment, write every required PAR section (with analysis paragraphs, an evidence
+link, the Stage 1 lines of enquiry ticked and the required fields filled), sign and
+countersign it, and watch the overview's readiness go from blocked to ready. Every
+save goes through the views' AutoSavers on the DB worker; the end state is read back
+from the vault.
 """
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from conftest import TEST_KDF, TEST_PASSPHRASE, WAIT_MS
 from editors_support import choose, fill_form, on_worker
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QDate, Qt
 from PySide6.QtGui import QTextCursor
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QComboBox, QLineEdit, QPushButton
 
 from homestudy.forms import load_library
-from homestudy.model import ContactStatus, LineOfEnquiry, ReferenceKind
+from homestudy.model import (
+    CheckKind,
+    CheckOutcome,
+    ContactStatus,
+    LineOfEnquiry,
+    ReferenceKind,
+    StatutoryCheck,
+)
 from homestudy.readiness import assess_readiness, is_ready
 from homestudy.timeline import TimelineRules
 from homestudy.vault import Vault
 from ui.views.new_case import NewCaseDialog
+from ui.widgets.form_inputs import DateInput
 
 READY = "Nothing blocks this case going to panel."
 
@@ -67,11 +78,22 @@ def _create_case(qtbot, window) -> str:
 
 
 def _add_lines_of_enquiry(qtbot, window, ctx, case_id: str) -> None:
-    """Stage 1's lines of enquiry come with the agency's Stage 1 summary (an assignment
-    bundle), not from these screens: record them as that import does, then reopen."""
+    """Stage 1's lines of enquiry, checks, medical summary and training come with the
+    agency's Stage 1 summary (an assignment bundle), not from these screens: record them
+    as that import does, then reopen."""
 
     def add(vault):
         case = vault.cases.load_case(case_id)
+        done = date.today() - timedelta(days=90)
+        for applicant in case.applicants:
+            applicant.area_since = date(2015, 4, 1)
+            case.stage1.checks += [StatutoryCheck(
+                kind, applicant.full_name, person_id=applicant.id, outcome=CheckOutcome.CLEAR,
+                completed_on=done, considered_by="Team manager",
+                considered_on=done + timedelta(days=3))
+                for kind in (CheckKind.DBS, CheckKind.LOCAL_AUTHORITY)]
+        case.stage1.medical_adviser_summary = "No health bar to adoption."
+        case.stage1.training_completed_on = done
         case.lines_of_enquiry = [
             LineOfEnquiry("How the wider family will support them.", source="references",
                           par_section_ids=["support_network"]),
@@ -90,12 +112,14 @@ def _add_lines_of_enquiry(qtbot, window, ctx, case_id: str) -> None:
 def _plan_and_record_visits(qtbot, window) -> None:
     visits = _open_tab(qtbot, window, "visits")
     qtbot.mouseClick(visits.plan_button, Qt.MouseButton.LeftButton)
-    assert visits.table.topLevelItemCount() == 8
-    for row in range(6):
+    planned = len(load_library().visit_plan.visits)
+    assert visits.table.topLevelItemCount() == planned
+    # the first eight of the plan: each applicant alone, the midway review, the home
+    for row in range(8):
         visits.table.setCurrentItem(visits.table.topLevelItem(row))
         qtbot.mouseClick(visits.done_today, Qt.MouseButton.LeftButton)
         _type(visits.notes_edit, f"Visit {row + 1}: topics covered as planned.")
-    assert "6 of 8 visits done" in visits.summary.text()
+    assert f"8 of {planned} visits done" in visits.summary.text()
 
 
 def _add_references(qtbot, window) -> None:
@@ -134,7 +158,8 @@ def _complete_checklists(qtbot, window) -> None:
     QTest.keyClicks(dialog.breed_edit, "Labrador")
     with qtbot.waitSignal(dialog.accepted):
         QTest.keyClick(dialog.name_edit, Qt.Key.Key_Return)
-    fill_form(qtbot, checklists.form_widget, {"species": "dog", "breed": "Labrador"})
+    fill_form(qtbot, checklists.form_widget,
+              {"species": "dog", "bite_history": "no", "dog_type_judgement": "no"})
     assert checklists.status.text().startswith("Complete")
 
 
@@ -156,7 +181,25 @@ def _write_the_par(qtbot, window) -> None:
             par.enquiries.list.setFocus()
             par.enquiries.list.setCurrentRow(0)
             QTest.keyClick(par.enquiries.list, Qt.Key.Key_Space)
+        if any(f.required for f in section.fields):  # matching, recommendation ...
+            fill_form(qtbot, par.fields_widget)
     assert par.tree.item_for("health").text(1) == "◐ Drafting"
+    _sign(qtbot, par)
+
+
+def _sign(qtbot, par) -> None:
+    """The assessing social worker signs, and the team manager countersigns."""
+    par.reveal("signatures")
+    table = par.fields_widget
+    for row, (role, name) in enumerate((("assessor", "Jo Assessor"), ("manager", "Sam Lead"))):
+        qtbot.mouseClick(table.findChild(QPushButton, "signatories.add"),
+                         Qt.MouseButton.LeftButton)
+        choose(table.findChild(QComboBox, f"signatories[{row}].role"), role)
+        QTest.keyClicks(table.findChild(QLineEdit, f"signatories[{row}].name"), name)
+        with qtbot.waitSignal(table.answer_changed, timeout=WAIT_MS):
+            table.findChild(DateInput, f"signatories[{row}].signed_on").setDate(
+                QDate.currentDate())
+    table.flush()
 
 
 def test_a_whole_stage2_from_new_case_to_ready(qtbot, tmp_path, make_app, unlock):
@@ -196,7 +239,7 @@ def test_a_whole_stage2_from_new_case_to_ready(qtbot, tmp_path, make_app, unlock
     case = on_worker(ctx, qtbot, lambda vault: vault.cases.load_case(case_id))
     findings = assess_readiness(case, load_library(), TimelineRules(), date.today())
     assert is_ready(findings), [f.code for f in findings]
-    assert case.visits_done == 6 and len(case.visits) == 8
+    assert case.visits_done == 8 and len(case.visits) == len(load_library().visit_plan.visits)
     assert {r.kind for r in case.references} == {
         ReferenceKind.FAMILY, ReferenceKind.PERSONAL, ReferenceKind.EMPLOYER}
     assert [a.species for a in case.animals] == ["dog"]

@@ -9,10 +9,13 @@ from editors_support import load, settle, shown, unnamed_focusable
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
+from homestudy.forms import load_library
 from homestudy.model import Case, VisitMode
 from homestudy.workdays import add_months, is_working_day
 from ui.views.visit_planning import plan_visits, split_visit, spread_dates
 from ui.views.visits import VisitsView
+
+PLANNED = len(load_library().visit_plan.visits)  # the default plan's visits (11 since v2)
 
 editor_ctx = editors_support.editor_ctx  # fixture
 saved_case = editors_support.saved_case  # fixture
@@ -28,22 +31,24 @@ def test_plan_from_template_spreads_six_or_more_visits(qtbot, editor_ctx, saved_
     settle(qtbot, editor_ctx, view)
 
     stored = sorted(load(editor_ctx, qtbot, saved_case.id).visits, key=lambda v: v.sequence)
-    assert len(stored) == 8 >= 6
-    assert [v.sequence for v in stored] == list(range(1, 9))
+    assert len(stored) == PLANNED >= 6
+    assert [v.sequence for v in stored] == list(range(1, PLANNED + 1))
     hannah, daniel = saved_case.applicants
     assert stored[1].title == "Hannah alone" and stored[1].who_seen == [hannah.id]
     assert stored[2].who_seen == [daniel.id]
-    assert saved_case.household[0].id in stored[4].who_seen  # the household visit
+    household = next(v for v in stored if v.template_visit_id == "v5_joint_network")
+    assert saved_case.household[0].id in household.who_seen  # the household visit
+    assert stored[4].template_visit_id == "v_midway_review"  # after the first four
     start = saved_case.stage2_notice_on
     dates = [v.planned_date for v in stored]
     assert dates == sorted(dates) and all(is_working_day(d) for d in dates)
     assert start < dates[0] and dates[-1] < add_months(start, 4)
-    assert view.table.topLevelItemCount() == 8
-    assert "0 of 8 visits done" in view.summary.text()
+    assert view.table.topLevelItemCount() == PLANNED
+    assert f"0 of {PLANNED} visits done" in view.summary.text()
 
     # Planning again adds nothing twice.
     qtbot.mouseClick(view.plan_button, Qt.MouseButton.LeftButton)
-    assert len(saved_case.visits) == 8
+    assert len(saved_case.visits) == PLANNED
 
 
 def test_record_a_visit_through_the_keyboard(qtbot, editor_ctx, saved_case):
@@ -72,7 +77,7 @@ def test_record_a_visit_through_the_keyboard(qtbot, editor_ctx, saved_case):
     assert stored.done_date == date.today()
     assert stored.who_seen == [saved_case.applicants[1].id]
     assert view.table.currentItem().text(1) == "First joint visit"
-    assert "1 of 8 visits done" in view.summary.text()
+    assert f"1 of {PLANNED} visits done" in view.summary.text()
 
 
 def test_notes_are_saved_while_typing_and_flushed_on_hide(qtbot, editor_ctx, saved_case):
@@ -102,12 +107,12 @@ def test_reorder_split_add_and_remove(qtbot, editor_ctx, saved_case):
 
     qtbot.mouseClick(view.add_button, Qt.MouseButton.LeftButton)
     added = view.visit
-    assert added.sequence == 10
+    assert added.sequence == PLANNED + 2
     qtbot.mouseClick(view.remove_button, Qt.MouseButton.LeftButton)  # no notes: no question
     settle(qtbot, editor_ctx, view)
 
     stored = sorted(load(editor_ctx, qtbot, saved_case.id).visits, key=lambda v: v.sequence)
-    assert [v.sequence for v in stored] == list(range(1, 10))
+    assert [v.sequence for v in stored] == list(range(1, PLANNED + 2))
     assert added.id not in {v.id for v in stored}
     by_id = {v.id: v for v in stored}
     assert by_id[first.id].sequence == 2 and by_id[new.id].topics == new.topics
@@ -128,10 +133,8 @@ def test_reveal_selects_a_visit_or_the_applicants_alone_visit(qtbot, editor_ctx,
 
 def test_single_applicant_gets_no_second_applicant_visit(saved_case):
     saved_case.applicants = saved_case.applicants[:1]
-    from homestudy.forms import load_library
-
     visits = plan_visits(saved_case, load_library().visit_plan, date(2027, 1, 4))
-    assert len(visits) == 7
+    assert len(visits) == PLANNED - 1
     assert all(v.template_visit_id != "v3_applicant2_alone" for v in visits)
 
 

@@ -13,7 +13,6 @@ tabs' records are taken from the vault, never from this tab's copy).
 from __future__ import annotations
 
 import copy
-from datetime import date
 from typing import Any
 
 from PySide6.QtCore import QSignalBlocker, Qt
@@ -34,19 +33,17 @@ from PySide6.QtWidgets import (
 from homestudy.model import (
     Applicant,
     Case,
-    CheckKind,
-    CheckOutcome,
     HouseholdMember,
     HouseholdMemberKind,
     LineOfEnquiry,
     SignificantOther,
     SignificantOtherKind,
-    StatutoryCheck,
 )
 from homestudy.textutil import format_date
 from homestudy.timeline import TimelineRules
 from ui.operations import AutoSaver
 from ui.spellcheck import spelling_service
+from ui.views.statutory_checks import StatutoryChecksPanel
 from ui.widgets.key_dates import DATE_FIELDS, KeyDatesPanel
 from ui.widgets.markdown_editor import MarkdownEditor
 from ui.widgets.optional_date import OptionalDateEdit
@@ -71,20 +68,6 @@ MEMBER_KINDS = {
 }
 OTHER_KINDS = {SignificantOtherKind.EX_PARTNER: "Ex-partner",
                SignificantOtherKind.OTHER: "Other significant person"}
-CHECK_KINDS = {
-    CheckKind.DBS: "DBS (enhanced)",
-    CheckKind.LOCAL_AUTHORITY: "Local authority",
-    CheckKind.PROBATION: "Probation",
-    CheckKind.HEALTH: "Health",
-    CheckKind.OVERSEAS_POLICE: "Overseas police",
-    CheckKind.OTHER: "Other",
-}
-OUTCOMES = {
-    CheckOutcome.PENDING: "Pending",
-    CheckOutcome.CLEAR: "Clear",
-    CheckOutcome.INFORMATION_DISCLOSED: "Information disclosed",
-    CheckOutcome.NOT_APPLICABLE: "Not applicable",
-}
 SOURCES = ("DBS check", "Local authority check", "Medical adviser", "Preparation training",
            "Stage 1 references", "Stage 1 visit")
 PAGES = (
@@ -193,22 +176,10 @@ class CaseDetailsView(QWidget):
              Field("notes", "Not&es:", "Notes about this person", "notes")],
             lambda: SignificantOther("", applicant_id=self._first_applicant()), spelling,
             add_text="&Add ex-partner or other", remove_text="Re&move person")
-        self.checks = RecordList(
-            "statutory check", [("Check", lambda c: CHECK_KINDS[c.kind]),
-                                ("Whose", lambda c: c.subject),
-                                ("Outcome", lambda c: OUTCOMES[c.outcome]),
-                                ("Completed", lambda c: format_date(c.completed_on))],
-            [Field("kind", "&Type of check:", "Type of check", "choice",
-                   _labels(CHECK_KINDS), CheckKind),
-             Field("subject", "&Subject (whose check):", "Whose check", "editable",
-                   self._people_options, placeholder="an applicant or adult in the household"),
-             Field("outcome", "O&utcome:", "Outcome of the check", "choice",
-                   _labels(OUTCOMES), CheckOutcome),
-             Field("completed_on", "Completed o&n:", "Check completed on", "date"),
-             Field("notes", "Not&es (confidential):", "Notes on the check (confidential)",
-                   "notes")],
-            lambda: StatutoryCheck(CheckKind.DBS, self._first_applicant_name()), spelling,
-            add_text="&Add check", remove_text="Re&move check")
+        # Stage 1 checks per person: their own panel (ui/views/statutory_checks.py)
+        self.checks_panel = StatutoryChecksPanel(TimelineRules.from_settings(ctx.settings),
+                                                 spelling)
+        self.checks = self.checks_panel.records
         self.lines = RecordList(
             "line of enquiry", [("Line of enquiry", lambda x: _short(x.text) or "New line"),
                                 ("Source", lambda x: x.source),
@@ -239,6 +210,8 @@ class CaseDetailsView(QWidget):
         for records in (self.applicants, self.household, self.others, self.checks, self.lines):
             records.changed.connect(self._changed)
         self.applicants.changed.connect(self._applicants_changed)
+        for records in (self.applicants, self.household):  # who needs checks may change
+            records.changed.connect(self.checks_panel.refresh_needs)
         self._build_layout()
 
     # ------------------------------------------------------------------ layout
@@ -254,7 +227,7 @@ class CaseDetailsView(QWidget):
         checks_box = QGroupBox("Statutory checks")
         checks_layout = QVBoxLayout(checks_box)
         checks_layout.addWidget(_confidential_note())
-        checks_layout.addWidget(self.checks)
+        checks_layout.addWidget(self.checks_panel)
         summary = QWidget()
         form = QFormLayout(summary)
         medical_label = QLabel("Medical adviser's summar&y:")
@@ -270,7 +243,7 @@ class CaseDetailsView(QWidget):
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(checks_box)
         split.addWidget(summary)
-        split.setSizes([400, 400])  # the checks table and its notes need the room
+        split.setSizes([560, 260])  # the checks per person, their table and notes need the room
         s1.addWidget(split)
         pages = {"applicants": self.applicants, "household": self.household,
                  "significant_others": self.others, "stage1": stage1,
@@ -292,7 +265,7 @@ class CaseDetailsView(QWidget):
         self.applicants.set_records(case.applicants)
         self.household.set_records(case.household)
         self.others.set_records(case.significant_others)
-        self.checks.set_records(case.stage1.checks)
+        self.checks_panel.set_case(case)
         self.lines.set_records(case.lines_of_enquiry)
         for attr, widget in self.stage1_inputs.items():
             value = getattr(case.stage1, attr)
@@ -377,9 +350,6 @@ class CaseDetailsView(QWidget):
     def _first_applicant(self) -> str:
         return self.case.applicants[0].id if self.case and self.case.applicants else ""
 
-    def _first_applicant_name(self) -> str:
-        return self.case.applicants[0].full_name if self.case and self.case.applicants else ""
-
     def _applicant_options(self) -> list[tuple[str, str]]:
         applicants = self.case.applicants if self.case else []
         return [("", "Not recorded")] + [
@@ -387,17 +357,6 @@ class CaseDetailsView(QWidget):
 
     def _applicant_name(self, other: SignificantOther) -> str:
         return dict(self._applicant_options()).get(other.applicant_id, "")
-
-    def _people_options(self) -> list[tuple[str, str]]:
-        """Whose check: the applicants and the adults living in the household."""
-        if self.case is None:
-            return []
-        today = date.today()
-        adults = [m.name for m in self.case.household if m.lives_in_household and m.name and (
-            (today - m.date_of_birth).days >= 18 * 365 if m.date_of_birth
-            else m.kind in (HouseholdMemberKind.LODGER, HouseholdMemberKind.OTHER_ADULT))]
-        names = [a.full_name for a in self.case.applicants if a.full_name] + adults
-        return [(n, n) for n in dict.fromkeys(names)]
 
     def _section_options(self) -> list[tuple[str, str]]:
         return [(s.id, s.title) for s in self.ctx.forms.par.sections]

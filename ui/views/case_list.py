@@ -69,23 +69,29 @@ class CaseRow:
 
 
 def load_rows(
-    vault: Any, rules: Any, forms: Any, today: date, assess: bool = True
+    vault: Any, rules: Any, forms: Any, today: date, assess: bool = True, settings: Any = None
 ) -> list[CaseRow]:
     """Run on the DB worker: one row per case; readiness assessed unless ``assess`` is
-    False (then blockers and warnings are -1: the list shows first, readiness after)."""
+    False (then blockers and warnings are -1: the list shows first, readiness after).
+    With ``settings``, each case is judged by its own agency's rules and forms."""
     from homestudy.readiness import Severity, assess_readiness
+    from homestudy.readiness_settings import forms_for_case, rules_for_case
     from homestudy.timeline import stage2_progress
 
     rows: list[CaseRow] = []
     for summary in vault.cases.list_cases():
         case = vault.cases.load_case(summary.id)
-        findings = assess_readiness(case, forms, rules, today) if assess else None
+        case_rules, case_forms = rules, forms
+        if settings is not None and case.agency_profile_id:
+            case_rules = rules_for_case(vault, case, settings)
+            case_forms = forms_for_case(vault, case) if assess else None
+        findings = assess_readiness(case, case_forms, case_rules, today) if assess else None
         rows.append(
             CaseRow(
                 case_id=case.id,
                 reference=case.reference,
                 applicants=case.applicant_names,
-                stage2_day=stage2_progress(case, today, rules),
+                stage2_day=stage2_progress(case, today, case_rules),
                 visits_done=case.visits_done,
                 visits_planned=len(case.visits),
                 blockers=-1 if findings is None else sum(
@@ -245,7 +251,8 @@ class CaseListView(QWidget):
             from homestudy.timeline import TimelineRules
 
             rules = TimelineRules.from_settings(ctx.settings)
-            return load_rows(vault, rules, ctx.forms if assess else None, day, assess)
+            return load_rows(vault, rules, ctx.forms if assess else None, day, assess,
+                             settings=ctx.settings)
 
         generation = self._generation
         # the list first, then readiness (the slower part) for every case

@@ -110,16 +110,23 @@ class ChecklistsView(QWidget):
     # ------------------------------------------------------------------ the interface
 
     def set_case(self, case: Case) -> None:
+        from homestudy.forms import migrate_answers
+
         self.flush()
         self.case = case
+        # answers saved under an older form version are shown where they now belong
+        case.checklist_answers = migrate_answers(case.checklist_answers, self.ctx.forms)
         self._fill_subjects(self.subject)
 
     def reveal(self, target_id: str) -> None:
-        """``health_safety``, ``pet_assessment``, an animal id, or ``form_id/question_id``."""
+        """``health_safety``, ``pet_assessment``, an animal id, ``form_id/question_id`` or
+        ``pet_assessment/<animal id>/<question id>`` (readiness findings' targets)."""
         if self.case is None:
             return
         target, _, question = target_id.partition("/")
-        if target == PET_ASSESSMENT:
+        if target == PET_ASSESSMENT and "/" in question:  # pet_assessment/<animal>/<question>
+            target, _, question = question.partition("/")
+        elif target == PET_ASSESSMENT:
             target = self.case.animals[0].id if self.case.animals else ""
         elif target == HEALTH_SAFETY:
             target = ""

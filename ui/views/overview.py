@@ -31,7 +31,7 @@ from homestudy.model import Case, ContactStatus, SectionStatus
 from homestudy.textutil import format_date
 from homestudy.timeline import MilestoneStatus, TimelineRules, build_timeline
 from ui.context import AppContext
-from ui.operations import run_job
+from ui.operations import run_db, run_job
 
 LOCATION_ROLE = Qt.ItemDataRole.UserRole
 
@@ -293,9 +293,18 @@ class OverviewView(QWidget):
         self.case = case
         self.data = None  # until the new figures are drawn
         snapshot = copy.deepcopy(case)  # the pool reads it while editors may change theirs
-        ctx, rules = self.ctx, TimelineRules.from_settings(self.ctx.settings)
-        today = self.today or date.today()
-        run_job(ctx, self, lambda: build_overview(snapshot, ctx.forms, rules, today), self._show)
+        ctx, today = self.ctx, self.today or date.today()
+        if not snapshot.agency_profile_id:
+            rules = TimelineRules.from_settings(ctx.settings)
+            run_job(ctx, self, lambda: build_overview(snapshot, ctx.forms, rules, today),
+                    self._show)
+            return
+        from homestudy.readiness_settings import forms_for_case, rules_for_case
+
+        # an agency's case follows its own rules.yaml and forms (read where the vault is)
+        run_db(ctx, self, lambda vault: build_overview(
+            snapshot, forms_for_case(vault, snapshot),
+            rules_for_case(vault, snapshot, ctx.settings), today), self._show)
 
     def reveal(self, target_id: str) -> None:
         self.findings.setFocus()

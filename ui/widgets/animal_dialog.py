@@ -1,7 +1,9 @@
 """Add or edit an animal in the household: name, species, breed or type, age.
 
-Opened with ``open()`` (window-modal, not blocking the event loop). A breed on
-the agency's banned list is flagged at once, in words.
+Opened with ``open()`` (window-modal, not blocking the event loop). This is the one
+place the breed or type is kept (the pet assessment no longer asks it). A breed on
+the agency's banned list is flagged at once, in words, whatever its word order,
+spacing or case, with the reminder that the law goes by the dog's type.
 """
 
 from __future__ import annotations
@@ -54,6 +56,7 @@ class AnimalDialog(QDialog):
         self.age_spin.setAccessibleName("Age in years")
         known_age = animal is not None and animal.age_years is not None
         self.age_spin.setValue(animal.age_years if known_age and animal else -0.5)
+        self.setMinimumWidth(460)
         self.warning = QLabel()
         self.warning.setWordWrap(True)
         self.warning.setAccessibleName("Breed warning")
@@ -82,11 +85,14 @@ class AnimalDialog(QDialog):
     def _check(self) -> None:
         match = list_match(self.breed_edit.text(), self._banned) if self._banned else ""
         self.warning.setText(
-            f"“{match}” is on the list of banned breeds: a banned breed in the home blocks "
-            "approval unless an exemption certificate applies."
+            f"“{match}” is on the agency's list of banned types: it blocks approval. The "
+            "law goes by the dog's type and appearance, not the name given, so judge it in "
+            "the dog assessment and talk to your manager."
             if match
             else ""
         )
+        self.warning.setVisible(bool(match))
+        self.adjustSize()  # room for the warning's lines, and no gap without it
         ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
         ok.setEnabled(bool(self.name_edit.text().strip()))
 

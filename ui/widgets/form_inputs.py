@@ -238,7 +238,8 @@ class DateQuestionInput(Input):
 
 
 class YesNoNaInput(Input):
-    """Yes / No / Not applicable, a comment, and an action with a due date when needed."""
+    """Yes / No / Not applicable, a comment, and when needed an action: what, who will
+    do it, due by, and once done the day it was done (ticking Done offers today)."""
 
     def __init__(self, question: Question, name: str, parent: QWidget | None = None) -> None:
         super().__init__(question, name, parent)
@@ -267,9 +268,13 @@ class YesNoNaInput(Input):
         self.action: QLineEdit | None = None
         self.due: DateInput | None = None
         self.done: QCheckBox | None = None
+        self.owner: QLineEdit | None = None
+        self.done_on: DateInput | None = None
         self._action_text = ""
         self._due_iso = ""
         self._done = False
+        self._owner = ""
+        self._done_on_iso = ""
         self._extra: dict[str, Any] = {}  # keys we do not edit, kept as they were
         self.group.buttonClicked.connect(self._clicked)
         self.comment.textEdited.connect(lambda _t: self.edited.emit(True))
@@ -279,11 +284,18 @@ class YesNoNaInput(Input):
             return self.action_row
         qid, name = self.question.id, self.name
         self.action_row = QWidget(self)
-        arow = _box(self.action_row)
+        rows = _box(self.action_row, vertical=True)
+        arow, brow = QHBoxLayout(), QHBoxLayout()
+        rows.addLayout(arow)
+        rows.addLayout(brow)
         self.action = QLineEdit(self._action_text, self.action_row)
         self.action.setObjectName(f"{qid}.action")
         self.action.setAccessibleName(f"{name}: action needed")
         self.action.setPlaceholderText("Action needed")
+        self.owner = QLineEdit(self._owner, self.action_row)
+        self.owner.setObjectName(f"{qid}.owner")
+        self.owner.setAccessibleName(f"{name}: who will do it")
+        self.owner.setPlaceholderText("Who will do it")
         self.due = DateInput(f"{name}: action due by", self.action_row)
         self.due.setObjectName(f"{qid}.due")
         self.due.set_iso(self._due_iso)
@@ -291,18 +303,33 @@ class YesNoNaInput(Input):
         self.done.setObjectName(f"{qid}.done")
         self.done.setAccessibleName(f"{name}: action done")
         self.done.setChecked(self._done)
+        self.done_on = DateInput(f"{name}: action done on", self.action_row)
+        self.done_on.setObjectName(f"{qid}.done_on")
+        self.done_on.set_iso(self._done_on_iso)
         due_label = QLabel("Due", self.action_row)
         due_label.setBuddy(self.due)
-        arow.addWidget(self.action, 1)
-        arow.addWidget(due_label)
-        arow.addWidget(self.due)
-        arow.addWidget(self.done)
+        done_label = QLabel("on", self.action_row)
+        done_label.setBuddy(self.done_on)
+        arow.addWidget(self.action, 2)
+        arow.addWidget(self.owner, 1)
+        for widget in (due_label, self.due, self.done, done_label, self.done_on):
+            brow.addWidget(widget)
+        brow.addStretch(1)
         self._layout.addWidget(self.action_row)
         self.action.textEdited.connect(lambda _t: self.edited.emit(True))
+        self.owner.textEdited.connect(lambda _t: self.edited.emit(True))
         self.due.dateChanged.connect(lambda _d: self.edited.emit(False))
-        self.done.toggled.connect(lambda _on: self.edited.emit(False))
+        self.done.toggled.connect(self._done_toggled)
+        self.done_on.dateChanged.connect(lambda _d: self.edited.emit(False))
         self.parts_changed.emit()
         return self.action_row
+
+    def _done_toggled(self, on: bool) -> None:
+        """Ticking Done offers today as the day it was done (the assessor can change it)."""
+        if on and self.done_on is not None and not self.done_on.iso():
+            with QSignalBlocker(self.done_on):
+                self.done_on.setDate(QDate.currentDate())
+        self.edited.emit(False)
 
     def _show_action_row(self) -> None:
         needed = self.needs_action() or bool(self.action_text() or self._due_iso)
@@ -333,15 +360,20 @@ class YesNoNaInput(Input):
     def value(self) -> Any:
         if not (self.answer() or self.comment.text() or self.action_text()):
             return None
-        return {**self._extra, "answer": self.answer(), "comment": self.comment.text(),
-                "action": self.action_text(),
-                "due": self.due.iso() if self.due is not None else self._due_iso,
-                "done": self.action_done()}
+        value = {**self._extra, "answer": self.answer(), "comment": self.comment.text(),
+                 "action": self.action_text(),
+                 "due": self.due.iso() if self.due is not None else self._due_iso,
+                 "done": self.action_done()}
+        owner = self.owner.text() if self.owner is not None else self._owner
+        done_on = self.done_on.iso() if self.done_on is not None else self._done_on_iso
+        if owner or done_on:  # only once used, so older answers keep their shape
+            value.update(owner=owner, done_on=done_on)
+        return value
 
     def set_value(self, value: Any) -> None:
         value = value if isinstance(value, dict) else {"answer": value or ""}
-        self._extra = {k: v for k, v in value.items()
-                       if k not in ("answer", "comment", "action", "due", "done")}
+        self._extra = {k: v for k, v in value.items() if k not in
+                       ("answer", "comment", "action", "due", "done", "owner", "done_on")}
         self.group.setExclusive(False)  # an exclusive group cannot be cleared
         for key, radio in self.radios.items():
             radio.setChecked(key == value.get("answer"))
@@ -350,15 +382,21 @@ class YesNoNaInput(Input):
         self._action_text = str(value.get("action") or "")
         self._due_iso = str(value.get("due") or "")
         self._done = bool(value.get("done"))
+        self._owner = str(value.get("owner") or "")
+        self._done_on_iso = str(value.get("done_on") or "")
         if self.action is not None and self.due is not None and self.done is not None:
             self.action.setText(self._action_text)
             self.due.set_iso(self._due_iso)
             with QSignalBlocker(self.done):
                 self.done.setChecked(self._done)
+        if self.owner is not None and self.done_on is not None:
+            self.owner.setText(self._owner)
+            self.done_on.set_iso(self._done_on_iso)
         self._show_action_row()
 
     def focus_widgets(self) -> list[QWidget]:
-        extra = [w for w in (self.action, self.due, self.done) if w is not None]
+        extra = [w for w in (self.action, self.owner, self.due, self.done, self.done_on)
+                 if w is not None]
         return [*self.radios.values(), self.comment, *extra]
 
 

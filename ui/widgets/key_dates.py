@@ -1,8 +1,9 @@
 """The key dates and route of a case, with what they mean for the clock.
 
 Each date may be left empty (``OptionalDateEdit``). Below them, a plain summary of
-what the dates give (Stage 2 day N of M, when the applicants must have the PAR) and
-any order that looks wrong; nothing is refused, as the assessor records what is.
+what the dates give (Stage 2 day N of M, when the applicants must have the PAR, when
+the papers go to panel) and any order that looks wrong or panel date that cannot
+work; nothing is refused, as the assessor records what is.
 """
 
 from __future__ import annotations
@@ -160,12 +161,15 @@ class KeyDatesPanel(QWidget):
             day, total = timeline.stage2_day
             bits.append(f"Stage 2 day {day} of {total}.")
         for milestone_id, words in (("stage2_end", "Stage 2 should end by"),
-                                    ("par_to_applicants", "The applicants must have the PAR by")):
+                                    ("par_to_applicants", "The applicants must have the PAR by"),
+                                    ("papers_to_panel", "The papers go to panel members on")):
             milestone = timeline.get(milestone_id)
             if milestone is not None:
                 bits.append(f"{words} {format_date(milestone.due)}.")
         bits.extend(gap.message for gap in timeline.gaps)
         self.meaning.setText(" ".join(bits))
-        problems = date_problems(case)
+        # a panel date that cannot work is said as soon as it is entered
+        problems = date_problems(case) + [
+            p.message for p in timeline.problems if p.code != "panel_before_stage2"]
         self.problems.setText("\n".join(problems))
         self.problems.setVisible(bool(problems))

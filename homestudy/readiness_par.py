@@ -1,0 +1,81 @@
+"""Readiness rules for the PAR's structured fields and its signatures.
+
+Every field the PAR form marks ``required: true`` must be answered (whatever the
+section, and whatever an agency's overrides add), and the report must carry the
+signatures the agency requires before the papers go to panel: by default the
+assessing social worker's and the team manager's countersignature, each a row of
+the ``signatures`` section's ``signatories`` table with a name and a date.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from homestudy.forms import completeness
+from homestudy.forms.completeness import parse_due
+from homestudy.readiness import Finding, FixAt, Severity
+from homestudy.readiness_rules import Context
+from homestudy.textutil import format_date
+
+BLOCKER, WARNING = Severity.BLOCKER, Severity.WARNING
+
+SIGNATURES_SECTION = "signatures"
+SIGNATORIES = "signatories"
+
+
+def required_fields(ctx: Context) -> Iterator[Finding]:
+    form = ctx.library.get(ctx.library.par.id)
+    result = completeness(form, ctx.answers)
+    for question_id in result.missing_required:
+        section = form.group_of(question_id)
+        label = form.question(question_id).label
+        yield Finding(
+            BLOCKER,
+            "par_field_missing",
+            f"The PAR section \u201c{section.title}\u201d has a required field left blank: "
+            f"\u201c{label}\u201d.",
+            FixAt("par", f"{section.id}/{question_id}"),
+        )
+
+
+def _role_labels(ctx: Context) -> dict[str, str]:
+    form = ctx.library.get(ctx.library.par.id)
+    if not form.has_question(SIGNATORIES):
+        return {}
+    columns = {c.id: c for c in form.question(SIGNATORIES).columns}
+    role = columns.get("role")
+    return {c.id: c.label for c in role.choices} if role is not None else {}
+
+
+def signatures(ctx: Context) -> Iterator[Finding]:
+    form_id = ctx.library.par.id
+    rows = [a.value for a in ctx.answers
+            if a.form_id == form_id and a.question_id == SIGNATORIES and a.subject_id == ""
+            and isinstance(a.value, dict)]
+    labels = _role_labels(ctx)
+    clock = ctx.clock
+    where = FixAt("par", f"{SIGNATURES_SECTION}/{SIGNATORIES}")
+    for role in ctx.rules.required_signatures:
+        who = labels.get(role, role.replace("_", " ")).lower()
+        dates = [parse_due(r.get("signed_on")) for r in rows
+                 if r.get("role") == role and str(r.get("name") or "").strip()]
+        signed = [d for d in dates if d is not None and d <= ctx.today]
+        if not signed:
+            by = (f" before the papers go to panel on {format_date(clock.papers_out)}"
+                  if clock is not None else " before the papers go to panel")
+            detail = " (the date given is still to come)" if dates else ""
+            yield Finding(
+                BLOCKER,
+                "par_signature_missing",
+                f"The PAR has not been signed by the {who}{detail}: add their name and the "
+                f"date under Signatures{by}.",
+                where,
+            )
+        elif clock is not None and min(signed) > clock.papers_out:
+            yield Finding(
+                WARNING,
+                "par_signed_after_papers",
+                f"The {who} signed the PAR on {format_date(min(signed))}, after the papers "
+                f"were due to go to panel ({format_date(clock.papers_out)}).",
+                where,
+            )
