@@ -14,6 +14,7 @@ from contextlib import AbstractContextManager
 from datetime import date, datetime
 from typing import Any, Protocol
 
+from homestudy import validation
 from homestudy.errors import NotFoundError
 from homestudy.model import (
     Animal,
@@ -28,7 +29,6 @@ from homestudy.model import (
     utc_now,
 )
 from homestudy.serial import from_jsonable, to_jsonable
-from homestudy import validation
 from homestudy.vault import audit, records, search
 from homestudy.vault.search import SearchHit
 

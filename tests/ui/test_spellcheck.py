@@ -130,7 +130,8 @@ def test_paste_from_word_drops_control_characters_only(qtbot):
     mime = QMimeData()
     mime.setText(pasted)
     editor.insertFromMimeData(mime)
-    assert editor.toPlainText() == "Line one\nTab\there end — “quoted” café\n"
+    # each pasted line is a paragraph; the stored form separates them with a blank line
+    assert editor.markdown() == "Line one\n\nTab\there end — “quoted” café"
 
 
 def test_analysis_paragraph_goes_after_the_current_paragraph(qtbot):

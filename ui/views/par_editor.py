@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
-    QPlainTextDocumentLayout,
     QScrollArea,
     QSplitter,
     QTabWidget,
@@ -34,10 +33,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from homestudy import richtext
 from homestudy.model import Case, ChecklistAnswer, ParSectionDraft, SectionStatus, utc_now
+from homestudy.report.markdown import parse_blocks
 from ui.operations import AutoSaver
 from ui.spellcheck import spelling_service
 from ui.views.checklists import answer_key, upsert_answer
+from ui.widgets import rich_document
 from ui.widgets.markdown_editor import MarkdownEditor, paragraph_spans, word_count
 from ui.widgets.par_panels import EnquiryPanel, EvidencePanel, guidance_text, shift_links
 from ui.widgets.section_tree import STATUS_LABELS, SectionTree
@@ -248,8 +250,15 @@ class ParEditorView(QWidget):
         document = self.documents.get(section_id)
         if document is None:
             document = QTextDocument(self)
-            document.setDocumentLayout(QPlainTextDocumentLayout(document))
-            document.setPlainText(draft.text)  # also starts an empty undo history
+            blocks = parse_blocks(draft.text)
+            rich_document.fill_document(document, blocks)  # also starts an empty undo history
+            stored = richtext.to_markdown(blocks)
+            if stored != draft.text:  # older text: keep its evidence links on their paragraphs
+                moved = richtext.paragraph_map(draft.text)
+                for link in draft.evidence:
+                    if 0 <= link.paragraph < len(moved):
+                        link.paragraph = moved[link.paragraph]
+                draft.text = stored
             document.contentsChanged.connect(lambda sid=section_id: self._text_changed(sid))
             self.documents[section_id] = document
             self._paragraphs[section_id] = len(paragraph_spans(draft.text))
@@ -280,7 +289,7 @@ class ParEditorView(QWidget):
         if self.case is None:
             return
         draft = self.case.section(section_id)
-        text = self.documents[section_id].toPlainText()
+        text = richtext.to_markdown(rich_document.document_to_blocks(self.documents[section_id]))
         if text == draft.text:
             return
         draft.text = text

@@ -151,10 +151,10 @@ class MarkdownEditor(QTextEdit):
         self.moveCursor(QTextCursor.MoveOperation.Start)
         self._typing_end = -1
 
-    def toPlainText(self) -> str:  # noqa: N802 - Qt's name, kept for older callers
+    def toPlainText(self) -> str:  # Qt's name, kept for older callers
         return self.markdown()
 
-    def setPlainText(self, text: str) -> None:  # noqa: N802
+    def setPlainText(self, text: str) -> None:
         self.set_markdown(text)
 
     def visible_text(self) -> str:
