@@ -45,6 +45,7 @@ from homestudy.model import (
 )
 from homestudy.textutil import format_date
 from homestudy.timeline import TimelineRules
+from homestudy.validation import DateKind
 from ui.operations import AutoSaver
 from ui.spellcheck import spelling_service
 from ui.widgets.key_dates import DATE_FIELDS, KeyDatesPanel
@@ -223,7 +224,8 @@ class CaseDetailsView(QWidget):
 
         self.medical = MarkdownEditor(spelling, "Medical adviser's summary (confidential)")
         self.training = MarkdownEditor(spelling, "Preparation training observations")
-        self.training_done = OptionalDateEdit("Preparation training completed on")
+        self.training_done = OptionalDateEdit("Preparation training completed on",
+                                              kind=DateKind.DONE)
         self.stage1_notes = MarkdownEditor(spelling, "Other Stage 1 notes")
         self.stage1_inputs: dict[str, QWidget] = {
             "medical_adviser_summary": self.medical, "preparation_training": self.training,

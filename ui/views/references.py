@@ -36,6 +36,7 @@ from homestudy.model import (
     VisitMode,
 )
 from homestudy.textutil import format_date
+from homestudy.validation import DateKind
 from ui.operations import AutoSaver
 from ui.spellcheck import spelling_service
 from ui.views.reference_labels import (
@@ -104,7 +105,8 @@ class ReferencesView(RecordEditor, QWidget):
         self.couple_check = QCheckBox("Knows them as a co&uple")
         self.couple_check.setAccessibleName("Knows the applicants as a couple")
         self.status_combo = enum_combo("Contact status", STATUS_LABELS)
-        self.written_edit = OptionalDateEdit("Written reference received on")
+        self.written_edit = OptionalDateEdit("Written reference received on",
+                                             kind=DateKind.DONE)
         self.interview_edit = OptionalDateEdit("Interview date")
         self.mode_combo = enum_combo("Interview in person or virtual", MODE_LABELS)
         self.reason_edit = QLineEdit()

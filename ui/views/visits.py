@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from homestudy.model import Case, Visit, VisitMode
 from homestudy.textutil import format_date
+from homestudy.validation import DateKind
 from ui.operations import AutoSaver
 from ui.spellcheck import spelling_service
 from ui.views import visit_planning as planning
@@ -75,9 +76,9 @@ class VisitsView(RecordEditor, QWidget):
 
         self.title_edit = QLineEdit()
         self.title_edit.setAccessibleName("Visit title")
-        self.planned_edit = OptionalDateEdit("Planned date")
+        self.planned_edit = OptionalDateEdit("Planned date", kind=DateKind.DUE)
         self.mode_combo = enum_combo("In person or virtual", MODE_LABELS)
-        self.done_edit = OptionalDateEdit("Done on")
+        self.done_edit = OptionalDateEdit("Done on", kind=DateKind.DONE)
         self.done_today = button("Mark done toda&y", "Mark visit done today", self.mark_done)
         self.people_list = QListWidget()
         self.people_list.setAccessibleName("Who will be seen")

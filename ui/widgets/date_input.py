@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, timedelta
 
-from PySide6.QtCore import QDate, QEvent, QObject, QPoint, QSignalBlocker, Qt, Signal
+from PySide6.QtCore import QDate, QEvent, QObject, QPoint, QSignalBlocker, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QCalendarWidget,
@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QSizePolicy,
+    QTableView,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -44,6 +45,18 @@ BIRTH_YEARS_BACK = 35
 
 def _qdate(value: date) -> QDate:
     return QDate(value.year, value.month, value.day)
+
+
+#: Record fields whose dates have happened (or are births): the kind of their input.
+FIELD_KINDS = {"date_of_birth": DateKind.BIRTH, "done_date": DateKind.DONE,
+               "completed_on": DateKind.DONE, "requested_on": DateKind.DONE,
+               "considered_on": DateKind.DONE, "written_received_on": DateKind.DONE,
+               "training_completed_on": DateKind.DONE}
+
+
+def date_kind_for(attr: str) -> DateKind:
+    """The kind of date a record field holds (``DateKind.ANY`` when unknown)."""
+    return FIELD_KINDS.get(attr, DateKind.ANY)
 
 
 def calendar_start(kind: DateKind, value: date | None, default: date | None, today: date) -> date:
@@ -73,12 +86,25 @@ class _CalendarPopup(QFrame):
         self.calendar.setFirstDayOfWeek(Qt.DayOfWeek.Monday)
         self.calendar.setVerticalHeaderFormat(QCalendarWidget.VerticalHeaderFormat.NoVerticalHeader)
         self.calendar.activated.connect(self._pick)  # Enter or a double click
-        self.calendar.clicked.connect(self._pick)
+        # not ``clicked``: Qt sends it for arrow keys too, and arrows only move about
+        self.view = self.calendar.findChild(QTableView)
+        if self.view is not None:
+            self.view.viewport().installEventFilter(self)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addWidget(self.calendar)
 
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.MouseButtonRelease and self.view is not None \
+                and watched is self.view.viewport():
+            index = self.view.indexAt(event.position().toPoint())  # type: ignore[attr-defined]
+            if index.isValid() and index.flags() & Qt.ItemFlag.ItemIsEnabled:
+                QTimer.singleShot(0, lambda: self._pick(self.calendar.selectedDate()))
+        return super().eventFilter(watched, event)
+
     def _pick(self, day: QDate) -> None:
+        if not self.isVisible():
+            return
         self.hide()
         self.chosen.emit(day.toPython())
 
