@@ -79,14 +79,28 @@ def canonical(text: str) -> str:
 
 def to_markdown(blocks: Iterable[Block]) -> str:
     """The stored form of ``blocks`` (empty paragraphs and lists are left out)."""
-    units = []
+    texts = (_list(b) if isinstance(b, ListBlock) else _paragraph(b.runs) for b in units(blocks))
+    return "\n\n".join(t for t in texts if t.strip())
+
+
+def units(blocks: Iterable[Block]) -> list[Block]:
+    """The blocks as Markdown has them: empty list items left out, lists next to each
+    other one list, and a list whose top-level items change between bullets and numbers
+    two."""
+    merged: list[Block] = []
     for block in blocks:
-        if isinstance(block, ListBlock):
-            texts = [_list(part) for part in split_lists(block)]
+        if isinstance(block, ListBlock):  # an empty item is a gap, as an empty line is
+            block = ListBlock(tuple(i for i in block.items if _lines(i.runs)))
+            if not block.items:
+                continue
+        if isinstance(block, ListBlock) and merged and isinstance(merged[-1], ListBlock):
+            merged[-1] = ListBlock(merged[-1].items + block.items)
         else:
-            texts = [_paragraph(block.runs)]
-        units += [t for t in texts if t.strip()]
-    return "\n\n".join(units)
+            merged.append(block)
+    out: list[Block] = []
+    for block in merged:
+        out += split_lists(block) if isinstance(block, ListBlock) else [block]
+    return out
 
 
 def split_lists(block: ListBlock) -> list[ListBlock]:

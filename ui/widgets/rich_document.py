@@ -61,10 +61,12 @@ def blocks_of(document: QTextDocument) -> Iterator[QTextBlock]:
 
 
 def block_runs(block: QTextBlock) -> tuple[Run, ...]:
-    text = block.text()
+    # format ranges count UTF-16 code units, as Qt does; Python counts code points
+    text = block.text().encode("utf-16-le", "surrogatepass")
     runs: list[Run] = []
     for part in block.textFormats():
-        piece = text[part.start : part.start + part.length]
+        piece = text[2 * part.start : 2 * (part.start + part.length)].decode(
+            "utf-16-le", "replace")
         piece = piece.replace(LINE_SEPARATOR, "\n").replace("\ufffc", "")  # no images
         if not piece:
             continue
@@ -99,6 +101,8 @@ def document_units(document: QTextDocument) -> list[tuple[Block, list[int]]]:
         runs = block_runs(block)
         text_list = block.textList()
         if text_list is not None:
+            if not "".join(r.text for r in runs).strip():
+                continue  # an empty item (Enter at the end of a list) is a gap
             level = max(0, min(text_list.format().indent() - 1, previous_level + 1))
             ordered = is_ordered(text_list)
             number = text_list.itemNumber(block) + 1 if ordered else 0
