@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QApplication, QDialog, QMainWindow, QStackedWidget
 
 from ui.context import AppContext
 from ui.idle import IdleWatcher
+from ui.menus import WindowPlace, add_edit_menu, add_mnemonics, find_in_text
 from ui.views.case_list import CaseListView
 from ui.views.case_workspace import TABS, CaseWorkspace
 from ui.views.unlock import UnlockView
@@ -28,6 +29,8 @@ if TYPE_CHECKING:
     from ui.widgets.sync_status import SyncStatusWidget
 
 APP_TITLE = "HomeStudy"
+#: Edit menu entries: they act on the focused field, locked or not (the passphrase too)
+EDITING = ("undo", "redo", "cut", "copy", "paste", "select_all")
 
 
 @dataclass(frozen=True)
@@ -40,7 +43,7 @@ class Shortcut:
 
 #: Every keyboard shortcut, for the menus and for the help screen.
 SHORTCUTS: tuple[Shortcut, ...] = (
-    Shortcut("search", ("Ctrl+F", "Ctrl+K"), "Search all cases"),
+    Shortcut("search", ("Ctrl+K", "Ctrl+Shift+F"), "Search all cases"),
     Shortcut("new_case", ("Ctrl+N",), "New case"),
     Shortcut("cases", ("Ctrl+0",), "Go to the case list"),
     *(
@@ -55,8 +58,17 @@ SHORTCUTS: tuple[Shortcut, ...] = (
     Shortcut("settings", ("Ctrl+,",), "Settings"),
     Shortcut("help", ("F1",), "Help and keyboard shortcuts"),
     Shortcut("quit", ("Ctrl+Q",), "Quit"),
-    Shortcut("undo", ("Ctrl+Z",), "Undo typing", "In a text"),
-    Shortcut("redo", ("Ctrl+Shift+Z", "Ctrl+Y"), "Redo typing", "In a text"),
+    Shortcut("undo", ("Ctrl+Z",), "Undo", "In a text"),
+    Shortcut("redo", ("Ctrl+Shift+Z", "Ctrl+Y"), "Redo", "In a text"),
+    Shortcut("cut", ("Ctrl+X",), "Cut", "In a text"),
+    Shortcut("copy", ("Ctrl+C",), "Copy", "In a text"),
+    Shortcut("paste", ("Ctrl+V",), "Paste (keeps bold, italic and lists)", "In a text"),
+    Shortcut("select_all", ("Ctrl+A",), "Select all", "In a text"),
+    Shortcut("find", ("Ctrl+F",), "Find in the text…", "In a text"),
+    Shortcut("bold", ("Ctrl+B",), "Bold", "In a text"),
+    Shortcut("italic", ("Ctrl+I",), "Italic", "In a text"),
+    Shortcut("bullets", ("Ctrl+Shift+8",), "Bulleted list", "In a text"),
+    Shortcut("numbers", ("Ctrl+Shift+7",), "Numbered list", "In a text"),
     Shortcut("open", ("Return",), "Open the selected case, hit or finding", "In a list"),
 )
 
@@ -79,6 +91,8 @@ class MainWindow(QMainWindow):
         self.setObjectName("mainWindow")
         self.setWindowTitle(APP_TITLE)
         self.resize(1200, 800)
+        self.place = WindowPlace()
+        self.place.restore(self)  # the size and place it had last time, if any
         self.stack = QStackedWidget(self)
         self.setCentralWidget(self.stack)
         self.blank = QWidget(self.stack)
@@ -114,7 +128,9 @@ class MainWindow(QMainWindow):
 
         self.actions: dict[str, QAction] = {}
         self._build_actions()
+        add_edit_menu(self, SHORTCUTS, self.actions, lambda: find_in_text(self))
         self._set_unlocked_actions(False)
+        add_mnemonics(self.menuBar())
 
     # ------------------------------------------------------------------ actions, menus
 
@@ -154,7 +170,7 @@ class MainWindow(QMainWindow):
 
     def _set_unlocked_actions(self, unlocked: bool) -> None:
         for action_id, action in self.actions.items():
-            if action_id not in ("quit", "help"):
+            if action_id not in ("quit", "help", *EDITING):
                 action.setEnabled(unlocked)
         in_case = unlocked and self.workspace is not None
         for spec in TABS:
@@ -405,5 +421,6 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.ctx.events.about_to_lock.emit()  # save what is pending before quitting
+        self.place.save(self)
         self.idle.detach()
         super().closeEvent(event)

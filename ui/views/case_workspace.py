@@ -222,8 +222,10 @@ class CaseWorkspace(QWidget):
     def select_tab(self, key: str) -> None:
         view = self.views.get(key)
         if view is not None:
+            from ui.menus import focus_first
+
             self.tabs.setCurrentWidget(view)
-            view.setFocus()
+            focus_first(view)
 
     def flush(self) -> None:
         """Start any pending save now (before lock or when leaving the case)."""

@@ -205,9 +205,22 @@ class ParEditorView(QWidget):
         self.tree.select_section(self.section_id or self.tree.section_ids()[0])
 
     def reveal(self, target_id: str) -> None:
-        """Open a PAR section by id and put the cursor in its text."""
-        if self.case is not None and self.tree.select_section(target_id):
-            self.editor.setFocus()
+        """Open a PAR section (``<section id>``) and put the cursor in its text, or one
+        of its details (``<section id>/<field id>``)."""
+        section_id, _, field = target_id.partition("/")
+        if self.case is None or not self.tree.select_section(section_id):
+            return
+        reveal = getattr(self.fields_widget, "reveal", None)
+        if field and callable(reveal) and reveal(field):
+            return
+        self.editor.setFocus()
+
+    def focus_first(self) -> None:
+        """Ctrl+6: straight into the writing."""
+        self.editor.setFocus()
+
+    def find_target(self) -> MarkdownEditor:
+        return self.editor
 
     def flush(self) -> None:
         self.saver.flush()
