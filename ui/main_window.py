@@ -11,7 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+import shiboken6
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -20,6 +22,7 @@ from PySide6.QtWidgets import QApplication, QDialog, QMainWindow, QStackedWidget
 from ui.context import AppContext
 from ui.idle import IdleWatcher
 from ui.menus import WindowPlace, add_edit_menu, add_mnemonics, find_in_text
+from ui.system_lock import SystemLockWatcher
 from ui.views.case_list import CaseListView
 from ui.views.case_workspace import TABS, CaseWorkspace
 from ui.views.unlock import UnlockView
@@ -114,6 +117,10 @@ class MainWindow(QMainWindow):
         self._read_only = False  # set when the vault fails its integrity check
         self._awaiting_ready = False
         self._search = None
+        self._place: dict[str, Any] = {}
+        self.system_lock = SystemLockWatcher(self)
+        self.system_lock.lock_requested.connect(self._system_lock)
+        self.system_lock.register_window(lambda: int(self.winId()))  # Windows only
 
         self.save_indicator = SaveIndicator(ctx.events, self)
         self.statusBar().addPermanentWidget(self.save_indicator)
@@ -243,6 +250,23 @@ class MainWindow(QMainWindow):
         self._awaiting_ready = True
         self.case_list.refresh()
         self.idle.start()
+        place, self._place = self._place, {}
+        if place.get("case"):
+            self._return_to(place)
+
+    def _return_to(self, place: dict[str, Any]) -> None:
+        """Open the case the lock closed, then put back tab, section, scroll and cursor."""
+        self.open_case(str(place["case"]), str(place.get("tab") or ""))
+        workspace = self.workspace
+        if workspace is None:
+            return
+
+        def restore() -> None:
+            workspace.loaded.disconnect(restore)
+            QTimer.singleShot(0, lambda: workspace.restore_place(place)
+                              if shiboken6.isValid(workspace) else None)
+
+        workspace.loaded.connect(restore)
 
     def _case_list_loaded(self) -> None:
         if self._awaiting_ready:
@@ -389,6 +413,8 @@ class MainWindow(QMainWindow):
             return
         self.is_locked = True
         self.idle.stop()
+        # where the worker was (ids and positions only), to go back there after unlocking
+        self._place = self.workspace.capture_place() if self.workspace is not None else {}
         self.ctx.events.about_to_lock.emit()  # pending saves are queued before the lock
         self._close_dialogs()
         self._close_workspace_for_lock()
@@ -402,6 +428,11 @@ class MainWindow(QMainWindow):
         self._show_unlock()
         self.ctx.db.lock()
         self.ctx.events.locked.emit()
+
+    def _system_lock(self, reason: str) -> None:
+        if not self.is_locked:
+            self.lock()
+            self.unlock_view.message.setText(f"{reason} HomeStudy locked itself.")
 
     def _close_workspace_for_lock(self) -> None:
         """Destroy the workspace and the spare: no widget may keep case content."""

@@ -331,6 +331,22 @@ class CaseDetailsView(QWidget):
                 records.focus_field(records.fields[0].attr)
                 return
 
+    def save_place(self) -> dict[str, Any]:
+        page = self.current_page()
+        lists = {"applicants": self.applicants, "household": self.household,
+                 "significant_others": self.others, "stage1": self.checks,
+                 "lines_of_enquiry": self.lines}
+        record = getattr(lists.get(page), "record", None)
+        return {"page": page, "record": getattr(record, "id", "")}
+
+    def restore_place(self, place: dict[str, Any]) -> None:
+        if self.case is None or not place:
+            return
+        if place.get("record"):
+            self.reveal(str(place["record"]))
+        if place.get("page") in self.page_index:
+            self.show_page(str(place["page"]))
+
     def show_page(self, key: str) -> None:
         self.nav.setCurrentRow(self.page_index[key])
 

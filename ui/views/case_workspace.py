@@ -74,6 +74,7 @@ class CaseWorkspace(QWidget):
     back_requested = Signal()
     loaded = Signal()  # the case is on screen (other tabs get it when first shown)
     title_changed = Signal(str)
+    place_restored = Signal()  # back where the worker was before the lock
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -226,6 +227,27 @@ class CaseWorkspace(QWidget):
 
             self.tabs.setCurrentWidget(view)
             focus_first(view)
+
+    def capture_place(self) -> dict[str, Any]:
+        """Where the worker is (ids and positions, no case text): kept across a lock."""
+        if self.case is None:
+            return {}
+        tab = self.current_tab()
+        save = getattr(self.views.get(tab), "save_place", None)
+        return {"case": self.case.id, "tab": tab, "view": save() if callable(save) else {}}
+
+    def restore_place(self, place: dict[str, Any]) -> None:
+        """Back to ``place`` (from ``capture_place``) once this case is on screen."""
+        tab = str(place.get("tab") or "")
+        view = self.views.get(tab)
+        if view is None or self.case is None or self.case.id != place.get("case"):
+            return
+        self.tabs.setCurrentWidget(view)
+        self._ensure(view)
+        restore = getattr(view, "restore_place", None)
+        if callable(restore):
+            restore(place.get("view") or {})
+        self.place_restored.emit()
 
     def flush(self) -> None:
         """Start any pending save now (before lock or when leaving the case)."""

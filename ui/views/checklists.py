@@ -138,6 +138,16 @@ class ChecklistsView(QWidget):
         if not (question and callable(reveal) and reveal(question)):
             self.subjects.setFocus()
 
+    def save_place(self) -> dict[str, Any]:
+        return {"subject": self.subject, "scroll": self.scroll.verticalScrollBar().value()}
+
+    def restore_place(self, place: dict[str, Any]) -> None:
+        if self.case is None or not place:
+            return
+        self.select_subject(str(place.get("subject") or ""))
+        self.scroll.widget().adjustSize() if self.scroll.widget() else None
+        self.scroll.verticalScrollBar().setValue(int(place.get("scroll", 0)))
+
     def flush(self) -> None:
         self.saver.flush()
         flush_form = getattr(self.form_widget, "flush", None)

@@ -40,7 +40,13 @@ from ui.operations import AutoSaver
 from ui.spellcheck import spelling_service
 from ui.views.checklists import answer_key, upsert_answer
 from ui.widgets import rich_document
-from ui.widgets.markdown_editor import MarkdownEditor, paragraph_spans, word_count
+from ui.widgets.markdown_editor import (
+    MarkdownEditor,
+    paragraph_spans,
+    restore_text_place,
+    text_place,
+    word_count,
+)
 from ui.widgets.par_panels import EnquiryPanel, EvidencePanel, guidance_text, shift_links
 from ui.widgets.section_tree import STATUS_LABELS, SectionTree
 
@@ -214,6 +220,19 @@ class ParEditorView(QWidget):
         if field and callable(reveal) and reveal(field):
             return
         self.editor.setFocus()
+
+    def save_place(self) -> dict[str, Any]:
+        """Where the worker is (ids and positions only): restored after unlocking."""
+        return {"section": self.section_id, "text": text_place(self.editor),
+                "tree": self.tree.hasFocus()}
+
+    def restore_place(self, place: dict[str, Any]) -> None:
+        if self.case is None or not place:
+            return
+        self.tree.select_section(str(place.get("section") or self.section_id))
+        restore_text_place(self.editor, place.get("text") or {})
+        if place.get("tree"):
+            self.tree.setFocus()
 
     def focus_first(self) -> None:
         """Ctrl+6: straight into the writing."""

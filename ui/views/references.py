@@ -48,7 +48,7 @@ from ui.views.reference_labels import (
 )
 from ui.widgets.checklist import MODE_LABELS, checked_ids, enum_combo, fill_checklist
 from ui.widgets.confirm import confirm
-from ui.widgets.markdown_editor import MarkdownEditor
+from ui.widgets.markdown_editor import MarkdownEditor, restore_text_place, text_place
 from ui.widgets.optional_date import OptionalDateEdit
 from ui.widgets.record_editor import RecordEditor
 from ui.widgets.record_table import (
@@ -230,6 +230,16 @@ class ReferencesView(RecordEditor, QWidget):
             self.name_edit.setFocus()
         else:
             self.add_button.setFocus()
+
+    def save_place(self) -> dict[str, Any]:
+        return {"reference": self.reference.id if self.reference else "",
+                "notes": text_place(self.notes_edit)}
+
+    def restore_place(self, place: dict[str, Any]) -> None:
+        if self.case is None or not place.get("reference"):
+            return
+        self.select_reference(str(place["reference"]))
+        restore_text_place(self.notes_edit, place.get("notes") or {})
 
     # ------------------------------------------------------------------ list
 

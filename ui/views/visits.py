@@ -32,7 +32,7 @@ from ui.spellcheck import spelling_service
 from ui.views import visit_planning as planning
 from ui.widgets.checklist import MODE_LABELS, button, checked_ids, enum_combo, fill_checklist
 from ui.widgets.confirm import confirm
-from ui.widgets.markdown_editor import MarkdownEditor
+from ui.widgets.markdown_editor import MarkdownEditor, restore_text_place, text_place
 from ui.widgets.optional_date import OptionalDateEdit
 from ui.widgets.record_editor import RecordEditor
 from ui.widgets.record_table import (
@@ -166,6 +166,16 @@ class VisitsView(RecordEditor, QWidget):
             self.title_edit.setFocus()
         else:
             self.add_button.setFocus()
+
+    def save_place(self) -> dict[str, Any]:
+        return {"visit": self.visit.id if self.visit else "",
+                "notes": text_place(self.notes_edit)}
+
+    def restore_place(self, place: dict[str, Any]) -> None:
+        if self.case is None or not place.get("visit"):
+            return
+        self.select_visit(str(place["visit"]))
+        restore_text_place(self.notes_edit, place.get("notes") or {})
 
     # ------------------------------------------------------------------ plan and list
 

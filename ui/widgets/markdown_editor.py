@@ -18,6 +18,8 @@ marked with a bar and a tint in the margin. Ctrl+F opens a find bar over the tex
 
 from __future__ import annotations
 
+from typing import Any
+
 from PySide6.QtCore import QEvent, QMimeData, QPoint, QRectF, Qt, Signal
 from PySide6.QtGui import (
     QAction,
@@ -76,6 +78,26 @@ def is_analysis_block(block: QTextBlock) -> bool:
         return False
     runs = rd.block_runs(block)
     return bool(runs) and runs[0].bold and runs[0].text.startswith("Analysis")
+
+
+def text_place(editor: Any) -> dict[str, Any]:
+    """Where the cursor and the scroll are in a text (positions only, never the text)."""
+    cursor = editor.textCursor()
+    return {"cursor": cursor.position(), "anchor": cursor.anchor(),
+            "scroll": editor.verticalScrollBar().value(), "focused": editor.hasFocus()}
+
+
+def restore_text_place(editor: Any, place: dict[str, Any]) -> None:
+    if not place:
+        return
+    end = max(0, editor.document().characterCount() - 1)
+    cursor = editor.textCursor()
+    cursor.setPosition(min(int(place.get("anchor", 0)), end))
+    cursor.setPosition(min(int(place.get("cursor", 0)), end), QTextCursor.MoveMode.KeepAnchor)
+    editor.setTextCursor(cursor)
+    editor.verticalScrollBar().setValue(int(place.get("scroll", 0)))
+    if place.get("focused"):
+        editor.setFocus()
 
 
 class MarkdownEditor(QTextEdit):
