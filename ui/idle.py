@@ -19,6 +19,8 @@ import threading
 import time
 from collections.abc import Callable
 
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QTimer, Signal
+
 #: The longest the idle check waits, so a wake from sleep is noticed quickly.
 CHECK_EVERY_MS = 5000
 
@@ -49,7 +51,6 @@ def suspend_clock() -> Callable[[], float]:
         return lambda: time.clock_gettime(time.CLOCK_MONOTONIC)  # counts sleep on macOS
     return _FollowsWallClock()
 
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, QTimer, Signal
 
 _ACTIVITY = frozenset(
     {

@@ -40,7 +40,7 @@ def test_unlock_returns_to_the_same_section_scroll_and_cursor(qtbot, make_app, t
     from conftest import vault_dir_with
 
     folder, case = vault_dir_with(tmp_path / "vault", _long_case())
-    window, ctx = make_app(folder)
+    window, _ = make_app(folder)
     window.resize(1024, 700)
     unlock(window)
     workspace = _open(qtbot, window, case, "par:matching")
