@@ -427,6 +427,9 @@ class MainWindow(QMainWindow):
         self._show_unlock()
         self.ctx.db.lock()
         self.ctx.events.locked.emit()
+        from homestudy import richtext
+
+        richtext.forget()  # the Markdown writer's memory of lines of case text
 
     def _system_lock(self, reason: str) -> None:
         if not self.is_locked:

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from homestudy.model import Case
 from ui.context import AppContext
 from ui.operations import run_db
+from ui.spellcheck import spelling_service
 
 log = logging.getLogger(__name__)
 
@@ -143,6 +144,7 @@ class CaseWorkspace(QWidget):
         self.case = case
         self.failed_tabs.clear()
         self._stale = set(self.views)
+        spelling_service(self.ctx).set_case(case)  # the family's names are not misspelt
         self._show_heading(case, _subtitle(case, self._timeline_rules()))
         self.show_location(self._pending_location)
         self._pending_location = ""
@@ -200,6 +202,7 @@ class CaseWorkspace(QWidget):
             return  # another case was opened meanwhile
         announce = case.reference != self.case.reference
         self.case = case
+        spelling_service(self.ctx).set_case(case)  # a name added in Case details
         self._show_heading(case, subtitle, announce=announce)
         if "overview" in self.views and "overview" not in self._stale:
             self.views["overview"].set_case(case)
@@ -252,6 +255,7 @@ class CaseWorkspace(QWidget):
     def flush(self) -> None:
         """Start any pending save now (before lock or when leaving the case)."""
         self.ctx.events.about_to_lock.emit()
+        spelling_service(self.ctx).set_case(None)
 
 
 def _subtitle(case: Case, rules: Any) -> str:

@@ -47,7 +47,13 @@ from ui.widgets.markdown_editor import (
     text_place,
     word_count,
 )
-from ui.widgets.par_panels import EnquiryPanel, EvidencePanel, guidance_text, shift_links
+from ui.widgets.par_panels import (
+    EnquiryPanel,
+    EvidencePanel,
+    NotesPanel,
+    guidance_text,
+    shift_links,
+)
 from ui.widgets.section_tree import STATUS_LABELS, SectionTree
 
 SAVE_DELAY_MS = 400
@@ -110,8 +116,10 @@ class ParEditorView(QWidget):
         self.guidance.setWordWrap(True)
         self.guidance.setAlignment(Qt.AlignmentFlag.AlignTop)
         self.guidance.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByKeyboard)
+        self.notes = NotesPanel()
         self.evidence = EvidencePanel()
         self.evidence.changed.connect(self._save_current)
+        self.evidence.changed.connect(self._refresh_notes)
         self.enquiries = EnquiryPanel()
         self.enquiries.changed.connect(self._save_current)
         self.fields_box = QGroupBox("Details for this section")
@@ -168,14 +176,22 @@ class ParEditorView(QWidget):
         guidance_scroll.setAccessibleName("Guidance")
         guidance_scroll.setWidgetResizable(True)
         guidance_scroll.setWidget(self.guidance)
-        side.addTab(guidance_scroll, "&Guidance")
-        side.addTab(self.evidence, "Evi&dence")
-        side.addTab(self.enquiries, "Lines of en&quiry")
+        # short titles, so that all four show in a narrow pane (a 1024-pixel window)
+        for widget, title, tip in ((guidance_scroll, "&Guidance", "Guidance for this section"),
+                                   (self.notes, "&Notes", "Notes of the visits and interviews "
+                                    "behind this section, with a search"),
+                                   (self.evidence, "Evi&dence", "Evidence for the paragraph "
+                                    "the cursor is in"),
+                                   (self.enquiries, "En&quiries", "Stage 1 lines of enquiry")):
+            side.setTabToolTip(side.addTab(widget, title), tip)
+        side.tabBar().setExpanding(False)
+        side.tabBar().setUsesScrollButtons(False)
+        side.setDocumentMode(True)
         self.side = side
 
         # the tree keeps room for its wrapped titles; the guidance gives way first
-        left.setMinimumWidth(300)
-        side.setMinimumWidth(200)
+        left.setMinimumWidth(240)
+        side.setMinimumWidth(side.tabBar().sizeHint().width() + 8)
         splitter = QSplitter()
         splitter.setChildrenCollapsible(False)
         splitter.addWidget(left)
@@ -273,6 +289,7 @@ class ParEditorView(QWidget):
         topics = {t.id: t.title for t in self.ctx.forms.visit_plan.topics}
         self.guidance.setText(guidance_text(section, topics))
         self.evidence.set_draft(self.case, draft)
+        self.notes.set_draft(self.case, draft, section)
         self.enquiries.set_draft(self.case, draft)
         self._show_fields(section)
         self._update_words()
@@ -348,6 +365,11 @@ class ParEditorView(QWidget):
         if draft is not None:
             draft.status = SectionStatus(self.status_combo.currentData())
             self._save(draft)
+
+    def _refresh_notes(self) -> None:
+        draft = self.draft
+        if draft is not None and self.case is not None:
+            self.notes.set_draft(self.case, draft, self.ctx.forms.par.section(draft.section_id))
 
     def _cursor_moved(self) -> None:
         self.evidence.show_paragraph(self.editor.current_paragraph())
