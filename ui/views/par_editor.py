@@ -97,16 +97,26 @@ class ParEditorView(QWidget):
 
         self.editor = MarkdownEditor(spelling_service(ctx), "Section text")
         self.editor.cursorPositionChanged.connect(self._cursor_moved)
-        self.bold_button = self._button("Bold", "Bold (Ctrl+B)", self.editor.bold_action.trigger)
-        self.italic_button = self._button(
-            "Italic", "Italic (Ctrl+I)", self.editor.italic_action.trigger
-        )
+        # compact tool buttons (named in full for screen readers, with tooltips): the
+        # writing keeps its width in a 1024-pixel window with all four side tabs shown
+        edit = self.editor
+        self.bold_button = self._button("B", "Bold (Ctrl+B)", edit.bold_action.trigger, "Bold")
+        self.italic_button = self._button("I", "Italic (Ctrl+I)", edit.italic_action.trigger,
+                                          "Italic")
+        for button, bold in ((self.bold_button, True), (self.italic_button, False)):
+            font = button.font()
+            font.setBold(bold)
+            font.setItalic(not bold)
+            button.setFont(font)
+        self.bullets_button = self._button("•", "Bulleted list (Ctrl+Shift+8)",
+                                           edit.bullets_action.trigger, "Bulleted list")
+        self.numbers_button = self._button("1.", "Numbered list (Ctrl+Shift+7)",
+                                           edit.numbers_action.trigger, "Numbered list")
         self.analysis_button = self._button(
-            "Insert &analysis paragraph", "Insert analysis paragraph (Ctrl+Shift+A)",
-            self.editor.insert_analysis_paragraph,
-        )
-        self.undo_button = self._button("Undo", "Undo (Ctrl+Z)", self.editor.undo)
-        self.redo_button = self._button("Redo", "Redo (Ctrl+Shift+Z)", self.editor.redo)
+            "&Analysis", "Insert an analysis paragraph (Ctrl+Shift+A)",
+            edit.insert_analysis_paragraph, "Insert analysis paragraph")
+        self.undo_button = self._button("↶", "Undo (Ctrl+Z)", edit.undo, "Undo")
+        self.redo_button = self._button("↷", "Redo (Ctrl+Shift+Z)", edit.redo, "Redo")
         shortcut = QShortcut(QKeySequence("Ctrl+Shift+A"), self)
         shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         shortcut.activated.connect(self.editor.insert_analysis_paragraph)
@@ -130,13 +140,12 @@ class ParEditorView(QWidget):
         self._build_layout()
         self.setEnabled(False)
 
-    def _button(self, text: str, tip: str, handler: Any) -> QToolButton:
-        # tool buttons: five push buttons were wider than the text at a 1024-pixel window
+    def _button(self, text: str, tip: str, handler: Any, name: str) -> QToolButton:
         button = QToolButton()
         button.setText(text)
         button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         button.setToolTip(tip)
-        button.setAccessibleName(text.replace("&", ""))
+        button.setAccessibleName(name)
         button.clicked.connect(handler)
         return button
 
@@ -154,8 +163,8 @@ class ParEditorView(QWidget):
         header.addStretch(1)
         header.addWidget(self.words_label)
         tools = QHBoxLayout()
-        for b in (self.bold_button, self.italic_button, self.analysis_button, self.undo_button,
-                  self.redo_button):
+        for b in (self.bold_button, self.italic_button, self.bullets_button, self.numbers_button,
+                  self.analysis_button, self.undo_button, self.redo_button):
             tools.addWidget(b)
         tools.addStretch(1)
         centre = QWidget()
@@ -190,7 +199,7 @@ class ParEditorView(QWidget):
         self.side = side
 
         # the tree keeps room for its wrapped titles; the guidance gives way first
-        left.setMinimumWidth(240)
+        left.setMinimumWidth(280)
         side.setMinimumWidth(side.tabBar().sizeHint().width() + 8)
         splitter = QSplitter()
         splitter.setChildrenCollapsible(False)
@@ -199,11 +208,12 @@ class ParEditorView(QWidget):
         splitter.addWidget(side)
         splitter.setStretchFactor(1, 3)
         splitter.setStretchFactor(2, 1)
-        splitter.setSizes([420, 680, 330])
+        splitter.setSizes([400, 700, 300])
         QVBoxLayout(self).addWidget(splitter)
         # Tab follows the screen: sections, status, the text tools, then the text
         chain = (self.tree, self.status_combo, self.bold_button, self.italic_button,
-                 self.analysis_button, self.undo_button, self.redo_button, self.editor)
+                 self.bullets_button, self.numbers_button, self.analysis_button,
+                 self.undo_button, self.redo_button, self.editor)
         for before, after in pairwise(chain):
             QWidget.setTabOrder(before, after)
 

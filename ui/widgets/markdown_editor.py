@@ -392,7 +392,7 @@ class MarkdownEditor(QTextEdit):
             block = block.next()  # after the whole list
         cursor.setPosition(block.position() + block.length() - 1)
         if self.document().toPlainText().strip():
-            cursor.insertBlock(rd.QTextBlockFormat(), rd.char_format(False, False))
+            cursor.insertBlock(rd.paragraph_format(), rd.char_format(False, False))
         cursor.insertText(ANALYSIS_WORD, rd.char_format(True, False))
         cursor.insertText(" ", rd.char_format(False, False))
         cursor.endEditBlock()

@@ -267,7 +267,7 @@ class NotesPanel(QWidget):
         self.count = 0
 
     def set_draft(self, case: Case, draft: ParSectionDraft, section: Any) -> None:
-        from PySide6.QtGui import QTextBlockFormat, QTextCursor
+        from PySide6.QtGui import QTextCursor
 
         from homestudy.report.markdown import parse_blocks
         from ui.widgets import rich_document as rd
@@ -282,16 +282,16 @@ class NotesPanel(QWidget):
         first = True
         for record, why in sources:
             if not first:
-                cursor.insertBlock(QTextBlockFormat(), rd.char_format(False, False))
+                cursor.insertBlock(rd.paragraph_format(), rd.char_format(False, False))
             first = False
             cursor.insertText(self._title(case, record), heading)
-            cursor.insertBlock(QTextBlockFormat(), rd.char_format(False, True))
+            cursor.insertBlock(rd.paragraph_format(), rd.char_format(False, True))
             cursor.insertText(why[0].upper() + why[1:] + ".", rd.char_format(False, True))
             blocks = parse_blocks(record.notes)
             if blocks:
                 rd.insert_blocks(cursor, blocks, first_in_place=False)
             else:
-                cursor.insertBlock(QTextBlockFormat(), rd.char_format(False, True))
+                cursor.insertBlock(rd.paragraph_format(), rd.char_format(False, True))
                 cursor.insertText("No notes written yet.", rd.char_format(False, True))
         self.heading.setText(
             f"&Notes of {len(sources)} visit{'s' if len(sources) != 1 else ''} and interviews"

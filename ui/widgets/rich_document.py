@@ -39,6 +39,16 @@ def char_format(bold: bool, italic: bool) -> QTextCharFormat:
     return fmt
 
 
+#: Space after a paragraph (pixels): paragraphs read as paragraphs, as in Word
+PARAGRAPH_GAP = 8
+
+
+def paragraph_format() -> QTextBlockFormat:
+    fmt = QTextBlockFormat()
+    fmt.setBottomMargin(PARAGRAPH_GAP)
+    return fmt
+
+
 def list_format(level: int, ordered: bool) -> QTextListFormat:
     fmt = QTextListFormat()
     fmt.setIndent(level + 1)
@@ -147,7 +157,7 @@ def insert_blocks(cursor: QTextCursor, blocks: Sequence[Block], *, first_in_plac
             first = False
             continue
         open_lists: list[QTextList] = []
-        for item in block.items:
+        for n, item in enumerate(block.items):
             _new_block(cursor, first)
             first = False
             level = min(item.level, len(open_lists))
@@ -158,15 +168,18 @@ def insert_blocks(cursor: QTextCursor, blocks: Sequence[Block], *, first_in_plac
             else:
                 del open_lists[level:]
                 open_lists.append(cursor.createList(list_format(level, ordered)))
+            gap = QTextBlockFormat()
+            gap.setBottomMargin(PARAGRAPH_GAP if n == len(block.items) - 1 else 2)
+            cursor.mergeBlockFormat(gap)
             _insert_runs(cursor, item.runs)
 
 
 def _new_block(cursor: QTextCursor, in_place: bool) -> None:
     if not in_place:
-        cursor.insertBlock(QTextBlockFormat(), char_format(False, False))
+        cursor.insertBlock(paragraph_format(), char_format(False, False))
     elif cursor.block().textList() is not None and cursor.block().length() <= 1:
         cursor.block().textList().remove(cursor.block())
-        cursor.setBlockFormat(QTextBlockFormat())
+        cursor.setBlockFormat(paragraph_format())
 
 
 def _insert_runs(cursor: QTextCursor, runs: Sequence[Run]) -> None:
@@ -183,7 +196,7 @@ def fill_document(document: QTextDocument, blocks: Sequence[Block]) -> None:
     document.clear()
     cursor = QTextCursor(document)
     cursor.beginEditBlock()
-    cursor.setBlockFormat(QTextBlockFormat())
+    cursor.setBlockFormat(paragraph_format())
     cursor.setBlockCharFormat(char_format(False, False))
     insert_blocks(cursor, blocks)
     cursor.endEditBlock()
