@@ -43,13 +43,14 @@ EDIT_ACTIONS: tuple[tuple[str, str], ...] = (
 _TEXT_WIDGETS = (QLineEdit, QTextEdit, QPlainTextEdit)
 
 
-def _text_widget() -> QWidget | None:
-    widget = QApplication.focusWidget()
+def _text_widget(window: QWidget | None = None) -> QWidget | None:
+    """The text field with the keyboard focus (the window's own, if it is not active)."""
+    widget = QApplication.focusWidget() or (window.focusWidget() if window else None)
     return widget if isinstance(widget, _TEXT_WIDGETS) else None
 
 
-def _call(method: str) -> None:
-    widget = _text_widget()
+def _call(window: QWidget, method: str) -> None:
+    widget = _text_widget(window)
     if widget is not None:
         getattr(widget, method)()
 
@@ -70,7 +71,7 @@ def add_edit_menu(window: QMainWindow, shortcuts: Sequence[Any],
         action.setShortcuts([QKeySequence(k) for k in spec.keys])
         action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
         if method:
-            action.triggered.connect(lambda _checked=False, m=method: _call(m))
+            action.triggered.connect(lambda _checked=False, m=method: _call(window, m))
         else:
             action.triggered.connect(find)
         menu.addAction(action)
@@ -81,13 +82,13 @@ def add_edit_menu(window: QMainWindow, shortcuts: Sequence[Any],
         if file_menu is not None and bar.actions().index(file_menu) + 1 < len(bar.actions()) \
         else None
     bar.insertMenu(following, menu) if following is not None else bar.addMenu(menu)
-    menu.aboutToShow.connect(lambda: _update_edit_actions(actions))
+    menu.aboutToShow.connect(lambda: _update_edit_actions(window, actions))
     return menu
 
 
-def _update_edit_actions(actions: dict[str, QAction]) -> None:
+def _update_edit_actions(window: QWidget, actions: dict[str, QAction]) -> None:
     """Grey out what the focused field cannot do now (the keys keep working regardless)."""
-    widget = _text_widget()
+    widget = _text_widget(window)
     read_only = widget is None or widget.isReadOnly()  # type: ignore[attr-defined]
     has_selection = False
     can_undo = can_redo = False
@@ -145,7 +146,7 @@ def find_in_text(window: MainWindow) -> None:
     from ui.widgets.find_bar import FindBar
     from ui.widgets.markdown_editor import MarkdownEditor
 
-    widget = QApplication.focusWidget()
+    widget = QApplication.focusWidget() or window.focusWidget()
     while widget is not None and not isinstance(widget, MarkdownEditor | FindBar):
         widget = widget.parentWidget()
     if isinstance(widget, FindBar) and isinstance(widget.editor, MarkdownEditor):
