@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import editors_support
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PySide6.QtCore import QMimeData, Qt
@@ -19,6 +20,9 @@ from homestudy.report.markdown import parse_blocks
 from homestudy.richtext import same_blocks, to_markdown, units
 from ui.widgets import rich_document
 from ui.widgets.markdown_editor import MarkdownEditor, is_analysis_block
+
+editor_ctx = editors_support.editor_ctx  # fixtures
+saved_case = editors_support.saved_case
 
 WORD_HTML = (Path(__file__).parents[1] / "data" / "paste" / "word_windows.html").read_text()
 CTRL = Qt.KeyboardModifier.ControlModifier
@@ -205,3 +209,27 @@ def test_document_and_stored_form_round_trip(blocks) -> None:
     again = QTextDocument()
     rich_document.fill_document(again, parse_blocks(text))
     assert to_markdown(rich_document.document_to_blocks(again)) == text
+
+
+def test_one_ctrl_z_in_a_visits_notes_never_empties_what_is_saved(qtbot, editor_ctx,
+                                                                  saved_case) -> None:
+    """The reported failure: one Ctrl+Z wiped a visit's notes and the empty field was
+    autosaved. Now Ctrl+Z takes back the last word, and the stored notes keep the rest."""
+    from editors_support import load, settle, shown
+
+    from homestudy.model import Visit
+    from ui.views.visits import VisitsView
+
+    visit = Visit(sequence=1, title="Joint visit", notes="Met the family at home.")
+    saved_case.visits.append(visit)
+    view = shown(qtbot, VisitsView(editor_ctx), saved_case)
+    view.select_visit(visit.id)
+    editor = view.notes_edit
+    editor.setFocus()
+    QTest.keyClick(editor, Qt.Key.Key_Z, CTRL)  # nothing typed yet: nothing to undo
+    editor.moveCursor(QTextCursor.MoveOperation.End)
+    QTest.keyClicks(editor, " Isla showed me her room.")
+    QTest.keyClick(editor, Qt.Key.Key_Z, CTRL)
+    settle(qtbot, editor_ctx, view)
+    notes = {v.id: v.notes for v in load(editor_ctx, qtbot, saved_case.id).visits}[visit.id]
+    assert notes == "Met the family at home. Isla showed me her"
