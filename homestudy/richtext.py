@@ -21,7 +21,6 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
-from itertools import pairwise
 
 from homestudy.report.docmodel import ListBlock, ListItem, Paragraph, Run
 from homestudy.report.markdown import parse_blocks
@@ -340,9 +339,3 @@ def same_blocks(a: Sequence[Block], b: Sequence[Block]) -> bool:
                         (_lines(q.runs), q.level, bool(q.number)):
                     return False
     return True
-
-
-def list_levels_ok(items: Sequence[ListItem]) -> bool:
-    """True when no item is more than one level deeper than the one before it."""
-    levels = [-1, *(i.level for i in items)]
-    return all(b <= a + 1 for a, b in pairwise(levels))
