@@ -39,12 +39,24 @@ def _check_checks_per_person(vault: Vault) -> None:
         assert check.person_id == ids[check.subject], check.kind
     (dog,) = case.animals
     assert dog.breed == "Labrador Retriever"  # the record and the old form agreed
+def _check_people_found_by_name(vault: Vault) -> None:
+    (summary,) = vault.cases.list_cases()
+    case = vault.cases.load_case(summary.id)
+    referee = case.references[0]
+    hits = vault.cases.search(referee.referee_name)
+    assert any(h.kind == "reference" and h.record_id == referee.id for h in hits)
+    applicant = case.applicants[0]
+    hits = vault.cases.search(applicant.full_name)
+    assert any(h.kind == "applicant" and h.record_id == applicant.id for h in hits)
+    member = case.household[0]
+    assert any(h.record_id == member.id for h in vault.cases.search(member.name))
 
 
 #: target version -> what that step must have left behind in an upgraded vault
 UPGRADE_CHECKS: dict[int, Callable[[Vault], None]] = {
     2: _check_sync_tables,
     3: _check_checks_per_person,
+    4: _check_people_found_by_name,
 }
 
 

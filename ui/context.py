@@ -59,6 +59,7 @@ class SaveState:
 
     in_flight: int = 0
     failed: bool = False
+    pending: int = 0  # edits waiting in an AutoSaver's pause
 
 
 @dataclass(eq=False)

@@ -11,14 +11,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+import shiboken6
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QApplication, QDialog, QMainWindow, QStackedWidget, QWidget
 
 from ui.context import AppContext
 from ui.idle import IdleWatcher
+from ui.menus import WindowPlace, add_edit_menu, add_mnemonics, find_in_text
+from ui.system_lock import SystemLockWatcher
 from ui.views.case_list import CaseListView
 from ui.views.case_workspace import TABS, CaseWorkspace
 from ui.views.unlock import UnlockView
@@ -28,6 +31,8 @@ if TYPE_CHECKING:
     from ui.widgets.sync_status import SyncStatusWidget
 
 APP_TITLE = "HomeStudy"
+#: Edit menu entries: they act on the focused field, locked or not (the passphrase too)
+EDITING = ("undo", "redo", "cut", "copy", "paste", "select_all")
 
 
 @dataclass(frozen=True)
@@ -40,7 +45,7 @@ class Shortcut:
 
 #: Every keyboard shortcut, for the menus and for the help screen.
 SHORTCUTS: tuple[Shortcut, ...] = (
-    Shortcut("search", ("Ctrl+F", "Ctrl+K"), "Search all cases"),
+    Shortcut("search", ("Ctrl+K", "Ctrl+Shift+F"), "Search all cases"),
     Shortcut("new_case", ("Ctrl+N",), "New case"),
     Shortcut("cases", ("Ctrl+0",), "Go to the case list"),
     *(
@@ -55,8 +60,17 @@ SHORTCUTS: tuple[Shortcut, ...] = (
     Shortcut("settings", ("Ctrl+,",), "Settings"),
     Shortcut("help", ("F1",), "Help and keyboard shortcuts"),
     Shortcut("quit", ("Ctrl+Q",), "Quit"),
-    Shortcut("undo", ("Ctrl+Z",), "Undo typing", "In a text"),
-    Shortcut("redo", ("Ctrl+Shift+Z", "Ctrl+Y"), "Redo typing", "In a text"),
+    Shortcut("undo", ("Ctrl+Z",), "Undo", "In a text"),
+    Shortcut("redo", ("Ctrl+Shift+Z", "Ctrl+Y"), "Redo", "In a text"),
+    Shortcut("cut", ("Ctrl+X",), "Cut", "In a text"),
+    Shortcut("copy", ("Ctrl+C",), "Copy", "In a text"),
+    Shortcut("paste", ("Ctrl+V",), "Paste (keeps bold, italic and lists)", "In a text"),
+    Shortcut("select_all", ("Ctrl+A",), "Select all", "In a text"),
+    Shortcut("find", ("Ctrl+F",), "Find in the text…", "In a text"),
+    Shortcut("bold", ("Ctrl+B",), "Bold", "In a text"),
+    Shortcut("italic", ("Ctrl+I",), "Italic", "In a text"),
+    Shortcut("bullets", ("Ctrl+Shift+8",), "Bulleted list", "In a text"),
+    Shortcut("numbers", ("Ctrl+Shift+7",), "Numbered list", "In a text"),
     Shortcut("open", ("Return",), "Open the selected case, hit or finding", "In a list"),
 )
 
@@ -79,6 +93,8 @@ class MainWindow(QMainWindow):
         self.setObjectName("mainWindow")
         self.setWindowTitle(APP_TITLE)
         self.resize(1200, 800)
+        self.place = WindowPlace()
+        self.place.restore(self)  # the size and place it had last time, if any
         self.stack = QStackedWidget(self)
         self.setCentralWidget(self.stack)
         self.blank = QWidget(self.stack)
@@ -100,6 +116,10 @@ class MainWindow(QMainWindow):
         self._read_only = False  # set when the vault fails its integrity check
         self._awaiting_ready = False
         self._search = None
+        self._place: dict[str, Any] = {}
+        self.system_lock = SystemLockWatcher(self)
+        self.system_lock.lock_requested.connect(self._system_lock)
+        self.system_lock.register_window(lambda: int(self.winId()))  # Windows only
 
         self.save_indicator = SaveIndicator(ctx.events, self)
         self.statusBar().addPermanentWidget(self.save_indicator)
@@ -114,7 +134,9 @@ class MainWindow(QMainWindow):
 
         self.actions: dict[str, QAction] = {}
         self._build_actions()
+        add_edit_menu(self, SHORTCUTS, self.actions, lambda: find_in_text(self))
         self._set_unlocked_actions(False)
+        add_mnemonics(self.menuBar())
 
     # ------------------------------------------------------------------ actions, menus
 
@@ -154,7 +176,7 @@ class MainWindow(QMainWindow):
 
     def _set_unlocked_actions(self, unlocked: bool) -> None:
         for action_id, action in self.actions.items():
-            if action_id not in ("quit", "help"):
+            if action_id not in ("quit", "help", *EDITING):
                 action.setEnabled(unlocked)
         in_case = unlocked and self.workspace is not None
         for spec in TABS:
@@ -227,6 +249,23 @@ class MainWindow(QMainWindow):
         self._awaiting_ready = True
         self.case_list.refresh()
         self.idle.start()
+        place, self._place = self._place, {}
+        if place.get("case"):
+            self._return_to(place)
+
+    def _return_to(self, place: dict[str, Any]) -> None:
+        """Open the case the lock closed, then put back tab, section, scroll and cursor."""
+        self.open_case(str(place["case"]), str(place.get("tab") or ""))
+        workspace = self.workspace
+        if workspace is None:
+            return
+
+        def restore() -> None:
+            workspace.loaded.disconnect(restore)
+            QTimer.singleShot(0, lambda: workspace.restore_place(place)
+                              if shiboken6.isValid(workspace) else None)
+
+        workspace.loaded.connect(restore)
 
     def _case_list_loaded(self) -> None:
         if self._awaiting_ready:
@@ -373,6 +412,8 @@ class MainWindow(QMainWindow):
             return
         self.is_locked = True
         self.idle.stop()
+        # where the worker was (ids and positions only), to go back there after unlocking
+        self._place = self.workspace.capture_place() if self.workspace is not None else {}
         self.ctx.events.about_to_lock.emit()  # pending saves are queued before the lock
         self._close_dialogs()
         self._close_workspace_for_lock()
@@ -386,6 +427,14 @@ class MainWindow(QMainWindow):
         self._show_unlock()
         self.ctx.db.lock()
         self.ctx.events.locked.emit()
+        from homestudy import richtext
+
+        richtext.forget()  # the Markdown writer's memory of lines of case text
+
+    def _system_lock(self, reason: str) -> None:
+        if not self.is_locked:
+            self.lock()
+            self.unlock_view.message.setText(f"{reason} HomeStudy locked itself.")
 
     def _close_workspace_for_lock(self) -> None:
         """Destroy the workspace and the spare: no widget may keep case content."""
@@ -405,5 +454,6 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.ctx.events.about_to_lock.emit()  # save what is pending before quitting
+        self.place.save(self)
         self.idle.detach()
         super().closeEvent(event)

@@ -4,7 +4,10 @@ The word list is SCOWL's British English (Debian's ``wbritish``, licence in
 ``resources/dictionary/COPYING.en_GB``) loaded into pyspellchecker with
 ``language=None``, so "colour" and "organise" are right and "color" is not.
 Words the assessor adds live in the vault settings (``spelling.user_words``),
-never in a file. Looking a word up is a set lookup; suggestions (edit distance)
+never in a file. The open case's own names (applicants, household, significant
+others, referees, pets, places) are known while that case is open
+(``SpellingService.set_case``), and forgotten when it closes or the app locks.
+Looking a word up is a set lookup; suggestions (edit distance)
 are worked out only when the context menu asks for them.
 """
 
@@ -62,6 +65,7 @@ class UkSpelling:
     def __init__(self, user_words: Iterable[str] = ()) -> None:
         self._checker: SpellChecker | None = None
         self._user: set[str] = {w.lower() for w in user_words}
+        self._case: frozenset[str] = frozenset()
 
     @property
     def checker(self) -> SpellChecker:
@@ -91,13 +95,17 @@ class UkSpelling:
     def add_word(self, word: str) -> None:
         self._user.add(word.lower())
 
+    def set_case_words(self, words: Iterable[str]) -> None:
+        """The open case's own names: known for as long as it is open."""
+        self._case = frozenset(w.replace("’", "'").lower() for w in words)
+
     def is_known(self, word: str) -> bool:
         if len(word) < 2 or word.isupper():  # single letters, acronyms (DBS, ADM)
             return True
         plain = word.replace("’", "'").lower()
         bare = _POSSESSIVE_RE.sub("", plain)
         known = _base_words()
-        return any(w in self._user or w in known for w in (plain, bare))
+        return any(w in self._user or w in known or w in self._case for w in (plain, bare))
 
     def misspelt(self, text: str) -> list[tuple[int, int]]:
         """(start, length) of every word not known, in order."""
@@ -190,7 +198,18 @@ class SpellingService(QObject):
 
             run_job(ctx, None, self.spelling.warm_up, lambda _: self.words_changed.emit(),
                     on_error=lambda _exc: None)  # a missing list only means no underlines
-        ctx.events.locked.connect(lambda: self.spelling.set_user_words(()))
+        ctx.events.locked.connect(self._forget)
+
+    def _forget(self) -> None:
+        self.spelling.set_user_words(())
+        self.spelling.set_case_words(())
+
+    def set_case(self, case: Any) -> None:
+        """Know the names in ``case`` (None: no case open) and re-underline."""
+        words = case_words(case) if case is not None else set()
+        if words != self.spelling._case:
+            self.spelling.set_case_words(words)
+            self.words_changed.emit()
 
     def load(self) -> None:
         """Read the user's words from the vault (on the DB worker)."""
@@ -222,6 +241,24 @@ class SpellingService(QObject):
         from ui.operations import run_db
 
         run_db(self._ctx, None, store)
+
+
+def case_words(case: Any) -> set[str]:
+    """The words of a case's own names: people, referees, pets and places."""
+    texts: list[str] = [case.assessor_name]
+    for a in case.applicants:
+        texts += [a.first_name, a.last_name, *a.previous_names, a.place_of_birth,
+                  a.local_authority_area, a.address, a.marriage_place, a.gp_name,
+                  a.gp_address, a.nationality, a.religion, *a.languages,
+                  *(p.place for p in a.places_lived)]
+    for m in case.household:
+        texts += [m.name, *(p.place for p in m.places_lived)]
+    texts += [o.name for o in case.significant_others]
+    texts += [r.referee_name for r in case.references]
+    texts += [a.name for a in case.animals] + [a.breed for a in case.animals]
+    texts += [c.place for c in case.stage1.checks if getattr(c, "place", "")]
+    return {word.replace("’", "'").lower() for text in texts if text
+            for _start, word in iter_words(str(text))}
 
 
 _services: WeakKeyDictionary[Any, SpellingService] = WeakKeyDictionary()

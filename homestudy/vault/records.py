@@ -120,10 +120,12 @@ def index_case_core(conn: Any, case: Case) -> None:
         ("household_member", case.household, "notes"),
         ("significant_other", case.significant_others, "notes"),
     )
-    for kind, records, field in lists:
+    for kind, records, field in (*lists, ("applicant", case.applicants, "")):
         search.unindex(conn, case.id, kind)
         for record in records:
-            search.index(conn, case.id, kind, record.id, {field: getattr(record, field)})
+            fields = {field: getattr(record, field)} if field else {}
+            search.index(conn, case.id, kind, record.id,
+                         {**fields, **search.people_fields(kind, record)})
 
 
 def index_visit(conn: Any, case_id: str, v: Visit) -> None:
@@ -132,7 +134,8 @@ def index_visit(conn: Any, case_id: str, v: Visit) -> None:
 
 def index_reference(conn: Any, case_id: str, r: Reference) -> None:
     search.index(conn, case_id, "reference", r.id, {
-        "notes": r.notes, "not_contacted_reason": r.not_contacted_reason})
+        "notes": r.notes, "not_contacted_reason": r.not_contacted_reason,
+        **search.people_fields("reference", r)})
 
 
 def index_answer(conn: Any, case_id: str, a: ChecklistAnswer) -> None:

@@ -14,6 +14,7 @@ from contextlib import AbstractContextManager
 from datetime import date, datetime
 from typing import Any, Protocol
 
+from homestudy import validation
 from homestudy.errors import NotFoundError
 from homestudy.model import (
     Animal,
@@ -127,8 +128,19 @@ class CaseRepository:
         if cur.rowcount == 0:
             raise NotFoundError("That case could not be found.")
 
+    def _refuse_new_dates(self, case_id: str, problems: list[validation.Problem]) -> None:
+        """ValidationError for an impossible date, unless the same one is already stored."""
+        if not problems:
+            return
+        try:
+            stored = validation.case_problems(self.load_case(case_id))
+        except NotFoundError:
+            stored = []
+        validation.refuse_new(problems, stored)
+
     def save_case(self, case: Case) -> None:
         """Save the whole aggregate in one transaction (absent children are deleted)."""
+        self._refuse_new_dates(case.id, validation.case_problems(case))
         case.updated_at = utc_now()
         with self._v.writing(case.id) as conn:
             core = records.case_core(case)
@@ -250,6 +262,7 @@ class CaseRepository:
             self._save_section(conn, case_id, draft)
 
     def save_visit(self, case_id: str, visit: Visit) -> None:
+        self._refuse_new_dates(case_id, validation.visit_problems(visit))
         with self._v.writing(case_id) as conn:
             self._touch(conn, case_id)
             self._save_record(conn, "visits", "visit", case_id, visit, records.index_visit)
@@ -260,6 +273,7 @@ class CaseRepository:
             self._delete_record(conn, "visits", "visit", case_id, visit_id)
 
     def save_reference(self, case_id: str, reference: Reference) -> None:
+        self._refuse_new_dates(case_id, validation.reference_problems(reference))
         with self._v.writing(case_id) as conn:
             self._touch(conn, case_id)
             self._save_record(conn, "case_references", "reference", case_id, reference,

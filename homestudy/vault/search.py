@@ -5,7 +5,11 @@
 repository calls ``index``/``unindex`` in the same transaction as the save, so the
 index is never out of step with the records. Kinds: ``par_section``, ``visit``,
 ``reference``, ``answer``, ``stage1``, ``check``, ``line_of_enquiry``,
-``household_member``, ``significant_other``, ``attachment``.
+``household_member``, ``significant_other``, ``attachment``, ``applicant``.
+
+People are found by name: the field ``name`` of ``applicant`` (full and previous
+names), ``household_member`` and ``significant_other``, and ``referee_name`` of a
+``reference`` (``people_fields``).
 """
 
 from __future__ import annotations
@@ -131,6 +135,17 @@ def search(conn: Any, text: str, limit: int = 50, case_id: str | None = None,
         snippet, spans = _spans(marked)
         hits.append(SearchHit(cid, ref, kind, rid, field, para, snippet, spans, float(rank)))
     return hits
+
+
+def people_fields(kind: str, record: Any) -> dict[str, str]:
+    """The searchable names of a person record (merged into its other fields)."""
+    if kind == "applicant":
+        return {"name": " ".join([record.full_name, *record.previous_names]).strip()}
+    if kind == "reference":
+        return {"referee_name": record.referee_name}
+    if kind in ("household_member", "significant_other"):
+        return {"name": record.name}
+    return {}
 
 
 def answer_text(value: Any) -> str:

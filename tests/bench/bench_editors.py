@@ -7,6 +7,9 @@ check and word counts on), and the spell checker's own costs.
 - ``spell check one 200-word paragraph``: what the highlighter does per changed block.
 - ``spelling suggestions for one word``: the context menu's cost.
 - ``load the en-GB word list``: done once, on the pool, at start.
+- ``stored Markdown of a 3,000-word section after one edit``: the rich editor's
+  document written back (``homestudy.richtext``), as each keystroke does.
+- ``paste a Word page (HTML)``: reading Word's clipboard HTML into blocks.
 """
 
 from __future__ import annotations
@@ -54,6 +57,32 @@ def main() -> None:
                 timings_ms(lambda _i: spelling.misspelt(paragraph), 50, warm=False), 2))
     print(median_line("spelling suggestions for one word",
                 timings_ms(lambda _i: spelling.suggestions("behavoir"), 20, warm=False), 2))
+
+    from homestudy.report.markdown import parse_blocks
+    from homestudy.richtext import forget, to_markdown
+    from ui.widgets import rich_document
+    from ui.widgets.paste_html import html_to_blocks
+
+    long_text = "\n\n".join([WORDS * 8] * 14)
+    from PySide6.QtGui import QTextDocument
+
+    document = QTextDocument()
+    rich_document.fill_document(document, parse_blocks(long_text))
+    to_markdown(rich_document.document_to_blocks(document))
+    cursor = QTextCursor(document)
+
+    def edit_and_write(_i: int) -> None:
+        cursor.movePosition(QTextCursor.MoveOperation.End)
+        cursor.insertText("a")
+        to_markdown(rich_document.document_to_blocks(document))
+
+    print(median_line("stored Markdown of a 3,000-word section after one edit",
+                      timings_ms(edit_and_write, 100, warm=False), 2))
+    forget()
+    word_html = (Path(__file__).resolve().parents[1] / "data" / "paste" /
+                 "word_windows.html").read_text()
+    print(median_line("paste a Word page (HTML)",
+                      timings_ms(lambda _i: html_to_blocks(word_html * 5), 30, warm=False), 2))
 
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "vault"

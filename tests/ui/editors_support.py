@@ -127,9 +127,9 @@ def fill_form(qtbot: Any, widget: Any, answers: dict[str, str] | None = None) ->
 
 
 def _fill_once(qtbot: Any, widget: Any, given: dict[str, str]) -> None:
-    from PySide6.QtCore import QDate, Qt
+    from PySide6.QtCore import Qt
     from PySide6.QtTest import QTest
-    from PySide6.QtWidgets import QComboBox, QLineEdit, QPlainTextEdit, QRadioButton
+    from PySide6.QtWidgets import QComboBox, QLineEdit, QRadioButton, QTextEdit
 
     from homestudy.forms import QuestionType
     from ui.widgets.form_inputs import DateInput
@@ -152,9 +152,9 @@ def _fill_once(qtbot: Any, widget: Any, given: dict[str, str]) -> None:
                 while combo.currentIndex() < want:
                     QTest.keyClick(combo, Qt.Key.Key_Down)
             elif q.type is QuestionType.DATE:
-                widget.findChild(DateInput, q.id).setDate(QDate.currentDate())
+                widget.findChild(DateInput, q.id).set_text(date.today().strftime("%d/%m/%Y"))
             elif q.type is QuestionType.NARRATIVE:
-                edit = widget.findChild(QPlainTextEdit, q.id)
+                edit = widget.findChild(QTextEdit, q.id)
                 if not edit.toPlainText():
                     QTest.keyClicks(edit, given.get(q.id, "Seen and discussed; no concerns."))
             elif q.type in (QuestionType.TEXT, QuestionType.NUMBER):

@@ -12,7 +12,7 @@ import editors_support
 from editors_support import choose, load, on_worker, settle, unnamed_focusable
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QDateTimeEdit, QMessageBox
+from PySide6.QtWidgets import QMessageBox
 
 from homestudy.model import (
     Case,
@@ -39,19 +39,11 @@ def page(view: Any, key: str) -> None:
 
 
 def type_date(optional: Any, value: date) -> None:
-    """Tick "Set" with the space bar if needed, then type the date section by section
-    (as after tabbing into the field, which selects the day; the field takes only
-    dates that exist, section by section)."""
-    if not optional.check.isChecked():
-        optional.check.setFocus()
-        QTest.keyClick(optional.check, Qt.Key.Key_Space)
-    edit = optional.edit
-    edit.setFocus()
-    # the 1st first, as the 31st may not exist in the month shown
-    edit.setSelectedSection(QDateTimeEdit.Section.DaySection)
-    QTest.keyClicks(edit, f"01{value:%b}{value:%Y}")
-    edit.setSelectedSection(QDateTimeEdit.Section.DaySection)
-    QTest.keyClicks(edit, f"{value:%d}")
+    """Type the date into the field as people write it, and press Enter."""
+    optional.line.setFocus()
+    optional.line.selectAll()
+    QTest.keyClicks(optional.line, f"{value:%d/%m/%Y}")
+    QTest.keyClick(optional.line, Qt.Key.Key_Return)
     assert optional.value() == value, (optional.value(), value)
 
 

@@ -10,24 +10,26 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractButton,
     QApplication,
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
     QRadioButton,
+    QTextEdit,
     QWidget,
 )
 
 from homestudy.forms import QuestionType, completeness, load_library
 from homestudy.model import Animal, Case, ChecklistAnswer
 from homestudy.vault import Vault
+from ui.widgets.form_inputs import DateInput
 from ui.widgets.form_renderer import ACTION_MESSAGE, REQUIRED_MESSAGE, FormWidget
+from ui.widgets.markdown_editor import MarkdownEditor
 
 WAIT = 5_000
 
@@ -97,13 +99,14 @@ def test_fill_health_and_safety_and_read_it_back_from_the_vault(qtbot: Any, vaul
     assert widget.validation_message("blind_cords") == ACTION_MESSAGE
     _type(qtbot, widget, QLineEdit, "blind_cords.action", "Fit a cleat")
     assert widget.validation_message("blind_cords") == ""
-    due = _child(widget, QDateEdit, "blind_cords.due")
+    due = _child(widget, DateInput, "blind_cords.due")
+    with qtbot.waitSignal(widget.answer_changed, timeout=WAIT):  # typed as people write it
+        qtbot.keyClicks(due.line, "1/12/2026")
+        qtbot.keyClick(due.line, Qt.Key.Key_Return)
     with qtbot.waitSignal(widget.answer_changed, timeout=WAIT):
-        due.setDate(QDate(2026, 12, 1))
+        _child(widget, DateInput, "checked_on").set_text("20 Nov 2026")
     with qtbot.waitSignal(widget.answer_changed, timeout=WAIT):
-        _child(widget, QDateEdit, "checked_on").setDate(QDate(2026, 11, 20))
-    with qtbot.waitSignal(widget.answer_changed, timeout=WAIT):
-        _child(widget, QDateEdit, "gone_through_on").setDate(QDate(2026, 11, 20))
+        _child(widget, DateInput, "gone_through_on").set_text("20 Nov 2026")
     _type(qtbot, widget, QLineEdit, "seen_by", "A. Assessor")
 
     stored = vault.cases.load_case(case.id).answers_for("health_safety")
@@ -146,7 +149,7 @@ def test_fill_the_pet_assessment_for_a_dog_and_read_it_back(qtbot: Any, vault: V
     for qid in ("temperament", "supervision_plan", "separation_plan", "reaction_handling",
                 "reaction_children", "reaction_visitors", "worker_observation", "clash_plan",
                 "dog_reaction_to_children", "dog_conclusion"):
-        _type(qtbot, widget, QPlainTextEdit, qid, f"Notes on {qid.replace('_', ' ')}.")
+        _type(qtbot, widget, MarkdownEditor, qid, f"Notes on {qid.replace('_', ' ')}.")
     for qid, text in (("sleeps", "Crate in the utility room"), ("owned_since", "Five years"),
                       ("who_walks", "Both; on the lead near roads")):
         _type(qtbot, widget, QLineEdit, qid, text)
@@ -163,7 +166,7 @@ def test_fill_the_pet_assessment_for_a_dog_and_read_it_back(qtbot: Any, vault: V
     _click(qtbot, widget, QRadioButton, "dog_exemption_certificate.not_applicable")
     _type(qtbot, widget, QLineEdit, "age_years", "5")
     with qtbot.waitSignal(widget.answer_changed, timeout=WAIT):
-        _child(widget, QDateEdit, "assessed_on").setDate(QDate(2026, 11, 20))
+        _child(widget, DateInput, "assessed_on").set_text("20112026")
 
     loaded = vault.cases.load_case(case.id)
     stored = loaded.answers_for("pet_assessment", dog.id)
@@ -255,8 +258,8 @@ def test_help_is_shown_on_demand(qtbot: Any) -> None:
 def test_every_input_has_a_screen_reader_name(qtbot: Any, form_id: str) -> None:
     widget = _form(qtbot, form_id)
     inputs = [w for w in widget.findChildren(QWidget)
-              if isinstance(w, QLineEdit | QPlainTextEdit | QComboBox | QAbstractButton)
-              and not isinstance(w.parent(), QComboBox | QDateEdit)]
+              if isinstance(w, QLineEdit | QPlainTextEdit | QTextEdit | QComboBox | QAbstractButton)
+              and not isinstance(w.parent(), QComboBox)]
     assert inputs
     unnamed = [w.objectName() for w in inputs if not w.accessibleName()
                and not (isinstance(w, QAbstractButton) and w.text())]

@@ -68,8 +68,11 @@ def test_idle_lock_hides_all_case_content_and_needs_the_passphrase(
     assert isinstance(errors[0], VaultLockedError)
     # the lock shortcut and the search shortcut do nothing while locked
     assert not window.actions["search"].isEnabled()
-    unlock(window)
-    assert window.case_list.model.rows[0].reference == case.reference
+    window.idle.set_interval(60_000)  # not idle again at once after unlocking
+    unlock(window)  # and the passphrase brings the worker back to the case they were in
+    qtbot.waitUntil(lambda: window.workspace is not None and window.workspace.case is not None,
+                    timeout=WAIT_MS)
+    assert window.workspace.case.id == case.id and window.workspace.current_tab() == "par"
 
 
 class SteppedClock:

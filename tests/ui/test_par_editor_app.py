@@ -37,6 +37,7 @@ def test_words_typed_just_before_closing_are_kept(qtbot, make_app, demo_vault_di
     unlock(window)
     par = _open_par(qtbot, window, case, "matching")
     before = par.editor.toPlainText()
+    par.editor.moveCursor(QTextCursor.MoveOperation.End)
     QTest.keyClicks(par.editor, " Added just before closing.")
     assert not par.saver.idle  # still inside the 400 ms pause
     window.close()
@@ -47,7 +48,7 @@ def test_words_typed_just_before_closing_are_kept(qtbot, make_app, demo_vault_di
         text = vault.cases.load_case(case.id).par_sections["matching"].text
     finally:
         vault.close()
-    assert text == before + " Added just before closing."
+    assert text == (before + " Added just before closing.").strip()
 
 
 def test_words_typed_just_before_locking_are_kept(qtbot, make_app, demo_vault_dir, unlock):

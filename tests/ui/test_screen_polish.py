@@ -93,7 +93,8 @@ def test_par_editor_tab_order_follows_the_screen(qtbot, editor_ctx):
     view = ParEditorView(editor_ctx)
     qtbot.addWidget(view)
     wanted = [view.tree, view.status_combo, view.bold_button, view.italic_button,
-              view.analysis_button, view.undo_button, view.redo_button, view.editor]
+              view.bullets_button, view.numbers_button, view.analysis_button, view.undo_button,
+              view.redo_button, view.editor]
     seen, widget = [], view.tree
     for _ in range(200):  # walk the focus chain as Tab does
         if widget in wanted and widget not in seen:

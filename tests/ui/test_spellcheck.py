@@ -130,7 +130,8 @@ def test_paste_from_word_drops_control_characters_only(qtbot):
     mime = QMimeData()
     mime.setText(pasted)
     editor.insertFromMimeData(mime)
-    assert editor.toPlainText() == "Line one\nTab\there end — “quoted” café\n"
+    # each pasted line is a paragraph; the stored form separates them with a blank line
+    assert editor.markdown() == "Line one\n\nTab\there end — “quoted” café"
 
 
 def test_analysis_paragraph_goes_after_the_current_paragraph(qtbot):
@@ -159,3 +160,31 @@ def test_the_word_list_loads_off_the_gui_thread_then_underlines(qtbot, editor_ct
     QTest.keyClicks(editor, "A bright color")  # typing never waits for the list
     qtbot.waitUntil(lambda: _underlined(editor) == ["color"], timeout=10_000)
     assert service.spelling.ready
+
+
+def test_the_case_own_names_are_known_while_it_is_open(qtbot, make_app, demo_vault_dir,
+                                                       unlock):
+    from conftest import WAIT_MS
+
+    folder, case = demo_vault_dir
+    window, ctx = make_app(folder)
+    unlock(window)
+    service = spelling_service(ctx)
+    qtbot.waitUntil(lambda: service.spelling.ready, timeout=WAIT_MS)
+    names = [case.references[0].referee_name.split()[-1], case.household[0].name.split()[0],
+             case.animals[0].name, case.applicants[1].last_name]
+    unknown = [n for n in names if not service.spelling.is_known(n)]
+    assert unknown, "the demo family has names the dictionary does not know"
+    window.open_case(case.id, "par:health")
+    qtbot.waitUntil(lambda: window.workspace is not None and window.workspace.case is not None,
+                    timeout=WAIT_MS)
+    assert all(service.spelling.is_known(n) for n in names)
+    editor = window.workspace.views["par"].editor
+    editor.set_markdown(f"{unknown[0]} visited. Teh garden.")
+    qtbot.waitUntil(lambda: bool(editor.document().firstBlock().layout().formats()),
+                    timeout=WAIT_MS)
+    underlined = [editor.document().firstBlock().text()[f.start:f.start + f.length]
+                  for f in editor.document().firstBlock().layout().formats()]
+    assert underlined == ["Teh"]  # the family's name is not flagged, the slip is
+    window.show_case_list()  # leaving the case forgets its names
+    assert not all(service.spelling.is_known(n) for n in unknown)

@@ -17,7 +17,7 @@ from datetime import date, timedelta
 
 from conftest import TEST_KDF, TEST_PASSPHRASE, WAIT_MS
 from editors_support import choose, fill_form, on_worker
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QTextCursor
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QComboBox, QLineEdit, QPushButton
@@ -35,7 +35,6 @@ from homestudy.readiness import assess_readiness, is_ready
 from homestudy.timeline import TimelineRules
 from homestudy.vault import Vault
 from ui.views.new_case import NewCaseDialog
-from ui.widgets.form_inputs import DateInput
 
 READY = "Nothing blocks this case going to panel."
 
@@ -196,9 +195,10 @@ def _sign(qtbot, par) -> None:
                          Qt.MouseButton.LeftButton)
         choose(table.findChild(QComboBox, f"signatories[{row}].role"), role)
         QTest.keyClicks(table.findChild(QLineEdit, f"signatories[{row}].name"), name)
+        signed_on = table.findChild(QLineEdit, f"signatories[{row}].signed_on.text")
         with qtbot.waitSignal(table.answer_changed, timeout=WAIT_MS):
-            table.findChild(DateInput, f"signatories[{row}].signed_on").setDate(
-                QDate.currentDate())
+            QTest.keyClicks(signed_on, date.today().strftime("%d/%m/%Y"))
+            QTest.keyClick(signed_on, Qt.Key.Key_Return)
     table.flush()
 
 

@@ -41,6 +41,7 @@ from homestudy.model import (
 )
 from homestudy.textutil import format_date
 from homestudy.timeline import TimelineRules
+from homestudy.validation import DateKind
 from ui.operations import AutoSaver
 from ui.spellcheck import spelling_service
 from ui.views.statutory_checks import StatutoryChecksPanel
@@ -194,7 +195,8 @@ class CaseDetailsView(QWidget):
 
         self.medical = MarkdownEditor(spelling, "Medical adviser's summary (confidential)")
         self.training = MarkdownEditor(spelling, "Preparation training observations")
-        self.training_done = OptionalDateEdit("Preparation training completed on")
+        self.training_done = OptionalDateEdit("Preparation training completed on",
+                                              kind=DateKind.DONE)
         self.stage1_notes = MarkdownEditor(spelling, "Other Stage 1 notes")
         self.stage1_inputs: dict[str, QWidget] = {
             "medical_adviser_summary": self.medical, "preparation_training": self.training,
@@ -301,6 +303,22 @@ class CaseDetailsView(QWidget):
                 records.select(target_id)
                 records.focus_field(records.fields[0].attr)
                 return
+
+    def save_place(self) -> dict[str, Any]:
+        page = self.current_page()
+        lists = {"applicants": self.applicants, "household": self.household,
+                 "significant_others": self.others, "stage1": self.checks,
+                 "lines_of_enquiry": self.lines}
+        record = getattr(lists.get(page), "record", None)
+        return {"page": page, "record": getattr(record, "id", "")}
+
+    def restore_place(self, place: dict[str, Any]) -> None:
+        if self.case is None or not place:
+            return
+        if place.get("record"):
+            self.reveal(str(place["record"]))
+        if place.get("page") in self.page_index:
+            self.show_page(str(place["page"]))
 
     def show_page(self, key: str) -> None:
         self.nav.setCurrentRow(self.page_index[key])

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from homestudy.model import Case
 from ui.context import AppContext
 from ui.operations import run_db
+from ui.spellcheck import spelling_service
 
 log = logging.getLogger(__name__)
 
@@ -74,6 +75,7 @@ class CaseWorkspace(QWidget):
     back_requested = Signal()
     loaded = Signal()  # the case is on screen (other tabs get it when first shown)
     title_changed = Signal(str)
+    place_restored = Signal()  # back where the worker was before the lock
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -142,6 +144,7 @@ class CaseWorkspace(QWidget):
         self.case = case
         self.failed_tabs.clear()
         self._stale = set(self.views)
+        spelling_service(self.ctx).set_case(case)  # the family's names are not misspelt
         self._show_heading(case, _subtitle(case, self._timeline_rules()))
         self.show_location(self._pending_location)
         self._pending_location = ""
@@ -199,6 +202,7 @@ class CaseWorkspace(QWidget):
             return  # another case was opened meanwhile
         announce = case.reference != self.case.reference
         self.case = case
+        spelling_service(self.ctx).set_case(case)  # a name added in Case details
         self._show_heading(case, subtitle, announce=announce)
         if "overview" in self.views and "overview" not in self._stale:
             self.views["overview"].set_case(case)
@@ -222,12 +226,36 @@ class CaseWorkspace(QWidget):
     def select_tab(self, key: str) -> None:
         view = self.views.get(key)
         if view is not None:
+            from ui.menus import focus_first
+
             self.tabs.setCurrentWidget(view)
-            view.setFocus()
+            focus_first(view)
+
+    def capture_place(self) -> dict[str, Any]:
+        """Where the worker is (ids and positions, no case text): kept across a lock."""
+        if self.case is None:
+            return {}
+        tab = self.current_tab()
+        save = getattr(self.views.get(tab), "save_place", None)
+        return {"case": self.case.id, "tab": tab, "view": save() if callable(save) else {}}
+
+    def restore_place(self, place: dict[str, Any]) -> None:
+        """Back to ``place`` (from ``capture_place``) once this case is on screen."""
+        tab = str(place.get("tab") or "")
+        view = self.views.get(tab)
+        if view is None or self.case is None or self.case.id != place.get("case"):
+            return
+        self.tabs.setCurrentWidget(view)
+        self._ensure(view)
+        restore = getattr(view, "restore_place", None)
+        if callable(restore):
+            restore(place.get("view") or {})
+        self.place_restored.emit()
 
     def flush(self) -> None:
         """Start any pending save now (before lock or when leaving the case)."""
         self.ctx.events.about_to_lock.emit()
+        spelling_service(self.ctx).set_case(None)
 
 
 def _subtitle(case: Case, rules: Any) -> str:

@@ -119,25 +119,38 @@ class ChecklistsView(QWidget):
         self._fill_subjects(self.subject)
 
     def reveal(self, target_id: str) -> None:
-        """``health_safety``, ``pet_assessment``, an animal id, ``form_id/question_id`` or
-        ``pet_assessment/<animal id>/<question id>`` (readiness findings' targets)."""
+        """``health_safety[/<question>]``, ``pet_assessment[/<animal>[/<question>]]``, or
+        ``<animal id>[/<question>]``: the checklist, scrolled to its question."""
         if self.case is None:
             return
-        target, _, question = target_id.partition("/")
-        if target == PET_ASSESSMENT and "/" in question:  # pet_assessment/<animal>/<question>
-            target, _, question = question.partition("/")
-        elif target == PET_ASSESSMENT:
-            target = self.case.animals[0].id if self.case.animals else ""
-        elif target == HEALTH_SAFETY:
-            target = ""
-        elif not any(a.id == target for a in self.case.animals):
-            return
-        self.select_subject(target)
-        focus = getattr(self.form_widget, "reveal", None)
-        if question and callable(focus):
-            focus(question)
+        parts = target_id.split("/")
+        animals = {a.id for a in self.case.animals}
+        question = ""
+        if parts[0] == HEALTH_SAFETY:
+            subject, question = "", "/".join(parts[1:2])
+        elif parts[0] == PET_ASSESSMENT:
+            subject = parts[1] if len(parts) > 1 and parts[1] in animals else (
+                self.case.animals[0].id if self.case.animals else "")
+            question = parts[2] if len(parts) > 2 else (
+                parts[1] if len(parts) > 1 and parts[1] not in animals else "")
+        elif parts[0] in animals:
+            subject, question = parts[0], "/".join(parts[1:2])
         else:
+            return
+        self.select_subject(subject)
+        reveal = getattr(self.form_widget, "reveal", None)
+        if not (question and callable(reveal) and reveal(question)):
             self.subjects.setFocus()
+
+    def save_place(self) -> dict[str, Any]:
+        return {"subject": self.subject, "scroll": self.scroll.verticalScrollBar().value()}
+
+    def restore_place(self, place: dict[str, Any]) -> None:
+        if self.case is None or not place:
+            return
+        self.select_subject(str(place.get("subject") or ""))
+        self.scroll.widget().adjustSize() if self.scroll.widget() else None
+        self.scroll.verticalScrollBar().setValue(int(place.get("scroll", 0)))
 
     def flush(self) -> None:
         self.saver.flush()

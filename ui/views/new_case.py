@@ -7,10 +7,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import QDate, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
-    QCheckBox,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -22,16 +20,10 @@ from PySide6.QtWidgets import (
 )
 
 from homestudy.model import Applicant, Case, Stage
+from homestudy.validation import DateKind
 from ui.context import AppContext
 from ui.operations import run_db
-
-
-def _qdate(value: date) -> QDate:
-    return QDate(value.year, value.month, value.day)
-
-
-def _pydate(value: QDate) -> date:
-    return date(value.year(), value.month(), value.day())
+from ui.widgets.date_input import DateEdit
 
 
 class NewCaseDialog(QDialog):
@@ -50,11 +42,10 @@ class NewCaseDialog(QDialog):
         self.first2, self.last2 = self._line("Applicant 2 first name"), self._line(
             "Applicant 2 last name")
         today = date.today()
-        self.notice = self._date("Stage 2 notice given on", today)
-        self.panel_known = QCheckBox("A provisional panel date is agreed", self)
-        self.panel = self._date("Provisional panel date", today)
-        self.panel.setEnabled(False)
-        self.panel_known.toggled.connect(self.panel.setEnabled)
+        self.notice = DateEdit("Stage 2 notice given on", self, kind=DateKind.DONE)
+        self.notice.set_value(today)  # shown, and usually right: the case starts today
+        self.panel = DateEdit("Provisional panel date (leave empty if not agreed)", self,
+                              kind=DateKind.DUE)
 
         form = QFormLayout()
         form.addRow("&Reference:", self.reference)
@@ -69,8 +60,11 @@ class NewCaseDialog(QDialog):
         two_form.addRow("La&st name:", self.last2)
         dates = QFormLayout()
         dates.addRow("Stage 2 &notice given on:", self.notice)
-        dates.addRow("", self.panel_known)
         dates.addRow("Provisional &panel date:", self.panel)
+        for field in (self.notice, self.panel):
+            label = dates.labelForField(field)
+            if isinstance(label, QLabel):
+                label.setBuddy(field.line)
 
         self.message = QLabel("", self)
         self.message.setObjectName("newCaseMessage")
@@ -98,13 +92,6 @@ class NewCaseDialog(QDialog):
         field.setPlaceholderText(placeholder)
         return field
 
-    def _date(self, name: str, value: date) -> QDateEdit:
-        field = QDateEdit(_qdate(value), self)
-        field.setCalendarPopup(True)
-        field.setDisplayFormat("d MMM yyyy")
-        field.setAccessibleName(name)
-        return field
-
     def build_case(self) -> Case:
         """The case from the fields; ValueError with a plain message when incomplete."""
         reference = self.reference.text().strip()
@@ -117,8 +104,14 @@ class NewCaseDialog(QDialog):
                 applicants.append(Applicant(f, la))
         if not applicants:
             raise ValueError("Give at least one applicant's name.")
-        notice = _pydate(self.notice.date())
-        panel = _pydate(self.panel.date()) if self.panel_known.isChecked() else None
+        for field in (self.notice, self.panel):
+            field.commit()  # what is typed counts, even without Enter
+            if field.message():
+                raise ValueError(field.message())
+        notice = self.notice.value()
+        if notice is None:
+            raise ValueError("Give the day the applicants gave notice for Stage 2.")
+        panel = self.panel.value()
         if panel is not None and panel <= notice:
             raise ValueError("The panel date must come after the Stage 2 notice.")
         return Case(

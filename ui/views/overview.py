@@ -14,13 +14,15 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QModelIndex, QRect, QSize, Qt, Signal
 from PySide6.QtWidgets import (
     QGridLayout,
     QGroupBox,
     QLabel,
     QProgressBar,
     QScrollArea,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -94,7 +96,9 @@ def build_overview(case: Case, forms: Any, rules: TimelineRules, today: date) ->
         data.deadlines.append(Entry((due, m.title, m.reason), "", m.reason))
     data.gaps = [g.message for g in timeline.gaps]
 
-    findings = assess_readiness(case, forms, rules, today)
+    order = {Severity.BLOCKER: 0, Severity.WARNING: 1, Severity.NOTE: 2}
+    findings = sorted(assess_readiness(case, forms, rules, today),
+                      key=lambda f: order[f.severity])  # most severe first (stable)
     words = {Severity.BLOCKER: "Blocks panel", Severity.WARNING: "To check", Severity.NOTE: "Note"}
     for f in findings:
         area = f.fix_at.area
@@ -182,18 +186,48 @@ def _deadlines_html(entries: list[Entry]) -> str:
     return "".join(rows)
 
 
-class _LinkList(QTreeWidget):
-    """A keyboard-friendly list whose rows are links (Enter or double click)."""
+class _WrapDelegate(QStyledItemDelegate):
+    """Rows tall enough for the whole text of the last column, wrapped to its width (a
+    tree asks a delegate for a row's height without telling it the column's width)."""
 
-    def __init__(self, name: str, headers: tuple[str, ...], parent: QWidget) -> None:
+    def __init__(self, tree: QTreeWidget) -> None:
+        super().__init__(tree)
+        self._tree = tree
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:
+        hint = super().sizeHint(option, index)
+        if index.column() != self._tree.columnCount() - 1:
+            return hint
+        width = self._tree.columnWidth(index.column()) - 8
+        text = str(index.data() or "")
+        if width > 0 and text:
+            bounds = option.fontMetrics.boundingRect(
+                QRect(0, 0, width, 10_000), int(Qt.TextFlag.TextWordWrap), text)
+            hint.setHeight(max(hint.height(), bounds.height() + 6))
+        return hint
+
+
+class _LinkList(QTreeWidget):
+    """A keyboard-friendly list whose rows are links (Enter or double click). With
+    ``wrap``, the last column's text is never cut: it wraps, and rows grow to fit."""
+
+    def __init__(self, name: str, headers: tuple[str, ...], parent: QWidget,
+                 wrap: bool = False) -> None:
         super().__init__(parent)
         self.setObjectName(name)
         self.setAccessibleName(name)
         self.setHeaderLabels(list(headers))
         self.setRootIsDecorated(False)
-        self.setUniformRowHeights(True)
+        self.setUniformRowHeights(not wrap)
         self.setAlternatingRowColors(True)
         self.setHeaderHidden(len(headers) < 2)
+        if wrap:
+            self.setWordWrap(True)
+            self.setTextElideMode(Qt.TextElideMode.ElideNone)
+            self.setItemDelegate(_WrapDelegate(self))
+            self.header().setStretchLastSection(True)
+            self.header().sectionResized.connect(
+                lambda *_: self.scheduleDelayedItemsLayout())
 
     def set_entries(self, entries: list[Entry]) -> None:
         self.clear()
@@ -249,7 +283,9 @@ class OverviewView(QWidget):
         self.readiness_label = QLabel("", body)
         self.readiness_label.setObjectName("readinessLabel")
         self.readiness_label.setWordWrap(True)
-        self.findings = _LinkList("Readiness findings", ("Severity", "What is missing"), body)
+        self.findings = _LinkList("Readiness findings", ("Severity", "What is missing"), body,
+                                  wrap=True)
+        self.findings.setMinimumHeight(self.fontMetrics().height() * 14)
         self.visits_label = QLabel("", body)
         self.visits = _LinkList("Visit plan", ("Visit", "When"), body)
         self.references_label = QLabel("", body)
@@ -307,7 +343,13 @@ class OverviewView(QWidget):
             rules_for_case(vault, snapshot, ctx.settings), today), self._show)
 
     def reveal(self, target_id: str) -> None:
+        self.focus_first()
+
+    def focus_first(self) -> None:
+        """The most severe finding first: Enter on it goes to the thing to fix."""
         self.findings.setFocus()
+        if self.findings.currentItem() is None and self.findings.topLevelItemCount():
+            self.findings.setCurrentItem(self.findings.topLevelItem(0))
 
     # ---------------------------------------------------------------- drawing
 

@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
-    QPlainTextDocumentLayout,
     QScrollArea,
     QSplitter,
     QTabWidget,
@@ -34,12 +33,27 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from homestudy import richtext
 from homestudy.model import Case, ChecklistAnswer, ParSectionDraft, SectionStatus, utc_now
+from homestudy.report.markdown import parse_blocks
 from ui.operations import AutoSaver
 from ui.spellcheck import spelling_service
 from ui.views.checklists import answer_key, upsert_answer
-from ui.widgets.markdown_editor import MarkdownEditor, paragraph_spans, word_count
-from ui.widgets.par_panels import EnquiryPanel, EvidencePanel, guidance_text, shift_links
+from ui.widgets import rich_document
+from ui.widgets.markdown_editor import (
+    MarkdownEditor,
+    paragraph_spans,
+    restore_text_place,
+    text_place,
+    word_count,
+)
+from ui.widgets.par_panels import (
+    EnquiryPanel,
+    EvidencePanel,
+    NotesPanel,
+    guidance_text,
+    shift_links,
+)
 from ui.widgets.section_tree import STATUS_LABELS, SectionTree
 
 SAVE_DELAY_MS = 400
@@ -83,16 +97,26 @@ class ParEditorView(QWidget):
 
         self.editor = MarkdownEditor(spelling_service(ctx), "Section text")
         self.editor.cursorPositionChanged.connect(self._cursor_moved)
-        self.bold_button = self._button("Bold", "Bold (Ctrl+B)", self.editor.bold_action.trigger)
-        self.italic_button = self._button(
-            "Italic", "Italic (Ctrl+I)", self.editor.italic_action.trigger
-        )
+        # compact tool buttons (named in full for screen readers, with tooltips): the
+        # writing keeps its width in a 1024-pixel window with all four side tabs shown
+        edit = self.editor
+        self.bold_button = self._button("B", "Bold (Ctrl+B)", edit.bold_action.trigger, "Bold")
+        self.italic_button = self._button("I", "Italic (Ctrl+I)", edit.italic_action.trigger,
+                                          "Italic")
+        for button, bold in ((self.bold_button, True), (self.italic_button, False)):
+            font = button.font()
+            font.setBold(bold)
+            font.setItalic(not bold)
+            button.setFont(font)
+        self.bullets_button = self._button("•", "Bulleted list (Ctrl+Shift+8)",
+                                           edit.bullets_action.trigger, "Bulleted list")
+        self.numbers_button = self._button("1.", "Numbered list (Ctrl+Shift+7)",
+                                           edit.numbers_action.trigger, "Numbered list")
         self.analysis_button = self._button(
-            "Insert &analysis paragraph", "Insert analysis paragraph (Ctrl+Shift+A)",
-            self.editor.insert_analysis_paragraph,
-        )
-        self.undo_button = self._button("Undo", "Undo (Ctrl+Z)", self.editor.undo)
-        self.redo_button = self._button("Redo", "Redo (Ctrl+Shift+Z)", self.editor.redo)
+            "&Analysis", "Insert an analysis paragraph (Ctrl+Shift+A)",
+            edit.insert_analysis_paragraph, "Insert analysis paragraph")
+        self.undo_button = self._button("↶", "Undo (Ctrl+Z)", edit.undo, "Undo")
+        self.redo_button = self._button("↷", "Redo (Ctrl+Shift+Z)", edit.redo, "Redo")
         shortcut = QShortcut(QKeySequence("Ctrl+Shift+A"), self)
         shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         shortcut.activated.connect(self.editor.insert_analysis_paragraph)
@@ -102,8 +126,10 @@ class ParEditorView(QWidget):
         self.guidance.setWordWrap(True)
         self.guidance.setAlignment(Qt.AlignmentFlag.AlignTop)
         self.guidance.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByKeyboard)
+        self.notes = NotesPanel()
         self.evidence = EvidencePanel()
         self.evidence.changed.connect(self._save_current)
+        self.evidence.changed.connect(self._refresh_notes)
         self.enquiries = EnquiryPanel()
         self.enquiries.changed.connect(self._save_current)
         self.fields_box = QGroupBox("Details for this section")
@@ -114,13 +140,12 @@ class ParEditorView(QWidget):
         self._build_layout()
         self.setEnabled(False)
 
-    def _button(self, text: str, tip: str, handler: Any) -> QToolButton:
-        # tool buttons: five push buttons were wider than the text at a 1024-pixel window
+    def _button(self, text: str, tip: str, handler: Any, name: str) -> QToolButton:
         button = QToolButton()
         button.setText(text)
         button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         button.setToolTip(tip)
-        button.setAccessibleName(text.replace("&", ""))
+        button.setAccessibleName(name)
         button.clicked.connect(handler)
         return button
 
@@ -138,8 +163,8 @@ class ParEditorView(QWidget):
         header.addStretch(1)
         header.addWidget(self.words_label)
         tools = QHBoxLayout()
-        for b in (self.bold_button, self.italic_button, self.analysis_button, self.undo_button,
-                  self.redo_button):
+        for b in (self.bold_button, self.italic_button, self.bullets_button, self.numbers_button,
+                  self.analysis_button, self.undo_button, self.redo_button):
             tools.addWidget(b)
         tools.addStretch(1)
         centre = QWidget()
@@ -160,14 +185,22 @@ class ParEditorView(QWidget):
         guidance_scroll.setAccessibleName("Guidance")
         guidance_scroll.setWidgetResizable(True)
         guidance_scroll.setWidget(self.guidance)
-        side.addTab(guidance_scroll, "&Guidance")
-        side.addTab(self.evidence, "Evi&dence")
-        side.addTab(self.enquiries, "Lines of en&quiry")
+        # short titles, so that all four show in a narrow pane (a 1024-pixel window)
+        for widget, title, tip in ((guidance_scroll, "&Guidance", "Guidance for this section"),
+                                   (self.notes, "&Notes", "Notes of the visits and interviews "
+                                    "behind this section, with a search"),
+                                   (self.evidence, "Evi&dence", "Evidence for the paragraph "
+                                    "the cursor is in"),
+                                   (self.enquiries, "En&quiries", "Stage 1 lines of enquiry")):
+            side.setTabToolTip(side.addTab(widget, title), tip)
+        side.tabBar().setExpanding(False)
+        side.tabBar().setUsesScrollButtons(False)
+        side.setDocumentMode(True)
         self.side = side
 
         # the tree keeps room for its wrapped titles; the guidance gives way first
-        left.setMinimumWidth(300)
-        side.setMinimumWidth(200)
+        left.setMinimumWidth(280)
+        side.setMinimumWidth(side.tabBar().sizeHint().width() + 8)
         splitter = QSplitter()
         splitter.setChildrenCollapsible(False)
         splitter.addWidget(left)
@@ -175,11 +208,12 @@ class ParEditorView(QWidget):
         splitter.addWidget(side)
         splitter.setStretchFactor(1, 3)
         splitter.setStretchFactor(2, 1)
-        splitter.setSizes([420, 680, 330])
+        splitter.setSizes([400, 700, 300])
         QVBoxLayout(self).addWidget(splitter)
         # Tab follows the screen: sections, status, the text tools, then the text
         chain = (self.tree, self.status_combo, self.bold_button, self.italic_button,
-                 self.analysis_button, self.undo_button, self.redo_button, self.editor)
+                 self.bullets_button, self.numbers_button, self.analysis_button,
+                 self.undo_button, self.redo_button, self.editor)
         for before, after in pairwise(chain):
             QWidget.setTabOrder(before, after)
 
@@ -203,9 +237,35 @@ class ParEditorView(QWidget):
         self.tree.select_section(self.section_id or self.tree.section_ids()[0])
 
     def reveal(self, target_id: str) -> None:
-        """Open a PAR section by id and put the cursor in its text."""
-        if self.case is not None and self.tree.select_section(target_id):
-            self.editor.setFocus()
+        """Open a PAR section (``<section id>``) and put the cursor in its text, or one
+        of its details (``<section id>/<field id>``)."""
+        section_id, _, field = target_id.partition("/")
+        if self.case is None or not self.tree.select_section(section_id):
+            return
+        reveal = getattr(self.fields_widget, "reveal", None)
+        if field and callable(reveal) and reveal(field):
+            return
+        self.editor.setFocus()
+
+    def save_place(self) -> dict[str, Any]:
+        """Where the worker is (ids and positions only): restored after unlocking."""
+        return {"section": self.section_id, "text": text_place(self.editor),
+                "tree": self.tree.hasFocus()}
+
+    def restore_place(self, place: dict[str, Any]) -> None:
+        if self.case is None or not place:
+            return
+        self.tree.select_section(str(place.get("section") or self.section_id))
+        restore_text_place(self.editor, place.get("text") or {})
+        if place.get("tree"):
+            self.tree.setFocus()
+
+    def focus_first(self) -> None:
+        """Ctrl+6: straight into the writing."""
+        self.editor.setFocus()
+
+    def find_target(self) -> MarkdownEditor:
+        return self.editor
 
     def flush(self) -> None:
         self.saver.flush()
@@ -239,6 +299,7 @@ class ParEditorView(QWidget):
         topics = {t.id: t.title for t in self.ctx.forms.visit_plan.topics}
         self.guidance.setText(guidance_text(section, topics))
         self.evidence.set_draft(self.case, draft)
+        self.notes.set_draft(self.case, draft, section)
         self.enquiries.set_draft(self.case, draft)
         self._show_fields(section)
         self._update_words()
@@ -248,8 +309,15 @@ class ParEditorView(QWidget):
         document = self.documents.get(section_id)
         if document is None:
             document = QTextDocument(self)
-            document.setDocumentLayout(QPlainTextDocumentLayout(document))
-            document.setPlainText(draft.text)  # also starts an empty undo history
+            blocks = parse_blocks(draft.text)
+            rich_document.fill_document(document, blocks)  # also starts an empty undo history
+            stored = richtext.to_markdown(blocks)
+            if stored != draft.text:  # older text: keep its evidence links on their paragraphs
+                moved = richtext.paragraph_map(draft.text)
+                for link in draft.evidence:
+                    if 0 <= link.paragraph < len(moved):
+                        link.paragraph = moved[link.paragraph]
+                draft.text = stored
             document.contentsChanged.connect(lambda sid=section_id: self._text_changed(sid))
             self.documents[section_id] = document
             self._paragraphs[section_id] = len(paragraph_spans(draft.text))
@@ -280,7 +348,7 @@ class ParEditorView(QWidget):
         if self.case is None:
             return
         draft = self.case.section(section_id)
-        text = self.documents[section_id].toPlainText()
+        text = richtext.to_markdown(rich_document.document_to_blocks(self.documents[section_id]))
         if text == draft.text:
             return
         draft.text = text
@@ -307,6 +375,11 @@ class ParEditorView(QWidget):
         if draft is not None:
             draft.status = SectionStatus(self.status_combo.currentData())
             self._save(draft)
+
+    def _refresh_notes(self) -> None:
+        draft = self.draft
+        if draft is not None and self.case is not None:
+            self.notes.set_draft(self.case, draft, self.ctx.forms.par.section(draft.section_id))
 
     def _cursor_moved(self) -> None:
         self.evidence.show_paragraph(self.editor.current_paragraph())

@@ -36,6 +36,7 @@ from homestudy.model import (
     VisitMode,
 )
 from homestudy.textutil import format_date
+from homestudy.validation import DateKind
 from ui.operations import AutoSaver
 from ui.spellcheck import spelling_service
 from ui.views.reference_labels import (
@@ -47,7 +48,7 @@ from ui.views.reference_labels import (
 )
 from ui.widgets.checklist import MODE_LABELS, checked_ids, enum_combo, fill_checklist
 from ui.widgets.confirm import confirm
-from ui.widgets.markdown_editor import MarkdownEditor
+from ui.widgets.markdown_editor import MarkdownEditor, restore_text_place, text_place
 from ui.widgets.optional_date import OptionalDateEdit
 from ui.widgets.record_editor import RecordEditor
 from ui.widgets.record_table import (
@@ -104,7 +105,8 @@ class ReferencesView(RecordEditor, QWidget):
         self.couple_check = QCheckBox("Knows them as a co&uple")
         self.couple_check.setAccessibleName("Knows the applicants as a couple")
         self.status_combo = enum_combo("Contact status", STATUS_LABELS)
-        self.written_edit = OptionalDateEdit("Written reference received on")
+        self.written_edit = OptionalDateEdit("Written reference received on",
+                                             kind=DateKind.DONE)
         self.interview_edit = OptionalDateEdit("Interview date")
         self.mode_combo = enum_combo("Interview in person or virtual", MODE_LABELS)
         self.reason_edit = QLineEdit()
@@ -228,6 +230,16 @@ class ReferencesView(RecordEditor, QWidget):
             self.name_edit.setFocus()
         else:
             self.add_button.setFocus()
+
+    def save_place(self) -> dict[str, Any]:
+        return {"reference": self.reference.id if self.reference else "",
+                "notes": text_place(self.notes_edit)}
+
+    def restore_place(self, place: dict[str, Any]) -> None:
+        if self.case is None or not place.get("reference"):
+            return
+        self.select_reference(str(place["reference"]))
+        restore_text_place(self.notes_edit, place.get("notes") or {})
 
     # ------------------------------------------------------------------ list
 

@@ -1,14 +1,16 @@
-"""Search across the vault (Ctrl+F / Ctrl+K): full-text search on the DB worker.
+"""Search across the vault (Ctrl+K or Ctrl+Shift+F): full-text search on the DB worker.
 
-Typing searches after a short pause; Enter or a double click on a hit asks the main
-window (``events.open_requested``) to open the case at the place the hit is in.
+Typing searches after a short pause; ↓ moves from the box into the results (↑ from the
+first result goes back); Enter or a double click on a hit asks the main window
+(``events.open_requested``) to open the case at the place the hit is in. People are
+found by name (applicants, household, significant others, referees).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QDialog,
     QLabel,
@@ -36,7 +38,9 @@ _KIND_WORDS = {
     "household_member": "Household",
     "significant_other": "Significant other",
     "attachment": "Attachment",
+    "applicant": "Applicant",
 }
+_NAME_FIELDS = {"name", "referee_name"}
 
 
 def hit_location(kind: str, record_id: str) -> str:
@@ -51,10 +55,14 @@ def hit_location(kind: str, record_id: str) -> str:
         form, subject, question, *_ = ([*record_id.split("/"), "", "", ""])[:4]
         if form == "reference_interview" and subject:
             return f"references:{subject}"
-        return f"checklists:{subject}" if subject else f"checklists:{form}/{question}"
+        if form == "par_england":
+            return f"par:{question}"  # a section's own field: the section opens
+        return f"checklists:{form}/{subject}/{question}" if subject \
+            else f"checklists:{form}/{question}"
     if kind == "stage1":
         return "case:stage1"
-    if kind in ("check", "line_of_enquiry", "household_member", "significant_other"):
+    if kind in ("check", "line_of_enquiry", "household_member", "significant_other",
+                "applicant"):
         return f"case:{record_id}"
     return "overview"
 
@@ -93,6 +101,8 @@ class SearchDialog(QDialog):
         self._timer.timeout.connect(self.search_now)
         self.query.textChanged.connect(lambda _: self._timer.start())
         self.query.returnPressed.connect(self._enter)
+        self.query.installEventFilter(self)
+        self.results.installEventFilter(self)
         self.results.itemActivated.connect(self._open)
         self._generation = 0
         ctx.events.locked.connect(self.close)
@@ -115,6 +125,8 @@ class SearchDialog(QDialog):
         self.results.clear()
         for hit in hits:
             where = _KIND_WORDS.get(hit.kind, hit.kind)
+            if hit.field in _NAME_FIELDS:
+                where = "Referee" if hit.kind == "reference" else f"{where} (name)"
             if hit.kind == "par_section":
                 where = f"PAR: {self._section_title(hit.record_id)}"
             item = QListWidgetItem(f"{hit.case_reference}  ·  {where}\n{hit.snippet}")
@@ -129,6 +141,22 @@ class SearchDialog(QDialog):
         if hits:
             self.results.setCurrentRow(0)
         self.results_shown.emit(len(hits))
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.KeyPress:
+            key = event.key()  # type: ignore[attr-defined]
+            if watched is self.query and key == Qt.Key.Key_Down and self.results.count():
+                if self._timer.isActive():
+                    self.search_now()
+                self.results.setFocus()
+                if self.results.currentRow() < 0:
+                    self.results.setCurrentRow(0)
+                return True
+            if watched is self.results and key == Qt.Key.Key_Up \
+                    and self.results.currentRow() <= 0:
+                self.query.setFocus()
+                return True
+        return super().eventFilter(watched, event)
 
     def _section_title(self, section_id: str) -> str:
         try:

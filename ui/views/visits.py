@@ -26,12 +26,13 @@ from PySide6.QtWidgets import (
 
 from homestudy.model import Case, Visit, VisitMode
 from homestudy.textutil import format_date
+from homestudy.validation import DateKind
 from ui.operations import AutoSaver
 from ui.spellcheck import spelling_service
 from ui.views import visit_planning as planning
 from ui.widgets.checklist import MODE_LABELS, button, checked_ids, enum_combo, fill_checklist
 from ui.widgets.confirm import confirm
-from ui.widgets.markdown_editor import MarkdownEditor
+from ui.widgets.markdown_editor import MarkdownEditor, restore_text_place, text_place
 from ui.widgets.optional_date import OptionalDateEdit
 from ui.widgets.record_editor import RecordEditor
 from ui.widgets.record_table import (
@@ -75,9 +76,9 @@ class VisitsView(RecordEditor, QWidget):
 
         self.title_edit = QLineEdit()
         self.title_edit.setAccessibleName("Visit title")
-        self.planned_edit = OptionalDateEdit("Planned date")
+        self.planned_edit = OptionalDateEdit("Planned date", kind=DateKind.DUE)
         self.mode_combo = enum_combo("In person or virtual", MODE_LABELS)
-        self.done_edit = OptionalDateEdit("Done on")
+        self.done_edit = OptionalDateEdit("Done on", kind=DateKind.DONE)
         self.done_today = button("Mark done toda&y", "Mark visit done today", self.mark_done)
         self.people_list = QListWidget()
         self.people_list.setAccessibleName("Who will be seen")
@@ -165,6 +166,16 @@ class VisitsView(RecordEditor, QWidget):
             self.title_edit.setFocus()
         else:
             self.add_button.setFocus()
+
+    def save_place(self) -> dict[str, Any]:
+        return {"visit": self.visit.id if self.visit else "",
+                "notes": text_place(self.notes_edit)}
+
+    def restore_place(self, place: dict[str, Any]) -> None:
+        if self.case is None or not place.get("visit"):
+            return
+        self.select_visit(str(place["visit"]))
+        restore_text_place(self.notes_edit, place.get("notes") or {})
 
     # ------------------------------------------------------------------ plan and list
 

@@ -9,52 +9,45 @@ click or a pick (saved at once). ``set_value`` never emits.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
-from PySide6.QtCore import QDate, QLocale, QSignalBlocker, Signal
+from PySide6.QtCore import QSignalBlocker, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
     QRadioButton,
+    QTextEdit,
     QVBoxLayout,
     QWidget,
 )
 
 from homestudy.forms import Question, QuestionType
+from homestudy.validation import DateKind
+from ui.widgets.date_input import DateEdit
+from ui.widgets.markdown_editor import MarkdownEditor
 
-DISPLAY_FORMAT = "d MMM yyyy"  # 22 Nov 2026
-_EMPTY_DATE = QDate(1900, 1, 1)
-_UK = QLocale(QLocale.Language.English, QLocale.Country.UnitedKingdom)
 YNA_LABELS = (("yes", "Yes"), ("no", "No"), ("not_applicable", "Not applicable"))
 
 
-class DateInput(QDateEdit):
-    """A date edit that can be empty (shown as "Not set"): its minimum date means none."""
-
-    def __init__(self, name: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setLocale(_UK)
-        self.setDisplayFormat(DISPLAY_FORMAT)
-        self.setCalendarPopup(True)
-        self.setMinimumDate(_EMPTY_DATE)
-        self.setSpecialValueText("Not set")
-        self.setDate(_EMPTY_DATE)
-        self.setAccessibleName(name)
+class DateInput(DateEdit):
+    """The app's date input holding an ISO string, as form answers store dates."""
 
     def iso(self) -> str:
-        d = self.date()
-        return "" if d == _EMPTY_DATE else d.toString("yyyy-MM-dd")
+        value = self.value()
+        return value.isoformat() if value else ""
 
     def set_iso(self, text: Any) -> None:
-        d = QDate.fromString(str(text or ""), "yyyy-MM-dd")
-        with QSignalBlocker(self):
-            self.setDate(d if d.isValid() else _EMPTY_DATE)
+        try:
+            value = date.fromisoformat(str(text)) if text else None
+        except ValueError:  # a stored value that is not a date shows as empty
+            value = None
+        self.set_value(value)
 
 
 class Input(QWidget):
@@ -74,7 +67,7 @@ class Input(QWidget):
 
     def set_read_only(self, read_only: bool) -> None:
         for w in self.focus_widgets():
-            if isinstance(w, QLineEdit | QPlainTextEdit):
+            if isinstance(w, QLineEdit | QPlainTextEdit | QTextEdit):
                 w.setReadOnly(read_only)
             else:
                 w.setEnabled(not read_only)
@@ -144,23 +137,24 @@ class NumberInput(TextInput):
 
 
 class NarrativeInput(Input):
+    """Prose with bold, italic and lists (``MarkdownEditor``); the value is the Markdown.
+    The form's owner may switch spell check on (``edit.set_spelling``)."""
+
     def __init__(self, question: Question, name: str, parent: QWidget | None = None) -> None:
         super().__init__(question, name, parent)
-        self.edit = QPlainTextEdit(self)
+        self.edit = MarkdownEditor(None, name, self)
         self.edit.setObjectName(question.id)
-        self.edit.setAccessibleName(name)
-        self.edit.setTabChangesFocus(True)  # Tab moves on; the text is prose, not code
-        self.edit.setFixedHeight(90)
+        self.edit.setFixedHeight(110)
         _box(self).addWidget(self.edit)
         self.setFocusProxy(self.edit)
         self.edit.textChanged.connect(lambda: self.edited.emit(True))
 
     def value(self) -> Any:
-        return self.edit.toPlainText()
+        return self.edit.markdown()
 
     def set_value(self, value: Any) -> None:
         with QSignalBlocker(self.edit):
-            self.edit.setPlainText("" if value is None else str(value))
+            self.edit.set_markdown("" if value is None else str(value))
 
     def focus_widgets(self) -> list[QWidget]:
         return [self.edit]
@@ -222,10 +216,11 @@ class DateQuestionInput(Input):
         super().__init__(question, name, parent)
         self.edit = DateInput(name, self)
         self.edit.setObjectName(question.id)
+        self.edit.line.setObjectName(f"{question.id}.text")
         _box(self).addWidget(self.edit)
         self.layout().addStretch(1)
         self.setFocusProxy(self.edit)
-        self.edit.dateChanged.connect(lambda _d: self.edited.emit(False))
+        self.edit.date_changed.connect(lambda _d: self.edited.emit(False))
 
     def value(self) -> Any:
         return self.edit.iso()
@@ -233,8 +228,11 @@ class DateQuestionInput(Input):
     def set_value(self, value: Any) -> None:
         self.edit.set_iso(value)
 
+    def set_read_only(self, read_only: bool) -> None:
+        self.edit.set_read_only(read_only)
+
     def focus_widgets(self) -> list[QWidget]:
-        return [self.edit]
+        return [self.edit.line]
 
 
 class YesNoNaInput(Input):
@@ -296,14 +294,15 @@ class YesNoNaInput(Input):
         self.owner.setObjectName(f"{qid}.owner")
         self.owner.setAccessibleName(f"{name}: who will do it")
         self.owner.setPlaceholderText("Who will do it")
-        self.due = DateInput(f"{name}: action due by", self.action_row)
+        self.due = DateInput(f"{name}: action due by", self.action_row, kind=DateKind.DUE)
         self.due.setObjectName(f"{qid}.due")
         self.due.set_iso(self._due_iso)
         self.done = QCheckBox("Done", self.action_row)
         self.done.setObjectName(f"{qid}.done")
         self.done.setAccessibleName(f"{name}: action done")
         self.done.setChecked(self._done)
-        self.done_on = DateInput(f"{name}: action done on", self.action_row)
+        self.done_on = DateInput(f"{name}: action done on", self.action_row,
+                                 kind=DateKind.DONE)
         self.done_on.setObjectName(f"{qid}.done_on")
         self.done_on.set_iso(self._done_on_iso)
         due_label = QLabel("Due", self.action_row)
@@ -318,9 +317,9 @@ class YesNoNaInput(Input):
         self._layout.addWidget(self.action_row)
         self.action.textEdited.connect(lambda _t: self.edited.emit(True))
         self.owner.textEdited.connect(lambda _t: self.edited.emit(True))
-        self.due.dateChanged.connect(lambda _d: self.edited.emit(False))
+        self.due.date_changed.connect(lambda _d: self.edited.emit(False))
         self.done.toggled.connect(self._done_toggled)
-        self.done_on.dateChanged.connect(lambda _d: self.edited.emit(False))
+        self.done_on.date_changed.connect(lambda _d: self.edited.emit(False))
         self.parts_changed.emit()
         return self.action_row
 
@@ -328,7 +327,7 @@ class YesNoNaInput(Input):
         """Ticking Done offers today as the day it was done (the assessor can change it)."""
         if on and self.done_on is not None and not self.done_on.iso():
             with QSignalBlocker(self.done_on):
-                self.done_on.setDate(QDate.currentDate())
+                self.done_on.set_value(date.today())
         self.edited.emit(False)
 
     def _show_action_row(self) -> None:
@@ -395,7 +394,9 @@ class YesNoNaInput(Input):
         self._show_action_row()
 
     def focus_widgets(self) -> list[QWidget]:
-        extra = [w for w in (self.action, self.owner, self.due, self.done, self.done_on)
+        due = self.due.line if self.due is not None else None
+        done_on = self.done_on.line if self.done_on is not None else None
+        extra = [w for w in (self.action, self.owner, due, self.done, done_on)
                  if w is not None]
         return [*self.radios.values(), self.comment, *extra]
 

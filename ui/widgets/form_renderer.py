@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPlainTextEdit,
+    QScrollArea,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -335,11 +336,34 @@ class FormWidget(QWidget):
         for row in self.rows.values():
             row.input.set_read_only(read_only)
 
-    def reveal(self, question_id: str) -> None:
-        """Scroll to and focus a question (a readiness finding points here)."""
+    def reveal(self, question_id: str) -> bool:
+        """Scroll to, focus and highlight a question (a readiness finding points here)."""
         row = self.rows.get(question_id)
         if row is None:
-            return
+            return False
+        for group in self.definition.groups:  # a hidden group is shown for its question
+            if any(q.id == question_id for q in group.questions):
+                self.group_boxes[group.id].setVisible(True)
         widgets = row.input.focus_widgets()
         target = widgets[0] if widgets else row
+        self._highlight(row)
+        parent = self.parentWidget()
+        while parent is not None and not isinstance(parent, QScrollArea):
+            parent = parent.parentWidget()
+        if isinstance(parent, QScrollArea):
+            self.layout().activate()  # row positions are right before scrolling to one
+            parent.ensureWidgetVisible(row, 20, 40)
         target.setFocus(Qt.FocusReason.OtherFocusReason)
+        return True
+
+    def _highlight(self, row: FieldRow) -> None:
+        """A bar and a tint on the revealed question until another is revealed."""
+        for other in self.rows.values():
+            if other.property("revealed"):
+                other.setProperty("revealed", False)
+                other.setStyleSheet("")
+        row.setProperty("revealed", True)
+        row.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        row.setObjectName(row.objectName() or f"row.{row.question.id}")
+        row.setStyleSheet(f"#{row.objectName()} {{ background: palette(alternate-base);"
+                          " border-left: 4px solid palette(highlight); }")

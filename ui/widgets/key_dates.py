@@ -121,7 +121,7 @@ class KeyDatesPanel(QWidget):
         """The input to focus for a ``Case`` field (a readiness finding's target)."""
         edit = self.dates.get(field)
         if edit is not None:
-            return edit.edit if edit.check.isChecked() else edit.check
+            return edit.line
         return {"route": self.route, "stage": self.stage,
                 "assessor_name": self.assessor}.get(field)
 

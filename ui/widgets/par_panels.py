@@ -1,5 +1,6 @@
-"""The panels beside the PAR text: guidance, evidence for the current paragraph, and
-the Stage 1 lines of enquiry the section must answer.
+"""The panels beside the PAR text: guidance, the notes of the visits and interviews
+behind the section (with a search), evidence for the current paragraph, and the
+Stage 1 lines of enquiry the section must answer.
 
 They edit the ``ParSectionDraft`` they are given in place and emit ``changed``;
 the PAR editor view saves it.
@@ -213,3 +214,96 @@ class EnquiryPanel(QWidget):
         else:
             return
         self.changed.emit()
+
+
+def evidence_sources(case: Case, draft: ParSectionDraft, section: Any) -> list[tuple[Any, str]]:
+    """The visits and interviews behind a section, with why each is here: linked to a
+    paragraph of it, or about a topic (or a kind of referee) that feeds it. Linked first."""
+    linked: dict[str, list[int]] = {}
+    for link in draft.evidence:
+        linked.setdefault(link.target_id, []).append(link.paragraph + 1)
+    topics = set(getattr(section, "feeds_from_topics", ()) or ())
+    kinds = {str(k) for k in (getattr(section, "feeds_from_reference_kinds", ()) or ())}
+    out: list[tuple[Any, str, int]] = []
+    for visit in sorted(case.visits, key=lambda v: v.sequence):
+        if visit.id in linked:
+            paragraphs = ", ".join(map(str, sorted(set(linked[visit.id]))))
+            out.append((visit, f"linked to paragraph {paragraphs}", 0))
+        elif topics & set(visit.topics):
+            out.append((visit, "its topics feed this section", 1))
+    for ref in case.references:
+        if ref.id in linked:
+            paragraphs = ", ".join(map(str, sorted(set(linked[ref.id]))))
+            out.append((ref, f"linked to paragraph {paragraphs}", 0))
+        elif ref.kind.value in kinds:
+            out.append((ref, "this kind of referee informs this section", 1))
+    return [(record, why) for record, why, _rank in sorted(out, key=lambda r: r[2])]
+
+
+class NotesPanel(QWidget):
+    """The notes of those visits and interviews, readable beside the writing, with a
+    search inside them (a find bar over the notes, not over the section)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        from PySide6.QtWidgets import QTextBrowser
+
+        from ui.widgets.find_bar import FindBar
+
+        super().__init__(parent)
+        self.heading = QLabel()
+        self.heading.setWordWrap(True)
+        self.notes = QTextBrowser()
+        self.notes.setAccessibleName("Notes of the visits and interviews for this section")
+        self.notes.setOpenLinks(False)
+        self.find = FindBar(self.notes, self)
+        self.find.query.setPlaceholderText("Search these notes")
+        self.find.query.setAccessibleName("Search these notes")
+        self.heading.setBuddy(self.find.query)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.heading)
+        layout.addWidget(self.find)
+        layout.addWidget(self.notes, 1)
+        self.count = 0
+
+    def set_draft(self, case: Case, draft: ParSectionDraft, section: Any) -> None:
+        from PySide6.QtGui import QTextCursor
+
+        from homestudy.report.markdown import parse_blocks
+        from ui.widgets import rich_document as rd
+
+        sources = evidence_sources(case, draft, section)
+        self.count = len(sources)
+        document = self.notes.document()
+        document.clear()
+        cursor = QTextCursor(document)
+        heading = rd.char_format(True, False)
+        heading.setFontPointSize(self.font().pointSizeF() * 1.15)
+        first = True
+        for record, why in sources:
+            if not first:
+                cursor.insertBlock(rd.paragraph_format(), rd.char_format(False, False))
+            first = False
+            cursor.insertText(self._title(case, record), heading)
+            cursor.insertBlock(rd.paragraph_format(), rd.char_format(False, True))
+            cursor.insertText(why[0].upper() + why[1:] + ".", rd.char_format(False, True))
+            blocks = parse_blocks(record.notes)
+            if blocks:
+                rd.insert_blocks(cursor, blocks, first_in_place=False)
+            else:
+                cursor.insertBlock(rd.paragraph_format(), rd.char_format(False, True))
+                cursor.insertText("No notes written yet.", rd.char_format(False, True))
+        self.heading.setText(
+            f"&Notes of {len(sources)} visit{'s' if len(sources) != 1 else ''} and interviews"
+            " for this section:" if sources else
+            "No visit or interview is linked to this section yet, and none has a topic that "
+            "feeds it.")
+        self.notes.moveCursor(QTextCursor.MoveOperation.Start)
+        if self.find.query.text():
+            self.find.find()
+
+    @staticmethod
+    def _title(case: Case, record: Any) -> str:
+        if hasattr(record, "sequence"):
+            return evidence_label(case, EvidenceLink("visit", record.id))
+        return evidence_label(case, EvidenceLink("reference", record.id))

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from ui.widgets.checklist import checked_ids, fill_checklist
 from ui.widgets.confirm import confirm
+from ui.widgets.date_input import date_kind_for
 from ui.widgets.markdown_editor import MarkdownEditor
 from ui.widgets.optional_date import OptionalDateEdit
 from ui.widgets.record_table import (
@@ -129,7 +130,7 @@ class RecordList(QWidget):
             notes.textChanged.connect(lambda: self._edit(f.attr, notes.toPlainText()))
             return notes
         if f.kind == "date":
-            when = OptionalDateEdit(f.name)
+            when = OptionalDateEdit(f.name, kind=date_kind_for(f.attr))
             when.date_changed.connect(lambda d: self._edit(f.attr, d))
             return when
         if f.kind in ("choice", "editable"):

@@ -13,7 +13,12 @@ see ``tests/data/vaults/README.md``), and add a check of what the step adds to
 
 from __future__ import annotations
 
-from homestudy.vault.migrations import m0001_core, m0002_sync, m0003_checks_per_person
+from homestudy.vault.migrations import (
+    m0001_core,
+    m0002_sync,
+    m0003_checks_per_person,
+    m0004_people_search,
+)
 
-STEPS = [m0001_core, m0002_sync, m0003_checks_per_person]
+STEPS = [m0001_core, m0002_sync, m0003_checks_per_person, m0004_people_search]
 LATEST = len(STEPS)
