@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
+from homestudy.labels import value_label
 from homestudy.model import ChecklistAnswer
 from homestudy.report.sanitize import clean_line, clean_text
 from homestudy.textutil import format_date
@@ -17,7 +18,13 @@ YES_NO_NA = {"yes": "Yes", "no": "No", "na": "Not applicable",
 
 
 def humanise(identifier: str) -> str:
-    return clean_line(identifier).replace("_", " ").capitalize()
+    """An identifier as words: an enum value by its label (``homestudy.labels``: "DBS",
+    "Ex-partner"), anything else with its underscores as spaces."""
+    text = clean_line(identifier)
+    known = value_label(text)
+    if known is not None:
+        return known
+    return text.replace("_", " ").capitalize()
 
 
 def iso_date(value: Any) -> str:
