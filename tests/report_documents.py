@@ -68,11 +68,14 @@ def drawing_png(width: int = 900, height: int = 600) -> bytes:
     return out.getvalue()
 
 
+VOCABULARY = ("the applicants described their childhood with warmth and some sadness "
+              "reflecting on how their parents managed conflict and what they would "
+              "do differently when caring for a child who has experienced loss")
+
+
 def prose(words: int, seed: int = 1) -> str:
     rng = random.Random(seed)
-    vocabulary = ("the applicants described their childhood with warmth and some sadness "
-                  "reflecting on how their parents managed conflict and what they would "
-                  "do differently when caring for a child who has experienced loss").split()
+    vocabulary = VOCABULARY.split()
     return " ".join(rng.choice(vocabulary) for _ in range(words)).capitalize() + "."
 
 
@@ -125,5 +128,6 @@ def rich_document(*, incomplete: bool = True, watermark: str = "", sections: int
     doc.para(prose(700, 78))
     doc.blocks.append(SectionBreak(""))
     doc.blocks.append(Heading(1, "Signatures", "signatures", number="13"))
+    doc.para("Sign and date below.", "meta")
     doc.blocks.append(WritingSpace(6))
     return doc

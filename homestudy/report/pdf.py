@@ -134,13 +134,12 @@ def _story(document: Document, counter: PageCount, toc_levels: dict[int, int]
             page_mark = mark
         fresh = break_due = False
         flowables = _flowables(document, block, keys, toc_levels)
-        if new_page and flowables:
-            # Word and LibreOffice keep the space above the first paragraph of the
-            # document and of a page they were told to start; reportlab drops it at a
-            # frame's top: keep it, so the pages agree
-            # (a frame drops it only while nothing has been drawn: a hair's height is)
-            if getattr(getattr(flowables[0], "style", None), "spaceBefore", 0):
-                story.append(Spacer(1, 0.01))
+        # Word and LibreOffice keep the space above the first paragraph of the document
+        # and of a page they were told to start; reportlab drops it at a frame's top
+        # while nothing is drawn there: a hair's height is, and the pages agree
+        if new_page and flowables and getattr(
+                getattr(flowables[0], "style", None), "spaceBefore", 0):
+            story.append(Spacer(1, 0.01))
         story.extend(flowables)
     story.append(counter)  # last: at the start it would begin the first page
     return _keep_headings_with_next(story), marks

@@ -65,8 +65,8 @@ def column_widths(table: Table, total: float) -> ColumnLayout:
     cap = MAX_WORD_SHARE * total - pad
     least = [min(w, cap) + pad for w in least]
     most = [max(m + pad, lo) for m, lo in zip(most, least, strict=True)]
-    if sum(least) >= total:  # even the words do not fit: shrink them all alike
-        widths = [w * total / sum(least) for w in least]
+    if sum(least) >= total:  # even the words do not fit: only the widest give way
+        widths = _level_down(least, total)
     elif sum(most) <= total:  # everything fits on one line: share out the rest
         widths = [m + (total - sum(most)) * m / sum(most) for m in most]
     else:
@@ -100,3 +100,20 @@ def hyphenate(text: str, room: float, bold: bool = False) -> str:
 
 def needs_hyphens(text: str, room: float, bold: bool = False) -> bool:
     return _longest_word(text, bold, STYLES["cell"].size) > room
+
+
+def _level_down(least: list[float], total: float) -> list[float]:
+    """Widths adding up to ``total`` that cut only the widest columns, to one level
+    (water-filling): a column narrower than the level keeps its longest word whole."""
+    order = sorted(least)
+    remaining, count = total, len(order)
+    level = total / count
+    for width in order:
+        if width * count > remaining:
+            level = remaining / count
+            break
+        remaining -= width
+        count -= 1
+    else:
+        level = max(order)
+    return [min(w, level) for w in least]
