@@ -264,6 +264,9 @@ def _cell_text(p: Any, text: str, bold: bool, rtl: bool) -> None:
 
 
 def writing_space(body: Body, block: WritingSpace) -> None:
+    before = body.last_element()
+    if before is not None and before.tag == qn("w:p"):  # the prompt stays with the lines
+        DocxParagraph(before, body.docx._body).paragraph_format.keep_with_next = True
     tbl = _el("w:tbl")
     props = _el("w:tblPr")
     props.append(_el("w:tblW", w=twips(BODY_WIDTH), type="dxa"))
@@ -273,13 +276,19 @@ def writing_space(body: Body, block: WritingSpace) -> None:
     columns = _el("w:tblGrid")
     columns.append(_el("w:gridCol", w=twips(BODY_WIDTH)))
     tbl.append(columns)
-    for _ in range(block.lines):
+    for n in range(block.lines):
         tr = _el("w:tr")
         tr_pr = _el("w:trPr")
+        tr_pr.append(_el("w:cantSplit"))
         tr_pr.append(_el("w:trHeight", val=twips(WRITING_LINE), hRule="exact"))
         tr.append(tr_pr)
         tc = _el("w:tc")
-        tc.append(_el("w:p"))
+        p = _el("w:p")
+        if n < block.lines - 1:  # the lines stay together, on one page
+            p_pr = _el("w:pPr")
+            p_pr.append(_el("w:keepNext"))
+            p.append(p_pr)
+        tc.append(p)
         tr.append(tc)
         tbl.append(tr)
     body.insert(tbl)

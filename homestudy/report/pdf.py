@@ -184,10 +184,23 @@ def _keep_headings_with_next(story: list[Flowable]) -> list[Flowable]:
                 needed += height + heading.style.spaceBefore + heading.style.spaceAfter
                 look += 1
             if look < len(story):
-                needed += pdf_blocks.lead_height(story[look], BODY_WIDTH)
+                needed += _follow_height(story, look)
             out.append(CondPageBreak(needed))
         out.append(flowable)
     return out
+
+
+def _follow_height(story: list[Flowable], index: int) -> float:
+    """What must stay with the headings before ``story[index]``: the start of it, or the
+    whole of a short prompt and the ruled writing space after it (comments, signing)."""
+    following = story[index:index + 2]
+    if following and isinstance(following[-1], pdf_blocks.WritingSpaceTable):
+        return sum(f.wrap(BODY_WIDTH, 10_000)[1] + getattr(getattr(f, "style", None),
+                                                            "spaceAfter", 0)
+                   for f in following)
+    if isinstance(story[index], pdf_blocks.WritingSpaceTable):
+        return story[index].wrap(BODY_WIDTH, 10_000)[1]
+    return pdf_blocks.lead_height(story[index], BODY_WIDTH)
 
 
 def _build(document: Document, passes: int | None) -> tuple[bytes, list[int], int]:

@@ -177,8 +177,12 @@ def list_items(block: ListBlock) -> list[Flowable]:
     return out
 
 
+class WritingSpaceTable(RLTable):
+    """Ruled lines to write on: kept whole, with the heading and prompt above them."""
+
+
 def writing_space(block: WritingSpace, width: float) -> Flowable:
-    space = RLTable([[""] for _ in range(block.lines)], colWidths=[width],
+    space = WritingSpaceTable([[""] for _ in range(block.lines)], colWidths=[width],
                     rowHeights=[WRITING_LINE] * block.lines)
     space.setStyle(RLTableStyle([("LINEBELOW", (0, 0), (-1, -1), 0.4, colour(RULE)),
                                  ("FONTNAME", (0, 0), (-1, -1), fonts.BASE)]))
