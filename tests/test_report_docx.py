@@ -292,3 +292,10 @@ def test_a_word_template_file_is_refused_with_advice(tmp_path, demo_case):
     with pytest.raises(ExportError, match="Word template"):
         export_par(demo_case, "docx", "panel", tmp_path / "par.docx", today=TODAY,
                    docx_template=tmp_path / TEMPLATE_NAME)
+
+
+def test_the_assessors_analysis_paragraphs_take_the_analysis_style(made):
+    _, data, _ = made["panel"]
+    analysed = [p for p in _open(data).paragraphs if p.text.startswith("Analysis:")]
+    assert len(analysed) >= 5
+    assert all(p.style.name == "Analysis" for p in analysed)

@@ -12,7 +12,15 @@ from datetime import date
 import pypdf
 import pytest
 from pdf_checks import Target, lines, links, squash, targets
-from report_documents import CONFIDENTIAL, GPS_CANARY, INCOMPLETE, VERSION, prose, rich_document
+from report_documents import (
+    CONFIDENTIAL,
+    GPS_CANARY,
+    INCOMPLETE,
+    VERSION,
+    drawing_png,
+    prose,
+    rich_document,
+)
 
 from homestudy.demo import build_demo_case
 from homestudy.forms import load_library
@@ -20,6 +28,7 @@ from homestudy.report import build_par_document, render
 from homestudy.report.docmodel import (
     Document,
     Heading,
+    Image,
     PageBreak,
     SectionBreak,
     TableOfContents,
@@ -102,6 +111,8 @@ def _many_sections() -> Document:
             doc.table(["Name", "Notes"], [["Row one", prose(12, n)], ["Row two", "x"]])
         if n % 5 == 1:
             doc.blocks.append(Heading(2, f"Subheading {n}", f"s{n}b"))
+        if n % 11 == 4:  # a picture straight after a heading stays with it
+            doc.blocks.append(Image(drawing_png(600, 300), "image/png", f"Drawing {n}", 10))
         doc.para(prose(rng.randrange(20, 170), n))
     return doc
 

@@ -57,9 +57,11 @@ class Body:
         return self._ids[name]
 
     def paragraph(self, style: str = "Normal") -> DocxParagraph:
-        paragraph = self.docx.add_paragraph()
+        p = OxmlElement("w:p")
+        self._append(p)  # python-docx's add_paragraph scans the whole body each time
+        paragraph = DocxParagraph(p, self.docx._body)
         if style != "Normal":
-            paragraph._p.style = self.style_id(style)
+            p.style = self.style_id(style)
         if self.break_before_next:
             paragraph.paragraph_format.page_break_before = True
             self.break_before_next = False
@@ -72,15 +74,20 @@ class Body:
             fmt = holder.paragraph_format
             fmt.space_before = fmt.space_after = Pt(0)
             fmt.line_spacing, fmt.line_spacing_rule = Pt(1), WD_LINE_SPACING.EXACTLY
-        sect = self.body.find(qn("w:sectPr"))
-        if sect is not None:
-            sect.addprevious(element)
+        self._append(element)
+
+    def _append(self, element: object) -> None:
+        last = self.body[-1] if len(self.body) else None
+        if last is not None and last.tag == qn("w:sectPr"):  # the body's own, always last
+            last.addprevious(element)
         else:
             self.body.append(element)
 
-    def last_element(self) -> object | None:
-        children = [c for c in self.body if c.tag != qn("w:sectPr")]
-        return children[-1] if children else None
+    def last_element(self) -> Any:
+        for child in reversed(self.body):
+            if child.tag != qn("w:sectPr"):
+                return child
+        return None
 
     def bookmark(self, paragraph: DocxParagraph) -> str:
         """A hidden ``_Toc`` bookmark around ``paragraph``'s text; its name."""
@@ -109,14 +116,45 @@ def add_runs(paragraph: DocxParagraph, runs: tuple[Run, ...]) -> None:
     text = "".join(r.text for r in runs)
     if is_rtl(text):
         paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    p = paragraph._p
     for run in runs:
-        if not run.text:
-            continue
-        out = paragraph.add_run(run.text)  # python-docx makes \t a tab and \n a break
-        out.bold = run.bold or None
-        out.italic = run.italic or None
-        if is_rtl(run.text):
-            out.font.rtl = True
+        if run.text:
+            # built directly: python-docx's run.text parses the text a character at a time
+            p.append(run_element(run.text, bold=run.bold, italic=run.italic,
+                                 rtl=is_rtl(run.text)))
+
+
+def run_element(text: str, *, bold: bool = False, italic: bool = False, rtl: bool = False,
+                colour: str = "") -> Any:
+    """A ``w:r`` for ``text``: its tabs as ``w:tab``, its line breaks as ``w:br``, soft
+    hyphens as ``w:softHyphen``."""
+    run = _el("w:r")
+    if bold or italic or rtl or colour:
+        r_pr = _el("w:rPr")
+        if bold:
+            r_pr.append(_el("w:b"))
+        if italic:
+            r_pr.append(_el("w:i"))
+        if colour:
+            r_pr.append(_el("w:color", val=colour))
+        if rtl:
+            r_pr.append(_el("w:rtl"))
+        run.append(r_pr)
+    for n, line in enumerate(text.split("\n")):
+        if n:
+            run.append(_el("w:br"))
+        for m, cell in enumerate(line.split("\t")):
+            if m:
+                run.append(_el("w:tab"))
+            for k, piece in enumerate(cell.split(SOFT_HYPHEN)):
+                if k:
+                    run.append(_el("w:softHyphen"))
+                if piece:
+                    t = _el("w:t")
+                    t.set(qn("xml:space"), "preserve")
+                    t.text = piece
+                    run.append(t)
+    return run
 
 
 def list_block(body: Body, block: ListBlock) -> None:
@@ -238,29 +276,8 @@ def _row(cells: tuple[str, ...], grid: list[str], room: tuple[float, ...], style
 
 
 def _cell_text(p: Any, text: str, bold: bool, rtl: bool) -> None:
-    if not text:
-        return
-    run = _el("w:r")
-    if bold or rtl:
-        r_pr = _el("w:rPr")
-        if bold:
-            r_pr.append(_el("w:b"))
-            r_pr.append(_el("w:color", val=WHITE))
-        if rtl:
-            r_pr.append(_el("w:rtl"))
-        run.append(r_pr)
-    for n, line in enumerate(text.split("\n")):
-        if n:
-            run.append(_el("w:br"))
-        for m, piece in enumerate(line.split(SOFT_HYPHEN)):
-            if m:
-                run.append(_el("w:softHyphen"))
-            if piece:
-                t = _el("w:t")
-                t.set(qn("xml:space"), "preserve")
-                t.text = piece
-                run.append(t)
-    p.append(run)
+    if text:
+        p.append(run_element(text, bold=bold, rtl=rtl, colour=WHITE if bold else ""))
 
 
 def writing_space(body: Body, block: WritingSpace) -> None:

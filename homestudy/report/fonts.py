@@ -151,7 +151,8 @@ _common_punctuation: set[int] = set()  # General Punctuation the base font has
 def _is_simple(text: str) -> bool:
     # Fast path: the base font has every letter below U+0250 (Latin, Latin-1, Extended-A
     # and -B) and the common General Punctuation (smart quotes, dashes, ellipsis)
-    return all(ord(c) < 0x0250 or ord(c) in _common_punctuation for c in text)
+    return text.isascii() or all(ord(c) < 0x0250 or ord(c) in _common_punctuation
+                                 for c in text)
 
 
 def segments(text: str) -> list[tuple[str, str]]:

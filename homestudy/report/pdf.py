@@ -211,7 +211,7 @@ def _build(document: Document, passes: int | None) -> tuple[bytes, list[int], in
     story, marks = _story(document, counter, toc_levels)
     template = _Template(buffer, document, marks, counter, toc_levels)
     if passes == 1:  # layout only (the .docx contents): the pages are already final
-        template.build(story, canvasmaker=canvas_maker())
+        template.build(story, canvasmaker=canvas_maker(layout_only=True))
     else:
         template.multiBuild(story, canvasmaker=canvas_maker())
     return buffer.getvalue(), list(template.heading_pages), template.page

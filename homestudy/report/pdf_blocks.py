@@ -200,7 +200,10 @@ def lead_height(flowable: Flowable, width: float) -> float:
         flowable.wrap(width, 10_000)
         rows: Any = getattr(flowable, "_rowHeights", None) or [0.0]
         return float(sum(rows[:2]))
-    if isinstance(flowable, KeepTogether | Picture | RLToc):
-        _, height = flowable.wrap(width, 10_000)
-        return min(height, 400.0)
+    if isinstance(flowable, KeepTogether):  # a picture and its caption: all of it
+        return sum(f.wrap(width, 10_000)[1] + getattr(getattr(f, "style", None),
+                                                     "spaceBefore", 0)
+                   for f in flowable._content)
+    if isinstance(flowable, Picture):
+        return flowable.height
     return 0.0

@@ -150,10 +150,18 @@ def base_font_only(text: str) -> str:
     return "".join(t for font, t in fonts.segments(text) if font == "").replace("\n", " ")
 
 
-def canvas_maker() -> type[Canvas]:
-    class HomeStudyCanvas(Canvas):
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            kwargs["initialFontName"] = fonts.BASE  # no unembedded Helvetica
-            super().__init__(*args, **kwargs)
+class HomeStudyCanvas(Canvas):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["initialFontName"] = fonts.BASE  # no unembedded Helvetica
+        super().__init__(*args, **kwargs)
 
-    return HomeStudyCanvas
+
+class LayoutCanvas(HomeStudyCanvas):
+    """For a layout pass only (the .docx contents' page numbers): nothing is written."""
+
+    def save(self) -> None:
+        pass
+
+
+def canvas_maker(layout_only: bool = False) -> type[Canvas]:
+    return LayoutCanvas if layout_only else HomeStudyCanvas
