@@ -299,3 +299,21 @@ def test_the_assessors_analysis_paragraphs_take_the_analysis_style(made):
     analysed = [p for p in _open(data).paragraphs if p.text.startswith("Analysis:")]
     assert len(analysed) >= 5
     assert all(p.style.name == "Analysis" for p in analysed)
+
+
+def test_a_case_finds_its_agencys_template_through_its_profile(tmp_path, vault, demo_case):
+    from homestudy.model import AgencyProfile
+    from homestudy.report import docx_template_for
+    from homestudy.sync import outbox
+
+    folder = _agency_template(tmp_path)  # tmp_path/acme/report-template.docx
+    profile = AgencyProfile(name="Acme Adoption", agency_id="AG-ACME", form_overrides="acme")
+    outbox.add_profile(vault, outbox.ProfileState(
+        profile, "", "", "", "", "", False, False, 0, "", 1, "", "", 0, "", "", ""))
+    assert docx_template_for(vault, demo_case, tmp_path) is None  # a case of no agency
+    demo_case.agency_profile_id = profile.id
+    assert docx_template_for(vault, demo_case, tmp_path) == folder / TEMPLATE_NAME
+    (folder / TEMPLATE_NAME).unlink()
+    assert docx_template_for(vault, demo_case, tmp_path) is None  # none given: ours
+    demo_case.agency_profile_id = "no such profile"
+    assert docx_template_for(vault, demo_case, tmp_path) is None

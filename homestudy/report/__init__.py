@@ -33,6 +33,7 @@ __all__ = [
     "agency_template",
     "build_par_document",
     "build_record_document",
+    "docx_template_for",
     "export_par",
     "export_record",
     "render",
@@ -122,6 +123,23 @@ def agency_template(overrides_dir: Path | None) -> Path | None:
     from homestudy.report.docx_template import agency_template as find
 
     return find(overrides_dir)
+
+
+def docx_template_for(vault: Any, case: Case, root: Path | None = None) -> Path | None:
+    """The .docx template of ``case``'s agency: ``report-template.docx`` in the form-
+    overrides folder its agency profile names, or None (HomeStudy's own). Reads the
+    vault: call it where the database is used (the UI's DB worker)."""
+    if not case.agency_profile_id:
+        return None
+    from homestudy.errors import NotFoundError
+    from homestudy.forms import agency_overrides_dir
+    from homestudy.sync import outbox
+
+    try:
+        state = outbox.profile(vault, case.agency_profile_id)
+    except NotFoundError:
+        return None
+    return agency_template(agency_overrides_dir(state.profile.form_overrides, root))
 
 
 def _write(document: Document, fmt: str, out: Path | str,
