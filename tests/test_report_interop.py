@@ -98,9 +98,10 @@ def test_libreoffice_shows_the_contents_with_the_right_page_numbers(round_trip, 
         assert number.isdigit(), f"the contents give no page for “{title}”: {line!r}"
         assert abs(int(number) - where[title]) <= 1, (title, number, where[title])
         exact += int(number) == where[title]
-    # the same fonts' metrics and spacing: most pages agree exactly; a line that only
-    # just fits in one and not the other can move a heading by one page
-    assert exact >= 0.8 * len(listed), f"only {exact} of {len(listed)} pages are exact"
+    # the same fonts' metrics and spacing: the pages agree (all of them, with the
+    # LibreOffice this was made with); a line that only just fits in one and not the
+    # other could move a heading by one page
+    assert exact >= 0.9 * len(listed), f"only {exact} of {len(listed)} pages are exact"
 
 
 @pytest.mark.slow

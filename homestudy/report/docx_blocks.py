@@ -29,6 +29,7 @@ from homestudy.report.layout import (
     BODY_WIDTH,
     CELL_PAD_X,
     CELL_PAD_Y,
+    KEEP_TABLE_ROWS,
     RULE,
     SHADE,
     WHITE,
@@ -234,10 +235,12 @@ def table(body: Body, block: Table) -> None:
     style = body.style_id("Table text")
     rows = [tuple(block.columns) + ("",) * (n - len(block.columns))] + [
         tuple(r) + ("",) * (n - len(r)) for r in block.rows]
+    keep = len(block.rows) <= KEEP_TABLE_ROWS  # a short table stays on one page
     for index, row in enumerate(rows):
         head = index == 0
         fill = ACCENT if head else (SHADE if index % 2 == 0 else "")
-        tbl.append(_row(row, grid, layout.room, style, head, fill))
+        tbl.append(_row(row, grid, layout.room, style, head, fill,
+                        keep and index < len(rows) - 1))
     body.insert(tbl)
     spacer = body.paragraph()  # the PDF's 8 pt after a table
     fmt = spacer.paragraph_format
@@ -246,7 +249,7 @@ def table(body: Body, block: Table) -> None:
 
 
 def _row(cells: tuple[str, ...], grid: list[str], room: tuple[float, ...], style: str,
-         head: bool, fill: str) -> Any:
+         head: bool, fill: str, keep_with_next: bool) -> Any:
     tr = _el("w:tr")
     tr_pr = _el("w:trPr")
     tr_pr.append(_el("w:cantSplit"))
@@ -263,6 +266,8 @@ def _row(cells: tuple[str, ...], grid: list[str], room: tuple[float, ...], style
         p = _el("w:p")
         p_pr = _el("w:pPr")
         p_pr.append(_el("w:pStyle", val=style))
+        if keep_with_next:
+            p_pr.append(_el("w:keepNext"))
         rtl = is_rtl(text)
         if rtl:
             p_pr.append(_el("w:bidi"))

@@ -69,8 +69,10 @@ STYLES: dict[str, TextStyle] = {
 }
 CELL_PAD_X = 4.0  # left and right padding inside a table cell
 CELL_PAD_Y = 3.0  # top and bottom
+RULE_WIDTH = 0.5  # table borders; Word and LibreOffice count one in each row's height
 LIST_INDENT = 18.0  # per nesting level
 LIST_HANGING = 14.0  # room for the bullet or number
+KEEP_TABLE_ROWS = 8  # a table of at most this many rows is kept on one page, whole
 WRITING_LINE = 22.0  # the height of one ruled line of writing space
 IMAGE_MAX_HEIGHT = 0.55 * (PAGE_HEIGHT - 2 * MIN_MARGIN)  # a picture leaves room for text
 

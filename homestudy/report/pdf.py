@@ -18,6 +18,7 @@ from __future__ import annotations
 import io
 import re
 
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import (
     BaseDocTemplate,
     CondPageBreak,
@@ -142,7 +143,31 @@ def _story(document: Document, counter: PageCount, toc_levels: dict[int, int]
             story.append(Spacer(1, 0.01))
         story.extend(flowables)
     story.append(counter)  # last: at the start it would begin the first page
-    return _keep_headings_with_next(story), marks
+    return _keep_headings_with_next(_collapse_spacing(story)), marks
+
+
+def _collapse_spacing(story: list[Flowable]) -> list[Flowable]:
+    """Between two paragraphs, the larger of the space after the first and the space
+    before the second, as word processors do (reportlab would add them): the second
+    gets a copy of its style with the overlap taken off its space before."""
+    clones: dict[tuple[str, float], ParagraphStyle] = {}
+    previous: Flowable | None = None
+    for flowable in story:
+        style = getattr(flowable, "style", None)
+        before_prev = getattr(getattr(previous, "style", None), "spaceAfter", 0) or 0
+        if isinstance(style, ParagraphStyle) and style.spaceBefore and before_prev:
+            wanted = max(0.0, style.spaceBefore - before_prev)
+            key = (style.name, wanted)
+            if key not in clones:
+                clones[key] = ParagraphStyle(f"{style.name}_b{wanted:g}", parent=style,
+                                             spaceBefore=wanted)
+                for extra in ("hs_rtl",):
+                    if hasattr(style, extra):
+                        setattr(clones[key], extra, getattr(style, extra))
+            flowable.style = clones[key]
+        if not isinstance(flowable, PageCount):
+            previous = flowable
+    return story
 
 
 def _flowables(document: Document, block: object, keys: object,

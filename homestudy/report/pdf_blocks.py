@@ -21,7 +21,9 @@ from homestudy.report.layout import (
     ACCENT,
     CELL_PAD_X,
     CELL_PAD_Y,
+    KEEP_TABLE_ROWS,
     RULE,
+    RULE_WIDTH,
     SHADE,
     WRITING_LINE,
     heading_style,
@@ -85,16 +87,18 @@ def table(block: Table, width: float) -> list[Flowable]:
         ("FONTNAME", (0, 0), (-1, -1), fonts.BASE),  # else Helvetica, not embedded
         ("BACKGROUND", (0, 0), (-1, 0), colour(ACCENT)),
         ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colour("FFFFFF"), colour(SHADE)]),
-        ("GRID", (0, 0), (-1, -1), 0.4, colour(RULE)),
+        ("GRID", (0, 0), (-1, -1), RULE_WIDTH, colour(RULE)),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("LEFTPADDING", (0, 0), (-1, -1), CELL_PAD_X),
         ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PAD_X),
         ("TOPPADDING", (0, 0), (-1, -1), CELL_PAD_Y),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), CELL_PAD_Y),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), CELL_PAD_Y + RULE_WIDTH),  # the row's rule
     ]))
     flowables: list[Flowable] = []
     if block.caption:
         flowables.append(paragraph((Run(block.caption, bold=True),), STYLES_PDF["caption"]))
+    if len(block.rows) <= KEEP_TABLE_ROWS:  # a short table is not split (as in the .docx)
+        return [KeepTogether([*flowables, out]), Spacer(1, 8)]
     return [*flowables, out, Spacer(1, 8)]
 
 

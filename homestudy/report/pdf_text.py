@@ -39,6 +39,7 @@ def _style(name: str, spec: TextStyle, **extra: Any) -> ParagraphStyle:
         "spaceBefore": spec.before, "spaceAfter": spec.after,
         "textColor": colour(spec.colour), "leftIndent": spec.indent, "shaping": 0,
         "splitLongWords": 1, "bulletFontName": fonts.BASE, "allowWidows": 0,
+        "spaceShrinkage": 0,  # Word never squeezes spaces to fit a word on a line
         "allowOrphans": 0}
     settings.update(extra)
     return ParagraphStyle(name, **settings)
