@@ -159,3 +159,12 @@ def test_an_unknown_form_still_shows_its_answers(demo_case):
                                                        {"x": 1}))
     doc = build_record_document(demo_case, "checklists", forms=load_library(), today=TODAY)
     assert "X: 1" in _rows(doc)["Odd shape"][1]
+
+
+def test_an_answer_read_in_a_sentence_names_the_actions_owner_and_done_date():
+    from homestudy.report.values import format_value
+
+    value = {"answer": "no", "comment": "Loop cord", "action": "Fit a cleat", "due": "2026-11-30",
+             "owner": "Daniel Mensah", "done_on": "2026-11-18", "done": True}
+    assert format_value(None, value) == ("No — Loop cord — Action: Fit a cleat (Daniel Mensah), "
+                                         "by 30 Nov 2026 (done 18 Nov 2026)")

@@ -75,8 +75,12 @@ def _format_dict(value: dict[str, Any]) -> str:
             parts.append(clean_line(value[key]))
     if value.get("action"):
         due = value.get("due") or ""
-        done = " (done)" if value.get("done") else ""
+        owner = value.get("owner") or value.get("action_owner") or ""
+        done_on = value.get("done_on") or value.get("done_date") or ""
+        done = f" (done {iso_date(done_on)})" if done_on else (
+            " (done)" if value.get("done") else "")
         parts.append(f"Action: {clean_line(value['action'])}"
+                     + (f" ({clean_line(owner)})" if owner else "")
                      + (f", by {iso_date(due)}" if due else "") + done)
     if not parts:  # some other dict (a table row shown flat)
         parts = [f"{humanise(str(k))}: {clean_line(v)}" for k, v in value.items()]
