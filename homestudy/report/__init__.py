@@ -4,6 +4,7 @@
     export_par(case, "pdf", "applicant", Path("par.pdf"), forms=load_library())
     export_record(case, "visit:<visit id>", "docx", Path("visit.docx"), forms=lib)
     export_record(case, "checklists", "pdf", Path("checklists.pdf"), forms=lib)
+    export_par(case, "docx", "panel", out, docx_template=agency_template(overrides_dir))
 
 Each export is built in memory and written with ``homestudy.atomic.write_atomic``,
 so a failed export leaves nothing behind (no temp files) and never half a file.
@@ -29,8 +30,10 @@ __all__ = [
     "FORMATS",
     "Document",
     "Variant",
+    "agency_template",
     "build_par_document",
     "build_record_document",
+    "docx_template_for",
     "export_par",
     "export_record",
     "render",
@@ -41,12 +44,13 @@ FORMATS = ("docx", "pdf")
 log = logging.getLogger(__name__)
 
 
-def render(document: Document, fmt: str) -> bytes:
-    """``document`` as bytes of ``fmt`` ("docx" or "pdf")."""
+def render(document: Document, fmt: str, *, docx_template: Path | None = None) -> bytes:
+    """``document`` as bytes of ``fmt`` ("docx" or "pdf"). ``docx_template``: an
+    agency's own .docx template (``agency_template(overrides_dir)`` finds it)."""
     if fmt == "docx":
         from homestudy.report.docx import render_docx
 
-        return render_docx(document)
+        return render_docx(document, template=docx_template)
     if fmt == "pdf":
         from homestudy.report.pdf import render_pdf
 
@@ -101,23 +105,49 @@ def build_record_document(case: Case, record: str, *, forms: Any = None,
 
 def export_par(case: Case, fmt: str, variant: Variant | str, out: Path | str, *,
                forms: Any = None, today: date | None = None,
-               findings: Sequence[Any] | None = None) -> Path:
+               findings: Sequence[Any] | None = None,
+               docx_template: Path | None = None) -> Path:
     """Write the PAR of ``case`` to ``out`` and return the path written."""
     document = build_par_document(case, variant, forms=forms, today=today, findings=findings)
-    return _write(document, fmt, out)
+    return _write(document, fmt, out, docx_template)
 
 
 def export_record(case: Case, record: str, fmt: str, out: Path | str, *, forms: Any = None,
-                  today: date | None = None) -> Path:
+                  today: date | None = None, docx_template: Path | None = None) -> Path:
     document = build_record_document(case, record, forms=forms, today=today)
-    return _write(document, fmt, out)
+    return _write(document, fmt, out, docx_template)
 
 
-def _write(document: Document, fmt: str, out: Path | str) -> Path:
+def agency_template(overrides_dir: Path | None) -> Path | None:
+    """The agency's own .docx template in its form-overrides folder, or None."""
+    from homestudy.report.docx_template import agency_template as find
+
+    return find(overrides_dir)
+
+
+def docx_template_for(vault: Any, case: Case, root: Path | None = None) -> Path | None:
+    """The .docx template of ``case``'s agency: ``report-template.docx`` in the form-
+    overrides folder its agency profile names, or None (HomeStudy's own). Reads the
+    vault: call it where the database is used (the UI's DB worker)."""
+    if not case.agency_profile_id:
+        return None
+    from homestudy.errors import NotFoundError
+    from homestudy.forms import agency_overrides_dir
+    from homestudy.sync import outbox
+
+    try:
+        state = outbox.profile(vault, case.agency_profile_id)
+    except NotFoundError:
+        return None
+    return agency_template(agency_overrides_dir(state.profile.form_overrides, root))
+
+
+def _write(document: Document, fmt: str, out: Path | str,
+           docx_template: Path | None = None) -> Path:
     if fmt not in FORMATS:
         raise ExportError(f"HomeStudy cannot export to “{fmt}”; choose docx or pdf.")
     try:
-        data = render(document, fmt)
+        data = render(document, fmt, docx_template=docx_template)
     except HomeStudyError:
         raise
     except Exception as exc:  # a writer bug must reach the user as a plain message

@@ -24,6 +24,8 @@ _RTL_CLASSES = frozenset({"R", "AL", "AN", "RLE", "RLO", "RLI"})
 
 def needs_bidi(text: str) -> bool:
     """True when ``text`` has anything that can make its words run right to left."""
+    if text.isascii():
+        return False
     return any(ord(ch) >= 0x0590 and unicodedata.bidirectional(ch) in _RTL_CLASSES
                for ch in text)
 

@@ -135,9 +135,10 @@ class Document:
         self.incomplete_mark = clean_line(self.incomplete_mark)
 
     # ------------------------------------------------------------------ builders
-    def heading(self, text: str, level: int = 1, anchor: str = "") -> None:
+    def heading(self, text: str, level: int = 1, anchor: str = "", number: str = "") -> None:
         n = sum(1 for b in self.blocks if isinstance(b, Heading))
-        self.blocks.append(Heading(level, clean_line(text) or "Untitled", anchor or f"h{n}"))
+        self.blocks.append(Heading(level, clean_line(text) or "Untitled", anchor or f"h{n}",
+                                   clean_line(number)))
 
     def para(self, text: str, style: str = "body", *, bold: bool = False,
              italic: bool = False) -> None:

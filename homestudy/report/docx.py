@@ -1,311 +1,231 @@
 """Write a ``Document`` as a .docx with python-docx.
 
-Real structure for Word and LibreOffice: Heading 1/2 styles (navigation pane), a
-TOC field (pre-filled with the section titles, refreshed by Word on opening), tables
-with a repeating header row, List Bullet styles, "Page X of Y" from PAGE/NUMPAGES
-fields, and a header holding only the marking and the case reference. The few
-elements python-docx has no API for (fields, the repeating-header flag, "update
-fields on open") are built with its ``oxml`` helpers, nothing hand-written.
+Real structure for Word and LibreOffice: named styles (``docx_styles``), the headings
+in Word's heading styles (a Part is Heading 1 when the report has Parts), Word
+numbering for lists, a contents (TOC field) whose entries, links and page numbers are
+filled in at export, so it reads right even in Protected View, where Word updates no
+field. The page numbers are those of the PDF layout of the same document (one layout
+pass, ``pdf.layout_pages``): the .docx uses the same page geometry, sizes and font
+metrics, so they agree with what Word shows; Word refreshes them when editing is
+allowed. Page breaks are "page break before" on the next paragraph and a
+``SectionBreak`` is a new Word section with its own header and footer
+(``docx_page``), so no empty paragraph can spill onto a page of its own.
 """
 
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
-from docx import Document as new_docx
 from docx.document import Document as DocxDocument
-from docx.enum.section import WD_ORIENT
-from docx.enum.style import WD_STYLE_TYPE
-from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
+from docx.enum.section import WD_SECTION
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Cm, Pt, RGBColor
-from docx.table import Table as DocxTable
 from docx.text.paragraph import Paragraph as DocxParagraph
 
+from homestudy.report import docx_blocks
 from homestudy.report.docmodel import (
     Document,
     Heading,
+    Image,
     ListBlock,
     PageBreak,
     Paragraph,
     Run,
+    SectionBreak,
     Table,
     TableOfContents,
     WritingSpace,
 )
-from homestudy.report.fonts import is_rtl
-
-ACCENT = RGBColor(0x1F, 0x38, 0x64)
-GREY = RGBColor(0x59, 0x59, 0x59)
-RED = RGBColor(0xC0, 0x00, 0x00)
-FONT = "Calibri"
-TOC_INSTRUCTION = 'TOC \\o "1-2" \\h \\z \\u'
-PAGE_WIDTH_CM = 21.0
-MARGIN_CM = 2.0
+from homestudy.report.docx_page import Pages
+from homestudy.report.docx_styles import MODEL_STYLES, define_styles
+from homestudy.report.docx_template import finish, load_template
+from homestudy.report.layout import heading_text
 
 
-def render_docx(document: Document) -> bytes:
-    """The document as .docx bytes (built in memory)."""
-    docx = new_docx()
-    _setup(docx, document)
-    headings = [(h.level, h.text) for h in document.headings() if h.level <= 2]
-    for block in document.blocks:
-        if isinstance(block, TableOfContents):
-            _toc(docx, block, headings)
-        else:
-            _block(docx, block)
+def render_docx(document: Document, *, template: Path | None = None,
+                pages: list[int] | None = None) -> bytes:
+    """The document as .docx bytes (built in memory). ``template``: an agency's
+    report template (HomeStudy's own when None); ``pages``: the page of each heading,
+    for the contents (worked out from the PDF layout when None and there are contents)."""
+    docx, ours = load_template(template)
+    has_parts = any(h.level <= 0 for h in document.headings())
+    define_styles(docx, ours=ours, has_parts=has_parts, language=document.language or "en-GB")
+    total = 0
+    if pages is None and any(isinstance(b, TableOfContents) for b in document.blocks):
+        from homestudy.report.pdf import layout_pages
+
+        pages, total = layout_pages(document)
+    _Writer(docx, document, has_parts, pages or []).write()
+    finish(docx, document, total)
     buffer = io.BytesIO()
     docx.save(buffer)
     return buffer.getvalue()
 
 
-# ---------------------------------------------------------------------- set-up
+class _Writer:
+    def __init__(self, docx: DocxDocument, document: Document, has_parts: bool,
+                 pages: list[int]) -> None:
+        self.docx, self.document, self.has_parts = docx, document, has_parts
+        self.body = docx_blocks.Body(docx)
+        self.pages = Pages(docx, document)
+        self.heading_pages = pages
+        self.bookmarks: list[str] = []  # per heading, in order
+        self.toc_entries: list[tuple[int, Heading]] = []  # (contents level, heading)
+        self.fresh = True  # nothing written yet
+        self.break_due = False  # the next content starts a new page
+        self.mark = self.section_mark = ""  # the running mark wanted / the section's
 
-
-def _setup(docx: DocxDocument, document: Document) -> None:
-    section = docx.sections[0]
-    section.orientation = WD_ORIENT.PORTRAIT
-    section.page_width, section.page_height = Cm(PAGE_WIDTH_CM), Cm(29.7)
-    for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
-        setattr(section, side, Cm(MARGIN_CM))
-    styles = docx.styles
-    normal = styles["Normal"]
-    normal.font.name, normal.font.size = FONT, Pt(11)
-    normal.paragraph_format.space_after = Pt(6)
-    normal.paragraph_format.line_spacing = 1.15
-    for name, size in (("Heading 1", 16), ("Heading 2", 13)):
-        style = styles[name]
-        style.font.name, style.font.size, style.font.color.rgb = FONT, Pt(size), ACCENT
-        style.paragraph_format.keep_with_next = True
-    styles["Title"].font.name = FONT
-    styles["Title"].font.color.rgb = ACCENT
-    for level, indent in ((1, 0.0), (2, 0.6)):
-        toc = styles.add_style(f"TOC {level}", WD_STYLE_TYPE.PARAGRAPH)
-        toc.base_style = normal
-        toc.paragraph_format.left_indent = Cm(indent)
-        toc.paragraph_format.space_after = Pt(2)
-    _header_footer(docx, document)
-    props = docx.core_properties
-    props.title = f"{document.title} — {document.reference}"  # never a person's name
-    props.subject = f"{document.variant_label} — {document.marking}"
-    props.author = document.author
-    props.keywords = document.marking
-    props.category = document.marking
-    props.language = "en-GB"
-    props.comments = "Made by HomeStudy."
-    _update_fields_on_open(docx)
-
-
-def _header_footer(docx: DocxDocument, document: Document) -> None:
-    section = docx.sections[0]
-    usable = Cm(PAGE_WIDTH_CM - 2 * MARGIN_CM)
-    for name in ("Header", "Footer"):  # the template's stops suit US Letter: set ours
-        stops = docx.styles[name].paragraph_format.tab_stops
-        stops.clear_all()
-        if name == "Header":
-            stops.add_tab_stop(usable // 2, WD_TAB_ALIGNMENT.CENTER)
-        stops.add_tab_stop(usable, WD_TAB_ALIGNMENT.RIGHT)
-    header = section.header.paragraphs[0]
-    mark = header.add_run(document.marking)
-    mark.bold, mark.font.color.rgb, mark.font.size = True, RED, Pt(9)
-    header.add_run("\t")
-    if document.watermark:
-        draft = header.add_run(document.watermark)
-        draft.bold, draft.font.color.rgb, draft.font.size = True, RED, Pt(14)
-    ref = header.add_run(f"\t{document.reference}")
-    ref.font.color.rgb, ref.font.size = GREY, Pt(9)
-
-    footer = section.footer.paragraphs[0]
-    label = document.variant_label + (f"  ·  {document.footer_note}" if document.footer_note
-                                      else "")
-    _small(footer.add_run(label))
-    _small(footer.add_run("\tPage "))
-    _field(footer, "PAGE", "1")
-    _small(footer.add_run(" of "))
-    _field(footer, "NUMPAGES", "1")
-
-
-def _small(run: object) -> None:
-    run.font.size, run.font.color.rgb = Pt(8), GREY  # type: ignore[attr-defined]
-
-
-def _field(paragraph: DocxParagraph, instruction: str, shown: str) -> None:
-    """A simple field (PAGE, NUMPAGES) with ``shown`` as its cached result."""
-    field = OxmlElement("w:fldSimple")
-    field.set(qn("w:instr"), instruction)
-    run = OxmlElement("w:r")
-    props = OxmlElement("w:rPr")
-    size = OxmlElement("w:sz")
-    size.set(qn("w:val"), "16")
-    props.append(size)
-    run.append(props)
-    text = OxmlElement("w:t")
-    text.text = shown
-    run.append(text)
-    field.append(run)
-    paragraph._p.append(field)
-
-
-def _update_fields_on_open(docx: DocxDocument) -> None:
-    """Ask Word to refresh the TOC and page numbers when the file is opened."""
-    update = OxmlElement("w:updateFields")
-    update.set(qn("w:val"), "true")
-    docx.settings.element.append(update)
-
-
-# ---------------------------------------------------------------------- blocks
-
-
-def _block(docx: DocxDocument, block: object) -> None:
-    if isinstance(block, Heading):
-        paragraph = _add(docx, f"Heading {min(max(block.level, 1), 3)}")
-        _runs(paragraph, (Run(block.text),))
-    elif isinstance(block, Paragraph):
-        _paragraph(docx, block)
-    elif isinstance(block, ListBlock):
-        for item in block.items:
-            level = min(item.level, 2)
-            if item.number:
-                paragraph = _add(docx, "List Paragraph")
-                paragraph.paragraph_format.left_indent = Cm(0.9 + 0.7 * level)
-                paragraph.paragraph_format.first_line_indent = Cm(-0.6)
-                paragraph.add_run(f"{item.number}.\t")
+    def write(self) -> None:
+        self.pages.setup(self.docx.sections[0], "")
+        toc_at: DocxParagraph | None = None
+        for block in self.document.blocks:
+            if isinstance(block, PageBreak | SectionBreak):
+                if isinstance(block, SectionBreak):
+                    self.mark = block.running_mark
+                # consecutive breaks, or a break before anything, make one new page
+                self.break_due = self.break_due or not self.fresh
+                continue
+            if isinstance(block, Heading) and block.level <= 0 and not self.fresh:
+                self.break_due = True  # a Part starts on a new page
+            self._before_content()
+            if isinstance(block, TableOfContents):
+                toc_at = self.body.paragraph("TOC Heading")
+                toc_at.add_run(block.title)
             else:
-                style = "List Bullet" if level == 0 else f"List Bullet {level + 1}"
-                paragraph = _add(docx, style)
-            _runs(paragraph, item.runs)
-    elif isinstance(block, Table):
-        _table(docx, block)
-    elif isinstance(block, PageBreak):
-        docx.add_page_break()
-    elif isinstance(block, WritingSpace):
-        table = docx.add_table(rows=block.lines, cols=1)
-        table.style = docx.styles["Table Grid"]
-        for row in table.rows:
-            row.height = Cm(0.8)
+                self._block(block)
+        if toc_at is not None:
+            self._fill_toc(toc_at)
+
+    def _before_content(self) -> None:
+        if self.mark != self.section_mark:
+            if self.body.last_element() is None:  # nothing yet: the first section's mark
+                self.pages.setup(self.docx.sections[0], self.mark)
+            else:
+                self._new_section(self.mark)
+            self.section_mark = self.mark
+        elif self.break_due:
+            self.body.break_before_next = True
+        self.break_due = self.fresh = False
+
+    def _new_section(self, mark: str) -> None:
+        last = self.body.last_element()
+        section = self.docx.add_section(WD_SECTION.NEW_PAGE)
+        holder = self.body.last_element()  # python-docx's new paragraph ending the section
+        sect_path = qn("w:pPr") + "/" + qn("w:sectPr")
+        if last is not None and last.tag == qn("w:p") and holder is not None \
+                and last.find(sect_path) is None:
+            # the section ends with its own last paragraph, not an empty one after it
+            last.get_or_add_pPr()._insert_sectPr(holder.find(sect_path))
+            holder.getparent().remove(holder)
+        self.pages.setup(section, mark)
+        self.body.break_before_next = False  # the new section starts a new page
+
+    def _block(self, block: object) -> None:
+        if isinstance(block, Heading):
+            self._heading(block)
+        elif isinstance(block, Paragraph):
+            paragraph = self.body.paragraph(MODEL_STYLES.get(block.style, "Normal"))
+            docx_blocks.add_runs(paragraph, block.runs)
+        elif isinstance(block, ListBlock):
+            docx_blocks.list_block(self.body, block)
+        elif isinstance(block, Table):
+            docx_blocks.table(self.body, block)
+        elif isinstance(block, Image):
+            docx_blocks.picture(self.body, block)
+        elif isinstance(block, WritingSpace):
+            docx_blocks.writing_space(self.body, block)
+
+    def _heading(self, block: Heading) -> None:
+        level = block.level + (1 if self.has_parts else 0)
+        paragraph = self.body.paragraph(f"Heading {min(max(level, 1), 4)}")
+        docx_blocks.add_runs(paragraph, (Run(heading_text(block.number, block.text)),))
+        self.bookmarks.append(self.body.bookmark(paragraph))
+        # the contents list Parts and sections (as the PDF's: pdf._toc_levels)
+        contents_level = block.level if self.has_parts else block.level - 1
+        if 0 <= contents_level <= (1 if self.has_parts else 0):
+            self.toc_entries.append((contents_level, block))
+
+    # ------------------------------------------------------------------ contents
+    def _fill_toc(self, title: DocxParagraph) -> None:
+        """The TOC field after ``title``, its result the entries with their pages."""
+        headings = self.document.headings()
+        index = {id(h): n for n, h in enumerate(headings)}
+        depth = "1-2" if self.has_parts else "1-1"
+        anchor = title._p
+        entries = self.toc_entries or []
+        paragraphs: list[DocxParagraph] = []
+        for level, heading in entries:
+            n = index[id(heading)]
+            page = self.heading_pages[n] if n < len(self.heading_pages) else 0
+            paragraph = self._detached(f"TOC {level + 1}")
+            _toc_entry(paragraph, heading_text(heading.number, heading.text),
+                       self.bookmarks[n], page)
+            paragraphs.append(paragraph)
+        if not paragraphs:
+            paragraphs.append(self._detached("TOC 1"))
+            paragraphs[0].add_run("No headings.")
+        first, last = paragraphs[0], paragraphs[-1]
+        begin = [_fld_char("begin", dirty=False), _instr(f'TOC \\o "{depth}" \\h \\z \\u'),
+                 _fld_char("separate")]
+        ppr = first._p.pPr
+        for element in reversed(begin):
+            if ppr is not None:
+                ppr.addnext(element)
+            else:
+                first._p.insert(0, element)
+        last._p.append(_fld_char("end"))
+        for paragraph in paragraphs:
+            anchor.addnext(paragraph._p)
+            anchor = paragraph._p
+
+    def _detached(self, style: str) -> DocxParagraph:
+        p = OxmlElement("w:p")
+        paragraph = DocxParagraph(p, self.docx._body)
+        p.style = self.body.style_id(style)
+        return paragraph
 
 
-def _add(docx: DocxDocument, style: str) -> DocxParagraph:
-    """A new paragraph in ``style``. python-docx resolves a style name by scanning every
-    style on each call, which dominated export time; the ids are looked up once."""
-    paragraph = docx.add_paragraph()
-    if style != "Normal":
-        ids = _style_ids(docx)
-        if style not in ids:
-            ids[style] = docx.styles[style].style_id
-        paragraph._p.style = ids[style]
-    return paragraph
+def _toc_entry(paragraph: DocxParagraph, text: str, bookmark: str, page: int) -> None:
+    link = OxmlElement("w:hyperlink")
+    link.set(qn("w:anchor"), bookmark)
+    link.set(qn("w:history"), "1")
+    link.append(_run(text))
+    link.append(_run("\t"))
+    link.append(_fld_char("begin"))
+    link.append(_instr(f" PAGEREF {bookmark} \\h "))
+    link.append(_fld_char("separate"))
+    link.append(_run(str(page) if page else ""))
+    link.append(_fld_char("end"))
+    paragraph._p.append(link)
 
 
-def _style_ids(docx: DocxDocument) -> dict[str, str]:
-    cache: dict[str, str] | None = getattr(docx, "_hs_style_ids", None)
-    if cache is None:
-        cache = {}
-        docx._hs_style_ids = cache  # type: ignore[attr-defined]
-    return cache
-
-
-def _paragraph(docx: DocxDocument, block: Paragraph) -> None:
-    style = {"title": "Title", "subtitle": "Subtitle"}.get(block.style, "Normal")
-    paragraph = _add(docx, style)
-    _runs(paragraph, block.runs)
-    if block.style in ("note", "meta"):
-        for run in paragraph.runs:
-            run.font.color.rgb = GREY
-            if block.style == "meta":
-                run.font.size = Pt(9)
-    if block.style == "field":
-        paragraph.paragraph_format.space_after = Pt(2)
-
-
-def _runs(paragraph: DocxParagraph, runs: tuple[Run, ...]) -> None:
-    text = "".join(r.text for r in runs)
-    if is_rtl(text):
-        paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    for run in runs:
-        if not run.text:
-            continue
-        out = paragraph.add_run(run.text)  # python-docx makes \t a tab and \n a break
-        out.bold = run.bold or None
-        out.italic = run.italic or None
-        if is_rtl(run.text):
-            out.font.rtl = True
-
-
-def _table(docx: DocxDocument, block: Table) -> None:
-    if block.caption:
-        caption = _add(docx, "Caption")
-        caption.add_run(block.caption)
-        caption.paragraph_format.keep_with_next = True
-    n = max(1, len(block.columns))
-    table = docx.add_table(rows=1, cols=n)
-    table.style = docx.styles["Light Grid Accent 1"]
-    table.alignment = WD_TABLE_ALIGNMENT.LEFT
-    for cell, title in zip(table.rows[0].cells, block.columns, strict=False):
-        _cell(cell.paragraphs[0], title, bold=True)
-    _repeat_header(table)
-    for row in block.rows:
-        cells = table.add_row().cells
-        for cell, value in zip(cells, row, strict=False):
-            _cell(cell.paragraphs[0], value)
-    weights = block.widths if len(block.widths) == n else (1.0,) * n
-    total = sum(weights) or 1.0
-    table.autofit = False
-    widths = [Cm((PAGE_WIDTH_CM - 2 * MARGIN_CM) * w / total) for w in weights]
-    for index, column in enumerate(table.columns):
-        column.width = widths[index]  # the grid: LibreOffice reads this
-    for row in table.rows:  # and each cell: Word reads this
-        for index, cell in enumerate(row.cells):
-            cell.width = widths[index]
-    docx.add_paragraph().paragraph_format.space_after = Pt(2)
-
-
-def _cell(paragraph: DocxParagraph, text: str, bold: bool = False) -> None:
-    paragraph.paragraph_format.space_after = Pt(0)
-    _runs(paragraph, (Run(text, bold=bold),))
-    for run in paragraph.runs:
-        run.font.size = Pt(9.5)
-
-
-def _repeat_header(table: DocxTable) -> None:
-    row_props = table.rows[0]._tr.get_or_add_trPr()
-    header = OxmlElement("w:tblHeader")
-    header.set(qn("w:val"), "true")
-    row_props.append(header)
-
-
-def _toc(docx: DocxDocument, block: TableOfContents, headings: list[tuple[int, str]]) -> None:
-    """A TOC field whose cached result already lists the headings (no page numbers until
-    Word or LibreOffice updates it), so it reads well even before an update."""
-    title = _add(docx, "TOC Heading")
-    title.add_run(block.title)
-    first = _add(docx, "TOC 1")
-    _fld_char(first, "begin")
-    instr = OxmlElement("w:instrText")
-    instr.set(qn("xml:space"), "preserve")
-    instr.text = TOC_INSTRUCTION
+def _run(text: str) -> object:
     run = OxmlElement("w:r")
-    run.append(instr)
-    first._p.append(run)
-    _fld_char(first, "separate")
-    last = first
-    if headings:
-        first.add_run(headings[0][1])
-        for level, text in headings[1:]:
-            last = _add(docx, f"TOC {min(level, 2)}")
-            last.add_run(text)
-    else:
-        first.add_run("Right-click and choose Update Field to build the contents.")
-    _fld_char(last, "end")
+    if text == "\t":
+        run.append(OxmlElement("w:tab"))
+        return run
+    t = OxmlElement("w:t")
+    t.set(qn("xml:space"), "preserve")
+    t.text = text
+    run.append(t)
+    return run
 
 
-def _fld_char(paragraph: DocxParagraph, kind: str) -> None:
+def _fld_char(kind: str, dirty: bool = False) -> object:
     run = OxmlElement("w:r")
     char = OxmlElement("w:fldChar")
     char.set(qn("w:fldCharType"), kind)
-    if kind == "begin":
+    if dirty:
         char.set(qn("w:dirty"), "true")
     run.append(char)
-    paragraph._p.append(run)
+    return run
+
+
+def _instr(text: str) -> object:
+    run = OxmlElement("w:r")
+    instr = OxmlElement("w:instrText")
+    instr.set(qn("xml:space"), "preserve")
+    instr.text = text
+    run.append(instr)
+    return run

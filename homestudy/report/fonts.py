@@ -1,9 +1,12 @@
 """The TrueType fonts embedded in PDF exports, and which one draws each character.
 
-DejaVu Sans (four faces) draws Latin, Greek, Cyrillic, Hebrew, Armenian, Georgian
-and many symbols; per-script fallbacks (Noto Sans for Arabic and the scripts of
-South and South-East Asia, Hebrew and Ethiopic, Droid Sans Fallback for Chinese and
-Japanese, Nanum Square for Korean, Symbola for emoji) draw the rest. ``segments``
+Liberation Sans (four faces) draws Latin, Greek and Cyrillic. It has the metrics of
+Arial, the font of the .docx exports, so a PDF and the .docx of the same report break
+lines and pages alike (the .docx contents take their page numbers from the PDF
+layout, ``pdf.layout_pages``). DejaVu Sans draws what Liberation lacks (Armenian,
+Georgian, many symbols); per-script fallbacks (Noto Sans for Arabic and the scripts
+of South and South-East Asia, Hebrew and Ethiopic, Droid Sans Fallback for Chinese
+and Japanese, Nanum Square for Korean, Symbola for emoji) draw the rest. ``segments``
 splits text into runs by the first font that has each character, so no glyph is
 drawn as an empty box; a character no font has becomes U+FFFD, and invisible
 format characters (joiners, variation selectors) that no font draws are dropped.
@@ -22,13 +25,14 @@ from homestudy.resources import resource_path
 
 BASE = "HSSans"
 BASE_FILES = {
-    BASE: "DejaVuSans.ttf",
-    f"{BASE}-Bold": "DejaVuSans-Bold.ttf",
-    f"{BASE}-Italic": "DejaVuSans-Oblique.ttf",
-    f"{BASE}-BoldItalic": "DejaVuSans-BoldOblique.ttf",
+    BASE: "LiberationSans-Regular.ttf",
+    f"{BASE}-Bold": "LiberationSans-Bold.ttf",
+    f"{BASE}-Italic": "LiberationSans-Italic.ttf",
+    f"{BASE}-BoldItalic": "LiberationSans-BoldItalic.ttf",
 }
 #: (font name, file, code point ranges it is preferred for, ahead of the base font)
 FALLBACKS: tuple[tuple[str, str, tuple[tuple[int, int], ...]], ...] = (
+    ("HSDejaVu", "DejaVuSans.ttf", ()),
     ("HSArabic", "NotoSansArabic-Regular.ttf",
      ((0x0600, 0x06FF), (0x0750, 0x077F), (0x08A0, 0x08FF), (0xFB50, 0xFDFF),
       (0xFE70, 0xFEFF))),
@@ -110,7 +114,9 @@ def register() -> None:
             font = plain(name, str(folder / file), shapable=False)
             pdfmetrics.registerFont(font)
             if name == BASE:
-                loaded.append(_Font(name, frozenset(font.face.charToGlyph), ()))
+                chars = frozenset(font.face.charToGlyph)
+                loaded.append(_Font(name, chars, ()))
+                _common_punctuation.update(c for c in range(0x2000, 0x2070) if c in chars)
         for bold, italic, name in ((0, 0, BASE), (1, 0, f"{BASE}-Bold"),
                                    (0, 1, f"{BASE}-Italic"), (1, 1, f"{BASE}-BoldItalic")):
             addMapping(BASE, bold, italic, name)
@@ -139,9 +145,14 @@ def _font_for(code: int) -> str | None:
     return None
 
 
+_common_punctuation: set[int] = set()  # General Punctuation the base font has
+
+
 def _is_simple(text: str) -> bool:
-    # Fast path: Latin-1 and General Punctuation (smart quotes, dashes) are all in DejaVu.
-    return all(ord(c) < 0x0250 or 0x2000 <= ord(c) <= 0x206F for c in text)
+    # Fast path: the base font has every letter below U+0250 (Latin, Latin-1, Extended-A
+    # and -B) and the common General Punctuation (smart quotes, dashes, ellipsis)
+    return text.isascii() or all(ord(c) < 0x0250 or ord(c) in _common_punctuation
+                                 for c in text)
 
 
 def segments(text: str) -> list[tuple[str, str]]:

@@ -5,7 +5,8 @@ The subset (``model.ParSectionDraft``): paragraphs, ``**bold**``, ``*italic*``,
 (headings, links, HTML, code) stays literal text: the parser starts from the
 "zero" preset and only those rules are switched on, so nothing an assessor types
 can inject markup into a writer. Single newlines inside a paragraph are kept
-as line breaks (``\\n`` in a run); the writers turn them into breaks.
+as line breaks (``\\n`` in a run); the writers turn them into breaks. A paragraph
+that starts "Analysis:" is given the ``analysis`` style.
 """
 
 from __future__ import annotations
@@ -91,8 +92,15 @@ def parse_blocks(text: str) -> list[Block]:
                     item_runs.append(Run("\n"))
                 item_runs.extend(runs)
             elif runs:
-                blocks.append(Paragraph(tuple(runs)))
+                blocks.append(Paragraph(tuple(runs), _paragraph_style(runs)))
     return blocks
+
+
+def _paragraph_style(runs: list[Run]) -> str:
+    """"analysis" for the assessor's analysis paragraph (it starts "Analysis:", bold or
+    not): a named style in the .docx, shaded in the PDF."""
+    text = "".join(r.text for r in runs).lstrip()
+    return "analysis" if text[:9].lower() == "analysis:" else "body"
 
 
 def _item(runs: list[Run], level: int, number: int) -> ListItem:

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
+from homestudy.labels import value_label
 from homestudy.model import ChecklistAnswer
 from homestudy.report.sanitize import clean_line, clean_text
 from homestudy.textutil import format_date
@@ -17,7 +18,13 @@ YES_NO_NA = {"yes": "Yes", "no": "No", "na": "Not applicable",
 
 
 def humanise(identifier: str) -> str:
-    return clean_line(identifier).replace("_", " ").capitalize()
+    """An identifier as words: an enum value by its label (``homestudy.labels``: "DBS",
+    "Ex-partner"), anything else with its underscores as spaces."""
+    text = clean_line(identifier)
+    known = value_label(text)
+    if known is not None:
+        return known
+    return text.replace("_", " ").capitalize()
 
 
 def iso_date(value: Any) -> str:
@@ -68,8 +75,12 @@ def _format_dict(value: dict[str, Any]) -> str:
             parts.append(clean_line(value[key]))
     if value.get("action"):
         due = value.get("due") or ""
-        done = " (done)" if value.get("done") else ""
+        owner = value.get("owner") or value.get("action_owner") or ""
+        done_on = value.get("done_on") or value.get("done_date") or ""
+        done = f" (done {iso_date(done_on)})" if done_on else (
+            " (done)" if value.get("done") else "")
         parts.append(f"Action: {clean_line(value['action'])}"
+                     + (f" ({clean_line(owner)})" if owner else "")
                      + (f", by {iso_date(due)}" if due else "") + done)
     if not parts:  # some other dict (a table row shown flat)
         parts = [f"{humanise(str(k))}: {clean_line(v)}" for k, v in value.items()]
