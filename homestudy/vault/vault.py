@@ -2,7 +2,10 @@
 DB key) and ``vault.db`` (SQLCipher 4). See ``docs/DESIGN.md`` for the API.
 
 Nothing here changes a file before the passphrase, keyring and formats have all
-been checked, so every open error leaves the disk as it was.
+been checked, so every open error leaves the disk as it was. Nothing is written into
+a damaged vault either: the first write waits for the background integrity check, and
+a read that meets a damaged page turns the vault read-only. Database and disk errors
+reach callers as ``homestudy.errors`` classes (``storage`` says which).
 """
 
 from __future__ import annotations
@@ -13,7 +16,6 @@ import json
 import logging
 import os
 import secrets
-import shutil
 import threading
 import uuid
 from collections.abc import Callable, Iterator
@@ -21,18 +23,22 @@ from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
 
-from homestudy.atomic import write_atomic
+from homestudy.atomic import copy_atomic, write_atomic
 from homestudy.errors import (
+    HomeStudyError,
+    IntegrityError,
     NotAVaultError,
     ReadOnlyVaultError,
+    StorageUnavailableError,
     UnknownFormatError,
+    VaultDamagedError,
     VaultError,
     VaultExistsError,
     VaultLockedError,
     VaultTooNewError,
 )
 from homestudy.model import utc_now
-from homestudy.vault import audit, keys, migrations, store
+from homestudy.vault import audit, keys, migrations, storage, store
 from homestudy.vault.audit import AuditTrail
 from homestudy.vault.keys import KdfParams
 from homestudy.vault.repo import CaseRepository
@@ -49,6 +55,10 @@ def read_header(folder: Path) -> dict[str, Any]:
     """The parsed header, or NotAVaultError / VaultTooNewError / UnknownFormatError."""
     try:
         header = json.loads((folder / HEADER_NAME).read_text(encoding="utf-8"))
+    except PermissionError as exc:
+        raise StorageUnavailableError(
+            "HomeStudy is not allowed to read the vault's files. Ask your IT team to check "
+            "the folder's permissions.") from exc
     except (OSError, ValueError) as exc:
         raise NotAVaultError() from exc
     if not isinstance(header, dict) or header.get("format") != FORMAT:
@@ -65,7 +75,10 @@ def read_header(folder: Path) -> dict[str, Any]:
 
 
 def write_header(folder: Path, header: dict[str, Any]) -> None:
-    write_atomic(folder / HEADER_NAME, json.dumps(header, indent=2).encode("utf-8"))
+    try:
+        write_atomic(folder / HEADER_NAME, json.dumps(header, indent=2).encode("utf-8"))
+    except OSError as exc:
+        raise (storage.from_os_error(exc) or storage.probe(folder) or exc) from exc
 
 
 def new_header(vault_id: str, wrap: dict[str, Any]) -> dict[str, Any]:
@@ -84,6 +97,7 @@ class Vault:
         self._header = header
         self._keys: keys.Unlocked | None = unlocked
         self._read_only = read_only
+        self._damaged = False  # the integrity check or a read found damage
         self._lock = threading.RLock()
         self._listeners: list[Callable[[str], None]] = []
         self._conn: Any = None
@@ -107,7 +121,10 @@ class Vault:
         folder = Path(folder)
         if cls.exists(folder) or (folder / DB_NAME).exists():
             raise VaultExistsError()
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        try:
+            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        except OSError as exc:
+            raise (storage.from_os_error(exc) or exc) from exc
         vault_id = str(uuid.uuid4())
         db_key = secrets.token_bytes(32)
         device = keys.store_device_secret(vault_id)
@@ -124,11 +141,13 @@ class Vault:
             finally:
                 conn.close()
             write_header(folder, header)  # last: a vault exists only once it can be opened
-        except BaseException:  # e.g. a full disk: leave no half-made vault behind
+        except BaseException as exc:  # e.g. a full disk: leave no half-made vault behind
             for suffix in ("", "-wal", "-shm", "-journal"):
                 with contextlib.suppress(OSError):
                     os.unlink(folder / f"{DB_NAME}{suffix}")
             keys.delete_device_secret(vault_id)
+            if isinstance(exc, OSError) and not isinstance(exc, HomeStudyError):
+                raise (storage.from_os_error(exc) or exc) from exc
             raise
         vault = cls(folder, header, keys.Unlocked(bytearray(db_key), bytearray(bkek)), False)
         vault._connect()
@@ -169,6 +188,8 @@ class Vault:
                 if self._read_only:
                     raise VaultError("This vault needs an upgrade; open it normally first.")
                 if version > 0:
+                    if store.integrity_problems(conn):  # never upgrade a damaged vault
+                        raise VaultDamagedError()
                     self._keep_copy_before_upgrade(conn, version)
                 store.migrate(conn)
         except BaseException:
@@ -180,13 +201,10 @@ class Vault:
         """An encrypted copy of the database as it was, for support to fall back on."""
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         copy = self.folder / f"{DB_NAME}.before-v{migrations.LATEST}"
-        tmp = copy.with_name(copy.name + ".tmp")
-        with open(self.folder / DB_NAME, "rb") as src, open(tmp, "wb") as dst:
-            os.fchmod(dst.fileno(), 0o600)
-            shutil.copyfileobj(src, dst)
-            dst.flush()
-            os.fsync(dst.fileno())
-        os.replace(tmp, copy)
+        try:  # private (0600 on POSIX; the folder's ACL on Windows) and durable
+            copy_atomic(self.folder / DB_NAME, copy)
+        except OSError as exc:
+            raise (storage.from_os_error(exc) or exc) from exc
         log.info("kept a copy of the schema version %d database before upgrading", version)
 
     def _start_integrity_check(self, callback: Callable[[list[str]], None] | None) -> None:
@@ -210,7 +228,7 @@ class Vault:
             except Exception as exc:  # interrupted by close(), or the file is unreadable
                 problems = [f"The check could not run: {type(exc).__name__}"]
             if problems and not self._closing:
-                self._read_only = True
+                self._read_only = self._damaged = True
                 log.warning("vault integrity check failed; opened read-only")
             future.set_result(problems)
             if callback is not None and not self._closing:
@@ -233,7 +251,8 @@ class Vault:
         self._stop_checker()
         with self._lock:
             if self._conn is not None:
-                self._conn.close()
+                with contextlib.suppress(Exception):  # a damaged file may refuse a checkpoint
+                    self._conn.close()
                 self._conn = None
             if self._keys is not None:
                 self._keys.wipe()
@@ -259,6 +278,11 @@ class Vault:
         return self._read_only
 
     @property
+    def damaged(self) -> bool:
+        """True once the integrity check or a read found the database damaged."""
+        return self._damaged
+
+    @property
     def keyring_protected(self) -> bool:
         return self._header["key_wrap"].get("keyring") is not None
 
@@ -267,8 +291,9 @@ class Vault:
         return str(self._header["vault_id"])
 
     def change_passphrase(self, old: str, new: str) -> None:
-        """Re-wrap the DB key for ``new``; the database itself is not touched."""
+        """Re-wrap the DB key for ``new``; the database itself only gets an audit entry."""
         with self._lock:
+            self._check_writable()
             header = read_header(self.folder)
             vid = header["vault_id"]
             unlocked = keys.unwrap(header["key_wrap"], old, aad_for(vid))
@@ -281,6 +306,13 @@ class Vault:
             self._header = {**header, "key_wrap": wrap}
             if self._keys is not None:
                 self._keys.backup_kek[:] = bkek
+            if self._conn is not None:
+                try:  # after the header: the trail must not claim a change that failed
+                    with self.writing(None) as conn:
+                        audit.append(conn, self.actor, "update", "", "vault", "key_wrap",
+                                     ["passphrase"])
+                except HomeStudyError:
+                    log.warning("passphrase changed, but its audit entry could not be added")
 
     # ------------------------------------------------------------------ access
 
@@ -292,18 +324,47 @@ class Vault:
     @contextlib.contextmanager
     def reading(self) -> Iterator[Any]:
         with self._lock:
-            yield self._current_conn()
+            conn = self._current_conn()
+            try:
+                yield conn
+            except Exception as exc:
+                found = self._translated(exc)
+                if found is exc:
+                    raise
+                raise found from exc
 
     @contextlib.contextmanager
     def writing(self, case_id: str | None) -> Iterator[Any]:
         with self._lock:
             conn = self._current_conn()
-            if self._read_only:
-                raise ReadOnlyVaultError()
-            with store.transaction(conn) as tx:
-                yield tx
+            self._check_writable()
+            try:
+                with store.transaction(conn, folder=self.folder) as tx:
+                    yield tx
+            except Exception as exc:
+                found = self._translated(exc)
+                if found is exc:
+                    raise
+                raise found from exc
         if case_id:
             self._notify(case_id)
+
+    def _check_writable(self) -> None:
+        """Refuse a write into a damaged or read-only vault. The first write waits for
+        the integrity check started at open (it reads the whole file once)."""
+        if not self.integrity_future.done():
+            self.integrity_future.result()
+        if self._damaged:
+            raise IntegrityError()
+        if self._read_only:
+            raise ReadOnlyVaultError()
+
+    def _translated(self, exc: Exception) -> BaseException:
+        found = store.translate(exc, self.folder)
+        if isinstance(found, VaultDamagedError):
+            # nothing more is written into it; the UI and CLI offer a restore
+            self._read_only = self._damaged = True
+        return found
 
     def transaction(self, case_id: str | None = None) -> contextlib.AbstractContextManager[Any]:
         """A short write transaction for other parts of the core (e.g. sync tables)."""
