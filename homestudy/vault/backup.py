@@ -110,11 +110,7 @@ def restore(backup_file: Path, folder: Path, passphrase: str) -> Vault:
     from homestudy.vault.vault import DB_NAME, Vault, aad_for, new_header, write_header
 
     header, data = read_backup(backup_file)
-    try:
-        kdf = keys.kdf_of(header)
-        salt = keys._unb64(header["kdf"]["salt"])
-    except (KeyError, TypeError, ValueError) as exc:
-        raise UnknownFormatError() from exc
+    kdf, salt = keys.kdf_from_record(header.get("kdf"))  # bounded: a tampered file
     bkek = keys.backup_kek(kdf.derive(passphrase, salt))
     db_key = keys.unwrap_with_kek(header["key"], bkek, _aad(header["backup_id"]))
 
