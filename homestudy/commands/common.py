@@ -89,6 +89,36 @@ def read_case(args: argparse.Namespace) -> Case:
         vault.close()
 
 
+RESTORE_HINT = (
+    "To put your cases back from a backup: homestudy restore BACKUP-FILE (the damaged "
+    "vault is kept beside the restored one)."
+)
+UNEXPECTED = (
+    "Something unexpected went wrong ({name}). Nothing already saved has been lost. If "
+    "this keeps happening, tell your IT team what you were doing."
+)
+
+
 def fail(exc: HomeStudyError, code: int = 1) -> int:
+    """Print the plain message (and, for a damaged vault, how to restore it)."""
+    from homestudy.vault.storage import DAMAGE_ERRORS
+
     print(f"homestudy: {exc.message}", file=sys.stderr)
+    if isinstance(exc, DAMAGE_ERRORS):
+        print(f"homestudy: {RESTORE_HINT}", file=sys.stderr)
     return code
+
+
+def fail_unexpected(exc: BaseException) -> int:
+    """The last safety net: a plain sentence, never a traceback (which may quote case
+    text); disk errors still get their own message."""
+    if isinstance(exc, HomeStudyError):
+        return fail(exc)
+    if isinstance(exc, OSError):
+        from homestudy.vault.storage import from_os_error
+
+        known = from_os_error(exc)
+        if known is not None:
+            return fail(known)
+    print(f"homestudy: {UNEXPECTED.format(name=type(exc).__name__)}", file=sys.stderr)
+    return 70  # EX_SOFTWARE
