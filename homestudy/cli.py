@@ -52,6 +52,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     from homestudy.vault.hardening import harden_process
 
     harden_process()  # before any case data is in memory: no core dumps of it
+    import logging
+
+    # the commands say what happened in plain words; Python's last-resort handler
+    # would add bare log lines (a warning about a damaged vault, say) to stderr
+    logging.getLogger("homestudy").addHandler(logging.NullHandler())
     if args.self_test:
         return int(args.self_test_module.run(args))
     if args.command is None:

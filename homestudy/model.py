@@ -445,3 +445,5 @@ class CaseSummary:
     visits_done: int
     visits_planned: int
     updated_at: datetime
+    archived_at: datetime | None = None
+    archive_reason: str = ""

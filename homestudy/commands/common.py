@@ -56,16 +56,53 @@ def ask_passphrase(prompt: str = "Passphrase: ", *, confirm: bool = False,
     return first
 
 
-def open_vault(args: argparse.Namespace, read_only: bool = False) -> Any:
-    """The vault chosen by ``args``, unlocked (the caller closes it)."""
-    from homestudy.errors import NotAVaultError
+RESTORE_HINT = (
+    "To put your cases back from a backup: homestudy restore BACKUP-FILE (the damaged "
+    "vault is kept beside the restored one)."
+)
+DAMAGED_READ_WARNING = (
+    "Warning: the vault failed its integrity check, so it is open read-only and nothing "
+    "will be changed in it. What can still be read is shown."
+)
+
+
+def open_vault(args: argparse.Namespace, read_only: bool = False, *,
+               for_writing: bool | None = None) -> Any:
+    """The vault chosen by ``args``, unlocked and checked (the caller closes it).
+
+    The integrity check runs before the command does anything: a command that writes
+    is refused on a damaged vault (nothing is written into it); a command that only
+    reads goes on, read-only, after a warning. ``for_writing`` defaults to
+    ``not read_only``; ``cases`` opens writable (an old vault is upgraded) but only
+    reads. A folder that cannot be written is opened read-only for a reading command.
+    """
+    from homestudy.errors import NotAVaultError, StorageReadOnlyError, VaultDamagedError
     from homestudy.vault import Vault
 
+    writes = (not read_only) if for_writing is None else for_writing
     folder = vault_dir(args)
     if not folder.exists():
         raise NotAVaultError(f"There is no HomeStudy vault in {folder}. Create one with "
                              "'homestudy demo' or by starting the app.")
-    return Vault.open(folder, ask_passphrase(), read_only=read_only, check_integrity=False)
+    passphrase = ask_passphrase()
+    try:
+        vault = Vault.open(folder, passphrase, read_only=read_only)
+    except StorageReadOnlyError:
+        if writes or read_only:
+            raise
+        vault = Vault.open(folder, passphrase, read_only=True)
+    try:
+        problems = vault.integrity_future.result()
+    except BaseException:
+        vault.close()
+        raise
+    if problems:
+        if writes:
+            vault.close()
+            raise VaultDamagedError()
+        print(f"homestudy: {DAMAGED_READ_WARNING}", file=sys.stderr)
+        print(f"homestudy: {RESTORE_HINT}", file=sys.stderr)
+    return vault
 
 
 def find_case(vault: Any, ref: str) -> Case:
@@ -89,10 +126,6 @@ def read_case(args: argparse.Namespace) -> Case:
         vault.close()
 
 
-RESTORE_HINT = (
-    "To put your cases back from a backup: homestudy restore BACKUP-FILE (the damaged "
-    "vault is kept beside the restored one)."
-)
 UNEXPECTED = (
     "Something unexpected went wrong ({name}). Nothing already saved has been lost. If "
     "this keeps happening, tell your IT team what you were doing."

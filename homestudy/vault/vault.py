@@ -29,6 +29,7 @@ from homestudy.errors import (
     IntegrityError,
     NotAVaultError,
     ReadOnlyVaultError,
+    StorageFullError,
     StorageUnavailableError,
     UnknownFormatError,
     VaultDamagedError,
@@ -349,6 +350,18 @@ class Vault:
         if case_id:
             self._notify(case_id)
 
+    def _damage_explains(self) -> bool:
+        """After an unexpected error while reading: is the database damaged? (The check
+        reads the whole file, but only on this error path.)"""
+        if self._damaged:
+            return True
+        try:
+            if self.integrity_future.done() and self.integrity_future.result():
+                return True
+            return bool(self._conn is not None and store.integrity_problems(self._conn))
+        except Exception:  # the check itself failed: that is damage too
+            return True
+
     def _check_writable(self) -> None:
         """Refuse a write into a damaged or read-only vault. The first write waits for
         the integrity check started at open (it reads the whole file once)."""
@@ -361,6 +374,10 @@ class Vault:
 
     def _translated(self, exc: Exception) -> BaseException:
         found = store.translate(exc, self.folder)
+        if found is exc and not isinstance(exc, HomeStudyError) and self._damage_explains():
+            # SQLCipher hands back a page that fails its HMAC as zeros, which SQLite cannot
+            # always tell from data: the JSON of a record then fails to parse, and so on
+            found = VaultDamagedError()
         if isinstance(found, VaultDamagedError):
             # nothing more is written into it; the UI and CLI offer a restore
             self._read_only = self._damaged = True
@@ -392,6 +409,32 @@ class Vault:
             conn.execute("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key)"
                          " DO UPDATE SET value = excluded.value", (key, json.dumps(value)))
             audit.append(conn, self.actor, "set", "", "setting", key, ["value"])
+
+    def reclaim(self) -> bool:
+        """Rewrite the database without the space deleted records used (after a case is
+        deleted): checkpoint the WAL into the file, VACUUM, truncate the WAL, and drop
+        the encrypted copies kept before upgrades (they would still hold the case).
+        False when the disk is too full to do it now (nothing is lost: the deleted
+        rows are already zeroed by ``secure_delete``)."""
+        with self._lock:
+            conn = self._current_conn()
+            self._check_writable()
+            try:
+                conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                conn.execute("VACUUM")
+                conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            except Exception as exc:
+                found = self._translated(exc)
+                if isinstance(found, StorageFullError):
+                    log.warning("space not reclaimed after a deletion: the disk is full")
+                    return False
+                if found is exc:
+                    raise
+                raise found from exc
+            for copy in self.folder.glob(f"{DB_NAME}.before-v*"):
+                with contextlib.suppress(OSError):
+                    copy.unlink()
+        return True
 
     def check_integrity(self) -> list[str]:
         with self.reading() as conn:

@@ -13,7 +13,7 @@ see ``tests/data/vaults/README.md``), and add a check of what the step adds to
 
 from __future__ import annotations
 
-from homestudy.vault.migrations import m0001_core, m0002_sync
+from homestudy.vault.migrations import m0001_core, m0002_sync, m0003_archive
 
-STEPS = [m0001_core, m0002_sync]
+STEPS = [m0001_core, m0002_sync, m0003_archive]
 LATEST = len(STEPS)
