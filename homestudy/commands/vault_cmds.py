@@ -141,7 +141,7 @@ def run_cases(args: argparse.Namespace) -> int:
 
 @_guarded
 def run_backup(args: argparse.Namespace) -> int:
-    vault = common.open_vault(args)
+    vault = common.open_vault(args, for_writing=False)  # a read-only vault backs up too
     try:
         out = vault.backup(Path(args.out))
     finally:

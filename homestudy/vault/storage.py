@@ -32,7 +32,7 @@ from homestudy.errors import (
 DAMAGE_ERRORS: tuple[type[HomeStudyError], ...] = (VaultDamagedError, IntegrityError)
 
 # SQLite primary result codes (sqlite3.h); the extended code's low byte is the primary.
-SQLITE_PERM, SQLITE_BUSY, SQLITE_LOCKED, SQLITE_READONLY = 3, 5, 6, 8
+SQLITE_ERROR, SQLITE_PERM, SQLITE_BUSY, SQLITE_LOCKED, SQLITE_READONLY = 1, 3, 5, 6, 8
 SQLITE_IOERR, SQLITE_CORRUPT, SQLITE_FULL, SQLITE_CANTOPEN = 10, 11, 13, 14
 SQLITE_NOTADB = 26
 
@@ -40,6 +40,10 @@ _READ_ONLY_ERRNOS = {errno.EROFS, errno.EACCES, errno.EPERM}
 _FULL_ERRNOS = {errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)}
 _PROBE_BYTES = 64 * 1024  # more than SQLite needs to grow the WAL index by one step
 
+FULL_AT_OPEN = (
+    "The disk that holds the vault is full, so HomeStudy cannot open it. Free some space "
+    "(empty the recycle bin, remove large downloads) and try again; nothing has been lost."
+)
 BUSY_MESSAGE = (
     "The vault is in use by another copy of HomeStudy on this computer. Close the other "
     "one and try again."
@@ -86,7 +90,9 @@ def from_sqlite(exc: BaseException, folder: Path | None, *, opening: bool = Fals
     folder is not known, so no probe)."""
     code = primary_code(exc)
     text = str(exc).lower()
-    if code is None:  # the stdlib's sqlite3 (benchmarks) or an old driver: read the text
+    if code in (None, SQLITE_ERROR):
+        # the stdlib's sqlite3, or an error passed on as a generic one (sqlcipher_export
+        # reports a full disk as SQLITE_ERROR): read the text
         if "disk is full" in text or "database or disk is full" in text:
             code = SQLITE_FULL
         elif "readonly" in text or "read-only" in text:
@@ -94,13 +100,15 @@ def from_sqlite(exc: BaseException, folder: Path | None, *, opening: bool = Fals
         elif "malformed" in text or "not a database" in text:
             code = SQLITE_CORRUPT
     if code == SQLITE_FULL:
-        return StorageFullError()
+        return StorageFullError(FULL_AT_OPEN if opening else None)
     if code in (SQLITE_CORRUPT, SQLITE_NOTADB):
         return VaultDamagedError()
     if code in (SQLITE_BUSY, SQLITE_LOCKED):
         return StorageUnavailableError(BUSY_MESSAGE)
     if code in (SQLITE_READONLY, SQLITE_CANTOPEN, SQLITE_IOERR, SQLITE_PERM):
         found = probe(folder) if folder is not None and folder.is_dir() else None
+        if isinstance(found, StorageFullError) and opening:
+            return StorageFullError(FULL_AT_OPEN)
         if found is not None:
             return found
         if code == SQLITE_READONLY:

@@ -448,8 +448,9 @@ class Vault:
         with self._lock:
             conn = self._current_conn()
             assert self._keys is not None
-            return backup.make_backup(self, conn, self._header["key_wrap"]["kdf"],
+            info = backup.make_backup(self, conn, self._header["key_wrap"]["kdf"],
                                       bytes(self._keys.backup_kek), Path(out_file))
+            return info.path
 
     @staticmethod
     def restore(backup_file: Path | str, folder: Path | str, passphrase: str) -> Vault:
