@@ -35,11 +35,11 @@ def test_archive_takes_a_case_out_of_the_list_but_keeps_it(demo_vault: Vault, de
                                                            tmp_path: Path) -> None:
     other = _second_case()
     demo_vault.cases.save_case(other)
-    archived = demo_vault.cases.archive_case(demo_case.id, "  Approved at panel ")
-    assert archived.archived_at is not None and archived.archive_reason == "Approved at panel"
+    archived = demo_vault.cases.archive_case(demo_case.id, "  Approved\tat\x00 panel\x1b[0m\n")
+    assert archived.archived_at is not None and archived.archive_reason == "Approved at panel [0m"
     assert [s.reference for s in demo_vault.cases.list_cases()] == [other.reference]
     (summary,) = demo_vault.cases.list_cases(archived=True)
-    assert summary.id == demo_case.id and summary.archive_reason == "Approved at panel"
+    assert summary.id == demo_case.id and summary.archive_reason == "Approved at panel [0m"
     assert summary.archived_at == archived.archived_at
     assert len(demo_vault.cases.list_cases(archived=None)) == 2
     # still searchable, findable and exportable

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import unicodedata
 from collections.abc import Iterator
 from contextlib import AbstractContextManager
 from datetime import date, datetime
@@ -272,7 +273,7 @@ class CaseRepository:
     def archive_case(self, case_id: str, reason: str = "") -> Case:
         """Take a finished case out of the case list (still searchable and exportable)."""
         case = self.load_case(case_id)
-        case.archived_at, case.archive_reason = utc_now(), reason.strip()
+        case.archived_at, case.archive_reason = utc_now(), _one_line(reason)[:200]
         self.save_case(case)
         return case
 
@@ -343,6 +344,12 @@ class CaseRepository:
         with self._v.writing(case_id) as conn:
             self._touch(conn, case_id)
             self._delete_record(conn, "attachments", "attachment", case_id, attachment_id)
+
+
+def _one_line(text: str) -> str:
+    """Typed or pasted text as one plain line: control characters out, spaces single."""
+    kept = "".join(ch if unicodedata.category(ch)[0] != "C" else " " for ch in text)
+    return " ".join(kept.split())
 
 
 def _iso(d: date | None) -> str | None:

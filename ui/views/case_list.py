@@ -21,6 +21,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
@@ -31,6 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from homestudy.textutil import format_date
 from ui.context import AppContext
 from ui.operations import run_db
 
@@ -45,9 +47,12 @@ class CaseRow:
     visits_planned: int
     blockers: int
     warnings: int
+    archived_on: date | None = None  # shown instead of the clock in the archived list
 
     @property
     def clock_text(self) -> str:
+        if self.archived_on is not None:
+            return f"Archived {format_date(self.archived_on)}"
         if self.stage2_day is None:
             return "Not in Stage 2"
         day, total = self.stage2_day
@@ -69,15 +74,17 @@ class CaseRow:
 
 
 def load_rows(
-    vault: Any, rules: Any, forms: Any, today: date, assess: bool = True
+    vault: Any, rules: Any, forms: Any, today: date, assess: bool = True,
+    archived: bool = False,
 ) -> list[CaseRow]:
     """Run on the DB worker: one row per case; readiness assessed unless ``assess`` is
-    False (then blockers and warnings are -1: the list shows first, readiness after)."""
+    False (then blockers and warnings are -1: the list shows first, readiness after).
+    ``archived`` lists the archived cases instead of the current ones."""
     from homestudy.readiness import Severity, assess_readiness
     from homestudy.timeline import stage2_progress
 
     rows: list[CaseRow] = []
-    for summary in vault.cases.list_cases():
+    for summary in vault.cases.list_cases(archived=archived):
         case = vault.cases.load_case(summary.id)
         findings = assess_readiness(case, forms, rules, today) if assess else None
         rows.append(
@@ -92,6 +99,8 @@ def load_rows(
                     f.severity is Severity.BLOCKER for f in findings),
                 warnings=-1 if findings is None else sum(
                     f.severity is Severity.WARNING for f in findings),
+                archived_on=summary.archived_at.astimezone().date() if summary.archived_at
+                else None,
             )
         )
     rows.sort(key=lambda r: r.reference)
@@ -198,6 +207,7 @@ class CaseListView(QWidget):
         self.table.activated.connect(self._activated)
 
         title = QLabel("Cases", self)
+        self.title = title
         font = title.font()
         font.setPointSizeF(font.pointSizeF() * 1.4)
         font.setBold(True)
@@ -215,8 +225,15 @@ class CaseListView(QWidget):
         self.new_button.clicked.connect(self.new_case_requested)
         self.assignment_button.clicked.connect(self.assignment_requested)
 
+        self.show_archived = QCheckBox("Show a&rchived cases", self)
+        self.show_archived.setObjectName("showArchived")
+        self.show_archived.setToolTip("Archived cases are kept, searchable and exportable, "
+                                      "but not in the list of current cases.")
+        self.show_archived.toggled.connect(self._archived_toggled)
+
         buttons = QHBoxLayout()
         buttons.addWidget(self.open_button)
+        buttons.addWidget(self.show_archived)
         buttons.addStretch(1)
         buttons.addWidget(self.assignment_button)
         buttons.addWidget(self.new_button)
@@ -227,7 +244,8 @@ class CaseListView(QWidget):
         layout.addLayout(buttons)
         self._layout = layout
         self.setTabOrder(self.table, self.open_button)
-        self.setTabOrder(self.open_button, self.assignment_button)
+        self.setTabOrder(self.open_button, self.show_archived)
+        self.setTabOrder(self.show_archived, self.assignment_button)
         self.setTabOrder(self.assignment_button, self.new_button)
 
     def add_panel(self, title: str, widget: QWidget) -> None:
@@ -239,13 +257,15 @@ class CaseListView(QWidget):
     def refresh(self, today: date | None = None) -> None:
         """Reload the rows on the DB worker; ``loaded`` fires when they are shown."""
         ctx, day = self.ctx, today or date.today()
+        archived = self.show_archived.isChecked()
         self.status.setText("Loading cases…")
 
         def rows(vault: Any, assess: bool) -> list[CaseRow]:
             from homestudy.timeline import TimelineRules
 
             rules = TimelineRules.from_settings(ctx.settings)
-            return load_rows(vault, rules, ctx.forms if assess else None, day, assess)
+            return load_rows(vault, rules, ctx.forms if assess else None, day, assess,
+                             archived=archived)
 
         generation = self._generation
         # the list first, then readiness (the slower part) for every case
@@ -264,10 +284,14 @@ class CaseListView(QWidget):
             return  # asked for before a lock: never refill a locked screen
         self.model.set_rows(rows)
         count = len(rows)
-        self.status.setText(
-            "No cases yet. Make a new case to begin." if count == 0
-            else f"{count} case" + ("" if count == 1 else "s")
-        )
+        if self.show_archived.isChecked():
+            self.status.setText("No archived cases." if count == 0 else
+                                f"{count} archived case" + ("" if count == 1 else "s"))
+        else:
+            self.status.setText(
+                "No cases yet. Make a new case to begin." if count == 0
+                else f"{count} case" + ("" if count == 1 else "s")
+            )
         if count and not self.table.currentIndex().isValid():
             self.table.selectRow(0)
         self.loaded.emit()
@@ -280,6 +304,19 @@ class CaseListView(QWidget):
 
     def focus_table(self) -> None:
         self.table.setFocus()
+
+    def selected_row(self) -> CaseRow | None:
+        """The case the user has selected in the list, if any."""
+        index = self.table.currentIndex()
+        if not index.isValid():
+            return None
+        return self.model.rows[self.proxy.mapToSource(index).row()]
+
+    def _archived_toggled(self, on: bool) -> None:
+        self.title.setText("Archived cases" if on else "Cases")
+        self._generation += 1  # rows of the other list, still loading, are not shown
+        self.model.clear()
+        self.refresh()
 
     def _activated(self, index: QModelIndex) -> None:
         source = self.proxy.mapToSource(index)
