@@ -99,10 +99,10 @@ class RestoreDialog(QDialog):
         self.passphrase.setObjectName("restorePassphrase")
         self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
         self.passphrase.setAccessibleName("The backup's passphrase")
-        self.passphrase.returnPressed.connect(self.show_preview)
         self.show_button = QPushButton("&Show what it holds", self)
         self.show_button.setObjectName("restoreShow")
         self.show_button.clicked.connect(self.show_preview)
+        self.show_button.setDefault(True)  # Enter in the passphrase shows the backup
         self.table = QTableWidget(0, len(COLUMNS), self)
         self.table.setObjectName("restoreCases")
         self.table.setAccessibleName("Cases in the backup")
@@ -184,6 +184,7 @@ class RestoreDialog(QDialog):
 
     def _clear_preview(self) -> None:
         self._info = self._preview = None
+        self.show_button.setDefault(True)
         self.about.clear()
         self.summary.clear()
         self.table.setRowCount(0)
@@ -223,6 +224,7 @@ class RestoreDialog(QDialog):
                                 else "."))
         self.message.clear()
         self.restore_button.setEnabled(True)
+        self.restore_button.setDefault(True)
         self.restore_button.setFocus()
         self.previewed.emit(preview)
 
