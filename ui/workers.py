@@ -207,7 +207,8 @@ class DbWorker:
             try:
                 result = job.fn()
             except BaseException as exc:  # delivered to the GUI, never swallowed
-                if isinstance(exc, VaultDamagedError):  # met while reading: say so once
+                if isinstance(exc, VaultDamagedError) and self._vault is not None:
+                    # met while reading an open vault (a failed open says so itself)
                     self._integrity_checked(["damaged page"])
                 self._deliver(job.on_error, exc, failed=True)
             else:

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QPushButton
 
 from homestudy.demo import build_demo_case
 from homestudy.model import utc_now
-from homestudy.settings import AppSettings, load_settings
+from homestudy.settings import load_settings
 from homestudy.vault import Vault
 from homestudy.vault import backup_schedule as schedule
 from tests.ui.conftest import TEST_PASSPHRASE, WAIT_MS, vault_dir_with
@@ -116,7 +116,7 @@ def test_back_up_now_never_replaces_a_file(qtbot, make_app, unlock, demo_vault_d
 def test_scheduled_backups_with_retention(qtbot, make_app, unlock, demo_vault_dir,
                                           tmp_path) -> None:
     folder, case = demo_vault_dir
-    window, ctx = make_app(folder)
+    window, _ctx = make_app(folder)
     unlock(window)
     choose(qtbot, window, "vault_automatic_backups")
     dialog = dialog_named(qtbot, "scheduleDialog")

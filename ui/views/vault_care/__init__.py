@@ -70,6 +70,7 @@ class VaultCare(QObject):
         }
         before = self.window.actions.get("settings")
         groups = (ACTIONS[:3], ACTIONS[3:4], ACTIONS[4:])
+        menu.insertSeparator(before)  # then each group goes in after it, before Settings
         for group in groups:
             for action_id, text, tip in group:
                 action = QAction(text, self.window)

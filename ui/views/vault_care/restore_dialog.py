@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
+    QLabel,
     QLineEdit,
     QMessageBox,
     QPushButton,
@@ -133,9 +134,13 @@ class RestoreDialog(QDialog):
         pass_row.addWidget(self.passphrase, 1)
         pass_row.addWidget(self.show_button)
         form = QFormLayout()
-        form.addRow("&Backup file:", file_row)
-        form.addRow("", self.about)
-        form.addRow("Its &passphrase:", pass_row)
+        for text, row, buddy in (("&Backup file:", file_row, self.file),
+                                 ("Its &passphrase:", pass_row, self.passphrase)):
+            label = QLabel(text, self)
+            label.setBuddy(buddy)  # the mnemonic moves to the field, not to the row
+            form.addRow(label, row)
+            if buddy is self.file:
+                form.addRow("", self.about)
         layout = QVBoxLayout(self)
         layout.addWidget(wrapped(INTRO_REPLACING if replacing else INTRO_NEW, self))
         layout.addLayout(form)

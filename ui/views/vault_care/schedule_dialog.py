@@ -80,6 +80,7 @@ class ScheduleDialog(QDialog):
         folder_row.addWidget(self.choose)
         folder_box = QWidget(self)
         folder_box.setLayout(folder_row)
+        folder_box.setFocusProxy(self.folder)  # Alt+F goes to the folder field
         self.lock_labels: dict[str, QLabel] = {}
         form = QFormLayout()
         for key, label, field, parts in (
