@@ -70,7 +70,8 @@ def open_vault(args: argparse.Namespace, read_only: bool = False, *,
                for_writing: bool | None = None) -> Any:
     """The vault chosen by ``args``, unlocked and checked (the caller closes it).
 
-    The integrity check runs before the command does anything: a command that writes
+    The page check (``cipher_integrity_check``) runs before the command does anything;
+    SQLite's slower structural check carries on behind it. A command that writes
     is refused on a damaged vault (nothing is written into it); a command that only
     reads goes on, read-only, after a warning. ``for_writing`` defaults to
     ``not read_only``; ``cases`` opens writable (an old vault is upgraded) but only
@@ -91,8 +92,8 @@ def open_vault(args: argparse.Namespace, read_only: bool = False, *,
         if writes or read_only:
             raise
         vault = Vault.open(folder, passphrase, read_only=True)
-    try:
-        problems = vault.integrity_future.result()
+    try:  # every page's HMAC: any damage on disk shows here, in a fraction of a second
+        problems = vault.page_check_future.result()
     except BaseException:
         vault.close()
         raise

@@ -163,13 +163,25 @@ def transaction(conn: Connection, *, read_only: bool = False,
         raise found from exc
 
 
-def integrity_problems(conn: Connection) -> list[str]:
-    """Problems found by cipher_integrity_check and integrity_check ([] when fine)."""
-    problems: list[str] = []
+def page_problems(conn: Connection) -> list[str]:
+    """Pages whose HMAC fails (``cipher_integrity_check``): any change to any byte of
+    the file since SQLCipher wrote it. Fast: about 0.3 s for 200 cases."""
     try:
-        problems += [str(r[0]) for r in conn.execute("PRAGMA cipher_integrity_check")]
+        return [str(r[0]) for r in conn.execute("PRAGMA cipher_integrity_check")]
+    except dbapi2.DatabaseError as exc:
+        return [f"The check could not run: {exc}"]
+
+
+def structure_problems(conn: Connection) -> list[str]:
+    """What SQLite's ``integrity_check`` finds wrong in the b-trees and indexes
+    (several times slower than ``page_problems``)."""
+    try:
         rows = [str(r[0]) for r in conn.execute("PRAGMA integrity_check")]
     except dbapi2.DatabaseError as exc:
-        return [*problems, f"The check could not run: {exc}"]
-    problems += [r for r in rows if r != "ok"]
-    return problems
+        return [f"The check could not run: {exc}"]
+    return [r for r in rows if r != "ok"]
+
+
+def integrity_problems(conn: Connection) -> list[str]:
+    """Problems found by cipher_integrity_check and integrity_check ([] when fine)."""
+    return page_problems(conn) or structure_problems(conn)
