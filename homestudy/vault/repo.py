@@ -24,6 +24,7 @@ from homestudy.model import (
     ChecklistAnswer,
     ParSectionDraft,
     Reference,
+    Route,
     Stage,
     Visit,
     utc_now,
@@ -62,7 +63,9 @@ class CaseRepository:
                 " c.provisional_panel_date, c.updated_at,"
                 " (SELECT count(*) FROM visits v WHERE v.case_id = c.id AND v.done),"
                 " (SELECT count(*) FROM visits v WHERE v.case_id = c.id),"
-                " c.archived_at, json_extract(c.data, '$.archive_reason')"
+                " c.archived_at, json_extract(c.data, '$.archive_reason'),"
+                " json_extract(c.data, '$.route'), json_extract(c.data, '$.stage1_started_on'),"
+                " json_extract(c.data, '$.agency_profile_id')"
                 f" FROM cases c{where} ORDER BY c.reference").fetchall()
         return [CaseSummary(
             id=r[0], reference=r[1], applicant_names=r[2], stage=Stage(r[3]),
@@ -71,6 +74,9 @@ class CaseRepository:
             visits_done=r[7], visits_planned=r[8], updated_at=datetime.fromisoformat(r[6]),
             archived_at=datetime.fromisoformat(r[9]) if r[9] else None,
             archive_reason=r[10] or "",
+            route=Route(r[11]) if r[11] else Route.STANDARD,
+            stage1_started_on=date.fromisoformat(r[12]) if r[12] else None,
+            agency_profile_id=r[13] or "",
         ) for r in rows]
 
     def load_case(self, case_id: str) -> Case:

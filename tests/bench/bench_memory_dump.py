@@ -90,6 +90,7 @@ def child(vault_dir: str, memory_security: str) -> None:
             break
     window.close()
     ctx.shutdown()
+    del app  # kept alive until here: the QApplication must outlive its windows
 
 
 # ---------------------------------------------------------------------------- parent side
@@ -149,8 +150,8 @@ def count_copies(pid: int, marks: dict[str, str]) -> dict[str, int]:
 def _run(vault: Path, memory_security: str, marks: dict[str, str], env: dict[str, str],
          ) -> dict[str, dict[str, int]]:
     proc = subprocess.Popen([sys.executable, __file__, "child", str(vault), memory_security],
-                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env,
-                            cwd=ROOT)
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL, text=True, env=env, cwd=ROOT)
     assert proc.stdin is not None and proc.stdout is not None
     try:
         out = {}

@@ -49,6 +49,8 @@ def make_vault(folder: Path, passphrase: str, n: int = 200, kdf: KdfParams | Non
     """A new vault in ``folder`` holding ``n`` varied cases (closed again)."""
     vault = Vault.create(folder, passphrase, kdf=kdf)
     cases = []
+    with vault.reading() as conn:  # generating test data: no fsync per case
+        conn.execute("PRAGMA synchronous = OFF")
     try:
         for i in range(n):
             case = varied_case(i)

@@ -73,6 +73,53 @@ class CaseRow:
         return f"{self.blockers} blocking" if self.blockers > 1 else "1 blocking"
 
 
+def _clock(summary: Any, today: date, rules: Any) -> tuple[int, int] | None:
+    from homestudy.model import Case
+    from homestudy.timeline import stage2_progress
+
+    # the clock needs only these fields: no need to load the whole case for it
+    light = Case(reference=summary.reference, id=summary.id, stage=summary.stage,
+                 route=summary.route, stage1_started_on=summary.stage1_started_on,
+                 stage2_notice_on=summary.stage2_notice_on)
+    return stage2_progress(light, today, rules)
+
+
+def summary_rows(vault: Any, rules: Any, today: date, archived: bool = False,
+                 ) -> list[CaseRow]:
+    """Run on the DB worker: the rows from the cases' summaries alone (fast, whatever
+    the number of cases); readiness is -1 ("Checking…") until ``assessed_rows``."""
+    return [
+        CaseRow(
+            case_id=s.id, reference=s.reference, applicants=s.applicant_names,
+            stage2_day=_clock(s, today, rules), visits_done=s.visits_done,
+            visits_planned=s.visits_planned, blockers=-1, warnings=-1,
+            archived_on=s.archived_at.astimezone().date() if s.archived_at else None,
+        )
+        for s in vault.cases.list_cases(archived=archived)
+    ]
+
+
+def assessed_rows(vault: Any, rows: list[CaseRow], rules: Any, forms: Any, today: date,
+                  ) -> list[CaseRow]:
+    """Run on the DB worker: ``rows`` with their readiness figures (each case loaded)."""
+    from dataclasses import replace
+
+    from homestudy.errors import NotFoundError
+    from homestudy.readiness import Severity, assess_readiness
+
+    out = []
+    for row in rows:
+        try:
+            case = vault.cases.load_case(row.case_id)
+        except NotFoundError:  # deleted meanwhile (by sync, say): the next refresh drops it
+            continue
+        findings = assess_readiness(case, forms, rules, today)
+        out.append(replace(
+            row, blockers=sum(f.severity is Severity.BLOCKER for f in findings),
+            warnings=sum(f.severity is Severity.WARNING for f in findings)))
+    return out
+
+
 def load_rows(
     vault: Any, rules: Any, forms: Any, today: date, assess: bool = True,
     archived: bool = False,
@@ -80,31 +127,12 @@ def load_rows(
     """Run on the DB worker: one row per case; readiness assessed unless ``assess`` is
     False (then blockers and warnings are -1: the list shows first, readiness after).
     ``archived`` lists the archived cases instead of the current ones."""
-    from homestudy.readiness import Severity, assess_readiness
-    from homestudy.timeline import stage2_progress
+    rows = summary_rows(vault, rules, today, archived)
+    return assessed_rows(vault, rows, rules, forms, today) if assess else rows
 
-    rows: list[CaseRow] = []
-    for summary in vault.cases.list_cases(archived=archived):
-        case = vault.cases.load_case(summary.id)
-        findings = assess_readiness(case, forms, rules, today) if assess else None
-        rows.append(
-            CaseRow(
-                case_id=case.id,
-                reference=case.reference,
-                applicants=case.applicant_names,
-                stage2_day=stage2_progress(case, today, rules),
-                visits_done=case.visits_done,
-                visits_planned=len(case.visits),
-                blockers=-1 if findings is None else sum(
-                    f.severity is Severity.BLOCKER for f in findings),
-                warnings=-1 if findings is None else sum(
-                    f.severity is Severity.WARNING for f in findings),
-                archived_on=summary.archived_at.astimezone().date() if summary.archived_at
-                else None,
-            )
-        )
-    rows.sort(key=lambda r: r.reference)
-    return rows
+
+#: cases assessed per DB job: small, so a case opened meanwhile waits for one job only
+ASSESS_CHUNK = 4
 
 
 COLUMNS = ("Reference", "Applicants", "Stage 2 clock", "Visits", "Readiness")
@@ -122,6 +150,15 @@ class CaseListModel(QAbstractTableModel):
 
     def clear(self) -> None:
         self.set_rows([])
+
+    def update_some(self, rows: list[CaseRow]) -> None:
+        """New figures for some of the cases shown (by case id); the rest stay."""
+        by_id = {r.case_id: r for r in rows}
+        for n, old in enumerate(self.rows):
+            new = by_id.get(old.case_id)
+            if new is not None:
+                self.rows[n] = new
+                self.dataChanged.emit(self.index(n, 0), self.index(n, len(COLUMNS) - 1))
 
     def update_rows(self, rows: list[CaseRow]) -> None:
         """New figures for the same cases keep the selection; otherwise a reset."""
@@ -186,6 +223,7 @@ class CaseListView(QWidget):
         self.setObjectName("caseListView")
         self.model = CaseListModel(self)
         self._generation = 0
+        self._assess_round = 0
         self.proxy = QSortFilterProxyModel(self)
         self.proxy.setSourceModel(self.model)
         self.proxy.setSortRole(Qt.ItemDataRole.UserRole)
@@ -260,26 +298,41 @@ class CaseListView(QWidget):
         archived = self.show_archived.isChecked()
         self.status.setText("Loading cases…")
 
-        def rows(vault: Any, assess: bool) -> list[CaseRow]:
+        def rows(vault: Any) -> list[CaseRow]:
+            from homestudy.timeline import TimelineRules
+
+            return summary_rows(vault, TimelineRules.from_settings(ctx.settings), day, archived)
+
+        self._assess_round += 1  # a chain of assessments still running stops
+        generation = self._generation
+        # the list first (from the summaries), then readiness a few cases at a time
+        run_db(ctx, self, rows, lambda result: self._show(result, generation, day))
+
+    def _assess(self, pending: list[CaseRow], generation: int, day: date) -> None:
+        """Readiness for the next few rows, then the next few: one short DB job at a
+        time, so opening a case meanwhile is not stuck behind all of them."""
+        if generation != self._generation:
+            return
+        if not pending:
+            self.assessed.emit()
+            return
+        ctx, chunk, rest = self.ctx, pending[:ASSESS_CHUNK], pending[ASSESS_CHUNK:]
+        round_ = self._assess_round
+
+        def figures(vault: Any) -> list[CaseRow]:
             from homestudy.timeline import TimelineRules
 
             rules = TimelineRules.from_settings(ctx.settings)
-            return load_rows(vault, rules, ctx.forms if assess else None, day, assess,
-                             archived=archived)
+            return assessed_rows(vault, chunk, rules, ctx.forms, day)
 
-        generation = self._generation
-        # the list first, then readiness (the slower part) for every case
-        run_db(ctx, self, lambda vault: rows(vault, False),
-               lambda result: self._show(result, generation))
-        run_db(ctx, self, lambda vault: rows(vault, True),
-               lambda result: self._assessed(result, generation))
+        def done(rows: list[CaseRow]) -> None:
+            if generation == self._generation and round_ == self._assess_round:
+                self.model.update_some(rows)
+                self._assess(rest, generation, day)
 
-    def _assessed(self, rows: list[CaseRow], generation: int) -> None:
-        if generation == self._generation:
-            self.model.update_rows(rows)
-            self.assessed.emit()
+        run_db(ctx, self, figures, done)
 
-    def _show(self, rows: list[CaseRow], generation: int) -> None:
+    def _show(self, rows: list[CaseRow], generation: int, day: date | None = None) -> None:
         if generation != self._generation:
             return  # asked for before a lock: never refill a locked screen
         self.model.set_rows(rows)
@@ -295,6 +348,7 @@ class CaseListView(QWidget):
         if count and not self.table.currentIndex().isValid():
             self.table.selectRow(0)
         self.loaded.emit()
+        self._assess(list(rows), generation, day or date.today())
 
     def clear(self) -> None:
         """Drop every row (on lock); results of loads already under way are ignored."""
