@@ -23,72 +23,38 @@ from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
 
-from homestudy.atomic import copy_atomic, write_atomic
+from homestudy.atomic import copy_atomic
 from homestudy.errors import (
     HomeStudyError,
     IntegrityError,
     NotAVaultError,
     ReadOnlyVaultError,
     StorageFullError,
-    StorageUnavailableError,
-    UnknownFormatError,
     VaultDamagedError,
     VaultError,
     VaultExistsError,
     VaultLockedError,
-    VaultTooNewError,
 )
-from homestudy.model import utc_now
 from homestudy.vault import audit, keys, migrations, storage, store
 from homestudy.vault.audit import AuditTrail
+from homestudy.vault.header import (  # the header's names stay importable from here
+    DB_NAME,
+    FORMAT,
+    FORMAT_VERSION,
+    HEADER_NAME,
+    aad_for,
+    new_header,
+    read_header,
+    write_header,
+)
+from homestudy.vault.integrity import BackgroundCheck
 from homestudy.vault.keys import KdfParams
 from homestudy.vault.repo import CaseRepository
 
 log = logging.getLogger(__name__)
 
-HEADER_NAME = "vault.json"
-DB_NAME = "vault.db"
-FORMAT = "homestudy-vault"
-FORMAT_VERSION = 1
-
-
-def read_header(folder: Path) -> dict[str, Any]:
-    """The parsed header, or NotAVaultError / VaultTooNewError / UnknownFormatError."""
-    try:
-        header = json.loads((folder / HEADER_NAME).read_text(encoding="utf-8"))
-    except PermissionError as exc:
-        raise StorageUnavailableError(
-            "HomeStudy is not allowed to read the vault's files. Ask your IT team to check "
-            "the folder's permissions.") from exc
-    except (OSError, ValueError) as exc:
-        raise NotAVaultError() from exc
-    if not isinstance(header, dict) or header.get("format") != FORMAT:
-        raise NotAVaultError()
-    version = header.get("format_version")
-    if not isinstance(version, int) or version < 1:
-        raise UnknownFormatError()
-    if version > FORMAT_VERSION:
-        raise VaultTooNewError()
-    if not isinstance(header.get("vault_id"), str):
-        raise UnknownFormatError()
-    keys.check_wrap_format(header.get("key_wrap"))
-    return header
-
-
-def write_header(folder: Path, header: dict[str, Any]) -> None:
-    try:
-        write_atomic(folder / HEADER_NAME, json.dumps(header, indent=2).encode("utf-8"))
-    except OSError as exc:
-        raise (storage.from_os_error(exc) or storage.probe(folder) or exc) from exc
-
-
-def new_header(vault_id: str, wrap: dict[str, Any]) -> dict[str, Any]:
-    return {"format": FORMAT, "format_version": FORMAT_VERSION, "vault_id": vault_id,
-            "created_at": utc_now().isoformat(), "db_file": DB_NAME, "key_wrap": wrap}
-
-
-def aad_for(vault_id: str) -> str:
-    return f"{FORMAT}:{FORMAT_VERSION}:{vault_id}"
+__all__ = ["DB_NAME", "FORMAT", "FORMAT_VERSION", "HEADER_NAME", "Vault", "aad_for",
+           "new_header", "read_header", "write_header"]
 
 
 class Vault:
@@ -102,9 +68,7 @@ class Vault:
         self._lock = threading.RLock()
         self._listeners: list[Callable[[str], None]] = []
         self._conn: Any = None
-        self._checker: Any = None
-        self._closing = False
-        self._check_thread: threading.Thread | None = None
+        self._check: BackgroundCheck | None = None
         self.actor = _os_user()
         self.integrity_future: Future[list[str]] = Future()
         #: the first part of the check: every page's HMAC (writes wait for this only)
@@ -214,54 +178,17 @@ class Vault:
 
     def _start_integrity_check(self, callback: Callable[[list[str]], None] | None) -> None:
         assert self._keys is not None
-        key = bytes(self._keys.db_key)
-        future, pages = self.integrity_future, self.page_check_future
 
-        def checked(conn: Any, check: Callable[[Any], list[str]]) -> list[str]:
-            conn.execute("BEGIN")  # one snapshot: no checkpoint moves pages under us
-            problems = check(conn)
-            conn.execute("COMMIT")
-            return check(conn) if problems else []  # confirm before turning read-only
+        def damaged() -> None:
+            self._read_only = self._damaged = True
 
-        def run() -> None:
-            try:
-                conn = store.connect(self.folder / DB_NAME, key, read_only=True)
-                self._checker = conn
-                try:
-                    problems = checked(conn, store.page_problems)
-                    if problems and not self._closing:
-                        self._read_only = self._damaged = True
-                    pages.set_result(problems)
-                    if not problems:
-                        problems = checked(conn, store.structure_problems)
-                finally:
-                    self._checker = None
-                    conn.close()
-            except Exception as exc:  # interrupted by close(), or the file is unreadable
-                problems = [f"The check could not run: {type(exc).__name__}"]
-            if not pages.done():
-                if problems and not self._closing:
-                    self._read_only = self._damaged = True
-                pages.set_result(problems)
-            if problems and not self._closing:
-                self._read_only = self._damaged = True
-                log.warning("vault integrity check failed; opened read-only")
-            future.set_result(problems)
-            if callback is not None and not self._closing:
-                callback(problems)
-
-        self._check_thread = threading.Thread(target=run, name="vault-integrity", daemon=True)
-        self._check_thread.start()
+        self._check = BackgroundCheck(self.folder / DB_NAME, bytes(self._keys.db_key), damaged,
+                                      callback, self.page_check_future, self.integrity_future)
+        self._check.start()
 
     def _stop_checker(self) -> None:
-        thread = self._check_thread
-        if thread is not None and thread.is_alive():
-            self._closing = True
-            checker = self._checker
-            if checker is not None:
-                with contextlib.suppress(Exception):
-                    checker.interrupt()
-            thread.join()
+        if self._check is not None:
+            self._check.stop()
 
     def close(self) -> None:
         self._stop_checker()
