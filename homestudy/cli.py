@@ -49,19 +49,26 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    from homestudy.vault.hardening import harden_process
+
+    harden_process()  # before any case data is in memory: no core dumps of it
+    import logging
+
+    # the commands say what happened in plain words; Python's last-resort handler
+    # would add bare log lines (a warning about a damaged vault, say) to stderr
+    logging.getLogger("homestudy").addHandler(logging.NullHandler())
     if args.self_test:
         return int(args.self_test_module.run(args))
     if args.command is None:
         from ui.app import run_app  # the GUI only loads when asked for
 
         return run_app(args)
-    from homestudy.errors import HomeStudyError
+    from homestudy.commands.common import fail_unexpected
 
     try:
         return int(args.run(args))
-    except HomeStudyError as exc:  # a safety net: commands report their own errors first
-        print(f"homestudy: {exc.message}", file=sys.stderr)
-        return 1
+    except Exception as exc:  # a safety net: commands report their own errors first
+        return fail_unexpected(exc)
 
 
 if __name__ == "__main__":

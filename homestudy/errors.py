@@ -8,13 +8,17 @@ as it is, and never contains case content (names, narrative text).
     │   ├── WrongPassphraseError       the passphrase does not unwrap the key
     │   ├── KeyringEntryMissingError   the device secret is not in the OS keyring
     │   ├── NotAVaultError             the folder or file is not a HomeStudy vault
+    │   │   └── VaultDamagedError      the database is damaged (restore from a backup)
     │   ├── VaultTooNewError           made by a newer HomeStudy (known, unsupported)
     │   ├── UnknownFormatError         a header/format version we have never heard of
+    │   │   └── UnsafeKdfError         stored key-derivation settings out of bounds
     │   ├── VaultLockedError           used after lock(); unlock first
     │   ├── VaultExistsError           create() over an existing vault
-    │   ├── IntegrityError             cipher_integrity_check/integrity_check failed
     │   ├── ReadOnlyVaultError         a write while the vault is read-only
+    │   │   ├── IntegrityError         cipher_integrity_check/integrity_check failed
+    │   │   └── StorageReadOnlyError   the folder or disk cannot be written to
     │   ├── StorageFullError           the disk is full; nothing was half-written
+    │   ├── StorageUnavailableError    the files could not be read or written (I/O)
     │   └── AuditChainError            the audit trail's hash chain is broken
     ├── NotFoundError                  a case, section, visit ... that does not exist
     ├── ValidationError                a value the model refuses (with the field)
@@ -63,6 +67,14 @@ class NotAVaultError(VaultError):
     default_message = "This is not a HomeStudy vault, or the file is damaged."
 
 
+class VaultDamagedError(NotAVaultError):
+    default_message = (
+        "The vault's database is damaged, so HomeStudy cannot use it safely. Nothing has "
+        "been changed in it. Restore your cases from a backup; the damaged vault is kept "
+        "beside the restored one for your IT team."
+    )
+
+
 class VaultTooNewError(VaultError):
     default_message = (
         "This vault was made by a newer version of HomeStudy. Update HomeStudy to open it."
@@ -73,6 +85,14 @@ class UnknownFormatError(VaultError):
     default_message = "This file is in a format HomeStudy does not recognise."
 
 
+class UnsafeKdfError(UnknownFormatError):
+    default_message = (
+        "The vault's key settings (in vault.json) are outside the range HomeStudy accepts, "
+        "so the file has been damaged or altered. Nothing has been changed. Restore from a "
+        "backup, or ask your IT team."
+    )
+
+
 class VaultLockedError(VaultError):
     default_message = "The vault is locked. Unlock it with your passphrase."
 
@@ -81,21 +101,37 @@ class VaultExistsError(VaultError):
     default_message = "A vault already exists here."
 
 
-class IntegrityError(VaultError):
+class ReadOnlyVaultError(VaultError):
+    default_message = "The vault is open read-only, so changes cannot be saved."
+
+
+class IntegrityError(ReadOnlyVaultError):
     default_message = (
         "The vault failed its integrity check. It has been opened read-only; "
         "restore from a backup to carry on editing."
     )
 
 
-class ReadOnlyVaultError(VaultError):
-    default_message = "The vault is open read-only, so changes cannot be saved."
+class StorageReadOnlyError(ReadOnlyVaultError):
+    default_message = (
+        "HomeStudy cannot write to the vault's folder: the disk is read-only, or you do not "
+        "have permission to change it. Nothing has been changed. Ask your IT team to check "
+        "the folder, or move the vault to a folder you can write to."
+    )
 
 
 class StorageFullError(VaultError):
     default_message = (
         "The disk is full, so the last change was not saved. Free some space and try again; "
         "nothing already saved has been lost."
+    )
+
+
+class StorageUnavailableError(VaultError):
+    default_message = (
+        "HomeStudy could not read or write the vault's files. If the vault is on a network "
+        "drive or a USB stick, check it is connected, then try again. Nothing already saved "
+        "has been lost."
     )
 
 

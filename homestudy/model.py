@@ -445,3 +445,8 @@ class CaseSummary:
     visits_done: int
     visits_planned: int
     updated_at: datetime
+    archived_at: datetime | None = None
+    archive_reason: str = ""
+    route: Route = Route.STANDARD  # with the two dates, enough for the Stage 2 clock
+    stage1_started_on: date | None = None
+    agency_profile_id: str = ""

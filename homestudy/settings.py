@@ -36,6 +36,11 @@ class AppSettings:
     review_of_approval_months: int = 12
     proxy_url: str = ""  # e.g. http://proxy.example:3128; "" uses the system's
     spell_check: bool = True
+    # automatic encrypted backups (issue 12): "" = none until the worker or IT picks a
+    # folder; "~" and environment variables (%USERNAME%, $USER) are expanded
+    backup_dir: str = ""
+    backup_every_hours: int = 24
+    backup_keep: int = 10
     locked_keys: frozenset[str] = field(default_factory=frozenset)  # set centrally
     problems: tuple[str, ...] = ()  # what was wrong with the files, in plain words
 
@@ -52,6 +57,9 @@ _EDITABLE = (
     "review_of_approval_months",
     "proxy_url",
     "spell_check",
+    "backup_dir",
+    "backup_every_hours",
+    "backup_keep",
 )
 
 
@@ -112,6 +120,11 @@ def load_settings() -> AppSettings:
     if values.get("idle_lock_minutes", 10) < 1:
         values["idle_lock_minutes"] = 1
         problems.append("The idle lock time must be at least 1 minute.")
+    for key, low, high, what in (("backup_every_hours", 1, 24 * 31, "hours between backups"),
+                                 ("backup_keep", 1, 1000, "backups to keep")):
+        if key in values and not low <= values[key] <= high:
+            values[key] = min(max(values[key], low), high)
+            problems.append(f"The number of {what} must be between {low} and {high}.")
     return AppSettings(**values, locked_keys=frozenset(locked), problems=tuple(problems))
 
 

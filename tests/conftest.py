@@ -37,6 +37,13 @@ TEST_KDF = KdfParams(time_cost=1, memory_kib=64, parallelism=1)
 
 keyring.set_keyring(fail.Keyring())
 
+# The suite calls homestudy.cli.main in this process: hardening it (core limit 0 for
+# good) would stop the crash tests' control children from dumping core. Every child
+# process the tests start hardens itself as the product does.
+from homestudy.vault import hardening  # noqa: E402
+
+hardening.ENABLED = False
+
 
 class MemoryKeyring(KeyringBackend):
     """A keyring that lives in a dict, for tests of the device-secret path."""

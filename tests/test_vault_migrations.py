@@ -52,11 +52,23 @@ def _check_people_found_by_name(vault: Vault) -> None:
     assert any(h.record_id == member.id for h in vault.cases.search(member.name))
 
 
+def _check_archive_column(vault: Vault) -> None:
+    with vault.reading() as conn:
+        columns = {r[1] for r in conn.execute("PRAGMA table_info(cases)")}
+        assert "archived_at" in columns
+        assert conn.execute("SELECT count(*) FROM cases WHERE archived_at IS NOT NULL"
+                            ).fetchone()[0] == 0
+    assert vault.cases.list_cases(archived=True) == []
+    (summary,) = vault.cases.list_cases()
+    assert summary.archived_at is None
+
+
 #: target version -> what that step must have left behind in an upgraded vault
 UPGRADE_CHECKS: dict[int, Callable[[Vault], None]] = {
     2: _check_sync_tables,
     3: _check_checks_per_person,
     4: _check_people_found_by_name,
+    5: _check_archive_column,
 }
 
 

@@ -87,8 +87,13 @@ def test_change_passphrase_rewraps_only(demo_vault: Vault, demo_case: Case) -> N
     with pytest.raises(WrongPassphraseError):
         v.change_passphrase("wrong", "new passphrase")
     v.change_passphrase(TEST_PASSPHRASE, "a brand new passphrase")
+    last = v.audit.entries()[-1]
+    assert (last.action, last.record_kind, last.fields) == ("update", "vault", ("passphrase",))
     v.close()
-    assert db.read_bytes() == before  # the database was not re-encrypted
+    after = db.read_bytes()
+    pages = [(before[i:i + 4096], after[i:i + 4096]) for i in range(0, len(before), 4096)]
+    changed = sum(old != new for old, new in pages)
+    assert 0 < changed <= 3  # not re-encrypted: only the pages of the one audit entry
     with pytest.raises(WrongPassphraseError):
         Vault.open(demo_vault.folder, TEST_PASSPHRASE)
     v = Vault.open(demo_vault.folder, "a brand new passphrase")

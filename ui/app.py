@@ -81,6 +81,9 @@ def build_window(
 
 
 def run_app(args: argparse.Namespace) -> int:
+    from homestudy.vault.hardening import harden_process
+
+    harden_process()  # no core dump may hold the cases the app opens
     app = make_application()
     window, ctx = build_window(args)
     window.show()

@@ -135,6 +135,9 @@ class MainWindow(QMainWindow):
         self.actions: dict[str, QAction] = {}
         self._build_actions()
         add_edit_menu(self, SHORTCUTS, self.actions, lambda: find_in_text(self))
+        from ui.views.vault_care import install_vault_care
+
+        self.vault_care = install_vault_care(self)  # File menu: backups, passphrase, cases
         self._set_unlocked_actions(False)
         add_mnemonics(self.menuBar())
 
@@ -217,6 +220,7 @@ class MainWindow(QMainWindow):
         else:
             self.first_run = self._first_run_factory(self.ctx, self.stack)
             self.first_run.vault_created.connect(self._after_create)  # type: ignore[attr-defined]
+            self.vault_care.connect_first_run(self.first_run)
             self.stack.addWidget(self.first_run)
             self.stack.setCurrentWidget(self.first_run)
             self.first_run.setFocus()
@@ -398,11 +402,10 @@ class MainWindow(QMainWindow):
 
     def _integrity_failed(self) -> None:
         from homestudy.errors import IntegrityError
-        from ui.errors import show_error
 
         self._read_only = True
         self._title(self.windowTitle().removeprefix(f"{APP_TITLE} — "))
-        show_error(self, IntegrityError())
+        self.vault_care.report_damage(IntegrityError())  # with "Restore from a backup…"
 
     # ------------------------------------------------------------------ locking
 

@@ -23,7 +23,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, Signal, Slot
 
-from homestudy.errors import VaultLockedError
+from homestudy.errors import VaultDamagedError, VaultLockedError
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +65,7 @@ class DbWorker:
         self._on_integrity_problem = on_integrity_problem
         self._queue: queue.Queue[_Job | None] = queue.Queue()
         self._vault: Any = None  # homestudy.vault.Vault, only touched on the worker thread
+        self._damage_told = False  # the GUI heard this vault is damaged
         self._thread = threading.Thread(target=self._loop, name="homestudy-db", daemon=True)
         self._thread.start()
         self._pending = 0
@@ -135,6 +136,24 @@ class DbWorker:
 
         self.submit_raw(call, on_done, on_error)
 
+    def replace_vault(
+        self,
+        make: Callable[[Any, Callable[[list[str]], None]], Any],
+        on_done: Callback,
+        on_error: ErrorCallback,
+    ) -> None:
+        """Put another vault in place of the current one (a restore), on the worker:
+        ``make(current_or_None, on_integrity)`` closes the current one when it is ready
+        to and returns the new, open Vault, which this worker then owns."""
+
+        def call() -> bool:
+            self._damage_told = False  # before the new vault's check can report
+            new = make(self._vault, self._integrity_checked)
+            self._vault = new
+            return bool(new.keyring_protected)
+
+        self.submit_raw(call, on_done, on_error)
+
     def lock(self, on_done: Callback | None = None) -> None:
         def call() -> None:
             if self._vault is not None and not self._vault.is_locked:
@@ -151,8 +170,12 @@ class DbWorker:
         self.submit_raw(call, on_done, on_error)
 
     def _integrity_checked(self, problems: list[str]) -> None:
-        # called from the vault's checker thread; the vault has turned read-only
-        if problems and self._on_integrity_problem is not None:
+        # called from the vault's checker thread (or this one, when a read met damage);
+        # the vault has turned read-only. The user is told once per vault.
+        if not problems or self._damage_told:
+            return
+        self._damage_told = True
+        if self._on_integrity_problem is not None:
             self._bridge.post(self._on_integrity_problem)
 
     @property
@@ -161,6 +184,7 @@ class DbWorker:
         return self._vault is not None
 
     def _close_current(self) -> None:
+        self._damage_told = False  # a new vault comes next
         if self._vault is not None:
             self._vault.close()
             self._vault = None
@@ -183,6 +207,9 @@ class DbWorker:
             try:
                 result = job.fn()
             except BaseException as exc:  # delivered to the GUI, never swallowed
+                if isinstance(exc, VaultDamagedError) and self._vault is not None:
+                    # met while reading an open vault (a failed open says so itself)
+                    self._integrity_checked(["damaged page"])
                 self._deliver(job.on_error, exc, failed=True)
             else:
                 self._deliver(job.on_done, result, failed=False)

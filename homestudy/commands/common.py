@@ -56,16 +56,54 @@ def ask_passphrase(prompt: str = "Passphrase: ", *, confirm: bool = False,
     return first
 
 
-def open_vault(args: argparse.Namespace, read_only: bool = False) -> Any:
-    """The vault chosen by ``args``, unlocked (the caller closes it)."""
-    from homestudy.errors import NotAVaultError
+RESTORE_HINT = (
+    "To put your cases back from a backup: homestudy restore BACKUP-FILE (the damaged "
+    "vault is kept beside the restored one)."
+)
+DAMAGED_READ_WARNING = (
+    "Warning: the vault failed its integrity check, so it is open read-only and nothing "
+    "will be changed in it. What can still be read is shown."
+)
+
+
+def open_vault(args: argparse.Namespace, read_only: bool = False, *,
+               for_writing: bool | None = None) -> Any:
+    """The vault chosen by ``args``, unlocked and checked (the caller closes it).
+
+    The page check (``cipher_integrity_check``) runs before the command does anything;
+    SQLite's slower structural check carries on behind it. A command that writes
+    is refused on a damaged vault (nothing is written into it); a command that only
+    reads goes on, read-only, after a warning. ``for_writing`` defaults to
+    ``not read_only``; ``cases`` opens writable (an old vault is upgraded) but only
+    reads. A folder that cannot be written is opened read-only for a reading command.
+    """
+    from homestudy.errors import NotAVaultError, StorageReadOnlyError, VaultDamagedError
     from homestudy.vault import Vault
 
+    writes = (not read_only) if for_writing is None else for_writing
     folder = vault_dir(args)
     if not folder.exists():
         raise NotAVaultError(f"There is no HomeStudy vault in {folder}. Create one with "
                              "'homestudy demo' or by starting the app.")
-    return Vault.open(folder, ask_passphrase(), read_only=read_only, check_integrity=False)
+    passphrase = ask_passphrase()
+    try:
+        vault = Vault.open(folder, passphrase, read_only=read_only)
+    except StorageReadOnlyError:
+        if writes or read_only:
+            raise
+        vault = Vault.open(folder, passphrase, read_only=True)
+    try:  # every page's HMAC: any damage on disk shows here, in a fraction of a second
+        problems = vault.page_check_future.result()
+    except BaseException:
+        vault.close()
+        raise
+    if problems:
+        if writes:
+            vault.close()
+            raise VaultDamagedError()
+        print(f"homestudy: {DAMAGED_READ_WARNING}", file=sys.stderr)
+        print(f"homestudy: {RESTORE_HINT}", file=sys.stderr)
+    return vault
 
 
 def find_case(vault: Any, ref: str) -> Case:
@@ -89,6 +127,32 @@ def read_case(args: argparse.Namespace) -> Case:
         vault.close()
 
 
+UNEXPECTED = (
+    "Something unexpected went wrong ({name}). Nothing already saved has been lost. If "
+    "this keeps happening, tell your IT team what you were doing."
+)
+
+
 def fail(exc: HomeStudyError, code: int = 1) -> int:
+    """Print the plain message (and, for a damaged vault, how to restore it)."""
+    from homestudy.vault.storage import DAMAGE_ERRORS
+
     print(f"homestudy: {exc.message}", file=sys.stderr)
+    if isinstance(exc, DAMAGE_ERRORS):
+        print(f"homestudy: {RESTORE_HINT}", file=sys.stderr)
     return code
+
+
+def fail_unexpected(exc: BaseException) -> int:
+    """The last safety net: a plain sentence, never a traceback (which may quote case
+    text); disk errors still get their own message."""
+    if isinstance(exc, HomeStudyError):
+        return fail(exc)
+    if isinstance(exc, OSError):
+        from homestudy.vault.storage import from_os_error
+
+        known = from_os_error(exc)
+        if known is not None:
+            return fail(known)
+    print(f"homestudy: {UNEXPECTED.format(name=type(exc).__name__)}", file=sys.stderr)
+    return 70  # EX_SOFTWARE

@@ -1,4 +1,5 @@
-"""Vault subcommands: ``demo``, ``cases``, ``backup``, ``restore``, ``passwd``."""
+"""Vault subcommands: ``demo``, ``cases``, ``backup``, ``restore``, ``passwd``,
+``archive``, ``unarchive`` and ``delete``."""
 
 from __future__ import annotations
 
@@ -25,6 +26,9 @@ def add_parser(subparsers: Any) -> None:
     p = subparsers.add_parser("cases", help="list the cases in the vault")
     common.add_vault_argument(p)
     p.add_argument("--json", action="store_true", help="machine-readable output")
+    which = p.add_mutually_exclusive_group()
+    which.add_argument("--archived", action="store_true", help="only the archived cases")
+    which.add_argument("--all", action="store_true", help="archived cases as well")
     p.set_defaults(run=run_cases)
 
     p = subparsers.add_parser("backup", help="write an encrypted backup of the vault")
@@ -40,6 +44,24 @@ def add_parser(subparsers: Any) -> None:
     p = subparsers.add_parser("passwd", help="change the vault's passphrase")
     common.add_vault_argument(p)
     p.set_defaults(run=run_passwd)
+
+    p = subparsers.add_parser("archive", help="archive a finished case (out of the list)")
+    common.add_vault_argument(p)
+    p.add_argument("reference", metavar="REF", help="the case's reference")
+    p.add_argument("--reason", default="", help="why, e.g. 'Approved at panel'")
+    p.set_defaults(run=run_archive)
+
+    p = subparsers.add_parser("unarchive", help="bring an archived case back to the list")
+    common.add_vault_argument(p)
+    p.add_argument("reference", metavar="REF", help="the case's reference")
+    p.set_defaults(run=run_unarchive)
+
+    p = subparsers.add_parser("delete", help="delete a case and everything in it, for good")
+    common.add_vault_argument(p)
+    p.add_argument("reference", metavar="REF", help="the case's reference")
+    p.add_argument("--confirm", metavar="REF", default=None,
+                   help="the reference again, to confirm without a prompt (scripts)")
+    p.set_defaults(run=run_delete)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -64,7 +86,7 @@ def run_demo(args: argparse.Namespace) -> int:
 
     folder = common.vault_dir(args)
     if Vault.exists(folder):
-        vault = Vault.open(folder, common.ask_passphrase(), check_integrity=False)
+        vault = common.open_vault(args)
     else:
         vault = Vault.create(folder, common.ask_passphrase("New passphrase: ", confirm=True))
         if not vault.keyring_protected:
@@ -85,9 +107,11 @@ def run_demo(args: argparse.Namespace) -> int:
 def run_cases(args: argparse.Namespace) -> int:
     from homestudy.textutil import format_date
 
-    vault = common.open_vault(args)  # not read-only: an older vault may need its upgrade
+    # not read-only: an older vault may need its upgrade; but nothing else is written
+    vault = common.open_vault(args, for_writing=False)
+    which = True if args.archived else None if args.all else False
     try:
-        summaries = vault.cases.list_cases()
+        summaries = vault.cases.list_cases(archived=which)
     finally:
         vault.close()
     if args.json:
@@ -99,22 +123,25 @@ def run_cases(args: argparse.Namespace) -> int:
                                        if s.provisional_panel_date else None),
             "visits_done": s.visits_done, "visits_planned": s.visits_planned,
             "updated_at": s.updated_at.isoformat(),
+            "archived_at": s.archived_at.isoformat() if s.archived_at else None,
+            "archive_reason": s.archive_reason,
         } for s in summaries]
         print(json.dumps(rows, indent=2))
         return 0
     if not summaries:
-        print("No cases yet.")
+        print("No archived cases." if args.archived else "No cases yet.")
     for s in summaries:
         stage = s.stage.value.replace("_", " ").capitalize()
         panel = format_date(s.provisional_panel_date, "not set")
+        archived = f"  archived {format_date(s.archived_at.date())}" if s.archived_at else ""
         print(f"{s.reference}  {s.applicant_names}  {stage}  visits {s.visits_done}/"
-              f"{s.visits_planned}  panel {panel}")
+              f"{s.visits_planned}  panel {panel}{archived}")
     return 0
 
 
 @_guarded
 def run_backup(args: argparse.Namespace) -> int:
-    vault = common.open_vault(args)
+    vault = common.open_vault(args, for_writing=False)  # a read-only vault backs up too
     try:
         out = vault.backup(Path(args.out))
     finally:
@@ -154,3 +181,65 @@ def run_passwd(args: argparse.Namespace) -> int:
         vault.close()
     print("Passphrase changed.")
     return 0
+
+
+@_guarded
+def run_archive(args: argparse.Namespace) -> int:
+    vault = common.open_vault(args)
+    try:
+        case = common.find_case(vault, args.reference)
+        if case.archived_at is None:
+            vault.cases.archive_case(case.id, args.reason)
+    finally:
+        vault.close()
+    print(f"Archived {case.reference}. It stays searchable and can be exported; "
+          f"'homestudy unarchive {case.reference}' brings it back to the list.")
+    return 0
+
+
+@_guarded
+def run_unarchive(args: argparse.Namespace) -> int:
+    vault = common.open_vault(args)
+    try:
+        case = common.find_case(vault, args.reference)
+        if case.archived_at is not None:
+            vault.cases.unarchive_case(case.id)
+    finally:
+        vault.close()
+    print(f"{case.reference} is back in the case list.")
+    return 0
+
+
+@_guarded
+def run_delete(args: argparse.Namespace) -> int:
+    from homestudy.errors import ValidationError
+
+    vault = common.open_vault(args)
+    try:
+        case = common.find_case(vault, args.reference)
+        typed = args.confirm
+        if typed is None:
+            print(f"This deletes {case.reference} and everything in it from this computer, "
+                  "for good. Backups made before now still hold it.", file=sys.stderr)
+            typed = _ask_line(f"Type {case.reference} to confirm: ")
+        if typed.strip() != case.reference:
+            raise ValidationError("The reference typed does not match, so nothing was "
+                                  "deleted.", field="confirm")
+        reclaimed = vault.cases.delete_case(case.id)
+    finally:
+        vault.close()
+    print(f"Deleted {case.reference}.")
+    if not reclaimed:
+        print("The disk is too full to reclaim the space it used now; HomeStudy will do it "
+              "after the next deletion.", file=sys.stderr)
+    return 0
+
+
+def _ask_line(prompt: str) -> str:
+    from homestudy.errors import ValidationError
+
+    try:
+        return input(prompt)
+    except (EOFError, KeyboardInterrupt):
+        raise ValidationError("Nothing was typed, so nothing was deleted. Scripts can "
+                              "confirm with --confirm REF.", field="confirm") from None

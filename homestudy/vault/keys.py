@@ -9,12 +9,19 @@ The DB key never changes (a new passphrase only re-wraps it). A *backup* key
 ``B = HKDF(P, info="homestudy backup kek v1")`` is kept while unlocked so a backup can
 be wrapped for the passphrase alone (restorable on another computer) without asking
 for the passphrase again. Every structure carries a version.
+
+Stored Argon2id parameters are read from files an attacker or a damaged disk may
+change, so ``kdf_from_record`` accepts them only inside ``KDF_BOUNDS`` (a bad value is
+refused at once, never handed to Argon2id to hang or exhaust memory). A device secret
+is trusted only once the keyring gives it back unchanged: some backends accept a
+write and drop it.
 """
 
 from __future__ import annotations
 
 import base64
 import contextlib
+import logging
 import os
 import secrets
 import time
@@ -32,14 +39,35 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from homestudy.errors import (
     KeyringEntryMissingError,
     UnknownFormatError,
+    UnsafeKdfError,
     VaultTooNewError,
     WrongPassphraseError,
 )
+
+log = logging.getLogger(__name__)
 
 WRAP_VERSION = 1
 KEYRING_SERVICE = "HomeStudy vault"
 _AEAD = "aes-256-gcm"
 _KDF = "argon2id"
+
+
+@dataclass(frozen=True)
+class KdfBounds:
+    """What a stored Argon2id record may ask for. The ceilings allow every value
+    ``calibrate`` makes on any machine (and a vault moved from a faster one) while
+    keeping the worst accepted cost to seconds, not minutes or gigabytes."""
+
+    time_cost: tuple[int, int] = (1, 64)
+    memory_kib: tuple[int, int] = (8, 1024 * 1024)  # Argon2's floor is 8 KiB per lane
+    parallelism: tuple[int, int] = (1, 16)
+    work_kib: int = 4 * 1024 * 1024  # time_cost x memory_kib: at most 4 GiB of passes
+    salt_bytes: tuple[int, int] = (16, 64)
+
+
+KDF_BOUNDS = KdfBounds()
+NONCE_BYTES = 12
+WRAPPED_KEY_BYTES = 32 + 16  # the DB key and the GCM tag
 
 
 @dataclass(frozen=True)
@@ -66,7 +94,48 @@ def calibrate(target_seconds: float = 0.5, memory_kib: int = 64 * 1024) -> KdfPa
     if elapsed > target_seconds:  # a slow machine: keep one pass, use less memory
         memory = max(19 * 1024, int(memory_kib * target_seconds / elapsed))
         return KdfParams(1, memory, parallelism)
-    return KdfParams(max(1, round(target_seconds / elapsed)), memory_kib, parallelism)
+    passes = max(1, round(target_seconds / elapsed))
+    ceiling = min(KDF_BOUNDS.time_cost[1], KDF_BOUNDS.work_kib // memory_kib)
+    return KdfParams(min(passes, ceiling), memory_kib, parallelism)
+
+
+def _bounded_int(value: Any, low: int, high: int) -> int:
+    # bool is an int in Python, and "64" is not a number here: both are refused
+    if type(value) is not int or not low <= value <= high:
+        raise UnsafeKdfError()
+    return value
+
+
+def kdf_from_record(kdf: Any) -> tuple[KdfParams, bytes]:
+    """The Argon2id parameters and salt of a stored ``kdf`` record, or UnsafeKdfError
+    (UnknownFormatError for a record that is not a KDF record at all)."""
+    if not isinstance(kdf, dict) or kdf.get("name") != _KDF:
+        raise UnknownFormatError()
+    b = KDF_BOUNDS
+    params = KdfParams(
+        _bounded_int(kdf.get("time_cost"), *b.time_cost),
+        _bounded_int(kdf.get("memory_kib"), *b.memory_kib),
+        _bounded_int(kdf.get("parallelism"), *b.parallelism),
+    )
+    if params.memory_kib < 8 * params.parallelism or \
+            params.time_cost * params.memory_kib > b.work_kib:
+        raise UnsafeKdfError()
+    salt = _b64_field(kdf.get("salt"))
+    if not b.salt_bytes[0] <= len(salt) <= b.salt_bytes[1]:
+        raise UnsafeKdfError()
+    return params, salt
+
+
+def _b64_field(value: Any, size: int | None = None) -> bytes:
+    if not isinstance(value, str) or len(value) > 1024:
+        raise UnknownFormatError()
+    try:
+        raw = _unb64(value)
+    except ValueError as exc:  # binascii.Error is a ValueError
+        raise UnknownFormatError() from exc
+    if size is not None and len(raw) != size:
+        raise UnknownFormatError()
+    return raw
 
 
 def _hkdf(material: bytes, info: bytes) -> bytes:
@@ -82,10 +151,10 @@ def _unb64(text: str) -> bytes:
 
 
 def keyring_available() -> bool:
-    """True when a real keyring backend answers (not keyring's fail backend)."""
+    """True when a real keyring backend answers (not keyring's fail or null backend)."""
     try:
         backend = keyring.get_keyring()
-        if "fail" in type(backend).__module__:
+        if type(backend).__module__.rsplit(".", 1)[-1] in ("fail", "null"):
             return False
         backend.get_password(KEYRING_SERVICE, "probe")
     except Exception:  # any backend failure means: do not rely on it
@@ -98,13 +167,23 @@ def _keyring_user(vault_id: str) -> str:
 
 
 def store_device_secret(vault_id: str) -> bytes | None:
-    """Make a device secret and put it in the keyring; None if no keyring works."""
+    """Make a device secret and put it in the keyring; None if no keyring works.
+
+    The secret is read back before it is relied on: a backend that silently drops or
+    changes the write would otherwise leave a vault that can never be opened again."""
     if not keyring_available():
         return None
     secret = secrets.token_bytes(32)
+    user = _keyring_user(vault_id)
     try:
-        keyring.set_password(KEYRING_SERVICE, _keyring_user(vault_id), _b64(secret))
-    except Exception:
+        keyring.set_password(KEYRING_SERVICE, user, _b64(secret))
+        stored = keyring.get_password(KEYRING_SERVICE, user)
+    except Exception:  # a backend failure: passphrase-only, as with no keyring
+        delete_device_secret(vault_id)
+        return None
+    if stored != _b64(secret):
+        log.warning("the keyring did not keep the device secret; using the passphrase alone")
+        delete_device_secret(vault_id)
         return None
     return secret
 
@@ -116,7 +195,13 @@ def load_device_secret(vault_id: str) -> bytes:
         raise KeyringEntryMissingError() from exc
     if not value:
         raise KeyringEntryMissingError()
-    return _unb64(value)
+    try:
+        secret = _unb64(value)
+    except ValueError as exc:  # someone or something changed the entry
+        raise KeyringEntryMissingError() from exc
+    if len(secret) != 32:
+        raise KeyringEntryMissingError()
+    return secret
 
 
 def delete_device_secret(vault_id: str) -> None:
@@ -174,24 +259,23 @@ def check_wrap_format(record: Any) -> None:
         raise UnknownFormatError()
     if record["version"] > WRAP_VERSION:
         raise VaultTooNewError()
-    kdf = record.get("kdf")
-    if record["version"] < 1 or record.get("aead") != _AEAD or not isinstance(kdf, dict) \
-            or kdf.get("name") != _KDF:
+    if record["version"] < 1 or record.get("aead") != _AEAD:
         raise UnknownFormatError()
+    kdf_from_record(record.get("kdf"))  # bounded before anyone derives a key with it
+    _b64_field(record.get("nonce"), NONCE_BYTES)
+    _b64_field(record.get("wrapped_key"), WRAPPED_KEY_BYTES)
 
 
 def unwrap(record: dict[str, Any], passphrase: str, aad: str) -> Unlocked:
-    """The DB key, or WrongPassphraseError / KeyringEntryMissingError."""
+    """The DB key, or WrongPassphraseError / KeyringEntryMissingError (and the format
+    errors of ``check_wrap_format``, raised before any key derivation)."""
     check_wrap_format(record)
-    try:
-        kdf_rec = record["kdf"]
-        kdf = KdfParams(int(kdf_rec["time_cost"]), int(kdf_rec["memory_kib"]),
-                        int(kdf_rec["parallelism"]))
-        salt, nonce = _unb64(kdf_rec["salt"]), _unb64(record["nonce"])
-        wrapped = _unb64(record["wrapped_key"])
-        ref = record.get("keyring")
-    except (KeyError, TypeError, ValueError) as exc:
-        raise UnknownFormatError() from exc
+    kdf, salt = kdf_from_record(record["kdf"])
+    nonce = _b64_field(record.get("nonce"), NONCE_BYTES)
+    wrapped = _b64_field(record.get("wrapped_key"), WRAPPED_KEY_BYTES)
+    ref = record.get("keyring")
+    if ref is not None and not (isinstance(ref, dict) and isinstance(ref.get("vault_id"), str)):
+        raise UnknownFormatError()
     device = load_device_secret(ref["vault_id"]) if ref else None
     stretched = kdf.derive(passphrase, salt)
     try:
@@ -202,8 +286,7 @@ def unwrap(record: dict[str, Any], passphrase: str, aad: str) -> Unlocked:
 
 
 def kdf_of(record: dict[str, Any]) -> KdfParams:
-    k = record["kdf"]
-    return KdfParams(int(k["time_cost"]), int(k["memory_kib"]), int(k["parallelism"]))
+    return kdf_from_record(record.get("kdf"))[0]
 
 
 def wrap_with_kek(key: bytes, kek: bytes, aad: str) -> dict[str, str]:
@@ -212,9 +295,12 @@ def wrap_with_kek(key: bytes, kek: bytes, aad: str) -> dict[str, str]:
             "wrapped_key": _b64(AESGCM(kek).encrypt(nonce, key, aad.encode()))}
 
 
-def unwrap_with_kek(record: dict[str, str], kek: bytes, aad: str) -> bytes:
+def unwrap_with_kek(record: Any, kek: bytes, aad: str) -> bytes:
+    if not isinstance(record, dict) or record.get("aead") != _AEAD:
+        raise UnknownFormatError()
+    nonce = _b64_field(record.get("nonce"), NONCE_BYTES)
+    wrapped = _b64_field(record.get("wrapped_key"), WRAPPED_KEY_BYTES)
     try:
-        return AESGCM(kek).decrypt(_unb64(record["nonce"]), _unb64(record["wrapped_key"]),
-                                   aad.encode())
+        return AESGCM(kek).decrypt(nonce, wrapped, aad.encode())
     except InvalidTag as exc:
         raise WrongPassphraseError() from exc

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import unicodedata
 from collections.abc import Iterator
 from contextlib import AbstractContextManager
 from datetime import date, datetime
@@ -24,6 +25,7 @@ from homestudy.model import (
     ChecklistAnswer,
     ParSectionDraft,
     Reference,
+    Route,
     Stage,
     Visit,
     utc_now,
@@ -42,6 +44,8 @@ class Writer(Protocol):
 
     def writing(self, case_id: str) -> AbstractContextManager[Any]: ...
 
+    def reclaim(self) -> bool: ...
+
 
 class CaseRepository:
     def __init__(self, vault: Writer) -> None:
@@ -49,19 +53,31 @@ class CaseRepository:
 
     # ------------------------------------------------------------------ reading
 
-    def list_cases(self) -> list[CaseSummary]:
+    def list_cases(self, *, archived: bool | None = False) -> list[CaseSummary]:
+        """The cases in reference order: by default those not archived; ``archived=True``
+        only the archived ones; ``archived=None`` every case."""
+        where = {False: " WHERE c.archived_at IS NULL", True: " WHERE c.archived_at IS NOT NULL",
+                 None: ""}[archived]
         with self._v.reading() as conn:
             rows = conn.execute(
                 "SELECT c.id, c.reference, c.applicant_names, c.stage, c.stage2_notice_on,"
                 " c.provisional_panel_date, c.updated_at,"
                 " (SELECT count(*) FROM visits v WHERE v.case_id = c.id AND v.done),"
-                " (SELECT count(*) FROM visits v WHERE v.case_id = c.id)"
-                " FROM cases c ORDER BY c.reference").fetchall()
+                " (SELECT count(*) FROM visits v WHERE v.case_id = c.id),"
+                " c.archived_at, json_extract(c.data, '$.archive_reason'),"
+                " json_extract(c.data, '$.route'), json_extract(c.data, '$.stage1_started_on'),"
+                " json_extract(c.data, '$.agency_profile_id')"
+                f" FROM cases c{where} ORDER BY c.reference").fetchall()
         return [CaseSummary(
             id=r[0], reference=r[1], applicant_names=r[2], stage=Stage(r[3]),
             stage2_notice_on=date.fromisoformat(r[4]) if r[4] else None,
             provisional_panel_date=date.fromisoformat(r[5]) if r[5] else None,
             visits_done=r[7], visits_planned=r[8], updated_at=datetime.fromisoformat(r[6]),
+            archived_at=datetime.fromisoformat(r[9]) if r[9] else None,
+            archive_reason=r[10] or "",
+            route=Route(r[11]) if r[11] else Route.STANDARD,
+            stage1_started_on=date.fromisoformat(r[12]) if r[12] else None,
+            agency_profile_id=r[13] or "",
         ) for r in rows]
 
     def load_case(self, case_id: str) -> Case:
@@ -105,11 +121,16 @@ class CaseRepository:
 
     def read_attachment(self, case_id: str, attachment_id: str) -> bytes:
         with self._v.reading() as conn:
-            row = conn.execute("SELECT content FROM attachments WHERE id = ? AND case_id = ?",
-                               (attachment_id, case_id)).fetchone()
-        if row is None:
-            raise NotFoundError("That attachment could not be found.")
-        return bytes(row[0])
+            row = conn.execute("SELECT content, meta FROM attachments WHERE id = ? AND"
+                               " case_id = ?", (attachment_id, case_id)).fetchone()
+            if row is None:
+                raise NotFoundError("That attachment could not be found.")
+            data = bytes(row[0])
+            # a damaged page reads back as zeros: the stored hash tells (raised inside
+            # reading(), so the vault checks itself and reports the damage)
+            if hashlib.sha256(data).hexdigest() != json.loads(row[1]).get("sha256"):
+                raise ValueError("attachment does not match its hash")
+        return data
 
     def search(self, query: str, limit: int = 50, case_id: str | None = None,
                ) -> list[SearchHit]:
@@ -146,17 +167,20 @@ class CaseRepository:
             core = records.case_core(case)
             old = conn.execute("SELECT data FROM cases WHERE id = ?", (case.id,)).fetchone()
             old_core = json.loads(old[0]) if old else None
+            archived = case.archived_at.isoformat() if case.archived_at else None
             cols = (case.reference, case.applicant_names, case.stage.value,
                     _iso(case.stage2_notice_on), _iso(case.provisional_panel_date),
-                    case.updated_at.isoformat(), records.dumps(core))
+                    case.updated_at.isoformat(), records.dumps(core), archived)
             conn.execute(
                 "INSERT INTO cases (id, reference, applicant_names, stage, stage2_notice_on,"
-                " provisional_panel_date, updated_at, data) VALUES (?,?,?,?,?,?,?,?)"
+                " provisional_panel_date, updated_at, data, archived_at)"
+                " VALUES (?,?,?,?,?,?,?,?,?)"
                 " ON CONFLICT (id) DO UPDATE SET reference = excluded.reference,"
                 " applicant_names = excluded.applicant_names, stage = excluded.stage,"
                 " stage2_notice_on = excluded.stage2_notice_on, provisional_panel_date ="
                 " excluded.provisional_panel_date, updated_at = excluded.updated_at,"
-                " data = excluded.data", (case.id, *cols))
+                " data = excluded.data, archived_at = excluded.archived_at",
+                (case.id, *cols))
             fields = [f for f in records.changed_fields(old_core, core) if f != "updated_at"]
             if old is None or fields:
                 self._log(conn, "create" if old is None else "update", case.id, "case",
@@ -246,13 +270,36 @@ class CaseRepository:
                 search.unindex(conn, case_id, "answer", key)
                 self._log(conn, "delete", case_id, "answer", key, [])
 
-    def delete_case(self, case_id: str) -> None:
+    def delete_case(self, case_id: str) -> bool:
+        """Delete a case and everything in it, for good; returns whether the space it
+        used was reclaimed too (False only when the disk was too full to do it now).
+
+        ``secure_delete`` zeroes the freed rows and pages; the full-text index keeps
+        deleted words in its segments until they are merged, so they are merged in the
+        same transaction; then the vault checkpoints and VACUUMs (``reclaim``) so no
+        page of the case, encrypted or not, is left in the file or its WAL."""
         with self._v.writing(case_id) as conn:
             cur = conn.execute("DELETE FROM cases WHERE id = ?", (case_id,))
             if cur.rowcount == 0:
                 raise NotFoundError("That case could not be found.")
             search.unindex(conn, case_id)
+            search.merge(conn)
             self._log(conn, "delete", case_id, "case", case_id, [])
+        reclaim = getattr(self._v, "reclaim", None)
+        return bool(reclaim()) if reclaim is not None else True
+
+    def archive_case(self, case_id: str, reason: str = "") -> Case:
+        """Take a finished case out of the case list (still searchable and exportable)."""
+        case = self.load_case(case_id)
+        case.archived_at, case.archive_reason = utc_now(), _one_line(reason)[:200]
+        self.save_case(case)
+        return case
+
+    def unarchive_case(self, case_id: str) -> Case:
+        case = self.load_case(case_id)
+        case.archived_at, case.archive_reason = None, ""
+        self.save_case(case)
+        return case
 
     # fast paths: one record, one short transaction
 
@@ -317,6 +364,12 @@ class CaseRepository:
         with self._v.writing(case_id) as conn:
             self._touch(conn, case_id)
             self._delete_record(conn, "attachments", "attachment", case_id, attachment_id)
+
+
+def _one_line(text: str) -> str:
+    """Typed or pasted text as one plain line: control characters out, spaces single."""
+    kept = "".join(ch if unicodedata.category(ch)[0] != "C" else " " for ch in text)
+    return " ".join(kept.split())
 
 
 def _iso(d: date | None) -> str | None:

@@ -88,6 +88,12 @@ def unindex(conn: Any, case_id: str, kind: str | None = None, record_id: str | N
         conn.executemany("DELETE FROM search_docs WHERE id = ?", ids)
 
 
+def merge(conn: Any) -> None:
+    """Merge the index into one segment: FTS5 keeps a deleted row's words in its older
+    segments until a merge, and a deleted case must leave nothing behind."""
+    conn.execute("INSERT INTO search_fts (search_fts) VALUES ('optimize')")
+
+
 def fts_query(text: str) -> str:
     """User text to a safe FTS5 query: every word must match; the last may be a prefix."""
     words = _WORD.findall(text)

@@ -21,6 +21,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
@@ -31,6 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from homestudy.textutil import format_date
 from ui.context import AppContext
 from ui.operations import run_db
 
@@ -45,9 +47,12 @@ class CaseRow:
     visits_planned: int
     blockers: int
     warnings: int
+    archived_on: date | None = None  # shown instead of the clock in the archived list
 
     @property
     def clock_text(self) -> str:
+        if self.archived_on is not None:
+            return f"Archived {format_date(self.archived_on)}"
         if self.stage2_day is None:
             return "Not in Stage 2"
         day, total = self.stage2_day
@@ -68,40 +73,74 @@ class CaseRow:
         return f"{self.blockers} blocking" if self.blockers > 1 else "1 blocking"
 
 
-def load_rows(
-    vault: Any, rules: Any, forms: Any, today: date, assess: bool = True, settings: Any = None
-) -> list[CaseRow]:
-    """Run on the DB worker: one row per case; readiness assessed unless ``assess`` is
-    False (then blockers and warnings are -1: the list shows first, readiness after).
+def _clock(summary: Any, today: date, rules: Any) -> tuple[int, int] | None:
+    from homestudy.model import Case
+    from homestudy.timeline import stage2_progress
+
+    # the clock needs only these fields: no need to load the whole case for it
+    light = Case(reference=summary.reference, id=summary.id, stage=summary.stage,
+                 route=summary.route, stage1_started_on=summary.stage1_started_on,
+                 stage2_notice_on=summary.stage2_notice_on)
+    return stage2_progress(light, today, rules)
+
+
+def summary_rows(vault: Any, rules: Any, today: date, archived: bool = False,
+                 ) -> list[CaseRow]:
+    """Run on the DB worker: the rows from the cases' summaries alone (fast, whatever
+    the number of cases); readiness is -1 ("Checking…") until ``assessed_rows``."""
+    return [
+        CaseRow(
+            case_id=s.id, reference=s.reference, applicants=s.applicant_names,
+            stage2_day=_clock(s, today, rules), visits_done=s.visits_done,
+            visits_planned=s.visits_planned, blockers=-1, warnings=-1,
+            archived_on=s.archived_at.astimezone().date() if s.archived_at else None,
+        )
+        for s in vault.cases.list_cases(archived=archived)
+    ]
+
+
+def assessed_rows(vault: Any, rows: list[CaseRow], rules: Any, forms: Any, today: date,
+                  settings: Any = None) -> list[CaseRow]:
+    """Run on the DB worker: ``rows`` with their readiness figures (each case loaded).
     With ``settings``, each case is judged by its own agency's rules and forms."""
+    from dataclasses import replace
+
+    from homestudy.errors import NotFoundError
     from homestudy.readiness import Severity, assess_readiness
     from homestudy.readiness_settings import forms_for_case, rules_for_case
     from homestudy.timeline import stage2_progress
 
-    rows: list[CaseRow] = []
-    for summary in vault.cases.list_cases():
-        case = vault.cases.load_case(summary.id)
+    out = []
+    for row in rows:
+        try:
+            case = vault.cases.load_case(row.case_id)
+        except NotFoundError:  # deleted meanwhile (by sync, say): the next refresh drops it
+            continue
         case_rules, case_forms = rules, forms
         if settings is not None and case.agency_profile_id:
             case_rules = rules_for_case(vault, case, settings)
-            case_forms = forms_for_case(vault, case) if assess else None
-        findings = assess_readiness(case, case_forms, case_rules, today) if assess else None
-        rows.append(
-            CaseRow(
-                case_id=case.id,
-                reference=case.reference,
-                applicants=case.applicant_names,
-                stage2_day=stage2_progress(case, today, case_rules),
-                visits_done=case.visits_done,
-                visits_planned=len(case.visits),
-                blockers=-1 if findings is None else sum(
-                    f.severity is Severity.BLOCKER for f in findings),
-                warnings=-1 if findings is None else sum(
-                    f.severity is Severity.WARNING for f in findings),
-            )
-        )
-    rows.sort(key=lambda r: r.reference)
-    return rows
+            case_forms = forms_for_case(vault, case)
+        findings = assess_readiness(case, case_forms, case_rules, today)
+        out.append(replace(
+            row, stage2_day=stage2_progress(case, today, case_rules),
+            blockers=sum(f.severity is Severity.BLOCKER for f in findings),
+            warnings=sum(f.severity is Severity.WARNING for f in findings)))
+    return out
+
+
+def load_rows(
+    vault: Any, rules: Any, forms: Any, today: date, assess: bool = True,
+    archived: bool = False, settings: Any = None,
+) -> list[CaseRow]:
+    """Run on the DB worker: one row per case; readiness assessed unless ``assess`` is
+    False (then blockers and warnings are -1: the list shows first, readiness after).
+    ``archived`` lists the archived cases instead of the current ones."""
+    rows = summary_rows(vault, rules, today, archived)
+    return assessed_rows(vault, rows, rules, forms, today, settings) if assess else rows
+
+
+#: cases assessed per DB job: small, so a case opened meanwhile waits for one job only
+ASSESS_CHUNK = 4
 
 
 COLUMNS = ("Reference", "Applicants", "Stage 2 clock", "Visits", "Readiness")
@@ -119,6 +158,15 @@ class CaseListModel(QAbstractTableModel):
 
     def clear(self) -> None:
         self.set_rows([])
+
+    def update_some(self, rows: list[CaseRow]) -> None:
+        """New figures for some of the cases shown (by case id); the rest stay."""
+        by_id = {r.case_id: r for r in rows}
+        for n, old in enumerate(self.rows):
+            new = by_id.get(old.case_id)
+            if new is not None:
+                self.rows[n] = new
+                self.dataChanged.emit(self.index(n, 0), self.index(n, len(COLUMNS) - 1))
 
     def update_rows(self, rows: list[CaseRow]) -> None:
         """New figures for the same cases keep the selection; otherwise a reset."""
@@ -183,6 +231,7 @@ class CaseListView(QWidget):
         self.setObjectName("caseListView")
         self.model = CaseListModel(self)
         self._generation = 0
+        self._assess_round = 0
         self.proxy = QSortFilterProxyModel(self)
         self.proxy.setSourceModel(self.model)
         self.proxy.setSortRole(Qt.ItemDataRole.UserRole)
@@ -204,6 +253,7 @@ class CaseListView(QWidget):
         self.table.activated.connect(self._activated)
 
         title = QLabel("Cases", self)
+        self.title = title
         font = title.font()
         font.setPointSizeF(font.pointSizeF() * 1.4)
         font.setBold(True)
@@ -221,8 +271,15 @@ class CaseListView(QWidget):
         self.new_button.clicked.connect(self.new_case_requested)
         self.assignment_button.clicked.connect(self.assignment_requested)
 
+        self.show_archived = QCheckBox("Show a&rchived cases", self)
+        self.show_archived.setObjectName("showArchived")
+        self.show_archived.setToolTip("Archived cases are kept, searchable and exportable, "
+                                      "but not in the list of current cases.")
+        self.show_archived.toggled.connect(self._archived_toggled)
+
         buttons = QHBoxLayout()
         buttons.addWidget(self.open_button)
+        buttons.addWidget(self.show_archived)
         buttons.addStretch(1)
         buttons.addWidget(self.assignment_button)
         buttons.addWidget(self.new_button)
@@ -233,7 +290,8 @@ class CaseListView(QWidget):
         layout.addLayout(buttons)
         self._layout = layout
         self.setTabOrder(self.table, self.open_button)
-        self.setTabOrder(self.open_button, self.assignment_button)
+        self.setTabOrder(self.open_button, self.show_archived)
+        self.setTabOrder(self.show_archived, self.assignment_button)
         self.setTabOrder(self.assignment_button, self.new_button)
 
     def add_panel(self, title: str, widget: QWidget) -> None:
@@ -245,39 +303,60 @@ class CaseListView(QWidget):
     def refresh(self, today: date | None = None) -> None:
         """Reload the rows on the DB worker; ``loaded`` fires when they are shown."""
         ctx, day = self.ctx, today or date.today()
+        archived = self.show_archived.isChecked()
         self.status.setText("Loading cases…")
 
-        def rows(vault: Any, assess: bool) -> list[CaseRow]:
+        def rows(vault: Any) -> list[CaseRow]:
+            from homestudy.timeline import TimelineRules
+
+            return summary_rows(vault, TimelineRules.from_settings(ctx.settings), day, archived)
+
+        self._assess_round += 1  # a chain of assessments still running stops
+        generation = self._generation
+        # the list first (from the summaries), then readiness a few cases at a time
+        run_db(ctx, self, rows, lambda result: self._show(result, generation, day))
+
+    def _assess(self, pending: list[CaseRow], generation: int, day: date) -> None:
+        """Readiness for the next few rows, then the next few: one short DB job at a
+        time, so opening a case meanwhile is not stuck behind all of them."""
+        if generation != self._generation:
+            return
+        if not pending:
+            self.assessed.emit()
+            return
+        ctx, chunk, rest = self.ctx, pending[:ASSESS_CHUNK], pending[ASSESS_CHUNK:]
+        round_ = self._assess_round
+
+        def figures(vault: Any) -> list[CaseRow]:
             from homestudy.timeline import TimelineRules
 
             rules = TimelineRules.from_settings(ctx.settings)
-            return load_rows(vault, rules, ctx.forms if assess else None, day, assess,
-                             settings=ctx.settings)
+            return assessed_rows(vault, chunk, rules, ctx.forms, day, ctx.settings)
 
-        generation = self._generation
-        # the list first, then readiness (the slower part) for every case
-        run_db(ctx, self, lambda vault: rows(vault, False),
-               lambda result: self._show(result, generation))
-        run_db(ctx, self, lambda vault: rows(vault, True),
-               lambda result: self._assessed(result, generation))
+        def done(rows: list[CaseRow]) -> None:
+            if generation == self._generation and round_ == self._assess_round:
+                self.model.update_some(rows)
+                self._assess(rest, generation, day)
 
-    def _assessed(self, rows: list[CaseRow], generation: int) -> None:
-        if generation == self._generation:
-            self.model.update_rows(rows)
-            self.assessed.emit()
+        run_db(ctx, self, figures, done)
 
-    def _show(self, rows: list[CaseRow], generation: int) -> None:
+    def _show(self, rows: list[CaseRow], generation: int, day: date | None = None) -> None:
         if generation != self._generation:
             return  # asked for before a lock: never refill a locked screen
         self.model.set_rows(rows)
         count = len(rows)
-        self.status.setText(
-            "No cases yet. Make a new case to begin." if count == 0
-            else f"{count} case" + ("" if count == 1 else "s")
-        )
+        if self.show_archived.isChecked():
+            self.status.setText("No archived cases." if count == 0 else
+                                f"{count} archived case" + ("" if count == 1 else "s"))
+        else:
+            self.status.setText(
+                "No cases yet. Make a new case to begin." if count == 0
+                else f"{count} case" + ("" if count == 1 else "s")
+            )
         if count and not self.table.currentIndex().isValid():
             self.table.selectRow(0)
         self.loaded.emit()
+        self._assess(list(rows), generation, day or date.today())
 
     def clear(self) -> None:
         """Drop every row (on lock); results of loads already under way are ignored."""
@@ -287,6 +366,19 @@ class CaseListView(QWidget):
 
     def focus_table(self) -> None:
         self.table.setFocus()
+
+    def selected_row(self) -> CaseRow | None:
+        """The case the user has selected in the list, if any."""
+        index = self.table.currentIndex()
+        if not index.isValid():
+            return None
+        return self.model.rows[self.proxy.mapToSource(index).row()]
+
+    def _archived_toggled(self, on: bool) -> None:
+        self.title.setText("Archived cases" if on else "Cases")
+        self._generation += 1  # rows of the other list, still loading, are not shown
+        self.model.clear()
+        self.refresh()
 
     def _activated(self, index: QModelIndex) -> None:
         source = self.proxy.mapToSource(index)

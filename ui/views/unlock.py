@@ -21,7 +21,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from homestudy.errors import WrongPassphraseError
+from homestudy.errors import (
+    KeyringEntryMissingError,
+    NotAVaultError,
+    UnknownFormatError,
+    VaultLockedError,
+    WrongPassphraseError,
+)
+from homestudy.vault.storage import DAMAGE_ERRORS
 from ui.context import AppContext
 from ui.errors import error_message
 
@@ -74,8 +81,21 @@ def _title(text: str, parent: QWidget) -> QLabel:
     return label
 
 
+#: Errors at unlock that a backup can put right (the vault itself cannot be opened).
+RESTORABLE = (*DAMAGE_ERRORS, KeyringEntryMissingError, NotAVaultError, UnknownFormatError)
+
+
+def _restore_button(parent: QWidget) -> QPushButton:
+    button = QPushButton("&Restore from a backup…", parent)
+    button.setObjectName("restoreButton")
+    button.setAccessibleName("Restore from a backup")
+    return button
+
+
 class UnlockView(QWidget):
     unlocked = Signal()
+    #: the user asked to restore the vault from a backup (it could not be opened)
+    restore_requested = Signal()
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -99,7 +119,11 @@ class UnlockView(QWidget):
         self.message.setWordWrap(True)
         self.message.setAccessibleName("Unlock message")
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        for widget in (self.title, self.intro, self.passphrase, self.button, self.message):
+        self.restore_button = _restore_button(self)
+        self.restore_button.hide()  # offered when the vault cannot be opened
+        self.restore_button.clicked.connect(self.restore_requested)
+        for widget in (self.title, self.intro, self.passphrase, self.button, self.message,
+                       self.restore_button):
             layout.addWidget(widget)
         self.passphrase.returnPressed.connect(self.submit)
         self.button.clicked.connect(self.submit)
@@ -112,6 +136,7 @@ class UnlockView(QWidget):
     def reset(self) -> None:
         self.passphrase.clear()
         self.message.clear()
+        self.restore_button.hide()
         self._busy(False)
         self.passphrase.setFocus()
 
@@ -141,6 +166,8 @@ class UnlockView(QWidget):
     def _failed(self, exc: BaseException) -> None:
         self._busy(False)
         self.message.setText(error_message(exc))
+        restorable = isinstance(exc, RESTORABLE) and not isinstance(exc, VaultLockedError)
+        self.restore_button.setVisible(restorable)
         if isinstance(exc, WrongPassphraseError):
             self.passphrase.selectAll()
         self.passphrase.setFocus()
@@ -148,6 +175,8 @@ class UnlockView(QWidget):
 
 class CreateVaultView(QWidget):
     vault_created = Signal(bool)  # keyring_protected
+    #: the user would rather restore a backup (a new laptop) than start a new vault
+    restore_requested = Signal()
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -193,6 +222,11 @@ class CreateVaultView(QWidget):
         folder.setWordWrap(True)
         folder.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(folder)
+        self.restore_button = _restore_button(self)
+        self.restore_button.setToolTip("Moving to a new computer? Restore the backup you "
+                                       "made on the old one, with its passphrase.")
+        self.restore_button.clicked.connect(self.restore_requested)
+        layout.addWidget(self.restore_button)
         self.passphrase.returnPressed.connect(self.confirm.setFocus)
         self.confirm.returnPressed.connect(self.submit)
         self.button.clicked.connect(self.submit)

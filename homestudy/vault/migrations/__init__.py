@@ -18,7 +18,9 @@ from homestudy.vault.migrations import (
     m0002_sync,
     m0003_checks_per_person,
     m0004_people_search,
+    m0005_archive,
 )
 
-STEPS = [m0001_core, m0002_sync, m0003_checks_per_person, m0004_people_search]
+STEPS = [m0001_core, m0002_sync, m0003_checks_per_person, m0004_people_search,
+         m0005_archive]
 LATEST = len(STEPS)
