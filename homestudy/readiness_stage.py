@@ -50,6 +50,11 @@ def _a(words: str) -> str:
     return ("An " if words[0] in "aeiou" else "A ") + words
 
 
+# A finding that a person's check is missing opens the Stage 1 checks panel at that
+# person (``checks:<person id>``), not their details page.
+CHECKS_TARGET_PREFIX = "checks:"
+
+
 def statutory_checks(ctx: Context) -> Iterator[Finding]:
     people = person_checks(ctx.case, ctx.rules, ctx.today)
     for person in people:
@@ -72,7 +77,7 @@ def statutory_checks(ctx: Context) -> Iterator[Finding]:
                     "statutory_check_missing",
                     f"{person.label} has no {words} recorded{place}: needed because they "
                     f"{state.need.why}.",
-                    FixAt("case", person.person_id),
+                    FixAt("case", CHECKS_TARGET_PREFIX + person.person_id),
                 )
                 continue
             target = FixAt("case", state.check.id)

@@ -39,6 +39,7 @@ from homestudy.model import (
     SignificantOther,
     SignificantOtherKind,
 )
+from homestudy.readiness_stage import CHECKS_TARGET_PREFIX
 from homestudy.textutil import format_date
 from homestudy.timeline import TimelineRules
 from homestudy.validation import DateKind
@@ -290,6 +291,11 @@ class CaseDetailsView(QWidget):
         if self.key_dates.widget_for(target_id) is not None:
             self.show_page("dates")
             self.key_dates.widget_for(target_id).setFocus()
+            return
+        if target_id.startswith(CHECKS_TARGET_PREFIX):
+            self.show_page("stage1")
+            if not self.checks_panel.reveal_person(target_id[len(CHECKS_TARGET_PREFIX):]):
+                self.checks_panel.needs.setFocus()
             return
         if target_id in self.stage1_inputs:
             self.show_page("stage1")
