@@ -43,7 +43,7 @@ from homestudy.readiness_stage import CHECKS_TARGET_PREFIX
 from homestudy.textutil import format_date
 from homestudy.timeline import TimelineRules
 from homestudy.validation import DateKind
-from ui.operations import AutoSaver
+from ui.operations import AutoSaver, run_db
 from ui.spellcheck import spelling_service
 from ui.views.statutory_checks import StatutoryChecksPanel
 from ui.widgets.key_dates import DATE_FIELDS, KeyDatesPanel
@@ -269,6 +269,7 @@ class CaseDetailsView(QWidget):
         self.household.set_records(case.household)
         self.others.set_records(case.significant_others)
         self.checks_panel.set_case(case)
+        self._load_agency_rules(case)
         self.lines.set_records(case.lines_of_enquiry)
         for attr, widget in self.stage1_inputs.items():
             value = getattr(case.stage1, attr)
@@ -279,6 +280,23 @@ class CaseDetailsView(QWidget):
                     widget.setPlainText(value)
         self.key_dates.set_case(case)
         self._applicants_changed()
+
+    def _load_agency_rules(self, case: Case) -> None:
+        """An agency's case needs the checks its own rules.yaml asks for (read off the GUI
+        thread, where the vault is); until they arrive the app's settings stand in."""
+        default = TimelineRules.from_settings(self.ctx.settings)
+        if not case.agency_profile_id:
+            self.checks_panel.set_rules(default)
+            return
+        from homestudy.readiness_settings import rules_for_case
+
+        snapshot, settings = copy.deepcopy(case), self.ctx.settings
+
+        def apply(rules: TimelineRules) -> None:
+            if self.case is not None and self.case.id == snapshot.id:
+                self.checks_panel.set_rules(rules)
+
+        run_db(self.ctx, self, lambda vault: rules_for_case(vault, snapshot, settings), apply)
 
     def reveal(self, target_id: str) -> None:
         """Show and focus what ``target_id`` names; unknown ids are ignored."""
