@@ -12,7 +12,7 @@ from typing import Any
 
 from homestudy.model import Case, HouseholdMember
 from homestudy.report.docmodel import Document
-from homestudy.report.markdown import parse_blocks
+from homestudy.report.markdown import cell_text, parse_blocks
 from homestudy.report.values import humanise
 from homestudy.textutil import format_date
 
@@ -67,7 +67,7 @@ def household(doc: Document, case: Case, today: date) -> None:
         doc.note("No other household members are recorded.")
         return
     rows = [[m.name, m.relationship or humanise(m.kind.value), _age(m.date_of_birth, today),
-             "Yes" if m.lives_in_household else "No", m.notes] for m in members]
+             "Yes" if m.lives_in_household else "No", cell_text(m.notes)] for m in members]
     doc.table(["Name", "Relationship", "Age", "Lives at home", "Notes"], rows,
               widths=(3, 3, 2, 1.4, 4), caption="Household members and children")
 
@@ -76,7 +76,8 @@ def significant_others(doc: Document, case: Case) -> None:
     if not case.significant_others:
         return
     rows = [[p.name, humanise(p.kind.value), "Yes" if p.had_children_together else "No",
-             "Yes" if p.lived_together else "No", p.notes] for p in case.significant_others]
+             "Yes" if p.lived_together else "No", cell_text(p.notes)]
+            for p in case.significant_others]
     doc.table(["Name", "Kind", "Children together", "Lived together", "Notes"], rows,
               widths=(3, 2, 1.5, 1.5, 4), caption="Significant others")
 
@@ -159,7 +160,7 @@ def checks(doc: Document, case: Case) -> None:
         doc.note("No statutory checks are recorded.")
         return
     rows = [[humanise(c.kind.value), c.subject, humanise(c.outcome.value),
-             format_date(c.completed_on, "—"), c.notes] for c in case.stage1.checks]
+             format_date(c.completed_on, "—"), cell_text(c.notes)] for c in case.stage1.checks]
     doc.table(["Check", "Person", "Outcome", "Completed", "Notes"], rows,
               widths=(2, 2.5, 2, 1.6, 5), caption="Statutory checks")
 
@@ -197,7 +198,7 @@ def lines_of_enquiry(doc: Document, case: Case, definition: Any) -> None:
     for sid, draft in case.par_sections.items():
         for loe in draft.lines_of_enquiry_addressed:
             addressed.setdefault(loe, []).append(titles.get(sid, sid))
-    rows = [[e.text, e.source, ", ".join(titles.get(s, s) for s in e.par_section_ids),
+    rows = [[cell_text(e.text), e.source, ", ".join(titles.get(s, s) for s in e.par_section_ids),
              ", ".join(addressed.get(e.id, [])) or "Not yet addressed"]
             for e in case.lines_of_enquiry]
     doc.heading("Lines of enquiry from Stage 1", 2, anchor="annex_loe")
