@@ -15,6 +15,7 @@ from test_case_details import choose, page, tick, tick_row, type_date, type_into
 from homestudy.forms import load_library
 from homestudy.model import Applicant, Case, CheckKind, CheckOutcome, HouseholdMemberKind
 from homestudy.readiness import assess_readiness
+from homestudy.readiness_stage import CHECKS_TARGET_PREFIX
 from homestudy.timeline import TimelineRules, stage2_progress
 
 NOT_STARTED = "The Stage 2 clock has not started."
@@ -58,8 +59,11 @@ def test_details_drive_the_clock_and_readiness(qtbot, make_app, bare_case_dir, u
     view = workspace.views["case"]
     targets = [f.fix_at.target for f in findings if f.fix_at.area == "case" and f.fix_at.target]
     assert "stage2_notice_on" in targets
-    people = {a.id for a in case.applicants}  # a check not yet recorded: the person
+    people = {a.id for a in case.applicants}
     stage1 = {"medical_adviser_summary", "training_completed_on"}
+    # a check not yet recorded: the checks panel at that person
+    stage1 |= {CHECKS_TARGET_PREFIX + p for p in people}
+    assert stage1 & set(targets) - {"medical_adviser_summary", "training_completed_on"}
     for target in targets:
         workspace.tabs.setCurrentWidget(overview)
         workspace.show_location(f"case:{target}")
