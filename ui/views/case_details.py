@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QPushButton,
+    QScrollArea,
     QSplitter,
     QStackedWidget,
     QVBoxLayout,
@@ -245,7 +246,13 @@ class CaseDetailsView(QWidget):
             form.addRow(label, widget)
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(checks_box)
-        split.addWidget(summary)
+        # the notes scroll rather than hold the window taller than a 1024x700 screen
+        summary_scroll = QScrollArea()
+        summary_scroll.setWidgetResizable(True)
+        summary_scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        summary_scroll.setWidget(summary)
+        summary_scroll.setAccessibleName("Medical, training and other Stage 1 notes")
+        split.addWidget(summary_scroll)
         split.setSizes([560, 260])  # the checks per person, their table and notes need the room
         s1.addWidget(split)
         pages = {"applicants": self.applicants, "household": self.household,
