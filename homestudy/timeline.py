@@ -22,6 +22,8 @@ from homestudy.settings import AppSettings
 from homestudy.timeline_panel import (
     PanelClock,
     PanelProblem,
+    applicants_shared_on,
+    comments_due_on,
     panel_clock,
     panel_date_for,
     panel_date_problems,
@@ -42,6 +44,8 @@ __all__ = [
     "MilestoneStatus",
     "PanelClock",
     "PanelProblem",
+    "applicants_shared_on",
+    "comments_due_on",
     "Timeline",
     "TimelineGap",
     "TimelineRules",
