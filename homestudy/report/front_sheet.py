@@ -18,7 +18,7 @@ from homestudy.report.values import format_value
 from homestudy.textutil import format_date
 
 NOT_RECORDED = "Not recorded"
-PHOTO_WIDTH_CM = 8.0
+PHOTO_WIDTH_CM = 6.0
 
 
 def answer(case: Case, definition: Any, field_path: str) -> str:
@@ -83,6 +83,11 @@ def add_front_sheet(doc: Document, case: Case, definition: Any, variant_label: s
     sheet = getattr(definition, "front_sheet", None)
     doc.para(getattr(sheet, "title", "") or doc.title, "title")
     doc.para(variant_label, "subtitle")
+    doc.para(
+        f"{doc.marking}. This report holds personal information about the applicants and "
+        "their family. Keep it securely and share it only with the people it is meant for.",
+        "note",
+    )
     manager, _signed = manager_signature(case, definition)
     facts = {
         "applicant_names": case.applicant_names,
@@ -105,7 +110,8 @@ def add_front_sheet(doc: Document, case: Case, definition: Any, variant_label: s
         if item.source == "section_text":
             draft = case.par_sections.get(item.section)
             blocks = parse_blocks(draft.text if draft else "")
-            doc.para(label or "", "meta")
+            if label:
+                doc.para(label, bold=True)
             if blocks:
                 doc.extend(blocks)
             else:
@@ -117,8 +123,3 @@ def add_front_sheet(doc: Document, case: Case, definition: Any, variant_label: s
         value = answer(case, definition, item.field) if item.source == "field" else (
             facts.get(item.source, ""))
         doc.field(label or item.source, value or NOT_RECORDED)
-    doc.para(
-        f"{doc.marking}. This report holds personal information about the applicants and "
-        "their family. Keep it securely and share it only with the people it is meant for.",
-        "note",
-    )
