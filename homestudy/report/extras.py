@@ -47,6 +47,41 @@ def chosen(case: Case, slot: str) -> Attachment | None:
     return next((a for a in picture_attachments(case) if wanted and a.id == wanted), None)
 
 
+#: the largest picture file HomeStudy takes in (a phone photograph is well under this)
+MAX_PICTURE_BYTES = 30 * 1024 * 1024
+NOT_A_PICTURE = ("That file is not a photograph or drawing HomeStudy can put in the report. "
+                 "Choose a PNG or JPEG picture.")
+
+
+def picture_type(data: bytes) -> str:
+    """The media type of a PNG or JPEG picture, read from its content (not its name);
+    ``ValidationError`` with a plain message for anything else."""
+    import io
+
+    from PIL import Image as PILImage
+    from PIL import UnidentifiedImageError
+
+    from homestudy.errors import ValidationError
+
+    if len(data) > MAX_PICTURE_BYTES:
+        raise ValidationError("That picture is too large (over 30 MB). Choose a smaller copy.")
+    try:
+        with PILImage.open(io.BytesIO(data)) as picture:
+            kind = picture.format
+    except (UnidentifiedImageError, OSError, ValueError) as exc:
+        raise ValidationError(NOT_A_PICTURE) from exc
+    if kind not in ("PNG", "JPEG"):
+        raise ValidationError(NOT_A_PICTURE)
+    return "image/png" if kind == "PNG" else "image/jpeg"
+
+
+def add_picture(vault: Any, case_id: str, name: str, data: bytes) -> Attachment:
+    """Keep ``data`` (a picture file the worker chose) in the vault as an attachment of
+    the case, marked shared: pictures are chosen to go in the report."""
+    media_type = picture_type(data)
+    return vault.cases.add_attachment(case_id, name, media_type, data, confidential=False)
+
+
 def extras_for(vault: Any, case: Case) -> ReportExtras:
     """Read the chosen pictures and the agency's name (call it on the DB worker)."""
     images: dict[str, bytes] = {}
