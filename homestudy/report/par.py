@@ -194,9 +194,11 @@ class _Builder:
                                      caption=what))
 
     def _countersignature(self) -> None:
+        # one table row, so the name and the date never part across a page
         name, signed_on = manager_signature(self.case, self.definition)
-        self.doc.field("Countersigned by", name or "Not yet countersigned")
-        self.doc.field("Date", format_date(signed_on, "Not yet signed"))
+        row = [name or "Not yet countersigned", format_date(signed_on, "Not yet signed")]
+        self.doc.table(["Countersigned by (team manager)", "Date"], [row], widths=(3, 1.5),
+                       caption="Countersignature")
 
     def _comments_space(self) -> None:
         """The applicants' copy: room for their comments, and when they are due."""
