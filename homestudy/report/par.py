@@ -169,29 +169,31 @@ class _Builder:
         if getattr(section, "written_by_applicants", False):
             doc.para("Written by the applicants.", "meta")
         blocks = parse_blocks(draft.text if draft else "")
+        pictured = self._image(section)
         if blocks:
             doc.extend(blocks)
-        elif section.id != MANAGER_ID:
-            doc.note(NOT_WRITTEN)
-        else:
+        elif section.id == MANAGER_ID:
             doc.note("The team manager has not yet added comments.")
-        self._image(section)
+        elif not pictured:  # a family tree drawn, not written, is not missing
+            doc.note(NOT_WRITTEN)
+        if pictured is not None:
+            doc.blocks.append(pictured)
         if section.id == MANAGER_ID:
             self._countersignature()
         answered = _fields(doc, case, self.definition, section)
         facts.add_for_section(doc, case, section.id, vrules.include_confidential, self.today,
                               answered)
 
-    def _image(self, section: Any) -> None:
+    def _image(self, section: Any) -> Image | None:
+        """The picture the worker chose for this section, if any."""
         slot = getattr(section, "image", "")
         att = chosen(self.case, slot) if slot else None
         data = self.extras.images.get(att.id) if att is not None else None
         if att is None or data is None:
-            return
+            return None
         what = SLOT_LABELS.get(slot, "Picture")
         alt = att.description.strip() or f"{what} of the applicants' family"
-        self.doc.blocks.append(Image(data, att.media_type.lower(), alt, IMAGE_WIDTH_CM,
-                                     caption=what))
+        return Image(data, att.media_type.lower(), alt, IMAGE_WIDTH_CM, caption=what)
 
     def _countersignature(self) -> None:
         # one table row, so the name and the date never part across a page

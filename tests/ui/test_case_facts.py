@@ -115,6 +115,8 @@ def test_choose_a_photograph_then_export_has_it(qtbot, editor_ctx, saved_case, t
     assert combo.count() == 2  # "No picture" and the photograph; the PDF is not offered
     choose(combo, photo.id)
     settle(qtbot, editor_ctx, view)
+    SHOTS.mkdir(exist_ok=True)
+    view.grab().save(str(SHOTS / "case_details_pictures.png"))
     stored = load(editor_ctx, qtbot, saved_case.id)
     assert stored.photo_attachment_id == photo.id
 
