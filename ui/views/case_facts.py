@@ -175,7 +175,7 @@ class PicturesPanel(QWidget):
             combo = QComboBox()
             combo.setAccessibleName(SLOT_LABELS[slot])
             combo.activated.connect(lambda _i, s=slot: self._chosen(s))
-            add = QPushButton(f"Add {SLOT_LABELS[slot].lower()} from a file…")
+            add = QPushButton("Add from a file…")
             add.setAccessibleName(f"Add {SLOT_LABELS[slot].lower()} from a file")
             add.clicked.connect(lambda _c=False, s=slot: self._ask_for_file(s))
             row = QHBoxLayout()
