@@ -10,7 +10,9 @@ from typing import Any
 
 import docx
 import editors_support
+import pypdf
 from editors_support import choose, load, on_worker, settle, unnamed_focusable
+from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from report_documents import drawing_png, photo_jpeg
 from test_case_details import page, type_date, type_into
@@ -19,6 +21,7 @@ from homestudy.forms import load_library
 from homestudy.model import Case, MaritalStatus
 from homestudy.report import export_par, extras_for
 from ui.views.case_details import CaseDetailsView
+from ui.views.export_dialog import ExportDialog
 
 editor_ctx = editors_support.editor_ctx  # fixture
 saved_case = editors_support.saved_case  # fixture
@@ -119,6 +122,23 @@ def test_choose_a_photograph_then_export_has_it(qtbot, editor_ctx, saved_case, t
     view.grab().save(str(SHOTS / "case_details_pictures.png"))
     stored = load(editor_ctx, qtbot, saved_case.id)
     assert stored.photo_attachment_id == photo.id
+
+    # exported through the Export dialog: the photograph is on the front sheet
+    dialog = ExportDialog(editor_ctx, saved_case.id)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitUntil(lambda: dialog.export_button.isEnabled(), timeout=30_000)
+    choose(dialog.variant, "applicant")
+    qtbot.mouseClick(dialog.pdf, Qt.MouseButton.LeftButton)
+    target = tmp_path / "applicants.pdf"
+    dialog.destination.setFocus()
+    dialog.destination.selectAll()
+    QTest.keyClicks(dialog.destination, str(target))
+    with qtbot.waitSignal(dialog.finished_export, timeout=30_000):
+        qtbot.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)
+    reader = pypdf.PdfReader(io.BytesIO(target.read_bytes()))
+    assert len(reader.pages[0].images) == 1
+    assert "At home" in reader.pages[0].extract_text()  # its alt text
 
     extras = on_worker(editor_ctx, qtbot, lambda v: extras_for(v, stored))
     out = export_par(stored, "docx", "applicant", tmp_path / "par.docx", forms=load_library(),
