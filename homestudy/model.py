@@ -402,6 +402,10 @@ class Case:
     # Schedule 4, for the household: accommodation, and income and finances
     accommodation: str = ""
     finances: str = ""
+    # pictures the worker chose for the PAR, from the case's attachments ("" none)
+    photo_attachment_id: str = ""
+    family_tree_attachment_id: str = ""
+    ecomap_attachment_id: str = ""
     # archived: finished (or closed by the agency), out of the case list, still searchable
     archived_at: datetime | None = None
     archive_reason: str = ""

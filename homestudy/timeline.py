@@ -22,6 +22,8 @@ from homestudy.settings import AppSettings
 from homestudy.timeline_panel import (
     PanelClock,
     PanelProblem,
+    applicants_shared_on,
+    comments_due_on,
     panel_clock,
     panel_date_for,
     panel_date_problems,
@@ -47,7 +49,9 @@ __all__ = [
     "TimelineRules",
     "add_months",
     "add_working_days",
+    "applicants_shared_on",
     "build_timeline",
+    "comments_due_on",
     "is_working_day",
     "panel_clock",
     "panel_date_for",

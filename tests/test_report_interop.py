@@ -147,9 +147,12 @@ def test_libreoffice_keeps_the_confidential_part_and_its_marks(round_trip):
 def test_libreoffice_keeps_the_text_and_leaks_nothing(round_trip):
     words = round_trip["canaries"]["words"]
     lib = load_library()
+    on_front = lib.par.front_sheet.sections_shown  # page 1 prints their text, not a title
     for variant in VARIANTS:
         text = squash("".join(read_pdf(round_trip[variant]["lo"])))
         for section in lib.par.sections:
+            if section.id in on_front:
+                continue
             assert squash(section.title) in text, (variant, section.id)
         for canary in words.values():
             assert (canary in text) is (variant != "applicant"), (variant, canary)

@@ -49,7 +49,7 @@ def _format(args: argparse.Namespace) -> str | None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from homestudy.commands.common import fail, read_case
+    from homestudy.commands.common import fail, read_case_for_report
     from homestudy.errors import HomeStudyError
     from homestudy.forms import load_library
     from homestudy.report import export_par, export_record
@@ -65,12 +65,12 @@ def run(args: argparse.Namespace) -> int:
         return 2
     try:
         library = load_library()
-        case = read_case(args)
+        case, extras = read_case_for_report(args)
         if record:
             written = export_record(case, record, fmt, args.out, forms=library, today=args.today)
         else:
             written = export_par(case, fmt, args.variant, args.out, forms=library,
-                                 today=args.today)
+                                 today=args.today, extras=extras)
     except HomeStudyError as exc:
         return fail(exc)
     print(f"Exported {case.reference} to {written}")

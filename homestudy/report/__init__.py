@@ -5,6 +5,7 @@
     export_record(case, "visit:<visit id>", "docx", Path("visit.docx"), forms=lib)
     export_record(case, "checklists", "pdf", Path("checklists.pdf"), forms=lib)
     export_par(case, "docx", "panel", out, docx_template=agency_template(overrides_dir))
+    export_par(case, "pdf", "panel", out, extras=extras_for(vault, case))  # pictures
 
 Each export is built in memory and written with ``homestudy.atomic.write_atomic``,
 so a failed export leaves nothing behind (no temp files) and never half a file.
@@ -24,11 +25,13 @@ from homestudy.atomic import write_atomic
 from homestudy.errors import ExportError, HomeStudyError
 from homestudy.model import Case
 from homestudy.report.docmodel import Document
+from homestudy.report.extras import ReportExtras, extras_for
 from homestudy.report.variants import Variant
 
 __all__ = [
     "FORMATS",
     "Document",
+    "ReportExtras",
     "Variant",
     "agency_template",
     "build_par_document",
@@ -36,6 +39,7 @@ __all__ = [
     "docx_template_for",
     "export_par",
     "export_record",
+    "extras_for",
     "render",
     "supervisor_findings",
 ]
@@ -80,14 +84,19 @@ def supervisor_findings(case: Case, forms: Any, today: date, rules: Any = None) 
 
 def build_par_document(case: Case, variant: Variant | str, *, forms: Any = None,
                        today: date | None = None,
-                       findings: Sequence[Any] | None = None) -> Document:
+                       findings: Sequence[Any] | None = None,
+                       extras: ReportExtras | None = None,
+                       rules: Any = None) -> Document:
+    """``extras``: the chosen pictures and the agency's name (``extras_for(vault, case)``);
+    ``rules``: the case's ``TimelineRules`` (the applicants' comment period)."""
     from homestudy.report.par import build_par
 
     today = today or date.today()
     library = _library(forms)
     if Variant(variant) is Variant.SUPERVISOR and findings is None:
-        findings = supervisor_findings(case, library, today)
-    return build_par(case, library.par, variant, today=today, findings=findings)
+        findings = supervisor_findings(case, library, today, rules)
+    return build_par(case, library.par, variant, today=today, findings=findings,
+                     extras=extras, rules=rules)
 
 
 def build_record_document(case: Case, record: str, *, forms: Any = None,
@@ -106,9 +115,11 @@ def build_record_document(case: Case, record: str, *, forms: Any = None,
 def export_par(case: Case, fmt: str, variant: Variant | str, out: Path | str, *,
                forms: Any = None, today: date | None = None,
                findings: Sequence[Any] | None = None,
-               docx_template: Path | None = None) -> Path:
+               docx_template: Path | None = None,
+               extras: ReportExtras | None = None, rules: Any = None) -> Path:
     """Write the PAR of ``case`` to ``out`` and return the path written."""
-    document = build_par_document(case, variant, forms=forms, today=today, findings=findings)
+    document = build_par_document(case, variant, forms=forms, today=today, findings=findings,
+                                  extras=extras, rules=rules)
     return _write(document, fmt, out, docx_template)
 
 

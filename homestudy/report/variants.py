@@ -4,7 +4,8 @@
 - applicant: every section the form definition marks confidential is replaced by
   a note; confidential data that other sections would otherwise pull in (statutory
   check notes, reference interview notes and referees, the medical adviser's
-  summary) is never read; a blank "Applicants' comments" section closes it.
+  summary) is never read; its "Applicants' comments" section (before the signatures)
+  is room to write, with the date the comments are due back.
 - supervisor: the whole report as a DRAFT, with each section's status, a version
   and date on every page, and an annex of readiness findings.
 """
@@ -29,7 +30,7 @@ class VariantRules:
     label: str
     include_confidential: bool  # confidential sections and confidential data
     draft: bool  # DRAFT watermark, version line, section status, readiness annex
-    comments_at_end: bool  # a blank "Applicants' comments" section closes the report
+    comments_at_end: bool  # "Applicants' comments" is blank room to write, with a due date
 
 
 RULES: dict[Variant, VariantRules] = {

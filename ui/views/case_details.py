@@ -13,6 +13,7 @@ tabs' records are taken from the vault, never from this tab's copy).
 from __future__ import annotations
 
 import copy
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QSignalBlocker, Qt
@@ -31,6 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from homestudy.errors import ValidationError
 from homestudy.model import (
     Applicant,
     Case,
@@ -41,11 +43,14 @@ from homestudy.model import (
     SignificantOtherKind,
 )
 from homestudy.readiness_stage import CHECKS_TARGET_PREFIX
+from homestudy.report.extras import SLOT_FIELDS, add_picture
 from homestudy.textutil import format_date
 from homestudy.timeline import TimelineRules
 from homestudy.validation import DateKind
+from ui.errors import error_message
 from ui.operations import AutoSaver, run_db
 from ui.spellcheck import spelling_service
+from ui.views.case_facts import FACT_FIELDS, FactsPanel, PicturesPanel
 from ui.views.statutory_checks import StatutoryChecksPanel
 from ui.widgets.key_dates import DATE_FIELDS, KeyDatesPanel
 from ui.widgets.markdown_editor import MarkdownEditor
@@ -53,11 +58,13 @@ from ui.widgets.optional_date import OptionalDateEdit
 from ui.widgets.record_list import Field, RecordList
 
 SAVE_DELAY_MS = 400
+FACT_ATTRS = frozenset(f.attr for f in FACT_FIELDS)
 CONFIDENTIAL = "Confidential: left out of the applicants' copy."
 
 #: The parts of the case this tab saves (the rest belongs to the other tabs).
 DETAIL_FIELDS = ("applicants", "household", "significant_others", "stage1", "lines_of_enquiry",
-                 "assessor_name", "route", "stage", *(f for f, _l, _n in DATE_FIELDS))
+                 "assessor_name", "route", "stage", *(f for f, _l, _n in DATE_FIELDS),
+                 "accommodation", "finances", *SLOT_FIELDS.values())
 STAGE1_FIELDS = ("medical_adviser_summary", "preparation_training", "training_completed_on",
                  "notes")
 
@@ -80,6 +87,8 @@ PAGES = (
     ("stage1", "Stage 1: checks, health, training"),
     ("lines_of_enquiry", "Stage 1 lines of enquiry"),
     ("dates", "Key dates and route"),
+    ("facts", "Facts for Part 2 (Schedule 4)"),
+    ("pictures", "Pictures for the report"),
 )
 
 
@@ -209,11 +218,16 @@ class CaseDetailsView(QWidget):
                     lambda a=attr, e=editor: self._stage1_edit(a, e.toPlainText()))
         self.training_done.date_changed.connect(
             lambda d: self._stage1_edit("training_completed_on", d))
+        self.facts = FactsPanel(spelling)
+        self.facts.changed.connect(self._changed)
+        self.pictures = PicturesPanel(self._add_picture)
+        self.pictures.changed.connect(self._changed)
         self.key_dates = KeyDatesPanel(TimelineRules.from_settings(ctx.settings))
         self.key_dates.edited.connect(lambda _f, _v: self._changed())
         for records in (self.applicants, self.household, self.others, self.checks, self.lines):
             records.changed.connect(self._changed)
         self.applicants.changed.connect(self._applicants_changed)
+        self.applicants.changed.connect(self.facts.refresh)
         for records in (self.applicants, self.household):  # who needs checks may change
             records.changed.connect(self.checks_panel.refresh_needs)
         self._build_layout()
@@ -257,7 +271,8 @@ class CaseDetailsView(QWidget):
         s1.addWidget(split)
         pages = {"applicants": self.applicants, "household": self.household,
                  "significant_others": self.others, "stage1": stage1,
-                 "lines_of_enquiry": self.lines, "dates": self.key_dates}
+                 "lines_of_enquiry": self.lines, "dates": self.key_dates,
+                 "facts": self.facts, "pictures": self.pictures}
         for key, title in PAGES:
             self.page_index[key] = self.stack.addWidget(pages[key])
             self.nav.addItem(title)
@@ -286,6 +301,8 @@ class CaseDetailsView(QWidget):
                 with QSignalBlocker(widget):
                     widget.setPlainText(value)
         self.key_dates.set_case(case)
+        self.facts.set_case(case)
+        self.pictures.set_case(case)
         self._applicants_changed()
 
     def _load_agency_rules(self, case: Case) -> None:
@@ -321,6 +338,19 @@ class CaseDetailsView(QWidget):
             self.show_page("stage1")
             if not self.checks_panel.reveal_person(target_id[len(CHECKS_TARGET_PREFIX):]):
                 self.checks_panel.needs.setFocus()
+            return
+        if target_id in FACT_ATTRS:
+            self.show_page("facts")
+            self.facts.records.focus_field(target_id)
+            return
+        if target_id in self.facts.household_inputs:
+            self.show_page("facts")
+            self.facts.household_inputs[target_id].setFocus()
+            return
+        if target_id in SLOT_FIELDS.values():
+            self.show_page("pictures")
+            slot = next(s for s, f in SLOT_FIELDS.items() if f == target_id)
+            self.pictures.combos[slot].setFocus()
             return
         if target_id in self.stage1_inputs:
             self.show_page("stage1")
@@ -373,6 +403,27 @@ class CaseDetailsView(QWidget):
         parts = {name: copy.deepcopy(getattr(self.case, name)) for name in DETAIL_FIELDS}
         self.saver.schedule(case_id, f"case_details:{case_id}",
                             lambda vault: save_details(vault, case_id, parts))
+
+    def _add_picture(self, slot: str, path: Path) -> None:
+        """Read the chosen file and keep it in the vault (DB worker), then choose it."""
+        if self.case is None:
+            return
+        case_id = self.case.id
+
+        def add(vault: Any) -> Any:
+            try:
+                data = path.read_bytes()
+            except OSError as exc:
+                raise ValidationError("HomeStudy could not read that file. Check it is still "
+                                      "there and choose it again.") from exc
+            return add_picture(vault, case_id, path.name, data)
+
+        run_db(self.ctx, self, add, lambda att: self._picture_added(case_id, slot, att),
+               on_error=lambda exc: self.pictures.show_problem(error_message(exc)))
+
+    def _picture_added(self, case_id: str, slot: str, attachment: Any) -> None:
+        if self.case is not None and self.case.id == case_id:
+            self.pictures.picture_added(slot, attachment)
 
     def _stage1_edit(self, attr: str, value: Any) -> None:
         if self.case is None or getattr(self.case.stage1, attr) == value:

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from homestudy.model import Case
+from homestudy.report.extras import ReportExtras, extras_for
 from ui.context import AppContext
 from ui.errors import error_message
 from ui.operations import run_db, run_job
@@ -202,11 +203,12 @@ class ExportDialog(QDialog):
         self._set_busy(True, "Exporting…")
         ctx = self.ctx
 
-        def export(case: Case) -> None:
-            run_job(ctx, self, lambda: _export(ctx, case, what, variant, fmt, out),
+        def export(loaded: tuple[Case, ReportExtras]) -> None:
+            case, extras = loaded
+            run_job(ctx, self, lambda: _export(ctx, case, what, variant, fmt, out, extras),
                     self._done, on_error=self._failed)
 
-        run_db(ctx, self, lambda vault: vault.cases.load_case(self.case_id), export,
+        run_db(ctx, self, lambda vault: _load_for_report(vault, self.case_id), export,
                on_error=self._failed)
 
     def _done(self, path: Path) -> None:
@@ -225,7 +227,14 @@ class ExportDialog(QDialog):
             QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.last_path.parent)))
 
 
-def _export(ctx: AppContext, case: Case, what: str, variant: str, fmt: str, out: Path) -> Path:
+def _load_for_report(vault: Any, case_id: str) -> tuple[Case, ReportExtras]:
+    """On the DB worker: the case, and the pictures chosen for its report."""
+    case = vault.cases.load_case(case_id)
+    return case, extras_for(vault, case)
+
+
+def _export(ctx: AppContext, case: Case, what: str, variant: str, fmt: str, out: Path,
+            extras: ReportExtras | None = None) -> Path:
     """Runs on the pool: build, render and write atomically."""
     from homestudy.report import export_par, export_record, supervisor_findings
     from homestudy.timeline import TimelineRules
@@ -236,5 +245,6 @@ def _export(ctx: AppContext, case: Case, what: str, variant: str, fmt: str, out:
         if variant == "supervisor":
             rules = TimelineRules.from_settings(ctx.settings)
             findings = supervisor_findings(case, forms, date.today(), rules)
-        return export_par(case, fmt, variant, out, forms=forms, findings=findings)
+        return export_par(case, fmt, variant, out, forms=forms, findings=findings,
+                          extras=extras, rules=TimelineRules.from_settings(ctx.settings))
     return export_record(case, what, fmt, out, forms=forms)
