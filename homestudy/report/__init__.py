@@ -33,6 +33,7 @@ __all__ = [
     "agency_template",
     "build_par_document",
     "build_record_document",
+    "check_applicant_copy",
     "docx_template_for",
     "export_par",
     "export_record",
@@ -80,14 +81,39 @@ def supervisor_findings(case: Case, forms: Any, today: date, rules: Any = None) 
 
 def build_par_document(case: Case, variant: Variant | str, *, forms: Any = None,
                        today: date | None = None,
-                       findings: Sequence[Any] | None = None) -> Document:
+                       findings: Sequence[Any] | None = None,
+                       medical_summary_shared: bool = True) -> Document:
+    """The PAR's document model, unguarded (``export_par`` checks the applicants' copy)."""
     from homestudy.report.par import build_par
 
     today = today or date.today()
     library = _library(forms)
     if Variant(variant) is Variant.SUPERVISOR and findings is None:
         findings = supervisor_findings(case, library, today)
-    return build_par(case, library.par, variant, today=today, findings=findings)
+    return build_par(case, library.par, variant, today=today, findings=findings,
+                     medical_summary_shared=medical_summary_shared)
+
+
+def check_applicant_copy(case: Case, forms: Any = None, *,
+                         medical_summary_shared: bool = True) -> None:
+    """Raise ``UnreviewedPassagesError`` while a shared section has a flagged passage
+    (it names a referee, former partner or household member, or quotes an interview)
+    that the worker has not reviewed (``report.confidentiality``)."""
+    from homestudy.errors import UnreviewedPassagesError
+    from homestudy.report.confidentiality import unreviewed_flags
+
+    library = _library(forms)
+    flags = unreviewed_flags(case, library, medical_summary_shared=medical_summary_shared)
+    if not flags:
+        return
+    titles = {s.id: s.title for s in library.par.sections}
+    counts: dict[str, int] = {}
+    for flag in flags:
+        counts[flag.section_id] = counts.get(flag.section_id, 0) + 1
+    first = flags[0]
+    raise UnreviewedPassagesError(
+        [(sid, titles.get(sid, sid), n) for sid, n in counts.items()],
+        f"par:{first.section_id}/passage:{first.key}")
 
 
 def build_record_document(case: Case, record: str, *, forms: Any = None,
@@ -106,9 +132,15 @@ def build_record_document(case: Case, record: str, *, forms: Any = None,
 def export_par(case: Case, fmt: str, variant: Variant | str, out: Path | str, *,
                forms: Any = None, today: date | None = None,
                findings: Sequence[Any] | None = None,
-               docx_template: Path | None = None) -> Path:
-    """Write the PAR of ``case`` to ``out`` and return the path written."""
-    document = build_par_document(case, variant, forms=forms, today=today, findings=findings)
+               docx_template: Path | None = None,
+               medical_summary_shared: bool = True) -> Path:
+    """Write the PAR of ``case`` to ``out`` and return the path written. The applicants'
+    copy is refused (``UnreviewedPassagesError``, nothing written) while a flagged
+    passage is not reviewed."""
+    if Variant(variant) is Variant.APPLICANT:
+        check_applicant_copy(case, forms, medical_summary_shared=medical_summary_shared)
+    document = build_par_document(case, variant, forms=forms, today=today, findings=findings,
+                                  medical_summary_shared=medical_summary_shared)
     return _write(document, fmt, out, docx_template)
 
 

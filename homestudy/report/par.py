@@ -17,7 +17,14 @@ from homestudy.report import facts
 from homestudy.report.docmodel import Document, PageBreak, TableOfContents, WritingSpace
 from homestudy.report.markdown import parse_blocks
 from homestudy.report.values import column_labels, format_value, label_of, table_rows
-from homestudy.report.variants import REMOVED_NOTE, Variant, VariantRules, rules_for
+from homestudy.report.variants import (
+    MEDICAL_SUMMARY,
+    REMOVED_NOTE,
+    Variant,
+    VariantRules,
+    rules_for,
+    withheld,
+)
 from homestudy.textutil import format_date
 
 NOT_WRITTEN = "Not yet written."
@@ -36,11 +43,14 @@ def build_par(
     *,
     today: date | None = None,
     findings: Sequence[Any] | None = None,
+    medical_summary_shared: bool = True,
 ) -> Document:
     """The PAR as a ``Document`` for ``variant`` (panel, applicant or supervisor).
 
     ``definition`` is the forms library's ``ParDefinition``; ``findings`` are the
-    readiness findings for the supervisor's annex (ignored by other variants).
+    readiness findings for the supervisor's annex (ignored by other variants);
+    ``medical_summary_shared`` (``TimelineRules.medical_summary_shared``): the
+    applicants' copy shows the medical adviser's summary.
     """
     today = today or date.today()
     rules = rules_for(variant)
@@ -57,7 +67,7 @@ def build_par(
         if rules.comments_at_end and section.id == COMMENTS_ID:
             comments = section
             continue
-        _section(doc, case, definition, section, rules, today)
+        _section(doc, case, definition, section, rules, today, medical_summary_shared)
     if rules.comments_at_end:
         title = getattr(comments, "title", "") or COMMENTS_TITLE
         doc.heading(title, 1, anchor=f"s_{COMMENTS_ID}")
@@ -101,9 +111,9 @@ def _cover(doc: Document, case: Case, definition: Any, rules: VariantRules, toda
 
 
 def _section(doc: Document, case: Case, definition: Any, section: Any,
-             rules: VariantRules, today: date) -> None:
+             rules: VariantRules, today: date, medical_summary_shared: bool = True) -> None:
     doc.heading(section.title, 1, anchor=f"s_{section.id}")
-    if section.confidential and not rules.include_confidential:
+    if withheld(section, medical_summary_shared) and not rules.include_confidential:
         doc.note(REMOVED_NOTE)
         return
     draft = case.par_sections.get(section.id)
@@ -117,7 +127,9 @@ def _section(doc: Document, case: Case, definition: Any, section: Any,
     else:
         doc.note(NOT_WRITTEN)
     answered = _fields(doc, case, definition, section)
-    facts.add_for_section(doc, case, section.id, rules.include_confidential, today, answered)
+    # the medical adviser's summary is read for the applicants only when it is shared
+    confidential = rules.include_confidential or section.id == MEDICAL_SUMMARY
+    facts.add_for_section(doc, case, section.id, confidential, today, answered)
 
 
 def _status_line(section: Any, draft: ParSectionDraft | None) -> str:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 
 class Variant(StrEnum):
@@ -41,3 +42,24 @@ RULES: dict[Variant, VariantRules] = {
 
 def rules_for(variant: Variant | str) -> VariantRules:
     return RULES[Variant(variant)]
+
+
+#: the section whose shared/confidential choice is an agency setting
+#: (``TimelineRules.medical_summary_shared``): the applicants' own health information
+MEDICAL_SUMMARY = "medical_summary"
+#: sections the applicants write or fill in after reading: not the worker's narrative
+NOT_NARRATIVE = frozenset({"applicants_comments", "signatures"})
+
+
+def withheld(section: Any, medical_summary_shared: bool = True) -> bool:
+    """True when the applicants' copy leaves ``section`` out: the form marks it
+    confidential, or it is the medical adviser's summary and the agency keeps that back."""
+    if section.id == MEDICAL_SUMMARY and not medical_summary_shared:
+        return True
+    return bool(getattr(section, "confidential", False))
+
+
+def shared_section_ids(definition: Any, medical_summary_shared: bool = True) -> list[str]:
+    """The ids of the sections whose text the applicants' copy shows, in form order."""
+    return [s.id for s in getattr(definition, "sections", ())
+            if not withheld(s, medical_summary_shared) and s.id not in NOT_NARRATIVE]

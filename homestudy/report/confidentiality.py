@@ -1,0 +1,351 @@
+"""The confidentiality guard: third-party words in the sections the applicants read.
+
+The applicants' copy leaves out the confidential sections, but the shared narrative
+can still name a referee, a former partner or a household member, or quote what a
+referee said at interview. Each such sentence is a *flagged passage* (``Flag``); the
+worker reviews every one before the applicants' copy can be exported: reword it (the
+flag goes when the words no longer match), move it to the confidential references
+section (``move_to_confidential``), or record that it may be shared
+(``record_may_share``, e.g. a sentence about the applicants' own child).
+
+A flag's ``key`` is the section id and a hash of the passage's words (case, spacing
+and Markdown marks ignored), so a review survives edits elsewhere in the section and
+lapses when the passage itself changes. Reviews are kept on the section's draft
+(``ParSectionDraft.shared_text_reviews``), so they are saved with its text.
+
+Names: every person's full name, and a first name or surname alone where it is
+distinctive (not an ordinary English word, not a title, not part of an applicant's
+name). Quotes: a run of ``QUOTE_WORDS`` or more words from a reference interview's
+notes. Nothing here logs or raises with case content.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
+from typing import Any
+
+from homestudy.errors import ValidationError
+from homestudy.model import (
+    Case,
+    ParSectionDraft,
+    ReferenceKind,
+    SectionStatus,
+    SharedTextReview,
+    SignificantOtherKind,
+    utc_now,
+)
+from homestudy.report.variants import shared_section_ids
+
+__all__ = [
+    "CONFIDENTIAL_TARGET",
+    "QUOTE_WORDS",
+    "Flag",
+    "flagged_passages",
+    "move_to_confidential",
+    "passage_key",
+    "plain_passage",
+    "record_may_share",
+    "unreviewed_flags",
+]
+
+#: a run of this many words from an interview's notes counts as a quote
+QUOTE_WORDS = 8
+#: where "Move to confidential references" puts a passage
+CONFIDENTIAL_TARGET = "references_summary"
+MAY_SHARE = "may_share"
+
+_WORD = re.compile(r"[^\W_]+(?:['\u2019][^\W_]+)*")
+_TITLES = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "rev", "sir"})
+# a sentence ends at . ! ? (with closing quotes, brackets or emphasis marks) before a space
+_SENTENCE_END = re.compile(r"[.!?][\"'\u201d\u2019)\]*_]*(?=\s)")
+_LIST_MARK = re.compile(r"[ \t]*(?:[-+*]|\d{1,9}[.)])[ \t]+")
+_BARE_LINE = re.compile(r"[ \t]*(?:[-+*]|\d{1,9}[.)])?[ \t]*")
+_MARKUP = re.compile(r"\\(?=[\\*_])|\*\*|__|(?<!\w)[*_]|[*_](?!\w)")
+
+
+@dataclass(frozen=True)
+class Flag:
+    """A passage of a shared section that names or quotes a third party.
+
+    ``start``/``end`` are offsets in the section's stored text (``ParSectionDraft.text``);
+    ``kind`` is "quote" when it quotes an interview, else "name"; ``who`` the people it
+    names or quotes (for the worker's eyes only: never in a message or log); ``roles``
+    what they are ("referee", "former partner", "household member").
+    """
+
+    section_id: str
+    start: int
+    end: int
+    text: str
+    kind: str
+    who: tuple[str, ...]
+    roles: tuple[str, ...]
+    key: str
+
+
+@dataclass(frozen=True)
+class _Person:
+    name: str
+    roles: tuple[str, ...]
+    pattern: re.Pattern[str]
+
+
+# ------------------------------------------------------------------ the words
+
+
+def _words(text: str) -> list[str]:
+    return [w.lower().replace("\u2019", "'") for w in _WORD.findall(text)]
+
+
+def passage_key(section_id: str, text: str) -> str:
+    """The stable key of a passage: its section and a hash of its words."""
+    digest = hashlib.sha256(" ".join(_words(text)).encode("utf-8")).hexdigest()[:20]
+    return f"{section_id}:{digest}"
+
+
+def plain_passage(text: str) -> str:
+    """``text`` without its Markdown marks (bold, italic, escapes, a list marker), as the
+    editor shows it: what the UI looks for in the section's document."""
+    return _MARKUP.sub("", _LIST_MARK.sub("", text, count=1)).strip()
+
+
+@cache
+def _ordinary_words() -> frozenset[str]:
+    """Lower-case entries of the en-GB word list: words that are not only names."""
+    from homestudy.resources import resource_path
+
+    words: set[str] = set()
+    for name in ("en_GB.txt", "homestudy_extra.txt"):
+        path = resource_path("dictionary") / name
+        if path.exists():
+            words.update(w for w in path.read_text(encoding="utf-8").split() if w.islower())
+    return frozenset(words)
+
+
+def _looks_like_a_name(name: str) -> bool:
+    parts = name.split()
+    return 1 <= len(parts) <= 5 and all(p[:1].isupper() and re.fullmatch(r"[^\W\d_][\w'\u2019.-]*",
+                                                                             p) for p in parts)
+
+
+def _distinctive(token: str, applicant_words: set[str]) -> bool:
+    word = token.strip(".").lower()
+    pieces = re.split(r"[-']", word)
+    return (len(word) >= 3 and word not in _TITLES and word not in _ordinary_words()
+            and not any(p in applicant_words for p in pieces))
+
+
+def _people(case: Case) -> list[_Person]:
+    applicant_words = {w for a in case.applicants for w in _words(a.full_name)}
+    roles: dict[str, tuple[str, list[str]]] = {}  # normalised name -> (name, roles)
+
+    def add(name: str, role: str) -> None:
+        name = " ".join(name.split())
+        if not name:
+            return
+        entry = roles.setdefault(name.lower(), (name, []))
+        if role not in entry[1]:
+            entry[1].append(role)
+
+    for ref in case.references:
+        add(ref.referee_name,
+            "former partner" if ref.kind is ReferenceKind.EX_PARTNER else "referee")
+    for other in case.significant_others:
+        add(other.name, "former partner" if other.kind is SignificantOtherKind.EX_PARTNER
+            else "significant other")
+    for member in case.household:
+        add(member.name, "household member")
+    people = []
+    for key, (name, found) in roles.items():
+        if key in {a.full_name.lower() for a in case.applicants}:
+            continue
+        terms = [r"\s+".join(re.escape(p) for p in name.split())]
+        if _looks_like_a_name(name):
+            terms += [re.escape(t.strip(".")) for t in name.split()
+                      if _distinctive(t, applicant_words)]
+        pattern = re.compile(r"(?<!\w)(?:" + "|".join(terms) + r")(?!\w)", re.IGNORECASE)
+        people.append(_Person(name, tuple(found), pattern))
+    return people
+
+
+def _interviews(case: Case) -> dict[tuple[str, ...], str]:
+    """Every run of ``QUOTE_WORDS`` words of an interview's notes -> the referee."""
+    grams: dict[tuple[str, ...], str] = {}
+    for ref in case.references:
+        words = _words(ref.notes)
+        for i in range(len(words) - QUOTE_WORDS + 1):
+            grams.setdefault(tuple(words[i:i + QUOTE_WORDS]), ref.referee_name)
+    return grams
+
+
+# ------------------------------------------------------------------ passages
+
+
+def _sentences(text: str) -> Iterator[tuple[int, int]]:
+    """(start, end) of each sentence of each line of ``text``, trimmed of spaces."""
+    offset = 0
+    for line in text.split("\n"):
+        mark = _LIST_MARK.match(line)  # a list item's marker stays with the list
+        first = mark.end() if mark else 0
+        cuts = [first, *(m.end() for m in _SENTENCE_END.finditer(line, first)), len(line)]
+        for a, b in zip(cuts, cuts[1:], strict=False):
+            piece = line[a:b]
+            lead = len(piece) - len(piece.lstrip())
+            if piece.strip():
+                yield offset + a + lead, offset + a + len(piece.rstrip())
+        offset += len(line) + 1
+
+
+def _section_flags(section_id: str, text: str, people: list[_Person],
+                   grams: dict[tuple[str, ...], str]) -> list[Flag]:
+    quoted: list[tuple[int, int, str]] = []  # (start, end, referee) of quoted words
+    if grams:
+        spans = [(m.start(), m.end(), m.group().lower().replace("\u2019", "'"))
+                 for m in _WORD.finditer(text)]
+        for i in range(len(spans) - QUOTE_WORDS + 1):
+            who = grams.get(tuple(s[2] for s in spans[i:i + QUOTE_WORDS]))
+            if who is not None:
+                quoted.append((spans[i][0], spans[i + QUOTE_WORDS - 1][1], who))
+    flags = []
+    for start, end in _sentences(text):
+        sentence = text[start:end]
+        named = [p for p in people if p.pattern.search(sentence)]
+        quotes = [w for a, b, w in quoted if a < end and b > start]
+        if not named and not quotes:
+            continue
+        who = list(dict.fromkeys([*quotes, *(p.name for p in named)]))
+        roles = list(dict.fromkeys(
+            [*(["referee"] if quotes else []), *(r for p in named for r in p.roles)]))
+        flags.append(Flag(section_id, start, end, sentence, "quote" if quotes else "name",
+                          tuple(who), tuple(roles), passage_key(section_id, sentence)))
+    return flags
+
+
+def _definition(forms: Any) -> Any:
+    return getattr(forms, "par", forms)
+
+
+def flagged_passages(case: Case, forms: Any, *,
+                     medical_summary_shared: bool = True) -> list[Flag]:
+    """Every flagged passage of the sections the applicants' copy shows, in form order.
+    ``forms`` is the forms library (or its PAR definition)."""
+    people = _people(case)
+    grams = _interviews(case)
+    if not people and not grams:
+        return []
+    flags: list[Flag] = []
+    for section_id in shared_section_ids(_definition(forms), medical_summary_shared):
+        draft = case.par_sections.get(section_id)
+        if draft is not None and draft.text.strip():
+            flags.extend(_section_flags(section_id, draft.text, people, grams))
+    return flags
+
+
+def _reviewed(case: Case) -> set[str]:
+    return {r.key for d in case.par_sections.values() for r in d.shared_text_reviews
+            if r.decision == MAY_SHARE}
+
+
+def unreviewed_flags(case: Case, forms: Any, *,
+                     medical_summary_shared: bool = True) -> list[Flag]:
+    """The flagged passages with no "may be shared" review."""
+    done = _reviewed(case)
+    return [f for f in flagged_passages(case, forms, medical_summary_shared=medical_summary_shared)
+            if f.key not in done]
+
+
+def section_flags(case: Case, section_id: str) -> list[Flag]:
+    """The flagged passages of one section (shared or not: the editor asks)."""
+    draft = case.par_sections.get(section_id)
+    if draft is None or not draft.text.strip():
+        return []
+    return _section_flags(section_id, draft.text, _people(case), _interviews(case))
+
+
+def is_reviewed(case: Case, flag: Flag) -> bool:
+    return flag.key in _reviewed(case)
+
+
+# ------------------------------------------------------------------ the worker's decisions
+
+
+def _check_current(case: Case, flag: Flag) -> ParSectionDraft:
+    draft = case.par_sections.get(flag.section_id)
+    if draft is None or draft.text[flag.start:flag.end] != flag.text:
+        raise ValidationError("That passage has changed since it was flagged. Look at the "
+                              "section again.")
+    return draft
+
+
+def record_may_share(case: Case, flag: Flag, *, note: str = "", by: str = "",
+                     at: datetime | None = None) -> SharedTextReview:
+    """Record that the passage may be shared with the applicants; returns the review."""
+    draft = _check_current(case, flag)
+    review = SharedTextReview(flag.key, flag.section_id, MAY_SHARE, note.strip(), by,
+                              at or utc_now())
+    draft.shared_text_reviews = [r for r in draft.shared_text_reviews if r.key != flag.key]
+    draft.shared_text_reviews.append(review)
+    return review
+
+
+def move_to_confidential(case: Case, flag: Flag, *, section_title: str = "",
+                         target: str = CONFIDENTIAL_TARGET) -> tuple[ParSectionDraft,
+                                                                     ParSectionDraft]:
+    """Cut the passage out of its shared section and add it, as a paragraph saying where
+    it came from, to the end of the confidential references section. Returns the two
+    drafts changed (shared, confidential), both to be saved."""
+    draft = _check_current(case, flag)
+    if flag.section_id == target:
+        raise ValidationError("That passage is already in the confidential section.")
+    draft.text, removed = _cut(draft.text, flag.start, flag.end)
+    if removed is not None:  # a paragraph went: links after it move up one
+        draft.evidence = [e for e in draft.evidence if e.paragraph != removed]
+        for link in draft.evidence:
+            if link.paragraph > removed:
+                link.paragraph -= 1
+    where = section_title or flag.section_id
+    passage = plain_passage(flag.text)
+    confidential = case.section(target)
+    paragraph = f"*Moved from \u201c{_escape(where)}\u201d:* {_escape(passage)}"
+    confidential.text = (confidential.text.rstrip() + "\n\n" + paragraph).lstrip()
+    if confidential.status is SectionStatus.NOT_STARTED:
+        confidential.status = SectionStatus.DRAFTING
+    now = utc_now()
+    draft.last_edited = confidential.last_edited = now
+    return draft, confidential
+
+
+def _escape(text: str) -> str:
+    return re.sub(r"([\\*_])", r"\\\1", text)
+
+
+def _cut(text: str, start: int, end: int) -> tuple[str, int | None]:
+    """``text`` without [start, end) and the space beside it; the index of the paragraph
+    (``richtext.paragraph_spans``) that was left empty and went, or None."""
+    from homestudy.richtext import paragraph_spans
+
+    spans = paragraph_spans(text)
+    index = next((i for i, (a, b) in enumerate(spans) if a <= start < b), None)
+    before, after = text[:start], text[end:]
+    if after[:1] in (" ", "\t"):
+        after = after.lstrip(" \t")
+    else:
+        before = before.rstrip(" \t")
+    lines = (before + after).split("\n")
+    here = before.count("\n")
+    if _BARE_LINE.fullmatch(lines[here]):  # nothing (or only a list mark) is left
+        del lines[here]
+    new = re.sub(r"\n[ \t]*\n(?:[ \t]*\n)+", "\n\n", "\n".join(lines)).strip("\n")
+    gone = index if index is not None and len(paragraph_spans(new)) < len(spans) else None
+    return new, gone
+
+
+def reviews(case: Case) -> Iterable[SharedTextReview]:
+    """Every recorded review, section by section."""
+    for draft in case.par_sections.values():
+        yield from draft.shared_text_reviews
