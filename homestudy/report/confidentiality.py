@@ -111,7 +111,8 @@ def passage_key(section_id: str, text: str) -> str:
 def plain_passage(text: str) -> str:
     """``text`` without its Markdown marks (bold, italic, escapes, a list marker), as the
     editor shows it: what the UI looks for in the section's document."""
-    return _MARKUP.sub("", _LIST_MARK.sub("", text, count=1)).strip()
+    mark = _LIST_MARK.match(text)
+    return _MARKUP.sub("", text[mark.end():] if mark else text).strip()
 
 
 @cache
