@@ -13,9 +13,9 @@ from collections.abc import Iterator
 
 from homestudy.forms import completeness
 from homestudy.forms.completeness import parse_due
-from homestudy.report.confidentiality import unreviewed_flags
 from homestudy.readiness import Finding, FixAt, Severity
 from homestudy.readiness_rules import Context
+from homestudy.report.confidentiality import unreviewed_flags
 from homestudy.textutil import format_date
 
 BLOCKER, WARNING = Severity.BLOCKER, Severity.WARNING

@@ -3,7 +3,8 @@
 Also ``--record checklists`` or ``--record visit:<visit id>`` for the record exports
 (``--variant`` is then ignored). The file is written atomically, readable only by
 you (0600). The applicants' copy is refused (exit 1, with how many passages in which
-sections) while a shared section has a flagged passage the worker has not reviewed. Exit status: 0 written, 1 the export failed, 2 a bad choice of options.
+sections) while a shared section has a flagged passage the worker has not reviewed.
+Exit status: 0 written, 1 the export failed, 2 a bad choice of options.
 """
 
 from __future__ import annotations

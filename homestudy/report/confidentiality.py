@@ -27,6 +27,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
+from itertools import pairwise
 from typing import Any
 
 from homestudy.errors import ValidationError
@@ -194,7 +195,7 @@ def _sentences(text: str) -> Iterator[tuple[int, int]]:
         mark = _LIST_MARK.match(line)  # a list item's marker stays with the list
         first = mark.end() if mark else 0
         cuts = [first, *(m.end() for m in _SENTENCE_END.finditer(line, first)), len(line)]
-        for a, b in zip(cuts, cuts[1:], strict=False):
+        for a, b in pairwise(cuts):
             piece = line[a:b]
             lead = len(piece) - len(piece.lstrip())
             if piece.strip():
