@@ -46,6 +46,7 @@ __all__ = [
     "CONFIDENTIAL_TARGET",
     "QUOTE_WORDS",
     "Flag",
+    "FlagFinder",
     "flagged_passages",
     "move_to_confidential",
     "passage_key",
@@ -261,12 +262,22 @@ def unreviewed_flags(case: Case, forms: Any, *,
             if f.key not in done]
 
 
-def section_flags(case: Case, section_id: str) -> list[Flag]:
-    """The flagged passages of one section (shared or not: the editor asks)."""
-    draft = case.par_sections.get(section_id)
-    if draft is None or not draft.text.strip():
-        return []
-    return _section_flags(section_id, draft.text, _people(case), _interviews(case))
+class FlagFinder:
+    """The case's people and interviews, gathered once, for flagging one section's text
+    again and again as it is typed (the PAR editor)."""
+
+    def __init__(self, case: Case) -> None:
+        self.case = case
+        self._people = _people(case)
+        self._grams = _interviews(case)
+
+    def flags(self, section_id: str, text: str) -> list[Flag]:
+        if not text.strip() or not (self._people or self._grams):
+            return []
+        return _section_flags(section_id, text, self._people, self._grams)
+
+    def reviewed(self) -> set[str]:
+        return _reviewed(self.case)
 
 
 def is_reviewed(case: Case, flag: Flag) -> bool:
