@@ -26,7 +26,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cache
+from functools import cache, lru_cache
 from itertools import pairwise
 from typing import Any
 
@@ -47,6 +47,7 @@ __all__ = [
     "QUOTE_WORDS",
     "Flag",
     "FlagFinder",
+    "clear_cache",
     "flagged_passages",
     "move_to_confidential",
     "passage_key",
@@ -94,7 +95,7 @@ class Flag:
 class _Person:
     name: str
     roles: tuple[str, ...]
-    pattern: re.Pattern[str]
+    phrases: tuple[tuple[str, ...], ...]  # lower-case words: the full name, distinctive parts
 
 
 # ------------------------------------------------------------------ the words
@@ -143,47 +144,78 @@ def _distinctive(token: str, applicant_words: set[str]) -> bool:
             and not any(p in applicant_words for p in pieces))
 
 
-def _people(case: Case) -> list[_Person]:
-    applicant_words = {w for a in case.applicants for w in _words(a.full_name)}
-    roles: dict[str, tuple[str, list[str]]] = {}  # normalised name -> (name, roles)
+#: who the guard looks for, as plain values: (applicants' full names, (name, role) pairs,
+#: (referee, interview notes) pairs). Equal signatures share one ``_Index``.
+_Signature = tuple[tuple[str, ...], tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]]
 
-    def add(name: str, role: str) -> None:
-        name = " ".join(name.split())
-        if not name:
-            return
+
+def _signature(case: Case) -> _Signature:
+    named = [(r.referee_name, "former partner" if r.kind is ReferenceKind.EX_PARTNER
+              else "referee") for r in case.references]
+    named += [(o.name, "former partner" if o.kind is SignificantOtherKind.EX_PARTNER
+               else "significant other") for o in case.significant_others]
+    named += [(m.name, "household member") for m in case.household]
+    return (tuple(a.full_name for a in case.applicants), tuple(named),
+            tuple((r.referee_name, r.notes) for r in case.references))
+
+
+def _people(applicants: tuple[str, ...], named: tuple[tuple[str, str], ...]) -> list[_Person]:
+    applicant_words = {w for a in applicants for w in _words(a)}
+    own = {a.lower() for a in applicants}
+    roles: dict[str, tuple[str, list[str]]] = {}  # normalised name -> (name, roles)
+    for raw, role in named:
+        name = " ".join(raw.split())
+        if not name or name.lower() in own:
+            continue
         entry = roles.setdefault(name.lower(), (name, []))
         if role not in entry[1]:
             entry[1].append(role)
-
-    for ref in case.references:
-        add(ref.referee_name,
-            "former partner" if ref.kind is ReferenceKind.EX_PARTNER else "referee")
-    for other in case.significant_others:
-        add(other.name, "former partner" if other.kind is SignificantOtherKind.EX_PARTNER
-            else "significant other")
-    for member in case.household:
-        add(member.name, "household member")
     people = []
-    for key, (name, found) in roles.items():
-        if key in {a.full_name.lower() for a in case.applicants}:
-            continue
-        terms = [r"\s+".join(re.escape(p) for p in name.split())]
+    for name, found in roles.values():
+        phrases = [tuple(_words(name))]
         if _looks_like_a_name(name):
-            terms += [re.escape(t.strip(".")) for t in name.split()
-                      if _distinctive(t, applicant_words)]
-        pattern = re.compile(r"(?<!\w)(?:" + "|".join(terms) + r")(?!\w)", re.IGNORECASE)
-        people.append(_Person(name, tuple(found), pattern))
+            phrases += [tuple(_words(t)) for t in name.split()
+                        if _distinctive(t, applicant_words)]
+        people.append(_Person(name, tuple(found), tuple(dict.fromkeys(p for p in phrases if p))))
     return people
 
 
-def _interviews(case: Case) -> dict[tuple[str, ...], str]:
+def _interviews(notes: tuple[tuple[str, str], ...]) -> dict[tuple[str, ...], str]:
     """Every run of ``QUOTE_WORDS`` words of an interview's notes -> the referee."""
     grams: dict[tuple[str, ...], str] = {}
-    for ref in case.references:
-        words = _words(ref.notes)
+    for referee, text in notes:
+        words = _words(text)
         for i in range(len(words) - QUOTE_WORDS + 1):
-            grams.setdefault(tuple(words[i:i + QUOTE_WORDS]), ref.referee_name)
+            grams.setdefault(tuple(words[i:i + QUOTE_WORDS]), referee)
     return grams
+
+
+class _Index:
+    """The people and interview phrases of one signature (hashed by identity: cached)."""
+
+    def __init__(self, signature: _Signature) -> None:
+        self.people = _people(signature[0], signature[1])
+        self.grams = _interviews(signature[2])
+
+    def __bool__(self) -> bool:
+        return bool(self.people or self.grams)
+
+
+@lru_cache(maxsize=16)
+def _index(signature: _Signature) -> _Index:
+    return _Index(signature)
+
+
+@lru_cache(maxsize=512)
+def _cached_flags(section_id: str, text: str, index: _Index) -> tuple[Flag, ...]:
+    # readiness runs after every edit: a section not changed since is not read again
+    return tuple(_section_flags(section_id, text, index.people, index.grams))
+
+
+def clear_cache() -> None:
+    """Forget every text and name held for speed (call when the vault locks)."""
+    _cached_flags.cache_clear()
+    _index.cache_clear()
 
 
 # ------------------------------------------------------------------ passages
@@ -204,23 +236,53 @@ def _sentences(text: str) -> Iterator[tuple[int, int]]:
         offset += len(line) + 1
 
 
+def _lower(text: str) -> str:
+    """``text`` in lower case with curly apostrophes straight, offsets unchanged."""
+    low = text.lower()
+    if len(low) != len(text):  # a letter whose lower case is longer: keep offsets true
+        low = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+    return low.replace("\u2019", "'")
+
+
 def _section_flags(section_id: str, text: str, people: list[_Person],
                    grams: dict[tuple[str, ...], str]) -> list[Flag]:
+    # one pass over the words: dictionary look-ups, no pattern per person
+    matches = list(_WORD.finditer(_lower(text)))
+    words = [m.group() for m in matches]
+    bare = [w[:-2] if w.endswith("'s") else w.rstrip("'") for w in words]  # Claire's
+    single: dict[str, list[int]] = {}  # a one-word phrase -> the people it names
+    longer: dict[tuple[str, ...], list[int]] = {}
+    for k, person in enumerate(people):
+        for phrase in person.phrases:
+            (single.setdefault(phrase[0], []) if len(phrase) == 1
+             else longer.setdefault(phrase, [])).append(k)
+    starters = {p[0] for p in longer}
+    lengths = sorted({len(p) for p in longer})
+    named_at: list[tuple[int, int]] = []  # (offset, person)
+    for i, word in enumerate(words):
+        for k in single.get(bare[i], ()):
+            named_at.append((matches[i].start(), k))
+        if word in starters:
+            for n in lengths:
+                key = (*words[i:i + n - 1], bare[i + n - 1]) if i + n <= len(words) else ()
+                for k in longer.get(key, ()):
+                    named_at.append((matches[i].start(), k))
     quoted: list[tuple[int, int, str]] = []  # (start, end, referee) of quoted words
     if grams:
-        spans = [(m.start(), m.end(), m.group().lower().replace("\u2019", "'"))
-                 for m in _WORD.finditer(text)]
-        for i in range(len(spans) - QUOTE_WORDS + 1):
-            who = grams.get(tuple(s[2] for s in spans[i:i + QUOTE_WORDS]))
-            if who is not None:
-                quoted.append((spans[i][0], spans[i + QUOTE_WORDS - 1][1], who))
+        n = QUOTE_WORDS
+        firsts = {g[0] for g in grams}
+        for i in range(len(words) - n + 1):
+            if words[i] in firsts:
+                who = grams.get(tuple(words[i:i + n]))
+                if who is not None:
+                    quoted.append((matches[i].start(), matches[i + n - 1].end(), who))
     flags = []
     for start, end in _sentences(text):
-        sentence = text[start:end]
-        named = [p for p in people if p.pattern.search(sentence)]
+        named = list(dict.fromkeys(people[k] for at, k in named_at if start <= at < end))
         quotes = [w for a, b, w in quoted if a < end and b > start]
         if not named and not quotes:
             continue
+        sentence = text[start:end]
         who = list(dict.fromkeys([*quotes, *(p.name for p in named)]))
         roles = list(dict.fromkeys(
             [*(["referee"] if quotes else []), *(r for p in named for r in p.roles)]))
@@ -237,15 +299,14 @@ def flagged_passages(case: Case, forms: Any, *,
                      medical_summary_shared: bool = True) -> list[Flag]:
     """Every flagged passage of the sections the applicants' copy shows, in form order.
     ``forms`` is the forms library (or its PAR definition)."""
-    people = _people(case)
-    grams = _interviews(case)
-    if not people and not grams:
+    index = _index(_signature(case))
+    if not index:
         return []
     flags: list[Flag] = []
     for section_id in shared_section_ids(_definition(forms), medical_summary_shared):
         draft = case.par_sections.get(section_id)
         if draft is not None and draft.text.strip():
-            flags.extend(_section_flags(section_id, draft.text, people, grams))
+            flags.extend(_cached_flags(section_id, draft.text, index))
     return flags
 
 
@@ -268,13 +329,12 @@ class FlagFinder:
 
     def __init__(self, case: Case) -> None:
         self.case = case
-        self._people = _people(case)
-        self._grams = _interviews(case)
+        self._index = _index(_signature(case))
 
     def flags(self, section_id: str, text: str) -> list[Flag]:
-        if not text.strip() or not (self._people or self._grams):
+        if not text.strip() or not self._index:
             return []
-        return _section_flags(section_id, text, self._people, self._grams)
+        return list(_cached_flags(section_id, text, self._index))
 
     def reviewed(self) -> set[str]:
         return _reviewed(self.case)

@@ -79,6 +79,7 @@ class ParEditorView(QWidget):
         self.fields_widget: QWidget | None = None
         self.saver = AutoSaver(ctx, self, delay_ms=SAVE_DELAY_MS)
         ctx.events.about_to_lock.connect(self.flush)  # the renderer's debounced text too
+        ctx.events.locked.connect(confidentiality.clear_cache)  # names and text held for speed
         self.setAccessibleName("PAR editor")
 
         self.tree = SectionTree()

@@ -143,7 +143,10 @@ class SharedPassagesPanel(QGroupBox):
         row = next((i for i, f in enumerate(self.flags) if f.key == key), -1)
         if row < 0:
             return False
+        self.list.blockSignals(True)
         self.list.setCurrentRow(row)
+        self.list.blockSignals(False)
+        self.chosen.emit(self.flags[row])  # shown in the text even if it was the current row
         self.list.setFocus()
         return True
 
