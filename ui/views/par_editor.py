@@ -188,14 +188,7 @@ class ParEditorView(QWidget):
         centre_layout.addLayout(tools)
         text_split = QSplitter(Qt.Orientation.Vertical)
         text_split.addWidget(self.editor)
-        # in a scroll area of its own: it never makes the view taller than a small window
-        self.passages_scroll = QScrollArea()
-        self.passages_scroll.setAccessibleName("Passages to review")
-        self.passages_scroll.setWidgetResizable(True)
-        self.passages_scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        self.passages_scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # its list takes focus
-        self.passages_scroll.setWidget(self.passages)
-        text_split.addWidget(self.passages_scroll)
+        text_split.addWidget(self.passages)
         text_split.addWidget(self.fields_box)
         text_split.setStretchFactor(0, 3)
         centre_layout.addWidget(text_split, 1)
@@ -453,7 +446,7 @@ class ParEditorView(QWidget):
         draft = self.draft
         finder = self._finder
         shared = draft is not None and draft.section_id in self._shared_ids()
-        self.passages_scroll.setVisible(shared)
+        self.passages.setVisible(shared)
         if draft is None or finder is None or not shared:
             self.flags = []
             self.editor.set_flag_selections([])

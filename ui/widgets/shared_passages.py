@@ -71,6 +71,7 @@ class SharedPassagesPanel(QGroupBox):
         self.list = QListWidget()
         self.list.setAccessibleName("Flagged passages")
         self.list.setWordWrap(True)
+        self.list.setMinimumHeight(44)  # two rows; the splitter above gives it more
         self.list.setMaximumHeight(140)
         self.list.currentRowChanged.connect(self._row_changed)
         self.list.itemActivated.connect(lambda _item: self._row_changed(self.list.currentRow()))
@@ -125,10 +126,9 @@ class SharedPassagesPanel(QGroupBox):
         if self.flags:
             n = len(self.flags)
             self.summary.setText(
-                f"{n} passage{'s' if n != 1 else ''} in this section name{'s' if n == 1 else ''} "
-                "someone other than the applicants or quote an interview. The applicants' copy "
-                "cannot be exported until each is reworded, moved to the confidential "
-                f"references or recorded as may be shared.{done}")
+                f"{n} passage{'s' if n != 1 else ''} here name{'s' if n == 1 else ''} someone "
+                "else or quote an interview: reword, move or accept each before the "
+                f"applicants' copy can be exported.{done}")
         else:
             self.summary.setText("No passages to review in this section." + done)
         for widget in (self.list, self.note, self.share_button, self.move_button):
