@@ -3,8 +3,12 @@
 - panel: the whole report.
 - applicant: every section the form definition marks confidential is replaced by
   a note; confidential data that other sections would otherwise pull in (statutory
-  check notes, reference interview notes and referees, the medical adviser's
-  summary) is never read; a blank "Applicants' comments" section closes it.
+  check notes, reference interview notes and referees) is never read; a blank
+  "Applicants' comments" section closes it. The medical adviser's summary is the
+  applicants' own health information: shown, unless the agency's
+  ``TimelineRules.medical_summary_shared`` is false (``withheld``). Passages of the
+  shared sections that name or quote third parties are the guard's
+  (``report.confidentiality``; ``export_par`` refuses the copy until each is reviewed).
 - supervisor: the whole report as a DRAFT, with each section's status, a version
   and date on every page, and an annex of readiness findings.
 """
