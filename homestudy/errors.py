@@ -186,12 +186,16 @@ class UnreviewedPassagesError(ExportError):
         self.sections = sections
         self.first_target = first_target
         self.count = sum(n for _, _, n in sections)
-        where = "; ".join(f"\u201c{title}\u201d ({n})" for _, title, n in sections)
-        passages = "passage" if self.count == 1 else "passages"
+        shown = [f"\u201c{title}\u201d ({n})" for _, title, n in sections[:3]]
+        if len(sections) > 3:
+            shown.append(f"{len(sections) - 3} more")
+        where = ", ".join(shown[:-1]) + " and " + shown[-1] if len(shown) > 1 else shown[0]
+        one = self.count == 1
         super().__init__(
-            f"The applicants' copy cannot be exported yet: {self.count} {passages} in "
-            f"{len(sections)} section{'s' if len(sections) != 1 else ''} name a referee, a "
-            f"former partner or a household member, or quote an interview: {where}. Review "
+            f"The applicants' copy cannot be exported yet. {self.count} "
+            f"{'passage names' if one else 'passages name'} a referee, a former partner or "
+            f"a household member, or {'quotes' if one else 'quote'} an interview, in "
+            f"{len(sections)} section{'s' if len(sections) != 1 else ''}: {where}. Review "
             "each one in the PAR editor: reword it, move it to the confidential references, "
             "or record that it may be shared."
         )

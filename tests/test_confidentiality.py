@@ -175,7 +175,8 @@ def test_the_applicants_copy_waits_for_every_passage_then_leaves_out_the_rest(ca
         export_par(case, "pdf", "applicant", out, forms=lib, today=TODAY)
     error = caught.value
     assert error.count == len(unreviewed_flags(case, lib))
-    assert "Relationships, past and present" in error.message
+    assert "in 15 sections: “Cover: applicants and recommendation” (1)" in error.message
+    assert "relationships" in [sid for sid, _title, _n in error.sections]
     assert error.first_target.startswith("par:cover/passage:")
     assert not any(n in error.message for n in OUTSIDERS)
     assert not out.exists() and list(tmp_path.iterdir()) == []

@@ -72,7 +72,7 @@ def test_the_applicants_copy_is_refused_while_passages_are_unreviewed(demo_vault
     assert main(["--vault", str(cli_env), "export", ref, "--variant", "applicant",
                  "--out", str(out)]) == 1
     err = capsys.readouterr().err
-    assert "cannot be exported yet" in err and "Relationships, past and present" in err
+    assert "cannot be exported yet" in err and "“Cover: applicants and recommendation”" in err
     assert not out.parent.exists() or list(out.parent.iterdir()) == []
 
 

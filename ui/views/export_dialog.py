@@ -240,6 +240,7 @@ class ExportDialog(QDialog):
         self.open_passage.setVisible(refused)
         if refused:
             self.open_passage.setFocus()
+            self.adjustSize()  # room for the longer message
 
     def review_first_passage(self) -> None:
         if self._passage_target:
