@@ -35,7 +35,7 @@ from homestudy.timeline import TimelineRules
 TODAY = date(2026, 11, 20)
 CODE = "shared_passage_unreviewed"
 #: the demo's third parties who are not of the household: never accepted below
-OUTSIDERS = ("Marcus", "Adeyemi", "Rebecca", "Claire", "Robson")
+OUTSIDERS = ("Marcus", "Adeyemi", "Rebecca", "Claire", "Robson", "station manager")
 #: the applicants' own children: the review says these may be shared
 FAMILY = ("Isla Mensah-Whitfield", "Joshua Mensah")
 
@@ -59,7 +59,8 @@ def _only(case: Case, section_id: str, text: str) -> None:
 def test_the_demo_names_its_referees_and_former_partner_in_shared_sections(case, lib):
     flags = flagged_passages(case, lib)
     who = {w for f in flags for w in f.who}
-    assert {"Claire Robson", "Marcus Adeyemi", "Rebecca Whitfield"} <= who
+    assert {"Claire Robson", "Marcus Adeyemi", "Rebecca Whitfield",
+            "Station Manager, regional ambulance service"} <= who  # known by role
     relationships = [f for f in flags if f.section_id == "relationships"]
     assert relationships and all(f.text == case.par_sections["relationships"].text[
         f.start:f.end] for f in relationships)

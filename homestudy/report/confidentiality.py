@@ -176,6 +176,10 @@ def _people(applicants: tuple[str, ...], named: tuple[tuple[str, str], ...]) -> 
         if _looks_like_a_name(name):
             phrases += [tuple(_words(t)) for t in name.split()
                         if _distinctive(t, applicant_words)]
+        elif "," in name and len(_words(name.split(",")[0])) >= 2:
+            # a referee known by role ("Station Manager, regional ambulance service"):
+            # the role is how the text names them ("Daniel's station manager")
+            phrases.append(tuple(_words(name.split(",")[0])))
         people.append(_Person(name, tuple(found), tuple(dict.fromkeys(p for p in phrases if p))))
     return people
 
