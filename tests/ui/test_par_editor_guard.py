@@ -119,3 +119,5 @@ def test_typing_a_name_flags_it_and_confidential_sections_have_no_panel(qtbot, e
     qtbot.keyClicks(view.editor, "Marcus Adeyemi will help.")
     assert [f.who for f in view.flags] == [("Marcus Adeyemi",)]
     assert _marked_at(view, 3)
+    view.editor.setExtraSelections([])  # what the find bar does when it closes
+    assert _marked_at(view, 3)  # the flags stay marked
