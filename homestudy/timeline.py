@@ -121,6 +121,9 @@ class TimelineRules:
     pet_assessment_valid_months: int = 12
     # the PAR
     required_signatures: tuple[str, ...] = ("assessor", "manager")  # roles in signatories
+    # the medical adviser's summary is the applicants' own health information: shared in
+    # the applicants' copy unless the agency keeps it confidential
+    medical_summary_shared: bool = True
 
     @classmethod
     def from_settings(cls, settings: AppSettings) -> TimelineRules:

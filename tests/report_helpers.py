@@ -18,7 +18,9 @@ import pypdf
 
 from homestudy.model import Case, ParSectionDraft, SectionStatus
 
-CONFIDENTIAL_SECTIONS = ("statutory_checks", "medical_summary", "references_summary")
+#: left out of the applicants' copy (the medical adviser's summary is shared by default:
+#: it is the applicants' own health information; see tests/test_confidentiality.py)
+CONFIDENTIAL_SECTIONS = ("statutory_checks", "references_summary")
 
 
 def plant_canaries(case: Case) -> dict[str, str]:
@@ -34,7 +36,6 @@ def plant_canaries(case: Case) -> dict[str, str]:
         check.notes += f" {canary(f'check_{n}')}"
     for n, ref in enumerate(case.references):
         ref.notes += f"\n\n{canary(f'reference_{n}')} said so."
-    case.stage1.medical_adviser_summary += f" {canary('medical')}"
     for sid in CONFIDENTIAL_SECTIONS:
         draft = case.par_sections.get(sid) or ParSectionDraft(sid)
         draft.text += f"\n\nConfidential detail {canary(f'section_{sid}')}."

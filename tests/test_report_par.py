@@ -67,7 +67,7 @@ def test_sections_use_word_heading_styles(exports, variant):
 
 def test_applicant_copy_has_no_canary_anywhere(exports):
     canaries = exports["canaries"]
-    assert len(canaries) >= 8 + 4 + 1 + 3  # checks, references, medical, sections
+    assert len(canaries) >= 8 + 4 + 2  # checks, references, sections
     docx_body = read_docx(exports["applicant.docx"]).body
     pdf_text = squash("".join(read_pdf(exports["applicant.pdf"])))
     model_text = exports["applicant.model"].plain_text()

@@ -118,18 +118,6 @@ def find_case(vault: Any, ref: str) -> Case:
         raise NotFoundError(f"There is no case with the reference {ref}.") from None
 
 
-def read_case_for_report(args: argparse.Namespace) -> tuple[Case, Any]:
-    """The case and its report extras (chosen pictures, agency name), vault closed again."""
-    from homestudy.report.extras import extras_for
-
-    vault = open_vault(args, read_only=True)
-    try:
-        case = find_case(vault, args.reference)
-        return case, extras_for(vault, case)
-    finally:
-        vault.close()
-
-
 def read_case(args: argparse.Namespace) -> Case:
     """The case ``args.reference`` names, read from the chosen vault (closed again)."""
     vault = open_vault(args, read_only=True)

@@ -2,7 +2,9 @@
 
 Also ``--record checklists`` or ``--record visit:<visit id>`` for the record exports
 (``--variant`` is then ignored). The file is written atomically, readable only by
-you (0600). Exit status: 0 written, 1 the export failed, 2 a bad choice of options.
+you (0600). The applicants' copy is refused (exit 1, with how many passages in which
+sections) while a shared section has a flagged passage the worker has not reviewed.
+Exit status: 0 written, 1 the export failed, 2 a bad choice of options.
 """
 
 from __future__ import annotations
@@ -49,10 +51,12 @@ def _format(args: argparse.Namespace) -> str | None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from homestudy.commands.common import fail, read_case_for_report
+    from homestudy.commands.common import fail, find_case, open_vault
     from homestudy.errors import HomeStudyError
-    from homestudy.forms import load_library
+    from homestudy.readiness_settings import forms_for_case, rules_for_case
     from homestudy.report import export_par, export_record
+    from homestudy.report.extras import extras_for
+    from homestudy.settings import load_settings
 
     fmt = _format(args)
     if fmt is None:
@@ -64,13 +68,19 @@ def run(args: argparse.Namespace) -> int:
         print('homestudy: --record takes "checklists" or "visit:<visit id>".', file=sys.stderr)
         return 2
     try:
-        library = load_library()
-        case, extras = read_case_for_report(args)
+        vault = open_vault(args, read_only=True)
+        try:  # the case's agency decides its forms and whether the medical summary is shared
+            case = find_case(vault, args.reference)
+            rules = rules_for_case(vault, case, load_settings())
+            library = forms_for_case(vault, case)
+            extras = extras_for(vault, case)
+        finally:
+            vault.close()
         if record:
             written = export_record(case, record, fmt, args.out, forms=library, today=args.today)
         else:
             written = export_par(case, fmt, args.variant, args.out, forms=library,
-                                 today=args.today, extras=extras)
+                                 today=args.today, extras=extras, rules=rules)
     except HomeStudyError as exc:
         return fail(exc)
     print(f"Exported {case.reference} to {written}")

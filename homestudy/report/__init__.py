@@ -36,6 +36,7 @@ __all__ = [
     "agency_template",
     "build_par_document",
     "build_record_document",
+    "check_applicant_copy",
     "docx_template_for",
     "export_par",
     "export_record",
@@ -86,9 +87,12 @@ def build_par_document(case: Case, variant: Variant | str, *, forms: Any = None,
                        today: date | None = None,
                        findings: Sequence[Any] | None = None,
                        extras: ReportExtras | None = None,
-                       rules: Any = None) -> Document:
-    """``extras``: the chosen pictures and the agency's name (``extras_for(vault, case)``);
-    ``rules``: the case's ``TimelineRules`` (the applicants' comment period)."""
+                       rules: Any = None,
+                       medical_summary_shared: bool = True) -> Document:
+    """The PAR's document model, unguarded (``export_par`` checks the applicants' copy).
+    ``extras``: the chosen pictures and the agency's name (``extras_for(vault, case)``);
+    ``rules``: the case's ``TimelineRules`` (the applicants' comment period, and whether
+    the medical adviser's summary is shared)."""
     from homestudy.report.par import build_par
 
     today = today or date.today()
@@ -96,7 +100,35 @@ def build_par_document(case: Case, variant: Variant | str, *, forms: Any = None,
     if Variant(variant) is Variant.SUPERVISOR and findings is None:
         findings = supervisor_findings(case, library, today, rules)
     return build_par(case, library.par, variant, today=today, findings=findings,
-                     extras=extras, rules=rules)
+                     extras=extras, rules=rules,
+                     medical_summary_shared=_medical_shared(rules, medical_summary_shared))
+
+
+def _medical_shared(rules: Any, medical_summary_shared: bool) -> bool:
+    """Shared unless the caller or the case's agency rules keep it back."""
+    return medical_summary_shared and bool(getattr(rules, "medical_summary_shared", True))
+
+
+def check_applicant_copy(case: Case, forms: Any = None, *,
+                         medical_summary_shared: bool = True) -> None:
+    """Raise ``UnreviewedPassagesError`` while a shared section has a flagged passage
+    (it names a referee, former partner or household member, or quotes an interview)
+    that the worker has not reviewed (``report.confidentiality``)."""
+    from homestudy.errors import UnreviewedPassagesError
+    from homestudy.report.confidentiality import unreviewed_flags
+
+    library = _library(forms)
+    flags = unreviewed_flags(case, library, medical_summary_shared=medical_summary_shared)
+    if not flags:
+        return
+    titles = {s.id: s.title for s in library.par.sections}
+    counts: dict[str, int] = {}
+    for flag in flags:
+        counts[flag.section_id] = counts.get(flag.section_id, 0) + 1
+    first = flags[0]
+    raise UnreviewedPassagesError(
+        [(sid, titles.get(sid, sid), n) for sid, n in counts.items()],
+        f"par:{first.section_id}/passage:{first.key}")
 
 
 def build_record_document(case: Case, record: str, *, forms: Any = None,
@@ -116,10 +148,16 @@ def export_par(case: Case, fmt: str, variant: Variant | str, out: Path | str, *,
                forms: Any = None, today: date | None = None,
                findings: Sequence[Any] | None = None,
                docx_template: Path | None = None,
-               extras: ReportExtras | None = None, rules: Any = None) -> Path:
-    """Write the PAR of ``case`` to ``out`` and return the path written."""
+               extras: ReportExtras | None = None, rules: Any = None,
+               medical_summary_shared: bool = True) -> Path:
+    """Write the PAR of ``case`` to ``out`` and return the path written. The applicants'
+    copy is refused (``UnreviewedPassagesError``, nothing written) while a flagged
+    passage is not reviewed."""
+    shared = _medical_shared(rules, medical_summary_shared)
+    if Variant(variant) is Variant.APPLICANT:
+        check_applicant_copy(case, forms, medical_summary_shared=shared)
     document = build_par_document(case, variant, forms=forms, today=today, findings=findings,
-                                  extras=extras, rules=rules)
+                                  extras=extras, rules=rules, medical_summary_shared=shared)
     return _write(document, fmt, out, docx_template)
 
 

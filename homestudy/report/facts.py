@@ -1,8 +1,8 @@
 """Facts the case already holds, as tables under the PAR section they belong to.
 
-Confidential facts (statutory check notes, referees and their interview notes, the
-medical adviser's summary) are only read when ``confidential`` is true, so the
-applicants' copy cannot pick them up by accident.
+Confidential facts (statutory check notes, referees and their interview notes, and the
+medical adviser's summary where the agency keeps it back) are only read when
+``confidential`` is true, so the applicants' copy cannot pick them up by accident.
 """
 
 from __future__ import annotations

@@ -27,7 +27,14 @@ from homestudy.report.extras import SLOT_LABELS, ReportExtras, chosen
 from homestudy.report.front_sheet import add_front_sheet, manager_signature
 from homestudy.report.markdown import parse_blocks
 from homestudy.report.values import column_labels, format_value, label_of, table_rows
-from homestudy.report.variants import REMOVED_NOTE, Variant, VariantRules, rules_for
+from homestudy.report.variants import (
+    MEDICAL_SUMMARY,
+    REMOVED_NOTE,
+    Variant,
+    VariantRules,
+    rules_for,
+    withheld,
+)
 from homestudy.textutil import format_date
 from homestudy.timeline import TimelineRules, comments_due_on
 
@@ -51,6 +58,7 @@ def build_par(
     findings: Sequence[Any] | None = None,
     extras: ReportExtras | None = None,
     rules: Any = None,
+    medical_summary_shared: bool = True,
 ) -> Document:
     """The PAR as a ``Document`` for ``variant`` (panel, applicant or supervisor).
 
@@ -58,6 +66,8 @@ def build_par(
     readiness findings for the supervisor's annex (ignored by other variants);
     ``extras`` the chosen pictures and the agency's name (``extras.extras_for``);
     ``rules`` the case's ``TimelineRules`` (the applicants' comment period).
+    ``medical_summary_shared`` (``TimelineRules.medical_summary_shared``): the
+    applicants' copy shows the medical adviser's summary.
     """
     today = today or date.today()
     extras = extras or ReportExtras()
@@ -73,7 +83,8 @@ def build_par(
     doc.blocks.append(PageBreak())
     doc.blocks.append(TableOfContents())
     doc.blocks.append(PageBreak())
-    build = _Builder(doc, case, definition, vrules, today, extras, rules)
+    build = _Builder(doc, case, definition, vrules, today, extras, rules,
+                     medical_summary_shared)
     for part_id, sections in arrange(definition, vrules):
         build.part(part_id, sections)
     if vrules.draft:
@@ -129,9 +140,11 @@ class _Builder:
     """Adds each part and its sections to the document, numbering as it goes."""
 
     def __init__(self, doc: Document, case: Case, definition: Any, vrules: VariantRules,
-                 today: date, extras: ReportExtras, rules: Any) -> None:
+                 today: date, extras: ReportExtras, rules: Any,
+                 medical_summary_shared: bool = True) -> None:
         self.doc, self.case, self.definition, self.vrules = doc, case, definition, vrules
         self.today, self.extras, self.rules = today, extras, rules
+        self.medical_summary_shared = medical_summary_shared
         self.has_parts = bool(getattr(definition, "parts", ()))
         self.counters: dict[str, int] = {}
         self.marked = False  # inside a part with a running mark
@@ -157,7 +170,7 @@ class _Builder:
     def section(self, section: Any, number: str) -> None:
         doc, case, vrules = self.doc, self.case, self.vrules
         doc.heading(section.title, 1, anchor=f"s_{section.id}", number=number)
-        if is_confidential(section) and not vrules.include_confidential:
+        if not vrules.include_confidential and withheld(section, self.medical_summary_shared):
             doc.note(REMOVED_NOTE)
             return
         if section.id == COMMENTS_ID and vrules.comments_at_end:
@@ -181,8 +194,9 @@ class _Builder:
         if section.id == MANAGER_ID:
             self._countersignature()
         answered = _fields(doc, case, self.definition, section)
-        facts.add_for_section(doc, case, section.id, vrules.include_confidential, self.today,
-                              answered)
+        # the medical adviser's summary is read for the applicants only when it is shared
+        confidential = vrules.include_confidential or section.id == MEDICAL_SUMMARY
+        facts.add_for_section(doc, case, section.id, confidential, self.today, answered)
 
     def _image(self, section: Any) -> Image | None:
         """The picture the worker chose for this section, if any."""

@@ -60,6 +60,9 @@ from ui.widgets.record_list import Field, RecordList
 SAVE_DELAY_MS = 400
 FACT_ATTRS = frozenset(f.attr for f in FACT_FIELDS)
 CONFIDENTIAL = "Confidential: left out of the applicants' copy."
+#: the medical adviser's summary is the applicants' own health information
+MEDICAL_SHARED = ("Shared with the applicants (their own health information), unless your "
+                  "agency keeps it confidential. Keep anyone else's health out of it.")
 
 #: The parts of the case this tab saves (the rest belongs to the other tabs).
 DETAIL_FIELDS = ("applicants", "household", "significant_others", "stage1", "lines_of_enquiry",
@@ -105,9 +108,10 @@ def _short(text: str, n: int = 70) -> str:
     return line if len(line) <= n else line[: n - 1] + "…"
 
 
-def _confidential_note() -> QLabel:
-    note = QLabel(CONFIDENTIAL)
-    note.setAccessibleName(CONFIDENTIAL)
+def _confidential_note(text: str = CONFIDENTIAL) -> QLabel:
+    note = QLabel(text)
+    note.setWordWrap(True)
+    note.setAccessibleName(text)
     font = note.font()
     font.setItalic(True)
     note.setFont(font)
@@ -204,7 +208,7 @@ class CaseDetailsView(QWidget):
             lambda: LineOfEnquiry(""), spelling, add_text="&Add line of enquiry",
             remove_text="Re&move line of enquiry")
 
-        self.medical = MarkdownEditor(spelling, "Medical adviser's summary (confidential)")
+        self.medical = MarkdownEditor(spelling, "Medical adviser's summary")
         self.training = MarkdownEditor(spelling, "Preparation training observations")
         self.training_done = OptionalDateEdit("Preparation training completed on",
                                               kind=DateKind.DONE)
@@ -250,7 +254,7 @@ class CaseDetailsView(QWidget):
         form = QFormLayout(summary)
         medical_label = QLabel("Medical adviser's summar&y:")
         medical_label.setBuddy(self.medical)
-        form.addRow(medical_label, _confidential_note())
+        form.addRow(medical_label, _confidential_note(MEDICAL_SHARED))
         form.addRow(self.medical)
         for text, widget in (("Preparat&ion training observations:", self.training),
                              ("Training comp&leted on:", self.training_done),

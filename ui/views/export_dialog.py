@@ -124,6 +124,13 @@ class ExportDialog(QDialog):
                                              QDialogButtonBox.ButtonRole.ActionRole)
         self.open_folder.setEnabled(False)
         self.open_folder.setAutoDefault(False)
+        # the confidentiality guard: shown when the applicants' copy is refused
+        self.open_passage = buttons.addButton("Review the &first passage",
+                                              QDialogButtonBox.ButtonRole.ActionRole)
+        self.open_passage.setAutoDefault(False)
+        self.open_passage.setVisible(False)
+        self.open_passage.clicked.connect(self.review_first_passage)
+        self._passage_target = ""
         close = buttons.addButton(QDialogButtonBox.StandardButton.Close)
         self.export_button.clicked.connect(self.start_export)
         self.open_folder.clicked.connect(self.open_containing_folder)
@@ -212,6 +219,7 @@ class ExportDialog(QDialog):
                on_error=self._failed)
 
     def _done(self, path: Path) -> None:
+        self.open_passage.setVisible(False)
         self.last_path = Path(path)
         self._set_busy(False, f"Saved {self.last_path.name} in {self.last_path.parent}.")
         self.open_folder.setEnabled(True)
@@ -220,7 +228,26 @@ class ExportDialog(QDialog):
     def _failed(self, exc: BaseException) -> None:
         message = error_message(exc)
         self._set_busy(False, message)
+        self._show_unreviewed_passages(exc)
         self.failed.emit(message)
+
+    # ------------------------------------------------------------------ the guard
+    def _show_unreviewed_passages(self, exc: BaseException) -> None:
+        """The applicants' copy was refused for passages still to review: offer to open
+        the first one in the PAR editor (``UnreviewedPassagesError.first_target``)."""
+        from homestudy.errors import UnreviewedPassagesError
+
+        refused = isinstance(exc, UnreviewedPassagesError)
+        self._passage_target = exc.first_target if refused else ""
+        self.open_passage.setVisible(refused)
+        if refused:
+            self.open_passage.setFocus()
+            self.adjustSize()  # room for the longer message
+
+    def review_first_passage(self) -> None:
+        if self._passage_target:
+            self.ctx.events.open_requested.emit(self.case_id, self._passage_target)
+            self.accept()
 
     def open_containing_folder(self) -> None:
         if self.last_path is not None:
