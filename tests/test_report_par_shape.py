@@ -99,8 +99,9 @@ def test_parts_and_numbered_sections_in_docx_and_pdf(made, variant):
                         ("Heading 2", "1.17 Team manager's comments and countersignature"),
                         ("Heading 1", "Part 2 – Factual information"),
                         ("Heading 2", "2.1 Factual information"),
+                        ("Heading 2", "2.2 Medical adviser's summary"),
                         ("Heading 1", "Part 2 – Confidential information"),
-                        ("Heading 2", "2.2 Statutory checks")):
+                        ("Heading 2", "2.3 Statutory checks")):
         assert (style, text) in headings, text
         assert text in outline, text
     texts = [t for _, t in headings]
@@ -117,7 +118,7 @@ def test_confidential_part_on_its_own_pages_with_its_mark(made, variant):
     data = made[f"{variant}.pdf"]
     pages = [squash(t) for t in read_pdf(data)]
     start = next(i for i, t in enumerate(pages) if squash("Part 2 – Confidential information")
-                 in t and squash("2.2 Statutory checks") in t and "Contents" not in t)
+                 in t and squash("2.3 Statutory checks") in t and "Contents" not in t)
     end = next(i for i, t in enumerate(pages) if squash("Applicants' comments") in t
                and i > start)  # the part after it
     marked = _mark_pages(data)
