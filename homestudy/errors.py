@@ -24,6 +24,7 @@ as it is, and never contains case content (names, narrative text).
     ├── ValidationError                a value the model refuses (with the field)
     ├── FormDefinitionError            a malformed form YAML (file, line, key)
     ├── ExportError                    a PAR/record export could not be written
+    │   └── ExportExistsError          the chosen file exists (never silently replaced)
     ├── SyncError                      bundles, enrolment, the inbox
     │   ├── BundleError                a bundle failed verification (says which check)
     │   ├── EnrolmentError             a bad or used enrolment file / token
@@ -172,6 +173,11 @@ class FormDefinitionError(HomeStudyError):
 
 class ExportError(HomeStudyError):
     default_message = "The export could not be written."
+
+
+class ExportExistsError(ExportError):
+    default_message = ("A file of that name is already there. Choose another name, or say "
+                       "that it may be replaced.")
 
 
 class SyncError(HomeStudyError):

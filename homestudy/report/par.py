@@ -17,7 +17,13 @@ from homestudy.report import facts
 from homestudy.report.docmodel import Document, PageBreak, TableOfContents, WritingSpace
 from homestudy.report.markdown import parse_blocks
 from homestudy.report.values import column_labels, format_value, label_of, table_rows
-from homestudy.report.variants import REMOVED_NOTE, Variant, VariantRules, rules_for
+from homestudy.report.variants import (
+    REMOVED_NOTE,
+    Variant,
+    VariantRules,
+    rules_for,
+    version_label,
+)
 from homestudy.textutil import format_date
 
 NOT_WRITTEN = "Not yet written."
@@ -36,19 +42,22 @@ def build_par(
     *,
     today: date | None = None,
     findings: Sequence[Any] | None = None,
+    version: str = "",
 ) -> Document:
     """The PAR as a ``Document`` for ``variant`` (panel, applicant or supervisor).
 
     ``definition`` is the forms library's ``ParDefinition``; ``findings`` are the
-    readiness findings for the supervisor's annex (ignored by other variants).
+    readiness findings for the supervisor's annex (ignored by other variants);
+    ``version`` is printed on every page ("Version 143 · 3 Dec 2026", from the vault's
+    revision of the case; without one, from when the case was last saved).
     """
     today = today or date.today()
     rules = rules_for(variant)
     doc = Document(reference=case.reference, title=_title(definition),
                    variant_label=rules.label, author=case.assessor_name)
+    doc.version_label = version or version_label(version_of(case), today)
     if rules.draft:
         doc.watermark = "DRAFT"
-        doc.footer_note = f"Draft version {version_of(case)} · exported {format_date(today)}"
     _cover(doc, case, definition, rules, today)
     doc.blocks.append(TableOfContents())
     doc.blocks.append(PageBreak())
@@ -90,8 +99,7 @@ def _cover(doc: Document, case: Case, definition: Any, rules: VariantRules, toda
     doc.field("Exported", format_date(today))
     doc.field("Form", f"{getattr(definition, 'id', 'par')} version "
                       f"{getattr(definition, 'version', 1)}")
-    if rules.draft:
-        doc.field("Version", version_of(case))
+    doc.field("Version", doc.version_label)
     doc.para(
         f"{doc.marking}. This report holds personal information about the applicants and "
         "their family. Keep it securely and share it only with the people it is meant for.",

@@ -5,14 +5,20 @@
   a note; confidential data that other sections would otherwise pull in (statutory
   check notes, reference interview notes and referees, the medical adviser's
   summary) is never read; a blank "Applicants' comments" section closes it.
-- supervisor: the whole report as a DRAFT, with each section's status, a version
-  and date on every page, and an annex of readiness findings.
+- supervisor: the whole report as a DRAFT, with each section's status and an
+  annex of readiness findings.
+
+Every copy carries its version (case revision and date) on every page; a panel or
+applicants' copy of a case that is not ready carries ``INCOMPLETE_MARK`` too.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from enum import StrEnum
+
+from homestudy.textutil import format_date
 
 
 class Variant(StrEnum):
@@ -21,6 +27,8 @@ class Variant(StrEnum):
     SUPERVISOR = "supervisor"
 
 
+#: on every page of a panel or applicants' copy exported while readiness has blockers
+INCOMPLETE_MARK = "INCOMPLETE – NOT FOR PANEL"
 REMOVED_NOTE = "This section is confidential and has been removed from the applicants' copy."
 
 
@@ -41,3 +49,13 @@ RULES: dict[Variant, VariantRules] = {
 
 def rules_for(variant: Variant | str) -> VariantRules:
     return RULES[Variant(variant)]
+
+
+def marks_incomplete(variant: Variant | str) -> bool:
+    """The copies that must say so when the case is not ready (the draft says DRAFT)."""
+    return Variant(variant) in (Variant.PANEL, Variant.APPLICANT)
+
+
+def version_label(revision: int | str, on: date) -> str:
+    """"Version 143 · 3 Dec 2026": the case's saved revision and the day of the export."""
+    return f"Version {revision} · {format_date(on)}"
