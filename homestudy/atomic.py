@@ -28,6 +28,10 @@ from homestudy.errors import StorageFullError
 _FULL_ERRNOS = {errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)}
 
 
+class TargetExistsError(FileExistsError):
+    """``replace=False`` and the file is there (it was left as it is)."""
+
+
 def durable_sync(fd: int) -> None:
     """Flush ``fd`` to the storage itself (``F_FULLFSYNC`` on macOS, else ``fsync``)."""
     if sys.platform == "darwin":
@@ -56,7 +60,7 @@ def set_private(fd: int, path: Path | str, mode: int = 0o600) -> None:
 def write_atomic(path: Path | str, data: bytes, mode: int = 0o600, *,
                  replace: bool = True) -> Path:
     """Write ``data`` to ``path`` atomically with permissions ``mode``. With
-    ``replace=False`` an existing ``path`` is left as it is and ``FileExistsError``
+    ``replace=False`` an existing ``path`` is left as it is and ``TargetExistsError``
     raised, checked at the moment the file appears (no window for a race)."""
     return _atomic(Path(path), mode, lambda handle: handle.write(data), replace=replace)
 
@@ -94,18 +98,19 @@ def _atomic(target: Path, mode: int, fill: object, *, replace: bool = True) -> P
 def _place_new(tmp_name: str, target: Path) -> None:
     """Move the finished temp file to ``target`` only if nothing is there yet: a hard
     link fails on an existing name (POSIX); Windows' rename never replaces."""
-    if os.name != "posix":
-        os.rename(tmp_name, target)
-        return
+    exists = TargetExistsError(errno.EEXIST, "file exists", str(target))
     try:
+        if os.name != "posix":
+            os.rename(tmp_name, target)
+            return
         os.link(tmp_name, target)
-    except FileExistsError:
-        raise
+    except FileExistsError as exc:
+        raise exists from exc
     except OSError as exc:  # a file system without hard links (FAT, some shares)
         if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV):
             raise
         if target.exists():
-            raise FileExistsError(errno.EEXIST, "file exists", str(target)) from exc
+            raise exists from exc
         os.replace(tmp_name, target)
         return
     os.unlink(tmp_name)

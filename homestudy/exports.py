@@ -32,7 +32,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from homestudy.errors import ExportError, NotFoundError, ValidationError
+from homestudy.errors import ExportError, ExportExistsError, NotFoundError, ValidationError
 from homestudy.model import Case
 from homestudy.report import WrittenFile
 from homestudy.report.variants import INCOMPLETE_MARK, Variant, marks_incomplete, version_label
@@ -40,6 +40,7 @@ from homestudy.report.variants import INCOMPLETE_MARK, Variant, marks_incomplete
 __all__ = [
     "INCOMPLETE_MARK",
     "ExportDone",
+    "ExportExistsError",
     "ExportInputs",
     "ExportRecord",
     "blockers_for",

@@ -22,7 +22,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from homestudy.atomic import write_atomic
+from homestudy.atomic import TargetExistsError, write_atomic
 from homestudy.errors import ExportError, ExportExistsError, HomeStudyError
 from homestudy.model import Case
 from homestudy.report.docmodel import Document
@@ -189,7 +189,7 @@ def write_document(document: Document, fmt: str, out: Path | str, *,
         path = write_atomic(Path(out), data, mode=0o600, replace=overwrite)
     except HomeStudyError:
         raise
-    except FileExistsError as exc:
+    except TargetExistsError as exc:
         raise ExportExistsError() from exc
     except OSError as exc:
         raise ExportError(
