@@ -122,3 +122,24 @@ def test_sharing_the_applicants_copy_is_recorded_from_the_dialog(qtbot, editor_c
     [record] = on_worker(editor_ctx, qtbot, lambda v: exports.history(v, case.id))
     assert record.shared_on == date.today() and record.variant == "applicant"
     assert record.sha256 == hashlib.sha256(target.read_bytes()).hexdigest()
+
+
+def test_the_share_date_is_shown_not_typed(qtbot):
+    from homestudy.timeline import TimelineRules
+    from ui.views.case_details import DETAIL_FIELDS
+    from ui.widgets.key_dates import KeyDatesPanel
+
+    panel = KeyDatesPanel(TimelineRules())
+    qtbot.addWidget(panel)
+    case = build_demo_case(date(2026, 11, 20))
+    case.applicant_copy_shared_on = None
+    panel.set_case(case)
+    assert "applicant_copy_shared_on" not in panel.dates  # no date input for it
+    assert panel.shared.isReadOnly() and "Not recorded yet" in panel.shared.text()
+    QTest.keyClicks(panel.shared, "1 Dec 2026")
+    assert case.applicant_copy_shared_on is None and "Not recorded yet" in panel.shared.text()
+    case.applicant_copy_shared_on = date(2026, 12, 1)
+    panel.set_case(case)
+    assert panel.shared.text().startswith("1 Dec 2026")
+    # the Case details tab never saves it, so a stale tab cannot undo a recorded share
+    assert "applicant_copy_shared_on" not in DETAIL_FIELDS
