@@ -161,3 +161,35 @@ def test_an_existing_file_is_never_replaced_unless_asked(inputs, tmp_path):
     assert exports.free_name(out).name == "panel (3).pdf"
     done = exports.export_copy(inputs, "par:panel", "pdf", out, overwrite=True)
     assert out.read_bytes()[:5] == b"%PDF-" and done.file.size == out.stat().st_size
+
+
+def test_an_agency_case_uses_its_agencys_rules_and_template(demo_vault, demo_case, tmp_path,
+                                                           monkeypatch):
+    from homestudy.model import AgencyProfile
+    from homestudy.sync import outbox
+
+    monkeypatch.setenv("HOMESTUDY_FORM_OVERRIDES", str(tmp_path))
+    folder = tmp_path / "acme"
+    folder.mkdir()
+    (folder / "rules.yaml").write_text("version: 1\nmin_visits: 20\n", encoding="utf-8")
+    template = docx.Document()
+    template.styles["Normal"].font.name = "Georgia"
+    template.sections[0].header.paragraphs[0].add_run("Acme Adoption Agency")
+    template.save(folder / "report-template.docx")
+    profile = AgencyProfile(name="Acme Adoption", agency_id="AG-ACME", form_overrides="acme")
+    outbox.add_profile(demo_vault, outbox.ProfileState(
+        profile, "", "", "", "", "", False, False, 0, "", 1, "", "", 0, "", "", ""))
+    case = demo_vault.cases.load_case(demo_case.id)
+    case.agency_profile_id = profile.id
+    demo_vault.cases.save_case(case)
+
+    inputs = exports.gather(demo_vault, demo_case.id, AppSettings())
+    assert inputs.rules.min_visits == 20  # the agency's, not the app's
+    assert inputs.docx_template == folder / "report-template.docx"
+    codes = {f.code for f in exports.blockers_for(inputs, "panel", TODAY)}
+    assert "visits_too_few" in codes
+    done = exports.export_copy(inputs, "par:panel", "docx", tmp_path / "acme.docx")
+    written = docx.Document(io.BytesIO(done.file.path.read_bytes()))
+    assert written.styles["Normal"].font.name == "Georgia"
+    header = "\n".join(p.text for p in written.sections[0].header.paragraphs)
+    assert "Acme Adoption Agency" in header and INCOMPLETE_MARK in header
