@@ -99,7 +99,7 @@ def _cover(doc: Document, case: Case, definition: Any, rules: VariantRules, toda
     doc.field("Exported", format_date(today))
     doc.field("Form", f"{getattr(definition, 'id', 'par')} version "
                       f"{getattr(definition, 'version', 1)}")
-    doc.field("Version", doc.version_label)
+    doc.field("Version", doc.version_label.removeprefix("Version "))
     doc.para(
         f"{doc.marking}. This report holds personal information about the applicants and "
         "their family. Keep it securely and share it only with the people it is meant for.",
