@@ -189,6 +189,14 @@ class ExportDialog(QDialog):
     def _show_readiness(self) -> None:
         self.readiness.show_for(self.variant.currentData() if self.what.currentData() == PAR
                                 else None)
+        self._grow()
+
+    def _grow(self) -> None:
+        """Make room for a note or row just shown (never shrink what the user sized)."""
+        self.layout().activate()
+        hint = self.sizeHint()
+        if hint.height() > self.height() or hint.width() > self.width():
+            self.resize(max(self.width(), hint.width()), max(self.height(), hint.height()))
 
     def _choice_changed(self, *_: Any) -> None:
         self.variant.setEnabled(self.what.currentData() == PAR and not self.progress.isVisible())
@@ -283,6 +291,7 @@ class ExportDialog(QDialog):
         self.open_folder.setEnabled(True)
         if record.variant == "applicant":
             self.share.offer(record)
+            self._grow()
         self.finished_export.emit(str(path))
 
     def record_shared(self) -> None:

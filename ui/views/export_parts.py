@@ -88,13 +88,13 @@ class ShareRow(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.record_button = QPushButton("I have &shared this copy with the applicants")
+        self.record_button = QPushButton("I ha&ve shared this copy with the applicants")
         self.record_button.setAutoDefault(False)
         self.on = QDateEdit()
         self.on.setAccessibleName("Shared with the applicants on")
         self.on.setDisplayFormat("d MMM yyyy")
         self.on.setCalendarPopup(True)
-        self.label = QLabel("&on")
+        self.label = QLabel("o&n")
         self.label.setBuddy(self.on)
         self.done = QLabel("")
         self.done.setAccessibleName("Sharing recorded")
