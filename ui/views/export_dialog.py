@@ -272,8 +272,16 @@ class ExportDialog(QDialog):
 
         def record(done: exports.ExportDone) -> None:
             self.status.setText("Recording the export…")
+
+            def not_recorded(exc: BaseException) -> None:  # the file is there: say both
+                self.last_path = done.file.path
+                self._set_busy(False, f"Saved {done.file.path.name}, but it could not be "
+                                      f"recorded in the case's history: {error_message(exc)}")
+                self.open_folder.setEnabled(True)
+                self.failed.emit(self.status.text())
+
             run_db(ctx, self, lambda vault: exports.record_export(vault, done),
-                   lambda rec: self._done(done, rec), on_error=self._failed)
+                   lambda rec: self._done(done, rec), on_error=not_recorded)
 
         run_db(ctx, self, self._gather,
                lambda inputs: run_job(ctx, self, lambda: write(inputs), record,
