@@ -24,7 +24,8 @@ as it is, and never contains case content (names, narrative text).
     ├── ValidationError                a value the model refuses (with the field)
     ├── FormDefinitionError            a malformed form YAML (file, line, key)
     ├── ExportError                    a PAR/record export could not be written
-    │   └── UnreviewedPassagesError    the applicants' copy has flagged passages to review
+    │   ├── UnreviewedPassagesError    the applicants' copy has flagged passages to review
+    │   └── ExportExistsError          the chosen file exists (never silently replaced)
     ├── SyncError                      bundles, enrolment, the inbox
     │   ├── BundleError                a bundle failed verification (says which check)
     │   ├── EnrolmentError             a bad or used enrolment file / token
@@ -199,6 +200,11 @@ class UnreviewedPassagesError(ExportError):
             "each one in the PAR editor: reword it, move it to the confidential references, "
             "or record that it may be shared."
         )
+
+
+class ExportExistsError(ExportError):
+    default_message = ("A file of that name is already there. Choose another name, or say "
+                       "that it may be replaced.")
 
 
 class SyncError(HomeStudyError):

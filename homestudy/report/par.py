@@ -33,6 +33,7 @@ from homestudy.report.variants import (
     Variant,
     VariantRules,
     rules_for,
+    version_label,
     withheld,
 )
 from homestudy.textutil import format_date
@@ -59,6 +60,7 @@ def build_par(
     extras: ReportExtras | None = None,
     rules: Any = None,
     medical_summary_shared: bool = True,
+    version: str = "",
 ) -> Document:
     """The PAR as a ``Document`` for ``variant`` (panel, applicant or supervisor).
 
@@ -68,18 +70,19 @@ def build_par(
     ``rules`` the case's ``TimelineRules`` (the applicants' comment period).
     ``medical_summary_shared`` (``TimelineRules.medical_summary_shared``): the
     applicants' copy shows the medical adviser's summary.
+    ``version`` is printed on every page ("Version 143 · 3 Dec 2026", from the vault's
+    revision of the case; without one, from when the case was last saved).
     """
     today = today or date.today()
     extras = extras or ReportExtras()
     vrules = rules_for(variant)
     doc = Document(reference=case.reference, title=_title(definition),
                    variant_label=vrules.label, author=case.assessor_name)
+    doc.version_label = version or version_label(version_of(case), today)
     if vrules.draft:
         doc.watermark = "DRAFT"
-        doc.footer_note = f"Draft version {version_of(case)} · exported {format_date(today)}"
     add_front_sheet(doc, case, definition, vrules.label, extras, today)
-    if vrules.draft:
-        doc.field("Version", version_of(case))
+    doc.field("Version", doc.version_label.removeprefix("Version "))
     doc.blocks.append(PageBreak())
     doc.blocks.append(TableOfContents())
     doc.blocks.append(PageBreak())

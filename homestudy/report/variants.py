@@ -12,13 +12,19 @@
   (``report.confidentiality``; ``export_par`` refuses the copy until each is reviewed).
 - supervisor: the whole report as a DRAFT, with each section's status, a version
   and date on every page, and an annex of readiness findings.
+
+Every copy carries its version (case revision and date) on every page; a panel or
+applicants' copy of a case that is not ready carries ``INCOMPLETE_MARK`` too.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from enum import StrEnum
 from typing import Any
+
+from homestudy.textutil import format_date
 
 
 class Variant(StrEnum):
@@ -27,6 +33,8 @@ class Variant(StrEnum):
     SUPERVISOR = "supervisor"
 
 
+#: on every page of a panel or applicants' copy exported while readiness has blockers
+INCOMPLETE_MARK = "INCOMPLETE – NOT FOR PANEL"
 REMOVED_NOTE = "This section is confidential and has been removed from the applicants' copy."
 
 
@@ -68,3 +76,13 @@ def shared_section_ids(definition: Any, medical_summary_shared: bool = True) -> 
     """The ids of the sections whose text the applicants' copy shows, in form order."""
     return [s.id for s in getattr(definition, "sections", ())
             if not withheld(s, medical_summary_shared) and s.id not in NOT_NARRATIVE]
+
+
+def marks_incomplete(variant: Variant | str) -> bool:
+    """The copies that must say so when the case is not ready (the draft says DRAFT)."""
+    return Variant(variant) in (Variant.PANEL, Variant.APPLICANT)
+
+
+def version_label(revision: int | str, on: date) -> str:
+    """"Version 143 · 3 Dec 2026": the case's saved revision and the day of the export."""
+    return f"Version {revision} · {format_date(on)}"

@@ -70,10 +70,14 @@ def test_details_drive_the_clock_and_readiness(qtbot, make_app, bare_case_dir, u
         assert workspace.current_tab() == "case"
         if target in people:
             assert view.current_page() == "applicants"
-        elif target in stage1:
+        elif target in stage1 or target.startswith("checks:"):  # a missing check: the person
             assert view.current_page() == "stage1"
         elif target == "stage":
             assert view.current_page() == "dates"
+        elif target == "applicant_copy_shared_on":  # read-only: recorded at export
+            assert view.current_page() == "dates"
+            assert window.focusWidget() is view.key_dates.shared
+            assert view.key_dates.shared.isReadOnly()
         else:
             assert view.current_page() == "dates"
             assert window.focusWidget() is view.key_dates.dates[target].check  # not set yet
