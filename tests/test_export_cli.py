@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from conftest import TEST_PASSPHRASE
+from report_helpers import accept_every_passage_in_vault
 
 from homestudy import exports
 from homestudy.cli import main
@@ -52,6 +53,7 @@ def test_cli_refuses_an_existing_file_unless_overwrite(demo_vault, demo_case, cl
 
 
 def test_cli_records_sharing_the_applicants_copy(demo_vault, demo_case, cli_env, tmp_path):
+    accept_every_passage_in_vault(demo_vault, demo_case.id)  # the guard has its own tests
     demo_vault.close()
     out = tmp_path / "applicants.docx"
     base = ["--vault", str(cli_env), "export", demo_case.reference, "--out", str(out)]

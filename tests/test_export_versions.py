@@ -14,6 +14,7 @@ from pathlib import Path
 import docx
 import pypdf
 import pytest
+from report_helpers import accept_every_passage_in_vault
 
 from homestudy import exports
 from homestudy.errors import ExportExistsError, NotFoundError, ValidationError
@@ -26,6 +27,7 @@ TODAY = date.today()
 
 @pytest.fixture
 def inputs(demo_vault, demo_case):
+    accept_every_passage_in_vault(demo_vault, demo_case.id)  # the guard has its own tests
     return exports.gather(demo_vault, demo_case.id, AppSettings())
 
 

@@ -15,6 +15,7 @@ import pypdf
 from editors_support import choose, on_worker
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
+from report_helpers import accept_every_passage
 
 from homestudy import exports
 from homestudy.demo import build_demo_case
@@ -25,7 +26,7 @@ WAIT_MS = 30_000
 
 
 def _dialog(qtbot, ctx):
-    case = build_demo_case(date(2026, 11, 20))
+    case = accept_every_passage(build_demo_case(date(2026, 11, 20)), ctx.forms)
     on_worker(ctx, qtbot, lambda vault: vault.cases.save_case(case))
     dialog = ExportDialog(ctx, case.id)
     qtbot.addWidget(dialog)
