@@ -88,9 +88,8 @@ def prepare(vault: Any, *, force: bool = True) -> list[ProfilePlan]:
             outbox.clear_dirty(vault, case_id, version)
             continue
         state = states.get(case.agency_profile_id)
-        if state is None or state.revoked:
-            if state is None:
-                outbox.clear_dirty(vault, case_id, version)  # not an agency's case
+        if state is None:
+            outbox.clear_dirty(vault, case_id, version)  # not an agency's case (link: marks)
             continue
         attachments = {a.id: vault.cases.read_attachment(case.id, a.id) for a in case.attachments}
         outbox.freeze(vault, state, case, attachments, version,

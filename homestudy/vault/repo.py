@@ -122,8 +122,9 @@ class CaseRepository:
         if not rows:
             raise NotFoundError(f"There is no case with the reference {reference}.")
         if len(rows) > 1:
-            raise ValidationError(f"More than one agency has a case {reference}; say which "
-                                  "agency (for example: --agency NAME).", field="reference")
+            raise ValidationError(f"More than one agency has a case {reference}; use the "
+                                  "case's id instead (homestudy cases --json shows it).",
+                                  field="reference")
         return self.load_case(rows[0][0])
 
     def read_attachment(self, case_id: str, attachment_id: str) -> bytes:
