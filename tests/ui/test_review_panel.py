@@ -76,6 +76,9 @@ def test_review_comments_beside_the_section_and_a_resolved_reply_reaches_the_age
         with qtbot.waitSignal(panel.saved, timeout=10_000):
             second.resolved.click()
 
+        view.side.setCurrentWidget(panel)
+        Path("/tmp/shots").mkdir(parents=True, exist_ok=True)
+        assert view.grab().save("/tmp/shots/par_editor_review.png")
         (report,) = on_worker(editor_ctx, qtbot, lambda vault: sync_round(vault, _clients))
         assert report.sent == 1 and not report.error
         (reply,) = replies_for(db, case.id)

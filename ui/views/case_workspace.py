@@ -186,8 +186,11 @@ class CaseWorkspace(QWidget):
         from homestudy.sync.linking import agency_label, agency_names
 
         profile_id = case.agency_profile_id
-        run_db(self.ctx, self, lambda vault: agency_label(agency_names(vault), profile_id),
-               self.agency.setText)
+        def label(vault: Any) -> str:
+            text = agency_label(agency_names(vault), profile_id)
+            return f"Agency: {text}" if profile_id else text
+
+        run_db(self.ctx, self, label, self.agency.setText)
 
     def _case_saved(self, case_id: str) -> None:
         if self.case is not None and case_id == self.case.id:

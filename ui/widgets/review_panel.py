@@ -31,7 +31,7 @@ class CommentBox(QFrame):
         self.comment = comment
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.setObjectName(f"reviewComment_{comment.comment_id}")
-        who = QLabel(f"{comment.author or 'Reviewer'} · {comment.created_at[:10]}")
+        who = QLabel(f"{comment.author or 'Reviewer'} · {_day(comment.created_at)}")
         who.setAccessibleName("Comment by")
         text = QLabel(comment.text)
         text.setWordWrap(True)
@@ -115,3 +115,15 @@ class ReviewPanel(QWidget):
 
         run_db(self.ctx, self, lambda vault: save_reply(
             vault, case_id, c.review_id, c.comment_id, reply=reply, resolved=resolved), done)
+
+
+def _day(stamp: str) -> str:
+    """``22 Nov 2026`` from an ISO time; the text itself if it is not one."""
+    from datetime import datetime
+
+    from homestudy.textutil import format_date
+
+    try:
+        return format_date(datetime.fromisoformat(stamp).date())
+    except ValueError:
+        return stamp[:10]
