@@ -22,8 +22,8 @@ from PySide6.QtWidgets import (
 )
 
 from ui.operations import run_db
-from ui.widgets.review_panel import _day
 from ui.views.vault_care.common import case_in_hand, file_menu
+from ui.widgets.review_panel import day_text
 
 
 class LinkCaseDialog(QDialog):
@@ -140,7 +140,7 @@ class MessagesDialog(QDialog):
     def _show(self, found: list[Any]) -> None:
         self.list.clear()
         for m in found:
-            item = QListWidgetItem(f"{m.summary}, received {_day(m.received_at)}\n{m.reason}")
+            item = QListWidgetItem(f"{m.summary}, received {day_text(m.received_at)}\n{m.reason}")
             item.setData(Qt.ItemDataRole.UserRole, m.message_id)
             self.list.addItem(item)
         if not found:

@@ -31,7 +31,7 @@ class CommentBox(QFrame):
         self.comment = comment
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.setObjectName(f"reviewComment_{comment.comment_id}")
-        who = QLabel(f"{comment.author or 'Reviewer'} · {_day(comment.created_at)}")
+        who = QLabel(f"{comment.author or 'Reviewer'} · {day_text(comment.created_at)}")
         who.setAccessibleName("Comment by")
         text = QLabel(comment.text)
         text.setWordWrap(True)
@@ -117,7 +117,7 @@ class ReviewPanel(QWidget):
             vault, case_id, c.review_id, c.comment_id, reply=reply, resolved=resolved), done)
 
 
-def _day(stamp: str) -> str:
+def day_text(stamp: str) -> str:
     """``22 Nov 2026`` from an ISO time; the text itself if it is not one."""
     from datetime import datetime
 
