@@ -369,3 +369,25 @@ def test_review_comments_arrive_and_replies_go_back(vault, agency) -> None:
     db.close()
     assert reply["comment_id"] == "c2" and reply["resolved"] is True
     assert reply["reply"] == "Added the wider family."
+
+
+def test_odd_message_bodies_are_kept_with_a_reason_and_do_not_stop_syncing(vault, agency):
+    from homestudy.serial import to_jsonable
+
+    home, server = agency
+    state = enrolled(vault, home, server)
+    case = linked_case(vault, state, "HS-2026-1301")
+    sync_round(vault, to())
+    db = home.database(pool_size=1)
+    queue_message(db, home, case_id="x1", kind="case_update", body={"case": "abc"},
+                  device_id=state.profile.device_id, case_reference="HS-2026-1399")
+    queue_message(db, home, case_id=case.id, kind="case_update",
+                  body={"case": to_jsonable(case), "fields": 5})
+    db.close()
+    (report,) = sync_round(vault, to())
+    assert not report.error and "2 message(s)" in describe(report)
+    reasons = sorted(m.reason for m in inbound.messages(vault, status=inbound.UNAPPLIED))
+    assert "could not be read" in reasons[0] and "could not be applied" in reasons[1]
+    vault.cases.save_visit(case.id, Visit(sequence=1, title="Visit 1"))
+    (report,) = sync_round(vault, to())
+    assert report.sent == 1 and not report.error

@@ -14,6 +14,7 @@ bundle of the case as the payload member ``review_replies.json``.
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,6 +31,7 @@ from homestudy.sync.message_format import (
     OpenedMessage,
 )
 
+log = logging.getLogger(__name__)
 APPLIED, STORED, UNAPPLIED, RESOLVED = "applied", "stored", "unapplied", "resolved"
 REVIEW_REPLIES = "review_replies.json"
 #: what a case_update replaces on a case already here, when it names no fields
@@ -115,6 +117,11 @@ def _try(vault: Any, msg: StoredMessage) -> Outcome:
         outcome = Outcome(UNAPPLIED, exc.message)
     except HomeStudyError as exc:  # e.g. a case the laptop cannot read: keep, say why
         outcome = Outcome(UNAPPLIED, exc.message)
+    except Exception as exc:  # a signed but odd body must not stop every later round
+        log.warning("agency message not applied: %s", type(exc).__name__)
+        outcome = Outcome(UNAPPLIED, "This message could not be applied by this version of "
+                                     "HomeStudy. Update HomeStudy, or ask the agency to send "
+                                     "it again.")
     with vault.transaction() as conn:
         conn.execute("UPDATE agency_messages SET status = ?, reason = ? WHERE message_id = ?",
                      (outcome.status, outcome.reason, msg.message_id))
