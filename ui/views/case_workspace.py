@@ -11,11 +11,12 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QSizePolicy,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -107,6 +108,9 @@ class CaseWorkspace(QWidget):
         self.agency = QLabel("", self)  # which agency the case belongs to
         self.agency.setObjectName("caseAgency")
         self.agency.setAccessibleName("Agency")
+        # gives way on a narrow window (1024 pixels): the reference and clock come first
+        self.agency.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.agency.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         head.addWidget(self.agency)
 
         self.tabs = QTabWidget(self)

@@ -194,18 +194,22 @@ class ParEditorView(QWidget):
                                     "behind this section, with a search"),
                                    (self.evidence, "Evi&dence", "Evidence for the paragraph "
                                     "the cursor is in"),
-                                   (self.enquiries, "En&quiries", "Stage 1 lines of enquiry"),
-                                   (self.review, "Re&view", "The agency's review comments "
-                                    "on this section, with your replies")):
+                                   (self.enquiries, "En&quiries", "Stage 1 lines of enquiry")):
             side.setTabToolTip(side.addTab(widget, title), tip)
         side.tabBar().setExpanding(False)
         side.tabBar().setUsesScrollButtons(False)
         side.setDocumentMode(True)
         self.side = side
+        four_tabs = side.tabBar().sizeHint().width()
+        # the agency's review comments: a fifth tab that scrolls into view in a narrow
+        # window rather than making the pane (and the window) wider than 1024 pixels
+        side.setTabToolTip(side.addTab(self.review, "Re&view"),
+                           "The agency's review comments on this section, with your replies")
+        side.tabBar().setUsesScrollButtons(True)
 
         # the tree keeps room for its wrapped titles; the guidance gives way first
         left.setMinimumWidth(280)
-        side.setMinimumWidth(side.tabBar().sizeHint().width() + 8)
+        side.setMinimumWidth(four_tabs + 8)
         splitter = QSplitter()
         splitter.setChildrenCollapsible(False)
         splitter.addWidget(left)
