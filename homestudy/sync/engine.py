@@ -200,7 +200,12 @@ def sync_round(vault: Any, client_factory: ClientFactory | None = None,
         # a revoked laptop still asks: the agency may have restored it (restore-device)
         with factory(plan.state) as client:
             result = exchange(plan, client)
-        reports.append(apply(vault, result))
+        report = apply(vault, result)
+        if result.inbox_sequence is not None:  # renumbered after a restore: send them now
+            again = next(p for p in prepare(vault, force=force) if p.state.id == plan.state.id)
+            with factory(again.state) as client:
+                report = apply(vault, exchange(again, client))
+        reports.append(report)
     return reports
 
 
