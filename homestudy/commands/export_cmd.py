@@ -109,3 +109,4 @@ def run(args: argparse.Namespace) -> int:
     if args.shared_on is not None:
         print(f"Recorded as shared with the applicants on {format_date(args.shared_on)}.")
     return 0
+

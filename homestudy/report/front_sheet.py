@@ -92,7 +92,7 @@ def add_front_sheet(doc: Document, case: Case, definition: Any, variant_label: s
     facts = {
         "applicant_names": case.applicant_names,
         "social_worker": case.assessor_name,
-        "agency": extras.agency_name,
+        "agency": extras.agency_name or "Not linked to an agency",
         "team_manager": manager,
         "case_reference": case.reference,
         "stage2_started": format_date(case.stage2_notice_on, ""),

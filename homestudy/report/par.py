@@ -64,6 +64,7 @@ def build_par(
 ) -> Document:
     """The PAR as a ``Document`` for ``variant`` (panel, applicant or supervisor).
 
+
     ``definition`` is the forms library's ``ParDefinition``; ``findings`` are the
     readiness findings for the supervisor's annex (ignored by other variants);
     ``extras`` the chosen pictures and the agency's name (``extras.extras_for``);

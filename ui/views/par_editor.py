@@ -59,6 +59,7 @@ from ui.widgets.par_panels import (
     guidance_text,
     shift_links,
 )
+from ui.widgets.review_panel import ReviewPanel
 from ui.widgets.section_tree import STATUS_LABELS, SectionTree
 from ui.widgets.shared_passages import SharedPassagesPanel, flag_format
 
@@ -146,6 +147,8 @@ class ParEditorView(QWidget):
         self.passages.move.connect(self._move_to_confidential)
         self.flags: list[confidentiality.Flag] = []  # the current section's, to review
         self._finder: confidentiality.FlagFinder | None = None
+        self.review = ReviewPanel(ctx)
+        self.review.shown.connect(self._review_count)
         self.fields_box = QGroupBox("Details for this section")
         self.fields_scroll = QScrollArea()
         self.fields_scroll.setAccessibleName("Details for this section")
@@ -212,10 +215,16 @@ class ParEditorView(QWidget):
         side.tabBar().setUsesScrollButtons(False)
         side.setDocumentMode(True)
         self.side = side
+        four_tabs = side.tabBar().sizeHint().width()
+        # the agency's review comments: a fifth tab that scrolls into view in a narrow
+        # window rather than making the pane (and the window) wider than 1024 pixels
+        side.setTabToolTip(side.addTab(self.review, "Re&view"),
+                           "The agency's review comments on this section, with your replies")
+        side.tabBar().setUsesScrollButtons(True)
 
         # the tree keeps room for its wrapped titles; the guidance gives way first
         left.setMinimumWidth(280)
-        side.setMinimumWidth(side.tabBar().sizeHint().width() + 8)
+        side.setMinimumWidth(four_tabs + 8)
         splitter = QSplitter()
         splitter.setChildrenCollapsible(False)
         splitter.addWidget(left)
@@ -322,11 +331,16 @@ class ParEditorView(QWidget):
         self.evidence.set_draft(self.case, draft)
         self.notes.set_draft(self.case, draft, section)
         self.enquiries.set_draft(self.case, draft)
+        self.review.show_section(self.case.id, section_id)
         self._show_fields(section)
         self._update_words()
         self._finder = confidentiality.FlagFinder(self.case)  # referees may have changed
         self._refresh_flags()
         self._cursor_moved()
+
+    def _review_count(self, count: int) -> None:
+        index = self.side.indexOf(self.review)
+        self.side.setTabText(index, f"Re&view ({count})" if count else "Re&view")
 
     def _document(self, section_id: str, draft: ParSectionDraft) -> QTextDocument:
         document = self.documents.get(section_id)
