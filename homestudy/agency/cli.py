@@ -9,6 +9,8 @@
     homestudy-agency [--home DIR] assign (--device ID | --assessor ID) CASE_JSON
     homestudy-agency [--home DIR] publish-keys [--days N]
     homestudy-agency [--home DIR] rotate-keys [--days N]
+    homestudy-agency [--home DIR] console|staff-add|devices|enrolments|cancel-enrolment|restore
+                     (the web console: homestudy.agency.console.cli)
 
 ``--home`` defaults to ``$HOMESTUDY_AGENCY_HOME``, else ``./agency``.
 """
@@ -73,6 +75,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="make new agency keys and publish them, signed by the old key")
     p.add_argument("--days", type=int, default=None,
                    help="days until the new key list expires (default: the agency's setting)")
+    from homestudy.agency.console.cli import add_commands  # the web console's commands
+
+    _COMMANDS.update(add_commands(sub))
     return parser
 
 
