@@ -153,7 +153,7 @@ def build_row(case: object, latest: CaseRow, assessor: str, today: date,
     planned = [v.planned_date for v in case.visits
                if not v.is_done and v.planned_date and v.planned_date >= today]
     return CaseloadRow(
-        case_id=case.id, reference=case.reference, applicants=case.applicant_names(),
+        case_id=case.id, reference=case.reference, applicants=case.applicant_names,
         assessor=assessor, assessor_id=latest.assessor_id, stage=case.stage.value,
         stage2_day=progress[0] if progress else None,
         stage2_total=progress[1] if progress else None,

@@ -84,7 +84,7 @@ def _env() -> Environment:
                       autoescape=select_autoescape(["html"]), trim_blocks=True,
                       lstrip_blocks=True)
     env.filters["d"] = lambda v: format_date(v) if v else "—"
-    env.filters["when"] = lambda v: (v or "")[:16].replace("T", " ") or "—"
+    env.filters["when"] = _when
     return env
 
 
@@ -479,6 +479,17 @@ def create_console_app(home: AgencyHome | Path | str, *, today: Callable[[], dat
     app = Starlette(routes=routes)
     app.state.console = c
     return app
+
+
+def _when(value: str | None) -> str:
+    """An ISO timestamp (UTC) as '3 Dec 2026 08:46'."""
+    from datetime import datetime
+
+    try:
+        moment = datetime.fromisoformat(value or "")
+    except ValueError:
+        return value or "—"
+    return f"{format_date(moment.date())} {moment:%H:%M}"
 
 
 def _cookie(resp: Response, name: str, value: str, secure: bool, max_age: int) -> None:
