@@ -111,8 +111,11 @@ class Staff:
     """A signed-in member of staff over real HTTP. Cookies are kept by hand: they are
     ``Secure``, which httpx rightly will not send over plain http."""
 
+    opened: list[Staff] = []  # closed by close_all() after each test
+
     def __init__(self, url: str) -> None:
         self.http = httpx.Client(base_url=url, timeout=30, follow_redirects=False)
+        Staff.opened.append(self)
         self.cookies: dict[str, str] = {}
         self.csrf = ""
 
@@ -146,3 +149,8 @@ class Staff:
 
     def close(self) -> None:
         self.http.close()
+
+
+def close_all() -> None:
+    while Staff.opened:
+        Staff.opened.pop().close()

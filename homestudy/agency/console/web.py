@@ -42,6 +42,7 @@ SECURITY_HEADERS = {
     "X-Frame-Options": "DENY",
 }
 STATIC = Path(__file__).parent / "static"
+OPENAPI = Path(__file__).resolve().parents[3] / "docs" / "agency-api.openapi.yaml"
 _actor = threading.local()  # who the current request's work is for (the audit's "who")
 
 
@@ -440,12 +441,11 @@ def create_console_app(home: AgencyHome | Path | str, *, today: Callable[[], dat
                                  "X-Content-Type-Options": "nosniff"})
 
     async def openapi(request: Request) -> Response:
-        from homestudy.resources import bundle_root
-
-        path = Path(bundle_root()) / "docs" / "agency-api.openapi.yaml"
-        if not path.exists():
-            path = Path(__file__).resolve().parents[3] / "docs" / "agency-api.openapi.yaml"
-        return Response(path.read_bytes(), media_type="application/yaml")
+        if not OPENAPI.exists():
+            raise_404 = {"error": "not_found", "message": "The API description is not "
+                                                           "installed with this copy."}
+            return JSONResponse(raise_404, 404)
+        return Response(OPENAPI.read_bytes(), media_type="application/yaml")
 
     routes = [
         Route("/login", login_form, methods=["GET"]),
