@@ -11,7 +11,7 @@ import time
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import httpx
 import pyotp
@@ -111,7 +111,7 @@ class Staff:
     """A signed-in member of staff over real HTTP. Cookies are kept by hand: they are
     ``Secure``, which httpx rightly will not send over plain http."""
 
-    opened: list[Staff] = []  # closed by close_all() after each test
+    opened: ClassVar[list[Staff]] = []  # closed by close_all() after each test
 
     def __init__(self, url: str) -> None:
         self.http = httpx.Client(base_url=url, timeout=30, follow_redirects=False)

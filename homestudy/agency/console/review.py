@@ -12,6 +12,7 @@ in each section since (a diff of the two decrypted bundles; no text is stored he
 from __future__ import annotations
 
 import difflib
+import re
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -150,8 +151,7 @@ def section_changes(before: Case, after: Case) -> dict[str, list[DiffLine]]:
     for section_id in sorted(set(before.par_sections) | set(after.par_sections)):
         old = before.par_sections.get(section_id)
         new = after.par_sections.get(section_id)
-        a = (old.text if old else "").splitlines()
-        b = (new.text if new else "").splitlines()
+        a, b = _paragraphs(old.text if old else ""), _paragraphs(new.text if new else "")
         if a == b:
             continue
         lines = []
@@ -160,8 +160,10 @@ def section_changes(before: Case, after: Case) -> dict[str, list[DiffLine]]:
             if tag == "? ":
                 continue
             kind = {"+ ": "added", "- ": "removed"}.get(tag, "same")
-            if kind == "same" and not text.strip():
-                continue
             lines.append(DiffLine(kind, text))
         changed[section_id] = lines
     return changed
+
+
+def _paragraphs(text: str) -> list[str]:
+    return [p.strip() for p in re.split(r"\n\s*\n", text) if p.strip()]
