@@ -13,8 +13,8 @@ import pytest
 
 from homestudy.agency.cli import main
 from homestudy.agency.console import audit
-from homestudy.agency.console.cases import CaseCache
 from homestudy.agency.console.caseload import Caseload, Filters, to_csv
+from homestudy.agency.console.cases import CaseCache
 from homestudy.agency.console.chart import quarter_chart, stage2_chart
 from homestudy.agency.console.review import section_changes
 from tests.console_helpers import TODAY, make_console_agency

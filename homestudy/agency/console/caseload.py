@@ -38,6 +38,7 @@ class Finding:
 
 @dataclass(frozen=True)
 class CaseloadRow:
+    bundle_id: str  # the bundle the row was worked out from (rows are cached by it)
     case_id: str
     reference: str
     applicants: str
@@ -153,7 +154,8 @@ def build_row(case: object, latest: CaseRow, assessor: str, today: date,
     planned = [v.planned_date for v in case.visits
                if not v.is_done and v.planned_date and v.planned_date >= today]
     return CaseloadRow(
-        case_id=case.id, reference=case.reference, applicants=case.applicant_names,
+        bundle_id=latest.bundle_id, case_id=case.id, reference=case.reference,
+        applicants=case.applicant_names,
         assessor=assessor, assessor_id=latest.assessor_id, stage=case.stage.value,
         stage2_day=progress[0] if progress else None,
         stage2_total=progress[1] if progress else None,

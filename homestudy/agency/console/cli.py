@@ -71,6 +71,13 @@ def _console(args: argparse.Namespace) -> int:
         print(f"homestudy-agency: port {args.port} on {args.host} is in use.", file=sys.stderr)
         return 1
     print(f"Console listening on http://{args.host}:{sock.getsockname()[1]}", flush=True)
+    # decrypt and work out every case now, not on the first manager's first page
+    import threading
+    from datetime import date
+
+    console = app.state.console
+    threading.Thread(target=console.as_actor, args=("console", console.load.rows, date.today()),
+                     daemon=True, name="warm-caseload").start()
     config = uvicorn.Config(app, log_level="warning", access_log=False)
     uvicorn.Server(config).run(sockets=[sock])
     return 0

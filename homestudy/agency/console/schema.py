@@ -49,6 +49,10 @@ CONSOLE_MIGRATIONS: list[list[str]] = [
             decision TEXT NOT NULL DEFAULT '',
             reasons TEXT NOT NULL DEFAULT '',
             message_id BIGINT)""",
+        # the caseload's query reads only this index, never the bundle rows (whose data
+        # sits before received_at: SQLite would walk each bundle's overflow pages)
+        "CREATE INDEX console_bundles_latest ON bundles (case_id, received_at, sequence, "
+        "bundle_id, device_id, case_reference)",
         "CREATE INDEX console_reviews_by_case ON console_reviews (case_id, created_at)",
         """CREATE TABLE console_comments (
             comment_id TEXT PRIMARY KEY,

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -95,6 +96,18 @@ def create_console_app(home: AgencyHome | Path | str, *, today: Callable[[], dat
         home = AgencyHome(home)
     c = Console(home, today=today or date.today, secure_cookies=secure_cookies)
     env = _env()
+    row_cache: dict[tuple[str, date], Markup] = {}
+    row_template = env.get_template("caseload_row.html")
+
+    def row_html(r: caseload.CaseloadRow) -> Markup:
+        """A caseload row's HTML, made once per bundle and day (the page joins them)."""
+        key = (r.bundle_id, c.today())
+        found = row_cache.get(key)
+        if found is None:
+            if len(row_cache) > 20000:
+                row_cache.clear()
+            found = row_cache[key] = Markup(row_template.render(r=r))
+        return found
 
     def page(request: Request, name: str, session: auth.Session | None, status: int = 200,
              **ctx: Any) -> HTMLResponse:
@@ -198,7 +211,8 @@ def create_console_app(home: AgencyHome | Path | str, *, today: Callable[[], dat
                     assessors=caseload.assessors(every), months=months,
                     sorts=caseload.SORT_LABELS, query=request.url.query,
                     chart=chart.stage2_chart(rows), quarters=caseload.quarterly_averages(every),
-                    quarter_chart=chart.quarter_chart(every), total=len(every))
+                    quarter_chart=chart.quarter_chart(every), total=len(every),
+                    row_html=row_html)
 
     def caseload_csv(request: Request, s: auth.Session, form: dict[str, Any]) -> Response:
         filters = caseload.Filters.from_query(request.query_params)
