@@ -68,3 +68,17 @@ def csv_cell(value: object) -> str:
     """A CSV cell a spreadsheet will not run as a formula (OWASP's CSV injection advice)."""
     text = "" if value is None else str(value)
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def record_cli(db: Database, action: str, target: str = "", detail: str = "") -> None:
+    """An action taken with ``homestudy-agency`` on the server (who: the OS account)."""
+    import getpass
+
+    from homestudy.agency.console.schema import migrate_console
+
+    migrate_console(db)
+    try:
+        who = getpass.getuser()
+    except Exception:  # no name for this uid (a container): still record the action
+        who = "unknown"
+    record(db, f"cli:{who}", action, target, detail)

@@ -80,20 +80,26 @@ def _sha(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
+OIDC_ONLY = "!oidc"  # the password hash of an account that signs in only through OIDC
+
+
 def add_staff(db: Database, username: str, display_name: str, role: Role | str,
-              password: str) -> str:
-    """Make an account; returns its TOTP secret (shown once, for the authenticator app)."""
-    if len(password) < 12:
+              password: str, *, oidc: bool = False) -> str:
+    """Make an account; returns its TOTP secret (shown once, for the authenticator app).
+
+    With ``oidc`` the account has no password and no TOTP: it signs in only through
+    the organisation's OpenID Connect provider (which does the second factor)."""
+    if not oidc and len(password) < 12:
         raise AgencyError("A password needs at least 12 characters.")
     role = Role(role)
-    secret = pyotp.random_base32()
+    secret = "" if oidc else pyotp.random_base32()
     with db.transaction(immediate=True) as cur:
         if cur.one("SELECT 1 FROM console_staff WHERE username = ?", (username,)):
             raise AgencyError(f"There is already an account called {username}.")
         cur.execute("INSERT INTO console_staff (username, display_name, role, password_hash, "
                     "totp_secret, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-                    (username, display_name, role.value, _HASHER.hash(password), secret,
-                     now().isoformat()))
+                    (username, display_name, role.value,
+                     OIDC_ONLY if oidc else _HASHER.hash(password), secret, now().isoformat()))
     return secret
 
 
@@ -142,9 +148,28 @@ def sign_in(db: Database, username: str, password: str, code: str, ip: str) -> s
                 cur.execute("INSERT INTO console_login_failures (throttle_key, at) "
                             "VALUES (?, ?)", (key, now().isoformat()))
         raise SignInRefused("The username, password or code is not right.")
-    token = secrets.token_urlsafe(32)
     with db.transaction() as cur:
         cur.execute("DELETE FROM console_login_failures WHERE throttle_key = ?", (keys[0],))
+    return new_session(db, username)
+
+
+def oidc_account(db: Database, claims: dict[str, object]) -> str | None:
+    """The console account an OIDC sign-in is for (by e-mail, else ``sub``), if any."""
+    names = [str(claims[k]) for k in ("email", "sub") if claims.get(k)]
+    with db.transaction() as cur:
+        for name in names:
+            row = cur.one("SELECT username FROM console_staff WHERE lower(username) = "
+                          "lower(?) AND password_hash = ? AND disabled_at IS NULL",
+                          (name, OIDC_ONLY))
+            if row is not None:
+                return str(row[0])
+    return None
+
+
+def new_session(db: Database, username: str) -> str:
+    """A session for an account whose sign-in has been checked; its token."""
+    token = secrets.token_urlsafe(32)
+    with db.transaction() as cur:
         cur.execute("INSERT INTO console_sessions (token_sha256, username, csrf_token, "
                     "created_at, expires_at) VALUES (?, ?, ?, ?, ?)",
                     (_sha(token), username, secrets.token_urlsafe(32), now().isoformat(),

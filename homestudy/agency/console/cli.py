@@ -33,6 +33,9 @@ def add_commands(sub: Any) -> dict[str, Callable[[argparse.Namespace], int]]:
     p.add_argument("username")
     p.add_argument("--name", required=True)
     p.add_argument("--role", required=True, choices=["admin", "team_manager", "panel_adviser"])
+    p.add_argument("--oidc", action="store_true",
+                   help="no password: signs in through the organisation's OpenID Connect "
+                        "provider (USERNAME = their e-mail there)")
     p.add_argument("--json", action="store_true")
     p = sub.add_parser("devices", help="list the laptops: assessor, last seen, state")
     p.add_argument("--json", action="store_true")
@@ -92,12 +95,17 @@ def _staff_add(args: argparse.Namespace) -> int:
     from homestudy.agency.console import audit, auth
     from homestudy.agency.console.schema import migrate_console
 
-    password = os.environ.get("HOMESTUDY_STAFF_PASSWORD") or getpass.getpass(
-        f"Password for {args.username} (12 characters or more): ")
+    password = "" if args.oidc else (os.environ.get("HOMESTUDY_STAFF_PASSWORD") or
+                                     getpass.getpass(f"Password for {args.username} "
+                                                     "(12 characters or more): "))
     with _home_db(args) as (home, db):
         migrate_console(db)
-        secret = auth.add_staff(db, args.username, args.name, args.role, password)
+        secret = auth.add_staff(db, args.username, args.name, args.role, password,
+                                oidc=args.oidc)
         audit.record(db, "cli", "staff_added", args.username, args.role)
+    if args.oidc:
+        return _print(args, {"username": args.username, "role": args.role, "oidc": True},
+                      f"Account {args.username} made; it signs in through OpenID Connect.")
     uri = auth.totp_uri(secret, args.username, f"HomeStudy {home.config.name}")
     return _print(args, {"username": args.username, "role": args.role, "totp_secret": secret,
                          "totp_uri": uri},

@@ -92,8 +92,12 @@ def _env() -> Environment:
 
 def create_console_app(home: AgencyHome | Path | str, *, today: Callable[[], date] | None = None,
                        secure_cookies: bool = True) -> Starlette:
+    from homestudy.agency.console.oidc import OidcClient, OidcRefused, OidcSettings
+
     if not isinstance(home, AgencyHome):
         home = AgencyHome(home)
+    oidc_settings = OidcSettings.from_home(home.path)
+    oidc = OidcClient(oidc_settings) if oidc_settings else None
     c = Console(home, today=today or date.today, secure_cookies=secure_cookies)
     env = _env()
     row_cache: dict[tuple[str, date], Markup] = {}
@@ -158,7 +162,7 @@ def create_console_app(home: AgencyHome | Path | str, *, today: Callable[[], dat
 
     async def login_form(request: Request) -> Response:
         token = secrets.token_urlsafe(24)
-        resp = page(request, "login.html", None, login_csrf=token, error="")
+        resp = page(request, "login.html", None, login_csrf=token, error="", oidc=oidc_settings)
         _cookie(resp, LOGIN_CSRF_COOKIE, token, c.secure_cookies, max_age=1800)
         return resp
 
@@ -179,7 +183,7 @@ def create_console_app(home: AgencyHome | Path | str, *, today: Callable[[], dat
                                     "sign_in_failed", "", "", ip(request))
             new = secrets.token_urlsafe(24)
             resp = page(request, "login.html", None, 401, login_csrf=new, error=str(exc),
-                        username=username)
+                        username=username, oidc=oidc_settings)
             _cookie(resp, LOGIN_CSRF_COOKIE, new, c.secure_cookies, max_age=1800)
             return resp
         await run_in_threadpool(audit.record, c.db, username, "sign_in", "", "local",
@@ -188,6 +192,44 @@ def create_console_app(home: AgencyHome | Path | str, *, today: Callable[[], dat
         _cookie(resp, SESSION_COOKIE, token, c.secure_cookies,
                 max_age=auth.SESSION_HOURS * 3600)
         resp.delete_cookie(LOGIN_CSRF_COOKIE, path="/")
+        return resp
+
+    async def oidc_start(request: Request) -> Response:
+        if oidc is None:
+            return page(request, "error.html", None, 404,
+                        message="Sign-in through an organisation account is not set up.")
+        try:
+            url = await run_in_threadpool(oidc.start, str(request.url_for("oidc_callback")))
+        except OidcRefused as exc:
+            return page(request, "error.html", None, 502, message=str(exc))
+        return RedirectResponse(url, status_code=303)
+
+    async def oidc_callback(request: Request) -> Response:
+        q = request.query_params
+        if oidc is None or "code" not in q or "state" not in q:
+            return page(request, "error.html", None, 400,
+                        message="The sign-in did not complete. Start again.")
+        try:
+            claims = await run_in_threadpool(oidc.finish, q["state"], q["code"])
+        except OidcRefused as exc:
+            await run_in_threadpool(audit.record, c.db, "(oidc)", "sign_in_failed", "",
+                                    "oidc: " + str(exc)[:80], ip(request))
+            return page(request, "error.html", None, 401, message=str(exc))
+        username = await run_in_threadpool(auth.oidc_account, c.db, claims)
+        if username is None:
+            await run_in_threadpool(audit.record, c.db, str(claims.get("email") or
+                                                            claims.get("sub")),
+                                    "sign_in_failed", "", "oidc: no console account",
+                                    ip(request))
+            return page(request, "error.html", None, 403, message=(
+                "You signed in, but you have no account on this console. Ask the "
+                "administrator to add you."))
+        token = await run_in_threadpool(auth.new_session, c.db, username)
+        await run_in_threadpool(audit.record, c.db, username, "sign_in", "", "oidc",
+                                ip(request))
+        resp = RedirectResponse("/", status_code=303)
+        _cookie(resp, SESSION_COOKIE, token, c.secure_cookies,
+                max_age=auth.SESSION_HOURS * 3600)
         return resp
 
     def logout(request: Request, s: auth.Session, form: dict[str, Any]) -> Response:
@@ -464,6 +506,8 @@ def create_console_app(home: AgencyHome | Path | str, *, today: Callable[[], dat
     routes = [
         Route("/login", login_form, methods=["GET"]),
         Route("/login", login, methods=["POST"]),
+        Route("/login/oidc", oidc_start, methods=["GET"]),
+        Route("/login/oidc/callback", oidc_callback, methods=["GET"], name="oidc_callback"),
         Route("/logout", handler(logout, post=True), methods=["POST"]),
         Route("/", handler(caseload_page), methods=["GET"]),
         Route("/caseload.csv", handler(caseload_csv, "download"), methods=["GET"]),
