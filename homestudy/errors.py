@@ -192,8 +192,10 @@ class EnrolmentError(SyncError):
 
 class DeviceRevokedError(SyncError):
     default_message = (
-        "The agency has withdrawn this laptop's access. Your unsent work is kept safely; "
-        "contact the agency to enrol again."
+        "The agency has withdrawn this laptop's access. Your unsent work is kept safely. "
+        "If this was a mistake, the agency can restore the laptop (homestudy-agency "
+        "restore-device); otherwise ask for a new enrolment file and enrol again "
+        "(homestudy enrol FILE); your cases carry on under the new enrolment."
     )
 
 

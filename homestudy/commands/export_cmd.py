@@ -49,7 +49,7 @@ def _format(args: argparse.Namespace) -> str | None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from homestudy.commands.common import fail, read_case
+    from homestudy.commands.common import fail
     from homestudy.errors import HomeStudyError
     from homestudy.forms import load_library
     from homestudy.report import export_par, export_record
@@ -65,13 +65,26 @@ def run(args: argparse.Namespace) -> int:
         return 2
     try:
         library = load_library()
-        case = read_case(args)
+        case, agency = _case_and_agency(args)
         if record:
             written = export_record(case, record, fmt, args.out, forms=library, today=args.today)
         else:
             written = export_par(case, fmt, args.variant, args.out, forms=library,
-                                 today=args.today)
+                                 today=args.today, agency_name=agency)
     except HomeStudyError as exc:
         return fail(exc)
     print(f"Exported {case.reference} to {written}")
     return 0
+
+
+def _case_and_agency(args: argparse.Namespace) -> tuple[Any, str]:
+    """The case and the name of its agency ("" when not linked to one)."""
+    from homestudy.commands.common import find_case, open_vault
+    from homestudy.sync.linking import agency_names
+
+    vault = open_vault(args, read_only=True)
+    try:
+        case = find_case(vault, args.reference)
+        return case, agency_names(vault).get(case.agency_profile_id, "")
+    finally:
+        vault.close()

@@ -80,14 +80,16 @@ def supervisor_findings(case: Case, forms: Any, today: date, rules: Any = None) 
 
 def build_par_document(case: Case, variant: Variant | str, *, forms: Any = None,
                        today: date | None = None,
-                       findings: Sequence[Any] | None = None) -> Document:
+                       findings: Sequence[Any] | None = None,
+                       agency_name: str | None = None) -> Document:
     from homestudy.report.par import build_par
 
     today = today or date.today()
     library = _library(forms)
     if Variant(variant) is Variant.SUPERVISOR and findings is None:
         findings = supervisor_findings(case, library, today)
-    return build_par(case, library.par, variant, today=today, findings=findings)
+    return build_par(case, library.par, variant, today=today, findings=findings,
+                     agency_name=agency_name)
 
 
 def build_record_document(case: Case, record: str, *, forms: Any = None,
@@ -106,9 +108,10 @@ def build_record_document(case: Case, record: str, *, forms: Any = None,
 def export_par(case: Case, fmt: str, variant: Variant | str, out: Path | str, *,
                forms: Any = None, today: date | None = None,
                findings: Sequence[Any] | None = None,
-               docx_template: Path | None = None) -> Path:
+               docx_template: Path | None = None, agency_name: str | None = None) -> Path:
     """Write the PAR of ``case`` to ``out`` and return the path written."""
-    document = build_par_document(case, variant, forms=forms, today=today, findings=findings)
+    document = build_par_document(case, variant, forms=forms, today=today, findings=findings,
+                                  agency_name=agency_name)
     return _write(document, fmt, out, docx_template)
 
 

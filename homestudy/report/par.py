@@ -36,8 +36,11 @@ def build_par(
     *,
     today: date | None = None,
     findings: Sequence[Any] | None = None,
+    agency_name: str | None = None,
 ) -> Document:
     """The PAR as a ``Document`` for ``variant`` (panel, applicant or supervisor).
+
+    ``agency_name``: the agency the case belongs to ("" for none), on the front sheet.
 
     ``definition`` is the forms library's ``ParDefinition``; ``findings`` are the
     readiness findings for the supervisor's annex (ignored by other variants).
@@ -49,7 +52,7 @@ def build_par(
     if rules.draft:
         doc.watermark = "DRAFT"
         doc.footer_note = f"Draft version {version_of(case)} · exported {format_date(today)}"
-    _cover(doc, case, definition, rules, today)
+    _cover(doc, case, definition, rules, today, agency_name)
     doc.blocks.append(TableOfContents())
     doc.blocks.append(PageBreak())
     comments = None
@@ -77,12 +80,15 @@ def _title(definition: Any) -> str:
     return str(getattr(definition, "title", "") or "Prospective Adopter's Report")
 
 
-def _cover(doc: Document, case: Case, definition: Any, rules: VariantRules, today: date) -> None:
+def _cover(doc: Document, case: Case, definition: Any, rules: VariantRules, today: date,
+           agency_name: str | None = None) -> None:
     doc.para(doc.title, "title")
     doc.para(rules.label, "subtitle")
     doc.field("Applicants", case.applicant_names or "Not recorded")
     doc.field("Case reference", case.reference)
     doc.field("Assessing social worker", case.assessor_name or "Not recorded")
+    if agency_name is not None:
+        doc.field("Agency", agency_name or "Not linked to an agency")
     doc.field("Stage 2 started", format_date(case.stage2_notice_on, "Not recorded"))
     panel = case.panel_date or case.provisional_panel_date
     doc.field("Panel date" if case.panel_date else "Provisional panel date",

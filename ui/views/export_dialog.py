@@ -202,12 +202,18 @@ class ExportDialog(QDialog):
         self._set_busy(True, "Exporting…")
         ctx = self.ctx
 
-        def export(case: Case) -> None:
-            run_job(ctx, self, lambda: _export(ctx, case, what, variant, fmt, out),
+        def export(loaded: tuple[Case, str]) -> None:
+            case, agency = loaded
+            run_job(ctx, self, lambda: _export(ctx, case, what, variant, fmt, out, agency),
                     self._done, on_error=self._failed)
 
-        run_db(ctx, self, lambda vault: vault.cases.load_case(self.case_id), export,
-               on_error=self._failed)
+        def load(vault: Any) -> tuple[Case, str]:
+            from homestudy.sync.linking import agency_names
+
+            case = vault.cases.load_case(self.case_id)
+            return case, agency_names(vault).get(case.agency_profile_id, "")
+
+        run_db(ctx, self, load, export, on_error=self._failed)
 
     def _done(self, path: Path) -> None:
         self.last_path = Path(path)
@@ -225,7 +231,8 @@ class ExportDialog(QDialog):
             QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.last_path.parent)))
 
 
-def _export(ctx: AppContext, case: Case, what: str, variant: str, fmt: str, out: Path) -> Path:
+def _export(ctx: AppContext, case: Case, what: str, variant: str, fmt: str, out: Path,
+            agency: str = "") -> Path:
     """Runs on the pool: build, render and write atomically."""
     from homestudy.report import export_par, export_record, supervisor_findings
     from homestudy.timeline import TimelineRules
@@ -236,5 +243,6 @@ def _export(ctx: AppContext, case: Case, what: str, variant: str, fmt: str, out:
         if variant == "supervisor":
             rules = TimelineRules.from_settings(ctx.settings)
             findings = supervisor_findings(case, forms, date.today(), rules)
-        return export_par(case, fmt, variant, out, forms=forms, findings=findings)
+        return export_par(case, fmt, variant, out, forms=forms, findings=findings,
+                          agency_name=agency)
     return export_record(case, what, fmt, out, forms=forms)

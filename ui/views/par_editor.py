@@ -54,6 +54,7 @@ from ui.widgets.par_panels import (
     guidance_text,
     shift_links,
 )
+from ui.widgets.review_panel import ReviewPanel
 from ui.widgets.section_tree import STATUS_LABELS, SectionTree
 
 SAVE_DELAY_MS = 400
@@ -132,6 +133,8 @@ class ParEditorView(QWidget):
         self.evidence.changed.connect(self._refresh_notes)
         self.enquiries = EnquiryPanel()
         self.enquiries.changed.connect(self._save_current)
+        self.review = ReviewPanel(ctx)
+        self.review.shown.connect(self._review_count)
         self.fields_box = QGroupBox("Details for this section")
         self.fields_scroll = QScrollArea()
         self.fields_scroll.setAccessibleName("Details for this section")
@@ -191,7 +194,9 @@ class ParEditorView(QWidget):
                                     "behind this section, with a search"),
                                    (self.evidence, "Evi&dence", "Evidence for the paragraph "
                                     "the cursor is in"),
-                                   (self.enquiries, "En&quiries", "Stage 1 lines of enquiry")):
+                                   (self.enquiries, "En&quiries", "Stage 1 lines of enquiry"),
+                                   (self.review, "Re&view", "The agency's review comments "
+                                    "on this section, with your replies")):
             side.setTabToolTip(side.addTab(widget, title), tip)
         side.tabBar().setExpanding(False)
         side.tabBar().setUsesScrollButtons(False)
@@ -301,9 +306,14 @@ class ParEditorView(QWidget):
         self.evidence.set_draft(self.case, draft)
         self.notes.set_draft(self.case, draft, section)
         self.enquiries.set_draft(self.case, draft)
+        self.review.show_section(self.case.id, section_id)
         self._show_fields(section)
         self._update_words()
         self._cursor_moved()
+
+    def _review_count(self, count: int) -> None:
+        index = self.side.indexOf(self.review)
+        self.side.setTabText(index, f"Re&view ({count})" if count else "Re&view")
 
     def _document(self, section_id: str, draft: ParSectionDraft) -> QTextDocument:
         document = self.documents.get(section_id)
