@@ -8,6 +8,7 @@ import re
 import socket
 import threading
 import time
+import uuid
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -80,6 +81,34 @@ def make_console_agency(folder: Path, *, database_url: str = "", extra_cases: in
         ("adviser", "Pat Adviser", "panel_adviser")]}
     db.close()
     return Agency(home, devices, cases, totp)
+
+
+def send_with_replies(home: AgencyHome, device: TestDevice, case: Any,
+                      replies: list[dict[str, Any]]) -> str:
+    """The laptop's next bundle of ``case`` carrying the worker's review replies
+    (``review_replies.json``, as the laptop's sync sends them); stored by the inbox."""
+    from datetime import UTC, datetime
+
+    from homestudy.serial import to_jsonable
+    from homestudy.sync.bundle import KIND_CASE, Manifest, build_bundle, sha256_hex
+
+    manifest = Manifest(
+        bundle_id=str(uuid.uuid4()), kind=KIND_CASE, agency_id=home.agency_id,
+        device_id=device.device_id, case_id=case.id, case_reference=case.reference,
+        sequence=device.sequence + 1, previous_bundle_id=device.last_id,
+        previous_sha256=device.last_sha, created_at=datetime.now(UTC).isoformat())
+    data = build_bundle(manifest, case_json=to_jsonable(case), attachments={},
+                        signing_secret=device.secrets.signing_secret,
+                        recipient=home.age_recipient,
+                        extras={"review_replies.json": json.dumps(replies).encode()})
+    db = home.database(pool_size=1)
+    try:
+        Inbox(home, db).accept(manifest.bundle_id, data)
+    finally:
+        db.close()
+    device.sequence, device.last_id = manifest.sequence, manifest.bundle_id
+    device.last_sha = sha256_hex(data)
+    return manifest.bundle_id
 
 
 class ConsoleServer:

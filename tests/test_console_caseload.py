@@ -96,7 +96,7 @@ def test_cli_devices_enrolments_restore(agency, capsys, monkeypatch):
     assert {d["assessor_id"] for d in listed} == {"priya.raman", "sam.jones", "alex.khan"}
     device = listed[0]["device_id"]
     assert main(["--home", home, "revoke", device]) == 0
-    assert main(["--home", home, "restore", device, "--json"]) == 0
+    assert main(["--home", home, "restore-device", device]) == 0
     capsys.readouterr()
     assert main(["--home", home, "devices", "--json"]) == 0
     assert all(d["state"] == "active" for d in json.loads(capsys.readouterr().out))

@@ -8,7 +8,13 @@ from __future__ import annotations
 import pytest
 
 from homestudy.agency.console import audit, messaging, review
-from tests.console_helpers import ConsoleServer, Staff, close_all, make_console_agency
+from tests.console_helpers import (
+    ConsoleServer,
+    Staff,
+    close_all,
+    make_console_agency,
+    send_with_replies,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -174,21 +180,18 @@ def test_decision_rules_diff_and_replies(env):
     db = agency.home.database(pool_size=1)
     try:
         comment = review.comments_of(db, case.id)[-1]
-        # the worker edits the section after the review and syncs (a new bundle) ...
-        case.par_sections[section].text += "\n\nHannah's sister visits every fortnight."
-        from homestudy.agency.inbox import Inbox
-
-        bundle_id, data = device.bundle(case)
-        Inbox(agency.home, db).accept(bundle_id, data)
-        # ... and resolves the comment (through issue 13's messages once merged)
-        messaging.record_reply(db, case.id, comment.comment_id, "resolved", "Added.",
-                               "Sam Jones")
+        assert messaging.queued_reviews(db, case.id) == 1  # a review message for the laptop
     finally:
         db.close()
+    # the worker edits the section after the review, resolves the comment, and syncs
+    case.par_sections[section].text += "\n\nHannah's sister visits every fortnight."
+    send_with_replies(agency.home, device, case, [{
+        "comment_id": comment.comment_id, "review_id": comment.review_id, "reply": "Added.",
+        "resolved": True, "at": "2026-12-03T10:00:00+00:00"}])
     page = manager.get(f"/cases/{case.id}").text
     assert "Changed since the last review" in page
     assert "<ins>Hannah&#39;s sister visits every fortnight.</ins>" in page
-    assert "Resolved</strong> by Sam Jones" in page
+    assert "Resolved</strong> by Sam Jones: Added." in page
 
 
 def test_team_and_devices(env):

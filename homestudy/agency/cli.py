@@ -200,6 +200,8 @@ def _restore_device(args: argparse.Namespace) -> int:
 
     with _home_db(args) as (home, db):
         found = Inbox(home, db).restore_device(args.device_id)
+        if found:
+            _audit(db, "device_restored", args.device_id)
     if not found:
         print("No device with that id is enrolled.", file=sys.stderr)
         return 1

@@ -6,8 +6,7 @@
     devices [--json]                 laptops: last seen, state
     enrolments [--json] [--all]      enrolment files not yet used (--all: every one)
     cancel-enrolment FILE_ID         make an unused enrolment file useless
-    restore DEVICE_ID                undo a revocation
-    revoke is the inbox's own command; `enrol` issues a file.
+    (revoke, restore-device and enrol are the inbox's own commands)
 """
 
 from __future__ import annotations
@@ -45,11 +44,8 @@ def add_commands(sub: Any) -> dict[str, Callable[[argparse.Namespace], int]]:
     p = sub.add_parser("cancel-enrolment", help="make an unused enrolment file useless")
     p.add_argument("file_id")
     p.add_argument("--json", action="store_true")
-    p = sub.add_parser("restore", help="let a revoked laptop sync again")
-    p.add_argument("device_id")
-    p.add_argument("--json", action="store_true")
     return {"console": _console, "staff-add": _staff_add, "devices": _devices,
-            "enrolments": _enrolments, "cancel-enrolment": _cancel, "restore": _restore}
+            "enrolments": _enrolments, "cancel-enrolment": _cancel}
 
 
 def _home_db(args: argparse.Namespace) -> Any:
@@ -143,15 +139,3 @@ def _cancel(args: argparse.Namespace) -> int:
         audit.record(db, "cli", "enrolment_cancelled", args.file_id)
     return _print(args, {"cancelled": args.file_id},
                   f"Enrolment file {args.file_id} cancelled; it can no longer be used.")
-
-
-def _restore(args: argparse.Namespace) -> int:
-    from homestudy.agency.console import audit, team
-    from homestudy.agency.console.schema import migrate_console
-
-    with _home_db(args) as (_home, db):
-        migrate_console(db)
-        team.restore_device(db, args.device_id)
-        audit.record(db, "cli", "device_restored", args.device_id)
-    return _print(args, {"restored": args.device_id},
-                  f"Device {args.device_id} restored; its next sync is accepted.")

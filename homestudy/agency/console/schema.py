@@ -11,7 +11,7 @@ from __future__ import annotations
 from homestudy.agency.db import Database
 
 CONSOLE_MIGRATIONS: list[list[str]] = [
-    [  # 1: staff, sessions, throttling, audit, reviews, API tokens
+    [  # 1: staff, sessions, throttling, audit, reviews, API tokens (messages: issue 13's)
         """CREATE TABLE console_staff (
             username TEXT PRIMARY KEY,
             display_name TEXT NOT NULL,
@@ -70,20 +70,6 @@ CONSOLE_MIGRATIONS: list[list[str]] = [
             created_by TEXT NOT NULL,
             created_at TEXT NOT NULL,
             revoked_at TEXT)""",
-        """CREATE TABLE console_messages (
-            id {serial},
-            case_id TEXT NOT NULL,
-            kind TEXT NOT NULL,
-            body TEXT NOT NULL,
-            created_at TEXT NOT NULL)""",
-        """CREATE TABLE console_replies (
-            id {serial},
-            case_id TEXT NOT NULL,
-            comment_id TEXT NOT NULL,
-            status TEXT NOT NULL,
-            text TEXT NOT NULL,
-            by_name TEXT NOT NULL,
-            at TEXT NOT NULL)""",
     ],
 ]
 

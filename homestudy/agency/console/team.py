@@ -103,12 +103,10 @@ def revoke_device(home: AgencyHome, db: Database, device_id: str) -> None:
         raise NotFoundError("No device with that id is enrolled.")
 
 
-def restore_device(db: Database, device_id: str) -> None:
+def restore_device(home: AgencyHome, db: Database, device_id: str) -> None:
     """Undo a revocation (a laptop found again): its next sync is accepted."""
-    with db.transaction(immediate=True) as cur:
-        if cur.lock_device(device_id, "device_id") is None:
-            raise NotFoundError("No device with that id is enrolled.")
-        cur.execute("UPDATE devices SET revoked_at = NULL WHERE device_id = ?", (device_id,))
+    if not Inbox(home, db).restore_device(device_id):
+        raise NotFoundError("No device with that id is enrolled.")
 
 
 def as_json(items: list[Any]) -> list[dict[str, Any]]:

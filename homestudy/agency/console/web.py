@@ -380,7 +380,7 @@ def create_console_app(home: AgencyHome | Path | str, *, today: Callable[[], dat
             return team_page(request, s, form, "The laptop was revoked. Its next sync will be "
                                                "refused.")
         if action == "restore":
-            team.restore_device(c.db, target)
+            team.restore_device(home, c.db, target)
             audit.record(c.db, s.staff.username, "device_restored", target, "", ip(request))
             return team_page(request, s, form, "The laptop can sync again.")
         raise NotFoundError("There is no such action.")
