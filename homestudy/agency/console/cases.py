@@ -1,8 +1,10 @@
 """The latest state of each case, decrypted in memory from the newest bundle.
 
-``_latest_case`` is the one place that reads a case from the inbox's tables: when
-``homestudy.agency.case_state.latest_case_state`` (issue 13, change sets) lands, the
-lead swaps its body for that call. Decrypted cases are kept in a small in-memory cache
+``_open_case`` (a case as of one bundle) and ``_latest_case`` (the newest) are the two
+places that read a case from the inbox's tables. When issue 13's change sets land
+(``homestudy.agency.case_state``), their bodies become ``state_for(cur, home, case_id,
+<the bundle's state_sha256>)`` and ``latest_case_state(db, home, case_id).as_case()``:
+a change-set bundle is not a whole case. Decrypted cases are kept in a small in-memory cache
 keyed by bundle id (a bundle never changes), never written to disk.
 """
 
@@ -84,7 +86,7 @@ class CaseCache:
             if found is not None:
                 self._items.move_to_end(row.bundle_id)
                 return found
-        case = open_received(self.home, self.db, row.bundle_id).case()
+        case = _open_case(self.home, self.db, row)
         if self.on_decrypt is not None:
             self.on_decrypt(row.case_reference, row.bundle_id)
         with self._lock:
@@ -95,6 +97,11 @@ class CaseCache:
 
     def latest(self, case_id: str) -> CaseState:
         return _latest_case(self, case_id)
+
+
+def _open_case(home: AgencyHome, db: Database, row: CaseRow) -> Case:
+    """The adapter (see the module docstring): the case as of bundle ``row``."""
+    return open_received(home, db, row.bundle_id).case()
 
 
 def _latest_case(cache: CaseCache, case_id: str) -> CaseState:
