@@ -98,6 +98,12 @@ def test_sign_in_is_throttled(tmp_path):
             staff.post("/login", {"username": "adviser", "password": "guess", "code": "1"})
         resp = staff.sign_in("adviser", agency.totp["adviser"])  # right at last: too late
         assert resp.status_code == 401 and "Too many failed sign-ins" in resp.text
+        assert staff.sign_in("manager", agency.totp["manager"]).status_code == 303
+        for n in range(15):  # one address guessing many accounts is stopped as well
+            staff.get("/login")
+            staff.post("/login", {"username": f"guess{n}", "password": "x", "code": "1"})
+        resp = staff.sign_in("admin", agency.totp["admin"])
+        assert resp.status_code == 401 and "Too many failed sign-ins" in resp.text
     finally:
         server.stop()
 

@@ -429,14 +429,14 @@ def create_console_app(home: AgencyHome | Path | str, *, today: Callable[[], dat
             if scope not in token.scopes:
                 return JSONResponse({"error": "forbidden",
                                      "message": f"This token lacks the {scope} scope."}, 403)
-            _actor.name = f"api:{token.token_id}"
+            actor = f"api:{token.token_id}"
             try:
-                resp = fn(request, token)
+                resp = c.as_actor(actor, fn, request, token)
             except NotFoundError as exc:
                 return JSONResponse({"error": "not_found", "message": exc.message}, 404)
             except ValidationError as exc:
                 return JSONResponse({"error": "invalid", "message": exc.message}, 400)
-            audit.record(c.db, _actor.name, "api_call", request.url.path, scope, ip(request))
+            audit.record(c.db, actor, "api_call", request.url.path, scope, ip(request))
             return resp
 
         async def endpoint(request: Request) -> Response:
