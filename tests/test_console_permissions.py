@@ -138,7 +138,8 @@ def test_panel_adviser_reads_only(env):
     resp = adviser.post(f"/cases/{case.id}/decision", {"decision": "sign", "reasons": ""})
     assert resp.status_code == 403
     for path in (f"/cases/{case.id}/download/panel.pdf", f"/cases/{case.id}/download/"
-                 "case.json", "/caseload.csv", "/team", "/audit", "/tokens"):
+                 "case.json", f"/cases/{case.id}/download/checklists.pdf", "/caseload.csv",
+                 "/export?from=2026-01-01&to=2027-01-01", "/team", "/audit", "/tokens"):
         assert adviser.get(path).status_code == 403, path
     db = agency.home.database(pool_size=1)
     try:
@@ -163,6 +164,14 @@ def test_manager_downloads_are_real_files_and_audited(env, tmp_path):
     resp = manager.get(f"/cases/{case.id}/download/panel.pdf")
     pdf = pypdf.PdfReader(io.BytesIO(resp.content))
     assert case.reference in pdf.pages[0].extract_text()
+    done = next(v for v in case.visits if v.done_date)
+    for path in ("checklists.pdf", f"visit-{done.id}.pdf"):
+        resp = manager.get(f"/cases/{case.id}/download/{path}")
+        assert resp.status_code == 200 and resp.content.startswith(b"%PDF"), path
+    assert manager.get(f"/cases/{case.id}/download/visit-nope.pdf").status_code == 404
+    bulk = manager.get("/export?from=2026-01-01&to=2099-01-01").json()
+    assert {c["reference"] for c in bulk["cases"]} == {c.reference for c in agency.cases}
+    assert manager.get("/export?from=soon").status_code == 400
     csv_text = manager.get("/caseload.csv?blocked=1").text
     assert csv_text.splitlines()[0].startswith("Reference,Applicants,Assessor")
     assert len(csv_text.splitlines()) == 4

@@ -333,7 +333,19 @@ def create_console_app(home: AgencyHome | Path | str, *, today: Callable[[], dat
         state = _state(request)
         what = request.path_params["what"]
         ref = _safe(state.case.reference)
-        if what == "case.json":
+        if what.startswith(("checklists.", "visit-")):
+            from homestudy.report import build_record_document
+
+            stem, _, fmt = what.rpartition(".")
+            record = "checklists" if stem == "checklists" else "visit:" + stem[6:]
+            if fmt not in ("docx", "pdf") or (record != "checklists" and not any(
+                    v.id == record[6:] for v in state.case.visits)):
+                raise NotFoundError("There is no such download.")
+            data = render(build_record_document(state.case, record, today=c.today()), fmt)
+            name = f"{ref}.{stem}.{fmt}"
+            media = ("application/pdf" if fmt == "pdf" else "application/vnd.openxmlformats-"
+                     "officedocument.wordprocessingml.document")
+        elif what == "case.json":
             data = json.dumps({"format": "homestudy-case", "case": to_jsonable(state.case)},
                               indent=2).encode("utf-8")
             name, media = f"{ref}.case.json", "application/json"
@@ -350,6 +362,26 @@ def create_console_app(home: AgencyHome | Path | str, *, today: Callable[[], dat
         audit.record(c.db, s.staff.username, "download", state.case.reference, name,
                      ip(request))
         return _download(data, name, media)
+
+    def bulk_export(request: Request, s: auth.Session, form: dict[str, Any]) -> Response:
+        """Every case synced between two dates, as one JSON file (the API's export)."""
+        from homestudy.serial import to_jsonable
+
+        q = request.query_params
+        try:
+            start = date.fromisoformat(q.get("from", ""))
+            end = date.fromisoformat(q.get("to", ""))
+        except ValueError as exc:
+            raise ValidationError("Give both dates of the range (from and to).") from exc
+        out = [{"case_id": row.case_id, "reference": row.case_reference,
+                "bundle_id": row.bundle_id, "received_at": row.received_at,
+                "case": to_jsonable(c.cache.case(row))}
+               for row in _case_rows_between(start, end)]
+        audit.record(c.db, s.staff.username, "download", "bulk export",
+                     f"{start} to {end}: {len(out)} cases", ip(request))
+        data = json.dumps({"from": start.isoformat(), "to": end.isoformat(), "cases": out},
+                          indent=1).encode("utf-8")
+        return _download(data, f"cases-{start}-to-{end}.json", "application/json")
 
     # ------------------------------------------------------------------ team and devices
 
@@ -511,6 +543,7 @@ def create_console_app(home: AgencyHome | Path | str, *, today: Callable[[], dat
         Route("/logout", handler(logout, post=True), methods=["POST"]),
         Route("/", handler(caseload_page), methods=["GET"]),
         Route("/caseload.csv", handler(caseload_csv, "download"), methods=["GET"]),
+        Route("/export", handler(bulk_export, "download"), methods=["GET"]),
         Route("/cases/{case_id}", handler(case_page), methods=["GET"]),
         Route("/cases/{case_id}/comments", handler(add_comment, "review", post=True),
               methods=["POST"]),
