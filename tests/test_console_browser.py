@@ -80,7 +80,9 @@ def test_manager_reviews_a_case_in_chromium(tmp_path, browser, database_url):
         assert "Priya Raman" in text["HS-2026-0100"] and "Alex Khan" in text["HS-2026-2100"]
         browser.find_element(By.CSS_SELECTOR, "svg.chart")
         SHOTS.mkdir(parents=True, exist_ok=True)
+        browser.set_window_size(1400, 1750)  # the table and the Stage 2 chart
         browser.save_screenshot(str(SHOTS / "console-caseload.png"))
+        browser.set_window_size(1400, 1000)
 
         case = agency.cases[0]
         browser.find_element(By.LINK_TEXT, case.reference).click()
