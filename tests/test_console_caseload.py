@@ -124,3 +124,30 @@ def test_cli_devices_enrolments_restore(agency, capsys, monkeypatch):
         db.close()
     assert {"device_restored", "enrolment_cancelled", "staff_added"} <= got
     assert date.today()  # (the real today: enrolment expiry is real time)
+
+
+def test_page_rows_stay_quick_while_a_case_syncs_again(tmp_path):
+    from homestudy.agency.inbox import Inbox
+
+    fresh = make_console_agency(tmp_path / "agency")
+    db = fresh.home.database(pool_size=2)
+    try:
+        load = Caseload(CaseCache(fresh.home, db))
+        before = {r.reference: r for r in load.rows(TODAY, allow_stale=True)}
+        assert load.stale_ids == frozenset()
+        case, device = fresh.cases[0], fresh.devices[0]
+        case.visits[-1].done_date = TODAY  # the laptop records a visit and syncs
+        bundle_id, data = device.bundle(case)
+        Inbox(fresh.home, db).accept(bundle_id, data)
+        page = {r.reference: r for r in load.rows(TODAY, allow_stale=True)}
+        assert load.stale_ids == {case.id}  # shown as it was, while it is worked out
+        assert page[case.reference] == before[case.reference]
+        load._worker.submit(lambda: None).result()  # the one background worker is done
+        page = {r.reference: r for r in load.rows(TODAY, allow_stale=True)}
+        assert load.stale_ids == frozenset()
+        assert page[case.reference].visits_done == before[case.reference].visits_done + 1
+        # the API and the CSV never get a stale row
+        fresh_rows = {r.reference: r for r in Caseload(CaseCache(fresh.home, db)).rows(TODAY)}
+        assert fresh_rows[case.reference].visits_done == page[case.reference].visits_done
+    finally:
+        db.close()

@@ -12,6 +12,7 @@ import csv
 import io
 import threading
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 
@@ -118,23 +119,79 @@ class Caseload:
         self.cache = cache
         self.rules = rules or TimelineRules()
         self._rows: dict[tuple[str, date], CaseloadRow] = {}
+        self._building: dict[tuple[str, date], threading.Lock] = {}
+        self._by_case: dict[str, CaseloadRow] = {}  # the newest row built per case
+        self._queued: set[tuple[str, date]] = set()
+        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="caseload")
         self._lock = threading.Lock()
+        self.stale_ids: frozenset[str] = frozenset()
 
-    def rows(self, today: date, filters: Filters | None = None) -> list[CaseloadRow]:
+    def _refresh_later(self, latest: CaseRow, names: Mapping[str, str], today: date) -> None:
+        key = (latest.bundle_id, today)
+        with self._lock:
+            if key in self._queued:
+                return
+            self._queued.add(key)
+
+        def work() -> None:
+            try:
+                self._row(latest, names, today)
+            finally:
+                with self._lock:
+                    self._queued.discard(key)
+
+        self._worker.submit(work)
+
+    def rows(self, today: date, filters: Filters | None = None, *,
+             allow_stale: bool = False) -> list[CaseloadRow]:
+        """Every case's row. With ``allow_stale`` (the page, not the API or CSV), a case
+        whose newer bundle is not worked out yet shows its previous row while one
+        background worker works it out: under heavy syncing the page stays quick and is
+        at most one refresh behind (``stale_ids`` names those cases)."""
         names = assessor_names(self.cache.db)
+        latest_rows = case_rows(self.cache.db)
         out = []
-        for latest in case_rows(self.cache.db):
+        stale: set[str] = set()
+        for latest in latest_rows:
+            previous = self._by_case.get(latest.case_id)
             key = (latest.bundle_id, today)
+            if (allow_stale and key not in self._rows and previous is not None
+                    and previous.last_sync <= latest.received_at):
+                self._refresh_later(latest, names, today)
+                stale.add(latest.case_id)
+                out.append(previous)
+            else:
+                out.append(self._row(latest, names, today))
+        self.stale_ids = frozenset(stale)
+        if len(self._rows) > 2 * len(latest_rows) + 100:  # rows of superseded bundles
+            keep = {(r.bundle_id, today) for r in latest_rows}
+            with self._lock:
+                self._rows = {k: v for k, v in self._rows.items() if k in keep}
+        filters = filters or Filters()
+        out = [r for r in out if filters.keep(r)]
+        out.sort(key=SORTS[filters.sort], reverse=filters.descending)
+        return out
+
+    def _row(self, latest: CaseRow, names: Mapping[str, str], today: date) -> CaseloadRow:
+        """The cached row, or built once even when several managers ask at once."""
+        key = (latest.bundle_id, today)
+        row = self._rows.get(key)
+        if row is not None:
+            return row
+        with self._lock:
+            building = self._building.setdefault(key, threading.Lock())
+        with building:
             row = self._rows.get(key)
             if row is None:
                 row = self._build(latest, names, today)
                 with self._lock:
                     self._rows[key] = row
-            out.append(row)
-        filters = filters or Filters()
-        out = [r for r in out if filters.keep(r)]
-        out.sort(key=SORTS[filters.sort], reverse=filters.descending)
-        return out
+                    old = self._by_case.get(row.case_id)
+                    if old is None or old.last_sync <= row.last_sync:
+                        self._by_case[row.case_id] = row
+        with self._lock:
+            self._building.pop(key, None)
+        return row
 
     def _build(self, latest: CaseRow, names: Mapping[str, str], today: date) -> CaseloadRow:
         case = self.cache.case(latest)

@@ -243,7 +243,8 @@ def create_console_app(home: AgencyHome | Path | str, *, today: Callable[[], dat
 
     def caseload_page(request: Request, s: auth.Session, form: dict[str, Any]) -> Response:
         filters = caseload.Filters.from_query(request.query_params)
-        every = c.load.rows(c.today())
+        every = c.load.rows(c.today(), allow_stale=True)
+        stale = len(c.load.stale_ids)
         rows = [r for r in every if filters.keep(r)]
         rows.sort(key=caseload.SORTS[filters.sort], reverse=filters.descending)
         audit.record(c.db, s.staff.username, "view_caseload", "", f"{len(rows)} cases",
@@ -254,7 +255,7 @@ def create_console_app(home: AgencyHome | Path | str, *, today: Callable[[], dat
                     sorts=caseload.SORT_LABELS, query=request.url.query,
                     chart=chart.stage2_chart(rows), quarters=caseload.quarterly_averages(every),
                     quarter_chart=chart.quarter_chart(every), total=len(every),
-                    row_html=row_html)
+                    row_html=row_html, stale=stale)
 
     def caseload_csv(request: Request, s: auth.Session, form: dict[str, Any]) -> Response:
         filters = caseload.Filters.from_query(request.query_params)
