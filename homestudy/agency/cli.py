@@ -13,6 +13,8 @@
     homestudy-agency [--home DIR] assign (--device ID | --assessor ID) CASE_JSON
     homestudy-agency [--home DIR] publish-keys [--days N]
     homestudy-agency [--home DIR] rotate-keys [--days N]
+    homestudy-agency [--home DIR] console|staff-add|devices|enrolments|cancel-enrolment|restore
+                     (the web console: homestudy.agency.console.cli)
 
 ``--home`` defaults to ``$HOMESTUDY_AGENCY_HOME``, else ``./agency``.
 """
@@ -90,6 +92,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="make new agency keys and publish them, signed by the old key")
     p.add_argument("--days", type=int, default=None,
                    help="days until the new key list expires (default: the agency's setting)")
+    from homestudy.agency.console.cli import add_commands  # the web console's commands
+
+    _COMMANDS.update(add_commands(sub))
     return parser
 
 
@@ -181,6 +186,8 @@ def _revoke(args: argparse.Namespace) -> int:
 
     with _home_db(args) as (home, db):
         found = Inbox(home, db).revoke(args.device_id)
+        if found:
+            _audit(db, "device_revoked", args.device_id)
     if not found:
         print("No device with that id is enrolled.", file=sys.stderr)
         return 1
@@ -193,6 +200,8 @@ def _restore_device(args: argparse.Namespace) -> int:
 
     with _home_db(args) as (home, db):
         found = Inbox(home, db).restore_device(args.device_id)
+        if found:
+            _audit(db, "device_restored", args.device_id)
     if not found:
         print("No device with that id is enrolled.", file=sys.stderr)
         return 1
@@ -262,6 +271,7 @@ def _open(args: argparse.Namespace) -> int:
 
     with _home_db(args) as (home, db):
         opened = open_received(home, db, args.bundle_id)
+        _audit(db, "decrypt", opened.manifest.case_reference, f"bundle {args.bundle_id}")
     written = write_review_pack(opened, args.out)
     for path in written:
         print(path)
@@ -286,6 +296,7 @@ def _assign(args: argparse.Namespace) -> int:
             return 1
         for device_id in targets:
             made = assign_case(home, db, case, device_id)
+            _audit(db, "assign", case.reference, f"device {device_id}")
             print(f"Case {case.reference} assigned to device {device_id} "
                   f"(bundle {made.bundle_id}, sequence {made.sequence}).")
     return 0
@@ -301,6 +312,7 @@ def _publish_keys(args: argparse.Namespace) -> int:
         if finish_rotation(home, db) is not None:
             print("An interrupted key rotation was finished first.")
         doc = home.publish_key_list(db, expires_at=datetime.now(UTC) + timedelta(days=args.days))
+        _audit(db, "key_operation", "publish-keys", f"{args.days} days")
     version = json.loads(doc.body)["version"]
     print(f"Key list version {version} published; it expires in {args.days} days.")
     return 0
@@ -311,6 +323,7 @@ def _rotate_keys(args: argparse.Namespace) -> int:
 
     with _home_db(args) as (home, db):
         done = rotate_keys(home, db, days=args.days)
+        _audit(db, "key_operation", "rotate-keys", f"key list {done.version}")
     print(f"New agency keys made. Key list version {done.version} names them, signed by the "
           "old signing key and the new one; laptops move to the new keys at their next sync.")
     print(f"Signing key (minisign): {done.signing_public}")
@@ -318,6 +331,12 @@ def _rotate_keys(args: argparse.Namespace) -> int:
     print(f"agency.key keeps {done.kept_identities - 1} older identity(ies), so bundles sent "
           "before the rotation still open. A running inbox uses the new keys at once.")
     return 0
+
+
+def _audit(db: Database, action: str, target: str, detail: str = "") -> None:
+    from homestudy.agency.console.audit import record_cli
+
+    record_cli(db, action, target, detail)
 
 
 _COMMANDS = {"init": _init, "serve": _serve, "enrol": _enrol, "revoke": _revoke,
