@@ -117,7 +117,7 @@ def _home_db(args: argparse.Namespace) -> Iterator[tuple[AgencyHome, Database]]:
     from homestudy.agency.home import AgencyHome
 
     home = AgencyHome(args.home, prompt=True)  # keys are unlocked only if the command uses them
-    db = home.database(pool_size=1)
+    db = home.database(pool_size=1, timeout=3.0)
     try:
         yield home, db
     finally:

@@ -96,7 +96,7 @@ _DIALECT = {
 class Database:
     """A pool of connections to one inbox database."""
 
-    def __init__(self, url: str, pool_size: int = 16) -> None:
+    def __init__(self, url: str, pool_size: int = 16, timeout: float = 5.0) -> None:
         self.url = url
         is_pg = url.startswith(("postgresql://", "postgres://"))
         self.dialect = "postgresql" if is_pg else "sqlite"
@@ -109,7 +109,7 @@ class Database:
 
             self.IntegrityError: type[Exception] = psycopg.IntegrityError
             self._psycopg = psycopg
-            self.pg_pool: PgPool | None = PgPool(url, pool_size)
+            self.pg_pool: PgPool | None = PgPool(url, pool_size, timeout)
         else:
             self.pg_pool = None
             self.IntegrityError = sqlite3.IntegrityError

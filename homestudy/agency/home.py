@@ -187,8 +187,9 @@ class AgencyHome:
     def agency_id(self) -> str:
         return self.config.agency_id
 
-    def database(self, pool_size: int = 16) -> Database:
-        return Database(self.config.database_url, pool_size=pool_size)
+    def database(self, pool_size: int = 16, timeout: float = 5.0) -> Database:
+        """A pool on the database; ``timeout``: seconds to wait for it when it is down."""
+        return Database(self.config.database_url, pool_size=pool_size, timeout=timeout)
 
     def publish_key_list(
         self, db: Database, *, version: int | None = None, expires_at: datetime | None = None,

@@ -47,6 +47,8 @@ class DatabaseCollector(Collector):
         up = GaugeMetricFamily("homestudy_inbox_database_up",
                                "1 when the inbox database answered this scrape.")
         try:
+            if not self.db.ping():  # quick: do not wait out the pool's timeout per scrape
+                raise ConnectionError
             families = list(self._from_db())
         except Exception:  # a scrape while the database is down still answers
             up.add_metric([], 0)

@@ -1,0 +1,89 @@
+"""Helpers for the agency operations tests: a server with a role and environment,
+and a migrator process for the concurrent-migration test."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+from sync_helpers import REPO
+
+PASSPHRASE = "agency test passphrase"
+
+
+def agency_env(**extra: str) -> dict[str, str]:
+    env = dict(os.environ, PYTHONPATH=str(REPO), PYTHONUNBUFFERED="1")
+    env.pop("HOMESTUDY_AGENCY_PASSPHRASE", None)
+    env.update(extra)
+    return env
+
+
+def agency_cli(home: Path, *args: str, env: dict[str, str] | None = None,
+               timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "homestudy.agency.cli", "--home", str(home),
+                           *args], capture_output=True, text=True, cwd=REPO,
+                          env=env or agency_env(), timeout=timeout, stdin=subprocess.DEVNULL)
+
+
+class Server:
+    """``homestudy-agency serve`` with any options; ``url`` once /health answers."""
+
+    def __init__(self, home: Path, *args: str, env: dict[str, str] | None = None,
+                 wait_healthy: bool = True) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "homestudy.agency.cli", "--home", str(home), "serve",
+             "--port", "0", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            env=env or agency_env(), cwd=REPO, stdin=subprocess.DEVNULL)
+        assert self.process.stdout is not None
+        line = self.process.stdout.readline()
+        if "listening on" not in line:
+            self.stop()
+            raise RuntimeError(f"did not start: {line} {self.stderr}")
+        self.url = line.rsplit(" ", 1)[1].strip()
+        self.stderr = ""
+        if wait_healthy:
+            with httpx.Client(base_url=self.url, timeout=10) as client:
+                for _ in range(400):
+                    try:
+                        if client.get("/health").status_code == 200:
+                            return
+                    except httpx.TransportError:
+                        pass
+                    time.sleep(0.05)
+            raise RuntimeError("the server never became healthy")
+
+    def stop(self) -> str:
+        """Stop it; what it wrote on stderr."""
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        assert self.process.stderr is not None and self.process.stdout is not None
+        self.stderr = self.process.stderr.read()
+        self.process.stderr.close()
+        self.process.stdout.close()
+        return self.stderr
+
+
+def migrate_when_released(urls: list[str], barrier: object, results: object) -> None:
+    """In a spawned process: for each database, wait for the twin, then migrate."""
+    sys.path.insert(0, str(REPO))
+    from homestudy.agency.db import Database
+
+    for url in urls:
+        barrier.wait()  # type: ignore[attr-defined]
+        db = Database(url, pool_size=2)
+        try:
+            db.migrate()
+            results.put("ok")  # type: ignore[attr-defined]
+        except Exception as exc:  # the failure the lock prevents: report it, don't die
+            results.put(f"{type(exc).__name__}: {exc}")  # type: ignore[attr-defined]
+        finally:
+            db.close()
