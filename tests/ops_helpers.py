@@ -34,6 +34,7 @@ class Server:
 
     def __init__(self, home: Path, *args: str, env: dict[str, str] | None = None,
                  wait_healthy: bool = True) -> None:
+        self.stderr = ""
         self.process = subprocess.Popen(
             [sys.executable, "-m", "homestudy.agency.cli", "--home", str(home), "serve",
              "--port", "0", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
@@ -44,7 +45,6 @@ class Server:
             self.stop()
             raise RuntimeError(f"did not start: {line} {self.stderr}")
         self.url = line.rsplit(" ", 1)[1].strip()
-        self.stderr = ""
         if wait_healthy:
             with httpx.Client(base_url=self.url, timeout=10) as client:
                 for _ in range(400):
@@ -58,6 +58,8 @@ class Server:
 
     def stop(self) -> str:
         """Stop it; what it wrote on stderr."""
+        if self.process.stderr is None or self.process.stderr.closed:
+            return self.stderr
         if self.process.poll() is None:
             self.process.terminate()
             try:

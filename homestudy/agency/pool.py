@@ -28,11 +28,15 @@ class DatabaseDown(AgencyError):
 
 def describe(url: str) -> str:
     """``host:port/dbname`` of a URL, never its password."""
+    from urllib.parse import urlsplit
+
     import psycopg
 
     try:
+        if "://" in url:
+            _ = urlsplit(url).port  # a port that is not a number
         info = psycopg.conninfo.conninfo_to_dict(url)
-    except psycopg.ProgrammingError as exc:
+    except (psycopg.ProgrammingError, ValueError) as exc:
         raise AgencyError("The database URL is not valid; it should look like "
                           "postgresql://user@host:5432/dbname.") from exc
     host = info.get("host") or "localhost"

@@ -3,8 +3,8 @@
 Before any worker starts, in this process: the role's keys are unlocked (a wrong or
 missing passphrase is one line, not a traceback from each worker), the database is
 reached and migrated (under the advisory lock, so several hosts starting together are
-fine), an interrupted key rotation is finished, and the port is bound — "already in
-use" is reported here. Then uvicorn's supported entry point runs the app:
+fine), an interrupted key rotation is finished; the port is bound first, so "already in
+use" is reported before anything else. Then uvicorn's supported entry point runs the app:
 ``uvicorn.run(app)`` for one worker, ``uvicorn.run("homestudy.agency.app:app_from_env",
 factory=True, workers=N)`` for several, each on the socket bound here (``fd=``), so
 ``--port 0`` picks one free port for all of them.
@@ -80,8 +80,8 @@ def serve(path: Path, *, role: str, host: str, port: int, workers: int) -> int:
         raise AgencyError("--workers must be 1 or more.")
     if workers > 1 and not os.environ.get(MULTIPROC_ENV):  # metrics summed over workers
         os.environ[MULTIPROC_ENV] = tempfile.mkdtemp(prefix="homestudy-metrics-")
+    sock = bind(host, port)  # first: "port in use" before any passphrase is asked for
     home = prepare(path, role)
-    sock = bind(host, port)
     shown = host if ":" not in host else f"[{host}]"
     print(f"Inbox listening on http://{shown}:{sock.getsockname()[1]}", flush=True)
     logging_json.logger().info("started", extra={"event": "start", "role": role,
