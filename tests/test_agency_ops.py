@@ -123,3 +123,34 @@ def test_version_and_plain_one_line_failures(tmp_path: Path) -> None:
     assert line == (f"homestudy-agency: Port {port} on 127.0.0.1 is already in use: another "
                     "inbox or program is listening there. Stop it or choose --port.")
     assert "No agency is set up" in one_line(agency_cli(tmp_path / "none", "inbox"))
+
+
+def test_assignment_json_is_checked_against_the_model_with_paths(tmp_path: Path) -> None:
+    from sync_helpers import sample_case
+
+    from homestudy.agency.case_schema import CaseFileError, check_case_document
+    from homestudy.model import Applicant
+    from homestudy.serial import to_jsonable
+
+    case = sample_case()
+    case.applicants = [Applicant(first_name="Alex", last_name="Smith")]
+    good = to_jsonable(case)
+    assert check_case_document({"format": "homestudy-case", "case": good}) == case
+    bad = dict(good)
+    bad["aplicants"] = bad.pop("applicants")  # the typo that once sent a case with nobody
+    bad["panel_date"] = "31/12/2026"
+    bad["visits"] = [{"bogus": 1}]
+    with pytest.raises(CaseFileError) as caught:
+        check_case_document(bad)
+    assert caught.value.errors == [
+        "$.aplicants: unknown field",
+        "$.panel_date: Invalid RFC3339 encoded date",
+        "$.visits[0]: Object contains unknown field `bogus`",
+        "$.applicants: an assignment needs at least one applicant",
+    ]
+    # and the command refuses it, naming them, sending nothing
+    home = make_agency(tmp_path / "agency")
+    (tmp_path / "case.json").write_text(json.dumps(bad))
+    done = agency_cli(home.path, "assign", "--assessor", "assessor-1", str(tmp_path / "case.json"))
+    assert done.returncode == 1 and "$.aplicants: unknown field" in done.stderr
+    assert "Traceback" not in done.stderr

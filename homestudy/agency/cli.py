@@ -232,15 +232,14 @@ def _open(args: argparse.Namespace) -> int:
 
 def _assign(args: argparse.Namespace) -> int:
     from homestudy.agency.assign import assign_case, devices_of
-    from homestudy.model import Case
-    from homestudy.serial import from_jsonable
+    from homestudy.agency.case_schema import check_case_document
 
     try:
         data = json.loads(args.case_json.read_text(encoding="utf-8"))
-        case = from_jsonable(Case, data.get("case", data))
-    except (OSError, ValueError, TypeError, KeyError) as exc:
+    except (OSError, ValueError) as exc:
         print(f"homestudy-agency: the case file could not be read ({exc}).", file=sys.stderr)
         return 1
+    case = check_case_document(data)  # every mistake, with its path; nothing is sent
     with _home_db(args) as (home, db):
         targets = [args.device] if args.device else devices_of(db, args.assessor)
         if not targets:
