@@ -4,9 +4,8 @@ The schema is the model itself: msgspec Structs are made from ``homestudy.model`
 dataclasses (same field names and types, unknown fields forbidden), so it cannot drift
 from what the laptop reads. Each top-level field is checked on its own, so one run names
 every wrong field with its path (``$.applicants[0].date_of_birth: Expected `date`...``);
-inside one field msgspec stops at the first error. Then the rules an assignment needs:
-a reference and at least one applicant — a misspelt ``"aplicants"`` is an unknown field,
-not a case with nobody in it.
+inside one field msgspec stops at the first error. A misspelt ``"aplicants"`` is an
+unknown field, not a case with nobody in it; a reference is required and not empty.
 """
 
 from __future__ import annotations
@@ -79,8 +78,6 @@ def check_case_document(data: Any) -> Case:
         errors.append("$.reference: required, the agency's reference for the household")
     elif isinstance(data["reference"], str) and not data["reference"].strip():
         errors.append("$.reference: must not be empty")
-    if not data.get("applicants"):
-        errors.append("$.applicants: an assignment needs at least one applicant")
     if errors:
         raise CaseFileError(errors)
     return from_jsonable(Case, data)
