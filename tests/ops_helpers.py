@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -45,6 +46,10 @@ class Server:
             self.stop()
             raise RuntimeError(f"did not start: {line} {self.stderr}")
         self.url = line.rsplit(" ", 1)[1].strip()
+        self._log: list[str] = []  # drained as it comes: a full pipe would block the server
+        self._drainer = threading.Thread(target=_drain, args=(self.process.stderr, self._log),
+                                         daemon=True)
+        self._drainer.start()
         if wait_healthy:
             with httpx.Client(base_url=self.url, timeout=10) as client:
                 for _ in range(400):
@@ -68,10 +73,20 @@ class Server:
                 self.process.kill()
                 self.process.wait()
         assert self.process.stderr is not None and self.process.stdout is not None
-        self.stderr = self.process.stderr.read()
+        drainer = getattr(self, "_drainer", None)
+        if drainer is not None:
+            drainer.join(timeout=10)
+            self.stderr = "".join(self._log)
+        else:
+            self.stderr = self.process.stderr.read()
         self.process.stderr.close()
         self.process.stdout.close()
         return self.stderr
+
+
+def _drain(stream: object, into: list[str]) -> None:
+    for line in iter(stream.readline, ""):  # type: ignore[attr-defined]
+        into.append(line)
 
 
 def migrate_when_released(urls: list[str], barrier: object, results: object) -> None:

@@ -88,8 +88,10 @@ def create_app(home: AgencyHome | Path | str) -> Starlette:
 
     async def upload(request: Request) -> JSONResponse:
         try:
-            data = await _read_body(request, limit)
-            receipt = await _call(inbox.accept, request.path_params["bundle_id"], data)
+            # handed over in a box the call empties: the thread pool's idle threads keep
+            # their last call's arguments, which would pin a 30 MB body per thread
+            box = [await _read_body(request, limit)]
+            receipt = await _call(_accept_boxed, inbox, request.path_params["bundle_id"], box)
             metrics.ACCEPTED.inc()
             return JSONResponse({"receipt": receipt.to_wire()})
         except Refusal as exc:
@@ -155,6 +157,10 @@ def create_app(home: AgencyHome | Path | str) -> Starlette:
     return app
 
 
+def _accept_boxed(inbox: Inbox, bundle_id: str, box: list[bytes]) -> Any:
+    return inbox.accept(bundle_id, box.pop())
+
+
 async def _read_body(request: Request, limit: int) -> bytes:
     """The request body, refusing (413) before reading more than ``limit`` bytes."""
     declared = request.headers.get("content-length")
@@ -174,8 +180,10 @@ def app_from_env() -> Starlette:
     """The app for ``$HOMESTUDY_AGENCY_HOME`` in ``$HOMESTUDY_AGENCY_ROLE`` (what each
     uvicorn worker process loads; it unlocks its own keys from the same sources)."""
     from homestudy.agency import logging_json
+    from homestudy.agency.limits import configure_malloc
     from homestudy.agency.roles import app_for_role
 
     logging_json.setup()
+    configure_malloc()
     role = os.environ.get(ROLE_ENV, "all")
     return app_for_role(AgencyHome(Path(os.environ[HOME_ENV]), role=role))

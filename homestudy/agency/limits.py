@@ -31,19 +31,37 @@ class BodyTooLarge(Exception):
     pass
 
 
-def _libc_trim() -> Callable[[int], int] | None:
+def _libc() -> Any:
     name = ctypes.util.find_library("c")
     try:
-        trim = ctypes.CDLL(name).malloc_trim if name else None
-    except (OSError, AttributeError):  # not glibc (musl, macOS): nothing to do
-        return None
-    return trim  # type: ignore[no-any-return]
+        libc = ctypes.CDLL(name) if name else None
+        if libc is not None and hasattr(libc, "malloc_trim") and hasattr(libc, "mallopt"):
+            return libc
+    except OSError:
+        pass
+    return None  # not glibc (musl, macOS): nothing to do
 
 
-_TRIM = _libc_trim()
+_LIBC = _libc()
+_TRIM = _LIBC.malloc_trim if _LIBC is not None else None
+M_MMAP_THRESHOLD, M_ARENA_MAX = -3, -8
+
+
+def configure_malloc() -> None:
+    """Big buffers from mmap (returned to the system when freed) and few arenas.
+
+    glibc raises its mmap threshold after each large free (up to 32 MB), so repeated
+    30 MB bodies end up in heap arenas that stay grown; a fixed 1 MB threshold stops that.
+    """
+    if _LIBC is not None:
+        _LIBC.mallopt(M_MMAP_THRESHOLD, 1024 * 1024)
+        _LIBC.mallopt(M_ARENA_MAX, 2)
 
 
 def release_memory() -> None:
+    import gc
+
+    gc.collect()  # a refused body can sit in a cycle (exception -> traceback -> frame)
     if _TRIM is not None:
         _TRIM(0)
 

@@ -73,9 +73,11 @@ def serve(path: Path, *, role: str, host: str, port: int, workers: int) -> int:
     import uvicorn
 
     from homestudy.agency.app import HOME_ENV, ROLE_ENV
+    from homestudy.agency.limits import configure_malloc
     from homestudy.agency.metrics import MULTIPROC_ENV
 
     logging_json.setup()
+    configure_malloc()
     if workers < 1:
         raise AgencyError("--workers must be 1 or more.")
     if workers > 1 and not os.environ.get(MULTIPROC_ENV):  # metrics summed over workers
