@@ -185,5 +185,6 @@ def app_from_env() -> Starlette:
 
     logging_json.setup()
     configure_malloc()
-    role = os.environ.get(ROLE_ENV, "all")
-    return app_for_role(AgencyHome(Path(os.environ[HOME_ENV]), role=role))
+    home = AgencyHome(Path(os.environ[HOME_ENV]), role=os.environ.get(ROLE_ENV, "all"))
+    home.unlock()  # now, not in the first request (an age passphrase takes seconds)
+    return app_for_role(home)
