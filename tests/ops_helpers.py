@@ -104,3 +104,36 @@ def migrate_when_released(urls: list[str], barrier: object, results: object) -> 
             results.put(f"{type(exc).__name__}: {exc}")  # type: ignore[attr-defined]
         finally:
             db.close()
+
+
+def run_with_tty(argv: list[str], passphrase: str, timeout: float = 60) -> tuple[int, bytes]:
+    """Run a stock tool that asks for a passphrase on its terminal (age, minisign)."""
+    import os
+    import pty
+    import select
+
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: its terminal is the pty
+        os.execvp(argv[0], argv)
+    out, answered, end = b"", 0, time.monotonic() + timeout
+    try:
+        while time.monotonic() < end:
+            ready, _, _ = select.select([fd], [], [], 0.5)
+            if not ready:
+                continue
+            try:
+                chunk = os.read(fd, 1024)
+            except OSError:  # the child closed the terminal: done
+                break
+            if not chunk:
+                break
+            out += chunk
+            last = out.rsplit(b"\n", 1)[-1].lower()
+            if (b"passphrase" in last or b"password" in last) and answered < 2:
+                os.write(fd, passphrase.encode() + b"\n")
+                answered += 1
+                out += b"\n"
+    finally:
+        os.close(fd)
+    _, status = os.waitpid(pid, 0)
+    return os.waitstatus_to_exitcode(status), out

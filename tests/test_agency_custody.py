@@ -119,3 +119,33 @@ def test_rotation_keeps_the_keys_protected(tmp_path: Path) -> None:
     assert fresh.signing_public == done.signing_public != old
     assert len(fresh.age_identities) == 2
     assert not (home.path / "rotation.pending").exists()
+
+
+@pytest.mark.skipif(not (shutil.which("age") and shutil.which("minisign")),
+                    reason="stock age and minisign are not installed")
+def test_stock_age_and_minisign_use_the_protected_keys(tmp_path: Path) -> None:
+    import pyrage
+    from ops_helpers import run_with_tty
+    from pyrage import x25519
+
+    home = _protected_agency(tmp_path / "agency")
+    assert home.protected() == {"agency.key": True, "agency-sign.key": True}
+    secret = tmp_path / "secret.txt"
+    secret.write_bytes(b"a case only the agency can read\n")
+    recipient = x25519.Recipient.from_str(home.age_recipient)
+    (tmp_path / "secret.age").write_bytes(pyrage.encrypt(secret.read_bytes(), [recipient]))
+    code, _ = run_with_tty(["age", "-d", "-i", str(home.path / "agency.key"), "-o",
+                            str(tmp_path / "out.txt"), str(tmp_path / "secret.age")], PASSPHRASE)
+    assert code == 0 and (tmp_path / "out.txt").read_bytes() == secret.read_bytes()
+    wrong, _ = run_with_tty(["age", "-d", "-i", str(home.path / "agency.key"), "-o",
+                             str(tmp_path / "no.txt"), str(tmp_path / "secret.age")],
+                            "not the passphrase")
+    assert wrong != 0
+    code, _ = run_with_tty(["minisign", "-S", "-s", str(home.path / "agency-sign.key"),
+                            "-m", str(secret)], PASSPHRASE)
+    assert code == 0
+    import subprocess
+
+    checked = subprocess.run(["minisign", "-Vm", str(secret), "-p",
+                              str(home.path / "agency-sign.pub")], capture_output=True)
+    assert checked.returncode == 0
