@@ -27,6 +27,7 @@ from homestudy.sync import keys
 from homestudy.sync.signed import KeyList, SignedDocument, make_key_list
 
 CONFIG = "agency.json"
+KEY_FILES = ("agency.key", "agency-sign.key")
 MAX_BUNDLE_SIZE = 32 * 1024 * 1024
 
 
@@ -73,7 +74,7 @@ class AgencyHome:
         self._prompt = prompt
         self._identities: tuple[str, ...] | None = None
         self._signing: str | None = None
-        self._stamp = _stamp(self.path / "agency.key", self.path / "agency-sign.key")
+        self._stamps = {name: _stamp(self.path / name) for name in KEY_FILES}
 
     # ----------------------------------------------------------------- keys, lazily
 
@@ -164,6 +165,9 @@ class AgencyHome:
         if self.protected()["agency.key"] or (self._passphrase and self.role == "console"):
             data = keystore.protect_identity_file(data, self._unlock_with())
         write_atomic(self.path / "agency.key", data)
+        if self.role != "inbox":  # what was just written needs no unlocking again
+            self._identities = tuple(identities)
+            self._stamps["agency.key"] = _stamp(self.path / "agency.key")
 
     def signing_key_file(self, secret: str) -> bytes:
         """agency-sign.key's bytes for ``secret``, protected if the current file is."""
@@ -173,15 +177,21 @@ class AgencyHome:
         return keys.secret_key_file(secret)
 
     def refresh(self) -> bool:
-        """Forget the keys if their files were replaced (a key rotation); True if so."""
-        stamp = _stamp(self.path / "agency.key", self.path / "agency-sign.key")
-        if not stamp or stamp == self._stamp:
-            return False
-        # identities first: they only grow, so a reader mid-swap can still decrypt
-        self._identities = None
-        self._signing = None
-        self._stamp = stamp
-        return True
+        """Forget a key whose file was replaced (a key rotation); True if any was.
+
+        Each file on its own: unlocking a protected agency.key takes seconds (scrypt).
+        """
+        changed = False
+        for name in KEY_FILES:
+            stamp = _stamp(self.path / name)
+            if stamp and stamp != self._stamps.get(name):
+                if name == "agency.key":
+                    self._identities = None
+                else:
+                    self._signing = None
+                self._stamps[name] = stamp
+                changed = True
+        return changed
 
     @property
     def agency_id(self) -> str:
