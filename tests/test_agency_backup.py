@@ -5,6 +5,7 @@ assignments made before the backup are still delivered; new ones and alerts cont
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -38,6 +39,7 @@ def _assignments(client: httpx.Client, device: TestDevice) -> list[dict]:
     return answer.json()["assignments"]
 
 
+@pytest.mark.skipif(shutil.which("age") is None, reason="stock age is not installed")
 @pytest.mark.parametrize("dialect", [pytest.param("postgresql", marks=pytest.mark.postgres),
                                      "sqlite"])
 def test_backup_and_restore_end_to_end(dialect: str, tmp_path: Path,
