@@ -70,9 +70,6 @@ def prepare(path: Path, role: str) -> AgencyHome:
 
 
 def serve(path: Path, *, role: str, host: str, port: int, workers: int) -> int:
-    import uvicorn
-
-    from homestudy.agency.app import HOME_ENV, ROLE_ENV
     from homestudy.agency.limits import configure_malloc
     from homestudy.agency.metrics import MULTIPROC_ENV
 
@@ -80,8 +77,24 @@ def serve(path: Path, *, role: str, host: str, port: int, workers: int) -> int:
     configure_malloc()
     if workers < 1:
         raise AgencyError("--workers must be 1 or more.")
+    made_metrics_dir = ""
     if workers > 1 and not os.environ.get(MULTIPROC_ENV):  # metrics summed over workers
-        os.environ[MULTIPROC_ENV] = tempfile.mkdtemp(prefix="homestudy-metrics-")
+        made_metrics_dir = tempfile.mkdtemp(prefix="homestudy-metrics-")
+        os.environ[MULTIPROC_ENV] = made_metrics_dir
+    try:
+        return _run(path, role=role, host=host, port=port, workers=workers)
+    finally:
+        if made_metrics_dir:
+            import shutil
+
+            shutil.rmtree(made_metrics_dir, ignore_errors=True)
+
+
+def _run(path: Path, *, role: str, host: str, port: int, workers: int) -> int:
+    import uvicorn
+
+    from homestudy.agency.app import HOME_ENV, ROLE_ENV
+
     sock = bind(host, port)  # first: "port in use" before any passphrase is asked for
     home = prepare(path, role)
     shown = host if ":" not in host else f"[{host}]"
