@@ -153,3 +153,29 @@ def test_assignment_json_is_checked_against_the_model_with_paths(tmp_path: Path)
     done = agency_cli(home.path, "assign", "--assessor", "assessor-1", str(tmp_path / "case.json"))
     assert done.returncode == 1 and "$.aplicants: unknown field" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_memory_returns_after_large_refused_uploads(tmp_path: Path) -> None:
+    """Junk just under the limit is read, refused, and its memory given back: without
+    that, each idle thread-pool thread kept a 30 MB body (once 0.8 GB for 20 uploads)."""
+    import os
+
+    def rss_mb(pid: int) -> float:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+        raise AssertionError("no VmRSS")
+
+    home = make_agency(tmp_path / "agency", max_bundle_size=32 * 1024 * 1024)
+    server = Server(home.path)
+    try:
+        junk = os.urandom(30 * 1024 * 1024)
+        with httpx.Client(base_url=server.url, timeout=120) as client:
+            before = rss_mb(server.process.pid)
+            for _ in range(20):
+                assert client.put("/bundles/junk", content=junk).status_code == 400
+            after = rss_mb(server.process.pid)
+    finally:
+        server.stop()
+    print(f"\nresident before {before:.0f} MB, after 20 x 30 MB {after:.0f} MB")
+    assert after - before < 100
