@@ -6,7 +6,10 @@ from __future__ import annotations
 import configparser
 import re
 import shlex
+import shutil
+import subprocess
 
+import pytest
 import yaml
 from sync_helpers import REPO
 
@@ -56,3 +59,15 @@ def test_nginx_lets_the_largest_bundle_through() -> None:
     assert size is not None and int(size.group(1)) * 1024 * 1024 > MAX_BUNDLE_SIZE
     assert "ssl_certificate " in conf and "proxy_read_timeout" in conf
     assert "location = /metrics" in conf and "deny all" in conf
+
+
+@pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="no systemd-analyze")
+def test_systemd_accepts_the_units(tmp_path) -> None:
+    for name in ("homestudy-inbox.service", "homestudy-console.service"):
+        text = (HERE / name).read_text().replace("/opt/homestudy/bin/homestudy-agency",
+                                                 "/bin/true")  # not installed here
+        (tmp_path / name).write_text(text)
+    done = subprocess.run(["systemd-analyze", "verify", *sorted(map(str, tmp_path.iterdir()))],
+                          capture_output=True, text=True, env={"SYSTEMD_LOG_LEVEL": "warning",
+                                                               "PATH": "/usr/bin:/bin"})
+    assert done.returncode == 0 and not done.stderr.strip(), done.stderr
