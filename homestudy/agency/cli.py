@@ -1,7 +1,10 @@
 """``homestudy-agency``: set up and run an agency's inbox, and work with what arrives.
 
     homestudy-agency [--home DIR] init --agency-id ID --name NAME --inbox-url URL [--database URL]
-    homestudy-agency [--home DIR] serve [--host 127.0.0.1] [--port 8480]
+    homestudy-agency --version
+    homestudy-agency [--home DIR] serve [--role all|inbox|console] [--host H] [--port P]
+                                        [--workers N]
+    homestudy-agency [--home DIR] protect-key
     homestudy-agency [--home DIR] enrol --assessor ID [--assessor-name NAME] --out FILE
     homestudy-agency [--home DIR] revoke DEVICE_ID
     homestudy-agency [--home DIR] restore-device DEVICE_ID
@@ -16,7 +19,11 @@
     homestudy-agency [--home DIR] console|staff-add|devices|enrolments|cancel-enrolment|restore
                      (the web console: homestudy.agency.console.cli)
 
-``--home`` defaults to ``$HOMESTUDY_AGENCY_HOME``, else ``./agency``.
+``--home`` defaults to ``$HOMESTUDY_AGENCY_HOME``, else ``./agency``. The keys are
+passphrase-protected (``init`` asks for one; ``protect-key`` protects an older folder);
+the passphrase comes from a systemd credential, a file, the environment or a prompt
+(``homestudy.agency.keystore``). Every failure is one plain line on stderr and a
+non-zero exit code, never a traceback.
 """
 
 from __future__ import annotations
@@ -24,7 +31,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import socket
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -41,6 +47,7 @@ if TYPE_CHECKING:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="homestudy-agency",
                                      description="The agency's HomeStudy inbox.")
+    parser.add_argument("--version", action="version", version=f"homestudy-agency {_version()}")
     parser.add_argument("--home", metavar="DIR",
                         default=os.environ.get("HOMESTUDY_AGENCY_HOME", "agency"),
                         help="the agency's folder: settings, keys, SQLite database")
@@ -51,11 +58,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--inbox-url", required=True, help="the URL devices will reach the inbox at")
     p.add_argument("--database", default="", help="postgresql://... (default: SQLite in --home)")
     p.add_argument("--max-bundle-mb", type=int, default=32)
-    p = sub.add_parser("serve", help="run the inbox (uvicorn)")
+    p = sub.add_parser("serve", help="run the inbox or the console (uvicorn)")
+    p.add_argument("--role", choices=("all", "inbox", "console"), default="all",
+                   help="inbox: internet-facing, holds no decryption key; console: internal, "
+                        "holds the (protected) decryption key; all: both in one process")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8480, help="0 picks a free port")
     p.add_argument("--workers", type=int, default=1,
                    help="worker processes (each verifies and decrypts in parallel)")
+    sub.add_parser("protect-key", help="protect plain key files with a passphrase (once)")
     p = sub.add_parser("enrol", help="write an enrolment file for an assessor")
     p.add_argument("--assessor", required=True, help="the assessor's id at the agency")
     p.add_argument("--assessor-name", default="")
@@ -98,13 +109,28 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _version() -> str:
+    from homestudy import __version__
+
+    return __version__
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    import sqlite3
+
     args = build_parser().parse_args(argv)
     try:
         return int(_COMMANDS[args.command](args))
     except HomeStudyError as exc:
         print(f"homestudy-agency: {exc.message}", file=sys.stderr)
         return 1
+    except sqlite3.Error as exc:  # the SQLite file's folder is missing or not writable
+        print(f"homestudy-agency: the inbox database could not be opened ({exc}).",
+              file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("homestudy-agency: stopped.", file=sys.stderr)
+        return 130
 
 
 @contextmanager
@@ -112,8 +138,8 @@ def _home_db(args: argparse.Namespace) -> Iterator[tuple[AgencyHome, Database]]:
     """The agency in ``--home`` and a one-connection handle on its database (closed after)."""
     from homestudy.agency.home import AgencyHome
 
-    home = AgencyHome(args.home)
-    db = home.database(pool_size=1)
+    home = AgencyHome(args.home, prompt=True)  # keys are unlocked only if the command uses them
+    db = home.database(pool_size=1, timeout=3.0)
     try:
         yield home, db
     finally:
@@ -121,45 +147,45 @@ def _home_db(args: argparse.Namespace) -> Iterator[tuple[AgencyHome, Database]]:
 
 
 def _init(args: argparse.Namespace) -> int:
+    from homestudy.agency import keystore
     from homestudy.agency.home import init_home
 
+    passphrase = keystore.find_passphrase(prompt=True, confirm=True)
+    if passphrase is None:
+        raise HomeStudyError(
+            "init needs a passphrase to protect the agency's keys: run it in a terminal, or "
+            f"set ${keystore.PASSPHRASE_ENV} or ${keystore.PASSPHRASE_FILE_ENV}.")
+    if args.database:
+        from homestudy.agency.pool import describe
+
+        describe(args.database)  # a malformed URL is refused before anything is made
     home = init_home(args.home, agency_id=args.agency_id, name=args.name,
                      inbox_url=args.inbox_url, database_url=args.database,
-                     max_bundle_size=args.max_bundle_mb * 1024 * 1024)
-    print(f"Agency {home.agency_id} set up in {home.path}.")
+                     max_bundle_size=args.max_bundle_mb * 1024 * 1024, passphrase=passphrase)
+    print(f"Agency {home.agency_id} set up in {home.path}; its keys are protected by the "
+          "passphrase.")
     print(f"Signing key (minisign): {home.signing_public}")
     print(f"Encryption key (age):   {home.age_recipient}")
     return 0
 
 
-def _serve(args: argparse.Namespace) -> int:
-    import uvicorn
+def _protect_key(args: argparse.Namespace) -> int:
+    from homestudy.agency.protect import protect_home
 
-    from homestudy.agency.app import HOME_ENV, create_app
-    from homestudy.agency.rotation import finish_rotation
-
-    with _home_db(args) as (home, db):
-        db.migrate()  # once, here, before any worker starts
-        if finish_rotation(home, db) is not None:
-            print("An interrupted key rotation was finished.", flush=True)
-    sock = socket.socket(socket.AF_INET6 if ":" in args.host else socket.AF_INET)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((args.host, args.port))
-    port = sock.getsockname()[1]
-    options: dict[str, object] = {"log_level": "warning", "access_log": False,
-                                  "limit_concurrency": 1000, "timeout_keep_alive": 30}
-    print(f"Inbox listening on http://{args.host}:{port}", flush=True)
-    if args.workers > 1:
-        from uvicorn.supervisors import Multiprocess
-
-        os.environ[HOME_ENV] = str(home.path.resolve())
-        config = uvicorn.Config("homestudy.agency.app:app_from_env", factory=True,
-                                workers=args.workers, **options)  # type: ignore[arg-type]
-        Multiprocess(config, sockets=[sock]).run()
-    else:
-        config = uvicorn.Config(create_app(home), **options)  # type: ignore[arg-type]
-        uvicorn.Server(config).run(sockets=[sock])
+    done = protect_home(Path(args.home))
+    if not done:
+        print("The agency's keys were already protected by a passphrase.")
+        return 0
+    print(f"Protected {', '.join(done)} with the passphrase. Keep the passphrase apart from "
+          "backups of the folder; the console needs it to start.")
     return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from homestudy.agency.serve import serve
+
+    return serve(Path(args.home), role=args.role, host=args.host, port=args.port,
+                 workers=args.workers)
 
 
 def _enrol(args: argparse.Namespace) -> int:
@@ -280,15 +306,14 @@ def _open(args: argparse.Namespace) -> int:
 
 def _assign(args: argparse.Namespace) -> int:
     from homestudy.agency.assign import assign_case, devices_of
-    from homestudy.model import Case
-    from homestudy.serial import from_jsonable
+    from homestudy.agency.case_schema import check_case_document
 
     try:
         data = json.loads(args.case_json.read_text(encoding="utf-8"))
-        case = from_jsonable(Case, data.get("case", data))
-    except (OSError, ValueError, TypeError, KeyError) as exc:
+    except (OSError, ValueError) as exc:
         print(f"homestudy-agency: the case file could not be read ({exc}).", file=sys.stderr)
         return 1
+    case = check_case_document(data)  # every mistake, with its path; nothing is sent
     with _home_db(args) as (home, db):
         targets = [args.device] if args.device else devices_of(db, args.assessor)
         if not targets:
@@ -339,7 +364,8 @@ def _audit(db: Database, action: str, target: str, detail: str = "") -> None:
     record_cli(db, action, target, detail)
 
 
-_COMMANDS = {"init": _init, "serve": _serve, "enrol": _enrol, "revoke": _revoke,
+_COMMANDS = {"init": _init, "serve": _serve, "protect-key": _protect_key, "enrol": _enrol,
+             "revoke": _revoke,
              "restore-device": _restore_device, "reissue": _reissue, "transfer": _transfer,
              "withdraw": _end_case, "close": _end_case,
              "inbox": _inbox, "open": _open, "assign": _assign, "publish-keys": _publish_keys,

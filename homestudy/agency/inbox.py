@@ -188,7 +188,8 @@ class Inbox:
         try:
             opened = open_bundle(
                 data, signer_public_key=device.signing_public_key,
-                identity=self.home.age_identities, expected_agency_id=self.home.agency_id,
+                identity=self.home.age_identities or None,  # the inbox role: verify only
+                expected_agency_id=self.home.agency_id,
                 expected_device_id=device.device_id, expected_kind=KIND_CASE, max_size=limit)
         except BundleError as exc:
             status, code = (401, "bad_signature") if exc.check == "signature" else (400, "invalid")
