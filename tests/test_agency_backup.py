@@ -18,7 +18,7 @@ from sync_helpers import REPO, TestDevice, enrolment_for, sample_case
 from homestudy.agency.assign import assign_case
 from homestudy.agency.home import AgencyHome, init_home
 from homestudy.sync import keys
-from homestudy.sync.bundle import open_bundle
+from homestudy.sync.message_format import open_message
 from homestudy.sync.client import signed_headers
 
 SCRIPTS = REPO / "packaging" / "agency"
@@ -99,10 +99,10 @@ def test_backup_and_restore_end_to_end(dialect: str, tmp_path: Path,
             assert [a["bundle_id"] for a in delivered] == [first.bundle_id]
             import base64
 
-            opened = open_bundle(base64.b64decode(delivered[0]["data"]),
-                                 signer_public_key=restored.signing_public,
-                                 identity=device.secrets.age_identity)
-            assert opened.case().reference == "HS-2026-0100"
+            opened = open_message(base64.b64decode(delivered[0]["data"]),
+                                  signer_public_key=restored.signing_public,
+                                  identity=device.secrets.age_identity)
+            assert opened.body["case"]["reference"] == "HS-2026-0100"
             db = restored.database(pool_size=1)
             try:  # sequences carry on: the next assignment follows, a new alert gets an id
                 second = assign_case(restored, db, sample_case("HS-2026-0101"),

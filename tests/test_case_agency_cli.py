@@ -25,6 +25,7 @@ def vault_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     vault.close()
     monkeypatch.setenv("HOMESTUDY_PASSPHRASE", TEST_PASSPHRASE)
     monkeypatch.setenv("HOMESTUDY_SETTINGS", str(tmp_path / "settings.json"))
+    monkeypatch.setenv("HOMESTUDY_AGENCY_PASSPHRASE", "agency test passphrase")
     return folder
 
 
@@ -99,7 +100,8 @@ def test_messages_command_when_nothing_waits(vault_dir, capsys) -> None:
     assert "No messages from the agency are waiting." in capsys.readouterr().out
 
 
-def test_agency_commands_refuse_plainly(tmp_path, capsys) -> None:
+def test_agency_commands_refuse_plainly(tmp_path, capsys, monkeypatch) -> None:
+    monkeypatch.setenv("HOMESTUDY_AGENCY_PASSPHRASE", "agency test passphrase")
     home = tmp_path / "agency1"
     _agency(tmp_path, 1, "North")
     capsys.readouterr()
