@@ -18,8 +18,8 @@ from sync_helpers import REPO, TestDevice, enrolment_for, sample_case
 from homestudy.agency.assign import assign_case
 from homestudy.agency.home import AgencyHome, init_home
 from homestudy.sync import keys
-from homestudy.sync.message_format import open_message
 from homestudy.sync.client import signed_headers
+from homestudy.sync.message_format import open_message
 
 SCRIPTS = REPO / "packaging" / "agency"
 
