@@ -10,6 +10,7 @@ the ``signatures`` section's ``signatories`` table with a name and a date.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from homestudy.forms import completeness
 from homestudy.forms.completeness import parse_due
@@ -89,25 +90,33 @@ _ROLE_WORDS = {"referee": "a referee", "former partner": "a former partner",
 
 
 def shared_passages(ctx: Context) -> Iterator[Finding]:
-    """Each passage of a shared section that names a third party or quotes an interview,
-    until the worker rewords it, moves it to the confidential part or says it may be
-    shared: the applicants' copy cannot be exported before then."""
+    """For each shared section, its passages that name a third party or quote an
+    interview, until the worker rewords them, moves them to the confidential part or says
+    they may be shared: the applicants' copy cannot be exported before then. One finding
+    per section (the demo has dozens of passages), opening at its first passage."""
     definition = ctx.library.par
     titles = {s.id: s.title for s in definition.sections}
+    by_section: dict[str, list[Any]] = {}
     for flag in unreviewed_flags(ctx.case, definition,
                                  medical_summary_shared=ctx.rules.medical_summary_shared):
-        words = [_ROLE_WORDS.get(r, "someone else") for r in flag.roles if r != "referee"
-                 or flag.kind != "quote"]
-        what = " and ".join(dict.fromkeys(words))
-        if flag.kind == "quote":
-            what = "quotes a referee's interview" + (f" and names {what}" if what else "")
-        else:
-            what = f"names {what}"
+        by_section.setdefault(flag.section_id, []).append(flag)
+    for section_id, flags in by_section.items():
+        names = dict.fromkeys(_ROLE_WORDS.get(r, "someone else") for flag in flags
+                              for r in flag.roles if r != "referee" or flag.kind != "quote")
+        quotes = any(flag.kind == "quote" for flag in flags)
+        parts = ([f"name {' or '.join(names)}"] if names else []) + (
+            ["quote a referee's interview"] if quotes else [])
+        count = (f"{len(flags)} passages" if len(flags) > 1 else "A passage")
+        verb = " or ".join(parts) if len(flags) > 1 else " or ".join(parts).replace(
+            "name ", "names ", 1).replace("quote ", "quotes ", 1)
         yield Finding(
             BLOCKER,
             "shared_passage_unreviewed",
-            f"A passage in \u201c{titles.get(flag.section_id, flag.section_id)}\u201d, which "
-            f"the applicants will read, {what}: reword it, move it to the confidential "
-            "references, or record that it may be shared.",
-            FixAt("par", f"{flag.section_id}/passage:{flag.key}"),
+            f"{count} in \u201c{titles.get(section_id, section_id)}\u201d, which the "
+            f"applicants will read, {verb}: "
+            + ("review each one (reword it, move it to the confidential references, or "
+               "record that it may be shared)." if len(flags) > 1 else
+               "reword it, move it to the confidential references, or record that it may "
+               "be shared."),
+            FixAt("par", f"{section_id}/passage:{flags[0].key}"),
         )
