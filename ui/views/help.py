@@ -142,7 +142,8 @@ class HelpDialog(QDialog):
         self.tabs = QTabWidget()
         self.tabs.addTab(self._guidance_tab(), "PAR guidance")
         self.tabs.addTab(self._shortcuts_tab(shortcuts), "Keyboard shortcuts")
-        self.tabs.addTab(self._about_tab(), "About")
+        self.about_tab = self._about_tab()
+        self.tabs.addTab(self.about_tab, "About")
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -258,6 +259,10 @@ class HelpDialog(QDialog):
     def _show_section(self, row: int) -> None:
         if 0 <= row < len(self._sections):
             self.guidance.setHtml(section_html(self._sections[row]))
+
+    def show_about(self) -> None:
+        """Open the About tab (Help > About HomeStudy)."""
+        self.tabs.setCurrentWidget(self.about_tab)
 
     def show_section(self, section_id: str) -> None:
         """Open the guidance tab at ``section_id`` (used by the PAR editor's help key)."""
