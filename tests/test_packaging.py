@@ -135,3 +135,10 @@ def test_frozen_app_passes_its_self_test_with_an_empty_environment(tmp_path: Pat
     assert (internal / "homestudy" / "data" / "forms" / "par_england.yaml").is_file()
     assert (internal / "homestudy" / "data" / "dictionary" / "en_GB.txt").is_file()
     assert list((internal / "sqlcipher3").glob("_sqlite3*"))  # SQLCipher itself
+
+
+def test_the_agency_command_says_its_version() -> None:
+    result = subprocess.run([sys.executable, "-m", "homestudy.agency.cli", "--version"],
+                            capture_output=True, text=True, timeout=60, check=False, cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == f"homestudy-agency {__version__}"
