@@ -7,6 +7,7 @@ newer than the source.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -135,6 +136,16 @@ def test_frozen_app_passes_its_self_test_with_an_empty_environment(tmp_path: Pat
     assert (internal / "homestudy" / "data" / "forms" / "par_england.yaml").is_file()
     assert (internal / "homestudy" / "data" / "dictionary" / "en_GB.txt").is_file()
     assert list((internal / "sqlcipher3").glob("_sqlite3*"))  # SQLCipher itself
+    assert (internal / "homestudy" / "data" / "licences" / "third-party.txt").is_file()
+    sbom = json.loads((FROZEN.parent / "HomeStudy-sbom.cdx.json").read_text(encoding="utf-8"))
+    assert sbom["bomFormat"] == "CycloneDX"
+    assert {"pyside6-essentials", "sqlcipher3"} <= {c["name"] for c in sbom["components"]}
+    # cut from the build (packaging/homestudy.spec): GTK theme, kiosk platforms, AVIF
+    names = {p.name for p in internal.rglob("*")}
+    assert not {"libgtk-3.so.0", "libqeglfs.so", "libqvnc.so"} & names
+    assert not [n for n in names if n.startswith(("_avif", "libavif"))]
+    assert not (internal / "Qt").exists()  # plugins only where the frozen Qt looks
+    assert "libqxcb.so" in names and "libqwayland.so" in names and "libqoffscreen.so" in names
 
 
 def test_the_agency_command_says_its_version() -> None:
