@@ -15,7 +15,7 @@ from typing import Any
 
 import PySide6
 from PySide6.QtCore import Qt, qVersion
-from PySide6.QtGui import QGuiApplication, QKeySequence
+from PySide6.QtGui import QFontDatabase, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -202,6 +202,8 @@ class HelpDialog(QDialog):
         self.licences.setReadOnly(True)
         self.licences.setAccessibleName("Third-party licences")
         self.licences.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        # the list is in columns
+        self.licences.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         self.licences.setPlainText(licence_text())
         row = QHBoxLayout()
         row.addWidget(self.copy_report)
