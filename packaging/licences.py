@@ -126,8 +126,11 @@ def main(argv: list[str]) -> int:
     requirements, target = Path(argv[0]), Path(argv[1])
     listing, texts = build(requirements, target.parent)
     target.mkdir(parents=True, exist_ok=True)
-    (target / "third-party.txt").write_text(listing, encoding="utf-8")
-    (target / "third-party-texts.txt").write_text(texts, encoding="utf-8")
+    for name, text in (("third-party.txt", listing), ("third-party-texts.txt", texts)):
+        path = target / name
+        # unchanged files keep their date, so a frozen build does not look out of date
+        if not path.exists() or path.read_text(encoding="utf-8") != text:
+            path.write_text(text, encoding="utf-8")
     print(f"wrote {target / 'third-party.txt'} ({listing.count(chr(10))} lines)")
     return 0
 
