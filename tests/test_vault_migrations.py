@@ -63,12 +63,37 @@ def _check_archive_column(vault: Vault) -> None:
     assert summary.archived_at is None
 
 
+def _check_agency_cases(vault: Vault) -> None:
+    """The rebuilt cases table keeps every case and its children; references are unique
+    per agency; the message tables are there."""
+    (summary,) = vault.cases.list_cases()
+    case = vault.cases.load_case(summary.id)
+    assert case.visits and case.references  # children survived the rebuild
+    with vault.reading() as conn:
+        assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
+        assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+        columns = {r[1] for r in conn.execute("PRAGMA table_info(cases)")}
+        assert {"agency_profile_id", "archived_at"} <= columns
+        for table in ("agency_messages", "agency_message_files", "review_replies"):
+            conn.execute(f"SELECT count(*) FROM {table}").fetchone()
+    twin = vault.cases.load_case(summary.id)
+    twin.id, twin.agency_profile_id = "other-agency-case", "some-agency"
+    for item in (*twin.visits, *twin.references, *twin.animals):
+        item.id = item.id + "-twin"
+    twin.par_sections = {}
+    twin.checklist_answers = []
+    twin.attachments = []
+    vault.cases.save_case(twin)  # same reference, another agency: allowed
+    assert len(vault.cases.list_cases()) == 2
+
+
 #: target version -> what that step must have left behind in an upgraded vault
 UPGRADE_CHECKS: dict[int, Callable[[Vault], None]] = {
     2: _check_sync_tables,
     3: _check_checks_per_person,
     4: _check_people_found_by_name,
     5: _check_archive_column,
+    6: _check_agency_cases,
 }
 
 

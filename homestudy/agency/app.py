@@ -4,8 +4,10 @@
     GET  /keys                                the signed key list (+ "chain": rotations)
     POST /enrol                               register a device's public keys (one-time token)
     PUT  /bundles/{bundle_id}                 upload a bundle (POST is the same); signed receipt
-    GET  /devices/{device_id}/status          signed request; 410 when revoked
-    GET  /devices/{device_id}/assignments     signed request; ?after=N; new cases as bundles
+    GET  /devices/{device_id}/status          signed request; 410 when revoked; the
+                                              device's last sequence (a restored laptop)
+    GET  /devices/{device_id}/assignments     signed request; ?after=N&last=ID (an ack);
+                                              new cases and messages
 
 Errors are JSON ``{"error": code, "message": plain words}`` with a distinct status
 per cause (see ``homestudy.agency.inbox``). Database and crypto work runs in the
@@ -93,7 +95,8 @@ def create_app(home: AgencyHome | Path | str) -> Starlette:
     async def status(request: Request) -> JSONResponse:
         try:
             device = await signed_device(request)
-            return JSONResponse({"device_id": device.device_id, "revoked": False})
+            return JSONResponse({"device_id": device.device_id, "revoked": False,
+                                 **(await _call(inbox.sequence_state, device.device_id))})
         except Refusal as exc:
             return _refused(exc)
 
@@ -104,7 +107,8 @@ def create_app(home: AgencyHome | Path | str) -> Starlette:
                 after = int(request.query_params.get("after", "0"))
             except ValueError:
                 after = 0
-            found = await _call(inbox.assignments, device.device_id, after)
+            last = request.query_params.get("last", "")[:100]
+            found = await _call(inbox.assignments, device.device_id, after, last)
             return JSONResponse({"assignments": found})
         except Refusal as exc:
             return _refused(exc)

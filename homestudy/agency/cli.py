@@ -4,11 +4,17 @@
     homestudy-agency [--home DIR] serve [--host 127.0.0.1] [--port 8480]
     homestudy-agency [--home DIR] enrol --assessor ID [--assessor-name NAME] --out FILE
     homestudy-agency [--home DIR] revoke DEVICE_ID
+    homestudy-agency [--home DIR] restore-device DEVICE_ID
+    homestudy-agency [--home DIR] reissue --assessor ID --to-device DEVICE_ID
+    homestudy-agency [--home DIR] transfer CASE --to-device DEVICE_ID
+    homestudy-agency [--home DIR] withdraw|close CASE [--reason TEXT]
     homestudy-agency [--home DIR] inbox [--json]
     homestudy-agency [--home DIR] open BUNDLE_ID --out DIR
     homestudy-agency [--home DIR] assign (--device ID | --assessor ID) CASE_JSON
     homestudy-agency [--home DIR] publish-keys [--days N]
     homestudy-agency [--home DIR] rotate-keys [--days N]
+    homestudy-agency [--home DIR] console|staff-add|devices|enrolments|cancel-enrolment|restore
+                     (the web console: homestudy.agency.console.cli)
 
 ``--home`` defaults to ``$HOMESTUDY_AGENCY_HOME``, else ``./agency``.
 """
@@ -65,6 +71,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, type=Path)
     p = sub.add_parser("revoke", help="withdraw a device's access")
     p.add_argument("device_id")
+    p = sub.add_parser("restore-device", help="give back access to a device revoked by mistake")
+    p.add_argument("device_id")
+    p = sub.add_parser("reissue",
+                       help="send every case of an assessor to their new laptop (a lost one)")
+    p.add_argument("--assessor", required=True)
+    p.add_argument("--to-device", required=True)
+    p = sub.add_parser("transfer", help="move a case (reference or id) to another laptop")
+    p.add_argument("case")
+    p.add_argument("--to-device", required=True)
+    for name, what in (("withdraw", "withdraw a case"), ("close", "close a case")):
+        p = sub.add_parser(name, help=f"{what}: the laptop archives it and says so")
+        p.add_argument("case")
+        p.add_argument("--reason", default="")
     p = sub.add_parser("inbox", help="list received bundles and alerts")
     p.add_argument("--json", action="store_true")
     p = sub.add_parser("open", help="decrypt a received bundle and write the PAR for review")
@@ -81,6 +100,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="make new agency keys and publish them, signed by the old key")
     p.add_argument("--days", type=int, default=None,
                    help="days until the new key list expires (default: the agency's setting)")
+    from homestudy.agency.console.cli import add_commands  # the web console's commands
+
+    _COMMANDS.update(add_commands(sub))
     return parser
 
 
@@ -172,10 +194,61 @@ def _revoke(args: argparse.Namespace) -> int:
 
     with _home_db(args) as (home, db):
         found = Inbox(home, db).revoke(args.device_id)
+        if found:
+            _audit(db, "device_revoked", args.device_id)
     if not found:
         print("No device with that id is enrolled.", file=sys.stderr)
         return 1
     print(f"Device {args.device_id} revoked. Its next sync will be refused.")
+    return 0
+
+
+def _restore_device(args: argparse.Namespace) -> int:
+    from homestudy.agency.inbox import Inbox
+
+    with _home_db(args) as (home, db):
+        found = Inbox(home, db).restore_device(args.device_id)
+        if found:
+            _audit(db, "device_restored", args.device_id)
+    if not found:
+        print("No device with that id is enrolled.", file=sys.stderr)
+        return 1
+    print(f"Device {args.device_id} restored. Its next sync will be accepted.")
+    return 0
+
+
+def _reissue(args: argparse.Namespace) -> int:
+    from homestudy.agency.recovery import reissue
+
+    with _home_db(args) as (home, db):
+        db.migrate()
+        made = reissue(home, db, args.assessor, args.to_device)
+    print(f"{len(made)} case(s) re-issued to device {args.to_device}; they arrive at its "
+          "next sync.")
+    return 0
+
+
+def _transfer(args: argparse.Namespace) -> int:
+    from homestudy.agency.recovery import find_case_id, transfer_case
+
+    with _home_db(args) as (home, db):
+        db.migrate()
+        made = transfer_case(home, db, find_case_id(db, args.case), args.to_device)
+    print(f"Case {args.case} transferred to device {made.device_id} (sequence {made.sequence}).")
+    return 0
+
+
+def _end_case(args: argparse.Namespace) -> int:
+    from homestudy.agency.messages import queue_message
+    from homestudy.agency.recovery import find_case_id
+
+    default = {"withdraw": "The agency withdrew this case.",
+               "close": "The agency closed this case."}[args.command]
+    with _home_db(args) as (home, db):
+        db.migrate()
+        queue_message(db, home, case_id=find_case_id(db, args.case), kind=args.command,
+                      body={"reason": args.reason or default})
+    print(f"Case {args.case}: the laptop archives it at its next sync.")
     return 0
 
 
@@ -206,6 +279,7 @@ def _open(args: argparse.Namespace) -> int:
 
     with _home_db(args) as (home, db):
         opened = open_received(home, db, args.bundle_id)
+        _audit(db, "decrypt", opened.manifest.case_reference, f"bundle {args.bundle_id}")
     written = write_review_pack(opened, args.out)
     for path in written:
         print(path)
@@ -230,6 +304,7 @@ def _assign(args: argparse.Namespace) -> int:
             return 1
         for device_id in targets:
             made = assign_case(home, db, case, device_id)
+            _audit(db, "assign", case.reference, f"device {device_id}")
             print(f"Case {case.reference} assigned to device {device_id} "
                   f"(bundle {made.bundle_id}, sequence {made.sequence}).")
     return 0
@@ -245,6 +320,7 @@ def _publish_keys(args: argparse.Namespace) -> int:
         if finish_rotation(home, db) is not None:
             print("An interrupted key rotation was finished first.")
         doc = home.publish_key_list(db, expires_at=datetime.now(UTC) + timedelta(days=args.days))
+        _audit(db, "key_operation", "publish-keys", f"{args.days} days")
     version = json.loads(doc.body)["version"]
     print(f"Key list version {version} published; it expires in {args.days} days.")
     return 0
@@ -255,6 +331,7 @@ def _rotate_keys(args: argparse.Namespace) -> int:
 
     with _home_db(args) as (home, db):
         done = rotate_keys(home, db, days=args.days)
+        _audit(db, "key_operation", "rotate-keys", f"key list {done.version}")
     print(f"New agency keys made. Key list version {done.version} names them, signed by the "
           "old signing key and the new one; laptops move to the new keys at their next sync.")
     print(f"Signing key (minisign): {done.signing_public}")
@@ -264,7 +341,15 @@ def _rotate_keys(args: argparse.Namespace) -> int:
     return 0
 
 
+def _audit(db: Database, action: str, target: str, detail: str = "") -> None:
+    from homestudy.agency.console.audit import record_cli
+
+    record_cli(db, action, target, detail)
+
+
 _COMMANDS = {"init": _init, "serve": _serve, "enrol": _enrol, "revoke": _revoke,
+             "restore-device": _restore_device, "reissue": _reissue, "transfer": _transfer,
+             "withdraw": _end_case, "close": _end_case,
              "inbox": _inbox, "open": _open, "assign": _assign, "publish-keys": _publish_keys,
              "rotate-keys": _rotate_keys}
 

@@ -85,6 +85,26 @@ MIGRATIONS: list[list[str]] = [
     [  # 2: key rotation: a key list's further signatures (JSON list of minisig texts)
         "ALTER TABLE key_lists ADD COLUMN extra_signatures TEXT NOT NULL DEFAULT '[]'",
     ],
+    [  # 3: agency -> laptop messages (homestudy.agency.messages) share the assignments'
+        # per-device sequence; what a device acknowledged re-derives it after a restore
+        "ALTER TABLE assignments ADD COLUMN kind TEXT NOT NULL DEFAULT 'assignment'",
+        "ALTER TABLE assignments ADD COLUMN message_id TEXT NOT NULL DEFAULT ''",
+        "ALTER TABLE devices ADD COLUMN acked_sequence BIGINT NOT NULL DEFAULT 0",
+        "ALTER TABLE devices ADD COLUMN acked_message_id TEXT NOT NULL DEFAULT ''",
+        "CREATE INDEX assignments_by_case ON assignments (case_id, created_at)",
+        "CREATE INDEX bundles_by_case_id ON bundles (case_id, received_at)",
+        """CREATE TABLE review_replies (
+            review_id TEXT NOT NULL,
+            comment_id TEXT NOT NULL,
+            case_id TEXT NOT NULL,
+            device_id TEXT NOT NULL,
+            bundle_id TEXT NOT NULL,
+            reply TEXT NOT NULL,
+            resolved INTEGER NOT NULL,
+            at TEXT NOT NULL,
+            received_at TEXT NOT NULL,
+            PRIMARY KEY (review_id, comment_id))""",
+    ],
 ]
 
 _DIALECT = {

@@ -71,6 +71,24 @@ class Inbox:
                         "AND revoked_at IS NULL", (now_iso(), device_id))
         return True
 
+    def restore_device(self, device_id: str) -> bool:
+        """Un-revoke a device revoked by mistake; False if no such device."""
+        with self.db.transaction(immediate=True) as cur:
+            if cur.lock_device(device_id, "device_id") is None:
+                return False
+            cur.execute("UPDATE devices SET revoked_at = NULL WHERE device_id = ?", (device_id,))
+        return True
+
+    def sequence_state(self, device_id: str) -> dict[str, Any]:
+        """The last bundle the inbox holds from a device (a laptop restored from its own
+        backup continues after it instead of re-using numbers)."""
+        with self.db.transaction() as cur:
+            row = cur.one("SELECT last_sequence, last_bundle_id, last_sha256 FROM devices "
+                          "WHERE device_id = ?", (device_id,))
+        if row is None:
+            return {}
+        return {"last_sequence": int(row[0]), "last_bundle_id": row[1], "last_sha256": row[2]}
+
     def check_signed_request(self, device_id: str, method: str, target: str,
                              stamp: str, signature: bytes) -> Device:
         device = self.active_device(device_id)
@@ -177,7 +195,7 @@ class Inbox:
             raise Refusal(status, code, exc.message) from exc
         for _attempt in range(3):  # a concurrent twin may win the insert; then re-decide
             try:
-                return self._store(opened.manifest, data, digest)
+                return self._store(opened.manifest, data, digest, opened.extras)
             except self.db.IntegrityError:
                 continue
         raise Refusal(503, "busy", "The inbox is busy; try again.")
@@ -188,7 +206,10 @@ class Inbox:
                           "WHERE bundle_id = ?", (bundle_id,))
         return None if row is None else (row[0], row[1], row[2])
 
-    def _store(self, m: Any, data: bytes, digest: str) -> SignedDocument:
+    def _store(self, m: Any, data: bytes, digest: str,
+               extras: dict[str, bytes] | None = None) -> SignedDocument:
+        from homestudy.agency.messages import REVIEW_REPLIES, record_replies
+
         alert: tuple[str, str] | None = None
         try:
             with self.db.transaction(immediate=True) as cur:
@@ -204,7 +225,7 @@ class Inbox:
                     raise Refusal(409, "bundle_conflict",
                                   "A different bundle was already received under this id.")
                 last_seq, last_id, last_sha = int(dev[1]), dev[2], dev[3]
-                if m.sequence <= last_seq or _sequence_used(cur, m.device_id, m.sequence):
+                if _sequence_used(cur, m.device_id, m.sequence):
                     alert = ("sequence_reused",
                              f"sequence {m.sequence} arrived after {last_seq}: the laptop may "
                              "have been copied or restored from a backup")
@@ -224,9 +245,13 @@ class Inbox:
                     "receipt_signature) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (m.bundle_id, m.device_id, m.sequence, m.case_id, m.case_reference, digest,
                      len(data), data, now_iso(), receipt.body, receipt.signature))
-                cur.execute("UPDATE devices SET last_sequence = ?, last_bundle_id = ?, "
-                            "last_sha256 = ? WHERE device_id = ?",
-                            (m.sequence, m.bundle_id, digest, m.device_id))
+                if m.sequence > last_seq:  # an earlier one arriving late fills its gap
+                    cur.execute("UPDATE devices SET last_sequence = ?, last_bundle_id = ?, "
+                                "last_sha256 = ? WHERE device_id = ?",
+                                (m.sequence, m.bundle_id, digest, m.device_id))
+                if extras and REVIEW_REPLIES in extras:
+                    record_replies(cur, device_id=m.device_id, bundle_id=m.bundle_id,
+                                   case_id=m.case_id, raw=extras[REVIEW_REPLIES])
                 return receipt
         except Refusal:
             if alert is not None:
@@ -277,13 +302,18 @@ class Inbox:
             wire["chain"] = [doc.to_wire() for doc in chain]
         return wire
 
-    def assignments(self, device_id: str, after: int) -> list[dict[str, Any]]:
+    def assignments(self, device_id: str, after: int, last: str = "") -> list[dict[str, Any]]:
+        """What waits for a device after ``after``; asking acknowledges ``after``/``last``
+        (``homestudy.agency.messages.acknowledge``)."""
         import base64
 
+        from homestudy.agency.messages import acknowledge
+
+        acknowledge(self.db, self.home, device_id, after, last)
         with self.db.transaction() as cur:
-            rows = cur.all("SELECT bundle_id, sequence, data FROM assignments WHERE "
+            rows = cur.all("SELECT bundle_id, sequence, data, kind FROM assignments WHERE "
                            "device_id = ? AND sequence > ? ORDER BY sequence", (device_id, after))
-        return [{"bundle_id": r[0], "sequence": int(r[1]),
+        return [{"bundle_id": r[0], "sequence": int(r[1]), "kind": r[3],
                  "data": base64.b64encode(r[2]).decode("ascii")} for r in rows]
 
 

@@ -143,6 +143,7 @@ class OpenedBundle:
     size: int
     case_document: dict[str, Any] | None = None  # None when opened without an identity
     attachments: dict[str, bytes] = field(default_factory=dict)
+    extras: dict[str, bytes] = field(default_factory=dict)  # e.g. review_replies.json
 
     def case(self) -> Case:
         if self.case_document is None:
@@ -160,14 +161,17 @@ def build_bundle(
     attachments: dict[str, bytes],
     signing_secret: str,
     recipient: str,
+    extras: dict[str, bytes] | None = None,
 ) -> bytes:
-    """The bundle's bytes. ``manifest.members`` is filled in here."""
+    """The bundle's bytes. ``manifest.members`` is filled in here. ``extras`` are further
+    payload members by name (``review_replies.json``)."""
     case_bytes = json.dumps(
         {"format": CASE_FORMAT, "format_version": CASE_FORMAT_VERSION, "case": case_json},
         sort_keys=True,
     ).encode("utf-8")
     inner_members = [("case.json", case_bytes)]
     inner_members += [(f"attachments/{aid}", data) for aid, data in sorted(attachments.items())]
+    inner_members += sorted((extras or {}).items())
     inner_header = {
         "format": BUNDLE_FORMAT + "-payload",
         "format_version": BUNDLE_FORMAT_VERSION,
@@ -245,10 +249,10 @@ def open_bundle(
         raise BundleError(
             "The bundle's payload could not be decrypted with this key.", check="decrypt"
         ) from exc
-    case_document, attachments = _read_payload(plaintext, manifest, max_size)
+    case_document, attachments, extras = _read_payload(plaintext, manifest, max_size)
     return OpenedBundle(
         manifest=manifest, sha256=opened.sha256, size=opened.size,
-        case_document=case_document, attachments=attachments,
+        case_document=case_document, attachments=attachments, extras=extras,
     )
 
 
@@ -288,7 +292,7 @@ def _check_members(listed: dict[str, dict[str, Any]], members: dict[str, bytes])
 
 def _read_payload(
     plaintext: bytes, manifest: Manifest, max_size: int
-) -> tuple[dict[str, Any], dict[str, bytes]]:
+) -> tuple[dict[str, Any], dict[str, bytes], dict[str, bytes]]:
     try:
         inner = unpack(plaintext, max_member_size=max_size)
         header = json.loads(inner["payload.json"].decode("utf-8"))
@@ -323,4 +327,6 @@ def _read_payload(
         )
     prefix = "attachments/"
     attachments = {n[len(prefix):]: d for n, d in inner.items() if n.startswith(prefix)}
-    return document, attachments
+    extras = {n: d for n, d in inner.items()
+              if not n.startswith(prefix) and n not in ("payload.json", "case.json")}
+    return document, attachments, extras

@@ -217,8 +217,9 @@ def statuses(vault: Any) -> list[AgencyStatus]:
 
 
 def freeze(vault: Any, state: ProfileState, case: Case, attachments: dict[str, bytes],
-           dirty_version: int | None) -> str:
-    """Build the case's bundle and store it in the outbox, in one transaction."""
+           dirty_version: int | None, extras: dict[str, bytes] | None = None) -> str:
+    """Build the case's bundle and store it in the outbox, in one transaction.
+    ``extras``: further payload members (``review_replies.json``)."""
     with vault.transaction() as conn:
         row = conn.execute("SELECT next_sequence, last_bundle_id, last_bundle_sha256 FROM "
                            "sync_profiles WHERE id = ?", (state.id,)).fetchone()
@@ -230,7 +231,7 @@ def freeze(vault: Any, state: ProfileState, case: Case, attachments: dict[str, b
             created_at=now_utc().isoformat())
         data = build_bundle(manifest, case_json=to_jsonable(case), attachments=attachments,
                             signing_secret=state.device_signing_secret,
-                            recipient=state.agency_age_recipient)
+                            recipient=state.agency_age_recipient, extras=extras)
         digest = sha256_hex(data)
         conn.execute(
             "INSERT INTO sync_outbox (bundle_id, profile_id, case_id, sequence, data, sha256, "
