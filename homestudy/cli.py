@@ -9,6 +9,7 @@ so that ``homestudy --help`` and the app start fast.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from collections.abc import Sequence
 
@@ -61,7 +62,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.self_test:
         return int(args.self_test_module.run(args))
     if args.command is None:
+        from homestudy.diagnostics import start_logging
         from ui.app import run_app  # the GUI only loads when asked for
+
+        # the desktop app's log: errors and stacks, never case text; without a log
+        # folder (a read-only home) the app still runs
+        with contextlib.suppress(OSError):
+            start_logging()
 
         return run_app(args)
     from homestudy.commands.common import fail_unexpected

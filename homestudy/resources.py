@@ -1,21 +1,22 @@
-"""Where the files shipped with HomeStudy live: from a checkout and in the frozen app.
+"""Where the files shipped with HomeStudy live: the one place that knows.
 
-In a checkout the data folders (``resources/``, ``forms/``) sit next to the
-``homestudy`` package. In the PyInstaller build (``packaging/homestudy.spec``)
-they are copied to the bundle's root, which PyInstaller names in
-``sys._MEIPASS`` (the ``_internal`` folder of the one-folder build).
-
-Form definitions are located by ``homestudy.forms.forms_dir()`` (the forms
-engine owns that rule); ``forms_path()`` here only forwards to it so callers
-have one place to ask.
+They are package data in ``homestudy/data`` (forms, fonts, dictionary, icons, the
+report template), found through ``importlib.resources`` so one code path serves
+every way HomeStudy is installed: a checkout or editable install (the source
+folder), a wheel or ``pipx install`` (site-packages), and the PyInstaller build,
+whose resource reader answers from ``sys._MEIPASS/homestudy/data``
+(``packaging/homestudy.spec`` copies the folder there).
 """
 
 from __future__ import annotations
 
 import sys
+from functools import cache
+from importlib.resources import files
 from pathlib import Path
 
-_REPO_ROOT = Path(__file__).resolve().parent.parent
+_PACKAGE = "homestudy"
+_DATA = "data"
 
 
 def is_frozen() -> bool:
@@ -23,23 +24,25 @@ def is_frozen() -> bool:
     return bool(getattr(sys, "frozen", False)) and hasattr(sys, "_MEIPASS")
 
 
-def bundle_root() -> Path:
-    """The folder holding ``resources/`` and ``forms/``."""
-    if is_frozen():
-        return Path(sys._MEIPASS)  # type: ignore[attr-defined]  # set by PyInstaller
-    return _REPO_ROOT
+@cache
+def data_root() -> Path:
+    """The folder holding ``forms/``, ``fonts/``, ``dictionary/``, ``icons/``, ``report/``."""
+    found = files(_PACKAGE).joinpath(_DATA)
+    # Fonts are handed to reportlab and Qt by file name, so the data must be real files:
+    # every supported install unpacks the package to disk (no zip imports).
+    if not isinstance(found, Path):
+        raise RuntimeError(f"HomeStudy's data is not on disk ({found!r}); reinstall HomeStudy")
+    return found
 
 
 def resource_path(*parts: str) -> Path:
-    """A path under ``resources/``, e.g. ``resource_path("fonts", "DejaVuSans.ttf")``.
+    """A path under the package data, e.g. ``resource_path("fonts", "DejaVuSans.ttf")``.
 
     The path is returned whether or not it exists, so callers can say what is missing.
     """
-    return bundle_root().joinpath("resources", *parts)
+    return data_root().joinpath(*parts)
 
 
 def forms_path() -> Path:
-    """The shipped form definitions (``forms/``), as the forms engine finds them."""
-    from homestudy.forms import forms_dir
-
-    return forms_dir()
+    """The shipped form definitions."""
+    return resource_path("forms")

@@ -2,7 +2,7 @@
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python packaging/make_icons.py
 
-Writes ``resources/icons/homestudy.{png,ico,icns}``; the spec uses the .ico and .icns.
+Writes ``homestudy/data/icons/homestudy.{png,ico,icns}``; the spec uses the .ico and .icns.
 Drawn in code (a house with a heart in the doorway) so it can be changed in review.
 """
 
@@ -14,7 +14,7 @@ from pathlib import Path
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QGuiApplication, QImage, QPainter, QPainterPath, QPolygonF
 
-OUT = Path(__file__).resolve().parents[1] / "resources" / "icons"
+OUT = Path(__file__).resolve().parents[1] / "homestudy" / "data" / "icons"
 TEAL, WHITE, CORAL = QColor("#1f6f78"), QColor("#ffffff"), QColor("#e8665a")
 
 

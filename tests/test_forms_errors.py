@@ -92,7 +92,7 @@ PATCHES = [
 
 def _library_with(tmp_path: Path, name: str, text: str, replaces: str | None) -> None:
     folder = tmp_path / "forms"
-    shutil.copytree(ROOT / "forms", folder)
+    shutil.copytree(ROOT / "homestudy" / "data" / "forms", folder)
     if replaces:
         (folder / replaces).unlink()
     (folder / name).write_text(text, encoding="utf-8")
@@ -124,7 +124,7 @@ def test_every_broken_fixture_is_in_the_table() -> None:
                          ids=[p[3].split("'")[1] for p in PATCHES])
 def test_dangling_cross_reference_names_file_line_and_key(
         tmp_path: Path, file: str, old: str, new: str, message: str, key: str) -> None:
-    original = (ROOT / "forms" / file).read_text(encoding="utf-8")
+    original = (ROOT / "homestudy" / "data" / "forms" / file).read_text(encoding="utf-8")
     assert original.count(old) == 1
     text = original.replace(old, new)
     with pytest.raises(FormDefinitionError) as caught:
@@ -138,7 +138,7 @@ def test_dangling_cross_reference_names_file_line_and_key(
 
 def test_a_missing_standard_form_is_named(tmp_path: Path) -> None:
     folder = tmp_path / "forms"
-    shutil.copytree(ROOT / "forms", folder)
+    shutil.copytree(ROOT / "homestudy" / "data" / "forms", folder)
     (folder / "visit_plan.yaml").unlink()
     with pytest.raises(FormDefinitionError, match="no file defines the form 'visit_plan'"):
         build_library(_yaml_files(folder))

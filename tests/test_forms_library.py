@@ -29,20 +29,12 @@ def _design_ids(after: str, until: str) -> list[str]:
     return re.findall(r"`([a-z0-9_]+)`", block)
 
 
-def test_forms_dir_is_the_repo_folder() -> None:
-    assert forms_dir() == ROOT / "forms"
-
-
-def test_forms_dir_prefers_the_pyinstaller_bundle(tmp_path: Path,
-                                                  monkeypatch: pytest.MonkeyPatch) -> None:
-    (tmp_path / "forms").mkdir()
-    (tmp_path / "forms" / "x.yaml").write_text("id: x\n")
-    monkeypatch.setattr("sys._MEIPASS", str(tmp_path), raising=False)
-    assert forms_dir() == tmp_path / "forms"
+def test_forms_dir_is_the_package_data_folder() -> None:
+    assert forms_dir() == ROOT / "homestudy" / "data" / "forms"
 
 
 def test_every_file_in_forms_loads_and_every_reference_resolves() -> None:
-    files = _yaml_files(ROOT / "forms")
+    files = _yaml_files(ROOT / "homestudy" / "data" / "forms")
     assert {p.stem for p in files} >= {"par_england", "visit_plan", "reference_interview",
                                        "health_safety", "pet_assessment"}
     lib = build_library(files)

@@ -30,7 +30,8 @@ def _answers() -> list[ChecklistAnswer]:
 
 
 def _library(version: int):  # type: ignore[no-untyped-def]
-    return build_library([*_yaml_files(ROOT / "forms"), DATA / f"home_check_v{version}.yaml"])
+    shipped = _yaml_files(ROOT / "homestudy" / "data" / "forms")
+    return build_library([*shipped, DATA / f"home_check_v{version}.yaml"])
 
 
 def _by_question(answers: list[ChecklistAnswer]) -> dict[tuple[str, int], ChecklistAnswer]:

@@ -7,6 +7,7 @@ newer than the source.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -33,22 +34,25 @@ def test_entry_script_runs_the_cli() -> None:
     assert result.stdout.strip() == f"HomeStudy {__version__}"
 
 
-def test_resources_are_found_in_the_checkout() -> None:
+def test_resources_are_package_data_of_the_checkout() -> None:
     assert not resources.is_frozen()
-    assert resources.bundle_root() == ROOT
+    assert resources.data_root() == ROOT / "homestudy" / "data"
     assert (resources.resource_path("dictionary", "en_GB.txt")).is_file()
     assert resources.resource_path("fonts").is_dir()
     assert resources.forms_path() == forms_dir()
     assert (resources.forms_path() / "par_england.yaml").is_file()
+    assert (resources.resource_path("report", "report-template.docx")).is_file()
 
 
-def test_resources_are_found_in_a_bundle(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    # Being frozen cannot be caused in-process; the frozen-build test below does it for real.
-    monkeypatch.setattr(sys, "frozen", True, raising=False)
-    monkeypatch.setattr(sys, "_MEIPASS", str(tmp_path), raising=False)
-    assert resources.is_frozen()
-    assert resources.resource_path("icons", "homestudy.png") == tmp_path / "resources" / "icons" \
-        / "homestudy.png"
+def test_no_code_finds_data_outside_the_package() -> None:
+    # One path for every install: nothing may look beside the package or in _MEIPASS itself.
+    offenders = []
+    for folder in ("homestudy", "ui"):
+        for path in (ROOT / folder).rglob("*.py"):
+            text = path.read_text(encoding="utf-8")
+            if path.name != "resources.py" and ("_MEIPASS" in text or "parents[2]" in text):
+                offenders.append(str(path.relative_to(ROOT)))
+    assert offenders == []
 
 
 class _Recorder:
@@ -78,7 +82,7 @@ def test_spec_collects_what_the_app_needs() -> None:
     for source, _dest in analysis["datas"]:
         assert Path(source).exists(), source
     dests = {dest for _source, dest in analysis["datas"]}
-    assert {"forms", "resources", "docx/parts"} <= dests
+    assert {"homestudy/data", "docx/parts"} <= dests
     assert any(d.startswith("holidays") for d in dests)
     hidden = set(analysis["hiddenimports"])
     assert {"ui.selfcheck", "ui.views.welcome", "homestudy.commands.selftest_render",
@@ -105,7 +109,7 @@ def _frozen_build_is_current() -> tuple[bool, str]:
     if not FROZEN.exists():
         return False, "no frozen build (run `make package`)"
     built = FROZEN.stat().st_mtime
-    for folder in ("homestudy", "ui", "forms", "resources", "packaging"):
+    for folder in ("homestudy", "ui", "packaging"):
         for path in (ROOT / folder).rglob("*"):
             if path.is_file() and "__pycache__" not in path.parts and path.stat().st_mtime > built:
                 return False, f"the frozen build is older than {path.relative_to(ROOT)}"
@@ -129,6 +133,23 @@ def test_frozen_app_passes_its_self_test_with_an_empty_environment(tmp_path: Pat
     assert f"All {len(CHECKS)} checks passed." in result.stdout
     assert not [p for p in tmp_path.iterdir() if p.name.startswith("homestudy-selftest-")]
     internal = FROZEN.parent / "_internal"
-    assert (internal / "forms" / "par_england.yaml").is_file()
-    assert (internal / "resources" / "dictionary" / "en_GB.txt").is_file()
+    assert (internal / "homestudy" / "data" / "forms" / "par_england.yaml").is_file()
+    assert (internal / "homestudy" / "data" / "dictionary" / "en_GB.txt").is_file()
     assert list((internal / "sqlcipher3").glob("_sqlite3*"))  # SQLCipher itself
+    assert (internal / "homestudy" / "data" / "licences" / "third-party.txt").is_file()
+    sbom = json.loads((FROZEN.parent / "HomeStudy-sbom.cdx.json").read_text(encoding="utf-8"))
+    assert sbom["bomFormat"] == "CycloneDX"
+    assert {"pyside6-essentials", "sqlcipher3"} <= {c["name"] for c in sbom["components"]}
+    # cut from the build (packaging/homestudy.spec): GTK theme, kiosk platforms, AVIF
+    names = {p.name for p in internal.rglob("*")}
+    assert not {"libgtk-3.so.0", "libqeglfs.so", "libqvnc.so"} & names
+    assert not [n for n in names if n.startswith(("_avif", "libavif"))]
+    assert not (internal / "Qt").exists()  # plugins only where the frozen Qt looks
+    assert "libqxcb.so" in names and "libqwayland.so" in names and "libqoffscreen.so" in names
+
+
+def test_the_agency_command_says_its_version() -> None:
+    result = subprocess.run([sys.executable, "-m", "homestudy.agency.cli", "--version"],
+                            capture_output=True, text=True, timeout=60, check=False, cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == f"homestudy-agency {__version__}"

@@ -34,7 +34,7 @@ def error_message(exc: BaseException) -> str:
             return "HomeStudy is not allowed to use that file or folder."
         if exc.errno == errno.ENOENT:
             return "That file or folder could not be found."
-    log.error("unexpected error: %s", type(exc).__name__)
+    log.error("unexpected error: %s", type(exc).__name__, exc_info=exc)  # frames only
     return UNEXPECTED
 
 

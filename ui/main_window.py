@@ -167,8 +167,9 @@ class MainWindow(QMainWindow):
             "&Help": ("help",),
         }
         by_id = {s.action: s for s in SHORTCUTS}
+        made = {}
         for menu_title, ids in menus.items():
-            menu = self.menuBar().addMenu(menu_title)
+            menu = made[menu_title] = self.menuBar().addMenu(menu_title)
             for action_id in ids:
                 shortcut = by_id[action_id]
                 action = QAction(shortcut.description, self)
@@ -179,6 +180,12 @@ class MainWindow(QMainWindow):
                 menu.addAction(action)
                 self.actions[action_id] = action
         self.actions["quit"].setMenuRole(QAction.MenuRole.QuitRole)
+        # Help > About: versions, licences and "Copy diagnostic report" (no shortcut key)
+        self.about_action = QAction("&About HomeStudy", self)
+        self.about_action.setObjectName("action_about")
+        self.about_action.setMenuRole(QAction.MenuRole.AboutRole)
+        self.about_action.triggered.connect(self.show_about)
+        made["&Help"].addAction(self.about_action)
 
     def _set_unlocked_actions(self, unlocked: bool) -> None:
         for action_id, action in self.actions.items():
@@ -398,6 +405,11 @@ class MainWindow(QMainWindow):
         from ui.views.help import open_help
 
         open_help(self.ctx, self, SHORTCUTS)
+
+    def show_about(self) -> None:
+        from ui.views.help import open_help
+
+        open_help(self.ctx, self, SHORTCUTS).show_about()
 
     def _title(self, place: str) -> None:
         note = " (read-only)" if self._read_only else ""

@@ -1,7 +1,7 @@
 """UK English spell check: a word list we ship, an underline, and suggestions.
 
 The word list is SCOWL's British English (Debian's ``wbritish``, licence in
-``resources/dictionary/COPYING.en_GB``) loaded into pyspellchecker with
+``homestudy/data/dictionary/COPYING.en_GB``) loaded into pyspellchecker with
 ``language=None``, so "colour" and "organise" are right and "color" is not.
 Words the assessor adds live in the vault settings (``spelling.user_words``),
 never in a file. The open case's own names (applicants, household, significant
@@ -39,7 +39,7 @@ _POSSESSIVE_RE = re.compile(r"['’]s$", re.IGNORECASE)
 
 
 def dictionary_dir() -> Path:
-    """``resources/dictionary``, inside the PyInstaller bundle when frozen."""
+    """The shipped word lists (package data; see ``homestudy.resources``)."""
     return resource_path("dictionary")
 
 

@@ -159,7 +159,8 @@ class DbWorker:
             if self._vault is not None and not self._vault.is_locked:
                 self._vault.lock()
 
-        self.submit_raw(call, on_done, lambda exc: log.error("lock failed: %s", type(exc)))
+        self.submit_raw(call, on_done,
+                        lambda exc: log.error("lock failed: %s", type(exc), exc_info=exc))
 
     def unlock(self, passphrase: str, on_done: Callback, on_error: ErrorCallback) -> None:
         def call() -> None:
@@ -221,7 +222,7 @@ class DbWorker:
             if callback is not None:
                 callback(value)
             elif failed:
-                log.error("background job failed: %s", type(value).__name__)
+                log.error("background job failed: %s", type(value).__name__, exc_info=value)
 
         self._bridge.post(run)
 
@@ -251,7 +252,7 @@ class PoolJob(QRunnable):
                 if on_error is not None:
                     on_error(exc)
                 else:
-                    log.error("pool job failed: %s", type(exc).__name__)
+                    log.error("pool job failed: %s", type(exc).__name__, exc_info=exc)
 
             self._bridge.post(fail)
         else:

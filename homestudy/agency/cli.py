@@ -44,10 +44,17 @@ if TYPE_CHECKING:
     from homestudy.agency.home import AgencyHome
 
 
+def add_version_option(parser: argparse.ArgumentParser) -> None:
+    """``--version``: what IT checks after installing ``homestudy[agency]``."""
+    from homestudy import __version__
+
+    parser.add_argument("--version", action="version", version=f"homestudy-agency {__version__}")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="homestudy-agency",
                                      description="The agency's HomeStudy inbox.")
-    parser.add_argument("--version", action="version", version=f"homestudy-agency {_version()}")
+    add_version_option(parser)
     parser.add_argument("--home", metavar="DIR",
                         default=os.environ.get("HOMESTUDY_AGENCY_HOME", "agency"),
                         help="the agency's folder: settings, keys, SQLite database")

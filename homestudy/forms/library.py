@@ -1,4 +1,4 @@
-"""The form library: every definition in ``forms/``, checked against each other.
+"""The form library: every definition in ``homestudy/data/forms/``, checked against each other.
 
 ``load_library()`` reads each ``*.yaml`` in the forms folder (and an agency's
 overrides folder, if given), validates each file against the schema, then checks
@@ -10,7 +10,6 @@ folder pair, as the definitions do not change while the app runs.
 from __future__ import annotations
 
 import os
-import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -33,18 +32,10 @@ REQUIRED_IDS = (PAR_ID, VISIT_PLAN_ID, REFERENCE_GUIDES_ID)
 
 
 def forms_dir() -> Path:
-    """The folder of form definitions: bundled when frozen, else the repo's ``forms/``."""
-    candidates: list[Path] = []
-    bundle = getattr(sys, "_MEIPASS", None)
-    if bundle:
-        candidates.append(Path(bundle) / "forms")
-    here = Path(__file__).resolve()
-    candidates.append(here.parent / "data")  # package data, if a wheel ships it there
-    candidates.append(here.parents[2] / "forms")  # the source tree
-    for path in candidates:
-        if path.is_dir() and any(path.glob("*.yaml")):
-            return path
-    return candidates[-1]
+    """The shipped form definitions (package data; see ``homestudy.resources``)."""
+    from homestudy.resources import forms_path
+
+    return forms_path()
 
 
 def agency_overrides_dir(name: str, root: Path | None = None) -> Path | None:

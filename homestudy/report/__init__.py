@@ -232,7 +232,8 @@ def write_document(document: Document, fmt: str, out: Path | str, *,
         raise
     except Exception as exc:  # a writer bug must reach the user as a plain message
         # the type only: a writer's message can quote the case's text
-        log.error("export failed while rendering %s: %s", fmt, type(exc).__name__)
+        log.error("export failed while rendering %s: %s", fmt, type(exc).__name__,
+                  exc_info=exc)  # the log file keeps frames only (homestudy.diagnostics)
         raise ExportError() from exc
     try:
         path = write_atomic(Path(out), data, mode=0o600, replace=overwrite)

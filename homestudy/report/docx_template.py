@@ -1,6 +1,6 @@
 """The .docx template a report starts from, and the file properties it ends with.
 
-HomeStudy's own template is ``resources/report/report-template.docx``: python-docx's
+HomeStudy's own template is ``homestudy/data/report/report-template.docx``: python-docx's
 default with its leftovers taken out (the 2013 "Microsoft Macintosh Word" properties,
 the thumbnail, a second copy of the styles, 150 unused table styles) and HomeStudy's
 styles in (``docx_styles``). Remake it with ``python -m homestudy.report.docx_template``.
@@ -208,7 +208,7 @@ def make_template() -> bytes:
 
 
 def main() -> None:
-    target = Path(__file__).resolve().parents[2] / "resources" / "report" / TEMPLATE_NAME
+    target = resource_path("report", TEMPLATE_NAME)
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes(make_template())
     print(f"wrote {target}")

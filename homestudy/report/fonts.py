@@ -10,7 +10,7 @@ and Japanese, Nanum Square for Korean, Symbola for emoji) draw the rest. ``segme
 splits text into runs by the first font that has each character, so no glyph is
 drawn as an empty box; a character no font has becomes U+FFFD, and invisible
 format characters (joiners, variation selectors) that no font draws are dropped.
-Licences are beside the fonts in ``resources/fonts``.
+Licences are beside the fonts in ``homestudy/data/fonts``.
 """
 
 from __future__ import annotations
@@ -67,7 +67,7 @@ _INVISIBLE = {"Mn", "Me", "Cf", "Cc", "Cs", "Co", "Cn", "Zl", "Zp"}
 
 
 def fonts_dir() -> Path:
-    """``resources/fonts``: inside the bundle when frozen, else in the repository."""
+    """The shipped fonts (package data; see ``homestudy.resources``)."""
     return resource_path("fonts")
 
 

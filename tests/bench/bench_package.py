@@ -1,4 +1,5 @@
-"""The frozen app (``make package``): its size on disk and how fast it starts.
+"""The frozen app (``make package``): its size on disk and how fast it starts; and how
+long the wheel (``make wheel``, built here if missing) takes to install into an empty venv.
 
 Start times are wall-clock times of a fresh process each run, in an empty environment
 (as in ``make package-test``). The first ``--version`` run after the others have not
@@ -9,6 +10,7 @@ operating system's file cache (which would slow everyone else on the machine).
 from __future__ import annotations
 
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -17,7 +19,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-APP_DIR = ROOT / "dist" / "HomeStudy"
+APP_DIR = Path(os.environ.get("HOMESTUDY_FROZEN_DIR", ROOT / "dist" / "HomeStudy"))
 EXE = APP_DIR / ("HomeStudy.exe" if sys.platform == "win32" else "HomeStudy")
 
 
@@ -39,7 +41,44 @@ def timed_run(args: list[str], home: str) -> float:
     return elapsed
 
 
+def _uv() -> str | None:
+    beside = Path(sys.executable).parent / "uv"
+    return str(beside) if beside.exists() else shutil.which("uv")
+
+
+def wheel_install_ms(uv: str, wheel: Path, scratch: Path) -> float:
+    """Make an empty venv and install the wheel with the desktop extra into it.
+
+    uv's cache holds the dependencies after the first run, so this is install time,
+    not download time (the first, untimed run fills the cache)."""
+    venv = scratch / "venv"
+    shutil.rmtree(venv, ignore_errors=True)
+    subprocess.run([uv, "venv", "--quiet", "--python", sys.executable, str(venv)], check=True)
+    start = time.perf_counter()
+    subprocess.run([uv, "pip", "install", "--quiet", "--python", str(venv / "bin" / "python"),
+                    f"{wheel}[gui]"], check=True, timeout=600)
+    return (time.perf_counter() - start) * 1000
+
+
+def bench_wheel() -> None:
+    uv = _uv()
+    if uv is None:
+        print("wheel_install: skipped (uv is not installed; `make install` brings it)")
+        return
+    folder = ROOT / "dist" / "wheel"
+    if not list(folder.glob("homestudy-*.whl")):
+        subprocess.run([uv, "build", "--quiet", "--wheel", "--out-dir", str(folder), str(ROOT)],
+                       check=True, timeout=600)
+    wheel = sorted(folder.glob("homestudy-*.whl"))[-1]
+    print(f"wheel_size: {wheel.stat().st_size / (1024 * 1024):.1f} MB ({wheel.name})")
+    with tempfile.TemporaryDirectory(prefix="homestudy-bench-wheel-") as scratch:
+        wheel_install_ms(uv, wheel, Path(scratch))  # fills uv's cache
+        runs = [wheel_install_ms(uv, wheel, Path(scratch)) for _ in range(3)]
+    print(f"wheel_install_empty_venv: median {statistics.median(runs):.0f} ms (n={len(runs)})")
+
+
 def main() -> None:
+    bench_wheel()
     if not EXE.exists():
         print(f"frozen app: not built ({EXE} is missing; run `make package` first)")
         return

@@ -169,7 +169,8 @@ class CaseWorkspace(QWidget):
         try:
             view.set_case(self.case)
         except Exception as exc:  # one broken tab must not take the others with it
-            log.error("the %s tab could not show the case: %s", key, type(exc).__name__)
+            log.error("the %s tab could not show the case: %s", key, type(exc).__name__,
+                      exc_info=exc)
             self.failed_tabs[key] = exc
 
     def _tab_changed(self, _index: int) -> None:

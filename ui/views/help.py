@@ -1,4 +1,5 @@
-"""Help inside the app: PAR guidance per section, keyboard shortcuts, About.
+"""Help inside the app: PAR guidance per section, keyboard shortcuts, About (versions,
+the third-party licences, "Copy diagnostic report").
 
 The guidance is the forms library's own (``forms/par_england.yaml``), so an agency
 that changes its PAR form changes its help too. The shortcuts come from the shell's
@@ -14,7 +15,7 @@ from typing import Any
 
 import PySide6
 from PySide6.QtCore import Qt, qVersion
-from PySide6.QtGui import QGuiApplication, QKeySequence
+from PySide6.QtGui import QFontDatabase, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -24,6 +25,8 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QListWidgetItem,
+    QPlainTextEdit,
+    QPushButton,
     QTableWidget,
     QTableWidgetItem,
     QTabWidget,
@@ -50,6 +53,17 @@ def versions() -> dict[str, str]:
     found["Qt"] = qVersion()
     found["PySide6"] = PySide6.__version__
     return found
+
+
+def licence_text() -> str:
+    """The third-party licence list shipped with the app (``packaging/licences.py``)."""
+    from homestudy.resources import resource_path
+
+    path = resource_path("licences", "third-party.txt")
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError:
+        return f"The licence list is missing from this installation ({path})."
 
 
 def section_html(section: Any) -> str:
@@ -128,7 +142,8 @@ class HelpDialog(QDialog):
         self.tabs = QTabWidget()
         self.tabs.addTab(self._guidance_tab(), "PAR guidance")
         self.tabs.addTab(self._shortcuts_tab(shortcuts), "Keyboard shortcuts")
-        self.tabs.addTab(self._about_tab(), "About")
+        self.about_tab = self._about_tab()
+        self.tabs.addTab(self.about_tab, "About")
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -176,11 +191,50 @@ class HelpDialog(QDialog):
         self.about.setWordWrap(True)
         self.about.setAccessibleName("About HomeStudy")
         self.about.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.copy_report = QPushButton("&Copy diagnostic report")
+        self.copy_report.setObjectName("copyDiagnosticReport")
+        self.copy_report.setToolTip("Copies versions, settings and the end of the error log "
+                                    "(no case details) for your IT team")
+        self.copy_report.clicked.connect(self._copy_report)
+        self.report_status = QLabel("")
+        self.report_status.setAccessibleName("Diagnostic report status")
+        self.licences = QPlainTextEdit()
+        self.licences.setReadOnly(True)
+        self.licences.setAccessibleName("Third-party licences")
+        self.licences.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        # the list is in columns
+        self.licences.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        self.licences.setPlainText(licence_text())
+        row = QHBoxLayout()
+        row.addWidget(self.copy_report)
+        row.addWidget(self.report_status, 1)
         tab = QWidget()
         column = QVBoxLayout(tab)
         column.addWidget(self.about)
-        column.addStretch(1)
+        column.addLayout(row)
+        column.addWidget(QLabel("Software HomeStudy is built with, and its licences:"))
+        column.addWidget(self.licences, 1)
         return tab
+
+    def _copy_report(self) -> None:
+        from homestudy.diagnostics import diagnostic_report
+
+        self.copy_report.setEnabled(False)
+        self.report_status.setText("Preparing the report…")
+        settings = self._ctx.settings
+        run_job(self._ctx, self, lambda: diagnostic_report(settings, versions()),
+                self._report_ready, on_error=self._report_failed)
+
+    def _report_ready(self, report: str) -> None:
+        QGuiApplication.clipboard().setText(report)
+        self.copy_report.setEnabled(True)
+        self.report_status.setText("Copied. Paste it into an email to your IT team.")
+
+    def _report_failed(self, exc: BaseException) -> None:
+        from ui.errors import error_message
+
+        self.copy_report.setEnabled(True)
+        self.report_status.setText(f"The report could not be made. {error_message(exc)}")
 
     # ------------------------------------------------------------------ loading
 
@@ -207,6 +261,10 @@ class HelpDialog(QDialog):
     def _show_section(self, row: int) -> None:
         if 0 <= row < len(self._sections):
             self.guidance.setHtml(section_html(self._sections[row]))
+
+    def show_about(self) -> None:
+        """Open the About tab (Help > About HomeStudy)."""
+        self.tabs.setCurrentWidget(self.about_tab)
 
     def show_section(self, section_id: str) -> None:
         """Open the guidance tab at ``section_id`` (used by the PAR editor's help key)."""

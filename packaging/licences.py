@@ -1,0 +1,139 @@
+"""Write the third-party licence list shipped with HomeStudy (Help › About shows it).
+
+    python packaging/licences.py requirements/app.txt homestudy/data/licences
+
+Reads the locked app set (``requirements/app.txt``: what the desktop app installs, no
+dev or server tools) and, for each package, its licence from the installed metadata
+(``importlib.metadata``: License-Expression, else the licence classifiers, else the
+License field). Packages for another platform (pyobjc on macOS, pywin32-ctypes on
+Windows) are not installed here and take their licence from ``_ELSEWHERE``. The data
+shipped inside HomeStudy (fonts, the dictionary) is listed from its own licence files.
+Writes ``third-party.txt`` (the list) and ``third-party-texts.txt`` (the licence texts
+the packages ship, which LGPL and the BSD/MIT family ask to be passed on).
+
+``make lock`` runs this, so the list follows the lock; ``tests/test_licences.py`` fails
+when a locked package is missing from it.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata as md
+import re
+import sys
+from pathlib import Path
+
+_PIN = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==([^\s;\\]+)(?:\s*;\s*([^\\]+?))?\s*\\?$")
+# Licences of packages locked for other platforms only (checked on their project pages).
+_ELSEWHERE = {
+    "pyobjc-core": "MIT",
+    "pyobjc-framework-cocoa": "MIT",
+    "pywin32-ctypes": "BSD-3-Clause",
+}
+# Packages whose metadata names no licence (only a file): what that file says.
+_FROM_FILE = {"pyrage": "MIT", "sqlcipher3": "Zlib"}
+# Not Python packages, but inside what HomeStudy ships (the frozen app or the wheels).
+_BUNDLED = (
+    ("Python 3.11", "PSF-2.0", "the frozen app's interpreter"),
+    ("Qt 6", "LGPL-3.0-only", "inside the PySide6 wheels"),
+    ("SQLCipher", "BSD-3-Clause", "linked into sqlcipher3"),
+    ("OpenSSL", "Apache-2.0", "linked into sqlcipher3 and cryptography"),
+    ("HarfBuzz", "MIT", "linked into uharfbuzz"),
+)
+_DATA_LICENCES = {
+    "DejaVu fonts": ("fonts/LICENSE-DejaVu.txt", "Bitstream Vera / DejaVu licence"),
+    "Droid Sans Fallback font": ("fonts/LICENSE-DroidSansFallback.txt", "Apache-2.0"),
+    "Liberation Sans fonts": ("fonts/LICENSE-Liberation.txt", "OFL-1.1"),
+    "Nanum Square font": ("fonts/LICENSE-Nanum.txt", "OFL-1.1"),
+    "Noto Sans fonts": ("fonts/LICENSE-Noto.txt", "OFL-1.1"),
+    "Symbola font": ("fonts/LICENSE-Symbola.txt", "free for any use (see its text)"),
+    "UK English word list": ("dictionary/COPYING.en_GB", "see its text (SCOWL / hunspell en_GB)"),
+}
+
+
+def locked(requirements: Path) -> list[tuple[str, str, str]]:
+    """(name, version, marker) of every pin in a uv/pip-tools requirements file."""
+    found = []
+    for line in requirements.read_text(encoding="utf-8").splitlines():
+        match = _PIN.match(line.strip())
+        if match:
+            found.append((match[1].lower(), match[2], (match[3] or "").strip()))
+    return found
+
+
+def licence_of(dist: md.Distribution) -> str:
+    meta = dist.metadata
+    if meta["Name"].lower() in _FROM_FILE:
+        return _FROM_FILE[meta["Name"].lower()]
+    expression = meta.get("License-Expression")
+    if expression:
+        return expression.strip()
+    classifiers = [c.split(" :: ")[-1] for c in meta.get_all("Classifier") or []
+                   if c.startswith("License ::") and c != "License :: OSI Approved"]
+    if classifiers:
+        return "; ".join(sorted(set(classifiers)))
+    text = (meta.get("License") or "").strip()
+    first = text.splitlines()[0] if text else ""
+    return first[:80] if first else "see its licence file"
+
+
+def _licence_texts(dist: md.Distribution) -> list[tuple[str, str]]:
+    texts = []
+    for file in dist.files or []:
+        name = file.name.upper()
+        if "dist-info" in str(file) and name.startswith(("LICENSE", "LICENCE", "COPYING",
+                                                          "NOTICE", "AUTHORS")):
+            try:
+                texts.append((file.name, Path(str(file.locate())).read_text(encoding="utf-8")))
+            except (OSError, UnicodeDecodeError):
+                continue
+    return texts
+
+
+def build(requirements: Path, data_dir: Path) -> tuple[str, str]:
+    rows, texts = [], []
+    for name, version, marker in locked(requirements):
+        try:
+            dist = md.distribution(name)
+        except md.PackageNotFoundError:
+            if name not in _ELSEWHERE:
+                raise SystemExit(f"{name} is locked but not installed here, and its licence "
+                                 "is not in _ELSEWHERE: install the lock or add it") from None
+            rows.append((name, version, _ELSEWHERE[name], marker))
+            continue
+        rows.append((name, version, licence_of(dist), marker))
+        for file_name, text in _licence_texts(dist):
+            texts.append(f"==== {name} {version}: {file_name} ====\n\n{text.strip()}\n")
+    out = ["Third-party software in HomeStudy",
+           f"Generated by packaging/licences.py from {requirements.as_posix()}.", "",
+           "Python packages (name, version, licence)"]
+    width = max(len(r[0]) for r in rows) + 2
+    for name, version, licence, marker in rows:
+        only = f"  [{marker}]" if marker and "python_full_version" not in marker else ""
+        out.append(f"  {name.ljust(width)}{version.ljust(18)}{licence}{only}")
+    out += ["", "Inside those packages"]
+    out += [f"  {n.ljust(width)}{lic}  ({why})" for n, lic, why in _BUNDLED]
+    out += ["", "Data shipped with HomeStudy (texts in the program's data folder)"]
+    for what, (path, licence) in _DATA_LICENCES.items():
+        if not (data_dir / path).is_file():
+            raise SystemExit(f"{data_dir / path} is missing")
+        out.append(f"  {what}: {licence}  ({path})")
+    out += ["", "PySide6 and Qt are used under the LGPL v3: they are separate libraries "
+            "in the app folder and may be replaced with other builds of the same version."]
+    return "\n".join(out) + "\n", "\n".join(texts)
+
+
+def main(argv: list[str]) -> int:
+    requirements, target = Path(argv[0]), Path(argv[1])
+    listing, texts = build(requirements, target.parent)
+    target.mkdir(parents=True, exist_ok=True)
+    for name, text in (("third-party.txt", listing), ("third-party-texts.txt", texts)):
+        path = target / name
+        # unchanged files keep their date, so a frozen build does not look out of date
+        if not path.exists() or path.read_text(encoding="utf-8") != text:
+            path.write_text(text, encoding="utf-8")
+    print(f"wrote {target / 'third-party.txt'} ({listing.count(chr(10))} lines)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
