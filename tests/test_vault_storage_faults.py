@@ -127,6 +127,7 @@ def test_cli_on_a_read_only_folder(tmp_path: Path, cli_env: None,
         assert ref in capsys.readouterr().out
         assert main(["--vault", str(folder), "export", ref, "--out",
                      str(tmp_path / "par.docx")]) == 0
+        assert "not in the case's history" in capsys.readouterr().err  # said, not hidden
         assert main(["--vault", str(folder), "backup", "--out", str(tmp_path / "b")]) == 0
         capsys.readouterr()
         for command in (["passwd"], ["demo"], ["archive", ref], ["delete", ref, "--confirm",

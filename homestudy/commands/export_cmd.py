@@ -64,7 +64,7 @@ def _format(args: argparse.Namespace) -> str | None:
 def run(args: argparse.Namespace) -> int:
     from homestudy import exports
     from homestudy.commands.common import fail, find_case, open_vault
-    from homestudy.errors import HomeStudyError
+    from homestudy.errors import HomeStudyError, StorageReadOnlyError
     from homestudy.settings import load_settings
     from homestudy.textutil import format_date
 
@@ -83,15 +83,22 @@ def run(args: argparse.Namespace) -> int:
         return 2
     what = f"record:{record}" if record else f"par:{args.variant}"
     try:
-        vault = open_vault(args)  # writable: the export goes into the audit trail
+        try:
+            vault = open_vault(args)  # writable: the export goes into the audit trail
+            recordable = True
+        except StorageReadOnlyError:
+            if args.shared_on is not None:  # a share must be recorded, or not claimed
+                raise
+            vault, recordable = open_vault(args, read_only=True), False
         try:
             case = find_case(vault, args.reference)
             inputs = exports.gather(vault, case.id, load_settings())
             done = exports.export_copy(inputs, what, fmt, args.out, today=args.today,
                                        overwrite=args.overwrite)
-            written = exports.record_export(vault, done)
-            if args.shared_on is not None:
-                exports.record_share(vault, case.id, written.id, args.shared_on)
+            if recordable:
+                written = exports.record_export(vault, done)
+                if args.shared_on is not None:
+                    exports.record_share(vault, case.id, written.id, args.shared_on)
         finally:
             vault.close()
     except HomeStudyError as exc:
@@ -101,6 +108,9 @@ def run(args: argparse.Namespace) -> int:
             return 1
         return fail(exc)
     print(f"Exported {case.reference} to {done.file.path}")
+    if not recordable:
+        print("homestudy: the vault's folder is read-only, so this export is not in the "
+              "case's history.", file=sys.stderr)
     print(f"{done.version}; SHA-256 {done.file.sha256}")
     if done.incomplete:
         print(f"Marked {exports.INCOMPLETE_MARK}: the case has {done.blockers} "

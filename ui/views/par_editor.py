@@ -215,16 +215,15 @@ class ParEditorView(QWidget):
         side.tabBar().setUsesScrollButtons(False)
         side.setDocumentMode(True)
         self.side = side
-        four_tabs = side.tabBar().sizeHint().width()
-        # the agency's review comments: a fifth tab that scrolls into view in a narrow
-        # window rather than making the pane (and the window) wider than 1024 pixels
+        # the agency's review comments: a fifth tab, all five in view at 1024 pixels (the
+        # section tree wraps its titles in a little less room to make way)
         side.setTabToolTip(side.addTab(self.review, "Re&view"),
                            "The agency's review comments on this section, with your replies")
-        side.tabBar().setUsesScrollButtons(True)
+        five_tabs = side.tabBar().sizeHint().width()
+        side.tabBar().setElideMode(Qt.TextElideMode.ElideMiddle)  # "Review (3)" squeezes
 
-        # the tree keeps room for its wrapped titles; the guidance gives way first
-        left.setMinimumWidth(280)
-        side.setMinimumWidth(four_tabs + 8)
+        left.setMinimumWidth(220)
+        side.setMinimumWidth(five_tabs + 8)
         splitter = QSplitter()
         splitter.setChildrenCollapsible(False)
         splitter.addWidget(left)
