@@ -64,11 +64,21 @@ def _check_archive_column(vault: Vault) -> None:
 
 
 #: target version -> what that step must have left behind in an upgraded vault
+def _check_change_set_tables(vault: Vault) -> None:
+    """m0006: the base each agency holds, attachments sent, outbox states."""
+    with vault.reading() as conn:
+        names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+        columns = {r[1] for r in conn.execute("PRAGMA table_info(sync_outbox)")}
+    assert {"sync_case_base", "sync_blobs_sent"} <= names
+    assert {"result_state", "result_sha256", "blobs"} <= columns
+
+
 UPGRADE_CHECKS: dict[int, Callable[[Vault], None]] = {
     2: _check_sync_tables,
     3: _check_checks_per_person,
     4: _check_people_found_by_name,
     5: _check_archive_column,
+    6: _check_change_set_tables,
 }
 
 

@@ -6,6 +6,8 @@
     PUT  /bundles/{bundle_id}                 upload a bundle (POST is the same); signed receipt
     GET  /devices/{device_id}/status          signed request; 410 when revoked
     GET  /devices/{device_id}/assignments     signed request; ?after=N; new cases as bundles
+    GET  /devices/{device_id}/blobs/{sha256}  signed; ?size=N; what the inbox holds of it
+    PUT  /devices/{device_id}/blobs/{sha256}  signed; ?size=N&offset=M; one chunk (age)
 
 Errors are JSON ``{"error": code, "message": plain words}`` with a distinct status
 per cause (see ``homestudy.agency.inbox``). Database and crypto work runs in the
@@ -22,6 +24,7 @@ from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
+import msgspec
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -40,7 +43,27 @@ def _refused(exc: Refusal) -> JSONResponse:
 
 
 async def _call(fn: Callable[..., Any], *args: Any) -> Any:
-    return await run_in_threadpool(fn, *args)
+    try:
+        return await run_in_threadpool(fn, *args)
+    except Refusal:
+        raise
+    except Exception as exc:
+        if _database_down(exc):  # the laptop says "the agency's inbox database is down"
+            raise Refusal(503, "database_unavailable",
+                          "The inbox cannot reach its database just now.") from exc
+        raise
+
+
+def _database_down(exc: BaseException) -> bool:
+    import sqlite3
+
+    if isinstance(exc, sqlite3.OperationalError):
+        return True
+    try:
+        import psycopg
+    except ImportError:  # pragma: no cover - psycopg is a dependency
+        return False
+    return isinstance(exc, psycopg.OperationalError | psycopg.InterfaceError)
 
 
 def create_app(home: AgencyHome | Path | str) -> Starlette:
@@ -109,6 +132,32 @@ def create_app(home: AgencyHome | Path | str) -> Starlette:
         except Refusal as exc:
             return _refused(exc)
 
+    def blob_args(request: Request, *names: str) -> list[int]:
+        try:
+            return [int(request.query_params[n]) for n in names]
+        except (KeyError, ValueError) as exc:
+            raise Refusal(400, "malformed", "The attachment request is not readable.") from exc
+
+    async def blob_status(request: Request) -> JSONResponse:
+        try:
+            await signed_device(request)
+            (size,) = blob_args(request, "size")
+            found = await _call(inbox.blob_status, request.path_params["sha256"], size)
+            return JSONResponse(msgspec.to_builtins(found))
+        except Refusal as exc:
+            return _refused(exc)
+
+    async def blob_chunk(request: Request) -> JSONResponse:
+        try:
+            await signed_device(request)
+            size, offset = blob_args(request, "size", "offset")
+            data = await _read_body(request, limit)
+            found = await _call(inbox.put_chunk, request.path_params["sha256"], size, offset,
+                                data)
+            return JSONResponse(msgspec.to_builtins(found))
+        except Refusal as exc:
+            return _refused(exc)
+
     routes = [
         Route("/health", health, methods=["GET"]),
         Route("/keys", key_list, methods=["GET"]),
@@ -116,6 +165,8 @@ def create_app(home: AgencyHome | Path | str) -> Starlette:
         Route("/bundles/{bundle_id}", upload, methods=["PUT", "POST"]),
         Route("/devices/{device_id}/status", status, methods=["GET"]),
         Route("/devices/{device_id}/assignments", assignments, methods=["GET"]),
+        Route("/devices/{device_id}/blobs/{sha256}", blob_status, methods=["GET"]),
+        Route("/devices/{device_id}/blobs/{sha256}", blob_chunk, methods=["PUT"]),
     ]
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

@@ -7,10 +7,15 @@ A bundle is a zip (stored, uncompressed) with these members::
     payload.age             the payload, encrypted to the recipient's age X25519 key
     README.txt              how to check and open it with stock ``minisign`` and ``age``
 
-The payload (after ``age -d``) is itself a zip: ``payload.json`` (repeats the bundle
-id, sender device id, sequence and agency id, and lists the SHA-256 of every other
-member), ``case.json`` (the case as versioned JSON, ``homestudy.serial``) and
-``attachments/<attachment id>``.
+Format version 1 (assignments): the payload (after ``age -d``) is a zip:
+``payload.json`` (repeats the bundle id, sender device id, sequence and agency id, and
+lists the SHA-256 of every other member), ``case.json`` (the case as versioned JSON,
+``homestudy.serial``) and ``attachments/<attachment id>``.
+
+Format version 2 (a laptop's case bundles, docs/sync-payload.md): the payload is the
+same zip, gzip-compressed before encryption, holding ``payload.json`` and
+``change.json`` (a ``homestudy.sync.wire.ChangeSet``: the whole case once, then only
+the records that changed). Attachments travel apart, once, by content hash.
 
 ``open_bundle`` trusts nothing until it has checked it, in this order: size,
 container, signature over the manifest, manifest format, the manifest's
@@ -22,8 +27,10 @@ raises ``BundleError`` whose ``check`` names the step.
 from __future__ import annotations
 
 import dataclasses
+import gzip
 import hashlib
 import json
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -36,9 +43,12 @@ from homestudy.model import CASE_FORMAT_VERSION, Case
 from homestudy.serial import from_jsonable
 from homestudy.sync import keys
 from homestudy.sync.container import ContainerError, pack, unpack
+from homestudy.sync.wire import ChangeSet, PayloadHeader, WireError, decode
 
 BUNDLE_FORMAT = "homestudy-bundle"
-BUNDLE_FORMAT_VERSION = 1
+BUNDLE_FORMAT_VERSION = 2  # the newest this code reads
+CHANGE_BUNDLE_VERSION = 2  # case bundles as change sets, payload gzip-compressed
+ASSIGNMENT_BUNDLE_VERSION = 1
 CASE_FORMAT = "homestudy-case"
 MANIFEST = "manifest.json"
 SIGNATURE = "manifest.json.minisig"
@@ -56,6 +66,8 @@ Check the sender's signature over the manifest with stock minisign:
 Check each member's SHA-256 against manifest.json (sha256sum payload.age).
 Decrypt the payload with stock age and the recipient's identity file:
     age -d -i agency.key -o payload.zip payload.age
+In format version 2 the decrypted payload is gzip-compressed:
+    age -d -i agency.key payload.age | gunzip > payload.zip
 """
 
 
@@ -143,6 +155,7 @@ class OpenedBundle:
     size: int
     case_document: dict[str, Any] | None = None  # None when opened without an identity
     attachments: dict[str, bytes] = field(default_factory=dict)
+    change: ChangeSet | None = None  # format version 2, once decrypted
 
     def case(self) -> Case:
         if self.case_document is None:
@@ -161,7 +174,8 @@ def build_bundle(
     signing_secret: str,
     recipient: str,
 ) -> bytes:
-    """The bundle's bytes. ``manifest.members`` is filled in here."""
+    """The bundle's bytes (format version 1). ``manifest.members`` is filled in here."""
+    manifest = dataclasses.replace(manifest, format_version=ASSIGNMENT_BUNDLE_VERSION)
     case_bytes = json.dumps(
         {"format": CASE_FORMAT, "format_version": CASE_FORMAT_VERSION, "case": case_json},
         sort_keys=True,
@@ -170,7 +184,7 @@ def build_bundle(
     inner_members += [(f"attachments/{aid}", data) for aid, data in sorted(attachments.items())]
     inner_header = {
         "format": BUNDLE_FORMAT + "-payload",
-        "format_version": BUNDLE_FORMAT_VERSION,
+        "format_version": ASSIGNMENT_BUNDLE_VERSION,
         "bundle_id": manifest.bundle_id,
         "kind": manifest.kind,
         "agency_id": manifest.agency_id,
@@ -182,6 +196,33 @@ def build_bundle(
     plaintext = pack(
         [("payload.json", json.dumps(inner_header, sort_keys=True).encode()), *inner_members]
     )
+    return _seal(manifest, plaintext, signing_secret, recipient)
+
+
+def build_change_bundle(
+    manifest: Manifest, *, change: bytes, signing_secret: str, recipient: str
+) -> bytes:
+    """A format version 2 bundle carrying ``change`` (the ``change.json`` bytes)."""
+    manifest = dataclasses.replace(manifest, format_version=CHANGE_BUNDLE_VERSION)
+    inner_header = {
+        "format": BUNDLE_FORMAT + "-payload",
+        "format_version": CHANGE_BUNDLE_VERSION,
+        "bundle_id": manifest.bundle_id,
+        "kind": manifest.kind,
+        "agency_id": manifest.agency_id,
+        "device_id": manifest.device_id,
+        "sequence": manifest.sequence,
+        "case_id": manifest.case_id,
+        "members": {"change.json": {"sha256": sha256_hex(change), "size": len(change)}},
+    }
+    plaintext = pack([("payload.json", json.dumps(inner_header, sort_keys=True).encode()),
+                      ("change.json", change)])
+    # mtime 0: the same change compresses to the same bytes on every machine
+    return _seal(manifest, gzip.compress(plaintext, compresslevel=6, mtime=0),
+                 signing_secret, recipient)
+
+
+def _seal(manifest: Manifest, plaintext: bytes, signing_secret: str, recipient: str) -> bytes:
     ciphertext = pyrage.encrypt(plaintext, [x25519.Recipient.from_str(recipient)])
     members = {
         PAYLOAD: {"sha256": sha256_hex(ciphertext), "size": len(ciphertext)},
@@ -245,11 +286,60 @@ def open_bundle(
         raise BundleError(
             "The bundle's payload could not be decrypted with this key.", check="decrypt"
         ) from exc
+    if manifest.format_version >= CHANGE_BUNDLE_VERSION:
+        change = _read_change_payload(_gunzip(plaintext, max_size), manifest, max_size)
+        return OpenedBundle(manifest=manifest, sha256=opened.sha256, size=opened.size,
+                            change=change)
     case_document, attachments = _read_payload(plaintext, manifest, max_size)
     return OpenedBundle(
         manifest=manifest, sha256=opened.sha256, size=opened.size,
         case_document=case_document, attachments=attachments,
     )
+
+
+def _gunzip(data: bytes, max_size: int) -> bytes:
+    """gzip's content, refusing more than ``max_size`` bytes (no decompression bombs)."""
+    try:
+        inflater = zlib.decompressobj(wbits=31)
+        out = inflater.decompress(data, max_size + 1)
+        if len(out) > max_size or inflater.unconsumed_tail or not inflater.eof:
+            raise ValueError("too large or truncated")
+    except (zlib.error, ValueError) as exc:
+        raise BundleError("The bundle's payload is not readable.", check="payload") from exc
+    return out
+
+
+def _read_change_payload(plaintext: bytes, manifest: Manifest, max_size: int) -> ChangeSet:
+    try:
+        inner = unpack(plaintext, max_member_size=max_size, max_members=4)
+        header = decode(PayloadHeader, inner["payload.json"])
+        if set(header.members) != set(inner) - {"payload.json"} or \
+                "change.json" not in header.members:
+            raise ValueError("payload members differ from its list")
+        for name, entry in header.members.items():
+            if entry.sha256 != sha256_hex(inner[name]) or entry.size != len(inner[name]):
+                raise ValueError("payload member hash differs")
+        change = decode(ChangeSet, inner["change.json"])
+    except WireError as exc:
+        raise BundleError(f"The bundle's payload is not readable: {exc}", check="payload") \
+            from exc
+    except (ContainerError, KeyError, ValueError) as exc:
+        raise BundleError("The bundle's payload is not readable.", check="payload") from exc
+    if change.case_format_version > CASE_FORMAT_VERSION:
+        raise BundleError(
+            "The case in this bundle was made by a newer version of HomeStudy.",
+            check="format_version")
+    for key in ("bundle_id", "kind", "agency_id", "device_id", "sequence", "case_id"):
+        if getattr(header, key) != getattr(manifest, key):
+            raise BundleError(
+                f"The encrypted payload does not match the signed manifest ({key}).",
+                check="inner_mismatch")
+    if change.case_id != manifest.case_id or (
+            change.full is not None and change.full.get("id") != manifest.case_id):
+        raise BundleError(
+            "The encrypted case does not match the signed manifest (case_id).",
+            check="inner_mismatch")
+    return change
 
 
 def _unpack(data: bytes, max_size: int) -> dict[str, bytes]:

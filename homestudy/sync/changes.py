@@ -1,0 +1,142 @@
+"""Record-level changes between two versions of a case's JSON (docs/sync-payload.md).
+
+A case is JSON objects and lists. A list whose items are all objects with a text
+``"id"`` is a list of records (visits, people, references ...): it is compared by id,
+so one changed visit travels alone. Any other value is compared whole.
+
+Operations, applied in order (a path is a list of object keys and ``{"id": X}`` steps):
+
+    {"op": "set",   "path": [...], "value": V}   put V at the path (a record step
+                                                 adds the record when it is new)
+    {"op": "order", "path": [...], "ids": [...]} the record list at the path now holds
+                                                 exactly these ids in this order
+
+The result is checked against ``state_sha256``: the SHA-256 of the canonical JSON
+(keys sorted, no spaces, UTF-8), so a receiver knows it rebuilt the sender's case.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+from typing import Any
+
+Path = list[Any]
+
+
+class ChangeError(ValueError):
+    """Operations that do not apply to the state they claim to change."""
+
+
+def canonical(value: Any) -> bytes:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"),
+                      ensure_ascii=False).encode("utf-8")
+
+
+def state_sha256(value: Any) -> str:
+    return hashlib.sha256(canonical(value)).hexdigest()
+
+
+def _is_records(value: Any) -> bool:
+    return isinstance(value, list) and bool(value) and all(
+        isinstance(v, dict) and isinstance(v.get("id"), str) for v in value) and len(
+        {v["id"] for v in value}) == len(value)
+
+
+def diff(old: Any, new: Any, path: Path | None = None) -> list[dict[str, Any]]:
+    """The operations that turn ``old`` into ``new`` (empty when equal)."""
+    path = path or []
+    if old == new:
+        return []
+    if isinstance(old, dict) and isinstance(new, dict) and set(old) == set(new):
+        ops: list[dict[str, Any]] = []
+        for key in sorted(new):
+            ops += diff(old[key], new[key], [*path, key])
+        return ops
+    if _is_records(old) and (_is_records(new) or new == []):
+        before = {r["id"]: r for r in old}
+        ids = [r["id"] for r in new]
+        ops = [] if ids == list(before) else [{"op": "order", "path": path, "ids": ids}]
+        for record in new:
+            step = [*path, {"id": record["id"]}]
+            if record["id"] in before:
+                ops += diff(before[record["id"]], record, step)
+            else:
+                ops.append({"op": "set", "path": step, "value": record})
+        return ops
+    return [{"op": "set", "path": path, "value": new}]
+
+
+def apply(state: Any, ops: list[dict[str, Any]]) -> Any:
+    """A new state: ``state`` with ``ops`` applied (``state`` is not changed)."""
+    result = copy.deepcopy(state)
+    for op in ops:
+        path = op["path"]
+        if not path:
+            if op["op"] != "set":
+                raise ChangeError("only a set may replace the whole case")
+            result = copy.deepcopy(op["value"])
+            continue
+        parent = _walk(result, path[:-1])
+        last = path[-1]
+        if op["op"] == "order":
+            target = _child(parent, last)
+            if not isinstance(target, list):
+                raise ChangeError(f"not a list at {_show(path)}")
+            by_id = {r.get("id"): r for r in target if isinstance(r, dict)}
+            # a new id stays a placeholder until a later set fills it in
+            target[:] = [by_id.get(i, {"id": i, "__pending__": True}) for i in op["ids"]]
+        elif op["op"] == "set":
+            _put(parent, last, copy.deepcopy(op["value"]), path)
+        else:
+            raise ChangeError(f"unknown operation {op['op']!r}")
+    if _has_pending(result):
+        raise ChangeError("a record was listed but never given")
+    return result
+
+
+def _walk(value: Any, path: Path) -> Any:
+    for step in path:
+        value = _child(value, step)
+    return value
+
+
+def _child(value: Any, step: Any) -> Any:
+    if isinstance(step, dict):
+        if not isinstance(value, list):
+            raise ChangeError("a record step on something that is not a list")
+        for item in value:
+            if isinstance(item, dict) and item.get("id") == step.get("id"):
+                return item
+        raise ChangeError(f"no record {step.get('id')!r}")
+    if not isinstance(value, dict) or step not in value:
+        raise ChangeError(f"no field {step!r}")
+    return value[step]
+
+
+def _put(parent: Any, step: Any, value: Any, path: Path) -> None:
+    if isinstance(step, dict):
+        if not isinstance(parent, list):
+            raise ChangeError(f"not a list at {_show(path)}")
+        for index, item in enumerate(parent):
+            if isinstance(item, dict) and item.get("id") == step.get("id"):
+                parent[index] = value
+                return
+        parent.append(value)
+        return
+    if not isinstance(parent, dict):
+        raise ChangeError(f"not an object at {_show(path)}")
+    parent[step] = value
+
+
+def _has_pending(value: Any) -> bool:
+    if isinstance(value, dict):
+        return value.get("__pending__") is True or any(_has_pending(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_has_pending(v) for v in value)
+    return False
+
+
+def _show(path: Path) -> str:
+    return "/".join(f"[{s.get('id')}]" if isinstance(s, dict) else str(s) for s in path)
