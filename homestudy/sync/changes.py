@@ -10,6 +10,8 @@ Operations, applied in order (a path is a list of object keys and ``{"id": X}`` 
                                                  adds the record when it is new)
     {"op": "order", "path": [...], "ids": [...]} the record list at the path now holds
                                                  exactly these ids in this order
+    {"op": "unset", "path": [...]}               the object at the path's parent no
+                                                 longer has that key
 
 The result is checked against ``state_sha256``: the SHA-256 of the canonical JSON
 (keys sorted, no spaces, UTF-8), so a receiver knows it rebuilt the sender's case.
@@ -49,10 +51,14 @@ def diff(old: Any, new: Any, path: Path | None = None) -> list[dict[str, Any]]:
     path = path or []
     if old == new:
         return []
-    if isinstance(old, dict) and isinstance(new, dict) and set(old) == set(new):
-        ops: list[dict[str, Any]] = []
+    if isinstance(old, dict) and isinstance(new, dict):
+        ops: list[dict[str, Any]] = [{"op": "unset", "path": [*path, key]}
+                                     for key in sorted(set(old) - set(new))]
         for key in sorted(new):
-            ops += diff(old[key], new[key], [*path, key])
+            if key in old:
+                ops += diff(old[key], new[key], [*path, key])
+            else:
+                ops.append({"op": "set", "path": [*path, key], "value": new[key]})
         return ops
     if _is_records(old) and (_is_records(new) or new == []):
         before = {r["id"]: r for r in old}
@@ -70,15 +76,10 @@ def diff(old: Any, new: Any, path: Path | None = None) -> list[dict[str, Any]]:
 
 def apply(state: Any, ops: list[dict[str, Any]]) -> Any:
     """A new state: ``state`` with ``ops`` applied (``state`` is not changed)."""
-    result = copy.deepcopy(state)
+    holder = {"$": copy.deepcopy(state)}  # so a path of [] names the whole value
     for op in ops:
-        path = op["path"]
-        if not path:
-            if op["op"] != "set":
-                raise ChangeError("only a set may replace the whole case")
-            result = copy.deepcopy(op["value"])
-            continue
-        parent = _walk(result, path[:-1])
+        path = ["$", *op["path"]]
+        parent = _walk(holder, path[:-1])
         last = path[-1]
         if op["op"] == "order":
             target = _child(parent, last)
@@ -86,14 +87,18 @@ def apply(state: Any, ops: list[dict[str, Any]]) -> Any:
                 raise ChangeError(f"not a list at {_show(path)}")
             by_id = {r.get("id"): r for r in target if isinstance(r, dict)}
             # a new id stays a placeholder until a later set fills it in
-            target[:] = [by_id.get(i, {"id": i, "__pending__": True}) for i in op["ids"]]
+            target[:] = [by_id.get(i, _Pending(i)) for i in op["ids"]]
         elif op["op"] == "set":
             _put(parent, last, copy.deepcopy(op["value"]), path)
+        elif op["op"] == "unset":
+            if not isinstance(parent, dict) or last not in parent:
+                raise ChangeError(f"no field at {_show(path)}")
+            del parent[last]
         else:
             raise ChangeError(f"unknown operation {op['op']!r}")
-    if _has_pending(result):
+    if _has_pending(holder):
         raise ChangeError("a record was listed but never given")
-    return result
+    return holder["$"]
 
 
 def _walk(value: Any, path: Path) -> Any:
@@ -120,7 +125,8 @@ def _put(parent: Any, step: Any, value: Any, path: Path) -> None:
         if not isinstance(parent, list):
             raise ChangeError(f"not a list at {_show(path)}")
         for index, item in enumerate(parent):
-            if isinstance(item, dict) and item.get("id") == step.get("id"):
+            if (isinstance(item, dict) and item.get("id") == step.get("id")) or (
+                    isinstance(item, _Pending) and item.id == step.get("id")):
                 parent[index] = value
                 return
         parent.append(value)
@@ -130,9 +136,18 @@ def _put(parent: Any, step: Any, value: Any, path: Path) -> None:
     parent[step] = value
 
 
+class _Pending:
+    """A record an ``order`` named that a later ``set`` must fill in."""
+
+    def __init__(self, record_id: str) -> None:
+        self.id = record_id
+
+
 def _has_pending(value: Any) -> bool:
+    if isinstance(value, _Pending):
+        return True
     if isinstance(value, dict):
-        return value.get("__pending__") is True or any(_has_pending(v) for v in value.values())
+        return any(_has_pending(v) for v in value.values())
     if isinstance(value, list):
         return any(_has_pending(v) for v in value)
     return False

@@ -27,7 +27,7 @@ class RecordStep(msgspec.Struct, forbid_unknown_fields=True):
 
 
 class Op(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
-    op: Literal["set", "order"]
+    op: Literal["set", "order", "unset"]
     path: list[str | RecordStep]
     value: Any = None
     ids: list[str] | None = None
