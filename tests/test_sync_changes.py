@@ -18,7 +18,7 @@ from homestudy.model import CASE_FORMAT_VERSION, Case, Visit
 from homestudy.serial import SerialError, from_jsonable, to_jsonable
 from homestudy.sync import changes, keys
 from homestudy.sync.bundle import KIND_CASE, Manifest, build_change_bundle, open_bundle
-from homestudy.sync.wire import CHANGE_FORMAT, ChangeSet, WireError, decode, encode
+from homestudy.sync.wire import CHANGE_FORMAT, ChangeSet, Op, WireError, convert, decode, encode
 
 # ----------------------------------------------------------------------------- diff
 
@@ -30,11 +30,12 @@ def _demo() -> dict[str, Any]:
 def test_a_one_word_edit_is_one_small_operation() -> None:
     old = _demo()
     new = json.loads(json.dumps(old))
-    section = sorted(new["par_sections"])[0]
+    section = max(new["par_sections"], key=lambda k: len(new["par_sections"][k]["text"]))
     new["par_sections"][section]["text"] = new["par_sections"][section]["text"] + " indeed"
     ops = changes.diff(old, new)
-    assert ops == [{"op": "set", "path": ["par_sections", section, "text"],
-                    "value": new["par_sections"][section]["text"]}]
+    assert ops == [{"op": "text", "path": ["par_sections", section, "text"],
+                    "at": len(old["par_sections"][section]["text"]), "cut": 0,
+                    "insert": " indeed"}]
     assert changes.apply(old, ops) == new
 
 
@@ -51,7 +52,7 @@ def test_records_are_matched_by_id_added_removed_and_reordered() -> None:
     assert changes.apply(old, ops) == new
     assert changes.state_sha256(changes.apply(old, ops)) == changes.state_sha256(new)
     # the changed visit travels alone, not the whole list of visits
-    sets = [o for o in ops if o["op"] == "set" and o["path"][0] == "visits"]
+    sets = [o for o in ops if o["op"] in ("set", "text") and o["path"][0] == "visits"]
     assert {json.dumps(o["path"]) for o in sets} == {
         json.dumps(["visits", {"id": first["id"]}, "notes"]),
         json.dumps(["visits", {"id": new["visits"][-1]["id"]}])}
@@ -68,7 +69,8 @@ def test_operations_that_do_not_fit_their_state_are_refused() -> None:
         changes.apply(old, [{"op": "unset", "path": ["no_such_field"]}])
 
 
-_leaf = st.none() | st.booleans() | st.integers() | st.text(max_size=5)
+_leaf = st.none() | st.booleans() | st.integers() | st.text(max_size=5) | st.text(
+    alphabet="ab\u00e9\U0001f600", min_size=78, max_size=90)
 _ids = st.sampled_from(["a", "b", "c", "d"])
 
 
@@ -87,7 +89,24 @@ _json = st.recursive(
 @settings(max_examples=300, deadline=None)
 @given(old=_json, new=_json)
 def test_apply_of_diff_gives_the_new_state(old: Any, new: Any) -> None:
-    assert changes.apply(old, changes.diff(old, new)) == new
+    ops = changes.diff(old, new)
+    assert changes.apply(old, ops) == new
+    # and after the trip through the typed wire schema
+    change = ChangeSet(format=CHANGE_FORMAT, format_version=1, case_id="c",
+                       case_format_version=1, state_sha256="", ops=[convert(Op, o) for o in ops])
+    assert changes.apply(old, decode(ChangeSet, encode(change)).ops_as_dicts()) == new
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=st.text(min_size=80, max_size=200), at=st.integers(0, 200), cut=st.integers(0, 5),
+       insert=st.text(max_size=6))
+def test_small_edits_of_long_texts_travel_as_splices(text: str, at: int, cut: int,
+                                                     insert: str) -> None:
+    at = min(at, len(text))
+    edited = text[:at] + insert + text[at + cut:]
+    ops = changes.diff({"t": text}, {"t": edited})
+    assert changes.apply({"t": text}, ops) == {"t": edited}
+    assert all(o["op"] == "text" and len(o["insert"]) <= len(insert) for o in ops)
 
 
 # ----------------------------------------------------------------------------- bundle

@@ -12,6 +12,10 @@ Operations, applied in order (a path is a list of object keys and ``{"id": X}`` 
                                                  exactly these ids in this order
     {"op": "unset", "path": [...]}               the object at the path's parent no
                                                  longer has that key
+    {"op": "text",  "path": [...], "at": N, "cut": M, "insert": S}
+                                                 in the text at the path, replace the M
+                                                 characters from position N (Unicode
+                                                 code points, from 0) by S
 
 The result is checked against ``state_sha256``: the SHA-256 of the canonical JSON
 (keys sorted, no spaces, UTF-8), so a receiver knows it rebuilt the sender's case.
@@ -71,7 +75,26 @@ def diff(old: Any, new: Any, path: Path | None = None) -> list[dict[str, Any]]:
             else:
                 ops.append({"op": "set", "path": step, "value": record})
         return ops
+    if isinstance(old, str) and isinstance(new, str) and max(len(old), len(new)) >= LONG_TEXT:
+        at, cut, insert = _splice(old, new)
+        if len(insert) < max(len(new), LONG_TEXT) // 2:  # a small edit: send the edit only
+            return [{"op": "text", "path": path, "at": at, "cut": cut, "insert": insert}]
     return [{"op": "set", "path": path, "value": new}]
+
+
+LONG_TEXT = 80  # shorter texts travel whole
+
+
+def _splice(old: str, new: str) -> tuple[int, int, str]:
+    """(at, cut, insert): the one stretch where ``old`` and ``new`` differ."""
+    limit = min(len(old), len(new))
+    start = 0
+    while start < limit and old[start] == new[start]:
+        start += 1
+    end = 0
+    while end < limit - start and old[-1 - end] == new[-1 - end]:
+        end += 1
+    return start, len(old) - start - end, new[start:len(new) - end]
 
 
 def apply(state: Any, ops: list[dict[str, Any]]) -> Any:
@@ -89,7 +112,14 @@ def apply(state: Any, ops: list[dict[str, Any]]) -> Any:
             # a new id stays a placeholder until a later set fills it in
             target[:] = [by_id.get(i, _Pending(i)) for i in op["ids"]]
         elif op["op"] == "set":
-            _put(parent, last, copy.deepcopy(op["value"]), path)
+            _put(parent, last, copy.deepcopy(op.get("value")), path)
+        elif op["op"] == "text":
+            text = _child(parent, last)
+            at, cut = op.get("at"), op.get("cut")
+            if not isinstance(text, str) or not isinstance(at, int) or not isinstance(cut, int) \
+                    or at < 0 or cut < 0 or at + cut > len(text):
+                raise ChangeError(f"no text to edit at {_show(path)}")
+            _put(parent, last, text[:at] + str(op.get("insert", "")) + text[at + cut:], path)
         elif op["op"] == "unset":
             if not isinstance(parent, dict) or last not in parent:
                 raise ChangeError(f"no field at {_show(path)}")

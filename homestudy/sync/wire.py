@@ -27,10 +27,13 @@ class RecordStep(msgspec.Struct, forbid_unknown_fields=True):
 
 
 class Op(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
-    op: Literal["set", "order", "unset"]
+    op: Literal["set", "order", "unset", "text"]
     path: list[str | RecordStep]
     value: Any = None
     ids: list[str] | None = None
+    at: int | None = None  # "text": where, in Unicode code points
+    cut: int | None = None
+    insert: str | None = None
 
 
 class BlobRef(msgspec.Struct, forbid_unknown_fields=True):
