@@ -18,7 +18,7 @@ from homestudy.agency import case_state
 from homestudy.agency.home import AgencyHome
 from homestudy.demo import build_demo_case
 from homestudy.serial import to_jsonable
-from homestudy.sync import outbox
+from homestudy.sync import engine, outbox
 from homestudy.sync.client import InboxClient
 from homestudy.sync.engine import sync_round
 from homestudy.sync.enrolment_flow import enrol
@@ -118,19 +118,23 @@ def run_changes(tmp_path: Path, vault: Vault, counting: CountingTransport,
         start_inbox = inbox_bytes(home)
 
         wire: list[int] = []
+        bundles: list[int] = []
         for n in range(EDITS):
             before = counting.total
             one_word_edit(vault, case.id, n)
+            (item,) = engine.prepare(vault)[0].items
+            bundles.append(len(item.data))
             (report,) = sync_round(vault, client)
             assert (report.sent, report.waiting, report.error) == (1, 0, ""), report
             wire.append(counting.total - before)
         growth = (inbox_bytes(home) - start_inbox) / EDITS
         per_edit = sum(wire) / EDITS
         print(f"\n[{label}] first sync {first_round / 1e6:.1f} MB; one-word edit: "
-              f"{per_edit / 1024:.2f} KB on the wire (max {max(wire) / 1024:.2f} KB), "
+              f"{per_edit / 1024:.2f} KB on the wire for the whole round (max "
+              f"{max(wire) / 1024:.2f} KB; the bundle itself {max(bundles) / 1024:.2f} KB), "
               f"inbox grows {growth / 1024:.2f} KB per edit")
-        assert per_edit <= 8 * 1024  # aim 4 KB; generous bound
-        assert growth <= 16 * 1024  # aim 8 KB; generous bound
+        assert per_edit <= 6 * 1024 and max(bundles) <= 4 * 1024  # aim: 4 KB per edit
+        assert growth <= 12 * 1024  # aim 8 KB
 
         # the agency's case is the laptop's, field by field, attachment included
         laptop = vault.cases.load_case(case.id)

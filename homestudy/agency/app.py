@@ -79,7 +79,9 @@ def create_app(home: AgencyHome | Path | str) -> Starlette:
 
     async def key_list(request: Request) -> JSONResponse:
         try:
-            return JSONResponse(await _call(inbox.key_lists_wire))
+            have = request.query_params.get("have", "")
+            return JSONResponse(await _call(inbox.key_lists_wire,
+                                            int(have) if have.isdigit() else None))
         except Refusal as exc:
             return _refused(exc)
 

@@ -1,10 +1,11 @@
 """A case as the agency has it: rebuilt from the chain of change sets it received.
 
-The inbox keeps, for each case, the last few whole states it rebuilt (encrypted to the
-agency's own age key, ``case_states``) so checking the next change set is quick;
-anything older is rebuilt from the stored bundles themselves, following each change
-set's ``base_sha256`` back to a whole state. Attachments are kept once by content
-hash (``blobs`` / ``blob_chunks``: the laptop's age ciphertext, chunk by chunk).
+The inbox keeps, for each case, a whole state every ``SNAPSHOT_EVERY`` change sets
+(the last ``KEEP_STATES`` of them, encrypted to the agency's own age key,
+``case_states``); any state is rebuilt from the nearest one before it by following
+each change set's ``base_sha256`` back through the stored bundles. Attachments are
+kept once by content hash (``blobs`` / ``blob_chunks``: the laptop's age ciphertext,
+chunk by chunk).
 
     latest_case_state(db, home, case_id) -> CaseState | None
     case_ids(db) -> [case id]
@@ -30,7 +31,8 @@ from homestudy.serial import from_jsonable
 from homestudy.sync import changes
 from homestudy.sync.bundle import open_bundle
 
-KEEP_STATES = 3  # whole states kept per case; older ones are rebuilt from the chain
+KEEP_STATES = 2  # whole states kept per case; older ones are rebuilt from the chain
+SNAPSHOT_EVERY = 16  # change sets between two whole states kept
 MAX_DEPTH = 100_000
 
 
@@ -107,6 +109,16 @@ def state_for(cur: Cursor, home: AgencyHome, case_id: str, sha: str) -> dict[str
     for ops in reversed(pending):
         state = changes.apply(state, ops)
     return state
+
+
+def snapshot_due(cur: Cursor, case_id: str) -> bool:
+    """Whether enough change sets followed the newest whole state to keep another."""
+    row = cur.one("SELECT MAX(received_at) FROM case_states WHERE case_id = ?", (case_id,))
+    if row is None or row[0] is None:
+        return True
+    count = cur.one("SELECT count(*) FROM bundles WHERE case_id = ? AND received_at > ?",
+                    (case_id, row[0]))
+    return count is not None and int(count[0]) + 1 >= SNAPSHOT_EVERY
 
 
 def keep_state(cur: Cursor, home: AgencyHome, *, case_id: str, state: dict[str, Any],

@@ -50,6 +50,7 @@ class Device:
 class Inbox:
     def __init__(self, home: AgencyHome, db: Database) -> None:
         self.home, self.db = home, db
+        self._states = _StateCache()
 
     # ----------------------------------------------------------------- devices
 
@@ -209,8 +210,10 @@ class Inbox:
             if change.full is not None:
                 state = change.full
             else:
-                with self.db.transaction() as cur:
-                    found = case_state.state_for(cur, self.home, m.case_id, base)
+                found = self._states.get(m.case_id, base)
+                if found is None:
+                    with self.db.transaction() as cur:
+                        found = case_state.state_for(cur, self.home, m.case_id, base)
                 if found is None:
                     raise Refusal(409, "base_unknown", "The inbox does not hold the case "
                                   "version this change was made against; send the whole case.")
@@ -274,10 +277,12 @@ class Inbox:
                     (m.bundle_id, m.device_id, m.sequence, m.case_id, m.case_reference, digest,
                      len(data), data, received_at, receipt.body, receipt.signature,
                      ingest.format_version, ingest.base, ingest.sha))
-                case_state.keep_state(cur, self.home, case_id=m.case_id, state=ingest.state,
-                                      sha=ingest.sha, bundle_id=m.bundle_id,
-                                      device_id=m.device_id, received_at=received_at,
-                                      blobs=ingest.blobs)
+                if not ingest.base or case_state.snapshot_due(cur, m.case_id):
+                    case_state.keep_state(cur, self.home, case_id=m.case_id,
+                                          state=ingest.state, sha=ingest.sha,
+                                          bundle_id=m.bundle_id, device_id=m.device_id,
+                                          received_at=received_at, blobs=ingest.blobs)
+                self._states.put(m.case_id, ingest.sha, ingest.state)
                 cur.execute("UPDATE devices SET last_sequence = ?, last_bundle_id = ?, "
                             "last_sha256 = ? WHERE device_id = ?",
                             (m.sequence, m.bundle_id, digest, m.device_id))
@@ -382,6 +387,19 @@ class Inbox:
                 "SELECT case_id, MAX(received_at) FROM bundles GROUP BY case_id")}
             old = cur.all("SELECT bundle_id, case_id, received_at FROM bundles "
                           "WHERE received_at < ?", (cutoff,))
+            for case_id in {r[1] for r in old}:  # keep each latest whole, then the chain can go
+                row = cur.one("SELECT bundle_id, device_id, received_at, state_sha256 FROM "
+                              "bundles WHERE case_id = ? AND received_at = ?",
+                              (case_id, latest[case_id]))
+                state = case_state.state_for(cur, self.home, case_id, row[3]) if row and \
+                    row[3] else None
+                if row is None or state is None:
+                    continue
+                blobs = sorted({a.get("sha256", "") for a in state.get("attachments", [])}
+                               - {""})
+                case_state.keep_state(cur, self.home, case_id=case_id, state=state, sha=row[3],
+                                      bundle_id=row[0], device_id=row[1], received_at=row[2],
+                                      blobs=blobs)
             for bundle_id, case_id, received_at in old:
                 if latest.get(case_id) != received_at:
                     cur.execute("DELETE FROM bundles WHERE bundle_id = ?", (bundle_id,))
@@ -433,8 +451,12 @@ class Inbox:
             previous = signer
         return [*chain, docs[-1]]
 
-    def key_lists_wire(self) -> dict[str, Any]:
+    def key_lists_wire(self, have: int | None = None) -> dict[str, Any]:
+        """What ``GET /keys`` sends; ``{"unchanged": N}`` when the device already has
+        the current version ``N`` (saves the whole list on every round)."""
         *chain, current = self.published_key_lists()
+        if have is not None and json.loads(current.body).get("version") == have:
+            return {"unchanged": have}
         wire = current.to_wire()
         if chain:
             wire["chain"] = [doc.to_wire() for doc in chain]
@@ -448,6 +470,32 @@ class Inbox:
                            "device_id = ? AND sequence > ? ORDER BY sequence", (device_id, after))
         return [{"bundle_id": r[0], "sequence": int(r[1]),
                  "data": base64.b64encode(r[2]).decode("ascii")} for r in rows]
+
+
+class _StateCache:
+    """The last few case states this process rebuilt: the next change set of a case is
+    almost always made against the state its previous one led to."""
+
+    def __init__(self, size: int = 256) -> None:
+        import threading
+        from collections import OrderedDict
+
+        self._items: OrderedDict[tuple[str, str], dict[str, Any]] = OrderedDict()
+        self._size, self._lock = size, threading.Lock()
+
+    def get(self, case_id: str, sha: str) -> dict[str, Any] | None:
+        with self._lock:
+            found = self._items.get((case_id, sha))
+            if found is not None:
+                self._items.move_to_end((case_id, sha))
+            return found  # callers never change a state in place (changes.apply copies)
+
+    def put(self, case_id: str, sha: str, state: dict[str, Any]) -> None:
+        with self._lock:
+            self._items[(case_id, sha)] = state
+            self._items.move_to_end((case_id, sha))
+            while len(self._items) > self._size:
+                self._items.popitem(last=False)
 
 
 @dataclass(frozen=True)

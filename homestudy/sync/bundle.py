@@ -106,6 +106,8 @@ class Manifest:
             "created_at": self.created_at,
             "members": self.members,
         }
+        if self.format_version >= CHANGE_BUNDLE_VERSION:  # one per edit: every byte counts
+            return json.dumps(data, sort_keys=True, separators=(",", ":")).encode("utf-8")
         return json.dumps(data, indent=2, sort_keys=True).encode("utf-8") + b"\n"
 
     @classmethod
@@ -200,9 +202,11 @@ def build_bundle(
 
 
 def build_change_bundle(
-    manifest: Manifest, *, change: bytes, signing_secret: str, recipient: str
+    manifest: Manifest, *, change: bytes, signing_secret: str, recipient: str,
+    whole: bool = True,
 ) -> bytes:
-    """A format version 2 bundle carrying ``change`` (the ``change.json`` bytes)."""
+    """A format version 2 bundle carrying ``change`` (the ``change.json`` bytes);
+    ``whole`` when it carries the whole case (then README.txt goes too)."""
     manifest = dataclasses.replace(manifest, format_version=CHANGE_BUNDLE_VERSION)
     inner_header = {
         "format": BUNDLE_FORMAT + "-payload",
@@ -218,22 +222,23 @@ def build_change_bundle(
     plaintext = pack([("payload.json", json.dumps(inner_header, sort_keys=True).encode()),
                       ("change.json", change)])
     # mtime 0: the same change compresses to the same bytes on every machine
+    # the README goes with the first, whole, bundle of a case; a small change goes bare
     return _seal(manifest, gzip.compress(plaintext, compresslevel=6, mtime=0),
-                 signing_secret, recipient)
+                 signing_secret, recipient, readme=whole)
 
 
-def _seal(manifest: Manifest, plaintext: bytes, signing_secret: str, recipient: str) -> bytes:
+def _seal(manifest: Manifest, plaintext: bytes, signing_secret: str, recipient: str,
+          readme: bool = True) -> bytes:
     ciphertext = pyrage.encrypt(plaintext, [x25519.Recipient.from_str(recipient)])
-    members = {
-        PAYLOAD: {"sha256": sha256_hex(ciphertext), "size": len(ciphertext)},
-        README: {"sha256": sha256_hex(_README), "size": len(_README)},
-    }
+    members = {PAYLOAD: {"sha256": sha256_hex(ciphertext), "size": len(ciphertext)}}
+    if readme:
+        members[README] = {"sha256": sha256_hex(_README), "size": len(_README)}
     full = dataclasses.replace(manifest, members=members)
     manifest_bytes = full.to_json()
     signature = keys.sign(signing_secret, manifest_bytes, full.trusted_comment())
     return pack(
         [(MANIFEST, manifest_bytes), (SIGNATURE, signature), (PAYLOAD, ciphertext),
-         (README, _README)]
+         *([(README, _README)] if readme else [])]
     )
 
 

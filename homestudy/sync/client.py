@@ -109,9 +109,13 @@ class InboxClient:
     def key_list(self) -> SignedDocument:
         return self.key_lists()[-1]
 
-    def key_lists(self) -> list[SignedDocument]:
-        """The agency's rotation lists, oldest first, then its current key list."""
-        data = self._request("GET", "/keys").json()
+    def key_lists(self, have: int | None = None) -> list[SignedDocument]:
+        """The agency's rotation lists, oldest first, then its current key list; [] when
+        ``have`` (the version this laptop holds) is still current."""
+        data = self._request("GET", "/keys" if have is None else f"/keys?have={int(have)}"
+                             ).json()
+        if isinstance(data, dict) and have is not None and data.get("unchanged") == have:
+            return []
         chain = data.get("chain", []) if isinstance(data, dict) else []
         if not isinstance(chain, list):
             chain = []

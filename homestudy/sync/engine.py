@@ -274,8 +274,12 @@ def _agency_recipient(state: ProfileState, result: ProfileResult) -> str:
 
 def _key_list(state: ProfileState, client: InboxClient, result: ProfileResult) -> None:
     try:
+        docs = client.key_lists(state.key_list_version or None)
+        if not docs:  # the list this laptop holds is still the agency's current one
+            result.warning = _expired_warning(state)
+            return
         key_list, warning = follow_key_lists(
-            client.key_lists(), trusted_public_key=state.agency_signing_public_key,
+            docs, trusted_public_key=state.agency_signing_public_key,
             agency_id=state.profile.agency_id, last_version=state.key_list_version)
     except (KeyListError, InboxRefusedError) as exc:  # keep the keys already trusted; say so
         result.warning = exc.message
@@ -286,6 +290,17 @@ def _key_list(state: ProfileState, client: InboxClient, result: ProfileResult) -
         "agency_signing_public_key": key_list.signing_public_key,
         "agency_age_recipient": key_list.age_recipient,
     }
+
+
+def _expired_warning(state: ProfileState) -> str:
+    from datetime import datetime
+
+    try:
+        expired = datetime.fromisoformat(state.key_list_expires_at) <= outbox.now_utc()
+    except (TypeError, ValueError):
+        return ""
+    return ("The agency's key list has expired. Work is still sent, but ask the agency "
+            "to publish a new one.") if expired else ""
 
 
 def _assignments(state: ProfileState, client: InboxClient, result: ProfileResult) -> None:

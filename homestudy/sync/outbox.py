@@ -276,7 +276,7 @@ def freeze(vault: Any, state: ProfileState, case: Case,
             created_at=now_utc().isoformat())
         data = build_change_bundle(manifest, change=wire_encode(change),
                                    signing_secret=state.device_signing_secret,
-                                   recipient=state.agency_age_recipient)
+                                   recipient=state.agency_age_recipient, whole=base is None)
         digest = sha256_hex(data)
         conn.execute(
             "INSERT INTO sync_outbox (bundle_id, profile_id, case_id, sequence, data, sha256, "
