@@ -133,7 +133,7 @@ def exchange(plan: ProfilePlan, client: InboxClient) -> ProfileResult:
                 receipt = _verified_receipt(doc, item, _agency_keys(state, result))
                 result.receipts.append((item, receipt, doc))
             except InboxRefusedError as exc:
-                if exc.code == "base_unknown":  # send the whole case next time
+                if exc.code in ("base_unknown", "change_invalid"):  # send the whole case
                     result.rebase.append(item)
                 elif exc.code == "attachment_missing":
                     result.blobs_missing.append(item)
