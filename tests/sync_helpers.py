@@ -48,11 +48,11 @@ def enrolment_for(home: AgencyHome, url: str, assessor: str = "assessor-1") -> E
 class InboxServer:
     """``homestudy-agency serve`` in a subprocess on a free 127.0.0.1 port."""
 
-    def __init__(self, home: Path, workers: int = 1) -> None:
+    def __init__(self, home: Path, workers: int = 1, port: int = 0) -> None:
         env = dict(os.environ, PYTHONPATH=str(REPO), PYTHONUNBUFFERED="1")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "homestudy.agency.cli", "--home", str(home), "serve",
-             "--port", "0", "--workers", str(workers)],
+             "--port", str(port), "--workers", str(workers)],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=REPO)
         assert self.process.stdout is not None
         line = self.process.stdout.readline()
