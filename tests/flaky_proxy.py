@@ -7,6 +7,7 @@ was acted on, the answer is lost: a lost receipt). Bytes are counted both ways.
 
 from __future__ import annotations
 
+import contextlib
 import random
 import socket
 import threading
@@ -83,10 +84,8 @@ class FlakyProxy:
             finally:
                 done.set()
                 for sock in (client, upstream):
-                    try:
+                    with contextlib.suppress(OSError):
                         sock.shutdown(socket.SHUT_RDWR)
-                    except OSError:
-                        pass
 
         sender = threading.Thread(target=forward, args=(client, upstream, False), daemon=True)
         sender.start()
