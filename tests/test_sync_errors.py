@@ -74,11 +74,12 @@ def test_nothing_listening_is_offline() -> None:
 def _cert(tmp: Path) -> tuple[Path, Path, Path]:
     """A council-style private CA and a certificate it issued for 127.0.0.1."""
     now = dt.datetime.now(dt.UTC)
+    start, end = now - dt.timedelta(days=1), now + dt.timedelta(days=2)
     ca_key = ec.generate_private_key(ec.SECP256R1())
     ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Test Council CA")])
     ca = (x509.CertificateBuilder().subject_name(ca_name).issuer_name(ca_name)
           .public_key(ca_key.public_key()).serial_number(1)
-          .not_valid_before(now - dt.timedelta(days=1)).not_valid_after(now + dt.timedelta(days=2))
+          .not_valid_before(start).not_valid_after(end)
           .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
           .add_extension(x509.KeyUsage(True, False, False, False, False, True, True, False,
                                        False), critical=True)
@@ -87,7 +88,7 @@ def _cert(tmp: Path) -> tuple[Path, Path, Path]:
     cert = (x509.CertificateBuilder()
             .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")]))
             .issuer_name(ca_name).public_key(key.public_key()).serial_number(2)
-            .not_valid_before(now - dt.timedelta(days=1)).not_valid_after(now + dt.timedelta(days=2))
+            .not_valid_before(start).not_valid_after(end)
             .add_extension(x509.SubjectAlternativeName(
                 [x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
             .add_extension(x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.SERVER_AUTH]),
@@ -160,7 +161,7 @@ class _RefusingProxy(http.server.BaseHTTPRequestHandler):
 
 def test_a_proxy_that_is_down_or_refuses_is_named(tls_server: tuple[str, Path],
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
-    url, ca = tls_server
+    url, _ca = tls_server
     dead = f"http://127.0.0.1:{free_port()}"
     with quick(url, proxy=dead) as client, pytest.raises(InboxProxyError) as caught:
         client._request("GET", "/health")
