@@ -126,7 +126,7 @@ def apply(state: Any, ops: list[dict[str, Any]]) -> Any:
             del parent[last]
         else:
             raise ChangeError(f"unknown operation {op['op']!r}")
-    if _has_pending(holder):
+    if any(op["op"] == "order" for op in ops) and _has_pending(holder):
         raise ChangeError("a record was listed but never given")
     return holder["$"]
 
