@@ -9,7 +9,6 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import TEST_KDF, TEST_PASSPHRASE
 from pg import free_port
 from sync_helpers import sample_case
 
