@@ -178,3 +178,33 @@ def test_serial_refuses_a_string_for_a_number_or_a_list() -> None:
     with pytest.raises(SerialError, match=r"visits\[0\]\.done_date"):
         from_jsonable(Case, case)
     assert from_jsonable(Case, to_jsonable(build_demo_case())) == build_demo_case()
+
+
+def test_receipts_and_enrolment_files_are_typed() -> None:
+    import json as _json
+
+    from homestudy.errors import EnrolmentError, SyncError
+    from homestudy.sync.enrolment import EnrolmentFile
+    from homestudy.sync.signed import RECEIPT_FORMAT, verify_receipt
+
+    agency = keys.generate_keys()
+    body = _json.dumps({"format": RECEIPT_FORMAT, "format_version": 1, "bundle_id": "b",
+                        "sha256": "s", "size": "10", "received_at": "now", "agency_id": "A",
+                        "device_id": "d", "sequence": 1}, sort_keys=True).encode()
+    from homestudy.sync.signed import SignedDocument
+
+    doc = SignedDocument(body, keys.sign(agency.signing_secret, body, "homestudy receipt b"))
+    with pytest.raises(SyncError) as caught:
+        verify_receipt(doc, agency_public_key=agency.signing_public, bundle_id="b", sha256="s")
+    assert "$.size" in str(caught.value.__cause__)
+
+    good = {"format": "homestudy-enrolment", "format_version": 1, "agency_id": "A",
+            "agency_name": "Agency", "inbox_url": "https://inbox.example.org",
+            "agency_age_recipient": agency.age_recipient,
+            "agency_signing_public_key": agency.signing_public, "token": "t",
+            "assessor_id": "a"}
+    assert EnrolmentFile.parse(_json.dumps(good).encode()).token == "t"
+    with pytest.raises(EnrolmentError, match=r"\$\.token"):
+        EnrolmentFile.parse(_json.dumps(dict(good, token=5)).encode())
+    with pytest.raises(EnrolmentError, match="not encrypted"):
+        EnrolmentFile.parse(_json.dumps(dict(good, inbox_url="http://inbox.example.org")).encode())

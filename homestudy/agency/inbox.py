@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import msgspec
 import pyrage
 from pyrage import x25519
 
@@ -23,7 +24,7 @@ from homestudy.errors import BundleError
 from homestudy.sync import changes, keys
 from homestudy.sync.bundle import KIND_CASE, OpenedBundle, open_bundle, read_manifest, sha256_hex
 from homestudy.sync.signed import Receipt, SignedDocument, make_receipt, request_text
-from homestudy.sync.wire import BlobStatus
+from homestudy.sync.wire import BlobStatus, RegistrationBody, decode
 
 REQUEST_WINDOW = timedelta(minutes=10)  # signed GETs must be this fresh (clock skew)
 
@@ -110,11 +111,7 @@ class Inbox:
         """Register a device's public keys against a one-time token."""
         try:
             doc = SignedDocument.from_wire(wire)
-            reg = json.loads(doc.body)
-            fields = ("token", "device_id", "assessor_id", "signing_public_key",
-                      "age_recipient", "agency_id", "device_name")
-            if not all(isinstance(reg.get(k), str) for k in fields):
-                raise ValueError("missing field")
+            reg = msgspec.structs.asdict(decode(RegistrationBody, doc.body))
         except ValueError as exc:
             raise Refusal(400, "malformed", "The enrolment request is not readable.") from exc
         if reg["agency_id"] != self.home.agency_id:

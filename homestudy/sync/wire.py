@@ -101,6 +101,47 @@ class AssignmentList(msgspec.Struct):
     assignments: list[AssignmentEntry] = msgspec.field(default_factory=list)
 
 
+class ReceiptBody(msgspec.Struct):
+    """The agency's signed receipt for one bundle (``homestudy.sync.signed``)."""
+
+    format: str
+    format_version: int
+    bundle_id: str
+    sha256: str
+    size: int
+    received_at: str
+    agency_id: str
+    device_id: str
+    sequence: int
+
+
+class EnrolmentBody(msgspec.Struct):
+    """An enrolment file the agency gives the assessor (``homestudy.sync.enrolment``)."""
+
+    format: str
+    format_version: int
+    agency_id: str
+    agency_name: str
+    inbox_url: str
+    agency_age_recipient: str
+    agency_signing_public_key: str
+    token: str
+    assessor_id: str
+    assessor_name: str = ""
+
+
+class RegistrationBody(msgspec.Struct):
+    """A laptop's signed request to enrol (what the inbox reads)."""
+
+    token: str
+    device_id: str
+    assessor_id: str
+    signing_public_key: str
+    age_recipient: str
+    agency_id: str
+    device_name: str
+
+
 def decode(tp: type[T], raw: bytes | str) -> T:
     try:
         return msgspec.json.decode(raw, type=tp)
