@@ -79,6 +79,17 @@ class RoundReport:
 
 
 def prepare(vault: Any, *, force: bool = True) -> list[ProfilePlan]:
+    _freeze_marked(vault)
+    states = {s.id: s for s in outbox.profiles(vault)}  # sequence numbers moved on
+    plans = []
+    for s in states.values():
+        items = outbox.pending(vault, s.id, force=force)
+        plans.append(ProfilePlan(s, items, _missing_blobs(vault, s.id, items)))
+    return plans
+
+
+def _freeze_marked(vault: Any) -> None:
+    """Freeze each marked case into its agency's outbox (merging with one waiting)."""
     states = {s.id: s for s in outbox.profiles(vault)}
     for case_id, version in outbox.dirty_cases(vault):
         try:
@@ -92,12 +103,6 @@ def prepare(vault: Any, *, force: bool = True) -> list[ProfilePlan]:
                 outbox.clear_dirty(vault, case_id, version)  # not an agency's case
             continue
         outbox.freeze(vault, state, case, version)
-    states = {s.id: s for s in outbox.profiles(vault)}  # sequence numbers moved on
-    plans = []
-    for s in states.values():
-        items = outbox.pending(vault, s.id, force=force)
-        plans.append(ProfilePlan(s, items, _missing_blobs(vault, s.id, items)))
-    return plans
 
 
 def _missing_blobs(vault: Any, profile_id: str, items: list[OutboxItem]) -> dict[str, bytes]:
@@ -174,6 +179,8 @@ def apply(vault: Any, result: ProfileResult) -> RoundReport:
         outbox.forget_blobs(vault, state.id, [h for h, _ in item.blobs])
     for item in result.rebase:
         outbox.forget_base(vault, state.id, item.case_id)
+    if result.rebase:  # the whole case waits now, so the count below says so
+        _freeze_marked(vault)
     if result.receipts:
         outbox.reclaim_space(vault)
     imported = 0

@@ -22,8 +22,6 @@ import sys
 import tempfile
 import threading
 import time
-import uuid
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -34,18 +32,21 @@ import httpx  # noqa: E402
 import pg  # noqa: E402
 from _timing import percentile  # noqa: E402
 from conftest import TEST_KDF, TEST_PASSPHRASE  # noqa: E402
-from sync_helpers import InboxServer, TestDevice, enrolment_for, make_agency, sample_case  # noqa: E402
+from sync_helpers import (  # noqa: E402
+    InboxServer,
+    TestDevice,
+    change_chain,
+    enrolment_for,
+    make_agency,
+)
 
 from homestudy.demo import build_demo_case  # noqa: E402
-from homestudy.model import CASE_FORMAT_VERSION, AgencyProfile  # noqa: E402
-from homestudy.serial import to_jsonable  # noqa: E402
-from homestudy.sync import changes, engine, keys, outbox  # noqa: E402
-from homestudy.sync.bundle import KIND_CASE, Manifest, build_change_bundle, sha256_hex  # noqa: E402
+from homestudy.model import AgencyProfile  # noqa: E402
+from homestudy.sync import engine, keys, outbox  # noqa: E402
 from homestudy.sync.client import InboxClient  # noqa: E402
 from homestudy.sync.enrolment_flow import enrol  # noqa: E402
 from homestudy.sync.outbox import ProfileState  # noqa: E402
 from homestudy.sync.signed import Receipt, SignedDocument  # noqa: E402
-from homestudy.sync.wire import CHANGE_FORMAT, ChangeSet, Op, convert, encode  # noqa: E402
 from homestudy.vault import Vault  # noqa: E402
 
 CLIENTS = int(os.environ.get("BENCH_CHANGES_CLIENTS", "50"))
@@ -137,39 +138,7 @@ def wire_per_edit(folder: Path) -> tuple[float, float]:
 
 
 def _chain(device: TestDevice, reference: str, count: int) -> list[tuple[str, bytes]]:
-    """A device's bundles for one case: the whole case, then one-word changes."""
-    case = to_jsonable(sample_case(reference))
-    out: list[tuple[str, bytes]] = []
-    base_id, base_sha = "", ""
-    for n in range(count):
-        sha = changes.state_sha256(case)
-        if n == 0:
-            change = ChangeSet(format=CHANGE_FORMAT, format_version=1, case_id=case["id"],
-                               case_format_version=CASE_FORMAT_VERSION, state_sha256=sha,
-                               full=case)
-        else:
-            old = case
-            case = dict(case, stage1=dict(case["stage1"],
-                                          notes=case["stage1"]["notes"] + f" w{n}"))
-            sha = changes.state_sha256(case)
-            change = ChangeSet(format=CHANGE_FORMAT, format_version=1, case_id=case["id"],
-                               case_format_version=CASE_FORMAT_VERSION, state_sha256=sha,
-                               base_bundle_id=base_id, base_sha256=base_sha,
-                               ops=[convert(Op, o) for o in changes.diff(old, case)])
-        seq = device.sequence + 1
-        manifest = Manifest(
-            bundle_id=str(uuid.uuid4()), kind=KIND_CASE, agency_id=device.home.agency_id,
-            device_id=device.device_id, case_id=case["id"], case_reference=reference,
-            sequence=seq, previous_bundle_id=device.last_id, previous_sha256=device.last_sha,
-            created_at=datetime.now(UTC).isoformat())
-        data = build_change_bundle(manifest, change=encode(change),
-                                   signing_secret=device.secrets.signing_secret,
-                                   recipient=device.home.age_recipient, whole=n == 0)
-        device.sequence, device.last_id, device.last_sha = seq, manifest.bundle_id, \
-            sha256_hex(data)
-        base_id, base_sha = manifest.bundle_id, sha
-        out.append((manifest.bundle_id, data))
-    return out
+    return change_chain(device, reference, count)
 
 
 def ingest(label: str, database_url: str) -> None:

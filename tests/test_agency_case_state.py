@@ -1,0 +1,204 @@
+"""The agency rebuilds each case from the chain of change sets: the latest whole case at
+any time, refusals that keep the chain sound, retention that compacts superseded
+states, and older whole-case bundles still read."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sync_helpers import TestDevice, change_chain, count_rows, make_agency, sample_case
+
+from homestudy.agency import case_state
+from homestudy.agency.home import AgencyHome
+from homestudy.agency.inbox import Inbox, Refusal
+from homestudy.serial import to_jsonable
+from homestudy.sync import keys
+from homestudy.sync.signed import SignedDocument
+
+
+@pytest.fixture
+def inbox(tmp_path: Path) -> Iterator[Inbox]:
+    home = make_agency(tmp_path / "agency")
+    db = home.database()
+    db.migrate()
+    try:
+        yield Inbox(home, db)
+    finally:
+        db.close()
+
+
+def enrolled(inbox: Inbox) -> TestDevice:
+    device = TestDevice(inbox.home)
+    token = inbox.new_token("assessor-1", "Sam")
+    body = json.dumps({"token": token, "agency_id": inbox.home.agency_id,
+                       "assessor_id": "assessor-1", "device_id": device.device_id,
+                       "device_name": "t", "signing_public_key": device.secrets.signing_public,
+                       "age_recipient": device.secrets.age_recipient}).encode()
+    inbox.enrol(SignedDocument(body, keys.sign(device.secrets.signing_secret, body, "r"))
+                .to_wire())
+    return device
+
+
+def test_the_latest_case_is_rebuilt_from_the_chain(inbox: Inbox) -> None:
+    device = enrolled(inbox)
+    chain = change_chain(device, "HS-2026-0300", 41)
+    for bundle_id, data in chain[:40]:
+        inbox.accept(bundle_id, data)
+    # a second process, without the recent states in memory, rebuilds the base from the
+    # last whole state kept and the change sets after it
+    Inbox(inbox.home, inbox.db).accept(*chain[40])
+    case_id = device.case_json["id"]
+    got = case_state.latest_case_state(inbox.db, inbox.home, case_id)
+    assert got is not None and got.case == device.case_json
+    assert got.revision == 41 and got.bundle_id == chain[-1][0]
+    assert got.case["stage1"]["notes"].endswith(" w40")
+    assert case_state.case_ids(inbox.db) == [case_id]
+    # whole states are kept only now and then: the inbox grows by change sets
+    assert count_rows(inbox.home, "case_states") <= case_state.KEEP_STATES
+
+
+def test_a_change_against_an_unknown_or_wrong_base_is_refused(inbox: Inbox) -> None:
+    device = enrolled(inbox)
+    chain = change_chain(device, "HS-2026-0301", 3)
+    inbox.accept(*chain[0])  # the whole case; the change after it goes missing
+    with pytest.raises(Refusal) as caught:
+        inbox.accept(*chain[2])
+    assert (caught.value.status, caught.value.code) == (409, "base_unknown")
+    assert count_rows(inbox.home, "bundles") == 1 and count_rows(inbox.home, "alerts") == 0
+
+    other = enrolled(inbox)
+
+    def wrong(case: dict, n: int) -> None:
+        case["stage1"]["notes"] += " changed"
+
+    bad = change_chain(other, "HS-2026-0302", 2, edit=wrong)
+    inbox.accept(*bad[0])
+    # a change whose result differs from what it claims: tamper inside before signing
+    from homestudy.sync import changes
+    from homestudy.sync.bundle import build_change_bundle, open_bundle
+    from homestudy.sync.wire import encode
+
+    opened = open_bundle(bad[1][1], signer_public_key=other.secrets.signing_public,
+                         identity=inbox.home.age_identities)
+    assert opened.change is not None
+    import msgspec
+
+    lying = msgspec.structs.replace(opened.change, state_sha256=changes.state_sha256({}))
+    data = build_change_bundle(opened.manifest, change=encode(lying),
+                               signing_secret=other.secrets.signing_secret,
+                               recipient=inbox.home.age_recipient, whole=False)
+    with pytest.raises(Refusal) as caught:
+        inbox.accept(opened.manifest.bundle_id, data)
+    assert (caught.value.status, caught.value.code) == (422, "change_invalid")
+
+
+def test_a_case_naming_an_attachment_not_yet_sent_is_refused(inbox: Inbox) -> None:
+    device = enrolled(inbox)
+
+    def attach(case: dict, n: int) -> None:
+        case["attachments"].append({"id": "a1", "name": "scan.pdf", "media_type": "x",
+                                    "size": 3, "sha256": "ab" * 32, "description": "",
+                                    "confidential": True, "added_at": "2026-11-01T00:00:00"})
+
+    chain = change_chain(device, "HS-2026-0303", 2, edit=attach)
+    inbox.accept(*chain[0])
+    with pytest.raises(Refusal) as caught:
+        inbox.accept(*chain[1])
+    assert (caught.value.status, caught.value.code) == (409, "attachment_missing")
+
+
+def test_retention_compacts_superseded_change_sets_and_keeps_the_latest(
+        inbox: Inbox) -> None:
+    device = enrolled(inbox)
+    for bundle_id, data in change_chain(device, "HS-2026-0304", 20):
+        inbox.accept(bundle_id, data)
+    case_id = device.case_json["id"]
+    assert inbox.compact() == {"bundles": 0, "blobs": 0}  # no retention set: keep all
+    inbox.home.config = _with_retention(inbox.home, 30)
+    assert inbox.compact()["bundles"] == 0  # nothing is old enough yet
+    later = datetime.now(UTC) + timedelta(days=31)
+    assert inbox.compact(now=later)["bundles"] == 19
+    assert count_rows(inbox.home, "bundles") == 1
+    got = case_state.latest_case_state(inbox.db, inbox.home, case_id)
+    assert got is not None and got.case == device.case_json
+
+
+def _with_retention(home: AgencyHome, days: int):
+    import dataclasses
+
+    return dataclasses.replace(home.config, retention_days=days)
+
+
+def test_an_older_whole_case_bundle_is_still_read_with_its_attachments(inbox: Inbox) -> None:
+    device = enrolled(inbox)
+    case = sample_case("HS-2026-0305")
+    import hashlib
+
+    from homestudy.model import Attachment
+
+    content = b"%PDF-1.4 the scan"
+    att = Attachment(name="scan.pdf", media_type="application/pdf", size=len(content),
+                     sha256=hashlib.sha256(content).hexdigest())
+    case.attachments.append(att)
+    bundle_id, data = device.bundle(case, attachments={att.id: content})
+    inbox.accept(bundle_id, data)
+    got = case_state.latest_case_state(inbox.db, inbox.home, case.id)
+    assert got is not None and got.case == to_jsonable(case)
+    assert got.attachment(att.sha256) == content
+
+
+def test_an_inbox_that_lost_the_history_gets_the_whole_case_again(tmp_path: Path,
+                                                                   vault) -> None:
+    from sync_helpers import InboxServer, enrolment_for
+
+    from homestudy.model import Visit
+    from homestudy.sync import outbox
+    from homestudy.sync.client import InboxClient
+    from homestudy.sync.engine import sync_round
+    from homestudy.sync.enrolment_flow import enrol
+
+    home = make_agency(tmp_path / "agency2")
+    server = InboxServer(home.path)
+    try:
+        state = enrol(vault, enrolment_for(home, server.url))
+        outbox.watch(vault)
+        case = sample_case("HS-2026-0306")
+        case.agency_profile_id = state.id
+        vault.cases.save_case(case)
+
+        def client(s: outbox.ProfileState) -> InboxClient:
+            return InboxClient(s.profile.inbox_url, retries=0)
+
+        assert sync_round(vault, client)[0].sent == 1
+        # the inbox is put back from a backup made before this case arrived
+        server.stop()
+        db = home.database(pool_size=1)
+        with db.transaction() as cur:
+            cur.execute("DELETE FROM bundles")
+            cur.execute("DELETE FROM case_states")
+        db.close()
+        server = InboxServer(home.path)
+        outbox.update_profile(vault, state.id, profile=_moved(state, server.url))
+        vault.cases.save_visit(case.id, Visit(sequence=1, title="After the restore"))
+        (report,) = sync_round(vault, client)
+        assert report.sent == 0 and report.waiting == 1  # base unknown: the whole case waits
+        (report,) = sync_round(vault, client)  # the whole case, once
+        assert (report.sent, report.waiting, report.error) == (1, 0, "")
+        db = home.database(pool_size=1)
+        try:
+            got = case_state.latest_case_state(db, home, case.id)
+            assert got is not None and got.case == to_jsonable(vault.cases.load_case(case.id))
+        finally:
+            db.close()
+    finally:
+        server.stop()
+
+
+def _moved(state, url: str):
+    import dataclasses
+
+    return dataclasses.replace(state.profile, inbox_url=url)
