@@ -11,14 +11,18 @@ import contextlib
 import random
 import socket
 import threading
+import time
 
 PASS, CUT_BEFORE, CUT_ANSWER = "pass", "cut_before", "cut_answer"
 
 
 class FlakyProxy:
     def __init__(self, upstream_port: int, *, seed: int, cut_before: float = 0.0,
-                 cut_answer: float = 0.0) -> None:
+                 cut_answer: float = 0.0, rate: float = 0.0, cut_mid: float = 0.0) -> None:
+        """``rate``: bytes per second each way (0: no limit); ``cut_mid``: the chance,
+        per 64 KiB block, that the line drops in the middle of a transfer."""
         self.upstream_port = upstream_port
+        self.rate, self.cut_mid = rate, cut_mid
         self.random = random.Random(seed)
         self.cut_before, self.cut_answer = cut_before, cut_answer
         self.bytes = 0
@@ -41,6 +45,10 @@ class FlakyProxy:
                 CUT_ANSWER if roll < self.cut_before + self.cut_answer else PASS)
             self.counts[mode] += 1
             return mode
+
+    def _chance(self, p: float) -> bool:
+        with self._lock:
+            return self.random.random() < p
 
     def _count(self, n: int) -> None:
         with self._lock:
@@ -77,7 +85,11 @@ class FlakyProxy:
                         break
                     if answer and mode == CUT_ANSWER:
                         break  # the server acted on the request; its answer is lost
+                    if self.cut_mid and self._chance(self.cut_mid):
+                        break  # the line drops mid-transfer
                     self._count(len(data))
+                    if self.rate:
+                        time.sleep(len(data) / self.rate)
                     dst.sendall(data)
             except OSError:
                 pass
