@@ -160,10 +160,18 @@ class OpenedBundle:
     change: ChangeSet | None = None  # format version 2, once decrypted
 
     def case(self) -> Case:
-        if self.case_document is None:
+        """The whole case: a format 1 bundle's, or a format 2 bundle's that carries it."""
+        if self.case_document is None and self.change is not None:
+            if self.change.full is None:
+                raise BundleError("The bundle carries changes only, not the whole case.",
+                                  check="case")
+            document = self.change.full
+        elif self.case_document is None:
             raise BundleError("The bundle was checked but not decrypted.", check="decrypt")
+        else:
+            document = self.case_document["case"]
         try:
-            return from_jsonable(Case, self.case_document["case"])
+            return from_jsonable(Case, document)
         except Exception as exc:  # a signed but wrongly shaped case
             raise BundleError("The case in the bundle is not readable.", check="case") from exc
 
