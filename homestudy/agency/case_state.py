@@ -29,10 +29,10 @@ from homestudy.errors import AgencyError
 from homestudy.model import Case
 from homestudy.serial import from_jsonable
 from homestudy.sync import changes
-from homestudy.sync.bundle import open_bundle
+from homestudy.sync.bundle import open_bundle, read_stored_change
 
 KEEP_STATES = 2  # whole states kept per case; older ones are rebuilt from the chain
-SNAPSHOT_EVERY = 16  # change sets between two whole states kept
+SNAPSHOT_EVERY = 8  # change sets between two whole states kept
 MAX_DEPTH = 100_000
 
 
@@ -95,15 +95,18 @@ def state_for(cur: Cursor, home: AgencyHome, case_id: str, sha: str) -> dict[str
             "ORDER BY b.received_at LIMIT 1", (case_id, sha))
         if row is None:
             return None
-        opened = open_bundle(row[0], signer_public_key=row[1], identity=home.age_identities)
-        if opened.change is None:  # a format version 1 bundle: the whole case
+        change = read_stored_change(row[0], home.age_identities,
+                                    max(home.config.max_bundle_size, len(row[0])))
+        if change is None:  # a format version 1 bundle: the whole case
+            opened = open_bundle(row[0], signer_public_key=row[1],
+                                 identity=home.age_identities, max_size=len(row[0]))
             state = dict(opened.case_document["case"]) if opened.case_document else None
             break
-        if opened.change.full is not None:
-            state = opened.change.full
+        if change.full is not None:
+            state = change.full
             break
-        pending.append(opened.change.ops_as_dicts())
-        sha = opened.change.base_sha256
+        pending.append(change.ops_as_dicts())
+        sha = change.base_sha256
     if state is None:
         return None
     for ops in reversed(pending):

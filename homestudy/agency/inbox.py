@@ -166,10 +166,9 @@ class Inbox:
         if claimed.kind != KIND_CASE:
             raise Refusal(400, "invalid", "Only case bundles can be sent to the inbox.")
         digest = sha256_hex(data)
-        stored = self._stored(bundle_id)
+        stored, device = self._stored_and_device(bundle_id, claimed.device_id)
         if stored is not None and stored[0] == digest:
             return self._current_receipt(stored[1], stored[2])  # a retry: the same receipt
-        device = self.active_device(claimed.device_id)
         try:
             opened = open_bundle(
                 data, signer_public_key=device.signing_public_key,
@@ -186,11 +185,23 @@ class Inbox:
                 continue
         raise Refusal(503, "busy", "The inbox is busy; try again.")
 
-    def _stored(self, bundle_id: str) -> tuple[str, bytes, bytes] | None:
+    def _stored_and_device(self, bundle_id: str, device_id: str
+                           ) -> tuple[tuple[str, bytes, bytes] | None, Device]:
+        """What is stored under this id (a retry?) and the active sender, in one read."""
         with self.db.transaction() as cur:
             row = cur.one("SELECT sha256, receipt_body, receipt_signature FROM bundles "
                           "WHERE bundle_id = ?", (bundle_id,))
-        return None if row is None else (row[0], row[1], row[2])
+            dev = cur.one("SELECT device_id, assessor_id, signing_public_key, age_recipient, "
+                          "revoked_at FROM devices WHERE device_id = ?", (device_id,))
+        stored = None if row is None else (row[0], row[1], row[2])
+        if stored is not None and dev is not None:
+            return stored, Device(*dev[:4], revoked=dev[4] is not None)
+        if dev is None:
+            raise Refusal(403, "unknown_device", "This device is not enrolled with the agency.")
+        device = Device(*dev[:4], revoked=dev[4] is not None)
+        if device.revoked:
+            raise Refusal(410, "device_revoked", "The agency has revoked this device.")
+        return stored, device
 
     def _ingest(self, opened: OpenedBundle) -> _Ingest:
         """The case state this bundle leads to, checked before anything is written."""

@@ -310,6 +310,25 @@ def open_bundle(
     )
 
 
+def read_stored_change(data: bytes, identity: str | Sequence[str],
+                       max_size: int = MAX_BUNDLE_SIZE) -> ChangeSet | None:
+    """The change set of a format 2 bundle this agency verified when it arrived and has
+    kept since (the signature is not checked again); None for a format 1 bundle."""
+    members = _unpack(data, max_size)
+    manifest = Manifest.from_json(members.get(MANIFEST, b""))
+    if manifest.format_version < CHANGE_BUNDLE_VERSION:
+        return None
+    _check_members(manifest.members, members)
+    identities = [identity] if isinstance(identity, str) else list(identity)
+    try:
+        plaintext = pyrage.decrypt(members[PAYLOAD],
+                                   [x25519.Identity.from_str(i) for i in identities])
+    except Exception as exc:
+        raise BundleError("The bundle's payload could not be decrypted with this key.",
+                          check="decrypt") from exc
+    return _read_change_payload(_gunzip(plaintext, max_size), manifest, max_size)
+
+
 def _gunzip(data: bytes, max_size: int) -> bytes:
     """gzip's content, refusing more than ``max_size`` bytes (no decompression bombs)."""
     try:
