@@ -28,6 +28,10 @@ from homestudy.errors import StorageFullError
 _FULL_ERRNOS = {errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)}
 
 
+class TargetExistsError(FileExistsError):
+    """``replace=False`` and the file is there (it was left as it is)."""
+
+
 def durable_sync(fd: int) -> None:
     """Flush ``fd`` to the storage itself (``F_FULLFSYNC`` on macOS, else ``fsync``)."""
     if sys.platform == "darwin":
@@ -53,9 +57,12 @@ def set_private(fd: int, path: Path | str, mode: int = 0o600) -> None:
         os.chmod(path, mode)
 
 
-def write_atomic(path: Path | str, data: bytes, mode: int = 0o600) -> Path:
-    """Write ``data`` to ``path`` atomically with permissions ``mode``."""
-    return _atomic(Path(path), mode, lambda handle: handle.write(data))
+def write_atomic(path: Path | str, data: bytes, mode: int = 0o600, *,
+                 replace: bool = True) -> Path:
+    """Write ``data`` to ``path`` atomically with permissions ``mode``. With
+    ``replace=False`` an existing ``path`` is left as it is and ``TargetExistsError``
+    raised, checked at the moment the file appears (no window for a race)."""
+    return _atomic(Path(path), mode, lambda handle: handle.write(data), replace=replace)
 
 
 def copy_atomic(source: Path | str, target: Path | str, mode: int = 0o600) -> Path:
@@ -64,7 +71,7 @@ def copy_atomic(source: Path | str, target: Path | str, mode: int = 0o600) -> Pa
         return _atomic(Path(target), mode, lambda handle: shutil.copyfileobj(src, handle))
 
 
-def _atomic(target: Path, mode: int, fill: object) -> Path:
+def _atomic(target: Path, mode: int, fill: object, *, replace: bool = True) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
@@ -74,7 +81,10 @@ def _atomic(target: Path, mode: int, fill: object) -> Path:
             fill(handle)  # type: ignore[operator]
             handle.flush()
             durable_sync(handle.fileno())
-        os.replace(tmp_name, target)
+        if replace:
+            os.replace(tmp_name, target)
+        else:
+            _place_new(tmp_name, target)
         fsync_dir(target.parent)
     except OSError as exc:
         with contextlib.suppress(OSError):
@@ -83,6 +93,27 @@ def _atomic(target: Path, mode: int, fill: object) -> Path:
             raise StorageFullError() from exc
         raise
     return target
+
+
+def _place_new(tmp_name: str, target: Path) -> None:
+    """Move the finished temp file to ``target`` only if nothing is there yet: a hard
+    link fails on an existing name (POSIX); Windows' rename never replaces."""
+    exists = TargetExistsError(errno.EEXIST, "file exists", str(target))
+    try:
+        if os.name != "posix":
+            os.rename(tmp_name, target)
+            return
+        os.link(tmp_name, target)
+    except FileExistsError as exc:
+        raise exists from exc
+    except OSError as exc:  # a file system without hard links (FAT, some shares)
+        if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV):
+            raise
+        if target.exists():
+            raise exists from exc
+        os.replace(tmp_name, target)
+        return
+    os.unlink(tmp_name)
 
 
 def fsync_dir(folder: Path) -> None:

@@ -17,6 +17,7 @@ from homestudy import __version__
 
 def build_parser() -> argparse.ArgumentParser:
     from homestudy.commands import (
+        agency_cmds,
         export_cmd,
         readiness_cmd,
         selftest,
@@ -40,7 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="check this installation end to end and exit 0 if all is well",
     )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in (vault_cmds, readiness_cmd, export_cmd, sync_cmds):
+    for module in (vault_cmds, readiness_cmd, export_cmd, sync_cmds, agency_cmds):
         module.add_parser(subparsers)
     parser.set_defaults(self_test_module=selftest)
     return parser

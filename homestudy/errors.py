@@ -24,6 +24,8 @@ as it is, and never contains case content (names, narrative text).
     ├── ValidationError                a value the model refuses (with the field)
     ├── FormDefinitionError            a malformed form YAML (file, line, key)
     ├── ExportError                    a PAR/record export could not be written
+    │   ├── UnreviewedPassagesError    the applicants' copy has flagged passages to review
+    │   └── ExportExistsError          the chosen file exists (never silently replaced)
     ├── SyncError                      bundles, enrolment, the inbox
     │   ├── BundleError                a bundle failed verification (says which check)
     │   ├── EnrolmentError             a bad or used enrolment file / token
@@ -174,6 +176,37 @@ class ExportError(HomeStudyError):
     default_message = "The export could not be written."
 
 
+class UnreviewedPassagesError(ExportError):
+    """The applicants' copy would show passages that name a referee, a former partner or
+    a household member, or quote an interview, that the worker has not reviewed.
+
+    ``sections``: (section id, title, how many) in form order; ``first_target``: where
+    to open the first passage (``par:<section id>/passage:<key>``)."""
+
+    def __init__(self, sections: list[tuple[str, str, int]], first_target: str) -> None:
+        self.sections = sections
+        self.first_target = first_target
+        self.count = sum(n for _, _, n in sections)
+        shown = [f"\u201c{title}\u201d ({n})" for _, title, n in sections[:3]]
+        if len(sections) > 3:
+            shown.append(f"{len(sections) - 3} more")
+        where = ", ".join(shown[:-1]) + " and " + shown[-1] if len(shown) > 1 else shown[0]
+        one = self.count == 1
+        super().__init__(
+            f"The applicants' copy cannot be exported yet. {self.count} "
+            f"{'passage names' if one else 'passages name'} a referee, a former partner or "
+            f"a household member, or {'quotes' if one else 'quote'} an interview, in "
+            f"{len(sections)} section{'s' if len(sections) != 1 else ''}: {where}. Review "
+            "each one in the PAR editor: reword it, move it to the confidential references, "
+            "or record that it may be shared."
+        )
+
+
+class ExportExistsError(ExportError):
+    default_message = ("A file of that name is already there. Choose another name, or say "
+                       "that it may be replaced.")
+
+
 class SyncError(HomeStudyError):
     default_message = "Sending to the agency did not work."
 
@@ -192,8 +225,10 @@ class EnrolmentError(SyncError):
 
 class DeviceRevokedError(SyncError):
     default_message = (
-        "The agency has withdrawn this laptop's access. Your unsent work is kept safely; "
-        "contact the agency to enrol again."
+        "The agency has withdrawn this laptop's access. Your unsent work is kept safely. "
+        "If this was a mistake, the agency can restore the laptop (homestudy-agency "
+        "restore-device); otherwise ask for a new enrolment file and enrol again "
+        "(homestudy enrol FILE); your cases carry on under the new enrolment."
     )
 
 

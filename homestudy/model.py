@@ -340,6 +340,21 @@ class EvidenceLink:
 
 
 @dataclass
+class SharedTextReview:
+    """The worker's review of a flagged passage of a shared PAR section (one that names
+    a referee, former partner or household member, or quotes an interview): it may be
+    shared with the applicants. ``key`` is the passage's key
+    (``homestudy.report.confidentiality.passage_key``); rewording the passage ends it."""
+
+    key: str
+    section_id: str
+    decision: str = "may_share"
+    note: str = ""
+    by: str = ""
+    at: datetime = field(default_factory=utc_now)
+
+
+@dataclass
 class ParSectionDraft:
     """The assessor's text for one PAR section (Markdown subset: paragraphs, **bold**,
     *italic*, "- " bulleted and "1. " numbered lists)."""
@@ -350,6 +365,8 @@ class ParSectionDraft:
     evidence: list[EvidenceLink] = field(default_factory=list)
     lines_of_enquiry_addressed: list[str] = field(default_factory=list)  # LineOfEnquiry ids
     last_edited: datetime | None = None
+    # flagged passages the worker has said may be shared (the confidentiality guard)
+    shared_text_reviews: list[SharedTextReview] = field(default_factory=list)
 
     @property
     def word_count(self) -> int:
@@ -402,6 +419,10 @@ class Case:
     # Schedule 4, for the household: accommodation, and income and finances
     accommodation: str = ""
     finances: str = ""
+    # pictures the worker chose for the PAR, from the case's attachments ("" none)
+    photo_attachment_id: str = ""
+    family_tree_attachment_id: str = ""
+    ecomap_attachment_id: str = ""
     # archived: finished (or closed by the agency), out of the case list, still searchable
     archived_at: datetime | None = None
     archive_reason: str = ""

@@ -123,6 +123,7 @@ def all_rules() -> tuple[Rule, ...]:
         text.par_sections,
         par.required_fields,
         par.signatures,
+        par.shared_passages,
         text.lines_of_enquiry,
         refs.personal_referees,
         refs.employer_references,

@@ -15,6 +15,7 @@ from homestudy.forms import completeness
 from homestudy.forms.completeness import parse_due
 from homestudy.readiness import Finding, FixAt, Severity
 from homestudy.readiness_rules import Context
+from homestudy.report.confidentiality import unreviewed_flags
 from homestudy.textutil import format_date
 
 BLOCKER, WARNING = Severity.BLOCKER, Severity.WARNING
@@ -79,3 +80,34 @@ def signatures(ctx: Context) -> Iterator[Finding]:
                 f"were due to go to panel ({format_date(clock.papers_out)}).",
                 where,
             )
+
+
+#: what each role is called in a finding (no names: a message never carries case content)
+_ROLE_WORDS = {"referee": "a referee", "former partner": "a former partner",
+               "household member": "a household member",
+               "significant other": "someone close to the applicants"}
+
+
+def shared_passages(ctx: Context) -> Iterator[Finding]:
+    """Each passage of a shared section that names a third party or quotes an interview,
+    until the worker rewords it, moves it to the confidential part or says it may be
+    shared: the applicants' copy cannot be exported before then."""
+    definition = ctx.library.par
+    titles = {s.id: s.title for s in definition.sections}
+    for flag in unreviewed_flags(ctx.case, definition,
+                                 medical_summary_shared=ctx.rules.medical_summary_shared):
+        words = [_ROLE_WORDS.get(r, "someone else") for r in flag.roles if r != "referee"
+                 or flag.kind != "quote"]
+        what = " and ".join(dict.fromkeys(words))
+        if flag.kind == "quote":
+            what = "quotes a referee's interview" + (f" and names {what}" if what else "")
+        else:
+            what = f"names {what}"
+        yield Finding(
+            BLOCKER,
+            "shared_passage_unreviewed",
+            f"A passage in \u201c{titles.get(flag.section_id, flag.section_id)}\u201d, which "
+            f"the applicants will read, {what}: reword it, move it to the confidential "
+            "references, or record that it may be shared.",
+            FixAt("par", f"{flag.section_id}/passage:{flag.key}"),
+        )

@@ -39,8 +39,8 @@ BLOCKER, WARNING, NOTE = Severity.BLOCKER, Severity.WARNING, Severity.NOTE
 
 #: What the analysis finding tells the assessor is accepted (kept beside the pattern).
 ANALYSIS_ACCEPTED = (
-    "a paragraph that starts \u201cAnalysis:\u201d (plain, or in bold as "
-    "\u201c**Analysis:**\u201d) followed by what the evidence shows"
+    "a paragraph that starts \u201cAnalysis:\u201d followed by what the evidence shows "
+    "(the Analysis button in the editor, Ctrl+Shift+A, starts one)"
 )
 _MARKER = re.compile(r"(?:(\*\*|__)analysis(?::\1|\1:?)|analysis:)", re.IGNORECASE)
 _PARAGRAPHS = re.compile(r"\n[ \t]*\n")

@@ -22,6 +22,8 @@ from homestudy.settings import AppSettings
 from homestudy.timeline_panel import (
     PanelClock,
     PanelProblem,
+    applicants_shared_on,
+    comments_due_on,
     panel_clock,
     panel_date_for,
     panel_date_problems,
@@ -47,7 +49,9 @@ __all__ = [
     "TimelineRules",
     "add_months",
     "add_working_days",
+    "applicants_shared_on",
     "build_timeline",
+    "comments_due_on",
     "is_working_day",
     "panel_clock",
     "panel_date_for",
@@ -117,6 +121,9 @@ class TimelineRules:
     pet_assessment_valid_months: int = 12
     # the PAR
     required_signatures: tuple[str, ...] = ("assessor", "manager")  # roles in signatories
+    # the medical adviser's summary is the applicants' own health information: shared in
+    # the applicants' copy unless the agency keeps it confidential
+    medical_summary_shared: bool = True
 
     @classmethod
     def from_settings(cls, settings: AppSettings) -> TimelineRules:

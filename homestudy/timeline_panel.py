@@ -75,6 +75,20 @@ def papers_out_date(panel: date, rules: TimelineRules) -> date:
     return add_working_days(panel, -rules.papers_to_panel_working_days)
 
 
+def applicants_shared_on(case: Case) -> date | None:
+    """The day the applicants were given the PAR for comment, or None: the one place
+    every clock and export asks (so where the date comes from can change here)."""
+    return case.applicant_copy_shared_on
+
+
+def comments_due_on(case: Case, rules: TimelineRules, today: date) -> date:
+    """The date the applicants' comments are due back: the agency's comment period
+    in working days from the day they were given the report, or from ``today``
+    when that is not recorded yet (an applicants' copy is exported to be shared)."""
+    shared = applicants_shared_on(case) or today
+    return add_working_days(shared, rules.par_to_applicants_working_days)
+
+
 def panel_clock(case: Case, rules: TimelineRules) -> PanelClock | None:
     panel, provisional = panel_date_for(case)
     if panel is None:
@@ -83,7 +97,7 @@ def panel_clock(case: Case, rules: TimelineRules) -> PanelClock | None:
     papers = papers_out_date(panel, rules)
     # the comment period's last day must be the working day before the papers go
     share_by = add_working_days(papers, -(n + 1))
-    shared = case.applicant_copy_shared_on
+    shared = applicants_shared_on(case)
     comments_due = add_working_days(shared if shared is not None else share_by, n)
     minutes = add_working_days(panel, rules.panel_minutes_working_days)
     decision = add_working_days(minutes, rules.adm_decision_working_days)

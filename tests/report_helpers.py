@@ -18,7 +18,9 @@ import pypdf
 
 from homestudy.model import Case, ParSectionDraft, SectionStatus
 
-CONFIDENTIAL_SECTIONS = ("statutory_checks", "medical_summary", "references_summary")
+#: left out of the applicants' copy (the medical adviser's summary is shared by default:
+#: it is the applicants' own health information; see tests/test_confidentiality.py)
+CONFIDENTIAL_SECTIONS = ("statutory_checks", "references_summary")
 
 
 def plant_canaries(case: Case) -> dict[str, str]:
@@ -34,7 +36,6 @@ def plant_canaries(case: Case) -> dict[str, str]:
         check.notes += f" {canary(f'check_{n}')}"
     for n, ref in enumerate(case.references):
         ref.notes += f"\n\n{canary(f'reference_{n}')} said so."
-    case.stage1.medical_adviser_summary += f" {canary('medical')}"
     for sid in CONFIDENTIAL_SECTIONS:
         draft = case.par_sections.get(sid) or ParSectionDraft(sid)
         draft.text += f"\n\nConfidential detail {canary(f'section_{sid}')}."
@@ -113,3 +114,21 @@ def pdf_margin_text(data: bytes, margin_pt: float = 62) -> list[str]:
 def squash(text: str) -> str:
     """Whitespace-insensitive text for looking things up across line breaks."""
     return re.sub(r"\s+", "", text)
+
+
+def accept_every_passage(case: Case, forms: object = None) -> Case:
+    """Record every flagged passage of ``case``'s shared sections as "may be shared", so
+    that its applicants' copy may be exported (tests of what comes after the guard)."""
+    from homestudy.forms import load_library
+    from homestudy.report.confidentiality import record_may_share, unreviewed_flags
+
+    for flag in unreviewed_flags(case, forms or load_library()):
+        record_may_share(case, flag, by="test")
+    return case
+
+
+def accept_every_passage_in_vault(vault: object, case_id: str) -> None:
+    """``accept_every_passage`` on the stored case, its sections saved back."""
+    case = accept_every_passage(vault.cases.load_case(case_id))  # type: ignore[attr-defined]
+    for draft in case.par_sections.values():
+        vault.cases.save_par_section(case.id, draft)  # type: ignore[attr-defined]

@@ -10,6 +10,9 @@ command -v minisign >/dev/null || need+=(minisign)
 command -v soffice >/dev/null || need+=(libreoffice-writer-nogui)
 command -v pdftotext >/dev/null || need+=(poppler-utils)
 [ -d /usr/share/fonts/truetype/dejavu ] || need+=(fonts-dejavu-core)
+# The .docx names Arial, as agencies' machines have it; LibreOffice needs Liberation Sans
+# (Arial's metrics, the font our PDF embeds) to lay the pages out as ours are laid out.
+[ -d /usr/share/fonts/truetype/liberation2 ] || need+=(fonts-liberation2)
 # PostgreSQL 15 for the inbox tests on a throwaway cluster (tests/pg.py); as root the
 # cluster runs as the package's `postgres` user (or `homestudy-pg`, made below).
 compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || need+=(postgresql-15)

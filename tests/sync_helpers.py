@@ -60,6 +60,12 @@ class InboxServer:
             self.process.kill()
             raise RuntimeError(f"inbox did not start: {line} {self.process.stderr.read()}")  # type: ignore[union-attr]
         self.url = line.rsplit(" ", 1)[1].strip()
+        # the server logs a JSON line per request: keep its stderr drained, or a full pipe
+        # would block the server mid-request
+        self.log: list[str] = []
+        import threading
+
+        threading.Thread(target=_drain, args=(self.process.stderr, self.log), daemon=True).start()
         with httpx.Client(base_url=self.url, timeout=5) as client:
             for _ in range(200):  # the socket is bound; wait until the app answers
                 try:
@@ -80,6 +86,11 @@ class InboxServer:
         for stream in (self.process.stdout, self.process.stderr):
             if stream is not None:
                 stream.close()
+
+
+def _drain(stream: Any, into: list[str]) -> None:
+    for line in iter(stream.readline, ""):
+        into.append(line)
 
 
 @dataclass

@@ -221,7 +221,8 @@ def test_signed_requests_need_the_device_key(agency, client, device) -> None:
     status = f"/devices/{device.device_id}/status"
     answer = client.get(status, headers=signed_headers(
         device.device_id, device.secrets.signing_secret, "GET", status))
-    assert answer.json() == {"device_id": device.device_id, "revoked": False}
+    assert answer.json() == {"device_id": device.device_id, "revoked": False,
+                             "last_sequence": 0, "last_bundle_id": "", "last_sha256": ""}
     refused(client.get(status, headers=good), 401, "bad_signature")  # signed for another path
     other = TestDevice(device.home)
     forged = signed_headers(device.device_id, other.secrets.signing_secret, "GET", target)

@@ -76,6 +76,17 @@ PATCHES = [
      "reference_kinds: [ex_partner, personal, neighbour]",
      "names the kind of referee 'neighbour', which does not exist",
      "sections[6].feeds_from.reference_kinds[2]"),
+    # the front sheet, parts and pictures (issue 11)
+    ("par_england.yaml", "field: recommendation/recommended_outcome,",
+     "field: recommendation/outcome,",
+     "field 'recommendation/outcome' is not a field of a PAR section",
+     "front_sheet.items[2].field"),
+    ("par_england.yaml", "{source: agency, label: Agency}", "{source: agency_logo, label: Agency}",
+     "source 'agency_logo' is not one of", "front_sheet.items[6].source"),
+    ("par_england.yaml", '{id: part2, number: "2"', '{id: part3, number: "2"',
+     "id 'part3' is not one of", "parts[1].id"),
+    ("par_england.yaml", "image: ecomap", "image: genogram",
+     "image 'genogram' is not one of photograph, family_tree, ecomap", "sections[8].image"),
 ]
 
 

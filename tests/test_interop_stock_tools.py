@@ -93,3 +93,36 @@ def test_our_verifier_accepts_stock_minisign_and_pyrage_reads_stock_age(tmp_path
 
     ciphertext = (tmp_path / "plain.age").read_bytes()
     assert pyrage.decrypt(ciphertext, [x25519.Identity.from_str(identity)]) == b"from stock age"
+
+
+def test_stock_tools_verify_and_decrypt_an_agency_message(tmp_path: Path) -> None:
+    """A message to a laptop: the agency's signature checks with stock minisign, and both
+    the laptop's and the agency's own age identity open it with stock age."""
+    import json
+
+    from homestudy.sync.message_format import MessageManifest, build_message
+
+    home = make_agency(tmp_path / "agency")
+    device = keys.generate_keys()
+    manifest = MessageManifest(
+        message_id="m-1", kind="transfer", agency_id=home.agency_id, device_id="d-1",
+        case_id="case-1", case_reference="HS-2026-0778", sequence=3,
+        created_at="2026-12-01T10:00:00+00:00")
+    data = build_message(manifest, body={"note": "Transferred"}, attachments={"a1": b"scan"},
+                         signing_secret=home.signing_secret,
+                         recipients=[device.age_recipient, home.age_recipient])
+    out = tmp_path / "message"
+    zipfile.ZipFile(io.BytesIO(data)).extractall(out)
+    verified = run("minisign", "-Vm", "manifest.json", "-p", str(home.path / "agency-sign.pub"),
+                   cwd=out)
+    assert verified.returncode == 0, verified.stderr
+    assert "homestudy message m-1 transfer sequence 3" in verified.stdout
+    identity = tmp_path / "device.key"
+    identity.write_bytes(keys.age_identity_file(device.age_identity))
+    for key, name in ((identity, "by-device.zip"), (home.path / "agency.key", "by-agency.zip")):
+        done = run("age", "-d", "-i", str(key), "-o", name, "payload.age", cwd=out)
+        assert done.returncode == 0, done.stderr
+        with zipfile.ZipFile(out / name) as inner:
+            header = json.loads(inner.read("message.json"))
+            assert header["body"] == {"note": "Transferred"} and header["sequence"] == 3
+            assert inner.read("attachments/a1") == b"scan"

@@ -124,7 +124,7 @@ def test_par_section_without_analysis(case: Case, lib: FormLibrary) -> None:
     assert f.fix_at == FixAt("par", "health") and f.severity is Severity.BLOCKER
     assert "Health" in f.message
     # The message says exactly what is accepted: plain or bold, words after it.
-    assert "starts \u201cAnalysis:\u201d (plain, or in bold as \u201c**Analysis:**\u201d)" \
+    assert "starts \u201cAnalysis:\u201d followed by what the evidence shows (the Analysis" \
         in f.message
     case.section("health").text = "Only description here.\n\nAnalysis: it shows insight."
     assert assess(case, lib) == []

@@ -33,6 +33,8 @@ def _ref(vault: Vault) -> str:
 @pytest.mark.parametrize("variant", ["panel", "applicant", "supervisor"])
 def test_export_pdf_and_docx_from_the_vault(demo_vault, demo_case, cli_env, tmp_path, capsys,
                                            variant):
+    if variant == "applicant":
+        _accept_every_flag(demo_vault, demo_case)
     ref = _ref(demo_vault)
     out_dir = tmp_path / "exports"
     pdf, docx_file = out_dir / f"{variant}.pdf", out_dir / f"{variant}.docx"
@@ -44,13 +46,34 @@ def test_export_pdf_and_docx_from_the_vault(demo_vault, demo_case, cli_env, tmp_
     pages = read_pdf(pdf.read_bytes())
     assert all("OFFICIAL-SENSITIVE" in p for p in pages)
     body = read_docx(docx_file.read_bytes()).body
-    medical = demo_case.stage1.medical_adviser_summary[:60]
-    assert (medical in body) is (variant != "applicant")
-    assert (squash(medical) in squash("".join(pages))) is (variant != "applicant")
+    medical = demo_case.stage1.medical_adviser_summary[:60]  # shared: the applicants' own
+    assert medical in body
+    assert squash(medical) in squash("".join(pages))
     # private, and nothing left behind: no temp file beside it or in TMPDIR
     assert stat.S_IMODE(os.stat(pdf).st_mode) == 0o600
     assert sorted(p.name for p in out_dir.iterdir()) == sorted([pdf.name, docx_file.name])
     assert list((tmp_path / "tmp").iterdir()) == []
+
+
+def _accept_every_flag(vault: Vault, case) -> None:
+    from homestudy.forms import load_library
+    from homestudy.report.confidentiality import record_may_share, unreviewed_flags
+
+    for flag in unreviewed_flags(case, load_library()):
+        record_may_share(case, flag, by="test")
+    for draft in case.par_sections.values():
+        vault.cases.save_par_section(case.id, draft)
+
+
+def test_the_applicants_copy_is_refused_while_passages_are_unreviewed(demo_vault, cli_env,
+                                                                       tmp_path, capsys):
+    ref = _ref(demo_vault)
+    out = tmp_path / "exports" / "applicants.pdf"
+    assert main(["--vault", str(cli_env), "export", ref, "--variant", "applicant",
+                 "--out", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert "cannot be exported yet" in err and "“Cover: applicants and recommendation”" in err
+    assert not out.parent.exists() or list(out.parent.iterdir()) == []
 
 
 def test_export_records(demo_vault, demo_case, cli_env, tmp_path):

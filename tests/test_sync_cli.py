@@ -24,7 +24,9 @@ def vault_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return folder
 
 
-def test_agency_init_enrol_and_offline_device_enrolment(tmp_path, vault_dir, capsys) -> None:
+def test_agency_init_enrol_and_offline_device_enrolment(tmp_path, vault_dir, capsys,
+                                                       monkeypatch) -> None:
+    monkeypatch.setenv("HOMESTUDY_AGENCY_PASSPHRASE", "agency test passphrase")
     home = tmp_path / "agency"
     assert agency_main(["--home", str(home), "init", "--agency-id", "AG-9", "--name",
                         "Ninth Agency", "--inbox-url", "http://127.0.0.1:9"]) == 0

@@ -18,7 +18,7 @@ from homestudy.agency.home import AgencyHome
 from homestudy.agency.inbox import Inbox
 from homestudy.errors import EnrolmentError
 from homestudy.model import Case, Visit
-from homestudy.sync import keys, outbox
+from homestudy.sync import inbound, keys, outbox
 from homestudy.sync.client import InboxClient
 from homestudy.sync.engine import describe, sync_round
 from homestudy.sync.enrolment_flow import enrol
@@ -354,10 +354,19 @@ def test_assignments_arrive_once_and_forged_or_clashing_ones_are_not_imported(
         assert report.received_cases == 0
         assert outbox.all_items(vault) == []  # an imported case is not sent straight back
         local = sample_case("HS-2026-0801")
-        vault.cases.save_case(local)  # made on the laptop, same reference as the next one
+        vault.cases.save_case(local)  # made on the laptop, not linked: no clash (per agency)
         assign_case(agency.home, db, sample_case("HS-2026-0801"), state.profile.device_id)
         (report,) = sync_round(vault, factory())
-        assert report.received_cases == 0 and "same reference" in report.error
+        assert report.received_cases == 1
+        linked = sample_case("HS-2026-0803")
+        linked.agency_profile_id = state.id  # this agency's reference, another case: a clash
+        vault.cases.save_case(linked)
+        sync_round(vault, factory())
+        assign_case(agency.home, db, sample_case("HS-2026-0803"), state.profile.device_id)
+        (report,) = sync_round(vault, factory())
+        assert report.received_cases == 0 and "could not be applied" in describe(report)
+        (kept,) = inbound.messages(vault, status=inbound.UNAPPLIED)
+        assert kept.case_reference == "HS-2026-0803" and "already has" in kept.reason
     finally:
         db.close()
 
@@ -381,4 +390,5 @@ def test_assignments_arrive_once_and_forged_or_clashing_ones_are_not_imported(
 
     (report,) = sync_round(vault, factory(httpx.MockTransport(inject)))
     assert report.received_cases == 0 and "(signature)" in report.error
-    assert [c.reference for c in vault.cases.list_cases()] == ["HS-2026-0800", "HS-2026-0801"]
+    assert sorted(c.reference for c in vault.cases.list_cases()) == [
+        "HS-2026-0800", "HS-2026-0801", "HS-2026-0801", "HS-2026-0803"]

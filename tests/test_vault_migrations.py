@@ -63,9 +63,32 @@ def _check_archive_column(vault: Vault) -> None:
     assert summary.archived_at is None
 
 
-#: target version -> what that step must have left behind in an upgraded vault
+def _check_agency_cases(vault: Vault) -> None:
+    """The rebuilt cases table keeps every case and its children; references are unique
+    per agency; the message tables are there."""
+    (summary,) = vault.cases.list_cases()
+    case = vault.cases.load_case(summary.id)
+    assert case.visits and case.references  # children survived the rebuild
+    with vault.reading() as conn:
+        assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
+        assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+        columns = {r[1] for r in conn.execute("PRAGMA table_info(cases)")}
+        assert {"agency_profile_id", "archived_at"} <= columns
+        for table in ("agency_messages", "agency_message_files", "review_replies"):
+            conn.execute(f"SELECT count(*) FROM {table}").fetchone()
+    twin = vault.cases.load_case(summary.id)
+    twin.id, twin.agency_profile_id = "other-agency-case", "some-agency"
+    for item in (*twin.visits, *twin.references, *twin.animals):
+        item.id = item.id + "-twin"
+    twin.par_sections = {}
+    twin.checklist_answers = []
+    twin.attachments = []
+    vault.cases.save_case(twin)  # same reference, another agency: allowed
+    assert len(vault.cases.list_cases()) == 2
+
+
 def _check_change_set_tables(vault: Vault) -> None:
-    """m0006: the base each agency holds, attachments sent, outbox states."""
+    """m0007: the base each agency holds, attachments sent, outbox states."""
     with vault.reading() as conn:
         names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
         columns = {r[1] for r in conn.execute("PRAGMA table_info(sync_outbox)")}
@@ -73,12 +96,14 @@ def _check_change_set_tables(vault: Vault) -> None:
     assert {"result_state", "result_sha256", "blobs"} <= columns
 
 
+#: target version -> what that step must have left behind in an upgraded vault
 UPGRADE_CHECKS: dict[int, Callable[[Vault], None]] = {
     2: _check_sync_tables,
     3: _check_checks_per_person,
     4: _check_people_found_by_name,
     5: _check_archive_column,
-    6: _check_change_set_tables,
+    6: _check_agency_cases,
+    7: _check_change_set_tables,
 }
 
 

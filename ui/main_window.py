@@ -138,6 +138,9 @@ class MainWindow(QMainWindow):
         from ui.views.vault_care import install_vault_care
 
         self.vault_care = install_vault_care(self)  # File menu: backups, passphrase, cases
+        from ui.views.agency_cases import install_agency_cases
+
+        self.agency_cases = install_agency_cases(self)  # File menu: link a case, messages
         self._set_unlocked_actions(False)
         add_mnemonics(self.menuBar())
 

@@ -113,7 +113,7 @@ def _export_dialog(app: object, ctx: object, window: object, case_id: str,
 
     dialog = open_export_dialog(ctx, window, case_id)  # type: ignore[arg-type]
     try:
-        _wait(app, lambda: bool(dialog.reference))
+        _wait(app, lambda: bool(dialog.reference) and bool(dialog.readiness.blockers))
         # the suggested name, in a made-up home folder rather than this computer's
         name = Path(dialog.destination.text()).name
         dialog.destination.setText(str(Path("/home/sam/Documents") / name))

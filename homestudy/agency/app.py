@@ -1,17 +1,22 @@
 """The inbox as an ASGI app (Starlette), served by uvicorn.
 
-    GET  /health                              {"agency_id": ...}
+    GET  /health                              200 or 503: database and keys (health.py)
+    GET  /metrics                             Prometheus text (metrics.py)
     GET  /keys                                the signed key list (+ "chain": rotations)
     POST /enrol                               register a device's public keys (one-time token)
     PUT  /bundles/{bundle_id}                 upload a bundle (POST is the same); signed receipt
-    GET  /devices/{device_id}/status          signed request; 410 when revoked
-    GET  /devices/{device_id}/assignments     signed request; ?after=N; new cases as bundles
+    GET  /devices/{device_id}/status          signed request; 410 when revoked; the
+                                              device's last sequence (a restored laptop)
+    GET  /devices/{device_id}/assignments     signed request; ?after=N&last=ID (an ack);
+                                              new cases and messages
     GET  /devices/{device_id}/blobs/{sha256}  signed; ?size=N; what the inbox holds of it
     PUT  /devices/{device_id}/blobs/{sha256}  signed; ?size=N&offset=M; one chunk (age)
 
 Errors are JSON ``{"error": code, "message": plain words}`` with a distinct status
-per cause (see ``homestudy.agency.inbox``). Database and crypto work runs in the
-thread pool so the event loop stays free.
+per cause (see ``homestudy.agency.inbox``); 503 ``database_down`` while the database
+does not answer. Database and crypto work runs in the thread pool so the event loop
+stays free. In front of every route: a request id and JSON access line
+(``logging_json``) and the body limit, enforced before reading (``limits``).
 """
 
 from __future__ import annotations
@@ -27,18 +32,28 @@ from typing import Any
 import msgspec
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
+from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from homestudy.agency import health as health_check
+from homestudy.agency import metrics
 from homestudy.agency.home import AgencyHome
 from homestudy.agency.inbox import Inbox, Refusal
+from homestudy.agency.limits import SMALL_LIMIT, BodyLimit
+from homestudy.agency.logging_json import RequestLog, logger
+from homestudy.agency.pool import DatabaseDown
 
 HOME_ENV = "HOMESTUDY_AGENCY_HOME"
+ROLE_ENV = "HOMESTUDY_AGENCY_ROLE"
+BUNDLE_OVERHEAD = 64 * 1024  # headers of a bundle beyond its size limit are never this big
 SIGNATURE_HEADERS = ("x-homestudy-device", "x-homestudy-time", "x-homestudy-signature")
 
 
 def _refused(exc: Refusal) -> JSONResponse:
+    metrics.REFUSALS.labels(exc.code).inc()
+    logger().warning("refused", extra={"event": "refusal", "status": exc.status, "code": exc.code})
     return JSONResponse({"error": exc.code, "message": exc.message}, status_code=exc.status)
 
 
@@ -75,7 +90,11 @@ def create_app(home: AgencyHome | Path | str) -> Starlette:
     limit = home.config.max_bundle_size
 
     async def health(request: Request) -> JSONResponse:
-        return JSONResponse({"agency_id": home.agency_id, "name": home.config.name})
+        status, body = await _call(health_check.check, home, db)
+        return JSONResponse(body, status_code=status)
+
+    async def metrics_text(request: Request) -> Response:
+        return Response(await _call(metrics.render, db), media_type=metrics.CONTENT_TYPE)
 
     async def key_list(request: Request) -> JSONResponse:
         try:
@@ -96,8 +115,11 @@ def create_app(home: AgencyHome | Path | str) -> Starlette:
 
     async def upload(request: Request) -> JSONResponse:
         try:
-            data = await _read_body(request, limit)
-            receipt = await _call(inbox.accept, request.path_params["bundle_id"], data)
+            # handed over in a box the call empties: the thread pool's idle threads keep
+            # their last call's arguments, which would pin a 30 MB body per thread
+            box = [await _read_body(request, limit)]
+            receipt = await _call(_accept_boxed, inbox, request.path_params["bundle_id"], box)
+            metrics.ACCEPTED.inc()
             return JSONResponse({"receipt": receipt.to_wire()})
         except Refusal as exc:
             return _refused(exc)
@@ -118,7 +140,8 @@ def create_app(home: AgencyHome | Path | str) -> Starlette:
     async def status(request: Request) -> JSONResponse:
         try:
             device = await signed_device(request)
-            return JSONResponse({"device_id": device.device_id, "revoked": False})
+            return JSONResponse({"device_id": device.device_id, "revoked": False,
+                                 **(await _call(inbox.sequence_state, device.device_id))})
         except Refusal as exc:
             return _refused(exc)
 
@@ -129,7 +152,8 @@ def create_app(home: AgencyHome | Path | str) -> Starlette:
                 after = int(request.query_params.get("after", "0"))
             except ValueError:
                 after = 0
-            found = await _call(inbox.assignments, device.device_id, after)
+            last = request.query_params.get("last", "")[:100]
+            found = await _call(inbox.assignments, device.device_id, after, last)
             return JSONResponse({"assignments": found})
         except Refusal as exc:
             return _refused(exc)
@@ -162,6 +186,7 @@ def create_app(home: AgencyHome | Path | str) -> Starlette:
 
     routes = [
         Route("/health", health, methods=["GET"]),
+        Route("/metrics", metrics_text, methods=["GET"]),
         Route("/keys", key_list, methods=["GET"]),
         Route("/enrol", enrol, methods=["POST"]),
         Route("/bundles/{bundle_id}", upload, methods=["PUT", "POST"]),
@@ -175,9 +200,22 @@ def create_app(home: AgencyHome | Path | str) -> Starlette:
         yield
         db.close()
 
-    app = Starlette(routes=routes, lifespan=lifespan)
+    def limit_for(path: str) -> int:
+        return limit + BUNDLE_OVERHEAD if path.startswith("/bundles/") else SMALL_LIMIT
+
+    async def database_down(request: Request, exc: Exception) -> JSONResponse:
+        logger().error("database down", extra={"event": "database_down", "status": 503})
+        return JSONResponse({"error": "database_down", "message": str(exc)}, status_code=503)
+
+    app = Starlette(routes=routes, lifespan=lifespan,
+                    middleware=[Middleware(RequestLog), Middleware(BodyLimit, limit_for=limit_for)],
+                    exception_handlers={DatabaseDown: database_down})
     app.state.inbox = inbox
     return app
+
+
+def _accept_boxed(inbox: Inbox, bundle_id: str, box: list[bytes]) -> Any:
+    return inbox.accept(bundle_id, box.pop())
 
 
 async def _read_body(request: Request, limit: int) -> bytes:
@@ -196,5 +234,14 @@ async def _read_body(request: Request, limit: int) -> bytes:
 
 
 def app_from_env() -> Starlette:
-    """The app for ``$HOMESTUDY_AGENCY_HOME`` (what each uvicorn worker process loads)."""
-    return create_app(Path(os.environ[HOME_ENV]))
+    """The app for ``$HOMESTUDY_AGENCY_HOME`` in ``$HOMESTUDY_AGENCY_ROLE`` (what each
+    uvicorn worker process loads; it unlocks its own keys from the same sources)."""
+    from homestudy.agency import logging_json
+    from homestudy.agency.limits import configure_malloc
+    from homestudy.agency.roles import app_for_role
+
+    logging_json.setup()
+    configure_malloc()
+    home = AgencyHome(Path(os.environ[HOME_ENV]), role=os.environ.get(ROLE_ENV, "all"))
+    home.unlock()  # now, not in the first request (an age passphrase takes seconds)
+    return app_for_role(home)

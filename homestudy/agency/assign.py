@@ -3,23 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
-import uuid
 from dataclasses import dataclass
 
 from homestudy.agency.db import Database
 from homestudy.agency.home import AgencyHome
-from homestudy.agency.inbox import now_iso
-from homestudy.errors import AgencyError, NotFoundError
+from homestudy.errors import NotFoundError
 from homestudy.model import Case
 from homestudy.serial import to_jsonable
-from homestudy.sync.bundle import (
-    KIND_ASSIGNMENT,
-    Manifest,
-    OpenedBundle,
-    build_bundle,
-    open_bundle,
-    sha256_hex,
-)
+from homestudy.sync.bundle import OpenedBundle, open_bundle
 
 
 @dataclass(frozen=True)
@@ -32,39 +23,16 @@ class Assignment:
 def assign_case(home: AgencyHome, db: Database, case: Case, device_id: str) -> Assignment:
     """Sign a new case (Stage 1 summary, lines of enquiry) to one device, encrypted to it.
 
-    The device's assignment sequence is taken in the same transaction that stores the
-    bundle, so assignments reach a device in order and none is skipped.
+    Sent as a ``case_update`` message (``homestudy.agency.messages``): the device's
+    sequence is taken in the transaction that stores it, so assignments and messages
+    reach a device in order and none is skipped.
     """
-    with db.transaction(immediate=True) as cur:
-        row = cur.lock_device(
-            device_id,
-            "age_recipient, revoked_at, assignment_sequence, last_assignment_id, "
-            "last_assignment_sha256",
-        )
-        if row is None:
-            raise NotFoundError("No device with that id is enrolled.")
-        if row[1] is not None:
-            raise AgencyError("That device has been revoked; enrol the assessor again.")
-        sequence = int(row[2]) + 1
-        manifest = Manifest(
-            bundle_id=str(uuid.uuid4()), kind=KIND_ASSIGNMENT, agency_id=home.agency_id,
-            device_id=device_id, case_id=case.id, case_reference=case.reference,
-            sequence=sequence, previous_bundle_id=row[3], previous_sha256=row[4],
-            created_at=now_iso(),
-        )
-        data = build_bundle(manifest, case_json=to_jsonable(case), attachments={},
-                            signing_secret=home.signing_secret, recipient=row[0])
-        cur.execute(
-            "INSERT INTO assignments (bundle_id, device_id, sequence, case_id, case_reference, "
-            "data, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (manifest.bundle_id, device_id, sequence, case.id, case.reference, data, now_iso()),
-        )
-        cur.execute(
-            "UPDATE devices SET assignment_sequence = ?, last_assignment_id = ?, "
-            "last_assignment_sha256 = ? WHERE device_id = ?",
-            (sequence, manifest.bundle_id, sha256_hex(data), device_id),
-        )
-    return Assignment(manifest.bundle_id, device_id, sequence)
+    from homestudy.agency.messages import issue
+
+    made = issue(db, home, case_id=case.id, kind="case_update",
+                 body={"case": to_jsonable(case), "fields": None, "note": ""},
+                 device_id=device_id, case_reference=case.reference)
+    return Assignment(made.message_id, made.device_id, made.sequence)
 
 
 def devices_of(db: Database, assessor_id: str) -> list[str]:
@@ -93,6 +61,7 @@ def open_received(home: AgencyHome, db: Database, bundle_id: str) -> OpenedBundl
     from homestudy.sync.bundle import CASE_FORMAT
 
     with db.transaction() as cur:
+        case_state.index_pending(cur, home, opened.manifest.case_id)
         state = case_state.state_for(cur, home, opened.manifest.case_id,
                                      opened.change.state_sha256)
     if state is None:

@@ -169,9 +169,26 @@ def case_ids(db: Database) -> list[str]:
         return [r[0] for r in cur.all("SELECT DISTINCT case_id FROM bundles ORDER BY case_id")]
 
 
+def index_pending(cur: Cursor, home: AgencyHome, case_id: str) -> int:
+    """Fill in the state hashes of this case's bundles the inbox role stored without
+    decrypting them (it holds no age key); how many it filled in."""
+    rows = cur.all("SELECT bundle_id, data, format_version FROM bundles WHERE case_id = ? "
+                   "AND state_sha256 = '' AND format_version >= 2", (case_id,))
+    for bundle_id, data, _version in rows:
+        change = read_stored_change(data, home.age_identities,
+                                    max(home.config.max_bundle_size, len(data)))
+        if change is None:
+            continue
+        cur.execute("UPDATE bundles SET base_sha256 = ?, state_sha256 = ? WHERE bundle_id = ?",
+                    ("" if change.full is not None else change.base_sha256,
+                     change.state_sha256, bundle_id))
+    return len(rows)
+
+
 def latest_case_state(db: Database, home: AgencyHome, case_id: str) -> CaseState | None:
     """The newest case state the inbox received for ``case_id`` (None if none)."""
     with db.transaction() as cur:
+        index_pending(cur, home, case_id)
         row = cur.one("SELECT bundle_id, device_id, received_at, state_sha256 FROM bundles "
                       "WHERE case_id = ? ORDER BY received_at DESC, sequence DESC LIMIT 1",
                       (case_id,))

@@ -1,16 +1,29 @@
 """``homestudy-agency``: set up and run an agency's inbox, and work with what arrives.
 
     homestudy-agency [--home DIR] init --agency-id ID --name NAME --inbox-url URL [--database URL]
-    homestudy-agency [--home DIR] serve [--host 127.0.0.1] [--port 8480]
+    homestudy-agency --version
+    homestudy-agency [--home DIR] serve [--role all|inbox|console] [--host H] [--port P]
+                                        [--workers N]
+    homestudy-agency [--home DIR] protect-key
     homestudy-agency [--home DIR] enrol --assessor ID [--assessor-name NAME] --out FILE
     homestudy-agency [--home DIR] revoke DEVICE_ID
+    homestudy-agency [--home DIR] restore-device DEVICE_ID
+    homestudy-agency [--home DIR] reissue --assessor ID --to-device DEVICE_ID
+    homestudy-agency [--home DIR] transfer CASE --to-device DEVICE_ID
+    homestudy-agency [--home DIR] withdraw|close CASE [--reason TEXT]
     homestudy-agency [--home DIR] inbox [--json]
     homestudy-agency [--home DIR] open BUNDLE_ID --out DIR
     homestudy-agency [--home DIR] assign (--device ID | --assessor ID) CASE_JSON
     homestudy-agency [--home DIR] publish-keys [--days N]
     homestudy-agency [--home DIR] rotate-keys [--days N]
+    homestudy-agency [--home DIR] console|staff-add|devices|enrolments|cancel-enrolment|restore
+                     (the web console: homestudy.agency.console.cli)
 
-``--home`` defaults to ``$HOMESTUDY_AGENCY_HOME``, else ``./agency``.
+``--home`` defaults to ``$HOMESTUDY_AGENCY_HOME``, else ``./agency``. The keys are
+passphrase-protected (``init`` asks for one; ``protect-key`` protects an older folder);
+the passphrase comes from a systemd credential, a file, the environment or a prompt
+(``homestudy.agency.keystore``). Every failure is one plain line on stderr and a
+non-zero exit code, never a traceback.
 """
 
 from __future__ import annotations
@@ -18,7 +31,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import socket
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -35,6 +47,7 @@ if TYPE_CHECKING:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="homestudy-agency",
                                      description="The agency's HomeStudy inbox.")
+    parser.add_argument("--version", action="version", version=f"homestudy-agency {_version()}")
     parser.add_argument("--home", metavar="DIR",
                         default=os.environ.get("HOMESTUDY_AGENCY_HOME", "agency"),
                         help="the agency's folder: settings, keys, SQLite database")
@@ -45,11 +58,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--inbox-url", required=True, help="the URL devices will reach the inbox at")
     p.add_argument("--database", default="", help="postgresql://... (default: SQLite in --home)")
     p.add_argument("--max-bundle-mb", type=int, default=32)
-    p = sub.add_parser("serve", help="run the inbox (uvicorn)")
+    p = sub.add_parser("serve", help="run the inbox or the console (uvicorn)")
+    p.add_argument("--role", choices=("all", "inbox", "console"), default="all",
+                   help="inbox: internet-facing, holds no decryption key; console: internal, "
+                        "holds the (protected) decryption key; all: both in one process")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8480, help="0 picks a free port")
     p.add_argument("--workers", type=int, default=1,
                    help="worker processes (each verifies and decrypts in parallel)")
+    sub.add_parser("protect-key", help="protect plain key files with a passphrase (once)")
     p = sub.add_parser("enrol", help="write an enrolment file for an assessor")
     p.add_argument("--assessor", required=True, help="the assessor's id at the agency")
     p.add_argument("--assessor-name", default="")
@@ -57,6 +74,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, type=Path)
     p = sub.add_parser("revoke", help="withdraw a device's access")
     p.add_argument("device_id")
+    p = sub.add_parser("restore-device", help="give back access to a device revoked by mistake")
+    p.add_argument("device_id")
+    p = sub.add_parser("reissue",
+                       help="send every case of an assessor to their new laptop (a lost one)")
+    p.add_argument("--assessor", required=True)
+    p.add_argument("--to-device", required=True)
+    p = sub.add_parser("transfer", help="move a case (reference or id) to another laptop")
+    p.add_argument("case")
+    p.add_argument("--to-device", required=True)
+    for name, what in (("withdraw", "withdraw a case"), ("close", "close a case")):
+        p = sub.add_parser(name, help=f"{what}: the laptop archives it and says so")
+        p.add_argument("case")
+        p.add_argument("--reason", default="")
     p = sub.add_parser("inbox", help="list received bundles and alerts")
     p.add_argument("--json", action="store_true")
     p = sub.add_parser("open", help="decrypt a received bundle and write the PAR for review")
@@ -77,16 +107,34 @@ def build_parser() -> argparse.ArgumentParser:
                                        "sets older than it (each case's latest stays whole)")
     p.add_argument("--days", type=int, default=None,
                    help="keep this many days (default: the agency's retention_days setting)")
+    from homestudy.agency.console.cli import add_commands  # the web console's commands
+
+    _COMMANDS.update(add_commands(sub))
     return parser
 
 
+def _version() -> str:
+    from homestudy import __version__
+
+    return __version__
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    import sqlite3
+
     args = build_parser().parse_args(argv)
     try:
         return int(_COMMANDS[args.command](args))
     except HomeStudyError as exc:
         print(f"homestudy-agency: {exc.message}", file=sys.stderr)
         return 1
+    except sqlite3.Error as exc:  # the SQLite file's folder is missing or not writable
+        print(f"homestudy-agency: the inbox database could not be opened ({exc}).",
+              file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("homestudy-agency: stopped.", file=sys.stderr)
+        return 130
 
 
 @contextmanager
@@ -94,8 +142,8 @@ def _home_db(args: argparse.Namespace) -> Iterator[tuple[AgencyHome, Database]]:
     """The agency in ``--home`` and a one-connection handle on its database (closed after)."""
     from homestudy.agency.home import AgencyHome
 
-    home = AgencyHome(args.home)
-    db = home.database(pool_size=1)
+    home = AgencyHome(args.home, prompt=True)  # keys are unlocked only if the command uses them
+    db = home.database(pool_size=1, timeout=3.0)
     try:
         yield home, db
     finally:
@@ -103,45 +151,45 @@ def _home_db(args: argparse.Namespace) -> Iterator[tuple[AgencyHome, Database]]:
 
 
 def _init(args: argparse.Namespace) -> int:
+    from homestudy.agency import keystore
     from homestudy.agency.home import init_home
 
+    passphrase = keystore.find_passphrase(prompt=True, confirm=True)
+    if passphrase is None:
+        raise HomeStudyError(
+            "init needs a passphrase to protect the agency's keys: run it in a terminal, or "
+            f"set ${keystore.PASSPHRASE_ENV} or ${keystore.PASSPHRASE_FILE_ENV}.")
+    if args.database:
+        from homestudy.agency.pool import describe
+
+        describe(args.database)  # a malformed URL is refused before anything is made
     home = init_home(args.home, agency_id=args.agency_id, name=args.name,
                      inbox_url=args.inbox_url, database_url=args.database,
-                     max_bundle_size=args.max_bundle_mb * 1024 * 1024)
-    print(f"Agency {home.agency_id} set up in {home.path}.")
+                     max_bundle_size=args.max_bundle_mb * 1024 * 1024, passphrase=passphrase)
+    print(f"Agency {home.agency_id} set up in {home.path}; its keys are protected by the "
+          "passphrase.")
     print(f"Signing key (minisign): {home.signing_public}")
     print(f"Encryption key (age):   {home.age_recipient}")
     return 0
 
 
-def _serve(args: argparse.Namespace) -> int:
-    import uvicorn
+def _protect_key(args: argparse.Namespace) -> int:
+    from homestudy.agency.protect import protect_home
 
-    from homestudy.agency.app import HOME_ENV, create_app
-    from homestudy.agency.rotation import finish_rotation
-
-    with _home_db(args) as (home, db):
-        db.migrate()  # once, here, before any worker starts
-        if finish_rotation(home, db) is not None:
-            print("An interrupted key rotation was finished.", flush=True)
-    sock = socket.socket(socket.AF_INET6 if ":" in args.host else socket.AF_INET)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((args.host, args.port))
-    port = sock.getsockname()[1]
-    options: dict[str, object] = {"log_level": "warning", "access_log": False,
-                                  "limit_concurrency": 1000, "timeout_keep_alive": 30}
-    print(f"Inbox listening on http://{args.host}:{port}", flush=True)
-    if args.workers > 1:
-        from uvicorn.supervisors import Multiprocess
-
-        os.environ[HOME_ENV] = str(home.path.resolve())
-        config = uvicorn.Config("homestudy.agency.app:app_from_env", factory=True,
-                                workers=args.workers, **options)  # type: ignore[arg-type]
-        Multiprocess(config, sockets=[sock]).run()
-    else:
-        config = uvicorn.Config(create_app(home), **options)  # type: ignore[arg-type]
-        uvicorn.Server(config).run(sockets=[sock])
+    done = protect_home(Path(args.home))
+    if not done:
+        print("The agency's keys were already protected by a passphrase.")
+        return 0
+    print(f"Protected {', '.join(done)} with the passphrase. Keep the passphrase apart from "
+          "backups of the folder; the console needs it to start.")
     return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from homestudy.agency.serve import serve
+
+    return serve(Path(args.home), role=args.role, host=args.host, port=args.port,
+                 workers=args.workers)
 
 
 def _enrol(args: argparse.Namespace) -> int:
@@ -168,10 +216,61 @@ def _revoke(args: argparse.Namespace) -> int:
 
     with _home_db(args) as (home, db):
         found = Inbox(home, db).revoke(args.device_id)
+        if found:
+            _audit(db, "device_revoked", args.device_id)
     if not found:
         print("No device with that id is enrolled.", file=sys.stderr)
         return 1
     print(f"Device {args.device_id} revoked. Its next sync will be refused.")
+    return 0
+
+
+def _restore_device(args: argparse.Namespace) -> int:
+    from homestudy.agency.inbox import Inbox
+
+    with _home_db(args) as (home, db):
+        found = Inbox(home, db).restore_device(args.device_id)
+        if found:
+            _audit(db, "device_restored", args.device_id)
+    if not found:
+        print("No device with that id is enrolled.", file=sys.stderr)
+        return 1
+    print(f"Device {args.device_id} restored. Its next sync will be accepted.")
+    return 0
+
+
+def _reissue(args: argparse.Namespace) -> int:
+    from homestudy.agency.recovery import reissue
+
+    with _home_db(args) as (home, db):
+        db.migrate()
+        made = reissue(home, db, args.assessor, args.to_device)
+    print(f"{len(made)} case(s) re-issued to device {args.to_device}; they arrive at its "
+          "next sync.")
+    return 0
+
+
+def _transfer(args: argparse.Namespace) -> int:
+    from homestudy.agency.recovery import find_case_id, transfer_case
+
+    with _home_db(args) as (home, db):
+        db.migrate()
+        made = transfer_case(home, db, find_case_id(db, args.case), args.to_device)
+    print(f"Case {args.case} transferred to device {made.device_id} (sequence {made.sequence}).")
+    return 0
+
+
+def _end_case(args: argparse.Namespace) -> int:
+    from homestudy.agency.messages import queue_message
+    from homestudy.agency.recovery import find_case_id
+
+    default = {"withdraw": "The agency withdrew this case.",
+               "close": "The agency closed this case."}[args.command]
+    with _home_db(args) as (home, db):
+        db.migrate()
+        queue_message(db, home, case_id=find_case_id(db, args.case), kind=args.command,
+                      body={"reason": args.reason or default})
+    print(f"Case {args.case}: the laptop archives it at its next sync.")
     return 0
 
 
@@ -202,6 +301,7 @@ def _open(args: argparse.Namespace) -> int:
 
     with _home_db(args) as (home, db):
         opened = open_received(home, db, args.bundle_id)
+        _audit(db, "decrypt", opened.manifest.case_reference, f"bundle {args.bundle_id}")
     written = write_review_pack(opened, args.out)
     for path in written:
         print(path)
@@ -210,15 +310,14 @@ def _open(args: argparse.Namespace) -> int:
 
 def _assign(args: argparse.Namespace) -> int:
     from homestudy.agency.assign import assign_case, devices_of
-    from homestudy.model import Case
-    from homestudy.serial import from_jsonable
+    from homestudy.agency.case_schema import check_case_document
 
     try:
         data = json.loads(args.case_json.read_text(encoding="utf-8"))
-        case = from_jsonable(Case, data.get("case", data))
-    except (OSError, ValueError, TypeError, KeyError) as exc:
+    except (OSError, ValueError) as exc:
         print(f"homestudy-agency: the case file could not be read ({exc}).", file=sys.stderr)
         return 1
+    case = check_case_document(data)  # every mistake, with its path; nothing is sent
     with _home_db(args) as (home, db):
         targets = [args.device] if args.device else devices_of(db, args.assessor)
         if not targets:
@@ -226,6 +325,7 @@ def _assign(args: argparse.Namespace) -> int:
             return 1
         for device_id in targets:
             made = assign_case(home, db, case, device_id)
+            _audit(db, "assign", case.reference, f"device {device_id}")
             print(f"Case {case.reference} assigned to device {device_id} "
                   f"(bundle {made.bundle_id}, sequence {made.sequence}).")
     return 0
@@ -241,6 +341,7 @@ def _publish_keys(args: argparse.Namespace) -> int:
         if finish_rotation(home, db) is not None:
             print("An interrupted key rotation was finished first.")
         doc = home.publish_key_list(db, expires_at=datetime.now(UTC) + timedelta(days=args.days))
+        _audit(db, "key_operation", "publish-keys", f"{args.days} days")
     version = json.loads(doc.body)["version"]
     print(f"Key list version {version} published; it expires in {args.days} days.")
     return 0
@@ -251,6 +352,7 @@ def _rotate_keys(args: argparse.Namespace) -> int:
 
     with _home_db(args) as (home, db):
         done = rotate_keys(home, db, days=args.days)
+        _audit(db, "key_operation", "rotate-keys", f"key list {done.version}")
     print(f"New agency keys made. Key list version {done.version} names them, signed by the "
           "old signing key and the new one; laptops move to the new keys at their next sync.")
     print(f"Signing key (minisign): {done.signing_public}")
@@ -277,7 +379,16 @@ def _compact(args: argparse.Namespace) -> int:
     return 0
 
 
-_COMMANDS = {"init": _init, "serve": _serve, "enrol": _enrol, "revoke": _revoke,
+def _audit(db: Database, action: str, target: str, detail: str = "") -> None:
+    from homestudy.agency.console.audit import record_cli
+
+    record_cli(db, action, target, detail)
+
+
+_COMMANDS = {"init": _init, "serve": _serve, "protect-key": _protect_key, "enrol": _enrol,
+             "revoke": _revoke,
+             "restore-device": _restore_device, "reissue": _reissue, "transfer": _transfer,
+             "withdraw": _end_case, "close": _end_case,
              "inbox": _inbox, "open": _open, "assign": _assign, "publish-keys": _publish_keys,
              "rotate-keys": _rotate_keys, "compact": _compact}
 

@@ -85,12 +85,31 @@ MIGRATIONS: list[list[str]] = [
     [  # 2: key rotation: a key list's further signatures (JSON list of minisig texts)
         "ALTER TABLE key_lists ADD COLUMN extra_signatures TEXT NOT NULL DEFAULT '[]'",
     ],
-    [  # 3: change sets (docs/sync-payload.md): case states rebuilt from changes, and
+    [  # 3: agency -> laptop messages (homestudy.agency.messages) share the assignments'
+        # per-device sequence; what a device acknowledged re-derives it after a restore
+        "ALTER TABLE assignments ADD COLUMN kind TEXT NOT NULL DEFAULT 'assignment'",
+        "ALTER TABLE assignments ADD COLUMN message_id TEXT NOT NULL DEFAULT ''",
+        "ALTER TABLE devices ADD COLUMN acked_sequence BIGINT NOT NULL DEFAULT 0",
+        "ALTER TABLE devices ADD COLUMN acked_message_id TEXT NOT NULL DEFAULT ''",
+        "CREATE INDEX assignments_by_case ON assignments (case_id, created_at)",
+        "CREATE INDEX bundles_by_case_id ON bundles (case_id, received_at)",
+        """CREATE TABLE review_replies (
+            review_id TEXT NOT NULL,
+            comment_id TEXT NOT NULL,
+            case_id TEXT NOT NULL,
+            device_id TEXT NOT NULL,
+            bundle_id TEXT NOT NULL,
+            reply TEXT NOT NULL,
+            resolved INTEGER NOT NULL,
+            at TEXT NOT NULL,
+            received_at TEXT NOT NULL,
+            PRIMARY KEY (review_id, comment_id))""",
+    ],
+    [  # 4: change sets (docs/sync-payload.md): case states rebuilt from changes, and
        # attachments by content hash, uploaded in chunks
         "ALTER TABLE bundles ADD COLUMN format_version INTEGER NOT NULL DEFAULT 1",
         "ALTER TABLE bundles ADD COLUMN base_sha256 TEXT NOT NULL DEFAULT ''",
         "ALTER TABLE bundles ADD COLUMN state_sha256 TEXT NOT NULL DEFAULT ''",
-        "CREATE INDEX bundles_by_case_id ON bundles (case_id, received_at)",
         """CREATE TABLE case_states (
             case_id TEXT NOT NULL,
             state_sha256 TEXT NOT NULL,
@@ -124,7 +143,7 @@ _DIALECT = {
 class Database:
     """A pool of connections to one inbox database."""
 
-    def __init__(self, url: str, pool_size: int = 16) -> None:
+    def __init__(self, url: str, pool_size: int = 16, timeout: float = 5.0) -> None:
         self.url = url
         is_pg = url.startswith(("postgresql://", "postgres://"))
         self.dialect = "postgresql" if is_pg else "sqlite"
@@ -133,9 +152,13 @@ class Database:
         if self.dialect == "postgresql":
             import psycopg
 
+            from homestudy.agency.pool import PgPool
+
             self.IntegrityError: type[Exception] = psycopg.IntegrityError
             self._psycopg = psycopg
+            self.pg_pool: PgPool | None = PgPool(url, pool_size, timeout)
         else:
+            self.pg_pool = None
             self.IntegrityError = sqlite3.IntegrityError
             self._path = url.removeprefix("sqlite:///") if url.startswith("sqlite:") else url
 
@@ -153,6 +176,10 @@ class Database:
 
     @contextlib.contextmanager
     def connection(self) -> Iterator[Any]:
+        if self.pg_pool is not None:  # psycopg-pool: checked on checkout, heals after restarts
+            with self.pg_pool.connection() as conn:
+                yield conn
+            return
         self._slots.acquire()
         try:
             try:
@@ -188,7 +215,21 @@ class Database:
                 raise
             conn.commit()
 
+    def ping(self) -> bool:
+        """Whether the database answers now (for /health); never raises."""
+        if self.pg_pool is not None:
+            return self.pg_pool.ping()
+        try:
+            with self.transaction() as cur:
+                cur.one("SELECT 1")
+        except Exception:
+            return False
+        return True
+
     def close(self) -> None:
+        if self.pg_pool is not None:
+            self.pg_pool.close()
+            return
         while True:
             try:
                 self._pool.get_nowait().close()
@@ -205,17 +246,30 @@ class Database:
             return int(row[0] or 0) if row else 0
 
     def migrate(self) -> int:
-        """Bring the schema up to date; returns the version now."""
-        version = self.schema_version()
-        if version > len(MIGRATIONS):
-            raise AgencyError("The inbox database was made by a newer version of HomeStudy.")
-        for number, statements in enumerate(MIGRATIONS[version:], start=version + 1):
-            with self.transaction(immediate=True) as cur:
-                if not cur.table_exists("schema_version"):
-                    cur.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)")
-                for statement in statements:
-                    cur.execute(statement.format(**_DIALECT[self.dialect]))
-                cur.execute("INSERT INTO schema_version (version) VALUES (?)", (number,))
+        """Bring the schema up to date; returns the version now.
+
+        Safe when several processes start at once: PostgreSQL under an advisory lock
+        (``migrate_lock``), and every step re-reads the version in its own transaction.
+        """
+        from homestudy.agency.migrate_lock import migration_lock
+
+        with migration_lock(self):
+            for number, statements in enumerate(MIGRATIONS, start=1):
+                with self.transaction(immediate=True) as cur:
+                    version = 0
+                    if cur.table_exists("schema_version"):
+                        row = cur.one("SELECT MAX(version) FROM schema_version")
+                        version = int(row[0] or 0) if row else 0
+                    if version > len(MIGRATIONS):
+                        raise AgencyError(
+                            "The inbox database was made by a newer version of HomeStudy.")
+                    if version >= number:
+                        continue
+                    if not cur.table_exists("schema_version"):
+                        cur.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)")
+                    for statement in statements:
+                        cur.execute(statement.format(**_DIALECT[self.dialect]))
+                    cur.execute("INSERT INTO schema_version (version) VALUES (?)", (number,))
         return len(MIGRATIONS)
 
 

@@ -1,4 +1,4 @@
-"""The agency's home folder: its settings and its private keys, each a plain file.
+"""The agency's home folder: its settings and its private keys (protected: keystore.py).
 
     agency.json        agency id and name, the inbox's public URL, the database URL
     agency.key         age X25519 identities, the current one first, then any the agency
@@ -19,6 +19,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from homestudy.agency import keystore
 from homestudy.agency.db import Database, default_url
 from homestudy.atomic import write_atomic
 from homestudy.errors import AgencyError
@@ -26,6 +27,7 @@ from homestudy.sync import keys
 from homestudy.sync.signed import KeyList, SignedDocument, make_key_list
 
 CONFIG = "agency.json"
+KEY_FILES = ("agency.key", "agency-sign.key")
 MAX_BUNDLE_SIZE = 32 * 1024 * 1024
 
 
@@ -41,9 +43,26 @@ class AgencyConfig:
     retention_days: int = 0  # change sets older than this (bar each case's latest) go; 0 keeps all
 
 
+ROLES = ("all", "inbox", "console")
+
+
 class AgencyHome:
-    def __init__(self, path: Path | str) -> None:
+    """The agency's folder. Keys are read when first used, and only those the role needs.
+
+    ``role``: ``inbox`` (internet-facing) never reads ``agency.key`` — it verifies and
+    stores ciphertext and signs receipts; ``console`` (internal) holds the decryption key
+    and refuses unprotected key files (``require_protected``); ``all`` (one process doing
+    both, and the admin commands) takes either. A protected key is unlocked with the
+    passphrase from ``keystore.find_passphrase`` (explicit, systemd credential, file,
+    environment, or a prompt when ``prompt``), kept in memory to re-read rotated keys.
+    """
+
+    def __init__(self, path: Path | str, *, role: str = "all", passphrase: str | None = None,
+                 prompt: bool = False) -> None:
         self.path = Path(path)
+        if role not in ROLES:
+            raise AgencyError(f"Unknown role {role!r}: choose one of {', '.join(ROLES)}.")
+        self.role = role
         try:
             data = json.loads((self.path / CONFIG).read_text(encoding="utf-8"))
             self.config = AgencyConfig(**data)
@@ -53,35 +72,136 @@ class AgencyHome:
             ) from exc
         except (ValueError, TypeError) as exc:
             raise AgencyError(f"The agency settings in {self.path} are not readable.") from exc
-        self._stamp: tuple[tuple[int, int, int], ...] = ()
-        self._load_keys()
+        self._passphrase = passphrase
+        self._prompt = prompt
+        self._identities: tuple[str, ...] | None = None
+        self._signing: str | None = None
+        self._stamps = {name: _stamp(self.path / name) for name in KEY_FILES}
 
-    def _load_keys(self) -> None:
-        stamp = _stamp(self.path / "agency.key", self.path / "agency-sign.key")
-        identities = _read_keys(self.path / "agency.key")
-        signing_secret = _read_key(self.path / "agency-sign.key")
-        # identities first: they only grow, so a reader mid-swap can still decrypt
-        self.age_identities: tuple[str, ...] = tuple(identities)
-        self.age_identity = identities[0]
-        self.signing_secret = signing_secret
-        self.signing_public = keys.signing_public_key(signing_secret)
-        self.age_recipient = keys.age_recipient(identities[0])
-        self._stamp = stamp
+    # ----------------------------------------------------------------- keys, lazily
+
+    def _unlock_with(self) -> str:
+        if self._passphrase is None:
+            self._passphrase = keystore.find_passphrase(prompt=self._prompt)
+        if self._passphrase is None:
+            raise AgencyError(
+                "The agency's keys are protected by a passphrase and none was given: use the "
+                f"systemd credential {keystore.CREDENTIAL}, ${keystore.PASSPHRASE_FILE_ENV}, "
+                f"${keystore.PASSPHRASE_ENV}, or run it in a terminal to be asked.")
+        return self._passphrase
+
+    @property
+    def age_identities(self) -> tuple[str, ...]:
+        """Every age identity, the current first; empty in the inbox role."""
+        if self.role == "inbox":
+            return ()
+        if self._identities is None:
+            path = self.path / "agency.key"
+            try:
+                raw = path.read_bytes()
+            except OSError as exc:
+                raise AgencyError(f"The agency key file {path.name} could not be read.") from exc
+            if keystore.is_protected_identity_file(raw):
+                raw = keystore.unprotect_identity_file(raw, self._unlock_with())
+            self._identities = tuple(_key_lines(raw, path.name))
+        return self._identities
+
+    @property
+    def age_identity(self) -> str:
+        found = self.age_identities
+        if not found:
+            raise AgencyError("The inbox role holds no decryption key; use the console.")
+        return found[0]
+
+    @property
+    def age_recipient(self) -> str:
+        return keys.age_recipient(self.age_identity)
+
+    @property
+    def signing_secret(self) -> str:
+        if self._signing is None:
+            secret = _read_key(self.path / "agency-sign.key")
+            if keystore.is_protected_signing_key(secret):
+                secret = keystore.unprotect_signing_key(secret, self._unlock_with())
+            self._signing = secret
+        return self._signing
+
+    @property
+    def signing_public(self) -> str:
+        return keys.signing_public_key(self.signing_secret)
+
+    @property
+    def holds_decryption_key(self) -> bool:
+        return self.role != "inbox" and (self.path / "agency.key").exists()
+
+    def protected(self) -> dict[str, bool]:
+        """Which key files are passphrase-protected (missing files count as not)."""
+        ident, sign = self.path / "agency.key", self.path / "agency-sign.key"
+        return {
+            "agency.key": ident.exists() and keystore.is_protected_identity_file(
+                ident.read_bytes()),
+            "agency-sign.key": sign.exists() and keystore.is_protected_signing_key(
+                _read_key(sign)),
+        }
+
+    def require_protected(self) -> None:
+        """The console's start-up check: refuse unprotected (or missing) private keys."""
+        state = self.protected()
+        if not (self.path / "agency.key").exists():
+            raise AgencyError("The console needs the agency's decryption key (agency.key), "
+                              f"and there is none in {self.path}.")
+        plain = [name for name, ok in state.items() if not ok]
+        if plain:
+            raise AgencyError(
+                f"{' and '.join(plain)} in {self.path} {'is' if len(plain) == 1 else 'are'} not "
+                "protected by a passphrase. Run 'homestudy-agency protect-key' first.")
+
+    def unlock(self) -> None:
+        """Read (and decrypt) every key this role needs now, so a bad passphrase shows at start."""
+        _ = self.signing_secret
+        _ = self.age_identities
+
+    def write_identities(self, identities: list[str]) -> None:
+        """Replace agency.key, protected with the same passphrase if it was protected."""
+        data = _identities_text(identities)
+        if self.protected()["agency.key"] or (self._passphrase and self.role == "console"):
+            data = keystore.protect_identity_file(data, self._unlock_with())
+        write_atomic(self.path / "agency.key", data)
+        if self.role != "inbox":  # what was just written needs no unlocking again
+            self._identities = tuple(identities)
+            self._stamps["agency.key"] = _stamp(self.path / "agency.key")
+
+    def signing_key_file(self, secret: str) -> bytes:
+        """agency-sign.key's bytes for ``secret``, protected if the current file is."""
+        sign = self.path / "agency-sign.key"
+        if sign.exists() and self.protected()["agency-sign.key"]:
+            secret = keystore.protect_signing_key(secret, self._unlock_with())
+        return keys.secret_key_file(secret)
 
     def refresh(self) -> bool:
-        """Re-read the key files if they were replaced (a key rotation); True if so."""
-        stamp = _stamp(self.path / "agency.key", self.path / "agency-sign.key")
-        if not stamp or stamp == self._stamp:
-            return False
-        self._load_keys()
-        return True
+        """Forget a key whose file was replaced (a key rotation); True if any was.
+
+        Each file on its own: unlocking a protected agency.key takes seconds (scrypt).
+        """
+        changed = False
+        for name in KEY_FILES:
+            stamp = _stamp(self.path / name)
+            if stamp and stamp != self._stamps.get(name):
+                if name == "agency.key":
+                    self._identities = None
+                else:
+                    self._signing = None
+                self._stamps[name] = stamp
+                changed = True
+        return changed
 
     @property
     def agency_id(self) -> str:
         return self.config.agency_id
 
-    def database(self, pool_size: int = 16) -> Database:
-        return Database(self.config.database_url, pool_size=pool_size)
+    def database(self, pool_size: int = 16, timeout: float = 5.0) -> Database:
+        """A pool on the database; ``timeout``: seconds to wait for it when it is down."""
+        return Database(self.config.database_url, pool_size=pool_size, timeout=timeout)
 
     def publish_key_list(
         self, db: Database, *, version: int | None = None, expires_at: datetime | None = None,
@@ -125,31 +245,76 @@ def init_home(
     inbox_url: str,
     database_url: str = "",
     max_bundle_size: int = MAX_BUNDLE_SIZE,
+    passphrase: str | None = None,
 ) -> AgencyHome:
-    """Make the keys and settings, create the database schema, publish key list 1."""
+    """Make the keys and settings, create the database schema, publish key list 1.
+
+    With ``passphrase`` both private keys are written protected (what the command line
+    always does). On any failure nothing is left behind: the files made here are
+    removed, and the folder too if this call made it.
+    """
     folder = Path(path)
     if (folder / CONFIG).exists():
         raise AgencyError(f"An agency is already set up in {folder}.")
-    folder.mkdir(parents=True, exist_ok=True)
-    os.chmod(folder, 0o700)
-    config = AgencyConfig(
-        agency_id=agency_id, name=name, inbox_url=inbox_url.rstrip("/"),
-        database_url=database_url or default_url(folder.resolve()),
-        max_bundle_size=max_bundle_size,
-    )
-    secrets = keys.generate_keys()
-    write_atomic(folder / "agency.key", keys.age_identity_file(secrets.age_identity))
-    write_atomic(folder / "agency-sign.key", keys.secret_key_file(secrets.signing_secret))
-    write_atomic(folder / "agency-sign.pub", keys.public_key_file(secrets.signing_public), 0o644)
-    write_atomic(folder / CONFIG, json.dumps(asdict(config), indent=2).encode("utf-8"))
-    home = AgencyHome(folder)
-    db = home.database(pool_size=2)
+    _check_url(inbox_url)
+    made_folder = not folder.exists()
+    before = set(folder.iterdir()) if not made_folder else set()
     try:
-        db.migrate()
-        home.publish_key_list(db)
-    finally:
-        db.close()
+        folder.mkdir(parents=True, exist_ok=True)
+        os.chmod(folder, 0o700)
+        config = AgencyConfig(
+            agency_id=agency_id, name=name, inbox_url=inbox_url.rstrip("/"),
+            database_url=database_url or default_url(folder.resolve()),
+            max_bundle_size=max_bundle_size,
+        )
+        secrets = keys.generate_keys()
+        identity = keys.age_identity_file(secrets.age_identity)
+        signing = secrets.signing_secret
+        if passphrase is not None:
+            keystore.check_new_passphrase(passphrase)
+            identity = keystore.protect_identity_file(identity, passphrase)
+            signing = keystore.protect_signing_key(signing, passphrase)
+        write_atomic(folder / "agency.key", identity)
+        write_atomic(folder / "agency-sign.key", keys.secret_key_file(signing))
+        write_atomic(folder / "agency-sign.pub", keys.public_key_file(secrets.signing_public),
+                     0o644)
+        write_atomic(folder / CONFIG, json.dumps(asdict(config), indent=2).encode("utf-8"))
+        home = AgencyHome(folder, passphrase=passphrase)
+        home._signing, home._identities = secrets.signing_secret, (secrets.age_identity,)
+        db = home.database(pool_size=2)
+        try:
+            db.migrate()
+            home.publish_key_list(db)
+        finally:
+            db.close()
+    except BaseException:
+        _remove_new(folder, before, made_folder)
+        raise
     return home
+
+
+def _check_url(url: str) -> None:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise AgencyError(f"The inbox URL {url!r} is not a web address (https://host/...).")
+
+
+def _remove_new(folder: Path, before: set[Path], made_folder: bool) -> None:
+    """Undo a failed init: what it added to ``folder`` (and ``folder`` if it made it)."""
+    import shutil
+
+    if not folder.exists():
+        return
+    if made_folder:
+        shutil.rmtree(folder, ignore_errors=True)
+        return
+    for child in set(folder.iterdir()) - before:
+        if child.is_dir():
+            shutil.rmtree(child, ignore_errors=True)
+        else:
+            child.unlink(missing_ok=True)
 
 
 def _read_key(path: Path) -> str:
@@ -160,19 +325,40 @@ def _read_key(path: Path) -> str:
 def _read_keys(path: Path) -> list[str]:
     """Every key line of a key file, in order (the current key first)."""
     try:
-        lines = path.read_text(encoding="ascii").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
+        raw = path.read_bytes()
+    except OSError as exc:
         raise AgencyError(f"The agency key file {path.name} could not be read.") from exc
+    return _key_lines(raw, path.name)
+
+
+def _key_lines(raw: bytes, name: str) -> list[str]:
+    try:
+        lines = raw.decode("ascii").splitlines()
+    except UnicodeDecodeError as exc:
+        raise AgencyError(f"The agency key file {name} could not be read.") from exc
     found = [line.strip() for line in lines
              if line.strip() and not line.startswith(("#", "untrusted comment:"))]
     if not found:
-        raise AgencyError(f"The agency key file {path.name} holds no key.")
+        raise AgencyError(f"The agency key file {name} holds no key.")
     return found
+
+
+def _identities_text(identities: list[str]) -> bytes:
+    """An age identity file with several keys (stock ``age -d -i`` tries each)."""
+    lines = ["# HomeStudy agency age identities: the current one first, then older ones"]
+    for position, identity in enumerate(identities):
+        label = "current" if position == 0 else "retired"
+        lines += [f"# {label}, public key: {keys.age_recipient(identity)}", identity]
+    return ("\n".join(lines) + "\n").encode("ascii")
 
 
 def _stamp(*paths: Path) -> tuple[tuple[int, int, int], ...]:
     """What changes when a key file is replaced (atomic writes make a new inode)."""
-    try:
-        return tuple((s.st_ino, s.st_mtime_ns, s.st_size) for s in (p.stat() for p in paths))
-    except OSError:
-        return ()
+    found = []
+    for path in paths:  # the inbox role's folder may have no agency.key at all
+        try:
+            st = path.stat()
+        except OSError:
+            continue
+        found.append((st.st_ino, st.st_mtime_ns, st.st_size))
+    return tuple(found)

@@ -78,6 +78,24 @@ class Inbox:
                         "AND revoked_at IS NULL", (now_iso(), device_id))
         return True
 
+    def restore_device(self, device_id: str) -> bool:
+        """Un-revoke a device revoked by mistake; False if no such device."""
+        with self.db.transaction(immediate=True) as cur:
+            if cur.lock_device(device_id, "device_id") is None:
+                return False
+            cur.execute("UPDATE devices SET revoked_at = NULL WHERE device_id = ?", (device_id,))
+        return True
+
+    def sequence_state(self, device_id: str) -> dict[str, Any]:
+        """The last bundle the inbox holds from a device (a laptop restored from its own
+        backup continues after it instead of re-using numbers)."""
+        with self.db.transaction() as cur:
+            row = cur.one("SELECT last_sequence, last_bundle_id, last_sha256 FROM devices "
+                          "WHERE device_id = ?", (device_id,))
+        if row is None:
+            return {}
+        return {"last_sequence": int(row[0]), "last_bundle_id": row[1], "last_sha256": row[2]}
+
     def check_signed_request(self, device_id: str, method: str, target: str,
                              stamp: str, signature: bytes) -> Device:
         device = self.active_device(device_id)
@@ -172,7 +190,8 @@ class Inbox:
         try:
             opened = open_bundle(
                 data, signer_public_key=device.signing_public_key,
-                identity=self.home.age_identities, expected_agency_id=self.home.agency_id,
+                identity=self.home.age_identities or None,  # the inbox role: verify only
+                expected_agency_id=self.home.agency_id,
                 expected_device_id=device.device_id, expected_kind=KIND_CASE, max_size=limit)
         except BundleError as exc:
             status, code = (401, "bad_signature") if exc.check == "signature" else (400, "invalid")
@@ -180,7 +199,7 @@ class Inbox:
         ingest = self._ingest(opened)  # outside the write lock: decrypt, rebuild, check
         for _attempt in range(3):  # a concurrent twin may win the insert; then re-decide
             try:
-                return self._store(opened.manifest, data, digest, ingest)
+                return self._store(opened.manifest, data, digest, ingest, opened.extras)
             except self.db.IntegrityError:
                 continue
         raise Refusal(503, "busy", "The inbox is busy; try again.")
@@ -207,6 +226,11 @@ class Inbox:
         """The case state this bundle leads to, checked before anything is written."""
         m = opened.manifest
         inline: dict[str, bytes] = {}
+        if opened.change is None and opened.case_document is None:
+            # the inbox role holds no decryption key: kept as it came; the console works
+            # out its state when it first reads the case (case_state.index_pending)
+            return _Ingest(state=None, sha="", base="", blobs=[], inline={},
+                           format_version=m.format_version)
         if opened.change is None:  # format version 1: the whole case, attachments inside
             state = dict(opened.case_document["case"]) if opened.case_document else {}
             base = ""
@@ -238,7 +262,10 @@ class Inbox:
         return _Ingest(state=state, sha=sha, base=base, blobs=blobs, inline=inline,
                        format_version=m.format_version)
 
-    def _store(self, m: Any, data: bytes, digest: str, ingest: _Ingest) -> SignedDocument:
+    def _store(self, m: Any, data: bytes, digest: str, ingest: _Ingest,
+               extras: dict[str, bytes] | None = None) -> SignedDocument:
+        from homestudy.agency.messages import REVIEW_REPLIES, record_replies
+
         alert: tuple[str, str] | None = None
         try:
             with self.db.transaction(immediate=True) as cur:
@@ -254,7 +281,7 @@ class Inbox:
                     raise Refusal(409, "bundle_conflict",
                                   "A different bundle was already received under this id.")
                 last_seq, last_id, last_sha = int(dev[1]), dev[2], dev[3]
-                if m.sequence <= last_seq or _sequence_used(cur, m.device_id, m.sequence):
+                if _sequence_used(cur, m.device_id, m.sequence):
                     alert = ("sequence_reused",
                              f"sequence {m.sequence} arrived after {last_seq}: the laptop may "
                              "have been copied or restored from a backup")
@@ -285,15 +312,21 @@ class Inbox:
                     (m.bundle_id, m.device_id, m.sequence, m.case_id, m.case_reference, digest,
                      len(data), data, received_at, receipt.body, receipt.signature,
                      ingest.format_version, ingest.base, ingest.sha))
-                if not ingest.base or case_state.snapshot_due(cur, m.case_id):
+                if ingest.state is not None and (
+                        not ingest.base or case_state.snapshot_due(cur, m.case_id)):
                     case_state.keep_state(cur, self.home, case_id=m.case_id,
                                           state=ingest.state, sha=ingest.sha,
                                           bundle_id=m.bundle_id, device_id=m.device_id,
                                           received_at=received_at, blobs=ingest.blobs)
-                self._states.put(m.case_id, ingest.sha, ingest.state)
-                cur.execute("UPDATE devices SET last_sequence = ?, last_bundle_id = ?, "
-                            "last_sha256 = ? WHERE device_id = ?",
-                            (m.sequence, m.bundle_id, digest, m.device_id))
+                if ingest.state is not None:
+                    self._states.put(m.case_id, ingest.sha, ingest.state)
+                if m.sequence > last_seq:  # an earlier one arriving late fills its gap
+                    cur.execute("UPDATE devices SET last_sequence = ?, last_bundle_id = ?, "
+                                "last_sha256 = ? WHERE device_id = ?",
+                                (m.sequence, m.bundle_id, digest, m.device_id))
+                if extras and REVIEW_REPLIES in extras:
+                    record_replies(cur, device_id=m.device_id, bundle_id=m.bundle_id,
+                                   case_id=m.case_id, raw=extras[REVIEW_REPLIES])
                 return receipt
         except Refusal:
             if alert is not None:
@@ -470,13 +503,18 @@ class Inbox:
             wire["chain"] = [doc.to_wire() for doc in chain]
         return wire
 
-    def assignments(self, device_id: str, after: int) -> list[dict[str, Any]]:
+    def assignments(self, device_id: str, after: int, last: str = "") -> list[dict[str, Any]]:
+        """What waits for a device after ``after``; asking acknowledges ``after``/``last``
+        (``homestudy.agency.messages.acknowledge``)."""
         import base64
 
+        from homestudy.agency.messages import acknowledge
+
+        acknowledge(self.db, self.home, device_id, after, last)
         with self.db.transaction() as cur:
-            rows = cur.all("SELECT bundle_id, sequence, data FROM assignments WHERE "
+            rows = cur.all("SELECT bundle_id, sequence, data, kind FROM assignments WHERE "
                            "device_id = ? AND sequence > ? ORDER BY sequence", (device_id, after))
-        return [{"bundle_id": r[0], "sequence": int(r[1]),
+        return [{"bundle_id": r[0], "sequence": int(r[1]), "kind": r[3],
                  "data": base64.b64encode(r[2]).decode("ascii")} for r in rows]
 
 
@@ -508,7 +546,7 @@ class _StateCache:
 
 @dataclass(frozen=True)
 class _Ingest:
-    state: dict[str, Any]
+    state: dict[str, Any] | None  # None: the inbox role, which cannot decrypt (deferred)
     sha: str
     base: str
     blobs: list[str]

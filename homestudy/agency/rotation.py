@@ -29,6 +29,7 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from homestudy.agency import keystore
 from homestudy.agency.db import Database
 from homestudy.agency.home import AgencyHome
 from homestudy.atomic import write_atomic
@@ -61,7 +62,10 @@ def rotate_keys(home: AgencyHome, db: Database, *, days: int | None = None) -> R
         "old_signing_public": home.signing_public,
         "days": days if days is not None else home.config.key_list_days,
     }
-    write_atomic(home.path / PENDING, json.dumps(pending).encode("utf-8"))
+    data = json.dumps(pending).encode("utf-8")
+    if home.protected()["agency.key"]:  # the new secrets are kept as safe as the old
+        data = keystore.protect_identity_file(data, home._unlock_with())
+    write_atomic(home.path / PENDING, data)
     return _complete(home, db, pending)
 
 
@@ -71,7 +75,10 @@ def finish_rotation(home: AgencyHome, db: Database) -> Rotation | None:
     if not path.exists():
         return None
     try:
-        pending = json.loads(path.read_text(encoding="utf-8"))
+        raw = path.read_bytes()
+        if keystore.is_protected_identity_file(raw):
+            raw = keystore.unprotect_identity_file(raw, home._unlock_with())
+        pending = json.loads(raw.decode("utf-8"))
         if pending.get("format") != PENDING_FORMAT:
             raise ValueError("not a rotation file")
     except (OSError, ValueError) as exc:
@@ -86,7 +93,7 @@ def _complete(home: AgencyHome, db: Database, pending: dict[str, object]) -> Rot
     # 2. the new identity first; every older one kept
     identities = [new.age_identity, *(i for i in home.age_identities if i != new.age_identity)]
     if list(home.age_identities) != identities:
-        write_atomic(home.path / "agency.key", _identities_file(identities))
+        home.write_identities(identities)  # protected again if it was
     home.refresh()
     # 3. the key list, signed by the old key (still agency-sign.key until step 4)
     version = _published_version(db, new.signing_public)
@@ -100,7 +107,7 @@ def _complete(home: AgencyHome, db: Database, pending: dict[str, object]) -> Rot
     # 4. the new signing key in place; the old public half kept for old receipts
     write_atomic(home.path / RETIRED / f"agency-sign-until-v{version}.pub",
                  keys.public_key_file(old_public), 0o644)
-    write_atomic(home.path / "agency-sign.key", keys.secret_key_file(new.signing_secret))
+    write_atomic(home.path / "agency-sign.key", home.signing_key_file(new.signing_secret))
     write_atomic(home.path / "agency-sign.pub", keys.public_key_file(new.signing_public), 0o644)
     # 5. done
     (home.path / PENDING).unlink(missing_ok=True)
@@ -118,12 +125,3 @@ def _published_version(db: Database, signing_public: str) -> int | None:
         return None
     named = json.loads(row[1]).get("signing_public_key")
     return int(row[0]) if named == signing_public else None
-
-
-def _identities_file(identities: list[str]) -> bytes:
-    """An age identity file with several keys (stock ``age -d -i`` tries each)."""
-    lines = ["# HomeStudy agency age identities: the current one first, then older ones"]
-    for position, identity in enumerate(identities):
-        label = "current" if position == 0 else "retired"
-        lines += [f"# {label}, public key: {keys.age_recipient(identity)}", identity]
-    return ("\n".join(lines) + "\n").encode("ascii")

@@ -2,7 +2,15 @@
 
 Also ``--record checklists`` or ``--record visit:<visit id>`` for the record exports
 (``--variant`` is then ignored). The file is written atomically, readable only by
-you (0600). Exit status: 0 written, 1 the export failed, 2 a bad choice of options.
+you (0600), and never over an existing file unless ``--overwrite`` is given. The
+case's agency rules decide readiness (a panel or applicants' copy of a case that is
+not ready is marked INCOMPLETE), its agency's .docx template is used, every page
+carries the version, and the export (with the file's SHA-256) goes into the vault's
+audit trail. ``--shared-on DATE`` (applicants' copy only) also records that this copy
+was shared with the applicants that day. Exit status: 0 written, 1 the export failed,
+2 a bad choice of options.
+The applicants' copy is refused (exit 1, with how many passages in which sections)
+while a shared section has a flagged passage the worker has not reviewed.
 """
 
 from __future__ import annotations
@@ -37,6 +45,11 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument("--out", required=True, type=Path, metavar="PATH", help="the file to write")
     p.add_argument("--today", type=date.fromisoformat, metavar="YYYY-MM-DD",
                    help="date the export as this day (default: today)")
+    p.add_argument("--overwrite", action="store_true",
+                   help="replace the --out file if it exists (default: refuse)")
+    p.add_argument("--shared-on", type=date.fromisoformat, metavar="YYYY-MM-DD",
+                   help="record that this applicants' copy was shared with the applicants "
+                        "on this day")
     add_vault_argument(p)
     p.set_defaults(run=run)
 
@@ -49,10 +62,11 @@ def _format(args: argparse.Namespace) -> str | None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from homestudy.commands.common import fail, read_case
+    from homestudy import exports
+    from homestudy.commands.common import fail, find_case, open_vault
     from homestudy.errors import HomeStudyError
-    from homestudy.forms import load_library
-    from homestudy.report import export_par, export_record
+    from homestudy.settings import load_settings
+    from homestudy.textutil import format_date
 
     fmt = _format(args)
     if fmt is None:
@@ -63,15 +77,36 @@ def run(args: argparse.Namespace) -> int:
     if record is not None and record != "checklists" and not record.startswith("visit:"):
         print('homestudy: --record takes "checklists" or "visit:<visit id>".', file=sys.stderr)
         return 2
+    if args.shared_on is not None and (record or args.variant != "applicant"):
+        print("homestudy: --shared-on goes with --variant applicant (the applicants' copy).",
+              file=sys.stderr)
+        return 2
+    what = f"record:{record}" if record else f"par:{args.variant}"
     try:
-        library = load_library()
-        case = read_case(args)
-        if record:
-            written = export_record(case, record, fmt, args.out, forms=library, today=args.today)
-        else:
-            written = export_par(case, fmt, args.variant, args.out, forms=library,
-                                 today=args.today)
+        vault = open_vault(args)  # writable: the export goes into the audit trail
+        try:
+            case = find_case(vault, args.reference)
+            inputs = exports.gather(vault, case.id, load_settings())
+            done = exports.export_copy(inputs, what, fmt, args.out, today=args.today,
+                                       overwrite=args.overwrite)
+            written = exports.record_export(vault, done)
+            if args.shared_on is not None:
+                exports.record_share(vault, case.id, written.id, args.shared_on)
+        finally:
+            vault.close()
     except HomeStudyError as exc:
+        if isinstance(exc, exports.ExportExistsError):
+            print(f"homestudy: {args.out} is already there; it has been left as it is. "
+                  "Give another --out, or add --overwrite to replace it.", file=sys.stderr)
+            return 1
         return fail(exc)
-    print(f"Exported {case.reference} to {written}")
+    print(f"Exported {case.reference} to {done.file.path}")
+    print(f"{done.version}; SHA-256 {done.file.sha256}")
+    if done.incomplete:
+        print(f"Marked {exports.INCOMPLETE_MARK}: the case has {done.blockers} "
+              f"blocker{'s' if done.blockers != 1 else ''} "
+              f"(see: homestudy readiness {case.reference}).")
+    if args.shared_on is not None:
+        print(f"Recorded as shared with the applicants on {format_date(args.shared_on)}.")
     return 0
+

@@ -105,6 +105,7 @@ def run_demo(args: argparse.Namespace) -> int:
 
 @_guarded
 def run_cases(args: argparse.Namespace) -> int:
+    from homestudy.sync.linking import agency_label, agency_names
     from homestudy.textutil import format_date
 
     # not read-only: an older vault may need its upgrade; but nothing else is written
@@ -112,6 +113,7 @@ def run_cases(args: argparse.Namespace) -> int:
     which = True if args.archived else None if args.all else False
     try:
         summaries = vault.cases.list_cases(archived=which)
+        names = agency_names(vault)
     finally:
         vault.close()
     if args.json:
@@ -125,6 +127,7 @@ def run_cases(args: argparse.Namespace) -> int:
             "updated_at": s.updated_at.isoformat(),
             "archived_at": s.archived_at.isoformat() if s.archived_at else None,
             "archive_reason": s.archive_reason,
+            "agency": agency_label(names, s.agency_profile_id) if s.agency_profile_id else None,
         } for s in summaries]
         print(json.dumps(rows, indent=2))
         return 0
@@ -135,7 +138,8 @@ def run_cases(args: argparse.Namespace) -> int:
         panel = format_date(s.provisional_panel_date, "not set")
         archived = f"  archived {format_date(s.archived_at.date())}" if s.archived_at else ""
         print(f"{s.reference}  {s.applicant_names}  {stage}  visits {s.visits_done}/"
-              f"{s.visits_planned}  panel {panel}{archived}")
+              f"{s.visits_planned}  panel {panel}  {agency_label(names, s.agency_profile_id)}"
+              f"{archived}")
     return 0
 
 

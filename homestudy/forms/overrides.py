@@ -175,7 +175,7 @@ def _extend_par(par: ParDefinition, obj: Obj, ctx: Context) -> ParDefinition:
         new_qs = parse_questions(aobj, "questions", ctx)
         sections = tuple(replace(s, fields=(*s.fields, *new_qs)) if s.id == sid else s
                          for s in sections)
-    extended = ParDefinition(par.id, par.version, par.title, sections, par.history, par.source)
+    extended = replace(par, sections=sections)
     _unique_questions(extended.form.questions, obj.node, ctx, "add_fields")
     return extended
 

@@ -8,7 +8,9 @@ Top level of every file: ``id``, ``kind`` (``par`` | ``visit_plan`` | ``form`` |
   questions``), ``per_subject``, ``description``, ``lists`` (named lists of words).
 - ``par``: ``sections`` (``id, title, part, guidance, feeds_from: {topics,
   reference_kinds}, confidential, required, needs_analysis, written_by_applicants,
-  fields``).
+  fields, image``), optional ``front_sheet`` (``title``, ``items``: each ``source``, ``label``,
+  ``field: section/field``, ``section``, ``text``) and ``parts`` (each ``id`` = a part key
+  or ``confidential``, ``title``, ``number``, ``running_mark``).
 - ``visit_plan``: ``topics`` (``id, title, par_sections, prompts, forms``) and ``visits``
   (``id, title, attendance, topics``).
 - ``guides``: ``guides`` (``id`` = a ReferenceKind value, ``title``, ``groups``).
@@ -28,15 +30,21 @@ from homestudy.forms.nodes import Context, Obj, check_ident, scalar_text
 from homestudy.forms.types import (
     ATTENDANCE,
     COLUMN_TYPES,
+    CONFIDENTIAL_PART,
+    FRONT_SHEET_SOURCES,
+    IMAGE_SLOTS,
     PARTS,
     YES_NO_NA_VALUES,
     Choice,
     Condition,
     FormDefinition,
+    FrontSheet,
+    FrontSheetItem,
     Group,
     GuideSet,
     ParDefinition,
     ParSection,
+    PartInfo,
     Question,
     QuestionType,
     Topic,
@@ -54,7 +62,7 @@ _QUESTION_KEYS = frozenset({
 _GROUP_KEYS = frozenset({"id", "title", "help", "show_when", "questions", "after"})
 _SECTION_KEYS = frozenset({
     "id", "title", "part", "guidance", "feeds_from", "confidential", "required",
-    "needs_analysis", "written_by_applicants", "fields", "after",
+    "needs_analysis", "written_by_applicants", "fields", "after", "image",
 })
 
 Definition = FormDefinition | ParDefinition | VisitPlan | GuideSet
@@ -85,7 +93,7 @@ def read_kind(node: yaml.Node, ctx: Context) -> str:
 def top_keys(kind: str) -> frozenset[str]:
     return {
         "form": frozenset({"groups", "per_subject", "description", "lists"}),
-        "par": frozenset({"sections"}),
+        "par": frozenset({"sections", "front_sheet", "parts"}),
         "visit_plan": frozenset({"topics", "visits"}),
         "guides": frozenset({"guides", "per_subject", "description"}),
         "override": frozenset({"extends", "add_groups", "add_questions", "add_sections",
@@ -110,7 +118,8 @@ def parse_definition(node: yaml.Node, ctx: Context) -> Definition:
                 "sections", "section")
         _unique_questions([f for s in sections for f in s.fields], obj.node_of("sections"),
                           ctx, "sections")
-        par = ParDefinition(form_id, version, title, sections, history, ctx.file)
+        par = ParDefinition(form_id, version, title, sections, history, ctx.file,
+                            parse_front_sheet(obj, ctx, sections), parse_parts(obj, ctx))
         check_form_refs(par.form, node, ctx)
         return par
     if kind == "visit_plan":
@@ -313,7 +322,54 @@ def parse_section(node: yaml.Node, ctx: Context, path: str, allow_after: bool = 
         required=obj.bool("required"), needs_analysis=obj.bool("needs_analysis"),
         written_by_applicants=obj.bool("written_by_applicants"),
         fields=parse_questions(obj, "fields", ctx, required=False),
+        image=_choice(obj, "image", IMAGE_SLOTS, ctx),
     )
+
+
+def _choice(obj: Obj, key: str, allowed: tuple[str, ...], ctx: Context,
+            required: bool = False) -> str:
+    value = obj.str(key, required=required)
+    if value and value not in allowed:
+        raise ctx.error(f"{key} '{value}' is not one of {', '.join(allowed)}",
+                        obj.node_of(key), obj.key(key))
+    return value
+
+
+def parse_front_sheet(obj: Obj, ctx: Context, sections: tuple[ParSection, ...]
+                      ) -> FrontSheet | None:
+    if not obj.has("front_sheet"):
+        return None
+    fobj = Obj(obj.node_of("front_sheet"), ctx, "front_sheet", frozenset({"title", "items"}))
+    by_id = {s.id: s for s in sections}
+    items = []
+    for i, n in enumerate(fobj.seq("items", required=True)):
+        iobj = Obj(n, ctx, f"front_sheet.items[{i}]",
+                   frozenset({"source", "label", "field", "section", "text"}))
+        item = FrontSheetItem(_choice(iobj, "source", FRONT_SHEET_SOURCES, ctx, True),
+                              iobj.str("label"), iobj.str("field"), iobj.str("section"),
+                              iobj.str("text"))
+        if item.source == "field":
+            sid, _, qid = item.field.partition("/")
+            if sid not in by_id or qid not in {q.id for q in by_id[sid].fields}:
+                raise ctx.error(f"field '{item.field}' is not a field of a PAR section "
+                                "(write it as section/field)", iobj.node_of("field") or n,
+                                iobj.key("field"))
+        if item.source == "section_text" and item.section not in by_id:
+            raise ctx.error(f"section '{item.section}' is not a PAR section",
+                            iobj.node_of("section") or n, iobj.key("section"))
+        items.append(item)
+    return FrontSheet(fobj.str("title", required=True), tuple(items))
+
+
+def parse_parts(obj: Obj, ctx: Context) -> tuple[PartInfo, ...]:
+    parts = []
+    for i, n in enumerate(obj.seq("parts")):
+        pobj = Obj(n, ctx, f"parts[{i}]", frozenset({"id", "title", "number", "running_mark"}))
+        parts.append(PartInfo(_choice(pobj, "id", (*PARTS, CONFIDENTIAL_PART), ctx, True),
+                              pobj.str("title", required=True), pobj.str("number"),
+                              pobj.str("running_mark")))
+    _unique([(p.id, obj.seq("parts")[i]) for i, p in enumerate(parts)], ctx, "parts", "part")
+    return tuple(parts)
 
 
 def parse_topic(node: yaml.Node, ctx: Context, path: str) -> Topic:

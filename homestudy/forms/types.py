@@ -32,6 +32,18 @@ YES, NO, NOT_APPLICABLE = "yes", "no", "not_applicable"
 YES_NO_NA_VALUES = (YES, NO, NOT_APPLICABLE)
 
 PARTS = ("cover", "part1", "part2", "after")
+#: A PAR definition's ``parts:`` may also title the confidential part: the sections
+#: marked ``confidential`` gathered at the end of their part, on pages of their own.
+CONFIDENTIAL_PART = "confidential"
+#: Pictures a section may show (the case names the attachment for each).
+IMAGE_SLOTS = ("photograph", "family_tree", "ecomap")
+#: What a front-sheet item may show: facts of the case, or (``field``) a PAR field's
+#: answer, (``section_text``) a PAR section's text, (``text``) fixed words.
+FRONT_SHEET_SOURCES = (
+    "applicant_names", "photograph", "social_worker", "agency", "team_manager",
+    "case_reference", "stage2_started", "visits", "panel_date", "exported",
+    "field", "section_text", "text",
+)
 ATTENDANCE = ("joint", "applicant1", "applicant2", "household")
 
 
@@ -156,6 +168,40 @@ class ParSection:
     needs_analysis: bool = False
     written_by_applicants: bool = False
     fields: tuple[Question, ...] = ()
+    image: str = ""  # one of IMAGE_SLOTS, shown in this section; "" none
+
+
+@dataclass(frozen=True)
+class FrontSheetItem:
+    """One line of the PAR's front sheet (see ``FRONT_SHEET_SOURCES``)."""
+
+    source: str
+    label: str = ""
+    field: str = ""  # "<section id>/<field id>" for source ``field``
+    section: str = ""  # a section id for source ``section_text``
+    text: str = ""  # for source ``text``
+
+
+@dataclass(frozen=True)
+class FrontSheet:
+    title: str
+    items: tuple[FrontSheetItem, ...]
+
+    @property
+    def sections_shown(self) -> tuple[str, ...]:
+        """Sections whose text the front sheet prints (not printed again as sections)."""
+        return tuple(i.section for i in self.items if i.source == "section_text")
+
+
+@dataclass(frozen=True)
+class PartInfo:
+    """How a part of the report is headed: ``id`` is a section ``part`` key or
+    ``CONFIDENTIAL_PART``; sections in it are numbered "<number>.<n>"."""
+
+    id: str
+    title: str
+    number: str = ""
+    running_mark: str = ""  # printed at the top and foot of each of its pages
 
 
 @dataclass(frozen=True)
@@ -166,6 +212,11 @@ class ParDefinition:
     sections: tuple[ParSection, ...]
     history: tuple[VersionChange, ...] = ()
     source: str = ""
+    front_sheet: FrontSheet | None = None
+    parts: tuple[PartInfo, ...] = ()
+
+    def part(self, part_id: str) -> PartInfo | None:
+        return next((p for p in self.parts if p.id == part_id), None)
 
     def section(self, section_id: str) -> ParSection:
         for s in self.sections:

@@ -1,8 +1,8 @@
 """Facts the case already holds, as tables under the PAR section they belong to.
 
-Confidential facts (statutory check notes, referees and their interview notes, the
-medical adviser's summary) are only read when ``confidential`` is true, so the
-applicants' copy cannot pick them up by accident.
+Confidential facts (statutory check notes, referees and their interview notes, and the
+medical adviser's summary where the agency keeps it back) are only read when
+``confidential`` is true, so the applicants' copy cannot pick them up by accident.
 """
 
 from __future__ import annotations
@@ -10,19 +10,22 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from homestudy.model import Case, HouseholdMember
+from homestudy.labels import label
+from homestudy.model import Applicant, Case, HouseholdMember, MaritalStatus, PlaceLived
 from homestudy.report.docmodel import Document
-from homestudy.report.markdown import parse_blocks
+from homestudy.report.markdown import cell_text, parse_blocks
 from homestudy.report.values import humanise
 from homestudy.textutil import format_date
+
+NOT_RECORDED = "Not recorded"
 
 
 def add_for_section(doc: Document, case: Case, section_id: str, confidential: bool,
                     today: date, answered: set[str] | frozenset[str] = frozenset()) -> None:
     """Add the facts for ``section_id``; ``answered`` names the section's table fields
     the assessor filled in, which take the place of the same facts from the record."""
-    if section_id == "cover":
-        applicants(doc, case)
+    if section_id == "factual_information":
+        schedule4(doc, case, today)
     elif section_id == "assessment_process":
         visits(doc, case)
         chronology(doc, case, confidential)
@@ -52,6 +55,87 @@ def _age(born: date | None, today: date) -> str:
     return f"{max(0, years)} (born {format_date(born)})"
 
 
+def _since(when: date | None) -> str:
+    return f"since {format_date(when)}" if when else ""
+
+
+def _joined(*parts: str) -> str:
+    return ", ".join(p for p in parts if p) or NOT_RECORDED
+
+
+def _yes_no(value: bool | None) -> str:
+    return NOT_RECORDED if value is None else ("Yes" if value else "No")
+
+
+def _places(places: list[PlaceLived]) -> str:
+    rows = []
+    for p in places:
+        span = " to ".join(x for x in (format_date(p.from_date, ""), format_date(p.to_date, ""))
+                           if x)
+        rows.append(_joined(p.place + (" (abroad)" if p.abroad else ""), span))
+    return "; ".join(rows)
+
+
+def schedule4_rows(applicant: Applicant, alone: bool, today: date) -> list[list[str]]:
+    """The facts Schedule 4 Part 1 asks for one applicant, as (fact, detail) rows."""
+    a = applicant
+    status = label(a.marital_status) if a.marital_status.value else NOT_RECORDED
+    rows = [
+        ["Name", a.full_name or NOT_RECORDED],
+        ["Previous names", ", ".join(a.previous_names) or "None recorded"],
+        ["Date of birth", _age(a.date_of_birth, today)],
+        ["Place of birth", a.place_of_birth or NOT_RECORDED],
+        ["Sex", a.sex or NOT_RECORDED],
+        ["Nationality", a.nationality or NOT_RECORDED],
+        ["Ethnicity", a.ethnicity or NOT_RECORDED],
+        ["Religion", a.religion or NOT_RECORDED],
+        ["Languages", ", ".join(a.languages) or NOT_RECORDED],
+        ["Occupation", a.occupation or NOT_RECORDED],
+        ["Address", _joined(a.address, _since(a.address_since))],
+        ["Local authority area", _joined(a.local_authority_area, _since(a.area_since))],
+        ["Previous areas and time abroad", _places(a.places_lived) or "None recorded"],
+        ["Domiciled in the British Islands", _yes_no(a.domiciled_in_british_islands)],
+        ["Habitually resident in the British Islands",
+         _since(a.habitually_resident_since) or NOT_RECORDED],
+        ["Marital or partnership status", status],
+    ]
+    if a.marital_status in (MaritalStatus.MARRIED, MaritalStatus.CIVIL_PARTNERSHIP) or (
+            a.marriage_date or a.marriage_place):
+        rows.append(["Date and place of marriage or civil partnership",
+                     _joined(format_date(a.marriage_date, ""), a.marriage_place)])
+    rows.append(["Previous marriages, civil partnerships and relationships",
+                 a.previous_relationships or "None recorded"])
+    if alone and (a.applying_alone_reason or a.marital_status in (
+            MaritalStatus.MARRIED, MaritalStatus.CIVIL_PARTNERSHIP)):
+        rows.append(["Reasons for applying alone", a.applying_alone_reason or NOT_RECORDED])
+    rows += [
+        ["Previous family court proceedings", a.family_court_proceedings or "None recorded"],
+        ["GP", _joined(a.gp_name, a.gp_address)],
+    ]
+    return rows
+
+
+def schedule4(doc: Document, case: Case, today: date) -> None:
+    """Part 2: a facts table per applicant, then the household's accommodation and
+    finances (the applicants' own facts: every copy has them)."""
+    alone = len(case.applicants) == 1
+    for n, applicant in enumerate(case.applicants, start=1):
+        caption = f"Applicant {n}: {applicant.full_name}" if applicant.full_name else (
+            f"Applicant {n}")
+        doc.table(["Fact", "Detail"], schedule4_rows(applicant, alone, today), widths=(2, 3),
+                  caption=caption)
+    doc.heading("Accommodation", 2)
+    if case.accommodation.strip():
+        doc.extend(parse_blocks(case.accommodation))
+    else:
+        doc.note(NOT_RECORDED + ".")
+    doc.heading("Income and finances", 2)
+    if case.finances.strip():
+        doc.extend(parse_blocks(case.finances))
+    else:
+        doc.note(NOT_RECORDED + ".")
+
+
 def applicants(doc: Document, case: Case) -> None:
     if not case.applicants:
         return
@@ -67,7 +151,7 @@ def household(doc: Document, case: Case, today: date) -> None:
         doc.note("No other household members are recorded.")
         return
     rows = [[m.name, m.relationship or humanise(m.kind.value), _age(m.date_of_birth, today),
-             "Yes" if m.lives_in_household else "No", m.notes] for m in members]
+             "Yes" if m.lives_in_household else "No", cell_text(m.notes)] for m in members]
     doc.table(["Name", "Relationship", "Age", "Lives at home", "Notes"], rows,
               widths=(3, 3, 2, 1.4, 4), caption="Household members and children")
 
@@ -76,7 +160,8 @@ def significant_others(doc: Document, case: Case) -> None:
     if not case.significant_others:
         return
     rows = [[p.name, humanise(p.kind.value), "Yes" if p.had_children_together else "No",
-             "Yes" if p.lived_together else "No", p.notes] for p in case.significant_others]
+             "Yes" if p.lived_together else "No", cell_text(p.notes)]
+            for p in case.significant_others]
     doc.table(["Name", "Kind", "Children together", "Lived together", "Notes"], rows,
               widths=(3, 2, 1.5, 1.5, 4), caption="Significant others")
 
@@ -159,7 +244,7 @@ def checks(doc: Document, case: Case) -> None:
         doc.note("No statutory checks are recorded.")
         return
     rows = [[humanise(c.kind.value), c.subject, humanise(c.outcome.value),
-             format_date(c.completed_on, "—"), c.notes] for c in case.stage1.checks]
+             format_date(c.completed_on, "—"), cell_text(c.notes)] for c in case.stage1.checks]
     doc.table(["Check", "Person", "Outcome", "Completed", "Notes"], rows,
               widths=(2, 2.5, 2, 1.6, 5), caption="Statutory checks")
 
@@ -197,7 +282,7 @@ def lines_of_enquiry(doc: Document, case: Case, definition: Any) -> None:
     for sid, draft in case.par_sections.items():
         for loe in draft.lines_of_enquiry_addressed:
             addressed.setdefault(loe, []).append(titles.get(sid, sid))
-    rows = [[e.text, e.source, ", ".join(titles.get(s, s) for s in e.par_section_ids),
+    rows = [[cell_text(e.text), e.source, ", ".join(titles.get(s, s) for s in e.par_section_ids),
              ", ".join(addressed.get(e.id, [])) or "Not yet addressed"]
             for e in case.lines_of_enquiry]
     doc.heading("Lines of enquiry from Stage 1", 2, anchor="annex_loe")

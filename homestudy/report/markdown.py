@@ -105,3 +105,18 @@ def _paragraph_style(runs: list[Run]) -> str:
 
 def _item(runs: list[Run], level: int, number: int) -> ListItem:
     return ListItem(tuple(runs) or (Run(""),), max(0, level), number)
+
+
+def cell_text(text: str) -> str:
+    """Rich text (the editors' Markdown) as the plain lines a table cell holds: emphasis
+    is dropped rather than printed as ``**``; list items keep their bullet or number."""
+    lines: list[str] = []
+    for block in parse_blocks(text):
+        if isinstance(block, ListBlock):
+            for item in block.items:
+                mark = f"{item.number}." if item.number else "\u2022"
+                words = "".join(r.text for r in item.runs)
+                lines.append("  " * item.level + f"{mark} {words}")
+        else:
+            lines.append("".join(r.text for r in block.runs))
+    return "\n".join(lines)

@@ -12,13 +12,32 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
+from homestudy.forms.types import CONFIDENTIAL_PART
 from homestudy.model import Case, ParSectionDraft
 from homestudy.report import facts
-from homestudy.report.docmodel import Document, PageBreak, TableOfContents, WritingSpace
+from homestudy.report.docmodel import (
+    Document,
+    Image,
+    PageBreak,
+    SectionBreak,
+    TableOfContents,
+    WritingSpace,
+)
+from homestudy.report.extras import SLOT_LABELS, ReportExtras, chosen
+from homestudy.report.front_sheet import add_front_sheet, manager_signature
 from homestudy.report.markdown import parse_blocks
 from homestudy.report.values import column_labels, format_value, label_of, table_rows
-from homestudy.report.variants import REMOVED_NOTE, Variant, VariantRules, rules_for
+from homestudy.report.variants import (
+    MEDICAL_SUMMARY,
+    REMOVED_NOTE,
+    Variant,
+    VariantRules,
+    rules_for,
+    version_label,
+    withheld,
+)
 from homestudy.textutil import format_date
+from homestudy.timeline import TimelineRules, comments_due_on
 
 NOT_WRITTEN = "Not yet written."
 COMMENTS_ID = "applicants_comments"
@@ -27,6 +46,8 @@ COMMENTS_PROMPT = (
     "Please write here anything you would like the panel to know about this report: "
     "where you agree, where you disagree, and anything you think is missing."
 )
+MANAGER_ID = "manager_comments"
+IMAGE_WIDTH_CM = 15.0
 
 
 def build_par(
@@ -36,34 +57,41 @@ def build_par(
     *,
     today: date | None = None,
     findings: Sequence[Any] | None = None,
+    extras: ReportExtras | None = None,
+    rules: Any = None,
+    medical_summary_shared: bool = True,
+    version: str = "",
 ) -> Document:
     """The PAR as a ``Document`` for ``variant`` (panel, applicant or supervisor).
 
+
     ``definition`` is the forms library's ``ParDefinition``; ``findings`` are the
-    readiness findings for the supervisor's annex (ignored by other variants).
+    readiness findings for the supervisor's annex (ignored by other variants);
+    ``extras`` the chosen pictures and the agency's name (``extras.extras_for``);
+    ``rules`` the case's ``TimelineRules`` (the applicants' comment period).
+    ``medical_summary_shared`` (``TimelineRules.medical_summary_shared``): the
+    applicants' copy shows the medical adviser's summary.
+    ``version`` is printed on every page ("Version 143 · 3 Dec 2026", from the vault's
+    revision of the case; without one, from when the case was last saved).
     """
     today = today or date.today()
-    rules = rules_for(variant)
+    extras = extras or ReportExtras()
+    vrules = rules_for(variant)
     doc = Document(reference=case.reference, title=_title(definition),
-                   variant_label=rules.label, author=case.assessor_name)
-    if rules.draft:
+                   variant_label=vrules.label, author=case.assessor_name)
+    doc.version_label = version or version_label(version_of(case), today)
+    if vrules.draft:
         doc.watermark = "DRAFT"
-        doc.footer_note = f"Draft version {version_of(case)} · exported {format_date(today)}"
-    _cover(doc, case, definition, rules, today)
+    add_front_sheet(doc, case, definition, vrules.label, extras, today)
+    doc.field("Version", doc.version_label.removeprefix("Version "))
+    doc.blocks.append(PageBreak())
     doc.blocks.append(TableOfContents())
     doc.blocks.append(PageBreak())
-    comments = None
-    for section in definition.sections:
-        if rules.comments_at_end and section.id == COMMENTS_ID:
-            comments = section
-            continue
-        _section(doc, case, definition, section, rules, today)
-    if rules.comments_at_end:
-        title = getattr(comments, "title", "") or COMMENTS_TITLE
-        doc.heading(title, 1, anchor=f"s_{COMMENTS_ID}")
-        doc.para(COMMENTS_PROMPT, "meta")
-        doc.blocks.append(WritingSpace(18))
-    if rules.draft:
+    build = _Builder(doc, case, definition, vrules, today, extras, rules,
+                     medical_summary_shared)
+    for part_id, sections in arrange(definition, vrules):
+        build.part(part_id, sections)
+    if vrules.draft:
         _annex(doc, case, definition, findings or ())
     return doc
 
@@ -77,47 +105,127 @@ def _title(definition: Any) -> str:
     return str(getattr(definition, "title", "") or "Prospective Adopter's Report")
 
 
-def _cover(doc: Document, case: Case, definition: Any, rules: VariantRules, today: date) -> None:
-    doc.para(doc.title, "title")
-    doc.para(rules.label, "subtitle")
-    doc.field("Applicants", case.applicant_names or "Not recorded")
-    doc.field("Case reference", case.reference)
-    doc.field("Assessing social worker", case.assessor_name or "Not recorded")
-    doc.field("Stage 2 started", format_date(case.stage2_notice_on, "Not recorded"))
-    panel = case.panel_date or case.provisional_panel_date
-    doc.field("Panel date" if case.panel_date else "Provisional panel date",
-              format_date(panel, "Not set"))
-    doc.field("Exported", format_date(today))
-    doc.field("Form", f"{getattr(definition, 'id', 'par')} version "
-                      f"{getattr(definition, 'version', 1)}")
-    if rules.draft:
-        doc.field("Version", version_of(case))
-    doc.para(
-        f"{doc.marking}. This report holds personal information about the applicants and "
-        "their family. Keep it securely and share it only with the people it is meant for.",
-        "note",
-    )
-    doc.blocks.append(PageBreak())
+def is_confidential(section: Any) -> bool:
+    """Whether ``section`` belongs in the confidential part (left out of the
+    applicants' copy): one place, so a rule that changes it changes both."""
+    return bool(getattr(section, "confidential", False))
 
 
-def _section(doc: Document, case: Case, definition: Any, section: Any,
-             rules: VariantRules, today: date) -> None:
-    doc.heading(section.title, 1, anchor=f"s_{section.id}")
-    if section.confidential and not rules.include_confidential:
-        doc.note(REMOVED_NOTE)
-        return
-    draft = case.par_sections.get(section.id)
-    if rules.draft:
-        doc.para(_status_line(section, draft), "meta")
-    if getattr(section, "written_by_applicants", False):
-        doc.para("Written by the applicants.", "meta")
-    blocks = parse_blocks(draft.text if draft else "")
-    if blocks:
-        doc.extend(blocks)
-    else:
-        doc.note(NOT_WRITTEN)
-    answered = _fields(doc, case, definition, section)
-    facts.add_for_section(doc, case, section.id, rules.include_confidential, today, answered)
+def arrange(definition: Any, vrules: VariantRules) -> list[tuple[str, list[Any]]]:
+    """The sections in printing order, grouped by part: form order, except that when
+    the form titles a confidential part its sections are gathered after the part of
+    the first of them. The front sheet's own sections are not printed again."""
+    front = getattr(definition, "front_sheet", None)
+    on_front = set(front.sections_shown) if front is not None else set()
+    gather = _part_info(definition, CONFIDENTIAL_PART) is not None
+    groups: dict[str, list[Any]] = {}
+    order: list[str] = []
+    for section in definition.sections:
+        if section.id in on_front:
+            continue
+        key = CONFIDENTIAL_PART if gather and is_confidential(section) else section.part
+        if key not in groups:
+            groups[key] = []
+            if key == CONFIDENTIAL_PART:  # right after the part it came from
+                at = order.index(section.part) + 1 if section.part in order else len(order)
+                order.insert(at, key)
+            else:
+                order.append(key)
+        groups[key].append(section)
+    return [(key, groups[key]) for key in order]
+
+
+def _part_info(definition: Any, part_id: str) -> Any:
+    finder = getattr(definition, "part", None)
+    return finder(part_id) if callable(finder) else None
+
+
+class _Builder:
+    """Adds each part and its sections to the document, numbering as it goes."""
+
+    def __init__(self, doc: Document, case: Case, definition: Any, vrules: VariantRules,
+                 today: date, extras: ReportExtras, rules: Any,
+                 medical_summary_shared: bool = True) -> None:
+        self.doc, self.case, self.definition, self.vrules = doc, case, definition, vrules
+        self.today, self.extras, self.rules = today, extras, rules
+        self.medical_summary_shared = medical_summary_shared
+        self.has_parts = bool(getattr(definition, "parts", ()))
+        self.counters: dict[str, int] = {}
+        self.marked = False  # inside a part with a running mark
+
+    def part(self, part_id: str, sections: list[Any]) -> None:
+        info = _part_info(self.definition, part_id)
+        mark = getattr(info, "running_mark", "") if self.vrules.include_confidential else ""
+        if mark or self.marked:  # a marked part starts, or the marked part is over
+            self.doc.blocks.append(SectionBreak(mark))
+            self.marked = bool(mark)
+        if info is not None:
+            self.doc.heading(info.title, 0, anchor=f"part_{part_id}")
+        number = getattr(info, "number", "")
+        for section in sections:
+            self.section(section, self._next(number))
+
+    def _next(self, number: str) -> str:
+        if not number:
+            return ""
+        self.counters[number] = self.counters.get(number, 0) + 1
+        return f"{number}.{self.counters[number]}"
+
+    def section(self, section: Any, number: str) -> None:
+        doc, case, vrules = self.doc, self.case, self.vrules
+        doc.heading(section.title, 1, anchor=f"s_{section.id}", number=number)
+        if not vrules.include_confidential and withheld(section, self.medical_summary_shared):
+            doc.note(REMOVED_NOTE)
+            return
+        if section.id == COMMENTS_ID and vrules.comments_at_end:
+            self._comments_space()
+            return
+        draft = case.par_sections.get(section.id)
+        if vrules.draft:
+            doc.para(_status_line(section, draft), "meta")
+        if getattr(section, "written_by_applicants", False):
+            doc.para("Written by the applicants.", "meta")
+        blocks = parse_blocks(draft.text if draft else "")
+        pictured = self._image(section)
+        if blocks:
+            doc.extend(blocks)
+        elif section.id == MANAGER_ID:
+            doc.note("The team manager has not yet added comments.")
+        elif not pictured:  # a family tree drawn, not written, is not missing
+            doc.note(NOT_WRITTEN)
+        if pictured is not None:
+            doc.blocks.append(pictured)
+        if section.id == MANAGER_ID:
+            self._countersignature()
+        answered = _fields(doc, case, self.definition, section)
+        # the medical adviser's summary is read for the applicants only when it is shared
+        confidential = vrules.include_confidential or section.id == MEDICAL_SUMMARY
+        facts.add_for_section(doc, case, section.id, confidential, self.today, answered)
+
+    def _image(self, section: Any) -> Image | None:
+        """The picture the worker chose for this section, if any."""
+        slot = getattr(section, "image", "")
+        att = chosen(self.case, slot) if slot else None
+        data = self.extras.images.get(att.id) if att is not None else None
+        if att is None or data is None:
+            return None
+        what = SLOT_LABELS.get(slot, "Picture")
+        alt = att.description.strip() or f"{what} of the applicants' family"
+        return Image(data, att.media_type.lower(), alt, IMAGE_WIDTH_CM, caption=what)
+
+    def _countersignature(self) -> None:
+        # one table row, so the name and the date never part across a page
+        name, signed_on = manager_signature(self.case, self.definition)
+        row = [name or "Not yet countersigned", format_date(signed_on, "Not yet signed")]
+        self.doc.table(["Countersigned by (team manager)", "Date"], [row], widths=(3, 1.5),
+                       caption="Countersignature")
+
+    def _comments_space(self) -> None:
+        """The applicants' copy: room for their comments, and when they are due."""
+        due = comments_due_on(self.case, self.rules or TimelineRules(), self.today)
+        self.doc.para(f"Please return your comments by {format_date(due)}.", bold=True)
+        self.doc.para(COMMENTS_PROMPT, "meta")
+        self.doc.blocks.append(WritingSpace(18))
 
 
 def _status_line(section: Any, draft: ParSectionDraft | None) -> str:

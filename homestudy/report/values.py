@@ -10,6 +10,7 @@ from typing import Any
 
 from homestudy.labels import value_label
 from homestudy.model import ChecklistAnswer
+from homestudy.report.markdown import cell_text
 from homestudy.report.sanitize import clean_line, clean_text
 from homestudy.textutil import format_date
 
@@ -61,6 +62,8 @@ def format_value(question: Any, value: Any) -> str:
         return ", ".join(clean_line(v) for v in labels)
     if kind == "date":
         return iso_date(value)
+    if kind == "narrative":  # written in the rich editor: Markdown, shown without marks
+        return cell_text(str(value))
     return clean_text(value)
 
 

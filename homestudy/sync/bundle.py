@@ -58,6 +58,7 @@ KIND_CASE = "case"  # device -> agency: the assessor's work on a case
 KIND_ASSIGNMENT = "assignment"  # agency -> device: a new case for Stage 2
 KINDS = (KIND_CASE, KIND_ASSIGNMENT)
 MAX_BUNDLE_SIZE = 64 * 1024 * 1024
+MAX_EXTRAS = 8  # payload members beside change.json (review_replies.json)
 
 _README = b"""HomeStudy sync bundle.
 
@@ -158,6 +159,7 @@ class OpenedBundle:
     case_document: dict[str, Any] | None = None  # None when opened without an identity
     attachments: dict[str, bytes] = field(default_factory=dict)
     change: ChangeSet | None = None  # format version 2, once decrypted
+    extras: dict[str, bytes] = field(default_factory=dict)  # e.g. review_replies.json
 
     def case(self) -> Case:
         """The whole case: a format 1 bundle's, or a format 2 bundle's that carries it."""
@@ -183,8 +185,10 @@ def build_bundle(
     attachments: dict[str, bytes],
     signing_secret: str,
     recipient: str,
+    extras: dict[str, bytes] | None = None,
 ) -> bytes:
-    """The bundle's bytes (format version 1). ``manifest.members`` is filled in here."""
+    """The bundle's bytes (format version 1). ``manifest.members`` is filled in here.
+    ``extras`` are further payload members by name (``review_replies.json``)."""
     manifest = dataclasses.replace(manifest, format_version=ASSIGNMENT_BUNDLE_VERSION)
     case_bytes = json.dumps(
         {"format": CASE_FORMAT, "format_version": CASE_FORMAT_VERSION, "case": case_json},
@@ -192,6 +196,7 @@ def build_bundle(
     ).encode("utf-8")
     inner_members = [("case.json", case_bytes)]
     inner_members += [(f"attachments/{aid}", data) for aid, data in sorted(attachments.items())]
+    inner_members += sorted((extras or {}).items())
     inner_header = {
         "format": BUNDLE_FORMAT + "-payload",
         "format_version": ASSIGNMENT_BUNDLE_VERSION,
@@ -211,11 +216,16 @@ def build_bundle(
 
 def build_change_bundle(
     manifest: Manifest, *, change: bytes, signing_secret: str, recipient: str,
-    whole: bool = True,
+    whole: bool = True, extras: dict[str, bytes] | None = None,
 ) -> bytes:
     """A format version 2 bundle carrying ``change`` (the ``change.json`` bytes);
-    ``whole`` when it carries the whole case (then README.txt goes too)."""
+    ``whole`` when it carries the whole case (then README.txt goes too). ``extras`` are
+    further payload members by name (``review_replies.json``)."""
     manifest = dataclasses.replace(manifest, format_version=CHANGE_BUNDLE_VERSION)
+    extra_members = sorted((extras or {}).items())
+    if any(n in ("payload.json", "change.json") for n, _ in extra_members) or \
+            len(extra_members) > MAX_EXTRAS:
+        raise ValueError("extra payload members clash with the bundle's own")
     inner_header = {
         "format": BUNDLE_FORMAT + "-payload",
         "format_version": CHANGE_BUNDLE_VERSION,
@@ -225,10 +235,11 @@ def build_change_bundle(
         "device_id": manifest.device_id,
         "sequence": manifest.sequence,
         "case_id": manifest.case_id,
-        "members": {"change.json": {"sha256": sha256_hex(change), "size": len(change)}},
+        "members": {n: {"sha256": sha256_hex(d), "size": len(d)}
+                    for n, d in [("change.json", change), *extra_members]},
     }
     plaintext = pack([("payload.json", json.dumps(inner_header, sort_keys=True).encode()),
-                      ("change.json", change)])
+                      ("change.json", change), *extra_members])
     # mtime 0: the same change compresses to the same bytes on every machine
     # the README goes with the first, whole, bundle of a case; a small change goes bare
     return _seal(manifest, gzip.compress(plaintext, compresslevel=6, mtime=0),
@@ -300,13 +311,13 @@ def open_bundle(
             "The bundle's payload could not be decrypted with this key.", check="decrypt"
         ) from exc
     if manifest.format_version >= CHANGE_BUNDLE_VERSION:
-        change = _read_change_payload(_gunzip(plaintext, max_size), manifest, max_size)
+        change, extras = _read_change_payload(_gunzip(plaintext, max_size), manifest, max_size)
         return OpenedBundle(manifest=manifest, sha256=opened.sha256, size=opened.size,
-                            change=change)
-    case_document, attachments = _read_payload(plaintext, manifest, max_size)
+                            change=change, extras=extras)
+    case_document, attachments, extras = _read_payload(plaintext, manifest, max_size)
     return OpenedBundle(
         manifest=manifest, sha256=opened.sha256, size=opened.size,
-        case_document=case_document, attachments=attachments,
+        case_document=case_document, attachments=attachments, extras=extras,
     )
 
 
@@ -326,7 +337,7 @@ def read_stored_change(data: bytes, identity: str | Sequence[str],
     except Exception as exc:
         raise BundleError("The bundle's payload could not be decrypted with this key.",
                           check="decrypt") from exc
-    return _read_change_payload(_gunzip(plaintext, max_size), manifest, max_size)
+    return _read_change_payload(_gunzip(plaintext, max_size), manifest, max_size)[0]
 
 
 def _gunzip(data: bytes, max_size: int) -> bytes:
@@ -341,9 +352,10 @@ def _gunzip(data: bytes, max_size: int) -> bytes:
     return out
 
 
-def _read_change_payload(plaintext: bytes, manifest: Manifest, max_size: int) -> ChangeSet:
+def _read_change_payload(plaintext: bytes, manifest: Manifest, max_size: int
+                         ) -> tuple[ChangeSet, dict[str, bytes]]:
     try:
-        inner = unpack(plaintext, max_member_size=max_size, max_members=4)
+        inner = unpack(plaintext, max_member_size=max_size, max_members=2 + MAX_EXTRAS)
         header = decode(PayloadHeader, inner["payload.json"])
         if set(header.members) != set(inner) - {"payload.json"} or \
                 "change.json" not in header.members:
@@ -371,7 +383,8 @@ def _read_change_payload(plaintext: bytes, manifest: Manifest, max_size: int) ->
         raise BundleError(
             "The encrypted case does not match the signed manifest (case_id).",
             check="inner_mismatch")
-    return change
+    extras = {n: d for n, d in inner.items() if n not in ("payload.json", "change.json")}
+    return change, extras
 
 
 def _unpack(data: bytes, max_size: int) -> dict[str, bytes]:
@@ -410,7 +423,7 @@ def _check_members(listed: dict[str, dict[str, Any]], members: dict[str, bytes])
 
 def _read_payload(
     plaintext: bytes, manifest: Manifest, max_size: int
-) -> tuple[dict[str, Any], dict[str, bytes]]:
+) -> tuple[dict[str, Any], dict[str, bytes], dict[str, bytes]]:
     try:
         inner = unpack(plaintext, max_member_size=max_size)
         header = json.loads(inner["payload.json"].decode("utf-8"))
@@ -445,4 +458,6 @@ def _read_payload(
         )
     prefix = "attachments/"
     attachments = {n[len(prefix):]: d for n, d in inner.items() if n.startswith(prefix)}
-    return document, attachments
+    extras = {n: d for n, d in inner.items()
+              if not n.startswith(prefix) and n not in ("payload.json", "case.json")}
+    return document, attachments, extras

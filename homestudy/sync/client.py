@@ -135,8 +135,15 @@ class InboxClient:
                                  headers={"Content-Type": "application/octet-stream"})
         return self._document(response.json().get("receipt"))
 
-    def assignments(self, device_id: str, signing_secret: str, after: int) -> list[dict[str, Any]]:
+    def assignments(self, device_id: str, signing_secret: str, after: int,
+                    last: str = "") -> list[dict[str, Any]]:
+        """What the agency has for this device after ``after``; asking acknowledges
+        ``after`` and ``last`` (the id of the last message stored)."""
+        from urllib.parse import quote
+
         target = f"/devices/{device_id}/assignments?after={int(after)}"
+        if last:
+            target += f"&last={quote(last, safe='')}"
         response = self._request("GET", target,
                                  headers=signed_headers(device_id, signing_secret, "GET", target))
         found = self._typed(AssignmentList, response).assignments
@@ -170,6 +177,15 @@ class InboxClient:
             if not status.complete and status.received <= offset:
                 raise InboxServerError()  # no progress: try again in a later round
         return status
+
+    def status(self, device_id: str, signing_secret: str) -> dict[str, Any]:
+        """The device's state at the inbox (``last_sequence``, ``last_bundle_id``,
+        ``last_sha256``); raises ``DeviceRevokedError`` when revoked."""
+        target = f"/devices/{device_id}/status"
+        response = self._request("GET", target,
+                                 headers=signed_headers(device_id, signing_secret, "GET", target))
+        data = response.json()
+        return data if isinstance(data, dict) else {}
 
     # ----------------------------------------------------------------- plumbing
 

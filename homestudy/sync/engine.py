@@ -29,10 +29,11 @@ from homestudy.errors import (
     SyncError,
 )
 from homestudy.model import Case
-from homestudy.sync import outbox
+from homestudy.sync import inbound, outbox, resync
 from homestudy.sync.bundle import KIND_ASSIGNMENT, OpenedBundle, open_bundle
 from homestudy.sync.client import InboxClient
 from homestudy.sync.enrolment_flow import registration_document
+from homestudy.sync.message_format import OpenedMessage, is_message, open_message
 from homestudy.sync.outbox import OutboxItem, ProfileState
 from homestudy.sync.signed import Receipt, SignedDocument, follow_key_lists, verify_receipt
 
@@ -45,6 +46,7 @@ class ProfilePlan:
     state: ProfileState
     items: list[OutboxItem]
     blobs: dict[str, bytes] = field(default_factory=dict)  # attachments the agency lacks
+    last_message_id: str = ""  # acknowledged with the next fetch of assignments
 
 
 @dataclass
@@ -59,6 +61,8 @@ class ProfileResult:
     receipts: list[tuple[OutboxItem, Receipt, SignedDocument]] = field(default_factory=list)
     failures: list[tuple[OutboxItem, str, bool]] = field(default_factory=list)
     assignments: list[tuple[int, Case]] = field(default_factory=list)
+    messages: list[tuple[int, OpenedMessage]] = field(default_factory=list)
+    inbox_sequence: dict[str, Any] | None = None  # the inbox is ahead: a restored laptop
     assignments_done: bool = False  # every waiting assignment was collected
     blobs_sent: list[str] = field(default_factory=list)  # the inbox holds them whole now
     rebase: list[OutboxItem] = field(default_factory=list)  # the inbox lacks their base
@@ -76,6 +80,7 @@ class RoundReport:
     revoked: bool
     error: str
     warning: str
+    notices: tuple[str, ...] = ()  # what the agency did (a case archived, one not applied)
 
 
 def prepare(vault: Any, *, force: bool = True) -> list[ProfilePlan]:
@@ -84,7 +89,8 @@ def prepare(vault: Any, *, force: bool = True) -> list[ProfilePlan]:
     plans = []
     for s in states.values():
         items = outbox.pending(vault, s.id, force=force)
-        plans.append(ProfilePlan(s, items, _missing_blobs(vault, s.id, items)))
+        plans.append(ProfilePlan(s, items, _missing_blobs(vault, s.id, items),
+                                 last_message_id=inbound.cursor(vault, s.id)[1]))
     return plans
 
 
@@ -98,11 +104,11 @@ def _freeze_marked(vault: Any) -> None:
             outbox.clear_dirty(vault, case_id, version)
             continue
         state = states.get(case.agency_profile_id)
-        if state is None or state.revoked:
-            if state is None:
-                outbox.clear_dirty(vault, case_id, version)  # not an agency's case
+        if state is None:
+            outbox.clear_dirty(vault, case_id, version)  # not an agency's case (link: marks)
             continue
-        outbox.freeze(vault, state, case, version)
+        outbox.freeze(vault, state, case, version,
+                      extras=inbound.replies_member(vault, case.id))
 
 
 def _missing_blobs(vault: Any, profile_id: str, items: list[OutboxItem]) -> dict[str, bytes]:
@@ -125,12 +131,16 @@ def _missing_blobs(vault: Any, profile_id: str, items: list[OutboxItem]) -> dict
 
 def exchange(plan: ProfilePlan, client: InboxClient) -> ProfileResult:
     state = plan.state
-    result = ProfileResult(state=state, registered=state.registered, revoked=state.revoked)
+    result = ProfileResult(state=state, registered=state.registered)  # revoked: asked anew
     try:
         if not state.registered:
             client.enrol(registration_document(state))
             result.registered = True
         _key_list(state, client, result)
+        if plan.items and state.registered:
+            result.inbox_sequence = resync.inbox_ahead(state, plan.items, client)
+            if result.inbox_sequence is not None:  # a restored laptop: renumbered in apply
+                plan = ProfilePlan(state, [], last_message_id=plan.last_message_id)
         for item in plan.items:
             try:
                 _send_blobs(plan, item, client, result)
@@ -151,7 +161,7 @@ def exchange(plan: ProfilePlan, client: InboxClient) -> ProfileResult:
             except SyncError as exc:  # a receipt that does not verify: try again later
                 result.failures.append((item, exc.message, False))
                 result.error = exc.message
-        _assignments(state, client, result)
+        _assignments(state, client, result, plan.last_message_id)
     except DeviceRevokedError as exc:
         result.revoked, result.error = True, exc.message
     except InboxUnavailableError as exc:
@@ -183,8 +193,23 @@ def apply(vault: Any, result: ProfileResult) -> RoundReport:
         _freeze_marked(vault)
     if result.receipts:
         outbox.reclaim_space(vault)
-    imported = 0
-    for sequence, case in result.assignments:
+    imported, notices = 0, []
+    if result.inbox_sequence is not None:
+        resync.resequence(vault, state.id, result.inbox_sequence)
+    for _sequence, opened in result.messages:
+        outcome = inbound.receive(vault, state.id, opened)
+        imported += bool(outcome and outcome.new_case)
+        notices += [outcome.notice] if outcome and outcome.notice else []
+    for outcome in inbound.retry(vault, state.id):
+        imported += outcome.new_case
+        notices += [outcome.notice] if outcome.notice else []
+    waiting_messages = len([m for m in inbound.messages(vault, status=inbound.UNAPPLIED)
+                            if m.profile_id == state.id])
+    if waiting_messages:
+        notices.append(f"{waiting_messages} message(s) from the agency could not be applied "
+                       "yet; see Messages from the agency (homestudy messages).")
+    for sequence, case in result.assignments:  # the old format, from an older inbox
+        case.agency_profile_id = state.id
         clash = _reference_taken(vault, case)
         if clash:
             result.error = ("A new case from the agency has the same reference as a different "
@@ -206,7 +231,8 @@ def apply(vault: Any, result: ProfileResult) -> RoundReport:
     outbox.update_profile(vault, state.id, **changes)
     waiting = len(outbox.pending(vault, state.id, force=True))
     return RoundReport(state.id, state.profile.name, len(result.receipts), imported, waiting,
-                       result.offline, result.revoked, result.error, result.warning)
+                       result.offline, result.revoked, result.error, result.warning,
+                       tuple(notices))
 
 
 def default_client(proxy: str = "") -> ClientFactory:
@@ -218,10 +244,7 @@ def sync_round(vault: Any, client_factory: ClientFactory | None = None,
     factory = client_factory or default_client()
     reports = []
     for plan in prepare(vault, force=force):
-        if plan.state.revoked and not plan.items:
-            reports.append(apply(vault, ProfileResult(state=plan.state, registered=True,
-                                                      revoked=True, error=_revoked_text())))
-            continue
+        # a revoked laptop still asks: the agency may have restored it (restore-device)
         try:
             client = factory(plan.state)
         except SyncError as exc:  # an address the laptop will not send to (http://...)
@@ -230,15 +253,16 @@ def sync_round(vault: Any, client_factory: ClientFactory | None = None,
             continue
         with client:
             result = exchange(plan, client)
-        reports.append(apply(vault, result))
+        report = apply(vault, result)
+        if result.inbox_sequence is not None:  # renumbered after a restore: send them now
+            again = next(p for p in prepare(vault, force=force) if p.state.id == plan.state.id)
+            with factory(again.state) as client:
+                report = apply(vault, exchange(again, client))
+        reports.append(report)
     return reports
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-def _revoked_text() -> str:
-    return DeviceRevokedError().message
 
 
 def _agency_keys(state: ProfileState, result: ProfileResult) -> list[str]:
@@ -310,11 +334,16 @@ def _expired_warning(state: ProfileState) -> str:
             "to publish a new one.") if expired else ""
 
 
-def _assignments(state: ProfileState, client: InboxClient, result: ProfileResult) -> None:
+def _assignments(state: ProfileState, client: InboxClient, result: ProfileResult,
+                 last_message_id: str = "") -> None:
     found = client.assignments(state.profile.device_id, state.device_signing_secret,
-                               state.last_assignment_sequence)
+                               state.last_assignment_sequence, last_message_id)
     for entry in sorted(found, key=lambda a: int(a["sequence"])):
         try:
+            if is_message(entry["data"]):
+                message = _opened_message(state, entry["data"], _agency_keys(state, result))
+                result.messages.append((message.manifest.sequence, message))
+                continue
             opened = _opened_assignment(state, entry["data"], _agency_keys(state, result))
             result.assignments.append((opened.manifest.sequence, opened.case()))
         except BundleError as exc:
@@ -342,10 +371,24 @@ def _opened_assignment(state: ProfileState, data: bytes, agency_keys: list[str])
     return opened(agency_keys[-1])
 
 
+def _opened_message(state: ProfileState, data: bytes, agency_keys: list[str]) -> OpenedMessage:
+    """A message opened with the first agency key its signature verifies with."""
+    for key in agency_keys:
+        try:
+            return open_message(data, signer_public_key=key,
+                                identity=state.device_age_identity,
+                                expected_agency_id=state.profile.agency_id,
+                                expected_device_id=state.profile.device_id)
+        except BundleError as exc:
+            if exc.check != "signature" or key == agency_keys[-1]:
+                raise
+    raise BundleError("No agency key to check the message with.", check="signature")
+
+
 def _reference_taken(vault: Any, case: Case) -> bool:
     with vault.reading() as conn:
-        row = conn.execute("SELECT id FROM cases WHERE reference = ?",
-                           (case.reference,)).fetchone()
+        row = conn.execute("SELECT id FROM cases WHERE reference = ? AND agency_profile_id = ?",
+                           (case.reference, case.agency_profile_id)).fetchone()
     return row is not None and row[0] != case.id
 
 
@@ -367,7 +410,7 @@ def describe(report: RoundReport) -> str:
         parts.append(f"received {report.received_cases} new case(s)")
     parts.append(f"{report.waiting} waiting")
     line = ", ".join(parts) + "."
-    for extra in (report.error, report.warning):
+    for extra in (report.error, report.warning, *report.notices):
         if extra:
             line += f" {extra}"
     return line

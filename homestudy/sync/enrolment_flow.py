@@ -16,7 +16,7 @@ from typing import Any
 
 from homestudy.errors import EnrolmentError
 from homestudy.model import AgencyProfile, utc_now
-from homestudy.sync import keys, outbox
+from homestudy.sync import inbound, keys, outbox
 from homestudy.sync.enrolment import EnrolmentFile
 from homestudy.sync.outbox import ProfileState
 from homestudy.sync.signed import SignedDocument
@@ -32,6 +32,9 @@ def enrol(vault: Any, enrolment: EnrolmentFile) -> ProfileState:
         inbox_url=enrolment.inbox_url, assessor_id=enrolment.assessor_id,
         device_id=str(uuid.uuid4()), enrolled_at=utc_now(),
     )
+    if existing is not None:  # the same profile id: the agency's cases keep pointing at it
+        profile.id = existing.id
+        profile.form_overrides = existing.profile.form_overrides
     state = ProfileState(
         profile=profile,
         agency_signing_public_key=enrolment.agency_signing_public_key,
@@ -42,18 +45,30 @@ def enrol(vault: Any, enrolment: EnrolmentFile) -> ProfileState:
         key_list_expires_at="", next_sequence=1, last_bundle_id="", last_bundle_sha256="",
         last_assignment_sequence=0, last_synced_at="", last_error="", last_warning="",
     )
-    if existing is not None:  # re-enrolling after a revocation: a fresh profile and keys
-        with vault.transaction() as conn:
-            conn.execute("DELETE FROM sync_profiles WHERE id = ? AND NOT EXISTS "
-                         "(SELECT 1 FROM sync_outbox WHERE profile_id = ?)",
-                         (existing.id, existing.id))
-            if conn.execute("SELECT 1 FROM sync_profiles WHERE id = ?",
-                            (existing.id,)).fetchone():
-                raise EnrolmentError(
-                    "Work for this agency is still waiting under the old enrolment. "
-                    "Ask the agency to restore the old device before enrolling again.")
-    outbox.add_profile(vault, state)
+    if existing is not None:
+        _reenrol(vault, state)
+    else:
+        outbox.add_profile(vault, state)
     return state
+
+
+def _reenrol(vault: Any, state: ProfileState) -> None:
+    """Enrolment is of the laptop, cases are of the agency: after a revocation the
+    profile keeps its id (every case of the agency still points at it) and gets the new
+    device's keys and numbering. Bundles signed by the revoked device are dropped and
+    every case of the agency is marked, so the new device sends each one whole."""
+    with vault.transaction() as conn:
+        conn.execute("DELETE FROM sync_outbox WHERE profile_id = ?", (state.id,))
+        # whole again: the new device's first bundle of each case carries all of it
+        conn.execute("DELETE FROM sync_case_base WHERE profile_id = ?", (state.id,))
+        conn.execute("DELETE FROM sync_blobs_sent WHERE profile_id = ?", (state.id,))
+        conn.execute("DELETE FROM sync_profiles WHERE id = ?", (state.id,))
+        inbound.reset_cursor(conn, state.id)
+        cases = [r[0] for r in conn.execute("SELECT id FROM cases WHERE agency_profile_id = ? "
+                                            "AND archived_at IS NULL", (state.id,))]
+    outbox.add_profile(vault, state)
+    for case_id in cases:
+        outbox.mark_dirty(vault, case_id)
 
 
 def registration_document(state: ProfileState) -> SignedDocument:

@@ -229,30 +229,35 @@ def statuses(vault: Any) -> list[AgencyStatus]:
 # --------------------------------------------------------------------------- bundles
 
 
-def freeze(vault: Any, state: ProfileState, case: Case,
-           dirty_version: int | None) -> str | None:
+def freeze(vault: Any, state: ProfileState, case: Case, dirty_version: int | None,
+           extras: dict[str, bytes] | None = None) -> str | None:
     """Store the case's change set in the outbox, replacing any still waiting, in one
-    transaction; None when the agency already has this very case."""
+    transaction; None when the agency already has this very case (and these extras).
+    ``extras``: further payload members (``review_replies.json``), sent whole each time."""
     current = to_jsonable(case)
     current_sha = changes.state_sha256(current)
+    extras = dict(extras or {})
+    extras_sha = _extras_sha256(extras)
     with vault.transaction() as conn:
-        base = conn.execute("SELECT bundle_id, state_sha256, state FROM sync_case_base "
+        base = conn.execute("SELECT bundle_id, state_sha256, state, extras_sha256 FROM "
+                            "sync_case_base "
                             "WHERE profile_id = ? AND case_id = ?",
                             (state.id, case.id)).fetchone()
-        waiting = conn.execute("SELECT bundle_id, result_sha256, state FROM sync_outbox "
+        waiting = conn.execute("SELECT bundle_id, result_sha256, state, extras_sha256 FROM "
+                               "sync_outbox "
                                "WHERE profile_id = ? AND case_id = ?",
                                (state.id, case.id)).fetchall()
         if dirty_version is not None:
             conn.execute("DELETE FROM sync_dirty WHERE case_id = ? AND version = ?",
                          (case.id, dirty_version))
-        if base is not None and base[1] == current_sha:
+        if base is not None and (base[1], base[3]) == (current_sha, extras_sha):
             # back to what the agency has (an edit undone): nothing needs to go
             conn.execute("DELETE FROM sync_outbox WHERE profile_id = ? AND case_id = ?",
                          (state.id, case.id))
             return None
-        if [(w[1], w[2]) for w in waiting] == [(current_sha, WAITING)]:
+        if [(w[1], w[2], w[3]) for w in waiting] == [(current_sha, WAITING, extras_sha)]:
             return str(waiting[0][0])  # the waiting bundle already says exactly this
-        for old_id, _sha, _state in waiting:  # merged into the change set made here
+        for old_id, *_rest in waiting:  # merged into the change set made here
             conn.execute("DELETE FROM sync_outbox WHERE bundle_id = ?", (old_id,))
         blobs = sorted({(a.sha256, a.size) for a in case.attachments})
         if base is None:
@@ -276,19 +281,28 @@ def freeze(vault: Any, state: ProfileState, case: Case,
             created_at=now_utc().isoformat())
         data = build_change_bundle(manifest, change=wire_encode(change),
                                    signing_secret=state.device_signing_secret,
-                                   recipient=state.agency_age_recipient, whole=base is None)
+                                   recipient=state.agency_age_recipient, whole=base is None,
+                                   extras=extras)
         digest = sha256_hex(data)
         conn.execute(
             "INSERT INTO sync_outbox (bundle_id, profile_id, case_id, sequence, data, sha256, "
-            "created_at, result_state, result_sha256, blobs) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "created_at, result_state, result_sha256, blobs, extras_sha256) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (manifest.bundle_id, state.id, case.id, sequence, data, digest,
              manifest.created_at, gzip.compress(changes.canonical(current), mtime=0),
-             current_sha, json.dumps(blobs)))
+             current_sha, json.dumps(blobs), extras_sha))
         conn.execute("UPDATE sync_profiles SET next_sequence = ?, last_bundle_id = ?, "
                      "last_bundle_sha256 = ? WHERE id = ?",
                      (sequence + 1, manifest.bundle_id, digest, state.id))
     return manifest.bundle_id
+
+
+def _extras_sha256(extras: dict[str, bytes]) -> str:
+    """One hash of the extra members ('' for none): whether they changed since sent."""
+    if not extras:
+        return ""
+    return sha256_hex(b"".join(sha256_hex(n.encode()).encode() + sha256_hex(d).encode()
+                               for n, d in sorted(extras.items())))
 
 
 def _op(raw: dict[str, Any]) -> Op:
@@ -395,15 +409,17 @@ def record_receipt(vault: Any, item: OutboxItem, receipt: Receipt, doc: SignedDo
             "ON CONFLICT (bundle_id) DO NOTHING",
             (item.bundle_id, item.profile_id, item.case_id, item.sequence, item.sha256,
              receipt.received_at, doc.body, doc.signature))
-        row = conn.execute("SELECT result_state FROM sync_outbox WHERE bundle_id = ?",
-                           (item.bundle_id,)).fetchone()
+        row = conn.execute("SELECT result_state, extras_sha256 FROM sync_outbox WHERE "
+                           "bundle_id = ?", (item.bundle_id,)).fetchone()
         if row is not None and item.result_sha256:  # the agency now holds this case
             conn.execute(
                 "INSERT INTO sync_case_base (profile_id, case_id, bundle_id, state_sha256, "
-                "state) VALUES (?, ?, ?, ?, ?) ON CONFLICT (profile_id, case_id) DO UPDATE "
-                "SET bundle_id = excluded.bundle_id, state_sha256 = excluded.state_sha256, "
-                "state = excluded.state",
-                (item.profile_id, item.case_id, item.bundle_id, item.result_sha256, row[0]))
+                "state, extras_sha256) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (profile_id, "
+                "case_id) DO UPDATE SET bundle_id = excluded.bundle_id, state_sha256 = "
+                "excluded.state_sha256, state = excluded.state, extras_sha256 = "
+                "excluded.extras_sha256",
+                (item.profile_id, item.case_id, item.bundle_id, item.result_sha256, row[0],
+                 row[1]))
         conn.executemany("INSERT INTO sync_blobs_sent (profile_id, sha256) VALUES (?, ?) "
                          "ON CONFLICT DO NOTHING", [(item.profile_id, h) for h, _ in item.blobs])
         conn.execute("DELETE FROM sync_outbox WHERE bundle_id = ?", (item.bundle_id,))

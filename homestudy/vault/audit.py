@@ -1,6 +1,9 @@
 """The append-only audit trail: who changed which record (and which fields), when.
 
-Entries hold ids and field names only, never case text. Each entry's ``hash`` is
+Entries hold ids and field names only, never case text. Exports and shares
+(``homestudy.exports``) add entries of record kind ``export`` whose fields are
+``key=value`` strings (what, format, version, revision, sha256, incomplete,
+shared_on): codes and a file hash, still never case text nor a file name. Each entry's ``hash`` is
 SHA-256 over the previous entry's hash and this entry's canonical JSON, so a
 changed, removed or inserted entry breaks the chain, and ``verify`` says where.
 The table's triggers refuse UPDATE and DELETE.
@@ -26,7 +29,7 @@ class AuditEntry:
     seq: int
     at: datetime
     actor: str
-    action: str  # "create" | "update" | "delete" | "set"
+    action: str  # "create" | "update" | "delete" | "set" | "export" | "share"
     case_id: str  # "" for vault-wide records (settings)
     record_kind: str  # "case", "visit", "reference", "par_section", "answer", ...
     record_id: str

@@ -16,7 +16,7 @@ from datetime import date, datetime
 from typing import Any, Protocol
 
 from homestudy import validation
-from homestudy.errors import NotFoundError
+from homestudy.errors import NotFoundError, ValidationError
 from homestudy.model import (
     Animal,
     Attachment,
@@ -111,13 +111,21 @@ class CaseRepository:
                     (case_id,))]
         return from_jsonable(Case, data)
 
-    def find_by_reference(self, reference: str) -> Case:
+    def find_by_reference(self, reference: str, agency_profile_id: str | None = None) -> Case:
+        """The case with a reference; two agencies may share one, so name the agency
+        profile then (``""``: the case not linked to an agency)."""
+        sql, args = "SELECT id FROM cases WHERE reference = ?", [reference]
+        if agency_profile_id is not None:
+            sql, args = sql + " AND agency_profile_id = ?", [reference, agency_profile_id]
         with self._v.reading() as conn:
-            row = conn.execute("SELECT id FROM cases WHERE reference = ?",
-                               (reference,)).fetchone()
-        if row is None:
+            rows = conn.execute(sql + " LIMIT 2", args).fetchall()
+        if not rows:
             raise NotFoundError(f"There is no case with the reference {reference}.")
-        return self.load_case(row[0])
+        if len(rows) > 1:
+            raise ValidationError(f"More than one agency has a case {reference}; use the "
+                                  "case's id instead (homestudy cases --json shows it).",
+                                  field="reference")
+        return self.load_case(rows[0][0])
 
     def read_attachment(self, case_id: str, attachment_id: str) -> bytes:
         with self._v.reading() as conn:
@@ -170,12 +178,15 @@ class CaseRepository:
             archived = case.archived_at.isoformat() if case.archived_at else None
             cols = (case.reference, case.applicant_names, case.stage.value,
                     _iso(case.stage2_notice_on), _iso(case.provisional_panel_date),
-                    case.updated_at.isoformat(), records.dumps(core), archived)
+                    case.updated_at.isoformat(), records.dumps(core), archived,
+                    case.agency_profile_id)
+            self._refuse_taken_reference(conn, case)
             conn.execute(
                 "INSERT INTO cases (id, reference, applicant_names, stage, stage2_notice_on,"
-                " provisional_panel_date, updated_at, data, archived_at)"
-                " VALUES (?,?,?,?,?,?,?,?,?)"
+                " provisional_panel_date, updated_at, data, archived_at, agency_profile_id)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?)"
                 " ON CONFLICT (id) DO UPDATE SET reference = excluded.reference,"
+                " agency_profile_id = excluded.agency_profile_id,"
                 " applicant_names = excluded.applicant_names, stage = excluded.stage,"
                 " stage2_notice_on = excluded.stage2_notice_on, provisional_panel_date ="
                 " excluded.provisional_panel_date, updated_at = excluded.updated_at,"
@@ -187,6 +198,31 @@ class CaseRepository:
                           case.id, fields)
             records.index_case_core(conn, case)
             self._sync_children(conn, case)
+
+    @staticmethod
+    def _refuse_taken_reference(conn: Any, case: Case) -> None:
+        """References are unique per agency (two agencies may use the same one)."""
+        row = conn.execute("SELECT 1 FROM cases WHERE reference = ? AND agency_profile_id = ?"
+                           " AND id != ?", (case.reference, case.agency_profile_id,
+                                            case.id)).fetchone()
+        if row is not None:
+            where = "for this agency" if case.agency_profile_id else "among unlinked cases"
+            raise ValidationError(f"Another case {where} already has the reference "
+                                  f"{case.reference}.", field="reference")
+
+    def put_attachment(self, case_id: str, attachment: Attachment, data: bytes) -> bool:
+        """Keep an attachment under its own id (one that came from the agency); False if
+        the case already has it."""
+        with self._v.writing(case_id) as conn:
+            if conn.execute("SELECT 1 FROM attachments WHERE id = ?",
+                            (attachment.id,)).fetchone():
+                return False
+            self._touch(conn, case_id)
+            conn.execute("INSERT INTO attachments (id, case_id, meta, content) VALUES (?,?,?,?)",
+                         (attachment.id, case_id, records.dumps(to_jsonable(attachment)), data))
+            records.index_attachment(conn, case_id, attachment)
+            self._log(conn, "create", case_id, "attachment", attachment.id, ["content", "meta"])
+        return True
 
     def _sync_children(self, conn: Any, case: Case) -> None:
         cid = case.id

@@ -133,9 +133,21 @@ def migrate(conn: Connection) -> int:
     """Bring the schema up to date, one step per transaction. Returns the version."""
     version = int(conn.execute("PRAGMA user_version").fetchone()[0])
     for step in migrations.STEPS[version:]:
-        with transaction(conn):
-            step.migrate(conn)
-            conn.execute(f"PRAGMA user_version = {int(step.VERSION)}")
+        # a step that rebuilds a table needs foreign keys off (outside the transaction),
+        # or dropping the old table would cascade into its children
+        keys_off = getattr(step, "FOREIGN_KEYS_OFF", False)
+        if keys_off:
+            conn.execute("PRAGMA foreign_keys = OFF")
+        try:
+            with transaction(conn):
+                step.migrate(conn)
+                if keys_off and conn.execute("PRAGMA foreign_key_check").fetchone():
+                    raise VaultError("The vault could not be upgraded: its records do not "
+                                     "match up. Nothing was changed.")
+                conn.execute(f"PRAGMA user_version = {int(step.VERSION)}")
+        finally:
+            if keys_off:
+                conn.execute("PRAGMA foreign_keys = ON")
         version = step.VERSION
     return version
 

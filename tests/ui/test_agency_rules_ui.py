@@ -64,3 +64,25 @@ def test_the_case_list_uses_each_cases_agency_rules(qtbot: Any, editor_ctx: Any,
         vault, TimelineRules(), ctx.forms, TODAY, True, settings=ctx.settings))
     blockers = {r.reference: r.blockers for r in rows}
     assert blockers == {"HS-READY-1": 1, "HS-OWN-1": 0}
+
+
+def test_the_checks_panel_asks_for_the_checks_of_the_cases_agency(
+        qtbot: Any, editor_ctx: Any, tmp_path: Path, strict_agency_case: Any) -> None:
+    """An agency whose rules.yaml also asks for a health check: the Stage 1 page lists it
+    for each applicant; a case with no agency does not."""
+    from ui.views.case_details import CaseDetailsView
+
+    (tmp_path / "strict" / "rules.yaml").write_text(
+        "version: 1\napplicant_checks: [dbs, local_authority, health]\n", encoding="utf-8")
+    agency_case, own_case = strict_agency_case
+    view = CaseDetailsView(editor_ctx)
+    qtbot.addWidget(view)
+
+    def needed(case_: Any) -> set[str]:
+        tree = view.checks_panel.needs
+        return {tree.topLevelItem(i).text(1) for i in range(tree.topLevelItemCount())}
+
+    view.set_case(agency_case)
+    qtbot.waitUntil(lambda: any("ealth" in n for n in needed(agency_case)), timeout=10_000)
+    view.set_case(own_case)
+    qtbot.waitUntil(lambda: not any("ealth" in n for n in needed(own_case)), timeout=10_000)

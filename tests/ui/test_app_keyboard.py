@@ -70,11 +70,11 @@ def test_tab_walks_the_case_list(qtbot, make_app, demo_vault_dir, unlock):
     lst = window.case_list
     order = []
     lst.table.setFocus()
-    for _ in range(5):
+    for _ in range(6):
         order.append(QApplication.focusWidget())
         QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
-    visible_buttons = [b for b in (lst.open_button, lst.show_archived, lst.assignment_button,
-                                   lst.new_button) if b.isVisible()]
+    visible_buttons = [b for b in (lst.open_button, lst.show_archived, lst.agency_filter,
+                                   lst.assignment_button, lst.new_button) if b.isVisible()]
     assert order[: 1 + len(visible_buttons)] == [lst.table, *visible_buttons]
 
 

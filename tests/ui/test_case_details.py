@@ -240,6 +240,7 @@ def test_every_input_has_a_name_and_the_dates_explain_the_clock(qtbot, editor_ct
     for key in view.page_index:
         page(view, key)
         assert unnamed_focusable(view) == [], key
+    page(view, "dates")
     meaning = view.key_dates.meaning.text()
     assert "Stage 2 should end by" in meaning
     assert "Stage 2 day" in meaning or date.today() < saved_case.stage2_notice_on

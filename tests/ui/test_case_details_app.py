@@ -15,6 +15,7 @@ from test_case_details import choose, page, tick, tick_row, type_date, type_into
 from homestudy.forms import load_library
 from homestudy.model import Applicant, Case, CheckKind, CheckOutcome, HouseholdMemberKind
 from homestudy.readiness import assess_readiness
+from homestudy.readiness_stage import CHECKS_TARGET_PREFIX
 from homestudy.timeline import TimelineRules, stage2_progress
 
 NOT_STARTED = "The Stage 2 clock has not started."
@@ -58,18 +59,25 @@ def test_details_drive_the_clock_and_readiness(qtbot, make_app, bare_case_dir, u
     view = workspace.views["case"]
     targets = [f.fix_at.target for f in findings if f.fix_at.area == "case" and f.fix_at.target]
     assert "stage2_notice_on" in targets
-    people = {a.id for a in case.applicants}  # a check not yet recorded: the person
+    people = {a.id for a in case.applicants}
     stage1 = {"medical_adviser_summary", "training_completed_on"}
+    # a check not yet recorded: the checks panel at that person
+    stage1 |= {CHECKS_TARGET_PREFIX + p for p in people}
+    assert stage1 & set(targets) - {"medical_adviser_summary", "training_completed_on"}
     for target in targets:
         workspace.tabs.setCurrentWidget(overview)
         workspace.show_location(f"case:{target}")
         assert workspace.current_tab() == "case"
         if target in people:
             assert view.current_page() == "applicants"
-        elif target in stage1:
+        elif target in stage1 or target.startswith("checks:"):  # a missing check: the person
             assert view.current_page() == "stage1"
         elif target == "stage":
             assert view.current_page() == "dates"
+        elif target == "applicant_copy_shared_on":  # read-only: recorded at export
+            assert view.current_page() == "dates"
+            assert window.focusWidget() is view.key_dates.shared
+            assert view.key_dates.shared.isReadOnly()
         else:
             assert view.current_page() == "dates"
             assert window.focusWidget() is view.key_dates.dates[target].check  # not set yet

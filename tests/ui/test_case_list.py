@@ -31,6 +31,7 @@ def test_the_demo_case_with_its_figures(qtbot, make_app, demo_vault_dir, unlock)
     assert texts == [
         case.reference,
         "Hannah Whitfield and Daniel Mensah",
+        "Not linked to an agency",
         f"Stage 2 day {day} of {total}",
         f"{case.visits_done} of {len(case.visits)} done",
         f"{blockers} blocking",

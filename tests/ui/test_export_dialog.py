@@ -15,14 +15,18 @@ from PySide6.QtGui import QDesktopServices
 from PySide6.QtTest import QTest
 
 from homestudy.demo import build_demo_case
+from homestudy.report.confidentiality import record_may_share, unreviewed_flags
 from ui.views.export_dialog import ExportDialog
 
 editor_ctx = editors_support.editor_ctx  # fixture
 WAIT_MS = 30_000
 
 
-def _dialog(qtbot, ctx, tmp_path: Path):
+def _dialog(qtbot, ctx, tmp_path: Path, *, reviewed: bool = True):
     case = build_demo_case(date(2026, 11, 20))
+    if reviewed:  # every flagged passage of the shared sections recorded as may be shared
+        for flag in unreviewed_flags(case, ctx.forms):
+            record_may_share(case, flag, by="test")
     on_worker(ctx, qtbot, lambda vault: vault.cases.save_case(case))
     dialog = ExportDialog(ctx, case.id)
     qtbot.addWidget(dialog)
@@ -53,8 +57,28 @@ def test_export_the_applicants_copy_as_docx(qtbot, editor_ctx, tmp_path):
     assert "Saved applicants.docx" in dialog.status.text()
     body = "\n".join(p.text for p in docx.Document(io.BytesIO(target.read_bytes())).paragraphs)
     assert "This section is confidential and has been removed" in body
-    assert case.stage1.medical_adviser_summary[:50] not in body
+    assert case.stage1.medical_adviser_summary[:50] in body  # their own health: shared
     assert sorted(p.name for p in target.parent.iterdir()) == ["applicants.docx"]
+
+
+def test_the_applicants_copy_waits_for_flagged_passages_and_opens_the_first(qtbot, editor_ctx,
+                                                                            tmp_path):
+    dialog, case = _dialog(qtbot, editor_ctx, tmp_path, reviewed=False)
+    choose(dialog.variant, "applicant")
+    target = tmp_path / "out" / "applicants.pdf"
+    _set_destination(qtbot, dialog, target)
+    assert not dialog.open_passage.isVisible()
+    with qtbot.waitSignal(dialog.failed, timeout=WAIT_MS) as blocker:
+        qtbot.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)
+    message = blocker.args[0]
+    assert "cannot be exported yet" in message and "and 12 more" in message
+    assert "Claire" not in message  # counts and section titles only
+    assert message in dialog.status.text() and dialog.open_passage.isVisible()
+    assert not target.exists()
+    with qtbot.waitSignal(editor_ctx.events.open_requested, timeout=WAIT_MS) as opened:
+        QTest.keyClick(dialog.open_passage, Qt.Key.Key_Space)
+    assert opened.args[0] == case.id and opened.args[1].startswith("par:cover/passage:")
+    assert not dialog.isVisible()
 
 
 def test_export_checklists_as_pdf_and_open_the_folder(qtbot, editor_ctx, tmp_path):

@@ -66,6 +66,12 @@ def test_a_finding_of_each_kind_focuses_its_item(qtbot, make_app, demo_vault_dir
     details = workspace.views["case"]
     assert details.current_page() == "stage1" and details.checks.record.id == check.id
     assert details.checks.details.isAncestorOf(_focus())
+    # a check not yet recorded: the checks panel, at what that person still needs
+    daniel = case.applicants[1]
+    workspace.show_location(f"case:checks:{daniel.id}")
+    assert details.current_page() == "stage1"
+    assert _focus() is details.checks_panel.needs
+    assert details.checks_panel.needs.currentItem().text(0) == daniel.full_name
     member = case.household[1]
     workspace.show_location(f"case:{member.id}")
     assert details.current_page() == "household" and details.household.record.id == member.id

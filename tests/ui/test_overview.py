@@ -42,8 +42,8 @@ def test_the_clock_and_figures_of_the_demo_case(qtbot, make_app, demo_vault_dir,
     assert overview.visits_label.text().startswith(
         f"{case.visits_done} of {len(case.visits)} visits done")
     words = sum(d.word_count for d in case.par_sections.values())
-    assert overview.par_label.text().startswith(f"{words:,} words in 25 sections")
-    assert overview.par_sections.topLevelItemCount() == 25
+    assert overview.par_label.text().startswith(f"{words:,} words in 26 sections")
+    assert overview.par_sections.topLevelItemCount() == 26
     assert f"{len(case.references)} referees" in overview.references_label.text()
     # health and safety plus one pet assessment for the dog
     assert overview.checklists.topLevelItemCount() == 1 + len(case.animals)

@@ -13,6 +13,7 @@ tabs' records are taken from the vault, never from this tab's copy).
 from __future__ import annotations
 
 import copy
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QSignalBlocker, Qt
@@ -24,12 +25,14 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QPushButton,
+    QScrollArea,
     QSplitter,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
+from homestudy.errors import ValidationError
 from homestudy.model import (
     Applicant,
     Case,
@@ -40,11 +43,14 @@ from homestudy.model import (
     SignificantOtherKind,
 )
 from homestudy.readiness_stage import CHECKS_TARGET_PREFIX
+from homestudy.report.extras import SLOT_FIELDS, add_picture
 from homestudy.textutil import format_date
 from homestudy.timeline import TimelineRules
 from homestudy.validation import DateKind
-from ui.operations import AutoSaver
+from ui.errors import error_message
+from ui.operations import AutoSaver, run_db
 from ui.spellcheck import spelling_service
+from ui.views.case_facts import FACT_FIELDS, FactsPanel, PicturesPanel
 from ui.views.statutory_checks import StatutoryChecksPanel
 from ui.widgets.key_dates import DATE_FIELDS, KeyDatesPanel
 from ui.widgets.markdown_editor import MarkdownEditor
@@ -52,11 +58,16 @@ from ui.widgets.optional_date import OptionalDateEdit
 from ui.widgets.record_list import Field, RecordList
 
 SAVE_DELAY_MS = 400
+FACT_ATTRS = frozenset(f.attr for f in FACT_FIELDS)
 CONFIDENTIAL = "Confidential: left out of the applicants' copy."
+#: the medical adviser's summary is the applicants' own health information
+MEDICAL_SHARED = ("Shared with the applicants (their own health information), unless your "
+                  "agency keeps it confidential. Keep anyone else's health out of it.")
 
 #: The parts of the case this tab saves (the rest belongs to the other tabs).
 DETAIL_FIELDS = ("applicants", "household", "significant_others", "stage1", "lines_of_enquiry",
-                 "assessor_name", "route", "stage", *(f for f, _l, _n in DATE_FIELDS))
+                 "assessor_name", "route", "stage", *(f for f, _l, _n in DATE_FIELDS),
+                 "accommodation", "finances", *SLOT_FIELDS.values())
 STAGE1_FIELDS = ("medical_adviser_summary", "preparation_training", "training_completed_on",
                  "notes")
 
@@ -79,6 +90,8 @@ PAGES = (
     ("stage1", "Stage 1: checks, health, training"),
     ("lines_of_enquiry", "Stage 1 lines of enquiry"),
     ("dates", "Key dates and route"),
+    ("facts", "Facts for Part 2 (Schedule 4)"),
+    ("pictures", "Pictures for the report"),
 )
 
 
@@ -95,9 +108,10 @@ def _short(text: str, n: int = 70) -> str:
     return line if len(line) <= n else line[: n - 1] + "…"
 
 
-def _confidential_note() -> QLabel:
-    note = QLabel(CONFIDENTIAL)
-    note.setAccessibleName(CONFIDENTIAL)
+def _confidential_note(text: str = CONFIDENTIAL) -> QLabel:
+    note = QLabel(text)
+    note.setWordWrap(True)
+    note.setAccessibleName(text)
     font = note.font()
     font.setItalic(True)
     note.setFont(font)
@@ -194,7 +208,7 @@ class CaseDetailsView(QWidget):
             lambda: LineOfEnquiry(""), spelling, add_text="&Add line of enquiry",
             remove_text="Re&move line of enquiry")
 
-        self.medical = MarkdownEditor(spelling, "Medical adviser's summary (confidential)")
+        self.medical = MarkdownEditor(spelling, "Medical adviser's summary")
         self.training = MarkdownEditor(spelling, "Preparation training observations")
         self.training_done = OptionalDateEdit("Preparation training completed on",
                                               kind=DateKind.DONE)
@@ -208,11 +222,16 @@ class CaseDetailsView(QWidget):
                     lambda a=attr, e=editor: self._stage1_edit(a, e.toPlainText()))
         self.training_done.date_changed.connect(
             lambda d: self._stage1_edit("training_completed_on", d))
+        self.facts = FactsPanel(spelling)
+        self.facts.changed.connect(self._changed)
+        self.pictures = PicturesPanel(self._add_picture)
+        self.pictures.changed.connect(self._changed)
         self.key_dates = KeyDatesPanel(TimelineRules.from_settings(ctx.settings))
         self.key_dates.edited.connect(lambda _f, _v: self._changed())
         for records in (self.applicants, self.household, self.others, self.checks, self.lines):
             records.changed.connect(self._changed)
         self.applicants.changed.connect(self._applicants_changed)
+        self.applicants.changed.connect(self.facts.refresh)
         for records in (self.applicants, self.household):  # who needs checks may change
             records.changed.connect(self.checks_panel.refresh_needs)
         self._build_layout()
@@ -235,7 +254,7 @@ class CaseDetailsView(QWidget):
         form = QFormLayout(summary)
         medical_label = QLabel("Medical adviser's summar&y:")
         medical_label.setBuddy(self.medical)
-        form.addRow(medical_label, _confidential_note())
+        form.addRow(medical_label, _confidential_note(MEDICAL_SHARED))
         form.addRow(self.medical)
         for text, widget in (("Preparat&ion training observations:", self.training),
                              ("Training comp&leted on:", self.training_done),
@@ -245,12 +264,19 @@ class CaseDetailsView(QWidget):
             form.addRow(label, widget)
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(checks_box)
-        split.addWidget(summary)
+        # the notes scroll rather than hold the window taller than a 1024x700 screen
+        summary_scroll = QScrollArea()
+        summary_scroll.setWidgetResizable(True)
+        summary_scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        summary_scroll.setWidget(summary)
+        summary_scroll.setAccessibleName("Medical, training and other Stage 1 notes")
+        split.addWidget(summary_scroll)
         split.setSizes([560, 260])  # the checks per person, their table and notes need the room
         s1.addWidget(split)
         pages = {"applicants": self.applicants, "household": self.household,
                  "significant_others": self.others, "stage1": stage1,
-                 "lines_of_enquiry": self.lines, "dates": self.key_dates}
+                 "lines_of_enquiry": self.lines, "dates": self.key_dates,
+                 "facts": self.facts, "pictures": self.pictures}
         for key, title in PAGES:
             self.page_index[key] = self.stack.addWidget(pages[key])
             self.nav.addItem(title)
@@ -269,6 +295,7 @@ class CaseDetailsView(QWidget):
         self.household.set_records(case.household)
         self.others.set_records(case.significant_others)
         self.checks_panel.set_case(case)
+        self._load_agency_rules(case)
         self.lines.set_records(case.lines_of_enquiry)
         for attr, widget in self.stage1_inputs.items():
             value = getattr(case.stage1, attr)
@@ -278,7 +305,26 @@ class CaseDetailsView(QWidget):
                 with QSignalBlocker(widget):
                     widget.setPlainText(value)
         self.key_dates.set_case(case)
+        self.facts.set_case(case)
+        self.pictures.set_case(case)
         self._applicants_changed()
+
+    def _load_agency_rules(self, case: Case) -> None:
+        """An agency's case needs the checks its own rules.yaml asks for (read off the GUI
+        thread, where the vault is); until they arrive the app's settings stand in."""
+        default = TimelineRules.from_settings(self.ctx.settings)
+        if not case.agency_profile_id:
+            self.checks_panel.set_rules(default)
+            return
+        from homestudy.readiness_settings import rules_for_case
+
+        snapshot, settings = copy.deepcopy(case), self.ctx.settings
+
+        def apply(rules: TimelineRules) -> None:
+            if self.case is not None and self.case.id == snapshot.id:
+                self.checks_panel.set_rules(rules)
+
+        run_db(self.ctx, self, lambda vault: rules_for_case(vault, snapshot, settings), apply)
 
     def reveal(self, target_id: str) -> None:
         """Show and focus what ``target_id`` names; unknown ids are ignored."""
@@ -296,6 +342,19 @@ class CaseDetailsView(QWidget):
             self.show_page("stage1")
             if not self.checks_panel.reveal_person(target_id[len(CHECKS_TARGET_PREFIX):]):
                 self.checks_panel.needs.setFocus()
+            return
+        if target_id in FACT_ATTRS:
+            self.show_page("facts")
+            self.facts.records.focus_field(target_id)
+            return
+        if target_id in self.facts.household_inputs:
+            self.show_page("facts")
+            self.facts.household_inputs[target_id].setFocus()
+            return
+        if target_id in SLOT_FIELDS.values():
+            self.show_page("pictures")
+            slot = next(s for s, f in SLOT_FIELDS.items() if f == target_id)
+            self.pictures.combos[slot].setFocus()
             return
         if target_id in self.stage1_inputs:
             self.show_page("stage1")
@@ -348,6 +407,27 @@ class CaseDetailsView(QWidget):
         parts = {name: copy.deepcopy(getattr(self.case, name)) for name in DETAIL_FIELDS}
         self.saver.schedule(case_id, f"case_details:{case_id}",
                             lambda vault: save_details(vault, case_id, parts))
+
+    def _add_picture(self, slot: str, path: Path) -> None:
+        """Read the chosen file and keep it in the vault (DB worker), then choose it."""
+        if self.case is None:
+            return
+        case_id = self.case.id
+
+        def add(vault: Any) -> Any:
+            try:
+                data = path.read_bytes()
+            except OSError as exc:
+                raise ValidationError("HomeStudy could not read that file. Check it is still "
+                                      "there and choose it again.") from exc
+            return add_picture(vault, case_id, path.name, data)
+
+        run_db(self.ctx, self, add, lambda att: self._picture_added(case_id, slot, att),
+               on_error=lambda exc: self.pictures.show_problem(error_message(exc)))
+
+    def _picture_added(self, case_id: str, slot: str, attachment: Any) -> None:
+        if self.case is not None and self.case.id == case_id:
+            self.pictures.picture_added(slot, attachment)
 
     def _stage1_edit(self, attr: str, value: Any) -> None:
         if self.case is None or getattr(self.case.stage1, attr) == value:

@@ -15,6 +15,7 @@ from PySide6.QtCore import (
     QAbstractTableModel,
     QModelIndex,
     QPersistentModelIndex,
+    QRegularExpression,
     QSortFilterProxyModel,
     Qt,
     Signal,
@@ -22,6 +23,7 @@ from PySide6.QtCore import (
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
+    QComboBox,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
@@ -32,6 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from homestudy.sync.linking import NOT_LINKED, agency_label, agency_names
 from homestudy.textutil import format_date
 from ui.context import AppContext
 from ui.operations import run_db
@@ -48,6 +51,7 @@ class CaseRow:
     blockers: int
     warnings: int
     archived_on: date | None = None  # shown instead of the clock in the archived list
+    agency: str = NOT_LINKED  # the agency's name, or "Not linked to an agency"
 
     @property
     def clock_text(self) -> str:
@@ -88,12 +92,14 @@ def summary_rows(vault: Any, rules: Any, today: date, archived: bool = False,
                  ) -> list[CaseRow]:
     """Run on the DB worker: the rows from the cases' summaries alone (fast, whatever
     the number of cases); readiness is -1 ("Checking…") until ``assessed_rows``."""
+    names = agency_names(vault)
     return [
         CaseRow(
             case_id=s.id, reference=s.reference, applicants=s.applicant_names,
             stage2_day=_clock(s, today, rules), visits_done=s.visits_done,
             visits_planned=s.visits_planned, blockers=-1, warnings=-1,
             archived_on=s.archived_at.astimezone().date() if s.archived_at else None,
+            agency=agency_label(names, s.agency_profile_id),
         )
         for s in vault.cases.list_cases(archived=archived)
     ]
@@ -143,7 +149,9 @@ def load_rows(
 ASSESS_CHUNK = 4
 
 
-COLUMNS = ("Reference", "Applicants", "Stage 2 clock", "Visits", "Readiness")
+COLUMNS = ("Reference", "Applicants", "Agency", "Stage 2 clock", "Visits", "Readiness")
+AGENCY_COLUMN = 2
+ALL_AGENCIES = "All agencies"
 
 
 class CaseListModel(QAbstractTableModel):
@@ -201,14 +209,16 @@ class CaseListModel(QAbstractTableModel):
             return (
                 row.reference,
                 row.applicants,
+                row.agency,
                 row.clock_text,
                 row.visits_text,
                 row.readiness_text,
             )[col]
         if role == Qt.ItemDataRole.UserRole:  # sort keys
             day = row.stage2_day[0] if row.stage2_day else -1
-            return (row.reference, row.applicants, day, row.visits_done, row.blockers)[col]
-        if role == Qt.ItemDataRole.ToolTipRole and col == 4:
+            return (row.reference, row.applicants, row.agency, day, row.visits_done,
+                    row.blockers)[col]
+        if role == Qt.ItemDataRole.ToolTipRole and col == len(COLUMNS) - 1:
             return f"{row.blockers} blocking, {row.warnings} to check"
         return None
 
@@ -235,6 +245,8 @@ class CaseListView(QWidget):
         self.proxy = QSortFilterProxyModel(self)
         self.proxy.setSourceModel(self.model)
         self.proxy.setSortRole(Qt.ItemDataRole.UserRole)
+        self.proxy.setFilterKeyColumn(AGENCY_COLUMN)
+        self.proxy.setFilterRole(Qt.ItemDataRole.DisplayRole)
         self.table = QTableView(self)
         self.table.setObjectName("caseTable")
         self.table.setAccessibleName("Cases")
@@ -276,10 +288,19 @@ class CaseListView(QWidget):
         self.show_archived.setToolTip("Archived cases are kept, searchable and exportable, "
                                       "but not in the list of current cases.")
         self.show_archived.toggled.connect(self._archived_toggled)
+        self.agency_filter = QComboBox(self)
+        self.agency_filter.setObjectName("agencyFilter")
+        self.agency_filter.setAccessibleName("Show the cases of")
+        self.agency_filter.addItem(ALL_AGENCIES)
+        self.agency_filter.currentTextChanged.connect(self._filter_agency)
+        agency_label_widget = QLabel("&Agency:", self)
+        agency_label_widget.setBuddy(self.agency_filter)
 
         buttons = QHBoxLayout()
         buttons.addWidget(self.open_button)
         buttons.addWidget(self.show_archived)
+        buttons.addWidget(agency_label_widget)
+        buttons.addWidget(self.agency_filter)
         buttons.addStretch(1)
         buttons.addWidget(self.assignment_button)
         buttons.addWidget(self.new_button)
@@ -291,7 +312,8 @@ class CaseListView(QWidget):
         self._layout = layout
         self.setTabOrder(self.table, self.open_button)
         self.setTabOrder(self.open_button, self.show_archived)
-        self.setTabOrder(self.show_archived, self.assignment_button)
+        self.setTabOrder(self.show_archived, self.agency_filter)
+        self.setTabOrder(self.agency_filter, self.assignment_button)
         self.setTabOrder(self.assignment_button, self.new_button)
 
     def add_panel(self, title: str, widget: QWidget) -> None:
@@ -344,6 +366,7 @@ class CaseListView(QWidget):
         if generation != self._generation:
             return  # asked for before a lock: never refill a locked screen
         self.model.set_rows(rows)
+        self._fill_agency_filter(rows)
         count = len(rows)
         if self.show_archived.isChecked():
             self.status.setText("No archived cases." if count == 0 else
@@ -373,6 +396,26 @@ class CaseListView(QWidget):
         if not index.isValid():
             return None
         return self.model.rows[self.proxy.mapToSource(index).row()]
+
+    def _fill_agency_filter(self, rows: list[CaseRow]) -> None:
+        """The agencies of the cases listed (and "Not linked"), keeping the choice."""
+        chosen = self.agency_filter.currentText()
+        names = sorted({r.agency for r in rows} - {NOT_LINKED})
+        if any(r.agency == NOT_LINKED for r in rows):
+            names.append(NOT_LINKED)
+        self.agency_filter.blockSignals(True)
+        self.agency_filter.clear()
+        self.agency_filter.addItems([ALL_AGENCIES, *names])
+        self.agency_filter.setCurrentIndex(max(0, self.agency_filter.findText(chosen)))
+        self.agency_filter.blockSignals(False)
+        self._filter_agency(self.agency_filter.currentText())
+
+    def _filter_agency(self, name: str) -> None:
+        if name == ALL_AGENCIES or not name:
+            self.proxy.setFilterRegularExpression("")
+        else:
+            self.proxy.setFilterRegularExpression(
+                QRegularExpression(f"^{QRegularExpression.escape(name)}$"))
 
     def _archived_toggled(self, on: bool) -> None:
         self.title.setText("Archived cases" if on else "Cases")

@@ -11,11 +11,12 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QSizePolicy,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -104,6 +105,13 @@ class CaseWorkspace(QWidget):
         head.addWidget(self.heading)
         head.addSpacing(12)
         head.addWidget(self.subheading, 1)
+        self.agency = QLabel("", self)  # which agency the case belongs to
+        self.agency.setObjectName("caseAgency")
+        self.agency.setAccessibleName("Agency")
+        # gives way on a narrow window (1024 pixels): the reference and clock come first
+        self.agency.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.agency.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        head.addWidget(self.agency)
 
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("caseTabs")
@@ -146,6 +154,7 @@ class CaseWorkspace(QWidget):
         self._stale = set(self.views)
         spelling_service(self.ctx).set_case(case)  # the family's names are not misspelt
         self._show_heading(case, _subtitle(case, self._timeline_rules()))
+        self._show_agency(case)
         self.show_location(self._pending_location)
         self._pending_location = ""
         self._ensure(self.tabs.currentWidget())
@@ -177,6 +186,16 @@ class CaseWorkspace(QWidget):
         if announce:
             self.title_changed.emit(case.reference)
 
+    def _show_agency(self, case: Case) -> None:
+        from homestudy.sync.linking import agency_label, agency_names
+
+        profile_id = case.agency_profile_id
+        def label(vault: Any) -> str:
+            text = agency_label(agency_names(vault), profile_id)
+            return f"Agency: {text}" if profile_id else text
+
+        run_db(self.ctx, self, label, self.agency.setText)
+
     def _case_saved(self, case_id: str) -> None:
         if self.case is not None and case_id == self.case.id:
             self._reload_timer.start()
@@ -204,6 +223,7 @@ class CaseWorkspace(QWidget):
         self.case = case
         spelling_service(self.ctx).set_case(case)  # a name added in Case details
         self._show_heading(case, subtitle, announce=announce)
+        self._show_agency(case)
         if "overview" in self.views and "overview" not in self._stale:
             self.views["overview"].set_case(case)
 

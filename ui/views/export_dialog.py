@@ -2,8 +2,14 @@
 one visit record, to .docx or .pdf, with a progress bar and "Open folder".
 
 The case is loaded fresh on the DB worker when Export is pressed (so the file holds
-what is saved), then built and written on the pool (``run_job``): the GUI thread
-never renders or writes. ``finished(path)`` / ``failed(message)`` report the outcome.
+what is saved) with its agency's rules, forms and .docx template
+(``homestudy.exports.gather``), then built and written on the pool (``run_job``), then
+recorded in the audit trail on the DB worker: the GUI thread never renders or writes.
+A panel or applicants' copy of a case with readiness blockers is marked INCOMPLETE;
+the dialog says so before the export, with the blockers one click away. An existing
+file is never replaced without asking (Replace / Keep both). After an applicants'
+copy, "I have shared this copy with the applicants" records the day it was shared.
+``finished_export(path)`` / ``failed(message)`` / ``shared(date iso)`` report the outcome.
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QProgressBar,
     QPushButton,
     QRadioButton,
@@ -31,10 +38,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from homestudy.model import Case
+from homestudy import exports
+from homestudy.errors import ExportExistsError
 from ui.context import AppContext
 from ui.errors import error_message
 from ui.operations import run_db, run_job
+from ui.views.export_parts import ReadinessNote, ShareRow, ask_replace
 
 VARIANTS = (
     ("panel", "Panel copy: the whole report"),
@@ -54,18 +63,24 @@ def open_export_dialog(ctx: AppContext, parent: QWidget | None, case_id: str) ->
 class ExportDialog(QDialog):
     finished_export = Signal(str)  # the path written
     failed = Signal(str)  # a plain message
+    shared = Signal(str)  # the day (ISO) the applicants' copy was recorded as shared
 
     def __init__(self, ctx: AppContext, case_id: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx, self.case_id = ctx, case_id
         self.reference = ""
         self.last_path: Path | None = None
+        self.last_export: exports.ExportRecord | None = None
+        self.replace_box: QMessageBox | None = None  # open while asking about a file
         self.setWindowTitle("Export")
         self.setAccessibleName("Export")
         self._build()
         self._set_busy(True, "Loading the case…")
-        run_db(ctx, self, lambda vault: vault.cases.load_case(case_id), self._loaded,
-               on_error=self._failed)
+        run_db(ctx, self, self._gather, self._loaded, on_error=self._failed)
+
+    def _gather(self, vault: Any) -> exports.ExportInputs:
+        """On the DB worker: the saved case with its agency's rules, forms and template."""
+        return exports.gather(vault, self.case_id, self.ctx.settings, self.ctx.forms)
 
     # ------------------------------------------------------------------ layout
     def _build(self) -> None:
@@ -123,6 +138,13 @@ class ExportDialog(QDialog):
                                              QDialogButtonBox.ButtonRole.ActionRole)
         self.open_folder.setEnabled(False)
         self.open_folder.setAutoDefault(False)
+        # the confidentiality guard: shown when the applicants' copy is refused
+        self.open_passage = buttons.addButton("Review the &first passage",
+                                              QDialogButtonBox.ButtonRole.ActionRole)
+        self.open_passage.setAutoDefault(False)
+        self.open_passage.setVisible(False)
+        self.open_passage.clicked.connect(self.review_first_passage)
+        self._passage_target = ""
         close = buttons.addButton(QDialogButtonBox.StandardButton.Close)
         self.export_button.clicked.connect(self.start_export)
         self.open_folder.clicked.connect(self.open_containing_folder)
@@ -130,10 +152,16 @@ class ExportDialog(QDialog):
         close.clicked.connect(self.reject)
         self.destination.returnPressed.connect(self.export_button.click)
 
+        self.readiness = ReadinessNote(self)
+        self.share = ShareRow(self)
+        self.share.record_button.clicked.connect(self.record_shared)
+
         layout = QVBoxLayout(self)
         layout.addLayout(form)
+        layout.addWidget(self.readiness)
         layout.addWidget(self.progress)
         layout.addWidget(self.status)
+        layout.addWidget(self.share)
         layout.addWidget(buttons)
         self.setMinimumWidth(560)
 
@@ -149,15 +177,37 @@ class ExportDialog(QDialog):
         self.variant.setEnabled(not busy and self.what.currentData() == PAR)
         self.status.setText(message)
 
-    def _loaded(self, case: Case) -> None:
+    def _loaded(self, inputs: exports.ExportInputs) -> None:
+        case = inputs.case
         self.reference = case.reference
         for visit in sorted(case.visits, key=lambda v: v.sequence):
             self.what.addItem(f"Visit record: visit {visit.sequence}", f"visit:{visit.id}")
         self._set_busy(False)
         self.destination.setText(str(self._default_path()))
+        today = date.today()
+        run_job(self.ctx, self, lambda: {v: exports.blockers_for(inputs, v, today)
+                                         for v in ("panel", "applicant")},
+                self._blockers_found, on_error=lambda _exc: None)  # no note; export marks
+
+    def _blockers_found(self, blockers: dict[str, list[Any]]) -> None:
+        self.readiness.set_blockers(blockers)
+        self._show_readiness()
+
+    def _show_readiness(self) -> None:
+        self.readiness.show_for(self.variant.currentData() if self.what.currentData() == PAR
+                                else None)
+        self._grow()
+
+    def _grow(self) -> None:
+        """Make room for a note or row just shown (never shrink what the user sized)."""
+        self.layout().activate()
+        hint = self.sizeHint()
+        if hint.height() > self.height() or hint.width() > self.width():
+            self.resize(max(self.width(), hint.width()), max(self.height(), hint.height()))
 
     def _choice_changed(self, *_: Any) -> None:
         self.variant.setEnabled(self.what.currentData() == PAR and not self.progress.isVisible())
+        self._show_readiness()
         current = self.destination.text().strip()
         if self.reference and (not current or Path(current).parent == self._folder()):
             self.destination.setText(str(self._default_path()))
@@ -198,43 +248,110 @@ class ExportDialog(QDialog):
         out = Path(text).expanduser()
         if out.suffix.lower() != "." + self.fmt:
             out = out.with_suffix("." + self.fmt)
-        what, variant, fmt = self.what.currentData(), self.variant.currentData(), self.fmt
+        what = self.what.currentData()
+        self._export(f"par:{self.variant.currentData()}" if what == PAR else f"record:{what}",
+                     self.fmt, out, "refuse")
+
+    def _export(self, what: str, fmt: str, out: Path, existing: str) -> None:
+        """``existing``: "refuse" (ask the user), "replace" or "keep_both"."""
+        self.share.hide()
         self._set_busy(True, "Exporting…")
         ctx = self.ctx
 
-        def export(case: Case) -> None:
-            run_job(ctx, self, lambda: _export(ctx, case, what, variant, fmt, out),
-                    self._done, on_error=self._failed)
+        def write(inputs: exports.ExportInputs) -> exports.ExportDone:  # on the pool
+            target = exports.free_name(out) if existing == "keep_both" else out
+            return exports.export_copy(inputs, what, fmt, target,
+                                       overwrite=existing == "replace")
 
-        run_db(ctx, self, lambda vault: vault.cases.load_case(self.case_id), export,
+        def refused(exc: BaseException) -> None:
+            if not isinstance(exc, ExportExistsError) or existing != "refuse":
+                self._failed(exc)
+                return
+            self._set_busy(False, f"{out.name} is already there.")
+
+            def chosen(choice: str | None) -> None:
+                if choice is None:
+                    self.status.setText(f"Not exported: {out.name} was left as it is.")
+                else:
+                    self._export(what, fmt, out, choice)
+
+            self.replace_box = ask_replace(self, out, chosen)
+
+        def record(done: exports.ExportDone) -> None:
+            self.status.setText("Recording the export…")
+
+            def not_recorded(exc: BaseException) -> None:  # the file is there: say both
+                self.last_path = done.file.path
+                self._set_busy(False, f"Saved {done.file.path.name}, but it could not be "
+                                      f"recorded in the case's history: {error_message(exc)}")
+                self.open_folder.setEnabled(True)
+                self.failed.emit(self.status.text())
+
+            run_db(ctx, self, lambda vault: exports.record_export(vault, done),
+                   lambda rec: self._done(done, rec), on_error=not_recorded)
+
+        run_db(ctx, self, self._gather,
+               lambda inputs: run_job(ctx, self, lambda: write(inputs), record,
+                                      on_error=refused),
                on_error=self._failed)
 
-    def _done(self, path: Path) -> None:
-        self.last_path = Path(path)
-        self._set_busy(False, f"Saved {self.last_path.name} in {self.last_path.parent}.")
+    def _done(self, done: exports.ExportDone, record: exports.ExportRecord) -> None:
+        path = done.file.path
+        self.open_passage.setVisible(False)
+        self.last_path, self.last_export = Path(path), record
+        message = f"Saved {path.name} in {path.parent}. {done.version}."
+        if done.incomplete:
+            message += (f" Marked “{exports.INCOMPLETE_MARK}” on every page: the case has "
+                        f"{done.blockers} blocker{'s' if done.blockers != 1 else ''}.")
+        self._set_busy(False, message)
         self.open_folder.setEnabled(True)
+        if record.variant == "applicant":
+            self.share.offer(record)
+            self._grow()
         self.finished_export.emit(str(path))
+
+    def record_shared(self) -> None:
+        """The worker says they have shared the copy just exported: record it (audit)."""
+        record, on = self.last_export, self.share.day()
+        if record is None:
+            return
+        self.share.record_button.setEnabled(False)
+        run_db(self.ctx, self, lambda vault: exports.record_share(vault, self.case_id,
+                                                                  record.id, on),
+               self._shared, on_error=self._share_failed)
+
+    def _shared(self, record: exports.ExportRecord) -> None:
+        self.share.recorded(record)
+        self.shared.emit(record.shared_on.isoformat() if record.shared_on else "")
+
+    def _share_failed(self, exc: BaseException) -> None:
+        self.share.record_button.setEnabled(True)
+        self.status.setText(error_message(exc))
 
     def _failed(self, exc: BaseException) -> None:
         message = error_message(exc)
         self._set_busy(False, message)
+        self._show_unreviewed_passages(exc)
         self.failed.emit(message)
+
+    # ------------------------------------------------------------------ the guard
+    def _show_unreviewed_passages(self, exc: BaseException) -> None:
+        """The applicants' copy was refused for passages still to review: offer to open
+        the first one in the PAR editor (``UnreviewedPassagesError.first_target``)."""
+        from homestudy.errors import UnreviewedPassagesError
+
+        refused = isinstance(exc, UnreviewedPassagesError)
+        self._passage_target = exc.first_target if refused else ""
+        self.open_passage.setVisible(refused)
+        if refused:
+            self.open_passage.setFocus()
+            self.adjustSize()  # room for the longer message
+
+    def review_first_passage(self) -> None:
+        if self._passage_target:
+            self.ctx.events.open_requested.emit(self.case_id, self._passage_target)
+            self.accept()
 
     def open_containing_folder(self) -> None:
         if self.last_path is not None:
             QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.last_path.parent)))
-
-
-def _export(ctx: AppContext, case: Case, what: str, variant: str, fmt: str, out: Path) -> Path:
-    """Runs on the pool: build, render and write atomically."""
-    from homestudy.report import export_par, export_record, supervisor_findings
-    from homestudy.timeline import TimelineRules
-
-    forms = ctx.forms
-    if what == PAR:
-        findings = None
-        if variant == "supervisor":
-            rules = TimelineRules.from_settings(ctx.settings)
-            findings = supervisor_findings(case, forms, date.today(), rules)
-        return export_par(case, fmt, variant, out, forms=forms, findings=findings)
-    return export_record(case, what, fmt, out, forms=forms)

@@ -18,6 +18,7 @@ from PySide6.QtGui import (
     QHideEvent,
     QKeySequence,
     QShortcut,
+    QTextCursor,
     QTextDocument,
 )
 from PySide6.QtWidgets import (
@@ -28,6 +29,7 @@ from PySide6.QtWidgets import (
     QScrollArea,
     QSplitter,
     QTabWidget,
+    QTextEdit,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -35,7 +37,10 @@ from PySide6.QtWidgets import (
 
 from homestudy import richtext
 from homestudy.model import Case, ChecklistAnswer, ParSectionDraft, SectionStatus, utc_now
+from homestudy.report import confidentiality
 from homestudy.report.markdown import parse_blocks
+from homestudy.report.variants import shared_section_ids
+from homestudy.timeline import TimelineRules
 from ui.operations import AutoSaver
 from ui.spellcheck import spelling_service
 from ui.views.checklists import answer_key, upsert_answer
@@ -54,7 +59,9 @@ from ui.widgets.par_panels import (
     guidance_text,
     shift_links,
 )
+from ui.widgets.review_panel import ReviewPanel
 from ui.widgets.section_tree import STATUS_LABELS, SectionTree
+from ui.widgets.shared_passages import SharedPassagesPanel, flag_format
 
 SAVE_DELAY_MS = 400
 
@@ -73,6 +80,7 @@ class ParEditorView(QWidget):
         self.fields_widget: QWidget | None = None
         self.saver = AutoSaver(ctx, self, delay_ms=SAVE_DELAY_MS)
         ctx.events.about_to_lock.connect(self.flush)  # the renderer's debounced text too
+        ctx.events.locked.connect(confidentiality.clear_cache)  # names and text held for speed
         self.setAccessibleName("PAR editor")
 
         self.tree = SectionTree()
@@ -132,6 +140,15 @@ class ParEditorView(QWidget):
         self.evidence.changed.connect(self._refresh_notes)
         self.enquiries = EnquiryPanel()
         self.enquiries.changed.connect(self._save_current)
+        # the confidentiality guard: flagged passages of a shared section
+        self.passages = SharedPassagesPanel()
+        self.passages.chosen.connect(self._show_passage)
+        self.passages.may_share.connect(self._may_share)
+        self.passages.move.connect(self._move_to_confidential)
+        self.flags: list[confidentiality.Flag] = []  # the current section's, to review
+        self._finder: confidentiality.FlagFinder | None = None
+        self.review = ReviewPanel(ctx)
+        self.review.shown.connect(self._review_count)
         self.fields_box = QGroupBox("Details for this section")
         self.fields_scroll = QScrollArea()
         self.fields_scroll.setAccessibleName("Details for this section")
@@ -174,6 +191,7 @@ class ParEditorView(QWidget):
         centre_layout.addLayout(tools)
         text_split = QSplitter(Qt.Orientation.Vertical)
         text_split.addWidget(self.editor)
+        text_split.addWidget(self.passages)
         text_split.addWidget(self.fields_box)
         text_split.setStretchFactor(0, 3)
         centre_layout.addWidget(text_split, 1)
@@ -197,10 +215,16 @@ class ParEditorView(QWidget):
         side.tabBar().setUsesScrollButtons(False)
         side.setDocumentMode(True)
         self.side = side
+        four_tabs = side.tabBar().sizeHint().width()
+        # the agency's review comments: a fifth tab that scrolls into view in a narrow
+        # window rather than making the pane (and the window) wider than 1024 pixels
+        side.setTabToolTip(side.addTab(self.review, "Re&view"),
+                           "The agency's review comments on this section, with your replies")
+        side.tabBar().setUsesScrollButtons(True)
 
         # the tree keeps room for its wrapped titles; the guidance gives way first
         left.setMinimumWidth(280)
-        side.setMinimumWidth(side.tabBar().sizeHint().width() + 8)
+        side.setMinimumWidth(four_tabs + 8)
         splitter = QSplitter()
         splitter.setChildrenCollapsible(False)
         splitter.addWidget(left)
@@ -213,7 +237,7 @@ class ParEditorView(QWidget):
         # Tab follows the screen: sections, status, the text tools, then the text
         chain = (self.tree, self.status_combo, self.bold_button, self.italic_button,
                  self.bullets_button, self.numbers_button, self.analysis_button,
-                 self.undo_button, self.redo_button, self.editor)
+                 self.undo_button, self.redo_button, self.editor, self.passages.list)
         for before, after in pairwise(chain):
             QWidget.setTabOrder(before, after)
 
@@ -233,14 +257,20 @@ class ParEditorView(QWidget):
             self.tree.update_section(draft)
             self._words[section.id] = word_count(draft.text)
         self._update_total()
+        self._finder = confidentiality.FlagFinder(case)
         self.setEnabled(True)
         self.tree.select_section(self.section_id or self.tree.section_ids()[0])
 
     def reveal(self, target_id: str) -> None:
-        """Open a PAR section (``<section id>``) and put the cursor in its text, or one
-        of its details (``<section id>/<field id>``)."""
+        """Open a PAR section (``<section id>``) and put the cursor in its text, one of
+        its details (``<section id>/<field id>``), or a flagged passage
+        (``<section id>/passage:<key>``: selected in the text and in the list)."""
         section_id, _, field = target_id.partition("/")
         if self.case is None or not self.tree.select_section(section_id):
+            return
+        if field.startswith("passage:"):
+            if not self.passages.select(field.removeprefix("passage:")):
+                self.editor.setFocus()
             return
         reveal = getattr(self.fields_widget, "reveal", None)
         if field and callable(reveal) and reveal(field):
@@ -301,9 +331,16 @@ class ParEditorView(QWidget):
         self.evidence.set_draft(self.case, draft)
         self.notes.set_draft(self.case, draft, section)
         self.enquiries.set_draft(self.case, draft)
+        self.review.show_section(self.case.id, section_id)
         self._show_fields(section)
         self._update_words()
+        self._finder = confidentiality.FlagFinder(self.case)  # referees may have changed
+        self._refresh_flags()
         self._cursor_moved()
+
+    def _review_count(self, count: int) -> None:
+        index = self.side.indexOf(self.review)
+        self.side.setTabText(index, f"Re&view ({count})" if count else "Re&view")
 
     def _document(self, section_id: str, draft: ParSectionDraft) -> QTextDocument:
         document = self.documents.get(section_id)
@@ -369,6 +406,7 @@ class ParEditorView(QWidget):
         self._save(draft)
         if section_id == self.section_id:
             self._update_words()
+            self._refresh_flags()
 
     def _status_chosen(self, _index: int) -> None:
         draft = self.draft
@@ -410,6 +448,87 @@ class ParEditorView(QWidget):
             case_id, "answer:" + ":".join(map(str, answer_key(answer))),
             lambda vault: vault.cases.save_answers(case_id, [snapshot]),
         )
+
+    # ------------------------------------------------------------------ the guard
+
+    def _shared_ids(self) -> list[str]:
+        rules = TimelineRules.from_settings(self.ctx.settings)
+        return shared_section_ids(self.ctx.forms.par, rules.medical_summary_shared)
+
+    def _refresh_flags(self) -> None:
+        """Find the current section's flagged passages again and mark them in the text."""
+        draft = self.draft
+        finder = self._finder
+        shared = draft is not None and draft.section_id in self._shared_ids()
+        self.passages.setVisible(shared)
+        if draft is None or finder is None or not shared:
+            self.flags = []
+            self.editor.set_flag_selections([])
+            return
+        found = finder.flags(draft.section_id, draft.text)
+        reviewed = finder.reviewed()
+        self.flags = [f for f in found if f.key not in reviewed]
+        self.passages.set_flags(self.flags, len(found) - len(self.flags))
+        fmt = flag_format(self.editor)
+        selections = []
+        for cursor in self._passage_cursors(self.flags):
+            if cursor is None:
+                continue
+            selection = QTextEdit.ExtraSelection()
+            selection.cursor = cursor  # type: ignore[attr-defined]
+            selection.format = fmt  # type: ignore[attr-defined]
+            selections.append(selection)
+        self.editor.set_flag_selections(selections)
+
+    def _passage_cursors(self, flags: list[confidentiality.Flag]) -> list[QTextCursor | None]:
+        """Each passage found in the section's document, in order (None if not found)."""
+        document = self.editor.document()
+        position, cursors = 0, []
+        for flag in flags:
+            found = document.find(confidentiality.plain_passage(flag.text), position,
+                                  QTextDocument.FindFlag.FindCaseSensitively)
+            if found.isNull():
+                cursors.append(None)
+                continue
+            cursors.append(found)
+            position = found.selectionEnd()
+        return cursors
+
+    def _show_passage(self, flag: confidentiality.Flag) -> None:
+        index = next((i for i, f in enumerate(self.flags) if f.key == flag.key), -1)
+        cursors = self._passage_cursors(self.flags[:index + 1]) if index >= 0 else []
+        if cursors and cursors[-1] is not None:
+            self.editor.setTextCursor(cursors[-1])
+            self.editor.ensureCursorVisible()
+
+    def _may_share(self, flag: confidentiality.Flag, note: str) -> None:
+        if self.case is None:
+            return
+        confidentiality.record_may_share(self.case, flag, note=note, by=self.case.assessor_name)
+        self._save(self.case.section(flag.section_id))
+        self._refresh_flags()
+
+    def _move_to_confidential(self, flag: confidentiality.Flag) -> None:
+        """Cut the passage out and add it to the confidential references; both sections'
+        documents are made again from the changed text (the move is not undone by Ctrl+Z:
+        the passage is there to copy back from the references section)."""
+        if self.case is None:
+            return
+        title = self.ctx.forms.par.section(flag.section_id).title
+        self.flush()
+        drafts = confidentiality.move_to_confidential(self.case, flag, section_title=title)
+        stale = [self.documents.pop(d.section_id) for d in drafts
+                 if d.section_id in self.documents]
+        for draft in drafts:
+            self._paragraphs.pop(draft.section_id, None)
+            self._save(draft)
+        self.show_section(self.section_id)
+        for document in stale:
+            document.deleteLater()
+        if self.flags:
+            self.passages.list.setFocus()
+        else:
+            self.editor.setFocus()
 
     # ------------------------------------------------------------------ counts
 

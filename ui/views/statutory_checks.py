@@ -140,6 +140,12 @@ class StatutoryChecksPanel(QWidget):
         self.records.set_records(case.stage1.checks)
         self.refresh_needs()
 
+    def set_rules(self, rules: TimelineRules) -> None:
+        """The rules that say who needs which check (the case's agency's, once known)."""
+        if rules != self.rules:
+            self.rules = rules
+            self.refresh_needs()
+
     def refresh_needs(self) -> None:
         """Work out again what each person needs (after any edit on this tab)."""
         if self.case is None:

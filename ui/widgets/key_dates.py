@@ -30,9 +30,11 @@ DATE_FIELDS = (
      "Applicants' Stage 2 notice given on"),
     ("provisional_panel_date", "Provisiona&l panel date:", "Provisional panel date"),
     ("panel_date", "Panel date (confir&med):", "Panel date (confirmed)"),
-    ("applicant_copy_shared_on", "Applicants' cop&y of the PAR shared:",
-     "Applicants' copy of the PAR shared on"),
 )
+#: set only by recording it in the Export dialog (an audited record), never typed here
+SHARED_FIELD = "applicant_copy_shared_on"
+NOT_SHARED = ("Not recorded yet. Export the applicants' copy, then choose “I have shared "
+              "this copy with the applicants”.")
 ROUTE_LABELS = {
     Route.STANDARD: "Standard: Stage 1, then Stage 2",
     Route.FAST_TRACK: "Fast track: approved foster carer or previous adopter, starts at Stage 2",
@@ -91,6 +93,14 @@ class KeyDatesPanel(QWidget):
             buddy = form.labelForField(edit)
             if isinstance(buddy, QLabel):
                 buddy.setBuddy(edit.check)
+        self.shared = QLineEdit()
+        self.shared.setReadOnly(True)
+        self.shared.setAccessibleName("Applicants' copy of the PAR shared on")
+        self.shared.setToolTip("Recorded from the Export dialog when you share the "
+                               "applicants' copy; it cannot be typed in.")
+        shared_label = QLabel("Applicants' cop&y of the PAR shared:")
+        shared_label.setBuddy(self.shared)
+        form.addRow(shared_label, self.shared)
         self.route = _combo("Route", ROUTE_LABELS)
         self.route.activated.connect(
             lambda _i: self._edit("route", Route(self.route.currentData())))
@@ -122,7 +132,7 @@ class KeyDatesPanel(QWidget):
         edit = self.dates.get(field)
         if edit is not None:
             return edit.line
-        return {"route": self.route, "stage": self.stage,
+        return {"route": self.route, "stage": self.stage, SHARED_FIELD: self.shared,
                 "assessor_name": self.assessor}.get(field)
 
     def set_case(self, case: Case) -> None:
@@ -133,6 +143,10 @@ class KeyDatesPanel(QWidget):
             with QSignalBlocker(combo):
                 combo.setCurrentIndex(max(0, combo.findData(value.value)))
         self.assessor.setText(case.assessor_name)
+        shared = case.applicant_copy_shared_on
+        self.shared.setText(f"{format_date(shared)} (recorded when the copy was shared)"
+                            if shared else NOT_SHARED)
+        self.shared.setCursorPosition(0)
         self.update_meaning()
 
     def _default_for(self, field: str) -> date | None:
@@ -142,7 +156,7 @@ class KeyDatesPanel(QWidget):
         order = [f for f, _l, _n in DATE_FIELDS]
         earlier = [getattr(self.case, f) for f in order[: order.index(field)]]
         known = [d for d in earlier if d is not None]
-        return max(known) if known and field != "applicant_copy_shared_on" else None
+        return max(known) if known else None
 
     def _edit(self, field: str, value: Any) -> None:
         if self.case is None or getattr(self.case, field) == value:

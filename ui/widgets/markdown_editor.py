@@ -18,6 +18,7 @@ marked with a bar and a tint in the margin. Ctrl+F opens a find bar over the tex
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from PySide6.QtCore import QEvent, QMimeData, QPoint, QRectF, Qt, Signal
@@ -116,6 +117,10 @@ class MarkdownEditor(FormattingMixin, QTextEdit):
         self._typing_end = -1  # where the last typed word ended, to join its undo step
         self._typing_steps = -1  # undo steps then: anything else since starts a new word
         self.find_bar = None  # made on first Ctrl+F (ui.widgets.find_bar)
+        # extra selections: the confidentiality guard's flagged passages, under the find
+        # bar's matches (each sets its own; neither wipes the other)
+        self.flag_selections: list[QTextEdit.ExtraSelection] = []
+        self._other_selections: list[QTextEdit.ExtraSelection] = []
         self.document().setDocumentMargin(10)  # room for the analysis bar
         self.set_spelling(service)
         self.bold_action = self._action("Bold", QKeySequence.StandardKey.Bold, self.toggle_bold)
@@ -152,6 +157,15 @@ class MarkdownEditor(FormattingMixin, QTextEdit):
         self.setDocument(document)
         self._attach_highlighter()
         self._typing_end = -1
+
+    def setExtraSelections(self, selections: Sequence[QTextEdit.ExtraSelection]) -> None:
+        self._other_selections = list(selections)
+        super().setExtraSelections([*self.flag_selections, *self._other_selections])
+
+    def set_flag_selections(self, selections: Sequence[QTextEdit.ExtraSelection]) -> None:
+        """Mark the flagged passages (the PAR editor's confidentiality guard)."""
+        self.flag_selections = list(selections)
+        super().setExtraSelections([*self.flag_selections, *self._other_selections])
 
     def _action(self, text: str, key: QKeySequence.StandardKey | str, slot: object) -> QAction:
         action = QAction(text, self)

@@ -58,6 +58,9 @@ class Field:
     options: Options | None = None
     convert: Callable[[str], Any] = str
     placeholder: str = ""
+    #: the option a stored value shows as (the other way from ``convert``), e.g.
+    #: True/False/None as "yes"/"no"/""; by default an enum's value or the value
+    to_option: Callable[[Any], str] | None = None
 
 
 class RecordList(QWidget):
@@ -181,7 +184,8 @@ class RecordList(QWidget):
                 if f.kind == "editable":
                     widget.setEditText(value)
                 else:
-                    stored = getattr(value, "value", value)
+                    stored = (f.to_option(value) if f.to_option is not None
+                              else getattr(value, "value", value))
                     index = widget.findData(stored)
                     if index < 0 and stored:  # a value no longer offered is kept, shown as is
                         widget.addItem(str(stored), stored)

@@ -51,6 +51,7 @@ class SyncStatusWidget(QWidget):
         super().__init__(parent)
         self._ctx = ctx
         self._busy = False
+        self._notices: list[str] = []
         self.setAccessibleName("Sync with agencies")
         layout = QVBoxLayout(self)
         self._rows = QVBoxLayout()
@@ -112,6 +113,7 @@ class SyncStatusWidget(QWidget):
             for text in (status.last_error, status.last_warning):
                 if text and not status.offline:
                     problems.append(f"{status.agency_name}: {text}")
+        problems += self._notices  # what the agency did at the last round (archived cases)
         self.message.setText("\n".join(problems))
         self.refreshed.emit(statuses)
 
@@ -131,6 +133,7 @@ class SyncStatusWidget(QWidget):
         run_round(self._ctx, self, self._done, self._failed, force=force)
 
     def _done(self, reports: list[engine.RoundReport]) -> None:
+        self._notices = [f"{r.agency_name}: {n}" for r in reports for n in r.notices]
         self._busy = False
         self.sync_button.setEnabled(True)
         self.synced.emit(reports)
@@ -185,9 +188,7 @@ def run_round(ctx: AppContext, parent: QWidget | None,
 
         def exchange() -> list[engine.ProfileResult]:
             results = []
-            for plan in plans:
-                if plan.state.revoked and not plan.items:
-                    continue
+            for plan in plans:  # a revoked laptop asks too: it may have been restored
                 with make_client(plan.state) as client:
                     results.append(engine.exchange(plan, client))
             return results

@@ -1,0 +1,141 @@
+"""The console's commands for ``homestudy-agency`` (kept apart from the inbox's):
+
+    console [--host 127.0.0.1] [--port 8490] [--insecure-cookies]   run the web console
+    staff-add USERNAME --name NAME --role admin|team_manager|panel_adviser
+                                    (password from $HOMESTUDY_STAFF_PASSWORD or a prompt)
+    devices [--json]                 laptops: last seen, state
+    enrolments [--json] [--all]      enrolment files not yet used (--all: every one)
+    cancel-enrolment FILE_ID         make an unused enrolment file useless
+    (revoke, restore-device and enrol are the inbox's own commands)
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import os
+import socket
+import sys
+from collections.abc import Callable
+from typing import Any
+
+
+def add_commands(sub: Any) -> dict[str, Callable[[argparse.Namespace], int]]:
+    p = sub.add_parser("console", help="run the web console (on the internal network)")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8490, help="0 picks a free port")
+    p.add_argument("--insecure-cookies", action="store_true",
+                   help="sign-in cookies without 'Secure' (only for plain http on this "
+                        "machine, never behind a network)")
+    p = sub.add_parser("staff-add", help="add a console account (prints its TOTP set-up)")
+    p.add_argument("username")
+    p.add_argument("--name", required=True)
+    p.add_argument("--role", required=True, choices=["admin", "team_manager", "panel_adviser"])
+    p.add_argument("--oidc", action="store_true",
+                   help="no password: signs in through the organisation's OpenID Connect "
+                        "provider (USERNAME = their e-mail there)")
+    p.add_argument("--json", action="store_true")
+    p = sub.add_parser("devices", help="list the laptops: assessor, last seen, state")
+    p.add_argument("--json", action="store_true")
+    p = sub.add_parser("enrolments", help="list enrolment files not yet used")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--all", action="store_true", help="used and expired ones too")
+    p = sub.add_parser("cancel-enrolment", help="make an unused enrolment file useless")
+    p.add_argument("file_id")
+    p.add_argument("--json", action="store_true")
+    return {"console": _console, "staff-add": _staff_add, "devices": _devices,
+            "enrolments": _enrolments, "cancel-enrolment": _cancel}
+
+
+def _home_db(args: argparse.Namespace) -> Any:
+    from homestudy.agency.cli import _home_db as inbox_home_db
+
+    return inbox_home_db(args)
+
+
+def _console(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from homestudy.agency.console.web import create_console_app
+    from homestudy.agency.home import AgencyHome
+
+    home = AgencyHome(args.home)
+    app = create_console_app(home, secure_cookies=not args.insecure_cookies)
+    sock = socket.socket(socket.AF_INET6 if ":" in args.host else socket.AF_INET)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((args.host, args.port))
+    except OSError:
+        print(f"homestudy-agency: port {args.port} on {args.host} is in use.", file=sys.stderr)
+        return 1
+    print(f"Console listening on http://{args.host}:{sock.getsockname()[1]}", flush=True)
+    # decrypt and work out every case now, not on the first manager's first page
+    import threading
+    from datetime import date
+
+    console = app.state.console
+    threading.Thread(target=console.as_actor, args=("console", console.load.rows, date.today()),
+                     daemon=True, name="warm-caseload").start()
+    config = uvicorn.Config(app, log_level="warning", access_log=False)
+    uvicorn.Server(config).run(sockets=[sock])
+    return 0
+
+
+def _print(args: argparse.Namespace, data: Any, text: str) -> int:
+    print(json.dumps(data, indent=2) if getattr(args, "json", False) else text)
+    return 0
+
+
+def _staff_add(args: argparse.Namespace) -> int:
+    from homestudy.agency.console import audit, auth
+    from homestudy.agency.console.schema import migrate_console
+
+    password = "" if args.oidc else (os.environ.get("HOMESTUDY_STAFF_PASSWORD") or
+                                     getpass.getpass(f"Password for {args.username} "
+                                                     "(12 characters or more): "))
+    with _home_db(args) as (home, db):
+        migrate_console(db)
+        secret = auth.add_staff(db, args.username, args.name, args.role, password,
+                                oidc=args.oidc)
+        audit.record(db, "cli", "staff_added", args.username, args.role)
+    if args.oidc:
+        return _print(args, {"username": args.username, "role": args.role, "oidc": True},
+                      f"Account {args.username} made; it signs in through OpenID Connect.")
+    uri = auth.totp_uri(secret, args.username, f"HomeStudy {home.config.name}")
+    return _print(args, {"username": args.username, "role": args.role, "totp_secret": secret,
+                         "totp_uri": uri},
+                  f"Account {args.username} made. Add it to an authenticator app with this "
+                  f"key: {secret}\n(or as a link: {uri})")
+
+
+def _devices(args: argparse.Namespace) -> int:
+    from homestudy.agency.console import team
+
+    with _home_db(args) as (_home, db):
+        rows = team.devices(db)
+    lines = [f"{d.assessor_name or d.assessor_id:<20} {d.device_id}  {d.state:<8} last seen "
+             f"{d.last_seen[:16] or 'never'}  {d.bundles} bundle(s)" for d in rows]
+    return _print(args, team.as_json(rows), "\n".join(lines) or "No laptop is enrolled yet.")
+
+
+def _enrolments(args: argparse.Namespace) -> int:
+    from homestudy.agency.console import team
+
+    with _home_db(args) as (_home, db):
+        rows = team.enrolments(db, outstanding_only=not args.all)
+    lines = [f"{e.token_id}  {e.assessor_name or e.assessor_id:<20} {e.state:<8} expires "
+             f"{e.expires_at[:16]}" for e in rows]
+    return _print(args, team.as_json(rows), "\n".join(lines) or "No enrolment file is waiting.")
+
+
+def _cancel(args: argparse.Namespace) -> int:
+    from homestudy.agency.console import audit, team
+    from homestudy.agency.console.schema import migrate_console
+
+    with _home_db(args) as (_home, db):
+        migrate_console(db)
+        team.cancel_enrolment(db, args.file_id)
+        audit.record(db, "cli", "enrolment_cancelled", args.file_id)
+    return _print(args, {"cancelled": args.file_id},
+                  f"Enrolment file {args.file_id} cancelled; it can no longer be used.")

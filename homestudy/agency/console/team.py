@@ -1,0 +1,113 @@
+"""Assessors, their laptops and the outstanding enrolment files; issue, cancel, revoke
+and restore. The web console and the CLI (``homestudy-agency devices|enrolments|...``)
+both call these, so they behave the same."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from homestudy.agency.db import Database
+from homestudy.agency.home import AgencyHome
+from homestudy.agency.inbox import Inbox
+from homestudy.errors import NotFoundError
+from homestudy.sync.enrolment import EnrolmentFile
+
+
+@dataclass(frozen=True)
+class DeviceInfo:
+    device_id: str
+    assessor_id: str
+    assessor_name: str
+    device_name: str
+    enrolled_at: str
+    last_seen: str  # the last bundle received ("" if none yet)
+    version: str  # the app version it reported ("" where the inbox does not record it)
+    state: str  # "active" | "revoked"
+    bundles: int
+
+
+@dataclass(frozen=True)
+class EnrolmentInfo:
+    token_id: str  # first 12 hex of the token's hash: enough to name it, useless to enrol
+    assessor_id: str
+    assessor_name: str
+    created_at: str
+    expires_at: str
+    state: str  # "waiting" | "used" | "expired"
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat()
+
+
+def devices(db: Database) -> list[DeviceInfo]:
+    with db.transaction() as cur:
+        rows = cur.all(
+            "SELECT d.device_id, d.assessor_id, COALESCE(t.assessor_name, ''), d.device_name, "
+            "d.enrolled_at, COALESCE(MAX(b.received_at), ''), d.revoked_at, count(b.bundle_id) "
+            "FROM devices d LEFT JOIN bundles b ON b.device_id = d.device_id "
+            "LEFT JOIN enrolment_tokens t ON t.device_id = d.device_id "
+            "GROUP BY d.device_id, d.assessor_id, t.assessor_name, d.device_name, "
+            "d.enrolled_at, d.revoked_at ORDER BY d.assessor_id, d.enrolled_at")
+    return [DeviceInfo(r[0], r[1], r[2], r[3], r[4], r[5], "",
+                       "revoked" if r[6] else "active", int(r[7])) for r in rows]
+
+
+def enrolments(db: Database, *, outstanding_only: bool = True) -> list[EnrolmentInfo]:
+    with db.transaction() as cur:
+        rows = cur.all("SELECT token_sha256, assessor_id, assessor_name, created_at, "
+                       "expires_at, used_at FROM enrolment_tokens ORDER BY created_at")
+    now = _now()
+    out = []
+    for r in rows:
+        state = "used" if r[5] else "expired" if r[4] <= now else "waiting"
+        if outstanding_only and state != "waiting":
+            continue
+        out.append(EnrolmentInfo(r[0][:12], r[1], r[2], r[3], r[4], state))
+    return out
+
+
+def issue_enrolment(home: AgencyHome, db: Database, assessor_id: str, assessor_name: str,
+                    days: int = 14) -> bytes:
+    """A new one-time enrolment file (its bytes; the caller hands it over privately)."""
+    token = Inbox(home, db).new_token(assessor_id, assessor_name, days)
+    return EnrolmentFile(
+        agency_id=home.agency_id, agency_name=home.config.name,
+        inbox_url=home.config.inbox_url, agency_age_recipient=home.age_recipient,
+        agency_signing_public_key=home.signing_public, token=token,
+        assessor_id=assessor_id, assessor_name=assessor_name).to_json()
+
+
+def token_id_of(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()[:12]
+
+
+def cancel_enrolment(db: Database, token_id: str) -> None:
+    """Make an unused enrolment file useless at once (it expires now)."""
+    if len(token_id) < 12:
+        raise NotFoundError("No waiting enrolment file has that id.")
+    with db.transaction(immediate=True) as cur:
+        row = cur.one("SELECT token_sha256 FROM enrolment_tokens WHERE token_sha256 LIKE ? "
+                      "AND used_at IS NULL AND expires_at > ?", (token_id + "%", _now()))
+        if row is None:
+            raise NotFoundError("No waiting enrolment file has that id.")
+        cur.execute("UPDATE enrolment_tokens SET expires_at = ? WHERE token_sha256 = ?",
+                    (_now(), row[0]))
+
+
+def revoke_device(home: AgencyHome, db: Database, device_id: str) -> None:
+    if not Inbox(home, db).revoke(device_id):
+        raise NotFoundError("No device with that id is enrolled.")
+
+
+def restore_device(home: AgencyHome, db: Database, device_id: str) -> None:
+    """Undo a revocation (a laptop found again): its next sync is accepted."""
+    if not Inbox(home, db).restore_device(device_id):
+        raise NotFoundError("No device with that id is enrolled.")
+
+
+def as_json(items: list[Any]) -> list[dict[str, Any]]:
+    return [asdict(i) for i in items]

@@ -1,0 +1,185 @@
+"""Helpers for the console tests: an agency with three laptops' demo cases, staff
+accounts, and the console served by uvicorn on 127.0.0.1 in a thread."""
+
+from __future__ import annotations
+
+import json
+import re
+import socket
+import threading
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any, ClassVar
+
+import httpx
+import pyotp
+import uvicorn
+
+from homestudy.agency.console import auth
+from homestudy.agency.console.schema import migrate_console
+from homestudy.agency.console.web import create_console_app
+from homestudy.agency.home import AgencyHome
+from homestudy.agency.inbox import Inbox
+from homestudy.demo import build_demo_case
+from homestudy.sync import keys
+from homestudy.sync.signed import SignedDocument
+from tests.sync_helpers import TestDevice, make_agency
+
+TODAY = date(2026, 12, 3)
+PASSWORD = "correct horse battery"
+# (assessor id, name, the demo's "today" for the case: earlier = further into Stage 2)
+LAPTOPS = [("priya.raman", "Priya Raman", TODAY),
+           ("sam.jones", "Sam Jones", TODAY - timedelta(days=40)),
+           ("alex.khan", "Alex Khan", TODAY - timedelta(days=120))]
+
+
+@dataclass
+class Agency:
+    home: AgencyHome
+    devices: list[TestDevice]
+    cases: list[Any]
+    totp: dict[str, str]  # username -> TOTP secret
+
+
+def enrol_device(home: AgencyHome, inbox: Inbox, assessor: str, name: str) -> TestDevice:
+    device = TestDevice(home)
+    token = inbox.new_token(assessor, name)
+    body = json.dumps({
+        "token": token, "agency_id": home.agency_id, "assessor_id": assessor,
+        "device_id": device.device_id, "device_name": f"{name}'s laptop",
+        "signing_public_key": device.secrets.signing_public,
+        "age_recipient": device.secrets.age_recipient}).encode()
+    inbox.enrol(SignedDocument(body, keys.sign(device.secrets.signing_secret, body,
+                                               "registration")).to_wire())
+    return device
+
+
+def make_console_agency(folder: Path, *, database_url: str = "", extra_cases: int = 0
+                        ) -> Agency:
+    """Three laptops, each sending one demo case (signed, encrypted bundles through the
+    inbox's own verify-and-store path); three staff accounts, one per role."""
+    home = make_agency(folder, database_url=database_url)
+    db = home.database(pool_size=2)
+    inbox = Inbox(home, db)
+    devices, cases = [], []
+    for i, (assessor, name, as_of) in enumerate(LAPTOPS):
+        device = enrol_device(home, inbox, assessor, name)
+        for n in range(1 + (extra_cases if i == 0 else 0)):
+            case = build_demo_case(as_of, seed=f"{assessor}-{n}",
+                                   reference=f"HS-2026-{100 + i * 1000 + n:04d}")
+            case.assessor_name = name
+            bundle_id, data = device.bundle(case)
+            inbox.accept(bundle_id, data)
+            cases.append(case)
+        devices.append(device)
+    migrate_console(db)
+    totp = {u: auth.add_staff(db, u, n, r, PASSWORD) for u, n, r in [
+        ("admin", "Ada Admin", "admin"), ("manager", "Morgan Manager", "team_manager"),
+        ("adviser", "Pat Adviser", "panel_adviser")]}
+    db.close()
+    return Agency(home, devices, cases, totp)
+
+
+def send_with_replies(home: AgencyHome, device: TestDevice, case: Any,
+                      replies: list[dict[str, Any]]) -> str:
+    """The laptop's next bundle of ``case`` carrying the worker's review replies
+    (``review_replies.json``, as the laptop's sync sends them); stored by the inbox."""
+    from datetime import UTC, datetime
+
+    from homestudy.serial import to_jsonable
+    from homestudy.sync.bundle import KIND_CASE, Manifest, build_bundle, sha256_hex
+
+    manifest = Manifest(
+        bundle_id=str(uuid.uuid4()), kind=KIND_CASE, agency_id=home.agency_id,
+        device_id=device.device_id, case_id=case.id, case_reference=case.reference,
+        sequence=device.sequence + 1, previous_bundle_id=device.last_id,
+        previous_sha256=device.last_sha, created_at=datetime.now(UTC).isoformat())
+    data = build_bundle(manifest, case_json=to_jsonable(case), attachments={},
+                        signing_secret=device.secrets.signing_secret,
+                        recipient=home.age_recipient,
+                        extras={"review_replies.json": json.dumps(replies).encode()})
+    db = home.database(pool_size=1)
+    try:
+        Inbox(home, db).accept(manifest.bundle_id, data)
+    finally:
+        db.close()
+    device.sequence, device.last_id = manifest.sequence, manifest.bundle_id
+    device.last_sha = sha256_hex(data)
+    return manifest.bundle_id
+
+
+class ConsoleServer:
+    """The console app under uvicorn on a free 127.0.0.1 port, in a thread."""
+
+    def __init__(self, home: AgencyHome, today: date = TODAY, secure: bool = True) -> None:
+        self.app = create_console_app(home, today=lambda: today, secure_cookies=secure)
+        sock = socket.socket()
+        sock.bind(("127.0.0.1", 0))
+        self.port = sock.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.server = uvicorn.Server(uvicorn.Config(self.app, log_level="warning",
+                                                    access_log=False))
+        self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [sock]},
+                                       daemon=True)
+        self.thread.start()
+        for _ in range(400):
+            if self.server.started:
+                break
+            time.sleep(0.025)
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+        self.app.state.console.db.close()
+
+
+class Staff:
+    """A signed-in member of staff over real HTTP. Cookies are kept by hand: they are
+    ``Secure``, which httpx rightly will not send over plain http."""
+
+    opened: ClassVar[list[Staff]] = []  # closed by close_all() after each test
+
+    def __init__(self, url: str) -> None:
+        self.http = httpx.Client(base_url=url, timeout=30, follow_redirects=False)
+        Staff.opened.append(self)
+        self.cookies: dict[str, str] = {}
+        self.csrf = ""
+
+    def _keep(self, resp: httpx.Response) -> httpx.Response:
+        for header in resp.headers.get_list("set-cookie"):
+            name, _, rest = header.partition("=")
+            value = rest.split(";", 1)[0]
+            if value and "max-age=0" not in header.lower():
+                self.cookies[name] = value
+            else:
+                self.cookies.pop(name, None)
+        m = re.search(r'name="csrf" value="([^"]+)"', resp.text)
+        if m:
+            self.csrf = m.group(1)
+        return resp
+
+    def _cookie_header(self) -> dict[str, str]:
+        return {"cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
+
+    def get(self, path: str, **kw: Any) -> httpx.Response:
+        return self._keep(self.http.get(path, headers=self._cookie_header(), **kw))
+
+    def post(self, path: str, data: dict[str, str], csrf: bool = True) -> httpx.Response:
+        body = {**({"csrf": self.csrf} if csrf else {}), **data}
+        return self._keep(self.http.post(path, data=body, headers=self._cookie_header()))
+
+    def sign_in(self, username: str, secret: str, password: str = PASSWORD) -> httpx.Response:
+        self.get("/login")
+        return self.post("/login", {"username": username, "password": password,
+                                    "code": pyotp.TOTP(secret).now()})
+
+    def close(self) -> None:
+        self.http.close()
+
+
+def close_all() -> None:
+    while Staff.opened:
+        Staff.opened.pop().close()

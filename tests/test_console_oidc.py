@@ -1,0 +1,88 @@
+"""OpenID Connect sign-in against a real provider on 127.0.0.1: oidc-provider-mock
+(PyPI; an Authlib-based OIDC server for tests) in a thread, the console under uvicorn,
+the browser's part played over HTTP: the console sends us to the provider, we sign in
+there as a subject, the provider sends us back with a code, the console checks the ID
+token (signature from the JWKS, issuer, audience, nonce) and maps it to its account."""
+
+from __future__ import annotations
+
+import json
+import warnings
+
+import httpx
+import pytest
+
+from homestudy.agency.console import audit, auth
+from tests.console_helpers import ConsoleServer, Staff, close_all, make_console_agency
+
+with warnings.catch_warnings():  # the mock server imports Authlib's deprecated modules
+    warnings.simplefilter("ignore")
+    oidc_provider_mock = pytest.importorskip("oidc_provider_mock")
+
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning",
+                                        "ignore:.*authlib.*")
+
+
+@pytest.fixture
+def provider():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with oidc_provider_mock.run_server_in_thread() as server:
+            yield f"http://localhost:{server.server_port}"
+
+
+def test_sign_in_through_the_provider(tmp_path, provider):
+    agency = make_console_agency(tmp_path / "agency")
+    (agency.home.path / "console.json").write_text(json.dumps({"oidc": {
+        "issuer": provider, "client_id": "homestudy-console", "client_secret": "s3cret",
+        "label": "the council account"}}))
+    db = agency.home.database(pool_size=1)
+    try:
+        auth.add_staff(db, "morgan@council.example", "Morgan (council)", "team_manager", "",
+                       oidc=True)
+    finally:
+        db.close()
+    server = ConsoleServer(agency.home)
+    try:
+        assert "Sign in with the council account" in Staff(server.url).get("/login").text
+
+        def via_provider(subject: str) -> tuple[Staff, httpx.Response]:
+            staff = Staff(server.url)
+            start = staff.get("/login/oidc")
+            assert start.status_code == 303 and start.headers["location"].startswith(provider)
+            with httpx.Client(timeout=30) as browser:
+                back = browser.post(start.headers["location"], data={"sub": subject})
+            assert back.status_code in (302, 303)
+            callback = back.headers["location"]
+            assert callback.startswith(server.url + "/login/oidc/callback?")
+            return staff, staff.get(callback.removeprefix(server.url))
+
+        staff, resp = via_provider("morgan@council.example")
+        assert resp.status_code == 303 and "hs_session" in staff.cookies
+        page = staff.get("/")
+        assert page.status_code == 200 and "Morgan (council)" in page.text
+
+        stranger, resp = via_provider("someone.else@council.example")
+        assert resp.status_code == 403 and "no account on this console" in resp.text
+        assert "hs_session" not in stranger.cookies
+
+        replay = Staff(server.url).get(resp.request.url.raw_path.decode())  # state used up
+        assert replay.status_code == 401 and "hs_session" not in replay.text
+
+        # the local password form cannot be used for an OIDC-only account
+        local = Staff(server.url)
+        local.get("/login")
+        refused = local.post("/login", {"username": "morgan@council.example",
+                                        "password": "", "code": "123456"})
+        assert refused.status_code == 401 and "hs_session" not in local.cookies
+    finally:
+        close_all()
+        server.stop()
+    db = agency.home.database(pool_size=1)
+    try:
+        entries = audit.entries(db)
+    finally:
+        db.close()
+    assert any(e.action == "sign_in" and e.detail == "oidc" for e in entries)
+    assert any(e.action == "sign_in_failed" and "no console account" in e.detail
+               for e in entries)

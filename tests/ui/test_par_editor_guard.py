@@ -1,0 +1,123 @@
+"""The confidentiality guard in the PAR editor: flagged passages marked in the text, and
+reviewed with the panel's buttons (read back from the vault and from readiness)."""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+from pathlib import Path
+
+import editors_support
+from editors_support import load, on_worker, settle
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QTextCharFormat
+
+from homestudy.demo import build_demo_case
+from homestudy.readiness import assess_readiness
+from homestudy.report.confidentiality import plain_passage
+from homestudy.timeline import TimelineRules
+from ui.views.par_editor import ParEditorView
+
+editor_ctx = editors_support.editor_ctx  # fixture
+TODAY = date(2026, 11, 20)
+CODE = "shared_passage_unreviewed"
+SHOTS = Path(os.environ.get("HOMESTUDY_SHOTS", "/tmp/shots"))
+
+
+def _open(qtbot, ctx):
+    case = build_demo_case(TODAY)
+    on_worker(ctx, qtbot, lambda vault: vault.cases.save_case(case))
+    case = load(ctx, qtbot, case.id)
+    view = ParEditorView(ctx)
+    qtbot.addWidget(view)
+    view.set_case(case)
+    view.resize(1400, 900)
+    view.show()
+    qtbot.waitExposed(view)
+    return view, case
+
+
+def _targets(case, ctx) -> set[str]:
+    findings = assess_readiness(case, ctx.forms, TimelineRules(), TODAY)
+    return {f.fix_at.target for f in findings if f.code == CODE}
+
+
+def _marked_at(view, position: int) -> list[tuple[int, object]]:
+    """(background alpha, underline style) of each extra selection over ``position``."""
+    out = []
+    for selection in view.editor.extraSelections():
+        cursor, fmt = selection.cursor, selection.format
+        if cursor.selectionStart() <= position < cursor.selectionEnd():
+            out.append((fmt.background().color().alpha(), fmt.underlineStyle()))
+    return out
+
+
+def test_a_flagged_passage_is_marked_and_moves_to_the_confidential_references(qtbot,
+                                                                            editor_ctx):
+    view, case = _open(qtbot, editor_ctx)
+    target = next(t for t in sorted(_targets(case, editor_ctx)) if t.startswith("relationships/"))
+    view.reveal(target)
+    assert view.section_id == "relationships"
+    assert view.passages.isVisible() and view.flags
+    flag = view.passages.current
+    assert flag is not None and f"passage:{flag.key}" in target
+    assert view.focusWidget() is view.passages.list  # keyboard: straight to the list
+
+    # the passage is marked in the text where it is
+    text = view.editor.document().toPlainText()
+    where = text.index(plain_passage(flag.text))
+    ((alpha, underline),) = _marked_at(view, where + 1)
+    assert alpha > 0 and underline == QTextCharFormat.UnderlineStyle.WaveUnderline
+    assert view.editor.textCursor().selectedText() == plain_passage(flag.text)
+    unmarked = text.index("Hannah and Daniel met in 2014")  # the opening names no one else
+    assert _marked_at(view, unmarked) == []
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    assert view.grab().save(str(SHOTS / "guard.png"))
+
+    before = len(view.flags)
+    qtbot.mouseClick(view.passages.move_button, Qt.MouseButton.LeftButton)
+    assert flag.key not in {f.key for f in view.flags}
+    assert len(view.flags) == before - 1
+    assert plain_passage(flag.text) not in view.editor.document().toPlainText()
+    assert f"relationships/passage:{flag.key}" not in _targets(view.case, editor_ctx)
+    settle(qtbot, editor_ctx, view)
+    stored = load(editor_ctx, qtbot, case.id)
+    assert flag.text not in stored.par_sections["relationships"].text
+    assert plain_passage(flag.text) in stored.par_sections["references_summary"].text
+    assert f"relationships/passage:{flag.key}" not in _targets(stored, editor_ctx)
+
+
+def test_may_be_shared_is_recorded_with_its_note_by_keyboard(qtbot, editor_ctx):
+    view, case = _open(qtbot, editor_ctx)
+    view.reveal("pen_picture")
+    flag = next(f for f in view.flags if f.who == ("Isla Mensah-Whitfield",))
+    view.reveal(f"pen_picture/passage:{flag.key}")
+    assert view.passages.current == flag
+    qtbot.keyClick(view.passages.list, Qt.Key.Key_Tab)
+    assert view.focusWidget() is view.passages.note
+    qtbot.keyClicks(view.passages.note, "Their own daughter")
+    qtbot.keyClick(view.passages.note, Qt.Key.Key_Tab)
+    assert view.focusWidget() is view.passages.share_button
+    qtbot.keyClick(view.passages.share_button, Qt.Key.Key_Space)
+    assert flag.key not in {f.key for f in view.flags}
+    assert "1 already recorded as may be shared" in view.passages.summary.text()
+    settle(qtbot, editor_ctx, view)
+    stored = load(editor_ctx, qtbot, case.id)
+    (review,) = stored.par_sections["pen_picture"].shared_text_reviews
+    assert (review.key, review.note, review.by) == (flag.key, "Their own daughter",
+                                                    "Priya Raman")
+    assert f"pen_picture/passage:{flag.key}" not in _targets(stored, editor_ctx)
+
+
+def test_typing_a_name_flags_it_and_confidential_sections_have_no_panel(qtbot, editor_ctx):
+    view, _case = _open(qtbot, editor_ctx)
+    view.reveal("references_summary")
+    assert not view.passages.isVisible() and view.editor.extraSelections() == []
+    view.reveal("matching")  # empty in the demo
+    assert view.passages.isVisible() and view.flags == []
+    view.editor.setFocus()
+    qtbot.keyClicks(view.editor, "Marcus Adeyemi will help.")
+    assert [f.who for f in view.flags] == [("Marcus Adeyemi",)]
+    assert _marked_at(view, 3)
+    view.editor.setExtraSelections([])  # what the find bar does when it closes
+    assert _marked_at(view, 3)  # the flags stay marked
