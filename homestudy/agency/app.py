@@ -201,7 +201,10 @@ def create_app(home: AgencyHome | Path | str) -> Starlette:
         db.close()
 
     def limit_for(path: str) -> int:
-        return limit + BUNDLE_OVERHEAD if path.startswith("/bundles/") else SMALL_LIMIT
+        # bundles and attachment chunks (each chunk stays below the bundle limit)
+        if path.startswith("/bundles/") or (path.startswith("/devices/") and "/blobs/" in path):
+            return limit + BUNDLE_OVERHEAD
+        return SMALL_LIMIT
 
     async def database_down(request: Request, exc: Exception) -> JSONResponse:
         logger().error("database down", extra={"event": "database_down", "status": 503})

@@ -14,7 +14,7 @@ exponential back-off (capped); the rest fail at once.
     │   ├── InboxCertificateError   TLS: the certificate is not trusted
     │   ├── InboxProxyError         the proxy refused or could not be reached
     │   ├── InboxServerError        5xx after the retries
-    │   └── InboxDatabaseError      503 database_unavailable: the inbox's database is down
+    │   └── InboxDatabaseError      503 database_unavailable / database_down: its database
     ├── DeviceRevokedError      410 from the inbox
     ├── EnrolmentError          the token was refused
     └── InboxRefusedError       any other refusal (4xx): carries status and code
@@ -275,7 +275,7 @@ def _server_failure(response: httpx.Response) -> InboxUnavailableError:
         code = str(response.json().get("error", ""))
     except (ValueError, AttributeError):
         code = ""
-    if code == "database_unavailable":
+    if code in ("database_unavailable", "database_down"):  # the pool's name for it too
         return InboxDatabaseError()
     return InboxServerError()
 
