@@ -202,3 +202,54 @@ def _moved(state, url: str):
     import dataclasses
 
     return dataclasses.replace(state.profile, inbox_url=url)
+
+
+def test_the_inbox_role_keeps_change_sets_it_cannot_read_and_the_console_rebuilds(
+        inbox: Inbox) -> None:
+    """The internet-facing inbox holds no decryption key: it stores each change set as
+    it came; the console (which has the key) works out the chain when it reads the case."""
+    from homestudy.agency.console.cases import CaseCache
+
+    device = enrolled(inbox)
+    chain = change_chain(device, "HS-2026-0310", 12)
+    front = Inbox(AgencyHome(inbox.home.path, role="inbox"), inbox.db)
+    for bundle_id, data in chain:
+        front.accept(bundle_id, data)
+    assert count_rows(inbox.home, "case_states") == 0  # nothing decrypted at the front
+    case_id = device.case_json["id"]
+    console = AgencyHome(inbox.home.path, role="console")
+    got = case_state.latest_case_state(inbox.db, console, case_id)
+    assert got is not None and got.case == device.case_json
+    assert got.bundle_id == chain[-1][0] and got.case["stage1"]["notes"].endswith(" w11")
+    shown = CaseCache(console, inbox.db).latest(case_id)
+    assert shown.case.stage1.notes == got.as_case().stage1.notes
+    assert shown.bundle_id == chain[-1][0]
+
+
+def test_a_change_set_bundle_carries_review_replies_beside_the_change(inbox: Inbox) -> None:
+    from homestudy.agency.messages import REVIEW_REPLIES
+
+    device = enrolled(inbox)
+    bundle_id, data = change_chain(device, "HS-2026-0320", 1)[0]
+    from homestudy.sync.bundle import open_bundle
+
+    opened = open_bundle(data, signer_public_key=device.secrets.signing_public,
+                         identity=inbox.home.age_identities)
+    assert opened.change is not None and opened.extras == {}
+    replies = json.dumps([{"comment_id": "c1", "review_id": "r1", "reply": "Done.",
+                           "resolved": True, "at": "2026-12-01T10:00:00+00:00"}]).encode()
+    from homestudy.sync.bundle import build_change_bundle
+    from homestudy.sync.wire import encode
+
+    again = build_change_bundle(opened.manifest, change=encode(opened.change),
+                                signing_secret=device.secrets.signing_secret,
+                                recipient=inbox.home.age_recipient,
+                                extras={REVIEW_REPLIES: replies})
+    reopened = open_bundle(again, signer_public_key=device.secrets.signing_public,
+                           identity=inbox.home.age_identities)
+    assert reopened.extras == {REVIEW_REPLIES: replies}
+    assert reopened.change == opened.change
+    inbox.accept(bundle_id, again)
+    with inbox.db.transaction() as cur:
+        assert cur.all("SELECT comment_id, reply, resolved FROM review_replies") == [
+            ("c1", "Done.", 1)]
