@@ -253,3 +253,28 @@ def test_a_change_set_bundle_carries_review_replies_beside_the_change(inbox: Inb
     with inbox.db.transaction() as cur:
         assert cur.all("SELECT comment_id, reply, resolved FROM review_replies") == [
             ("c1", "Done.", 1)]
+
+
+def test_replies_the_inbox_role_could_not_read_are_kept_when_the_console_reads(
+        inbox: Inbox) -> None:
+    from homestudy.agency.messages import REVIEW_REPLIES
+    from homestudy.sync.bundle import build_change_bundle, open_bundle
+    from homestudy.sync.wire import encode
+
+    device = enrolled(inbox)
+    bundle_id, data = change_chain(device, "HS-2026-0330", 1)[0]
+    opened = open_bundle(data, signer_public_key=device.secrets.signing_public,
+                         identity=inbox.home.age_identities)
+    replies = json.dumps([{"comment_id": "c9", "review_id": "r9", "reply": "Added.",
+                           "resolved": False, "at": "2026-12-02T10:00:00+00:00"}]).encode()
+    assert opened.change is not None
+    with_replies = build_change_bundle(opened.manifest, change=encode(opened.change),
+                                       signing_secret=device.secrets.signing_secret,
+                                       recipient=inbox.home.age_recipient,
+                                       extras={REVIEW_REPLIES: replies})
+    Inbox(AgencyHome(inbox.home.path, role="inbox"), inbox.db).accept(bundle_id, with_replies)
+    assert count_rows(inbox.home, "review_replies") == 0  # the front cannot read them
+    console = AgencyHome(inbox.home.path, role="console")
+    assert case_state.latest_case_state(inbox.db, console, device.case_json["id"]) is not None
+    with inbox.db.transaction() as cur:
+        assert cur.all("SELECT comment_id, reply FROM review_replies") == [("c9", "Added.")]

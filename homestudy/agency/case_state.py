@@ -29,7 +29,7 @@ from homestudy.errors import AgencyError
 from homestudy.model import Case
 from homestudy.serial import from_jsonable
 from homestudy.sync import changes
-from homestudy.sync.bundle import open_bundle, read_stored_change
+from homestudy.sync.bundle import open_bundle, read_stored_change, read_stored_payload
 
 KEEP_STATES = 2  # whole states kept per case; older ones are rebuilt from the chain
 SNAPSHOT_EVERY = 8  # change sets between two whole states kept
@@ -171,14 +171,22 @@ def case_ids(db: Database) -> list[str]:
 
 def index_pending(cur: Cursor, home: AgencyHome, case_id: str) -> int:
     """Fill in the state hashes of this case's bundles the inbox role stored without
-    decrypting them (it holds no age key); how many it filled in."""
-    rows = cur.all("SELECT bundle_id, data, format_version FROM bundles WHERE case_id = ? "
-                   "AND state_sha256 = '' AND format_version >= 2", (case_id,))
-    for bundle_id, data, _version in rows:
-        change = read_stored_change(data, home.age_identities,
+    decrypting them (it holds no age key), and keep the review replies they carry; how
+    many it filled in."""
+    from homestudy.agency.messages import REVIEW_REPLIES, record_replies
+
+    rows = cur.all("SELECT bundle_id, data, device_id FROM bundles WHERE case_id = ? "
+                   "AND state_sha256 = '' AND format_version >= 2 ORDER BY received_at",
+                   (case_id,))
+    for bundle_id, data, device_id in rows:
+        found = read_stored_payload(data, home.age_identities,
                                     max(home.config.max_bundle_size, len(data)))
-        if change is None:
+        if found is None:
             continue
+        change, extras = found
+        if REVIEW_REPLIES in extras:
+            record_replies(cur, device_id=device_id, bundle_id=bundle_id, case_id=case_id,
+                           raw=extras[REVIEW_REPLIES])
         cur.execute("UPDATE bundles SET base_sha256 = ?, state_sha256 = ? WHERE bundle_id = ?",
                     ("" if change.full is not None else change.base_sha256,
                      change.state_sha256, bundle_id))

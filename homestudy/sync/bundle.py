@@ -325,6 +325,14 @@ def read_stored_change(data: bytes, identity: str | Sequence[str],
                        max_size: int = MAX_BUNDLE_SIZE) -> ChangeSet | None:
     """The change set of a format 2 bundle this agency verified when it arrived and has
     kept since (the signature is not checked again); None for a format 1 bundle."""
+    found = read_stored_payload(data, identity, max_size)
+    return None if found is None else found[0]
+
+
+def read_stored_payload(data: bytes, identity: str | Sequence[str],
+                        max_size: int = MAX_BUNDLE_SIZE
+                        ) -> tuple[ChangeSet, dict[str, bytes]] | None:
+    """``read_stored_change`` and the members beside it (``review_replies.json``)."""
     members = _unpack(data, max_size)
     manifest = Manifest.from_json(members.get(MANIFEST, b""))
     if manifest.format_version < CHANGE_BUNDLE_VERSION:
@@ -337,7 +345,7 @@ def read_stored_change(data: bytes, identity: str | Sequence[str],
     except Exception as exc:
         raise BundleError("The bundle's payload could not be decrypted with this key.",
                           check="decrypt") from exc
-    return _read_change_payload(_gunzip(plaintext, max_size), manifest, max_size)[0]
+    return _read_change_payload(_gunzip(plaintext, max_size), manifest, max_size)
 
 
 def _gunzip(data: bytes, max_size: int) -> bytes:
