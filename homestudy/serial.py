@@ -18,9 +18,16 @@ from typing import Any, TypeVar
 T = TypeVar("T")
 
 
+_PLAIN = (str, int, float, bool, type(None))
+
+
 def to_jsonable(value: Any) -> Any:
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: to_jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    kind = type(value)
+    if kind in _PLAIN:
+        return value
+    names = _field_names(kind)
+    if names is not None:
+        return {name: to_jsonable(getattr(value, name)) for name in names}
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, datetime | date):
@@ -33,48 +40,166 @@ def to_jsonable(value: Any) -> Any:
 
 
 @cache
+def _field_names(kind: type) -> tuple[str, ...] | None:
+    if dataclasses.is_dataclass(kind):
+        return tuple(f.name for f in dataclasses.fields(kind))
+    return None
+
+
+@cache
 def _hints(cls: type) -> dict[str, Any]:
     return typing.get_type_hints(cls)
 
 
+class SerialError(ValueError):
+    """Data of the wrong shape; the message names where (``$.visits[2].sequence``)."""
+
+    def __init__(self, where: str, problem: str) -> None:
+        super().__init__(f"${where}: {problem}")
+        self.where, self.problem = where, problem
+
+    def inside(self, step: str) -> SerialError:
+        return SerialError(step + self.where, self.problem)
+
+
 def from_jsonable(cls: type[T], data: Any) -> T:
-    """Build ``cls`` (a dataclass or a type hint) from what ``to_jsonable`` made."""
-    return typing.cast(T, _convert(cls, data))
+    """Build ``cls`` (a dataclass or a type hint) from what ``to_jsonable`` made.
+
+    Types are checked: a string where a number belongs, or a string where a list
+    belongs, raises ``SerialError`` naming the path rather than slipping through.
+    """
+    return typing.cast(T, _converter(cls)(data))
 
 
-def _convert(tp: Any, data: Any) -> Any:
-    if data is None:
-        return None
+Converter = typing.Callable[[Any], Any]
+
+
+def _wrong(what: str, data: Any) -> SerialError:
+    return SerialError("", f"expected {what}, got {type(data).__name__}")
+
+
+@cache
+def _converter(tp: Any) -> Converter:
+    """A function that checks and converts one value of type ``tp`` (made once per type;
+    the path of an error is put together only when there is one)."""
     origin = typing.get_origin(tp)
     if origin in (typing.Union, types.UnionType):
         args = [a for a in typing.get_args(tp) if a is not type(None)]
-        return _convert(args[0], data) if len(args) == 1 else data
-    if origin is list:
-        (item,) = typing.get_args(tp) or (Any,)
-        return [_convert(item, v) for v in data]
-    if origin is tuple:
+        if len(args) != 1:
+            return lambda data: data
+        inner = _converter(args[0])
+        return lambda data: None if data is None else inner(data)
+    if origin is typing.Literal:
+        allowed = typing.get_args(tp)
+
+        def literal(data: Any) -> Any:
+            if data is not None and data not in allowed:
+                raise SerialError("", f"{data!r} is not one of {allowed}")
+            return data
+        return literal
+    if origin in (list, tuple):
         args = typing.get_args(tp)
-        return tuple(_convert(args[0] if args else Any, v) for v in data)
+        item = _converter(args[0] if args else Any)
+        make = list if origin is list else tuple
+
+        def sequence(data: Any) -> Any:
+            if data is None:
+                return None
+            if not isinstance(data, list | tuple):
+                raise _wrong("a list", data)
+            out = []
+            for index, value in enumerate(data):
+                try:
+                    out.append(item(value))
+                except SerialError as exc:
+                    raise exc.inside(f"[{index}]") from None
+            return make(out)
+        return sequence
     if origin is dict:
         _, val = typing.get_args(tp) or (Any, Any)
-        return {k: _convert(val, v) for k, v in data.items()}
-    if tp is Any:
-        return data
-    if isinstance(tp, type):
-        if dataclasses.is_dataclass(tp):
-            hints = _hints(tp)
-            kwargs = {
-                f.name: _convert(hints[f.name], data[f.name])
-                for f in dataclasses.fields(tp)
-                if f.name in data and f.init
-            }
-            return tp(**kwargs)
-        if issubclass(tp, Enum):
-            return tp(data)
-        if tp is datetime:
-            return datetime.fromisoformat(data)
-        if tp is date:
-            return date.fromisoformat(data)
-        if tp is float and isinstance(data, int):
-            return float(data)
-    return data
+        value_of = _converter(val)
+
+        def mapping(data: Any) -> Any:
+            if data is None:
+                return None
+            if not isinstance(data, dict):
+                raise _wrong("an object", data)
+            out = {}
+            for key, value in data.items():
+                try:
+                    out[key] = value_of(value)
+                except SerialError as exc:
+                    raise exc.inside(f".{key}") from None
+            return out
+        return mapping
+    if tp is Any or not isinstance(tp, type):
+        return lambda data: data
+    if dataclasses.is_dataclass(tp):
+        return _dataclass_converter(tp)
+    if issubclass(tp, Enum):
+        def enum(data: Any) -> Any:
+            if data is None:
+                return None
+            try:
+                return tp(data)
+            except ValueError:
+                raise SerialError("", f"{data!r} is not a known value") from None
+        return enum
+    if tp is datetime or tp is date:
+        def when(data: Any) -> Any:
+            if data is None:
+                return None
+            if not isinstance(data, str):
+                raise _wrong("a date", data)
+            try:
+                return tp.fromisoformat(data)
+            except ValueError:
+                raise SerialError("", f"{data!r} is not a date") from None
+        return when
+    checks: dict[type, tuple[tuple[type, ...], str]] = {
+        float: ((int, float), "a number"), int: ((int,), "a whole number"),
+        bool: ((bool,), "true or false"), str: ((str,), "text")}
+    if tp in checks:
+        kinds, what = checks[tp]
+        allow_bool = tp is bool
+
+        def plain(data: Any) -> Any:
+            if data is None:
+                return None
+            if not isinstance(data, kinds) or (isinstance(data, bool) and not allow_bool):
+                raise _wrong(what, data)
+            return float(data) if tp is float else data
+        return plain
+    return lambda data: data
+
+
+def _dataclass_converter(tp: type) -> Converter:
+    hints = _hints(tp)
+    fields = [(f.name, _converter_later(hints[f.name])) for f in dataclasses.fields(tp)
+              if f.init]
+
+    def build(data: Any) -> Any:
+        if data is None:
+            return None
+        if not isinstance(data, dict):
+            raise _wrong("an object", data)
+        kwargs = {}
+        for name, convert in fields:
+            if name in data:
+                try:
+                    kwargs[name] = convert()(data[name])
+                except SerialError as exc:
+                    raise exc.inside(f".{name}") from None
+        return tp(**kwargs)
+    return build
+
+
+def _converter_later(tp: Any) -> typing.Callable[[], Converter]:
+    """Resolved on first use: a dataclass may refer to itself or to one defined later."""
+    found: list[Converter] = []
+
+    def get() -> Converter:
+        if not found:
+            found.append(_converter(tp))
+        return found[0]
+    return get

@@ -48,11 +48,11 @@ def enrolment_for(home: AgencyHome, url: str, assessor: str = "assessor-1") -> E
 class InboxServer:
     """``homestudy-agency serve`` in a subprocess on a free 127.0.0.1 port."""
 
-    def __init__(self, home: Path, workers: int = 1) -> None:
+    def __init__(self, home: Path, workers: int = 1, port: int = 0) -> None:
         env = dict(os.environ, PYTHONPATH=str(REPO), PYTHONUNBUFFERED="1")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "homestudy.agency.cli", "--home", str(home), "serve",
-             "--port", "0", "--workers", str(workers)],
+             "--port", str(port), "--workers", str(workers)],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=REPO)
         assert self.process.stdout is not None
         line = self.process.stdout.readline()
@@ -133,6 +133,52 @@ class TestDevice:
         if advance:
             self.sequence, self.last_id, self.last_sha = seq, manifest.bundle_id, sha256_hex(data)
         return manifest.bundle_id, data
+
+
+def change_chain(device: TestDevice, reference: str, count: int,
+                 edit: Any = None) -> list[tuple[str, bytes]]:
+    """A device's change-set bundles for one new case: the whole case, then ``count - 1``
+    one-word changes of the Stage 1 notes (``edit(case_json, n)`` for others)."""
+    from homestudy.model import CASE_FORMAT_VERSION
+    from homestudy.sync import changes
+    from homestudy.sync.bundle import build_change_bundle
+    from homestudy.sync.wire import CHANGE_FORMAT, ChangeSet, Op, convert, encode
+
+    case = to_jsonable(sample_case(reference))
+    out: list[tuple[str, bytes]] = []
+    base_id, base_sha = "", ""
+    for n in range(count):
+        if n == 0:
+            change = ChangeSet(format=CHANGE_FORMAT, format_version=1, case_id=case["id"],
+                               case_format_version=CASE_FORMAT_VERSION,
+                               state_sha256=changes.state_sha256(case), full=case)
+        else:
+            old = case
+            case = json.loads(json.dumps(case))
+            if edit is None:
+                case["stage1"]["notes"] += f" w{n}"
+            else:
+                edit(case, n)
+            change = ChangeSet(format=CHANGE_FORMAT, format_version=1, case_id=case["id"],
+                               case_format_version=CASE_FORMAT_VERSION,
+                               state_sha256=changes.state_sha256(case),
+                               base_bundle_id=base_id, base_sha256=base_sha,
+                               ops=[convert(Op, o) for o in changes.diff(old, case)])
+        seq = device.sequence + 1
+        manifest = Manifest(
+            bundle_id=str(uuid.uuid4()), kind=KIND_CASE, agency_id=device.home.agency_id,
+            device_id=device.device_id, case_id=case["id"], case_reference=reference,
+            sequence=seq, previous_bundle_id=device.last_id, previous_sha256=device.last_sha,
+            created_at=datetime.now(UTC).isoformat())
+        data = build_change_bundle(manifest, change=encode(change),
+                                   signing_secret=device.secrets.signing_secret,
+                                   recipient=device.home.age_recipient, whole=n == 0)
+        device.sequence, device.last_id, device.last_sha = seq, manifest.bundle_id, \
+            sha256_hex(data)
+        base_id, base_sha = manifest.bundle_id, change.state_sha256
+        out.append((manifest.bundle_id, data))
+    device.case_json = case  # type: ignore[attr-defined]
+    return out
 
 
 def sample_case(reference: str = "HS-2026-0001") -> Case:

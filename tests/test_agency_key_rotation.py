@@ -111,7 +111,8 @@ def stock_age_opens(tmp_path: Path, bundle: bytes, identity: str) -> bool:
     (tmp_path / "only.key").write_bytes(keys.age_identity_file(identity))
     done = subprocess.run(["age", "-d", "-i", str(tmp_path / "only.key"),
                            str(tmp_path / "payload.age")], capture_output=True, check=False)
-    return done.returncode == 0 and done.stdout[:2] == b"PK"  # the payload is a zip
+    # the payload is a zip, gzip-compressed in format 2 (docs/sync-payload.md)
+    return done.returncode == 0 and done.stdout[:2] in (b"PK", b"\x1f\x8b")
 
 
 def forged_list(home: AgencyHome, secret: str, version: int) -> SignedDocument:

@@ -386,3 +386,33 @@ def test_odd_message_bodies_are_kept_with_a_reason_and_do_not_stop_syncing(vault
     vault.cases.save_visit(case.id, Visit(sequence=1, title="Visit 1"))
     (report,) = sync_round(vault, to())
     assert report.sent == 1 and not report.error
+
+
+def test_transfer_sends_the_case_rebuilt_from_its_change_sets(tmp_path, vault, agency) -> None:
+    """The laptop sent the case whole, then only a change: the transfer carries both."""
+    home, server = agency
+    state = enrolled(vault, home, server, assessor="sam")
+    case = linked_case(vault, state, "HS-2026-0611", files=1)
+    sync_round(vault, to())
+    vault.cases.save_visit(case.id, Visit(sequence=1, title="Home visit"))
+    (report,) = sync_round(vault, to())
+    assert report.sent == 1
+    db = home.database(pool_size=1)
+    with db.transaction() as cur:
+        bases = [r[0] for r in cur.all("SELECT base_sha256 FROM bundles WHERE case_id = ? "
+                                       "ORDER BY sequence", (case.id,))]
+    assert bases[0] == "" and bases[1] != ""  # whole, then a change against it
+    other = new_vault(tmp_path / "other")
+    try:
+        theirs = enrolled(other, home, server, assessor="alex")
+        transfer_case(home, db, case.id, theirs.profile.device_id)
+        (report,) = sync_round(other, to())
+        assert report.received_cases == 1
+        got = other.cases.load_case(case.id)
+        assert [v.title for v in got.visits] == ["Home visit"]
+        (att,) = got.attachments
+        assert other.cases.read_attachment(case.id, att.id) == \
+            vault.cases.read_attachment(case.id, att.id)
+    finally:
+        other.close()
+        db.close()

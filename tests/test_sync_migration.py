@@ -39,7 +39,8 @@ def test_v1_vault_upgrades_and_takes_sync_work(tmp_path: Path) -> None:
             state.device_signing_secret), identity=agency.age_identity)
         assert opened.case().reference == case.reference
         (att,) = opened.case().attachments
-        assert opened.attachments[att.id] == b"fixture attachment"
+        # the attachment goes apart, by content hash, once (issue 13)
+        assert item.blobs == ((att.sha256, len(b"fixture attachment")),)
     finally:
         vault.close()
 

@@ -87,6 +87,15 @@ def _check_agency_cases(vault: Vault) -> None:
     assert len(vault.cases.list_cases()) == 2
 
 
+def _check_change_set_tables(vault: Vault) -> None:
+    """m0007: the base each agency holds, attachments sent, outbox states."""
+    with vault.reading() as conn:
+        names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+        columns = {r[1] for r in conn.execute("PRAGMA table_info(sync_outbox)")}
+    assert {"sync_case_base", "sync_blobs_sent"} <= names
+    assert {"result_state", "result_sha256", "blobs"} <= columns
+
+
 #: target version -> what that step must have left behind in an upgraded vault
 UPGRADE_CHECKS: dict[int, Callable[[Vault], None]] = {
     2: _check_sync_tables,
@@ -94,6 +103,7 @@ UPGRADE_CHECKS: dict[int, Callable[[Vault], None]] = {
     4: _check_people_found_by_name,
     5: _check_archive_column,
     6: _check_agency_cases,
+    7: _check_change_set_tables,
 }
 
 

@@ -9,6 +9,8 @@
                                               device's last sequence (a restored laptop)
     GET  /devices/{device_id}/assignments     signed request; ?after=N&last=ID (an ack);
                                               new cases and messages
+    GET  /devices/{device_id}/blobs/{sha256}  signed; ?size=N; what the inbox holds of it
+    PUT  /devices/{device_id}/blobs/{sha256}  signed; ?size=N&offset=M; one chunk (age)
 
 Errors are JSON ``{"error": code, "message": plain words}`` with a distinct status
 per cause (see ``homestudy.agency.inbox``); 503 ``database_down`` while the database
@@ -27,6 +29,7 @@ from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
+import msgspec
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
@@ -55,7 +58,27 @@ def _refused(exc: Refusal) -> JSONResponse:
 
 
 async def _call(fn: Callable[..., Any], *args: Any) -> Any:
-    return await run_in_threadpool(fn, *args)
+    try:
+        return await run_in_threadpool(fn, *args)
+    except Refusal:
+        raise
+    except Exception as exc:
+        if _database_down(exc):  # the laptop says "the agency's inbox database is down"
+            raise Refusal(503, "database_unavailable",
+                          "The inbox cannot reach its database just now.") from exc
+        raise
+
+
+def _database_down(exc: BaseException) -> bool:
+    import sqlite3
+
+    if isinstance(exc, sqlite3.OperationalError):
+        return True
+    try:
+        import psycopg
+    except ImportError:  # pragma: no cover - psycopg is a dependency
+        return False
+    return isinstance(exc, psycopg.OperationalError | psycopg.InterfaceError)
 
 
 def create_app(home: AgencyHome | Path | str) -> Starlette:
@@ -75,7 +98,9 @@ def create_app(home: AgencyHome | Path | str) -> Starlette:
 
     async def key_list(request: Request) -> JSONResponse:
         try:
-            return JSONResponse(await _call(inbox.key_lists_wire))
+            have = request.query_params.get("have", "")
+            return JSONResponse(await _call(inbox.key_lists_wire,
+                                            int(have) if have.isdigit() else None))
         except Refusal as exc:
             return _refused(exc)
 
@@ -133,6 +158,32 @@ def create_app(home: AgencyHome | Path | str) -> Starlette:
         except Refusal as exc:
             return _refused(exc)
 
+    def blob_args(request: Request, *names: str) -> list[int]:
+        try:
+            return [int(request.query_params[n]) for n in names]
+        except (KeyError, ValueError) as exc:
+            raise Refusal(400, "malformed", "The attachment request is not readable.") from exc
+
+    async def blob_status(request: Request) -> JSONResponse:
+        try:
+            await signed_device(request)
+            (size,) = blob_args(request, "size")
+            found = await _call(inbox.blob_status, request.path_params["sha256"], size)
+            return JSONResponse(msgspec.to_builtins(found))
+        except Refusal as exc:
+            return _refused(exc)
+
+    async def blob_chunk(request: Request) -> JSONResponse:
+        try:
+            await signed_device(request)
+            size, offset = blob_args(request, "size", "offset")
+            data = await _read_body(request, limit)
+            found = await _call(inbox.put_chunk, request.path_params["sha256"], size, offset,
+                                data)
+            return JSONResponse(msgspec.to_builtins(found))
+        except Refusal as exc:
+            return _refused(exc)
+
     routes = [
         Route("/health", health, methods=["GET"]),
         Route("/metrics", metrics_text, methods=["GET"]),
@@ -141,6 +192,8 @@ def create_app(home: AgencyHome | Path | str) -> Starlette:
         Route("/bundles/{bundle_id}", upload, methods=["PUT", "POST"]),
         Route("/devices/{device_id}/status", status, methods=["GET"]),
         Route("/devices/{device_id}/assignments", assignments, methods=["GET"]),
+        Route("/devices/{device_id}/blobs/{sha256}", blob_status, methods=["GET"]),
+        Route("/devices/{device_id}/blobs/{sha256}", blob_chunk, methods=["PUT"]),
     ]
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -148,7 +201,10 @@ def create_app(home: AgencyHome | Path | str) -> Starlette:
         db.close()
 
     def limit_for(path: str) -> int:
-        return limit + BUNDLE_OVERHEAD if path.startswith("/bundles/") else SMALL_LIMIT
+        # bundles and attachment chunks (each chunk stays below the bundle limit)
+        if path.startswith("/bundles/") or (path.startswith("/devices/") and "/blobs/" in path):
+            return limit + BUNDLE_OVERHEAD
+        return SMALL_LIMIT
 
     async def database_down(request: Request, exc: Exception) -> JSONResponse:
         logger().error("database down", extra={"event": "database_down", "status": 503})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 from homestudy.agency.db import Database
@@ -49,6 +50,24 @@ def open_received(home: AgencyHome, db: Database, bundle_id: str) -> OpenedBundl
             "JOIN devices d ON d.device_id = b.device_id WHERE b.bundle_id = ?", (bundle_id,))
     if row is None:
         raise NotFoundError("No bundle with that id has been received.")
-    return open_bundle(row[0], signer_public_key=row[1], identity=home.age_identities,
-                       expected_agency_id=home.agency_id, expected_device_id=row[2],
-                       max_size=max(home.config.max_bundle_size, len(row[0])))
+    opened = open_bundle(row[0], signer_public_key=row[1], identity=home.age_identities,
+                         expected_agency_id=home.agency_id, expected_device_id=row[2],
+                         max_size=max(home.config.max_bundle_size, len(row[0])))
+    if opened.change is None:
+        return opened
+    # a change set: the whole case as it stood after it, and its attachments by hash
+    from homestudy.agency import case_state
+    from homestudy.model import CASE_FORMAT_VERSION
+    from homestudy.sync.bundle import CASE_FORMAT
+
+    with db.transaction() as cur:
+        case_state.index_pending(cur, home, opened.manifest.case_id)
+        state = case_state.state_for(cur, home, opened.manifest.case_id,
+                                     opened.change.state_sha256)
+    if state is None:
+        raise NotFoundError("The inbox no longer holds enough of this case's history to "
+                            "open that bundle.")
+    attachments = {a["id"]: case_state.read_blob(db, home, a["sha256"])
+                   for a in state.get("attachments", [])}
+    return dataclasses.replace(opened, attachments=attachments, case_document={
+        "format": CASE_FORMAT, "format_version": CASE_FORMAT_VERSION, "case": state})

@@ -110,6 +110,10 @@ def build_parser() -> argparse.ArgumentParser:
                        help="make new agency keys and publish them, signed by the old key")
     p.add_argument("--days", type=int, default=None,
                    help="days until the new key list expires (default: the agency's setting)")
+    p = sub.add_parser("compact", help="apply the retention setting: drop superseded change "
+                                       "sets older than it (each case's latest stays whole)")
+    p.add_argument("--days", type=int, default=None,
+                   help="keep this many days (default: the agency's retention_days setting)")
     from homestudy.agency.console.cli import add_commands  # the web console's commands
 
     _COMMANDS.update(add_commands(sub))
@@ -365,6 +369,23 @@ def _rotate_keys(args: argparse.Namespace) -> int:
     return 0
 
 
+def _compact(args: argparse.Namespace) -> int:
+    import dataclasses
+
+    from homestudy.agency.inbox import Inbox
+
+    with _home_db(args) as (home, db):
+        if args.days is not None:
+            home.config = dataclasses.replace(home.config, retention_days=args.days)
+        if home.config.retention_days <= 0:
+            print("Retention is not set (retention_days in agency.json): everything is kept.")
+            return 0
+        removed = Inbox(home, db).compact()
+    print(f"Removed {removed['bundles']} superseded change set(s) and {removed['blobs']} "
+          f"attachment(s) no case refers to any more.")
+    return 0
+
+
 def _audit(db: Database, action: str, target: str, detail: str = "") -> None:
     from homestudy.agency.console.audit import record_cli
 
@@ -376,7 +397,7 @@ _COMMANDS = {"init": _init, "serve": _serve, "protect-key": _protect_key, "enrol
              "restore-device": _restore_device, "reissue": _reissue, "transfer": _transfer,
              "withdraw": _end_case, "close": _end_case,
              "inbox": _inbox, "open": _open, "assign": _assign, "publish-keys": _publish_keys,
-             "rotate-keys": _rotate_keys}
+             "rotate-keys": _rotate_keys, "compact": _compact}
 
 if __name__ == "__main__":
     sys.exit(main())

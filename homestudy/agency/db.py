@@ -105,6 +105,33 @@ MIGRATIONS: list[list[str]] = [
             received_at TEXT NOT NULL,
             PRIMARY KEY (review_id, comment_id))""",
     ],
+    [  # 4: change sets (docs/sync-payload.md): case states rebuilt from changes, and
+       # attachments by content hash, uploaded in chunks
+        "ALTER TABLE bundles ADD COLUMN format_version INTEGER NOT NULL DEFAULT 1",
+        "ALTER TABLE bundles ADD COLUMN base_sha256 TEXT NOT NULL DEFAULT ''",
+        "ALTER TABLE bundles ADD COLUMN state_sha256 TEXT NOT NULL DEFAULT ''",
+        """CREATE TABLE case_states (
+            case_id TEXT NOT NULL,
+            state_sha256 TEXT NOT NULL,
+            bundle_id TEXT NOT NULL,
+            device_id TEXT NOT NULL,
+            received_at TEXT NOT NULL,
+            blobs TEXT NOT NULL,
+            data {blob} NOT NULL,
+            PRIMARY KEY (case_id, state_sha256))""",
+        """CREATE TABLE blobs (
+            sha256 TEXT PRIMARY KEY,
+            size BIGINT NOT NULL,
+            received BIGINT NOT NULL DEFAULT 0,
+            created_at TEXT NOT NULL,
+            completed_at TEXT)""",
+        """CREATE TABLE blob_chunks (
+            sha256 TEXT NOT NULL,
+            offset_bytes BIGINT NOT NULL,
+            size BIGINT NOT NULL,
+            data {blob} NOT NULL,
+            PRIMARY KEY (sha256, offset_bytes))""",
+    ],
 ]
 
 _DIALECT = {

@@ -39,6 +39,8 @@ class AgencyConfig:
     database_url: str
     max_bundle_size: int = MAX_BUNDLE_SIZE
     key_list_days: int = 365
+    max_blob_size: int = 4 * 1024 * 1024 * 1024  # one attachment, sent in chunks
+    retention_days: int = 0  # change sets older than this (bar each case's latest) go; 0 keeps all
 
 
 ROLES = ("all", "inbox", "console")

@@ -13,12 +13,18 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import msgspec
+import pyrage
+from pyrage import x25519
+
+from homestudy.agency import case_state
 from homestudy.agency.db import Cursor, Database
 from homestudy.agency.home import AgencyHome
 from homestudy.errors import BundleError
-from homestudy.sync import keys
-from homestudy.sync.bundle import KIND_CASE, open_bundle, read_manifest, sha256_hex
+from homestudy.sync import changes, keys
+from homestudy.sync.bundle import KIND_CASE, OpenedBundle, open_bundle, read_manifest, sha256_hex
 from homestudy.sync.signed import Receipt, SignedDocument, make_receipt, request_text
+from homestudy.sync.wire import BlobStatus, RegistrationBody, decode
 
 REQUEST_WINDOW = timedelta(minutes=10)  # signed GETs must be this fresh (clock skew)
 
@@ -45,6 +51,7 @@ class Device:
 class Inbox:
     def __init__(self, home: AgencyHome, db: Database) -> None:
         self.home, self.db = home, db
+        self._states = _StateCache()
 
     # ----------------------------------------------------------------- devices
 
@@ -122,11 +129,7 @@ class Inbox:
         """Register a device's public keys against a one-time token."""
         try:
             doc = SignedDocument.from_wire(wire)
-            reg = json.loads(doc.body)
-            fields = ("token", "device_id", "assessor_id", "signing_public_key",
-                      "age_recipient", "agency_id", "device_name")
-            if not all(isinstance(reg.get(k), str) for k in fields):
-                raise ValueError("missing field")
+            reg = msgspec.structs.asdict(decode(RegistrationBody, doc.body))
         except ValueError as exc:
             raise Refusal(400, "malformed", "The enrolment request is not readable.") from exc
         if reg["agency_id"] != self.home.agency_id:
@@ -181,10 +184,9 @@ class Inbox:
         if claimed.kind != KIND_CASE:
             raise Refusal(400, "invalid", "Only case bundles can be sent to the inbox.")
         digest = sha256_hex(data)
-        stored = self._stored(bundle_id)
+        stored, device = self._stored_and_device(bundle_id, claimed.device_id)
         if stored is not None and stored[0] == digest:
             return self._current_receipt(stored[1], stored[2])  # a retry: the same receipt
-        device = self.active_device(claimed.device_id)
         try:
             opened = open_bundle(
                 data, signer_public_key=device.signing_public_key,
@@ -194,20 +196,73 @@ class Inbox:
         except BundleError as exc:
             status, code = (401, "bad_signature") if exc.check == "signature" else (400, "invalid")
             raise Refusal(status, code, exc.message) from exc
+        ingest = self._ingest(opened)  # outside the write lock: decrypt, rebuild, check
         for _attempt in range(3):  # a concurrent twin may win the insert; then re-decide
             try:
-                return self._store(opened.manifest, data, digest, opened.extras)
+                return self._store(opened.manifest, data, digest, ingest, opened.extras)
             except self.db.IntegrityError:
                 continue
         raise Refusal(503, "busy", "The inbox is busy; try again.")
 
-    def _stored(self, bundle_id: str) -> tuple[str, bytes, bytes] | None:
+    def _stored_and_device(self, bundle_id: str, device_id: str
+                           ) -> tuple[tuple[str, bytes, bytes] | None, Device]:
+        """What is stored under this id (a retry?) and the active sender, in one read."""
         with self.db.transaction() as cur:
             row = cur.one("SELECT sha256, receipt_body, receipt_signature FROM bundles "
                           "WHERE bundle_id = ?", (bundle_id,))
-        return None if row is None else (row[0], row[1], row[2])
+            dev = cur.one("SELECT device_id, assessor_id, signing_public_key, age_recipient, "
+                          "revoked_at FROM devices WHERE device_id = ?", (device_id,))
+        stored = None if row is None else (row[0], row[1], row[2])
+        if stored is not None and dev is not None:
+            return stored, Device(*dev[:4], revoked=dev[4] is not None)
+        if dev is None:
+            raise Refusal(403, "unknown_device", "This device is not enrolled with the agency.")
+        device = Device(*dev[:4], revoked=dev[4] is not None)
+        if device.revoked:
+            raise Refusal(410, "device_revoked", "The agency has revoked this device.")
+        return stored, device
 
-    def _store(self, m: Any, data: bytes, digest: str,
+    def _ingest(self, opened: OpenedBundle) -> _Ingest:
+        """The case state this bundle leads to, checked before anything is written."""
+        m = opened.manifest
+        inline: dict[str, bytes] = {}
+        if opened.change is None and opened.case_document is None:
+            # the inbox role holds no decryption key: kept as it came; the console works
+            # out its state when it first reads the case (case_state.index_pending)
+            return _Ingest(state=None, sha="", base="", blobs=[], inline={},
+                           format_version=m.format_version)
+        if opened.change is None:  # format version 1: the whole case, attachments inside
+            state = dict(opened.case_document["case"]) if opened.case_document else {}
+            base = ""
+            by_id = {a.get("id"): a.get("sha256", "") for a in state.get("attachments", [])}
+            inline = {by_id.get(k) or sha256_hex(v): v for k, v in opened.attachments.items()}
+        else:
+            change = opened.change
+            base = change.base_sha256
+            if change.full is not None:
+                state = change.full
+            else:
+                found = self._states.get(m.case_id, base)
+                if found is None:
+                    with self.db.transaction() as cur:
+                        found = case_state.state_for(cur, self.home, m.case_id, base)
+                if found is None:
+                    raise Refusal(409, "base_unknown", "The inbox does not hold the case "
+                                  "version this change was made against; send the whole case.")
+                try:
+                    state = changes.apply(found, change.ops_as_dicts())
+                except changes.ChangeError as exc:
+                    raise Refusal(422, "change_invalid",
+                                  "The change does not apply to the case it names.") from exc
+            if changes.state_sha256(state) != change.state_sha256:
+                raise Refusal(422, "change_invalid",
+                              "The rebuilt case does not match the laptop's.")
+        sha = changes.state_sha256(state)
+        blobs = sorted({a.get("sha256", "") for a in state.get("attachments", [])} - {""})
+        return _Ingest(state=state, sha=sha, base=base, blobs=blobs, inline=inline,
+                       format_version=m.format_version)
+
+    def _store(self, m: Any, data: bytes, digest: str, ingest: _Ingest,
                extras: dict[str, bytes] | None = None) -> SignedDocument:
         from homestudy.agency.messages import REVIEW_REPLIES, record_replies
 
@@ -237,15 +292,34 @@ class Inbox:
                     alert = ("chain_broken", f"sequence {m.sequence} does not follow {last_id}")
                     raise Refusal(422, "chain_broken",
                                   "This bundle does not follow the device's previous bundle.")
+                missing = [b for b in ingest.blobs if b not in ingest.inline
+                           and not _blob_complete(cur, b)]
+                if missing:
+                    raise Refusal(409, "attachment_missing",
+                                  f"{len(missing)} attachment(s) of this case have not arrived "
+                                  "yet; send them first.")
+                for blob_sha, blob_data in ingest.inline.items():
+                    self._keep_whole_blob(cur, blob_sha, blob_data)
                 receipt = make_receipt(self.home.signing_secret, Receipt(
                     bundle_id=m.bundle_id, sha256=digest, size=len(data), received_at=now_iso(),
                     agency_id=self.home.agency_id, device_id=m.device_id, sequence=m.sequence))
+                received_at = now_iso()
                 cur.execute(
                     "INSERT INTO bundles (bundle_id, device_id, sequence, case_id, "
                     "case_reference, sha256, size, data, received_at, receipt_body, "
-                    "receipt_signature) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    "receipt_signature, format_version, base_sha256, state_sha256) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (m.bundle_id, m.device_id, m.sequence, m.case_id, m.case_reference, digest,
-                     len(data), data, now_iso(), receipt.body, receipt.signature))
+                     len(data), data, received_at, receipt.body, receipt.signature,
+                     ingest.format_version, ingest.base, ingest.sha))
+                if ingest.state is not None and (
+                        not ingest.base or case_state.snapshot_due(cur, m.case_id)):
+                    case_state.keep_state(cur, self.home, case_id=m.case_id,
+                                          state=ingest.state, sha=ingest.sha,
+                                          bundle_id=m.bundle_id, device_id=m.device_id,
+                                          received_at=received_at, blobs=ingest.blobs)
+                if ingest.state is not None:
+                    self._states.put(m.case_id, ingest.sha, ingest.state)
                 if m.sequence > last_seq:  # an earlier one arriving late fills its gap
                     cur.execute("UPDATE devices SET last_sequence = ?, last_bundle_id = ?, "
                                 "last_sha256 = ? WHERE device_id = ?",
@@ -258,6 +332,128 @@ class Inbox:
             if alert is not None:
                 self._alert(alert[0], m.device_id, m.bundle_id, m.sequence, alert[1])
             raise
+
+    # ----------------------------------------------------------------- attachments
+
+    def blob_status(self, sha256: str, size: int) -> BlobStatus:
+        """What the inbox holds of one attachment (``received`` bytes from the start)."""
+        _check_blob_id(sha256, size, self.home.config.max_blob_size)
+        with self.db.transaction() as cur:
+            row = cur.one("SELECT size, received, completed_at FROM blobs WHERE sha256 = ?",
+                          (sha256,))
+        if row is None:
+            return BlobStatus(sha256=sha256, size=size, received=0, complete=False)
+        return BlobStatus(sha256=sha256, size=int(row[0]), received=int(row[1]),
+                          complete=row[2] is not None)
+
+    def put_chunk(self, sha256: str, size: int, offset: int, data: bytes) -> BlobStatus:
+        """Keep one chunk (age ciphertext to the agency) that starts at ``offset``.
+
+        Chunks must come in order: one at another offset gets 409 with what the inbox
+        holds, so the laptop resends from there and nothing twice.
+        """
+        _check_blob_id(sha256, size, self.home.config.max_blob_size)
+        try:
+            plain = pyrage.decrypt(data, [x25519.Identity.from_str(i)
+                                          for i in self.home.age_identities])
+        except Exception as exc:
+            raise Refusal(400, "invalid", "The attachment chunk is not encrypted to this "
+                          "agency.") from exc
+        if not plain or offset + len(plain) > size:
+            raise Refusal(400, "invalid", "The attachment chunk is past its end.")
+        with self.db.transaction(immediate=True) as cur:
+            row = cur.one("SELECT size, received, completed_at FROM blobs WHERE sha256 = ?"
+                          + (" FOR UPDATE" if cur.dialect == "postgresql" else ""), (sha256,))
+            if row is None:
+                try:
+                    cur.execute("INSERT INTO blobs (sha256, size, received, created_at) "
+                                "VALUES (?, ?, 0, ?)", (sha256, size, now_iso()))
+                except self.db.IntegrityError as exc:
+                    raise Refusal(503, "busy", "The inbox is busy; try again.") from exc
+                row = (size, 0, None)
+            held, received, done = int(row[0]), int(row[1]), row[2]
+            if held != size:
+                raise Refusal(409, "blob_conflict", "The attachment's size does not match.")
+            if done is not None or offset != received:
+                return BlobStatus(sha256=sha256, size=size, received=received,
+                                  complete=done is not None)
+            cur.execute("INSERT INTO blob_chunks (sha256, offset_bytes, size, data) "
+                        "VALUES (?, ?, ?, ?)", (sha256, offset, len(plain), data))
+            received += len(plain)
+            completed = None
+            if received == size:
+                completed = now_iso()
+            cur.execute("UPDATE blobs SET received = ?, completed_at = ? WHERE sha256 = ?",
+                        (received, completed, sha256))
+        if completed is not None and not self._blob_matches(sha256):
+            with self.db.transaction(immediate=True) as cur:  # start again from nothing
+                cur.execute("DELETE FROM blob_chunks WHERE sha256 = ?", (sha256,))
+                cur.execute("DELETE FROM blobs WHERE sha256 = ?", (sha256,))
+            raise Refusal(422, "blob_mismatch", "The attachment did not match its hash; "
+                          "it will be sent again.")
+        return BlobStatus(sha256=sha256, size=size, received=received,
+                          complete=completed is not None)
+
+    def _blob_matches(self, sha256: str) -> bool:
+        try:
+            case_state.read_blob(self.db, self.home, sha256)
+        except Exception:
+            return False
+        return True
+
+    def _keep_whole_blob(self, cur: Cursor, sha256: str, data: bytes) -> None:
+        """An attachment that came inside a version 1 bundle, kept like an uploaded one."""
+        if cur.one("SELECT 1 FROM blobs WHERE sha256 = ?", (sha256,)) is not None:
+            return
+        sealed = pyrage.encrypt(data, [x25519.Recipient.from_str(self.home.age_recipient)])
+        cur.execute("INSERT INTO blobs (sha256, size, received, created_at, completed_at) "
+                    "VALUES (?, ?, ?, ?, ?)", (sha256, len(data), len(data), now_iso(), now_iso()))
+        if data:
+            cur.execute("INSERT INTO blob_chunks (sha256, offset_bytes, size, data) "
+                        "VALUES (?, ?, ?, ?)", (sha256, 0, len(data), sealed))
+
+    # ----------------------------------------------------------------- retention
+
+    def compact(self, now: datetime | None = None) -> dict[str, int]:
+        """Apply the agency's retention: superseded change sets older than
+        ``retention_days`` go (each case's latest always stays, with the whole state it
+        leads to), and attachments no kept state refers to go with them."""
+        days = self.home.config.retention_days
+        removed = {"bundles": 0, "blobs": 0}
+        if days <= 0:
+            return removed
+        cutoff = ((now or datetime.now(UTC)) - timedelta(days=days)).isoformat()
+        with self.db.transaction(immediate=True) as cur:
+            latest = {r[0]: r[1] for r in cur.all(
+                "SELECT case_id, MAX(received_at) FROM bundles GROUP BY case_id")}
+            old = cur.all("SELECT bundle_id, case_id, received_at FROM bundles "
+                          "WHERE received_at < ?", (cutoff,))
+            for case_id in {r[1] for r in old}:  # keep each latest whole, then the chain can go
+                row = cur.one("SELECT bundle_id, device_id, received_at, state_sha256 FROM "
+                              "bundles WHERE case_id = ? AND received_at = ?",
+                              (case_id, latest[case_id]))
+                state = case_state.state_for(cur, self.home, case_id, row[3]) if row and \
+                    row[3] else None
+                if row is None or state is None:
+                    continue
+                blobs = sorted({a.get("sha256", "") for a in state.get("attachments", [])}
+                               - {""})
+                case_state.keep_state(cur, self.home, case_id=case_id, state=state, sha=row[3],
+                                      bundle_id=row[0], device_id=row[1], received_at=row[2],
+                                      blobs=blobs)
+            for bundle_id, case_id, received_at in old:
+                if latest.get(case_id) != received_at:
+                    cur.execute("DELETE FROM bundles WHERE bundle_id = ?", (bundle_id,))
+                    removed["bundles"] += 1
+            kept: set[str] = set()
+            for (blobs,) in cur.all("SELECT blobs FROM case_states"):
+                kept |= set(json.loads(blobs))
+            for (sha,) in cur.all("SELECT sha256 FROM blobs WHERE created_at < ?", (cutoff,)):
+                if sha not in kept:
+                    cur.execute("DELETE FROM blob_chunks WHERE sha256 = ?", (sha,))
+                    cur.execute("DELETE FROM blobs WHERE sha256 = ?", (sha,))
+                    removed["blobs"] += 1
+        return removed
 
     def _alert(self, kind: str, device_id: str, bundle_id: str, seq: int, detail: str) -> None:
         with self.db.transaction(immediate=True) as cur:
@@ -296,8 +492,12 @@ class Inbox:
             previous = signer
         return [*chain, docs[-1]]
 
-    def key_lists_wire(self) -> dict[str, Any]:
+    def key_lists_wire(self, have: int | None = None) -> dict[str, Any]:
+        """What ``GET /keys`` sends; ``{"unchanged": N}`` when the device already has
+        the current version ``N`` (saves the whole list on every round)."""
         *chain, current = self.published_key_lists()
+        if have is not None and json.loads(current.body).get("version") == have:
+            return {"unchanged": have}
         wire = current.to_wire()
         if chain:
             wire["chain"] = [doc.to_wire() for doc in chain]
@@ -316,6 +516,54 @@ class Inbox:
                            "device_id = ? AND sequence > ? ORDER BY sequence", (device_id, after))
         return [{"bundle_id": r[0], "sequence": int(r[1]), "kind": r[3],
                  "data": base64.b64encode(r[2]).decode("ascii")} for r in rows]
+
+
+class _StateCache:
+    """The last few case states this process rebuilt: the next change set of a case is
+    almost always made against the state its previous one led to."""
+
+    def __init__(self, size: int = 256) -> None:
+        import threading
+        from collections import OrderedDict
+
+        self._items: OrderedDict[tuple[str, str], dict[str, Any]] = OrderedDict()
+        self._size, self._lock = size, threading.Lock()
+
+    def get(self, case_id: str, sha: str) -> dict[str, Any] | None:
+        with self._lock:
+            found = self._items.get((case_id, sha))
+            if found is not None:
+                self._items.move_to_end((case_id, sha))
+            return found  # callers never change a state in place (changes.apply copies)
+
+    def put(self, case_id: str, sha: str, state: dict[str, Any]) -> None:
+        with self._lock:
+            self._items[(case_id, sha)] = state
+            self._items.move_to_end((case_id, sha))
+            while len(self._items) > self._size:
+                self._items.popitem(last=False)
+
+
+@dataclass(frozen=True)
+class _Ingest:
+    state: dict[str, Any] | None  # None: the inbox role, which cannot decrypt (deferred)
+    sha: str
+    base: str
+    blobs: list[str]
+    inline: dict[str, bytes]
+    format_version: int
+
+
+def _blob_complete(cur: Cursor, sha256: str) -> bool:
+    row = cur.one("SELECT completed_at FROM blobs WHERE sha256 = ?", (sha256,))
+    return row is not None and row[0] is not None
+
+
+def _check_blob_id(sha256: str, size: int, limit: int) -> None:
+    if len(sha256) != 64 or any(c not in "0123456789abcdef" for c in sha256):
+        raise Refusal(400, "invalid", "An attachment is named by its SHA-256 in hex.")
+    if size < 1 or size > limit:
+        raise Refusal(413, "too_large", "The attachment is larger than the inbox accepts.")
 
 
 def _sequence_used(cur: Cursor, device_id: str, sequence: int) -> bool:

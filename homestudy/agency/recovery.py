@@ -1,7 +1,8 @@
 """Moving cases between laptops: a transfer to another assessor, and re-issuing every case
 of an assessor whose laptop was lost, stolen or broken.
 
-Both send the case as the agency last knew it (the newest bundle the laptop sent, with
+Both send the case as the agency last knew it (the newest state rebuilt from the change
+sets the laptop sent, ``case_state.latest_case_state``, with
 any later ``case_update`` from the agency laid over it), every attachment, and its
 history (the bundles received and the messages sent), as one ``transfer`` message.
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 import contextlib
 from typing import Any
 
+from homestudy.agency import case_state
 from homestudy.agency.assign import open_received
 from homestudy.agency.db import Cursor, Database
 from homestudy.agency.home import AgencyHome
@@ -49,9 +51,11 @@ def latest_state(home: AgencyHome, db: Database, case_id: str) -> CaseState:
     case: Case | None = None
     attachments: dict[str, bytes] = {}
     since = ""
-    if bundles:
-        opened = open_received(home, db, bundles[-1][0])
-        case, attachments, since = opened.case(), dict(opened.attachments), bundles[-1][3]
+    if bundles:  # rebuilt from the chain of change sets the laptop sent
+        latest = case_state.latest_case_state(db, home, case_id)
+        if latest is not None:
+            case, since = latest.as_case(), latest.received_at
+            attachments = _attachments_of(home, db, latest)
     for data, kind, _device, _seq, created in messages:
         if kind not in PLACING_KINDS[1:] or created <= since:
             continue
@@ -67,6 +71,17 @@ def latest_state(home: AgencyHome, db: Database, case_id: str) -> CaseState:
         raise NotFoundError("The agency holds no copy of that case it can send on: the "
                             "laptop never sent it, and it was assigned before this version.")
     return case, attachments, history
+
+
+def _attachments_of(home: AgencyHome, db: Database,
+                    latest: case_state.CaseState) -> dict[str, bytes]:
+    """The case's attachments by id: kept once by content hash, or (a bundle from before
+    change sets, stored by the inbox role) inside the bundle itself."""
+    listed = [a for a in latest.case.get("attachments", []) if isinstance(a, dict)]
+    try:
+        return {str(a["id"]): latest.attachment(str(a["sha256"])) for a in listed}
+    except (KeyError, AgencyError):
+        return dict(open_received(home, db, latest.bundle_id).attachments)
 
 
 AGENCY_FIELDS = ("stage1", "lines_of_enquiry", "applicants", "household", "significant_others",

@@ -7,10 +7,15 @@ A bundle is a zip (stored, uncompressed) with these members::
     payload.age             the payload, encrypted to the recipient's age X25519 key
     README.txt              how to check and open it with stock ``minisign`` and ``age``
 
-The payload (after ``age -d``) is itself a zip: ``payload.json`` (repeats the bundle
-id, sender device id, sequence and agency id, and lists the SHA-256 of every other
-member), ``case.json`` (the case as versioned JSON, ``homestudy.serial``) and
-``attachments/<attachment id>``.
+Format version 1 (assignments): the payload (after ``age -d``) is a zip:
+``payload.json`` (repeats the bundle id, sender device id, sequence and agency id, and
+lists the SHA-256 of every other member), ``case.json`` (the case as versioned JSON,
+``homestudy.serial``) and ``attachments/<attachment id>``.
+
+Format version 2 (a laptop's case bundles, docs/sync-payload.md): the payload is the
+same zip, gzip-compressed before encryption, holding ``payload.json`` and
+``change.json`` (a ``homestudy.sync.wire.ChangeSet``: the whole case once, then only
+the records that changed). Attachments travel apart, once, by content hash.
 
 ``open_bundle`` trusts nothing until it has checked it, in this order: size,
 container, signature over the manifest, manifest format, the manifest's
@@ -22,8 +27,10 @@ raises ``BundleError`` whose ``check`` names the step.
 from __future__ import annotations
 
 import dataclasses
+import gzip
 import hashlib
 import json
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -36,9 +43,12 @@ from homestudy.model import CASE_FORMAT_VERSION, Case
 from homestudy.serial import from_jsonable
 from homestudy.sync import keys
 from homestudy.sync.container import ContainerError, pack, unpack
+from homestudy.sync.wire import ChangeSet, PayloadHeader, WireError, decode
 
 BUNDLE_FORMAT = "homestudy-bundle"
-BUNDLE_FORMAT_VERSION = 1
+BUNDLE_FORMAT_VERSION = 2  # the newest this code reads
+CHANGE_BUNDLE_VERSION = 2  # case bundles as change sets, payload gzip-compressed
+ASSIGNMENT_BUNDLE_VERSION = 1
 CASE_FORMAT = "homestudy-case"
 MANIFEST = "manifest.json"
 SIGNATURE = "manifest.json.minisig"
@@ -48,6 +58,7 @@ KIND_CASE = "case"  # device -> agency: the assessor's work on a case
 KIND_ASSIGNMENT = "assignment"  # agency -> device: a new case for Stage 2
 KINDS = (KIND_CASE, KIND_ASSIGNMENT)
 MAX_BUNDLE_SIZE = 64 * 1024 * 1024
+MAX_EXTRAS = 8  # payload members beside change.json (review_replies.json)
 
 _README = b"""HomeStudy sync bundle.
 
@@ -56,6 +67,8 @@ Check the sender's signature over the manifest with stock minisign:
 Check each member's SHA-256 against manifest.json (sha256sum payload.age).
 Decrypt the payload with stock age and the recipient's identity file:
     age -d -i agency.key -o payload.zip payload.age
+In format version 2 the decrypted payload is gzip-compressed:
+    age -d -i agency.key payload.age | gunzip > payload.zip
 """
 
 
@@ -94,6 +107,8 @@ class Manifest:
             "created_at": self.created_at,
             "members": self.members,
         }
+        if self.format_version >= CHANGE_BUNDLE_VERSION:  # one per edit: every byte counts
+            return json.dumps(data, sort_keys=True, separators=(",", ":")).encode("utf-8")
         return json.dumps(data, indent=2, sort_keys=True).encode("utf-8") + b"\n"
 
     @classmethod
@@ -143,13 +158,22 @@ class OpenedBundle:
     size: int
     case_document: dict[str, Any] | None = None  # None when opened without an identity
     attachments: dict[str, bytes] = field(default_factory=dict)
+    change: ChangeSet | None = None  # format version 2, once decrypted
     extras: dict[str, bytes] = field(default_factory=dict)  # e.g. review_replies.json
 
     def case(self) -> Case:
-        if self.case_document is None:
+        """The whole case: a format 1 bundle's, or a format 2 bundle's that carries it."""
+        if self.case_document is None and self.change is not None:
+            if self.change.full is None:
+                raise BundleError("The bundle carries changes only, not the whole case.",
+                                  check="case")
+            document = self.change.full
+        elif self.case_document is None:
             raise BundleError("The bundle was checked but not decrypted.", check="decrypt")
+        else:
+            document = self.case_document["case"]
         try:
-            return from_jsonable(Case, self.case_document["case"])
+            return from_jsonable(Case, document)
         except Exception as exc:  # a signed but wrongly shaped case
             raise BundleError("The case in the bundle is not readable.", check="case") from exc
 
@@ -163,8 +187,9 @@ def build_bundle(
     recipient: str,
     extras: dict[str, bytes] | None = None,
 ) -> bytes:
-    """The bundle's bytes. ``manifest.members`` is filled in here. ``extras`` are further
-    payload members by name (``review_replies.json``)."""
+    """The bundle's bytes (format version 1). ``manifest.members`` is filled in here.
+    ``extras`` are further payload members by name (``review_replies.json``)."""
+    manifest = dataclasses.replace(manifest, format_version=ASSIGNMENT_BUNDLE_VERSION)
     case_bytes = json.dumps(
         {"format": CASE_FORMAT, "format_version": CASE_FORMAT_VERSION, "case": case_json},
         sort_keys=True,
@@ -174,7 +199,7 @@ def build_bundle(
     inner_members += sorted((extras or {}).items())
     inner_header = {
         "format": BUNDLE_FORMAT + "-payload",
-        "format_version": BUNDLE_FORMAT_VERSION,
+        "format_version": ASSIGNMENT_BUNDLE_VERSION,
         "bundle_id": manifest.bundle_id,
         "kind": manifest.kind,
         "agency_id": manifest.agency_id,
@@ -186,17 +211,53 @@ def build_bundle(
     plaintext = pack(
         [("payload.json", json.dumps(inner_header, sort_keys=True).encode()), *inner_members]
     )
-    ciphertext = pyrage.encrypt(plaintext, [x25519.Recipient.from_str(recipient)])
-    members = {
-        PAYLOAD: {"sha256": sha256_hex(ciphertext), "size": len(ciphertext)},
-        README: {"sha256": sha256_hex(_README), "size": len(_README)},
+    return _seal(manifest, plaintext, signing_secret, recipient)
+
+
+def build_change_bundle(
+    manifest: Manifest, *, change: bytes, signing_secret: str, recipient: str,
+    whole: bool = True, extras: dict[str, bytes] | None = None,
+) -> bytes:
+    """A format version 2 bundle carrying ``change`` (the ``change.json`` bytes);
+    ``whole`` when it carries the whole case (then README.txt goes too). ``extras`` are
+    further payload members by name (``review_replies.json``)."""
+    manifest = dataclasses.replace(manifest, format_version=CHANGE_BUNDLE_VERSION)
+    extra_members = sorted((extras or {}).items())
+    if any(n in ("payload.json", "change.json") for n, _ in extra_members) or \
+            len(extra_members) > MAX_EXTRAS:
+        raise ValueError("extra payload members clash with the bundle's own")
+    inner_header = {
+        "format": BUNDLE_FORMAT + "-payload",
+        "format_version": CHANGE_BUNDLE_VERSION,
+        "bundle_id": manifest.bundle_id,
+        "kind": manifest.kind,
+        "agency_id": manifest.agency_id,
+        "device_id": manifest.device_id,
+        "sequence": manifest.sequence,
+        "case_id": manifest.case_id,
+        "members": {n: {"sha256": sha256_hex(d), "size": len(d)}
+                    for n, d in [("change.json", change), *extra_members]},
     }
+    plaintext = pack([("payload.json", json.dumps(inner_header, sort_keys=True).encode()),
+                      ("change.json", change), *extra_members])
+    # mtime 0: the same change compresses to the same bytes on every machine
+    # the README goes with the first, whole, bundle of a case; a small change goes bare
+    return _seal(manifest, gzip.compress(plaintext, compresslevel=6, mtime=0),
+                 signing_secret, recipient, readme=whole)
+
+
+def _seal(manifest: Manifest, plaintext: bytes, signing_secret: str, recipient: str,
+          readme: bool = True) -> bytes:
+    ciphertext = pyrage.encrypt(plaintext, [x25519.Recipient.from_str(recipient)])
+    members = {PAYLOAD: {"sha256": sha256_hex(ciphertext), "size": len(ciphertext)}}
+    if readme:
+        members[README] = {"sha256": sha256_hex(_README), "size": len(_README)}
     full = dataclasses.replace(manifest, members=members)
     manifest_bytes = full.to_json()
     signature = keys.sign(signing_secret, manifest_bytes, full.trusted_comment())
     return pack(
         [(MANIFEST, manifest_bytes), (SIGNATURE, signature), (PAYLOAD, ciphertext),
-         (README, _README)]
+         *([(README, _README)] if readme else [])]
     )
 
 
@@ -249,11 +310,89 @@ def open_bundle(
         raise BundleError(
             "The bundle's payload could not be decrypted with this key.", check="decrypt"
         ) from exc
+    if manifest.format_version >= CHANGE_BUNDLE_VERSION:
+        change, extras = _read_change_payload(_gunzip(plaintext, max_size), manifest, max_size)
+        return OpenedBundle(manifest=manifest, sha256=opened.sha256, size=opened.size,
+                            change=change, extras=extras)
     case_document, attachments, extras = _read_payload(plaintext, manifest, max_size)
     return OpenedBundle(
         manifest=manifest, sha256=opened.sha256, size=opened.size,
         case_document=case_document, attachments=attachments, extras=extras,
     )
+
+
+def read_stored_change(data: bytes, identity: str | Sequence[str],
+                       max_size: int = MAX_BUNDLE_SIZE) -> ChangeSet | None:
+    """The change set of a format 2 bundle this agency verified when it arrived and has
+    kept since (the signature is not checked again); None for a format 1 bundle."""
+    found = read_stored_payload(data, identity, max_size)
+    return None if found is None else found[0]
+
+
+def read_stored_payload(data: bytes, identity: str | Sequence[str],
+                        max_size: int = MAX_BUNDLE_SIZE
+                        ) -> tuple[ChangeSet, dict[str, bytes]] | None:
+    """``read_stored_change`` and the members beside it (``review_replies.json``)."""
+    members = _unpack(data, max_size)
+    manifest = Manifest.from_json(members.get(MANIFEST, b""))
+    if manifest.format_version < CHANGE_BUNDLE_VERSION:
+        return None
+    _check_members(manifest.members, members)
+    identities = [identity] if isinstance(identity, str) else list(identity)
+    try:
+        plaintext = pyrage.decrypt(members[PAYLOAD],
+                                   [x25519.Identity.from_str(i) for i in identities])
+    except Exception as exc:
+        raise BundleError("The bundle's payload could not be decrypted with this key.",
+                          check="decrypt") from exc
+    return _read_change_payload(_gunzip(plaintext, max_size), manifest, max_size)
+
+
+def _gunzip(data: bytes, max_size: int) -> bytes:
+    """gzip's content, refusing more than ``max_size`` bytes (no decompression bombs)."""
+    try:
+        inflater = zlib.decompressobj(wbits=31)
+        out = inflater.decompress(data, max_size + 1)
+        if len(out) > max_size or inflater.unconsumed_tail or not inflater.eof:
+            raise ValueError("too large or truncated")
+    except (zlib.error, ValueError) as exc:
+        raise BundleError("The bundle's payload is not readable.", check="payload") from exc
+    return out
+
+
+def _read_change_payload(plaintext: bytes, manifest: Manifest, max_size: int
+                         ) -> tuple[ChangeSet, dict[str, bytes]]:
+    try:
+        inner = unpack(plaintext, max_member_size=max_size, max_members=2 + MAX_EXTRAS)
+        header = decode(PayloadHeader, inner["payload.json"])
+        if set(header.members) != set(inner) - {"payload.json"} or \
+                "change.json" not in header.members:
+            raise ValueError("payload members differ from its list")
+        for name, entry in header.members.items():
+            if entry.sha256 != sha256_hex(inner[name]) or entry.size != len(inner[name]):
+                raise ValueError("payload member hash differs")
+        change = decode(ChangeSet, inner["change.json"])
+    except WireError as exc:
+        raise BundleError(f"The bundle's payload is not readable: {exc}", check="payload") \
+            from exc
+    except (ContainerError, KeyError, ValueError) as exc:
+        raise BundleError("The bundle's payload is not readable.", check="payload") from exc
+    if change.case_format_version > CASE_FORMAT_VERSION:
+        raise BundleError(
+            "The case in this bundle was made by a newer version of HomeStudy.",
+            check="format_version")
+    for key in ("bundle_id", "kind", "agency_id", "device_id", "sequence", "case_id"):
+        if getattr(header, key) != getattr(manifest, key):
+            raise BundleError(
+                f"The encrypted payload does not match the signed manifest ({key}).",
+                check="inner_mismatch")
+    if change.case_id != manifest.case_id or (
+            change.full is not None and change.full.get("id") != manifest.case_id):
+        raise BundleError(
+            "The encrypted case does not match the signed manifest (case_id).",
+            check="inner_mismatch")
+    extras = {n: d for n, d in inner.items() if n not in ("payload.json", "change.json")}
+    return change, extras
 
 
 def _unpack(data: bytes, max_size: int) -> dict[str, bytes]:

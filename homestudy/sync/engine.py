@@ -45,6 +45,7 @@ ClientFactory = Callable[[ProfileState], InboxClient]
 class ProfilePlan:
     state: ProfileState
     items: list[OutboxItem]
+    blobs: dict[str, bytes] = field(default_factory=dict)  # attachments the agency lacks
     last_message_id: str = ""  # acknowledged with the next fetch of assignments
 
 
@@ -63,6 +64,9 @@ class ProfileResult:
     messages: list[tuple[int, OpenedMessage]] = field(default_factory=list)
     inbox_sequence: dict[str, Any] | None = None  # the inbox is ahead: a restored laptop
     assignments_done: bool = False  # every waiting assignment was collected
+    blobs_sent: list[str] = field(default_factory=list)  # the inbox holds them whole now
+    rebase: list[OutboxItem] = field(default_factory=list)  # the inbox lacks their base
+    blobs_missing: list[OutboxItem] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -80,6 +84,18 @@ class RoundReport:
 
 
 def prepare(vault: Any, *, force: bool = True) -> list[ProfilePlan]:
+    _freeze_marked(vault)
+    states = {s.id: s for s in outbox.profiles(vault)}  # sequence numbers moved on
+    plans = []
+    for s in states.values():
+        items = outbox.pending(vault, s.id, force=force)
+        plans.append(ProfilePlan(s, items, _missing_blobs(vault, s.id, items),
+                                 last_message_id=inbound.cursor(vault, s.id)[1]))
+    return plans
+
+
+def _freeze_marked(vault: Any) -> None:
+    """Freeze each marked case into its agency's outbox (merging with one waiting)."""
     states = {s.id: s for s in outbox.profiles(vault)}
     for case_id, version in outbox.dirty_cases(vault):
         try:
@@ -91,12 +107,26 @@ def prepare(vault: Any, *, force: bool = True) -> list[ProfilePlan]:
         if state is None:
             outbox.clear_dirty(vault, case_id, version)  # not an agency's case (link: marks)
             continue
-        attachments = {a.id: vault.cases.read_attachment(case.id, a.id) for a in case.attachments}
-        outbox.freeze(vault, state, case, attachments, version,
+        outbox.freeze(vault, state, case, version,
                       extras=inbound.replies_member(vault, case.id))
-    states = {s.id: s for s in outbox.profiles(vault)}  # sequence numbers moved on
-    return [ProfilePlan(s, outbox.pending(vault, s.id, force=force),
-                        inbound.cursor(vault, s.id)[1]) for s in states.values()]
+
+
+def _missing_blobs(vault: Any, profile_id: str, items: list[OutboxItem]) -> dict[str, bytes]:
+    """The attachments these bundles need that the agency does not hold yet."""
+    sent = outbox.blobs_sent(vault, profile_id)
+    wanted = {h for item in items for h, _ in item.blobs} - sent
+    found: dict[str, bytes] = {}
+    for item in items:
+        if not wanted - set(found):
+            break
+        try:
+            case = vault.cases.load_case(item.case_id)
+        except NotFoundError:
+            continue
+        for att in case.attachments:
+            if att.sha256 in wanted and att.sha256 not in found:
+                found[att.sha256] = vault.cases.read_attachment(case.id, att.id)
+    return found
 
 
 def exchange(plan: ProfilePlan, client: InboxClient) -> ProfileResult:
@@ -110,15 +140,22 @@ def exchange(plan: ProfilePlan, client: InboxClient) -> ProfileResult:
         if plan.items and state.registered:
             result.inbox_sequence = resync.inbox_ahead(state, plan.items, client)
             if result.inbox_sequence is not None:  # a restored laptop: renumbered in apply
-                plan = ProfilePlan(state, [], plan.last_message_id)
+                plan = ProfilePlan(state, [], last_message_id=plan.last_message_id)
         for item in plan.items:
             try:
+                _send_blobs(plan, item, client, result)
                 doc = client.upload(item.bundle_id, item.data)
                 receipt = _verified_receipt(doc, item, _agency_keys(state, result))
                 result.receipts.append((item, receipt, doc))
             except InboxRefusedError as exc:
-                result.failures.append((item, exc.message, True))
-                result.error = exc.message
+                if exc.code in ("base_unknown", "change_invalid"):  # send the whole case
+                    result.rebase.append(item)
+                elif exc.code == "attachment_missing":
+                    result.blobs_missing.append(item)
+                    result.failures.append((item, exc.message, False))
+                else:
+                    result.failures.append((item, exc.message, True))
+                    result.error = exc.message
             except (InboxUnavailableError, DeviceRevokedError):
                 raise
             except SyncError as exc:  # a receipt that does not verify: try again later
@@ -129,7 +166,8 @@ def exchange(plan: ProfilePlan, client: InboxClient) -> ProfileResult:
         result.revoked, result.error = True, exc.message
     except InboxUnavailableError as exc:
         result.offline, result.error = True, exc.message
-        done = {r[0].bundle_id for r in result.receipts} | {f[0].bundle_id for f in result.failures}
+        done = {r[0].bundle_id for r in result.receipts} | {
+            f[0].bundle_id for f in result.failures} | {i.bundle_id for i in result.rebase}
         result.failures += [(i, exc.message, False) for i in plan.items if i.bundle_id not in done]
     except HomeStudyError as exc:
         result.error = exc.message
@@ -146,6 +184,15 @@ def apply(vault: Any, result: ProfileResult) -> RoundReport:
         outbox.record_receipt(vault, item, receipt, doc)
     for item, message, refused in result.failures:
         outbox.record_failure(vault, item, message, refused=refused)
+    outbox.mark_blobs_sent(vault, state.id, result.blobs_sent)
+    for item in result.blobs_missing:  # the inbox lost or never had them: send again
+        outbox.forget_blobs(vault, state.id, [h for h, _ in item.blobs])
+    for item in result.rebase:
+        outbox.forget_base(vault, state.id, item.case_id)
+    if result.rebase:  # the whole case waits now, so the count below says so
+        _freeze_marked(vault)
+    if result.receipts:
+        outbox.reclaim_space(vault)
     imported, notices = 0, []
     if result.inbox_sequence is not None:
         resync.resequence(vault, state.id, result.inbox_sequence)
@@ -198,7 +245,13 @@ def sync_round(vault: Any, client_factory: ClientFactory | None = None,
     reports = []
     for plan in prepare(vault, force=force):
         # a revoked laptop still asks: the agency may have restored it (restore-device)
-        with factory(plan.state) as client:
+        try:
+            client = factory(plan.state)
+        except SyncError as exc:  # an address the laptop will not send to (http://...)
+            reports.append(apply(vault, ProfileResult(
+                state=plan.state, registered=plan.state.registered, error=exc.message)))
+            continue
+        with client:
             result = exchange(plan, client)
         report = apply(vault, result)
         if result.inbox_sequence is not None:  # renumbered after a restore: send them now
@@ -232,10 +285,32 @@ def _verified_receipt(doc: SignedDocument, item: OutboxItem, agency_keys: list[s
                           sha256=item.sha256)
 
 
+def _send_blobs(plan: ProfilePlan, item: OutboxItem, client: InboxClient,
+                result: ProfileResult) -> None:
+    """Upload, chunk by chunk, the attachments this bundle needs that the inbox lacks."""
+    for sha, _size in item.blobs:
+        data = plan.blobs.get(sha)
+        if data is None or sha in result.blobs_sent:
+            continue
+        client.send_blob(plan.state.profile.device_id, plan.state.device_signing_secret,
+                         _agency_recipient(plan.state, result), sha, data)
+        result.blobs_sent.append(sha)
+
+
+def _agency_recipient(state: ProfileState, result: ProfileResult) -> str:
+    if result.key_list and result.key_list.get("agency_age_recipient"):
+        return str(result.key_list["agency_age_recipient"])
+    return state.agency_age_recipient
+
+
 def _key_list(state: ProfileState, client: InboxClient, result: ProfileResult) -> None:
     try:
+        docs = client.key_lists(state.key_list_version or None)
+        if not docs:  # the list this laptop holds is still the agency's current one
+            result.warning = _expired_warning(state)
+            return
         key_list, warning = follow_key_lists(
-            client.key_lists(), trusted_public_key=state.agency_signing_public_key,
+            docs, trusted_public_key=state.agency_signing_public_key,
             agency_id=state.profile.agency_id, last_version=state.key_list_version)
     except (KeyListError, InboxRefusedError) as exc:  # keep the keys already trusted; say so
         result.warning = exc.message
@@ -246,6 +321,17 @@ def _key_list(state: ProfileState, client: InboxClient, result: ProfileResult) -
         "agency_signing_public_key": key_list.signing_public_key,
         "agency_age_recipient": key_list.age_recipient,
     }
+
+
+def _expired_warning(state: ProfileState) -> str:
+    from datetime import datetime
+
+    try:
+        expired = datetime.fromisoformat(state.key_list_expires_at) <= outbox.now_utc()
+    except (TypeError, ValueError):
+        return ""
+    return ("The agency's key list has expired. Work is still sent, but ask the agency "
+            "to publish a new one.") if expired else ""
 
 
 def _assignments(state: ProfileState, client: InboxClient, result: ProfileResult,
@@ -316,6 +402,8 @@ def describe(report: RoundReport) -> str:
     if report.revoked:
         return f"{report.agency_name}: {report.error} {report.waiting} waiting."
     if report.offline:
+        if report.error and report.error != InboxUnavailableError().message:
+            return f"{report.agency_name}: {report.error} {report.waiting} waiting to be sent."
         return f"{report.agency_name}: offline; {report.waiting} waiting to be sent."
     parts = [f"{report.agency_name}: sent {report.sent}"]
     if report.received_cases:

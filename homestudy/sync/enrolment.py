@@ -18,8 +18,10 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from urllib.parse import urlparse
 
-from homestudy.errors import EnrolmentError
+from homestudy.errors import EnrolmentError, SyncError
 from homestudy.sync import keys
+from homestudy.sync.client import check_inbox_url
+from homestudy.sync.wire import EnrolmentBody, WireError, convert
 
 ENROLMENT_FORMAT = "homestudy-enrolment"
 ENROLMENT_VERSION = 1
@@ -54,14 +56,24 @@ class EnrolmentFile:
                 "This enrolment file was made by a newer version of HomeStudy. Update HomeStudy."
             )
         fields = cls.__dataclass_fields__
-        values = {k: data.get(k, "") for k in fields}
+        try:
+            body = convert(EnrolmentBody, data)
+        except WireError as exc:  # names the field: "$.token" ...
+            raise EnrolmentError("The enrolment file is incomplete: ask the agency for a new "
+                                 f"one. ({exc})") from exc
+        values = {k: getattr(body, k) for k in fields}
         missing = [k for k in fields if k != "assessor_name" and not values[k]]
-        if missing or not all(isinstance(v, str) for v in values.values()):
-            raise EnrolmentError("The enrolment file is incomplete: ask the agency for a new one.")
+        if missing:
+            raise EnrolmentError("The enrolment file is incomplete: ask the agency for a new "
+                                 f"one. (empty: {', '.join(missing)})")
         enrolment = cls(**values)
         url = urlparse(enrolment.inbox_url)
         if url.scheme not in ("https", "http") or not url.netloc:
             raise EnrolmentError("The enrolment file's inbox address is not a web address.")
+        try:
+            check_inbox_url(enrolment.inbox_url)
+        except SyncError as exc:
+            raise EnrolmentError(exc.message) from exc
         if not keys.valid_recipient(enrolment.agency_age_recipient) or not keys.valid_public_key(
             enrolment.agency_signing_public_key
         ):

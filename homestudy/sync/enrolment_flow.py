@@ -59,6 +59,9 @@ def _reenrol(vault: Any, state: ProfileState) -> None:
     every case of the agency is marked, so the new device sends each one whole."""
     with vault.transaction() as conn:
         conn.execute("DELETE FROM sync_outbox WHERE profile_id = ?", (state.id,))
+        # whole again: the new device's first bundle of each case carries all of it
+        conn.execute("DELETE FROM sync_case_base WHERE profile_id = ?", (state.id,))
+        conn.execute("DELETE FROM sync_blobs_sent WHERE profile_id = ?", (state.id,))
         conn.execute("DELETE FROM sync_profiles WHERE id = ?", (state.id,))
         inbound.reset_cursor(conn, state.id)
         cases = [r[0] for r in conn.execute("SELECT id FROM cases WHERE agency_profile_id = ? "

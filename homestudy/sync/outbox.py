@@ -6,10 +6,18 @@ is taken, the bundle's bytes are built and stored, and the mark is cleared, all 
 one vault transaction, so a retry resends exactly the same bytes and a crash either
 leaves the mark or the frozen bundle. A bundle leaves the outbox only in the
 transaction that stores its verified receipt.
+
+A bundle carries a change set (``homestudy.sync.changes``) from the case as the agency
+last signed a receipt for it (``sync_case_base``) to the case now; with no such base,
+the whole case. A case has at most one bundle waiting: freezing it again replaces the
+waiting one by a change set from the same base to the newest case, so edits made while
+offline merge and the outbox stays the size of one change per case.
 """
 
 from __future__ import annotations
 
+import gzip
+import json
 import uuid
 import weakref
 from collections.abc import Callable
@@ -18,10 +26,13 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from homestudy.errors import InboxUnavailableError, NotFoundError
-from homestudy.model import AgencyProfile, Case
+from homestudy.model import CASE_FORMAT_VERSION, AgencyProfile, Case
 from homestudy.serial import from_jsonable, to_jsonable
-from homestudy.sync.bundle import KIND_CASE, Manifest, build_bundle, sha256_hex
+from homestudy.sync import changes
+from homestudy.sync.bundle import KIND_CASE, Manifest, build_change_bundle, sha256_hex
 from homestudy.sync.signed import Receipt, SignedDocument
+from homestudy.sync.wire import CHANGE_FORMAT, CHANGE_FORMAT_VERSION, BlobRef, ChangeSet, Op
+from homestudy.sync.wire import encode as wire_encode
 
 BACKOFF_FIRST = timedelta(seconds=30)
 BACKOFF_CAP = timedelta(hours=1)
@@ -77,6 +88,8 @@ class OutboxItem:
     attempts: int
     state: str
     last_error: str
+    result_sha256: str = ""
+    blobs: tuple[tuple[str, int], ...] = ()  # (sha256, size) of every attachment it needs
 
 
 @dataclass(frozen=True)
@@ -216,11 +229,48 @@ def statuses(vault: Any) -> list[AgencyStatus]:
 # --------------------------------------------------------------------------- bundles
 
 
-def freeze(vault: Any, state: ProfileState, case: Case, attachments: dict[str, bytes],
-           dirty_version: int | None, extras: dict[str, bytes] | None = None) -> str:
-    """Build the case's bundle and store it in the outbox, in one transaction.
-    ``extras``: further payload members (``review_replies.json``)."""
+def freeze(vault: Any, state: ProfileState, case: Case, dirty_version: int | None,
+           extras: dict[str, bytes] | None = None) -> str | None:
+    """Store the case's change set in the outbox, replacing any still waiting, in one
+    transaction; None when the agency already has this very case (and these extras).
+    ``extras``: further payload members (``review_replies.json``), sent whole each time."""
+    current = to_jsonable(case)
+    current_sha = changes.state_sha256(current)
+    extras = dict(extras or {})
+    extras_sha = _extras_sha256(extras)
     with vault.transaction() as conn:
+        base = conn.execute("SELECT bundle_id, state_sha256, state, extras_sha256 FROM "
+                            "sync_case_base "
+                            "WHERE profile_id = ? AND case_id = ?",
+                            (state.id, case.id)).fetchone()
+        waiting = conn.execute("SELECT bundle_id, result_sha256, state, extras_sha256 FROM "
+                               "sync_outbox "
+                               "WHERE profile_id = ? AND case_id = ?",
+                               (state.id, case.id)).fetchall()
+        if dirty_version is not None:
+            conn.execute("DELETE FROM sync_dirty WHERE case_id = ? AND version = ?",
+                         (case.id, dirty_version))
+        if base is not None and (base[1], base[3]) == (current_sha, extras_sha):
+            # back to what the agency has (an edit undone): nothing needs to go
+            conn.execute("DELETE FROM sync_outbox WHERE profile_id = ? AND case_id = ?",
+                         (state.id, case.id))
+            return None
+        if [(w[1], w[2], w[3]) for w in waiting] == [(current_sha, WAITING, extras_sha)]:
+            return str(waiting[0][0])  # the waiting bundle already says exactly this
+        for old_id, *_rest in waiting:  # merged into the change set made here
+            conn.execute("DELETE FROM sync_outbox WHERE bundle_id = ?", (old_id,))
+        blobs = sorted({(a.sha256, a.size) for a in case.attachments})
+        if base is None:
+            change = ChangeSet(format=CHANGE_FORMAT, format_version=CHANGE_FORMAT_VERSION,
+                               case_id=case.id, case_format_version=CASE_FORMAT_VERSION,
+                               state_sha256=current_sha, full=current)
+        else:
+            ops = changes.diff(json.loads(gzip.decompress(bytes(base[2]))), current)
+            change = ChangeSet(format=CHANGE_FORMAT, format_version=CHANGE_FORMAT_VERSION,
+                               case_id=case.id, case_format_version=CASE_FORMAT_VERSION,
+                               state_sha256=current_sha, base_bundle_id=base[0],
+                               base_sha256=base[1], ops=[_op(o) for o in ops])
+        change = _with_blobs(change, blobs)
         row = conn.execute("SELECT next_sequence, last_bundle_id, last_bundle_sha256 FROM "
                            "sync_profiles WHERE id = ?", (state.id,)).fetchone()
         sequence, previous_id, previous_sha = int(row[0]), row[1], row[2]
@@ -229,50 +279,125 @@ def freeze(vault: Any, state: ProfileState, case: Case, attachments: dict[str, b
             device_id=state.profile.device_id, case_id=case.id, case_reference=case.reference,
             sequence=sequence, previous_bundle_id=previous_id, previous_sha256=previous_sha,
             created_at=now_utc().isoformat())
-        data = build_bundle(manifest, case_json=to_jsonable(case), attachments=attachments,
-                            signing_secret=state.device_signing_secret,
-                            recipient=state.agency_age_recipient, extras=extras)
+        data = build_change_bundle(manifest, change=wire_encode(change),
+                                   signing_secret=state.device_signing_secret,
+                                   recipient=state.agency_age_recipient, whole=base is None,
+                                   extras=extras)
         digest = sha256_hex(data)
         conn.execute(
             "INSERT INTO sync_outbox (bundle_id, profile_id, case_id, sequence, data, sha256, "
-            "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "created_at, result_state, result_sha256, blobs, extras_sha256) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (manifest.bundle_id, state.id, case.id, sequence, data, digest,
-             manifest.created_at))
+             manifest.created_at, gzip.compress(changes.canonical(current), mtime=0),
+             current_sha, json.dumps(blobs), extras_sha))
         conn.execute("UPDATE sync_profiles SET next_sequence = ?, last_bundle_id = ?, "
                      "last_bundle_sha256 = ? WHERE id = ?",
                      (sequence + 1, manifest.bundle_id, digest, state.id))
-        if dirty_version is not None:
-            conn.execute("DELETE FROM sync_dirty WHERE case_id = ? AND version = ?",
-                         (case.id, dirty_version))
     return manifest.bundle_id
+
+
+def _extras_sha256(extras: dict[str, bytes]) -> str:
+    """One hash of the extra members ('' for none): whether they changed since sent."""
+    if not extras:
+        return ""
+    return sha256_hex(b"".join(sha256_hex(n.encode()).encode() + sha256_hex(d).encode()
+                               for n, d in sorted(extras.items())))
+
+
+def _op(raw: dict[str, Any]) -> Op:
+    from homestudy.sync.wire import convert
+
+    return convert(Op, raw)
+
+
+def _with_blobs(change: ChangeSet, blobs: list[tuple[str, int]]) -> ChangeSet:
+    import msgspec
+
+    return msgspec.structs.replace(change, blobs=[BlobRef(sha256=h, size=n) for h, n in blobs])
+
+
+def forget_base(vault: Any, profile_id: str, case_id: str) -> None:
+    """The agency does not hold our base any more: the next bundle carries the whole case."""
+    with vault.transaction() as conn:
+        conn.execute("DELETE FROM sync_case_base WHERE profile_id = ? AND case_id = ?",
+                     (profile_id, case_id))
+        conn.execute("DELETE FROM sync_outbox WHERE profile_id = ? AND case_id = ?",
+                     (profile_id, case_id))
+    mark_dirty(vault, case_id)
+
+
+def blobs_sent(vault: Any, profile_id: str) -> set[str]:
+    with vault.reading() as conn:
+        return {r[0] for r in conn.execute(
+            "SELECT sha256 FROM sync_blobs_sent WHERE profile_id = ?", (profile_id,))}
+
+
+def mark_blobs_sent(vault: Any, profile_id: str, hashes: list[str]) -> None:
+    with vault.transaction() as conn:
+        conn.executemany("INSERT INTO sync_blobs_sent (profile_id, sha256) VALUES (?, ?) "
+                         "ON CONFLICT DO NOTHING", [(profile_id, h) for h in hashes])
+
+
+def forget_blobs(vault: Any, profile_id: str, hashes: list[str] | None = None) -> None:
+    with vault.transaction() as conn:
+        if hashes is None:
+            conn.execute("DELETE FROM sync_blobs_sent WHERE profile_id = ?", (profile_id,))
+        else:
+            conn.executemany("DELETE FROM sync_blobs_sent WHERE profile_id = ? AND sha256 = ?",
+                             [(profile_id, h) for h in hashes])
+
+
+CONVERT_AT = 8 * 1024 * 1024  # free space worth rewriting an older vault for, once
+
+
+def reclaim_space(vault: Any) -> int:
+    """Give the pages freed by receipts back to the file system; the bytes still free.
+
+    A vault made since issue 13 has ``auto_vacuum = INCREMENTAL``: this frees pages a
+    few at a time, cheaply. An older vault (``auto_vacuum = NONE``) can only change
+    with a full VACUUM; it is converted once, the first time ``CONVERT_AT`` bytes are
+    free, and incrementally from then on (measured: tests/test_sync_storage.py).
+    """
+    with vault.reading() as conn:
+        mode = int(conn.execute("PRAGMA auto_vacuum").fetchone()[0])
+        free = int(conn.execute("PRAGMA freelist_count").fetchone()[0])
+        page = int(conn.execute("PRAGMA page_size").fetchone()[0])
+    if free == 0:
+        return 0
+    if mode == 2:
+        with vault.transaction() as conn:
+            conn.execute("PRAGMA incremental_vacuum").fetchall()
+    elif free * page >= CONVERT_AT:
+        with vault.reading() as conn:
+            conn.execute("PRAGMA auto_vacuum = INCREMENTAL")  # takes effect with the VACUUM
+        vault.reclaim()
+    with vault.reading() as conn:
+        return int(conn.execute("PRAGMA freelist_count").fetchone()[0]) * page
 
 
 def pending(vault: Any, profile_id: str, *, force: bool = False,
             now: datetime | None = None) -> list[OutboxItem]:
     """Bundles waiting to go, in sequence order (``force`` ignores the back-off)."""
     stamp = (now or now_utc()).isoformat()
-    sql = ("SELECT bundle_id, profile_id, case_id, sequence, data, sha256, attempts, state, "
-           "last_error FROM sync_outbox WHERE profile_id = ? AND state = ?")
+    sql = (f"SELECT {_ITEM_COLUMNS} FROM sync_outbox WHERE profile_id = ? AND state = ?")
     params: tuple[Any, ...] = (profile_id, WAITING)
     if not force:
         sql += " AND next_attempt_at <= ?"
         params += (stamp,)
     with vault.reading() as conn:
         rows = conn.execute(sql + " ORDER BY sequence", params).fetchall()
-    return [OutboxItem(r[0], r[1], r[2], int(r[3]), bytes(r[4]), r[5], int(r[6]), r[7], r[8])
-            for r in rows]
+    return [_item(r) for r in rows]
 
 
 def all_items(vault: Any, profile_id: str | None = None) -> list[OutboxItem]:
-    sql = ("SELECT bundle_id, profile_id, case_id, sequence, data, sha256, attempts, state, "
-           "last_error FROM sync_outbox")
+    sql = f"SELECT {_ITEM_COLUMNS} FROM sync_outbox"
     params: tuple[Any, ...] = ()
     if profile_id is not None:
         sql, params = sql + " WHERE profile_id = ?", (profile_id,)
     with vault.reading() as conn:
         rows = conn.execute(sql + " ORDER BY profile_id, sequence", params).fetchall()
-    return [OutboxItem(r[0], r[1], r[2], int(r[3]), bytes(r[4]), r[5], int(r[6]), r[7], r[8])
-            for r in rows]
+    return [_item(r) for r in rows]
 
 
 def record_receipt(vault: Any, item: OutboxItem, receipt: Receipt, doc: SignedDocument) -> None:
@@ -284,6 +409,19 @@ def record_receipt(vault: Any, item: OutboxItem, receipt: Receipt, doc: SignedDo
             "ON CONFLICT (bundle_id) DO NOTHING",
             (item.bundle_id, item.profile_id, item.case_id, item.sequence, item.sha256,
              receipt.received_at, doc.body, doc.signature))
+        row = conn.execute("SELECT result_state, extras_sha256 FROM sync_outbox WHERE "
+                           "bundle_id = ?", (item.bundle_id,)).fetchone()
+        if row is not None and item.result_sha256:  # the agency now holds this case
+            conn.execute(
+                "INSERT INTO sync_case_base (profile_id, case_id, bundle_id, state_sha256, "
+                "state, extras_sha256) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (profile_id, "
+                "case_id) DO UPDATE SET bundle_id = excluded.bundle_id, state_sha256 = "
+                "excluded.state_sha256, state = excluded.state, extras_sha256 = "
+                "excluded.extras_sha256",
+                (item.profile_id, item.case_id, item.bundle_id, item.result_sha256, row[0],
+                 row[1]))
+        conn.executemany("INSERT INTO sync_blobs_sent (profile_id, sha256) VALUES (?, ?) "
+                         "ON CONFLICT DO NOTHING", [(item.profile_id, h) for h, _ in item.blobs])
         conn.execute("DELETE FROM sync_outbox WHERE bundle_id = ?", (item.bundle_id,))
 
 
@@ -310,15 +448,20 @@ def receipts(vault: Any, case_id: str | None = None) -> list[tuple[str, str, int
                 for r in conn.execute(sql + " ORDER BY profile_id, sequence", params)]
 
 
-def _profile_json(p: AgencyProfile) -> str:
-    import json
+_ITEM_COLUMNS = ("bundle_id, profile_id, case_id, sequence, data, sha256, attempts, state, "
+                 "last_error, result_sha256, blobs")
 
+
+def _item(r: Any) -> OutboxItem:
+    return OutboxItem(r[0], r[1], r[2], int(r[3]), bytes(r[4]), r[5], int(r[6]), r[7], r[8],
+                      r[9], tuple((h, int(n)) for h, n in json.loads(r[10] or "[]")))
+
+
+def _profile_json(p: AgencyProfile) -> str:
     return json.dumps(to_jsonable(p))
 
 
 def _state(row: Any) -> ProfileState:
-    import json
-
     return ProfileState(
         profile=from_jsonable(AgencyProfile, json.loads(row[1])),
         agency_signing_public_key=row[2], agency_age_recipient=row[3],

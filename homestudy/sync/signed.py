@@ -15,6 +15,7 @@ from typing import Any
 
 from homestudy.errors import KeyListError, SyncError
 from homestudy.sync import keys
+from homestudy.sync.wire import ReceiptBody, convert
 
 RECEIPT_FORMAT = "homestudy-receipt"
 KEYLIST_FORMAT = "homestudy-keylist"
@@ -96,8 +97,8 @@ def verify_receipt(
 ) -> Receipt:
     """The receipt, if the agency signed it for exactly these bytes; else ``SyncError``."""
     try:
-        data = _verified(doc, agency_public_key, RECEIPT_FORMAT)
-        receipt = Receipt(**{k: data[k] for k in Receipt.__dataclass_fields__})
+        data = convert(ReceiptBody, _verified(doc, agency_public_key, RECEIPT_FORMAT))
+        receipt = Receipt(**{k: getattr(data, k) for k in Receipt.__dataclass_fields__})
     except Exception as exc:
         raise SyncError("The agency's receipt could not be verified.") from exc
     if receipt.bundle_id != bundle_id or receipt.sha256 != sha256:

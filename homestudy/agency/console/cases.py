@@ -1,11 +1,11 @@
-"""The latest state of each case, decrypted in memory from the newest bundle.
+"""The latest state of each case, rebuilt in memory from the change sets received.
 
 ``_open_case`` (a case as of one bundle) and ``_latest_case`` (the newest) are the two
-places that read a case from the inbox's tables. When issue 13's change sets land
-(``homestudy.agency.case_state``), their bodies become ``state_for(cur, home, case_id,
-<the bundle's state_sha256>)`` and ``latest_case_state(db, home, case_id).as_case()``:
-a change-set bundle is not a whole case. Decrypted cases are kept in a small in-memory cache
-keyed by bundle id (a bundle never changes), never written to disk.
+places that read a case from the inbox's tables, both through
+``homestudy.agency.case_state``: a change-set bundle is not a whole case, so the state
+it leads to is rebuilt from the chain (``state_for``, ``latest_case_state``); a bundle
+of format 1 (before change sets) still carries the whole case. Rebuilt cases are kept in
+a small in-memory cache keyed by bundle id (a bundle never changes), never on disk.
 """
 
 from __future__ import annotations
@@ -15,11 +15,13 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from homestudy.agency import case_state
 from homestudy.agency.assign import open_received
 from homestudy.agency.db import Database
 from homestudy.agency.home import AgencyHome
-from homestudy.errors import NotFoundError
+from homestudy.errors import AgencyError, NotFoundError
 from homestudy.model import Case
+from homestudy.serial import from_jsonable
 
 
 @dataclass(frozen=True)
@@ -87,13 +89,17 @@ class CaseCache:
                 self._items.move_to_end(row.bundle_id)
                 return found
         case = _open_case(self.home, self.db, row)
+        self.keep(row, case)
+        return case
+
+    def keep(self, row: CaseRow, case: Case) -> None:
+        """Remember a case just decrypted (and note it for the audit log)."""
         if self.on_decrypt is not None:
             self.on_decrypt(row.case_reference, row.bundle_id)
         with self._lock:
             self._items[row.bundle_id] = case
             while len(self._items) > self.size:
                 self._items.popitem(last=False)
-        return case
 
     def latest(self, case_id: str) -> CaseState:
         return _latest_case(self, case_id)
@@ -101,14 +107,32 @@ class CaseCache:
 
 def _open_case(home: AgencyHome, db: Database, row: CaseRow) -> Case:
     """The adapter (see the module docstring): the case as of bundle ``row``."""
-    return open_received(home, db, row.bundle_id).case()
+    with db.transaction() as cur:
+        case_state.index_pending(cur, home, row.case_id)  # stored by the inbox role
+        found = cur.one("SELECT state_sha256 FROM bundles WHERE bundle_id = ?",
+                        (row.bundle_id,))
+        sha = str(found[0]) if found is not None and found[0] else ""
+        state = case_state.state_for(cur, home, row.case_id, sha) if sha else None
+    if not sha:  # a bundle from before change sets: the whole case is inside it
+        return open_received(home, db, row.bundle_id).case()
+    if state is None:
+        raise AgencyError("The inbox cannot rebuild this case: part of its history is "
+                          "missing.")
+    return from_jsonable(Case, state)
 
 
 def _latest_case(cache: CaseCache, case_id: str) -> CaseState:
-    """The adapter (see the module docstring): the newest full bundle of ``case_id``."""
+    """The adapter (see the module docstring): the newest state of ``case_id``."""
     rows = bundles_of(cache.db, case_id)
     if not rows:
         raise NotFoundError("No case with that id has been received.")
     row = rows[-1]
+    with cache._lock:
+        cached = cache._items.get(row.bundle_id)
+    if cached is None:
+        latest = case_state.latest_case_state(cache.db, cache.home, case_id)
+        if latest is None:
+            raise NotFoundError("No case with that id has been received.")
+        cache.keep(row, latest.as_case())
     return CaseState(cache.case(row), row.bundle_id, row.sequence, row.received_at,
                      row.device_id)

@@ -1,0 +1,217 @@
+"""Changes, not copies (issue 13): what one edit costs.
+
+* ``change_bundle_build_demo``: ``engine.prepare`` for a one-word edit of the demo case
+  (load the case, diff against the agency's base, build, sign, encrypt, store);
+* ``change_bundle_build_demo_50mb``: the same with 50 MB of attachments on the case
+  (already at the agency: they are not read again);
+* ``change_bytes_per_edit``: bytes of the bundle and of the whole sync round over
+  127.0.0.1 for a one-word edit of the demo case;
+* ``change_ingest_<db>``: 50 concurrent clients send chains of change sets to the real
+  inbox (2 server processes); change sets per second, on SQLite and PostgreSQL.
+
+``BENCH_CHANGES_CLIENTS`` / ``BENCH_CHANGES_PER_CLIENT`` change the ingest load.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import shutil
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+sys.path[:0] = [str(HERE.parent), str(HERE.parents[1])]
+
+import httpx  # noqa: E402
+import pg  # noqa: E402
+from _timing import percentile  # noqa: E402
+from conftest import TEST_KDF, TEST_PASSPHRASE  # noqa: E402
+from sync_helpers import (  # noqa: E402
+    InboxServer,
+    TestDevice,
+    change_chain,
+    enrolment_for,
+    make_agency,
+)
+
+from homestudy.demo import build_demo_case  # noqa: E402
+from homestudy.model import AgencyProfile  # noqa: E402
+from homestudy.sync import engine, keys, outbox  # noqa: E402
+from homestudy.sync.client import InboxClient  # noqa: E402
+from homestudy.sync.enrolment_flow import enrol  # noqa: E402
+from homestudy.sync.outbox import ProfileState  # noqa: E402
+from homestudy.sync.signed import Receipt, SignedDocument  # noqa: E402
+from homestudy.vault import Vault  # noqa: E402
+
+CLIENTS = int(os.environ.get("BENCH_CHANGES_CLIENTS", "50"))
+PER_CLIENT = int(os.environ.get("BENCH_CHANGES_PER_CLIENT", "40"))
+WORKERS = int(os.environ.get("BENCH_CHANGES_WORKERS", "2"))
+RUNS = 25
+
+
+def _edit(vault: Vault, case_id: str, n: int) -> None:
+    case = vault.cases.load_case(case_id)
+    written = sorted(k for k, d in case.par_sections.items() if len(d.text) > 200)
+    draft = case.par_sections[written[n % len(written)]]
+    draft.text += f" word{n}"
+    vault.cases.save_par_section(case_id, draft)
+
+
+def build_times(folder: Path, attachment_mb: int) -> tuple[list[float], int]:
+    vault = Vault.create(folder / f"vault-{attachment_mb}", TEST_PASSPHRASE, kdf=TEST_KDF)
+    try:
+        device, agency = keys.generate_keys(), keys.generate_keys()
+        profile = AgencyProfile(name="Agency", agency_id="AG-B", device_id="dev-b",
+                                inbox_url="http://127.0.0.1:1")
+        state = ProfileState(profile, agency.signing_public, agency.age_recipient,
+                             device.signing_secret, device.age_identity, "", True, False, 1,
+                             "", 1, "", "", 0, "", "", "")
+        outbox.add_profile(vault, state)
+        outbox.watch(vault)
+        case = build_demo_case()
+        case.agency_profile_id = profile.id
+        vault.cases.save_case(case)
+        rng = random.Random(3)
+        for i in range(attachment_mb // 10):
+            vault.cases.add_attachment(case.id, f"scan{i}.pdf", "application/pdf",
+                                       rng.randbytes(10 * 1024 * 1024))
+        times, sizes = [], []
+        for n in range(-1, RUNS):
+            if n >= 0:
+                _edit(vault, case.id, n)
+            started = time.perf_counter()
+            (plan,) = engine.prepare(vault)
+            elapsed = (time.perf_counter() - started) * 1000
+            (item,) = plan.items
+            if n >= 0:
+                times.append(elapsed)
+                sizes.append(len(item.data))
+            outbox.record_receipt(vault, item, Receipt(item.bundle_id, item.sha256, 1, "now",
+                                                       "AG-B", "dev-b", item.sequence),
+                                  SignedDocument(b"{}", b""))
+        return times, int(statistics.median(sizes))
+    finally:
+        vault.close()
+
+
+def wire_per_edit(folder: Path) -> tuple[float, float]:
+    sys.path.insert(0, str(HERE.parent))
+    from test_sync_changes_e2e import CountingTransport, one_word_edit
+
+    home = make_agency(folder / "agency-wire")
+    server = InboxServer(home.path)
+    vault = Vault.create(folder / "vault-wire", TEST_PASSPHRASE, kdf=TEST_KDF)
+    counting = CountingTransport()
+    try:
+        state = enrol(vault, enrolment_for(home, server.url))
+        outbox.watch(vault)
+        case = build_demo_case()
+        case.agency_profile_id = state.id
+        vault.cases.save_case(case)
+
+        def client(s: ProfileState) -> InboxClient:
+            return InboxClient(s.profile.inbox_url, transport=counting)
+
+        engine.sync_round(vault, client)
+        rounds, bundles = [], []
+        for n in range(10):
+            before = counting.total
+            one_word_edit(vault, case.id, n)
+            (plan,) = engine.prepare(vault)
+            bundles.append(len(plan.items[0].data))
+            engine.sync_round(vault, client)
+            rounds.append(counting.total - before)
+        return statistics.median(bundles), statistics.median(rounds)
+    finally:
+        counting.close()
+        vault.close()
+        server.stop()
+
+
+# --------------------------------------------------------------------------- ingest
+
+
+def _chain(device: TestDevice, reference: str, count: int) -> list[tuple[str, bytes]]:
+    return change_chain(device, reference, count)
+
+
+def ingest(label: str, database_url: str) -> None:
+    folder = Path(tempfile.mkdtemp(prefix="bench-changes-"))
+    home = make_agency(folder / "agency", database_url=database_url)
+    server = InboxServer(home.path, workers=WORKERS)
+    try:
+        work: list[list[tuple[str, bytes]]] = []
+        with httpx.Client(base_url=server.url, timeout=60) as http:
+            for index in range(CLIENTS):
+                device = TestDevice(home)
+                assert device.register(http, enrolment_for(home, server.url).token).is_success
+                work.append(_chain(device, f"HS-CH-{index:04d}", PER_CLIENT))
+        latencies: list[float] = []
+        problems: list[str] = []
+        lock = threading.Lock()
+
+        def client(jobs: list[tuple[str, bytes]]) -> None:
+            with httpx.Client(base_url=server.url, timeout=120) as http:
+                for bundle_id, data in jobs:
+                    started = time.perf_counter()
+                    response = http.put(f"/bundles/{bundle_id}", content=data)
+                    elapsed = time.perf_counter() - started
+                    with lock:
+                        latencies.append(elapsed)
+                        if response.status_code != 200:
+                            problems.append(f"{response.status_code} {response.text[:80]}")
+
+        threads = [threading.Thread(target=client, args=(jobs,)) for jobs in work]
+        started = time.perf_counter()
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        wall = time.perf_counter() - started
+        n = len(latencies)
+        print(f"change_ingest_{label}: median {statistics.median(latencies) * 1000:.1f} ms "
+              f"(n={n})")
+        print(f"change_ingest_{label}_p95: median {percentile(latencies, 0.95) * 1000:.1f} ms "
+              f"(n={n})")
+        print(f"change_ingest_{label}_throughput: {n / wall:.0f} change sets/s with {CLIENTS} "
+              f"clients, {WORKERS} server workers; refused {len(problems)} {problems[:2]}")
+    finally:
+        server.stop()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def main() -> None:
+    folder = Path(tempfile.mkdtemp(prefix="bench-changes-build-"))
+    try:
+        for mb, name in ((0, "change_bundle_build_demo"), (50, "change_bundle_build_demo_50mb")):
+            times, size = build_times(folder, mb)
+            print(f"{name}: median {statistics.median(times):.1f} ms (n={len(times)}); "
+                  f"bundle {size} bytes")
+        bundle, round_bytes = wire_per_edit(folder)
+        print(f"change_bytes_per_edit: bundle {bundle:.0f} bytes, whole sync round "
+              f"{round_bytes:.0f} bytes (median of 10 one-word edits of the demo case)")
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    ingest("sqlite", "")
+    reason = pg.available()
+    if reason:
+        print(f"change_ingest_postgresql: skipped ({reason})")
+        return
+    cluster = pg.PgCluster().start()
+    try:
+        ingest("postgresql", cluster.new_database())
+    finally:
+        cluster.stop()
+
+
+if __name__ == "__main__":
+    main()
+
+
+__all__: list[Any] = ["main"]
