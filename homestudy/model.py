@@ -372,6 +372,16 @@ class ParSectionDraft:
     def word_count(self) -> int:
         return len(self.text.split())
 
+    def status_after_edit(self) -> SectionStatus:
+        """The status once the text has just been edited: the first words start the
+        drafting, and an edit after "Ready for review" goes back to "Drafting" (what the
+        supervisor was asked to review is no longer what the section says)."""
+        if self.status is SectionStatus.NOT_STARTED and self.text.strip():
+            return SectionStatus.DRAFTING
+        if self.status is SectionStatus.READY_FOR_REVIEW:
+            return SectionStatus.DRAFTING
+        return self.status
+
 
 @dataclass
 class Attachment:

@@ -69,6 +69,14 @@ def test_typing_saves_the_section_with_counts_and_status(qtbot, editor_ctx, save
     stored = load(editor_ctx, qtbot, saved_case.id).par_sections["health"]
     assert stored.status is SectionStatus.READY_FOR_REVIEW
 
+    # an edit after "Ready for review": what the supervisor would review has changed
+    _type(view, " Neither smokes.")
+    settle(qtbot, editor_ctx, view)
+    stored = load(editor_ctx, qtbot, saved_case.id).par_sections["health"]
+    assert stored.status is SectionStatus.DRAFTING
+    assert view.status_combo.currentData() == SectionStatus.DRAFTING.value
+    assert view.tree.item_for("health").text(1) == "◐ Drafting"
+
 
 def test_analysis_paragraph_button_and_formatting_keys(qtbot, editor_ctx, saved_case):
     view = _view(qtbot, editor_ctx, saved_case)

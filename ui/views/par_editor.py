@@ -395,8 +395,9 @@ class ParEditorView(QWidget):
             here = self.editor.current_paragraph()
             if shift_links(draft.evidence, here, delta):
                 self.evidence.show_paragraph(here)
-        if draft.status is SectionStatus.NOT_STARTED and text.strip():
-            draft.status = SectionStatus.DRAFTING
+        status = draft.status_after_edit()
+        if status is not draft.status:
+            draft.status = status
             if section_id == self.section_id:
                 with QSignalBlocker(self.status_combo):
                     self.status_combo.setCurrentIndex(
