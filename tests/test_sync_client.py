@@ -12,7 +12,14 @@ from typing import Any
 import httpx
 import pytest
 from conftest import TEST_PASSPHRASE
-from sync_helpers import InboxServer, count_rows, enrolment_for, make_agency, sample_case
+from sync_helpers import (
+    InboxServer,
+    TestDevice,
+    count_rows,
+    enrolment_for,
+    make_agency,
+    sample_case,
+)
 
 from homestudy.agency.home import AgencyHome
 from homestudy.agency.inbox import Inbox
@@ -392,3 +399,25 @@ def test_assignments_arrive_once_and_forged_or_clashing_ones_are_not_imported(
     assert report.received_cases == 0 and "(signature)" in report.error
     assert sorted(c.reference for c in vault.cases.list_cases()) == [
         "HS-2026-0800", "HS-2026-0801", "HS-2026-0801", "HS-2026-0803"]
+
+
+def test_a_new_enrolment_file_replaces_one_that_never_got_through(tmp_path, vault: Vault,
+                                                                  agency: Agency):
+    """An enrolment file already used on another laptop is refused at the first sync; the
+    agency sends a new one, and enrolling with it is not a false "already enrolled"."""
+    spent = enrolment_for(agency.home, agency.url, assessor="assessor-spent")
+    with httpx.Client(base_url=agency.url) as other_laptop:
+        assert TestDevice(agency.home).register(other_laptop, spent.token,
+                                                "assessor-spent").status_code == 200
+    state = enrol(vault, spent)  # the laptop cannot know yet
+    case = agency_case(vault, state, "HS-2026-0700")
+    (report,) = sync_round(vault, factory())
+    assert "already been used" in report.error and "new one" in report.error
+    fresh = enrolment_for(agency.home, agency.url, assessor="assessor-spent")
+    again = enrol(vault, fresh)
+    assert again.id == state.id  # the same profile: its cases still point at it
+    (report,) = sync_round(vault, factory())
+    assert not report.error and report.sent == 1
+    assert vault.cases.load_case(case.id).agency_profile_id == state.id
+    with pytest.raises(EnrolmentError, match="already enrolled"):  # registered now: a real one
+        enrol(vault, enrolment_for(agency.home, agency.url, assessor="assessor-spent"))

@@ -25,7 +25,15 @@ from homestudy.sync.signed import SignedDocument
 def enrol(vault: Any, enrolment: EnrolmentFile) -> ProfileState:
     existing = outbox.find_by_agency(vault, enrolment.agency_id)
     if existing is not None and not existing.revoked:
-        raise EnrolmentError(f"This laptop is already enrolled with {enrolment.agency_name}.")
+        if existing.registered:
+            raise EnrolmentError(
+                f"This laptop is already enrolled with {enrolment.agency_name}.")
+        if existing.enrol_token == enrolment.token:
+            raise EnrolmentError(
+                f"This laptop is already enrolled with {enrolment.agency_name}; it registers "
+                "with the agency at the next sync.")
+        # a new file in place of one that never got through (used on another laptop, or
+        # expired): the profile and its cases stay, the new keys and token replace the old
     device_keys = keys.generate_keys()
     profile = AgencyProfile(
         name=enrolment.agency_name, agency_id=enrolment.agency_id,
