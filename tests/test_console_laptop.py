@@ -50,6 +50,11 @@ def test_comments_reach_the_laptop_and_resolved_comes_back(tmp_path, vault):
         manager = Staff(console.url)
         assert manager.sign_in("manager", secret).status_code == 303
         assert case.reference in manager.get("/").text
+        # the team page says which HomeStudy version the laptop synced with
+        from homestudy import __version__
+
+        team = manager.get("/team").text
+        assert state.profile.device_id in team and f"<td>{__version__}</td>" in team
         manager.get(f"/cases/{case.id}")
         first, second = "support_network", "health"
         assert {first, second} <= set(case.par_sections)

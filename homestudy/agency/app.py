@@ -120,6 +120,10 @@ def create_app(home: AgencyHome | Path | str) -> Starlette:
             box = [await _read_body(request, limit)]
             receipt = await _call(_accept_boxed, inbox, request.path_params["bundle_id"], box)
             metrics.ACCEPTED.inc()
+            version = app_version(request.headers.get("user-agent", ""))
+            if version:
+                device = receipt_device(receipt)
+                await _call(inbox.note_version, device, version)
             return JSONResponse({"receipt": receipt.to_wire()})
         except Refusal as exc:
             return _refused(exc)
@@ -215,6 +219,22 @@ def create_app(home: AgencyHome | Path | str) -> Starlette:
                     exception_handlers={DatabaseDown: database_down})
     app.state.inbox = inbox
     return app
+
+
+def app_version(user_agent: str) -> str:
+    """"0.1.0" from the laptop's "HomeStudy/0.1.0" ("" from anything else)."""
+    name, _, version = user_agent.partition("/")
+    version = version.split()[0] if version.strip() else ""
+    ok = name == "HomeStudy" and version and all(c.isalnum() or c in ".+-" for c in version)
+    return version if ok else ""
+
+
+def receipt_device(receipt: Any) -> str:
+    """The device a receipt was made for (its signed body names it)."""
+    try:
+        return str(json.loads(receipt.body).get("device_id", ""))
+    except (ValueError, AttributeError):
+        return ""
 
 
 def _accept_boxed(inbox: Inbox, bundle_id: str, box: list[bytes]) -> Any:

@@ -132,6 +132,9 @@ MIGRATIONS: list[list[str]] = [
             data {blob} NOT NULL,
             PRIMARY KEY (sha256, offset_bytes))""",
     ],
+    [  # 5: the HomeStudy version each laptop last synced with (the console's team page)
+        "ALTER TABLE devices ADD COLUMN app_version TEXT NOT NULL DEFAULT ''",
+    ],
 ]
 
 _DIALECT = {

@@ -167,6 +167,15 @@ class Inbox:
 
     # ----------------------------------------------------------------- bundles
 
+    def note_version(self, device_id: str, version: str) -> None:
+        """Remember the HomeStudy version a laptop syncs with (its User-Agent), for IT;
+        written only when it changes, so a sync round costs no extra write."""
+        if not device_id or not version:
+            return
+        with self.db.transaction() as cur:
+            cur.execute("UPDATE devices SET app_version = ? WHERE device_id = ? AND "
+                        "app_version <> ?", (version[:40], device_id, version[:40]))
+
     def accept(self, bundle_id: str, data: bytes) -> SignedDocument:
         """Verify and store a bundle; its receipt. Raises ``Refusal`` storing nothing."""
         self.home.refresh()  # keys rotated while the inbox runs: sign with the new ones

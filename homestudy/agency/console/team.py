@@ -24,7 +24,7 @@ class DeviceInfo:
     device_name: str
     enrolled_at: str
     last_seen: str  # the last bundle received ("" if none yet)
-    version: str  # the app version it reported ("" where the inbox does not record it)
+    version: str  # the HomeStudy version it last synced with ("" before its first bundle)
     state: str  # "active" | "revoked"
     bundles: int
 
@@ -47,12 +47,13 @@ def devices(db: Database) -> list[DeviceInfo]:
     with db.transaction() as cur:
         rows = cur.all(
             "SELECT d.device_id, d.assessor_id, COALESCE(t.assessor_name, ''), d.device_name, "
-            "d.enrolled_at, COALESCE(MAX(b.received_at), ''), d.revoked_at, count(b.bundle_id) "
+            "d.enrolled_at, COALESCE(MAX(b.received_at), ''), d.revoked_at, count(b.bundle_id), "
+            "d.app_version "
             "FROM devices d LEFT JOIN bundles b ON b.device_id = d.device_id "
             "LEFT JOIN enrolment_tokens t ON t.device_id = d.device_id "
             "GROUP BY d.device_id, d.assessor_id, t.assessor_name, d.device_name, "
-            "d.enrolled_at, d.revoked_at ORDER BY d.assessor_id, d.enrolled_at")
-    return [DeviceInfo(r[0], r[1], r[2], r[3], r[4], r[5], "",
+            "d.enrolled_at, d.revoked_at, d.app_version ORDER BY d.assessor_id, d.enrolled_at")
+    return [DeviceInfo(r[0], r[1], r[2], r[3], r[4], r[5], r[8] or "",
                        "revoked" if r[6] else "active", int(r[7])) for r in rows]
 
 
