@@ -43,6 +43,7 @@ def test_container_and_compose() -> None:
     container = (HERE / "Containerfile").read_text()
     for copied in re.findall(r"^COPY (\S+)", container, re.M):
         assert (REPO / copied).exists(), copied
+    assert 'pip install --no-cache-dir ".[agency]"' in container  # the server stack too
     cmd = re.search(r"^CMD (\[.*\])$", container, re.M)
     assert cmd is not None
     _parses(yaml.safe_load(cmd.group(1)))
