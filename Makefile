@@ -56,6 +56,7 @@ run: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check homestudy ui tests packaging
+	$(BIN)/ruff format --check homestudy ui tests packaging
 
 test: $(STAMP) lint
 	bash tests/setup_system.sh

@@ -57,8 +57,7 @@ def set_private(fd: int, path: Path | str, mode: int = 0o600) -> None:
         os.chmod(path, mode)
 
 
-def write_atomic(path: Path | str, data: bytes, mode: int = 0o600, *,
-                 replace: bool = True) -> Path:
+def write_atomic(path: Path | str, data: bytes, mode: int = 0o600, *, replace: bool = True) -> Path:
     """Write ``data`` to ``path`` atomically with permissions ``mode``. With
     ``replace=False`` an existing ``path`` is left as it is and ``TargetExistsError``
     raised, checked at the moment the file appears (no window for a race)."""

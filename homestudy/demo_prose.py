@@ -34,8 +34,8 @@ _DETAIL = [
     "{p} gave a balanced picture, recognising both what had gone well and what they would "
     "now do differently.",
     "{q} added detail that {p} had left out, and {p} accepted the addition with good humour.",
-    "I noted that {p} used reflective language, for example *\"I think I understand now "
-    "why my mum reacted the way she did\"*.",
+    'I noted that {p} used reflective language, for example *"I think I understand now '
+    'why my mum reacted the way she did"*.',
     "{p} was able to link these experiences to how a child who has known loss might feel.",
     "There was a pause before {p} answered, and the answer that followed was thoughtful "
     "rather than rehearsed.",
@@ -60,8 +60,7 @@ _REFLECT = [
     "I consider this a genuine strength rather than a presentation for the assessment.",
     "This will need to be revisited at the matching stage, but I do not see it as a barrier.",
     "It shows a capacity to reflect on their own experience and to learn from it.",
-    "Both applicants understood why the question was being asked and did not become "
-    "defensive.",
+    "Both applicants understood why the question was being asked and did not become defensive.",
     "I would expect this to support a child to feel safe enough to form an attachment.",
     "There is more work to do here, which the applicants accept and have begun.",
     "The evidence suggests warmth, consistency and a willingness to seek help.",
@@ -69,99 +68,199 @@ _REFLECT = [
     "about that.",
     "This is consistent with the picture that has emerged over the assessment as a whole.",
 ]
-_REFEREES = ["Marcus Adeyemi", "Rebecca Whitfield", "Daniel's station manager",
-             "Claire Robson", "a personal referee", "the family referee"]
-_VISIT_NAMES = ["the first visit", "the second visit", "the third visit", "the fourth visit",
-                "the fifth visit", "a joint visit", "an individual session"]
+_REFEREES = [
+    "Marcus Adeyemi",
+    "Rebecca Whitfield",
+    "Daniel's station manager",
+    "Claire Robson",
+    "a personal referee",
+    "the family referee",
+]
+_VISIT_NAMES = [
+    "the first visit",
+    "the second visit",
+    "the third visit",
+    "the fourth visit",
+    "the fifth visit",
+    "a joint visit",
+    "an individual session",
+]
 
 # section id -> (words to aim for, status, with analysis?, subtopics, opening paragraph)
 _PLAN: dict[str, tuple[int, SectionStatus, bool, list[str], str]] = {
-    "cover": (150, SectionStatus.DRAFTING, False, ["the recommendation"],
-              "**Applicants:** Hannah Whitfield and Daniel Mensah. **Assessing social "
-              "worker:** Priya Raman. The recommendation will be written once the assessment "
-              "is complete. The applicants have said they would consider *fostering for "
-              "adoption*, and this has been discussed but not yet explored in depth."),
-    "pen_picture": (600, SectionStatus.DRAFTING, False,
-                    ["our family life", "why we want to adopt", "our plans"],
-                    "We are Hannah and Daniel, and we live with our daughter Isla and our "
-                    "dog Biscuit in a market town. We have been together for eleven years."),
+    "cover": (
+        150,
+        SectionStatus.DRAFTING,
+        False,
+        ["the recommendation"],
+        "**Applicants:** Hannah Whitfield and Daniel Mensah. **Assessing social "
+        "worker:** Priya Raman. The recommendation will be written once the assessment "
+        "is complete. The applicants have said they would consider *fostering for "
+        "adoption*, and this has been discussed but not yet explored in depth.",
+    ),
+    "pen_picture": (
+        600,
+        SectionStatus.DRAFTING,
+        False,
+        ["our family life", "why we want to adopt", "our plans"],
+        "We are Hannah and Daniel, and we live with our daughter Isla and our "
+        "dog Biscuit in a market town. We have been together for eleven years.",
+    ),
     "family_tree": (0, SectionStatus.NOT_STARTED, False, [], ""),
-    "assessment_process": (900, SectionStatus.READY_FOR_REVIEW, False,
-                           ["the visit plan", "individual sessions", "the use of tools"],
-                           "This assessment began when the applicants gave notice to start "
-                           "Stage 2. Five of eight planned visits have taken place, one of "
-                           "them by video call, and both applicants have been seen alone."),
-    "family_of_origin": (1500, SectionStatus.COMPLETE, True,
-                         ["Hannah's childhood", "Daniel's childhood", "being parented",
-                          "discipline and boundaries", "family losses",
-                          "grandparents and wider family"],
-                         "Hannah grew up in a village in the East Midlands, the younger of two "
-                         "daughters. Daniel was born in south London to parents who came to "
-                         "England from Ghana in the late 1970s."),
-    "education_employment": (950, SectionStatus.READY_FOR_REVIEW, True,
-                             ["school experiences", "Hannah's teaching career",
-                              "Daniel's work as a paramedic", "shift patterns"],
-                             "Both applicants are in stable employment. Hannah teaches part "
-                             "time; Daniel works shifts as a paramedic."),
-    "relationships": (1300, SectionStatus.READY_FOR_REVIEW, True,
-                      ["how they met", "Daniel's relationship with Claire",
-                       "the 2002 caution", "managing conflict", "their relationship now"],
-                      "Hannah and Daniel met in 2014 through a mutual friend and married in "
-                      "2016. Daniel was previously in a relationship with Claire Robson, with "
-                      "whom he has a son, Joshua."),
-    "children_household": (950, SectionStatus.DRAFTING, True,
-                           ["Isla's view", "Joshua's relationship with the family",
-                            "preparing Isla", "sharing parental attention"],
-                           "Isla is seven and in Year 3. I met her at the fifth visit, where "
-                           "she showed me her bedroom and the room that would be her "
-                           "sibling's."),
-    "support_network": (1100, SectionStatus.DRAFTING, True,
-                        ["the eco-map", "family support", "friends", "church community",
-                         "practical help"],
-                        "The applicants completed an eco-map at the fifth visit."),
-    "home_lifestyle": (900, SectionStatus.DRAFTING, True,
-                       ["the home", "the neighbourhood", "Biscuit", "routines", "finances"],
-                       "The family live in a three-bedroom semi-detached house on a quiet "
-                       "road, close to the primary school and a park."),
-    "health": (800, SectionStatus.READY_FOR_REVIEW, True,
-               ["Hannah's low mood", "Daniel's asthma", "lifestyle and health",
-                "the support plan"],
-               "The medical adviser sees no health bar to adoption. This section addresses "
-               "the line of enquiry about Hannah's low mood after two miscarriages."),
-    "motivation": (1200, SectionStatus.DRAFTING, True,
-                   ["secondary infertility", "the miscarriages", "the decision to adopt",
-                    "resolution of loss", "expectations of an adopted child"],
-                   "After Isla was born the applicants hoped for a second child. Hannah had "
-                   "two early miscarriages in 2019 and 2020."),
-    "understanding_adoption": (1050, SectionStatus.DRAFTING, False,
-                               ["trauma and attachment", "contact", "life story work",
-                                "identity and heritage"],
-                               "This section is in progress and will be completed after the "
-                               "sixth visit."),
-    "preparation_learning": (700, SectionStatus.DRAFTING, False,
-                             ["preparation training", "reading", "the Stage 1 workbook"],
-                             "Both applicants attended all three days of preparation "
-                             "training."),
+    "assessment_process": (
+        900,
+        SectionStatus.READY_FOR_REVIEW,
+        False,
+        ["the visit plan", "individual sessions", "the use of tools"],
+        "This assessment began when the applicants gave notice to start "
+        "Stage 2. Five of eight planned visits have taken place, one of "
+        "them by video call, and both applicants have been seen alone.",
+    ),
+    "family_of_origin": (
+        1500,
+        SectionStatus.COMPLETE,
+        True,
+        [
+            "Hannah's childhood",
+            "Daniel's childhood",
+            "being parented",
+            "discipline and boundaries",
+            "family losses",
+            "grandparents and wider family",
+        ],
+        "Hannah grew up in a village in the East Midlands, the younger of two "
+        "daughters. Daniel was born in south London to parents who came to "
+        "England from Ghana in the late 1970s.",
+    ),
+    "education_employment": (
+        950,
+        SectionStatus.READY_FOR_REVIEW,
+        True,
+        [
+            "school experiences",
+            "Hannah's teaching career",
+            "Daniel's work as a paramedic",
+            "shift patterns",
+        ],
+        "Both applicants are in stable employment. Hannah teaches part "
+        "time; Daniel works shifts as a paramedic.",
+    ),
+    "relationships": (
+        1300,
+        SectionStatus.READY_FOR_REVIEW,
+        True,
+        [
+            "how they met",
+            "Daniel's relationship with Claire",
+            "the 2002 caution",
+            "managing conflict",
+            "their relationship now",
+        ],
+        "Hannah and Daniel met in 2014 through a mutual friend and married in "
+        "2016. Daniel was previously in a relationship with Claire Robson, with "
+        "whom he has a son, Joshua.",
+    ),
+    "children_household": (
+        950,
+        SectionStatus.DRAFTING,
+        True,
+        [
+            "Isla's view",
+            "Joshua's relationship with the family",
+            "preparing Isla",
+            "sharing parental attention",
+        ],
+        "Isla is seven and in Year 3. I met her at the fifth visit, where "
+        "she showed me her bedroom and the room that would be her "
+        "sibling's.",
+    ),
+    "support_network": (
+        1100,
+        SectionStatus.DRAFTING,
+        True,
+        ["the eco-map", "family support", "friends", "church community", "practical help"],
+        "The applicants completed an eco-map at the fifth visit.",
+    ),
+    "home_lifestyle": (
+        900,
+        SectionStatus.DRAFTING,
+        True,
+        ["the home", "the neighbourhood", "Biscuit", "routines", "finances"],
+        "The family live in a three-bedroom semi-detached house on a quiet "
+        "road, close to the primary school and a park.",
+    ),
+    "health": (
+        800,
+        SectionStatus.READY_FOR_REVIEW,
+        True,
+        ["Hannah's low mood", "Daniel's asthma", "lifestyle and health", "the support plan"],
+        "The medical adviser sees no health bar to adoption. This section addresses "
+        "the line of enquiry about Hannah's low mood after two miscarriages.",
+    ),
+    "motivation": (
+        1200,
+        SectionStatus.DRAFTING,
+        True,
+        [
+            "secondary infertility",
+            "the miscarriages",
+            "the decision to adopt",
+            "resolution of loss",
+            "expectations of an adopted child",
+        ],
+        "After Isla was born the applicants hoped for a second child. Hannah had "
+        "two early miscarriages in 2019 and 2020.",
+    ),
+    "understanding_adoption": (
+        1050,
+        SectionStatus.DRAFTING,
+        False,
+        ["trauma and attachment", "contact", "life story work", "identity and heritage"],
+        "This section is in progress and will be completed after the sixth visit.",
+    ),
+    "preparation_learning": (
+        700,
+        SectionStatus.DRAFTING,
+        False,
+        ["preparation training", "reading", "the Stage 1 workbook"],
+        "Both applicants attended all three days of preparation training.",
+    ),
     "matching": (0, SectionStatus.NOT_STARTED, False, [], ""),
     "adoption_support": (0, SectionStatus.NOT_STARTED, False, [], ""),
     "strengths_vulnerabilities": (0, SectionStatus.NOT_STARTED, False, [], ""),
     "recommendation": (0, SectionStatus.NOT_STARTED, False, [], ""),
     "second_opinion": (0, SectionStatus.NOT_STARTED, False, [], ""),
-    "factual_information": (600, SectionStatus.DRAFTING, False,
-                            ["the household", "the home", "employment"],
-                            "**Address:** withheld in the demo. **Household:** Hannah, Daniel, "
-                            "Isla (7) and Biscuit (dog). Joshua (21) lives away at university."),
-    "statutory_checks": (450, SectionStatus.READY_FOR_REVIEW, False, ["the DBS disclosure"],
-                         "All statutory checks are complete. Daniel's enhanced DBS disclosed "
-                         "a police caution from 2002, which he had told us about himself."),
-    "medical_summary": (350, SectionStatus.COMPLETE, False, ["the medical reports"],
-                        "The medical adviser's summary is reproduced here in full from Stage "
-                        "1."),
-    "references_summary": (1100, SectionStatus.DRAFTING, False,
-                           ["the personal referee", "the family referee", "the employer",
-                            "the ex-partner"],
-                           "Four referees have been interviewed: a personal referee, a "
-                           "family referee, Daniel's employer and Daniel's former partner."),
+    "factual_information": (
+        600,
+        SectionStatus.DRAFTING,
+        False,
+        ["the household", "the home", "employment"],
+        "**Address:** withheld in the demo. **Household:** Hannah, Daniel, "
+        "Isla (7) and Biscuit (dog). Joshua (21) lives away at university.",
+    ),
+    "statutory_checks": (
+        450,
+        SectionStatus.READY_FOR_REVIEW,
+        False,
+        ["the DBS disclosure"],
+        "All statutory checks are complete. Daniel's enhanced DBS disclosed "
+        "a police caution from 2002, which he had told us about himself.",
+    ),
+    "medical_summary": (
+        350,
+        SectionStatus.COMPLETE,
+        False,
+        ["the medical reports"],
+        "The medical adviser's summary is reproduced here in full from Stage 1.",
+    ),
+    "references_summary": (
+        1100,
+        SectionStatus.DRAFTING,
+        False,
+        ["the personal referee", "the family referee", "the employer", "the ex-partner"],
+        "Four referees have been interviewed: a personal referee, a "
+        "family referee, Daniel's employer and Daniel's former partner.",
+    ),
     "applicants_comments": (0, SectionStatus.NOT_STARTED, False, [], ""),
     "signatures": (0, SectionStatus.NOT_STARTED, False, [], ""),
 }
@@ -206,8 +305,7 @@ _ANALYSIS = [
 
 def _fill(template: str, rng: random.Random, names: tuple[str, str], topic: str) -> str:
     p, q = names if rng.random() < 0.5 else names[::-1]
-    text = template.format(p=p, q=q, t=topic, v=rng.choice(_VISIT_NAMES),
-                           r=rng.choice(_REFEREES))
+    text = template.format(p=p, q=q, t=topic, v=rng.choice(_VISIT_NAMES), r=rng.choice(_REFEREES))
     return text[:1].upper() + text[1:]
 
 
@@ -241,10 +339,19 @@ def _paragraph(rng: random.Random, deck: _Deck, names: tuple[str, str], topic: s
 
 def _a_list(rng: random.Random, topics: list[str]) -> str:
     numbered = rng.random() < 0.5
-    lines = [("{n}. " if numbered else "- ").format(n=i + 1) + f"**{t.capitalize()}**: "
-             + rng.choice(["discussed and evidenced", "explored at two visits",
-                           "confirmed by a referee", "to be revisited at visit 8"])
-             for i, t in enumerate(topics)]
+    lines = [
+        ("{n}. " if numbered else "- ").format(n=i + 1)
+        + f"**{t.capitalize()}**: "
+        + rng.choice(
+            [
+                "discussed and evidenced",
+                "explored at two visits",
+                "confirmed by a referee",
+                "to be revisited at visit 8",
+            ]
+        )
+        for i, t in enumerate(topics)
+    ]
     return "The evidence for this section comes from:\n" + "\n".join(lines)
 
 
@@ -276,10 +383,15 @@ def par_sections(case: Case, today: date) -> dict[str, ParSectionDraft]:
         text = _section_text(section_id, rng, names)
         edited = datetime.combine(today - timedelta(days=n % 9), time(9 + n % 8), tzinfo=UTC)
         drafts[section_id] = ParSectionDraft(
-            section_id, text=text, status=plan[1], last_edited=edited if text else None,
+            section_id,
+            text=text,
+            status=plan[1],
+            last_edited=edited if text else None,
             lines_of_enquiry_addressed=[
                 loe.id for loe in case.lines_of_enquiry if section_id in loe.par_section_ids
-            ] if text else [],
+            ]
+            if text
+            else [],
         )
     return drafts
 
@@ -302,7 +414,7 @@ _VISIT_NOTES = [
     "miscarriages: both tearful; Hannah described counselling as the turning point. "
     "Motivation is clear and child-centred; they are not seeking to replace the babies lost.",
     "Whole household. Met Isla, who showed me her room and the spare room. She said she "
-    "wants a brother or sister \"but not a baby who cries all night\". Eco-map completed: "
+    'wants a brother or sister "but not a baby who cries all night". Eco-map completed: '
     "strong support from Rebecca, Daniel's mother and two couples from church. Biscuit "
     "calm throughout, settled on her bed after greeting me.",
 ]

@@ -47,11 +47,15 @@ WITHHELD = "‹withheld›"
 # Argument strings kept as they are: UUIDs and hex ids (with a letter: a bare run of
 # digits may be a phone number), versions, lower-case keys and dotted or snake_case names
 # ("par_england", "pdf", "ui.views.overview"), and exception type names.
-_ID = re.compile(r"[0-9a-fA-F]{8}(-?[0-9a-fA-F]{4}){3}-?[0-9a-fA-F]{12}"
-                 r"|(?=[0-9]*[a-f])[0-9a-f]{8,64}|\d+(\.\d+){1,3}((a|b|rc|\.post|\.dev)\d+)?")
+_ID = re.compile(
+    r"[0-9a-fA-F]{8}(-?[0-9a-fA-F]{4}){3}-?[0-9a-fA-F]{12}"
+    r"|(?=[0-9]*[a-f])[0-9a-f]{8,64}|\d+(\.\d+){1,3}((a|b|rc|\.post|\.dev)\d+)?"
+)
 _KEY = re.compile(r"[a-z][a-z0-9_.:/-]{0,63}")
-_TYPE_NAME = re.compile(r"([A-Za-z_][A-Za-z0-9_]*\.)*[A-Z][A-Za-z0-9_]*"
-                        r"(Error|Exception|Warning|Exit|Interrupt|Timeout|Refused)")
+_TYPE_NAME = re.compile(
+    r"([A-Za-z_][A-Za-z0-9_]*\.)*[A-Z][A-Za-z0-9_]*"
+    r"(Error|Exception|Warning|Exit|Interrupt|Timeout|Refused)"
+)
 
 
 def log_dir() -> Path:
@@ -69,8 +73,9 @@ def safe_arg(value: object) -> object:
         return f"{type(value).__name__}.{value.name}"
     if isinstance(value, type):
         return value.__qualname__
-    if isinstance(value, str) and (_ID.fullmatch(value) or _KEY.fullmatch(value)
-                                   or _TYPE_NAME.fullmatch(value)):
+    if isinstance(value, str) and (
+        _ID.fullmatch(value) or _KEY.fullmatch(value) or _TYPE_NAME.fullmatch(value)
+    ):
         return value
     return WITHHELD
 
@@ -84,8 +89,11 @@ def safe_exception(exc: BaseException) -> str:
         seen.add(id(current))
         summary = traceback.extract_tb(current.__traceback__)
         block = ["Traceback (most recent call last):"]
-        block += [f'  File "{f.filename}", line {f.lineno}, in {f.name}'
-                  + (f"\n    {f.line.strip()}" if f.line else "") for f in summary]
+        block += [
+            f'  File "{f.filename}", line {f.lineno}, in {f.name}'
+            + (f"\n    {f.line.strip()}" if f.line else "")
+            for f in summary
+        ]
         name = f"{type(current).__module__}.{type(current).__qualname__}"
         code = getattr(current, "errno", None)
         detail = f" [errno {errno.errorcode.get(code, code)}]" if isinstance(code, int) else ""
@@ -140,7 +148,8 @@ def start_logging(folder: Path | None = None, level: int = logging.INFO) -> Path
     folder = folder or log_dir()
     folder.mkdir(parents=True, exist_ok=True)
     handler = logging.handlers.RotatingFileHandler(
-        folder / LOG_NAME, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8")
+        folder / LOG_NAME, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8"
+    )
     handler.setFormatter(SafeFormatter())
     root = logging.getLogger()
     root.addHandler(handler)
@@ -154,10 +163,17 @@ def start_logging(folder: Path | None = None, level: int = logging.INFO) -> Path
     faulthandler.enable(file=crash, all_threads=True)
     previous_hook = sys.excepthook
     sys.excepthook = _log_uncaught
-    _state.update(handler=handler, crash=crash, fault_was_on=fault_was_on, folder=folder,
-                  levels=previous_levels, hook=previous_hook)
-    logging.getLogger("homestudy").info("HomeStudy %s started on %s", _version(),
-                                        platform.system().lower())
+    _state.update(
+        handler=handler,
+        crash=crash,
+        fault_was_on=fault_was_on,
+        folder=folder,
+        levels=previous_levels,
+        hook=previous_hook,
+    )
+    logging.getLogger("homestudy").info(
+        "HomeStudy %s started on %s", _version(), platform.system().lower()
+    )
     return folder
 
 
@@ -184,8 +200,9 @@ def current_log_dir() -> Path | None:
 
 
 def _log_uncaught(kind: type[BaseException], exc: BaseException, tb: Any) -> None:
-    logging.getLogger("homestudy").critical("uncaught %s", kind.__qualname__,
-                                            exc_info=(kind, exc, tb))
+    logging.getLogger("homestudy").critical(
+        "uncaught %s", kind.__qualname__, exc_info=(kind, exc, tb)
+    )
     hook = _state.get("hook", sys.__excepthook__)
     hook(kind, exc, tb)
 
@@ -233,21 +250,32 @@ def _without_credentials(url: str) -> str:
     return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
 
 
-def diagnostic_report(settings: AppSettings, versions: Mapping[str, str],
-                      extra: Mapping[str, str] | None = None, log_lines: int = 60) -> str:
+def diagnostic_report(
+    settings: AppSettings,
+    versions: Mapping[str, str],
+    extra: Mapping[str, str] | None = None,
+    log_lines: int = 60,
+) -> str:
     """Plain text for IT: versions, platform, settings without secrets, the log's end."""
     from homestudy.resources import data_root, is_frozen
 
-    out = ["HomeStudy diagnostic report", "(no case content: the log holds error types, "
-           "code locations and ids only)", "", "Versions"]
+    out = [
+        "HomeStudy diagnostic report",
+        "(no case content: the log holds error types, code locations and ids only)",
+        "",
+        "Versions",
+    ]
     out += [f"  {name}: {value}" for name, value in versions.items()]
-    out += ["", "Platform",
-            f"  System: {platform.platform()}",
-            f"  Machine: {platform.machine()}",
-            f"  Python: {sys.version.split()[0]} ({platform.python_implementation()})",
-            f"  Frozen app: {'yes' if is_frozen() else 'no'}",
-            f"  Program data: {data_root()}",
-            f"  Log folder: {current_log_dir() or log_dir()}"]
+    out += [
+        "",
+        "Platform",
+        f"  System: {platform.platform()}",
+        f"  Machine: {platform.machine()}",
+        f"  Python: {sys.version.split()[0]} ({platform.python_implementation()})",
+        f"  Frozen app: {'yes' if is_frozen() else 'no'}",
+        f"  Program data: {data_root()}",
+        f"  Log folder: {current_log_dir() or log_dir()}",
+    ]
     for name, value in (extra or {}).items():
         out.append(f"  {name}: {value}")
     out += ["", "Settings"]

@@ -203,8 +203,9 @@ class UnreviewedPassagesError(ExportError):
 
 
 class ExportExistsError(ExportError):
-    default_message = ("A file of that name is already there. Choose another name, or say "
-                       "that it may be replaced.")
+    default_message = (
+        "A file of that name is already there. Choose another name, or say that it may be replaced."
+    )
 
 
 class SyncError(HomeStudyError):
@@ -253,33 +254,42 @@ class InboxUnavailableError(SyncError):
 
 
 class InboxNameError(InboxUnavailableError):
-    default_message = ("The agency's inbox address could not be found (a DNS problem, or no "
-                       "network). Your work will be sent later.")
+    default_message = (
+        "The agency's inbox address could not be found (a DNS problem, or no "
+        "network). Your work will be sent later."
+    )
     kind = "dns"
 
 
 class InboxCertificateError(InboxUnavailableError):
-    default_message = ("The agency's inbox did not show a certificate this laptop trusts, so "
-                       "nothing was sent. Ask your IT team to check the certificate.")
+    default_message = (
+        "The agency's inbox did not show a certificate this laptop trusts, so "
+        "nothing was sent. Ask your IT team to check the certificate."
+    )
     kind = "certificate"
 
 
 class InboxProxyError(InboxUnavailableError):
-    default_message = ("The proxy server in the settings did not let the connection through. "
-                       "Check the proxy setting or ask your IT team. Your work will be sent "
-                       "later.")
+    default_message = (
+        "The proxy server in the settings did not let the connection through. "
+        "Check the proxy setting or ask your IT team. Your work will be sent "
+        "later."
+    )
     kind = "proxy"
 
 
 class InboxServerError(InboxUnavailableError):
-    default_message = ("The agency's inbox has a problem just now (a server error). Your work "
-                       "will be sent later.")
+    default_message = (
+        "The agency's inbox has a problem just now (a server error). Your work will be sent later."
+    )
     kind = "server"
 
 
 class InboxDatabaseError(InboxUnavailableError):
-    default_message = ("The agency's inbox is running but cannot reach its database. Your work "
-                       "will be sent later; the agency may need to know.")
+    default_message = (
+        "The agency's inbox is running but cannot reach its database. Your work "
+        "will be sent later; the agency may need to know."
+    )
     kind = "database"
 
 

@@ -108,12 +108,14 @@ class ExportRecord:
 
 # ---------------------------------------------------------------- reading the vault
 
+
 def case_revision(vault: Any, case_id: str) -> int:
     """The case's saved revision: how many changes the audit trail holds for it."""
     with vault.reading() as conn:
         row = conn.execute(
             "SELECT COUNT(*) FROM audit WHERE case_id = ? AND action NOT IN (?, ?)",
-            (case_id, EXPORT, SHARE)).fetchone()
+            (case_id, EXPORT, SHARE),
+        ).fetchone()
     return int(row[0])
 
 
@@ -126,9 +128,14 @@ def gather(vault: Any, case_id: str, settings: Any, forms: Any = None) -> Export
     case = vault.cases.load_case(case_id)
     if case.agency_profile_id or forms is None:
         forms = forms_for_case(vault, case)
-    return ExportInputs(case, forms, rules_for_case(vault, case, settings),
-                        case_revision(vault, case_id), docx_template_for(vault, case),
-                        extras_for(vault, case))
+    return ExportInputs(
+        case,
+        forms,
+        rules_for_case(vault, case, settings),
+        case_revision(vault, case_id),
+        docx_template_for(vault, case),
+        extras_for(vault, case),
+    )
 
 
 def history(vault: Any, case_id: str) -> list[ExportRecord]:
@@ -151,6 +158,7 @@ def shared_on(vault: Any, case_id: str) -> date | None:
 
 # ---------------------------------------------------------------- exporting (no vault)
 
+
 def blockers_for(inputs: ExportInputs, variant: str, today: date) -> list[Any]:
     """The readiness blockers that make ``variant`` an incomplete copy."""
     from homestudy.readiness import Severity, assess_readiness
@@ -164,8 +172,15 @@ def blockers_for(inputs: ExportInputs, variant: str, today: date) -> list[Any]:
     return blockers
 
 
-def export_copy(inputs: ExportInputs, what: str, fmt: str, out: Path | str, *,
-                today: date | None = None, overwrite: bool = False) -> ExportDone:
+def export_copy(
+    inputs: ExportInputs,
+    what: str,
+    fmt: str,
+    out: Path | str,
+    *,
+    today: date | None = None,
+    overwrite: bool = False,
+) -> ExportDone:
     """Build, mark and write one copy. ``what``: "par:<variant>" or "record:<record>"
     ("record:checklists", "record:visit:<id>")."""
     from homestudy.report import (
@@ -189,19 +204,36 @@ def export_copy(inputs: ExportInputs, what: str, fmt: str, out: Path | str, *,
         if variant is Variant.APPLICANT:  # flagged passages reviewed first (the guard)
             check_applicant_copy(inputs.case, inputs.forms, medical_summary_shared=shared)
         blockers = blockers_for(inputs, variant, today)
-        document = build_par_document(inputs.case, variant, forms=inputs.forms, today=today,
-                                      findings=findings, extras=inputs.extras,
-                                      rules=inputs.rules, version=version,
-                                      incomplete=bool(blockers))
+        document = build_par_document(
+            inputs.case,
+            variant,
+            forms=inputs.forms,
+            today=today,
+            findings=findings,
+            extras=inputs.extras,
+            rules=inputs.rules,
+            version=version,
+            incomplete=bool(blockers),
+        )
     elif kind == "record" and choice:
-        document = build_record_document(inputs.case, choice, forms=inputs.forms, today=today,
-                                         version=version)
+        document = build_record_document(
+            inputs.case, choice, forms=inputs.forms, today=today, version=version
+        )
     else:
         raise ExportError("Choose what to export: a copy of the PAR or a record.")
-    written = write_document(document, fmt, out, docx_template=inputs.docx_template,
-                             overwrite=overwrite)
-    return ExportDone(inputs.case.id, what, fmt, version, inputs.revision,
-                      bool(document.incomplete_mark), len(blockers), written)
+    written = write_document(
+        document, fmt, out, docx_template=inputs.docx_template, overwrite=overwrite
+    )
+    return ExportDone(
+        inputs.case.id,
+        what,
+        fmt,
+        version,
+        inputs.revision,
+        bool(document.incomplete_mark),
+        len(blockers),
+        written,
+    )
 
 
 def free_name(path: Path) -> Path:
@@ -218,14 +250,20 @@ def free_name(path: Path) -> Path:
 
 # ---------------------------------------------------------------- recording
 
+
 def record_export(vault: Any, done: ExportDone) -> ExportRecord:
     """Append the export to the audit trail (no case change: listeners are not told)."""
     from homestudy.vault import audit
 
     export_id = uuid.uuid4().hex
-    fields = _fields(what=done.what, format=done.fmt, version=done.version,
-                     revision=str(done.revision), sha256=done.file.sha256,
-                     incomplete="yes" if done.incomplete else "no")
+    fields = _fields(
+        what=done.what,
+        format=done.fmt,
+        version=done.version,
+        revision=str(done.revision),
+        sha256=done.file.sha256,
+        incomplete="yes" if done.incomplete else "no",
+    )
     with vault.writing(None) as conn:
         audit.append(conn, vault.actor, EXPORT, done.case_id, KIND, export_id, fields)
     for record in reversed(history(vault, done.case_id)):
@@ -242,27 +280,41 @@ def record_share(vault: Any, case_id: str, export_id: str, on: date) -> ExportRe
 
     mine = {r.id: r for r in history(vault, case_id)}.get(export_id)
     if mine is None or mine.variant != Variant.APPLICANT.value:
-        raise NotFoundError("Only an applicants' copy that was exported can be recorded as "
-                            "shared with the applicants.")
+        raise NotFoundError(
+            "Only an applicants' copy that was exported can be recorded as "
+            "shared with the applicants."
+        )
     if on > date.today():
-        raise ValidationError("The day it was shared cannot be in the future.",
-                                         field="applicant_copy_shared_on")
+        raise ValidationError(
+            "The day it was shared cannot be in the future.", field="applicant_copy_shared_on"
+        )
     case = vault.cases.load_case(case_id)
     case.applicant_copy_shared_on = on
     case.updated_at = utc_now()
     with vault.writing(case_id) as conn:
-        audit.append(conn, vault.actor, SHARE, case_id, KIND, export_id,
-                     _fields(shared_on=on.isoformat(), what=mine.what, version=mine.version,
-                             sha256=mine.sha256))
-        conn.execute("UPDATE cases SET data = ?, updated_at = ? WHERE id = ?",
-                     (records.dumps(records.case_core(case)), case.updated_at.isoformat(),
-                      case_id))
-        audit.append(conn, vault.actor, "update", case_id, "case", case_id,
-                     ["applicant_copy_shared_on"])
+        audit.append(
+            conn,
+            vault.actor,
+            SHARE,
+            case_id,
+            KIND,
+            export_id,
+            _fields(
+                shared_on=on.isoformat(), what=mine.what, version=mine.version, sha256=mine.sha256
+            ),
+        )
+        conn.execute(
+            "UPDATE cases SET data = ?, updated_at = ? WHERE id = ?",
+            (records.dumps(records.case_core(case)), case.updated_at.isoformat(), case_id),
+        )
+        audit.append(
+            conn, vault.actor, "update", case_id, "case", case_id, ["applicant_copy_shared_on"]
+        )
     return {r.id: r for r in history(vault, case_id)}[export_id]
 
 
 # ---------------------------------------------------------------- the entries' fields
+
 
 def _fields(**values: str) -> list[str]:
     return [f"{key}={value}" for key, value in values.items()]
@@ -274,7 +326,16 @@ def _details(fields: Iterable[str]) -> dict[str, str]:
 
 def _record(entry: Any, shared: date | None) -> ExportRecord:
     d = _details(entry.fields)
-    return ExportRecord(entry.record_id, entry.at, entry.actor, d.get("what", ""),
-                        d.get("format", ""), d.get("version", ""),
-                        int(d.get("revision", "0") or 0), d.get("sha256", ""),
-                        d.get("incomplete") == "yes", shared, d)
+    return ExportRecord(
+        entry.record_id,
+        entry.at,
+        entry.actor,
+        d.get("what", ""),
+        d.get("format", ""),
+        d.get("version", ""),
+        int(d.get("revision", "0") or 0),
+        d.get("sha256", ""),
+        d.get("incomplete") == "yes",
+        shared,
+        d,
+    )

@@ -457,9 +457,7 @@ class Case:
 
     def answers_for(self, form_id: str, subject_id: str = "") -> list[ChecklistAnswer]:
         return [
-            a
-            for a in self.checklist_answers
-            if a.form_id == form_id and a.subject_id == subject_id
+            a for a in self.checklist_answers if a.form_id == form_id and a.subject_id == subject_id
         ]
 
 

@@ -80,8 +80,12 @@ def pets(ctx: Context) -> Iterator[Finding]:
                 FixAt("checklists", f"{at}/dog_type_judgement"),
             )
         if not answers:
-            yield Finding(BLOCKER, "pet_assessment_missing",
-                          f"{label} has no pet assessment yet.", FixAt("checklists", animal.id))
+            yield Finding(
+                BLOCKER,
+                "pet_assessment_missing",
+                f"{label} has no pet assessment yet.",
+                FixAt("checklists", animal.id),
+            )
             continue
         species = str(values.get("species") or "")
         if species and _is_dog(animal.species) != (species == "dog"):
@@ -137,11 +141,15 @@ def _risk(ctx: Context, in_text: str, at: str, values: dict[str, object]) -> Ite
     on = parse_due(values.get("manager_sign_off_on"))
     if written and by and on is not None and on <= ctx.today:
         return
-    missing = [part for part, ok in (("a risk assessment", written),
-                                     ("the manager's sign-off (name and date)", by and on
-                                      is not None and on <= ctx.today)) if not ok]
-    why = ("has bitten or shown aggression" if bitten
-           else f"is rated {rating} risk")
+    missing = [
+        part
+        for part, ok in (
+            ("a risk assessment", written),
+            ("the manager's sign-off (name and date)", by and on is not None and on <= ctx.today),
+        )
+        if not ok
+    ]
+    why = "has bitten or shown aggression" if bitten else f"is rated {rating} risk"
     yield Finding(
         BLOCKER,
         "animal_bite_history" if bitten else "animal_risk_not_signed_off",

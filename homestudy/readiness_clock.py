@@ -87,5 +87,9 @@ def clock(ctx: Context) -> Iterator[Finding]:
     for problem in panel_date_problems(ctx.case, ctx.rules, ctx.today):
         if problem.code == "panel_too_soon":
             continue  # said by applicant_copy_too_late, with what to do
-        yield Finding(BLOCKER if problem.blocks else WARNING, problem.code, problem.message,
-                      FixAt("case", field))
+        yield Finding(
+            BLOCKER if problem.blocks else WARNING,
+            problem.code,
+            problem.message,
+            FixAt("case", field),
+        )

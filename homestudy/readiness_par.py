@@ -51,20 +51,31 @@ def _role_labels(ctx: Context) -> dict[str, str]:
 
 def signatures(ctx: Context) -> Iterator[Finding]:
     form_id = ctx.library.par.id
-    rows = [a.value for a in ctx.answers
-            if a.form_id == form_id and a.question_id == SIGNATORIES and a.subject_id == ""
-            and isinstance(a.value, dict)]
+    rows = [
+        a.value
+        for a in ctx.answers
+        if a.form_id == form_id
+        and a.question_id == SIGNATORIES
+        and a.subject_id == ""
+        and isinstance(a.value, dict)
+    ]
     labels = _role_labels(ctx)
     clock = ctx.clock
     where = FixAt("par", f"{SIGNATURES_SECTION}/{SIGNATORIES}")
     for role in ctx.rules.required_signatures:
         who = labels.get(role, role.replace("_", " ")).lower()
-        dates = [parse_due(r.get("signed_on")) for r in rows
-                 if r.get("role") == role and str(r.get("name") or "").strip()]
+        dates = [
+            parse_due(r.get("signed_on"))
+            for r in rows
+            if r.get("role") == role and str(r.get("name") or "").strip()
+        ]
         signed = [d for d in dates if d is not None and d <= ctx.today]
         if not signed:
-            by = (f" before the papers go to panel on {format_date(clock.papers_out)}"
-                  if clock is not None else " before the papers go to panel")
+            by = (
+                f" before the papers go to panel on {format_date(clock.papers_out)}"
+                if clock is not None
+                else " before the papers go to panel"
+            )
             detail = " (the date given is still to come)" if dates else ""
             yield Finding(
                 BLOCKER,
@@ -84,9 +95,12 @@ def signatures(ctx: Context) -> Iterator[Finding]:
 
 
 #: what each role is called in a finding (no names: a message never carries case content)
-_ROLE_WORDS = {"referee": "a referee", "former partner": "a former partner",
-               "household member": "a household member",
-               "significant other": "someone close to the applicants"}
+_ROLE_WORDS = {
+    "referee": "a referee",
+    "former partner": "a former partner",
+    "household member": "a household member",
+    "significant other": "someone close to the applicants",
+}
 
 
 def shared_passages(ctx: Context) -> Iterator[Finding]:
@@ -97,26 +111,38 @@ def shared_passages(ctx: Context) -> Iterator[Finding]:
     definition = ctx.library.par
     titles = {s.id: s.title for s in definition.sections}
     by_section: dict[str, list[Any]] = {}
-    for flag in unreviewed_flags(ctx.case, definition,
-                                 medical_summary_shared=ctx.rules.medical_summary_shared):
+    for flag in unreviewed_flags(
+        ctx.case, definition, medical_summary_shared=ctx.rules.medical_summary_shared
+    ):
         by_section.setdefault(flag.section_id, []).append(flag)
     for section_id, flags in by_section.items():
-        names = dict.fromkeys(_ROLE_WORDS.get(r, "someone else") for flag in flags
-                              for r in flag.roles if r != "referee" or flag.kind != "quote")
+        names = dict.fromkeys(
+            _ROLE_WORDS.get(r, "someone else")
+            for flag in flags
+            for r in flag.roles
+            if r != "referee" or flag.kind != "quote"
+        )
         quotes = any(flag.kind == "quote" for flag in flags)
         parts = ([f"name {' or '.join(names)}"] if names else []) + (
-            ["quote a referee's interview"] if quotes else [])
-        count = (f"{len(flags)} passages" if len(flags) > 1 else "A passage")
-        verb = " or ".join(parts) if len(flags) > 1 else " or ".join(parts).replace(
-            "name ", "names ", 1).replace("quote ", "quotes ", 1)
+            ["quote a referee's interview"] if quotes else []
+        )
+        count = f"{len(flags)} passages" if len(flags) > 1 else "A passage"
+        verb = (
+            " or ".join(parts)
+            if len(flags) > 1
+            else " or ".join(parts).replace("name ", "names ", 1).replace("quote ", "quotes ", 1)
+        )
         yield Finding(
             BLOCKER,
             "shared_passage_unreviewed",
             f"{count} in \u201c{titles.get(section_id, section_id)}\u201d, which the "
             f"applicants will read, {verb}: "
-            + ("review each one (reword it, move it to the confidential references, or "
-               "record that it may be shared)." if len(flags) > 1 else
-               "reword it, move it to the confidential references, or record that it may "
-               "be shared."),
+            + (
+                "review each one (reword it, move it to the confidential references, or "
+                "record that it may be shared)."
+                if len(flags) > 1
+                else "reword it, move it to the confidential references, or record that it may "
+                "be shared."
+            ),
             FixAt("par", f"{section_id}/passage:{flags[0].key}"),
         )

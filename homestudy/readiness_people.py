@@ -45,8 +45,13 @@ class NeedStatus(StrEnum):
     DONE = "done"
 
 
-_RANK = {NeedStatus.DONE: 0, NeedStatus.NOT_CONSIDERED: 1, NeedStatus.UNDATED: 2,
-         NeedStatus.PENDING: 3, NeedStatus.MISSING: 4}
+_RANK = {
+    NeedStatus.DONE: 0,
+    NeedStatus.NOT_CONSIDERED: 1,
+    NeedStatus.UNDATED: 2,
+    NeedStatus.PENDING: 3,
+    NeedStatus.MISSING: 4,
+}
 
 
 @dataclass(frozen=True)
@@ -101,8 +106,9 @@ def _people(case: Case, rules: TimelineRules, on: date) -> list[tuple[str, str, 
         else:
             adult = m.kind in ADULT_KINDS or m.kind.value == "adult_child_away"
         if adult:
-            out.append((m.id, f"Household member {n} ({MEMBER_WORDS[m.kind]})",
-                        "household_adult", m))
+            out.append(
+                (m.id, f"Household member {n} ({MEMBER_WORDS[m.kind]})", "household_adult", m)
+            )
     return out
 
 
@@ -121,27 +127,37 @@ def _needs(rules: TimelineRules, role: str, person: object, on: date) -> list[Ch
         if place.abroad:
             came_from_abroad |= (place.to_date or area_since or on) > window
             if _long_adult_stay(place, born, on, rules):
-                needs.append(CheckNeed(
-                    CheckKind.OVERSEAS_POLICE,
-                    f"lived abroad as an adult for {rules.overseas_min_months} months or more",
-                    place.place, i))
+                needs.append(
+                    CheckNeed(
+                        CheckKind.OVERSEAS_POLICE,
+                        f"lived abroad as an adult for {rules.overseas_min_months} months or more",
+                        place.place,
+                        i,
+                    )
+                )
             continue
         ended = place.to_date or area_since
         if ended is None or ended > window:
             named_previous = True
-            needs.append(CheckNeed(
-                CheckKind.PREVIOUS_LOCAL_AUTHORITY,
-                f"lived in another local authority area within the last {months} months",
-                place.place, i))
+            needs.append(
+                CheckNeed(
+                    CheckKind.PREVIOUS_LOCAL_AUTHORITY,
+                    f"lived in another local authority area within the last {months} months",
+                    place.place,
+                    i,
+                )
+            )
     if recent_area and not named_previous and not came_from_abroad:
-        needs.append(CheckNeed(
-            CheckKind.PREVIOUS_LOCAL_AUTHORITY,
-            f"has lived in the present area for less than {months} months"))
+        needs.append(
+            CheckNeed(
+                CheckKind.PREVIOUS_LOCAL_AUTHORITY,
+                f"has lived in the present area for less than {months} months",
+            )
+        )
     return needs
 
 
-def _long_adult_stay(place: PlaceLived, born: date | None, on: date,
-                     rules: TimelineRules) -> bool:
+def _long_adult_stay(place: PlaceLived, born: date | None, on: date, rules: TimelineRules) -> bool:
     if place.from_date is None:
         return True  # cannot tell how long: ask for the check
     start, end = place.from_date, place.to_date or on
@@ -158,16 +174,22 @@ def check_status(check: StatutoryCheck, rules: TimelineRules, today: date) -> Ne
     if check.completed_on is None or check.completed_on > today:
         return NeedStatus.UNDATED
     must_consider = rules.manager_considers == "all" or check.outcome in (
-        CheckOutcome.INFORMATION_DISCLOSED, CheckOutcome.NOT_APPLICABLE)
-    considered = bool(check.considered_by.strip()) and check.considered_on is not None \
+        CheckOutcome.INFORMATION_DISCLOSED,
+        CheckOutcome.NOT_APPLICABLE,
+    )
+    considered = (
+        bool(check.considered_by.strip())
+        and check.considered_on is not None
         and check.considered_on <= today
+    )
     if must_consider and not considered:
         return NeedStatus.NOT_CONSIDERED
     return NeedStatus.DONE
 
 
-def _match(need: CheckNeed, theirs: list[StatutoryCheck], used: set[str], rules: TimelineRules,
-           today: date) -> CheckState:
+def _match(
+    need: CheckNeed, theirs: list[StatutoryCheck], used: set[str], rules: TimelineRules, today: date
+) -> CheckState:
     same = [c for c in theirs if c.kind is need.kind and c.id not in used]
     if need.place:
         want = _compact(need.place)
@@ -190,10 +212,18 @@ def person_checks(case: Case, rules: TimelineRules, today: date) -> list[PersonC
     for person_id, label, role, person in _people(case, rules, on):
         used: set[str] = set()
         theirs = by_person.get(person_id, [])
-        states = tuple(_match(n, theirs, used, rules, today)
-                       for n in _needs(rules, role, person, on))
-        out.append(PersonChecks(person_id, label, role,  # type: ignore[arg-type]
-                                states, getattr(person, "area_since", None) is not None))
+        states = tuple(
+            _match(n, theirs, used, rules, today) for n in _needs(rules, role, person, on)
+        )
+        out.append(
+            PersonChecks(
+                person_id,
+                label,
+                role,  # type: ignore[arg-type]
+                states,
+                getattr(person, "area_since", None) is not None,
+            )
+        )
     return out
 
 

@@ -85,8 +85,11 @@ def employer_references(ctx: Context) -> Iterator[Finding]:
         if any(r.contact_status in REPLIED or agreed_not_to_contact(r) for r in theirs):
             continue
         asked = any(r.contact_status is ContactStatus.REQUESTED for r in theirs)
-        detail = (" (it has been asked for, but has not come back)" if asked
-                  else " (and no recorded decision that none is needed)")
+        detail = (
+            " (it has been asked for, but has not come back)"
+            if asked
+            else " (and no recorded decision that none is needed)"
+        )
         yield Finding(
             BLOCKER,
             "employer_reference_missing",
@@ -130,8 +133,10 @@ def people_to_contact(ctx: Context) -> Iterator[Finding]:
             message = f"{who} is not to be contacted, but {missing} is not recorded."
             code, ref = f"{kind}_not_contacted_reason_missing", agreed[0]
         elif asked:
-            message = (f"{who} has been asked for a reference and has not replied yet; "
-                       "a request alone does not count.")
+            message = (
+                f"{who} has been asked for a reference and has not replied yet; "
+                "a request alone does not count."
+            )
             code, ref = f"{kind}_no_reply", asked[0]
         else:
             message = (

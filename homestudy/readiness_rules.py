@@ -49,11 +49,13 @@ _WORD = re.compile(r"\w")
 _PERSONAL_KINDS = {ReferenceKind.PERSONAL, ReferenceKind.FAMILY}
 #: A referee has replied: only then does the reference count.
 REPLIED = frozenset({ContactStatus.WRITTEN_RECEIVED, ContactStatus.INTERVIEWED})
-CHILD_KINDS = frozenset({
-    HouseholdMemberKind.BIRTH_CHILD,
-    HouseholdMemberKind.ADOPTED_CHILD,
-    HouseholdMemberKind.OTHER_CHILD,
-})
+CHILD_KINDS = frozenset(
+    {
+        HouseholdMemberKind.BIRTH_CHILD,
+        HouseholdMemberKind.ADOPTED_CHILD,
+        HouseholdMemberKind.OTHER_CHILD,
+    }
+)
 ADULT_KINDS = frozenset({HouseholdMemberKind.LODGER, HouseholdMemberKind.OTHER_ADULT})
 MEMBER_WORDS = {
     HouseholdMemberKind.BIRTH_CHILD: "a birth child",
@@ -89,8 +91,9 @@ class Context:
     @cached_property
     def done_visits(self) -> list[Visit]:
         """Visits done by today: a done date still to come is never counted."""
-        return [v for v in self.case.visits if v.done_date is not None
-                and v.done_date <= self.today]
+        return [
+            v for v in self.case.visits if v.done_date is not None and v.done_date <= self.today
+        ]
 
     @cached_property
     def answers(self) -> list[ChecklistAnswer]:
@@ -127,7 +130,7 @@ class Context:
         return "An applicant"
 
     def person_label(self, person_id: str) -> str:
-        """"Applicant 1", or "Household member 2 (a lodger)": never a name."""
+        """ "Applicant 1", or "Household member 2 (a lodger)": never a name."""
         if any(a.id == person_id for a in self.case.applicants):
             return self.applicant_label(person_id)
         for n, m in enumerate(self.case.household, start=1):

@@ -49,8 +49,9 @@ CHOICES: dict[str, tuple[str, ...]] = {
 #: List settings whose entries must be statutory check kinds.
 CHECK_LISTS = ("applicant_checks", "household_adult_checks")
 #: Whole-number settings that must be at least 1 (the rest may be 0).
-AT_LEAST_ONE = frozenset({"stage1_months", "stage1_max_months", "stage2_months",
-                          "min_personal_referees", "adult_age"})
+AT_LEAST_ONE = frozenset(
+    {"stage1_months", "stage1_max_months", "stage2_months", "min_personal_referees", "adult_age"}
+)
 
 
 def _field_types() -> dict[str, Any]:
@@ -63,16 +64,18 @@ def parse_rules(path: Path) -> dict[str, Any]:
     try:
         node, ctx = compose_file(path)
     except FormDefinitionError as exc:  # it names only the file's name: give the path
-        raise FormDefinitionError(_bare(exc), file=str(path), line=exc.line,
-                                  key=exc.key) from None
+        raise FormDefinitionError(_bare(exc), file=str(path), line=exc.line, key=exc.key) from None
     ctx.file = str(path)
     types = _field_types()
     obj = Obj(node, ctx, "", frozenset(types) | {"version"})
     version = obj.int("version", required=True, minimum=1)
     if version > RULES_FORMAT_VERSION:
-        raise ctx.error(f"version {version} is newer than this HomeStudy knows "
-                        f"({RULES_FORMAT_VERSION}); update HomeStudy",
-                        obj.node_of("version"), "version")
+        raise ctx.error(
+            f"version {version} is newer than this HomeStudy knows "
+            f"({RULES_FORMAT_VERSION}); update HomeStudy",
+            obj.node_of("version"),
+            "version",
+        )
     return {name: _read(obj, name, types[name]) for name in obj.items if name != "version"}
 
 
@@ -81,9 +84,9 @@ def _bare(exc: FormDefinitionError) -> str:
     text = exc.message
     where = ":".join(str(p) for p in (exc.file, exc.line) if p is not None)
     if where and text.startswith(where + ": "):
-        text = text[len(where) + 2:]
+        text = text[len(where) + 2 :]
     if exc.key and text.startswith(f"[{exc.key}] "):
-        text = text[len(exc.key) + 3:]
+        text = text[len(exc.key) + 3 :]
     return text
 
 
@@ -106,8 +109,11 @@ def _read(obj: Obj, name: str, kind: Any) -> Any:
         known = {k.value for k in CheckKind}
         for value in values:
             if value not in known:
-                raise ctx.error(f"'{value}' is not a kind of check (one of "
-                                f"{', '.join(sorted(known))})", node, name)
+                raise ctx.error(
+                    f"'{value}' is not a kind of check (one of {', '.join(sorted(known))})",
+                    node,
+                    name,
+                )
     return values
 
 
@@ -127,8 +133,7 @@ def rules_file_values(folder: Path | None) -> dict[str, Any]:
     except FileNotFoundError:
         return {}
     except OSError:
-        raise FormDefinitionError("cannot read the agency rules file",
-                                  file=str(path)) from None
+        raise FormDefinitionError("cannot read the agency rules file", file=str(path)) from None
     return dict(_cached(path, (stat.st_mtime_ns, stat.st_size)))
 
 

@@ -22,8 +22,11 @@ from homestudy.readiness_rules import Context
 
 BLOCKER, WARNING = Severity.BLOCKER, Severity.WARNING
 
-_NOT_YET = {Stage.STAGE_1: "is still at Stage 1", Stage.GAP: "has not yet started Stage 2",
-            Stage.CLOSED: "is closed"}
+_NOT_YET = {
+    Stage.STAGE_1: "is still at Stage 1",
+    Stage.GAP: "has not yet started Stage 2",
+    Stage.CLOSED: "is closed",
+}
 #: Routes where a case recorded at Stage 1 may still be ready (the stages run together,
 #: or Stage 1 is skipped).
 _STAGE1_ROUTES = {Route.FAST_TRACK, Route.FOSTER_CARER_CONCURRENT}
@@ -46,7 +49,7 @@ def stage(ctx: Context) -> Iterator[Finding]:
 
 
 def _a(words: str) -> str:
-    """"An enhanced DBS check", "A local authority check" (to open a sentence)."""
+    """ "An enhanced DBS check", "A local authority check" (to open a sentence)."""
     return ("An " if words[0] in "aeiou" else "A ") + words
 
 
@@ -69,8 +72,11 @@ def statutory_checks(ctx: Context) -> Iterator[Finding]:
             )
         for state in person.outstanding:
             words = CHECK_WORDS[state.need.kind]
-            place = (f" (place {state.need.place_index} of their places lived)"
-                     if state.need.place_index else "")
+            place = (
+                f" (place {state.need.place_index} of their places lived)"
+                if state.need.place_index
+                else ""
+            )
             if state.status is NeedStatus.MISSING or state.check is None:
                 yield Finding(
                     BLOCKER,
@@ -82,24 +88,39 @@ def statutory_checks(ctx: Context) -> Iterator[Finding]:
                 continue
             target = FixAt("case", state.check.id)
             if state.status is NeedStatus.PENDING:
-                yield Finding(BLOCKER, "statutory_check_pending",
-                              f"{person.label}'s {words}{place} is still pending.", target)
+                yield Finding(
+                    BLOCKER,
+                    "statutory_check_pending",
+                    f"{person.label}'s {words}{place} is still pending.",
+                    target,
+                )
             elif state.status is NeedStatus.UNDATED:
-                yield Finding(BLOCKER, "statutory_check_undated",
-                              f"{person.label}'s {words}{place} has a result but no date "
-                              "(or a date still to come).", target)
+                yield Finding(
+                    BLOCKER,
+                    "statutory_check_undated",
+                    f"{person.label}'s {words}{place} has a result but no date "
+                    "(or a date still to come).",
+                    target,
+                )
             else:
-                yield Finding(BLOCKER, "statutory_check_not_considered",
-                              f"{person.label}'s {words}{place} has not been considered by "
-                              "the manager yet: record who considered it and when.", target)
+                yield Finding(
+                    BLOCKER,
+                    "statutory_check_not_considered",
+                    f"{person.label}'s {words}{place} has not been considered by "
+                    "the manager yet: record who considered it and when.",
+                    target,
+                )
     counted = {s.check.id for p in people for s in p.states if s.check is not None}
     for check in ctx.case.stage1.checks:
         if check.id in counted:
             continue
         if check.outcome.value == "pending":  # any check still out holds the case up
-            yield Finding(BLOCKER, "statutory_check_pending",
-                          f"{_a(CHECK_WORDS[check.kind])} is still "
-                          "pending.", FixAt("case", check.id))
+            yield Finding(
+                BLOCKER,
+                "statutory_check_pending",
+                f"{_a(CHECK_WORDS[check.kind])} is still pending.",
+                FixAt("case", check.id),
+            )
     for check in unlinked_checks(ctx.case, people):
         yield Finding(
             WARNING,

@@ -90,8 +90,10 @@ def home_visit(ctx: Context) -> Iterator[Finding]:
     if any(_in_person(v) for v in done):
         return
     if done:
-        message = ("The visit that covers the home was held by video or phone; the home "
-                   "must be seen in person.")
+        message = (
+            "The visit that covers the home was held by video or phone; the home "
+            "must be seen in person."
+        )
     else:
         message = "The home has not yet been seen in person at a visit."
     target = (done or covering)[0].id if (done or covering) else ""
@@ -132,12 +134,14 @@ def midway_review(ctx: Context) -> Iterator[Finding]:
     if any(topic in v.topics for v in ctx.done_visits):
         return
     planned = [v for v in ctx.case.visits if topic in v.topics]
-    detail = (f" One is planned as visit {planned[0].sequence}; record it once it is held."
-              if planned else " Plan one with the applicants.")
+    detail = (
+        f" One is planned as visit {planned[0].sequence}; record it once it is held."
+        if planned
+        else " Plan one with the applicants."
+    )
     yield Finding(
         BLOCKER,
         "midway_review_missing",
         f"The midway review of the assessment is not recorded as done.{detail}",
         FixAt("visits", planned[0].id if planned else ""),
     )
-

@@ -59,8 +59,11 @@ def paragraph_map(text: str) -> list[int]:
     from homestudy.report.markdown import _parser
 
     source = clean_text(text)
-    starts = [t.map[0] for t in _parser().parse(source)
-              if t.level == 0 and t.nesting == 1 and t.map is not None]
+    starts = [
+        t.map[0]
+        for t in _parser().parse(source)
+        if t.level == 0 and t.nesting == 1 and t.map is not None
+    ]
     out = []
     for start, _end in paragraph_spans(source):
         line = source.count("\n", 0, start)
@@ -188,8 +191,7 @@ def _flank_safe(parts: list[tuple[str, Style]]) -> list[tuple[str, Style]]:
         if style == _PLAIN or not text:
             continue
         before = parts[i - 1][0][-1:] if i and parts[i - 1][1] == _PLAIN else ""
-        after = (parts[i + 1][0][:1]
-                 if i + 1 < len(parts) and parts[i + 1][1] == _PLAIN else "")
+        after = parts[i + 1][0][:1] if i + 1 < len(parts) and parts[i + 1][1] == _PLAIN else ""
         if before and not before.isspace() and not _is_punct(before):
             cut = len(text) - len(text.lstrip("".join(c for c in text if _is_punct(c))))
             if cut:
@@ -335,7 +337,10 @@ def same_blocks(a: Sequence[Block], b: Sequence[Block]) -> bool:
             if len(x.items) != len(y.items):
                 return False
             for p, q in zip(x.items, y.items, strict=True):
-                if (_lines(p.runs), p.level, bool(p.number)) != \
-                        (_lines(q.runs), q.level, bool(q.number)):
+                if (_lines(p.runs), p.level, bool(p.number)) != (
+                    _lines(q.runs),
+                    q.level,
+                    bool(q.number),
+                ):
                     return False
     return True

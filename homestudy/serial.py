@@ -96,6 +96,7 @@ def _converter(tp: Any) -> Converter:
             if data is not None and data not in allowed:
                 raise SerialError("", f"{data!r} is not one of {allowed}")
             return data
+
         return literal
     if origin in (list, tuple):
         args = typing.get_args(tp)
@@ -114,6 +115,7 @@ def _converter(tp: Any) -> Converter:
                 except SerialError as exc:
                     raise exc.inside(f"[{index}]") from None
             return make(out)
+
         return sequence
     if origin is dict:
         _, val = typing.get_args(tp) or (Any, Any)
@@ -131,12 +133,14 @@ def _converter(tp: Any) -> Converter:
                 except SerialError as exc:
                     raise exc.inside(f".{key}") from None
             return out
+
         return mapping
     if tp is Any or not isinstance(tp, type):
         return lambda data: data
     if dataclasses.is_dataclass(tp):
         return _dataclass_converter(tp)
     if issubclass(tp, Enum):
+
         def enum(data: Any) -> Any:
             if data is None:
                 return None
@@ -144,8 +148,10 @@ def _converter(tp: Any) -> Converter:
                 return tp(data)
             except ValueError:
                 raise SerialError("", f"{data!r} is not a known value") from None
+
         return enum
     if tp is datetime or tp is date:
+
         def when(data: Any) -> Any:
             if data is None:
                 return None
@@ -155,10 +161,14 @@ def _converter(tp: Any) -> Converter:
                 return tp.fromisoformat(data)
             except ValueError:
                 raise SerialError("", f"{data!r} is not a date") from None
+
         return when
     checks: dict[type, tuple[tuple[type, ...], str]] = {
-        float: ((int, float), "a number"), int: ((int,), "a whole number"),
-        bool: ((bool,), "true or false"), str: ((str,), "text")}
+        float: ((int, float), "a number"),
+        int: ((int,), "a whole number"),
+        bool: ((bool,), "true or false"),
+        str: ((str,), "text"),
+    }
     if tp in checks:
         kinds, what = checks[tp]
         allow_bool = tp is bool
@@ -169,14 +179,14 @@ def _converter(tp: Any) -> Converter:
             if not isinstance(data, kinds) or (isinstance(data, bool) and not allow_bool):
                 raise _wrong(what, data)
             return float(data) if tp is float else data
+
         return plain
     return lambda data: data
 
 
 def _dataclass_converter(tp: type) -> Converter:
     hints = _hints(tp)
-    fields = [(f.name, _converter_later(hints[f.name])) for f in dataclasses.fields(tp)
-              if f.init]
+    fields = [(f.name, _converter_later(hints[f.name])) for f in dataclasses.fields(tp) if f.init]
 
     def build(data: Any) -> Any:
         if data is None:
@@ -191,6 +201,7 @@ def _dataclass_converter(tp: type) -> Converter:
                 except SerialError as exc:
                     raise exc.inside(f".{name}") from None
         return tp(**kwargs)
+
     return build
 
 
@@ -202,4 +213,5 @@ def _converter_later(tp: Any) -> typing.Callable[[], Converter]:
         if not found:
             found.append(_converter(tp))
         return found[0]
+
     return get

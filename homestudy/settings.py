@@ -120,8 +120,10 @@ def load_settings() -> AppSettings:
     if values.get("idle_lock_minutes", 10) < 1:
         values["idle_lock_minutes"] = 1
         problems.append("The idle lock time must be at least 1 minute.")
-    for key, low, high, what in (("backup_every_hours", 1, 24 * 31, "hours between backups"),
-                                 ("backup_keep", 1, 1000, "backups to keep")):
+    for key, low, high, what in (
+        ("backup_every_hours", 1, 24 * 31, "hours between backups"),
+        ("backup_keep", 1, 1000, "backups to keep"),
+    ):
         if key in values and not low <= values[key] <= high:
             values[key] = min(max(values[key], low), high)
             problems.append(f"The number of {what} must be between {low} and {high}.")

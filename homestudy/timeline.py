@@ -348,8 +348,7 @@ def _panel(b: _Builder, stage2_started: date | None) -> None:
 def _papers(b: _Builder, clock: PanelClock) -> None:
     """The applicants' copy, their comments and the papers going to panel members."""
     for step in paper_steps(b.case, b.rules, clock, b.today):
-        b.add(step.id, step.title, step.due, step.reason, done=step.done,
-              completed=step.completed)
+        b.add(step.id, step.title, step.due, step.reason, done=step.done, completed=step.completed)
 
 
 def _after_decision(b: _Builder, decision: date) -> None:

@@ -116,29 +116,44 @@ class PaperStep:
     completed: bool = False
 
 
-def paper_steps(case: Case, rules: TimelineRules, clock: PanelClock, today: date
-                ) -> tuple[PaperStep, ...]:
+def paper_steps(
+    case: Case, rules: TimelineRules, clock: PanelClock, today: date
+) -> tuple[PaperStep, ...]:
     """The applicants' copy, the end of their comment period and the papers going out."""
     n, p = rules.par_to_applicants_working_days, rules.papers_to_panel_working_days
     which = " (provisional date)" if clock.provisional else ""
     # at the panel stage (or once a confirmed panel has sat) the papers have gone
-    papers_gone = case.stage not in BEFORE_OUTCOME or case.stage is Stage.PANEL or (
-        not clock.provisional and clock.panel <= today)
+    papers_gone = (
+        case.stage not in BEFORE_OUTCOME
+        or case.stage is Stage.PANEL
+        or (not clock.provisional and clock.panel <= today)
+    )
     commented = clock.shared_on is not None and today > clock.comments_due
     return (
-        PaperStep("par_to_applicants", "Applicants receive the PAR for their comments",
-                  clock.share_by,
-                  f"Applicants have {n} working days to comment on the report, and their "
-                  f"comments must be due before the papers go to panel members{which}.",
-                  done=case.applicant_copy_shared_on),
-        PaperStep("applicants_comments_due", "Applicants' comments on the PAR due",
-                  clock.comments_due,
-                  f"The applicants' {n} working days for comments end here, counted from "
-                  "the day after they receive the report.",
-                  completed=papers_gone or commented),
-        PaperStep("papers_to_panel", "Papers go to panel members", clock.papers_out,
-                  f"Panel members receive the papers {p} working days before panel, the "
-                  "panel day itself not counted.", completed=papers_gone),
+        PaperStep(
+            "par_to_applicants",
+            "Applicants receive the PAR for their comments",
+            clock.share_by,
+            f"Applicants have {n} working days to comment on the report, and their "
+            f"comments must be due before the papers go to panel members{which}.",
+            done=case.applicant_copy_shared_on,
+        ),
+        PaperStep(
+            "applicants_comments_due",
+            "Applicants' comments on the PAR due",
+            clock.comments_due,
+            f"The applicants' {n} working days for comments end here, counted from "
+            "the day after they receive the report.",
+            completed=papers_gone or commented,
+        ),
+        PaperStep(
+            "papers_to_panel",
+            "Papers go to panel members",
+            clock.papers_out,
+            f"Panel members receive the papers {p} working days before panel, the "
+            "panel day itself not counted.",
+            completed=papers_gone,
+        ),
     )
 
 
@@ -161,32 +176,47 @@ def panel_date_problems(case: Case, rules: TimelineRules, today: date) -> tuple[
     when = format_date(clock.panel)
     start, end = stage2_start(case), stage2_end(case, rules)
     if start is not None and clock.panel < start:
-        problems.append(PanelProblem(
-            "panel_before_stage2",
-            f"{label} ({when}) comes before Stage 2 started ({format_date(start)}).", True))
+        problems.append(
+            PanelProblem(
+                "panel_before_stage2",
+                f"{label} ({when}) comes before Stage 2 started ({format_date(start)}).",
+                True,
+            )
+        )
     elif end is not None and clock.decision_due > end:
-        problems.append(PanelProblem(
-            "panel_after_stage2",
-            f"{label} ({when}) leaves the agency decision due by "
-            f"{format_date(clock.decision_due)}, after Stage 2's {rules.stage2_months} months "
-            f"end on {format_date(end)}. Choose an earlier panel, or record why the "
-            "decision will be later.", False))
+        problems.append(
+            PanelProblem(
+                "panel_after_stage2",
+                f"{label} ({when}) leaves the agency decision due by "
+                f"{format_date(clock.decision_due)}, after Stage 2's {rules.stage2_months} months "
+                f"end on {format_date(end)}. Choose an earlier panel, or record why the "
+                "decision will be later.",
+                False,
+            )
+        )
     if not is_working_day(clock.panel):
-        problems.append(PanelProblem(
-            "panel_not_working_day",
-            f"{label} ({when}) is not a working day.", False))
+        problems.append(
+            PanelProblem("panel_not_working_day", f"{label} ({when}) is not a working day.", False)
+        )
     outcome_awaited = case.stage in BEFORE_OUTCOME
     if outcome_awaited and clock.panel < today:
-        problems.append(PanelProblem(
-            "panel_date_passed",
-            f"{label} ({when}) has passed and no outcome is recorded. Record the panel's "
-            "recommendation (move the case on to the decision stage) or a new panel date.",
-            False))
+        problems.append(
+            PanelProblem(
+                "panel_date_passed",
+                f"{label} ({when}) has passed and no outcome is recorded. Record the panel's "
+                "recommendation (move the case on to the decision stage) or a new panel date.",
+                False,
+            )
+        )
     elif outcome_awaited and clock.shared_on is None and today > clock.share_by:
-        problems.append(PanelProblem(
-            "panel_too_soon",
-            f"{label} ({when}) no longer leaves time for the applicants' "
-            f"{rules.par_to_applicants_working_days} working days to comment before the "
-            f"papers go out on {format_date(clock.papers_out)}: they needed the report by "
-            f"{format_date(clock.share_by)}.", True))
+        problems.append(
+            PanelProblem(
+                "panel_too_soon",
+                f"{label} ({when}) no longer leaves time for the applicants' "
+                f"{rules.par_to_applicants_working_days} working days to comment before the "
+                f"papers go out on {format_date(clock.papers_out)}: they needed the report by "
+                f"{format_date(clock.share_by)}.",
+                True,
+            )
+        )
     return tuple(problems)

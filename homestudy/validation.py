@@ -31,10 +31,20 @@ FORMAT_HINT = "Type the date as day, month and year, like 14/03/1986 or 14 Mar 1
 _MONTHS = {
     name: number
     for number, names in enumerate(
-        (("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"),
-         ("may",), ("jun", "june"), ("jul", "july"), ("aug", "august"),
-         ("sep", "sept", "september"), ("oct", "october"), ("nov", "november"),
-         ("dec", "december")),
+        (
+            ("jan", "january"),
+            ("feb", "february"),
+            ("mar", "march"),
+            ("apr", "april"),
+            ("may",),
+            ("jun", "june"),
+            ("jul", "july"),
+            ("aug", "august"),
+            ("sep", "sept", "september"),
+            ("oct", "october"),
+            ("nov", "november"),
+            ("dec", "december"),
+        ),
         start=1,
     )
     for name in names
@@ -110,8 +120,9 @@ def parse_date_text(text: str, today: date | None = None) -> date | None:
     raise ValueError(f"That is not a date HomeStudy understands. {FORMAT_HINT}")
 
 
-def date_problem(kind: DateKind | str, value: date | None, today: date | None = None,
-                 what: str = "This date") -> str:
+def date_problem(
+    kind: DateKind | str, value: date | None, today: date | None = None, what: str = "This date"
+) -> str:
     """Why ``value`` cannot be a date of this kind ("" when it can, or when unset)."""
     if value is None:
         return ""
@@ -141,8 +152,9 @@ class Problem:
     message: str
 
 
-def _check(record_id: str, field: str, kind: DateKind, value: date | None, what: str,
-           today: date) -> Iterator[Problem]:
+def _check(
+    record_id: str, field: str, kind: DateKind, value: date | None, what: str, today: date
+) -> Iterator[Problem]:
     message = date_problem(kind, value, today, what)
     if message and value is not None:
         yield Problem(record_id, field, value, message)
@@ -150,18 +162,36 @@ def _check(record_id: str, field: str, kind: DateKind, value: date | None, what:
 
 def visit_problems(visit: Visit, today: date | None = None) -> list[Problem]:
     today = today or date.today()
-    return [*_check(visit.id, "done_date", DateKind.DONE, visit.done_date,
-                    "The day a visit was done", today),
-            *_check(visit.id, "planned_date", DateKind.ANY, visit.planned_date,
-                    "A planned visit date", today)]
+    return [
+        *_check(
+            visit.id, "done_date", DateKind.DONE, visit.done_date, "The day a visit was done", today
+        ),
+        *_check(
+            visit.id,
+            "planned_date",
+            DateKind.ANY,
+            visit.planned_date,
+            "A planned visit date",
+            today,
+        ),
+    ]
 
 
 def reference_problems(ref: Reference, today: date | None = None) -> list[Problem]:
     today = today or date.today()
-    return [*_check(ref.id, "written_received_on", DateKind.DONE, ref.written_received_on,
-                    "The day the written reference came in", today),
-            *_check(ref.id, "interview_date", DateKind.ANY, ref.interview_date,
-                    "An interview date", today)]
+    return [
+        *_check(
+            ref.id,
+            "written_received_on",
+            DateKind.DONE,
+            ref.written_received_on,
+            "The day the written reference came in",
+            today,
+        ),
+        *_check(
+            ref.id, "interview_date", DateKind.ANY, ref.interview_date, "An interview date", today
+        ),
+    ]
 
 
 def case_problems(case: Case, today: date | None = None) -> list[Problem]:
@@ -169,19 +199,49 @@ def case_problems(case: Case, today: date | None = None) -> list[Problem]:
     today = today or date.today()
     found: list[Problem] = []
     for person in [*case.applicants, *case.household]:
-        found += _check(person.id, "date_of_birth", DateKind.BIRTH, person.date_of_birth,
-                        "A date of birth", today)
+        found += _check(
+            person.id,
+            "date_of_birth",
+            DateKind.BIRTH,
+            person.date_of_birth,
+            "A date of birth",
+            today,
+        )
     s1 = case.stage1
-    found += _check(case.id, "training_completed_on", DateKind.DONE,
-                    s1.training_completed_on, "The day preparation training ended", today)
+    found += _check(
+        case.id,
+        "training_completed_on",
+        DateKind.DONE,
+        s1.training_completed_on,
+        "The day preparation training ended",
+        today,
+    )
     for check in s1.checks:
-        found += _check(check.id, "completed_on", DateKind.DONE, check.completed_on,
-                        "The day a check was completed", today)
-        found += _check(check.id, "requested_on", DateKind.DONE, check.requested_on,
-                        "The day a check was requested", today)
-    for name in ("registration_of_interest_on", "stage1_started_on", "stage1_ended_on",
-                 "stage2_notice_on", "provisional_panel_date", "panel_date",
-                 "applicant_copy_shared_on"):
+        found += _check(
+            check.id,
+            "completed_on",
+            DateKind.DONE,
+            check.completed_on,
+            "The day a check was completed",
+            today,
+        )
+        found += _check(
+            check.id,
+            "requested_on",
+            DateKind.DONE,
+            check.requested_on,
+            "The day a check was requested",
+            today,
+        )
+    for name in (
+        "registration_of_interest_on",
+        "stage1_started_on",
+        "stage1_ended_on",
+        "stage2_notice_on",
+        "provisional_panel_date",
+        "panel_date",
+        "applicant_copy_shared_on",
+    ):
         found += _check(case.id, name, DateKind.ANY, getattr(case, name), "A key date", today)
     for visit in case.visits:
         found += visit_problems(visit, today)

@@ -31,9 +31,11 @@ from tests.sync_helpers import TestDevice, make_agency
 TODAY = date(2026, 12, 3)
 PASSWORD = "correct horse battery"
 # (assessor id, name, the demo's "today" for the case: earlier = further into Stage 2)
-LAPTOPS = [("priya.raman", "Priya Raman", TODAY),
-           ("sam.jones", "Sam Jones", TODAY - timedelta(days=40)),
-           ("alex.khan", "Alex Khan", TODAY - timedelta(days=120))]
+LAPTOPS = [
+    ("priya.raman", "Priya Raman", TODAY),
+    ("sam.jones", "Sam Jones", TODAY - timedelta(days=40)),
+    ("alex.khan", "Alex Khan", TODAY - timedelta(days=120)),
+]
 
 
 @dataclass
@@ -47,18 +49,26 @@ class Agency:
 def enrol_device(home: AgencyHome, inbox: Inbox, assessor: str, name: str) -> TestDevice:
     device = TestDevice(home)
     token = inbox.new_token(assessor, name)
-    body = json.dumps({
-        "token": token, "agency_id": home.agency_id, "assessor_id": assessor,
-        "device_id": device.device_id, "device_name": f"{name}'s laptop",
-        "signing_public_key": device.secrets.signing_public,
-        "age_recipient": device.secrets.age_recipient}).encode()
-    inbox.enrol(SignedDocument(body, keys.sign(device.secrets.signing_secret, body,
-                                               "registration")).to_wire())
+    body = json.dumps(
+        {
+            "token": token,
+            "agency_id": home.agency_id,
+            "assessor_id": assessor,
+            "device_id": device.device_id,
+            "device_name": f"{name}'s laptop",
+            "signing_public_key": device.secrets.signing_public,
+            "age_recipient": device.secrets.age_recipient,
+        }
+    ).encode()
+    inbox.enrol(
+        SignedDocument(
+            body, keys.sign(device.secrets.signing_secret, body, "registration")
+        ).to_wire()
+    )
     return device
 
 
-def make_console_agency(folder: Path, *, database_url: str = "", extra_cases: int = 0
-                        ) -> Agency:
+def make_console_agency(folder: Path, *, database_url: str = "", extra_cases: int = 0) -> Agency:
     """Three laptops, each sending one demo case (signed, encrypted bundles through the
     inbox's own verify-and-store path); three staff accounts, one per role."""
     home = make_agency(folder, database_url=database_url)
@@ -68,23 +78,30 @@ def make_console_agency(folder: Path, *, database_url: str = "", extra_cases: in
     for i, (assessor, name, as_of) in enumerate(LAPTOPS):
         device = enrol_device(home, inbox, assessor, name)
         for n in range(1 + (extra_cases if i == 0 else 0)):
-            case = build_demo_case(as_of, seed=f"{assessor}-{n}",
-                                   reference=f"HS-2026-{100 + i * 1000 + n:04d}")
+            case = build_demo_case(
+                as_of, seed=f"{assessor}-{n}", reference=f"HS-2026-{100 + i * 1000 + n:04d}"
+            )
             case.assessor_name = name
             bundle_id, data = device.bundle(case)
             inbox.accept(bundle_id, data)
             cases.append(case)
         devices.append(device)
     migrate_console(db)
-    totp = {u: auth.add_staff(db, u, n, r, PASSWORD) for u, n, r in [
-        ("admin", "Ada Admin", "admin"), ("manager", "Morgan Manager", "team_manager"),
-        ("adviser", "Pat Adviser", "panel_adviser")]}
+    totp = {
+        u: auth.add_staff(db, u, n, r, PASSWORD)
+        for u, n, r in [
+            ("admin", "Ada Admin", "admin"),
+            ("manager", "Morgan Manager", "team_manager"),
+            ("adviser", "Pat Adviser", "panel_adviser"),
+        ]
+    }
     db.close()
     return Agency(home, devices, cases, totp)
 
 
-def send_with_replies(home: AgencyHome, device: TestDevice, case: Any,
-                      replies: list[dict[str, Any]]) -> str:
+def send_with_replies(
+    home: AgencyHome, device: TestDevice, case: Any, replies: list[dict[str, Any]]
+) -> str:
     """The laptop's next bundle of ``case`` carrying the worker's review replies
     (``review_replies.json``, as the laptop's sync sends them); stored by the inbox."""
     from datetime import UTC, datetime
@@ -93,14 +110,25 @@ def send_with_replies(home: AgencyHome, device: TestDevice, case: Any,
     from homestudy.sync.bundle import KIND_CASE, Manifest, build_bundle, sha256_hex
 
     manifest = Manifest(
-        bundle_id=str(uuid.uuid4()), kind=KIND_CASE, agency_id=home.agency_id,
-        device_id=device.device_id, case_id=case.id, case_reference=case.reference,
-        sequence=device.sequence + 1, previous_bundle_id=device.last_id,
-        previous_sha256=device.last_sha, created_at=datetime.now(UTC).isoformat())
-    data = build_bundle(manifest, case_json=to_jsonable(case), attachments={},
-                        signing_secret=device.secrets.signing_secret,
-                        recipient=home.age_recipient,
-                        extras={"review_replies.json": json.dumps(replies).encode()})
+        bundle_id=str(uuid.uuid4()),
+        kind=KIND_CASE,
+        agency_id=home.agency_id,
+        device_id=device.device_id,
+        case_id=case.id,
+        case_reference=case.reference,
+        sequence=device.sequence + 1,
+        previous_bundle_id=device.last_id,
+        previous_sha256=device.last_sha,
+        created_at=datetime.now(UTC).isoformat(),
+    )
+    data = build_bundle(
+        manifest,
+        case_json=to_jsonable(case),
+        attachments={},
+        signing_secret=device.secrets.signing_secret,
+        recipient=home.age_recipient,
+        extras={"review_replies.json": json.dumps(replies).encode()},
+    )
     db = home.database(pool_size=1)
     try:
         Inbox(home, db).accept(manifest.bundle_id, data)
@@ -120,10 +148,12 @@ class ConsoleServer:
         sock.bind(("127.0.0.1", 0))
         self.port = sock.getsockname()[1]
         self.url = f"http://127.0.0.1:{self.port}"
-        self.server = uvicorn.Server(uvicorn.Config(self.app, log_level="warning",
-                                                    access_log=False))
-        self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [sock]},
-                                       daemon=True)
+        self.server = uvicorn.Server(
+            uvicorn.Config(self.app, log_level="warning", access_log=False)
+        )
+        self.thread = threading.Thread(
+            target=self.server.run, kwargs={"sockets": [sock]}, daemon=True
+        )
         self.thread.start()
         for _ in range(400):
             if self.server.started:
@@ -173,8 +203,9 @@ class Staff:
 
     def sign_in(self, username: str, secret: str, password: str = PASSWORD) -> httpx.Response:
         self.get("/login")
-        return self.post("/login", {"username": username, "password": password,
-                                    "code": pyotp.TOTP(secret).now()})
+        return self.post(
+            "/login", {"username": username, "password": password, "code": pyotp.TOTP(secret).now()}
+        )
 
     def close(self) -> None:
         self.http.close()

@@ -17,8 +17,16 @@ PASS, CUT_BEFORE, CUT_ANSWER = "pass", "cut_before", "cut_answer"
 
 
 class FlakyProxy:
-    def __init__(self, upstream_port: int, *, seed: int, cut_before: float = 0.0,
-                 cut_answer: float = 0.0, rate: float = 0.0, cut_mid: float = 0.0) -> None:
+    def __init__(
+        self,
+        upstream_port: int,
+        *,
+        seed: int,
+        cut_before: float = 0.0,
+        cut_answer: float = 0.0,
+        rate: float = 0.0,
+        cut_mid: float = 0.0,
+    ) -> None:
         """``rate``: bytes per second each way (0: no limit); ``cut_mid``: the chance,
         per 64 KiB block, that the line drops in the middle of a transfer."""
         self.upstream_port = upstream_port
@@ -41,8 +49,11 @@ class FlakyProxy:
     def _draw(self) -> str:
         with self._lock:
             roll = self.random.random()
-            mode = CUT_BEFORE if roll < self.cut_before else (
-                CUT_ANSWER if roll < self.cut_before + self.cut_answer else PASS)
+            mode = (
+                CUT_BEFORE
+                if roll < self.cut_before
+                else (CUT_ANSWER if roll < self.cut_before + self.cut_answer else PASS)
+            )
             self.counts[mode] += 1
             return mode
 

@@ -23,23 +23,46 @@ def agency_env(**extra: str) -> dict[str, str]:
     return env
 
 
-def agency_cli(home: Path, *args: str, env: dict[str, str] | None = None,
-               timeout: float = 60) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "homestudy.agency.cli", "--home", str(home),
-                           *args], capture_output=True, text=True, cwd=REPO,
-                          env=env or agency_env(), timeout=timeout, stdin=subprocess.DEVNULL)
+def agency_cli(
+    home: Path, *args: str, env: dict[str, str] | None = None, timeout: float = 60
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "homestudy.agency.cli", "--home", str(home), *args],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env=env or agency_env(),
+        timeout=timeout,
+        stdin=subprocess.DEVNULL,
+    )
 
 
 class Server:
     """``homestudy-agency serve`` with any options; ``url`` once /health answers."""
 
-    def __init__(self, home: Path, *args: str, env: dict[str, str] | None = None,
-                 wait_healthy: bool = True) -> None:
+    def __init__(
+        self, home: Path, *args: str, env: dict[str, str] | None = None, wait_healthy: bool = True
+    ) -> None:
         self.stderr = ""
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "homestudy.agency.cli", "--home", str(home), "serve",
-             "--port", "0", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-            env=env or agency_env(), cwd=REPO, stdin=subprocess.DEVNULL)
+            [
+                sys.executable,
+                "-m",
+                "homestudy.agency.cli",
+                "--home",
+                str(home),
+                "serve",
+                "--port",
+                "0",
+                *args,
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env or agency_env(),
+            cwd=REPO,
+            stdin=subprocess.DEVNULL,
+        )
         assert self.process.stdout is not None
         line = self.process.stdout.readline()
         if "listening on" not in line:
@@ -47,8 +70,9 @@ class Server:
             raise RuntimeError(f"did not start: {line} {self.stderr}")
         self.url = line.rsplit(" ", 1)[1].strip()
         self._log: list[str] = []  # drained as it comes: a full pipe would block the server
-        self._drainer = threading.Thread(target=_drain, args=(self.process.stderr, self._log),
-                                         daemon=True)
+        self._drainer = threading.Thread(
+            target=_drain, args=(self.process.stderr, self._log), daemon=True
+        )
         self._drainer.start()
         if wait_healthy:
             with httpx.Client(base_url=self.url, timeout=10) as client:

@@ -43,8 +43,11 @@ def targets(data: bytes) -> list[Target]:
             if isinstance(item, list):
                 walk(item)
             else:
-                out.append(Target(str(item.title), reader.get_destination_page_number(item),
-                                  float(item.top)))
+                out.append(
+                    Target(
+                        str(item.title), reader.get_destination_page_number(item), float(item.top)
+                    )
+                )
 
     walk(reader.outline)
     return out
@@ -90,13 +93,15 @@ def lines(data: bytes, page: int) -> tuple[tuple[float, float, str], ...]:
         by_line.setdefault(key, []).append((x, text))
     return tuple(
         (y, min(x for x, _ in parts), "".join(t for _, t in sorted(parts)).replace("\n", " "))
-        for y, parts in sorted(by_line.items(), key=lambda item: -item[0]))
+        for y, parts in sorted(by_line.items(), key=lambda item: -item[0])
+    )
 
 
 def text_in(data: bytes, page: int, rect: tuple[float, float, float, float]) -> str:
     x0, y0, x1, y1 = rect
-    return " ".join(text for y, x, text in lines(data, page)
-                    if y0 - 2 <= y <= y1 + 2 and x0 - 2 <= x <= x1 + 2)
+    return " ".join(
+        text for y, x, text in lines(data, page) if y0 - 2 <= y <= y1 + 2 and x0 - 2 <= x <= x1 + 2
+    )
 
 
 def squash(text: str) -> str:

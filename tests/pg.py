@@ -56,8 +56,11 @@ def _run_as_user() -> str | None:
         with contextlib.suppress(KeyError):
             pwd.getpwnam(name)
             return name
-    subprocess.run(["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin",
-                    FALLBACK_USER], check=True, capture_output=True)
+    subprocess.run(
+        ["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", FALLBACK_USER],
+        check=True,
+        capture_output=True,
+    )
     return FALLBACK_USER
 
 
@@ -84,16 +87,45 @@ class PgCluster:
             os.chown(self.root, entry.pw_uid, entry.pw_gid)
         os.chmod(self.root, 0o700)
         subprocess.run(
-            self._cmd(str(self.bin / "initdb"), "-D", str(self.data), "-U", "postgres",
-                      "--auth=trust", "--no-sync", "-E", "UTF8", "--locale=C"),
-            check=True, capture_output=True, cwd="/")
-        options = (f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 "
-                   "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
-                   "-c max_connections=200 -c shared_buffers=64MB")
+            self._cmd(
+                str(self.bin / "initdb"),
+                "-D",
+                str(self.data),
+                "-U",
+                "postgres",
+                "--auth=trust",
+                "--no-sync",
+                "-E",
+                "UTF8",
+                "--locale=C",
+            ),
+            check=True,
+            capture_output=True,
+            cwd="/",
+        )
+        options = (
+            f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 "
+            "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
+            "-c max_connections=200 -c shared_buffers=64MB"
+        )
         subprocess.run(
-            self._cmd(str(self.bin / "pg_ctl"), "-D", str(self.data), "-o", options, "-w",
-                      "-t", "60", "-l", str(self.root / "server.log"), "start"),
-            check=True, capture_output=True, cwd="/")
+            self._cmd(
+                str(self.bin / "pg_ctl"),
+                "-D",
+                str(self.data),
+                "-o",
+                options,
+                "-w",
+                "-t",
+                "60",
+                "-l",
+                str(self.root / "server.log"),
+                "start",
+            ),
+            check=True,
+            capture_output=True,
+            cwd="/",
+        )
         self.started = True
         return self
 
@@ -113,7 +145,11 @@ class PgCluster:
     def stop(self) -> None:
         if self.started:
             subprocess.run(
-                self._cmd(str(self.bin / "pg_ctl"), "-D", str(self.data), "-m", "immediate",
-                          "-w", "stop"), capture_output=True, cwd="/")
+                self._cmd(
+                    str(self.bin / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "-w", "stop"
+                ),
+                capture_output=True,
+                cwd="/",
+            )
             self.started = False
         shutil.rmtree(self.root, ignore_errors=True)

@@ -41,7 +41,8 @@ def sample_value(q: Question) -> Any:
     t = q.type
     if t is QuestionType.YES_NO_NA:
         answer = SAFE_ANSWERS.get(q.id) or next(
-            v for v in ("yes", "not_applicable", "no") if v not in q.action_when)
+            v for v in ("yes", "not_applicable", "no") if v not in q.action_when
+        )
         return {"answer": answer, "comment": "", "action": "", "due": "", "done": False}
     if t in (QuestionType.TEXT, QuestionType.NARRATIVE):
         return "Labrador Retriever" if q.not_in_list else "Recorded."
@@ -68,21 +69,24 @@ def fill_form(form: FormDefinition, subject_id: str = "") -> list[ChecklistAnswe
                 for c in q.columns:
                     v = sample_value(c)
                     value[c.id] = v["answer"] if isinstance(v, dict) else v
-                answers.append(
-                    ChecklistAnswer(form.id, form.version, q.id, value, subject_id, row)
-                )
+                answers.append(ChecklistAnswer(form.id, form.version, q.id, value, subject_id, row))
             continue
-        answers.append(
-            ChecklistAnswer(form.id, form.version, q.id, sample_value(q), subject_id)
-        )
+        answers.append(ChecklistAnswer(form.id, form.version, q.id, sample_value(q), subject_id))
     return answers
 
 
 def clear_check(kind: CheckKind, person_id: str, place: str = "") -> StatutoryCheck:
-    return StatutoryCheck(kind, "", person_id=person_id, outcome=CheckOutcome.CLEAR,
-                          requested_on=date(2026, 1, 20), completed_on=date(2026, 2, 20),
-                          place=place, considered_by="Team manager",
-                          considered_on=date(2026, 2, 27))
+    return StatutoryCheck(
+        kind,
+        "",
+        person_id=person_id,
+        outcome=CheckOutcome.CLEAR,
+        requested_on=date(2026, 1, 20),
+        completed_on=date(2026, 2, 20),
+        place=place,
+        considered_by="Team manager",
+        considered_on=date(2026, 2, 27),
+    )
 
 
 def signatory(role: str, name: str = "Signed Name", on: date | None = None) -> dict[str, Any]:
@@ -91,10 +95,15 @@ def signatory(role: str, name: str = "Signed Name", on: date | None = None) -> d
 
 def set_signatories(case: Case, lib: FormLibrary, rows: list[dict[str, Any]]) -> None:
     par = lib.get(lib.par.id)
-    case.checklist_answers = [a for a in case.checklist_answers
-                              if not (a.form_id == par.id and a.question_id == "signatories")]
-    case.checklist_answers += [ChecklistAnswer(par.id, par.version, "signatories", row, "", n)
-                               for n, row in enumerate(rows)]
+    case.checklist_answers = [
+        a
+        for a in case.checklist_answers
+        if not (a.form_id == par.id and a.question_id == "signatories")
+    ]
+    case.checklist_answers += [
+        ChecklistAnswer(par.id, par.version, "signatories", row, "", n)
+        for n, row in enumerate(rows)
+    ]
 
 
 def ready_case(lib: FormLibrary) -> Case:
@@ -120,41 +129,92 @@ def ready_case(lib: FormLibrary) -> Case:
         animals=[dog],
         lines_of_enquiry=[loe],
     )
-    case.stage1.checks = [clear_check(kind, a.id) for a in (a1, a2)
-                          for kind in (CheckKind.DBS, CheckKind.LOCAL_AUTHORITY)]
+    case.stage1.checks = [
+        clear_check(kind, a.id)
+        for a in (a1, a2)
+        for kind in (CheckKind.DBS, CheckKind.LOCAL_AUTHORITY)
+    ]
     case.stage1.medical_adviser_summary = "No health bar to adoption."
     case.stage1.training_completed_on = date(2026, 3, 1)
     seen = [[a1.id, a2.id], [a1.id], [a2.id], [a1.id, a2.id], [a1.id, a2.id], [a1.id, a2.id]]
-    topics = [["plan_chronology"], ["childhood_parenting"], ["childhood_parenting"],
-              ["midway_review"], ["home_safety", "pets"], ["matching"]]
+    topics = [
+        ["plan_chronology"],
+        ["childhood_parenting"],
+        ["childhood_parenting"],
+        ["midway_review"],
+        ["home_safety", "pets"],
+        ["matching"],
+    ]
     case.visits = [
-        Visit(n, f"Visit {n}", done_date=date(2026, 9, 1) + timedelta(days=7 * n), who_seen=w,
-              topics=t)
+        Visit(
+            n,
+            f"Visit {n}",
+            done_date=date(2026, 9, 1) + timedelta(days=7 * n),
+            who_seen=w,
+            topics=t,
+        )
         for n, (w, t) in enumerate(zip(seen, topics, strict=True), start=1)
     ]
     both = [a1.id, a2.id]
     interviewed = ContactStatus.INTERVIEWED
     case.references = [
-        Reference(ReferenceKind.PERSONAL, "Referee One", applicant_ids=both, years_known=12,
-                  knows_as_couple=True, contact_status=interviewed),
-        Reference(ReferenceKind.PERSONAL, "Referee Two", applicant_ids=both, years_known=3,
-                  knows_as_couple=True, contact_status=interviewed),
-        Reference(ReferenceKind.FAMILY, "Referee Three", applicant_ids=[a1.id],
-                  years_known=30, contact_status=interviewed),
-        Reference(ReferenceKind.EMPLOYER, "Employer One", applicant_ids=[a1.id],
-                  contact_status=ContactStatus.WRITTEN_RECEIVED),
-        Reference(ReferenceKind.EMPLOYER, "Employer Two", applicant_ids=[a2.id],
-                  contact_status=interviewed),
-        Reference(ReferenceKind.EX_PARTNER, "Dee Former", applicant_ids=[a2.id],
-                  person_id=ex.id, contact_status=interviewed),
-        Reference(ReferenceKind.ADULT_CHILD, "Cal Example", applicant_ids=[a2.id],
-                  person_id=adult_child.id, contact_status=ContactStatus.NOT_CONTACTED_AGREED,
-                  not_contacted_reason="Lives abroad; views given in a letter seen by the panel.",
-                  manager_decision_by="Team manager"),
+        Reference(
+            ReferenceKind.PERSONAL,
+            "Referee One",
+            applicant_ids=both,
+            years_known=12,
+            knows_as_couple=True,
+            contact_status=interviewed,
+        ),
+        Reference(
+            ReferenceKind.PERSONAL,
+            "Referee Two",
+            applicant_ids=both,
+            years_known=3,
+            knows_as_couple=True,
+            contact_status=interviewed,
+        ),
+        Reference(
+            ReferenceKind.FAMILY,
+            "Referee Three",
+            applicant_ids=[a1.id],
+            years_known=30,
+            contact_status=interviewed,
+        ),
+        Reference(
+            ReferenceKind.EMPLOYER,
+            "Employer One",
+            applicant_ids=[a1.id],
+            contact_status=ContactStatus.WRITTEN_RECEIVED,
+        ),
+        Reference(
+            ReferenceKind.EMPLOYER,
+            "Employer Two",
+            applicant_ids=[a2.id],
+            contact_status=interviewed,
+        ),
+        Reference(
+            ReferenceKind.EX_PARTNER,
+            "Dee Former",
+            applicant_ids=[a2.id],
+            person_id=ex.id,
+            contact_status=interviewed,
+        ),
+        Reference(
+            ReferenceKind.ADULT_CHILD,
+            "Cal Example",
+            applicant_ids=[a2.id],
+            person_id=adult_child.id,
+            contact_status=ContactStatus.NOT_CONTACTED_AGREED,
+            not_contacted_reason="Lives abroad; views given in a letter seen by the panel.",
+            manager_decision_by="Team manager",
+        ),
     ]
-    case.checklist_answers = fill_form(lib.get("health_safety")) + fill_form(
-        lib.get("pet_assessment"), dog.id
-    ) + [a for a in fill_form(lib.get(lib.par.id)) if a.question_id != "signatories"]
+    case.checklist_answers = (
+        fill_form(lib.get("health_safety"))
+        + fill_form(lib.get("pet_assessment"), dog.id)
+        + [a for a in fill_form(lib.get(lib.par.id)) if a.question_id != "signatories"]
+    )
     set_signatories(case, lib, [signatory("assessor"), signatory("manager")])
     for section in lib.par.sections:
         if not section.required:
@@ -179,4 +239,5 @@ def set_answer(case: Case, form_id: str, question_id: str, value: Any, subject: 
     if not versions:
         raise AssertionError(f"no answers to {form_id}")
     case.checklist_answers.append(
-        ChecklistAnswer(form_id, max(versions), question_id, value, subject))
+        ChecklistAnswer(form_id, max(versions), question_id, value, subject)
+    )

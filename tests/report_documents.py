@@ -68,9 +68,11 @@ def drawing_png(width: int = 900, height: int = 600) -> bytes:
     return out.getvalue()
 
 
-VOCABULARY = ("the applicants described their childhood with warmth and some sadness "
-              "reflecting on how their parents managed conflict and what they would "
-              "do differently when caring for a child who has experienced loss")
+VOCABULARY = (
+    "the applicants described their childhood with warmth and some sadness "
+    "reflecting on how their parents managed conflict and what they would "
+    "do differently when caring for a child who has experienced loss"
+)
 
 
 def prose(words: int, seed: int = 1) -> str:
@@ -79,15 +81,27 @@ def prose(words: int, seed: int = 1) -> str:
     return " ".join(rng.choice(vocabulary) for _ in range(words)).capitalize() + "."
 
 
-def rich_document(*, incomplete: bool = True, watermark: str = "", sections: int = 6
-                  ) -> Document:
-    doc = Document(reference="HS-TEST-0001", title="Prospective Adopter's Report (England)",
-                   variant_label="Panel copy", author="Priya Raman", version_label=VERSION,
-                   incomplete_mark=INCOMPLETE if incomplete else "", watermark=watermark)
+def rich_document(*, incomplete: bool = True, watermark: str = "", sections: int = 6) -> Document:
+    doc = Document(
+        reference="HS-TEST-0001",
+        title="Prospective Adopter's Report (England)",
+        variant_label="Panel copy",
+        author="Priya Raman",
+        version_label=VERSION,
+        incomplete_mark=INCOMPLETE if incomplete else "",
+        watermark=watermark,
+    )
     doc.para(doc.title, "title")
     doc.para("Panel copy", "subtitle")
-    doc.blocks.append(Image(photo_jpeg(), "image/jpeg", "Photograph of the applicants",
-                            max_width_cm=8, caption="The applicants"))
+    doc.blocks.append(
+        Image(
+            photo_jpeg(),
+            "image/jpeg",
+            "Photograph of the applicants",
+            max_width_cm=8,
+            caption="The applicants",
+        )
+    )
     doc.field("Applicants", "Hannah Whitfield and Daniel Mensah")
     doc.blocks.append(TableOfContents())
     doc.blocks.append(PageBreak())
@@ -95,36 +109,75 @@ def rich_document(*, incomplete: bool = True, watermark: str = "", sections: int
     for n in range(1, sections + 1):
         doc.blocks.append(Heading(1, f"Section number {n}", f"s{n}", number=str(n + 3)))
         doc.para(prose(320, n))
-        doc.blocks.append(Paragraph((Run("Analysis: ", bold=True), Run(prose(60, 50 + n))),
-                                    "analysis"))
+        doc.blocks.append(
+            Paragraph((Run("Analysis: ", bold=True), Run(prose(60, 50 + n))), "analysis")
+        )
         doc.blocks.append(Heading(2, f"Inside section {n}", f"s{n}_inner"))
         doc.para(prose(200, 100 + n))
         if n == 2:
-            doc.blocks.append(ListBlock((
-                ListItem((Run("First point"),)), ListItem((Run("Second point"),)),
-                ListItem((Run("Nested under the second"),), level=1),
-                ListItem((Run("Third point"),)))))
-            doc.blocks.append(ListBlock((
-                ListItem((Run("Numbered three"),), number=3),
-                ListItem((Run("Numbered four"),), number=4))))
-            doc.blocks.append(ListBlock((
-                ListItem((Run("A new list starts at one"),), number=1),
-                ListItem((Run("and goes on to two"),), number=2))))
-            doc.blocks.append(Image(drawing_png(), "image/png", "Family tree of the household",
-                                    max_width_cm=14, caption="Family tree"))
+            doc.blocks.append(
+                ListBlock(
+                    (
+                        ListItem((Run("First point"),)),
+                        ListItem((Run("Second point"),)),
+                        ListItem((Run("Nested under the second"),), level=1),
+                        ListItem((Run("Third point"),)),
+                    )
+                )
+            )
+            doc.blocks.append(
+                ListBlock(
+                    (
+                        ListItem((Run("Numbered three"),), number=3),
+                        ListItem((Run("Numbered four"),), number=4),
+                    )
+                )
+            )
+            doc.blocks.append(
+                ListBlock(
+                    (
+                        ListItem((Run("A new list starts at one"),), number=1),
+                        ListItem((Run("and goes on to two"),), number=2),
+                    )
+                )
+            )
+            doc.blocks.append(
+                Image(
+                    drawing_png(),
+                    "image/png",
+                    "Family tree of the household",
+                    max_width_cm=14,
+                    caption="Family tree",
+                )
+            )
         if n == 3:
-            doc.table(["Check", "Person", "Outcome", "Completed", "Notes"],
-                      [["Enhanced DBS", "Hannah Whitfield", "Clear", "12 May 2026",
-                        "Conversational notes about the disclosure were completed."],
-                       ["Local authority", "Daniel Mensah", "Information disclosed",
-                        "15 May 2026", prose(40, 9)]] * 6, caption="Statutory checks")
+            doc.table(
+                ["Check", "Person", "Outcome", "Completed", "Notes"],
+                [
+                    [
+                        "Enhanced DBS",
+                        "Hannah Whitfield",
+                        "Clear",
+                        "12 May 2026",
+                        "Conversational notes about the disclosure were completed.",
+                    ],
+                    [
+                        "Local authority",
+                        "Daniel Mensah",
+                        "Information disclosed",
+                        "15 May 2026",
+                        prose(40, 9),
+                    ],
+                ]
+                * 6,
+                caption="Statutory checks",
+            )
         doc.note("Not yet written.")
     doc.blocks.append(Heading(0, "Part 2 – Factual information", "part2"))
     doc.blocks.append(Heading(1, "Household", "household", number="11"))
     doc.para(prose(120, 77))
     doc.blocks.append(SectionBreak(CONFIDENTIAL))
-    doc.blocks.append(Heading(1, "Statutory checks and references", "confidential",
-                              number="12"))
+    doc.blocks.append(Heading(1, "Statutory checks and references", "confidential", number="12"))
     doc.para(prose(700, 78))
     doc.blocks.append(SectionBreak(""))
     doc.blocks.append(Heading(1, "Signatures", "signatures", number="13"))

@@ -58,8 +58,11 @@ def read_docx(data: bytes) -> DocxText:
     body = "\n".join(_paragraph_texts(document.element.body))
     headers = ["".join(p.text for p in s.header.paragraphs) for s in document.sections]
     footers = ["".join(p.text for p in s.footer.paragraphs) for s in document.sections]
-    headings = [(p.style.name, p.text) for p in document.paragraphs
-                if p.style is not None and p.style.name.startswith("Heading")]
+    headings = [
+        (p.style.name, p.text)
+        for p in document.paragraphs
+        if p.style is not None and p.style.name.startswith("Heading")
+    ]
     return DocxText(body, headers, footers, headings)
 
 
@@ -100,8 +103,15 @@ def pdf_margin_text(data: bytes, margin_pt: float = 62) -> list[str]:
         height = float(page.mediabox.height)
         parts: list[str] = []
 
-        def visit(text: str, cm: list, tm: list, font: object, size: object,
-                  parts: list[str] = parts, height: float = height) -> None:
+        def visit(
+            text: str,
+            cm: list,
+            tm: list,
+            font: object,
+            size: object,
+            parts: list[str] = parts,
+            height: float = height,
+        ) -> None:
             y = tm[5] * cm[3] + cm[5] if cm else tm[5]
             if text.strip() and (y > height - margin_pt or y < margin_pt):
                 parts.append(text)

@@ -36,8 +36,11 @@ def tmpfs(where: Path, size_kib: int) -> Iterator[Path]:
     if reason:
         pytest.skip(reason)
     where.mkdir(parents=True, exist_ok=True)
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size_kib}k,mode=0700",
-                           "tmpfs", str(where)], capture_output=True, text=True)
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", f"size={size_kib}k,mode=0700", "tmpfs", str(where)],
+        capture_output=True,
+        text=True,
+    )
     if done.returncode != 0:
         pytest.skip(f"could not mount a tmpfs here: {done.stderr.strip()}")
     try:
@@ -47,8 +50,11 @@ def tmpfs(where: Path, size_kib: int) -> Iterator[Path]:
 
 
 def remount(where: Path, *, read_only: bool) -> None:
-    subprocess.run(["mount", "-o", f"remount,{'ro' if read_only else 'rw'}", str(where)],
-                   check=True, capture_output=True)
+    subprocess.run(
+        ["mount", "-o", f"remount,{'ro' if read_only else 'rw'}", str(where)],
+        check=True,
+        capture_output=True,
+    )
 
 
 def fill(where: Path, leave_kib: int = 0) -> Path:
@@ -60,7 +66,7 @@ def fill(where: Path, leave_kib: int = 0) -> Path:
         block = b"\0" * 65536
         while free > 0:
             try:
-                free -= os.write(fd, block[:max(4096, min(len(block), free))])
+                free -= os.write(fd, block[: max(4096, min(len(block), free))])
             except OSError:
                 break
     finally:

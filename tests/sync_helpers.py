@@ -26,11 +26,21 @@ from homestudy.sync.signed import SignedDocument
 REPO = Path(__file__).resolve().parent.parent
 
 
-def make_agency(folder: Path, *, database_url: str = "", agency_id: str = "AG-TEST",
-                max_bundle_size: int = 4 * 1024 * 1024) -> AgencyHome:
-    return init_home(folder, agency_id=agency_id, name="Test Adoption Agency",
-                     inbox_url="http://127.0.0.1:1", database_url=database_url,
-                     max_bundle_size=max_bundle_size)
+def make_agency(
+    folder: Path,
+    *,
+    database_url: str = "",
+    agency_id: str = "AG-TEST",
+    max_bundle_size: int = 4 * 1024 * 1024,
+) -> AgencyHome:
+    return init_home(
+        folder,
+        agency_id=agency_id,
+        name="Test Adoption Agency",
+        inbox_url="http://127.0.0.1:1",
+        database_url=database_url,
+        max_bundle_size=max_bundle_size,
+    )
 
 
 def enrolment_for(home: AgencyHome, url: str, assessor: str = "assessor-1") -> EnrolmentFile:
@@ -40,9 +50,15 @@ def enrolment_for(home: AgencyHome, url: str, assessor: str = "assessor-1") -> E
     finally:
         db.close()
     return EnrolmentFile(
-        agency_id=home.agency_id, agency_name=home.config.name, inbox_url=url,
-        agency_age_recipient=home.age_recipient, agency_signing_public_key=home.signing_public,
-        token=token, assessor_id=assessor, assessor_name="Sam Assessor")
+        agency_id=home.agency_id,
+        agency_name=home.config.name,
+        inbox_url=url,
+        agency_age_recipient=home.age_recipient,
+        agency_signing_public_key=home.signing_public,
+        token=token,
+        assessor_id=assessor,
+        assessor_name="Sam Assessor",
+    )
 
 
 class InboxServer:
@@ -51,9 +67,24 @@ class InboxServer:
     def __init__(self, home: Path, workers: int = 1, port: int = 0) -> None:
         env = dict(os.environ, PYTHONPATH=str(REPO), PYTHONUNBUFFERED="1")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "homestudy.agency.cli", "--home", str(home), "serve",
-             "--port", str(port), "--workers", str(workers)],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=REPO)
+            [
+                sys.executable,
+                "-m",
+                "homestudy.agency.cli",
+                "--home",
+                str(home),
+                "serve",
+                "--port",
+                str(port),
+                "--workers",
+                str(workers),
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+            cwd=REPO,
+        )
         assert self.process.stdout is not None
         line = self.process.stdout.readline()
         if "listening on" not in line:
@@ -107,36 +138,60 @@ class TestDevice:
     __test__ = False
 
     def register(self, client: httpx.Client, token: str, assessor: str = "assessor-1") -> Any:
-        body = json.dumps({
-            "token": token, "agency_id": self.home.agency_id, "assessor_id": assessor,
-            "device_id": self.device_id, "device_name": "test",
-            "signing_public_key": self.secrets.signing_public,
-            "age_recipient": self.secrets.age_recipient}).encode()
+        body = json.dumps(
+            {
+                "token": token,
+                "agency_id": self.home.agency_id,
+                "assessor_id": assessor,
+                "device_id": self.device_id,
+                "device_name": "test",
+                "signing_public_key": self.secrets.signing_public,
+                "age_recipient": self.secrets.age_recipient,
+            }
+        ).encode()
         doc = SignedDocument(body, keys.sign(self.secrets.signing_secret, body, "registration"))
         return client.post("/enrol", json=doc.to_wire())
 
-    def bundle(self, case: Case | None = None, *, sequence: int | None = None,
-               agency_id: str | None = None, attachments: dict[str, bytes] | None = None,
-               advance: bool = True, signing_secret: str | None = None,
-               bundle_id: str | None = None) -> tuple[str, bytes]:
+    def bundle(
+        self,
+        case: Case | None = None,
+        *,
+        sequence: int | None = None,
+        agency_id: str | None = None,
+        attachments: dict[str, bytes] | None = None,
+        advance: bool = True,
+        signing_secret: str | None = None,
+        bundle_id: str | None = None,
+    ) -> tuple[str, bytes]:
         case = case or sample_case()
         seq = sequence if sequence is not None else self.sequence + 1
         manifest = Manifest(
-            bundle_id=bundle_id or str(uuid.uuid4()), kind=KIND_CASE,
-            agency_id=agency_id or self.home.agency_id, device_id=self.device_id,
-            case_id=case.id, case_reference=case.reference, sequence=seq,
-            previous_bundle_id=self.last_id, previous_sha256=self.last_sha,
-            created_at=datetime.now(UTC).isoformat())
-        data = build_bundle(manifest, case_json=to_jsonable(case), attachments=attachments or {},
-                            signing_secret=signing_secret or self.secrets.signing_secret,
-                            recipient=self.home.age_recipient)
+            bundle_id=bundle_id or str(uuid.uuid4()),
+            kind=KIND_CASE,
+            agency_id=agency_id or self.home.agency_id,
+            device_id=self.device_id,
+            case_id=case.id,
+            case_reference=case.reference,
+            sequence=seq,
+            previous_bundle_id=self.last_id,
+            previous_sha256=self.last_sha,
+            created_at=datetime.now(UTC).isoformat(),
+        )
+        data = build_bundle(
+            manifest,
+            case_json=to_jsonable(case),
+            attachments=attachments or {},
+            signing_secret=signing_secret or self.secrets.signing_secret,
+            recipient=self.home.age_recipient,
+        )
         if advance:
             self.sequence, self.last_id, self.last_sha = seq, manifest.bundle_id, sha256_hex(data)
         return manifest.bundle_id, data
 
 
-def change_chain(device: TestDevice, reference: str, count: int,
-                 edit: Any = None) -> list[tuple[str, bytes]]:
+def change_chain(
+    device: TestDevice, reference: str, count: int, edit: Any = None
+) -> list[tuple[str, bytes]]:
     """A device's change-set bundles for one new case: the whole case, then ``count - 1``
     one-word changes of the Stage 1 notes (``edit(case_json, n)`` for others)."""
     from homestudy.model import CASE_FORMAT_VERSION
@@ -149,9 +204,14 @@ def change_chain(device: TestDevice, reference: str, count: int,
     base_id, base_sha = "", ""
     for n in range(count):
         if n == 0:
-            change = ChangeSet(format=CHANGE_FORMAT, format_version=1, case_id=case["id"],
-                               case_format_version=CASE_FORMAT_VERSION,
-                               state_sha256=changes.state_sha256(case), full=case)
+            change = ChangeSet(
+                format=CHANGE_FORMAT,
+                format_version=1,
+                case_id=case["id"],
+                case_format_version=CASE_FORMAT_VERSION,
+                state_sha256=changes.state_sha256(case),
+                full=case,
+            )
         else:
             old = case
             case = json.loads(json.dumps(case))
@@ -159,22 +219,37 @@ def change_chain(device: TestDevice, reference: str, count: int,
                 case["stage1"]["notes"] += f" w{n}"
             else:
                 edit(case, n)
-            change = ChangeSet(format=CHANGE_FORMAT, format_version=1, case_id=case["id"],
-                               case_format_version=CASE_FORMAT_VERSION,
-                               state_sha256=changes.state_sha256(case),
-                               base_bundle_id=base_id, base_sha256=base_sha,
-                               ops=[convert(Op, o) for o in changes.diff(old, case)])
+            change = ChangeSet(
+                format=CHANGE_FORMAT,
+                format_version=1,
+                case_id=case["id"],
+                case_format_version=CASE_FORMAT_VERSION,
+                state_sha256=changes.state_sha256(case),
+                base_bundle_id=base_id,
+                base_sha256=base_sha,
+                ops=[convert(Op, o) for o in changes.diff(old, case)],
+            )
         seq = device.sequence + 1
         manifest = Manifest(
-            bundle_id=str(uuid.uuid4()), kind=KIND_CASE, agency_id=device.home.agency_id,
-            device_id=device.device_id, case_id=case["id"], case_reference=reference,
-            sequence=seq, previous_bundle_id=device.last_id, previous_sha256=device.last_sha,
-            created_at=datetime.now(UTC).isoformat())
-        data = build_change_bundle(manifest, change=encode(change),
-                                   signing_secret=device.secrets.signing_secret,
-                                   recipient=device.home.age_recipient, whole=n == 0)
-        device.sequence, device.last_id, device.last_sha = seq, manifest.bundle_id, \
-            sha256_hex(data)
+            bundle_id=str(uuid.uuid4()),
+            kind=KIND_CASE,
+            agency_id=device.home.agency_id,
+            device_id=device.device_id,
+            case_id=case["id"],
+            case_reference=reference,
+            sequence=seq,
+            previous_bundle_id=device.last_id,
+            previous_sha256=device.last_sha,
+            created_at=datetime.now(UTC).isoformat(),
+        )
+        data = build_change_bundle(
+            manifest,
+            change=encode(change),
+            signing_secret=device.secrets.signing_secret,
+            recipient=device.home.age_recipient,
+            whole=n == 0,
+        )
+        device.sequence, device.last_id, device.last_sha = seq, manifest.bundle_id, sha256_hex(data)
         base_id, base_sha = manifest.bundle_id, change.state_sha256
         out.append((manifest.bundle_id, data))
     device.case_json = case  # type: ignore[attr-defined]
@@ -183,12 +258,18 @@ def change_chain(device: TestDevice, reference: str, count: int,
 
 def sample_case(reference: str = "HS-2026-0001") -> Case:
     return Case(
-        reference=reference, assessor_name="Sam Assessor",
-        stage1=Stage1Summary(medical_adviser_summary="No concerns for adoption.",
-                             notes="Checks complete."),
-        lines_of_enquiry=[LineOfEnquiry(text="Explore support network after relocation.",
-                                        source="preparation training",
-                                        par_section_ids=["support_network"])],
+        reference=reference,
+        assessor_name="Sam Assessor",
+        stage1=Stage1Summary(
+            medical_adviser_summary="No concerns for adoption.", notes="Checks complete."
+        ),
+        lines_of_enquiry=[
+            LineOfEnquiry(
+                text="Explore support network after relocation.",
+                source="preparation training",
+                par_section_ids=["support_network"],
+            )
+        ],
     )
 
 

@@ -25,8 +25,13 @@ SCRIPTS = REPO / "packaging" / "agency"
 
 
 def _run(script: str, *args: str | Path, env: dict[str, str]) -> str:
-    done = subprocess.run(["bash", str(SCRIPTS / script), *map(str, args)], env=env,
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        ["bash", str(SCRIPTS / script), *map(str, args)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     return done.stdout
 
@@ -40,18 +45,26 @@ def _assignments(client: httpx.Client, device: TestDevice) -> list[dict]:
 
 
 @pytest.mark.skipif(shutil.which("age") is None, reason="stock age is not installed")
-@pytest.mark.parametrize("dialect", [pytest.param("postgresql", marks=pytest.mark.postgres),
-                                     "sqlite"])
-def test_backup_and_restore_end_to_end(dialect: str, tmp_path: Path,
-                                       request: pytest.FixtureRequest) -> None:
+@pytest.mark.parametrize(
+    "dialect", [pytest.param("postgresql", marks=pytest.mark.postgres), "sqlite"]
+)
+def test_backup_and_restore_end_to_end(
+    dialect: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
     env = agency_env(HOMESTUDY_AGENCY_PASSPHRASE=PASSPHRASE, PYTHON=sys.executable)
     url, new_url = "", ""
     if dialect == "postgresql":
         cluster = request.getfixturevalue("pg_cluster")
         url, new_url = cluster.new_database(), cluster.new_database()
         env["PATH"] = f"{cluster.bin}{os.pathsep}{env['PATH']}"
-    home = init_home(tmp_path / "agency", agency_id="AG-TEST", name="Test Adoption Agency",
-                     inbox_url="http://127.0.0.1:1", database_url=url, passphrase=PASSPHRASE)
+    home = init_home(
+        tmp_path / "agency",
+        agency_id="AG-TEST",
+        name="Test Adoption Agency",
+        inbox_url="http://127.0.0.1:1",
+        database_url=url,
+        passphrase=PASSPHRASE,
+    )
     backup_key = keys.generate_age_identity()
     (tmp_path / "backup.key").write_text(backup_key + "\n")
     (tmp_path / "backup.pub").write_text(keys.age_recipient(backup_key) + "\n")
@@ -60,8 +73,7 @@ def test_backup_and_restore_end_to_end(dialect: str, tmp_path: Path,
     try:
         with httpx.Client(base_url=server.url, timeout=30) as client:
             device = TestDevice(home)
-            assert device.register(client, enrolment_for(home, server.url).token) \
-                .status_code == 200
+            assert device.register(client, enrolment_for(home, server.url).token).status_code == 200
             bundle_id, data = device.bundle()
             assert client.put(f"/bundles/{bundle_id}", content=data).status_code == 200
             stale_id, stale = device.bundle(sequence=1, advance=False)  # a copied laptop
@@ -74,8 +86,14 @@ def test_backup_and_restore_end_to_end(dialect: str, tmp_path: Path,
     finally:
         server.stop()
 
-    out = _run("backup.sh", home.path, tmp_path / "db-backups", tmp_path / "key-backups",
-               tmp_path / "backup.pub", env=env)
+    out = _run(
+        "backup.sh",
+        home.path,
+        tmp_path / "db-backups",
+        tmp_path / "key-backups",
+        tmp_path / "backup.pub",
+        env=env,
+    )
     db_file = Path(out.split("database: ")[1].split()[0])
     keys_file = Path(out.split("keys:     ")[1].split()[0])
     assert db_file.parent != keys_file.parent  # kept apart
@@ -84,8 +102,15 @@ def test_backup_and_restore_end_to_end(dialect: str, tmp_path: Path,
     assert b"HS-2026" not in db_file.read_bytes()
 
     restored_path = tmp_path / "restored"
-    _run("restore.sh", restored_path, db_file, keys_file, tmp_path / "backup.key",
-         *([new_url] if new_url else []), env=env)
+    _run(
+        "restore.sh",
+        restored_path,
+        db_file,
+        keys_file,
+        tmp_path / "backup.key",
+        *([new_url] if new_url else []),
+        env=env,
+    )
     restored = AgencyHome(restored_path, passphrase=PASSPHRASE)
     assert restored.protected() == {"agency.key": True, "agency-sign.key": True}
     assert restored.signing_public == home.signing_public
@@ -99,14 +124,15 @@ def test_backup_and_restore_end_to_end(dialect: str, tmp_path: Path,
             assert [a["bundle_id"] for a in delivered] == [first.bundle_id]
             import base64
 
-            opened = open_message(base64.b64decode(delivered[0]["data"]),
-                                  signer_public_key=restored.signing_public,
-                                  identity=device.secrets.age_identity)
+            opened = open_message(
+                base64.b64decode(delivered[0]["data"]),
+                signer_public_key=restored.signing_public,
+                identity=device.secrets.age_identity,
+            )
             assert opened.body["case"]["reference"] == "HS-2026-0100"
             db = restored.database(pool_size=1)
             try:  # sequences carry on: the next assignment follows, a new alert gets an id
-                second = assign_case(restored, db, sample_case("HS-2026-0101"),
-                                     device.device_id)
+                second = assign_case(restored, db, sample_case("HS-2026-0101"), device.device_id)
                 assert second.sequence == first.sequence + 1
                 again_id, again = device.bundle(sequence=1, advance=False)
                 assert client.put(f"/bundles/{again_id}", content=again).status_code == 422

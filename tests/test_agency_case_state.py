@@ -34,12 +34,18 @@ def inbox(tmp_path: Path) -> Iterator[Inbox]:
 def enrolled(inbox: Inbox) -> TestDevice:
     device = TestDevice(inbox.home)
     token = inbox.new_token("assessor-1", "Sam")
-    body = json.dumps({"token": token, "agency_id": inbox.home.agency_id,
-                       "assessor_id": "assessor-1", "device_id": device.device_id,
-                       "device_name": "t", "signing_public_key": device.secrets.signing_public,
-                       "age_recipient": device.secrets.age_recipient}).encode()
-    inbox.enrol(SignedDocument(body, keys.sign(device.secrets.signing_secret, body, "r"))
-                .to_wire())
+    body = json.dumps(
+        {
+            "token": token,
+            "agency_id": inbox.home.agency_id,
+            "assessor_id": "assessor-1",
+            "device_id": device.device_id,
+            "device_name": "t",
+            "signing_public_key": device.secrets.signing_public,
+            "age_recipient": device.secrets.age_recipient,
+        }
+    ).encode()
+    inbox.enrol(SignedDocument(body, keys.sign(device.secrets.signing_secret, body, "r")).to_wire())
     return device
 
 
@@ -82,15 +88,22 @@ def test_a_change_against_an_unknown_or_wrong_base_is_refused(inbox: Inbox) -> N
     from homestudy.sync.bundle import build_change_bundle, open_bundle
     from homestudy.sync.wire import encode
 
-    opened = open_bundle(bad[1][1], signer_public_key=other.secrets.signing_public,
-                         identity=inbox.home.age_identities)
+    opened = open_bundle(
+        bad[1][1],
+        signer_public_key=other.secrets.signing_public,
+        identity=inbox.home.age_identities,
+    )
     assert opened.change is not None
     import msgspec
 
     lying = msgspec.structs.replace(opened.change, state_sha256=changes.state_sha256({}))
-    data = build_change_bundle(opened.manifest, change=encode(lying),
-                               signing_secret=other.secrets.signing_secret,
-                               recipient=inbox.home.age_recipient, whole=False)
+    data = build_change_bundle(
+        opened.manifest,
+        change=encode(lying),
+        signing_secret=other.secrets.signing_secret,
+        recipient=inbox.home.age_recipient,
+        whole=False,
+    )
     with pytest.raises(Refusal) as caught:
         inbox.accept(opened.manifest.bundle_id, data)
     assert (caught.value.status, caught.value.code) == (422, "change_invalid")
@@ -100,9 +113,18 @@ def test_a_case_naming_an_attachment_not_yet_sent_is_refused(inbox: Inbox) -> No
     device = enrolled(inbox)
 
     def attach(case: dict, n: int) -> None:
-        case["attachments"].append({"id": "a1", "name": "scan.pdf", "media_type": "x",
-                                    "size": 3, "sha256": "ab" * 32, "description": "",
-                                    "confidential": True, "added_at": "2026-11-01T00:00:00"})
+        case["attachments"].append(
+            {
+                "id": "a1",
+                "name": "scan.pdf",
+                "media_type": "x",
+                "size": 3,
+                "sha256": "ab" * 32,
+                "description": "",
+                "confidential": True,
+                "added_at": "2026-11-01T00:00:00",
+            }
+        )
 
     chain = change_chain(device, "HS-2026-0303", 2, edit=attach)
     inbox.accept(*chain[0])
@@ -111,8 +133,7 @@ def test_a_case_naming_an_attachment_not_yet_sent_is_refused(inbox: Inbox) -> No
     assert (caught.value.status, caught.value.code) == (409, "attachment_missing")
 
 
-def test_retention_compacts_superseded_change_sets_and_keeps_the_latest(
-        inbox: Inbox) -> None:
+def test_retention_compacts_superseded_change_sets_and_keeps_the_latest(inbox: Inbox) -> None:
     device = enrolled(inbox)
     for bundle_id, data in change_chain(device, "HS-2026-0304", 20):
         inbox.accept(bundle_id, data)
@@ -141,8 +162,12 @@ def test_an_older_whole_case_bundle_is_still_read_with_its_attachments(inbox: In
     from homestudy.model import Attachment
 
     content = b"%PDF-1.4 the scan"
-    att = Attachment(name="scan.pdf", media_type="application/pdf", size=len(content),
-                     sha256=hashlib.sha256(content).hexdigest())
+    att = Attachment(
+        name="scan.pdf",
+        media_type="application/pdf",
+        size=len(content),
+        sha256=hashlib.sha256(content).hexdigest(),
+    )
     case.attachments.append(att)
     bundle_id, data = device.bundle(case, attachments={att.id: content})
     inbox.accept(bundle_id, data)
@@ -151,8 +176,7 @@ def test_an_older_whole_case_bundle_is_still_read_with_its_attachments(inbox: In
     assert got.attachment(att.sha256) == content
 
 
-def test_an_inbox_that_lost_the_history_gets_the_whole_case_again(tmp_path: Path,
-                                                                   vault) -> None:
+def test_an_inbox_that_lost_the_history_gets_the_whole_case_again(tmp_path: Path, vault) -> None:
     from sync_helpers import InboxServer, enrolment_for
 
     from homestudy.model import Visit
@@ -205,7 +229,8 @@ def _moved(state, url: str):
 
 
 def test_the_inbox_role_keeps_change_sets_it_cannot_read_and_the_console_rebuilds(
-        inbox: Inbox) -> None:
+    inbox: Inbox,
+) -> None:
     """The internet-facing inbox holds no decryption key: it stores each change set as
     it came; the console (which has the key) works out the chain when it reads the case."""
     from homestudy.agency.console.cases import CaseCache
@@ -233,45 +258,74 @@ def test_a_change_set_bundle_carries_review_replies_beside_the_change(inbox: Inb
     bundle_id, data = change_chain(device, "HS-2026-0320", 1)[0]
     from homestudy.sync.bundle import open_bundle
 
-    opened = open_bundle(data, signer_public_key=device.secrets.signing_public,
-                         identity=inbox.home.age_identities)
+    opened = open_bundle(
+        data, signer_public_key=device.secrets.signing_public, identity=inbox.home.age_identities
+    )
     assert opened.change is not None and opened.extras == {}
-    replies = json.dumps([{"comment_id": "c1", "review_id": "r1", "reply": "Done.",
-                           "resolved": True, "at": "2026-12-01T10:00:00+00:00"}]).encode()
+    replies = json.dumps(
+        [
+            {
+                "comment_id": "c1",
+                "review_id": "r1",
+                "reply": "Done.",
+                "resolved": True,
+                "at": "2026-12-01T10:00:00+00:00",
+            }
+        ]
+    ).encode()
     from homestudy.sync.bundle import build_change_bundle
     from homestudy.sync.wire import encode
 
-    again = build_change_bundle(opened.manifest, change=encode(opened.change),
-                                signing_secret=device.secrets.signing_secret,
-                                recipient=inbox.home.age_recipient,
-                                extras={REVIEW_REPLIES: replies})
-    reopened = open_bundle(again, signer_public_key=device.secrets.signing_public,
-                           identity=inbox.home.age_identities)
+    again = build_change_bundle(
+        opened.manifest,
+        change=encode(opened.change),
+        signing_secret=device.secrets.signing_secret,
+        recipient=inbox.home.age_recipient,
+        extras={REVIEW_REPLIES: replies},
+    )
+    reopened = open_bundle(
+        again, signer_public_key=device.secrets.signing_public, identity=inbox.home.age_identities
+    )
     assert reopened.extras == {REVIEW_REPLIES: replies}
     assert reopened.change == opened.change
     inbox.accept(bundle_id, again)
     with inbox.db.transaction() as cur:
         assert cur.all("SELECT comment_id, reply, resolved FROM review_replies") == [
-            ("c1", "Done.", 1)]
+            ("c1", "Done.", 1)
+        ]
 
 
 def test_replies_the_inbox_role_could_not_read_are_kept_when_the_console_reads(
-        inbox: Inbox) -> None:
+    inbox: Inbox,
+) -> None:
     from homestudy.agency.messages import REVIEW_REPLIES
     from homestudy.sync.bundle import build_change_bundle, open_bundle
     from homestudy.sync.wire import encode
 
     device = enrolled(inbox)
     bundle_id, data = change_chain(device, "HS-2026-0330", 1)[0]
-    opened = open_bundle(data, signer_public_key=device.secrets.signing_public,
-                         identity=inbox.home.age_identities)
-    replies = json.dumps([{"comment_id": "c9", "review_id": "r9", "reply": "Added.",
-                           "resolved": False, "at": "2026-12-02T10:00:00+00:00"}]).encode()
+    opened = open_bundle(
+        data, signer_public_key=device.secrets.signing_public, identity=inbox.home.age_identities
+    )
+    replies = json.dumps(
+        [
+            {
+                "comment_id": "c9",
+                "review_id": "r9",
+                "reply": "Added.",
+                "resolved": False,
+                "at": "2026-12-02T10:00:00+00:00",
+            }
+        ]
+    ).encode()
     assert opened.change is not None
-    with_replies = build_change_bundle(opened.manifest, change=encode(opened.change),
-                                       signing_secret=device.secrets.signing_secret,
-                                       recipient=inbox.home.age_recipient,
-                                       extras={REVIEW_REPLIES: replies})
+    with_replies = build_change_bundle(
+        opened.manifest,
+        change=encode(opened.change),
+        signing_secret=device.secrets.signing_secret,
+        recipient=inbox.home.age_recipient,
+        extras={REVIEW_REPLIES: replies},
+    )
     Inbox(AgencyHome(inbox.home.path, role="inbox"), inbox.db).accept(bundle_id, with_replies)
     assert count_rows(inbox.home, "review_replies") == 0  # the front cannot read them
     console = AgencyHome(inbox.home.path, role="console")

@@ -21,8 +21,13 @@ from homestudy.sync.signed import SignedDocument, verify_receipt
 
 
 def _protected_agency(folder: Path) -> AgencyHome:
-    return init_home(folder, agency_id="AG-TEST", name="Test Adoption Agency",
-                     inbox_url="http://127.0.0.1:1", passphrase=PASSPHRASE)
+    return init_home(
+        folder,
+        agency_id="AG-TEST",
+        name="Test Adoption Agency",
+        inbox_url="http://127.0.0.1:1",
+        passphrase=PASSPHRASE,
+    )
 
 
 def test_inbox_role_accepts_and_verifies_with_no_private_key_present(tmp_path: Path) -> None:
@@ -33,21 +38,26 @@ def test_inbox_role_accepts_and_verifies_with_no_private_key_present(tmp_path: P
     for name in ("agency.json", "agency-sign.key", "agency-sign.pub"):
         shutil.copy2(console.path / name, inbox_home / name)
     assert not (inbox_home / "agency.key").exists()
-    server = Server(inbox_home, "--role", "inbox",
-                    env=agency_env(HOMESTUDY_AGENCY_PASSPHRASE=PASSPHRASE))
+    server = Server(
+        inbox_home, "--role", "inbox", env=agency_env(HOMESTUDY_AGENCY_PASSPHRASE=PASSPHRASE)
+    )
     try:
         with httpx.Client(base_url=server.url, timeout=30) as client:
             health = client.get("/health").json()
             assert (health["role"], health["keys"]) == ("inbox", "ok")
             device = TestDevice(console)
-            assert device.register(client, enrolment_for(console, server.url).token) \
-                .status_code == 200
+            assert (
+                device.register(client, enrolment_for(console, server.url).token).status_code == 200
+            )
             bundle_id, data = device.bundle()
             answer = client.put(f"/bundles/{bundle_id}", content=data)
             assert answer.status_code == 200, answer.text
-            receipt = verify_receipt(SignedDocument.from_wire(answer.json()["receipt"]),
-                                     agency_public_key=console.signing_public,
-                                     bundle_id=bundle_id, sha256=sha256_hex(data))
+            receipt = verify_receipt(
+                SignedDocument.from_wire(answer.json()["receipt"]),
+                agency_public_key=console.signing_public,
+                bundle_id=bundle_id,
+                sha256=sha256_hex(data),
+            )
             assert receipt.bundle_id == bundle_id
             forged_id, forged = TestDevice(console, device_id=device.device_id).bundle()
             assert client.put(f"/bundles/{forged_id}", content=forged).status_code == 401
@@ -56,8 +66,9 @@ def test_inbox_role_accepts_and_verifies_with_no_private_key_present(tmp_path: P
     # the console, which holds the key, decrypts off the receive path
     db = console.database(pool_size=1)
     try:
-        opened = open_received(AgencyHome(console.path, role="console", passphrase=PASSPHRASE),
-                               db, bundle_id)
+        opened = open_received(
+            AgencyHome(console.path, role="console", passphrase=PASSPHRASE), db, bundle_id
+        )
     finally:
         db.close()
     assert opened.case().reference == "HS-2026-0001"
@@ -71,7 +82,8 @@ def test_console_refuses_an_unprotected_key_until_protect_key(tmp_path: Path) ->
     assert refused.stderr.strip().splitlines() == [
         "homestudy-agency: agency.key and agency-sign.key in "
         f"{home.path} are not protected by a passphrase. Run 'homestudy-agency "
-        "protect-key' first."]
+        "protect-key' first."
+    ]
     identity_before = home.age_identities
     done = agency_cli(home.path, "protect-key", env=env)
     assert done.returncode == 0, done.stderr
@@ -121,8 +133,10 @@ def test_rotation_keeps_the_keys_protected(tmp_path: Path) -> None:
     assert not (home.path / "rotation.pending").exists()
 
 
-@pytest.mark.skipif(not (shutil.which("age") and shutil.which("minisign")),
-                    reason="stock age and minisign are not installed")
+@pytest.mark.skipif(
+    not (shutil.which("age") and shutil.which("minisign")),
+    reason="stock age and minisign are not installed",
+)
 def test_stock_age_and_minisign_use_the_protected_keys(tmp_path: Path) -> None:
     import pyrage
     from ops_helpers import run_with_tty
@@ -134,18 +148,40 @@ def test_stock_age_and_minisign_use_the_protected_keys(tmp_path: Path) -> None:
     secret.write_bytes(b"a case only the agency can read\n")
     recipient = x25519.Recipient.from_str(home.age_recipient)
     (tmp_path / "secret.age").write_bytes(pyrage.encrypt(secret.read_bytes(), [recipient]))
-    code, _ = run_with_tty(["age", "-d", "-i", str(home.path / "agency.key"), "-o",
-                            str(tmp_path / "out.txt"), str(tmp_path / "secret.age")], PASSPHRASE)
+    code, _ = run_with_tty(
+        [
+            "age",
+            "-d",
+            "-i",
+            str(home.path / "agency.key"),
+            "-o",
+            str(tmp_path / "out.txt"),
+            str(tmp_path / "secret.age"),
+        ],
+        PASSPHRASE,
+    )
     assert code == 0 and (tmp_path / "out.txt").read_bytes() == secret.read_bytes()
-    wrong, _ = run_with_tty(["age", "-d", "-i", str(home.path / "agency.key"), "-o",
-                             str(tmp_path / "no.txt"), str(tmp_path / "secret.age")],
-                            "not the passphrase")
+    wrong, _ = run_with_tty(
+        [
+            "age",
+            "-d",
+            "-i",
+            str(home.path / "agency.key"),
+            "-o",
+            str(tmp_path / "no.txt"),
+            str(tmp_path / "secret.age"),
+        ],
+        "not the passphrase",
+    )
     assert wrong != 0
-    code, _ = run_with_tty(["minisign", "-S", "-s", str(home.path / "agency-sign.key"),
-                            "-m", str(secret)], PASSPHRASE)
+    code, _ = run_with_tty(
+        ["minisign", "-S", "-s", str(home.path / "agency-sign.key"), "-m", str(secret)], PASSPHRASE
+    )
     assert code == 0
     import subprocess
 
-    checked = subprocess.run(["minisign", "-Vm", str(secret), "-p",
-                              str(home.path / "agency-sign.pub")], capture_output=True)
+    checked = subprocess.run(
+        ["minisign", "-Vm", str(secret), "-p", str(home.path / "agency-sign.pub")],
+        capture_output=True,
+    )
     assert checked.returncode == 0

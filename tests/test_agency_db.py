@@ -28,13 +28,18 @@ def home(request: pytest.FixtureRequest, tmp_path: Path) -> AgencyHome:
 
 def registered(home: AgencyHome, inbox: Inbox) -> TestDevice:
     device = TestDevice(home)
-    body = json.dumps({
-        "token": enrolment_for(home, "http://x").token, "agency_id": home.agency_id,
-        "assessor_id": "assessor-1", "device_id": device.device_id, "device_name": "t",
-        "signing_public_key": device.secrets.signing_public,
-        "age_recipient": device.secrets.age_recipient}).encode()
-    inbox.enrol(SignedDocument(body, keys.sign(device.secrets.signing_secret, body, "r"))
-                .to_wire())
+    body = json.dumps(
+        {
+            "token": enrolment_for(home, "http://x").token,
+            "agency_id": home.agency_id,
+            "assessor_id": "assessor-1",
+            "device_id": device.device_id,
+            "device_name": "t",
+            "signing_public_key": device.secrets.signing_public,
+            "age_recipient": device.secrets.age_recipient,
+        }
+    ).encode()
+    inbox.enrol(SignedDocument(body, keys.sign(device.secrets.signing_secret, body, "r")).to_wire())
     return device
 
 

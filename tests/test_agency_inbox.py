@@ -73,12 +73,14 @@ def test_upload_returns_a_receipt_signed_by_the_agency(agency, client, device) -
     response = upload(client, bundle_id, data)
     assert response.status_code == 200, response.text
     doc = SignedDocument.from_wire(response.json()["receipt"])
-    receipt = verify_receipt(doc, agency_public_key=home.signing_public, bundle_id=bundle_id,
-                             sha256=sha256_hex(data))
+    receipt = verify_receipt(
+        doc, agency_public_key=home.signing_public, bundle_id=bundle_id, sha256=sha256_hex(data)
+    )
     assert receipt.sequence == 1 and receipt.device_id == device.device_id
     with pytest.raises(SyncError):  # a receipt for other bytes is not a receipt for these
-        verify_receipt(doc, agency_public_key=home.signing_public, bundle_id=bundle_id,
-                       sha256="0" * 64)
+        verify_receipt(
+            doc, agency_public_key=home.signing_public, bundle_id=bundle_id, sha256="0" * 64
+        )
 
 
 def test_same_bytes_again_get_the_same_receipt_and_are_stored_once(agency, client, device):
@@ -114,8 +116,20 @@ def test_revoked_device_is_refused_and_nothing_stored(agency, client, device) ->
     home, _ = agency
     env = dict(os.environ, PYTHONPATH=str(REPO))
     done = subprocess.run(
-        [sys.executable, "-m", "homestudy.agency.cli", "--home", str(home.path), "revoke",
-         device.device_id], capture_output=True, text=True, env=env, check=False)
+        [
+            sys.executable,
+            "-m",
+            "homestudy.agency.cli",
+            "--home",
+            str(home.path),
+            "revoke",
+            device.device_id,
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
     bundle_id, data = device.bundle()
     before = count_rows(home, "bundles")
@@ -137,8 +151,9 @@ def test_different_body_under_a_known_id_is_refused(agency, client, device) -> N
     assert count_rows(home, "bundles") == before
     db = home.database(pool_size=1)
     with db.transaction() as cur:
-        assert cur.one("SELECT sha256 FROM bundles WHERE bundle_id = ?",
-                       (bundle_id,)) == (sha256_hex(data),)
+        assert cur.one("SELECT sha256 FROM bundles WHERE bundle_id = ?", (bundle_id,)) == (
+            sha256_hex(data),
+        )
     db.close()
 
 
@@ -155,7 +170,11 @@ def test_reused_sequence_is_refused_and_raises_an_alert(agency, client, device) 
     assert count_rows(home, "alerts") == alerts + 1
     done = subprocess.run(
         [sys.executable, "-m", "homestudy.agency.cli", "--home", str(home.path), "inbox"],
-        capture_output=True, text=True, env=dict(os.environ, PYTHONPATH=str(REPO)), check=True)
+        capture_output=True,
+        text=True,
+        env=dict(os.environ, PYTHONPATH=str(REPO)),
+        check=True,
+    )
     assert "sequence_reused" in done.stdout and clone_id in done.stdout
 
 
@@ -187,7 +206,7 @@ def test_payload_too_large_is_refused(agency, client, device) -> None:
 
     def chunks() -> Iterator[bytes]:  # no Content-Length: the stream itself is capped
         for start in range(0, len(data), 1 << 20):
-            yield data[start:start + (1 << 20)]
+            yield data[start : start + (1 << 20)]
 
     refused(client.put(f"/bundles/{bundle_id}", content=chunks()), 413, "too_large")
     assert count_rows(home, "bundles") == before and bundle_id not in stored_ids(home)
@@ -219,10 +238,17 @@ def test_signed_requests_need_the_device_key(agency, client, device) -> None:
     good = signed_headers(device.device_id, device.secrets.signing_secret, "GET", target)
     assert client.get(target, headers=good).json() == {"assignments": []}
     status = f"/devices/{device.device_id}/status"
-    answer = client.get(status, headers=signed_headers(
-        device.device_id, device.secrets.signing_secret, "GET", status))
-    assert answer.json() == {"device_id": device.device_id, "revoked": False,
-                             "last_sequence": 0, "last_bundle_id": "", "last_sha256": ""}
+    answer = client.get(
+        status,
+        headers=signed_headers(device.device_id, device.secrets.signing_secret, "GET", status),
+    )
+    assert answer.json() == {
+        "device_id": device.device_id,
+        "revoked": False,
+        "last_sequence": 0,
+        "last_bundle_id": "",
+        "last_sha256": "",
+    }
     refused(client.get(status, headers=good), 401, "bad_signature")  # signed for another path
     other = TestDevice(device.home)
     forged = signed_headers(device.device_id, other.secrets.signing_secret, "GET", target)
@@ -236,7 +262,8 @@ def test_key_list_is_published_and_signed(agency, client) -> None:
 
     home, _ = agency
     doc = SignedDocument.from_wire(client.get("/keys").json())
-    key_list, warning = verify_key_list(doc, trusted_public_key=home.signing_public,
-                                        agency_id=home.agency_id, last_version=0)
+    key_list, warning = verify_key_list(
+        doc, trusted_public_key=home.signing_public, agency_id=home.agency_id, last_version=0
+    )
     assert key_list.version == 1 and warning is None
     assert key_list.age_recipient == home.age_recipient

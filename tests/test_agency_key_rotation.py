@@ -50,14 +50,20 @@ from homestudy.sync.signed import (
 )
 from homestudy.vault import Vault
 
-needs_age = pytest.mark.skipif(shutil.which("age") is None,
-                               reason="stock age is not installed (tests/setup_system.sh)")
+needs_age = pytest.mark.skipif(
+    shutil.which("age") is None, reason="stock age is not installed (tests/setup_system.sh)"
+)
 
 
 def agency_cli(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = dict(os.environ, PYTHONPATH=str(REPO))
-    return subprocess.run([sys.executable, "-m", "homestudy.agency.cli", "--home", str(home),
-                           *args], capture_output=True, text=True, env=env, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "homestudy.agency.cli", "--home", str(home), *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
 
 
 @pytest.fixture
@@ -99,8 +105,8 @@ def stored_bundle(home: AgencyHome, bundle_id: str) -> bytes:
 def kept_receipt(vault: Vault, bundle_id: str) -> tuple[SignedDocument, str]:
     with vault.reading() as conn:
         body, signature, sha = conn.execute(
-            "SELECT body, signature, sha256 FROM sync_receipts WHERE bundle_id = ?",
-            (bundle_id,)).fetchone()
+            "SELECT body, signature, sha256 FROM sync_receipts WHERE bundle_id = ?", (bundle_id,)
+        ).fetchone()
     return SignedDocument(bytes(body), bytes(signature)), sha
 
 
@@ -109,8 +115,11 @@ def stock_age_opens(tmp_path: Path, bundle: bytes, identity: str) -> bool:
     with zipfile.ZipFile(io.BytesIO(bundle)) as zf:
         (tmp_path / "payload.age").write_bytes(zf.read(PAYLOAD))
     (tmp_path / "only.key").write_bytes(keys.age_identity_file(identity))
-    done = subprocess.run(["age", "-d", "-i", str(tmp_path / "only.key"),
-                           str(tmp_path / "payload.age")], capture_output=True, check=False)
+    done = subprocess.run(
+        ["age", "-d", "-i", str(tmp_path / "only.key"), str(tmp_path / "payload.age")],
+        capture_output=True,
+        check=False,
+    )
     # the payload is a zip, gzip-compressed in format 2 (docs/sync-payload.md)
     return done.returncode == 0 and done.stdout[:2] in (b"PK", b"\x1f\x8b")
 
@@ -118,10 +127,17 @@ def stock_age_opens(tmp_path: Path, bundle: bytes, identity: str) -> bool:
 def forged_list(home: AgencyHome, secret: str, version: int) -> SignedDocument:
     """A key list naming an attacker's keys, signed by a key the laptops never trusted."""
     stranger = keys.generate_keys()
-    return make_key_list(secret, KeyList(
-        agency_id=home.agency_id, version=version, issued_at="2026-11-01T00:00:00+00:00",
-        expires_at="2099-01-01T00:00:00+00:00", age_recipient=stranger.age_recipient,
-        signing_public_key=stranger.signing_public))
+    return make_key_list(
+        secret,
+        KeyList(
+            agency_id=home.agency_id,
+            version=version,
+            issued_at="2026-11-01T00:00:00+00:00",
+            expires_at="2099-01-01T00:00:00+00:00",
+            age_recipient=stranger.age_recipient,
+            signing_public_key=stranger.signing_public,
+        ),
+    )
 
 
 def serve_list(home: AgencyHome, doc: SignedDocument, version: int) -> None:
@@ -129,8 +145,10 @@ def serve_list(home: AgencyHome, doc: SignedDocument, version: int) -> None:
     db = home.database(pool_size=1)
     try:
         with db.transaction(immediate=True) as cur:
-            cur.execute("INSERT INTO key_lists (version, body, signature, created_at) "
-                        "VALUES (?, ?, ?, ?)", (version, doc.body, doc.signature, "now"))
+            cur.execute(
+                "INSERT INTO key_lists (version, body, signature, created_at) VALUES (?, ?, ?, ?)",
+                (version, doc.body, doc.signature, "now"),
+            )
     finally:
         db.close()
 
@@ -166,8 +184,9 @@ def test_rotation_end_to_end(tmp_path: Path, running, vault: Vault) -> None:
     engine.prepare(vault)
     (frozen,) = outbox.all_items(vault)
     (tmp_path / "assigned.json").write_text(json.dumps(to_jsonable(sample_case("HS-2026-0702"))))
-    done = agency_cli(home.path, "assign", "--assessor", "assessor-1",
-                      str(tmp_path / "assigned.json"))
+    done = agency_cli(
+        home.path, "assign", "--assessor", "assessor-1", str(tmp_path / "assigned.json")
+    )
     assert done.returncode == 0, done.stderr
 
     # 2. rotate while the inbox keeps running
@@ -177,10 +196,10 @@ def test_rotation_end_to_end(tmp_path: Path, running, vault: Vault) -> None:
     home = AgencyHome(home.path)
     assert home.signing_public != old_sign and home.age_identity != old_age
     assert home.age_identities == (home.age_identity, old_age)  # the old one kept
-    assert (home.path / "agency-sign.pub").read_bytes() == keys.public_key_file(
-        home.signing_public)
-    assert (home.path / "retired-keys" / "agency-sign-until-v2.pub").read_bytes() == \
-        keys.public_key_file(old_sign)
+    assert (home.path / "agency-sign.pub").read_bytes() == keys.public_key_file(home.signing_public)
+    assert (
+        home.path / "retired-keys" / "agency-sign-until-v2.pub"
+    ).read_bytes() == keys.public_key_file(old_sign)
     assert not (home.path / PENDING).exists()
     assert (home.path / "agency.key").stat().st_mode & 0o777 == 0o600
 
@@ -193,16 +212,18 @@ def test_rotation_end_to_end(tmp_path: Path, running, vault: Vault) -> None:
     assert state.agency_signing_public_key == home.signing_public
     assert state.agency_age_recipient == home.age_recipient
     doc, sha = kept_receipt(vault, frozen.bundle_id)
-    verify_receipt(doc, agency_public_key=home.signing_public, bundle_id=frozen.bundle_id,
-                   sha256=sha)  # the running inbox signs with the new key already
+    verify_receipt(
+        doc, agency_public_key=home.signing_public, bundle_id=frozen.bundle_id, sha256=sha
+    )  # the running inbox signs with the new key already
     assert vault.cases.find_by_reference("HS-2026-0702").agency_profile_id == state.id
 
     # 4. new work goes to the new recipient; its receipt is by the new key only
     edit(vault, case, "After the rotation.")
     (report,) = engine.sync_round(vault)
     assert report.sent == 1 and not report.error, report
-    newest = next(r[0] for r in outbox.receipts(vault, case.id)
-                  if r[0] not in (first_id, frozen.bundle_id))
+    newest = next(
+        r[0] for r in outbox.receipts(vault, case.id) if r[0] not in (first_id, frozen.bundle_id)
+    )
     data = stored_bundle(home, newest)
     assert stock_age_opens(tmp_path, data, home.age_identity)
     assert not stock_age_opens(tmp_path, data, old_age)
@@ -222,14 +243,17 @@ def test_rotation_end_to_end(tmp_path: Path, running, vault: Vault) -> None:
 
     # 6. a case assigned after the rotation is signed by the new key and arrives
     (tmp_path / "later.json").write_text(json.dumps(to_jsonable(sample_case("HS-2026-0703"))))
-    assert agency_cli(home.path, "assign", "--assessor", "assessor-1",
-                      str(tmp_path / "later.json")).returncode == 0
+    assert (
+        agency_cli(
+            home.path, "assign", "--assessor", "assessor-1", str(tmp_path / "later.json")
+        ).returncode
+        == 0
+    )
     (report,) = engine.sync_round(vault)
     assert report.received_cases == 1 and not report.error, report
 
 
-def test_unknown_signer_and_stale_lists_are_refused(tmp_path: Path, running,
-                                                    vault: Vault) -> None:
+def test_unknown_signer_and_stale_lists_are_refused(tmp_path: Path, running, vault: Vault) -> None:
     home, server = running
     state = enrolled(vault, home, server.url)
     engine.sync_round(vault)
@@ -248,9 +272,11 @@ def test_unknown_signer_and_stale_lists_are_refused(tmp_path: Path, running,
     (report,) = engine.sync_round(vault)
     assert "not signed by the agency's key" in report.warning
     after = outbox.profile(vault, state.id)
-    assert (after.key_list_version, after.agency_signing_public_key,
-            after.agency_age_recipient) == (2, trusted.agency_signing_public_key,
-                                           trusted.agency_age_recipient)
+    assert (
+        after.key_list_version,
+        after.agency_signing_public_key,
+        after.agency_age_recipient,
+    ) == (2, trusted.agency_signing_public_key, trusted.agency_age_recipient)
     drop_list(home, 3)
 
     # the agency renews (version 3); then an inbox restored from an old backup serves
@@ -263,7 +289,9 @@ def test_unknown_signer_and_stale_lists_are_refused(tmp_path: Path, running,
     assert "older key list (version 2, already seen 3)" in report.warning
     after = outbox.profile(vault, state.id)
     assert (after.key_list_version, after.agency_signing_public_key) == (
-        3, trusted.agency_signing_public_key)
+        3,
+        trusted.agency_signing_public_key,
+    )
 
 
 def test_a_laptop_that_missed_two_rotations_follows_the_chain(tmp_path: Path, running) -> None:
@@ -284,8 +312,11 @@ def test_a_laptop_that_missed_two_rotations_follows_the_chain(tmp_path: Path, ru
         (report,) = engine.sync_round(asleep)
         assert "expired" in report.warning and not report.error
         state = outbox.profile(asleep, state.id)
-        assert (state.key_list_version, state.agency_signing_public_key,
-                state.agency_age_recipient) == (3, second.signing_public, second.age_recipient)
+        assert (
+            state.key_list_version,
+            state.agency_signing_public_key,
+            state.agency_age_recipient,
+        ) == (3, second.signing_public, second.age_recipient)
     finally:
         asleep.close()
     # a laptop enrolled now trusts only the newest key, and accepts the same lists
@@ -303,33 +334,53 @@ def test_trust_moves_only_through_lists_signed_by_a_trusted_key() -> None:
     agency_id = "AG-TEST"
     a, b, c, mallory = (keys.generate_keys() for _ in range(4))
 
-    def listed(signer: keys.DeviceKeys, names: keys.DeviceKeys, version: int,
-               also: keys.DeviceKeys | None = None) -> SignedDocument:
-        return make_key_list(signer.signing_secret, KeyList(
-            agency_id=agency_id, version=version, issued_at="2026-11-01T00:00:00+00:00",
-            expires_at="2099-01-01T00:00:00+00:00", age_recipient=names.age_recipient,
-            signing_public_key=names.signing_public),
-            also_signed_by=also.signing_secret if also else "")
+    def listed(
+        signer: keys.DeviceKeys,
+        names: keys.DeviceKeys,
+        version: int,
+        also: keys.DeviceKeys | None = None,
+    ) -> SignedDocument:
+        return make_key_list(
+            signer.signing_secret,
+            KeyList(
+                agency_id=agency_id,
+                version=version,
+                issued_at="2026-11-01T00:00:00+00:00",
+                expires_at="2099-01-01T00:00:00+00:00",
+                age_recipient=names.age_recipient,
+                signing_public_key=names.signing_public,
+            ),
+            also_signed_by=also.signing_secret if also else "",
+        )
 
     chain = [listed(a, b, 2, also=b), listed(b, c, 5, also=c), listed(c, c, 6)]
     for trusted, seen in ((a, 1), (b, 2), (c, 5)):  # wherever a laptop stands, it arrives
-        found, warning = follow_key_lists(chain, trusted_public_key=trusted.signing_public,
-                                          agency_id=agency_id, last_version=seen)
+        found, warning = follow_key_lists(
+            chain, trusted_public_key=trusted.signing_public, agency_id=agency_id, last_version=seen
+        )
         assert (found.version, found.signing_public_key, warning) == (6, c.signing_public, None)
     # the rotation list verifies with either of its signatures, and over the wire
     wire = SignedDocument.from_wire(json.loads(json.dumps(chain[0].to_wire())))
     for key in (a, b):
-        assert follow_key_lists([wire], trusted_public_key=key.signing_public,
-                                agency_id=agency_id, last_version=0)[0].version == 2
+        assert (
+            follow_key_lists(
+                [wire], trusted_public_key=key.signing_public, agency_id=agency_id, last_version=0
+            )[0].version
+            == 2
+        )
     # a link forged by a stranger moves no trust, so its keys are never reached
     forged = [listed(mallory, mallory, 3), listed(mallory, mallory, 4)]
     with pytest.raises(SyncError, match="not signed by the agency's key"):
-        follow_key_lists(forged, trusted_public_key=a.signing_public, agency_id=agency_id,
-                         last_version=1)
+        follow_key_lists(
+            forged, trusted_public_key=a.signing_public, agency_id=agency_id, last_version=1
+        )
     with pytest.raises(SyncError, match="not signed by the agency's key"):
-        follow_key_lists([chain[0], listed(mallory, mallory, 3)],
-                         trusted_public_key=a.signing_public, agency_id=agency_id,
-                         last_version=1)
+        follow_key_lists(
+            [chain[0], listed(mallory, mallory, 3)],
+            trusted_public_key=a.signing_public,
+            agency_id=agency_id,
+            last_version=1,
+        )
 
 
 def test_an_interrupted_rotation_is_finished(tmp_path: Path, monkeypatch) -> None:
@@ -380,31 +431,48 @@ def test_stock_tools_check_a_rotation_list_and_the_new_keys(tmp_path: Path) -> N
     (tmp_path / "keylist.json").write_bytes(doc.body)
     (tmp_path / "old.minisig").write_bytes(doc.signature)
     (tmp_path / "new.minisig").write_bytes(doc.extra_signatures[0])
-    for sig, pub in (("old.minisig", home.path / "retired-keys" / "agency-sign-until-v2.pub"),
-                     ("new.minisig", home.path / "agency-sign.pub")):
-        done = subprocess.run(["minisign", "-V", "-m", "keylist.json", "-x", sig, "-p", str(pub)],
-                              cwd=tmp_path, capture_output=True, text=True, check=False)
+    for sig, pub in (
+        ("old.minisig", home.path / "retired-keys" / "agency-sign-until-v2.pub"),
+        ("new.minisig", home.path / "agency-sign.pub"),
+    ):
+        done = subprocess.run(
+            ["minisign", "-V", "-m", "keylist.json", "-x", sig, "-p", str(pub)],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
         assert done.returncode == 0, done.stderr
     assert json.loads(doc.body)["signing_public_key"] == home.signing_public != old_pub
     # stock age with the agency.key file (several identities) opens old and new bundles
     for recipient in (keys.age_recipient(i) for i in home.age_identities):
-        sealed = subprocess.run(["age", "-r", recipient], input=b"hello", capture_output=True,
-                                check=True).stdout
-        opened = subprocess.run(["age", "-d", "-i", str(home.path / "agency.key")],
-                                input=sealed, capture_output=True, check=False)
+        sealed = subprocess.run(
+            ["age", "-r", recipient], input=b"hello", capture_output=True, check=True
+        ).stdout
+        opened = subprocess.run(
+            ["age", "-d", "-i", str(home.path / "agency.key")],
+            input=sealed,
+            capture_output=True,
+            check=False,
+        )
         assert opened.stdout == b"hello", opened.stderr
 
 
-def test_a_round_cut_off_before_the_assignments_keeps_the_old_key(tmp_path: Path, running,
-                                                                  vault: Vault) -> None:
+def test_a_round_cut_off_before_the_assignments_keeps_the_old_key(
+    tmp_path: Path, running, vault: Vault
+) -> None:
     """Cases the agency signed with the old key may still be waiting: the laptop moves to
     the new key only in a round that has collected them."""
     home, server = running
     state = enrolled(vault, home, server.url)
     engine.sync_round(vault)
     (tmp_path / "case.json").write_text(json.dumps(to_jsonable(sample_case("HS-2026-0801"))))
-    assert agency_cli(home.path, "assign", "--assessor", "assessor-1",
-                      str(tmp_path / "case.json")).returncode == 0
+    assert (
+        agency_cli(
+            home.path, "assign", "--assessor", "assessor-1", str(tmp_path / "case.json")
+        ).returncode
+        == 0
+    )
     db = home.database(pool_size=1)
     try:
         rotate_keys(home, db)
@@ -419,14 +487,20 @@ def test_a_round_cut_off_before_the_assignments_keeps_the_old_key(tmp_path: Path
         return real.handle_request(request)
 
     try:
-        (report,) = engine.sync_round(vault, lambda s: InboxClient(
-            s.profile.inbox_url, transport=httpx.MockTransport(cut_off), retries=0))
+        (report,) = engine.sync_round(
+            vault,
+            lambda s: InboxClient(
+                s.profile.inbox_url, transport=httpx.MockTransport(cut_off), retries=0
+            ),
+        )
     finally:
         real.close()
     assert report.offline
     kept = outbox.profile(vault, state.id)
     assert (kept.key_list_version, kept.agency_signing_public_key) == (
-        1, state.agency_signing_public_key)
+        1,
+        state.agency_signing_public_key,
+    )
     (report,) = engine.sync_round(vault)
     assert report.received_cases == 1 and not report.error, report
     moved = outbox.profile(vault, state.id)
@@ -442,13 +516,20 @@ def test_a_retried_upload_gets_its_receipt_signed_by_the_new_key(tmp_path: Path)
         inbox = Inbox(home, db)
         device = TestDevice(home)
         token = inbox.new_token("assessor-1", "Sam Assessor")
-        body = json.dumps({
-            "token": token, "agency_id": home.agency_id, "assessor_id": "assessor-1",
-            "device_id": device.device_id, "device_name": "test",
-            "signing_public_key": device.secrets.signing_public,
-            "age_recipient": device.secrets.age_recipient}).encode()
-        inbox.enrol(SignedDocument(body, keys.sign(device.secrets.signing_secret, body, "r"))
-                    .to_wire())
+        body = json.dumps(
+            {
+                "token": token,
+                "agency_id": home.agency_id,
+                "assessor_id": "assessor-1",
+                "device_id": device.device_id,
+                "device_name": "test",
+                "signing_public_key": device.secrets.signing_public,
+                "age_recipient": device.secrets.age_recipient,
+            }
+        ).encode()
+        inbox.enrol(
+            SignedDocument(body, keys.sign(device.secrets.signing_secret, body, "r")).to_wire()
+        )
         bundle_id, data = device.bundle()
         before = inbox.accept(bundle_id, data)
         old_sign = home.signing_public
@@ -461,5 +542,6 @@ def test_a_retried_upload_gets_its_receipt_signed_by_the_new_key(tmp_path: Path)
     verify_receipt(after, agency_public_key=home.signing_public, bundle_id=bundle_id, sha256=sha)
     verify_receipt(before, agency_public_key=old_sign, bundle_id=bundle_id, sha256=sha)
     with pytest.raises(SyncError):
-        verify_receipt(before, agency_public_key=home.signing_public, bundle_id=bundle_id,
-                       sha256=sha)
+        verify_receipt(
+            before, agency_public_key=home.signing_public, bundle_id=bundle_id, sha256=sha
+        )

@@ -32,19 +32,26 @@ def home(request: pytest.FixtureRequest, tmp_path: Path) -> AgencyHome:
 
 def _device(home: AgencyHome, inbox: Inbox) -> TestDevice:
     device = TestDevice(home)
-    body = json.dumps({
-        "token": enrolment_for(home, "http://x").token, "agency_id": home.agency_id,
-        "assessor_id": "assessor-1", "device_id": device.device_id, "device_name": "t",
-        "signing_public_key": device.secrets.signing_public,
-        "age_recipient": device.secrets.age_recipient}).encode()
-    inbox.enrol(SignedDocument(body, keys.sign(device.secrets.signing_secret, body, "r"))
-                .to_wire())
+    body = json.dumps(
+        {
+            "token": enrolment_for(home, "http://x").token,
+            "agency_id": home.agency_id,
+            "assessor_id": "assessor-1",
+            "device_id": device.device_id,
+            "device_name": "t",
+            "signing_public_key": device.secrets.signing_public,
+            "age_recipient": device.secrets.age_recipient,
+        }
+    ).encode()
+    inbox.enrol(SignedDocument(body, keys.sign(device.secrets.signing_secret, body, "r")).to_wire())
     return device
 
 
 def _waiting(inbox: Inbox, device: TestDevice, after: int, last: str = "") -> list[dict]:
-    return [dict(e, data=base64.b64decode(e["data"]))
-            for e in inbox.assignments(device.device_id, after, last)]
+    return [
+        dict(e, data=base64.b64decode(e["data"]))
+        for e in inbox.assignments(device.device_id, after, last)
+    ]
 
 
 def test_messages_are_numbered_signed_and_renumbered_after_a_restore(home) -> None:
@@ -54,28 +61,46 @@ def test_messages_are_numbered_signed_and_renumbered_after_a_restore(home) -> No
         device = _device(home, inbox)
         case = sample_case("HS-2026-2001")
         first = assign_case(home, db, case, device.device_id)
-        second = queue_message(db, home, case_id=case.id, kind="review",
-                               body={"review_id": "r", "comments": [], "decision": None})
+        second = queue_message(
+            db,
+            home,
+            case_id=case.id,
+            kind="review",
+            body={"review_id": "r", "comments": [], "decision": None},
+        )
         assert (first.sequence, second) == (1, 2)
         entries = _waiting(inbox, device, 0)
-        opened = open_message(entries[1]["data"], signer_public_key=home.signing_public,
-                              identity=device.secrets.age_identity,
-                              expected_device_id=device.device_id)
+        opened = open_message(
+            entries[1]["data"],
+            signer_public_key=home.signing_public,
+            identity=device.secrets.age_identity,
+            expected_device_id=device.device_id,
+        )
         assert opened.manifest.kind == "review" and opened.body["review_id"] == "r"
         with pytest.raises(BundleError) as refused:  # another key did not sign it
-            open_message(entries[1]["data"], signer_public_key=keys.generate_keys()
-                         .signing_public, identity=device.secrets.age_identity)
+            open_message(
+                entries[1]["data"],
+                signer_public_key=keys.generate_keys().signing_public,
+                identity=device.secrets.age_identity,
+            )
         assert refused.value.check == "signature"
         # the device says it stored 4 ("m4"), which this inbox never sent: it forgot
         acknowledge(db, home, device.device_id, 4, "m4")
         again = _waiting(inbox, device, 4, "m4")
         assert [e["sequence"] for e in again] == [5, 6]  # both re-signed after 4
-        twins = [open_message(e["data"], signer_public_key=home.signing_public,
-                              identity=device.secrets.age_identity) for e in again]
-        assert [t.manifest.message_id for t in twins] == [first.bundle_id, opened.manifest
-                                                          .message_id]
-        assert queue_message(db, home, case_id=case.id, kind="close",
-                             body={"reason": "x"}) == 7
+        twins = [
+            open_message(
+                e["data"],
+                signer_public_key=home.signing_public,
+                identity=device.secrets.age_identity,
+            )
+            for e in again
+        ]
+        assert [t.manifest.message_id for t in twins] == [
+            first.bundle_id,
+            opened.manifest.message_id,
+        ]
+        assert queue_message(db, home, case_id=case.id, kind="close", body={"reason": "x"}) == 7
         with pytest.raises(AgencyError):
             queue_message(db, home, case_id=case.id, kind="nonsense", body={})
     finally:
@@ -85,19 +110,40 @@ def test_messages_are_numbered_signed_and_renumbered_after_a_restore(home) -> No
 def test_replies_keep_the_newest_per_comment(home) -> None:
     db = home.database(pool_size=1)
     try:
-        rows = [{"comment_id": "c1", "review_id": "r1", "reply": "first", "resolved": False,
-                 "at": "2026-12-01T10:00:00+00:00"},
-                {"comment_id": "c1", "review_id": "r1", "reply": "later", "resolved": True,
-                 "at": "2026-12-02T10:00:00+00:00"},
-                {"comment_id": "c2", "review_id": "r1", "reply": 5, "resolved": "yes",
-                 "at": "x"}]  # malformed: skipped
+        rows = [
+            {
+                "comment_id": "c1",
+                "review_id": "r1",
+                "reply": "first",
+                "resolved": False,
+                "at": "2026-12-01T10:00:00+00:00",
+            },
+            {
+                "comment_id": "c1",
+                "review_id": "r1",
+                "reply": "later",
+                "resolved": True,
+                "at": "2026-12-02T10:00:00+00:00",
+            },
+            {"comment_id": "c2", "review_id": "r1", "reply": 5, "resolved": "yes", "at": "x"},
+        ]  # malformed: skipped
         with db.transaction() as cur:
-            stored = record_replies(cur, device_id="d", bundle_id="b", case_id="case-1",
-                                    raw=json.dumps(rows).encode())
-            record_replies(cur, device_id="d", bundle_id="b0", case_id="case-1",
-                           raw=json.dumps(rows[:1]).encode())  # an older bundle, late
-            assert record_replies(cur, device_id="d", bundle_id="b1", case_id="case-1",
-                                  raw=b"not json") == 0
+            stored = record_replies(
+                cur, device_id="d", bundle_id="b", case_id="case-1", raw=json.dumps(rows).encode()
+            )
+            record_replies(
+                cur,
+                device_id="d",
+                bundle_id="b0",
+                case_id="case-1",
+                raw=json.dumps(rows[:1]).encode(),
+            )  # an older bundle, late
+            assert (
+                record_replies(
+                    cur, device_id="d", bundle_id="b1", case_id="case-1", raw=b"not json"
+                )
+                == 0
+            )
         assert stored == 2
         (reply,) = replies_for(db, "case-1")
         assert (reply["reply"], reply["resolved"]) == ("later", True)

@@ -41,15 +41,19 @@ def _raw(url: str, request: bytes, then: bytes = b"") -> bytes:
 def test_body_over_the_limit_is_refused_before_it_is_read(served) -> None:
     _home, server = served
     # 200 MB declared, not one byte sent: the answer comes anyway
-    answer = _raw(server.url, b"PUT /bundles/x HTTP/1.1\r\nHost: t\r\n"
-                              b"Content-Length: 200000000\r\n\r\n")
+    answer = _raw(
+        server.url, b"PUT /bundles/x HTTP/1.1\r\nHost: t\r\nContent-Length: 200000000\r\n\r\n"
+    )
     assert answer.startswith(b"HTTP/1.1 413"), answer[:200]
     assert b'"too_large"' in answer
     # no length given (chunked): counted as it streams, refused past the limit
     chunk = b"x" * 600_000
     body = b"".join(f"{len(chunk):x}\r\n".encode() + chunk + b"\r\n" for _ in range(2))
-    answer = _raw(server.url, b"PUT /bundles/x HTTP/1.1\r\nHost: t\r\n"
-                              b"Transfer-Encoding: chunked\r\n\r\n", body + b"0\r\n\r\n")
+    answer = _raw(
+        server.url,
+        b"PUT /bundles/x HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n",
+        body + b"0\r\n\r\n",
+    )
     assert answer.startswith(b"HTTP/1.1 413"), answer[:200]
     # small routes have a small limit
     with httpx.Client(base_url=server.url, timeout=20) as client:
@@ -63,8 +67,12 @@ def test_metrics_and_json_logs_without_case_content(served, tmp_path: Path) -> N
         device = TestDevice(home)
         assert device.register(client, enrolment_for(home, server.url).token).status_code == 200
         bundle_id, data = device.bundle()
-        assert client.put(f"/bundles/{bundle_id}", content=data,
-                          headers={"X-Request-Id": "req-123"}).status_code == 200
+        assert (
+            client.put(
+                f"/bundles/{bundle_id}", content=data, headers={"X-Request-Id": "req-123"}
+            ).status_code
+            == 200
+        )
         forged_id, forged = TestDevice(home, device_id=device.device_id).bundle()
         refused = client.put(f"/bundles/{forged_id}", content=forged)
         assert refused.status_code == 401 and refused.headers["x-request-id"]
@@ -72,8 +80,10 @@ def test_metrics_and_json_logs_without_case_content(served, tmp_path: Path) -> N
     assert "homestudy_inbox_bundles_stored 1.0" in text
     assert 'homestudy_inbox_refusals_total{code="bad_signature"} 1.0' in text
     assert "homestudy_inbox_bundles_accepted_total 1.0" in text
-    assert f'homestudy_inbox_device_last_seen_timestamp_seconds{{device_id="{device.device_id}"}}' \
+    assert (
+        f'homestudy_inbox_device_last_seen_timestamp_seconds{{device_id="{device.device_id}"}}'
         in text
+    )
     assert 'homestudy_inbox_devices{state="active"} 1.0' in text
     log = server.stop()
     lines = [json.loads(line) for line in log.splitlines() if line.startswith("{")]
@@ -97,21 +107,68 @@ def test_version_and_plain_one_line_failures(tmp_path: Path) -> None:
         return lines[0]
 
     bad = tmp_path / "bad"
-    assert "is not a web address" in one_line(agency_cli(
-        bad, "init", "--agency-id", "AG-1", "--name", "A", "--inbox-url", "inbox.example",
-        env=env))
-    assert "database URL is not valid" in one_line(agency_cli(
-        bad, "init", "--agency-id", "AG-1", "--name", "A", "--inbox-url", "https://x.org",
-        "--database", "postgresql://u@h:notaport/db", env=env))
+    assert "is not a web address" in one_line(
+        agency_cli(
+            bad,
+            "init",
+            "--agency-id",
+            "AG-1",
+            "--name",
+            "A",
+            "--inbox-url",
+            "inbox.example",
+            env=env,
+        )
+    )
+    assert "database URL is not valid" in one_line(
+        agency_cli(
+            bad,
+            "init",
+            "--agency-id",
+            "AG-1",
+            "--name",
+            "A",
+            "--inbox-url",
+            "https://x.org",
+            "--database",
+            "postgresql://u@h:notaport/db",
+            env=env,
+        )
+    )
     # a database that does not answer: init fails and leaves nothing behind
-    assert "not answering" in one_line(agency_cli(
-        bad, "init", "--agency-id", "AG-1", "--name", "A", "--inbox-url", "https://x.org",
-        "--database", "postgresql://u@127.0.0.1:1/db", env=env))
+    assert "not answering" in one_line(
+        agency_cli(
+            bad,
+            "init",
+            "--agency-id",
+            "AG-1",
+            "--name",
+            "A",
+            "--inbox-url",
+            "https://x.org",
+            "--database",
+            "postgresql://u@127.0.0.1:1/db",
+            env=env,
+        )
+    )
     assert not bad.exists()
     kept = tmp_path / "kept"  # a folder made beforehand (systemd StateDirectory) stays, empty
     kept.mkdir()
-    one_line(agency_cli(kept, "init", "--agency-id", "AG-1", "--name", "A", "--inbox-url",
-                        "https://x.org", "--database", "postgresql://u@127.0.0.1:1/db", env=env))
+    one_line(
+        agency_cli(
+            kept,
+            "init",
+            "--agency-id",
+            "AG-1",
+            "--name",
+            "A",
+            "--inbox-url",
+            "https://x.org",
+            "--database",
+            "postgresql://u@127.0.0.1:1/db",
+            env=env,
+        )
+    )
     assert list(kept.iterdir()) == []
     # port in use
     home = make_agency(tmp_path / "agency")
@@ -120,8 +177,10 @@ def test_version_and_plain_one_line_failures(tmp_path: Path) -> None:
         taken.listen()
         port = taken.getsockname()[1]
         line = one_line(agency_cli(home.path, "serve", "--port", str(port)))
-    assert line == (f"homestudy-agency: Port {port} on 127.0.0.1 is already in use: another "
-                    "inbox or program is listening there. Stop it or choose --port.")
+    assert line == (
+        f"homestudy-agency: Port {port} on 127.0.0.1 is already in use: another "
+        "inbox or program is listening there. Stop it or choose --port."
+    )
     assert "No agency is set up" in one_line(agency_cli(tmp_path / "none", "inbox"))
 
 

@@ -21,22 +21,33 @@ pytestmark = pytest.mark.postgres
 
 
 def _pg_ctl(cluster, *args: str) -> None:
-    subprocess.run(cluster._cmd(str(cluster.bin / "pg_ctl"), "-D", str(cluster.data), "-w",
-                                "-t", "60", *args), check=True, capture_output=True, cwd="/")
+    subprocess.run(
+        cluster._cmd(str(cluster.bin / "pg_ctl"), "-D", str(cluster.data), "-w", "-t", "60", *args),
+        check=True,
+        capture_output=True,
+        cwd="/",
+    )
 
 
 def _pg_start(cluster) -> None:
-    _pg_ctl(cluster, "-o", f"-p {cluster.port} -k {cluster.root} -c listen_addresses=127.0.0.1 "
-            "-c fsync=off -c max_connections=200", "-l", str(cluster.root / "server.log"),
-            "start")
+    _pg_ctl(
+        cluster,
+        "-o",
+        f"-p {cluster.port} -k {cluster.root} -c listen_addresses=127.0.0.1 "
+        "-c fsync=off -c max_connections=200",
+        "-l",
+        str(cluster.root / "server.log"),
+        "start",
+    )
 
 
 def test_two_processes_migrating_a_fresh_database_at_once(pg_cluster) -> None:
     urls = [pg_cluster.new_database() for _ in range(20)]
     ctx = multiprocessing.get_context("spawn")
     barrier, results = ctx.Barrier(2), ctx.Queue()
-    twins = [ctx.Process(target=migrate_when_released, args=(urls, barrier, results))
-             for _ in range(2)]
+    twins = [
+        ctx.Process(target=migrate_when_released, args=(urls, barrier, results)) for _ in range(2)
+    ]
     for p in twins:
         p.start()
     outcomes = [results.get(timeout=120) for _ in range(40)]
@@ -71,8 +82,7 @@ def test_postgresql_restarted_under_load(pg_cluster, pg_agency) -> None:
     def laptop() -> None:
         with httpx.Client(base_url=server.url, timeout=30) as client:
             device = TestDevice(home)
-            assert device.register(client, enrolment_for(home, server.url).token).status_code \
-                == 200
+            assert device.register(client, enrolment_for(home, server.url).token).status_code == 200
             pending = None
             while not stop.is_set():
                 pending = pending or device.bundle()
@@ -98,8 +108,10 @@ def test_postgresql_restarted_under_load(pg_cluster, pg_agency) -> None:
     before = [s for start, _end, s in log if start < back_up]
     after = [s for start, _end, s in log if start >= back_up]
     failed_after = [s for s in after if s != 200]
-    print(f"\nuploads before the restart ended: {len(before)} ({before.count(200)} ok); "
-          f"after: {len(after)}, failed {len(failed_after)}")
+    print(
+        f"\nuploads before the restart ended: {len(before)} ({before.count(200)} ok); "
+        f"after: {len(after)}, failed {len(failed_after)}"
+    )
     assert before.count(200) > 0 and len(after) > 10
     assert failed_after == []  # only requests in flight during the restart may fail
     assert set(before) <= {200, 503}  # those fail in plain words, not 500s
@@ -114,8 +126,13 @@ def test_health_reports_the_database_down(pg_cluster, pg_agency, tmp_path: Path)
             down = client.get("/health")
             assert down.status_code == 503
             assert down.json() | {"agency_id": "", "name": ""} == {
-                "status": "down", "database": "down", "keys": "ok", "role": "all",
-                "agency_id": "", "name": ""}
+                "status": "down",
+                "database": "down",
+                "keys": "ok",
+                "role": "all",
+                "agency_id": "",
+                "name": "",
+            }
             bundle_id, data = TestDevice(home).bundle()
             refused = client.put(f"/bundles/{bundle_id}", content=data)
             assert refused.status_code == 503

@@ -65,10 +65,14 @@ def test_nginx_lets_the_largest_bundle_through() -> None:
 @pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="no systemd-analyze")
 def test_systemd_accepts_the_units(tmp_path) -> None:
     for name in ("homestudy-inbox.service", "homestudy-console.service"):
-        text = (HERE / name).read_text().replace("/opt/homestudy/bin/homestudy-agency",
-                                                 "/bin/true")  # not installed here
+        text = (
+            (HERE / name).read_text().replace("/opt/homestudy/bin/homestudy-agency", "/bin/true")
+        )  # not installed here
         (tmp_path / name).write_text(text)
-    done = subprocess.run(["systemd-analyze", "verify", *sorted(map(str, tmp_path.iterdir()))],
-                          capture_output=True, text=True, env={"SYSTEMD_LOG_LEVEL": "warning",
-                                                               "PATH": "/usr/bin:/bin"})
+    done = subprocess.run(
+        ["systemd-analyze", "verify", *sorted(map(str, tmp_path.iterdir()))],
+        capture_output=True,
+        text=True,
+        env={"SYSTEMD_LOG_LEVEL": "warning", "PATH": "/usr/bin:/bin"},
+    )
     assert done.returncode == 0 and not done.stderr.strip(), done.stderr

@@ -32,8 +32,7 @@ def test_write_and_copy_are_private_and_leave_no_temp_files(tmp_path: Path) -> N
 
 def test_macos_uses_f_fullfsync(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     calls: list[tuple[int, int]] = []
-    fake_fcntl = types.SimpleNamespace(F_FULLFSYNC=51,
-                                       fcntl=lambda fd, op: calls.append((fd, op)))
+    fake_fcntl = types.SimpleNamespace(F_FULLFSYNC=51, fcntl=lambda fd, op: calls.append((fd, op)))
     monkeypatch.setattr(sys, "platform", "darwin")
     monkeypatch.setitem(sys.modules, "fcntl", fake_fcntl)
     synced: list[int] = []
@@ -44,13 +43,13 @@ def test_macos_uses_f_fullfsync(monkeypatch: pytest.MonkeyPatch, tmp_path: Path)
 
 
 def test_macos_falls_back_to_fsync_where_f_fullfsync_is_refused(
-        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     def refuse(fd: int, op: int) -> None:
         raise OSError(45, "Operation not supported")  # e.g. an SMB share
 
     monkeypatch.setattr(sys, "platform", "darwin")
-    monkeypatch.setitem(sys.modules, "fcntl", types.SimpleNamespace(F_FULLFSYNC=51,
-                                                                    fcntl=refuse))
+    monkeypatch.setitem(sys.modules, "fcntl", types.SimpleNamespace(F_FULLFSYNC=51, fcntl=refuse))
     synced: list[int] = []
     real_fsync = os.fsync
     monkeypatch.setattr(os, "fsync", lambda fd: (synced.append(fd), real_fsync(fd)))
@@ -70,8 +69,11 @@ def test_without_fchmod_nothing_breaks(monkeypatch: pytest.MonkeyPatch, tmp_path
 
 def test_no_vault_code_calls_fchmod() -> None:
     root = Path(__file__).resolve().parents[1] / "homestudy"
-    users = [p.relative_to(root) for p in root.rglob("*.py")
-             if "os.fchmod(" in p.read_text(encoding="utf-8") and p.name != "atomic.py"]
+    users = [
+        p.relative_to(root)
+        for p in root.rglob("*.py")
+        if "os.fchmod(" in p.read_text(encoding="utf-8") and p.name != "atomic.py"
+    ]
     assert users == []
 
 

@@ -31,11 +31,24 @@ def vault_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def _agency(tmp_path: Path, n: int, name: str) -> Path:
     home = tmp_path / f"agency{n}"
-    assert agency_main(["--home", str(home), "init", "--agency-id", f"AG-{n}", "--name", name,
-                        "--inbox-url", "http://127.0.0.1:9"]) == 0
+    assert (
+        agency_main(
+            [
+                "--home",
+                str(home),
+                "init",
+                "--agency-id",
+                f"AG-{n}",
+                "--name",
+                name,
+                "--inbox-url",
+                "http://127.0.0.1:9",
+            ]
+        )
+        == 0
+    )
     out = tmp_path / f"enrol{n}.json"
-    assert agency_main(["--home", str(home), "enrol", "--assessor", "sam", "--out",
-                        str(out)]) == 0
+    assert agency_main(["--home", str(home), "enrol", "--assessor", "sam", "--out", str(out)]) == 0
     return out
 
 
@@ -107,8 +120,10 @@ def test_agency_commands_refuse_plainly(tmp_path, capsys, monkeypatch) -> None:
     capsys.readouterr()
     assert agency_main(["--home", str(home), "restore-device", "nope"]) == 1
     assert "No device with that id" in capsys.readouterr().err
-    assert agency_main(["--home", str(home), "reissue", "--assessor", "sam",
-                        "--to-device", "nope"]) == 1
+    assert (
+        agency_main(["--home", str(home), "reissue", "--assessor", "sam", "--to-device", "nope"])
+        == 1
+    )
     assert "No device with that id" in capsys.readouterr().err
     assert agency_main(["--home", str(home), "withdraw", "HS-404"]) == 1
     assert "no case HS-404" in capsys.readouterr().err

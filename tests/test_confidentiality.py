@@ -59,19 +59,28 @@ def _only(case: Case, section_id: str, text: str) -> None:
 def test_the_demo_names_its_referees_and_former_partner_in_shared_sections(case, lib):
     flags = flagged_passages(case, lib)
     who = {w for f in flags for w in f.who}
-    assert {"Claire Robson", "Marcus Adeyemi", "Rebecca Whitfield",
-            "Station Manager, regional ambulance service"} <= who  # known by role
+    assert {
+        "Claire Robson",
+        "Marcus Adeyemi",
+        "Rebecca Whitfield",
+        "Station Manager, regional ambulance service",
+    } <= who  # known by role
     relationships = [f for f in flags if f.section_id == "relationships"]
-    assert relationships and all(f.text == case.par_sections["relationships"].text[
-        f.start:f.end] for f in relationships)
+    assert relationships and all(
+        f.text == case.par_sections["relationships"].text[f.start : f.end] for f in relationships
+    )
     # the confidential sections are not the guard's business
     assert not {f.section_id for f in flags} & {"statutory_checks", "references_summary"}
 
 
 def test_names_applicants_and_ordinary_words(case, lib):
     case.references.append(Reference(ReferenceKind.PERSONAL, "Rose Hill"))
-    _only(case, "health", "Hannah Whitfield and Daniel Mensah spoke. A rose grew on the hill. "
-          "Rose Hill came to tea. Mrs Hill was there. CLAIRE phoned.")
+    _only(
+        case,
+        "health",
+        "Hannah Whitfield and Daniel Mensah spoke. A rose grew on the hill. "
+        "Rose Hill came to tea. Mrs Hill was there. CLAIRE phoned.",
+    )
     flags = flagged_passages(case, lib)
     texts = [f.text for f in flags]
     # the applicants' names and ordinary words are never flagged; full names always are;
@@ -83,8 +92,12 @@ def test_names_applicants_and_ordinary_words(case, lib):
 def test_a_run_of_words_from_an_interview_is_a_quote(case, lib):
     notes = case.references[0].notes  # "... Describes them as steady, generous and good ..."
     assert "steady, generous and good under pressure" in notes
-    _only(case, "support_network", "They are\nknown as STEADY generous  and good under "
-          "pressure; gave the example of the couple caring for his children. Then more.")
+    _only(
+        case,
+        "support_network",
+        "They are\nknown as STEADY generous  and good under "
+        "pressure; gave the example of the couple caring for his children. Then more.",
+    )
     (flag,) = flagged_passages(case, lib)
     assert flag.kind == "quote" and flag.who == ("Marcus Adeyemi",)
     assert flag.text.startswith("known as STEADY")
@@ -94,12 +107,18 @@ def test_a_run_of_words_from_an_interview_is_a_quote(case, lib):
 
 
 def test_a_review_survives_edits_elsewhere_and_lapses_when_the_passage_changes(case, lib):
-    _only(case, "relationships", "First paragraph.\n\nWhat Daniel said was echoed by Claire "
-          "Robson. Last words.")
+    _only(
+        case,
+        "relationships",
+        "First paragraph.\n\nWhat Daniel said was echoed by Claire Robson. Last words.",
+    )
     (flag,) = unreviewed_flags(case, lib)
     review = record_may_share(case, flag, note="Claire agreed", by="Priya Raman")
-    assert review.key == flag.key == passage_key("relationships", "what daniel said was "
-                                                 "**echoed** by claire robson")
+    assert (
+        review.key
+        == flag.key
+        == passage_key("relationships", "what daniel said was **echoed** by claire robson")
+    )
     assert unreviewed_flags(case, lib) == []
     draft = case.par_sections["relationships"]
     draft.text = "A new opening.\n\n" + draft.text.replace("Last words.", "Other words.")
@@ -111,36 +130,44 @@ def test_a_review_survives_edits_elsewhere_and_lapses_when_the_passage_changes(c
 
 
 def test_move_to_confidential_cuts_the_passage_and_keeps_evidence_links_in_step(case, lib):
-    _only(case, "relationships", "They met in 2014.\n\nMarcus Adeyemi agreed.\n\n"
-          "- **Claire Robson** was interviewed. She agreed.\n- The second item\n\nAnalysis: ok.")
+    _only(
+        case,
+        "relationships",
+        "They met in 2014.\n\nMarcus Adeyemi agreed.\n\n"
+        "- **Claire Robson** was interviewed. She agreed.\n- The second item\n\nAnalysis: ok.",
+    )
     draft = case.par_sections["relationships"]
-    draft.evidence = [EvidenceLink("visit", "v1", 0), EvidenceLink("visit", "v2", 1),
-                      EvidenceLink("visit", "v3", 3)]
+    draft.evidence = [
+        EvidenceLink("visit", "v1", 0),
+        EvidenceLink("visit", "v2", 1),
+        EvidenceLink("visit", "v3", 3),
+    ]
     first, second = flagged_passages(case, lib)
     shared, confidential = move_to_confidential(case, first, section_title="Relationships")
-    assert shared.text == ("They met in 2014.\n\n- **Claire Robson** was interviewed. She "
-                           "agreed.\n- The second item\n\nAnalysis: ok.")
+    assert shared.text == (
+        "They met in 2014.\n\n- **Claire Robson** was interviewed. She "
+        "agreed.\n- The second item\n\nAnalysis: ok."
+    )
     assert [(e.target_id, e.paragraph) for e in shared.evidence] == [("v1", 0), ("v3", 2)]
     assert confidential.text.endswith("*Moved from “Relationships”:* Marcus Adeyemi agreed.")
     with pytest.raises(ValidationError):  # the old offsets no longer fit
         move_to_confidential(case, second)
     (item,) = flagged_passages(case, lib)
     move_to_confidential(case, item, section_title="Relationships")
-    assert shared.text == ("They met in 2014.\n\n- She agreed.\n- The second item\n\n"
-                           "Analysis: ok.")
+    assert shared.text == ("They met in 2014.\n\n- She agreed.\n- The second item\n\nAnalysis: ok.")
     assert "Claire Robson was interviewed." in confidential.text  # marks dropped
     assert flagged_passages(case, lib) == []
 
 
 def test_each_section_with_unreviewed_passages_is_a_blocker_that_opens_the_first(case, lib):
     flags = unreviewed_flags(case, lib)
-    findings = [f for f in assess_readiness(case, lib, TimelineRules(), TODAY)
-                if f.code == CODE]
+    findings = [f for f in assess_readiness(case, lib, TimelineRules(), TODAY) if f.code == CODE]
     sections = list(dict.fromkeys(flag.section_id for flag in flags))
     assert len(findings) == len(sections) > 0  # one per section, not dozens per page
     first = {sid: next(fl for fl in flags if fl.section_id == sid) for sid in sections}
     assert [f.fix_at.target for f in findings] == [
-        f"{sid}/passage:{first[sid].key}" for sid in sections]
+        f"{sid}/passage:{first[sid].key}" for sid in sections
+    ]
     several = next(sid for sid in sections if sum(fl.section_id == sid for fl in flags) > 1)
     count = sum(fl.section_id == several for fl in flags)
     assert any(f.message.startswith(f"{count} passages in") for f in findings)
@@ -149,8 +176,7 @@ def test_each_section_with_unreviewed_passages_is_a_blocker_that_opens_the_first
     assert not any(n in f.message for f in findings for n in names)  # no case content
     for flag in flags:
         record_may_share(case, flag)
-    assert not [f for f in assess_readiness(case, lib, TimelineRules(), TODAY)
-                if f.code == CODE]
+    assert not [f for f in assess_readiness(case, lib, TimelineRules(), TODAY) if f.code == CODE]
 
 
 def _review_the_demo(case: Case, lib) -> set[str]:
@@ -170,12 +196,12 @@ def _review_the_demo(case: Case, lib) -> set[str]:
 
 
 def _pdftotext(path: Path) -> str:
-    return subprocess.run(["pdftotext", "-layout", str(path), "-"], check=True,
-                          capture_output=True, text=True).stdout
+    return subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], check=True, capture_output=True, text=True
+    ).stdout
 
 
-def test_the_applicants_copy_waits_for_every_passage_then_leaves_out_the_rest(case, lib,
-                                                                              tmp_path):
+def test_the_applicants_copy_waits_for_every_passage_then_leaves_out_the_rest(case, lib, tmp_path):
     out = tmp_path / "applicants.pdf"
     with pytest.raises(UnreviewedPassagesError) as caught:
         export_par(case, "pdf", "applicant", out, forms=lib, today=TODAY)
@@ -209,8 +235,9 @@ def test_the_applicants_copy_waits_for_every_passage_then_leaves_out_the_rest(ca
 def test_the_medical_summary_is_shared_unless_the_agency_keeps_it_back(case, lib):
     medical = case.stage1.medical_adviser_summary[:60]
     shared = build_par_document(case, "applicant", forms=lib, today=TODAY).plain_text()
-    kept = build_par_document(case, "applicant", forms=lib, today=TODAY,
-                              medical_summary_shared=False).plain_text()
+    kept = build_par_document(
+        case, "applicant", forms=lib, today=TODAY, medical_summary_shared=False
+    ).plain_text()
     assert squash(medical) in squash(shared)
     assert squash(medical) not in squash(kept)
     # kept back, the section is not the guard's business either

@@ -16,8 +16,11 @@ from jsonschema import Draft202012Validator
 from homestudy.agency.console import api
 from tests.console_helpers import ConsoleServer, make_console_agency
 
-SPEC = yaml.safe_load((Path(__file__).resolve().parent.parent / "docs" /
-                       "agency-api.openapi.yaml").read_text(encoding="utf-8"))
+SPEC = yaml.safe_load(
+    (Path(__file__).resolve().parent.parent / "docs" / "agency-api.openapi.yaml").read_text(
+        encoding="utf-8"
+    )
+)
 
 
 def check(schema_or_ref: dict, value: object) -> None:
@@ -52,8 +55,10 @@ def test_every_documented_path_answers_with_its_documented_shape(served):
     calls = {
         "/api/v1/cases": ["/api/v1/cases", "/api/v1/cases?blocked=1&sort=panel"],
         "/api/v1/cases/{case_id}": [f"/api/v1/cases/{case_id}"],
-        "/api/v1/cases/{case_id}/par.{fmt}": [f"/api/v1/cases/{case_id}/par.pdf",
-                                               f"/api/v1/cases/{case_id}/par.docx"],
+        "/api/v1/cases/{case_id}/par.{fmt}": [
+            f"/api/v1/cases/{case_id}/par.pdf",
+            f"/api/v1/cases/{case_id}/par.docx",
+        ],
         "/api/v1/export": ["/api/v1/export?from=2026-01-01&to=2027-12-31"],
     }
     assert set(calls) == set(SPEC["paths"])  # every documented path is tried
@@ -66,8 +71,10 @@ def test_every_documented_path_answers_with_its_documented_shape(served):
                 if schema is not None:
                     check(schema, resp.json())
                 else:
-                    assert resp.headers["content-type"] in \
-                        SPEC["paths"][path]["get"]["responses"]["200"]["content"]
+                    assert (
+                        resp.headers["content-type"]
+                        in SPEC["paths"][path]["get"]["responses"]["200"]["content"]
+                    )
                     if url.endswith(".pdf"):
                         assert resp.content.startswith(b"%PDF")
                     else:
@@ -82,15 +89,19 @@ def test_every_documented_path_answers_with_its_documented_shape(served):
                 narrow_resp = http.get(urls[0], headers={"authorization": f"Bearer {narrow}"})
                 assert narrow_resp.status_code == 403
                 check(response_schema(path, 403), narrow_resp.json())
-        missing = http.get("/api/v1/cases/no-such-case",
-                           headers={"authorization": f"Bearer {full}"})
+        missing = http.get(
+            "/api/v1/cases/no-such-case", headers={"authorization": f"Bearer {full}"}
+        )
         assert missing.status_code == 404
         check(response_schema("/api/v1/cases/{case_id}", 404), missing.json())
-        invalid = http.get("/api/v1/export?from=yesterday",
-                           headers={"authorization": f"Bearer {full}"})
+        invalid = http.get(
+            "/api/v1/export?from=yesterday", headers={"authorization": f"Bearer {full}"}
+        )
         assert invalid.status_code == 400
         check(response_schema("/api/v1/export", 400), invalid.json())
-        exported = http.get("/api/v1/export?from=2020-01-01&to=2020-12-31",
-                            headers={"authorization": f"Bearer {full}"}).json()
+        exported = http.get(
+            "/api/v1/export?from=2020-01-01&to=2020-12-31",
+            headers={"authorization": f"Bearer {full}"},
+        ).json()
         assert exported["cases"] == []  # nothing synced in that range
         assert http.get("/api/v1/openapi.yaml").text.startswith("openapi: 3.1.0")

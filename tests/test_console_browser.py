@@ -28,11 +28,15 @@ pytestmark = pytest.mark.skipif(not (CHROMIUM and DRIVER), reason="chromium not 
 def browser():
     opts = webdriver.ChromeOptions()
     opts.binary_location = CHROMIUM
-    for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage",
-                "--window-size=1400,1000", "--disable-gpu"):
+    for arg in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-dev-shm-usage",
+        "--window-size=1400,1000",
+        "--disable-gpu",
+    ):
         opts.add_argument(arg)
-    driver = webdriver.Chrome(service=webdriver.ChromeService(executable_path=DRIVER),
-                              options=opts)
+    driver = webdriver.Chrome(service=webdriver.ChromeService(executable_path=DRIVER), options=opts)
     driver.implicitly_wait(5)
     yield driver
     driver.quit()
@@ -89,8 +93,11 @@ def test_manager_reviews_a_case_in_chromium(tmp_path, browser, database_url):
         assert case.reference in browser.find_element(By.TAG_NAME, "h1").text
         # (the cover is printed on the front sheet, not as a section of its own)
         sections = [s for s in case.par_sections if s not in ("signatures", "cover")][:2]
-        for sid, words in zip(sections, ["Please say more about the support network.",
-                                         "Add the analysis of the home visit."], strict=True):
+        for sid, words in zip(
+            sections,
+            ["Please say more about the support network.", "Add the analysis of the home visit."],
+            strict=True,
+        ):
             box = browser.find_element(By.ID, f"comment-{sid}")
             box.send_keys(words)
             box.find_element(By.XPATH, "./following-sibling::button").click()
@@ -113,8 +120,7 @@ def test_manager_reviews_a_case_in_chromium(tmp_path, browser, database_url):
         assert {c.section_id for c in reviews[0].comments} == set(sections)
         assert messaging.queued_reviews(db, case.id) == 1  # one message to the laptop
         actions = [e.action for e in audit.entries(db)]
-        for needed in ("sign_in", "view_caseload", "view_case", "comment", "decision",
-                       "decrypt"):
+        for needed in ("sign_in", "view_caseload", "view_case", "comment", "decision", "decrypt"):
             assert needed in actions
     finally:
         db.close()

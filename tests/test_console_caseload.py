@@ -34,8 +34,7 @@ def load(agency):
 
 def test_rows_use_the_products_clock_and_readiness(load):
     rows = {r.reference: r for r in load.rows(TODAY)}
-    assert rows["HS-2026-0100"].stage2_day == 69 and rows["HS-2026-0100"].assessor == \
-        "Priya Raman"
+    assert rows["HS-2026-0100"].stage2_day == 69 and rows["HS-2026-0100"].assessor == "Priya Raman"
     assert rows["HS-2026-2100"].over_timescale and not rows["HS-2026-0100"].over_timescale
     for r in rows.values():
         assert r.blockers == sum(1 for f in r.findings if f.severity == "blocker") > 0
@@ -46,15 +45,18 @@ def test_filters_and_sorting(load):
     every = load.rows(TODAY)
     by_stage2 = [r.reference for r in load.rows(TODAY, Filters(sort="stage2"))]
     assert by_stage2 == ["HS-2026-2100", "HS-2026-1100", "HS-2026-0100"]
-    assert [r.reference for r in load.rows(TODAY, Filters(sort="stage2", descending=True))] \
-        == by_stage2[::-1]
-    assert {r.reference for r in load.rows(TODAY, Filters(assessor="sam.jones"))} == \
-        {"HS-2026-1100"}
+    assert [
+        r.reference for r in load.rows(TODAY, Filters(sort="stage2", descending=True))
+    ] == by_stage2[::-1]
+    assert {r.reference for r in load.rows(TODAY, Filters(assessor="sam.jones"))} == {
+        "HS-2026-1100"
+    }
     overdue = {r.reference for r in load.rows(TODAY, Filters(overdue=True))}
     assert "HS-2026-2100" in overdue and "HS-2026-0100" not in overdue
     month = every[0].panel_date.isoformat()[:7]
-    assert all(r.panel_date.isoformat()[:7] == month
-               for r in load.rows(TODAY, Filters(panel_month=month)))
+    assert all(
+        r.panel_date.isoformat()[:7] == month for r in load.rows(TODAY, Filters(panel_month=month))
+    )
     q = Filters.from_query({"sort": "drop table", "panel_month": "x", "blocked": "1"})
     assert q.sort == "stage2" and q.panel_month == "" and q.blocked
 
@@ -85,8 +87,9 @@ def test_section_diff(agency):
     after.par_sections[sid].text += "\n\nA new paragraph."
     changes = section_changes(before, after)
     assert list(changes) == [sid]
-    assert [(d.kind, d.text) for d in changes[sid] if d.kind != "same"] == \
-        [("added", "A new paragraph.")]
+    assert [(d.kind, d.text) for d in changes[sid] if d.kind != "same"] == [
+        ("added", "A new paragraph.")
+    ]
 
 
 def test_cli_devices_enrolments_restore(agency, capsys, monkeypatch):
@@ -113,8 +116,22 @@ def test_cli_devices_enrolments_restore(agency, capsys, monkeypatch):
     assert main(["--home", home, "cancel-enrolment", "000000000000"]) == 1
     assert "No waiting enrolment file" in capsys.readouterr().err
     monkeypatch.setitem(os.environ, "HOMESTUDY_STAFF_PASSWORD", "a long enough password")
-    assert main(["--home", home, "staff-add", "kim.m", "--name", "Kim M",
-                 "--role", "team_manager", "--json"]) == 0
+    assert (
+        main(
+            [
+                "--home",
+                home,
+                "staff-add",
+                "kim.m",
+                "--name",
+                "Kim M",
+                "--role",
+                "team_manager",
+                "--json",
+            ]
+        )
+        == 0
+    )
     made = json.loads(capsys.readouterr().out)
     assert made["totp_uri"].startswith("otpauth://totp/")
     db = agency.home.database(pool_size=1)

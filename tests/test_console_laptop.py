@@ -25,6 +25,7 @@ def test_comments_reach_the_laptop_and_resolved_comes_back(tmp_path, vault):
     inbox = InboxServer(home.path)
     console = None
     try:
+
         def to(_state):
             return InboxClient(inbox.url, retries=0, sleep=lambda _s: None)
 
@@ -42,8 +43,9 @@ def test_comments_reach_the_laptop_and_resolved_comes_back(tmp_path, vault):
         db = home.database(pool_size=1)
         try:
             migrate_console(db)
-            secret = auth.add_staff(db, "manager", "Morgan Manager", "team_manager",
-                                    "correct horse battery")
+            secret = auth.add_staff(
+                db, "manager", "Morgan Manager", "team_manager", "correct horse battery"
+            )
         finally:
             db.close()
         console = ConsoleServer(home)
@@ -58,12 +60,22 @@ def test_comments_reach_the_laptop_and_resolved_comes_back(tmp_path, vault):
         manager.get(f"/cases/{case.id}")
         first, second = "support_network", "health"
         assert {first, second} <= set(case.par_sections)
-        for sid, text in ((first, "Who else helps day to day?"),
-                          (second, "Say more about the shift pattern.")):
-            assert manager.post(f"/cases/{case.id}/comments",
-                                {"section_id": sid, "text": text}).status_code == 303
-        assert manager.post(f"/cases/{case.id}/decision",
-                            {"decision": "return", "reasons": "Two gaps."}).status_code == 303
+        for sid, text in (
+            (first, "Who else helps day to day?"),
+            (second, "Say more about the shift pattern."),
+        ):
+            assert (
+                manager.post(
+                    f"/cases/{case.id}/comments", {"section_id": sid, "text": text}
+                ).status_code
+                == 303
+            )
+        assert (
+            manager.post(
+                f"/cases/{case.id}/decision", {"decision": "return", "reasons": "Two gaps."}
+            ).status_code
+            == 303
+        )
 
         sync_round(vault, to)  # the laptop collects the review message
         beside_first = inbound.review_comments(vault, case.id, first)
@@ -71,8 +83,14 @@ def test_comments_reach_the_laptop_and_resolved_comes_back(tmp_path, vault):
         assert [c.text for c in beside_first] == ["Who else helps day to day?"]
         assert [c.text for c in beside_second] == ["Say more about the shift pattern."]
         c = beside_first[0]
-        inbound.save_reply(vault, case.id, c.review_id, c.comment_id,
-                           reply="Added her sister and two neighbours.", resolved=True)
+        inbound.save_reply(
+            vault,
+            case.id,
+            c.review_id,
+            c.comment_id,
+            reply="Added her sister and two neighbours.",
+            resolved=True,
+        )
         (report,) = sync_round(vault, to)
         assert not report.error, report.error
 

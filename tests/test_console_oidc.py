@@ -19,8 +19,7 @@ with warnings.catch_warnings():  # the mock server imports Authlib's deprecated 
     warnings.simplefilter("ignore")
     oidc_provider_mock = pytest.importorskip("oidc_provider_mock")
 
-pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning",
-                                        "ignore:.*authlib.*")
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning", "ignore:.*authlib.*")
 
 
 @pytest.fixture
@@ -33,13 +32,23 @@ def provider():
 
 def test_sign_in_through_the_provider(tmp_path, provider):
     agency = make_console_agency(tmp_path / "agency")
-    (agency.home.path / "console.json").write_text(json.dumps({"oidc": {
-        "issuer": provider, "client_id": "homestudy-console", "client_secret": "s3cret",
-        "label": "the council account"}}))
+    (agency.home.path / "console.json").write_text(
+        json.dumps(
+            {
+                "oidc": {
+                    "issuer": provider,
+                    "client_id": "homestudy-console",
+                    "client_secret": "s3cret",
+                    "label": "the council account",
+                }
+            }
+        )
+    )
     db = agency.home.database(pool_size=1)
     try:
-        auth.add_staff(db, "morgan@council.example", "Morgan (council)", "team_manager", "",
-                       oidc=True)
+        auth.add_staff(
+            db, "morgan@council.example", "Morgan (council)", "team_manager", "", oidc=True
+        )
     finally:
         db.close()
     server = ConsoleServer(agency.home)
@@ -72,8 +81,9 @@ def test_sign_in_through_the_provider(tmp_path, provider):
         # the local password form cannot be used for an OIDC-only account
         local = Staff(server.url)
         local.get("/login")
-        refused = local.post("/login", {"username": "morgan@council.example",
-                                        "password": "", "code": "123456"})
+        refused = local.post(
+            "/login", {"username": "morgan@council.example", "password": "", "code": "123456"}
+        )
         assert refused.status_code == 401 and "hs_session" not in local.cookies
     finally:
         close_all()
@@ -84,5 +94,4 @@ def test_sign_in_through_the_provider(tmp_path, provider):
     finally:
         db.close()
     assert any(e.action == "sign_in" and e.detail == "oidc" for e in entries)
-    assert any(e.action == "sign_in_failed" and "no console account" in e.detail
-               for e in entries)
+    assert any(e.action == "sign_in_failed" and "no console account" in e.detail for e in entries)

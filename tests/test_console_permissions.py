@@ -51,13 +51,20 @@ def test_signed_out_gets_nothing(env):
     agency, server = env
     case = agency.cases[0]
     anon = Staff(server.url)
-    for path in ("/", f"/cases/{case.id}", "/caseload.csv", f"/cases/{case.id}/download/"
-                 "panel.pdf", "/team", "/audit", "/audit.csv", "/tokens"):
+    for path in (
+        "/",
+        f"/cases/{case.id}",
+        "/caseload.csv",
+        f"/cases/{case.id}/download/panel.pdf",
+        "/team",
+        "/audit",
+        "/audit.csv",
+        "/tokens",
+    ):
         resp = anon.get(path)
         assert resp.status_code == 303 and resp.headers["location"] == "/login", path
         assert case.reference not in resp.text and "Hannah" not in resp.text
-    resp = anon.post(f"/cases/{case.id}/comments", {"section_id": "cover", "text": "x"},
-                     csrf=False)
+    resp = anon.post(f"/cases/{case.id}/comments", {"section_id": "cover", "text": "x"}, csrf=False)
     assert resp.status_code == 303
     assert anon.get("/api/v1/cases").status_code == 401
     db = agency.home.database(pool_size=1)
@@ -71,12 +78,14 @@ def test_sign_in_needs_the_code_and_cookies_are_locked_down(env):
     agency, server = env
     staff = Staff(server.url)
     staff.get("/login")
-    resp = staff.post("/login", {"username": "manager", "password": "correct horse battery",
-                                 "code": "000000"})
+    resp = staff.post(
+        "/login", {"username": "manager", "password": "correct horse battery", "code": "000000"}
+    )
     assert resp.status_code == 401 and "not right" in resp.text
     assert "hs_session" not in staff.cookies
-    resp = staff.post("/login", {"username": "manager", "password": "wrong",
-                                 "code": "000000"}, csrf=False)
+    resp = staff.post(
+        "/login", {"username": "manager", "password": "wrong", "code": "000000"}, csrf=False
+    )
     assert resp.status_code == 403  # the sign-in form has its own CSRF token
     resp = staff.sign_in("manager", agency.totp["manager"])
     cookie = next(h for h in resp.headers.get_list("set-cookie") if h.startswith("hs_session="))
@@ -114,9 +123,11 @@ def test_csrf_is_refused(env):
     case = agency.cases[1]
     manager.get(f"/cases/{case.id}")
     for token in ("", "forged-token"):
-        resp = manager.post(f"/cases/{case.id}/comments",
-                            {"csrf": token, "section_id": "cover", "text": "CSRF attempt"},
-                            csrf=False)
+        resp = manager.post(
+            f"/cases/{case.id}/comments",
+            {"csrf": token, "section_id": "cover", "text": "CSRF attempt"},
+            csrf=False,
+        )
         assert resp.status_code == 403 and "expired" in resp.text
     db = agency.home.database(pool_size=1)
     try:
@@ -137,9 +148,16 @@ def test_panel_adviser_reads_only(env):
     assert resp.status_code == 403
     resp = adviser.post(f"/cases/{case.id}/decision", {"decision": "sign", "reasons": ""})
     assert resp.status_code == 403
-    for path in (f"/cases/{case.id}/download/panel.pdf", f"/cases/{case.id}/download/"
-                 "case.json", f"/cases/{case.id}/download/checklists.pdf", "/caseload.csv",
-                 "/export?from=2026-01-01&to=2027-01-01", "/team", "/audit", "/tokens"):
+    for path in (
+        f"/cases/{case.id}/download/panel.pdf",
+        f"/cases/{case.id}/download/case.json",
+        f"/cases/{case.id}/download/checklists.pdf",
+        "/caseload.csv",
+        "/export?from=2026-01-01&to=2027-01-01",
+        "/team",
+        "/audit",
+        "/tokens",
+    ):
         assert adviser.get(path).status_code == 403, path
     db = agency.home.database(pool_size=1)
     try:
@@ -186,12 +204,19 @@ def test_decision_rules_diff_and_replies(env):
     manager.get(f"/cases/{case.id}")
     resp = manager.post(f"/cases/{case.id}/decision", {"decision": "return", "reasons": " "})
     assert resp.status_code == 400 and "Say why the PAR is being returned" in resp.text
-    section = "support_network" if "support_network" in case.par_sections else \
-        next(iter(case.par_sections))
-    manager.post(f"/cases/{case.id}/comments", {"section_id": section,
-                                                "text": "More on the wider family, please."})
-    assert manager.post(f"/cases/{case.id}/decision",
-                        {"decision": "", "reasons": ""}).status_code == 303
+    section = (
+        "support_network"
+        if "support_network" in case.par_sections
+        else next(iter(case.par_sections))
+    )
+    manager.post(
+        f"/cases/{case.id}/comments",
+        {"section_id": section, "text": "More on the wider family, please."},
+    )
+    assert (
+        manager.post(f"/cases/{case.id}/decision", {"decision": "", "reasons": ""}).status_code
+        == 303
+    )
     db = agency.home.database(pool_size=1)
     try:
         comment = review.comments_of(db, case.id)[-1]
@@ -200,9 +225,20 @@ def test_decision_rules_diff_and_replies(env):
         db.close()
     # the worker edits the section after the review, resolves the comment, and syncs
     case.par_sections[section].text += "\n\nHannah's sister visits every fortnight."
-    send_with_replies(agency.home, device, case, [{
-        "comment_id": comment.comment_id, "review_id": comment.review_id, "reply": "Added.",
-        "resolved": True, "at": "2026-12-03T10:00:00+00:00"}])
+    send_with_replies(
+        agency.home,
+        device,
+        case,
+        [
+            {
+                "comment_id": comment.comment_id,
+                "review_id": comment.review_id,
+                "reply": "Added.",
+                "resolved": True,
+                "at": "2026-12-03T10:00:00+00:00",
+            }
+        ],
+    )
     page = manager.get(f"/cases/{case.id}").text
     assert "Changed since the last review" in page
     assert "<ins>Hannah&#39;s sister visits every fortnight.</ins>" in page
@@ -214,8 +250,7 @@ def test_team_and_devices(env):
     manager = signed_in(env, "manager")
     page = manager.get("/team")
     assert page.status_code == 200 and "Priya Raman" in page.text
-    resp = manager.post("/team/issue", {"assessor_id": "new.worker",
-                                        "assessor_name": "New Worker"})
+    resp = manager.post("/team/issue", {"assessor_id": "new.worker", "assessor_name": "New Worker"})
     assert resp.status_code == 200 and b'"token"' in resp.content
     manager.get("/team")
     assert "New Worker" in manager.get("/team").text
@@ -234,8 +269,9 @@ def test_team_and_devices(env):
         assert {d.device_id: d.state for d in team.devices(db)}[device_id] == "active"
     finally:
         db.close()
-    assert {"enrolment_issued", "enrolment_cancelled", "device_revoked",
-            "device_restored"} <= set(actions(agency))
+    assert {"enrolment_issued", "enrolment_cancelled", "device_revoked", "device_restored"} <= set(
+        actions(agency)
+    )
 
 
 def test_api_token_reaches_only_its_scope(env):
@@ -271,7 +307,20 @@ def test_every_action_is_in_the_audit_log(env):
     admin.get("/")
     admin.post("/logout", {})
     got = set(actions(agency))
-    for needed in ("sign_in", "sign_in_failed", "sign_out", "view_caseload", "view_case",
-                   "download", "decrypt", "comment", "decision", "export_csv", "view_audit",
-                   "enrolment_issued", "device_revoked", "api_call"):
+    for needed in (
+        "sign_in",
+        "sign_in_failed",
+        "sign_out",
+        "view_caseload",
+        "view_case",
+        "download",
+        "decrypt",
+        "comment",
+        "decision",
+        "export_csv",
+        "view_audit",
+        "enrolment_issued",
+        "device_revoked",
+        "api_call",
+    ):
         assert needed in got, needed

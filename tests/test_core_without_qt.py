@@ -38,11 +38,18 @@ CHILD = textwrap.dedent("""
 
 def test_core_imports_with_qt_blocked(tmp_path: Path) -> None:
     result = subprocess.run(
-        [sys.executable, "-c", CHILD], capture_output=True, text=True, timeout=120,
+        [sys.executable, "-c", CHILD],
+        capture_output=True,
+        text=True,
+        timeout=120,
         cwd=Path(__file__).parent.parent,
-        env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "TMPDIR": str(tmp_path),
-             "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",
-             "HOMESTUDY_SETTINGS": str(tmp_path / "settings.json")},
+        env={
+            "PATH": "/usr/bin:/bin",
+            "HOME": str(tmp_path),
+            "TMPDIR": str(tmp_path),
+            "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",
+            "HOMESTUDY_SETTINGS": str(tmp_path / "settings.json"),
+        },
     )
     assert result.returncode == 0, result.stderr[-3000:]
     count = int(result.stdout.split("imported")[-1])

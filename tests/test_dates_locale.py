@@ -32,15 +32,24 @@ def german(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     if localedef is None or not Path("/usr/share/i18n/locales/de_DE").exists():
         pytest.skip("glibc's localedef and locale sources are needed (Debian: locales)")
     folder = tmp_path_factory.mktemp("locales")
-    subprocess.run([localedef, "-i", "de_DE", "-f", "UTF-8", str(folder / "de_DE.UTF-8")],
-                   check=True, capture_output=True, timeout=120)
-    return {**os.environ, "LOCPATH": str(folder), "LC_ALL": "de_DE.UTF-8",
-            "LANG": "de_DE.UTF-8"}
+    subprocess.run(
+        [localedef, "-i", "de_DE", "-f", "UTF-8", str(folder / "de_DE.UTF-8")],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    return {**os.environ, "LOCPATH": str(folder), "LC_ALL": "de_DE.UTF-8", "LANG": "de_DE.UTF-8"}
 
 
 def test_dates_are_english_under_a_german_locale(german: dict[str, str]) -> None:
-    out = subprocess.run([sys.executable, "-c", CHILD], env=german, capture_output=True,
-                         text=True, timeout=120, check=True).stdout.split("\n")
+    out = subprocess.run(
+        [sys.executable, "-c", CHILD],
+        env=german,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    ).stdout.split("\n")
     assert out[0] == "Mär"  # the locale really is German in the child
     assert out[1] == "1 Mar 2026"
     assert out[2] == "True"  # the PAR carries the date the same way

@@ -44,13 +44,17 @@ def _applies(req: Requirement) -> bool:
     return req.marker is None or req.marker.evaluate({"extra": ""})
 
 
-@pytest.mark.parametrize(("lock", "extras"), [
-    ("dev.txt", ("gui", "dev", "agency", "package")),
-    ("app.txt", ("gui",)),
-    ("lowest.txt", ("gui", "dev", "agency")),
-])
-def test_each_lock_pins_every_requirement_within_its_range(lock: str, extras: tuple[str, ...]
-                                                            ) -> None:
+@pytest.mark.parametrize(
+    ("lock", "extras"),
+    [
+        ("dev.txt", ("gui", "dev", "agency", "package")),
+        ("app.txt", ("gui",)),
+        ("lowest.txt", ("gui", "dev", "agency")),
+    ],
+)
+def test_each_lock_pins_every_requirement_within_its_range(
+    lock: str, extras: tuple[str, ...]
+) -> None:
     locked = pins(lock)
     missing, outside = [], []
     for req in requirements(*extras):
@@ -101,9 +105,13 @@ def test_server_imports_stay_inside_the_agency_package() -> None:
 
 def test_the_licence_list_covers_every_locked_app_package() -> None:
     listing = (ROOT / "homestudy" / "data" / "licences" / "third-party.txt").read_text(
-        encoding="utf-8")
-    listed = {canonicalize_name(line.split()[0]) for line in listing.splitlines()
-              if line.startswith("  ") and line.split()}
+        encoding="utf-8"
+    )
+    listed = {
+        canonicalize_name(line.split()[0])
+        for line in listing.splitlines()
+        if line.startswith("  ") and line.split()
+    }
     missing = sorted(set(pins("app.txt")) - listed)
     assert not missing, f"not in the licence list: {missing}; run `make lock`"
     assert "LGPL-3.0" in listing and "pyside6-essentials" in listing
@@ -119,8 +127,10 @@ def test_the_licence_generator_reads_installed_metadata(tmp_path: Path) -> None:
     licences = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(licences)
     lock = tmp_path / "app.txt"
-    lock.write_text("pyyaml==6.0.2 \\\n    --hash=sha256:00\n"
-                    "pyobjc-core==11.0 ; sys_platform == 'darwin' \\\n    --hash=sha256:00\n")
+    lock.write_text(
+        "pyyaml==6.0.2 \\\n    --hash=sha256:00\n"
+        "pyobjc-core==11.0 ; sys_platform == 'darwin' \\\n    --hash=sha256:00\n"
+    )
     listing, _texts = licences.build(lock, ROOT / "homestudy" / "data")
     assert re.search(r"pyyaml\s+6\.0\.2\s+MIT", listing)
     if sys.platform != "darwin":

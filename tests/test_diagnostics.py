@@ -44,8 +44,7 @@ def _fail_deep(note: str) -> None:
     raise ValueError(f"could not parse {note}")
 
 
-def test_an_error_is_logged_with_its_type_and_frames_but_not_its_message(
-        log_folder: Path) -> None:
+def test_an_error_is_logged_with_its_type_and_frames_but_not_its_message(log_folder: Path) -> None:
     log = logging.getLogger("homestudy.report")
     try:
         try:
@@ -56,8 +55,9 @@ def test_an_error_is_logged_with_its_type_and_frames_but_not_its_message(
     except ExportError as exc:
         log.error("export failed while rendering %s: %s", "pdf", type(exc).__name__, exc_info=exc)
     log.warning("the %s tab could not show %s", "overview", CANARY)
-    logging.getLogger("ui.workers").info("job %s finished in %d ms", "3f2b9c1e-aa12-4b3c-9d8e"
-                                         "-0123456789ab", 12)
+    logging.getLogger("ui.workers").info(
+        "job %s finished in %d ms", "3f2b9c1e-aa12-4b3c-9d8e-0123456789ab", 12
+    )
     stop_logging()
     text = _log_text(log_folder)
     assert "Quillfeather" not in text and "Canary" not in text
@@ -71,14 +71,29 @@ def test_an_error_is_logged_with_its_type_and_frames_but_not_its_message(
     assert f"HomeStudy {__version__} started" in text
 
 
-@pytest.mark.parametrize(("value", "kept"), [
-    (12, True), (1.5, True), (None, True), ("pdf", True), ("par_england", True),
-    ("ui.views.overview", True), ("ValueError", True), ("sqlcipher3.DatabaseError", True),
-    ("0a1b2c3d4e5f", True), ("6.11.3", True), ("07700900123", False), ("2019-05-14", False),
-    ("Hannah", False), ("Hannah Mensah", False),
-    ("lives with two dogs", False), ("/home/jo/Mensah PAR.pdf", False), (b"bytes", False),
-    (["Hannah"], False),
-])
+@pytest.mark.parametrize(
+    ("value", "kept"),
+    [
+        (12, True),
+        (1.5, True),
+        (None, True),
+        ("pdf", True),
+        ("par_england", True),
+        ("ui.views.overview", True),
+        ("ValueError", True),
+        ("sqlcipher3.DatabaseError", True),
+        ("0a1b2c3d4e5f", True),
+        ("6.11.3", True),
+        ("07700900123", False),
+        ("2019-05-14", False),
+        ("Hannah", False),
+        ("Hannah Mensah", False),
+        ("lives with two dogs", False),
+        ("/home/jo/Mensah PAR.pdf", False),
+        (b"bytes", False),
+        (["Hannah"], False),
+    ],
+)
 def test_only_numbers_ids_keys_and_type_names_pass(value: object, kept: bool) -> None:
     assert (safe_arg(value) == value) is kept
 
@@ -115,8 +130,14 @@ def test_a_hard_crash_leaves_its_stack_in_the_crash_log(tmp_path: Path) -> None:
         render_page(secret)
     """)
     folder = tmp_path / "logs"
-    done = subprocess.run([sys.executable, "-c", child, str(folder)], capture_output=True,
-                          text=True, timeout=60, cwd=ROOT, check=False)
+    done = subprocess.run(
+        [sys.executable, "-c", child, str(folder)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=ROOT,
+        check=False,
+    )
     assert done.returncode != 0
     crash = (folder / CRASH_NAME).read_text(encoding="utf-8")
     assert "Fatal Python error: Segmentation fault" in crash
@@ -133,8 +154,13 @@ def test_an_uncaught_exception_is_logged_without_its_message(tmp_path: Path) -> 
         raise KeyError({CANARY!r})
     """)
     folder = tmp_path / "logs"
-    subprocess.run([sys.executable, "-c", child, str(folder)], capture_output=True,
-                   timeout=60, cwd=ROOT, check=False)
+    subprocess.run(
+        [sys.executable, "-c", child, str(folder)],
+        capture_output=True,
+        timeout=60,
+        cwd=ROOT,
+        check=False,
+    )
     text = _log_text(folder)
     assert "CRITICAL homestudy" in text and "uncaught KeyError" in text
     assert "builtins.KeyError (message withheld)" in text
@@ -142,10 +168,14 @@ def test_an_uncaught_exception_is_logged_without_its_message(tmp_path: Path) -> 
 
 
 def test_the_report_has_versions_platform_settings_and_the_log_but_no_secrets(
-        log_folder: Path) -> None:
+    log_folder: Path,
+) -> None:
     logging.getLogger("homestudy.vault").warning("vault integrity check failed; opened read-only")
-    settings = AppSettings(proxy_url="http://jo:hunter2@proxy.council.example:3128",
-                           backup_dir="/srv/backups/jo", idle_lock_minutes=7)
+    settings = AppSettings(
+        proxy_url="http://jo:hunter2@proxy.council.example:3128",
+        backup_dir="/srv/backups/jo",
+        idle_lock_minutes=7,
+    )
     report = diagnostic_report(settings, {"HomeStudy": __version__, "Qt": "6.11.3"})
     assert f"HomeStudy: {__version__}" in report and "Qt: 6.11.3" in report
     assert "System: " in report and "Frozen app: no" in report
@@ -165,8 +195,9 @@ def test_the_desktop_app_starts_its_log(tmp_path: Path, monkeypatch: pytest.Monk
     monkeypatch.setenv("HOMESTUDY_LOG_DIR", str(tmp_path / "logs"))
     seen = []
     # the window itself is the UI tests' business; here only what main() sets up before it
-    monkeypatch.setattr(ui.app, "run_app", lambda args: seen.append(
-        diagnostics.current_log_dir()) or 0)
+    monkeypatch.setattr(
+        ui.app, "run_app", lambda args: seen.append(diagnostics.current_log_dir()) or 0
+    )
     try:
         assert cli.main([]) == 0
     finally:

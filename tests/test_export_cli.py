@@ -32,8 +32,9 @@ def _history(folder: Path, case_id: str) -> list[exports.ExportRecord]:
         vault.close()
 
 
-def test_cli_refuses_an_existing_file_unless_overwrite(demo_vault, demo_case, cli_env,
-                                                       tmp_path, capsys):
+def test_cli_refuses_an_existing_file_unless_overwrite(
+    demo_vault, demo_case, cli_env, tmp_path, capsys
+):
     demo_vault.close()
     out = tmp_path / "panel.pdf"
     out.write_bytes(b"earlier")

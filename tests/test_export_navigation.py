@@ -34,13 +34,19 @@ def exported(tmp_path_factory) -> dict[str, tuple[object, bytes, list[str]]]:
     case, lib = build_demo_case(TODAY), load_library()
     out = {}
     for variant in VARIANTS:
-        doc = build_par_document(case, variant, forms=lib, today=TODAY, version=VERSION,
-                                 incomplete=True)
+        doc = build_par_document(
+            case, variant, forms=lib, today=TODAY, version=VERSION, incomplete=True
+        )
         data = render(doc, "pdf")
         path = folder / f"{variant}.pdf"
         path.write_bytes(data)
-        text = subprocess.run([PDFTOTEXT, "-layout", str(path), "-"], check=True,
-                              capture_output=True, text=True, timeout=60).stdout
+        text = subprocess.run(
+            [PDFTOTEXT, "-layout", str(path), "-"],
+            check=True,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        ).stdout
         out[variant] = (doc, data, text.split("\f")[:-1])  # pdftotext ends each page so
     return out
 
@@ -72,8 +78,11 @@ def test_every_contents_link_lands_on_the_page_of_its_heading(exported, variant)
         assert target is not None, f"a link on page {link.page + 1} goes nowhere"
         assert _holds(pages[link.dest_page], target.title), target.title
         # the contents line gives that page's number
-        line = next(t for t in pages[link.page].splitlines()
-                    if squash(t).startswith(squash(target.title)[:25]))
+        line = next(
+            t
+            for t in pages[link.page].splitlines()
+            if squash(t).startswith(squash(target.title)[:25])
+        )
         assert line.rstrip().split()[-1] == str(link.dest_page + 1), line
 
 

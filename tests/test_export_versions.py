@@ -44,8 +44,12 @@ def _docx_marks(path: Path) -> list[tuple[str, str]]:
         if section.different_first_page_header_footer:
             parts.append((section.first_page_header, section.first_page_footer))
         for header, footer in parts:
-            out.append(("\n".join(p.text for p in header.paragraphs),
-                        "\n".join(p.text for p in footer.paragraphs)))
+            out.append(
+                (
+                    "\n".join(p.text for p in header.paragraphs),
+                    "\n".join(p.text for p in footer.paragraphs),
+                )
+            )
     return out
 
 
@@ -108,14 +112,17 @@ def test_records_carry_the_version_too(inputs, tmp_path):
     assert not done.incomplete
 
 
-def test_export_is_in_the_audit_trail_with_the_files_hash(demo_vault, demo_case, inputs,
-                                                          tmp_path):
+def test_export_is_in_the_audit_trail_with_the_files_hash(demo_vault, demo_case, inputs, tmp_path):
     done = exports.export_copy(inputs, "par:panel", "pdf", tmp_path / "p.pdf")
     record = exports.record_export(demo_vault, done)
     digest = hashlib.sha256(done.file.path.read_bytes()).hexdigest()
     assert record.sha256 == digest
     assert (record.what, record.fmt, record.version, record.incomplete) == (
-        "par:panel", "pdf", done.version, True)
+        "par:panel",
+        "pdf",
+        done.version,
+        True,
+    )
     entry = [e for e in demo_vault.audit.entries(demo_case.id) if e.action == "export"][-1]
     assert entry.record_id == record.id and f"sha256={digest}" in entry.fields
     assert demo_vault.audit.verify() > 0  # the chain still holds
@@ -125,11 +132,13 @@ def test_export_is_in_the_audit_trail_with_the_files_hash(demo_vault, demo_case,
     assert exports.history(demo_vault, demo_case.id) == [record]
 
 
-def test_sharing_an_applicants_copy_is_recorded_and_sets_the_date(demo_vault, demo_case,
-                                                                   inputs, tmp_path):
+def test_sharing_an_applicants_copy_is_recorded_and_sets_the_date(
+    demo_vault, demo_case, inputs, tmp_path
+):
     assert exports.shared_on(demo_vault, demo_case.id) is None
-    panel = exports.record_export(demo_vault, exports.export_copy(
-        inputs, "par:panel", "pdf", tmp_path / "p.pdf"))
+    panel = exports.record_export(
+        demo_vault, exports.export_copy(inputs, "par:panel", "pdf", tmp_path / "p.pdf")
+    )
     with pytest.raises(NotFoundError):  # only an applicants' copy can be shared
         exports.record_share(demo_vault, demo_case.id, panel.id, TODAY)
     done = exports.export_copy(inputs, "par:applicant", "docx", tmp_path / "a.docx")
@@ -165,8 +174,9 @@ def test_an_existing_file_is_never_replaced_unless_asked(inputs, tmp_path):
     assert out.read_bytes()[:5] == b"%PDF-" and done.file.size == out.stat().st_size
 
 
-def test_an_agency_case_uses_its_agencys_rules_and_template(demo_vault, demo_case, tmp_path,
-                                                           monkeypatch):
+def test_an_agency_case_uses_its_agencys_rules_and_template(
+    demo_vault, demo_case, tmp_path, monkeypatch
+):
     from homestudy.model import AgencyProfile
     from homestudy.sync import outbox
 
@@ -179,8 +189,12 @@ def test_an_agency_case_uses_its_agencys_rules_and_template(demo_vault, demo_cas
     template.sections[0].header.paragraphs[0].add_run("Acme Adoption Agency")
     template.save(folder / "report-template.docx")
     profile = AgencyProfile(name="Acme Adoption", agency_id="AG-ACME", form_overrides="acme")
-    outbox.add_profile(demo_vault, outbox.ProfileState(
-        profile, "", "", "", "", "", False, False, 0, "", 1, "", "", 0, "", "", ""))
+    outbox.add_profile(
+        demo_vault,
+        outbox.ProfileState(
+            profile, "", "", "", "", "", False, False, 0, "", 1, "", "", 0, "", "", ""
+        ),
+    )
     case = demo_vault.cases.load_case(demo_case.id)
     case.agency_profile_id = profile.id
     demo_vault.cases.save_case(case)

@@ -35,23 +35,41 @@ def test_tenants_and_owner_occupiers_are_asked_their_own_gas_question() -> None:
 
 def test_health_safety_actions_open_until_done() -> None:
     form = load_library().get("health_safety")
-    answers = [ChecklistAnswer("health_safety", 2, q.id, _yn("yes"))
-               for q in form.questions if q.type.value == "yes_no_na"]
-    answers += [ChecklistAnswer("health_safety", 2, "checked_on", "2026-11-02"),
-                ChecklistAnswer("health_safety", 2, "gone_through_on", "2026-11-02"),
-                ChecklistAnswer("health_safety", 2, "tenure", "tenant")]
+    answers = [
+        ChecklistAnswer("health_safety", 2, q.id, _yn("yes"))
+        for q in form.questions
+        if q.type.value == "yes_no_na"
+    ]
+    answers += [
+        ChecklistAnswer("health_safety", 2, "checked_on", "2026-11-02"),
+        ChecklistAnswer("health_safety", 2, "gone_through_on", "2026-11-02"),
+        ChecklistAnswer("health_safety", 2, "tenure", "tenant"),
+    ]
     assert completeness(form, answers).is_complete
-    answers[0] = ChecklistAnswer("health_safety", 2, answers[0].question_id,
-                                 _yn("no", action="Fit alarm", due="2026-12-01", owner="Ann"))
+    answers[0] = ChecklistAnswer(
+        "health_safety",
+        2,
+        answers[0].question_id,
+        _yn("no", action="Fit alarm", due="2026-12-01", owner="Ann"),
+    )
     result = completeness(form, answers)
     assert result.missing_required == ()
     (action,) = result.open_actions
     assert (action.question_id, action.action, action.due, action.owner) == (
-        answers[0].question_id, "Fit alarm", date(2026, 12, 1), "Ann")
+        answers[0].question_id,
+        "Fit alarm",
+        date(2026, 12, 1),
+        "Ann",
+    )
     assert action.is_overdue(date(2026, 12, 2)) and not action.is_overdue(date(2026, 11, 30))
-    answers[0] = ChecklistAnswer("health_safety", 2, answers[0].question_id,
-                                 _yn("no", action="Fit alarm", due="2026-12-01", done=True,
-                                     owner="Ann", done_on="2026-11-28"))
+    answers[0] = ChecklistAnswer(
+        "health_safety",
+        2,
+        answers[0].question_id,
+        _yn(
+            "no", action="Fit alarm", due="2026-12-01", done=True, owner="Ann", done_on="2026-11-28"
+        ),
+    )
     result = completeness(form, answers)
     assert result.is_complete
     (closed,) = result.closed_actions
@@ -90,7 +108,9 @@ def test_an_answer_on_a_form_list_is_flagged(tmp_path: Path) -> None:
         "id: dog_check\nkind: form\nversion: 1\ntitle: Dog check\n"
         "lists:\n  banned: [XL Bully]\ngroups:\n  - id: g\n    title: G\n    questions:\n"
         "      - {id: breed, type: text, label: Breed, not_in_list: banned,\n"
-        "         list_message: On the banned list.}\n", encoding="utf-8")
+        "         list_message: On the banned list.}\n",
+        encoding="utf-8",
+    )
     form = load_library(tmp_path).get("dog_check")
     answers = [ChecklistAnswer("dog_check", 1, "breed", "Bully XL (American)", subject_id="d")]
     (flag,) = completeness(form, answers, "d").flags
@@ -99,8 +119,15 @@ def test_an_answer_on_a_form_list_is_flagged(tmp_path: Path) -> None:
 
 def test_word_order_spacing_punctuation_and_case_do_not_hide_a_listed_name() -> None:
     names = ("XL Bully", "Pit Bull Terrier", "Dogo Argentino")
-    for label in ("Bully XL", "bully, xl", "XL-BULLY", "xlbully", "Terrier (pit bull)",
-                  "argentino dogo", "Dogo  Argentino!"):
+    for label in (
+        "Bully XL",
+        "bully, xl",
+        "XL-BULLY",
+        "xlbully",
+        "Terrier (pit bull)",
+        "argentino dogo",
+        "Dogo  Argentino!",
+    ):
         assert list_match(label, names), label
     for label in ("Bull Terrier", "Bulldog", "Staffordshire", "", "Argentine"):
         assert not list_match(label, names), label
@@ -111,6 +138,8 @@ def test_required_table_needs_a_row() -> None:
     missing = completeness(form, []).missing_required
     assert {"number_of_children", "age_from", "age_to", "gender"} <= set(missing)
     assert "household_members" not in missing  # optional table
-    rows = [ChecklistAnswer("par_england", 1, "household_members", {"name": "Isla"}, row=0),
-            ChecklistAnswer("par_england", 1, "household_members", None, row=1)]
+    rows = [
+        ChecklistAnswer("par_england", 1, "household_members", {"name": "Isla"}, row=0),
+        ChecklistAnswer("par_england", 1, "household_members", None, row=1),
+    ]
     assert completeness(form, rows).missing_required == completeness(form, []).missing_required

@@ -24,8 +24,8 @@ DESIGN = (ROOT / "docs" / "DESIGN.md").read_text(encoding="utf-8")
 
 
 def _design_ids(after: str, until: str) -> list[str]:
-    block = DESIGN[DESIGN.index(after):]
-    block = block[:block.index(until)]
+    block = DESIGN[DESIGN.index(after) :]
+    block = block[: block.index(until)]
     return re.findall(r"`([a-z0-9_]+)`", block)
 
 
@@ -35,8 +35,13 @@ def test_forms_dir_is_the_package_data_folder() -> None:
 
 def test_every_file_in_forms_loads_and_every_reference_resolves() -> None:
     files = _yaml_files(ROOT / "homestudy" / "data" / "forms")
-    assert {p.stem for p in files} >= {"par_england", "visit_plan", "reference_interview",
-                                       "health_safety", "pet_assessment"}
+    assert {p.stem for p in files} >= {
+        "par_england",
+        "visit_plan",
+        "reference_interview",
+        "health_safety",
+        "pet_assessment",
+    }
     lib = build_library(files)
     par, plan = lib.par, lib.visit_plan
     section_ids = set(par.section_ids)
@@ -135,12 +140,29 @@ def test_health_safety_covers_rooms_outside_and_car() -> None:
     smoking = {"smoke_free_home", "smoke_free_car"}
     assert all(q.action_when == ("no",) for q in items if q.id not in smoking)
     assert all(form.question(q).action_when == () for q in smoking)
-    for qid in ("trip_hazards", "stair_lighting", "balconies_loft", "bunk_beds",
-                "matches_lighters_candles", "button_batteries_magnets", "bags_nappy_sacks",
-                "e_liquids", "laundry_capsules", "controlled_drugs", "garden_chemicals",
-                "water_butts", "trampoline", "nearby_dangers", "home_insurance",
-                "confidential_papers", "cameras_social_media", "seat_belts",
-                "airbags_rear_facing", "gas_safety_certificate", "gas_appliances_serviced"):
+    for qid in (
+        "trip_hazards",
+        "stair_lighting",
+        "balconies_loft",
+        "bunk_beds",
+        "matches_lighters_candles",
+        "button_batteries_magnets",
+        "bags_nappy_sacks",
+        "e_liquids",
+        "laundry_capsules",
+        "controlled_drugs",
+        "garden_chemicals",
+        "water_butts",
+        "trampoline",
+        "nearby_dangers",
+        "home_insurance",
+        "confidential_papers",
+        "cameras_social_media",
+        "seat_belts",
+        "airbags_rear_facing",
+        "gas_safety_certificate",
+        "gas_appliances_serviced",
+    ):
         assert form.has_question(qid), qid
     assert form.group_of("gas_safety_certificate").show_when.values == ("tenant",)
     assert form.question("gone_through_on").required
@@ -153,8 +175,13 @@ def test_pet_assessment_is_per_animal_with_a_dog_section_and_banned_breeds() -> 
     dog = form.group("dog_assessment")
     assert dog.show_when is not None and dog.show_when.values == ("dog",)
     names = banned_breeds(lib)
-    for breed in ("Pit Bull Terrier", "Japanese Tosa", "Dogo Argentino", "Fila Brasileiro",
-                  "XL Bully"):
+    for breed in (
+        "Pit Bull Terrier",
+        "Japanese Tosa",
+        "Dogo Argentino",
+        "Fila Brasileiro",
+        "XL Bully",
+    ):
         assert breed in names
     assert is_banned_breed("American pit-bull terrier cross", names)
     assert is_banned_breed("xl bully", names) and is_banned_breed("Bully, XL", names)

@@ -123,16 +123,36 @@ def test_migrated_answers_round_trip_through_a_real_vault(vault: Vault, version:
     assert got[("rooms", 1)].value == {"room": "Loft", "safe": "no"}
 
 
-@given(st.lists(st.tuples(
-    st.sampled_from(["smoke_alarm", "smoke_alarms_tested", "stair_gate", "pond", "notes",
-                     "co_detector", "gone"]),
-    st.sampled_from([1, 2, 3]), st.integers(0, 2), st.text(max_size=5), st.booleans()),
-    max_size=12, unique_by=lambda t: (t[0], t[2])))  # the store holds one per slot
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(
+                [
+                    "smoke_alarm",
+                    "smoke_alarms_tested",
+                    "stair_gate",
+                    "pond",
+                    "notes",
+                    "co_detector",
+                    "gone",
+                ]
+            ),
+            st.sampled_from([1, 2, 3]),
+            st.integers(0, 2),
+            st.text(max_size=5),
+            st.booleans(),
+        ),
+        max_size=12,
+        unique_by=lambda t: (t[0], t[2]),
+    )
+)  # the store holds one per slot
 @settings(max_examples=150, deadline=None)
 def test_migration_never_loses_an_answer(rows: list[tuple[str, int, int, str, bool]]) -> None:
     lib = _LIB_V2
-    answers = [ChecklistAnswer("home_check", v, q, value, row=r, archived=arch)
-               for q, v, r, value, arch in rows]
+    answers = [
+        ChecklistAnswer("home_check", v, q, value, row=r, archived=arch)
+        for q, v, r, value, arch in rows
+    ]
     out = migrate_answers(answers, lib)
     slots = [(a.question_id, a.row) for a in out]
     assert len(slots) == len(set(slots))  # never two answers for one slot of the store

@@ -55,26 +55,47 @@ def test_agency_profile_names_its_folder(tmp_path: Path, monkeypatch: pytest.Mon
     assert agency_overrides_dir(str(OVERRIDES / "bravo")) == OVERRIDES / "bravo"
 
 
-@pytest.mark.parametrize(("text", "message", "line"), [
-    ("id: x\nkind: override\nversion: 1\ntitle: X\nextends: nothing_here\n",
-     "extends 'nothing_here', which is not a form", 5),
-    ("id: x\nkind: override\nversion: 1\ntitle: X\nextends: health_safety\nadd_questions:\n"
-     "  - group: cellar\n    questions:\n      - {id: a, type: text, label: A}\n",
-     "names the group 'cellar'", 7),
-    ("id: x\nkind: override\nversion: 1\ntitle: X\nextends: health_safety\nadd_questions:\n"
-     "  - group: kitchen\n    questions:\n      - {id: knives, type: text, label: Again}\n",
-     "duplicate question id 'knives'", 9),
-    ("id: x\nkind: override\nversion: 1\ntitle: X\nextends: par_england\nadd_sections:\n"
-     "  - {id: extra, title: Extra, part: part1, feeds_from: {topics: [astrology]}}\n",
-     "names the visit topic 'astrology'", 7),
-    ("id: x\nkind: override\nversion: 1\ntitle: X\nextends: visit_plan\nadd_groups: []\n",
-     "'add_groups' cannot be used on the form 'visit_plan'", 6),
-    ("id: health_safety\nkind: form\nversion: 1\ntitle: X\ngroups:\n  - id: g\n    title: G\n"
-     "    questions:\n      - {id: a, type: text, label: A}\n",
-     "may add new forms, not replace 'health_safety'", 1),
-])
-def test_bad_override_is_a_clear_error(tmp_path: Path, text: str, message: str,
-                                       line: int) -> None:
+@pytest.mark.parametrize(
+    ("text", "message", "line"),
+    [
+        (
+            "id: x\nkind: override\nversion: 1\ntitle: X\nextends: nothing_here\n",
+            "extends 'nothing_here', which is not a form",
+            5,
+        ),
+        (
+            "id: x\nkind: override\nversion: 1\ntitle: X\nextends: health_safety\nadd_questions:\n"
+            "  - group: cellar\n    questions:\n      - {id: a, type: text, label: A}\n",
+            "names the group 'cellar'",
+            7,
+        ),
+        (
+            "id: x\nkind: override\nversion: 1\ntitle: X\nextends: health_safety\nadd_questions:\n"
+            "  - group: kitchen\n    questions:\n      - {id: knives, type: text, label: Again}\n",
+            "duplicate question id 'knives'",
+            9,
+        ),
+        (
+            "id: x\nkind: override\nversion: 1\ntitle: X\nextends: par_england\nadd_sections:\n"
+            "  - {id: extra, title: Extra, part: part1, feeds_from: {topics: [astrology]}}\n",
+            "names the visit topic 'astrology'",
+            7,
+        ),
+        (
+            "id: x\nkind: override\nversion: 1\ntitle: X\nextends: visit_plan\nadd_groups: []\n",
+            "'add_groups' cannot be used on the form 'visit_plan'",
+            6,
+        ),
+        (
+            "id: health_safety\nkind: form\nversion: 1\ntitle: X\ngroups:\n"
+            "  - id: g\n    title: G\n"
+            "    questions:\n      - {id: a, type: text, label: A}\n",
+            "may add new forms, not replace 'health_safety'",
+            1,
+        ),
+    ],
+)
+def test_bad_override_is_a_clear_error(tmp_path: Path, text: str, message: str, line: int) -> None:
     (tmp_path / "agency.yaml").write_text(text, encoding="utf-8")
     with pytest.raises(FormDefinitionError) as caught:
         load_library(tmp_path)

@@ -35,7 +35,8 @@ def stored_answers(tmp_path: Path) -> list[ChecklistAnswer]:
 
 
 def test_saved_answers_move_to_version_2_and_none_is_lost(
-        lib: FormLibrary, stored_answers: list[ChecklistAnswer]) -> None:
+    lib: FormLibrary, stored_answers: list[ChecklistAnswer]
+) -> None:
     assert {a.form_version for a in stored_answers} == {1}
     moved = migrate_answers(stored_answers, lib)
     assert len(moved) == len(stored_answers)
@@ -59,13 +60,21 @@ def test_saved_answers_move_to_version_2_and_none_is_lost(
 
 
 def test_reference_answers_move_with_the_guides(lib: FormLibrary) -> None:
-    old = [ChecklistAnswer("reference_interview", 1, "support_offered", "Lots", "ref1"),
-           ChecklistAnswer("reference_interview", 1, "concerns",
-                           {"answer": "no", "comment": "", "action": "", "due": "",
-                            "done": False}, "ref1")]
+    old = [
+        ChecklistAnswer("reference_interview", 1, "support_offered", "Lots", "ref1"),
+        ChecklistAnswer(
+            "reference_interview",
+            1,
+            "concerns",
+            {"answer": "no", "comment": "", "action": "", "due": "", "done": False},
+            "ref1",
+        ),
+    ]
     moved = migrate_answers(old, lib)
     assert [(a.question_id, a.form_version, a.archived) for a in moved] == [
-        ("support_offered", 2, False), ("concerns", 2, False)]
+        ("support_offered", 2, False),
+        ("concerns", 2, False),
+    ]
 
 
 def _ids(form) -> set[str]:  # type: ignore[no-untyped-def]
@@ -85,8 +94,13 @@ def test_every_guide_opens_with_the_confidentiality_statement(lib: FormLibrary) 
 def test_guides_ask_what_each_kind_of_referee_can_answer(lib: FormLibrary) -> None:
     personal, family = lib.reference_guide("personal"), lib.reference_guide("family")
     for guide in (personal, family):
-        assert {"leave_own_children", "domestic_abuse", "anger_conflict",
-                "attitudes_difference", "support_offered"} <= _ids(guide)
+        assert {
+            "leave_own_children",
+            "domestic_abuse",
+            "anger_conflict",
+            "attitudes_difference",
+            "support_offered",
+        } <= _ids(guide)
         assert guide.question("domestic_abuse").action_when == ("yes",)
     employer = lib.reference_guide("employer")
     assert {"sickness_absence", "work_with_children"} <= _ids(employer)
@@ -94,20 +108,41 @@ def test_guides_ask_what_each_kind_of_referee_can_answer(lib: FormLibrary) -> No
     assert {"safety_check_before_contact", "co_parenting", "contact_history"} <= _ids(ex)
     for guide in (employer, ex):  # not asked what support they will give
         assert "support_offered" not in _ids(guide)
-    health_visitor, school = lib.reference_guide("health_visitor"), lib.reference_guide(
-        "school_nursery")
+    health_visitor, school = (
+        lib.reference_guide("health_visitor"),
+        lib.reference_guide("school_nursery"),
+    )
     assert {"hv_parenting_seen", "hv_home_conditions"} <= _ids(health_visitor)
     assert not {"hv_parenting_seen", "hv_home_conditions"} & _ids(school)
 
 
 def test_the_pet_form_asks_what_agencies_ask(lib: FormLibrary) -> None:
     form = lib.get("pet_assessment")
-    for qid in ("microchipped", "sex", "neutered", "origin", "owned_since",
-                "reaction_handling", "reaction_children", "reaction_visitors", "prey_drive",
-                "who_walks", "police_council_involvement", "owners_account",
-                "worker_observation", "vet_report", "risk_rating", "risk_assessment",
-                "manager_sign_off_by", "manager_sign_off_on", "clash_plan", "zoonoses",
-                "reptile_under_fives", "exotic_licence", "dog_type_judgement"):
+    for qid in (
+        "microchipped",
+        "sex",
+        "neutered",
+        "origin",
+        "owned_since",
+        "reaction_handling",
+        "reaction_children",
+        "reaction_visitors",
+        "prey_drive",
+        "who_walks",
+        "police_council_involvement",
+        "owners_account",
+        "worker_observation",
+        "vet_report",
+        "risk_rating",
+        "risk_assessment",
+        "manager_sign_off_by",
+        "manager_sign_off_on",
+        "clash_plan",
+        "zoonoses",
+        "reptile_under_fives",
+        "exotic_licence",
+        "dog_type_judgement",
+    ):
         assert form.has_question(qid), qid
     assert form.group_of("owners_account") is form.group_of("worker_observation")
     assert form.question("worker_observation").required
@@ -115,16 +150,25 @@ def test_the_pet_form_asks_what_agencies_ask(lib: FormLibrary) -> None:
     reptile = [ChecklistAnswer("pet_assessment", 2, "species", "reptile", "r")]
     cat = [ChecklistAnswer("pet_assessment", 2, "species", "cat", "c")]
     assert {"reptile_under_fives", "exotic_licence"} <= set(
-        completeness(form, reptile, "r").missing_required)
+        completeness(form, reptile, "r").missing_required
+    )
     assert not {"reptile_under_fives", "exotic_licence", "who_walks"} & set(
-        completeness(form, cat, "c").missing_required)
+        completeness(form, cat, "c").missing_required
+    )
 
 
 def test_the_visit_plan_has_the_new_topics_and_visits(lib: FormLibrary) -> None:
     plan = lib.visit_plan
     topics = {t.id for t in plan.topics}
-    assert {"health", "caring_experience", "parenting_style", "identity_culture",
-            "midway_review", "second_opinion", "read_par"} <= topics
+    assert {
+        "health",
+        "caring_experience",
+        "parenting_style",
+        "identity_culture",
+        "midway_review",
+        "second_opinion",
+        "read_par",
+    } <= topics
     visits = [v.id for v in plan.visits]
     assert visits.index("v_midway_review") < visits.index("v8_joint_matching")
     assert visits[-2:] == ["v_second_opinion", "v_read_par"]

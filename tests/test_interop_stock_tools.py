@@ -17,10 +17,14 @@ from homestudy.sync.bundle import MANIFEST, PAYLOAD, Manifest
 from homestudy.sync.signed import Receipt, make_receipt
 
 pytestmark = [
-    pytest.mark.skipif(shutil.which("age") is None,
-                       reason="stock age is not installed (tests/setup_system.sh installs it)"),
-    pytest.mark.skipif(shutil.which("minisign") is None,
-                       reason="stock minisign is not installed (tests/setup_system.sh)"),
+    pytest.mark.skipif(
+        shutil.which("age") is None,
+        reason="stock age is not installed (tests/setup_system.sh installs it)",
+    ),
+    pytest.mark.skipif(
+        shutil.which("minisign") is None,
+        reason="stock minisign is not installed (tests/setup_system.sh)",
+    ),
 ]
 
 
@@ -45,8 +49,9 @@ def test_stock_tools_verify_and_decrypt_a_bundle(tmp_path: Path) -> None:
     digest = run("sha256sum", PAYLOAD, cwd=out).stdout.split()[0]
     assert digest == listed
 
-    decrypted = run("age", "-d", "-i", str(home.path / "agency.key"), "-o", "payload.zip",
-                    PAYLOAD, cwd=out)
+    decrypted = run(
+        "age", "-d", "-i", str(home.path / "agency.key"), "-o", "payload.zip", PAYLOAD, cwd=out
+    )
     assert decrypted.returncode == 0, decrypted.stderr
     with zipfile.ZipFile(out / "payload.zip") as inner:
         assert inner.read("attachments/a1") == b"%PDF-1.4 pretend"
@@ -55,21 +60,32 @@ def test_stock_tools_verify_and_decrypt_a_bundle(tmp_path: Path) -> None:
     other = keys.generate_keys()
     refused = run("minisign", "-Vm", MANIFEST, "-P", other.signing_public, cwd=out)
     assert refused.returncode != 0
-    (out / MANIFEST).write_bytes((out / MANIFEST).read_bytes().replace(b'"sequence": 1',
-                                                                        b'"sequence": 2'))
+    (out / MANIFEST).write_bytes(
+        (out / MANIFEST).read_bytes().replace(b'"sequence": 1', b'"sequence": 2')
+    )
     tampered = run("minisign", "-Vm", MANIFEST, "-P", device.secrets.signing_public, cwd=out)
     assert tampered.returncode != 0
 
 
 def test_stock_minisign_verifies_receipts_with_the_agency_public_key_file(tmp_path: Path):
     home = make_agency(tmp_path / "agency")
-    doc = make_receipt(home.signing_secret, Receipt(
-        bundle_id="b-1", sha256="ab" * 32, size=10, received_at="2026-11-29T10:00:00+00:00",
-        agency_id=home.agency_id, device_id="d-1", sequence=1))
+    doc = make_receipt(
+        home.signing_secret,
+        Receipt(
+            bundle_id="b-1",
+            sha256="ab" * 32,
+            size=10,
+            received_at="2026-11-29T10:00:00+00:00",
+            agency_id=home.agency_id,
+            device_id="d-1",
+            sequence=1,
+        ),
+    )
     (tmp_path / "receipt.json").write_bytes(doc.body)
     (tmp_path / "receipt.json.minisig").write_bytes(doc.signature)
-    done = run("minisign", "-Vm", "receipt.json", "-p", str(home.path / "agency-sign.pub"),
-               cwd=tmp_path)
+    done = run(
+        "minisign", "-Vm", "receipt.json", "-p", str(home.path / "agency-sign.pub"), cwd=tmp_path
+    )
     assert done.returncode == 0, done.stderr
 
 
@@ -80,13 +96,16 @@ def test_our_verifier_accepts_stock_minisign_and_pyrage_reads_stock_age(tmp_path
     signed = run("minisign", "-S", "-s", "k.key", "-m", "doc.json", "-t", "stock", cwd=tmp_path)
     assert signed.returncode == 0, signed.stderr
     public = (tmp_path / "k.pub").read_text().splitlines()[1]
-    assert keys.verify(public, b'{"hello": "agency"}',
-                       (tmp_path / "doc.json.minisig").read_bytes()) == "stock"
+    assert (
+        keys.verify(public, b'{"hello": "agency"}', (tmp_path / "doc.json.minisig").read_bytes())
+        == "stock"
+    )
 
     identity = keys.generate_age_identity()
     (tmp_path / "plain.txt").write_bytes(b"from stock age")
-    done = run("age", "-r", keys.age_recipient(identity), "-o", "plain.age", "plain.txt",
-               cwd=tmp_path)
+    done = run(
+        "age", "-r", keys.age_recipient(identity), "-o", "plain.age", "plain.txt", cwd=tmp_path
+    )
     assert done.returncode == 0, done.stderr
     import pyrage
     from pyrage import x25519
@@ -105,16 +124,27 @@ def test_stock_tools_verify_and_decrypt_an_agency_message(tmp_path: Path) -> Non
     home = make_agency(tmp_path / "agency")
     device = keys.generate_keys()
     manifest = MessageManifest(
-        message_id="m-1", kind="transfer", agency_id=home.agency_id, device_id="d-1",
-        case_id="case-1", case_reference="HS-2026-0778", sequence=3,
-        created_at="2026-12-01T10:00:00+00:00")
-    data = build_message(manifest, body={"note": "Transferred"}, attachments={"a1": b"scan"},
-                         signing_secret=home.signing_secret,
-                         recipients=[device.age_recipient, home.age_recipient])
+        message_id="m-1",
+        kind="transfer",
+        agency_id=home.agency_id,
+        device_id="d-1",
+        case_id="case-1",
+        case_reference="HS-2026-0778",
+        sequence=3,
+        created_at="2026-12-01T10:00:00+00:00",
+    )
+    data = build_message(
+        manifest,
+        body={"note": "Transferred"},
+        attachments={"a1": b"scan"},
+        signing_secret=home.signing_secret,
+        recipients=[device.age_recipient, home.age_recipient],
+    )
     out = tmp_path / "message"
     zipfile.ZipFile(io.BytesIO(data)).extractall(out)
-    verified = run("minisign", "-Vm", "manifest.json", "-p", str(home.path / "agency-sign.pub"),
-                   cwd=out)
+    verified = run(
+        "minisign", "-Vm", "manifest.json", "-p", str(home.path / "agency-sign.pub"), cwd=out
+    )
     assert verified.returncode == 0, verified.stderr
     assert "homestudy message m-1 transfer sequence 3" in verified.stdout
     identity = tmp_path / "device.key"

@@ -17,8 +17,11 @@ from homestudy.report.values import humanise
 
 
 def _model_enums() -> list[type[Enum]]:
-    return [obj for _, obj in inspect.getmembers(model, inspect.isclass)
-            if issubclass(obj, Enum) and obj.__module__ == model.__name__]
+    return [
+        obj
+        for _, obj in inspect.getmembers(model, inspect.isclass)
+        if issubclass(obj, Enum) and obj.__module__ == model.__name__
+    ]
 
 
 def test_every_member_of_every_model_enum_has_a_label():
@@ -43,8 +46,10 @@ def test_a_value_shared_by_two_enums_means_the_same_words():
 
 
 def test_labels_read_as_a_person_would_write_them():
-    assert label(CheckKind.DBS) == "Enhanced DBS" and check_label(CheckKind.DBS) == \
-        "Enhanced DBS check"
+    assert (
+        label(CheckKind.DBS) == "Enhanced DBS"
+        and check_label(CheckKind.DBS) == "Enhanced DBS check"
+    )
     assert label(SignificantOtherKind.EX_PARTNER) == "Ex-partner"
     assert value_label("previous_employer_caring") == "Previous employer (caring role)"
     assert value_label("not a value") is None

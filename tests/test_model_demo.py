@@ -20,21 +20,63 @@ from homestudy.model import (
 from homestudy.serial import from_jsonable, to_jsonable
 
 PAR_IDS = [
-    "cover", "pen_picture", "family_tree", "assessment_process", "family_of_origin",
-    "education_employment", "relationships", "children_household", "support_network",
-    "home_lifestyle", "health", "motivation", "understanding_adoption", "preparation_learning",
-    "matching", "adoption_support", "strengths_vulnerabilities", "recommendation",
-    "second_opinion", "factual_information", "statutory_checks", "medical_summary",
-    "references_summary", "applicants_comments", "signatures",
+    "cover",
+    "pen_picture",
+    "family_tree",
+    "assessment_process",
+    "family_of_origin",
+    "education_employment",
+    "relationships",
+    "children_household",
+    "support_network",
+    "home_lifestyle",
+    "health",
+    "motivation",
+    "understanding_adoption",
+    "preparation_learning",
+    "matching",
+    "adoption_support",
+    "strengths_vulnerabilities",
+    "recommendation",
+    "second_opinion",
+    "factual_information",
+    "statutory_checks",
+    "medical_summary",
+    "references_summary",
+    "applicants_comments",
+    "signatures",
 ]
-VISIT_IDS = ["v1_joint_plan", "v2_applicant1_alone", "v3_applicant2_alone",
-             "v4_joint_relationship", "v5_joint_network", "v6_joint_understanding",
-             "v7_joint_home", "v8_joint_matching"]
-TOPICS = {"plan_chronology", "genogram", "childhood_parenting", "education_work",
-          "past_relationships", "relationship", "loss_infertility", "motivation",
-          "support_network", "lifestyle", "household_children", "trauma_attachment", "contact",
-          "life_story_identity", "home_safety", "pets", "finances", "matching",
-          "midway_review"}
+VISIT_IDS = [
+    "v1_joint_plan",
+    "v2_applicant1_alone",
+    "v3_applicant2_alone",
+    "v4_joint_relationship",
+    "v5_joint_network",
+    "v6_joint_understanding",
+    "v7_joint_home",
+    "v8_joint_matching",
+]
+TOPICS = {
+    "plan_chronology",
+    "genogram",
+    "childhood_parenting",
+    "education_work",
+    "past_relationships",
+    "relationship",
+    "loss_infertility",
+    "motivation",
+    "support_network",
+    "lifestyle",
+    "household_children",
+    "trauma_attachment",
+    "contact",
+    "life_story_identity",
+    "home_safety",
+    "pets",
+    "finances",
+    "matching",
+    "midway_review",
+}
 TODAY = date(2026, 11, 22)
 
 
@@ -88,8 +130,11 @@ def test_references() -> None:
     case = build_demo_case(TODAY)
     assert len(case.references) == 4
     assert {r.kind for r in case.references} == {
-        ReferenceKind.PERSONAL, ReferenceKind.FAMILY, ReferenceKind.EMPLOYER,
-        ReferenceKind.EX_PARTNER}
+        ReferenceKind.PERSONAL,
+        ReferenceKind.FAMILY,
+        ReferenceKind.EMPLOYER,
+        ReferenceKind.EX_PARTNER,
+    }
     assert all(r.notes and r.interview_date for r in case.references)
     ex_ref = next(r for r in case.references if r.kind is ReferenceKind.EX_PARTNER)
     assert ex_ref.person_id == case.significant_others[0].id
@@ -102,8 +147,9 @@ def test_par_is_half_written_in_the_markdown_subset() -> None:
     assert 14_000 <= words <= 17_000
     empty = [d for d in case.par_sections.values() if not d.text]
     assert len(empty) >= 5 and all(d.status is SectionStatus.NOT_STARTED for d in empty)
-    analysed = [d for d in case.par_sections.values()
-                if re.search(r"^\*\*Analysis:?\*\*", d.text, re.M)]
+    analysed = [
+        d for d in case.par_sections.values() if re.search(r"^\*\*Analysis:?\*\*", d.text, re.M)
+    ]
     assert 5 <= len(analysed) < len(PAR_IDS) - len(empty)
     allowed = re.compile(r"^(- |\d+\. )?[^#>`<|]*$")
     for d in case.par_sections.values():

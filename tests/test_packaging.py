@@ -28,8 +28,14 @@ FROZEN = ROOT / "dist" / "HomeStudy" / ("HomeStudy.exe" if os.name == "nt" else 
 
 
 def test_entry_script_runs_the_cli() -> None:
-    result = subprocess.run([sys.executable, str(ENTRY), "--version"], capture_output=True,
-                            text=True, timeout=60, check=False, cwd=ROOT)
+    result = subprocess.run(
+        [sys.executable, str(ENTRY), "--version"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        cwd=ROOT,
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == f"HomeStudy {__version__}"
 
@@ -64,8 +70,13 @@ class _Recorder:
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         self.calls.append((self.kind, args, kwargs))
         if self.kind == "Analysis":
-            return SimpleNamespace(pure=[], scripts=[], binaries=list(kwargs["binaries"]),
-                                   datas=list(kwargs["datas"]), kwargs=kwargs)
+            return SimpleNamespace(
+                pure=[],
+                scripts=[],
+                binaries=list(kwargs["binaries"]),
+                datas=list(kwargs["datas"]),
+                kwargs=kwargs,
+            )
         return SimpleNamespace(args=args, kwargs=kwargs)
 
 
@@ -85,8 +96,12 @@ def test_spec_collects_what_the_app_needs() -> None:
     assert {"homestudy/data", "docx/parts"} <= dests
     assert any(d.startswith("holidays") for d in dests)
     hidden = set(analysis["hiddenimports"])
-    assert {"ui.selfcheck", "ui.views.welcome", "homestudy.commands.selftest_render",
-            "sqlcipher3._sqlite3"} <= hidden
+    assert {
+        "ui.selfcheck",
+        "ui.views.welcome",
+        "homestudy.commands.selftest_render",
+        "sqlcipher3._sqlite3",
+    } <= hidden
     assert not any(name.startswith("homestudy.agency") for name in hidden)
     assert "homestudy.agency" in analysis["excludes"]
     binaries = {Path(src).name for src, _dest in analysis["binaries"]}
@@ -122,13 +137,29 @@ def test_frozen_app_passes_its_self_test_with_an_empty_environment(tmp_path: Pat
     if not current:
         pytest.skip(why)
     # No PATH, no PYTHONPATH: the frozen app must not need a Python installation.
-    env = {"HOME": str(tmp_path), "LANG": "C.UTF-8", "QT_QPA_PLATFORM": "offscreen",
-           "TMPDIR": str(tmp_path)}
-    version = subprocess.run([str(FROZEN), "--version"], env=env, capture_output=True,
-                             text=True, timeout=120, check=False)
+    env = {
+        "HOME": str(tmp_path),
+        "LANG": "C.UTF-8",
+        "QT_QPA_PLATFORM": "offscreen",
+        "TMPDIR": str(tmp_path),
+    }
+    version = subprocess.run(
+        [str(FROZEN), "--version"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert version.stdout.strip() == f"HomeStudy {__version__}"
-    result = subprocess.run([str(FROZEN), "--self-test"], env=env, capture_output=True,
-                            text=True, timeout=300, check=False)
+    result = subprocess.run(
+        [str(FROZEN), "--self-test"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert f"All {len(CHECKS)} checks passed." in result.stdout
     assert not [p for p in tmp_path.iterdir() if p.name.startswith("homestudy-selftest-")]
@@ -149,7 +180,13 @@ def test_frozen_app_passes_its_self_test_with_an_empty_environment(tmp_path: Pat
 
 
 def test_the_agency_command_says_its_version() -> None:
-    result = subprocess.run([sys.executable, "-m", "homestudy.agency.cli", "--version"],
-                            capture_output=True, text=True, timeout=60, check=False, cwd=ROOT)
+    result = subprocess.run(
+        [sys.executable, "-m", "homestudy.agency.cli", "--version"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        cwd=ROOT,
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == f"homestudy-agency {__version__}"

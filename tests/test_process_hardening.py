@@ -38,13 +38,22 @@ CHILD = textwrap.dedent("""
 """)
 
 
-
 def _crash(mode: str, folder: Path, *extra: str) -> list[Path]:
     folder.mkdir()
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "HOMESTUDY_PASSPHRASE": "x" * 12,
-           "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
-    done = subprocess.run([sys.executable, "-c", CHILD, mode, os.urandom(4).hex(), *extra],
-                          cwd=folder, env=env, capture_output=True, text=True, timeout=120)
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "HOMESTUDY_PASSPHRASE": "x" * 12,
+        "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", CHILD, mode, os.urandom(4).hex(), *extra],
+        cwd=folder,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == -11, done.stderr  # it did crash, with SIGSEGV
     return [p for p in folder.iterdir() if p.name.startswith("core")]
 

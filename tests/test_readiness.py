@@ -54,8 +54,9 @@ def case(lib: FormLibrary) -> Case:
     return ready_case(lib)
 
 
-def assess(case: Case, lib: FormLibrary, today: date = TODAY, rules: TimelineRules = RULES
-           ) -> list[Finding]:
+def assess(
+    case: Case, lib: FormLibrary, today: date = TODAY, rules: TimelineRules = RULES
+) -> list[Finding]:
     return assess_readiness(case, lib, rules, today)
 
 
@@ -124,8 +125,10 @@ def test_par_section_without_analysis(case: Case, lib: FormLibrary) -> None:
     assert f.fix_at == FixAt("par", "health") and f.severity is Severity.BLOCKER
     assert "Health" in f.message
     # The message says exactly what is accepted: plain or bold, words after it.
-    assert "starts \u201cAnalysis:\u201d followed by what the evidence shows (the Analysis" \
+    assert (
+        "starts \u201cAnalysis:\u201d followed by what the evidence shows (the Analysis"
         in f.message
+    )
     case.section("health").text = "Only description here.\n\nAnalysis: it shows insight."
     assert assess(case, lib) == []
 
@@ -190,8 +193,12 @@ def test_at_most_one_relative_among_the_three(case: Case, lib: FormLibrary) -> N
     assert f.fix_at == FixAt("references", case.references[2].id)
     # A fourth, unrelated referee makes up the three.
     case.references.append(
-        Reference(ReferenceKind.PERSONAL, "Referee Four", years_known=8,
-                  contact_status=ContactStatus.INTERVIEWED)
+        Reference(
+            ReferenceKind.PERSONAL,
+            "Referee Four",
+            years_known=8,
+            contact_status=ContactStatus.INTERVIEWED,
+        )
     )
     assert assess(case, lib) == []
 
@@ -203,9 +210,7 @@ def test_no_referee_known_five_years(case: Case, lib: FormLibrary) -> None:
     assert "5 years" in f.message
 
 
-def test_couple_needs_two_referees_who_know_them_as_a_couple(
-    case: Case, lib: FormLibrary
-) -> None:
+def test_couple_needs_two_referees_who_know_them_as_a_couple(case: Case, lib: FormLibrary) -> None:
     case.references[1].knows_as_couple = False
     f = only(assess(case, lib), "couple_referees_too_few")
     assert f.message.endswith("as a couple: 1 of the 2 needed.")
@@ -247,9 +252,7 @@ def test_ex_partner_must_be_contacted(case: Case, lib: FormLibrary) -> None:
     assert assess(case, lib) == []
 
 
-def test_adult_child_not_contacted_needs_reason_and_manager(
-    case: Case, lib: FormLibrary
-) -> None:
+def test_adult_child_not_contacted_needs_reason_and_manager(case: Case, lib: FormLibrary) -> None:
     ref = next(r for r in case.references if r.kind is ReferenceKind.ADULT_CHILD)
     ref.manager_decision_by = " "
     f = only(assess(case, lib), "adult_child_not_contacted_reason_missing")
@@ -260,11 +263,16 @@ def test_adult_child_not_contacted_needs_reason_and_manager(
     # A grown-up birth child at home needs no reference (but checks and a visit);
     # an adult child away needs one.
     case.household.append(
-        HouseholdMember("Kid", HouseholdMemberKind.BIRTH_CHILD, date_of_birth=date(2004, 5, 1),
-                        area_since=date(2004, 5, 1))
+        HouseholdMember(
+            "Kid",
+            HouseholdMemberKind.BIRTH_CHILD,
+            date_of_birth=date(2004, 5, 1),
+            area_since=date(2004, 5, 1),
+        )
     )
-    case.household.append(HouseholdMember("Grown", HouseholdMemberKind.ADULT_CHILD_AWAY,
-                                           lives_in_household=False))
+    case.household.append(
+        HouseholdMember("Grown", HouseholdMemberKind.ADULT_CHILD_AWAY, lives_in_household=False)
+    )
     found = codes(assess(case, lib))
     assert sorted(found) == [
         "adult_child_not_contacted",
@@ -288,13 +296,16 @@ def test_adult_child_not_contacted_needs_reason_and_manager(
 def test_references_for_children_at_home(
     case: Case, lib: FormLibrary, born: date | None, expected: list[str]
 ) -> None:
-    child = HouseholdMember("Kid", HouseholdMemberKind.BIRTH_CHILD, date_of_birth=born,
-                            area_since=date(2005, 1, 1))
+    child = HouseholdMember(
+        "Kid", HouseholdMemberKind.BIRTH_CHILD, date_of_birth=born, area_since=date(2005, 1, 1)
+    )
     case.household.append(child)
     case.visits[4].who_seen.append(child.id)  # the household's children are seen
     if born is not None and born.year == 2005:  # an adult of the household: checked
-        case.stage1.checks += [clear_check(CheckKind.DBS, child.id),
-                               clear_check(CheckKind.LOCAL_AUTHORITY, child.id)]
+        case.stage1.checks += [
+            clear_check(CheckKind.DBS, child.id),
+            clear_check(CheckKind.LOCAL_AUTHORITY, child.id),
+        ]
     findings = assess(case, lib)
     assert codes(findings) == expected
     assert all(f.severity is Severity.WARNING for f in findings)
@@ -306,13 +317,21 @@ def test_references_for_children_at_home(
 def test_school_reference_is_per_child(case: Case, lib: FormLibrary) -> None:
     older = HouseholdMember("A", HouseholdMemberKind.BIRTH_CHILD, date_of_birth=date(2016, 1, 1))
     younger = HouseholdMember("B", HouseholdMemberKind.OTHER_CHILD, date_of_birth=date(2018, 1, 1))
-    away = HouseholdMember("C", HouseholdMemberKind.BIRTH_CHILD, date_of_birth=date(2017, 1, 1),
-                           lives_in_household=False)
+    away = HouseholdMember(
+        "C",
+        HouseholdMemberKind.BIRTH_CHILD,
+        date_of_birth=date(2017, 1, 1),
+        lives_in_household=False,
+    )
     case.household += [older, younger, away]
     case.visits[4].who_seen += [older.id, younger.id]
     case.references.append(
-        Reference(ReferenceKind.SCHOOL_NURSERY, "Head teacher", person_id=older.id,
-                  contact_status=ContactStatus.WRITTEN_RECEIVED)
+        Reference(
+            ReferenceKind.SCHOOL_NURSERY,
+            "Head teacher",
+            person_id=older.id,
+            contact_status=ContactStatus.WRITTEN_RECEIVED,
+        )
     )
     f = only(assess(case, lib), "school_reference_missing")
     assert f.fix_at.target == younger.id and "Child 2 of 2" in f.message
@@ -332,23 +351,39 @@ def _yes_no_question(lib: FormLibrary, form_id: str) -> str:
 def test_open_health_and_safety_action(case: Case, lib: FormLibrary) -> None:
     qid = _yes_no_question(lib, "health_safety")
     label = lib.get("health_safety").question(qid).label
-    set_answer(case, "health_safety", qid,
-               {"answer": "no", "comment": "", "action": "Fit one.", "due": "", "done": False})
+    set_answer(
+        case,
+        "health_safety",
+        qid,
+        {"answer": "no", "comment": "", "action": "Fit one.", "due": "", "done": False},
+    )
     f = only(assess(case, lib), "health_safety_action_open")
     assert f.severity is Severity.BLOCKER
     assert f.fix_at == FixAt("checklists", f"health_safety/{qid}")
     assert label in f.message and "Fit one" not in f.message
     assert "Nobody is named to do it yet." in f.message
-    set_answer(case, "health_safety", qid,
-               {"answer": "no", "comment": "", "action": "Fit one.", "due": "", "done": True,
-                "owner": "Ann", "done_on": "2026-11-20"})
+    set_answer(
+        case,
+        "health_safety",
+        qid,
+        {
+            "answer": "no",
+            "comment": "",
+            "action": "Fit one.",
+            "due": "",
+            "done": True,
+            "owner": "Ann",
+            "done_on": "2026-11-20",
+        },
+    )
     assert assess(case, lib) == []
 
 
 def test_health_and_safety_incomplete(case: Case, lib: FormLibrary) -> None:
     required = [q.id for q in lib.get("health_safety").questions if q.required]
     case.checklist_answers = [
-        a for a in case.checklist_answers
+        a
+        for a in case.checklist_answers
         if not (a.form_id == "health_safety" and a.question_id in required[:2])
     ]
     f = only(assess(case, lib), "health_safety_incomplete")
@@ -366,7 +401,8 @@ def test_animal_without_a_completed_assessment(case: Case, lib: FormLibrary) -> 
     dog = case.animals[0]
     required = [q.id for q in lib.get("pet_assessment").questions if q.required]
     case.checklist_answers = [
-        a for a in case.checklist_answers
+        a
+        for a in case.checklist_answers
         if not (a.subject_id == dog.id and a.question_id == required[0])
     ]
     found = assess(case, lib)
@@ -375,9 +411,13 @@ def test_animal_without_a_completed_assessment(case: Case, lib: FormLibrary) -> 
 
 def test_open_pet_action_is_a_warning(case: Case, lib: FormLibrary) -> None:
     dog = case.animals[0]
-    set_answer(case, "pet_assessment", "vaccinations_up_to_date",
-               {"answer": "no", "comment": "", "action": "Book the vet.", "due": "",
-                "done": False}, dog.id)
+    set_answer(
+        case,
+        "pet_assessment",
+        "vaccinations_up_to_date",
+        {"answer": "no", "comment": "", "action": "Book the vet.", "due": "", "done": False},
+        dog.id,
+    )
     findings = assess(case, lib)
     f = only(findings, "pet_action_open")
     assert f.severity is Severity.WARNING and is_ready(findings)
@@ -385,10 +425,21 @@ def test_open_pet_action_is_a_warning(case: Case, lib: FormLibrary) -> None:
     assert "animal 1 of 1 (a dog)" in f.message and "Book the vet" not in f.message
 
 
-@pytest.mark.parametrize("breed", [
-    "Pit Bull Terrier", "xl bully cross", "Japanese Tosa", "Bully XL", "BULLY (XL)",
-    "Terrier, Pit Bull", "pitbull x staffie", "Argentino Dogo", "Brasileiro-Fila",
-    "tosa inu"])
+@pytest.mark.parametrize(
+    "breed",
+    [
+        "Pit Bull Terrier",
+        "xl bully cross",
+        "Japanese Tosa",
+        "Bully XL",
+        "BULLY (XL)",
+        "Terrier, Pit Bull",
+        "pitbull x staffie",
+        "Argentino Dogo",
+        "Brasileiro-Fila",
+        "tosa inu",
+    ],
+)
 def test_banned_breed_on_the_record_blocks(case: Case, lib: FormLibrary, breed: str) -> None:
     case.animals[0].breed = breed
     f = only(assess(case, lib), "banned_breed")
@@ -396,8 +447,17 @@ def test_banned_breed_on_the_record_blocks(case: Case, lib: FormLibrary, breed: 
     assert f.fix_at == FixAt("checklists", case.animals[0].id)
 
 
-@pytest.mark.parametrize("breed", ["Bull Terrier", "Staffordshire Bull Terrier", "Labrador",
-                                   "American Bulldog", "Bullmastiff", ""])
+@pytest.mark.parametrize(
+    "breed",
+    [
+        "Bull Terrier",
+        "Staffordshire Bull Terrier",
+        "Labrador",
+        "American Bulldog",
+        "Bullmastiff",
+        "",
+    ],
+)
 def test_breeds_not_on_the_list_do_not_block(case: Case, lib: FormLibrary, breed: str) -> None:
     case.animals[0].breed = breed
     assert assess(case, lib) == []
@@ -411,7 +471,8 @@ def test_the_breed_lives_on_the_animal_record_only(case: Case, lib: FormLibrary)
     assert not any(q.not_in_list for q in form.questions)
     dog = case.animals[0]
     case.checklist_answers.append(
-        type(case.checklist_answers[0])("pet_assessment", 1, "breed", "Labrador", dog.id))
+        type(case.checklist_answers[0])("pet_assessment", 1, "breed", "Labrador", dog.id)
+    )
     dog.breed = "Dogo Argentino"
     f = only(assess(case, lib), "banned_breed")
     assert "\u201cDogo Argentino\u201d" in f.message
@@ -436,8 +497,11 @@ def test_applicant_copy_not_shared_yet_is_a_warning_while_there_is_time(
     case: Case, lib: FormLibrary
 ) -> None:
     case.applicant_copy_shared_on = None
-    set_signatories(case, lib, [signatory("assessor", on=date(2026, 11, 20)),
-                                signatory("manager", on=date(2026, 11, 20))])
+    set_signatories(
+        case,
+        lib,
+        [signatory("assessor", on=date(2026, 11, 20)), signatory("manager", on=date(2026, 11, 20))],
+    )
     # Panel Thu 10 Dec; papers out Thu 3 Dec; five working days of comments before that
     # (26, 27, 30 Nov, 1, 2 Dec) means sharing by Wed 25 Nov.
     findings = assess(case, lib, today=date(2026, 11, 23))
@@ -522,15 +586,19 @@ def test_findings_are_ordered_blockers_first(lib: FormLibrary) -> None:
     findings = assess(bare, lib)
     order = [f.severity for f in findings]
     assert order == sorted(order, key=[Severity.BLOCKER, Severity.WARNING, Severity.NOTE].index)
-    assert {"visits_too_few", "par_section_empty", "personal_referees_too_few",
-            "health_safety_not_started", "no_stage2_start"} <= set(codes(findings))
+    assert {
+        "visits_too_few",
+        "par_section_empty",
+        "personal_referees_too_few",
+        "health_safety_not_started",
+        "no_stage2_start",
+    } <= set(codes(findings))
     for f in findings:
         assert f.message and f.message[0].isupper() and f.message.endswith(".")
         assert f.to_json()["severity"] == f.severity.value
 
 
-def test_the_demo_case_is_blocked_for_the_right_reasons(demo_case: Case, lib: FormLibrary
-                                                        ) -> None:
+def test_the_demo_case_is_blocked_for_the_right_reasons(demo_case: Case, lib: FormLibrary) -> None:
     findings = assess_readiness(demo_case, lib, RULES, date.today())
     assert not is_ready(findings)
     found = set(codes(findings))
@@ -539,12 +607,23 @@ def test_the_demo_case_is_blocked_for_the_right_reasons(demo_case: Case, lib: Fo
     # considered by the manager, the midway review still to come (visit 6), the second
     # applicant seen alone only by video, the home not yet seen in person, the PAR's
     # required fields and signatures
-    assert {"statutory_check_not_considered", "midway_review_missing",
-            "applicant_not_seen_alone_in_person", "home_visit_not_in_person",
-            "par_field_missing", "par_signature_missing"} <= found
-    assert not found & {"statutory_check_missing", "statutory_check_unassigned",
-                        "medical_summary_missing", "preparation_training_missing",
-                        "not_in_stage2", "panel_after_stage2", "panel_not_working_day"}
+    assert {
+        "statutory_check_not_considered",
+        "midway_review_missing",
+        "applicant_not_seen_alone_in_person",
+        "home_visit_not_in_person",
+        "par_field_missing",
+        "par_signature_missing",
+    } <= found
+    assert not found & {
+        "statutory_check_missing",
+        "statutory_check_unassigned",
+        "medical_summary_missing",
+        "preparation_training_missing",
+        "not_in_stage2",
+        "panel_after_stage2",
+        "panel_not_working_day",
+    }
     names = [p.full_name for p in demo_case.applicants] + [demo_case.reference]
     for f in findings:
         assert not any(name in f.message for name in names)

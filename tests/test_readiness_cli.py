@@ -47,9 +47,11 @@ def test_json_is_parseable(
     assert main(["--vault", str(cli_env), "readiness", ref, "--json"]) == 1
     data = json.loads(capsys.readouterr().out)
     assert data["reference"] == ref and data["ready"] is False
-    assert data["counts"]["blocker"] == sum(
-        1 for f in data["findings"] if f["severity"] == "blocker"
-    ) > 0
+    assert (
+        data["counts"]["blocker"]
+        == sum(1 for f in data["findings"] if f["severity"] == "blocker")
+        > 0
+    )
     assert {"severity", "code", "message", "area", "target"} <= set(data["findings"][0])
     assert data["stage2_day"]["day"] >= 1 and data["stage2_day"]["of"] >= 120
     assert any(d["id"] == "par_to_applicants" for d in data["deadlines"])
@@ -93,8 +95,16 @@ def test_the_installed_command(demo_vault: Vault, cli_env: Path) -> None:
     ref = demo_vault.cases.list_cases()[0].reference
     demo_vault.close()
     result = subprocess.run(
-        [sys.executable, "-m", "homestudy.cli", "--vault", str(cli_env), "readiness", ref,
-         "--json"],
+        [
+            sys.executable,
+            "-m",
+            "homestudy.cli",
+            "--vault",
+            str(cli_env),
+            "readiness",
+            ref,
+            "--json",
+        ],
         capture_output=True,
         text=True,
         env=dict(os.environ),
@@ -112,8 +122,11 @@ def test_json_lists_per_person_the_checks_missing_or_pending(
     a1, a2 = case.applicants
     dbs = next(c for c in case.stage1.checks if c.person_id == a2.id and c.kind.value == "dbs")
     dbs.outcome = CheckOutcome.PENDING
-    case.stage1.checks = [c for c in case.stage1.checks
-                          if not (c.person_id == a1.id and c.kind.value == "local_authority")]
+    case.stage1.checks = [
+        c
+        for c in case.stage1.checks
+        if not (c.person_id == a1.id and c.kind.value == "local_authority")
+    ]
     lodger = HouseholdMember("Lodger Name", HouseholdMemberKind.LODGER, area_since=date(2020, 1, 1))
     case.household.append(lodger)
     vault.cases.save_case(case)
@@ -124,11 +137,18 @@ def test_json_lists_per_person_the_checks_missing_or_pending(
     assert set(people) == {a1.id, a2.id, lodger.id}
     assert people[a1.id]["label"] == "Applicant 1" and people[a1.id]["role"] == "applicant"
     assert [(c["kind"], c["status"]) for c in people[a1.id]["outstanding"]] == [
-        ("local_authority", "missing")]
+        ("local_authority", "missing")
+    ]
     assert [c["kind"] for c in people[a1.id]["done"]] == ["dbs"]
     assert people[a2.id]["outstanding"] == [
-        {"kind": "dbs", "status": "pending", "why": "are an applicant", "place_index": None,
-         "check_id": dbs.id}]
+        {
+            "kind": "dbs",
+            "status": "pending",
+            "why": "are an applicant",
+            "place_index": None,
+            "check_id": dbs.id,
+        }
+    ]
     assert people[lodger.id]["role"] == "household_adult"
     assert people[lodger.id]["label"] == "Household member 2 (a lodger)"
     assert {c["kind"] for c in people[lodger.id]["outstanding"]} == {"dbs", "local_authority"}
@@ -140,7 +160,9 @@ def test_json_lists_per_person_the_checks_missing_or_pending(
 
 
 def test_the_case_follows_its_agency_rules_file(
-    vault: Vault, cli_env: Path, capsys: pytest.CaptureFixture[str],
+    vault: Vault,
+    cli_env: Path,
+    capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from homestudy.model import AgencyProfile
@@ -152,14 +174,41 @@ def test_the_case_follows_its_agency_rules_file(
     rules.write_text("version: 1\nmin_visits: 7\n", encoding="utf-8")
     monkeypatch.setenv("HOMESTUDY_FORM_OVERRIDES", str(root))
     profile = AgencyProfile(name="Strict", agency_id="STRICT", form_overrides="strict")
-    add_profile(vault, ProfileState(profile, "pk", "age1x", "sk", "AGE-SECRET", "", False,
-                                    False, 0, "", 1, "", "", 0, "", "", ""))
+    add_profile(
+        vault,
+        ProfileState(
+            profile,
+            "pk",
+            "age1x",
+            "sk",
+            "AGE-SECRET",
+            "",
+            False,
+            False,
+            0,
+            "",
+            1,
+            "",
+            "",
+            0,
+            "",
+            "",
+            "",
+        ),
+    )
     case = ready_case(load_library())
     case.agency_profile_id = profile.id
     vault.cases.save_case(case)
     vault.close()
-    args = ["--vault", str(cli_env), "readiness", case.reference, "--today", TODAY.isoformat(),
-            "--json"]
+    args = [
+        "--vault",
+        str(cli_env),
+        "readiness",
+        case.reference,
+        "--today",
+        TODAY.isoformat(),
+        "--json",
+    ]
     assert main(args) == 1
     found = json.loads(capsys.readouterr().out)["findings"]
     assert [f["code"] for f in found] == ["visits_too_few"]

@@ -31,17 +31,37 @@ def _ref(vault: Vault) -> str:
 
 
 @pytest.mark.parametrize("variant", ["panel", "applicant", "supervisor"])
-def test_export_pdf_and_docx_from_the_vault(demo_vault, demo_case, cli_env, tmp_path, capsys,
-                                           variant):
+def test_export_pdf_and_docx_from_the_vault(
+    demo_vault, demo_case, cli_env, tmp_path, capsys, variant
+):
     if variant == "applicant":
         _accept_every_flag(demo_vault, demo_case)
     ref = _ref(demo_vault)
     out_dir = tmp_path / "exports"
     pdf, docx_file = out_dir / f"{variant}.pdf", out_dir / f"{variant}.docx"
-    assert main(["--vault", str(cli_env), "export", ref, "--format", "pdf",
-                 "--variant", variant, "--out", str(pdf)]) == 0
-    assert main(["export", ref, "--variant", variant, "--out", str(docx_file),
-                 "--vault", str(cli_env)]) == 0  # format from the extension
+    assert (
+        main(
+            [
+                "--vault",
+                str(cli_env),
+                "export",
+                ref,
+                "--format",
+                "pdf",
+                "--variant",
+                variant,
+                "--out",
+                str(pdf),
+            ]
+        )
+        == 0
+    )
+    assert (
+        main(
+            ["export", ref, "--variant", variant, "--out", str(docx_file), "--vault", str(cli_env)]
+        )
+        == 0
+    )  # format from the extension
     assert f"Exported {ref}" in capsys.readouterr().out
     pages = read_pdf(pdf.read_bytes())
     assert all("OFFICIAL-SENSITIVE" in p for p in pages)
@@ -65,12 +85,15 @@ def _accept_every_flag(vault: Vault, case) -> None:
         vault.cases.save_par_section(case.id, draft)
 
 
-def test_the_applicants_copy_is_refused_while_passages_are_unreviewed(demo_vault, cli_env,
-                                                                       tmp_path, capsys):
+def test_the_applicants_copy_is_refused_while_passages_are_unreviewed(
+    demo_vault, cli_env, tmp_path, capsys
+):
     ref = _ref(demo_vault)
     out = tmp_path / "exports" / "applicants.pdf"
-    assert main(["--vault", str(cli_env), "export", ref, "--variant", "applicant",
-                 "--out", str(out)]) == 1
+    assert (
+        main(["--vault", str(cli_env), "export", ref, "--variant", "applicant", "--out", str(out)])
+        == 1
+    )
     err = capsys.readouterr().err
     assert "cannot be exported yet" in err and "“Cover: applicants and recommendation”" in err
     assert not out.parent.exists() or list(out.parent.iterdir()) == []
@@ -80,13 +103,28 @@ def test_export_records(demo_vault, demo_case, cli_env, tmp_path):
     ref = _ref(demo_vault)
     visit = demo_case.visits[0]
     out = tmp_path / "visit.docx"
-    assert main(["--vault", str(cli_env), "export", ref, "--record", f"visit:{visit.id}",
-                 "--out", str(out)]) == 0
+    assert (
+        main(
+            [
+                "--vault",
+                str(cli_env),
+                "export",
+                ref,
+                "--record",
+                f"visit:{visit.id}",
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
     body = read_docx(out.read_bytes()).body
     assert visit.title in body and visit.notes.split("\n")[0][:40] in body
     out = tmp_path / "checklists.pdf"
-    assert main(["--vault", str(cli_env), "export", ref, "--record", "checklists",
-                 "--out", str(out)]) == 0
+    assert (
+        main(["--vault", str(cli_env), "export", ref, "--record", "checklists", "--out", str(out)])
+        == 0
+    )
     text = squash("".join(read_pdf(out.read_bytes())))
     assert squash("Home health and safety check") in text
     assert squash("Biscuit (dog, Labrador Retriever)") in text
@@ -96,13 +134,41 @@ def test_bad_choices_are_refused_plainly(demo_vault, cli_env, tmp_path, capsys):
     ref = _ref(demo_vault)
     assert main(["--vault", str(cli_env), "export", ref, "--out", str(tmp_path / "x.txt")]) == 2
     assert "--format" in capsys.readouterr().err
-    assert main(["--vault", str(cli_env), "export", ref, "--record", "nonsense",
-                 "--out", str(tmp_path / "x.pdf")]) == 2
-    assert main(["--vault", str(cli_env), "export", "HS-0000-0000",
-                 "--out", str(tmp_path / "x.pdf")]) == 1
+    assert (
+        main(
+            [
+                "--vault",
+                str(cli_env),
+                "export",
+                ref,
+                "--record",
+                "nonsense",
+                "--out",
+                str(tmp_path / "x.pdf"),
+            ]
+        )
+        == 2
+    )
+    assert (
+        main(["--vault", str(cli_env), "export", "HS-0000-0000", "--out", str(tmp_path / "x.pdf")])
+        == 1
+    )
     assert "no case with the reference" in capsys.readouterr().err
-    assert main(["--vault", str(cli_env), "export", ref, "--record", "visit:nope",
-                 "--out", str(tmp_path / "x.pdf")]) == 1
+    assert (
+        main(
+            [
+                "--vault",
+                str(cli_env),
+                "export",
+                ref,
+                "--record",
+                "visit:nope",
+                "--out",
+                str(tmp_path / "x.pdf"),
+            ]
+        )
+        == 1
+    )
     assert "visit could not be found" in capsys.readouterr().err
     assert not (tmp_path / "x.pdf").exists()
 
@@ -111,6 +177,5 @@ def test_unwritable_folder_is_a_plain_error(demo_vault, cli_env, tmp_path, capsy
     ref = _ref(demo_vault)
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")
-    assert main(["--vault", str(cli_env), "export", ref,
-                 "--out", str(blocker / "par.pdf")]) == 1
+    assert main(["--vault", str(cli_env), "export", ref, "--out", str(blocker / "par.pdf")]) == 1
     assert "could not save the export there" in capsys.readouterr().err

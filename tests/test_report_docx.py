@@ -113,8 +113,13 @@ def test_contents_are_filled_in_with_links_and_pdf_page_numbers(made, name):
 
 
 def _headers_footers(document: docx.document.Document) -> list[tuple[str, str]]:
-    return [("\n".join(p.text for p in s.header.paragraphs),
-             "\n".join(p.text for p in s.footer.paragraphs)) for s in document.sections]
+    return [
+        (
+            "\n".join(p.text for p in s.header.paragraphs),
+            "\n".join(p.text for p in s.footer.paragraphs),
+        )
+        for s in document.sections
+    ]
 
 
 def test_every_section_has_its_marks_top_and_bottom(made):
@@ -134,8 +139,11 @@ def test_every_section_has_its_marks_top_and_bottom(made):
     assert all(str(s).startswith("NEW_PAGE") for s in starts)
     # the confidential section holds the confidential part and begins with its heading
     body = document.element.body
-    first = next(p for p in document.paragraphs
-                 if p.text.startswith("12 Statutory") and p.style.name == "Heading 2")
+    first = next(
+        p
+        for p in document.paragraphs
+        if p.text.startswith("12 Statutory") and p.style.name == "Heading 2"
+    )
     previous = first._p.getprevious()  # the paragraph that ends the section before
     assert previous.find(f"{W}pPr/{W}sectPr") is not None and previous.getparent() is body
 
@@ -259,15 +267,17 @@ def test_an_agency_template_brings_its_styles_and_logo(made, tmp_path):
         header = section.header
         assert "Acme Adoption Agency" in "\n".join(p.text for p in header.paragraphs)
         blips = header._element.xpath(".//a:blip/@r:embed")
-        assert blips and all(header.part.related_parts[b].content_type == "image/png"
-                             for b in blips), n
+        assert blips and all(
+            header.part.related_parts[b].content_type == "image/png" for b in blips
+        ), n
         assert "OFFICIAL-SENSITIVE" in "\n".join(p.text for p in header.paragraphs)
     assert "Analysis" in {s.name for s in document.styles}  # ours added where missing
 
 
 @pytest.mark.parametrize("content", [b"not a zip at all", b"PK\x03\x04broken zip"])
 def test_an_unusable_agency_template_is_a_clear_error_and_writes_nothing(
-        tmp_path, demo_case, content):
+    tmp_path, demo_case, content
+):
     template = tmp_path / TEMPLATE_NAME
     template.write_bytes(content)
     out = tmp_path / "par.docx"
@@ -282,16 +292,24 @@ def test_an_unusable_agency_template_is_a_clear_error_and_writes_nothing(
 def test_a_word_template_file_is_refused_with_advice(tmp_path, demo_case):
     source = io.BytesIO()
     docx.Document().save(source)
-    with zipfile.ZipFile(io.BytesIO(source.getvalue())) as old, \
-            zipfile.ZipFile(tmp_path / TEMPLATE_NAME, "w") as new:
+    with (
+        zipfile.ZipFile(io.BytesIO(source.getvalue())) as old,
+        zipfile.ZipFile(tmp_path / TEMPLATE_NAME, "w") as new,
+    ):
         for item in old.infolist():
             data = old.read(item.filename)
             if item.filename == "[Content_Types].xml":
                 data = data.replace(b"document.main+xml", b"template.main+xml")
             new.writestr(item, data)
     with pytest.raises(ExportError, match="Word template"):
-        export_par(demo_case, "docx", "panel", tmp_path / "par.docx", today=TODAY,
-                   docx_template=tmp_path / TEMPLATE_NAME)
+        export_par(
+            demo_case,
+            "docx",
+            "panel",
+            tmp_path / "par.docx",
+            today=TODAY,
+            docx_template=tmp_path / TEMPLATE_NAME,
+        )
 
 
 def test_the_assessors_analysis_paragraphs_take_the_analysis_style(made):
@@ -308,8 +326,12 @@ def test_a_case_finds_its_agencys_template_through_its_profile(tmp_path, vault, 
 
     folder = _agency_template(tmp_path)  # tmp_path/acme/report-template.docx
     profile = AgencyProfile(name="Acme Adoption", agency_id="AG-ACME", form_overrides="acme")
-    outbox.add_profile(vault, outbox.ProfileState(
-        profile, "", "", "", "", "", False, False, 0, "", 1, "", "", 0, "", "", ""))
+    outbox.add_profile(
+        vault,
+        outbox.ProfileState(
+            profile, "", "", "", "", "", False, False, 0, "", 1, "", "", 0, "", "", ""
+        ),
+    )
     assert docx_template_for(vault, demo_case, tmp_path) is None  # a case of no agency
     demo_case.agency_profile_id = profile.id
     assert docx_template_for(vault, demo_case, tmp_path) == folder / TEMPLATE_NAME

@@ -28,16 +28,19 @@ def test_a_phone_photo_is_turned_upright_cut_down_and_stripped():
 
 
 def test_a_drawing_stays_a_sharp_png_and_fits_the_page():
-    prepared = prepare(Image(drawing_png(400, 3000), "image/png", "A tall drawing",
-                             max_width_cm=15))
+    prepared = prepare(
+        Image(drawing_png(400, 3000), "image/png", "A tall drawing", max_width_cm=15)
+    )
     assert prepared.media_type == "image/png"
     assert prepared.height_pt <= 0.56 * 842  # never taller than about half the page
     assert abs(prepared.width_pt / prepared.height_pt - 400 / 3000) < 0.01  # shape kept
 
 
 @pytest.mark.parametrize("fmt", ["pdf", "docx"])
-@pytest.mark.parametrize("data", [b"", b"\xff\xd8\xff\xe0 not really a jpeg",
-                                  b"<svg xmlns='http://www.w3.org/2000/svg'/>"])
+@pytest.mark.parametrize(
+    "data",
+    [b"", b"\xff\xd8\xff\xe0 not really a jpeg", b"<svg xmlns='http://www.w3.org/2000/svg'/>"],
+)
 def test_a_damaged_picture_is_a_plain_error(fmt, data):
     doc = Document(reference="HS-TEST-0006", title="Pictures", variant_label="Panel copy")
     doc.blocks.append(Image(data, "image/jpeg", "Photograph of Hannah Whitfield"))

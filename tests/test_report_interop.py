@@ -33,9 +33,19 @@ def _convert(sources: list[Path], out_dir: Path) -> list[Path]:
         pytest.skip("LibreOffice (soffice) is not installed; tests/setup_system.sh installs it")
     profile = out_dir / "lo-profile"  # a private profile: parallel runs do not collide
     subprocess.run(
-        [SOFFICE, f"-env:UserInstallation=file://{profile}", "--headless",
-         "--convert-to", "pdf", "--outdir", str(out_dir), *map(str, sources)],
-        check=True, capture_output=True, timeout=300,
+        [
+            SOFFICE,
+            f"-env:UserInstallation=file://{profile}",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(out_dir),
+            *map(str, sources),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=300,
     )
     results = [out_dir / (s.stem + ".pdf") for s in sources]
     for result in results:
@@ -52,20 +62,24 @@ def round_trip(tmp_path_factory) -> dict[str, dict[str, object]]:
     lib = load_library()
     # as exported: the version on every page, the panel and applicants' copies of this
     # unfinished case marked INCOMPLETE (the red band makes the header taller)
-    docs = {v: build_par_document(case, v, forms=lib, today=TODAY, version=VERSION,
-                                  incomplete=True) for v in VARIANTS}
+    docs = {
+        v: build_par_document(case, v, forms=lib, today=TODAY, version=VERSION, incomplete=True)
+        for v in VARIANTS
+    }
     docs["rich"] = rich_document(watermark="DRAFT")
     sources = []
     for name, doc in docs.items():
         path = folder / f"{name}.docx"
         path.write_bytes(render(doc, "docx"))
         sources.append(path)
-    record = export_record(case, "checklists", "docx", folder / "checklists.docx", forms=lib,
-                           today=TODAY)
+    record = export_record(
+        case, "checklists", "docx", folder / "checklists.docx", forms=lib, today=TODAY
+    )
     converted = _convert([*sources, record], folder)
     out: dict[str, dict[str, object]] = {
         name: {"doc": doc, "ours": render(doc, "pdf"), "lo": pdf.read_bytes()}
-        for (name, doc), pdf in zip(docs.items(), converted, strict=False)}
+        for (name, doc), pdf in zip(docs.items(), converted, strict=False)
+    }
     out["checklists"] = {"lo": converted[-1].read_bytes()}
     out["canaries"] = {"words": canaries}
     return out
@@ -90,8 +104,9 @@ def test_libreoffice_shows_the_contents_with_the_right_page_numbers(round_trip, 
     doc, lo = item["doc"], item["lo"]
     where = {t.title: t.page + 1 for t in targets(lo)}  # LibreOffice's own headings
     listed = [heading_text(h.number, h.text) for h in doc.headings() if h.level <= 1]
-    contents_pages = [p for p in range(min(4, _pages(lo)))
-                      if any("Contents" in t for _y, _x, t in lines(lo, p))]
+    contents_pages = [
+        p for p in range(min(4, _pages(lo))) if any("Contents" in t for _y, _x, t in lines(lo, p))
+    ]
     assert contents_pages, "no contents page"
     toc_lines = [t for p in contents_pages for _y, _x, t in lines(lo, p)]
     exact = 0
@@ -118,8 +133,11 @@ def test_libreoffice_keeps_every_page_marked_and_none_blank(round_trip, name):
         assert "OFFICIAL-SENSITIVE" in text and doc.reference in text, n
         assert f"Page {n} of {len(pages)}" in text, n  # the PAGE/NUMPAGES fields work
         assert squash(doc.version_label) in squash(text), n
-        body = [t for _y, _x, t in lines(lo, n - 1)[2:-2] if t.strip() not in
-                (doc.watermark, doc.incomplete_mark, CONFIDENTIAL)]
+        body = [
+            t
+            for _y, _x, t in lines(lo, n - 1)[2:-2]
+            if t.strip() not in (doc.watermark, doc.incomplete_mark, CONFIDENTIAL)
+        ]
         assert body, f"page {n} is blank"
         if doc.incomplete_mark:
             assert text.count(INCOMPLETE) >= 2, n
@@ -131,8 +149,7 @@ def test_no_blank_page_before_the_supervisor_annex(round_trip):
     lo = round_trip["supervisor"]["lo"]
     where = {t.title: t.page for t in targets(lo)}
     annex = where["Annex: readiness for panel"]
-    before = max(p for t, p in where.items() if t != "Annex: readiness for panel"
-                 and p < annex)
+    before = max(p for t, p in where.items() if t != "Annex: readiness for panel" and p < annex)
     assert annex - before <= 1  # the page before the annex holds the report's end
 
 

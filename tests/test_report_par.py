@@ -193,8 +193,11 @@ def test_pdf_embeds_its_fonts(exports):
         for font in page["/Resources"]["/Font"].values():
             font = font.get_object()
             assert "Helvetica" not in str(font["/BaseFont"])
-            descriptor = font["/DescendantFonts"][0].get_object()["/FontDescriptor"] \
-                if "/DescendantFonts" in font else font["/FontDescriptor"]
+            descriptor = (
+                font["/DescendantFonts"][0].get_object()["/FontDescriptor"]
+                if "/DescendantFonts" in font
+                else font["/FontDescriptor"]
+            )
             assert "/FontFile2" in descriptor.get_object()
 
 

@@ -32,8 +32,9 @@ MANAGER_WORDS = "I have read this report and agree with its recommendation"
 VARIANTS = ("panel", "applicant", "supervisor")
 
 
-def _picture(case, field: str, name: str, data: bytes, media_type: str, alt: str,
-             images: dict[str, bytes]) -> None:
+def _picture(
+    case, field: str, name: str, data: bytes, media_type: str, alt: str, images: dict[str, bytes]
+) -> None:
     att = Attachment(name, media_type, len(data), "0" * 64, description=alt)
     case.attachments.append(att)
     setattr(case, field, att.id)
@@ -46,20 +47,45 @@ def made() -> dict[str, object]:
     the manager's comments and countersignature, in every variant and format."""
     case = build_demo_case(TODAY)
     images: dict[str, bytes] = {}
-    _picture(case, "photo_attachment_id", "us.jpg", photo_jpeg(1200, 900), "image/jpeg",
-             "Hannah and Daniel in their garden", images)
-    _picture(case, "family_tree_attachment_id", "tree.png", drawing_png(900, 600), "image/png",
-             "Family tree drawn with the applicants", images)
-    _picture(case, "ecomap_attachment_id", "eco.png", drawing_png(800, 800), "image/png",
-             "Eco-map of the applicants' support network", images)
+    _picture(
+        case,
+        "photo_attachment_id",
+        "us.jpg",
+        photo_jpeg(1200, 900),
+        "image/jpeg",
+        "Hannah and Daniel in their garden",
+        images,
+    )
+    _picture(
+        case,
+        "family_tree_attachment_id",
+        "tree.png",
+        drawing_png(900, 600),
+        "image/png",
+        "Family tree drawn with the applicants",
+        images,
+    )
+    _picture(
+        case,
+        "ecomap_attachment_id",
+        "eco.png",
+        drawing_png(800, 800),
+        "image/png",
+        "Eco-map of the applicants' support network",
+        images,
+    )
     lib = load_library()
     case.checklist_answers += [
         ChecklistAnswer("par_england", 1, "recommended_outcome", "approve"),
-        ChecklistAnswer("par_england", 1, "signatories",
-                        {"role": "manager", "name": MANAGER, "signed_on": "2026-11-18"}, row=0),
+        ChecklistAnswer(
+            "par_england",
+            1,
+            "signatories",
+            {"role": "manager", "name": MANAGER, "signed_on": "2026-11-18"},
+            row=0,
+        ),
     ]
-    case.par_sections["manager_comments"] = ParSectionDraft("manager_comments",
-                                                            MANAGER_WORDS + ".")
+    case.par_sections["manager_comments"] = ParSectionDraft("manager_comments", MANAGER_WORDS + ".")
     extras = ReportExtras(images, AGENCY)
     out: dict[str, object] = {"case": case, "lib": lib}
     for variant in VARIANTS:
@@ -73,18 +99,32 @@ def made() -> dict[str, object]:
 def _pdftotext(data: bytes, tmp: Path, first: int, last: int) -> str:
     path = tmp / "par.pdf"
     path.write_bytes(data)
-    result = subprocess.run(["pdftotext", "-f", str(first), "-l", str(last), str(path), "-"],
-                            capture_output=True, check=True, text=True)
+    result = subprocess.run(
+        ["pdftotext", "-f", str(first), "-l", str(last), str(path), "-"],
+        capture_output=True,
+        check=True,
+        text=True,
+    )
     return result.stdout
 
 
 @pytest.mark.parametrize("variant", VARIANTS)
 def test_front_sheet_is_page_one_with_names_recommendation_and_people(made, variant, tmp_path):
     page1 = squash(_pdftotext(made[f"{variant}.pdf"], tmp_path, 1, 1))
-    for words in ("Name(s) of adopters", "Hannah Whitfield and Daniel Mensah",
-                  "Social worker's recommendation", "Suitable to adopt",
-                  "Name of social worker", "Priya Raman", AGENCY, "Team manager", MANAGER,
-                  "Interest in Fostering for Adoption", "Stage 2 started", "Panel date"):
+    for words in (
+        "Name(s) of adopters",
+        "Hannah Whitfield and Daniel Mensah",
+        "Social worker's recommendation",
+        "Suitable to adopt",
+        "Name of social worker",
+        "Priya Raman",
+        AGENCY,
+        "Team manager",
+        MANAGER,
+        "Interest in Fostering for Adoption",
+        "Stage 2 started",
+        "Panel date",
+    ):
         assert squash(words) in page1, words
     # the recommendation is on page 1, not under an invented title further on
     assert "Cover: applicants" not in squash("".join(read_pdf(made[f"{variant}.pdf"])))
@@ -94,19 +134,24 @@ def test_front_sheet_is_page_one_with_names_recommendation_and_people(made, vari
 def test_parts_and_numbered_sections_in_docx_and_pdf(made, variant):
     headings = read_docx(made[f"{variant}.docx"]).heading_texts
     outline = pdf_outline_titles(made[f"{variant}.pdf"])
-    for style, text in (("Heading 1", "Part 1 – Assessment report"),
-                        ("Heading 2", "1.1 The assessment process"),
-                        ("Heading 2", "1.17 Team manager's comments and countersignature"),
-                        ("Heading 1", "Part 2 – Factual information"),
-                        ("Heading 2", "2.1 Factual information"),
-                        ("Heading 2", "2.2 Medical adviser's summary"),
-                        ("Heading 1", "Part 2 – Confidential information"),
-                        ("Heading 2", "2.3 Statutory checks")):
+    for style, text in (
+        ("Heading 1", "Part 1 – Assessment report"),
+        ("Heading 2", "1.1 The assessment process"),
+        ("Heading 2", "1.17 Team manager's comments and countersignature"),
+        ("Heading 1", "Part 2 – Factual information"),
+        ("Heading 2", "2.1 Factual information"),
+        ("Heading 2", "2.2 Medical adviser's summary"),
+        ("Heading 1", "Part 2 – Confidential information"),
+        ("Heading 2", "2.3 Statutory checks"),
+    ):
         assert (style, text) in headings, text
         assert text in outline, text
     texts = [t for _, t in headings]
-    assert texts.index("Part 1 – Assessment report") < texts.index(
-        "Part 2 – Factual information") < texts.index("Part 2 – Confidential information")
+    assert (
+        texts.index("Part 1 – Assessment report")
+        < texts.index("Part 2 – Factual information")
+        < texts.index("Part 2 – Confidential information")
+    )
 
 
 def _mark_pages(data: bytes) -> list[bool]:
@@ -117,10 +162,16 @@ def _mark_pages(data: bytes) -> list[bool]:
 def test_confidential_part_on_its_own_pages_with_its_mark(made, variant):
     data = made[f"{variant}.pdf"]
     pages = [squash(t) for t in read_pdf(data)]
-    start = next(i for i, t in enumerate(pages) if squash("Part 2 – Confidential information")
-                 in t and squash("2.3 Statutory checks") in t and "Contents" not in t)
-    end = next(i for i, t in enumerate(pages) if squash("Applicants' comments") in t
-               and i > start)  # the part after it
+    start = next(
+        i
+        for i, t in enumerate(pages)
+        if squash("Part 2 – Confidential information") in t
+        and squash("2.3 Statutory checks") in t
+        and "Contents" not in t
+    )
+    end = next(
+        i for i, t in enumerate(pages) if squash("Applicants' comments") in t and i > start
+    )  # the part after it
     marked = _mark_pages(data)
     assert not any(marked[:start])  # nothing before it carries the mark
     assert all(marked[start:end])  # every page of it does
@@ -136,9 +187,11 @@ def test_confidential_part_on_its_own_pages_with_its_mark(made, variant):
 
 def test_confidential_part_is_its_own_word_section(made):
     document = docx.Document(io.BytesIO(made["panel.docx"]))
-    marked = [MARK in "".join(p.text for p in s.header.paragraphs)
-              and MARK in "".join(p.text for p in s.footer.paragraphs)
-              for s in document.sections]
+    marked = [
+        MARK in "".join(p.text for p in s.header.paragraphs)
+        and MARK in "".join(p.text for p in s.footer.paragraphs)
+        for s in document.sections
+    ]
     assert marked.count(True) == 1
     at = marked.index(True)
     assert at > 0 and not marked[at - 1]
@@ -154,8 +207,11 @@ def test_applicants_copy_has_no_confidential_mark_or_content(made):
 def test_pictures_embedded_with_alt_text(made, variant):
     document = docx.Document(io.BytesIO(made[f"{variant}.docx"]))
     alts = [shape._inline.docPr.get("descr") for shape in document.inline_shapes]
-    assert alts == ["Hannah and Daniel in their garden", "Family tree drawn with the applicants",
-                    "Eco-map of the applicants' support network"]
+    assert alts == [
+        "Hannah and Daniel in their garden",
+        "Family tree drawn with the applicants",
+        "Eco-map of the applicants' support network",
+    ]
     reader = pypdf.PdfReader(io.BytesIO(made[f"{variant}.pdf"]))
     assert len(reader.pages[0].images) == 1  # the photograph on the front sheet
     assert sum(len(p.images) for p in reader.pages) == 3
@@ -170,7 +226,8 @@ def test_manager_comments_and_countersignature_before_signatures(made):
         assert MANAGER_WORDS in body, variant
         texts = [t for _, t in read_docx(made[f"{variant}.docx"]).heading_texts]
         assert texts.index("1.17 Team manager's comments and countersignature") < texts.index(
-            "Signatures")
+            "Signatures"
+        )
         model = made[f"{variant}.model"].plain_text()
         assert f"{MANAGER} 18 Nov 2026" in model  # the countersignature's row
 
@@ -178,8 +235,9 @@ def test_manager_comments_and_countersignature_before_signatures(made):
 def test_applicants_copy_comments_come_before_signatures_with_due_date(made):
     case = made["case"]
     rules = TimelineRules()
-    due = add_working_days(case.applicant_copy_shared_on or TODAY,
-                           rules.par_to_applicants_working_days)
+    due = add_working_days(
+        case.applicant_copy_shared_on or TODAY, rules.par_to_applicants_working_days
+    )
     headings = [t for _, t in read_docx(made["applicant.docx"]).heading_texts]
     assert headings.index("Applicants' comments") == headings.index("Signatures") - 1
     expected = f"Please return your comments by {due.strftime('%-d %b %Y')}."
@@ -201,6 +259,11 @@ def test_due_date_counts_working_days_from_the_day_shared():
 def test_a_picture_no_longer_attached_is_left_out():
     case = build_demo_case(TODAY)
     case.photo_attachment_id = "gone"
-    doc = build_par_document(case, "panel", forms=load_library(), today=TODAY,
-                             extras=ReportExtras({"gone": photo_jpeg()}))
+    doc = build_par_document(
+        case,
+        "panel",
+        forms=load_library(),
+        today=TODAY,
+        extras=ReportExtras({"gone": photo_jpeg()}),
+    )
     assert not [b for b in doc.blocks if type(b).__name__ == "Image"]

@@ -85,9 +85,12 @@ def test_every_contents_link_lands_on_its_heading(pdfs, name):
         assert target is not None, f"a link on page {link.page + 1} goes nowhere"
         _heading_line(data, target)  # and the heading is there
         # the contents line the link sits on names that heading and its page
-        line = [text for y, _x, text in lines(data, link.page)
-                if link.rect[1] - 2 <= y <= link.rect[3] + 2
-                and squash(text).startswith(squash(target.title)[:25])]
+        line = [
+            text
+            for y, _x, text in lines(data, link.page)
+            if link.rect[1] - 2 <= y <= link.rect[3] + 2
+            and squash(text).startswith(squash(target.title)[:25])
+        ]
         assert len(line) == 1, (target.title, link.page)
         assert re.search(rf"\b{link.dest_page + 1}\s*$", line[0]), line[0]
 
@@ -96,9 +99,13 @@ def _body_lines(doc: Document, data: bytes, page: int) -> list[tuple[float, str]
     """The page's lines less its header, footer and watermark."""
     top, bottom = margins(doc, "")
     marks = [m for m in (doc.marking, doc.incomplete_mark, CONFIDENTIAL, doc.watermark) if m]
-    return [(y, text) for y, _x, text in lines(data, page)
-            if bottom - 5 < y < PAGE_HEIGHT - top + 5 and not any(m in text for m in marks)
-            and squash(text) != squash(doc.watermark or "-")]
+    return [
+        (y, text)
+        for y, _x, text in lines(data, page)
+        if bottom - 5 < y < PAGE_HEIGHT - top + 5
+        and not any(m in text for m in marks)
+        and squash(text) != squash(doc.watermark or "-")
+    ]
 
 
 def _many_sections() -> Document:
@@ -119,7 +126,7 @@ def _many_sections() -> Document:
 
 @pytest.mark.parametrize("name", ["panel", "rich", "many"])
 def test_no_heading_is_left_alone_at_the_foot_of_a_page(pdfs, name):
-    doc, data = (pdfs[name] if name in pdfs else (_many_sections(), None))
+    doc, data = pdfs[name] if name in pdfs else (_many_sections(), None)
     data = data or render(doc, "pdf")
     checked = 0
     for target in targets(data):
@@ -166,12 +173,24 @@ def test_incomplete_mark_on_every_page_of_the_demo_par(pdfs):
 
 def test_breaks_never_make_a_blank_page():
     doc = Document(reference="HS-TEST-0003", title="Breaks", variant_label="Panel copy")
-    doc.blocks += [SectionBreak("A mark"), PageBreak(), TableOfContents(), PageBreak(),
-                   PageBreak(), SectionBreak(CONFIDENTIAL), PageBreak(),
-                   Heading(0, "Part 1", "p1"), Heading(1, "One", "one")]
+    doc.blocks += [
+        SectionBreak("A mark"),
+        PageBreak(),
+        TableOfContents(),
+        PageBreak(),
+        PageBreak(),
+        SectionBreak(CONFIDENTIAL),
+        PageBreak(),
+        Heading(0, "Part 1", "p1"),
+        Heading(1, "One", "one"),
+    ]
     doc.para(prose(30))
-    doc.blocks += [PageBreak(), Heading(0, "Part 2", "p2"), SectionBreak(""),
-                   Heading(1, "Two", "two")]
+    doc.blocks += [
+        PageBreak(),
+        Heading(0, "Part 2", "p2"),
+        SectionBreak(""),
+        Heading(1, "Two", "two"),
+    ]
     doc.para(prose(30))
     data = render(doc, "pdf")
     pages = len(pypdf.PdfReader(io.BytesIO(data)).pages)
@@ -185,8 +204,17 @@ def test_breaks_never_make_a_blank_page():
 
 def test_table_cells_never_break_a_word():
     doc = Document(reference="HS-TEST-0004", title="Tables", variant_label="Panel copy")
-    words = ["conversational", "Completed", "Information", "disclosed", "Relationship",
-             "Interviewed", "Grandparents", "Neighbourhood", "approximately"]
+    words = [
+        "conversational",
+        "Completed",
+        "Information",
+        "disclosed",
+        "Relationship",
+        "Interviewed",
+        "Grandparents",
+        "Neighbourhood",
+        "approximately",
+    ]
     rng = random.Random(5)
     # six columns, each holding the longest words: they just fit the page's width
     rows = [[" ".join(rng.sample(words, 3)) for _ in range(6)] for _ in range(12)]
@@ -194,8 +222,12 @@ def test_table_cells_never_break_a_word():
     doc.table(["Date", "Visit", "Mode", "Who was seen", "Outcome", "Notes"], rows)
     data = render(doc, "pdf")
     pages = len(pypdf.PdfReader(io.BytesIO(data)).pages)
-    tokens = {token for page in range(pages) for _y, _x, text in lines(data, page)
-              for token in text.split()}
+    tokens = {
+        token
+        for page in range(pages)
+        for _y, _x, text in lines(data, page)
+        for token in text.split()
+    }
     for word in words:
         assert word in tokens, word
     assert not [t for t in tokens if t.endswith("-")], "a cell word was hyphenated"
@@ -203,9 +235,19 @@ def test_table_cells_never_break_a_word():
 
 def test_a_word_too_long_for_any_column_breaks_at_a_syllable():
     doc = Document(reference="HS-TEST-0005", title="Tables", variant_label="Panel copy")
-    doc.table(["A", "B", "C", "D", "E", "F"],
-              [["Pneumonoultramicroscopicsilicovolcanoconiosis", "Completed", "Information",
-                "x", "Antidisestablishmentarianism", "conversational"]])
+    doc.table(
+        ["A", "B", "C", "D", "E", "F"],
+        [
+            [
+                "Pneumonoultramicroscopicsilicovolcanoconiosis",
+                "Completed",
+                "Information",
+                "x",
+                "Antidisestablishmentarianism",
+                "conversational",
+            ]
+        ],
+    )
     text = " ".join(t for _y, _x, t in lines(render(doc, "pdf"), 0))
     for word in ("Completed", "Information", "conversational"):
         assert word in text.split(), word  # the others stay whole
@@ -243,7 +285,6 @@ def test_pdf_says_its_language_title_and_maker(pdfs):
 
 def test_labels_read_as_words_not_identifiers(pdfs):
     _, data = pdfs["panel"]
-    text = " ".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(data))
-                    .pages)
+    text = " ".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(data)).pages)
     assert "Dbs" not in text and "Ex partner" not in text
     assert "Enhanced DBS" in text and "Ex-partner" in text

@@ -23,8 +23,19 @@ LIB = load_library()
 # Any code point hypothesis will put in a str (all categories, controls included),
 # plus right-to-left, emoji and lone surrogates as a bad decode makes them.
 _chars = st.text(max_size=60)
-_scripts = st.sampled_from(["مرحبا بكم", "שלום", "😀👍🏽🇬🇧‍", "王小明", "\u202eRLO", "\t\r\n",
-                            "**bold *it", "- item\n1. one", "\x00\x0b\x1b"])
+_scripts = st.sampled_from(
+    [
+        "مرحبا بكم",
+        "שלום",
+        "😀👍🏽🇬🇧‍",
+        "王小明",
+        "\u202eRLO",
+        "\t\r\n",
+        "**bold *it",
+        "- item\n1. one",
+        "\x00\x0b\x1b",
+    ]
+)
 _bad_bytes = st.binary(max_size=12).map(lambda b: b.decode("utf-8", "surrogateescape"))
 text = st.lists(st.one_of(_chars, _scripts, _bad_bytes), max_size=4).map("".join)
 
@@ -58,9 +69,14 @@ def wild_case(values: list[str]):
     for draft in case.par_sections.values():
         draft.text = draw()
     case.animals[0].name = draw()
-    case.checklist_answers.append(ChecklistAnswer("health_safety", 1, "smoke_alarms",
-                                                  {"answer": "no", "comment": draw(),
-                                                   "action": draw(), "due": draw()}))
+    case.checklist_answers.append(
+        ChecklistAnswer(
+            "health_safety",
+            1,
+            "smoke_alarms",
+            {"answer": "no", "comment": draw(), "action": draw(), "due": draw()},
+        )
+    )
     case.checklist_answers.append(ChecklistAnswer("par_england", 1, "gender", draw()))
     return case
 
@@ -79,8 +95,11 @@ def _valid(fmt: str, data: bytes) -> None:
 
 
 @pytest.mark.slow
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow,
-                                                                   HealthCheck.data_too_large])
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 @given(values=texts, variant=st.sampled_from(["panel", "applicant", "supervisor"]))
 def test_any_text_in_any_field_gives_valid_files(values, variant):
     case = wild_case(values)

@@ -20,7 +20,8 @@ TODAY = date(2026, 11, 20)
 def test_cell_text_drops_emphasis_and_keeps_list_marks() -> None:
     assert cell_text("A **very** *settled* home.") == "A very settled home."
     assert cell_text("Seen:\n\n- the *garden*\n- the **stairs**\n\n1. first\n2. second") == (
-        "Seen:\n\u2022 the garden\n\u2022 the stairs\n1. first\n2. second")
+        "Seen:\n\u2022 the garden\n\u2022 the stairs\n1. first\n2. second"
+    )
     assert cell_text("") == ""
 
 
@@ -31,10 +32,14 @@ def marked_case():
     case.lines_of_enquiry[0].text = "Explore **support network** after the move."
     case.stage1.checks[0].notes = "- **clear** on receipt"
     version = load_library().get("health_safety").version
-    case.checklist_answers = [a for a in case.checklist_answers
-                              if a.question_id != "overall_comment"]
-    case.checklist_answers.append(ChecklistAnswer(
-        "health_safety", version, "overall_comment", "A **safe** home; *stair gate* fitted."))
+    case.checklist_answers = [
+        a for a in case.checklist_answers if a.question_id != "overall_comment"
+    ]
+    case.checklist_answers.append(
+        ChecklistAnswer(
+            "health_safety", version, "overall_comment", "A **safe** home; *stair gate* fitted."
+        )
+    )
     return case
 
 
@@ -42,8 +47,7 @@ def marked_case():
 def test_no_markdown_marks_in_the_par_or_the_checklist_record(marked_case, fmt) -> None:
     lib = load_library()
     par = render(build_par_document(marked_case, "supervisor", forms=lib, today=TODAY), fmt)
-    record = render(build_record_document(marked_case, "checklists", forms=lib, today=TODAY),
-                    fmt)
+    record = render(build_record_document(marked_case, "checklists", forms=lib, today=TODAY), fmt)
     texts = []
     for data in (par, record):
         texts.append(" ".join(read_pdf(data)) if fmt == "pdf" else read_docx(data).body)

@@ -30,12 +30,15 @@ MIRIAM, COHEN = "מרים", "כהן"
 URDU_FAMILY = "خاندان"  # Urdu: "family"
 LONG = 900
 
-pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None,
-                                reason="poppler-utils (pdftotext) not installed: "
-                                       "tests/setup_system.sh installs it")
+pytestmark = pytest.mark.skipif(
+    shutil.which("pdftotext") is None,
+    reason="poppler-utils (pdftotext) not installed: tests/setup_system.sh installs it",
+)
 
-_WORD = re.compile(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">'
-                   r"(.*?)</word>")
+_WORD = re.compile(
+    r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">'
+    r"(.*?)</word>"
+)
 
 
 def _norm(text: str) -> str:
@@ -44,8 +47,9 @@ def _norm(text: str) -> str:
 
 
 def _words(pdf: Path) -> list[tuple[int, float, float, str]]:
-    out = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True,
-                         text=True, check=True).stdout
+    out = subprocess.run(
+        ["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
     words = []
     for page, chunk in enumerate(out.split("<page ")[1:]):
         for x, top, bottom, text in _WORD.findall(chunk):
@@ -69,8 +73,9 @@ def _lines(words: list[tuple[int, float, float, str]]) -> list[list[str]]:
     return [[w[3] for w in sorted(line, key=lambda w: w[1])] for line in lines]
 
 
-def _line_order(words: list[tuple[int, float, float, str]], anchor: str,
-                wanted: list[str]) -> list[str]:
+def _line_order(
+    words: list[tuple[int, float, float, str]], anchor: str, wanted: list[str]
+) -> list[str]:
     """The ``wanted`` words on the line holding ``anchor``, left to right on the page."""
     line = next((line for line in _lines(words) if anchor in line), None)
     assert line, f"{anchor!r} not in the PDF"
@@ -85,11 +90,13 @@ def words(tmp_path_factory) -> list[tuple[int, float, float, str]]:
     case.par_sections["motivation"].text = (
         f"Zebraword {MUHAMMAD} {ALI} Yakword spoke of {MIRIAM} {COHEN} Xenoword.\n\n"
         f"{MUHAMMAD} {ALI} 2019 {URDU_FAMILY} Quokka Wombat Numbat.\n\n"
-        f"{MUHAMMAD} Lemurword {ALI}.")
+        f"{MUHAMMAD} Lemurword {ALI}."
+    )
     # a right-to-left paragraph long enough to cross a page: English tokens numbered in
     # logical order between Arabic words
     case.par_sections["relationships"].text = " ".join(
-        f"{MUHAMMAD} Tok{n}" for n in range(1, LONG + 1))
+        f"{MUHAMMAD} Tok{n}" for n in range(1, LONG + 1)
+    )
     out = tmp_path_factory.mktemp("rtl") / "par.pdf"
     export_par(case, "pdf", "panel", out, forms=load_library(), today=TODAY)
     return _words(out)
@@ -98,19 +105,30 @@ def words(tmp_path_factory) -> list[tuple[int, float, float, str]]:
 def test_arabic_name_in_an_english_line_reads_right_to_left(words):
     # logical: Zebraword محمد علی Yakword ... מרים כהן Xenoword
     assert _line_order(words, "Zebraword", ["Zebraword", MUHAMMAD, ALI, "Yakword"]) == [
-        "Zebraword", ALI, MUHAMMAD, "Yakword"]
+        "Zebraword",
+        ALI,
+        MUHAMMAD,
+        "Yakword",
+    ]
     assert _line_order(words, "Xenoword", [MIRIAM, COHEN, "Xenoword"]) == [
-        COHEN, MIRIAM, "Xenoword"]
+        COHEN,
+        MIRIAM,
+        "Xenoword",
+    ]
 
 
 def test_english_and_numbers_in_an_arabic_paragraph_keep_their_place(words):
     # RTL paragraph, logical: محمد علی 2019 خاندان [Quokka Wombat Numbat]. Right to left
     # on the page: محمد, علی, 2019, خاندان, then the English run, itself left to right.
-    order = _line_order(words, "Quokka",
-                        [MUHAMMAD, ALI, "2019", URDU_FAMILY, "Quokka", "Wombat", "Numbat"])
+    order = _line_order(
+        words, "Quokka", [MUHAMMAD, ALI, "2019", URDU_FAMILY, "Quokka", "Wombat", "Numbat"]
+    )
     assert order == ["Quokka", "Wombat", "Numbat", URDU_FAMILY, "2019", ALI, MUHAMMAD]
     assert _line_order(words, "Lemurword", [MUHAMMAD, "Lemurword", ALI]) == [
-        ALI, "Lemurword", MUHAMMAD]
+        ALI,
+        "Lemurword",
+        MUHAMMAD,
+    ]
 
 
 def test_applicant_name_reads_right_to_left_wherever_it_appears(words):
@@ -122,8 +140,9 @@ def test_applicant_name_reads_right_to_left_wherever_it_appears(words):
         if sorted(names) == sorted([ALI, MUHAMMAD]):
             assert names == [ALI, MUHAMMAD], line
             checked += 1
-    with_surname = [line for line in _lines(words) if "Qureshi" in line
-                    and any(_is(w, ALI) for w in line)]
+    with_surname = [
+        line for line in _lines(words) if "Qureshi" in line and any(_is(w, ALI) for w in line)
+    ]
     assert with_surname and checked >= 4  # the name at least twice, three paragraphs
 
 

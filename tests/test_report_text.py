@@ -35,10 +35,18 @@ def test_lone_surrogates_from_a_bad_decode_do_not_survive():
 
 
 def test_markdown_subset_bold_italic_lists():
-    blocks = parse_blocks("Plain **bold** and *italic*.\n\n- one\n- two **b**\n  - nested\n\n"
-                          "3. three\n4. four")
-    assert blocks[0] == Paragraph((Run("Plain "), Run("bold", bold=True), Run(" and "),
-                                   Run("italic", italic=True), Run("."),))
+    blocks = parse_blocks(
+        "Plain **bold** and *italic*.\n\n- one\n- two **b**\n  - nested\n\n3. three\n4. four"
+    )
+    assert blocks[0] == Paragraph(
+        (
+            Run("Plain "),
+            Run("bold", bold=True),
+            Run(" and "),
+            Run("italic", italic=True),
+            Run("."),
+        )
+    )
     bullets = blocks[1]
     assert isinstance(bullets, ListBlock)
     assert [(i.level, i.number) for i in bullets.items] == [(0, 0), (0, 0), (1, 0)]
@@ -56,10 +64,20 @@ def test_markdown_outside_the_subset_stays_literal():
 
 def test_each_script_gets_a_font_that_has_its_glyphs():
     fonts.register()
-    samples = {"Ἀλέξανδρος Дмитрий": "", "فاطمة": "HSArabic", "מרים": "HSHebrew",
-               "राधा": "HSDevanagari", "ਗੁਰਪ੍ਰੀਤ": "HSGurmukhi", "সাবরিনা": "HSBengali",
-               "王小明": "HSCJK", "さくら": "HSCJK", "김민준": "HSKorean", "ሰላም": "HSEthiopic",
-               "தமிழ்": "HSTamil", "สมชาย": "HSThai"}
+    samples = {
+        "Ἀλέξανδρος Дмитрий": "",
+        "فاطمة": "HSArabic",
+        "מרים": "HSHebrew",
+        "राधा": "HSDevanagari",
+        "ਗੁਰਪ੍ਰੀਤ": "HSGurmukhi",
+        "সাবরিনা": "HSBengali",
+        "王小明": "HSCJK",
+        "さくら": "HSCJK",
+        "김민준": "HSKorean",
+        "ሰላም": "HSEthiopic",
+        "தமிழ்": "HSTamil",
+        "สมชาย": "HSThai",
+    }
     for text, font in samples.items():
         runs = fonts.segments(text)
         assert {f for f, _ in runs} == {font}, text
@@ -77,7 +95,8 @@ def _nasty_case():
     case.household[0].name = "Noa נועה 😀👍🏽"
     case.par_sections["family_of_origin"].text = (
         "Tabs\tinside\ttext, control \x07\x1b chars, “smart quotes”, emoji 🙂🇬🇧.\n\n"
-        + long_para + "\n\nEnd marker ZZLASTPARA."
+        + long_para
+        + "\n\nEnd marker ZZLASTPARA."
     )
     case.par_sections["health"].text = "   "
     case.par_sections["motivation"].text = "مرحبا بكم. Right-to-left paragraph.\n\nשלום עולם"
@@ -105,8 +124,9 @@ def test_awkward_text_gives_valid_files(nasty):
 
 def test_a_5000_word_paragraph_splits_across_pages(nasty):
     pages = read_pdf(nasty["pdf"])
-    holding = [n for n, t in enumerate(pages) if "word2500" in t or "word10 " in t
-               or "word4999" in t]
+    holding = [
+        n for n, t in enumerate(pages) if "word2500" in t or "word10 " in t or "word4999" in t
+    ]
     first = next(n for n, t in enumerate(pages) if "word10 " in t)
     last = next(n for n, t in enumerate(pages) if "word4999" in t)
     assert holding and last - first >= 2

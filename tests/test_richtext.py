@@ -84,8 +84,11 @@ def test_paragraphs_counted_for_evidence_links(blocks) -> None:
 
 
 def test_markup_characters_typed_as_text_stay_text() -> None:
-    blocks = [Paragraph((Run("5 * 3 = 15, snake_case and a \\ back slash"),)),
-              Paragraph((Run("- not a list"),)), Paragraph((Run("2015. A year, not a list"),))]
+    blocks = [
+        Paragraph((Run("5 * 3 = 15, snake_case and a \\ back slash"),)),
+        Paragraph((Run("- not a list"),)),
+        Paragraph((Run("2015. A year, not a list"),)),
+    ]
     text = to_markdown(blocks)
     assert same_blocks(parse_blocks(text), blocks)
     assert text.startswith("5 \\* 3")

@@ -52,16 +52,26 @@ def _fill(case: Case) -> None:
     applicant = case.applicants[1]
     for name, value in FACTS.items():
         setattr(applicant, name, value)
-    applicant.places_lived = [PlaceLived("Leeds", from_date=date(2014, 9, 1),
-                                         to_date=date(2016, 8, 31))]
+    applicant.places_lived = [
+        PlaceLived("Leeds", from_date=date(2014, 9, 1), to_date=date(2016, 8, 31))
+    ]
     case.accommodation, case.finances = ACCOMMODATION, FINANCES
 
 
 def _expected_words() -> list[str]:
-    return ["Kumasi, Ghana", "Daniel Owusu", "Bristol City Council, since 1 Sep 2016",
-            "Married", "16 Jun 2018, Bristol Register Office", "Dr Amara Bello",
-            "Easton Health Centre", "Leeds, 1 Sep 2014 to 31 Aug 2016",
-            "since 1 Jul 2009", ACCOMMODATION, FINANCES]
+    return [
+        "Kumasi, Ghana",
+        "Daniel Owusu",
+        "Bristol City Council, since 1 Sep 2016",
+        "Married",
+        "16 Jun 2018, Bristol Register Office",
+        "Dr Amara Bello",
+        "Easton Health Centre",
+        "Leeds, 1 Sep 2014 to 31 Aug 2016",
+        "since 1 Jul 2009",
+        ACCOMMODATION,
+        FINANCES,
+    ]
 
 
 def _assert_exported(case: Case, variant: str = "panel") -> None:
@@ -125,20 +135,23 @@ def test_a_vault_stored_before_the_facts_opens_takes_and_exports_them(tmp_path: 
 
 
 @pytest.mark.parametrize("variant", ["panel", "applicant"])
-def test_chosen_photograph_is_read_from_the_vault_and_embedded(vault: Vault, variant: str,
-                                                               tmp_path: Path) -> None:
+def test_chosen_photograph_is_read_from_the_vault_and_embedded(
+    vault: Vault, variant: str, tmp_path: Path
+) -> None:
     case = build_demo_case(TODAY)
     vault.cases.save_case(case)
-    photo = vault.cases.add_attachment(case.id, "us.jpg", "image/jpeg", photo_jpeg(),
-                                       description="Hannah and Daniel at home")
+    photo = vault.cases.add_attachment(
+        case.id, "us.jpg", "image/jpeg", photo_jpeg(), description="Hannah and Daniel at home"
+    )
     vault.cases.add_attachment(case.id, "notes.txt", "text/plain", b"not a picture")
     case = vault.cases.load_case(case.id)
     case.photo_attachment_id = photo.id
     vault.cases.save_case(case)
     case = vault.cases.load_case(case.id)
     # the document itself (the applicants' copy's guard is tested in test_confidentiality)
-    made = build_par_document(case, variant, forms=load_library(), today=TODAY,
-                              extras=extras_for(vault, case))
+    made = build_par_document(
+        case, variant, forms=load_library(), today=TODAY, extras=extras_for(vault, case)
+    )
     document = docx.Document(io.BytesIO(render(made, "docx")))
     (shape,) = document.inline_shapes
     assert shape._inline.docPr.get("descr") == "Hannah and Daniel at home"

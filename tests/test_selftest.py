@@ -24,19 +24,26 @@ def run_selftest(tmp_path: Path, **env_changes: str) -> subprocess.CompletedProc
     for folder in (home, temp):
         folder.mkdir(exist_ok=True)
     env = {
-        key: value for key, value in os.environ.items()
+        key: value
+        for key, value in os.environ.items()
         if not key.startswith(("HOMESTUDY_", "XDG_"))
     }
     env.update(
-        HOME=str(home), TMPDIR=str(temp), QT_QPA_PLATFORM="offscreen",
+        HOME=str(home),
+        TMPDIR=str(temp),
+        QT_QPA_PLATFORM="offscreen",
         PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring",
         HOMESTUDY_SETTINGS=str(home / "settings.json"),
     )
     env.update(env_changes)
-    command = [str(CONSOLE_SCRIPT)] if CONSOLE_SCRIPT.exists() else [
-        sys.executable, "-m", "homestudy.cli"]
-    return subprocess.run([*command, "--self-test"], env=env, capture_output=True, text=True,
-                          timeout=240, check=False)
+    command = (
+        [str(CONSOLE_SCRIPT)]
+        if CONSOLE_SCRIPT.exists()
+        else [sys.executable, "-m", "homestudy.cli"]
+    )
+    return subprocess.run(
+        [*command, "--self-test"], env=env, capture_output=True, text=True, timeout=240, check=False
+    )
 
 
 def status_of(output: str) -> dict[str, str]:
@@ -77,9 +84,11 @@ def test_an_unusable_temp_folder_fails_that_check_only(tmp_path: Path) -> None:
     assert "cannot make a temporary folder in " + str(not_a_folder) in result.stdout
     # Every other check still ran and passed: one fault does not hide the rest.
     assert {n for n, s in status.items() if s == "ok"} == set(NAMES) - {
-        "Encrypted vault: write and read a case"}
-    assert f"1 of {len(NAMES)} checks FAILED: Encrypted vault: write and read a case" \
-        in result.stdout
+        "Encrypted vault: write and read a case"
+    }
+    assert (
+        f"1 of {len(NAMES)} checks FAILED: Encrypted vault: write and read a case" in result.stdout
+    )
 
 
 def test_a_missing_qt_platform_plugin_is_reported_not_a_crash(tmp_path: Path) -> None:
@@ -108,10 +117,13 @@ def test_run_checks_reports_each_failure_and_cleans_up(tmp_path: Path) -> None:
     out = io.StringIO()
     results = selftest.run_checks(
         [("Reads a missing file", reads_missing), ("Uses scratch", uses_scratch)],
-        temp_parent=tmp_path, out=out,
+        temp_parent=tmp_path,
+        out=out,
     )
-    assert [(r.name, r.ok) for r in results] == [("Reads a missing file", False),
-                                                 ("Uses scratch", True)]
+    assert [(r.name, r.ok) for r in results] == [
+        ("Reads a missing file", False),
+        ("Uses scratch", True),
+    ]
     assert results[0].detail.startswith("FileNotFoundError:")
     assert "FAILED: FileNotFoundError" in out.getvalue()
     assert made and not made[0].exists()

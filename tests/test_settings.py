@@ -37,8 +37,10 @@ def test_no_files_gives_defaults_and_no_locks(paths: tuple[Path, Path]) -> None:
 
 def test_user_file_is_read(paths: tuple[Path, Path]) -> None:
     user, _ = paths
-    write(user, {"idle_lock_minutes": 3, "proxy_url": "http://proxy.example:3128",
-                 "vault_dir": "~/cases"})
+    write(
+        user,
+        {"idle_lock_minutes": 3, "proxy_url": "http://proxy.example:3128", "vault_dir": "~/cases"},
+    )
     loaded = s.load_settings()
     assert loaded.idle_lock_minutes == 3
     assert loaded.proxy_url == "http://proxy.example:3128"

@@ -40,16 +40,18 @@ def agency(tmp_path: Path) -> Iterator[tuple[AgencyHome, InboxServer]]:
 def to(server: InboxServer | None = None) -> Callable[[ProfileState], InboxClient]:
     """Clients for each profile's inbox, or for ``server`` (a restarted inbox has a new
     port)."""
-    return lambda state: InboxClient(server.url if server else state.profile.inbox_url,
-                                     retries=0, sleep=lambda _s: None)
+    return lambda state: InboxClient(
+        server.url if server else state.profile.inbox_url, retries=0, sleep=lambda _s: None
+    )
 
 
 def new_vault(folder: Path) -> Vault:
     return Vault.create(folder, TEST_PASSPHRASE, kdf=TEST_KDF)
 
 
-def enrolled(vault: Vault, home: AgencyHome, server: InboxServer,
-             assessor: str = "assessor-1") -> ProfileState:
+def enrolled(
+    vault: Vault, home: AgencyHome, server: InboxServer, assessor: str = "assessor-1"
+) -> ProfileState:
     state = enrol(vault, enrolment_for(home, server.url, assessor))
     outbox.watch(vault)
     (report,) = [r for r in sync_round(vault, to()) if r.profile_id == state.id]
@@ -61,8 +63,9 @@ def linked_case(vault: Vault, state: ProfileState, reference: str, files: int = 
     case = sample_case(reference)
     vault.cases.save_case(case)
     for n in range(files):
-        vault.cases.add_attachment(case.id, f"scan-{n}.pdf", "application/pdf",
-                                   f"{reference} scan {n} ".encode() * 500)
+        vault.cases.add_attachment(
+            case.id, f"scan-{n}.pdf", "application/pdf", f"{reference} scan {n} ".encode() * 500
+        )
     link_case(vault, case.id, state.id)
     return vault.cases.load_case(case.id)
 
@@ -212,10 +215,12 @@ def test_lost_laptop_new_laptop_gets_every_case_with_attachments(tmp_path, vault
             assert got.agency_profile_id == new.id
             assert [v.title for v in got.visits] == [v.title for v in case.visits]
             assert sorted(a.sha256 for a in got.attachments) == sorted(
-                a.sha256 for a in case.attachments)
+                a.sha256 for a in case.attachments
+            )
             for a in case.attachments:
-                assert laptop.cases.read_attachment(case.id, a.id) == \
-                    vault.cases.read_attachment(case.id, a.id)
+                assert laptop.cases.read_attachment(case.id, a.id) == vault.cases.read_attachment(
+                    case.id, a.id
+                )
             history = next(m for m in inbound.messages(laptop, case_id=case.id)).body["history"]
             assert any(h["kind"] == "bundle" for h in history)
         laptop.cases.save_visit(mine[0].id, Visit(sequence=2, title="Second visit"))
@@ -227,7 +232,8 @@ def test_lost_laptop_new_laptop_gets_every_case_with_attachments(tmp_path, vault
 
 
 def test_transfer_moves_a_case_with_attachments_and_the_old_laptop_archives_it(
-        tmp_path, vault, agency) -> None:
+    tmp_path, vault, agency
+) -> None:
     home, server = agency
     state = enrolled(vault, home, server, assessor="sam")
     case = linked_case(vault, state, "HS-2026-0601", files=1)
@@ -241,8 +247,9 @@ def test_transfer_moves_a_case_with_attachments_and_the_old_laptop_archives_it(
         assert report.received_cases == 1
         got = other.cases.load_case(case.id)
         (att,) = got.attachments
-        assert other.cases.read_attachment(case.id, att.id) == \
-            vault.cases.read_attachment(case.id, att.id)
+        assert other.cases.read_attachment(case.id, att.id) == vault.cases.read_attachment(
+            case.id, att.id
+        )
         (report,) = sync_round(vault, to())
         assert "archived" in describe(report)
         assert vault.cases.list_cases() == []
@@ -258,8 +265,9 @@ def test_withdrawal_archives_the_case_and_says_so(vault, agency) -> None:
     case = linked_case(vault, state, "HS-2026-0701")
     sync_round(vault, to())
     db = home.database(pool_size=1)
-    queue_message(db, home, case_id=case.id, kind="withdraw",
-                  body={"reason": "The applicants withdrew."})
+    queue_message(
+        db, home, case_id=case.id, kind="withdraw", body={"reason": "The applicants withdrew."}
+    )
     db.close()
     (report,) = sync_round(vault, to())
     assert "withdrew case HS-2026-0701" in describe(report) and "archived" in describe(report)
@@ -276,8 +284,15 @@ def test_an_unappliable_message_stays_listed_until_it_applies(vault, agency) -> 
     db = home.database(pool_size=1)
     incoming = sample_case("HS-2026-0801")  # the agency's own, different case
     assign_case(home, db, incoming, state.profile.device_id)
-    queue_message(db, home, case_id="no-such-case", kind="close", body={"reason": "Closed."},
-                  device_id=state.profile.device_id, case_reference="HS-2026-0899")
+    queue_message(
+        db,
+        home,
+        case_id="no-such-case",
+        kind="close",
+        body={"reason": "Closed."},
+        device_id=state.profile.device_id,
+        case_reference="HS-2026-0899",
+    )
     db.close()
     (report,) = sync_round(vault, to())
     assert "2 message(s) from the agency could not be applied" in describe(report)
@@ -296,7 +311,8 @@ def test_an_unappliable_message_stays_listed_until_it_applies(vault, agency) -> 
 
 
 def test_a_laptop_restored_from_its_own_backup_carries_on_without_an_alert(
-        tmp_path, vault, agency) -> None:
+    tmp_path, vault, agency
+) -> None:
     home, server = agency
     state = enrolled(vault, home, server)
     case = linked_case(vault, state, "HS-2026-0901")
@@ -348,16 +364,27 @@ def test_review_comments_arrive_and_replies_go_back(vault, agency) -> None:
     case = linked_case(vault, state, "HS-2026-1101")
     sync_round(vault, to())
     db = home.database(pool_size=1)
-    comments = [{"id": f"c{n}", "section_id": "support_network", "text": f"Point {n}",
-                 "author": "Team manager", "created_at": "2026-12-01T10:00:00+00:00"}
-                for n in (1, 2)]
-    queue_message(db, home, case_id=case.id, kind="review",
-                  body={"review_id": "r1", "comments": comments, "decision": None})
+    comments = [
+        {
+            "id": f"c{n}",
+            "section_id": "support_network",
+            "text": f"Point {n}",
+            "author": "Team manager",
+            "created_at": "2026-12-01T10:00:00+00:00",
+        }
+        for n in (1, 2)
+    ]
+    queue_message(
+        db,
+        home,
+        case_id=case.id,
+        kind="review",
+        body={"review_id": "r1", "comments": comments, "decision": None},
+    )
     sync_round(vault, to())
     found = inbound.review_comments(vault, case.id, "support_network")
     assert [c.text for c in found] == ["Point 1", "Point 2"] and not any(c.resolved for c in found)
-    inbound.save_reply(vault, case.id, "r1", "c2", reply="Added the wider family.",
-                       resolved=True)
+    inbound.save_reply(vault, case.id, "r1", "c2", reply="Added the wider family.", resolved=True)
     (report,) = sync_round(vault, to())
     assert report.sent == 1
     (reply,) = replies_for(db, case.id)
@@ -374,10 +401,18 @@ def test_odd_message_bodies_are_kept_with_a_reason_and_do_not_stop_syncing(vault
     case = linked_case(vault, state, "HS-2026-1301")
     sync_round(vault, to())
     db = home.database(pool_size=1)
-    queue_message(db, home, case_id="x1", kind="case_update", body={"case": "abc"},
-                  device_id=state.profile.device_id, case_reference="HS-2026-1399")
-    queue_message(db, home, case_id=case.id, kind="case_update",
-                  body={"case": to_jsonable(case), "fields": 5})
+    queue_message(
+        db,
+        home,
+        case_id="x1",
+        kind="case_update",
+        body={"case": "abc"},
+        device_id=state.profile.device_id,
+        case_reference="HS-2026-1399",
+    )
+    queue_message(
+        db, home, case_id=case.id, kind="case_update", body={"case": to_jsonable(case), "fields": 5}
+    )
     db.close()
     (report,) = sync_round(vault, to())
     assert not report.error and "2 message(s)" in describe(report)
@@ -399,8 +434,12 @@ def test_transfer_sends_the_case_rebuilt_from_its_change_sets(tmp_path, vault, a
     assert report.sent == 1
     db = home.database(pool_size=1)
     with db.transaction() as cur:
-        bases = [r[0] for r in cur.all("SELECT base_sha256 FROM bundles WHERE case_id = ? "
-                                       "ORDER BY sequence", (case.id,))]
+        bases = [
+            r[0]
+            for r in cur.all(
+                "SELECT base_sha256 FROM bundles WHERE case_id = ? ORDER BY sequence", (case.id,)
+            )
+        ]
     assert bases[0] == "" and bases[1] != ""  # whole, then a change against it
     other = new_vault(tmp_path / "other")
     try:
@@ -411,8 +450,9 @@ def test_transfer_sends_the_case_rebuilt_from_its_change_sets(tmp_path, vault, a
         got = other.cases.load_case(case.id)
         assert [v.title for v in got.visits] == ["Home visit"]
         (att,) = got.attachments
-        assert other.cases.read_attachment(case.id, att.id) == \
-            vault.cases.read_attachment(case.id, att.id)
+        assert other.cases.read_attachment(case.id, att.id) == vault.cases.read_attachment(
+            case.id, att.id
+        )
     finally:
         other.close()
         db.close()

@@ -37,26 +37,44 @@ CASE = sample_case()
 
 def manifest(**changes: Any) -> Manifest:
     values: dict[str, Any] = dict(
-        bundle_id="b-1", kind=KIND_CASE, agency_id="AG", device_id="dev-1", case_id=CASE.id,
-        case_reference=CASE.reference, sequence=7, previous_bundle_id="b-0",
-        previous_sha256="ab" * 32, created_at="2026-11-29T10:00:00+00:00")
+        bundle_id="b-1",
+        kind=KIND_CASE,
+        agency_id="AG",
+        device_id="dev-1",
+        case_id=CASE.id,
+        case_reference=CASE.reference,
+        sequence=7,
+        previous_bundle_id="b-0",
+        previous_sha256="ab" * 32,
+        created_at="2026-11-29T10:00:00+00:00",
+    )
     values.update(changes)
     return Manifest(**values)
 
 
-def make(m: Manifest | None = None, *, case_json: dict[str, Any] | None = None,
-         signer: str = DEVICE.signing_secret, recipient: str = AGENCY.age_recipient) -> bytes:
-    return build_bundle(m or manifest(), case_json=case_json or to_jsonable(CASE),
-                        attachments={"att-1": b"scan of a gas safety certificate"},
-                        signing_secret=signer, recipient=recipient)
+def make(
+    m: Manifest | None = None,
+    *,
+    case_json: dict[str, Any] | None = None,
+    signer: str = DEVICE.signing_secret,
+    recipient: str = AGENCY.age_recipient,
+) -> bytes:
+    return build_bundle(
+        m or manifest(),
+        case_json=case_json or to_jsonable(CASE),
+        attachments={"att-1": b"scan of a gas safety certificate"},
+        signing_secret=signer,
+        recipient=recipient,
+    )
 
 
 VALID = make()
 
 
 def open_valid(data: bytes, **kwargs: Any) -> Any:
-    return open_bundle(data, signer_public_key=DEVICE.signing_public,
-                       identity=AGENCY.age_identity, **kwargs)
+    return open_bundle(
+        data, signer_public_key=DEVICE.signing_public, identity=AGENCY.age_identity, **kwargs
+    )
 
 
 def rebuild(data: bytes, **replace: bytes) -> bytes:
@@ -72,8 +90,9 @@ def check_of(data: bytes, **kwargs: Any) -> str | None:
 
 
 def test_round_trip_verifies_and_decrypts() -> None:
-    opened = open_valid(VALID, expected_agency_id="AG", expected_device_id="dev-1",
-                        expected_kind=KIND_CASE)
+    opened = open_valid(
+        VALID, expected_agency_id="AG", expected_device_id="dev-1", expected_kind=KIND_CASE
+    )
     assert opened.manifest.sequence == 7 and opened.manifest.previous_bundle_id == "b-0"
     assert opened.case().reference == CASE.reference
     assert opened.case().lines_of_enquiry[0].text == CASE.lines_of_enquiry[0].text
@@ -104,8 +123,7 @@ def test_each_failure_names_its_check() -> None:
     assert check_of(rebuild(VALID, **{PAYLOAD: b"x" * 10})) == "hash"
     assert check_of(rebuild(VALID, extra=b"smuggled")) == "members"
     with pytest.raises(BundleError) as caught:
-        open_bundle(VALID, signer_public_key=DEVICE.signing_public,
-                    identity=other.age_identity)
+        open_bundle(VALID, signer_public_key=DEVICE.signing_public, identity=other.age_identity)
     assert caught.value.check == "decrypt"
 
 
@@ -121,9 +139,14 @@ def test_payload_that_disagrees_with_the_manifest_is_refused() -> None:
     listed["members"][PAYLOAD] = {"sha256": sha256_hex(donor_payload), "size": len(donor_payload)}
     m = Manifest.from_json(json.dumps(listed).encode())
     body = m.to_json()
-    forged = rebuild(data, **{MANIFEST: body, PAYLOAD: donor_payload,
-                             SIGNATURE: keys.sign(DEVICE.signing_secret, body,
-                                                  m.trusted_comment())})
+    forged = rebuild(
+        data,
+        **{
+            MANIFEST: body,
+            PAYLOAD: donor_payload,
+            SIGNATURE: keys.sign(DEVICE.signing_secret, body, m.trusted_comment()),
+        },
+    )
     assert check_of(forged) == "inner_mismatch"
 
 
@@ -132,10 +155,10 @@ def test_newer_format_is_named_as_such() -> None:
     listed = json.loads(members[MANIFEST])
     listed["format_version"] = 99
     body = json.dumps(listed).encode()
-    signature = keys.sign(DEVICE.signing_secret, body,
-                          f"homestudy bundle b-1 {KIND_CASE} sequence 7")
-    assert check_of(rebuild(VALID, **{MANIFEST: body, SIGNATURE: signature})) == \
-        "format_version"
+    signature = keys.sign(
+        DEVICE.signing_secret, body, f"homestudy bundle b-1 {KIND_CASE} sequence 7"
+    )
+    assert check_of(rebuild(VALID, **{MANIFEST: body, SIGNATURE: signature})) == "format_version"
 
 
 def _flip(data: bytes, position: int, bit: int) -> bytes:
@@ -197,27 +220,50 @@ def test_container_refuses_compressed_members() -> None:
 
 
 def key_list(version: int, expires: datetime) -> Any:
-    return make_key_list(AGENCY.signing_secret, KeyList(
-        agency_id="AG", version=version, issued_at=datetime.now(UTC).isoformat(),
-        expires_at=expires.isoformat(), age_recipient=AGENCY.age_recipient,
-        signing_public_key=AGENCY.signing_public))
+    return make_key_list(
+        AGENCY.signing_secret,
+        KeyList(
+            agency_id="AG",
+            version=version,
+            issued_at=datetime.now(UTC).isoformat(),
+            expires_at=expires.isoformat(),
+            age_recipient=AGENCY.age_recipient,
+            signing_public_key=AGENCY.signing_public,
+        ),
+    )
 
 
 def test_key_list_refuses_older_versions_and_warns_when_expired() -> None:
     later = datetime.now(UTC) + timedelta(days=30)
-    checked, warning = verify_key_list(key_list(3, later), trusted_public_key=AGENCY.signing_public,
-                                       agency_id="AG", last_version=3)
+    checked, warning = verify_key_list(
+        key_list(3, later), trusted_public_key=AGENCY.signing_public, agency_id="AG", last_version=3
+    )
     assert checked.version == 3 and warning is None
     with pytest.raises(KeyListError, match="older key list"):
-        verify_key_list(key_list(2, later), trusted_public_key=AGENCY.signing_public,
-                        agency_id="AG", last_version=3)
-    _, warning = verify_key_list(key_list(4, datetime.now(UTC) - timedelta(days=1)),
-                                 trusted_public_key=AGENCY.signing_public, agency_id="AG",
-                                 last_version=3)
+        verify_key_list(
+            key_list(2, later),
+            trusted_public_key=AGENCY.signing_public,
+            agency_id="AG",
+            last_version=3,
+        )
+    _, warning = verify_key_list(
+        key_list(4, datetime.now(UTC) - timedelta(days=1)),
+        trusted_public_key=AGENCY.signing_public,
+        agency_id="AG",
+        last_version=3,
+    )
     assert warning and "expired" in warning
     with pytest.raises(KeyListError, match="not signed"):
-        verify_key_list(key_list(5, later), trusted_public_key=DEVICE.signing_public,
-                        agency_id="AG", last_version=0)
+        verify_key_list(
+            key_list(5, later),
+            trusted_public_key=DEVICE.signing_public,
+            agency_id="AG",
+            last_version=0,
+        )
     with pytest.raises(KeyListError, match="different agency"):
-        verify_key_list(key_list(5, later), trusted_public_key=AGENCY.signing_public,
-                        agency_id="OTHER", last_version=0)
+        verify_key_list(
+            key_list(5, later),
+            trusted_public_key=AGENCY.signing_public,
+            agency_id="OTHER",
+            last_version=0,
+        )

@@ -33,9 +33,15 @@ def test_a_one_word_edit_is_one_small_operation() -> None:
     section = max(new["par_sections"], key=lambda k: len(new["par_sections"][k]["text"]))
     new["par_sections"][section]["text"] = new["par_sections"][section]["text"] + " indeed"
     ops = changes.diff(old, new)
-    assert ops == [{"op": "text", "path": ["par_sections", section, "text"],
-                    "at": len(old["par_sections"][section]["text"]), "cut": 0,
-                    "insert": " indeed"}]
+    assert ops == [
+        {
+            "op": "text",
+            "path": ["par_sections", section, "text"],
+            "at": len(old["par_sections"][section]["text"]),
+            "cut": 0,
+            "insert": " indeed",
+        }
+    ]
     assert changes.apply(old, ops) == new
 
 
@@ -55,22 +61,29 @@ def test_records_are_matched_by_id_added_removed_and_reordered() -> None:
     sets = [o for o in ops if o["op"] in ("set", "text") and o["path"][0] == "visits"]
     assert {json.dumps(o["path"]) for o in sets} == {
         json.dumps(["visits", {"id": first["id"]}, "notes"]),
-        json.dumps(["visits", {"id": new["visits"][-1]["id"]}])}
+        json.dumps(["visits", {"id": new["visits"][-1]["id"]}]),
+    }
 
 
 def test_operations_that_do_not_fit_their_state_are_refused() -> None:
     old = _demo()
     with pytest.raises(changes.ChangeError):
-        changes.apply(old, [{"op": "set", "path": ["visits", {"id": "nope"}, "notes"],
-                             "value": "x"}])
+        changes.apply(
+            old, [{"op": "set", "path": ["visits", {"id": "nope"}, "notes"], "value": "x"}]
+        )
     with pytest.raises(changes.ChangeError):
         changes.apply(old, [{"op": "order", "path": ["visits"], "ids": ["missing"]}])
     with pytest.raises(changes.ChangeError):
         changes.apply(old, [{"op": "unset", "path": ["no_such_field"]}])
 
 
-_leaf = st.none() | st.booleans() | st.integers() | st.text(max_size=5) | st.text(
-    alphabet="ab\u00e9\U0001f600", min_size=78, max_size=90)
+_leaf = (
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.text(max_size=5)
+    | st.text(alphabet="ab\u00e9\U0001f600", min_size=78, max_size=90)
+)
 _ids = st.sampled_from(["a", "b", "c", "d"])
 
 
@@ -80,10 +93,13 @@ def _record(children: Any) -> Any:
 
 _json = st.recursive(
     _leaf,
-    lambda children: st.lists(children, max_size=3)
-    | st.lists(_record(children), max_size=4, unique_by=lambda r: r["id"])
-    | st.dictionaries(st.sampled_from(["p", "q", "r", "id"]), children, max_size=3),
-    max_leaves=12)
+    lambda children: (
+        st.lists(children, max_size=3)
+        | st.lists(_record(children), max_size=4, unique_by=lambda r: r["id"])
+        | st.dictionaries(st.sampled_from(["p", "q", "r", "id"]), children, max_size=3)
+    ),
+    max_leaves=12,
+)
 
 
 @settings(max_examples=300, deadline=None)
@@ -92,18 +108,29 @@ def test_apply_of_diff_gives_the_new_state(old: Any, new: Any) -> None:
     ops = changes.diff(old, new)
     assert changes.apply(old, ops) == new
     # and after the trip through the typed wire schema
-    change = ChangeSet(format=CHANGE_FORMAT, format_version=1, case_id="c",
-                       case_format_version=1, state_sha256="", ops=[convert(Op, o) for o in ops])
+    change = ChangeSet(
+        format=CHANGE_FORMAT,
+        format_version=1,
+        case_id="c",
+        case_format_version=1,
+        state_sha256="",
+        ops=[convert(Op, o) for o in ops],
+    )
     assert changes.apply(old, decode(ChangeSet, encode(change)).ops_as_dicts()) == new
 
 
 @settings(max_examples=200, deadline=None)
-@given(text=st.text(min_size=80, max_size=200), at=st.integers(0, 200), cut=st.integers(0, 5),
-       insert=st.text(max_size=6))
-def test_small_edits_of_long_texts_travel_as_splices(text: str, at: int, cut: int,
-                                                     insert: str) -> None:
+@given(
+    text=st.text(min_size=80, max_size=200),
+    at=st.integers(0, 200),
+    cut=st.integers(0, 5),
+    insert=st.text(max_size=6),
+)
+def test_small_edits_of_long_texts_travel_as_splices(
+    text: str, at: int, cut: int, insert: str
+) -> None:
     at = min(at, len(text))
-    edited = text[:at] + insert + text[at + cut:]
+    edited = text[:at] + insert + text[at + cut :]
     ops = changes.diff({"t": text}, {"t": edited})
     assert changes.apply({"t": text}, ops) == {"t": edited}
     assert all(o["op"] == "text" and len(o["insert"]) <= len(insert) for o in ops)
@@ -113,27 +140,47 @@ def test_small_edits_of_long_texts_travel_as_splices(text: str, at: int, cut: in
 
 
 def _change(case: dict[str, Any]) -> ChangeSet:
-    return ChangeSet(format=CHANGE_FORMAT, format_version=1, case_id=case["id"],
-                     case_format_version=CASE_FORMAT_VERSION,
-                     state_sha256=changes.state_sha256(case), full=case)
+    return ChangeSet(
+        format=CHANGE_FORMAT,
+        format_version=1,
+        case_id=case["id"],
+        case_format_version=CASE_FORMAT_VERSION,
+        state_sha256=changes.state_sha256(case),
+        full=case,
+    )
 
 
 def _manifest(case: dict[str, Any], device: str, sequence: int = 1) -> Manifest:
-    return Manifest(bundle_id=str(uuid.uuid4()), kind=KIND_CASE, agency_id="AG-T",
-                    device_id=device, case_id=case["id"], case_reference=case["reference"],
-                    sequence=sequence, previous_bundle_id="", previous_sha256="",
-                    created_at=datetime.now(UTC).isoformat())
+    return Manifest(
+        bundle_id=str(uuid.uuid4()),
+        kind=KIND_CASE,
+        agency_id="AG-T",
+        device_id=device,
+        case_id=case["id"],
+        case_reference=case["reference"],
+        sequence=sequence,
+        previous_bundle_id="",
+        previous_sha256="",
+        created_at=datetime.now(UTC).isoformat(),
+    )
 
 
 def test_a_change_bundle_opens_and_its_payload_is_compressed() -> None:
     sender, agency = keys.generate_keys(), keys.generate_keys()
     case = _demo()
-    data = build_change_bundle(_manifest(case, "dev-1"), change=encode(_change(case)),
-                               signing_secret=sender.signing_secret,
-                               recipient=agency.age_recipient)
+    data = build_change_bundle(
+        _manifest(case, "dev-1"),
+        change=encode(_change(case)),
+        signing_secret=sender.signing_secret,
+        recipient=agency.age_recipient,
+    )
     assert len(data) < len(changes.canonical(case)) / 3  # gzip before age
-    opened = open_bundle(data, signer_public_key=sender.signing_public,
-                         identity=agency.age_identity, expected_device_id="dev-1")
+    opened = open_bundle(
+        data,
+        signer_public_key=sender.signing_public,
+        identity=agency.age_identity,
+        expected_device_id="dev-1",
+    )
     assert opened.manifest.format_version == 2
     assert opened.change is not None and opened.change.full == case
 
@@ -143,9 +190,12 @@ def test_a_change_of_the_wrong_shape_is_refused_naming_the_field() -> None:
     case = _demo()
     bad = json.loads(encode(_change(case)))
     bad["ops"] = [{"op": "set", "path": ["visits", 3], "value": 1}]  # 3 is no path step
-    data = build_change_bundle(_manifest(case, "dev-1"), change=json.dumps(bad).encode(),
-                               signing_secret=sender.signing_secret,
-                               recipient=agency.age_recipient)
+    data = build_change_bundle(
+        _manifest(case, "dev-1"),
+        change=json.dumps(bad).encode(),
+        signing_secret=sender.signing_secret,
+        recipient=agency.age_recipient,
+    )
     with pytest.raises(BundleError) as caught:
         open_bundle(data, signer_public_key=sender.signing_public, identity=agency.age_identity)
     assert caught.value.check == "payload" and "$.ops[0].path[1]" in caught.value.message
@@ -188,9 +238,20 @@ def test_receipts_and_enrolment_files_are_typed() -> None:
     from homestudy.sync.signed import RECEIPT_FORMAT, verify_receipt
 
     agency = keys.generate_keys()
-    body = _json.dumps({"format": RECEIPT_FORMAT, "format_version": 1, "bundle_id": "b",
-                        "sha256": "s", "size": "10", "received_at": "now", "agency_id": "A",
-                        "device_id": "d", "sequence": 1}, sort_keys=True).encode()
+    body = _json.dumps(
+        {
+            "format": RECEIPT_FORMAT,
+            "format_version": 1,
+            "bundle_id": "b",
+            "sha256": "s",
+            "size": "10",
+            "received_at": "now",
+            "agency_id": "A",
+            "device_id": "d",
+            "sequence": 1,
+        },
+        sort_keys=True,
+    ).encode()
     from homestudy.sync.signed import SignedDocument
 
     doc = SignedDocument(body, keys.sign(agency.signing_secret, body, "homestudy receipt b"))
@@ -198,11 +259,17 @@ def test_receipts_and_enrolment_files_are_typed() -> None:
         verify_receipt(doc, agency_public_key=agency.signing_public, bundle_id="b", sha256="s")
     assert "$.size" in str(caught.value.__cause__)
 
-    good = {"format": "homestudy-enrolment", "format_version": 1, "agency_id": "A",
-            "agency_name": "Agency", "inbox_url": "https://inbox.example.org",
-            "agency_age_recipient": agency.age_recipient,
-            "agency_signing_public_key": agency.signing_public, "token": "t",
-            "assessor_id": "a"}
+    good = {
+        "format": "homestudy-enrolment",
+        "format_version": 1,
+        "agency_id": "A",
+        "agency_name": "Agency",
+        "inbox_url": "https://inbox.example.org",
+        "agency_age_recipient": agency.age_recipient,
+        "agency_signing_public_key": agency.signing_public,
+        "token": "t",
+        "assessor_id": "a",
+    }
     assert EnrolmentFile.parse(_json.dumps(good).encode()).token == "t"
     with pytest.raises(EnrolmentError, match=r"\$\.token"):
         EnrolmentFile.parse(_json.dumps(dict(good, token=5)).encode())

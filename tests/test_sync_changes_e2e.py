@@ -43,12 +43,18 @@ class CountingTransport(httpx.BaseTransport):
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         request.read()
-        self.sent += len(request.content) + len(request.method) + len(str(request.url)) + sum(
-            len(k) + len(v) + 4 for k, v in request.headers.raw) + 12
+        self.sent += (
+            len(request.content)
+            + len(request.method)
+            + len(str(request.url))
+            + sum(len(k) + len(v) + 4 for k, v in request.headers.raw)
+            + 12
+        )
         response = self.inner.handle_request(request)
         response.read()
-        self.received += len(response.content) + 17 + sum(
-            len(k) + len(v) + 4 for k, v in response.headers.raw)
+        self.received += (
+            len(response.content) + 17 + sum(len(k) + len(v) + 4 for k, v in response.headers.raw)
+        )
         return response
 
     def close(self) -> None:
@@ -64,14 +70,15 @@ def inbox_bytes(home: AgencyHome) -> int:
             with db.connection() as conn:
                 conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
                 page = conn.execute("PRAGMA page_size").fetchone()[0]
-                used = conn.execute("PRAGMA page_count").fetchone()[0] - conn.execute(
-                    "PRAGMA freelist_count").fetchone()[0]
+                used = (
+                    conn.execute("PRAGMA page_count").fetchone()[0]
+                    - conn.execute("PRAGMA freelist_count").fetchone()[0]
+                )
                 return int(page * used)
         with db.connection() as conn:
             conn.autocommit = True
             conn.execute("VACUUM")
-            return int(conn.execute("SELECT pg_database_size(current_database())")
-                       .fetchone()[0])
+            return int(conn.execute("SELECT pg_database_size(current_database())").fetchone()[0])
     finally:
         db.close()
 
@@ -94,8 +101,9 @@ def one_word_edit(vault: Vault, case_id: str, n: int) -> None:
     vault.cases.save_par_section(case_id, draft)
 
 
-def run_changes(tmp_path: Path, vault: Vault, counting: CountingTransport,
-                database_url: str, label: str) -> dict[str, Any]:
+def run_changes(
+    tmp_path: Path, vault: Vault, counting: CountingTransport, database_url: str, label: str
+) -> dict[str, Any]:
     home = make_agency(tmp_path / "agency", database_url=database_url)
     server = InboxServer(home.path)
     try:
@@ -103,8 +111,9 @@ def run_changes(tmp_path: Path, vault: Vault, counting: CountingTransport,
         outbox.watch(vault)
 
         def client(s: outbox.ProfileState) -> InboxClient:
-            return InboxClient(s.profile.inbox_url, transport=counting, retries=1,
-                               sleep=lambda _s: None)
+            return InboxClient(
+                s.profile.inbox_url, transport=counting, retries=1, sleep=lambda _s: None
+            )
 
         case = build_demo_case()
         case.agency_profile_id = state.id
@@ -129,10 +138,12 @@ def run_changes(tmp_path: Path, vault: Vault, counting: CountingTransport,
             wire.append(counting.total - before)
         growth = (inbox_bytes(home) - start_inbox) / EDITS
         per_edit = sum(wire) / EDITS
-        print(f"\n[{label}] first sync {first_round / 1e6:.1f} MB; one-word edit: "
-              f"{per_edit / 1024:.2f} KB on the wire for the whole round (max "
-              f"{max(wire) / 1024:.2f} KB; the bundle itself {max(bundles) / 1024:.2f} KB), "
-              f"inbox grows {growth / 1024:.2f} KB per edit")
+        print(
+            f"\n[{label}] first sync {first_round / 1e6:.1f} MB; one-word edit: "
+            f"{per_edit / 1024:.2f} KB on the wire for the whole round (max "
+            f"{max(wire) / 1024:.2f} KB; the bundle itself {max(bundles) / 1024:.2f} KB), "
+            f"inbox grows {growth / 1024:.2f} KB per edit"
+        )
         assert per_edit <= 6 * 1024 and max(bundles) <= 4 * 1024  # aim: 4 KB per edit
         assert growth <= 12 * 1024  # aim 8 KB
 
@@ -160,13 +171,15 @@ def run_changes(tmp_path: Path, vault: Vault, counting: CountingTransport,
 
 
 @pytest.mark.slow
-def test_changes_not_copies_on_sqlite(tmp_path: Path, vault: Vault,
-                                      counting: CountingTransport) -> None:
+def test_changes_not_copies_on_sqlite(
+    tmp_path: Path, vault: Vault, counting: CountingTransport
+) -> None:
     run_changes(tmp_path, vault, counting, "", "SQLite")
 
 
 @pytest.mark.slow
 @pytest.mark.postgres
-def test_changes_not_copies_on_postgresql(tmp_path: Path, vault: Vault,
-                                          counting: CountingTransport, pg_cluster) -> None:
+def test_changes_not_copies_on_postgresql(
+    tmp_path: Path, vault: Vault, counting: CountingTransport, pg_cluster
+) -> None:
     run_changes(tmp_path, vault, counting, pg_cluster.new_database(), "PostgreSQL")

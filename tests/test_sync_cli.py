@@ -24,19 +24,62 @@ def vault_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return folder
 
 
-def test_agency_init_enrol_and_offline_device_enrolment(tmp_path, vault_dir, capsys,
-                                                       monkeypatch) -> None:
+def test_agency_init_enrol_and_offline_device_enrolment(
+    tmp_path, vault_dir, capsys, monkeypatch
+) -> None:
     monkeypatch.setenv("HOMESTUDY_AGENCY_PASSPHRASE", "agency test passphrase")
     home = tmp_path / "agency"
-    assert agency_main(["--home", str(home), "init", "--agency-id", "AG-9", "--name",
-                        "Ninth Agency", "--inbox-url", "http://127.0.0.1:9"]) == 0
+    assert (
+        agency_main(
+            [
+                "--home",
+                str(home),
+                "init",
+                "--agency-id",
+                "AG-9",
+                "--name",
+                "Ninth Agency",
+                "--inbox-url",
+                "http://127.0.0.1:9",
+            ]
+        )
+        == 0
+    )
     assert (home / "agency.key").stat().st_mode & 0o777 == 0o600
-    assert agency_main(["--home", str(home), "init", "--agency-id", "AG-9", "--name", "x",
-                        "--inbox-url", "http://x"]) == 1
+    assert (
+        agency_main(
+            [
+                "--home",
+                str(home),
+                "init",
+                "--agency-id",
+                "AG-9",
+                "--name",
+                "x",
+                "--inbox-url",
+                "http://x",
+            ]
+        )
+        == 1
+    )
     assert "already set up" in capsys.readouterr().err
     out = tmp_path / "sam.json"
-    assert agency_main(["--home", str(home), "enrol", "--assessor", "sam", "--assessor-name",
-                        "Sam", "--out", str(out)]) == 0
+    assert (
+        agency_main(
+            [
+                "--home",
+                str(home),
+                "enrol",
+                "--assessor",
+                "sam",
+                "--assessor-name",
+                "Sam",
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
     enrolment = EnrolmentFile.read(out)
     assert (enrolment.agency_id, enrolment.assessor_id) == ("AG-9", "sam")
     assert agency_main(["--home", str(home), "publish-keys", "--days", "30"]) == 0
@@ -56,8 +99,7 @@ def test_bad_enrolment_file_and_no_agencies(tmp_path, vault_dir, capsys) -> None
     bad.write_text(json.dumps({"format": "homestudy-enrolment", "format_version": 1}))
     assert homestudy_main(["enrol", str(bad), "--vault", str(vault_dir)]) == 2
     assert "incomplete" in capsys.readouterr().err
-    assert homestudy_main(["enrol", str(tmp_path / "missing.json"),
-                           "--vault", str(vault_dir)]) == 2
+    assert homestudy_main(["enrol", str(tmp_path / "missing.json"), "--vault", str(vault_dir)]) == 2
     assert "could not be opened" in capsys.readouterr().err
     assert homestudy_main(["sync", "--vault", str(vault_dir)]) == 1
     assert "not enrolled with any agency" in capsys.readouterr().out

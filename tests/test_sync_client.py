@@ -63,11 +63,15 @@ def real() -> Iterator[httpx.HTTPTransport]:
         transport.close()
 
 
-def factory(transport: httpx.BaseTransport | None = None, sleeps: list[float] | None = None,
-            retries: int = 2) -> Callable[[ProfileState], InboxClient]:
+def factory(
+    transport: httpx.BaseTransport | None = None,
+    sleeps: list[float] | None = None,
+    retries: int = 2,
+) -> Callable[[ProfileState], InboxClient]:
     waits = sleeps if sleeps is not None else []
-    return lambda state: InboxClient(state.profile.inbox_url, transport=transport,
-                                     sleep=waits.append, retries=retries)
+    return lambda state: InboxClient(
+        state.profile.inbox_url, transport=transport, sleep=waits.append, retries=retries
+    )
 
 
 def enrolled(vault: Vault, agency: Agency, url: str | None = None) -> ProfileState:
@@ -141,8 +145,12 @@ def test_retries_back_off_with_a_cap_then_succeed(vault: Vault, agency: Agency, 
     (report,) = sync_round(vault, client_factory)
     assert report.sent == 1 and report.waiting == 0
     assert sleeps == [0.5, 1.0, 2.0, 4.0, 8.0]
-    capped = InboxClient("http://127.0.0.1:1", sleep=sleeps.append, retries=8,
-                         transport=httpx.MockTransport(lambda r: httpx.Response(503)))
+    capped = InboxClient(
+        "http://127.0.0.1:1",
+        sleep=sleeps.append,
+        retries=8,
+        transport=httpx.MockTransport(lambda r: httpx.Response(503)),
+    )
     sleeps.clear()
     with pytest.raises(Exception, match="server error"):
         capped.key_list()
@@ -158,9 +166,18 @@ def test_a_receipt_that_does_not_verify_keeps_the_bundle(vault: Vault, agency: A
         if request.method != "PUT":
             return real.handle_request(request)
         bundle_id = request.url.path.rsplit("/", 1)[1]
-        doc = make_receipt(forger.signing_secret, Receipt(
-            bundle_id=bundle_id, sha256="0" * 64, size=1, received_at="2026-11-29T00:00:00Z",
-            agency_id=agency.home.agency_id, device_id="x", sequence=1))
+        doc = make_receipt(
+            forger.signing_secret,
+            Receipt(
+                bundle_id=bundle_id,
+                sha256="0" * 64,
+                size=1,
+                received_at="2026-11-29T00:00:00Z",
+                agency_id=agency.home.agency_id,
+                device_id="x",
+                sequence=1,
+            ),
+        )
         return httpx.Response(200, json={"receipt": doc.to_wire()})
 
     (report,) = sync_round(vault, factory(httpx.MockTransport(forged)))
@@ -299,11 +316,15 @@ class _ForwardProxy:
                 seen.append(f"{self.command} {self.path}")
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else b""
-                headers = {k: v for k, v in self.headers.items()
-                           if k.lower() not in ("host", "proxy-connection", "connection")}
+                headers = {
+                    k: v
+                    for k, v in self.headers.items()
+                    if k.lower() not in ("host", "proxy-connection", "connection")
+                }
                 with httpx.Client(timeout=30) as upstream:
-                    answer = upstream.request(self.command, self.path, content=body,
-                                              headers=headers)
+                    answer = upstream.request(
+                        self.command, self.path, content=body, headers=headers
+                    )
                 self.send_response(answer.status_code)
                 self.send_header("Content-Type", answer.headers.get("content-type", ""))
                 self.send_header("Content-Length", str(len(answer.content)))
@@ -342,7 +363,8 @@ def test_the_proxy_setting_is_honoured(vault: Vault, agency: Agency) -> None:
 
 
 def test_assignments_arrive_once_and_forged_or_clashing_ones_are_not_imported(
-        vault: Vault, agency: Agency, real) -> None:
+    vault: Vault, agency: Agency, real
+) -> None:
     import base64
     import json as jsonlib
 
@@ -380,35 +402,62 @@ def test_assignments_arrive_once_and_forged_or_clashing_ones_are_not_imported(
     forger = keys.generate_keys()
     fake_case = sample_case("HS-2026-0802")
     manifest = Manifest(
-        bundle_id="forged", kind=KIND_ASSIGNMENT, agency_id=agency.home.agency_id,
-        device_id=state.profile.device_id, case_id=fake_case.id,
-        case_reference=fake_case.reference, sequence=99, previous_bundle_id="",
-        previous_sha256="", created_at="2026-11-29T00:00:00+00:00")
-    forged = build_bundle(manifest, case_json=to_jsonable(fake_case), attachments={},
-                          signing_secret=forger.signing_secret,
-                          recipient=keys.age_recipient(state.device_age_identity))
+        bundle_id="forged",
+        kind=KIND_ASSIGNMENT,
+        agency_id=agency.home.agency_id,
+        device_id=state.profile.device_id,
+        case_id=fake_case.id,
+        case_reference=fake_case.reference,
+        sequence=99,
+        previous_bundle_id="",
+        previous_sha256="",
+        created_at="2026-11-29T00:00:00+00:00",
+    )
+    forged = build_bundle(
+        manifest,
+        case_json=to_jsonable(fake_case),
+        attachments={},
+        signing_secret=forger.signing_secret,
+        recipient=keys.age_recipient(state.device_age_identity),
+    )
 
     def inject(request: httpx.Request) -> httpx.Response:
         if "/assignments" in request.url.path:
-            body = {"assignments": [{"bundle_id": "forged", "sequence": 99,
-                                     "data": base64.b64encode(forged).decode()}]}
+            body = {
+                "assignments": [
+                    {
+                        "bundle_id": "forged",
+                        "sequence": 99,
+                        "data": base64.b64encode(forged).decode(),
+                    }
+                ]
+            }
             return httpx.Response(200, content=jsonlib.dumps(body).encode())
         return real.handle_request(request)
 
     (report,) = sync_round(vault, factory(httpx.MockTransport(inject)))
     assert report.received_cases == 0 and "(signature)" in report.error
     assert sorted(c.reference for c in vault.cases.list_cases()) == [
-        "HS-2026-0800", "HS-2026-0801", "HS-2026-0801", "HS-2026-0803"]
+        "HS-2026-0800",
+        "HS-2026-0801",
+        "HS-2026-0801",
+        "HS-2026-0803",
+    ]
 
 
-def test_a_new_enrolment_file_replaces_one_that_never_got_through(tmp_path, vault: Vault,
-                                                                  agency: Agency):
+def test_a_new_enrolment_file_replaces_one_that_never_got_through(
+    tmp_path, vault: Vault, agency: Agency
+):
     """An enrolment file already used on another laptop is refused at the first sync; the
     agency sends a new one, and enrolling with it is not a false "already enrolled"."""
     spent = enrolment_for(agency.home, agency.url, assessor="assessor-spent")
     with httpx.Client(base_url=agency.url) as other_laptop:
-        assert TestDevice(agency.home).register(other_laptop, spent.token,
-                                                "assessor-spent").status_code == 200
+        assert (
+            TestDevice(agency.home)
+            .register(other_laptop, spent.token, "assessor-spent")
+            .status_code
+            == 200
+        )
     state = enrol(vault, spent)  # the laptop cannot know yet
     case = agency_case(vault, state, "HS-2026-0700")
     (report,) = sync_round(vault, factory())

@@ -25,12 +25,21 @@ from homestudy.vault import Vault
 
 def agency_cli(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = dict(os.environ, PYTHONPATH=str(REPO))
-    return subprocess.run([sys.executable, "-m", "homestudy.agency.cli", "--home", str(home),
-                           *args], capture_output=True, text=True, env=env, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "homestudy.agency.cli", "--home", str(home), *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
 
 
-def run_end_to_end(tmp_path: Path, database_url: str, monkeypatch: pytest.MonkeyPatch,
-                   capsys: pytest.CaptureFixture[str]) -> None:
+def run_end_to_end(
+    tmp_path: Path,
+    database_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     home = make_agency(tmp_path / "agency", database_url=database_url)
     server = InboxServer(home.path)
     try:
@@ -42,8 +51,9 @@ def run_end_to_end(tmp_path: Path, database_url: str, monkeypatch: pytest.Monkey
         enrolment.write_bytes(enrolment_for(home, server.url).to_json())
 
         # 1. enrol: keys made, kept in the vault, registered with the inbox
-        assert homestudy_main(["enrol", str(enrolment), "--vault", str(vault_dir)]) == 0, \
+        assert homestudy_main(["enrol", str(enrolment), "--vault", str(vault_dir)]) == 0, (
             capsys.readouterr()
+        )
         vault = Vault.open(vault_dir, TEST_PASSPHRASE, check_integrity=False)
         (state,) = outbox.profiles(vault)
         assert state.registered and state.key_list_version == 1
@@ -52,8 +62,9 @@ def run_end_to_end(tmp_path: Path, database_url: str, monkeypatch: pytest.Monkey
         # 2. the agency assigns a case (Stage 1 summary, lines of enquiry)
         case = sample_case("HS-2026-0142")
         (tmp_path / "case.json").write_text(json.dumps(to_jsonable(case)))
-        done = agency_cli(home.path, "assign", "--assessor", "assessor-1",
-                          str(tmp_path / "case.json"))
+        done = agency_cli(
+            home.path, "assign", "--assessor", "assessor-1", str(tmp_path / "case.json")
+        )
         assert done.returncode == 0, done.stderr
 
         # 3. sync brings it in as a new case
@@ -65,9 +76,15 @@ def run_end_to_end(tmp_path: Path, database_url: str, monkeypatch: pytest.Monkey
 
         # 4. record work: the edit marks the case for sync
         outbox.watch(vault)
-        vault.cases.save_visit(arrived.id, Visit(sequence=1, title="Joint visit: the plan",
-                                                 done_date=date(2026, 11, 20),
-                                                 notes="First visit went well."))
+        vault.cases.save_visit(
+            arrived.id,
+            Visit(
+                sequence=1,
+                title="Joint visit: the plan",
+                done_date=date(2026, 11, 20),
+                notes="First visit went well.",
+            ),
+        )
         assert [c for c, _ in outbox.dirty_cases(vault)] == [arrived.id]
         vault.close()
 
@@ -79,10 +96,15 @@ def run_end_to_end(tmp_path: Path, database_url: str, monkeypatch: pytest.Monkey
         (kept,) = outbox.receipts(vault, arrived.id)
         with vault.reading() as conn:
             body, signature, sha = conn.execute(
-                "SELECT body, signature, sha256 FROM sync_receipts").fetchone()
+                "SELECT body, signature, sha256 FROM sync_receipts"
+            ).fetchone()
         vault.close()
-        verify_receipt(SignedDocument(bytes(body), bytes(signature)),
-                       agency_public_key=home.signing_public, bundle_id=kept[0], sha256=sha)
+        verify_receipt(
+            SignedDocument(bytes(body), bytes(signature)),
+            agency_public_key=home.signing_public,
+            bundle_id=kept[0],
+            sha256=sha,
+        )
 
         # 6. the agency has it, and a supervisor can open it
         listing = json.loads(agency_cli(home.path, "inbox", "--json").stdout)
@@ -96,8 +118,10 @@ def run_end_to_end(tmp_path: Path, database_url: str, monkeypatch: pytest.Monkey
         from docx import Document as DocxDocument
         from pypdf import PdfReader
 
-        docx_text = "\n".join(p.text for p in DocxDocument(
-            str(out / "HS-2026-0142.PAR-supervisor-draft.docx")).paragraphs)
+        docx_text = "\n".join(
+            p.text
+            for p in DocxDocument(str(out / "HS-2026-0142.PAR-supervisor-draft.docx")).paragraphs
+        )
         assert "Case reference: HS-2026-0142" in docx_text
         assert "Supervisor draft" in docx_text
         pdf = PdfReader(str(out / "HS-2026-0142.PAR-supervisor-draft.pdf"))

@@ -61,8 +61,10 @@ def test_a_name_that_does_not_resolve_is_a_dns_problem() -> None:
 
 
 def test_nothing_listening_is_offline() -> None:
-    with quick(f"http://127.0.0.1:{free_port()}") as client, \
-            pytest.raises(InboxUnavailableError) as caught:
+    with (
+        quick(f"http://127.0.0.1:{free_port()}") as client,
+        pytest.raises(InboxUnavailableError) as caught,
+    ):
         client.key_lists()
     assert type(caught.value) is InboxUnavailableError
     assert "cannot be reached" in caught.value.message
@@ -77,29 +79,48 @@ def _cert(tmp: Path) -> tuple[Path, Path, Path]:
     start, end = now - dt.timedelta(days=1), now + dt.timedelta(days=2)
     ca_key = ec.generate_private_key(ec.SECP256R1())
     ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Test Council CA")])
-    ca = (x509.CertificateBuilder().subject_name(ca_name).issuer_name(ca_name)
-          .public_key(ca_key.public_key()).serial_number(1)
-          .not_valid_before(start).not_valid_after(end)
-          .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-          .add_extension(x509.KeyUsage(True, False, False, False, False, True, True, False,
-                                       False), critical=True)
-          .sign(ca_key, hashes.SHA256()))
+    ca = (
+        x509.CertificateBuilder()
+        .subject_name(ca_name)
+        .issuer_name(ca_name)
+        .public_key(ca_key.public_key())
+        .serial_number(1)
+        .not_valid_before(start)
+        .not_valid_after(end)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .add_extension(
+            x509.KeyUsage(True, False, False, False, False, True, True, False, False), critical=True
+        )
+        .sign(ca_key, hashes.SHA256())
+    )
     key = ec.generate_private_key(ec.SECP256R1())
-    cert = (x509.CertificateBuilder()
-            .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")]))
-            .issuer_name(ca_name).public_key(key.public_key()).serial_number(2)
-            .not_valid_before(start).not_valid_after(end)
-            .add_extension(x509.SubjectAlternativeName(
-                [x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
-            .add_extension(x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.SERVER_AUTH]),
-                           critical=False)
-            .sign(ca_key, hashes.SHA256()))
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")]))
+        .issuer_name(ca_name)
+        .public_key(key.public_key())
+        .serial_number(2)
+        .not_valid_before(start)
+        .not_valid_after(end)
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            critical=False,
+        )
+        .add_extension(
+            x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.SERVER_AUTH]), critical=False
+        )
+        .sign(ca_key, hashes.SHA256())
+    )
     paths = tmp / "ca.pem", tmp / "cert.pem", tmp / "key.pem"
     paths[0].write_bytes(ca.public_bytes(serialization.Encoding.PEM))
     paths[1].write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    paths[2].write_bytes(key.private_bytes(serialization.Encoding.PEM,
-                                           serialization.PrivateFormat.PKCS8,
-                                           serialization.NoEncryption()))
+    paths[2].write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
     return paths
 
 
@@ -133,7 +154,8 @@ def tls_server(tmp_path: Path) -> Iterator[tuple[str, Path]]:
 
 
 def test_an_untrusted_certificate_is_named_and_the_os_store_is_used(
-        tls_server: tuple[str, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    tls_server: tuple[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
     url, ca = tls_server
     with quick(url) as client, pytest.raises(InboxCertificateError) as caught:
         client._request("GET", "/health")
@@ -159,8 +181,9 @@ class _RefusingProxy(http.server.BaseHTTPRequestHandler):
         pass
 
 
-def test_a_proxy_that_is_down_or_refuses_is_named(tls_server: tuple[str, Path],
-                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_proxy_that_is_down_or_refuses_is_named(
+    tls_server: tuple[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
     url, _ca = tls_server
     dead = f"http://127.0.0.1:{free_port()}"
     with quick(url, proxy=dead) as client, pytest.raises(InboxProxyError) as caught:
@@ -178,7 +201,8 @@ def test_a_proxy_that_is_down_or_refuses_is_named(tls_server: tuple[str, Path],
 
 
 def test_a_tunnel_through_a_proxy_checks_the_certificate_against_the_os_store(
-        tls_server: tuple[str, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    tls_server: tuple[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A CONNECT proxy on 127.0.0.1: the council CA in the OS store works through it."""
     url, ca = tls_server
     target_port = int(url.rsplit(":", 1)[1])
@@ -229,12 +253,19 @@ def test_413_and_5xx_have_their_own_words() -> None:
     with _answering(500) as client, pytest.raises(InboxServerError) as server:
         client.upload("b", b"x")
     assert "server error" in server.value.message
-    with _answering(503, {"error": "database_unavailable"}) as client, \
-            pytest.raises(InboxDatabaseError):
+    with (
+        _answering(503, {"error": "database_unavailable"}) as client,
+        pytest.raises(InboxDatabaseError),
+    ):
         client.upload("b", b"x")
-    messages = {InboxUnavailableError().message, InboxNameError().message,
-                InboxCertificateError().message, InboxProxyError().message,
-                InboxServerError().message, InboxDatabaseError().message}
+    messages = {
+        InboxUnavailableError().message,
+        InboxNameError().message,
+        InboxCertificateError().message,
+        InboxProxyError().message,
+        InboxServerError().message,
+        InboxDatabaseError().message,
+    }
     assert len(messages) == 6  # each cause its own words
 
 
@@ -261,8 +292,7 @@ def test_the_inbox_database_down_is_said_so(tmp_path: Path, vault: Vault) -> Non
         def client(s: outbox.ProfileState) -> InboxClient:
             # longer than the inbox waits for a database connection (the pool's 5 s),
             # as the laptop's own 30 s is: else the laptop gives up first, "offline"
-            return InboxClient(s.profile.inbox_url, retries=1, sleep=lambda _s: None,
-                               timeout=20)
+            return InboxClient(s.profile.inbox_url, retries=1, sleep=lambda _s: None, timeout=20)
 
         (report,) = sync_round(vault, client)
         assert report.offline and report.waiting == 1

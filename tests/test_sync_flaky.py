@@ -33,8 +33,10 @@ CASES = 3
 def edit(vault: Vault, case_id: str, n: int) -> None:
     case = vault.cases.load_case(case_id)
     if n % 7 == 0:
-        vault.cases.save_visit(case_id, Visit(sequence=len(case.visits) + 1,
-                                              title=f"Visit {n}", notes=f"Notes of visit {n}."))
+        vault.cases.save_visit(
+            case_id,
+            Visit(sequence=len(case.visits) + 1, title=f"Visit {n}", notes=f"Notes of visit {n}."),
+        )
     elif n % 5 == 0 and case.visits:
         visit = case.visits[-1]
         visit.notes = f"{visit.notes} More after edit {n}."
@@ -44,12 +46,14 @@ def edit(vault: Vault, case_id: str, n: int) -> None:
         vault.cases.save_case(case)
 
 
-def run_edits(tmp_path: Path, name: str, *, cut_before: float, cut_answer: float,
-              seed: int) -> dict[str, Any]:
+def run_edits(
+    tmp_path: Path, name: str, *, cut_before: float, cut_answer: float, seed: int
+) -> dict[str, Any]:
     home = make_agency(tmp_path / f"agency-{name}")
     server = InboxServer(home.path)
-    proxy = FlakyProxy(int(server.url.rsplit(":", 1)[1]), seed=seed, cut_before=cut_before,
-                       cut_answer=cut_answer)
+    proxy = FlakyProxy(
+        int(server.url.rsplit(":", 1)[1]), seed=seed, cut_before=cut_before, cut_answer=cut_answer
+    )
     vault = Vault.create(tmp_path / f"vault-{name}", TEST_PASSPHRASE, kdf=TEST_KDF)
     transport = httpx.HTTPTransport()
     try:
@@ -62,8 +66,13 @@ def run_edits(tmp_path: Path, name: str, *, cut_before: float, cut_answer: float
         transport = httpx.HTTPTransport(limits=httpx.Limits(max_keepalive_connections=0))
 
         def client(s: outbox.ProfileState) -> InboxClient:
-            return InboxClient(s.profile.inbox_url, retries=2, sleep=lambda _s: None,
-                               timeout=5, transport=transport)
+            return InboxClient(
+                s.profile.inbox_url,
+                retries=2,
+                sleep=lambda _s: None,
+                timeout=5,
+                transport=transport,
+            )
 
         ids = []
         for i in range(CASES):
@@ -96,8 +105,12 @@ def run_edits(tmp_path: Path, name: str, *, cut_before: float, cut_answer: float
             db.close()
         assert len(changes) == len(set(changes))
         assert count_rows(home, "alerts") == 0  # no false "copied laptop" alert
-        return {"bytes": proxy.bytes, "counts": dict(proxy.counts), "bundles": len(changes),
-                "errors": errors - {""}}
+        return {
+            "bytes": proxy.bytes,
+            "counts": dict(proxy.counts),
+            "bundles": len(changes),
+            "errors": errors - {""},
+        }
     finally:
         transport.close()
         proxy.close()
@@ -115,9 +128,11 @@ def _at(state: outbox.ProfileState, url: str) -> Any:
 def test_a_flaky_line_loses_nothing_and_costs_at_most_twice(tmp_path: Path) -> None:
     clean = run_edits(tmp_path, "clean", cut_before=0.0, cut_answer=0.0, seed=7)
     flaky = run_edits(tmp_path, "flaky", cut_before=0.12, cut_answer=0.12, seed=7)
-    print(f"\nclean line: {clean['bytes'] / 1024:.0f} KB, {clean['bundles']} bundles; "
-          f"flaky line: {flaky['bytes'] / 1024:.0f} KB, {flaky['bundles']} bundles, "
-          f"connections {flaky['counts']}")
+    print(
+        f"\nclean line: {clean['bytes'] / 1024:.0f} KB, {clean['bundles']} bundles; "
+        f"flaky line: {flaky['bytes'] / 1024:.0f} KB, {flaky['bundles']} bundles, "
+        f"connections {flaky['counts']}"
+    )
     assert flaky["counts"][CUT_BEFORE] > 10 and flaky["counts"][CUT_ANSWER] > 10
     assert flaky["errors"]  # the line was bad enough for rounds to end offline
     assert flaky["bytes"] <= 2 * clean["bytes"]
@@ -142,8 +157,11 @@ class ChunkWatch(httpx.BaseTransport):
             response.read()
             if response.status_code == 200:
                 self.offsets.append(int(request.url.params["offset"]))
-            if self.kill_after is not None and len(self.offsets) >= self.kill_after \
-                    and self.server is not None:
+            if (
+                self.kill_after is not None
+                and len(self.offsets) >= self.kill_after
+                and self.server is not None
+            ):
                 self.server.process.kill()  # a crash, not a clean stop
                 self.server.process.wait()
                 self.kill_after = None
@@ -163,8 +181,9 @@ def test_a_chunked_upload_resumes_after_the_inbox_restarts(tmp_path: Path, vault
         outbox.watch(vault)
 
         def client(s: outbox.ProfileState) -> InboxClient:
-            made = InboxClient(s.profile.inbox_url, transport=watch, retries=1,
-                               sleep=lambda _s: None)
+            made = InboxClient(
+                s.profile.inbox_url, transport=watch, retries=1, sleep=lambda _s: None
+            )
             made.chunk_size = 512 * 1024
             return made
 

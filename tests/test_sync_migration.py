@@ -23,11 +23,18 @@ def test_v1_vault_upgrades_and_takes_sync_work(tmp_path: Path) -> None:
     try:
         assert outbox.profiles(vault) == [] and outbox.all_items(vault) == []
         agency = keys.generate_keys()
-        state = enrol(vault, EnrolmentFile(
-            agency_id="AG-1", agency_name="Agency One", inbox_url="https://inbox.invalid",
-            agency_age_recipient=agency.age_recipient,
-            agency_signing_public_key=agency.signing_public, token="t",
-            assessor_id="a-1"))
+        state = enrol(
+            vault,
+            EnrolmentFile(
+                agency_id="AG-1",
+                agency_name="Agency One",
+                inbox_url="https://inbox.invalid",
+                agency_age_recipient=agency.age_recipient,
+                agency_signing_public_key=agency.signing_public,
+                token="t",
+                assessor_id="a-1",
+            ),
+        )
         outbox.watch(vault)
         (summary,) = vault.cases.list_cases()
         case = vault.cases.load_case(summary.id)
@@ -35,8 +42,11 @@ def test_v1_vault_upgrades_and_takes_sync_work(tmp_path: Path) -> None:
         vault.cases.save_case(case)
         prepare(vault)
         (item,) = outbox.all_items(vault)
-        opened = open_bundle(item.data, signer_public_key=keys.signing_public_key(
-            state.device_signing_secret), identity=agency.age_identity)
+        opened = open_bundle(
+            item.data,
+            signer_public_key=keys.signing_public_key(state.device_signing_secret),
+            identity=agency.age_identity,
+        )
         assert opened.case().reference == case.reference
         (att,) = opened.case().attachments
         # the attachment goes apart, by content hash, once (issue 13)
@@ -53,7 +63,8 @@ def test_v2_vault_keeps_its_profile_and_frozen_bundle(tmp_path: Path) -> None:
         assert state.profile.agency_id == "AG-FIXTURE" and not state.registered
         (item,) = outbox.all_items(vault)
         assert item.sequence == 1 and state.next_sequence == 2
-        open_bundle(item.data, signer_public_key=keys.signing_public_key(
-            state.device_signing_secret))  # still verifies against the stored key
+        open_bundle(
+            item.data, signer_public_key=keys.signing_public_key(state.device_signing_secret)
+        )  # still verifies against the stored key
     finally:
         vault.close()

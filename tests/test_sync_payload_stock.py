@@ -26,8 +26,10 @@ from homestudy.sync.signed import Receipt, SignedDocument
 from homestudy.vault import Vault
 
 pytestmark = [
-    pytest.mark.skipif(shutil.which("age") is None or shutil.which("minisign") is None,
-                       reason="stock age and minisign are not installed (tests/setup_system.sh)"),
+    pytest.mark.skipif(
+        shutil.which("age") is None or shutil.which("minisign") is None,
+        reason="stock age and minisign are not installed (tests/setup_system.sh)",
+    ),
 ]
 
 
@@ -35,8 +37,9 @@ pytestmark = [
 
 
 def canonical(value: Any) -> bytes:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"),
-                      ensure_ascii=False).encode("utf-8")
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode(
+        "utf-8"
+    )
 
 
 def step_into(value: Any, step: Any) -> Any:
@@ -72,7 +75,7 @@ def apply_ops(case: Any, ops: list[dict[str, Any]]) -> Any:
             del parent[last]
         elif op["op"] == "text":
             text = step_into(parent, last)
-            edited = text[:op["at"]] + op["insert"] + text[op["at"] + op["cut"]:]
+            edited = text[: op["at"]] + op["insert"] + text[op["at"] + op["cut"] :]
             if isinstance(last, dict):
                 raise AssertionError("text ops name a text field")
             parent[last] = edited
@@ -82,15 +85,23 @@ def apply_ops(case: Any, ops: list[dict[str, Any]]) -> Any:
 def read_bundle(data: bytes, folder: Path, sender_public: str, agency_key: Path) -> dict:
     folder.mkdir()
     zipfile.ZipFile(io.BytesIO(data)).extractall(folder)
-    done = subprocess.run(["minisign", "-Vm", "manifest.json", "-P", sender_public],
-                          cwd=folder, capture_output=True, text=True)
+    done = subprocess.run(
+        ["minisign", "-Vm", "manifest.json", "-P", sender_public],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode == 0, done.stderr
     manifest = json.loads((folder / "manifest.json").read_bytes())
     assert manifest["format_version"] == 2
     ciphertext = (folder / "payload.age").read_bytes()
     assert hashlib.sha256(ciphertext).hexdigest() == manifest["members"]["payload.age"]["sha256"]
-    plain = subprocess.run(["age", "-d", "-i", str(agency_key), "payload.age"], cwd=folder,
-                           capture_output=True, check=True).stdout
+    plain = subprocess.run(
+        ["age", "-d", "-i", str(agency_key), "payload.age"],
+        cwd=folder,
+        capture_output=True,
+        check=True,
+    ).stdout
     inner = zipfile.ZipFile(io.BytesIO(gzip.decompress(plain)))
     header = json.loads(inner.read("payload.json"))
     for key in ("bundle_id", "kind", "agency_id", "device_id", "sequence", "case_id"):
@@ -105,24 +116,46 @@ def read_bundle(data: bytes, folder: Path, sender_public: str, agency_key: Path)
 # ------------------------------------------------------------- the laptop's side
 
 
-def test_an_agency_reads_whole_case_then_change_with_stock_tools(tmp_path: Path,
-                                                                  vault: Vault) -> None:
+def test_an_agency_reads_whole_case_then_change_with_stock_tools(
+    tmp_path: Path, vault: Vault
+) -> None:
     device, agency = keys.generate_keys(), keys.generate_keys()
     agency_key = tmp_path / "agency.key"
     agency_key.write_text(agency.age_identity + "\n")
-    profile = AgencyProfile(name="Agency", agency_id="AG-1", inbox_url="http://127.0.0.1:1",
-                            device_id="dev-1")
-    state = ProfileState(profile, agency.signing_public, agency.age_recipient,
-                         device.signing_secret, device.age_identity, "", True, False, 1, "",
-                         1, "", "", 0, "", "", "")
+    profile = AgencyProfile(
+        name="Agency", agency_id="AG-1", inbox_url="http://127.0.0.1:1", device_id="dev-1"
+    )
+    state = ProfileState(
+        profile,
+        agency.signing_public,
+        agency.age_recipient,
+        device.signing_secret,
+        device.age_identity,
+        "",
+        True,
+        False,
+        1,
+        "",
+        1,
+        "",
+        "",
+        0,
+        "",
+        "",
+        "",
+    )
     outbox.add_profile(vault, state)
     case = build_demo_case()
     case.agency_profile_id = profile.id
     vault.cases.save_case(case)
     outbox.freeze(vault, state, vault.cases.load_case(case.id), None)
     (first,) = outbox.all_items(vault)
-    outbox.record_receipt(vault, first, Receipt(first.bundle_id, first.sha256, 1, "now", "AG-1",
-                                                "dev-1", 1), SignedDocument(b"{}", b""))
+    outbox.record_receipt(
+        vault,
+        first,
+        Receipt(first.bundle_id, first.sha256, 1, "now", "AG-1", "dev-1", 1),
+        SignedDocument(b"{}", b""),
+    )
     # the worker edits: a word in a visit's notes, a new visit, a reference removed
     visit = case.visits[0]
     visit.notes = (visit.notes or "") + " Both were relaxed."

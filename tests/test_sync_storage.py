@@ -27,9 +27,25 @@ STORED = Path(__file__).parent / "data" / "vaults"
 def profile_in(vault: Vault, url: str = "http://127.0.0.1:1") -> ProfileState:
     device, agency = keys.generate_keys(), keys.generate_keys()
     profile = AgencyProfile(name="Agency", agency_id="AG-S", inbox_url=url, device_id="dev-s")
-    state = ProfileState(profile, agency.signing_public, agency.age_recipient,
-                         device.signing_secret, device.age_identity, "", True, False, 1, "",
-                         1, "", "", 0, "", "", "")
+    state = ProfileState(
+        profile,
+        agency.signing_public,
+        agency.age_recipient,
+        device.signing_secret,
+        device.age_identity,
+        "",
+        True,
+        False,
+        1,
+        "",
+        1,
+        "",
+        "",
+        0,
+        "",
+        "",
+        "",
+    )
     outbox.add_profile(vault, state)
     outbox.watch(vault)
     return state
@@ -38,9 +54,12 @@ def profile_in(vault: Vault, url: str = "http://127.0.0.1:1") -> ProfileState:
 def receive_all(vault: Vault) -> None:
     """What a round does for each verified receipt (the signature is not the point)."""
     for item in outbox.all_items(vault):
-        outbox.record_receipt(vault, item, Receipt(item.bundle_id, item.sha256, 1, "now",
-                                                   "AG-S", "dev-s", item.sequence),
-                              SignedDocument(b"{}", b""))
+        outbox.record_receipt(
+            vault,
+            item,
+            Receipt(item.bundle_id, item.sha256, 1, "now", "AG-S", "dev-s", item.sequence),
+            SignedDocument(b"{}", b""),
+        )
 
 
 def file_size(vault: Vault) -> int:
@@ -59,8 +78,9 @@ def test_edits_made_offline_merge_into_one_waiting_change_per_case(vault: Vault)
         cases.append(case)
     sizes = []
     for n in range(30):
-        vault.cases.save_visit(cases[n % 2].id, Visit(sequence=n + 1, title=f"Visit {n}",
-                                                      notes="Notes. " * 20))
+        vault.cases.save_visit(
+            cases[n % 2].id, Visit(sequence=n + 1, title=f"Visit {n}", notes="Notes. " * 20)
+        )
         (report,) = sync_round(vault, lambda s: InboxClient(s.profile.inbox_url, retries=0))
         assert report.offline
         items = outbox.all_items(vault)
@@ -88,13 +108,16 @@ def test_receipts_free_space_that_goes_back_to_the_file_system(vault: Vault) -> 
     assert freed > 0
     assert outbox.reclaim_space(vault) == 0
     after = file_size(vault)
-    print(f"\nvault {full / 1024:.0f} KB with 30 waiting bundles, "
-          f"{after / 1024:.0f} KB after their receipts")
+    print(
+        f"\nvault {full / 1024:.0f} KB with 30 waiting bundles, "
+        f"{after / 1024:.0f} KB after their receipts"
+    )
     assert after < full
 
 
 def test_an_older_vault_is_converted_once_then_vacuums_incrementally(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     folder = tmp_path / "v5"
     shutil.copytree(STORED / "v5", folder)
     vault = Vault.open(folder, "homestudy-test-vault", check_integrity=False)

@@ -68,8 +68,10 @@ def test_add_agency_sync_and_receive_a_case(qtbot, tmp_path, agency, ctx) -> Non
     with qtbot.waitSignal(dialog.enrolled, timeout=WAIT):
         qtbot.mouseClick(dialog.enrol_button, Qt.MouseButton.LeftButton)
     # the dialog registered the laptop itself; the widget redraws on its own
-    qtbot.waitUntil(lambda: "last synced" in "".join(
-        label.text() for label in widget.labels.values()), timeout=WAIT)
+    qtbot.waitUntil(
+        lambda: "last synced" in "".join(label.text() for label in widget.labels.values()),
+        timeout=WAIT,
+    )
     assert not dialog.isVisible()
 
     with qtbot.waitSignal(widget.synced, timeout=WAIT) as round_one:
@@ -84,8 +86,10 @@ def test_add_agency_sync_and_receive_a_case(qtbot, tmp_path, agency, ctx) -> Non
         assign_case(home, db, sample_case("HS-2026-0900"), device_id)
     finally:
         db.close()
-    with qtbot.waitSignal(ctx.events.cases_changed, timeout=WAIT), \
-            qtbot.waitSignal(widget.synced, timeout=WAIT) as round_two:
+    with (
+        qtbot.waitSignal(ctx.events.cases_changed, timeout=WAIT),
+        qtbot.waitSignal(widget.synced, timeout=WAIT) as round_two,
+    ):
         widget.sync_now()
     assert round_two.args[0][0].received_cases == 1
     with qtbot.waitSignal(widget.refreshed, timeout=WAIT) as shown:
@@ -117,5 +121,10 @@ def test_a_bad_file_and_an_unreachable_agency_are_said_plainly(qtbot, tmp_path, 
         dialog.choose_file(dead)
     with qtbot.waitSignal(dialog.enrolled, timeout=60_000):
         dialog.enrol_button.click()  # enrols, then tries to register: offline
-    qtbot.waitUntil(lambda: [label.text().split(": ", 1)[1] for label in widget.labels.values()]
-                    == ["Offline · nothing waiting"], timeout=WAIT)
+    qtbot.waitUntil(
+        lambda: (
+            [label.text().split(": ", 1)[1] for label in widget.labels.values()]
+            == ["Offline · nothing waiting"]
+        ),
+        timeout=WAIT,
+    )

@@ -46,8 +46,15 @@ def test_rules_from_settings() -> None:
 def test_every_milestone_says_why_it_exists() -> None:
     timeline = build_timeline(stage2_case(), RULES, date(2026, 11, 2))
     ids = [m.id for m in timeline.milestones]
-    assert ids == ["stage1_end", "stage2_notice", "par_to_applicants", "applicants_comments_due",
-                   "papers_to_panel", "stage2_end", "panel"]
+    assert ids == [
+        "stage1_end",
+        "stage2_notice",
+        "par_to_applicants",
+        "applicants_comments_due",
+        "papers_to_panel",
+        "stage2_end",
+        "panel",
+    ]
     for m in timeline.milestones:
         assert m.title and m.reason.endswith(".")
     assert [m.due for m in timeline.milestones] == sorted(m.due for m in timeline.milestones)
@@ -113,19 +120,20 @@ def test_impossible_panel_dates_are_said_at_once() -> None:
     assert codes(stage2_case()) == ["panel_after_stage2"]
     # Before Stage 2 started.
     assert codes(stage2_case(provisional_panel_date=date(2026, 8, 27))) == [
-        "panel_before_stage2", "panel_date_passed"]
+        "panel_before_stage2",
+        "panel_date_passed",
+    ]
     # So late that the decision cannot come within the four months (ends 1 Jan 2027).
-    late = panel_date_problems(stage2_case(provisional_panel_date=date(2026, 12, 24)),
-                               RULES, today)
+    late = panel_date_problems(stage2_case(provisional_panel_date=date(2026, 12, 24)), RULES, today)
     assert [p.code for p in late] == ["panel_after_stage2"]
     assert "after Stage 2's 4 months end on 1 Jan 2027" in late[0].message
     assert not late[0].blocks
     # A Sunday.
     assert codes(stage2_case(provisional_panel_date=date(2026, 12, 13))) == [
-        "panel_not_working_day"]
+        "panel_not_working_day"
+    ]
     # So soon that the applicants' comments and the papers no longer fit.
-    soon = panel_date_problems(stage2_case(provisional_panel_date=date(2026, 11, 12)),
-                               RULES, today)
+    soon = panel_date_problems(stage2_case(provisional_panel_date=date(2026, 11, 12)), RULES, today)
     assert [p.code for p in soon] == ["panel_too_soon"] and soon[0].blocks
     assert "needed the report by" in soon[0].message
     # Passed with no outcome: the stage still says panel is to come.

@@ -20,8 +20,15 @@ from homestudy.vault import CaseRepository, Vault, migrations, store
 from tests.conftest import TEST_PASSPHRASE
 from tests.test_vault_migrations import STORED, STORED_PASSPHRASE
 
-CHILD_TABLES = ("visits", "case_references", "animals", "checklist_answers", "par_sections",
-                "attachments", "search_docs")
+CHILD_TABLES = (
+    "visits",
+    "case_references",
+    "animals",
+    "checklist_answers",
+    "par_sections",
+    "attachments",
+    "search_docs",
+)
 
 
 def _second_case() -> Case:
@@ -31,8 +38,9 @@ def _second_case() -> Case:
 # ------------------------------------------------------------------ archive
 
 
-def test_archive_takes_a_case_out_of_the_list_but_keeps_it(demo_vault: Vault, demo_case: Case,
-                                                           tmp_path: Path) -> None:
+def test_archive_takes_a_case_out_of_the_list_but_keeps_it(
+    demo_vault: Vault, demo_case: Case, tmp_path: Path
+) -> None:
     other = _second_case()
     demo_vault.cases.save_case(other)
     archived = demo_vault.cases.archive_case(demo_case.id, "  Approved\tat\x00 panel\x1b[0m\n")
@@ -45,8 +53,9 @@ def test_archive_takes_a_case_out_of_the_list_but_keeps_it(demo_vault: Vault, de
     # still searchable, findable and exportable
     assert {h.case_id for h in demo_vault.cases.search("sertraline")} >= {demo_case.id}
     assert demo_vault.cases.find_by_reference(demo_case.reference).archived_at is not None
-    out = export_par(demo_vault.cases.load_case(demo_case.id), "docx", "panel",
-                     tmp_path / "par.docx")
+    out = export_par(
+        demo_vault.cases.load_case(demo_case.id), "docx", "panel", tmp_path / "par.docx"
+    )
     assert out.stat().st_size > 10_000
     entry = demo_vault.audit.entries(demo_case.id)[-1]
     assert entry.action == "update" and set(entry.fields) == {"archive_reason", "archived_at"}
@@ -73,7 +82,8 @@ def test_archive_survives_reopening(demo_vault: Vault, demo_case: Case) -> None:
 
 
 def test_a_case_archived_by_setting_the_field_and_saving_leaves_the_list(
-        demo_vault: Vault, demo_case: Case) -> None:
+    demo_vault: Vault, demo_case: Case
+) -> None:
     """How the agency-closure code archives: set the model fields, save_case."""
     from homestudy.model import utc_now
 
@@ -84,7 +94,8 @@ def test_a_case_archived_by_setting_the_field_and_saving_leaves_the_list(
 
 
 def test_upgrade_carries_over_a_case_archived_in_its_json_only(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     folder = tmp_path / "v2"
     shutil.copytree(STORED / "v2", folder)
     with monkeypatch.context() as m:  # as a version-2 HomeStudy that knew the field
@@ -92,8 +103,10 @@ def test_upgrade_carries_over_a_case_archived_in_its_json_only(
         m.setattr(migrations, "LATEST", 2)
         vault = Vault.open(folder, STORED_PASSPHRASE, check_integrity=False)
         with vault.transaction() as conn:
-            conn.execute("UPDATE cases SET data = json_set(data, '$.archived_at',"
-                         " '2026-11-20T10:00:00+00:00', '$.archive_reason', 'Approved')")
+            conn.execute(
+                "UPDATE cases SET data = json_set(data, '$.archived_at',"
+                " '2026-11-20T10:00:00+00:00', '$.archive_reason', 'Approved')"
+            )
         vault.close()
     vault = Vault.open(folder, STORED_PASSPHRASE)
     try:
@@ -110,15 +123,19 @@ def test_upgrade_carries_over_a_case_archived_in_its_json_only(
 
 def _rows_for(vault: Vault, case_id: str) -> dict[str, int]:
     with vault.reading() as conn:
-        counts = {t: conn.execute(f"SELECT count(*) FROM {t} WHERE case_id = ?",
-                                  (case_id,)).fetchone()[0] for t in CHILD_TABLES}
-        counts["cases"] = conn.execute("SELECT count(*) FROM cases WHERE id = ?",
-                                       (case_id,)).fetchone()[0]
+        counts = {
+            t: conn.execute(f"SELECT count(*) FROM {t} WHERE case_id = ?", (case_id,)).fetchone()[0]
+            for t in CHILD_TABLES
+        }
+        counts["cases"] = conn.execute(
+            "SELECT count(*) FROM cases WHERE id = ?", (case_id,)
+        ).fetchone()[0]
     return counts
 
 
-def test_delete_removes_everything_and_is_audited(demo_vault: Vault, demo_case: Case,
-                                                  tmp_path: Path) -> None:
+def test_delete_removes_everything_and_is_audited(
+    demo_vault: Vault, demo_case: Case, tmp_path: Path
+) -> None:
     other = _second_case()
     demo_vault.cases.save_case(other)
     demo_vault.cases.add_attachment(demo_case.id, "a.txt", "text/plain", b"attached")
@@ -155,8 +172,9 @@ def test_delete_shrinks_the_file_and_empties_the_wal(demo_vault: Vault, demo_cas
     for i in range(5):
         case = build_demo_case(seed=f"s{i}", reference=f"HS-2026-10{i}")
         demo_vault.cases.save_case(case)
-        demo_vault.cases.add_attachment(case.id, "scan.bin", "application/octet-stream",
-                                        bytes(range(256)) * 400)
+        demo_vault.cases.add_attachment(
+            case.id, "scan.bin", "application/octet-stream", bytes(range(256)) * 400
+        )
     db = demo_vault.folder / "vault.db"
     with demo_vault.reading() as conn:
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -286,8 +304,9 @@ def test_cli_archive_unarchive(cli_vault: Path, capsys: pytest.CaptureFixture[st
     assert ref in capsys.readouterr().out
 
 
-def test_cli_delete_needs_the_reference_typed(cli_vault: Path, monkeypatch: pytest.MonkeyPatch,
-                                              capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_delete_needs_the_reference_typed(
+    cli_vault: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     ref = build_demo_case().reference
     assert main(["--vault", str(cli_vault), "delete", ref, "--confirm", "HS-2026-0000"]) == 1
     assert "does not match" in capsys.readouterr().err

@@ -21,8 +21,9 @@ from tests.conftest import TEST_PASSPHRASE, MemoryKeyring
 from tests.test_vault_errors import snapshot
 
 
-def test_backup_and_restore_into_new_folder(demo_vault: Vault, demo_case: Case,
-                                            tmp_path: Path) -> None:
+def test_backup_and_restore_into_new_folder(
+    demo_vault: Vault, demo_case: Case, tmp_path: Path
+) -> None:
     att = demo_vault.cases.add_attachment(demo_case.id, "a.txt", "text/plain", b"attached")
     out = demo_vault.backup(tmp_path / "case.hsbackup")
     raw = out.read_bytes()
@@ -42,8 +43,9 @@ def test_backup_and_restore_into_new_folder(demo_vault: Vault, demo_case: Case,
         restored.close()
 
 
-def test_restore_over_a_vault_keeps_the_old_one_aside(demo_vault: Vault, demo_case: Case,
-                                                      tmp_path: Path) -> None:
+def test_restore_over_a_vault_keeps_the_old_one_aside(
+    demo_vault: Vault, demo_case: Case, tmp_path: Path
+) -> None:
     out = demo_vault.backup(tmp_path / "b.hsbackup")
     demo_vault.cases.save_par_section(demo_case.id, ParSectionDraft("matching", "after backup"))
     folder = demo_vault.folder
@@ -70,7 +72,8 @@ def test_restore_needs_the_passphrase(demo_vault: Vault, tmp_path: Path) -> None
 
 
 def test_backup_restores_on_a_computer_without_the_keyring_secret(
-        tmp_path: Path, memory_keyring: MemoryKeyring, demo_case: Case) -> None:
+    tmp_path: Path, memory_keyring: MemoryKeyring, demo_case: Case
+) -> None:
     from tests.conftest import TEST_KDF
 
     v = Vault.create(tmp_path / "v", TEST_PASSPHRASE, kdf=TEST_KDF)
@@ -111,18 +114,21 @@ def test_no_backup_of_a_damaged_vault(demo_vault: Vault, tmp_path: Path) -> None
 def _rewrite_header(path: Path, change: dict) -> None:
     raw = path.read_bytes()
     start = len(MAGIC) + 4
-    (size,) = struct.unpack(">I", raw[len(MAGIC):start])
-    header = {**json.loads(raw[start:start + size]), **change}
+    (size,) = struct.unpack(">I", raw[len(MAGIC) : start])
+    header = {**json.loads(raw[start : start + size]), **change}
     blob = json.dumps(header).encode()
-    path.write_bytes(MAGIC + struct.pack(">I", len(blob)) + blob + raw[start + size:])
+    path.write_bytes(MAGIC + struct.pack(">I", len(blob)) + blob + raw[start + size :])
 
 
-@pytest.mark.parametrize(("mangle", "error"), [
-    (lambda p: p.write_bytes(b"PK\x03\x04 a zip file"), NotAVaultError),
-    (lambda p: p.write_bytes(p.read_bytes()[:-100]), NotAVaultError),
-    (lambda p: _rewrite_header(p, {"format_version": 2}), VaultTooNewError),
-    (lambda p: _rewrite_header(p, {"schema_version": 999}), VaultTooNewError),
-])
+@pytest.mark.parametrize(
+    ("mangle", "error"),
+    [
+        (lambda p: p.write_bytes(b"PK\x03\x04 a zip file"), NotAVaultError),
+        (lambda p: p.write_bytes(p.read_bytes()[:-100]), NotAVaultError),
+        (lambda p: _rewrite_header(p, {"format_version": 2}), VaultTooNewError),
+        (lambda p: _rewrite_header(p, {"schema_version": 999}), VaultTooNewError),
+    ],
+)
 def test_bad_backups_are_refused(demo_vault: Vault, tmp_path: Path, mangle, error) -> None:
     out = demo_vault.backup(tmp_path / "b.hsbackup")
     mangle(out)

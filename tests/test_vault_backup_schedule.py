@@ -41,8 +41,9 @@ def test_scheduled_backups_when_due_with_retention(demo_vault: Vault, tmp_path: 
     other_vault = "ffffffff-0000-0000-0000-000000000000"
     theirs = folder / schedule.file_name(other_vault, utc_now() - timedelta(days=30))
     theirs.write_bytes(b"another vault's backup")
-    mine_but_not_a_backup = folder / schedule.file_name(demo_vault.vault_id,
-                                                        utc_now() - timedelta(days=40))
+    mine_but_not_a_backup = folder / schedule.file_name(
+        demo_vault.vault_id, utc_now() - timedelta(days=40)
+    )
     mine_but_not_a_backup.write_bytes(b"not a backup at all")
     (folder / "my notes.txt").write_text("keep me")
 
@@ -57,7 +58,8 @@ def test_scheduled_backups_when_due_with_retention(demo_vault: Vault, tmp_path: 
     kept = schedule.automatic_backups(folder, demo_vault.vault_id)
     assert [p.name for p in kept] == [
         *(schedule.file_name(demo_vault.vault_id, start + timedelta(days=d)) for d in (5, 4, 3)),
-        mine_but_not_a_backup.name]
+        mine_but_not_a_backup.name,
+    ]
     assert theirs.exists() and (folder / "my notes.txt").exists()
     assert mine_but_not_a_backup.exists()  # not a HomeStudy backup: never removed
     restored = Vault.restore(kept[0], tmp_path / "restored", TEST_PASSPHRASE)
@@ -86,11 +88,19 @@ def test_backup_folder_expands_home_and_variables(monkeypatch: pytest.MonkeyPatc
     assert schedule.resolve_folder("  ") is None
 
 
-def test_central_settings_can_fix_the_backup_folder(tmp_path: Path,
-                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+def test_central_settings_can_fix_the_backup_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     central = tmp_path / "central.json"
-    central.write_text(json.dumps({"backup_dir": "//server/backups/%USERNAME%",
-                                   "backup_every_hours": 0, "backup_keep": 30}))
+    central.write_text(
+        json.dumps(
+            {
+                "backup_dir": "//server/backups/%USERNAME%",
+                "backup_every_hours": 0,
+                "backup_keep": 30,
+            }
+        )
+    )
     monkeypatch.setenv("HOMESTUDY_CENTRAL_SETTINGS", str(central))
     monkeypatch.setenv("HOMESTUDY_SETTINGS", str(tmp_path / "user.json"))
     settings = load_settings()
@@ -101,7 +111,8 @@ def test_central_settings_can_fix_the_backup_folder(tmp_path: Path,
 
 
 def test_preview_shows_what_a_backup_holds_without_touching_the_vault(
-        demo_vault: Vault, demo_case: Case, tmp_path: Path) -> None:
+    demo_vault: Vault, demo_case: Case, tmp_path: Path
+) -> None:
     from homestudy.demo import build_demo_case
 
     other = build_demo_case(seed="other", reference="HS-2026-0555")
@@ -122,8 +133,7 @@ def test_preview_shows_what_a_backup_holds_without_touching_the_vault(
     assert info.backup_id == shown.info.backup_id
 
 
-def test_a_restored_vault_knows_the_backup_it_came_from(demo_vault: Vault,
-                                                        tmp_path: Path) -> None:
+def test_a_restored_vault_knows_the_backup_it_came_from(demo_vault: Vault, tmp_path: Path) -> None:
     out = demo_vault.backup(tmp_path / "b.hsbackup")
     restored = Vault.restore(out, tmp_path / "r", TEST_PASSPHRASE)
     try:
@@ -133,8 +143,7 @@ def test_a_restored_vault_knows_the_backup_it_came_from(demo_vault: Vault,
         restored.close()
 
 
-def test_prepare_restore_touches_nothing_until_finished(demo_vault: Vault,
-                                                        tmp_path: Path) -> None:
+def test_prepare_restore_touches_nothing_until_finished(demo_vault: Vault, tmp_path: Path) -> None:
     out = demo_vault.backup(tmp_path / "b.hsbackup")
     folder = demo_vault.folder
     before = snapshot(folder)

@@ -15,10 +15,27 @@ import textwrap
 from pathlib import Path
 
 KINDS = [
-    "applicant", "household", "significant_other", "medical", "training", "stage1_notes",
-    "check", "line_of_enquiry", "visit_title", "visit_notes", "referee", "reference_notes",
-    "animal", "answer_text", "answer_comment", "par_text", "attachment_name",
-    "attachment_description", "attachment_content", "setting", "search_query",
+    "applicant",
+    "household",
+    "significant_other",
+    "medical",
+    "training",
+    "stage1_notes",
+    "check",
+    "line_of_enquiry",
+    "visit_title",
+    "visit_notes",
+    "referee",
+    "reference_notes",
+    "animal",
+    "answer_text",
+    "answer_comment",
+    "par_text",
+    "attachment_name",
+    "attachment_description",
+    "attachment_content",
+    "setting",
+    "search_query",
 ]
 
 CHILD = textwrap.dedent("""
@@ -77,12 +94,22 @@ def test_no_canary_on_disk(tmp_path: Path) -> None:
     folder, tmpdir = tmp_path / "vault", tmp_path / "tmp"
     tmpdir.mkdir()
     tag = os.urandom(6).hex()
-    env = {**os.environ, "TMPDIR": str(tmpdir), "TEMP": str(tmpdir), "TMP": str(tmpdir),
-           "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",
-           "PYTHONDONTWRITEBYTECODE": "1"}
-    result = subprocess.run([sys.executable, "-c", CHILD, str(folder), tag, *KINDS],
-                            env=env, capture_output=True, text=True, timeout=240,
-                            cwd=Path(__file__).parent.parent)
+    env = {
+        **os.environ,
+        "TMPDIR": str(tmpdir),
+        "TEMP": str(tmpdir),
+        "TMP": str(tmpdir),
+        "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",
+        "PYTHONDONTWRITEBYTECODE": "1",
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", CHILD, str(folder), tag, *KINDS],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=240,
+        cwd=Path(__file__).parent.parent,
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "done"
 

@@ -46,8 +46,9 @@ def test_demo_then_cases(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert row["visits_planned"] == 8 and row["stage"] == "stage_2"
 
 
-def test_vault_from_environment(env: Path, monkeypatch: pytest.MonkeyPatch,
-                                capsys: pytest.CaptureFixture[str]) -> None:
+def test_vault_from_environment(
+    env: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setenv("HOMESTUDY_VAULT", str(env))
     assert main(["demo"]) == 0
     assert Vault.exists(env)
@@ -56,8 +57,9 @@ def test_vault_from_environment(env: Path, monkeypatch: pytest.MonkeyPatch,
     assert "Hannah" in capsys.readouterr().out
 
 
-def test_wrong_passphrase_is_a_plain_message(env: Path, monkeypatch: pytest.MonkeyPatch,
-                                             capsys: pytest.CaptureFixture[str]) -> None:
+def test_wrong_passphrase_is_a_plain_message(
+    env: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     main(["--vault", str(env), "demo"])
     capsys.readouterr()
     monkeypatch.setenv("HOMESTUDY_PASSPHRASE", "wrong")
@@ -72,8 +74,9 @@ def test_not_a_vault(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert "not a HomeStudy vault" in capsys.readouterr().err
 
 
-def test_backup_restore_passwd(env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                               capsys: pytest.CaptureFixture[str]) -> None:
+def test_backup_restore_passwd(
+    env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     main(["--vault", str(env), "demo"])
     out_file = tmp_path / "b.hsbackup"
     assert main(["--vault", str(env), "backup", "--out", str(out_file)]) == 0
@@ -91,8 +94,9 @@ def test_backup_restore_passwd(env: Path, tmp_path: Path, monkeypatch: pytest.Mo
     assert "Hannah" in capsys.readouterr().out
 
 
-def test_prompted_passphrase_must_match(env: Path, monkeypatch: pytest.MonkeyPatch,
-                                        capsys: pytest.CaptureFixture[str]) -> None:
+def test_prompted_passphrase_must_match(
+    env: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     import getpass
 
     monkeypatch.delenv("HOMESTUDY_PASSPHRASE")
@@ -108,16 +112,33 @@ def test_prompted_passphrase_must_match(env: Path, monkeypatch: pytest.MonkeyPat
 
 def test_real_process(tmp_path: Path) -> None:
     folder = tmp_path / "v"
-    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "TMPDIR": str(tmp_path),
-           "HOMESTUDY_PASSPHRASE": PASS, "HOMESTUDY_SETTINGS": str(tmp_path / "s.json"),
-           "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(tmp_path),
+        "TMPDIR": str(tmp_path),
+        "HOMESTUDY_PASSPHRASE": PASS,
+        "HOMESTUDY_SETTINGS": str(tmp_path / "s.json"),
+        "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",
+    }
     exe = [sys.executable, "-m", "homestudy.cli"]
     cwd = Path(__file__).parent.parent
-    made = subprocess.run([*exe, "--vault", str(folder), "demo"], env=env, cwd=cwd,
-                          capture_output=True, text=True, timeout=120)
+    made = subprocess.run(
+        [*exe, "--vault", str(folder), "demo"],
+        env=env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert made.returncode == 0, made.stderr
-    listed = subprocess.run([*exe, "--vault", str(folder), "cases", "--json"], env=env,
-                            cwd=cwd, capture_output=True, text=True, timeout=120)
+    listed = subprocess.run(
+        [*exe, "--vault", str(folder), "cases", "--json"],
+        env=env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert listed.returncode == 0, listed.stderr
     assert json.loads(listed.stdout)[0]["reference"] == made.stdout.strip()
 
@@ -147,19 +168,34 @@ def test_missing_vault_folder(env: Path, capsys: pytest.CaptureFixture[str]) -> 
 def test_no_passphrase_and_no_terminal_is_a_plain_message(tmp_path: Path) -> None:
     """A script with no input and no HOMESTUDY_PASSPHRASE gets a sentence, not a traceback."""
     folder = tmp_path / "v"
-    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "TMPDIR": str(tmp_path),
-           "HOMESTUDY_SETTINGS": str(tmp_path / "s.json"),
-           "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(tmp_path),
+        "TMPDIR": str(tmp_path),
+        "HOMESTUDY_SETTINGS": str(tmp_path / "s.json"),
+        "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",
+    }
     exe = [sys.executable, "-W", "ignore::getpass.GetPassWarning", "-m", "homestudy.cli"]
     cwd = Path(__file__).parent.parent
-    made = subprocess.run([*exe, "--vault", str(folder), "demo"],
-                          env={**env, "HOMESTUDY_PASSPHRASE": PASS}, cwd=cwd,
-                          capture_output=True, text=True, timeout=120)
+    made = subprocess.run(
+        [*exe, "--vault", str(folder), "demo"],
+        env={**env, "HOMESTUDY_PASSPHRASE": PASS},
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert made.returncode == 0, made.stderr
     for command in (["cases"], ["export", made.stdout.strip(), "--out", str(tmp_path / "p.pdf")]):
-        done = subprocess.run([*exe, "--vault", str(folder), *command], env=env, cwd=cwd,
-                              stdin=subprocess.DEVNULL, capture_output=True, text=True,
-                              timeout=120)
+        done = subprocess.run(
+            [*exe, "--vault", str(folder), *command],
+            env=env,
+            cwd=cwd,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         assert done.returncode == 1, done.stderr
         assert "No passphrase was given" in done.stderr
         assert "Traceback" not in done.stderr

@@ -63,10 +63,21 @@ def test_sigkill_during_saves_loses_no_acknowledged_save(tmp_path: Path, demo_ca
     acknowledged_visits: dict[str, str] = {}
     for round_no in range(ROUNDS):
         proc = subprocess.Popen(
-            [sys.executable, "-c", CHILD, str(folder), demo_case.id, str(round_no),
-             TEST_PASSPHRASE],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
-            cwd=Path(__file__).parent.parent)
+            [
+                sys.executable,
+                "-c",
+                CHILD,
+                str(folder),
+                demo_case.id,
+                str(round_no),
+                TEST_PASSPHRASE,
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+            cwd=Path(__file__).parent.parent,
+        )
         assert proc.stdout is not None
         target = rng.randint(3, 60)
         acks: list[tuple[str, str]] = []
@@ -102,8 +113,9 @@ def test_sigkill_during_saves_loses_no_acknowledged_save(tmp_path: Path, demo_ca
                 assert visits[vid].notes == f"notes {tag} " * 40
             # the newest text is the last acknowledged one or the one being saved
             section = case.par_sections["health"].text
-            assert section.startswith((f"section {last_section} ",
-                                       f"section r{round_no}-n")), section[:40]
+            assert section.startswith((f"section {last_section} ", f"section r{round_no}-n")), (
+                section[:40]
+            )
             assert _n(section.split()[1]) >= _n(last_section)
             garden = next(a for a in case.checklist_answers if a.question_id == "garden")
             assert _n(garden.value["comment"].split()[1]) >= _n(last_answer)

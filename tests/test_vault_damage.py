@@ -49,18 +49,26 @@ def _flipped_copy(pristine: Path, target: Path, rng: random.Random) -> tuple[int
 
 def _commands(reference: str, out: Path, with_export: bool) -> list[list[str]]:
     commands = [
-        ["cases"], ["cases", "--json"], ["readiness", reference, "--json"],
-        ["backup", "--out", str(out / "b.hsbackup")], ["demo"], ["passwd"],
-        ["archive", reference], ["delete", reference, "--confirm", reference],
+        ["cases"],
+        ["cases", "--json"],
+        ["readiness", reference, "--json"],
+        ["backup", "--out", str(out / "b.hsbackup")],
+        ["demo"],
+        ["passwd"],
+        ["archive", reference],
+        ["delete", reference, "--confirm", reference],
     ]
     if with_export:
         commands.append(["export", reference, "--out", str(out / "par.docx")])
     return commands
 
 
-def test_fifty_byte_flips(pristine: tuple[Path, str], tmp_path: Path,
-                          monkeypatch: pytest.MonkeyPatch,
-                          capsys: pytest.CaptureFixture[str]) -> None:
+def test_fifty_byte_flips(
+    pristine: tuple[Path, str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     folder, reference = pristine
     monkeypatch.setenv("HOMESTUDY_PASSPHRASE", TEST_PASSPHRASE)
     monkeypatch.setenv("HOMESTUDY_NEW_PASSPHRASE", "another passphrase")
@@ -90,10 +98,14 @@ def test_fifty_byte_flips(pristine: tuple[Path, str], tmp_path: Path,
 def test_a_real_process_on_a_damaged_vault(pristine: tuple[Path, str], tmp_path: Path) -> None:
     """What a user's terminal shows: the message and the hint, nothing else."""
     folder, reference = pristine
-    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "TMPDIR": str(tmp_path),
-           "HOMESTUDY_PASSPHRASE": TEST_PASSPHRASE,
-           "HOMESTUDY_SETTINGS": str(tmp_path / "s.json"),
-           "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(tmp_path),
+        "TMPDIR": str(tmp_path),
+        "HOMESTUDY_PASSPHRASE": TEST_PASSPHRASE,
+        "HOMESTUDY_SETTINGS": str(tmp_path / "s.json"),
+        "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",
+    }
     rng = random.Random(SEED + 1)
     for trial in range(3):
         target = tmp_path / f"p{trial}"
@@ -101,14 +113,19 @@ def test_a_real_process_on_a_damaged_vault(pristine: tuple[Path, str], tmp_path:
         for command in (["cases"], ["export", reference, "--out", str(tmp_path / "p.pdf")]):
             done = subprocess.run(
                 [sys.executable, "-m", "homestudy.cli", "--vault", str(target), *command],
-                env=env, cwd=Path(__file__).parent.parent, capture_output=True, text=True,
-                timeout=120)
+                env=env,
+                cwd=Path(__file__).parent.parent,
+                capture_output=True,
+                text=True,
+                timeout=120,
+            )
             lines = [line for line in done.stderr.splitlines() if line.strip()]
             assert lines and all(line.startswith("homestudy: ") for line in lines), done.stderr
 
 
 def test_damage_found_while_reading_turns_the_vault_read_only(
-        pristine: tuple[Path, str], tmp_path: Path) -> None:
+    pristine: tuple[Path, str], tmp_path: Path
+) -> None:
     """Opened without the check (as the app does while its check still runs), a read
     that meets a damaged page says so, and the vault then refuses every write."""
     from homestudy.errors import IntegrityError, VaultDamagedError

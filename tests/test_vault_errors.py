@@ -34,7 +34,8 @@ def snapshot(folder: Path) -> dict[str, str]:
     return {
         str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
         + oct(p.stat().st_mode)
-        for p in sorted(folder.rglob("*")) if p.is_file()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
     }
 
 
@@ -57,8 +58,11 @@ def _edit_header(folder: Path, change: dict) -> None:
     (folder / "vault.json").write_text(json.dumps(header))
 
 
-def _assert_unchanged(folder: Path, error: type[Exception], passphrase: str = TEST_PASSPHRASE,
-                      ) -> Exception:
+def _assert_unchanged(
+    folder: Path,
+    error: type[Exception],
+    passphrase: str = TEST_PASSPHRASE,
+) -> Exception:
     before = snapshot(folder)
     with pytest.raises(error) as info:
         Vault.open(folder, passphrase)
@@ -116,13 +120,16 @@ def test_database_schema_from_newer_version(tmp_path: Path) -> None:
     _assert_unchanged(folder, VaultTooNewError)
 
 
-@pytest.mark.parametrize("change", [
-    {"format_version": "one"},
-    {"format_version": 0},
-    {"key_wrap.aead": "rot13"},
-    {"key_wrap.kdf.name": "md5"},
-    {"key_wrap.nonce": "***"},
-])
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"format_version": "one"},
+        {"format_version": 0},
+        {"key_wrap.aead": "rot13"},
+        {"key_wrap.kdf.name": "md5"},
+        {"key_wrap.nonce": "***"},
+    ],
+)
 def test_unknown_format(closed_vault: Path, change: dict) -> None:
     _edit_header(closed_vault, change)
     _assert_unchanged(closed_vault, UnknownFormatError)
@@ -145,7 +152,8 @@ def test_keyring_gone_entirely(tmp_path: Path, memory_keyring: MemoryKeyring) ->
 
 
 def test_keyring_secret_is_needed_as_well_as_passphrase(
-        tmp_path: Path, memory_keyring: MemoryKeyring) -> None:
+    tmp_path: Path, memory_keyring: MemoryKeyring
+) -> None:
     folder = tmp_path / "vault"
     Vault.create(folder, TEST_PASSPHRASE, kdf=TEST_KDF).close()
     (key,) = memory_keyring.entries
@@ -192,8 +200,9 @@ def test_disk_full_saves_nothing_and_keeps_going(demo_vault: Vault, demo_case) -
     pages = conn.execute("PRAGMA page_count").fetchone()[0]
     conn.execute(f"PRAGMA max_page_count = {pages}")
     with pytest.raises(StorageFullError):
-        demo_vault.cases.add_attachment(demo_case.id, "scan.pdf", "application/pdf",
-                                        os.urandom(2_000_000))
+        demo_vault.cases.add_attachment(
+            demo_case.id, "scan.pdf", "application/pdf", os.urandom(2_000_000)
+        )
     conn.execute("PRAGMA max_page_count = 1073741823")
     loaded = demo_vault.cases.load_case(demo_case.id)
     assert loaded.attachments == []
@@ -223,8 +232,9 @@ def test_audit_chain_gap_detected(demo_vault: Vault) -> None:
         demo_vault.audit.verify()
 
 
-def test_failed_create_leaves_nothing_behind(tmp_path: Path, memory_keyring: MemoryKeyring,
-                                             monkeypatch: pytest.MonkeyPatch) -> None:
+def test_failed_create_leaves_nothing_behind(
+    tmp_path: Path, memory_keyring: MemoryKeyring, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from homestudy.vault import store
 
     def full_disk(conn) -> int:

@@ -55,7 +55,8 @@ class ManglingKeyring(KeyringBackend):
 
 
 def test_null_keyring_gives_a_passphrase_only_vault_that_opens_again(
-        tmp_path: Path, null_keyring: None) -> None:
+    tmp_path: Path, null_keyring: None
+) -> None:
     folder = tmp_path / "vault"
     vault = Vault.create(folder, TEST_PASSPHRASE, kdf=TEST_KDF)
     assert not vault.keyring_protected  # the secret did not read back
@@ -79,7 +80,8 @@ def test_a_keyring_that_changes_the_secret_is_not_relied_on(tmp_path: Path) -> N
 
 
 def test_restore_with_a_null_keyring_opens_again(
-        demo_vault: Vault, tmp_path: Path, null_keyring: None) -> None:
+    demo_vault: Vault, tmp_path: Path, null_keyring: None
+) -> None:
     out = demo_vault.backup(tmp_path / "b.hsbackup")
     restored = Vault.restore(out, tmp_path / "restored", TEST_PASSPHRASE)
     assert not restored.keyring_protected
@@ -88,8 +90,11 @@ def test_restore_with_a_null_keyring_opens_again(
 
 
 def test_cli_warns_when_the_keyring_drops_the_secret(
-        tmp_path: Path, null_keyring: None, monkeypatch: pytest.MonkeyPatch,
-        capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path: Path,
+    null_keyring: None,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     monkeypatch.setenv("HOMESTUDY_PASSPHRASE", TEST_PASSPHRASE)
     monkeypatch.setenv("HOMESTUDY_SETTINGS", str(tmp_path / "settings.json"))
     monkeypatch.setattr(keys, "calibrate", lambda *a, **k: TEST_KDF)
@@ -120,18 +125,31 @@ def _salt(n: int) -> str:
 
 
 BAD_KDF = [
-    ("time_cost", 0), ("time_cost", 65), ("time_cost", 10**9), ("time_cost", -3),
-    ("time_cost", True), ("time_cost", "3"), ("time_cost", 2.5), ("time_cost", None),
-    ("memory_kib", 4), ("memory_kib", 1024 * 1024 + 1), ("memory_kib", 2**40),
+    ("time_cost", 0),
+    ("time_cost", 65),
+    ("time_cost", 10**9),
+    ("time_cost", -3),
+    ("time_cost", True),
+    ("time_cost", "3"),
+    ("time_cost", 2.5),
+    ("time_cost", None),
+    ("memory_kib", 4),
+    ("memory_kib", 1024 * 1024 + 1),
+    ("memory_kib", 2**40),
     ("memory_kib", "64"),
-    ("parallelism", 0), ("parallelism", 17), ("parallelism", 10**6), ("parallelism", False),
-    ("salt", _salt(4)), ("salt", _salt(65)),
+    ("parallelism", 0),
+    ("parallelism", 17),
+    ("parallelism", 10**6),
+    ("parallelism", False),
+    ("salt", _salt(4)),
+    ("salt", _salt(65)),
 ]
 
 
 @pytest.mark.parametrize(("field", "value"), BAD_KDF)
 def test_out_of_bounds_kdf_parameter_is_refused_before_any_derivation(
-        closed_vault: Path, no_kdf: None, field: str, value: object) -> None:
+    closed_vault: Path, no_kdf: None, field: str, value: object
+) -> None:
     _edit_header(closed_vault, {f"key_wrap.kdf.{field}": value})
     before = snapshot(closed_vault)
     with pytest.raises(UnsafeKdfError) as info:
@@ -142,35 +160,45 @@ def test_out_of_bounds_kdf_parameter_is_refused_before_any_derivation(
 
 def test_too_much_work_in_total_is_refused(closed_vault: Path, no_kdf: None) -> None:
     # each value alone is allowed; together they would take minutes
-    _edit_header(closed_vault, {"key_wrap.kdf.time_cost": 64,
-                                "key_wrap.kdf.memory_kib": 1024 * 1024})
+    _edit_header(
+        closed_vault, {"key_wrap.kdf.time_cost": 64, "key_wrap.kdf.memory_kib": 1024 * 1024}
+    )
     with pytest.raises(UnsafeKdfError):
         Vault.open(closed_vault, TEST_PASSPHRASE)
 
 
 def test_memory_below_argon2_floor_for_its_lanes_is_refused(
-        closed_vault: Path, no_kdf: None) -> None:
+    closed_vault: Path, no_kdf: None
+) -> None:
     _edit_header(closed_vault, {"key_wrap.kdf.parallelism": 16, "key_wrap.kdf.memory_kib": 64})
     with pytest.raises(UnsafeKdfError):
         Vault.open(closed_vault, TEST_PASSPHRASE)
 
 
-@pytest.mark.parametrize(("field", "value"), [
-    ("key_wrap.kdf", "argon2id"), ("key_wrap.kdf.salt", "not base64!"),
-    ("key_wrap.nonce", base64.b64encode(b"n" * 8).decode()),
-    ("key_wrap.wrapped_key", base64.b64encode(b"w" * 10).decode()),
-    ("key_wrap.keyring", "vault-1"),
-])
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("key_wrap.kdf", "argon2id"),
+        ("key_wrap.kdf.salt", "not base64!"),
+        ("key_wrap.nonce", base64.b64encode(b"n" * 8).decode()),
+        ("key_wrap.wrapped_key", base64.b64encode(b"w" * 10).decode()),
+        ("key_wrap.keyring", "vault-1"),
+    ],
+)
 def test_malformed_key_records_are_unknown_formats(
-        closed_vault: Path, no_kdf: None, field: str, value: object) -> None:
+    closed_vault: Path, no_kdf: None, field: str, value: object
+) -> None:
     _edit_header(closed_vault, {field: value})
     with pytest.raises(UnknownFormatError):
         Vault.open(closed_vault, TEST_PASSPHRASE)
 
 
-def test_the_cli_says_so_plainly(closed_vault: Path, no_kdf: None,
-                                 monkeypatch: pytest.MonkeyPatch,
-                                 capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_cli_says_so_plainly(
+    closed_vault: Path,
+    no_kdf: None,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     monkeypatch.setenv("HOMESTUDY_PASSPHRASE", TEST_PASSPHRASE)
     _edit_header(closed_vault, {"key_wrap.kdf.memory_kib": 2**40})
     for command in (["cases"], ["passwd"], ["backup", "--out", str(closed_vault.parent / "b")]):
@@ -181,8 +209,8 @@ def test_the_cli_says_so_plainly(closed_vault: Path, no_kdf: None,
 
 @pytest.mark.parametrize(("field", "value"), BAD_KDF[:4] + BAD_KDF[8:11])
 def test_backup_with_out_of_bounds_kdf_is_refused(
-        demo_vault: Vault, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-        field: str, value: object) -> None:
+    demo_vault: Vault, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, field: str, value: object
+) -> None:
     out = demo_vault.backup(tmp_path / "b.hsbackup")
     header, _ = read_backup(out)
     _rewrite_header(out, {"kdf": {**header["kdf"], field: value}})
@@ -198,5 +226,12 @@ def test_calibration_stays_inside_the_bounds() -> None:
     b = keys.KDF_BOUNDS
     assert b.time_cost[0] <= params.time_cost <= b.time_cost[1]
     assert params.time_cost * params.memory_kib <= b.work_kib
-    keys.kdf_from_record({"name": "argon2id", "salt": _salt(16), "time_cost": params.time_cost,
-                          "memory_kib": params.memory_kib, "parallelism": params.parallelism})
+    keys.kdf_from_record(
+        {
+            "name": "argon2id",
+            "salt": _salt(16),
+            "time_cost": params.time_cost,
+            "memory_kib": params.memory_kib,
+            "parallelism": params.parallelism,
+        }
+    )

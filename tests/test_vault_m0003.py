@@ -24,15 +24,27 @@ def _old_case() -> Case:
     hannah, daniel = Applicant("Hannah", "Whitfield"), Applicant("Daniel", "Mensah")
     lodger = HouseholdMember("Sam Lee", HouseholdMemberKind.LODGER)
     twin = HouseholdMember("Daniel Mensah Junior", HouseholdMemberKind.OTHER_ADULT)
-    subjects = ["Hannah Whitfield", "  hannah   WHITFIELD ", "Mr D. Mensah", "Mensah",
-                "Sam", "Sam Lee (lodger)", "Nobody Known", "Hannah"]
+    subjects = [
+        "Hannah Whitfield",
+        "  hannah   WHITFIELD ",
+        "Mr D. Mensah",
+        "Mensah",
+        "Sam",
+        "Sam Lee (lodger)",
+        "Nobody Known",
+        "Hannah",
+    ]
     case = Case(reference="HS-OLD-1", applicants=[hannah, daniel], household=[lodger, twin])
     case.stage1 = Stage1Summary(checks=[StatutoryCheck(CheckKind.DBS, s) for s in subjects])
-    case.animals = [Animal("Rex", "dog", breed=""), Animal("Bo", "dog", breed="Labrador"),
-                    Animal("Mo", "dog", breed="Collie")]
+    case.animals = [
+        Animal("Rex", "dog", breed=""),
+        Animal("Bo", "dog", breed="Labrador"),
+        Animal("Mo", "dog", breed="Collie"),
+    ]
     for animal, breed in zip(case.animals, ("Staffy", "labrador", "XL Bully"), strict=True):
         case.checklist_answers.append(
-            ChecklistAnswer("pet_assessment", 1, "breed", breed, subject_id=animal.id))
+            ChecklistAnswer("pet_assessment", 1, "breed", breed, subject_id=animal.id)
+        )
     return case
 
 

@@ -39,6 +39,8 @@ def _check_checks_per_person(vault: Vault) -> None:
         assert check.person_id == ids[check.subject], check.kind
     (dog,) = case.animals
     assert dog.breed == "Labrador Retriever"  # the record and the old form agreed
+
+
 def _check_people_found_by_name(vault: Vault) -> None:
     (summary,) = vault.cases.list_cases()
     case = vault.cases.load_case(summary.id)
@@ -56,8 +58,10 @@ def _check_archive_column(vault: Vault) -> None:
     with vault.reading() as conn:
         columns = {r[1] for r in conn.execute("PRAGMA table_info(cases)")}
         assert "archived_at" in columns
-        assert conn.execute("SELECT count(*) FROM cases WHERE archived_at IS NOT NULL"
-                            ).fetchone()[0] == 0
+        assert (
+            conn.execute("SELECT count(*) FROM cases WHERE archived_at IS NOT NULL").fetchone()[0]
+            == 0
+        )
     assert vault.cases.list_cases(archived=True) == []
     (summary,) = vault.cases.list_cases()
     assert summary.archived_at is None
@@ -173,7 +177,8 @@ def _with_extra_step(monkeypatch: pytest.MonkeyPatch, migrate: Callable) -> None
 
 
 def test_new_step_runs_once_in_its_own_transaction(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     calls: list[int] = []
 
     def migrate(conn) -> None:

@@ -9,8 +9,9 @@ from homestudy.model import Case, ParSectionDraft, Visit
 from homestudy.vault import Vault
 
 TEXT = st.text(st.characters(exclude_categories=("Cs",)), max_size=400)
-FAST = settings(max_examples=40, deadline=None,
-                suppress_health_check=[HealthCheck.function_scoped_fixture])
+FAST = settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 
 
 @FAST
@@ -31,10 +32,12 @@ def test_any_query_is_safe(demo_vault: Vault, query: str) -> None:
         assert all(0 <= s <= e <= len(hit.snippet) for s, e in hit.highlights)
 
 
-def test_marker_characters_in_text_do_not_fake_highlights(demo_vault: Vault,
-                                                         demo_case: Case) -> None:
+def test_marker_characters_in_text_do_not_fake_highlights(
+    demo_vault: Vault, demo_case: Case
+) -> None:
     demo_vault.cases.save_par_section(
-        demo_case.id, ParSectionDraft("matching", "odd \x02control\x03 quokka text"))
+        demo_case.id, ParSectionDraft("matching", "odd \x02control\x03 quokka text")
+    )
     (hit,) = demo_vault.cases.search("quokka")
     (span,) = hit.highlights
-    assert hit.snippet[span[0]:span[1]] == "quokka"
+    assert hit.snippet[span[0] : span[1]] == "quokka"

@@ -64,14 +64,14 @@ def test_save_case_removes_absent_children(demo_vault: Vault, demo_case: Case) -
     loaded = demo_vault.cases.load_case(demo_case.id)
     assert loaded == demo_case
     assert demo_vault.cases.search("Whitfield recommendation cover") == [] or all(
-        h.record_id != "cover" for h in demo_vault.cases.search("recommendation"))
+        h.record_id != "cover" for h in demo_vault.cases.search("recommendation")
+    )
 
 
 def test_fast_paths(demo_vault: Vault, demo_case: Case) -> None:
     cases = demo_vault.cases
     cid = demo_case.id
-    draft = ParSectionDraft("matching", "One child aged **two to five**.",
-                            SectionStatus.DRAFTING)
+    draft = ParSectionDraft("matching", "One child aged **two to five**.", SectionStatus.DRAFTING)
     cases.save_par_section(cid, draft)
     visit = Visit(9, "Second opinion visit", notes="Extra visit by a second worker.")
     cases.save_visit(cid, visit)
@@ -79,8 +79,14 @@ def test_fast_paths(demo_vault: Vault, demo_case: Case) -> None:
     cases.save_reference(cid, ref)
     cat = Animal("Pepper", "cat")
     cases.save_animal(cid, cat)
-    cases.save_answers(cid, [ChecklistAnswer("health_safety", 1, "blind_cords",
-                                             {"answer": "yes", "comment": "Cord cut."})])
+    cases.save_answers(
+        cid,
+        [
+            ChecklistAnswer(
+                "health_safety", 1, "blind_cords", {"answer": "yes", "comment": "Cord cut."}
+            )
+        ],
+    )
     loaded = cases.load_case(cid)
     assert loaded.par_sections["matching"] == draft
     assert loaded.visits[-1] == visit
@@ -104,8 +110,13 @@ def test_fast_paths(demo_vault: Vault, demo_case: Case) -> None:
 
 def test_attachments_round_trip(demo_vault: Vault, demo_case: Case) -> None:
     data = bytes(range(256)) * 1000
-    att = demo_vault.cases.add_attachment(demo_case.id, "genogram.png", "image/png", data,
-                                          description="Family tree drawn at visit one")
+    att = demo_vault.cases.add_attachment(
+        demo_case.id,
+        "genogram.png",
+        "image/png",
+        data,
+        description="Family tree drawn at visit one",
+    )
     assert att.sha256 == hashlib.sha256(data).hexdigest() and att.size == len(data)
     assert demo_vault.cases.read_attachment(demo_case.id, att.id) == data
     loaded = demo_vault.cases.load_case(demo_case.id)
@@ -114,7 +125,8 @@ def test_attachments_round_trip(demo_vault: Vault, demo_case: Case) -> None:
     demo_vault.cases.save_case(loaded)  # whole-case save keeps the bytes
     assert demo_vault.cases.read_attachment(demo_case.id, att.id) == data
     assert demo_vault.cases.load_case(demo_case.id).attachments[0].description == (
-        "Genogram, updated")
+        "Genogram, updated"
+    )
     demo_vault.cases.delete_attachment(demo_case.id, att.id)
     with pytest.raises(NotFoundError):
         demo_vault.cases.read_attachment(demo_case.id, att.id)
@@ -163,7 +175,11 @@ def test_audit_records_ids_and_fields(demo_vault: Vault, demo_case: Case) -> Non
     demo_vault.cases.save_visit(demo_case.id, visit)
     last = demo_vault.audit.entries(case_id=demo_case.id)[-1]
     assert (last.actor, last.action, last.record_kind, last.record_id) == (
-        "priya", "update", "visit", visit.id)
+        "priya",
+        "update",
+        "visit",
+        visit.id,
+    )
     assert last.fields == ("notes",)
     demo_vault.cases.save_visit(demo_case.id, visit)  # unchanged: no entry
     assert demo_vault.audit.entries(case_id=demo_case.id)[-1].seq == last.seq
@@ -175,17 +191,20 @@ def test_audit_holds_no_case_text(demo_vault: Vault, demo_case: Case) -> None:
     assert "Hannah" not in text and "miscarriage" not in text
 
 
-@pytest.mark.parametrize(("query", "kind"), [
-    ("miscarriages counselling", "visit"),
-    ("maintenance contact arrangement", "reference"),
-    ("sertraline", "stage1"),
-    ("caution circumstances", "line_of_enquiry"),
-    ("bookcases", "answer"),
-    ("recall lead", "answer"),
-    ("reflective language", "par_section"),
-    ("Leeds", "household_member"),
-    ("Ghana Police certificate", "check"),
-])
+@pytest.mark.parametrize(
+    ("query", "kind"),
+    [
+        ("miscarriages counselling", "visit"),
+        ("maintenance contact arrangement", "reference"),
+        ("sertraline", "stage1"),
+        ("caution circumstances", "line_of_enquiry"),
+        ("bookcases", "answer"),
+        ("recall lead", "answer"),
+        ("reflective language", "par_section"),
+        ("Leeds", "household_member"),
+        ("Ghana Police certificate", "check"),
+    ],
+)
 def test_search_reaches_every_narrative_field(demo_vault: Vault, query: str, kind: str) -> None:
     hits = demo_vault.cases.search(query)
     assert kind in {h.kind for h in hits}, [h.kind for h in hits]
@@ -201,7 +220,10 @@ def test_search_follows_edits_and_is_safe(demo_vault: Vault, demo_case: Case) ->
     cases.save_par_section(demo_case.id, ParSectionDraft("matching", "A zebra crossing."))
     (hit,) = cases.search("zebra")
     assert (hit.kind, hit.record_id, hit.case_reference) == (
-        "par_section", "matching", demo_case.reference)
+        "par_section",
+        "matching",
+        demo_case.reference,
+    )
     assert cases.search("zeb")  # prefix of the last word
     cases.save_par_section(demo_case.id, ParSectionDraft("matching", "A pelican crossing."))
     assert cases.search("zebra") == []

@@ -74,8 +74,9 @@ def test_read_only_folder_can_still_be_read(tmp_path: Path) -> None:
             vault.backup(tmp_path / "from-read-only.hsbackup")  # backed up elsewhere
         finally:
             vault.close()
-        restored = Vault.restore(tmp_path / "from-read-only.hsbackup", tmp_path / "r",
-                                 TEST_PASSPHRASE)
+        restored = Vault.restore(
+            tmp_path / "from-read-only.hsbackup", tmp_path / "r", TEST_PASSPHRASE
+        )
         restored.close()
 
 
@@ -92,8 +93,7 @@ def test_read_only_folder_after_a_power_cut_reads_the_wal(tmp_path: Path) -> Non
         assert (disk / "copy" / "vault.db-wal").stat().st_size > 0
         copy = Vault.open(disk / "copy", TEST_PASSPHRASE, read_only=True)
         try:
-            assert copy.cases.load_case(case_id).par_sections["matching"].text == \
-                "In the WAL only."
+            assert copy.cases.load_case(case_id).par_sections["matching"].text == "In the WAL only."
         finally:
             copy.close()
 
@@ -116,8 +116,9 @@ def test_read_only_then_writable_again(tmp_path: Path) -> None:
             vault.close()
 
 
-def test_cli_on_a_read_only_folder(tmp_path: Path, cli_env: None,
-                                   capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_on_a_read_only_folder(
+    tmp_path: Path, cli_env: None, capsys: pytest.CaptureFixture[str]
+) -> None:
     with tmpfs(tmp_path / "disk", 8192) as disk:
         folder = disk / "vault"
         _make_vault(folder)
@@ -125,13 +126,13 @@ def test_cli_on_a_read_only_folder(tmp_path: Path, cli_env: None,
         ref = build_demo_case().reference
         assert main(["--vault", str(folder), "cases"]) == 0  # reading still works
         assert ref in capsys.readouterr().out
-        assert main(["--vault", str(folder), "export", ref, "--out",
-                     str(tmp_path / "par.docx")]) == 0
+        assert (
+            main(["--vault", str(folder), "export", ref, "--out", str(tmp_path / "par.docx")]) == 0
+        )
         assert "not in the case's history" in capsys.readouterr().err  # said, not hidden
         assert main(["--vault", str(folder), "backup", "--out", str(tmp_path / "b")]) == 0
         capsys.readouterr()
-        for command in (["passwd"], ["demo"], ["archive", ref], ["delete", ref, "--confirm",
-                                                                 ref]):
+        for command in (["passwd"], ["demo"], ["archive", ref], ["delete", ref, "--confirm", ref]):
             assert main(["--vault", str(folder), *command]) == 1, command
             err = capsys.readouterr().err
             assert READ_ONLY_WORDS in err and "Traceback" not in err, (command, err)
@@ -230,8 +231,9 @@ def test_delete_on_a_nearly_full_disk_still_deletes(tmp_path: Path) -> None:
             vault.close()
 
 
-def test_cli_on_a_full_disk(tmp_path: Path, cli_env: None,
-                            capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_on_a_full_disk(
+    tmp_path: Path, cli_env: None, capsys: pytest.CaptureFixture[str]
+) -> None:
     with tmpfs(tmp_path / "disk", 4096) as disk:
         folder = disk / "vault"
         _make_vault(folder)

@@ -18,11 +18,25 @@ from tests.conftest import TEST_KDF, TEST_PASSPHRASE, MemoryKeyring
 
 def test_safety_pragmas_in_force(vault: Vault) -> None:
     conn = vault._conn
-    got = {name: conn.execute(f"PRAGMA {name}").fetchone()[0] for name in (
-        "journal_mode", "synchronous", "temp_store", "secure_delete", "foreign_keys",
-        "cipher_memory_security")}
-    assert got == {"journal_mode": "wal", "synchronous": 2, "temp_store": 2,
-                   "secure_delete": 1, "foreign_keys": 1, "cipher_memory_security": "1"}
+    got = {
+        name: conn.execute(f"PRAGMA {name}").fetchone()[0]
+        for name in (
+            "journal_mode",
+            "synchronous",
+            "temp_store",
+            "secure_delete",
+            "foreign_keys",
+            "cipher_memory_security",
+        )
+    }
+    assert got == {
+        "journal_mode": "wal",
+        "synchronous": 2,
+        "temp_store": 2,
+        "secure_delete": 1,
+        "foreign_keys": 1,
+        "cipher_memory_security": "1",
+    }
     assert conn.execute("PRAGMA cache_size").fetchone()[0] <= -16 * 1024
     with pytest.raises(sqlcipher3.dbapi2.OperationalError):  # extensions stay off
         conn.execute("SELECT load_extension('/nonexistent')")
@@ -48,8 +62,9 @@ def test_passphrase_only_without_keyring(vault: Vault) -> None:
     assert not vault_keys.keyring_available()
 
 
-def test_keyring_protected_vault(tmp_path: Path, memory_keyring: MemoryKeyring,
-                                 demo_case: Case) -> None:
+def test_keyring_protected_vault(
+    tmp_path: Path, memory_keyring: MemoryKeyring, demo_case: Case
+) -> None:
     v = Vault.create(tmp_path / "v", TEST_PASSPHRASE, kdf=TEST_KDF)
     assert v.keyring_protected
     v.cases.save_case(demo_case)
@@ -91,7 +106,7 @@ def test_change_passphrase_rewraps_only(demo_vault: Vault, demo_case: Case) -> N
     assert (last.action, last.record_kind, last.fields) == ("update", "vault", ("passphrase",))
     v.close()
     after = db.read_bytes()
-    pages = [(before[i:i + 4096], after[i:i + 4096]) for i in range(0, len(before), 4096)]
+    pages = [(before[i : i + 4096], after[i : i + 4096]) for i in range(0, len(before), 4096)]
     changed = sum(old != new for old, new in pages)
     assert 0 < changed <= 3  # not re-encrypted: only the pages of the one audit entry
     with pytest.raises(WrongPassphraseError):

@@ -49,8 +49,12 @@ SHORTCUTS: tuple[Shortcut, ...] = (
     Shortcut("new_case", ("Ctrl+N",), "New case"),
     Shortcut("cases", ("Ctrl+0",), "Go to the case list"),
     *(
-        Shortcut(f"tab_{spec.key}", (f"Ctrl+{i}",), f"Go to the {spec.title.replace('&', '')} tab",
-                 "In a case")
+        Shortcut(
+            f"tab_{spec.key}",
+            (f"Ctrl+{i}",),
+            f"Go to the {spec.title.replace('&', '')} tab",
+            "In a case",
+        )
         for i, spec in enumerate(TABS, start=1)
     ),
     Shortcut("save_now", ("Ctrl+S",), "Save now (changes are saved as you type anyway)"),
@@ -73,7 +77,6 @@ SHORTCUTS: tuple[Shortcut, ...] = (
     Shortcut("numbers", ("Ctrl+Shift+7",), "Numbered list", "In a text"),
     Shortcut("open", ("Return",), "Open the selected case, hit or finding", "In a list"),
 )
-
 
 
 class MainWindow(QMainWindow):
@@ -276,8 +279,9 @@ class MainWindow(QMainWindow):
 
         def restore() -> None:
             workspace.loaded.disconnect(restore)
-            QTimer.singleShot(0, lambda: workspace.restore_place(place)
-                              if shiboken6.isValid(workspace) else None)
+            QTimer.singleShot(
+                0, lambda: workspace.restore_place(place) if shiboken6.isValid(workspace) else None
+            )
 
         workspace.loaded.connect(restore)
 
@@ -308,8 +312,11 @@ class MainWindow(QMainWindow):
     def open_case(self, case_id: str, location: str = "") -> None:
         if self.is_locked:
             return
-        if self.workspace is not None and self.workspace.case is not None \
-                and self.workspace.case.id == case_id:
+        if (
+            self.workspace is not None
+            and self.workspace.case is not None
+            and self.workspace.case.id == case_id
+        ):
             self.workspace.show_location(location)
             return
         self._close_workspace()

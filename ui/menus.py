@@ -37,8 +37,15 @@ if TYPE_CHECKING:
 
 #: (action id, the Qt method of a text field it calls); texts and keys are in SHORTCUTS
 EDIT_ACTIONS: tuple[tuple[str, str], ...] = (
-    ("undo", "undo"), ("redo", "redo"), ("", ""), ("cut", "cut"), ("copy", "copy"),
-    ("paste", "paste"), ("select_all", "selectAll"), ("", ""), ("find", ""),
+    ("undo", "undo"),
+    ("redo", "redo"),
+    ("", ""),
+    ("cut", "cut"),
+    ("copy", "copy"),
+    ("paste", "paste"),
+    ("select_all", "selectAll"),
+    ("", ""),
+    ("find", ""),
 )
 _TEXT_WIDGETS = (QLineEdit, QTextEdit, QPlainTextEdit)
 
@@ -55,8 +62,12 @@ def _call(window: QWidget, method: str) -> None:
         getattr(widget, method)()
 
 
-def add_edit_menu(window: QMainWindow, shortcuts: Sequence[Any],
-                  actions: dict[str, QAction], find: Callable[[], None]) -> QMenu:
+def add_edit_menu(
+    window: QMainWindow,
+    shortcuts: Sequence[Any],
+    actions: dict[str, QAction],
+    find: Callable[[], None],
+) -> QMenu:
     """The Edit menu; its actions join ``actions`` (by id), as the other menus' do."""
     by_id = {s.action: s for s in shortcuts}
     menu = QMenu("&Edit", window)
@@ -78,9 +89,11 @@ def add_edit_menu(window: QMainWindow, shortcuts: Sequence[Any],
         actions[action_id] = action
     bar = window.menuBar()
     file_menu = next((a for a in bar.actions() if a.menu() is not None), None)
-    following = bar.actions()[bar.actions().index(file_menu) + 1] \
-        if file_menu is not None and bar.actions().index(file_menu) + 1 < len(bar.actions()) \
+    following = (
+        bar.actions()[bar.actions().index(file_menu) + 1]
+        if file_menu is not None and bar.actions().index(file_menu) + 1 < len(bar.actions())
         else None
+    )
     bar.insertMenu(following, menu) if following is not None else bar.addMenu(menu)
     menu.aboutToShow.connect(lambda: _update_edit_actions(window, actions))
     return menu
@@ -99,9 +112,14 @@ def _update_edit_actions(window: QWidget, actions: dict[str, QAction]) -> None:
         has_selection = widget.textCursor().hasSelection()
         document = widget.document()
         can_undo, can_redo = document.isUndoAvailable(), document.isRedoAvailable()
-    states = {"undo": can_undo and not read_only, "redo": can_redo and not read_only,
-              "cut": has_selection and not read_only, "copy": has_selection,
-              "paste": widget is not None and not read_only, "select_all": widget is not None}
+    states = {
+        "undo": can_undo and not read_only,
+        "redo": can_redo and not read_only,
+        "cut": has_selection and not read_only,
+        "copy": has_selection,
+        "paste": widget is not None and not read_only,
+        "select_all": widget is not None,
+    }
     for action_id, enabled in states.items():
         if action_id in actions and actions[action_id].isEnabled() != enabled:
             actions[action_id].setEnabled(enabled)
@@ -154,8 +172,11 @@ def find_in_text(window: MainWindow) -> None:
     if widget is None and window.workspace is not None:
         view = window.workspace.tabs.currentWidget()
         target = getattr(view, "find_target", None)
-        widget = target() if callable(target) else next(
-            (e for e in view.findChildren(MarkdownEditor) if e.isVisible()), None)
+        widget = (
+            target()
+            if callable(target)
+            else next((e for e in view.findChildren(MarkdownEditor) if e.isVisible()), None)
+        )
     if isinstance(widget, MarkdownEditor):
         widget.show_find_bar()
     else:
@@ -170,8 +191,12 @@ def focus_first(view: QWidget) -> None:
         return
     widget = view.nextInFocusChain()
     while widget is not None and widget is not view:
-        if view.isAncestorOf(widget) and widget.isVisible() and widget.isEnabled() \
-                and widget.focusPolicy() & Qt.FocusPolicy.TabFocus:
+        if (
+            view.isAncestorOf(widget)
+            and widget.isVisible()
+            and widget.isEnabled()
+            and widget.focusPolicy() & Qt.FocusPolicy.TabFocus
+        ):
             widget.setFocus(Qt.FocusReason.TabFocusReason)
             return
         widget = widget.nextInFocusChain()

@@ -169,8 +169,9 @@ def save_case_part(
 # ------------------------------------------------------------------ the save indicator
 
 #: Saves that failed and wait to be tried again, per context: (case id, key) -> _Retry.
-_RETRIES: weakref.WeakKeyDictionary[AppContext, dict[tuple[str, str], _Retry]] = \
+_RETRIES: weakref.WeakKeyDictionary[AppContext, dict[tuple[str, str], _Retry]] = (
     weakref.WeakKeyDictionary()
+)
 
 #: After this long, "Saving…" says why it is taking time.
 SLOW_SAVE_MS = 3000
@@ -180,14 +181,16 @@ def _retries(ctx: AppContext) -> dict[tuple[str, str], _Retry]:
     return _RETRIES.setdefault(ctx, {})
 
 
-def _indicate(ctx: AppContext, *, saved: bool = False,
-              problem: BaseException | None = None) -> None:
+def _indicate(
+    ctx: AppContext, *, saved: bool = False, problem: BaseException | None = None
+) -> None:
     """Tell the indicator the truth: failures waiting to be retried first, then saves
     in flight or waiting, then the time of the last save."""
     retries = _retries(ctx)
     if problem is not None or retries:
-        reason = error_message(problem) if problem is not None else \
-            next(iter(retries.values())).reason
+        reason = (
+            error_message(problem) if problem is not None else next(iter(retries.values())).reason
+        )
         again = " HomeStudy will try again by itself." if retries else ""
         ctx.events.save_state_changed.emit("failed", f"Not saved: {reason}{again}")
         return
@@ -199,8 +202,12 @@ def _indicate(ctx: AppContext, *, saved: bool = False,
 
 
 #: Errors worth trying again later: the disk fills up, turns read-only, the vault locks.
-RETRYABLE: tuple[type[BaseException], ...] = (StorageFullError, ReadOnlyVaultError,
-                                              VaultLockedError, OSError)
+RETRYABLE: tuple[type[BaseException], ...] = (
+    StorageFullError,
+    ReadOnlyVaultError,
+    VaultLockedError,
+    OSError,
+)
 RETRY_FIRST_MS = 1000
 RETRY_MAX_MS = 30_000
 
@@ -212,8 +219,9 @@ class _Retry(QObject):
     still made after the editor has gone (another case opened, or the app locked:
     after unlocking it is tried again at once)."""
 
-    def __init__(self, ctx: AppContext, case_id: str, key: str, fn: Callable[[Any], Any],
-                 reason: str) -> None:
+    def __init__(
+        self, ctx: AppContext, case_id: str, key: str, fn: Callable[[Any], Any], reason: str
+    ) -> None:
         super().__init__(ctx.events)
         self.ctx, self.case_id, self.key, self.fn, self.reason = ctx, case_id, key, fn, reason
         self.delay_ms = RETRY_FIRST_MS
@@ -272,8 +280,9 @@ class AutoSaver(QObject):
     itself with a growing pause until it succeeds or a newer edit replaces it.
     """
 
-    def __init__(self, ctx: AppContext, parent: QWidget, delay_ms: int = 150,
-                 max_wait_ms: int = MAX_WAIT_MS) -> None:
+    def __init__(
+        self, ctx: AppContext, parent: QWidget, delay_ms: int = 150, max_wait_ms: int = MAX_WAIT_MS
+    ) -> None:
         super().__init__(parent)
         self._ctx, self._widget = ctx, parent
         self._pending: dict[str, tuple[str, Callable[[Any], Any]]] = {}
@@ -353,5 +362,5 @@ class AutoSaver(QObject):
     def _still_saving(self) -> None:
         if self._in_flight and not _retries(self._ctx):
             self._ctx.events.save_state_changed.emit(
-                "saving", "Saving… (this is taking longer than usual)")
-
+                "saving", "Saving… (this is taking longer than usual)"
+            )

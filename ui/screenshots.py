@@ -77,14 +77,26 @@ def _dark_palette() -> object:
 
     palette = QPalette()
     role, group = QPalette.ColorRole, QPalette.ColorGroup
-    for r, colour in ((role.Window, "#2b2b2b"), (role.WindowText, "#e8e8e8"),
-                      (role.Base, "#1e1e1e"), (role.AlternateBase, "#262626"),
-                      (role.Text, "#e8e8e8"), (role.Button, "#353535"),
-                      (role.ButtonText, "#e8e8e8"), (role.Highlight, "#2f65a8"),
-                      (role.HighlightedText, "#ffffff"), (role.ToolTipBase, "#353535"),
-                      (role.ToolTipText, "#e8e8e8"), (role.PlaceholderText, "#9a9a9a"),
-                      (role.Link, "#8ab4f8"), (role.Light, "#505050"), (role.Midlight, "#404040"),
-                      (role.Mid, "#303030"), (role.Dark, "#202020"), (role.Shadow, "#101010")):
+    for r, colour in (
+        (role.Window, "#2b2b2b"),
+        (role.WindowText, "#e8e8e8"),
+        (role.Base, "#1e1e1e"),
+        (role.AlternateBase, "#262626"),
+        (role.Text, "#e8e8e8"),
+        (role.Button, "#353535"),
+        (role.ButtonText, "#e8e8e8"),
+        (role.Highlight, "#2f65a8"),
+        (role.HighlightedText, "#ffffff"),
+        (role.ToolTipBase, "#353535"),
+        (role.ToolTipText, "#e8e8e8"),
+        (role.PlaceholderText, "#9a9a9a"),
+        (role.Link, "#8ab4f8"),
+        (role.Light, "#505050"),
+        (role.Midlight, "#404040"),
+        (role.Mid, "#303030"),
+        (role.Dark, "#202020"),
+        (role.Shadow, "#101010"),
+    ):
         palette.setColor(r, QColor(colour))
     for r in (role.WindowText, role.Text, role.ButtonText):
         palette.setColor(group.Disabled, r, QColor("#808080"))
@@ -107,8 +119,7 @@ def _create_vault_screen(app: object, ctx: object, outdir: Path) -> Path:
         view.deleteLater()
 
 
-def _export_dialog(app: object, ctx: object, window: object, case_id: str,
-                   outdir: Path) -> Path:
+def _export_dialog(app: object, ctx: object, window: object, case_id: str, outdir: Path) -> Path:
     from ui.views.export_dialog import open_export_dialog
 
     dialog = open_export_dialog(ctx, window, case_id)  # type: ignore[arg-type]
@@ -124,8 +135,9 @@ def _export_dialog(app: object, ctx: object, window: object, case_id: str,
         dialog.deleteLater()
 
 
-def _tabs(app: object, window: object, outdir: Path, prefix: str,
-          keys: tuple[str, ...]) -> list[Path]:
+def _tabs(
+    app: object, window: object, outdir: Path, prefix: str, keys: tuple[str, ...]
+) -> list[Path]:
     written = []
     for key in keys:
         if key not in window.workspace.views:  # type: ignore[attr-defined]
@@ -195,8 +207,9 @@ def take(outdir: Path) -> list[Path]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m ui.screenshots",
-                                     description="Save screenshots of HomeStudy.")
+    parser = argparse.ArgumentParser(
+        prog="python -m ui.screenshots", description="Save screenshots of HomeStudy."
+    )
     parser.add_argument("outdir", type=Path)
     args = parser.parse_args(argv)
     for path in take(args.outdir):

@@ -34,7 +34,8 @@ def _missing_platform() -> str:
     folders.add(Path(QLibraryInfo.path(QLibraryInfo.LibraryPath.PluginsPath)))
     shipped = {
         lib.stem.removeprefix("lib").removeprefix("q")
-        for folder in folders if (folder / "platforms").is_dir()
+        for folder in folders
+        if (folder / "platforms").is_dir()
         for lib in (folder / "platforms").iterdir()
     }
     return "" if any(name in shipped for name in names) else names[0]

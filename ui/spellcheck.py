@@ -196,8 +196,13 @@ class SpellingService(QObject):
         if self.enabled:
             from ui.operations import run_job
 
-            run_job(ctx, None, self.spelling.warm_up, lambda _: self.words_changed.emit(),
-                    on_error=lambda _exc: None)  # a missing list only means no underlines
+            run_job(
+                ctx,
+                None,
+                self.spelling.warm_up,
+                lambda _: self.words_changed.emit(),
+                on_error=lambda _exc: None,
+            )  # a missing list only means no underlines
         ctx.events.locked.connect(self._forget)
 
     def _forget(self) -> None:
@@ -247,18 +252,33 @@ def case_words(case: Any) -> set[str]:
     """The words of a case's own names: people, referees, pets and places."""
     texts: list[str] = [case.assessor_name]
     for a in case.applicants:
-        texts += [a.first_name, a.last_name, *a.previous_names, a.place_of_birth,
-                  a.local_authority_area, a.address, a.marriage_place, a.gp_name,
-                  a.gp_address, a.nationality, a.religion, *a.languages,
-                  *(p.place for p in a.places_lived)]
+        texts += [
+            a.first_name,
+            a.last_name,
+            *a.previous_names,
+            a.place_of_birth,
+            a.local_authority_area,
+            a.address,
+            a.marriage_place,
+            a.gp_name,
+            a.gp_address,
+            a.nationality,
+            a.religion,
+            *a.languages,
+            *(p.place for p in a.places_lived),
+        ]
     for m in case.household:
         texts += [m.name, *(p.place for p in m.places_lived)]
     texts += [o.name for o in case.significant_others]
     texts += [r.referee_name for r in case.references]
     texts += [a.name for a in case.animals] + [a.breed for a in case.animals]
     texts += [c.place for c in case.stage1.checks if getattr(c, "place", "")]
-    return {word.replace("’", "'").lower() for text in texts if text
-            for _start, word in iter_words(str(text))}
+    return {
+        word.replace("’", "'").lower()
+        for text in texts
+        if text
+        for _start, word in iter_words(str(text))
+    }
 
 
 _services: WeakKeyDictionary[Any, SpellingService] = WeakKeyDictionary()

@@ -47,8 +47,9 @@ class SystemLockWatcher(QObject):
     #: the system is going to sleep or its screen locked: lock now (the reason, in words)
     lock_requested = Signal(str)
 
-    def __init__(self, parent: QObject | None = None, *, session_bus: Any = None,
-                 system_bus: Any = None) -> None:
+    def __init__(
+        self, parent: QObject | None = None, *, session_bus: Any = None, system_bus: Any = None
+    ) -> None:
         super().__init__(parent)
         self.sources: list[str] = []
         self._native: _WindowsFilter | None = None
@@ -70,17 +71,18 @@ class SystemLockWatcher(QObject):
         system = system_bus if system_bus is not None else QDBusConnection.systemBus()
         session = session_bus if session_bus is not None else QDBusConnection.sessionBus()
         if system.isConnected() and system.connect(
-                LOGIN1[0], LOGIN1[1], LOGIN1[2], "PrepareForSleep", self,
-                "1prepare_for_sleep(bool)"):
+            LOGIN1[0], LOGIN1[1], LOGIN1[2], "PrepareForSleep", self, "1prepare_for_sleep(bool)"
+        ):
             self.sources.append("logind: sleep")
         if system.isConnected() and system.connect(
-                LOGIN1[0], "", "org.freedesktop.login1.Session", "Lock", self,
-                "1session_locked()"):
+            LOGIN1[0], "", "org.freedesktop.login1.Session", "Lock", self, "1session_locked()"
+        ):
             self.sources.append("logind: session lock")
         if session.isConnected():
             for service, path, interface in SCREEN_SAVERS:
-                if session.connect(service, path, interface, "ActiveChanged", self,
-                                   "1screen_saver_changed(bool)"):
+                if session.connect(
+                    service, path, interface, "ActiveChanged", self, "1screen_saver_changed(bool)"
+                ):
                     self.sources.append(f"{service}{path}")
 
     @Slot(bool)
@@ -113,8 +115,9 @@ class SystemLockWatcher(QObject):
             return
         try:
             wtsapi = ctypes.WinDLL("wtsapi32")  # type: ignore[attr-defined]
-            if wtsapi.WTSRegisterSessionNotification(ctypes.c_void_p(win_id()),
-                                                     NOTIFY_FOR_THIS_SESSION):
+            if wtsapi.WTSRegisterSessionNotification(
+                ctypes.c_void_p(win_id()), NOTIFY_FOR_THIS_SESSION
+            ):
                 self.sources.append("Windows: session lock")
         except OSError as exc:
             log.warning("session lock notifications unavailable: %s", type(exc).__name__)
@@ -141,12 +144,15 @@ class SystemLockWatcher(QObject):
 
         observer = _Observer.alloc().init()
         centre = NSWorkspace.sharedWorkspace().notificationCenter()
-        centre.addObserver_selector_name_object_(observer, "sleeping:",
-                                                 "NSWorkspaceWillSleepNotification", None)
-        centre.addObserver_selector_name_object_(observer, "locked:",
-                                                 "NSWorkspaceScreensDidSleepNotification", None)
+        centre.addObserver_selector_name_object_(
+            observer, "sleeping:", "NSWorkspaceWillSleepNotification", None
+        )
+        centre.addObserver_selector_name_object_(
+            observer, "locked:", "NSWorkspaceScreensDidSleepNotification", None
+        )
         NSDistributedNotificationCenter.defaultCenter().addObserver_selector_name_object_(
-            observer, "locked:", "com.apple.screenIsLocked", None)
+            observer, "locked:", "com.apple.screenIsLocked", None
+        )
         self._mac = observer
         self.sources += ["macOS: sleep", "macOS: screen lock"]
 
@@ -170,6 +176,12 @@ class _WindowsFilter(QAbstractNativeEventFilter):
 
 
 class _MSG(ctypes.Structure):
-    _fields_ = [("hwnd", ctypes.c_void_p), ("message", ctypes.c_uint),
-                ("wParam", ctypes.c_size_t), ("lParam", ctypes.c_ssize_t),
-                ("time", ctypes.c_ulong), ("pt_x", ctypes.c_long), ("pt_y", ctypes.c_long)]
+    _fields_ = [
+        ("hwnd", ctypes.c_void_p),
+        ("message", ctypes.c_uint),
+        ("wParam", ctypes.c_size_t),
+        ("lParam", ctypes.c_ssize_t),
+        ("time", ctypes.c_ulong),
+        ("pt_x", ctypes.c_long),
+        ("pt_y", ctypes.c_long),
+    ]

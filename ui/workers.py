@@ -159,8 +159,9 @@ class DbWorker:
             if self._vault is not None and not self._vault.is_locked:
                 self._vault.lock()
 
-        self.submit_raw(call, on_done,
-                        lambda exc: log.error("lock failed: %s", type(exc), exc_info=exc))
+        self.submit_raw(
+            call, on_done, lambda exc: log.error("lock failed: %s", type(exc), exc_info=exc)
+        )
 
     def unlock(self, passphrase: str, on_done: Callback, on_error: ErrorCallback) -> None:
         def call() -> None:

@@ -64,8 +64,9 @@ async def _call(fn: Callable[..., Any], *args: Any) -> Any:
         raise
     except Exception as exc:
         if _database_down(exc):  # the laptop says "the agency's inbox database is down"
-            raise Refusal(503, "database_unavailable",
-                          "The inbox cannot reach its database just now.") from exc
+            raise Refusal(
+                503, "database_unavailable", "The inbox cannot reach its database just now."
+            ) from exc
         raise
 
 
@@ -99,8 +100,9 @@ def create_app(home: AgencyHome | Path | str) -> Starlette:
     async def key_list(request: Request) -> JSONResponse:
         try:
             have = request.query_params.get("have", "")
-            return JSONResponse(await _call(inbox.key_lists_wire,
-                                            int(have) if have.isdigit() else None))
+            return JSONResponse(
+                await _call(inbox.key_lists_wire, int(have) if have.isdigit() else None)
+            )
         except Refusal as exc:
             return _refused(exc)
 
@@ -138,14 +140,20 @@ def create_app(home: AgencyHome | Path | str) -> Starlette:
         except ValueError as exc:
             raise Refusal(401, "bad_signature", "The request's signature is malformed.") from exc
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-        return await _call(inbox.check_signed_request, device_id, request.method, target,
-                           values[1], signature)
+        return await _call(
+            inbox.check_signed_request, device_id, request.method, target, values[1], signature
+        )
 
     async def status(request: Request) -> JSONResponse:
         try:
             device = await signed_device(request)
-            return JSONResponse({"device_id": device.device_id, "revoked": False,
-                                 **(await _call(inbox.sequence_state, device.device_id))})
+            return JSONResponse(
+                {
+                    "device_id": device.device_id,
+                    "revoked": False,
+                    **(await _call(inbox.sequence_state, device.device_id)),
+                }
+            )
         except Refusal as exc:
             return _refused(exc)
 
@@ -182,8 +190,7 @@ def create_app(home: AgencyHome | Path | str) -> Starlette:
             await signed_device(request)
             size, offset = blob_args(request, "size", "offset")
             data = await _read_body(request, limit)
-            found = await _call(inbox.put_chunk, request.path_params["sha256"], size, offset,
-                                data)
+            found = await _call(inbox.put_chunk, request.path_params["sha256"], size, offset, data)
             return JSONResponse(msgspec.to_builtins(found))
         except Refusal as exc:
             return _refused(exc)
@@ -199,6 +206,7 @@ def create_app(home: AgencyHome | Path | str) -> Starlette:
         Route("/devices/{device_id}/blobs/{sha256}", blob_status, methods=["GET"]),
         Route("/devices/{device_id}/blobs/{sha256}", blob_chunk, methods=["PUT"]),
     ]
+
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         yield
@@ -214,15 +222,18 @@ def create_app(home: AgencyHome | Path | str) -> Starlette:
         logger().error("database down", extra={"event": "database_down", "status": 503})
         return JSONResponse({"error": "database_down", "message": str(exc)}, status_code=503)
 
-    app = Starlette(routes=routes, lifespan=lifespan,
-                    middleware=[Middleware(RequestLog), Middleware(BodyLimit, limit_for=limit_for)],
-                    exception_handlers={DatabaseDown: database_down})
+    app = Starlette(
+        routes=routes,
+        lifespan=lifespan,
+        middleware=[Middleware(RequestLog), Middleware(BodyLimit, limit_for=limit_for)],
+        exception_handlers={DatabaseDown: database_down},
+    )
     app.state.inbox = inbox
     return app
 
 
 def app_version(user_agent: str) -> str:
-    """"0.1.0" from the laptop's "HomeStudy/0.1.0" ("" from anything else)."""
+    """ "0.1.0" from the laptop's "HomeStudy/0.1.0" ("" from anything else)."""
     name, _, version = user_agent.partition("/")
     version = version.split()[0] if version.strip() else ""
     ok = name == "HomeStudy" and version and all(c.isalnum() or c in ".+-" for c in version)

@@ -29,16 +29,25 @@ def assign_case(home: AgencyHome, db: Database, case: Case, device_id: str) -> A
     """
     from homestudy.agency.messages import issue
 
-    made = issue(db, home, case_id=case.id, kind="case_update",
-                 body={"case": to_jsonable(case), "fields": None, "note": ""},
-                 device_id=device_id, case_reference=case.reference)
+    made = issue(
+        db,
+        home,
+        case_id=case.id,
+        kind="case_update",
+        body={"case": to_jsonable(case), "fields": None, "note": ""},
+        device_id=device_id,
+        case_reference=case.reference,
+    )
     return Assignment(made.message_id, made.device_id, made.sequence)
 
 
 def devices_of(db: Database, assessor_id: str) -> list[str]:
     with db.transaction() as cur:
-        rows = cur.all("SELECT device_id FROM devices WHERE assessor_id = ? AND revoked_at IS NULL "
-                       "ORDER BY enrolled_at", (assessor_id,))
+        rows = cur.all(
+            "SELECT device_id FROM devices WHERE assessor_id = ? AND revoked_at IS NULL "
+            "ORDER BY enrolled_at",
+            (assessor_id,),
+        )
     return [r[0] for r in rows]
 
 
@@ -47,12 +56,19 @@ def open_received(home: AgencyHome, db: Database, bundle_id: str) -> OpenedBundl
     with db.transaction() as cur:
         row = cur.one(
             "SELECT b.data, d.signing_public_key, d.device_id FROM bundles b "
-            "JOIN devices d ON d.device_id = b.device_id WHERE b.bundle_id = ?", (bundle_id,))
+            "JOIN devices d ON d.device_id = b.device_id WHERE b.bundle_id = ?",
+            (bundle_id,),
+        )
     if row is None:
         raise NotFoundError("No bundle with that id has been received.")
-    opened = open_bundle(row[0], signer_public_key=row[1], identity=home.age_identities,
-                         expected_agency_id=home.agency_id, expected_device_id=row[2],
-                         max_size=max(home.config.max_bundle_size, len(row[0])))
+    opened = open_bundle(
+        row[0],
+        signer_public_key=row[1],
+        identity=home.age_identities,
+        expected_agency_id=home.agency_id,
+        expected_device_id=row[2],
+        max_size=max(home.config.max_bundle_size, len(row[0])),
+    )
     if opened.change is None:
         return opened
     # a change set: the whole case as it stood after it, and its attachments by hash
@@ -62,12 +78,16 @@ def open_received(home: AgencyHome, db: Database, bundle_id: str) -> OpenedBundl
 
     with db.transaction() as cur:
         case_state.index_pending(cur, home, opened.manifest.case_id)
-        state = case_state.state_for(cur, home, opened.manifest.case_id,
-                                     opened.change.state_sha256)
+        state = case_state.state_for(cur, home, opened.manifest.case_id, opened.change.state_sha256)
     if state is None:
-        raise NotFoundError("The inbox no longer holds enough of this case's history to "
-                            "open that bundle.")
-    attachments = {a["id"]: case_state.read_blob(db, home, a["sha256"])
-                   for a in state.get("attachments", [])}
-    return dataclasses.replace(opened, attachments=attachments, case_document={
-        "format": CASE_FORMAT, "format_version": CASE_FORMAT_VERSION, "case": state})
+        raise NotFoundError(
+            "The inbox no longer holds enough of this case's history to open that bundle."
+        )
+    attachments = {
+        a["id"]: case_state.read_blob(db, home, a["sha256"]) for a in state.get("attachments", [])
+    }
+    return dataclasses.replace(
+        opened,
+        attachments=attachments,
+        case_document={"format": CASE_FORMAT, "format_version": CASE_FORMAT_VERSION, "case": state},
+    )

@@ -36,8 +36,7 @@ def _struct_for(cls: type) -> Any:
     for f in dataclasses.fields(cls):
         if not f.init:
             continue
-        required = (f.default is dataclasses.MISSING
-                    and f.default_factory is dataclasses.MISSING)
+        required = f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
         tp = _mapped(hints[f.name])
         fields.append((f.name, tp) if required else (f.name, tp, None))  # type: ignore[arg-type]
     return msgspec.defstruct(cls.__name__, fields, forbid_unknown_fields=True, kw_only=True)

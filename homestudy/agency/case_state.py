@@ -63,8 +63,10 @@ class CaseState:
 
 
 def seal_state(home: AgencyHome, state: dict[str, Any]) -> bytes:
-    return pyrage.encrypt(gzip.compress(changes.canonical(state), mtime=0),
-                          [x25519.Recipient.from_str(home.age_recipient)])
+    return pyrage.encrypt(
+        gzip.compress(changes.canonical(state), mtime=0),
+        [x25519.Recipient.from_str(home.age_recipient)],
+    )
 
 
 def open_state(home: AgencyHome, data: bytes) -> dict[str, Any]:
@@ -76,8 +78,9 @@ def open_state(home: AgencyHome, data: bytes) -> dict[str, Any]:
 
 
 def stored_state(cur: Cursor, home: AgencyHome, case_id: str, sha: str) -> dict[str, Any] | None:
-    row = cur.one("SELECT data FROM case_states WHERE case_id = ? AND state_sha256 = ?",
-                  (case_id, sha))
+    row = cur.one(
+        "SELECT data FROM case_states WHERE case_id = ? AND state_sha256 = ?", (case_id, sha)
+    )
     return None if row is None else open_state(home, row[0])
 
 
@@ -92,14 +95,18 @@ def state_for(cur: Cursor, home: AgencyHome, case_id: str, sha: str) -> dict[str
         row = cur.one(
             "SELECT b.data, d.signing_public_key FROM bundles b JOIN devices d "
             "ON d.device_id = b.device_id WHERE b.case_id = ? AND b.state_sha256 = ? "
-            "ORDER BY b.received_at LIMIT 1", (case_id, sha))
+            "ORDER BY b.received_at LIMIT 1",
+            (case_id, sha),
+        )
         if row is None:
             return None
-        change = read_stored_change(row[0], home.age_identities,
-                                    max(home.config.max_bundle_size, len(row[0])))
+        change = read_stored_change(
+            row[0], home.age_identities, max(home.config.max_bundle_size, len(row[0]))
+        )
         if change is None:  # a format version 1 bundle: the whole case
-            opened = open_bundle(row[0], signer_public_key=row[1],
-                                 identity=home.age_identities, max_size=len(row[0]))
+            opened = open_bundle(
+                row[0], signer_public_key=row[1], identity=home.age_identities, max_size=len(row[0])
+            )
             state = dict(opened.case_document["case"]) if opened.case_document else None
             break
         if change.full is not None:
@@ -119,29 +126,56 @@ def snapshot_due(cur: Cursor, case_id: str) -> bool:
     row = cur.one("SELECT MAX(received_at) FROM case_states WHERE case_id = ?", (case_id,))
     if row is None or row[0] is None:
         return True
-    count = cur.one("SELECT count(*) FROM bundles WHERE case_id = ? AND received_at > ?",
-                    (case_id, row[0]))
+    count = cur.one(
+        "SELECT count(*) FROM bundles WHERE case_id = ? AND received_at > ?", (case_id, row[0])
+    )
     return count is not None and int(count[0]) + 1 >= SNAPSHOT_EVERY
 
 
-def keep_state(cur: Cursor, home: AgencyHome, *, case_id: str, state: dict[str, Any],
-               sha: str, bundle_id: str, device_id: str, received_at: str,
-               blobs: list[str]) -> None:
+def keep_state(
+    cur: Cursor,
+    home: AgencyHome,
+    *,
+    case_id: str,
+    state: dict[str, Any],
+    sha: str,
+    bundle_id: str,
+    device_id: str,
+    received_at: str,
+    blobs: list[str],
+) -> None:
     """Keep this whole state and let go of all but the newest ``KEEP_STATES``."""
-    if cur.one("SELECT 1 FROM case_states WHERE case_id = ? AND state_sha256 = ?",
-               (case_id, sha)) is None:
-        cur.execute("INSERT INTO case_states (case_id, state_sha256, bundle_id, device_id, "
-                    "received_at, blobs, data) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    (case_id, sha, bundle_id, device_id, received_at, json.dumps(blobs),
-                     seal_state(home, state)))
+    if (
+        cur.one("SELECT 1 FROM case_states WHERE case_id = ? AND state_sha256 = ?", (case_id, sha))
+        is None
+    ):
+        cur.execute(
+            "INSERT INTO case_states (case_id, state_sha256, bundle_id, device_id, "
+            "received_at, blobs, data) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                case_id,
+                sha,
+                bundle_id,
+                device_id,
+                received_at,
+                json.dumps(blobs),
+                seal_state(home, state),
+            ),
+        )
     else:
-        cur.execute("UPDATE case_states SET bundle_id = ?, received_at = ? WHERE case_id = ? "
-                    "AND state_sha256 = ?", (bundle_id, received_at, case_id, sha))
-    old = cur.all("SELECT state_sha256 FROM case_states WHERE case_id = ? "
-                  "ORDER BY received_at DESC", (case_id,))[KEEP_STATES:]
+        cur.execute(
+            "UPDATE case_states SET bundle_id = ?, received_at = ? WHERE case_id = ? "
+            "AND state_sha256 = ?",
+            (bundle_id, received_at, case_id, sha),
+        )
+    old = cur.all(
+        "SELECT state_sha256 FROM case_states WHERE case_id = ? ORDER BY received_at DESC",
+        (case_id,),
+    )[KEEP_STATES:]
     for (stale,) in old:
-        cur.execute("DELETE FROM case_states WHERE case_id = ? AND state_sha256 = ?",
-                    (case_id, stale))
+        cur.execute(
+            "DELETE FROM case_states WHERE case_id = ? AND state_sha256 = ?", (case_id, stale)
+        )
 
 
 # --------------------------------------------------------------------------- blobs
@@ -153,8 +187,10 @@ def read_blob(db: Database, home: AgencyHome, sha256: str) -> bytes:
         head = cur.one("SELECT size, completed_at FROM blobs WHERE sha256 = ?", (sha256,))
         if head is None or head[1] is None:
             raise AgencyError("That attachment has not fully arrived.")
-        rows = cur.all("SELECT offset_bytes, data FROM blob_chunks WHERE sha256 = ? "
-                       "ORDER BY offset_bytes", (sha256,))
+        rows = cur.all(
+            "SELECT offset_bytes, data FROM blob_chunks WHERE sha256 = ? ORDER BY offset_bytes",
+            (sha256,),
+        )
     data = b"".join(pyrage.decrypt(r[1], identities) for r in rows)
     if len(data) != int(head[0]) or hashlib.sha256(data).hexdigest() != sha256:
         raise AgencyError("A stored attachment does not match its hash.")
@@ -175,21 +211,30 @@ def index_pending(cur: Cursor, home: AgencyHome, case_id: str) -> int:
     many it filled in."""
     from homestudy.agency.messages import REVIEW_REPLIES, record_replies
 
-    rows = cur.all("SELECT bundle_id, data, device_id FROM bundles WHERE case_id = ? "
-                   "AND state_sha256 = '' AND format_version >= 2 ORDER BY received_at",
-                   (case_id,))
+    rows = cur.all(
+        "SELECT bundle_id, data, device_id FROM bundles WHERE case_id = ? "
+        "AND state_sha256 = '' AND format_version >= 2 ORDER BY received_at",
+        (case_id,),
+    )
     for bundle_id, data, device_id in rows:
-        found = read_stored_payload(data, home.age_identities,
-                                    max(home.config.max_bundle_size, len(data)))
+        found = read_stored_payload(
+            data, home.age_identities, max(home.config.max_bundle_size, len(data))
+        )
         if found is None:
             continue
         change, extras = found
         if REVIEW_REPLIES in extras:
-            record_replies(cur, device_id=device_id, bundle_id=bundle_id, case_id=case_id,
-                           raw=extras[REVIEW_REPLIES])
-        cur.execute("UPDATE bundles SET base_sha256 = ?, state_sha256 = ? WHERE bundle_id = ?",
-                    ("" if change.full is not None else change.base_sha256,
-                     change.state_sha256, bundle_id))
+            record_replies(
+                cur,
+                device_id=device_id,
+                bundle_id=bundle_id,
+                case_id=case_id,
+                raw=extras[REVIEW_REPLIES],
+            )
+        cur.execute(
+            "UPDATE bundles SET base_sha256 = ?, state_sha256 = ? WHERE bundle_id = ?",
+            ("" if change.full is not None else change.base_sha256, change.state_sha256, bundle_id),
+        )
     return len(rows)
 
 
@@ -197,28 +242,41 @@ def latest_case_state(db: Database, home: AgencyHome, case_id: str) -> CaseState
     """The newest case state the inbox received for ``case_id`` (None if none)."""
     with db.transaction() as cur:
         index_pending(cur, home, case_id)
-        row = cur.one("SELECT bundle_id, device_id, received_at, state_sha256 FROM bundles "
-                      "WHERE case_id = ? ORDER BY received_at DESC, sequence DESC LIMIT 1",
-                      (case_id,))
+        row = cur.one(
+            "SELECT bundle_id, device_id, received_at, state_sha256 FROM bundles "
+            "WHERE case_id = ? ORDER BY received_at DESC, sequence DESC LIMIT 1",
+            (case_id,),
+        )
         if row is None:
             return None
         bundle_id, device_id, received_at, sha = row
-        revision = cur.one("SELECT count(*) FROM bundles WHERE case_id = ? AND "
-                           "received_at <= ?", (case_id, received_at))
+        revision = cur.one(
+            "SELECT count(*) FROM bundles WHERE case_id = ? AND received_at <= ?",
+            (case_id, received_at),
+        )
         # no state hash: a bundle stored before change sets, the whole case inside it
         state = state_for(cur, home, case_id, sha) if sha else _whole_v1(cur, home, bundle_id)
     if state is None:
         raise AgencyError("The inbox cannot rebuild this case: part of its history is missing.")
     hashes = tuple(sorted({a.get("sha256", "") for a in state.get("attachments", [])} - {""}))
-    return CaseState(case=state, state_sha256=changes.state_sha256(state),
-                     revision=int(revision[0]) if revision else 0, received_at=received_at,
-                     device_id=device_id, bundle_id=bundle_id, attachment_hashes=hashes,
-                     _read=lambda h: read_blob(db, home, h))
+    return CaseState(
+        case=state,
+        state_sha256=changes.state_sha256(state),
+        revision=int(revision[0]) if revision else 0,
+        received_at=received_at,
+        device_id=device_id,
+        bundle_id=bundle_id,
+        attachment_hashes=hashes,
+        _read=lambda h: read_blob(db, home, h),
+    )
 
 
 def _whole_v1(cur: Cursor, home: AgencyHome, bundle_id: str) -> dict[str, Any] | None:
-    row = cur.one("SELECT b.data, d.signing_public_key FROM bundles b JOIN devices d "
-                  "ON d.device_id = b.device_id WHERE b.bundle_id = ?", (bundle_id,))
+    row = cur.one(
+        "SELECT b.data, d.signing_public_key FROM bundles b JOIN devices d "
+        "ON d.device_id = b.device_id WHERE b.bundle_id = ?",
+        (bundle_id,),
+    )
     if row is None:
         return None
     opened = open_bundle(row[0], signer_public_key=row[1], identity=home.age_identities)

@@ -52,12 +52,16 @@ def add_version_option(parser: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="homestudy-agency",
-                                     description="The agency's HomeStudy inbox.")
+    parser = argparse.ArgumentParser(
+        prog="homestudy-agency", description="The agency's HomeStudy inbox."
+    )
     add_version_option(parser)
-    parser.add_argument("--home", metavar="DIR",
-                        default=os.environ.get("HOMESTUDY_AGENCY_HOME", "agency"),
-                        help="the agency's folder: settings, keys, SQLite database")
+    parser.add_argument(
+        "--home",
+        metavar="DIR",
+        default=os.environ.get("HOMESTUDY_AGENCY_HOME", "agency"),
+        help="the agency's folder: settings, keys, SQLite database",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     p = sub.add_parser("init", help="make the agency's keys and database")
     p.add_argument("--agency-id", required=True)
@@ -66,13 +70,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--database", default="", help="postgresql://... (default: SQLite in --home)")
     p.add_argument("--max-bundle-mb", type=int, default=32)
     p = sub.add_parser("serve", help="run the inbox or the console (uvicorn)")
-    p.add_argument("--role", choices=("all", "inbox", "console"), default="all",
-                   help="inbox: internet-facing, holds no decryption key; console: internal, "
-                        "holds the (protected) decryption key; all: both in one process")
+    p.add_argument(
+        "--role",
+        choices=("all", "inbox", "console"),
+        default="all",
+        help="inbox: internet-facing, holds no decryption key; console: internal, "
+        "holds the (protected) decryption key; all: both in one process",
+    )
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8480, help="0 picks a free port")
-    p.add_argument("--workers", type=int, default=1,
-                   help="worker processes (each verifies and decrypts in parallel)")
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="worker processes (each verifies and decrypts in parallel)",
+    )
     sub.add_parser("protect-key", help="protect plain key files with a passphrase (once)")
     p = sub.add_parser("enrol", help="write an enrolment file for an assessor")
     p.add_argument("--assessor", required=True, help="the assessor's id at the agency")
@@ -83,8 +95,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("device_id")
     p = sub.add_parser("restore-device", help="give back access to a device revoked by mistake")
     p.add_argument("device_id")
-    p = sub.add_parser("reissue",
-                       help="send every case of an assessor to their new laptop (a lost one)")
+    p = sub.add_parser(
+        "reissue", help="send every case of an assessor to their new laptop (a lost one)"
+    )
     p.add_argument("--assessor", required=True)
     p.add_argument("--to-device", required=True)
     p = sub.add_parser("transfer", help="move a case (reference or id) to another laptop")
@@ -106,14 +119,26 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("case_json", type=Path)
     p = sub.add_parser("publish-keys", help="sign and publish a new key list (renews expiry)")
     p.add_argument("--days", type=int, default=365, help="days until the new list expires")
-    p = sub.add_parser("rotate-keys",
-                       help="make new agency keys and publish them, signed by the old key")
-    p.add_argument("--days", type=int, default=None,
-                   help="days until the new key list expires (default: the agency's setting)")
-    p = sub.add_parser("compact", help="apply the retention setting: drop superseded change "
-                                       "sets older than it (each case's latest stays whole)")
-    p.add_argument("--days", type=int, default=None,
-                   help="keep this many days (default: the agency's retention_days setting)")
+    p = sub.add_parser(
+        "rotate-keys", help="make new agency keys and publish them, signed by the old key"
+    )
+    p.add_argument(
+        "--days",
+        type=int,
+        default=None,
+        help="days until the new key list expires (default: the agency's setting)",
+    )
+    p = sub.add_parser(
+        "compact",
+        help="apply the retention setting: drop superseded change "
+        "sets older than it (each case's latest stays whole)",
+    )
+    p.add_argument(
+        "--days",
+        type=int,
+        default=None,
+        help="keep this many days (default: the agency's retention_days setting)",
+    )
     from homestudy.agency.console.cli import add_commands  # the web console's commands
 
     _COMMANDS.update(add_commands(sub))
@@ -136,8 +161,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"homestudy-agency: {exc.message}", file=sys.stderr)
         return 1
     except sqlite3.Error as exc:  # the SQLite file's folder is missing or not writable
-        print(f"homestudy-agency: the inbox database could not be opened ({exc}).",
-              file=sys.stderr)
+        print(f"homestudy-agency: the inbox database could not be opened ({exc}).", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("homestudy-agency: stopped.", file=sys.stderr)
@@ -165,16 +189,24 @@ def _init(args: argparse.Namespace) -> int:
     if passphrase is None:
         raise HomeStudyError(
             "init needs a passphrase to protect the agency's keys: run it in a terminal, or "
-            f"set ${keystore.PASSPHRASE_ENV} or ${keystore.PASSPHRASE_FILE_ENV}.")
+            f"set ${keystore.PASSPHRASE_ENV} or ${keystore.PASSPHRASE_FILE_ENV}."
+        )
     if args.database:
         from homestudy.agency.pool import describe
 
         describe(args.database)  # a malformed URL is refused before anything is made
-    home = init_home(args.home, agency_id=args.agency_id, name=args.name,
-                     inbox_url=args.inbox_url, database_url=args.database,
-                     max_bundle_size=args.max_bundle_mb * 1024 * 1024, passphrase=passphrase)
-    print(f"Agency {home.agency_id} set up in {home.path}; its keys are protected by the "
-          "passphrase.")
+    home = init_home(
+        args.home,
+        agency_id=args.agency_id,
+        name=args.name,
+        inbox_url=args.inbox_url,
+        database_url=args.database,
+        max_bundle_size=args.max_bundle_mb * 1024 * 1024,
+        passphrase=passphrase,
+    )
+    print(
+        f"Agency {home.agency_id} set up in {home.path}; its keys are protected by the passphrase."
+    )
     print(f"Signing key (minisign): {home.signing_public}")
     print(f"Encryption key (age):   {home.age_recipient}")
     return 0
@@ -187,16 +219,19 @@ def _protect_key(args: argparse.Namespace) -> int:
     if not done:
         print("The agency's keys were already protected by a passphrase.")
         return 0
-    print(f"Protected {', '.join(done)} with the passphrase. Keep the passphrase apart from "
-          "backups of the folder; the console needs it to start.")
+    print(
+        f"Protected {', '.join(done)} with the passphrase. Keep the passphrase apart from "
+        "backups of the folder; the console needs it to start."
+    )
     return 0
 
 
 def _serve(args: argparse.Namespace) -> int:
     from homestudy.agency.serve import serve
 
-    return serve(Path(args.home), role=args.role, host=args.host, port=args.port,
-                 workers=args.workers)
+    return serve(
+        Path(args.home), role=args.role, host=args.host, port=args.port, workers=args.workers
+    )
 
 
 def _enrol(args: argparse.Namespace) -> int:
@@ -208,13 +243,20 @@ def _enrol(args: argparse.Namespace) -> int:
         db.migrate()
         token = Inbox(home, db).new_token(args.assessor, args.assessor_name, args.days)
     enrolment = EnrolmentFile(
-        agency_id=home.agency_id, agency_name=home.config.name, inbox_url=home.config.inbox_url,
-        agency_age_recipient=home.age_recipient, agency_signing_public_key=home.signing_public,
-        token=token, assessor_id=args.assessor, assessor_name=args.assessor_name,
+        agency_id=home.agency_id,
+        agency_name=home.config.name,
+        inbox_url=home.config.inbox_url,
+        agency_age_recipient=home.age_recipient,
+        agency_signing_public_key=home.signing_public,
+        token=token,
+        assessor_id=args.assessor,
+        assessor_name=args.assessor_name,
     )
     write_atomic(args.out, enrolment.to_json())
-    print(f"Enrolment file written to {args.out}. Give it to the assessor privately; "
-          f"it works once, within {args.days} days.")
+    print(
+        f"Enrolment file written to {args.out}. Give it to the assessor privately; "
+        f"it works once, within {args.days} days."
+    )
     return 0
 
 
@@ -252,8 +294,9 @@ def _reissue(args: argparse.Namespace) -> int:
     with _home_db(args) as (home, db):
         db.migrate()
         made = reissue(home, db, args.assessor, args.to_device)
-    print(f"{len(made)} case(s) re-issued to device {args.to_device}; they arrive at its "
-          "next sync.")
+    print(
+        f"{len(made)} case(s) re-issued to device {args.to_device}; they arrive at its next sync."
+    )
     return 0
 
 
@@ -271,28 +314,45 @@ def _end_case(args: argparse.Namespace) -> int:
     from homestudy.agency.messages import queue_message
     from homestudy.agency.recovery import find_case_id
 
-    default = {"withdraw": "The agency withdrew this case.",
-               "close": "The agency closed this case."}[args.command]
+    default = {
+        "withdraw": "The agency withdrew this case.",
+        "close": "The agency closed this case.",
+    }[args.command]
     with _home_db(args) as (home, db):
         db.migrate()
-        queue_message(db, home, case_id=find_case_id(db, args.case), kind=args.command,
-                      body={"reason": args.reason or default})
+        queue_message(
+            db,
+            home,
+            case_id=find_case_id(db, args.case),
+            kind=args.command,
+            body={"reason": args.reason or default},
+        )
     print(f"Case {args.case}: the laptop archives it at its next sync.")
     return 0
 
 
 def _inbox(args: argparse.Namespace) -> int:
     with _home_db(args) as (_home, db), db.transaction() as cur:
-        bundles = cur.all("SELECT bundle_id, device_id, sequence, case_reference, size, "
-                          "received_at FROM bundles ORDER BY received_at, sequence")
-        alerts = cur.all("SELECT created_at, kind, device_id, bundle_id, sequence, detail "
-                         "FROM alerts ORDER BY id")
+        bundles = cur.all(
+            "SELECT bundle_id, device_id, sequence, case_reference, size, "
+            "received_at FROM bundles ORDER BY received_at, sequence"
+        )
+        alerts = cur.all(
+            "SELECT created_at, kind, device_id, bundle_id, sequence, detail "
+            "FROM alerts ORDER BY id"
+        )
     if args.json:
         keys_b = ("bundle_id", "device_id", "sequence", "case_reference", "size", "received_at")
         keys_a = ("created_at", "kind", "device_id", "bundle_id", "sequence", "detail")
-        print(json.dumps({"bundles": [dict(zip(keys_b, r, strict=True)) for r in bundles],
-                          "alerts": [dict(zip(keys_a, r, strict=True)) for r in alerts]},
-                         indent=2))
+        print(
+            json.dumps(
+                {
+                    "bundles": [dict(zip(keys_b, r, strict=True)) for r in bundles],
+                    "alerts": [dict(zip(keys_a, r, strict=True)) for r in alerts],
+                },
+                indent=2,
+            )
+        )
         return 0
     for b in bundles:
         print(f"{b[5]}  {b[3]:<16} seq {b[2]:>5}  {b[4]:>9} bytes  {b[0]}  from {b[1]}")
@@ -333,8 +393,10 @@ def _assign(args: argparse.Namespace) -> int:
         for device_id in targets:
             made = assign_case(home, db, case, device_id)
             _audit(db, "assign", case.reference, f"device {device_id}")
-            print(f"Case {case.reference} assigned to device {device_id} "
-                  f"(bundle {made.bundle_id}, sequence {made.sequence}).")
+            print(
+                f"Case {case.reference} assigned to device {device_id} "
+                f"(bundle {made.bundle_id}, sequence {made.sequence})."
+            )
     return 0
 
 
@@ -360,12 +422,16 @@ def _rotate_keys(args: argparse.Namespace) -> int:
     with _home_db(args) as (home, db):
         done = rotate_keys(home, db, days=args.days)
         _audit(db, "key_operation", "rotate-keys", f"key list {done.version}")
-    print(f"New agency keys made. Key list version {done.version} names them, signed by the "
-          "old signing key and the new one; laptops move to the new keys at their next sync.")
+    print(
+        f"New agency keys made. Key list version {done.version} names them, signed by the "
+        "old signing key and the new one; laptops move to the new keys at their next sync."
+    )
     print(f"Signing key (minisign): {done.signing_public}")
     print(f"Encryption key (age):   {done.age_recipient}")
-    print(f"agency.key keeps {done.kept_identities - 1} older identity(ies), so bundles sent "
-          "before the rotation still open. A running inbox uses the new keys at once.")
+    print(
+        f"agency.key keeps {done.kept_identities - 1} older identity(ies), so bundles sent "
+        "before the rotation still open. A running inbox uses the new keys at once."
+    )
     return 0
 
 
@@ -381,8 +447,10 @@ def _compact(args: argparse.Namespace) -> int:
             print("Retention is not set (retention_days in agency.json): everything is kept.")
             return 0
         removed = Inbox(home, db).compact()
-    print(f"Removed {removed['bundles']} superseded change set(s) and {removed['blobs']} "
-          f"attachment(s) no case refers to any more.")
+    print(
+        f"Removed {removed['bundles']} superseded change set(s) and {removed['blobs']} "
+        f"attachment(s) no case refers to any more."
+    )
     return 0
 
 
@@ -392,12 +460,24 @@ def _audit(db: Database, action: str, target: str, detail: str = "") -> None:
     record_cli(db, action, target, detail)
 
 
-_COMMANDS = {"init": _init, "serve": _serve, "protect-key": _protect_key, "enrol": _enrol,
-             "revoke": _revoke,
-             "restore-device": _restore_device, "reissue": _reissue, "transfer": _transfer,
-             "withdraw": _end_case, "close": _end_case,
-             "inbox": _inbox, "open": _open, "assign": _assign, "publish-keys": _publish_keys,
-             "rotate-keys": _rotate_keys, "compact": _compact}
+_COMMANDS = {
+    "init": _init,
+    "serve": _serve,
+    "protect-key": _protect_key,
+    "enrol": _enrol,
+    "revoke": _revoke,
+    "restore-device": _restore_device,
+    "reissue": _reissue,
+    "transfer": _transfer,
+    "withdraw": _end_case,
+    "close": _end_case,
+    "inbox": _inbox,
+    "open": _open,
+    "assign": _assign,
+    "publish-keys": _publish_keys,
+    "rotate-keys": _rotate_keys,
+    "compact": _compact,
+}
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -106,7 +106,7 @@ MIGRATIONS: list[list[str]] = [
             PRIMARY KEY (review_id, comment_id))""",
     ],
     [  # 4: change sets (docs/sync-payload.md): case states rebuilt from changes, and
-       # attachments by content hash, uploaded in chunks
+        # attachments by content hash, uploaded in chunks
         "ALTER TABLE bundles ADD COLUMN format_version INTEGER NOT NULL DEFAULT 1",
         "ALTER TABLE bundles ADD COLUMN base_sha256 TEXT NOT NULL DEFAULT ''",
         "ALTER TABLE bundles ADD COLUMN state_sha256 TEXT NOT NULL DEFAULT ''",
@@ -170,8 +170,9 @@ class Database:
     def _connect(self) -> Any:
         if self.dialect == "postgresql":
             return self._psycopg.connect(self.url, autocommit=False)
-        conn = sqlite3.connect(self._path, timeout=30, isolation_level=None,
-                               check_same_thread=False)
+        conn = sqlite3.connect(
+            self._path, timeout=30, isolation_level=None, check_same_thread=False
+        )
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=FULL")
         conn.execute("PRAGMA foreign_keys=ON")
@@ -265,7 +266,8 @@ class Database:
                         version = int(row[0] or 0) if row else 0
                     if version > len(MIGRATIONS):
                         raise AgencyError(
-                            "The inbox database was made by a newer version of HomeStudy.")
+                            "The inbox database was made by a newer version of HomeStudy."
+                        )
                     if version >= number:
                         continue
                     if not cur.table_exists("schema_version"):

@@ -23,8 +23,12 @@ def _safe(name: str) -> str:
 def write_review_pack(opened: OpenedBundle, out_dir: Path) -> list[Path]:
     case = opened.case()
     stem = _safe(case.reference)
-    written = [write_atomic(out_dir / f"{stem}.case.json",
-                            json.dumps(opened.case_document, indent=2).encode("utf-8"))]
+    written = [
+        write_atomic(
+            out_dir / f"{stem}.case.json",
+            json.dumps(opened.case_document, indent=2).encode("utf-8"),
+        )
+    ]
     names = {a.id: a.name for a in case.attachments}
     for attachment_id, data in sorted(opened.attachments.items()):
         name = _safe(f"{attachment_id[:8]}-{names.get(attachment_id, 'attachment')}")

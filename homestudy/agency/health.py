@@ -27,7 +27,10 @@ def check(home: Any, db: Any) -> tuple[int, dict[str, Any]]:
         keys_ok = False
     ok = database and keys_ok
     return (200 if ok else 503), {
-        "status": "ok" if ok else "down", "agency_id": home.agency_id, "name": home.config.name,
-        "role": home.role, "database": "ok" if database else "down",
+        "status": "ok" if ok else "down",
+        "agency_id": home.agency_id,
+        "name": home.config.name,
+        "role": home.role,
+        "database": "ok" if database else "down",
         "keys": "ok" if keys_ok else "missing",
     }

@@ -57,8 +57,14 @@ class AgencyHome:
     environment, or a prompt when ``prompt``), kept in memory to re-read rotated keys.
     """
 
-    def __init__(self, path: Path | str, *, role: str = "all", passphrase: str | None = None,
-                 prompt: bool = False) -> None:
+    def __init__(
+        self,
+        path: Path | str,
+        *,
+        role: str = "all",
+        passphrase: str | None = None,
+        prompt: bool = False,
+    ) -> None:
         self.path = Path(path)
         if role not in ROLES:
             raise AgencyError(f"Unknown role {role!r}: choose one of {', '.join(ROLES)}.")
@@ -87,7 +93,8 @@ class AgencyHome:
             raise AgencyError(
                 "The agency's keys are protected by a passphrase and none was given: use the "
                 f"systemd credential {keystore.CREDENTIAL}, ${keystore.PASSPHRASE_FILE_ENV}, "
-                f"${keystore.PASSPHRASE_ENV}, or run it in a terminal to be asked.")
+                f"${keystore.PASSPHRASE_ENV}, or run it in a terminal to be asked."
+            )
         return self._passphrase
 
     @property
@@ -138,23 +145,25 @@ class AgencyHome:
         """Which key files are passphrase-protected (missing files count as not)."""
         ident, sign = self.path / "agency.key", self.path / "agency-sign.key"
         return {
-            "agency.key": ident.exists() and keystore.is_protected_identity_file(
-                ident.read_bytes()),
-            "agency-sign.key": sign.exists() and keystore.is_protected_signing_key(
-                _read_key(sign)),
+            "agency.key": ident.exists()
+            and keystore.is_protected_identity_file(ident.read_bytes()),
+            "agency-sign.key": sign.exists() and keystore.is_protected_signing_key(_read_key(sign)),
         }
 
     def require_protected(self) -> None:
         """The console's start-up check: refuse unprotected (or missing) private keys."""
         state = self.protected()
         if not (self.path / "agency.key").exists():
-            raise AgencyError("The console needs the agency's decryption key (agency.key), "
-                              f"and there is none in {self.path}.")
+            raise AgencyError(
+                "The console needs the agency's decryption key (agency.key), "
+                f"and there is none in {self.path}."
+            )
         plain = [name for name, ok in state.items() if not ok]
         if plain:
             raise AgencyError(
                 f"{' and '.join(plain)} in {self.path} {'is' if len(plain) == 1 else 'are'} not "
-                "protected by a passphrase. Run 'homestudy-agency protect-key' first.")
+                "protected by a passphrase. Run 'homestudy-agency protect-key' first."
+            )
 
     def unlock(self) -> None:
         """Read (and decrypt) every key this role needs now, so a bad passphrase shows at start."""
@@ -204,7 +213,11 @@ class AgencyHome:
         return Database(self.config.database_url, pool_size=pool_size, timeout=timeout)
 
     def publish_key_list(
-        self, db: Database, *, version: int | None = None, expires_at: datetime | None = None,
+        self,
+        db: Database,
+        *,
+        version: int | None = None,
+        expires_at: datetime | None = None,
         new_keys: keys.DeviceKeys | None = None,
     ) -> SignedDocument:
         """Sign and store the current keys as a new key list (version one past the last).
@@ -220,11 +233,14 @@ class AgencyHome:
             doc = make_key_list(
                 self.signing_secret,
                 KeyList(
-                    agency_id=self.agency_id, version=number,
-                    issued_at=now.isoformat(), expires_at=expires.isoformat(),
+                    agency_id=self.agency_id,
+                    version=number,
+                    issued_at=now.isoformat(),
+                    expires_at=expires.isoformat(),
                     age_recipient=new_keys.age_recipient if new_keys else self.age_recipient,
-                    signing_public_key=(new_keys.signing_public if new_keys
-                                        else self.signing_public),
+                    signing_public_key=(
+                        new_keys.signing_public if new_keys else self.signing_public
+                    ),
                 ),
                 also_signed_by=new_keys.signing_secret if new_keys else "",
             )
@@ -263,7 +279,9 @@ def init_home(
         folder.mkdir(parents=True, exist_ok=True)
         os.chmod(folder, 0o700)
         config = AgencyConfig(
-            agency_id=agency_id, name=name, inbox_url=inbox_url.rstrip("/"),
+            agency_id=agency_id,
+            name=name,
+            inbox_url=inbox_url.rstrip("/"),
             database_url=database_url or default_url(folder.resolve()),
             max_bundle_size=max_bundle_size,
         )
@@ -276,8 +294,9 @@ def init_home(
             signing = keystore.protect_signing_key(signing, passphrase)
         write_atomic(folder / "agency.key", identity)
         write_atomic(folder / "agency-sign.key", keys.secret_key_file(signing))
-        write_atomic(folder / "agency-sign.pub", keys.public_key_file(secrets.signing_public),
-                     0o644)
+        write_atomic(
+            folder / "agency-sign.pub", keys.public_key_file(secrets.signing_public), 0o644
+        )
         write_atomic(folder / CONFIG, json.dumps(asdict(config), indent=2).encode("utf-8"))
         home = AgencyHome(folder, passphrase=passphrase)
         home._signing, home._identities = secrets.signing_secret, (secrets.age_identity,)
@@ -336,8 +355,11 @@ def _key_lines(raw: bytes, name: str) -> list[str]:
         lines = raw.decode("ascii").splitlines()
     except UnicodeDecodeError as exc:
         raise AgencyError(f"The agency key file {name} could not be read.") from exc
-    found = [line.strip() for line in lines
-             if line.strip() and not line.startswith(("#", "untrusted comment:"))]
+    found = [
+        line.strip()
+        for line in lines
+        if line.strip() and not line.startswith(("#", "untrusted comment:"))
+    ]
     if not found:
         raise AgencyError(f"The agency key file {name} holds no key.")
     return found

@@ -59,7 +59,9 @@ class Inbox:
         with self.db.transaction() as cur:
             row = cur.one(
                 "SELECT device_id, assessor_id, signing_public_key, age_recipient, revoked_at "
-                "FROM devices WHERE device_id = ?", (device_id,))
+                "FROM devices WHERE device_id = ?",
+                (device_id,),
+            )
         return None if row is None else Device(*row[:4], revoked=row[4] is not None)
 
     def active_device(self, device_id: str) -> Device:
@@ -74,8 +76,10 @@ class Inbox:
         with self.db.transaction(immediate=True) as cur:
             if cur.lock_device(device_id, "device_id") is None:
                 return False
-            cur.execute("UPDATE devices SET revoked_at = ? WHERE device_id = ? "
-                        "AND revoked_at IS NULL", (now_iso(), device_id))
+            cur.execute(
+                "UPDATE devices SET revoked_at = ? WHERE device_id = ? AND revoked_at IS NULL",
+                (now_iso(), device_id),
+            )
         return True
 
     def restore_device(self, device_id: str) -> bool:
@@ -90,21 +94,24 @@ class Inbox:
         """The last bundle the inbox holds from a device (a laptop restored from its own
         backup continues after it instead of re-using numbers)."""
         with self.db.transaction() as cur:
-            row = cur.one("SELECT last_sequence, last_bundle_id, last_sha256 FROM devices "
-                          "WHERE device_id = ?", (device_id,))
+            row = cur.one(
+                "SELECT last_sequence, last_bundle_id, last_sha256 FROM devices "
+                "WHERE device_id = ?",
+                (device_id,),
+            )
         if row is None:
             return {}
         return {"last_sequence": int(row[0]), "last_bundle_id": row[1], "last_sha256": row[2]}
 
-    def check_signed_request(self, device_id: str, method: str, target: str,
-                             stamp: str, signature: bytes) -> Device:
+    def check_signed_request(
+        self, device_id: str, method: str, target: str, stamp: str, signature: bytes
+    ) -> Device:
         device = self.active_device(device_id)
         try:
             when = datetime.fromtimestamp(int(stamp), UTC)
             keys.verify(device.signing_public_key, request_text(method, target, stamp), signature)
         except Exception as exc:
-            raise Refusal(401, "bad_signature", "The request's signature does not verify.") \
-                from exc
+            raise Refusal(401, "bad_signature", "The request's signature does not verify.") from exc
         if abs(datetime.now(UTC) - when) > REQUEST_WINDOW:
             raise Refusal(401, "stale_request", "The request is too old; check the clock.")
         return device
@@ -120,8 +127,13 @@ class Inbox:
             cur.execute(
                 "INSERT INTO enrolment_tokens (token_sha256, assessor_id, assessor_name, "
                 "created_at, expires_at) VALUES (?, ?, ?, ?, ?)",
-                (_token_hash(token), assessor_id, assessor_name, now.isoformat(),
-                 (now + timedelta(days=days)).isoformat()),
+                (
+                    _token_hash(token),
+                    assessor_id,
+                    assessor_name,
+                    now.isoformat(),
+                    (now + timedelta(days=days)).isoformat(),
+                ),
             )
         return token
 
@@ -141,8 +153,11 @@ class Inbox:
         except Exception as exc:
             raise Refusal(401, "bad_signature", "The enrolment request is not signed.") from exc
         with self.db.transaction(immediate=True) as cur:
-            token = cur.one("SELECT assessor_id, expires_at, used_at, device_id FROM "
-                            "enrolment_tokens WHERE token_sha256 = ?", (_token_hash(reg["token"]),))
+            token = cur.one(
+                "SELECT assessor_id, expires_at, used_at, device_id FROM "
+                "enrolment_tokens WHERE token_sha256 = ?",
+                (_token_hash(reg["token"]),),
+            )
             if token is None or token[0] != reg["assessor_id"]:
                 raise Refusal(403, "enrolment_invalid", "The enrolment token is not valid.")
             existing = cur.lock_device(reg["device_id"], "signing_public_key, age_recipient")
@@ -158,11 +173,19 @@ class Inbox:
                 cur.execute(
                     "INSERT INTO devices (device_id, assessor_id, device_name, "
                     "signing_public_key, age_recipient, enrolled_at) VALUES (?, ?, ?, ?, ?, ?)",
-                    (reg["device_id"], reg["assessor_id"], reg["device_name"][:200],
-                     reg["signing_public_key"], reg["age_recipient"], now_iso()))
-                cur.execute("UPDATE enrolment_tokens SET used_at = ?, device_id = ? "
-                            "WHERE token_sha256 = ?",
-                            (now_iso(), reg["device_id"], _token_hash(reg["token"])))
+                    (
+                        reg["device_id"],
+                        reg["assessor_id"],
+                        reg["device_name"][:200],
+                        reg["signing_public_key"],
+                        reg["age_recipient"],
+                        now_iso(),
+                    ),
+                )
+                cur.execute(
+                    "UPDATE enrolment_tokens SET used_at = ?, device_id = ? WHERE token_sha256 = ?",
+                    (now_iso(), reg["device_id"], _token_hash(reg["token"])),
+                )
         return {"agency_id": self.home.agency_id, "device_id": reg["device_id"]}
 
     # ----------------------------------------------------------------- bundles
@@ -173,8 +196,10 @@ class Inbox:
         if not device_id or not version:
             return
         with self.db.transaction() as cur:
-            cur.execute("UPDATE devices SET app_version = ? WHERE device_id = ? AND "
-                        "app_version <> ?", (version[:40], device_id, version[:40]))
+            cur.execute(
+                "UPDATE devices SET app_version = ? WHERE device_id = ? AND app_version <> ?",
+                (version[:40], device_id, version[:40]),
+            )
 
     def accept(self, bundle_id: str, data: bytes) -> SignedDocument:
         """Verify and store a bundle; its receipt. Raises ``Refusal`` storing nothing."""
@@ -198,10 +223,14 @@ class Inbox:
             return self._current_receipt(stored[1], stored[2])  # a retry: the same receipt
         try:
             opened = open_bundle(
-                data, signer_public_key=device.signing_public_key,
+                data,
+                signer_public_key=device.signing_public_key,
                 identity=self.home.age_identities or None,  # the inbox role: verify only
                 expected_agency_id=self.home.agency_id,
-                expected_device_id=device.device_id, expected_kind=KIND_CASE, max_size=limit)
+                expected_device_id=device.device_id,
+                expected_kind=KIND_CASE,
+                max_size=limit,
+            )
         except BundleError as exc:
             status, code = (401, "bad_signature") if exc.check == "signature" else (400, "invalid")
             raise Refusal(status, code, exc.message) from exc
@@ -213,14 +242,20 @@ class Inbox:
                 continue
         raise Refusal(503, "busy", "The inbox is busy; try again.")
 
-    def _stored_and_device(self, bundle_id: str, device_id: str
-                           ) -> tuple[tuple[str, bytes, bytes] | None, Device]:
+    def _stored_and_device(
+        self, bundle_id: str, device_id: str
+    ) -> tuple[tuple[str, bytes, bytes] | None, Device]:
         """What is stored under this id (a retry?) and the active sender, in one read."""
         with self.db.transaction() as cur:
-            row = cur.one("SELECT sha256, receipt_body, receipt_signature FROM bundles "
-                          "WHERE bundle_id = ?", (bundle_id,))
-            dev = cur.one("SELECT device_id, assessor_id, signing_public_key, age_recipient, "
-                          "revoked_at FROM devices WHERE device_id = ?", (device_id,))
+            row = cur.one(
+                "SELECT sha256, receipt_body, receipt_signature FROM bundles WHERE bundle_id = ?",
+                (bundle_id,),
+            )
+            dev = cur.one(
+                "SELECT device_id, assessor_id, signing_public_key, age_recipient, "
+                "revoked_at FROM devices WHERE device_id = ?",
+                (device_id,),
+            )
         stored = None if row is None else (row[0], row[1], row[2])
         if stored is not None and dev is not None:
             return stored, Device(*dev[:4], revoked=dev[4] is not None)
@@ -238,8 +273,9 @@ class Inbox:
         if opened.change is None and opened.case_document is None:
             # the inbox role holds no decryption key: kept as it came; the console works
             # out its state when it first reads the case (case_state.index_pending)
-            return _Ingest(state=None, sha="", base="", blobs=[], inline={},
-                           format_version=m.format_version)
+            return _Ingest(
+                state=None, sha="", base="", blobs=[], inline={}, format_version=m.format_version
+            )
         if opened.change is None:  # format version 1: the whole case, attachments inside
             state = dict(opened.case_document["case"]) if opened.case_document else {}
             base = ""
@@ -256,86 +292,163 @@ class Inbox:
                     with self.db.transaction() as cur:
                         found = case_state.state_for(cur, self.home, m.case_id, base)
                 if found is None:
-                    raise Refusal(409, "base_unknown", "The inbox does not hold the case "
-                                  "version this change was made against; send the whole case.")
+                    raise Refusal(
+                        409,
+                        "base_unknown",
+                        "The inbox does not hold the case "
+                        "version this change was made against; send the whole case.",
+                    )
                 try:
                     state = changes.apply(found, change.ops_as_dicts())
                 except changes.ChangeError as exc:
-                    raise Refusal(422, "change_invalid",
-                                  "The change does not apply to the case it names.") from exc
+                    raise Refusal(
+                        422, "change_invalid", "The change does not apply to the case it names."
+                    ) from exc
             if changes.state_sha256(state) != change.state_sha256:
-                raise Refusal(422, "change_invalid",
-                              "The rebuilt case does not match the laptop's.")
+                raise Refusal(
+                    422, "change_invalid", "The rebuilt case does not match the laptop's."
+                )
         sha = changes.state_sha256(state)
         blobs = sorted({a.get("sha256", "") for a in state.get("attachments", [])} - {""})
-        return _Ingest(state=state, sha=sha, base=base, blobs=blobs, inline=inline,
-                       format_version=m.format_version)
+        return _Ingest(
+            state=state,
+            sha=sha,
+            base=base,
+            blobs=blobs,
+            inline=inline,
+            format_version=m.format_version,
+        )
 
-    def _store(self, m: Any, data: bytes, digest: str, ingest: _Ingest,
-               extras: dict[str, bytes] | None = None) -> SignedDocument:
+    def _store(
+        self,
+        m: Any,
+        data: bytes,
+        digest: str,
+        ingest: _Ingest,
+        extras: dict[str, bytes] | None = None,
+    ) -> SignedDocument:
         from homestudy.agency.messages import REVIEW_REPLIES, record_replies
 
         alert: tuple[str, str] | None = None
         try:
             with self.db.transaction(immediate=True) as cur:
-                dev = cur.lock_device(m.device_id, "revoked_at, last_sequence, last_bundle_id, "
-                                                   "last_sha256")
+                dev = cur.lock_device(
+                    m.device_id, "revoked_at, last_sequence, last_bundle_id, last_sha256"
+                )
                 if dev is None or dev[0] is not None:
                     raise Refusal(410, "device_revoked", "The agency has revoked this device.")
-                row = cur.one("SELECT sha256, receipt_body, receipt_signature FROM bundles "
-                              "WHERE bundle_id = ?", (m.bundle_id,))
+                row = cur.one(
+                    "SELECT sha256, receipt_body, receipt_signature FROM bundles "
+                    "WHERE bundle_id = ?",
+                    (m.bundle_id,),
+                )
                 if row is not None:
                     if row[0] == digest:
                         return self._current_receipt(row[1], row[2])
-                    raise Refusal(409, "bundle_conflict",
-                                  "A different bundle was already received under this id.")
+                    raise Refusal(
+                        409,
+                        "bundle_conflict",
+                        "A different bundle was already received under this id.",
+                    )
                 last_seq, last_id, last_sha = int(dev[1]), dev[2], dev[3]
                 if _sequence_used(cur, m.device_id, m.sequence):
-                    alert = ("sequence_reused",
-                             f"sequence {m.sequence} arrived after {last_seq}: the laptop may "
-                             "have been copied or restored from a backup")
-                    raise Refusal(422, "sequence_reused",
-                                  "This device already sent a bundle with that sequence number.")
+                    alert = (
+                        "sequence_reused",
+                        f"sequence {m.sequence} arrived after {last_seq}: the laptop may "
+                        "have been copied or restored from a backup",
+                    )
+                    raise Refusal(
+                        422,
+                        "sequence_reused",
+                        "This device already sent a bundle with that sequence number.",
+                    )
                 if m.sequence == last_seq + 1 and (m.previous_bundle_id, m.previous_sha256) != (
-                        last_id, last_sha):
+                    last_id,
+                    last_sha,
+                ):
                     alert = ("chain_broken", f"sequence {m.sequence} does not follow {last_id}")
-                    raise Refusal(422, "chain_broken",
-                                  "This bundle does not follow the device's previous bundle.")
-                missing = [b for b in ingest.blobs if b not in ingest.inline
-                           and not _blob_complete(cur, b)]
+                    raise Refusal(
+                        422,
+                        "chain_broken",
+                        "This bundle does not follow the device's previous bundle.",
+                    )
+                missing = [
+                    b for b in ingest.blobs if b not in ingest.inline and not _blob_complete(cur, b)
+                ]
                 if missing:
-                    raise Refusal(409, "attachment_missing",
-                                  f"{len(missing)} attachment(s) of this case have not arrived "
-                                  "yet; send them first.")
+                    raise Refusal(
+                        409,
+                        "attachment_missing",
+                        f"{len(missing)} attachment(s) of this case have not arrived "
+                        "yet; send them first.",
+                    )
                 for blob_sha, blob_data in ingest.inline.items():
                     self._keep_whole_blob(cur, blob_sha, blob_data)
-                receipt = make_receipt(self.home.signing_secret, Receipt(
-                    bundle_id=m.bundle_id, sha256=digest, size=len(data), received_at=now_iso(),
-                    agency_id=self.home.agency_id, device_id=m.device_id, sequence=m.sequence))
+                receipt = make_receipt(
+                    self.home.signing_secret,
+                    Receipt(
+                        bundle_id=m.bundle_id,
+                        sha256=digest,
+                        size=len(data),
+                        received_at=now_iso(),
+                        agency_id=self.home.agency_id,
+                        device_id=m.device_id,
+                        sequence=m.sequence,
+                    ),
+                )
                 received_at = now_iso()
                 cur.execute(
                     "INSERT INTO bundles (bundle_id, device_id, sequence, case_id, "
                     "case_reference, sha256, size, data, received_at, receipt_body, "
                     "receipt_signature, format_version, base_sha256, state_sha256) "
                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (m.bundle_id, m.device_id, m.sequence, m.case_id, m.case_reference, digest,
-                     len(data), data, received_at, receipt.body, receipt.signature,
-                     ingest.format_version, ingest.base, ingest.sha))
+                    (
+                        m.bundle_id,
+                        m.device_id,
+                        m.sequence,
+                        m.case_id,
+                        m.case_reference,
+                        digest,
+                        len(data),
+                        data,
+                        received_at,
+                        receipt.body,
+                        receipt.signature,
+                        ingest.format_version,
+                        ingest.base,
+                        ingest.sha,
+                    ),
+                )
                 if ingest.state is not None and (
-                        not ingest.base or case_state.snapshot_due(cur, m.case_id)):
-                    case_state.keep_state(cur, self.home, case_id=m.case_id,
-                                          state=ingest.state, sha=ingest.sha,
-                                          bundle_id=m.bundle_id, device_id=m.device_id,
-                                          received_at=received_at, blobs=ingest.blobs)
+                    not ingest.base or case_state.snapshot_due(cur, m.case_id)
+                ):
+                    case_state.keep_state(
+                        cur,
+                        self.home,
+                        case_id=m.case_id,
+                        state=ingest.state,
+                        sha=ingest.sha,
+                        bundle_id=m.bundle_id,
+                        device_id=m.device_id,
+                        received_at=received_at,
+                        blobs=ingest.blobs,
+                    )
                 if ingest.state is not None:
                     self._states.put(m.case_id, ingest.sha, ingest.state)
                 if m.sequence > last_seq:  # an earlier one arriving late fills its gap
-                    cur.execute("UPDATE devices SET last_sequence = ?, last_bundle_id = ?, "
-                                "last_sha256 = ? WHERE device_id = ?",
-                                (m.sequence, m.bundle_id, digest, m.device_id))
+                    cur.execute(
+                        "UPDATE devices SET last_sequence = ?, last_bundle_id = ?, "
+                        "last_sha256 = ? WHERE device_id = ?",
+                        (m.sequence, m.bundle_id, digest, m.device_id),
+                    )
                 if extras and REVIEW_REPLIES in extras:
-                    record_replies(cur, device_id=m.device_id, bundle_id=m.bundle_id,
-                                   case_id=m.case_id, raw=extras[REVIEW_REPLIES])
+                    record_replies(
+                        cur,
+                        device_id=m.device_id,
+                        bundle_id=m.bundle_id,
+                        case_id=m.case_id,
+                        raw=extras[REVIEW_REPLIES],
+                    )
                 return receipt
         except Refusal:
             if alert is not None:
@@ -348,12 +461,14 @@ class Inbox:
         """What the inbox holds of one attachment (``received`` bytes from the start)."""
         _check_blob_id(sha256, size, self.home.config.max_blob_size)
         with self.db.transaction() as cur:
-            row = cur.one("SELECT size, received, completed_at FROM blobs WHERE sha256 = ?",
-                          (sha256,))
+            row = cur.one(
+                "SELECT size, received, completed_at FROM blobs WHERE sha256 = ?", (sha256,)
+            )
         if row is None:
             return BlobStatus(sha256=sha256, size=size, received=0, complete=False)
-        return BlobStatus(sha256=sha256, size=int(row[0]), received=int(row[1]),
-                          complete=row[2] is not None)
+        return BlobStatus(
+            sha256=sha256, size=int(row[0]), received=int(row[1]), complete=row[2] is not None
+        )
 
     def put_chunk(self, sha256: str, size: int, offset: int, data: bytes) -> BlobStatus:
         """Keep one chunk (age ciphertext to the agency) that starts at ``offset``.
@@ -363,20 +478,28 @@ class Inbox:
         """
         _check_blob_id(sha256, size, self.home.config.max_blob_size)
         try:
-            plain = pyrage.decrypt(data, [x25519.Identity.from_str(i)
-                                          for i in self.home.age_identities])
+            plain = pyrage.decrypt(
+                data, [x25519.Identity.from_str(i) for i in self.home.age_identities]
+            )
         except Exception as exc:
-            raise Refusal(400, "invalid", "The attachment chunk is not encrypted to this "
-                          "agency.") from exc
+            raise Refusal(
+                400, "invalid", "The attachment chunk is not encrypted to this agency."
+            ) from exc
         if not plain or offset + len(plain) > size:
             raise Refusal(400, "invalid", "The attachment chunk is past its end.")
         with self.db.transaction(immediate=True) as cur:
-            row = cur.one("SELECT size, received, completed_at FROM blobs WHERE sha256 = ?"
-                          + (" FOR UPDATE" if cur.dialect == "postgresql" else ""), (sha256,))
+            row = cur.one(
+                "SELECT size, received, completed_at FROM blobs WHERE sha256 = ?"
+                + (" FOR UPDATE" if cur.dialect == "postgresql" else ""),
+                (sha256,),
+            )
             if row is None:
                 try:
-                    cur.execute("INSERT INTO blobs (sha256, size, received, created_at) "
-                                "VALUES (?, ?, 0, ?)", (sha256, size, now_iso()))
+                    cur.execute(
+                        "INSERT INTO blobs (sha256, size, received, created_at) "
+                        "VALUES (?, ?, 0, ?)",
+                        (sha256, size, now_iso()),
+                    )
                 except self.db.IntegrityError as exc:
                     raise Refusal(503, "busy", "The inbox is busy; try again.") from exc
                 row = (size, 0, None)
@@ -384,24 +507,33 @@ class Inbox:
             if held != size:
                 raise Refusal(409, "blob_conflict", "The attachment's size does not match.")
             if done is not None or offset != received:
-                return BlobStatus(sha256=sha256, size=size, received=received,
-                                  complete=done is not None)
-            cur.execute("INSERT INTO blob_chunks (sha256, offset_bytes, size, data) "
-                        "VALUES (?, ?, ?, ?)", (sha256, offset, len(plain), data))
+                return BlobStatus(
+                    sha256=sha256, size=size, received=received, complete=done is not None
+                )
+            cur.execute(
+                "INSERT INTO blob_chunks (sha256, offset_bytes, size, data) VALUES (?, ?, ?, ?)",
+                (sha256, offset, len(plain), data),
+            )
             received += len(plain)
             completed = None
             if received == size:
                 completed = now_iso()
-            cur.execute("UPDATE blobs SET received = ?, completed_at = ? WHERE sha256 = ?",
-                        (received, completed, sha256))
+            cur.execute(
+                "UPDATE blobs SET received = ?, completed_at = ? WHERE sha256 = ?",
+                (received, completed, sha256),
+            )
         if completed is not None and not self._blob_matches(sha256):
             with self.db.transaction(immediate=True) as cur:  # start again from nothing
                 cur.execute("DELETE FROM blob_chunks WHERE sha256 = ?", (sha256,))
                 cur.execute("DELETE FROM blobs WHERE sha256 = ?", (sha256,))
-            raise Refusal(422, "blob_mismatch", "The attachment did not match its hash; "
-                          "it will be sent again.")
-        return BlobStatus(sha256=sha256, size=size, received=received,
-                          complete=completed is not None)
+            raise Refusal(
+                422,
+                "blob_mismatch",
+                "The attachment did not match its hash; it will be sent again.",
+            )
+        return BlobStatus(
+            sha256=sha256, size=size, received=received, complete=completed is not None
+        )
 
     def _blob_matches(self, sha256: str) -> bool:
         try:
@@ -415,11 +547,16 @@ class Inbox:
         if cur.one("SELECT 1 FROM blobs WHERE sha256 = ?", (sha256,)) is not None:
             return
         sealed = pyrage.encrypt(data, [x25519.Recipient.from_str(self.home.age_recipient)])
-        cur.execute("INSERT INTO blobs (sha256, size, received, created_at, completed_at) "
-                    "VALUES (?, ?, ?, ?, ?)", (sha256, len(data), len(data), now_iso(), now_iso()))
+        cur.execute(
+            "INSERT INTO blobs (sha256, size, received, created_at, completed_at) "
+            "VALUES (?, ?, ?, ?, ?)",
+            (sha256, len(data), len(data), now_iso(), now_iso()),
+        )
         if data:
-            cur.execute("INSERT INTO blob_chunks (sha256, offset_bytes, size, data) "
-                        "VALUES (?, ?, ?, ?)", (sha256, 0, len(data), sealed))
+            cur.execute(
+                "INSERT INTO blob_chunks (sha256, offset_bytes, size, data) VALUES (?, ?, ?, ?)",
+                (sha256, 0, len(data), sealed),
+            )
 
     # ----------------------------------------------------------------- retention
 
@@ -433,23 +570,39 @@ class Inbox:
             return removed
         cutoff = ((now or datetime.now(UTC)) - timedelta(days=days)).isoformat()
         with self.db.transaction(immediate=True) as cur:
-            latest = {r[0]: r[1] for r in cur.all(
-                "SELECT case_id, MAX(received_at) FROM bundles GROUP BY case_id")}
-            old = cur.all("SELECT bundle_id, case_id, received_at FROM bundles "
-                          "WHERE received_at < ?", (cutoff,))
+            latest = {
+                r[0]: r[1]
+                for r in cur.all("SELECT case_id, MAX(received_at) FROM bundles GROUP BY case_id")
+            }
+            old = cur.all(
+                "SELECT bundle_id, case_id, received_at FROM bundles WHERE received_at < ?",
+                (cutoff,),
+            )
             for case_id in {r[1] for r in old}:  # keep each latest whole, then the chain can go
-                row = cur.one("SELECT bundle_id, device_id, received_at, state_sha256 FROM "
-                              "bundles WHERE case_id = ? AND received_at = ?",
-                              (case_id, latest[case_id]))
-                state = case_state.state_for(cur, self.home, case_id, row[3]) if row and \
-                    row[3] else None
+                row = cur.one(
+                    "SELECT bundle_id, device_id, received_at, state_sha256 FROM "
+                    "bundles WHERE case_id = ? AND received_at = ?",
+                    (case_id, latest[case_id]),
+                )
+                state = (
+                    case_state.state_for(cur, self.home, case_id, row[3])
+                    if row and row[3]
+                    else None
+                )
                 if row is None or state is None:
                     continue
-                blobs = sorted({a.get("sha256", "") for a in state.get("attachments", [])}
-                               - {""})
-                case_state.keep_state(cur, self.home, case_id=case_id, state=state, sha=row[3],
-                                      bundle_id=row[0], device_id=row[1], received_at=row[2],
-                                      blobs=blobs)
+                blobs = sorted({a.get("sha256", "") for a in state.get("attachments", [])} - {""})
+                case_state.keep_state(
+                    cur,
+                    self.home,
+                    case_id=case_id,
+                    state=state,
+                    sha=row[3],
+                    bundle_id=row[0],
+                    device_id=row[1],
+                    received_at=row[2],
+                    blobs=blobs,
+                )
             for bundle_id, case_id, received_at in old:
                 if latest.get(case_id) != received_at:
                     cur.execute("DELETE FROM bundles WHERE bundle_id = ?", (bundle_id,))
@@ -466,9 +619,11 @@ class Inbox:
 
     def _alert(self, kind: str, device_id: str, bundle_id: str, seq: int, detail: str) -> None:
         with self.db.transaction(immediate=True) as cur:
-            cur.execute("INSERT INTO alerts (created_at, kind, device_id, bundle_id, sequence, "
-                        "detail) VALUES (?, ?, ?, ?, ?, ?)",
-                        (now_iso(), kind, device_id, bundle_id, seq, detail))
+            cur.execute(
+                "INSERT INTO alerts (created_at, kind, device_id, bundle_id, sequence, "
+                "detail) VALUES (?, ?, ?, ?, ?, ?)",
+                (now_iso(), kind, device_id, bundle_id, seq, detail),
+            )
 
     def _current_receipt(self, body: bytes, signature: bytes) -> SignedDocument:
         """A stored receipt, its signature renewed if the agency has since rotated its
@@ -487,12 +642,15 @@ class Inbox:
         """The lists that rotated the signing key, oldest first, then the current list
         (what ``GET /keys`` sends, so a device that missed a rotation can follow)."""
         with self.db.transaction() as cur:
-            rows = cur.all("SELECT body, signature, extra_signatures FROM key_lists "
-                           "ORDER BY version")
+            rows = cur.all(
+                "SELECT body, signature, extra_signatures FROM key_lists ORDER BY version"
+            )
         if not rows:
             raise Refusal(503, "no_key_list", "The agency has not published its keys.")
-        docs = [SignedDocument(r[0], r[1], tuple(s.encode("ascii") for s in
-                                                 json.loads(r[2] or "[]"))) for r in rows]
+        docs = [
+            SignedDocument(r[0], r[1], tuple(s.encode("ascii") for s in json.loads(r[2] or "[]")))
+            for r in rows
+        ]
         chain, previous = [], None
         for doc in docs[:-1]:
             signer = json.loads(doc.body).get("signing_public_key")
@@ -521,10 +679,20 @@ class Inbox:
 
         acknowledge(self.db, self.home, device_id, after, last)
         with self.db.transaction() as cur:
-            rows = cur.all("SELECT bundle_id, sequence, data, kind FROM assignments WHERE "
-                           "device_id = ? AND sequence > ? ORDER BY sequence", (device_id, after))
-        return [{"bundle_id": r[0], "sequence": int(r[1]), "kind": r[3],
-                 "data": base64.b64encode(r[2]).decode("ascii")} for r in rows]
+            rows = cur.all(
+                "SELECT bundle_id, sequence, data, kind FROM assignments WHERE "
+                "device_id = ? AND sequence > ? ORDER BY sequence",
+                (device_id, after),
+            )
+        return [
+            {
+                "bundle_id": r[0],
+                "sequence": int(r[1]),
+                "kind": r[3],
+                "data": base64.b64encode(r[2]).decode("ascii"),
+            }
+            for r in rows
+        ]
 
 
 class _StateCache:
@@ -576,10 +744,11 @@ def _check_blob_id(sha256: str, size: int, limit: int) -> None:
 
 
 def _sequence_used(cur: Cursor, device_id: str, sequence: int) -> bool:
-    return cur.one("SELECT 1 FROM bundles WHERE device_id = ? AND sequence = ?",
-                   (device_id, sequence)) is not None
+    return (
+        cur.one("SELECT 1 FROM bundles WHERE device_id = ? AND sequence = ?", (device_id, sequence))
+        is not None
+    )
 
 
 def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
-

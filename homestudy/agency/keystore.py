@@ -66,6 +66,7 @@ def check_new_passphrase(value: str) -> None:
 
 # ----------------------------------------------------------------- age identities
 
+
 def is_protected_identity_file(data: bytes) -> bool:
     return data.lstrip().startswith(AGE_MAGIC)
 
@@ -82,6 +83,7 @@ def unprotect_identity_file(data: bytes, passphrase: str) -> bytes:
 
 
 # ----------------------------------------------------------------- minisign secret key
+
 
 def is_protected_signing_key(secret_b64: str) -> bool:
     try:

@@ -67,8 +67,9 @@ def release_memory() -> None:
 
 
 def too_large_body() -> bytes:
-    return json.dumps({"error": "too_large",
-                       "message": "The request is larger than the inbox accepts."}).encode()
+    return json.dumps(
+        {"error": "too_large", "message": "The request is larger than the inbox accepts."}
+    ).encode()
 
 
 class BodyLimit:
@@ -114,8 +115,15 @@ class BodyLimit:
 
 async def _send_413(send: Send) -> None:
     body = too_large_body()
-    await send({"type": "http.response.start", "status": 413,
-                "headers": [(b"content-type", b"application/json"),
-                            (b"content-length", str(len(body)).encode()),
-                            (b"connection", b"close")]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 413,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+                (b"connection", b"close"),
+            ],
+        }
+    )
     await send({"type": "http.response.body", "body": body})

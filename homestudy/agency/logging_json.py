@@ -24,15 +24,27 @@ from homestudy.agency.limits import ASGIApp, Message, Receive, Scope, Send
 LOGGER = "homestudy.agency"
 request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="")
 _SANE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
-_FIELDS = ("event", "method", "path", "status", "ms", "code", "device_id", "bundle_id",
-           "role", "workers", "port")
+_FIELDS = (
+    "event",
+    "method",
+    "path",
+    "status",
+    "ms",
+    "code",
+    "device_id",
+    "bundle_id",
+    "role",
+    "workers",
+    "port",
+)
 
 
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         line: dict[str, Any] = {
             "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
-            "level": record.levelname.lower(), "logger": record.name,
+            "level": record.levelname.lower(),
+            "logger": record.name,
             "message": record.getMessage(),
         }
         rid = request_id.get()
@@ -81,8 +93,10 @@ class RequestLog:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                message["headers"] = [*message.get("headers", []),
-                                      (b"x-request-id", rid.encode("ascii"))]
+                message["headers"] = [
+                    *message.get("headers", []),
+                    (b"x-request-id", rid.encode("ascii")),
+                ]
             await send(message)
 
         try:
@@ -93,7 +107,14 @@ class RequestLog:
         finally:
             path = scope["path"]
             if path not in ("/health", "/metrics") or status >= 400:
-                logger().info("request", extra={
-                    "event": "request", "method": scope["method"], "path": path,
-                    "status": status, "ms": round((time.perf_counter() - started) * 1000, 1)})
+                logger().info(
+                    "request",
+                    extra={
+                        "event": "request",
+                        "method": scope["method"],
+                        "path": path,
+                        "status": status,
+                        "ms": round((time.perf_counter() - started) * 1000, 1),
+                    },
+                )
             request_id.reset(token)

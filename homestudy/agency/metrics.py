@@ -33,10 +33,12 @@ CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 
 _PROCESS = CollectorRegistry()
-ACCEPTED = Counter("homestudy_inbox_bundles_accepted", "Bundles stored by the inbox.",
-                   registry=_PROCESS)
-REFUSALS = Counter("homestudy_inbox_refusals", "Requests the inbox refused, by code.",
-                   ["code"], registry=_PROCESS)
+ACCEPTED = Counter(
+    "homestudy_inbox_bundles_accepted", "Bundles stored by the inbox.", registry=_PROCESS
+)
+REFUSALS = Counter(
+    "homestudy_inbox_refusals", "Requests the inbox refused, by code.", ["code"], registry=_PROCESS
+)
 
 
 class DatabaseCollector(Collector):
@@ -44,8 +46,9 @@ class DatabaseCollector(Collector):
         self.db = db
 
     def collect(self) -> Iterator[Metric]:
-        up = GaugeMetricFamily("homestudy_inbox_database_up",
-                               "1 when the inbox database answered this scrape.")
+        up = GaugeMetricFamily(
+            "homestudy_inbox_database_up", "1 when the inbox database answered this scrape."
+        )
         try:
             if not self.db.ping():  # quick: do not wait out the pool's timeout per scrape
                 raise ConnectionError
@@ -62,26 +65,29 @@ class DatabaseCollector(Collector):
         with self.db.transaction() as cur:
             stored = cur.one("SELECT COUNT(*) FROM bundles")
             alerts = cur.all("SELECT kind, COUNT(*) FROM alerts GROUP BY kind")
-            devices = cur.all("SELECT revoked_at IS NULL, COUNT(*) FROM devices "
-                              "GROUP BY revoked_at IS NULL")
+            devices = cur.all(
+                "SELECT revoked_at IS NULL, COUNT(*) FROM devices GROUP BY revoked_at IS NULL"
+            )
             seen = cur.all("SELECT device_id, MAX(received_at) FROM bundles GROUP BY device_id")
         g = GaugeMetricFamily("homestudy_inbox_bundles_stored", "Bundles held by the inbox.")
         g.add_metric([], float(stored[0] if stored else 0))
         yield g
-        g = GaugeMetricFamily("homestudy_inbox_alerts", "Alerts raised, by kind.",
-                              labels=["kind"])
+        g = GaugeMetricFamily("homestudy_inbox_alerts", "Alerts raised, by kind.", labels=["kind"])
         for kind, count in alerts:
             g.add_metric([kind], float(count))
         yield g
-        g = GaugeMetricFamily("homestudy_inbox_devices", "Enrolled devices, by state.",
-                              labels=["state"])
+        g = GaugeMetricFamily(
+            "homestudy_inbox_devices", "Enrolled devices, by state.", labels=["state"]
+        )
         counts = {("active" if bool(active) else "revoked"): n for active, n in devices}
         for state in ("active", "revoked"):
             g.add_metric([state], float(counts.get(state, 0)))
         yield g
-        g = GaugeMetricFamily("homestudy_inbox_device_last_seen_timestamp_seconds",
-                              "When each device last sent a bundle (Unix time).",
-                              labels=["device_id"])
+        g = GaugeMetricFamily(
+            "homestudy_inbox_device_last_seen_timestamp_seconds",
+            "When each device last sent a bundle (Unix time).",
+            labels=["device_id"],
+        )
         for device_id, when in seen:
             g.add_metric([device_id], datetime.fromisoformat(when).timestamp())
         yield g

@@ -37,8 +37,9 @@ def describe(url: str) -> str:
             _ = urlsplit(url).port  # a port that is not a number
         info = psycopg.conninfo.conninfo_to_dict(url)
     except (psycopg.ProgrammingError, ValueError) as exc:
-        raise AgencyError("The database URL is not valid; it should look like "
-                          "postgresql://user@host:5432/dbname.") from exc
+        raise AgencyError(
+            "The database URL is not valid; it should look like postgresql://user@host:5432/dbname."
+        ) from exc
     host = info.get("host") or "localhost"
     return f"{host}:{info.get('port') or 5432}/{info.get('dbname') or ''}"
 
@@ -50,14 +51,23 @@ class PgPool:
         self.where = describe(url)
         self.timeout = timeout
         self._pool = ConnectionPool(
-            url, min_size=1, max_size=max(2, max_size), kwargs={"autocommit": False},
-            check=ConnectionPool.check_connection, timeout=timeout, open=False,
-            name="homestudy-inbox", reconnect_timeout=3600.0)
+            url,
+            min_size=1,
+            max_size=max(2, max_size),
+            kwargs={"autocommit": False},
+            check=ConnectionPool.check_connection,
+            timeout=timeout,
+            open=False,
+            name="homestudy-inbox",
+            reconnect_timeout=3600.0,
+        )
         self._pool.open(wait=False)
 
     def down(self, exc: BaseException | None = None) -> DatabaseDown:
-        return DatabaseDown(f"The inbox database ({self.where}) is not answering. Check that "
-                            "PostgreSQL is running and reachable.")
+        return DatabaseDown(
+            f"The inbox database ({self.where}) is not answering. Check that "
+            "PostgreSQL is running and reachable."
+        )
 
     @contextlib.contextmanager
     def connection(self, timeout: float | None = None) -> Iterator[Any]:

@@ -32,8 +32,10 @@ def protect_home(path: Path, passphrase: str | None = None) -> list[str]:
     if passphrase is None:
         passphrase = keystore.find_passphrase(prompt=True, confirm=True)
     if passphrase is None:
-        raise AgencyError("protect-key needs a passphrase: run it in a terminal, or set "
-                          f"${keystore.PASSPHRASE_ENV} or ${keystore.PASSPHRASE_FILE_ENV}.")
+        raise AgencyError(
+            "protect-key needs a passphrase: run it in a terminal, or set "
+            f"${keystore.PASSPHRASE_ENV} or ${keystore.PASSPHRASE_FILE_ENV}."
+        )
     keystore.check_new_passphrase(passphrase)
     for name in plain:
         target = home.path / name
@@ -47,7 +49,8 @@ def protect_home(path: Path, passphrase: str | None = None) -> list[str]:
             stored = keystore.protect_identity_file(raw, passphrase)
             same = keystore.unprotect_identity_file(stored, passphrase) == raw
         if not same:
-            raise AgencyError(f"Protecting {name} did not read back the same key; nothing "
-                              "was changed for it.")
+            raise AgencyError(
+                f"Protecting {name} did not read back the same key; nothing was changed for it."
+            )
         write_atomic(target, stored)
     return plain

@@ -39,14 +39,23 @@ def find_case_id(db: Database, case: str) -> str:
 def latest_state(home: AgencyHome, db: Database, case_id: str) -> CaseState:
     """The case as the agency last knew it, its attachments, and its history."""
     with db.transaction() as cur:
-        bundles = cur.all("SELECT bundle_id, device_id, sequence, received_at FROM bundles "
-                          "WHERE case_id = ? ORDER BY received_at", (case_id,))
-        messages = cur.all("SELECT data, kind, device_id, sequence, created_at FROM assignments "
-                           "WHERE case_id = ? ORDER BY created_at", (case_id,))
-    history = [{"kind": "bundle", "bundle_id": b[0], "device_id": b[1], "sequence": int(b[2]),
-                "at": b[3]} for b in bundles]
-    history += [{"kind": m[1], "device_id": m[2], "sequence": int(m[3]), "at": m[4]}
-                for m in messages]
+        bundles = cur.all(
+            "SELECT bundle_id, device_id, sequence, received_at FROM bundles "
+            "WHERE case_id = ? ORDER BY received_at",
+            (case_id,),
+        )
+        messages = cur.all(
+            "SELECT data, kind, device_id, sequence, created_at FROM assignments "
+            "WHERE case_id = ? ORDER BY created_at",
+            (case_id,),
+        )
+    history = [
+        {"kind": "bundle", "bundle_id": b[0], "device_id": b[1], "sequence": int(b[2]), "at": b[3]}
+        for b in bundles
+    ]
+    history += [
+        {"kind": m[1], "device_id": m[2], "sequence": int(m[3]), "at": m[4]} for m in messages
+    ]
     history.sort(key=lambda h: h["at"])
     case: Case | None = None
     attachments: dict[str, bytes] = {}
@@ -68,13 +77,16 @@ def latest_state(home: AgencyHome, db: Database, case_id: str) -> CaseState:
             for name in got.body.get("fields") or AGENCY_FIELDS:
                 setattr(case, name, getattr(theirs, name))
     if case is None:
-        raise NotFoundError("The agency holds no copy of that case it can send on: the "
-                            "laptop never sent it, and it was assigned before this version.")
+        raise NotFoundError(
+            "The agency holds no copy of that case it can send on: the "
+            "laptop never sent it, and it was assigned before this version."
+        )
     return case, attachments, history
 
 
-def _attachments_of(home: AgencyHome, db: Database,
-                    latest: case_state.CaseState) -> dict[str, bytes]:
+def _attachments_of(
+    home: AgencyHome, db: Database, latest: case_state.CaseState
+) -> dict[str, bytes]:
     """The case's attachments by id: kept once by content hash, or (a bundle from before
     change sets, stored by the inbox role) inside the bundle itself."""
     listed = [a for a in latest.case.get("attachments", []) if isinstance(a, dict)]
@@ -84,8 +96,17 @@ def _attachments_of(home: AgencyHome, db: Database,
         return dict(open_received(home, db, latest.bundle_id).attachments)
 
 
-AGENCY_FIELDS = ("stage1", "lines_of_enquiry", "applicants", "household", "significant_others",
-                 "route", "provisional_panel_date", "stage2_notice_on", "assessor_name")
+AGENCY_FIELDS = (
+    "stage1",
+    "lines_of_enquiry",
+    "applicants",
+    "household",
+    "significant_others",
+    "route",
+    "provisional_panel_date",
+    "stage2_notice_on",
+    "assessor_name",
+)
 
 
 def transfer_case(home: AgencyHome, db: Database, case_id: str, to_device: str) -> QueuedMessage:
@@ -98,61 +119,104 @@ def transfer_case(home: AgencyHome, db: Database, case_id: str, to_device: str) 
     case, attachments, history = latest_state(home, db, case_id)
     if name:
         case.assessor_name = name
-    made = issue(db, home, case_id=case_id, kind="transfer", device_id=to_device,
-                 case_reference=reference, attachments=attachments,
-                 body={"case": to_jsonable(case), "history": history,
-                       "note": "This case was transferred to you by the agency."})
+    made = issue(
+        db,
+        home,
+        case_id=case_id,
+        kind="transfer",
+        device_id=to_device,
+        case_reference=reference,
+        attachments=attachments,
+        body={
+            "case": to_jsonable(case),
+            "history": history,
+            "note": "This case was transferred to you by the agency.",
+        },
+    )
     with contextlib.suppress(AgencyError):  # a revoked old laptop: nothing to tell it
-        issue(db, home, case_id=case_id, kind="withdraw", device_id=from_device,
-              case_reference=reference,
-              body={"reason": "The agency transferred this case to another assessor."})
+        issue(
+            db,
+            home,
+            case_id=case_id,
+            kind="withdraw",
+            device_id=from_device,
+            case_reference=reference,
+            body={"reason": "The agency transferred this case to another assessor."},
+        )
     return made
 
 
-def reissue(home: AgencyHome, db: Database, assessor_id: str,
-            to_device: str) -> list[QueuedMessage]:
+def reissue(
+    home: AgencyHome, db: Database, assessor_id: str, to_device: str
+) -> list[QueuedMessage]:
     """Every open case of an assessor, to their new laptop (a lost or broken one)."""
     with db.transaction() as cur:
-        row = cur.one("SELECT assessor_id, revoked_at FROM devices WHERE device_id = ?",
-                      (to_device,))
+        row = cur.one(
+            "SELECT assessor_id, revoked_at FROM devices WHERE device_id = ?", (to_device,)
+        )
         if row is None:
             raise NotFoundError("No device with that id is enrolled.")
         if row[0] != assessor_id:
             raise AgencyError("That laptop is enrolled for a different assessor.")
-        case_ids = [r[0] for r in cur.all(
-            "SELECT case_id FROM bundles UNION SELECT case_id FROM assignments")]
+        case_ids = [
+            r[0]
+            for r in cur.all("SELECT case_id FROM bundles UNION SELECT case_id FROM assignments")
+        ]
         mine = []
         for case_id in sorted(case_ids):
             found = _placed(cur, case_id)
-            if (found is not None and found[0] != to_device
-                    and _assessor_of(cur, found[0]) == assessor_id
-                    and not _ended(cur, case_id, found[0])):
+            if (
+                found is not None
+                and found[0] != to_device
+                and _assessor_of(cur, found[0]) == assessor_id
+                and not _ended(cur, case_id, found[0])
+            ):
                 mine.append((case_id, found[1]))
     made = []
     for case_id, reference in mine:
         case, attachments, history = latest_state(home, db, case_id)
-        made.append(issue(db, home, case_id=case_id, kind="transfer", device_id=to_device,
-                          case_reference=reference, attachments=attachments,
-                          body={"case": to_jsonable(case), "history": history,
-                                "note": "The agency re-issued this case to this laptop."}))
+        made.append(
+            issue(
+                db,
+                home,
+                case_id=case_id,
+                kind="transfer",
+                device_id=to_device,
+                case_reference=reference,
+                attachments=attachments,
+                body={
+                    "case": to_jsonable(case),
+                    "history": history,
+                    "note": "The agency re-issued this case to this laptop.",
+                },
+            )
+        )
     return made
 
 
 def _placed(cur: Cursor, case_id: str) -> tuple[str, str] | None:
     kinds = ", ".join("?" * len(PLACING_KINDS))
-    placed = cur.one(f"SELECT device_id, case_reference, created_at FROM assignments WHERE "
-                     f"case_id = ? AND kind IN ({kinds}) ORDER BY created_at DESC LIMIT 1",
-                     (case_id, *PLACING_KINDS))
-    sent = cur.one("SELECT device_id, case_reference, received_at FROM bundles WHERE "
-                   "case_id = ? ORDER BY received_at DESC LIMIT 1", (case_id,))
+    placed = cur.one(
+        f"SELECT device_id, case_reference, created_at FROM assignments WHERE "
+        f"case_id = ? AND kind IN ({kinds}) ORDER BY created_at DESC LIMIT 1",
+        (case_id, *PLACING_KINDS),
+    )
+    sent = cur.one(
+        "SELECT device_id, case_reference, received_at FROM bundles WHERE "
+        "case_id = ? ORDER BY received_at DESC LIMIT 1",
+        (case_id,),
+    )
     found = max((r for r in (placed, sent) if r is not None), key=lambda r: r[2], default=None)
     return None if found is None else (found[0], found[1])
 
 
 def _ended(cur: Cursor, case_id: str, device_id: str) -> bool:
     """Withdrawn or closed on that laptop since it was last placed there."""
-    rows = cur.all("SELECT kind FROM assignments WHERE case_id = ? AND device_id = ? "
-                   "ORDER BY sequence DESC LIMIT 1", (case_id, device_id))
+    rows = cur.all(
+        "SELECT kind FROM assignments WHERE case_id = ? AND device_id = ? "
+        "ORDER BY sequence DESC LIMIT 1",
+        (case_id, device_id),
+    )
     return bool(rows) and rows[0][0] in ("withdraw", "close")
 
 
@@ -162,6 +226,7 @@ def _assessor_of(cur: Cursor, device_id: str) -> str:
 
 
 def _assessor_name(cur: Cursor, device_id: str) -> str:
-    row = cur.one("SELECT t.assessor_name FROM enrolment_tokens t WHERE t.device_id = ?",
-                  (device_id,))
+    row = cur.one(
+        "SELECT t.assessor_name FROM enrolment_tokens t WHERE t.device_id = ?", (device_id,)
+    )
     return "" if row is None else str(row[0] or "")

@@ -56,10 +56,18 @@ def _with_health(home: AgencyHome, console: Any) -> Any:
     async def metrics_page(request: Request) -> Response:
         from starlette.concurrency import run_in_threadpool
 
-        return Response(await run_in_threadpool(metrics.render, db),
-                        media_type=metrics.CONTENT_TYPE)
+        return Response(
+            await run_in_threadpool(metrics.render, db), media_type=metrics.CONTENT_TYPE
+        )
 
-    return Starlette(routes=[Route("/health", health_page), Route("/metrics", metrics_page),
-                             Mount("/", app=console)],
-                     middleware=[Middleware(RequestLog),
-                                 Middleware(BodyLimit, limit_for=lambda _p: SMALL_LIMIT)])
+    return Starlette(
+        routes=[
+            Route("/health", health_page),
+            Route("/metrics", metrics_page),
+            Mount("/", app=console),
+        ],
+        middleware=[
+            Middleware(RequestLog),
+            Middleware(BodyLimit, limit_for=lambda _p: SMALL_LIMIT),
+        ],
+    )

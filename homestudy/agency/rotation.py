@@ -57,8 +57,10 @@ def rotate_keys(home: AgencyHome, db: Database, *, days: int | None = None) -> R
         home.refresh()
     new = keys.generate_keys()
     pending = {
-        "format": PENDING_FORMAT, "format_version": 1,
-        "new_signing_secret": new.signing_secret, "new_age_identity": new.age_identity,
+        "format": PENDING_FORMAT,
+        "format_version": 1,
+        "new_signing_secret": new.signing_secret,
+        "new_age_identity": new.age_identity,
         "old_signing_public": home.signing_public,
         "days": days if days is not None else home.config.key_list_days,
     }
@@ -87,8 +89,10 @@ def finish_rotation(home: AgencyHome, db: Database) -> Rotation | None:
 
 
 def _complete(home: AgencyHome, db: Database, pending: dict[str, object]) -> Rotation:
-    new = keys.DeviceKeys(signing_secret=str(pending["new_signing_secret"]),
-                          age_identity=str(pending["new_age_identity"]))
+    new = keys.DeviceKeys(
+        signing_secret=str(pending["new_signing_secret"]),
+        age_identity=str(pending["new_age_identity"]),
+    )
     old_public = str(pending["old_signing_public"])
     # 2. the new identity first; every older one kept
     identities = [new.age_identity, *(i for i in home.age_identities if i != new.age_identity)]
@@ -99,22 +103,31 @@ def _complete(home: AgencyHome, db: Database, pending: dict[str, object]) -> Rot
     version = _published_version(db, new.signing_public)
     if version is None:
         if home.signing_public != old_public:
-            raise AgencyError("The agency's signing key changed during a key rotation; "
-                              "the rotation cannot be finished safely.")
+            raise AgencyError(
+                "The agency's signing key changed during a key rotation; "
+                "the rotation cannot be finished safely."
+            )
         expires = datetime.now(UTC) + timedelta(days=int(str(pending["days"])))
         doc = home.publish_key_list(db, expires_at=expires, new_keys=new)
         version = int(json.loads(doc.body)["version"])
     # 4. the new signing key in place; the old public half kept for old receipts
-    write_atomic(home.path / RETIRED / f"agency-sign-until-v{version}.pub",
-                 keys.public_key_file(old_public), 0o644)
+    write_atomic(
+        home.path / RETIRED / f"agency-sign-until-v{version}.pub",
+        keys.public_key_file(old_public),
+        0o644,
+    )
     write_atomic(home.path / "agency-sign.key", home.signing_key_file(new.signing_secret))
     write_atomic(home.path / "agency-sign.pub", keys.public_key_file(new.signing_public), 0o644)
     # 5. done
     (home.path / PENDING).unlink(missing_ok=True)
     home.refresh()
-    return Rotation(version=version, signing_public=new.signing_public,
-                    age_recipient=new.age_recipient, old_signing_public=old_public,
-                    kept_identities=len(identities))
+    return Rotation(
+        version=version,
+        signing_public=new.signing_public,
+        age_recipient=new.age_recipient,
+        old_signing_public=old_public,
+        kept_identities=len(identities),
+    )
 
 
 def _published_version(db: Database, signing_public: str) -> int | None:

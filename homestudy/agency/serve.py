@@ -37,11 +37,15 @@ def bind(host: str, port: int) -> socket.socket:
     except OSError as exc:
         sock.close()
         if exc.errno == errno.EADDRINUSE:
-            raise AgencyError(f"Port {port} on {host} is already in use: another inbox or "
-                              "program is listening there. Stop it or choose --port.") from exc
+            raise AgencyError(
+                f"Port {port} on {host} is already in use: another inbox or "
+                "program is listening there. Stop it or choose --port."
+            ) from exc
         if exc.errno in (errno.EACCES, errno.EPERM):
-            raise AgencyError(f"This user may not listen on port {port}; use a port above "
-                              "1024 behind the reverse proxy.") from exc
+            raise AgencyError(
+                f"This user may not listen on port {port}; use a port above "
+                "1024 behind the reverse proxy."
+            ) from exc
         raise AgencyError(f"Cannot listen on {host}:{port} ({exc.strerror}).") from exc
     sock.listen(2048)
     sock.set_inheritable(True)
@@ -56,8 +60,12 @@ def prepare(path: Path, role: str) -> AgencyHome:
     if role == "console":
         home.require_protected()
     elif any(not ok and (home.path / name).exists() for name, ok in home.protected().items()):
-        print("homestudy-agency: warning: the agency's keys are not protected by a "
-              "passphrase; run 'homestudy-agency protect-key'.", file=sys.stderr, flush=True)
+        print(
+            "homestudy-agency: warning: the agency's keys are not protected by a "
+            "passphrase; run 'homestudy-agency protect-key'.",
+            file=sys.stderr,
+            flush=True,
+        )
     home.unlock()
     db = home.database(pool_size=2)
     try:
@@ -99,13 +107,19 @@ def _run(path: Path, *, role: str, host: str, port: int, workers: int) -> int:
     home = prepare(path, role)
     shown = host if ":" not in host else f"[{host}]"
     print(f"Inbox listening on http://{shown}:{sock.getsockname()[1]}", flush=True)
-    logging_json.logger().info("started", extra={"event": "start", "role": role,
-                                                 "workers": workers,
-                                                 "port": sock.getsockname()[1]})
-    options: dict[str, object] = {"log_level": "warning", "access_log": False,
-                                  "log_config": None, "limit_concurrency": 1000,
-                                  "timeout_keep_alive": 30, "fd": sock.fileno(),
-                                  "server_header": False}
+    logging_json.logger().info(
+        "started",
+        extra={"event": "start", "role": role, "workers": workers, "port": sock.getsockname()[1]},
+    )
+    options: dict[str, object] = {
+        "log_level": "warning",
+        "access_log": False,
+        "log_config": None,
+        "limit_concurrency": 1000,
+        "timeout_keep_alive": 30,
+        "fd": sock.fileno(),
+        "server_header": False,
+    }
     if workers == 1:
         from homestudy.agency.roles import app_for_role
 
@@ -116,6 +130,5 @@ def _run(path: Path, *, role: str, host: str, port: int, workers: int) -> int:
     if home._passphrase and not keystore.find_passphrase():
         # typed at the prompt: the workers unlock their own copy from their environment
         os.environ[keystore.PASSPHRASE_ENV] = home._passphrase
-    uvicorn.run("homestudy.agency.app:app_from_env", factory=True, workers=workers,
-                **options)  # type: ignore[arg-type]
+    uvicorn.run("homestudy.agency.app:app_from_env", factory=True, workers=workers, **options)  # type: ignore[arg-type]
     return 0

@@ -15,16 +15,21 @@ from homestudy.commands.common import add_vault_argument
 
 
 def add_parser(subparsers: Any) -> None:
-    p = subparsers.add_parser("link", help="link a case to an agency you are enrolled with",
-                              description="Link a case made on this laptop to an agency, "
-                              "so that it is sent to that agency at each sync.")
+    p = subparsers.add_parser(
+        "link",
+        help="link a case to an agency you are enrolled with",
+        description="Link a case made on this laptop to an agency, "
+        "so that it is sent to that agency at each sync.",
+    )
     p.add_argument("reference", metavar="REF", help="the case's reference")
     p.add_argument("agency", metavar="AGENCY", help="the agency's name or id")
     add_vault_argument(p)
     p.set_defaults(run=run_link)
-    p = subparsers.add_parser("messages", help="messages from agencies not yet applied",
-                              description="Messages from your agencies that could not be "
-                              "applied, with the reason.")
+    p = subparsers.add_parser(
+        "messages",
+        help="messages from agencies not yet applied",
+        description="Messages from your agencies that could not be applied, with the reason.",
+    )
     group = p.add_mutually_exclusive_group()
     group.add_argument("--retry", action="store_true", help="try to apply them again")
     group.add_argument("--resolve", metavar="ID", help="set one aside (you dealt with it)")
@@ -50,8 +55,10 @@ def run_link(args: argparse.Namespace) -> int:
         return fail(exc)
     finally:
         vault.close()
-    print(f"Case {case.reference} is now linked to {state.profile.name}; it is sent at the "
-          "next sync (homestudy sync).")
+    print(
+        f"Case {case.reference} is now linked to {state.profile.name}; it is sent at the "
+        "next sync (homestudy sync)."
+    )
     return 0
 
 
@@ -79,13 +86,18 @@ def run_messages(args: argparse.Namespace) -> int:
     finally:
         vault.close()
     if not found:
-        print("No messages from the agency are waiting." if not args.all else
-              "No messages from any agency yet.")
+        print(
+            "No messages from the agency are waiting."
+            if not args.all
+            else "No messages from any agency yet."
+        )
         return 0
     for m in found:
         line = f"{m.message_id}  {m.received_at[:10]}  {m.summary}  [{m.status}]"
         print(line + (f": {m.reason}" if m.reason else ""))
     if not args.all:
-        print("When you have dealt with one: homestudy messages --resolve ID "
-              "(or --retry to try them again).")
+        print(
+            "When you have dealt with one: homestudy messages --resolve ID "
+            "(or --retry to try them again)."
+        )
     return 0

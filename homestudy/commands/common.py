@@ -23,8 +23,9 @@ VAULT_ENV = "HOMESTUDY_VAULT"
 
 def add_vault_argument(parser: argparse.ArgumentParser) -> None:
     """``--vault`` after the subcommand too (``homestudy demo --vault DIR``)."""
-    parser.add_argument("--vault", metavar="DIR", default=argparse.SUPPRESS,
-                        help="the vault folder")
+    parser.add_argument(
+        "--vault", metavar="DIR", default=argparse.SUPPRESS, help="the vault folder"
+    )
 
 
 def vault_dir(args: argparse.Namespace) -> Path:
@@ -36,8 +37,9 @@ def vault_dir(args: argparse.Namespace) -> Path:
     return load_settings().default_vault_dir()
 
 
-def ask_passphrase(prompt: str = "Passphrase: ", *, confirm: bool = False,
-                   env: str = PASSPHRASE_ENV) -> str:
+def ask_passphrase(
+    prompt: str = "Passphrase: ", *, confirm: bool = False, env: str = PASSPHRASE_ENV
+) -> str:
     value = os.environ.get(env)
     if value:
         return value
@@ -66,8 +68,9 @@ DAMAGED_READ_WARNING = (
 )
 
 
-def open_vault(args: argparse.Namespace, read_only: bool = False, *,
-               for_writing: bool | None = None) -> Any:
+def open_vault(
+    args: argparse.Namespace, read_only: bool = False, *, for_writing: bool | None = None
+) -> Any:
     """The vault chosen by ``args``, unlocked and checked (the caller closes it).
 
     The page check (``cipher_integrity_check``) runs before the command does anything;
@@ -83,8 +86,10 @@ def open_vault(args: argparse.Namespace, read_only: bool = False, *,
     writes = (not read_only) if for_writing is None else for_writing
     folder = vault_dir(args)
     if not folder.exists():
-        raise NotAVaultError(f"There is no HomeStudy vault in {folder}. Create one with "
-                             "'homestudy demo' or by starting the app.")
+        raise NotAVaultError(
+            f"There is no HomeStudy vault in {folder}. Create one with "
+            "'homestudy demo' or by starting the app."
+        )
     passphrase = ask_passphrase()
     try:
         vault = Vault.open(folder, passphrase, read_only=read_only)

@@ -36,20 +36,42 @@ def add_parser(subparsers: Any) -> None:
         "confidential section; the supervisor draft adds section status and readiness.",
     )
     p.add_argument("reference", metavar="REF", help="the case reference, e.g. HS-2026-0142")
-    p.add_argument("--format", dest="fmt", choices=FORMATS, default=None,
-                   help="file format (default: from the --out file's extension)")
-    p.add_argument("--variant", choices=VARIANTS, default="panel",
-                   help="which copy of the PAR (default: panel)")
-    p.add_argument("--record", metavar="KIND",
-                   help='export a record instead of the PAR: "checklists" or "visit:ID"')
+    p.add_argument(
+        "--format",
+        dest="fmt",
+        choices=FORMATS,
+        default=None,
+        help="file format (default: from the --out file's extension)",
+    )
+    p.add_argument(
+        "--variant",
+        choices=VARIANTS,
+        default="panel",
+        help="which copy of the PAR (default: panel)",
+    )
+    p.add_argument(
+        "--record",
+        metavar="KIND",
+        help='export a record instead of the PAR: "checklists" or "visit:ID"',
+    )
     p.add_argument("--out", required=True, type=Path, metavar="PATH", help="the file to write")
-    p.add_argument("--today", type=date.fromisoformat, metavar="YYYY-MM-DD",
-                   help="date the export as this day (default: today)")
-    p.add_argument("--overwrite", action="store_true",
-                   help="replace the --out file if it exists (default: refuse)")
-    p.add_argument("--shared-on", type=date.fromisoformat, metavar="YYYY-MM-DD",
-                   help="record that this applicants' copy was shared with the applicants "
-                        "on this day")
+    p.add_argument(
+        "--today",
+        type=date.fromisoformat,
+        metavar="YYYY-MM-DD",
+        help="date the export as this day (default: today)",
+    )
+    p.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace the --out file if it exists (default: refuse)",
+    )
+    p.add_argument(
+        "--shared-on",
+        type=date.fromisoformat,
+        metavar="YYYY-MM-DD",
+        help="record that this applicants' copy was shared with the applicants on this day",
+    )
     add_vault_argument(p)
     p.set_defaults(run=run)
 
@@ -70,16 +92,20 @@ def run(args: argparse.Namespace) -> int:
 
     fmt = _format(args)
     if fmt is None:
-        print("homestudy: say --format docx or --format pdf (or give --out a .docx or .pdf "
-              "name).", file=sys.stderr)
+        print(
+            "homestudy: say --format docx or --format pdf (or give --out a .docx or .pdf name).",
+            file=sys.stderr,
+        )
         return 2
     record = args.record
     if record is not None and record != "checklists" and not record.startswith("visit:"):
         print('homestudy: --record takes "checklists" or "visit:<visit id>".', file=sys.stderr)
         return 2
     if args.shared_on is not None and (record or args.variant != "applicant"):
-        print("homestudy: --shared-on goes with --variant applicant (the applicants' copy).",
-              file=sys.stderr)
+        print(
+            "homestudy: --shared-on goes with --variant applicant (the applicants' copy).",
+            file=sys.stderr,
+        )
         return 2
     what = f"record:{record}" if record else f"par:{args.variant}"
     try:
@@ -93,8 +119,9 @@ def run(args: argparse.Namespace) -> int:
         try:
             case = find_case(vault, args.reference)
             inputs = exports.gather(vault, case.id, load_settings())
-            done = exports.export_copy(inputs, what, fmt, args.out, today=args.today,
-                                       overwrite=args.overwrite)
+            done = exports.export_copy(
+                inputs, what, fmt, args.out, today=args.today, overwrite=args.overwrite
+            )
             if recordable:
                 written = exports.record_export(vault, done)
                 if args.shared_on is not None:
@@ -103,20 +130,27 @@ def run(args: argparse.Namespace) -> int:
             vault.close()
     except HomeStudyError as exc:
         if isinstance(exc, exports.ExportExistsError):
-            print(f"homestudy: {args.out} is already there; it has been left as it is. "
-                  "Give another --out, or add --overwrite to replace it.", file=sys.stderr)
+            print(
+                f"homestudy: {args.out} is already there; it has been left as it is. "
+                "Give another --out, or add --overwrite to replace it.",
+                file=sys.stderr,
+            )
             return 1
         return fail(exc)
     print(f"Exported {case.reference} to {done.file.path}")
     if not recordable:
-        print("homestudy: the vault's folder is read-only, so this export is not in the "
-              "case's history.", file=sys.stderr)
+        print(
+            "homestudy: the vault's folder is read-only, so this export is not in the "
+            "case's history.",
+            file=sys.stderr,
+        )
     print(f"{done.version}; SHA-256 {done.file.sha256}")
     if done.incomplete:
-        print(f"Marked {exports.INCOMPLETE_MARK}: the case has {done.blockers} "
-              f"blocker{'s' if done.blockers != 1 else ''} "
-              f"(see: homestudy readiness {case.reference}).")
+        print(
+            f"Marked {exports.INCOMPLETE_MARK}: the case has {done.blockers} "
+            f"blocker{'s' if done.blockers != 1 else ''} "
+            f"(see: homestudy readiness {case.reference})."
+        )
     if args.shared_on is not None:
         print(f"Recorded as shared with the applicants on {format_date(args.shared_on)}.")
     return 0
-

@@ -71,10 +71,15 @@ def run(args: argparse.Namespace) -> int:
 
 def _person_json(person: Any) -> dict[str, Any]:
     """One person who needs checks: each check still outstanding, and those done."""
+
     def state(s: Any) -> dict[str, Any]:
-        return {"kind": s.need.kind.value, "status": s.status.value, "why": s.need.why,
-                "place_index": s.need.place_index or None,
-                "check_id": s.check.id if s.check is not None else None}
+        return {
+            "kind": s.need.kind.value,
+            "status": s.status.value,
+            "why": s.need.why,
+            "place_index": s.need.place_index or None,
+            "check_id": s.check.id if s.check is not None else None,
+        }
 
     return {
         "person_id": person.person_id,
@@ -110,8 +115,9 @@ def _as_json(reference: str, ready: bool, findings: list[Any], timeline: Any) ->
     }
 
 
-def _as_text(reference: str, ready: bool, findings: list[Any], timeline: Any,
-             people: list[Any]) -> str:
+def _as_text(
+    reference: str, ready: bool, findings: list[Any], timeline: Any, people: list[Any]
+) -> str:
     from homestudy.readiness import Severity, counts
     from homestudy.readiness_people import CHECK_WORDS
     from homestudy.textutil import format_date
@@ -138,8 +144,10 @@ def _as_text(reference: str, ready: bool, findings: list[Any], timeline: Any,
     if waiting:
         lines += ["", "Statutory checks outstanding"]
         for p in waiting:
-            items = ", ".join(f"{CHECK_WORDS[s.need.kind]} ({s.status.value.replace('_', ' ')})"
-                              for s in p.outstanding)
+            items = ", ".join(
+                f"{CHECK_WORDS[s.need.kind]} ({s.status.value.replace('_', ' ')})"
+                for s in p.outstanding
+            )
             lines.append(f"  - {p.label}: {items}")
     upcoming = timeline.next_deadlines(3)
     if upcoming:

@@ -47,9 +47,7 @@ class Scratch:
                 # hiding the misconfiguration this check exists to find.
                 parent = Path(os.environ["TMPDIR"])
             try:
-                self._root = Path(
-                    tempfile.mkdtemp(prefix="homestudy-selftest-", dir=parent)
-                )
+                self._root = Path(tempfile.mkdtemp(prefix="homestudy-selftest-", dir=parent))
             except OSError as exc:
                 where = parent or Path(tempfile.gettempdir())
                 raise RuntimeError(
@@ -274,8 +272,9 @@ def run(args: argparse.Namespace | None = None) -> int:
     results = run_checks()
     failed = [r for r in results if not r.ok]
     if failed:
-        print(f"{len(failed)} of {len(results)} checks FAILED: "
-              + ", ".join(r.name for r in failed))
+        print(
+            f"{len(failed)} of {len(results)} checks FAILED: " + ", ".join(r.name for r in failed)
+        )
         return 1
     print(f"All {len(results)} checks passed.")
     return 0

@@ -14,8 +14,12 @@ def one_page(case: Case) -> Any:
     from homestudy.report.docmodel import Document
     from homestudy.report.markdown import parse_blocks
 
-    doc = Document(reference=case.reference, title="HomeStudy self-test",
-                   variant_label="Self-test page", author=case.assessor_name)
+    doc = Document(
+        reference=case.reference,
+        title="HomeStudy self-test",
+        variant_label="Self-test page",
+        author=case.assessor_name,
+    )
     doc.heading("Self-test: fictional demo case", 1)
     doc.field("Applicants", case.applicant_names)
     doc.field("Stage 2 notice", format_date(case.stage2_notice_on))
@@ -24,8 +28,9 @@ def one_page(case: Case) -> Any:
     text = case.section("health").text
     # The first paragraphs only: enough for bold, lists and fonts on one page.
     doc.extend(parse_blocks("\n\n".join(text.split("\n\n")[:3])))
-    doc.table(["Visit", "Planned"], [[v.title, format_date(v.planned_date)]
-                                     for v in case.visits[:4]])
+    doc.table(
+        ["Visit", "Planned"], [[v.title, format_date(v.planned_date)] for v in case.visits[:4]]
+    )
     return doc
 
 
@@ -53,16 +58,30 @@ def bundle_round_trip(case: Case, scratch: object = None) -> str:
 
     device, agency = keys.generate_keys(), keys.generate_keys()
     manifest = Manifest(
-        bundle_id=str(uuid.uuid4()), kind=KIND_CASE, agency_id="self-test-agency",
-        device_id="self-test-device", case_id=case.id, case_reference=case.reference,
-        sequence=1, previous_bundle_id="", previous_sha256="",
+        bundle_id=str(uuid.uuid4()),
+        kind=KIND_CASE,
+        agency_id="self-test-agency",
+        device_id="self-test-device",
+        case_id=case.id,
+        case_reference=case.reference,
+        sequence=1,
+        previous_bundle_id="",
+        previous_sha256="",
         created_at=utc_now().isoformat(),
     )
-    data = build_bundle(manifest, case_json=to_jsonable(case), attachments={},
-                        signing_secret=device.signing_secret, recipient=agency.age_recipient)
+    data = build_bundle(
+        manifest,
+        case_json=to_jsonable(case),
+        attachments={},
+        signing_secret=device.signing_secret,
+        recipient=agency.age_recipient,
+    )
     opened = open_bundle(
-        data, signer_public_key=device.signing_public, identity=agency.age_identity,
-        expected_agency_id="self-test-agency", expected_device_id="self-test-device",
+        data,
+        signer_public_key=device.signing_public,
+        identity=agency.age_identity,
+        expected_agency_id="self-test-agency",
+        expected_device_id="self-test-device",
         expected_kind=KIND_CASE,
     )
     if opened.case().reference != case.reference or opened.case().id != case.id:
@@ -75,8 +94,7 @@ def bundle_round_trip(case: Case, scratch: object = None) -> str:
     members[PAYLOAD] = bytes(payload)
     tampered = pack(list(members.items()))
     try:
-        open_bundle(tampered, signer_public_key=device.signing_public,
-                    identity=agency.age_identity)
+        open_bundle(tampered, signer_public_key=device.signing_public, identity=agency.age_identity)
     except BundleError as exc:
         refused = exc.check or "refused"
     else:

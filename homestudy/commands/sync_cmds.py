@@ -17,18 +17,30 @@ from homestudy.commands.common import add_vault_argument
 
 
 def add_parser(subparsers: Any) -> None:
-    p = subparsers.add_parser("enrol", help="enrol this laptop with an agency",
-                              description="Enrol this laptop with an agency using the "
-                              "enrolment file the agency gave you.")
+    p = subparsers.add_parser(
+        "enrol",
+        help="enrol this laptop with an agency",
+        description="Enrol this laptop with an agency using the "
+        "enrolment file the agency gave you.",
+    )
     p.add_argument("file", type=Path, metavar="FILE", help="the agency's enrolment file")
-    p.add_argument("--offline", action="store_true",
-                   help="do not contact the inbox now; the next sync registers the laptop")
+    p.add_argument(
+        "--offline",
+        action="store_true",
+        help="do not contact the inbox now; the next sync registers the laptop",
+    )
     add_vault_argument(p)
     p.set_defaults(run=run_enrol)
-    p = subparsers.add_parser("sync", help="send changed cases to your agencies, fetch new ones",
-                              description="One sync round with every agency.")
-    p.add_argument("--only-due", action="store_true",
-                   help="respect the back-off after failures (default: try everything now)")
+    p = subparsers.add_parser(
+        "sync",
+        help="send changed cases to your agencies, fetch new ones",
+        description="One sync round with every agency.",
+    )
+    p.add_argument(
+        "--only-due",
+        action="store_true",
+        help="respect the back-off after failures (default: try everything now)",
+    )
     add_vault_argument(p)
     p.set_defaults(run=run_sync)
 

@@ -59,8 +59,12 @@ def add_parser(subparsers: Any) -> None:
     p = subparsers.add_parser("delete", help="delete a case and everything in it, for good")
     common.add_vault_argument(p)
     p.add_argument("reference", metavar="REF", help="the case's reference")
-    p.add_argument("--confirm", metavar="REF", default=None,
-                   help="the reference again, to confirm without a prompt (scripts)")
+    p.add_argument(
+        "--confirm",
+        metavar="REF",
+        default=None,
+        help="the reference again, to confirm without a prompt (scripts)",
+    )
     p.set_defaults(run=run_delete)
 
 
@@ -117,18 +121,25 @@ def run_cases(args: argparse.Namespace) -> int:
     finally:
         vault.close()
     if args.json:
-        rows = [{
-            "id": s.id, "reference": s.reference, "applicants": s.applicant_names,
-            "stage": s.stage.value,
-            "stage2_notice_on": s.stage2_notice_on.isoformat() if s.stage2_notice_on else None,
-            "provisional_panel_date": (s.provisional_panel_date.isoformat()
-                                       if s.provisional_panel_date else None),
-            "visits_done": s.visits_done, "visits_planned": s.visits_planned,
-            "updated_at": s.updated_at.isoformat(),
-            "archived_at": s.archived_at.isoformat() if s.archived_at else None,
-            "archive_reason": s.archive_reason,
-            "agency": agency_label(names, s.agency_profile_id) if s.agency_profile_id else None,
-        } for s in summaries]
+        rows = [
+            {
+                "id": s.id,
+                "reference": s.reference,
+                "applicants": s.applicant_names,
+                "stage": s.stage.value,
+                "stage2_notice_on": s.stage2_notice_on.isoformat() if s.stage2_notice_on else None,
+                "provisional_panel_date": (
+                    s.provisional_panel_date.isoformat() if s.provisional_panel_date else None
+                ),
+                "visits_done": s.visits_done,
+                "visits_planned": s.visits_planned,
+                "updated_at": s.updated_at.isoformat(),
+                "archived_at": s.archived_at.isoformat() if s.archived_at else None,
+                "archive_reason": s.archive_reason,
+                "agency": agency_label(names, s.agency_profile_id) if s.agency_profile_id else None,
+            }
+            for s in summaries
+        ]
         print(json.dumps(rows, indent=2))
         return 0
     if not summaries:
@@ -137,9 +148,11 @@ def run_cases(args: argparse.Namespace) -> int:
         stage = s.stage.value.replace("_", " ").capitalize()
         panel = format_date(s.provisional_panel_date, "not set")
         archived = f"  archived {format_date(s.archived_at.date())}" if s.archived_at else ""
-        print(f"{s.reference}  {s.applicant_names}  {stage}  visits {s.visits_done}/"
-              f"{s.visits_planned}  panel {panel}  {agency_label(names, s.agency_profile_id)}"
-              f"{archived}")
+        print(
+            f"{s.reference}  {s.applicant_names}  {stage}  visits {s.visits_done}/"
+            f"{s.visits_planned}  panel {panel}  {agency_label(names, s.agency_profile_id)}"
+            f"{archived}"
+        )
     return 0
 
 
@@ -178,8 +191,9 @@ def run_passwd(args: argparse.Namespace) -> int:
     vault = common.open_vault(args)
     try:
         old = common.ask_passphrase("Current passphrase: ")
-        new = common.ask_passphrase("New passphrase: ", confirm=True,
-                                    env="HOMESTUDY_NEW_PASSPHRASE")
+        new = common.ask_passphrase(
+            "New passphrase: ", confirm=True, env="HOMESTUDY_NEW_PASSPHRASE"
+        )
         vault.change_passphrase(old, new)
     finally:
         vault.close()
@@ -196,8 +210,10 @@ def run_archive(args: argparse.Namespace) -> int:
             vault.cases.archive_case(case.id, args.reason)
     finally:
         vault.close()
-    print(f"Archived {case.reference}. It stays searchable and can be exported; "
-          f"'homestudy unarchive {case.reference}' brings it back to the list.")
+    print(
+        f"Archived {case.reference}. It stays searchable and can be exported; "
+        f"'homestudy unarchive {case.reference}' brings it back to the list."
+    )
     return 0
 
 
@@ -223,19 +239,26 @@ def run_delete(args: argparse.Namespace) -> int:
         case = common.find_case(vault, args.reference)
         typed = args.confirm
         if typed is None:
-            print(f"This deletes {case.reference} and everything in it from this computer, "
-                  "for good. Backups made before now still hold it.", file=sys.stderr)
+            print(
+                f"This deletes {case.reference} and everything in it from this computer, "
+                "for good. Backups made before now still hold it.",
+                file=sys.stderr,
+            )
             typed = _ask_line(f"Type {case.reference} to confirm: ")
         if typed.strip() != case.reference:
-            raise ValidationError("The reference typed does not match, so nothing was "
-                                  "deleted.", field="confirm")
+            raise ValidationError(
+                "The reference typed does not match, so nothing was deleted.", field="confirm"
+            )
         reclaimed = vault.cases.delete_case(case.id)
     finally:
         vault.close()
     print(f"Deleted {case.reference}.")
     if not reclaimed:
-        print("The disk is too full to reclaim the space it used now; HomeStudy will do it "
-              "after the next deletion.", file=sys.stderr)
+        print(
+            "The disk is too full to reclaim the space it used now; HomeStudy will do it "
+            "after the next deletion.",
+            file=sys.stderr,
+        )
     return 0
 
 
@@ -245,5 +268,7 @@ def _ask_line(prompt: str) -> str:
     try:
         return input(prompt)
     except (EOFError, KeyboardInterrupt):
-        raise ValidationError("Nothing was typed, so nothing was deleted. Scripts can "
-                              "confirm with --confirm REF.", field="confirm") from None
+        raise ValidationError(
+            "Nothing was typed, so nothing was deleted. Scripts can confirm with --confirm REF.",
+            field="confirm",
+        ) from None

@@ -75,7 +75,8 @@ def is_empty(question: Question, value: Any) -> bool:
         return not isinstance(value, int | float) or isinstance(value, bool)
     if t is QuestionType.TABLE:
         return not isinstance(value, dict) or all(
-            is_empty(c, value.get(c.id)) for c in question.columns)
+            is_empty(c, value.get(c.id)) for c in question.columns
+        )
     return not str(value).strip()
 
 
@@ -86,19 +87,27 @@ def parse_due(value: Any) -> date | None:
         return None
 
 
-def answer_values(form: FormDefinition, answers: Iterable[ChecklistAnswer], subject_id: str
-                  ) -> dict[tuple[str, int], Any]:
-    return {(a.question_id, a.row): a.value for a in answers
-            if a.form_id == form.id and a.subject_id == subject_id and not a.archived}
+def answer_values(
+    form: FormDefinition, answers: Iterable[ChecklistAnswer], subject_id: str
+) -> dict[tuple[str, int], Any]:
+    return {
+        (a.question_id, a.row): a.value
+        for a in answers
+        if a.form_id == form.id and a.subject_id == subject_id and not a.archived
+    }
 
 
 def visible_groups(form: FormDefinition, values: dict[tuple[str, int], Any]) -> list[str]:
-    return [g.id for g in form.groups
-            if g.show_when is None or g.show_when.holds(values.get((g.show_when.question_id, 0)))]
+    return [
+        g.id
+        for g in form.groups
+        if g.show_when is None or g.show_when.holds(values.get((g.show_when.question_id, 0)))
+    ]
 
 
-def completeness(form: FormDefinition, answers: Iterable[ChecklistAnswer],
-                 subject_id: str = "") -> Completeness:
+def completeness(
+    form: FormDefinition, answers: Iterable[ChecklistAnswer], subject_id: str = ""
+) -> Completeness:
     values = answer_values(form, answers, subject_id)
     shown = set(visible_groups(form, values))
     missing: list[str] = []
@@ -110,8 +119,7 @@ def completeness(form: FormDefinition, answers: Iterable[ChecklistAnswer],
             continue
         for q in group.questions:
             if q.type is QuestionType.TABLE:
-                rows = [r for (qid, r), v in values.items() if qid == q.id
-                        and not is_empty(q, v)]
+                rows = [r for (qid, r), v in values.items() if qid == q.id and not is_empty(q, v)]
                 if q.required and len(rows) < max(1, q.min_rows):
                     missing.append(q.id)
                 for r in sorted(rows):
@@ -123,23 +131,47 @@ def completeness(form: FormDefinition, answers: Iterable[ChecklistAnswer],
                 missing.append(q.id)
             flags.extend(_flags(form, q, value, 0, q.id))
             if _needs_action(q, value):
-                actions.append(OpenAction(q.id, q.label, 0, str(value.get("action") or ""),
-                                          parse_due(value.get("due")), subject_id,
-                                          str(value.get("owner") or "")))
+                actions.append(
+                    OpenAction(
+                        q.id,
+                        q.label,
+                        0,
+                        str(value.get("action") or ""),
+                        parse_due(value.get("due")),
+                        subject_id,
+                        str(value.get("owner") or ""),
+                    )
+                )
             elif _action_done(q, value):
-                closed.append(ClosedAction(q.id, q.label, 0, str(value.get("owner") or ""),
-                                           parse_due(value.get("done_on")), subject_id))
+                closed.append(
+                    ClosedAction(
+                        q.id,
+                        q.label,
+                        0,
+                        str(value.get("owner") or ""),
+                        parse_due(value.get("done_on")),
+                        subject_id,
+                    )
+                )
     return Completeness(tuple(missing), tuple(actions), tuple(flags), tuple(closed))
 
 
 def _needs_action(q: Question, value: Any) -> bool:
-    return (q.type is QuestionType.YES_NO_NA and isinstance(value, dict)
-            and value.get("answer") in q.action_when and not value.get("done"))
+    return (
+        q.type is QuestionType.YES_NO_NA
+        and isinstance(value, dict)
+        and value.get("answer") in q.action_when
+        and not value.get("done")
+    )
 
 
 def _action_done(q: Question, value: Any) -> bool:
-    return (q.type is QuestionType.YES_NO_NA and isinstance(value, dict)
-            and value.get("answer") in q.action_when and bool(value.get("done")))
+    return (
+        q.type is QuestionType.YES_NO_NA
+        and isinstance(value, dict)
+        and value.get("answer") in q.action_when
+        and bool(value.get("done"))
+    )
 
 
 def _compact(text: str) -> str:

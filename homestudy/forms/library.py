@@ -47,8 +47,11 @@ def agency_overrides_dir(name: str, root: Path | None = None) -> Path | None:
         return given
     if root is None:
         env = os.environ.get("HOMESTUDY_FORM_OVERRIDES")
-        root = Path(env) if env else Path(
-            platformdirs.user_data_dir("HomeStudy", "HomeStudy")) / "form_overrides"
+        root = (
+            Path(env)
+            if env
+            else Path(platformdirs.user_data_dir("HomeStudy", "HomeStudy")) / "form_overrides"
+        )
     return root / name
 
 
@@ -64,8 +67,11 @@ class FormLibrary:
             return self.forms[form_id]
         except KeyError:
             if form_id in (VISIT_PLAN_ID, REFERENCE_GUIDES_ID):
-                hint = " (use .visit_plan)" if form_id == VISIT_PLAN_ID else \
-                    " (use .reference_guide(kind))"
+                hint = (
+                    " (use .visit_plan)"
+                    if form_id == VISIT_PLAN_ID
+                    else " (use .reference_guide(kind))"
+                )
                 raise KeyError(f"{form_id} has no questions of its own{hint}") from None
             raise
 
@@ -83,8 +89,7 @@ class FormLibrary:
         return form.version if form else None
 
 
-def load_library(overrides_dir: Path | None = None, *, base_dir: Path | None = None
-                 ) -> FormLibrary:
+def load_library(overrides_dir: Path | None = None, *, base_dir: Path | None = None) -> FormLibrary:
     """Load and check every form (cached). ``overrides_dir``: an agency's additions."""
     base = (base_dir or forms_dir()).resolve()
     extra = overrides_dir.resolve() if overrides_dir is not None else None
@@ -106,8 +111,11 @@ AGENCY_RULES_FILE = "rules.yaml"
 def _yaml_files(folder: Path) -> list[Path]:
     if not folder.is_dir():
         raise FormDefinitionError("the forms folder is missing", file=str(folder))
-    return sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file()
-                  and p.name != AGENCY_RULES_FILE)
+    return sorted(
+        p
+        for p in folder.iterdir()
+        if p.suffix in (".yaml", ".yml") and p.is_file() and p.name != AGENCY_RULES_FILE
+    )
 
 
 def build_library(files: Iterable[Path], override_files: Iterable[Path] = ()) -> FormLibrary:
@@ -120,7 +128,10 @@ def build_library(files: Iterable[Path], override_files: Iterable[Path] = ()) ->
         if definition.id in defs:
             raise FormDefinitionError(
                 f"form id '{definition.id}' is already defined in {origin[definition.id]}",
-                file=ctx.file, line=node.start_mark.line + 1, key="id")
+                file=ctx.file,
+                line=node.start_mark.line + 1,
+                key="id",
+            )
         defs[definition.id], origin[definition.id] = definition, ctx.file
         refs.extend(ctx.refs)
     for form_id in REQUIRED_IDS:
@@ -143,8 +154,9 @@ def build_library(files: Iterable[Path], override_files: Iterable[Path] = ()) ->
 
 def _expect(definition: Definition, cls: type, origin: dict[str, str], form_id: str) -> None:
     if not isinstance(definition, cls):
-        raise FormDefinitionError(f"'{form_id}' must be of a different kind", file=origin.get(
-            form_id), key="kind")
+        raise FormDefinitionError(
+            f"'{form_id}' must be of a different kind", file=origin.get(form_id), key="kind"
+        )
 
 
 def _check_refs(refs: list[Ref], defs: dict[str, Definition]) -> None:
@@ -158,15 +170,24 @@ def _check_refs(refs: list[Ref], defs: dict[str, Definition]) -> None:
         "reference_kind": {k.value for k in ReferenceKind},
         "form": set(defs) - {VISIT_PLAN_ID},
     }
-    what = {"par_section": "PAR section", "topic": "visit topic",
-            "reference_kind": "kind of referee", "form": "form"}
+    what = {
+        "par_section": "PAR section",
+        "topic": "visit topic",
+        "reference_kind": "kind of referee",
+        "form": "form",
+    }
     for ref in refs:
         if ref.target not in known[ref.kind]:
             raise FormDefinitionError(
                 f"names the {what[ref.kind]} '{ref.target}', which does not exist",
-                file=ref.file, line=ref.line, key=ref.key)
+                file=ref.file,
+                line=ref.line,
+                key=ref.key,
+            )
     missing = sorted(known["reference_kind"] - {g.variant for g in guides.guides})
     if missing:
         raise FormDefinitionError(
             f"no interview guide for the kind(s) of referee: {', '.join(missing)}",
-            file=guides.source, key="guides")
+            file=guides.source,
+            key="guides",
+        )

@@ -25,8 +25,7 @@ def _key(a: ChecklistAnswer) -> tuple[str, str, str, int]:
     return (a.form_id, a.subject_id, a.question_id, a.row)
 
 
-def migrate_answers(answers: Iterable[ChecklistAnswer], lib: FormLibrary
-                    ) -> list[ChecklistAnswer]:
+def migrate_answers(answers: Iterable[ChecklistAnswer], lib: FormLibrary) -> list[ChecklistAnswer]:
     """The same answers (new objects where changed), moved to current form versions."""
     answers = list(answers)
     planned = [_target(a, lib) for a in answers]

@@ -62,8 +62,9 @@ def compose_file(path: Path) -> tuple[yaml.Node, Context]:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise FormDefinitionError(f"cannot read the file ({exc.__class__.__name__})",
-                                  file=path.name) from None
+        raise FormDefinitionError(
+            f"cannot read the file ({exc.__class__.__name__})", file=path.name
+        ) from None
     try:
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
@@ -72,8 +73,7 @@ def compose_file(path: Path) -> tuple[yaml.Node, Context]:
             mark = exc.context_mark  # an unclosed quote or bracket: point at its start
         line = mark.line + 1 if mark is not None else None
         problem = "; ".join(p for p in (exc.context, exc.problem) if p) or "badly formed"
-        raise FormDefinitionError(f"not valid YAML: {problem}", file=path.name,
-                                  line=line) from None
+        raise FormDefinitionError(f"not valid YAML: {problem}", file=path.name, line=line) from None
     except yaml.YAMLError:
         raise FormDefinitionError("not valid YAML", file=path.name) from None
     if node is None:
@@ -101,8 +101,7 @@ class Obj:
                 raise ctx.error(f"duplicate key '{name}'", k, _join(path, name))
             if name not in allowed:
                 known = ", ".join(sorted(allowed))
-                raise ctx.error(f"unknown key '{name}' (known keys: {known})", k,
-                                _join(path, name))
+                raise ctx.error(f"unknown key '{name}' (known keys: {known})", k, _join(path, name))
             self.items[name] = (k, v)
 
     def key(self, name: str) -> str:
@@ -128,8 +127,9 @@ class Obj:
                 raise self.ctx.error(f"'{name}' must have a value", node, self.key(name))
             return None
         if not isinstance(node, yaml.ScalarNode):
-            raise self.ctx.error(f"'{name}' must be a single value, not a list or mapping",
-                                 node, self.key(name))
+            raise self.ctx.error(
+                f"'{name}' must be a single value, not a list or mapping", node, self.key(name)
+            )
         return node
 
     def str(self, name: str, required: bool = False, default: str = "") -> str:
@@ -216,18 +216,23 @@ class Obj:
             if not isinstance(k, yaml.ScalarNode) or not isinstance(v, yaml.ScalarNode):
                 raise self.ctx.error(f"'{name}' must map words to words", k, self.key(name))
             if k.value in seen:
-                raise self.ctx.error(f"duplicate key '{k.value}'", k,
-                                     f"{self.key(name)}.{k.value}")
+                raise self.ctx.error(f"duplicate key '{k.value}'", k, f"{self.key(name)}.{k.value}")
             seen.add(k.value)
             out.append((str(k.value), str(v.value), v))
         return out
 
 
 def check_ident(value: str, node: yaml.Node, ctx: Context, key: str) -> None:
-    if not value or not value.replace("_", "a").isalnum() or not value.isascii() \
-            or value != value.lower() or value[0].isdigit():
-        raise ctx.error(f"'{value}' is not a valid id (use lower-case letters, digits and _)",
-                        node, key)
+    if (
+        not value
+        or not value.replace("_", "a").isalnum()
+        or not value.isascii()
+        or value != value.lower()
+        or value[0].isdigit()
+    ):
+        raise ctx.error(
+            f"'{value}' is not a valid id (use lower-case letters, digits and _)", node, key
+        )
 
 
 def scalar_text(node: yaml.Node, ctx: Context, key: str) -> str:

@@ -53,8 +53,9 @@ from homestudy.forms.types import (
 T = TypeVar("T")
 
 
-def apply_overrides(defs: dict[str, Definition], files: list[Path]
-                    ) -> tuple[dict[str, Definition], list[Ref]]:
+def apply_overrides(
+    defs: dict[str, Definition], files: list[Path]
+) -> tuple[dict[str, Definition], list[Ref]]:
     out = dict(defs)
     refs: list[Ref] = []
     for path in files:
@@ -62,19 +63,24 @@ def apply_overrides(defs: dict[str, Definition], files: list[Path]
         if read_kind(node, ctx) != "override":
             definition = parse_definition(node, ctx)
             if definition.id in out or not isinstance(definition, FormDefinition):
-                raise ctx.error(f"an agency may add new forms, not replace '{definition.id}'",
-                                value_node(node, "id"), "id")
+                raise ctx.error(
+                    f"an agency may add new forms, not replace '{definition.id}'",
+                    value_node(node, "id"),
+                    "id",
+                )
             out[definition.id] = definition
         else:
-            obj = Obj(node, ctx, "", frozenset({"id", "kind", "version", "title"})
-                      | top_keys("override"))
+            obj = Obj(
+                node, ctx, "", frozenset({"id", "kind", "version", "title"}) | top_keys("override")
+            )
             obj.ident("id")
             obj.int("version", required=True, minimum=1)
             obj.str("title", required=True)
             target = obj.ident("extends")
             if target not in out:
-                raise ctx.error(f"extends '{target}', which is not a form", obj.node_of(
-                    "extends"), "extends")
+                raise ctx.error(
+                    f"extends '{target}', which is not a form", obj.node_of("extends"), "extends"
+                )
             out[target] = _extend(out[target], obj, ctx)
         refs.extend(ctx.refs)
     return out, refs
@@ -89,8 +95,9 @@ def _extend(base: Definition, obj: Obj, ctx: Context) -> Definition:
     }[type(base)]
     for key in obj.items:
         if (key.startswith("add_") or key == "lists") and key not in allowed:
-            raise ctx.error(f"'{key}' cannot be used on the form '{base.id}'",
-                            obj.node_of(key), key)
+            raise ctx.error(
+                f"'{key}' cannot be used on the form '{base.id}'", obj.node_of(key), key
+            )
     if isinstance(base, FormDefinition):
         return _extend_form(base, obj, ctx)
     if isinstance(base, ParDefinition):
@@ -100,8 +107,15 @@ def _extend(base: Definition, obj: Obj, ctx: Context) -> Definition:
     return base
 
 
-def _insert(items: tuple[T, ...], new: T, after: str, ids: list[str], ctx: Context,
-            node: yaml.Node | None, key: str) -> tuple[T, ...]:
+def _insert(
+    items: tuple[T, ...],
+    new: T,
+    after: str,
+    ids: list[str],
+    ctx: Context,
+    node: yaml.Node | None,
+    key: str,
+) -> tuple[T, ...]:
     if not after:
         return (*items, new)
     if after not in ids:
@@ -114,8 +128,12 @@ def _after(n: yaml.Node, ctx: Context, key: str) -> str:
     if isinstance(n, yaml.MappingNode):
         for k, v in n.value:
             if k.value == "after":
-                return Obj(yaml.MappingNode("tag:yaml.org,2002:map", [(k, v)]), ctx, key,
-                           frozenset({"after"})).ident("after")
+                return Obj(
+                    yaml.MappingNode("tag:yaml.org,2002:map", [(k, v)]),
+                    ctx,
+                    key,
+                    frozenset({"after"}),
+                ).ident("after")
     return ""
 
 
@@ -126,18 +144,23 @@ def _extend_form(form: FormDefinition, obj: Obj, ctx: Context) -> FormDefinition
         group = parse_group(n, ctx, key, allow_after=True)
         if group.id in [g.id for g in groups]:
             raise ctx.error(f"duplicate group id '{group.id}'", n, key)
-        groups = _insert(groups, group, _after(n, ctx, key), [g.id for g in groups], ctx, n,
-                         f"{key}.after")
+        groups = _insert(
+            groups, group, _after(n, ctx, key), [g.id for g in groups], ctx, n, f"{key}.after"
+        )
     for i, n in enumerate(obj.seq("add_questions")):
         aobj = Obj(n, ctx, f"add_questions[{i}]", frozenset({"group", "after", "questions"}))
         gid = aobj.ident("group")
         if gid not in [g.id for g in groups]:
-            raise ctx.error(f"names the group '{gid}', which is not in '{form.id}'",
-                            aobj.node_of("group"), aobj.key("group"))
+            raise ctx.error(
+                f"names the group '{gid}', which is not in '{form.id}'",
+                aobj.node_of("group"),
+                aobj.key("group"),
+            )
         after = aobj.ident("after", required=False)
         new_qs = parse_questions(aobj, "questions", ctx)
-        groups = tuple(_add_to_group(g, new_qs, after, ctx, aobj) if g.id == gid else g
-                       for g in groups)
+        groups = tuple(
+            _add_to_group(g, new_qs, after, ctx, aobj) if g.id == gid else g for g in groups
+        )
     lists = dict(form.lists)
     if obj.has("lists"):
         lists.update(parse_lists(obj))
@@ -147,12 +170,14 @@ def _extend_form(form: FormDefinition, obj: Obj, ctx: Context) -> FormDefinition
     return extended
 
 
-def _add_to_group(group: Group, new_qs: tuple[Question, ...], after: str, ctx: Context,
-                  aobj: Obj) -> Group:
+def _add_to_group(
+    group: Group, new_qs: tuple[Question, ...], after: str, ctx: Context, aobj: Obj
+) -> Group:
     qs = group.questions
     for q in new_qs:
-        qs = _insert(qs, q, after, [x.id for x in qs], ctx, aobj.node_of("after"),
-                     aobj.key("after"))
+        qs = _insert(
+            qs, q, after, [x.id for x in qs], ctx, aobj.node_of("after"), aobj.key("after")
+        )
         after = q.id if after else ""
     return replace(group, questions=qs)
 
@@ -164,17 +189,22 @@ def _extend_par(par: ParDefinition, obj: Obj, ctx: Context) -> ParDefinition:
         section = parse_section(n, ctx, key, allow_after=True)
         if section.id in [s.id for s in sections]:
             raise ctx.error(f"duplicate section id '{section.id}'", n, key)
-        sections = _insert(sections, section, _after(n, ctx, key), [s.id for s in sections],
-                           ctx, n, f"{key}.after")
+        sections = _insert(
+            sections, section, _after(n, ctx, key), [s.id for s in sections], ctx, n, f"{key}.after"
+        )
     for i, n in enumerate(obj.seq("add_fields")):
         aobj = Obj(n, ctx, f"add_fields[{i}]", frozenset({"section", "questions"}))
         sid = aobj.ident("section")
         if sid not in [s.id for s in sections]:
-            raise ctx.error(f"names the PAR section '{sid}', which does not exist",
-                            aobj.node_of("section"), aobj.key("section"))
+            raise ctx.error(
+                f"names the PAR section '{sid}', which does not exist",
+                aobj.node_of("section"),
+                aobj.key("section"),
+            )
         new_qs = parse_questions(aobj, "questions", ctx)
-        sections = tuple(replace(s, fields=(*s.fields, *new_qs)) if s.id == sid else s
-                         for s in sections)
+        sections = tuple(
+            replace(s, fields=(*s.fields, *new_qs)) if s.id == sid else s for s in sections
+        )
     extended = replace(par, sections=sections)
     _unique_questions(extended.form.questions, obj.node, ctx, "add_fields")
     return extended
@@ -195,8 +225,12 @@ def _extend_plan(plan: VisitPlan, obj: Obj, ctx: Context) -> VisitPlan:
             raise ctx.error(f"duplicate visit id '{visit.id}'", n, key)
         for t in visit.topics:
             if t not in [x.id for x in topics]:
-                raise ctx.error(f"visit '{visit.id}' names topic '{t}', which is not defined",
-                                n, f"{key}.topics")
-        visits = _insert(visits, visit, _after(n, ctx, key), [v.id for v in visits], ctx, n,
-                         f"{key}.after")
+                raise ctx.error(
+                    f"visit '{visit.id}' names topic '{t}', which is not defined",
+                    n,
+                    f"{key}.topics",
+                )
+        visits = _insert(
+            visits, visit, _after(n, ctx, key), [v.id for v in visits], ctx, n, f"{key}.after"
+        )
     return replace(plan, topics=topics, visits=visits)

@@ -40,9 +40,19 @@ IMAGE_SLOTS = ("photograph", "family_tree", "ecomap")
 #: What a front-sheet item may show: facts of the case, or (``field``) a PAR field's
 #: answer, (``section_text``) a PAR section's text, (``text``) fixed words.
 FRONT_SHEET_SOURCES = (
-    "applicant_names", "photograph", "social_worker", "agency", "team_manager",
-    "case_reference", "stage2_started", "visits", "panel_date", "exported",
-    "field", "section_text", "text",
+    "applicant_names",
+    "photograph",
+    "social_worker",
+    "agency",
+    "team_manager",
+    "case_reference",
+    "stage2_started",
+    "visits",
+    "panel_date",
+    "exported",
+    "field",
+    "section_text",
+    "text",
 )
 ATTENDANCE = ("joint", "applicant1", "applicant2", "household")
 

@@ -87,13 +87,19 @@ def supervisor_findings(case: Case, forms: Any, today: date, rules: Any = None) 
     return list(assess_readiness(case, forms, rules, today))
 
 
-def build_par_document(case: Case, variant: Variant | str, *, forms: Any = None,
-                       today: date | None = None,
-                       findings: Sequence[Any] | None = None,
-                       extras: ReportExtras | None = None,
-                       rules: Any = None,
-                       medical_summary_shared: bool = True,
-                       version: str = "", incomplete: bool = False) -> Document:
+def build_par_document(
+    case: Case,
+    variant: Variant | str,
+    *,
+    forms: Any = None,
+    today: date | None = None,
+    findings: Sequence[Any] | None = None,
+    extras: ReportExtras | None = None,
+    rules: Any = None,
+    medical_summary_shared: bool = True,
+    version: str = "",
+    incomplete: bool = False,
+) -> Document:
     """The PAR's document model, unguarded (``export_par`` checks the applicants' copy).
     ``extras``: the chosen pictures and the agency's name (``extras_for(vault, case)``);
     ``rules``: the case's ``TimelineRules`` (the applicants' comment period, and whether
@@ -107,10 +113,17 @@ def build_par_document(case: Case, variant: Variant | str, *, forms: Any = None,
     library = _library(forms)
     if Variant(variant) is Variant.SUPERVISOR and findings is None:
         findings = supervisor_findings(case, library, today, rules)
-    document = build_par(case, library.par, variant, today=today, findings=findings,
-                         extras=extras, rules=rules,
-                         medical_summary_shared=_medical_shared(rules, medical_summary_shared),
-                         version=version)
+    document = build_par(
+        case,
+        library.par,
+        variant,
+        today=today,
+        findings=findings,
+        extras=extras,
+        rules=rules,
+        medical_summary_shared=_medical_shared(rules, medical_summary_shared),
+        version=version,
+    )
     if incomplete and marks_incomplete(variant):
         document.incomplete_mark = INCOMPLETE_MARK
     return document
@@ -121,8 +134,9 @@ def _medical_shared(rules: Any, medical_summary_shared: bool) -> bool:
     return medical_summary_shared and bool(getattr(rules, "medical_summary_shared", True))
 
 
-def check_applicant_copy(case: Case, forms: Any = None, *,
-                         medical_summary_shared: bool = True) -> None:
+def check_applicant_copy(
+    case: Case, forms: Any = None, *, medical_summary_shared: bool = True
+) -> None:
     """Raise ``UnreviewedPassagesError`` while a shared section has a flagged passage
     (it names a referee, former partner or household member, or quotes an interview)
     that the worker has not reviewed (``report.confidentiality``)."""
@@ -140,11 +154,13 @@ def check_applicant_copy(case: Case, forms: Any = None, *,
     first = flags[0]
     raise UnreviewedPassagesError(
         [(sid, titles.get(sid, sid), n) for sid, n in counts.items()],
-        f"par:{first.section_id}/passage:{first.key}")
+        f"par:{first.section_id}/passage:{first.key}",
+    )
 
 
-def build_record_document(case: Case, record: str, *, forms: Any = None,
-                          today: date | None = None, version: str = "") -> Document:
+def build_record_document(
+    case: Case, record: str, *, forms: Any = None, today: date | None = None, version: str = ""
+) -> Document:
     """``record`` is "checklists" or "visit:<visit id>"."""
     from homestudy.report.records import build_checklists, build_visit_record
 
@@ -160,13 +176,23 @@ def build_record_document(case: Case, record: str, *, forms: Any = None,
     return document
 
 
-def export_par(case: Case, fmt: str, variant: Variant | str, out: Path | str, *,
-               forms: Any = None, today: date | None = None,
-               findings: Sequence[Any] | None = None,
-               docx_template: Path | None = None,
-               extras: ReportExtras | None = None, rules: Any = None,
-               medical_summary_shared: bool = True, version: str = "",
-               incomplete: bool = False, overwrite: bool = True) -> Path:
+def export_par(
+    case: Case,
+    fmt: str,
+    variant: Variant | str,
+    out: Path | str,
+    *,
+    forms: Any = None,
+    today: date | None = None,
+    findings: Sequence[Any] | None = None,
+    docx_template: Path | None = None,
+    extras: ReportExtras | None = None,
+    rules: Any = None,
+    medical_summary_shared: bool = True,
+    version: str = "",
+    incomplete: bool = False,
+    overwrite: bool = True,
+) -> Path:
     """Write the PAR of ``case`` to ``out`` and return the path written. The applicants'
     copy is refused (``UnreviewedPassagesError``, nothing written) while a flagged
     passage is not reviewed. ``overwrite=False``: ``ExportExistsError`` if ``out``
@@ -174,19 +200,35 @@ def export_par(case: Case, fmt: str, variant: Variant | str, out: Path | str, *,
     shared = _medical_shared(rules, medical_summary_shared)
     if Variant(variant) is Variant.APPLICANT:
         check_applicant_copy(case, forms, medical_summary_shared=shared)
-    document = build_par_document(case, variant, forms=forms, today=today, findings=findings,
-                                  extras=extras, rules=rules, medical_summary_shared=shared,
-                                  version=version, incomplete=incomplete)
-    return write_document(document, fmt, out, docx_template=docx_template,
-                          overwrite=overwrite).path
+    document = build_par_document(
+        case,
+        variant,
+        forms=forms,
+        today=today,
+        findings=findings,
+        extras=extras,
+        rules=rules,
+        medical_summary_shared=shared,
+        version=version,
+        incomplete=incomplete,
+    )
+    return write_document(document, fmt, out, docx_template=docx_template, overwrite=overwrite).path
 
 
-def export_record(case: Case, record: str, fmt: str, out: Path | str, *, forms: Any = None,
-                  today: date | None = None, docx_template: Path | None = None,
-                  version: str = "", overwrite: bool = True) -> Path:
+def export_record(
+    case: Case,
+    record: str,
+    fmt: str,
+    out: Path | str,
+    *,
+    forms: Any = None,
+    today: date | None = None,
+    docx_template: Path | None = None,
+    version: str = "",
+    overwrite: bool = True,
+) -> Path:
     document = build_record_document(case, record, forms=forms, today=today, version=version)
-    return write_document(document, fmt, out, docx_template=docx_template,
-                          overwrite=overwrite).path
+    return write_document(document, fmt, out, docx_template=docx_template, overwrite=overwrite).path
 
 
 def agency_template(overrides_dir: Path | None) -> Path | None:
@@ -220,8 +262,14 @@ class WrittenFile:
     size: int
 
 
-def write_document(document: Document, fmt: str, out: Path | str, *,
-                   docx_template: Path | None = None, overwrite: bool = True) -> WrittenFile:
+def write_document(
+    document: Document,
+    fmt: str,
+    out: Path | str,
+    *,
+    docx_template: Path | None = None,
+    overwrite: bool = True,
+) -> WrittenFile:
     """Render ``document`` and write it atomically (0600). ``overwrite=False`` never
     replaces an existing file: ``ExportExistsError``, nothing written."""
     if fmt not in FORMATS:
@@ -232,8 +280,9 @@ def write_document(document: Document, fmt: str, out: Path | str, *,
         raise
     except Exception as exc:  # a writer bug must reach the user as a plain message
         # the type only: a writer's message can quote the case's text
-        log.error("export failed while rendering %s: %s", fmt, type(exc).__name__,
-                  exc_info=exc)  # the log file keeps frames only (homestudy.diagnostics)
+        log.error(
+            "export failed while rendering %s: %s", fmt, type(exc).__name__, exc_info=exc
+        )  # the log file keeps frames only (homestudy.diagnostics)
         raise ExportError() from exc
     try:
         path = write_atomic(Path(out), data, mode=0o600, replace=overwrite)
@@ -249,6 +298,7 @@ def write_document(document: Document, fmt: str, out: Path | str, *,
     return WrittenFile(path, hashlib.sha256(data).hexdigest(), len(data))
 
 
-def _write(document: Document, fmt: str, out: Path | str,
-           docx_template: Path | None = None) -> Path:
+def _write(
+    document: Document, fmt: str, out: Path | str, docx_template: Path | None = None
+) -> Path:
     return write_document(document, fmt, out, docx_template=docx_template).path

@@ -26,8 +26,7 @@ def needs_bidi(text: str) -> bool:
     """True when ``text`` has anything that can make its words run right to left."""
     if text.isascii():
         return False
-    return any(ord(ch) >= 0x0590 and unicodedata.bidirectional(ch) in _RTL_CLASSES
-               for ch in text)
+    return any(ord(ch) >= 0x0590 and unicodedata.bidirectional(ch) in _RTL_CLASSES for ch in text)
 
 
 def visual_order(pieces: list[str], rtl: bool) -> list[tuple[int, int, str]]:
@@ -85,8 +84,10 @@ def reorder_frag_line(words: list[Any], rtl: bool) -> list[Any]:
         else:
             runs.append((index, offset + 1, ch))
         placed.add(index)
-    out = [words[index] if shaped[index] or drawn == texts[index]
-           else words[index].clone(text=drawn) for index, _, drawn in runs]
+    out = [
+        words[index] if shaped[index] or drawn == texts[index] else words[index].clone(text=drawn)
+        for index, _, drawn in runs
+    ]
     # images, callbacks and empty fragments have no characters: keep them just after
     # the fragment before them
     for index in range(len(words)):

@@ -115,7 +115,7 @@ def plain_passage(text: str) -> str:
     """``text`` without its Markdown marks (bold, italic, escapes, a list marker), as the
     editor shows it: what the UI looks for in the section's document."""
     mark = _LIST_MARK.match(text)
-    return _MARKUP.sub("", text[mark.end():] if mark else text).strip()
+    return _MARKUP.sub("", text[mark.end() :] if mark else text).strip()
 
 
 @cache
@@ -133,15 +133,20 @@ def _ordinary_words() -> frozenset[str]:
 
 def _looks_like_a_name(name: str) -> bool:
     parts = name.split()
-    return 1 <= len(parts) <= 5 and all(p[:1].isupper() and re.fullmatch(r"[^\W\d_][\w'\u2019.-]*",
-                                                                             p) for p in parts)
+    return 1 <= len(parts) <= 5 and all(
+        p[:1].isupper() and re.fullmatch(r"[^\W\d_][\w'\u2019.-]*", p) for p in parts
+    )
 
 
 def _distinctive(token: str, applicant_words: set[str]) -> bool:
     word = token.strip(".").lower()
     pieces = re.split(r"[-']", word)
-    return (len(word) >= 3 and word not in _TITLES and word not in _ordinary_words()
-            and not any(p in applicant_words for p in pieces))
+    return (
+        len(word) >= 3
+        and word not in _TITLES
+        and word not in _ordinary_words()
+        and not any(p in applicant_words for p in pieces)
+    )
 
 
 #: who the guard looks for, as plain values: (applicants' full names, (name, role) pairs,
@@ -150,13 +155,23 @@ _Signature = tuple[tuple[str, ...], tuple[tuple[str, str], ...], tuple[tuple[str
 
 
 def _signature(case: Case) -> _Signature:
-    named = [(r.referee_name, "former partner" if r.kind is ReferenceKind.EX_PARTNER
-              else "referee") for r in case.references]
-    named += [(o.name, "former partner" if o.kind is SignificantOtherKind.EX_PARTNER
-               else "significant other") for o in case.significant_others]
+    named = [
+        (r.referee_name, "former partner" if r.kind is ReferenceKind.EX_PARTNER else "referee")
+        for r in case.references
+    ]
+    named += [
+        (
+            o.name,
+            "former partner" if o.kind is SignificantOtherKind.EX_PARTNER else "significant other",
+        )
+        for o in case.significant_others
+    ]
     named += [(m.name, "household member") for m in case.household]
-    return (tuple(a.full_name for a in case.applicants), tuple(named),
-            tuple((r.referee_name, r.notes) for r in case.references))
+    return (
+        tuple(a.full_name for a in case.applicants),
+        tuple(named),
+        tuple((r.referee_name, r.notes) for r in case.references),
+    )
 
 
 def _people(applicants: tuple[str, ...], named: tuple[tuple[str, str], ...]) -> list[_Person]:
@@ -174,8 +189,7 @@ def _people(applicants: tuple[str, ...], named: tuple[tuple[str, str], ...]) -> 
     for name, found in roles.values():
         phrases = [tuple(_words(name))]
         if _looks_like_a_name(name):
-            phrases += [tuple(_words(t)) for t in name.split()
-                        if _distinctive(t, applicant_words)]
+            phrases += [tuple(_words(t)) for t in name.split() if _distinctive(t, applicant_words)]
         elif "," in name and len(_words(name.split(",")[0])) >= 2:
             # a referee known by role ("Station Manager, regional ambulance service"):
             # the role is how the text names them ("Daniel's station manager")
@@ -190,7 +204,7 @@ def _interviews(notes: tuple[tuple[str, str], ...]) -> dict[tuple[str, ...], str
     for referee, text in notes:
         words = _words(text)
         for i in range(len(words) - QUOTE_WORDS + 1):
-            grams.setdefault(tuple(words[i:i + QUOTE_WORDS]), referee)
+            grams.setdefault(tuple(words[i : i + QUOTE_WORDS]), referee)
     return grams
 
 
@@ -248,8 +262,9 @@ def _lower(text: str) -> str:
     return low.replace("\u2019", "'")
 
 
-def _section_flags(section_id: str, text: str, people: list[_Person],
-                   grams: dict[tuple[str, ...], str]) -> list[Flag]:
+def _section_flags(
+    section_id: str, text: str, people: list[_Person], grams: dict[tuple[str, ...], str]
+) -> list[Flag]:
     # one pass over the words: dictionary look-ups, no pattern per person
     matches = list(_WORD.finditer(_lower(text)))
     words = [m.group() for m in matches]
@@ -258,8 +273,11 @@ def _section_flags(section_id: str, text: str, people: list[_Person],
     longer: dict[tuple[str, ...], list[int]] = {}
     for k, person in enumerate(people):
         for phrase in person.phrases:
-            (single.setdefault(phrase[0], []) if len(phrase) == 1
-             else longer.setdefault(phrase, [])).append(k)
+            (
+                single.setdefault(phrase[0], [])
+                if len(phrase) == 1
+                else longer.setdefault(phrase, [])
+            ).append(k)
     starters = {p[0] for p in longer}
     lengths = sorted({len(p) for p in longer})
     named_at: list[tuple[int, int]] = []  # (offset, person)
@@ -268,7 +286,7 @@ def _section_flags(section_id: str, text: str, people: list[_Person],
             named_at.append((matches[i].start(), k))
         if word in starters:
             for n in lengths:
-                key = (*words[i:i + n - 1], bare[i + n - 1]) if i + n <= len(words) else ()
+                key = (*words[i : i + n - 1], bare[i + n - 1]) if i + n <= len(words) else ()
                 for k in longer.get(key, ()):
                     named_at.append((matches[i].start(), k))
     quoted: list[tuple[int, int, str]] = []  # (start, end, referee) of quoted words
@@ -277,7 +295,7 @@ def _section_flags(section_id: str, text: str, people: list[_Person],
         firsts = {g[0] for g in grams}
         for i in range(len(words) - n + 1):
             if words[i] in firsts:
-                who = grams.get(tuple(words[i:i + n]))
+                who = grams.get(tuple(words[i : i + n]))
                 if who is not None:
                     quoted.append((matches[i].start(), matches[i + n - 1].end(), who))
     flags = []
@@ -288,10 +306,21 @@ def _section_flags(section_id: str, text: str, people: list[_Person],
             continue
         sentence = text[start:end]
         who = list(dict.fromkeys([*quotes, *(p.name for p in named)]))
-        roles = list(dict.fromkeys(
-            [*(["referee"] if quotes else []), *(r for p in named for r in p.roles)]))
-        flags.append(Flag(section_id, start, end, sentence, "quote" if quotes else "name",
-                          tuple(who), tuple(roles), passage_key(section_id, sentence)))
+        roles = list(
+            dict.fromkeys([*(["referee"] if quotes else []), *(r for p in named for r in p.roles)])
+        )
+        flags.append(
+            Flag(
+                section_id,
+                start,
+                end,
+                sentence,
+                "quote" if quotes else "name",
+                tuple(who),
+                tuple(roles),
+                passage_key(section_id, sentence),
+            )
+        )
     return flags
 
 
@@ -299,8 +328,7 @@ def _definition(forms: Any) -> Any:
     return getattr(forms, "par", forms)
 
 
-def flagged_passages(case: Case, forms: Any, *,
-                     medical_summary_shared: bool = True) -> list[Flag]:
+def flagged_passages(case: Case, forms: Any, *, medical_summary_shared: bool = True) -> list[Flag]:
     """Every flagged passage of the sections the applicants' copy shows, in form order.
     ``forms`` is the forms library (or its PAR definition)."""
     index = _index(_signature(case))
@@ -315,16 +343,22 @@ def flagged_passages(case: Case, forms: Any, *,
 
 
 def _reviewed(case: Case) -> set[str]:
-    return {r.key for d in case.par_sections.values() for r in d.shared_text_reviews
-            if r.decision == MAY_SHARE}
+    return {
+        r.key
+        for d in case.par_sections.values()
+        for r in d.shared_text_reviews
+        if r.decision == MAY_SHARE
+    }
 
 
-def unreviewed_flags(case: Case, forms: Any, *,
-                     medical_summary_shared: bool = True) -> list[Flag]:
+def unreviewed_flags(case: Case, forms: Any, *, medical_summary_shared: bool = True) -> list[Flag]:
     """The flagged passages with no "may be shared" review."""
     done = _reviewed(case)
-    return [f for f in flagged_passages(case, forms, medical_summary_shared=medical_summary_shared)
-            if f.key not in done]
+    return [
+        f
+        for f in flagged_passages(case, forms, medical_summary_shared=medical_summary_shared)
+        if f.key not in done
+    ]
 
 
 class FlagFinder:
@@ -353,26 +387,29 @@ def is_reviewed(case: Case, flag: Flag) -> bool:
 
 def _check_current(case: Case, flag: Flag) -> ParSectionDraft:
     draft = case.par_sections.get(flag.section_id)
-    if draft is None or draft.text[flag.start:flag.end] != flag.text:
-        raise ValidationError("That passage has changed since it was flagged. Look at the "
-                              "section again.")
+    if draft is None or draft.text[flag.start : flag.end] != flag.text:
+        raise ValidationError(
+            "That passage has changed since it was flagged. Look at the section again."
+        )
     return draft
 
 
-def record_may_share(case: Case, flag: Flag, *, note: str = "", by: str = "",
-                     at: datetime | None = None) -> SharedTextReview:
+def record_may_share(
+    case: Case, flag: Flag, *, note: str = "", by: str = "", at: datetime | None = None
+) -> SharedTextReview:
     """Record that the passage may be shared with the applicants; returns the review."""
     draft = _check_current(case, flag)
-    review = SharedTextReview(flag.key, flag.section_id, MAY_SHARE, note.strip(), by,
-                              at or utc_now())
+    review = SharedTextReview(
+        flag.key, flag.section_id, MAY_SHARE, note.strip(), by, at or utc_now()
+    )
     draft.shared_text_reviews = [r for r in draft.shared_text_reviews if r.key != flag.key]
     draft.shared_text_reviews.append(review)
     return review
 
 
-def move_to_confidential(case: Case, flag: Flag, *, section_title: str = "",
-                         target: str = CONFIDENTIAL_TARGET) -> tuple[ParSectionDraft,
-                                                                     ParSectionDraft]:
+def move_to_confidential(
+    case: Case, flag: Flag, *, section_title: str = "", target: str = CONFIDENTIAL_TARGET
+) -> tuple[ParSectionDraft, ParSectionDraft]:
     """Cut the passage out of its shared section and add it, as a paragraph saying where
     it came from, to the end of the confidential references section. Returns the two
     drafts changed (shared, confidential), both to be saved."""

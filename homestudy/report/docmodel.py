@@ -105,8 +105,17 @@ class WritingSpace:
     lines: int = 12
 
 
-Block = (Heading | Paragraph | ListBlock | Table | PageBreak | TableOfContents | WritingSpace
-         | Image | SectionBreak)
+Block = (
+    Heading
+    | Paragraph
+    | ListBlock
+    | Table
+    | PageBreak
+    | TableOfContents
+    | WritingSpace
+    | Image
+    | SectionBreak
+)
 
 
 @dataclass
@@ -137,42 +146,59 @@ class Document:
     # ------------------------------------------------------------------ builders
     def heading(self, text: str, level: int = 1, anchor: str = "", number: str = "") -> None:
         n = sum(1 for b in self.blocks if isinstance(b, Heading))
-        self.blocks.append(Heading(level, clean_line(text) or "Untitled", anchor or f"h{n}",
-                                   clean_line(number)))
+        self.blocks.append(
+            Heading(level, clean_line(text) or "Untitled", anchor or f"h{n}", clean_line(number))
+        )
 
-    def para(self, text: str, style: str = "body", *, bold: bool = False,
-             italic: bool = False) -> None:
+    def para(
+        self, text: str, style: str = "body", *, bold: bool = False, italic: bool = False
+    ) -> None:
         self.blocks.append(Paragraph((Run(clean_text(text), bold, italic),), style))
 
     def note(self, text: str) -> None:
         self.para(text, "note", italic=True)
 
     def field(self, label: str, value: str) -> None:
-        self.blocks.append(Paragraph(
-            (Run(clean_line(label) + ": ", bold=True), Run(clean_line(value) or "—")), "field"))
+        self.blocks.append(
+            Paragraph(
+                (Run(clean_line(label) + ": ", bold=True), Run(clean_line(value) or "—")), "field"
+            )
+        )
 
-    def table(self, columns: list[str] | tuple[str, ...], rows: list[list[str]],
-              widths: tuple[float, ...] = (), caption: str = "") -> None:
+    def table(
+        self,
+        columns: list[str] | tuple[str, ...],
+        rows: list[list[str]],
+        widths: tuple[float, ...] = (),
+        caption: str = "",
+    ) -> None:
         width = len(columns)
         cleaned = tuple(
             tuple(clean_text(c).replace("\t", " ") for c in (list(r) + [""] * width)[:width])
             for r in rows
         )
-        self.blocks.append(Table(tuple(clean_line(c) for c in columns), cleaned, widths,
-                                 clean_line(caption)))
+        self.blocks.append(
+            Table(tuple(clean_line(c) for c in columns), cleaned, widths, clean_line(caption))
+        )
 
     def extend(self, blocks: list[Block]) -> None:
         self.blocks.extend(blocks)
 
     # ------------------------------------------------------------------ reading
     def headings(self, level: int | None = None) -> list[Heading]:
-        return [b for b in self.blocks
-                if isinstance(b, Heading) and (level is None or b.level == level)]
+        return [
+            b for b in self.blocks if isinstance(b, Heading) and (level is None or b.level == level)
+        ]
 
     def plain_text(self) -> str:
         """Every word a reader could see (tests look for leaks with it)."""
-        out: list[str] = [self.title, self.variant_label, self.footer_note,
-                          self.version_label, self.incomplete_mark]
+        out: list[str] = [
+            self.title,
+            self.variant_label,
+            self.footer_note,
+            self.version_label,
+            self.incomplete_mark,
+        ]
         for b in self.blocks:
             if isinstance(b, Heading | Paragraph):
                 out.append(b.text)

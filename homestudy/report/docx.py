@@ -43,8 +43,9 @@ from homestudy.report.docx_template import finish, load_template
 from homestudy.report.layout import heading_text
 
 
-def render_docx(document: Document, *, template: Path | None = None,
-                pages: list[int] | None = None) -> bytes:
+def render_docx(
+    document: Document, *, template: Path | None = None, pages: list[int] | None = None
+) -> bytes:
     """The document as .docx bytes (built in memory). ``template``: an agency's
     report template (HomeStudy's own when None); ``pages``: the page of each heading,
     for the contents (worked out from the PDF layout when None and there are contents)."""
@@ -64,8 +65,9 @@ def render_docx(document: Document, *, template: Path | None = None,
 
 
 class _Writer:
-    def __init__(self, docx: DocxDocument, document: Document, has_parts: bool,
-                 pages: list[int]) -> None:
+    def __init__(
+        self, docx: DocxDocument, document: Document, has_parts: bool, pages: list[int]
+    ) -> None:
         self.docx, self.document, self.has_parts = docx, document, has_parts
         self.body = docx_blocks.Body(docx)
         self.pages = Pages(docx, document)
@@ -113,8 +115,12 @@ class _Writer:
         section = self.docx.add_section(WD_SECTION.NEW_PAGE)
         holder = self.body.last_element()  # python-docx's new paragraph ending the section
         sect_path = qn("w:pPr") + "/" + qn("w:sectPr")
-        if last is not None and last.tag == qn("w:p") and holder is not None \
-                and last.find(sect_path) is None:
+        if (
+            last is not None
+            and last.tag == qn("w:p")
+            and holder is not None
+            and last.find(sect_path) is None
+        ):
             # the section ends with its own last paragraph, not an empty one after it
             last.get_or_add_pPr()._insert_sectPr(holder.find(sect_path))
             holder.getparent().remove(holder)
@@ -159,15 +165,19 @@ class _Writer:
             n = index[id(heading)]
             page = self.heading_pages[n] if n < len(self.heading_pages) else 0
             paragraph = self._detached(f"TOC {level + 1}")
-            _toc_entry(paragraph, heading_text(heading.number, heading.text),
-                       self.bookmarks[n], page)
+            _toc_entry(
+                paragraph, heading_text(heading.number, heading.text), self.bookmarks[n], page
+            )
             paragraphs.append(paragraph)
         if not paragraphs:
             paragraphs.append(self._detached("TOC 1"))
             paragraphs[0].add_run("No headings.")
         first, last = paragraphs[0], paragraphs[-1]
-        begin = [_fld_char("begin", dirty=False), _instr(f'TOC \\o "{depth}" \\h \\z \\u'),
-                 _fld_char("separate")]
+        begin = [
+            _fld_char("begin", dirty=False),
+            _instr(f'TOC \\o "{depth}" \\h \\z \\u'),
+            _fld_char("separate"),
+        ]
         ppr = first._p.pPr
         for element in reversed(begin):
             if ppr is not None:

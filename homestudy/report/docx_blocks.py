@@ -121,12 +121,12 @@ def add_runs(paragraph: DocxParagraph, runs: tuple[Run, ...]) -> None:
     for run in runs:
         if run.text:
             # built directly: python-docx's run.text parses the text a character at a time
-            p.append(run_element(run.text, bold=run.bold, italic=run.italic,
-                                 rtl=is_rtl(run.text)))
+            p.append(run_element(run.text, bold=run.bold, italic=run.italic, rtl=is_rtl(run.text)))
 
 
-def run_element(text: str, *, bold: bool = False, italic: bool = False, rtl: bool = False,
-                colour: str = "") -> Any:
+def run_element(
+    text: str, *, bold: bool = False, italic: bool = False, rtl: bool = False, colour: str = ""
+) -> Any:
     """A ``w:r`` for ``text``: its tabs as ``w:tab``, its line breaks as ``w:br``, soft
     hyphens as ``w:softHyphen``."""
     run = _el("w:r")
@@ -166,8 +166,11 @@ def list_block(body: Body, block: ListBlock) -> None:
         level = min(item.level, 2)
         numbered = bool(item.number)
         if numbered:
-            continues = level in runs and previous is not None and (
-                previous[0] > level or previous == (level, True))
+            continues = (
+                level in runs
+                and previous is not None
+                and (previous[0] > level or previous == (level, True))
+            )
             if not continues:
                 runs[level] = numbering.numbered(level, item.number)
             num_id = runs[level]
@@ -217,16 +220,29 @@ def table(body: Body, block: Table) -> None:
     props = _el("w:tblPr")
     props.append(_el("w:tblW", w=str(sum(int(g) for g in grid)), type="dxa"))
     props.append(_el("w:tblInd", w="0", type="dxa"))
-    props.append(_borders("w:tblBorders", ("top", "left", "bottom", "right", "insideH",
-                                           "insideV")))
+    props.append(_borders("w:tblBorders", ("top", "left", "bottom", "right", "insideH", "insideV")))
     props.append(_el("w:tblLayout", type="fixed"))
     margins = _el("w:tblCellMar")
-    for side, value in (("top", CELL_PAD_Y), ("left", CELL_PAD_X), ("bottom", CELL_PAD_Y),
-                        ("right", CELL_PAD_X)):
+    for side, value in (
+        ("top", CELL_PAD_Y),
+        ("left", CELL_PAD_X),
+        ("bottom", CELL_PAD_Y),
+        ("right", CELL_PAD_X),
+    ):
         margins.append(_el(f"w:{side}", w=twips(value), type="dxa"))
     props.append(margins)
-    props.append(_el("w:tblLook", val="04A0", firstRow="1", lastRow="0", firstColumn="0",
-                     lastColumn="0", noHBand="0", noVBand="1"))
+    props.append(
+        _el(
+            "w:tblLook",
+            val="04A0",
+            firstRow="1",
+            lastRow="0",
+            firstColumn="0",
+            lastColumn="0",
+            noHBand="0",
+            noVBand="1",
+        )
+    )
     tbl.append(props)
     columns = _el("w:tblGrid")
     for width in grid:
@@ -234,13 +250,13 @@ def table(body: Body, block: Table) -> None:
     tbl.append(columns)
     style = body.style_id("Table text")
     rows = [tuple(block.columns) + ("",) * (n - len(block.columns))] + [
-        tuple(r) + ("",) * (n - len(r)) for r in block.rows]
+        tuple(r) + ("",) * (n - len(r)) for r in block.rows
+    ]
     keep = len(block.rows) <= KEEP_TABLE_ROWS  # a short table stays on one page
     for index, row in enumerate(rows):
         head = index == 0
         fill = ACCENT if head else (SHADE if index % 2 == 0 else "")
-        tbl.append(_row(row, grid, layout.room, style, head, fill,
-                        keep and index < len(rows) - 1))
+        tbl.append(_row(row, grid, layout.room, style, head, fill, keep and index < len(rows) - 1))
     body.insert(tbl)
     spacer = body.paragraph()  # the PDF's 8 pt after a table
     fmt = spacer.paragraph_format
@@ -248,8 +264,15 @@ def table(body: Body, block: Table) -> None:
     fmt.line_spacing, fmt.line_spacing_rule = Pt(8), WD_LINE_SPACING.EXACTLY
 
 
-def _row(cells: tuple[str, ...], grid: list[str], room: tuple[float, ...], style: str,
-         head: bool, fill: str, keep_with_next: bool) -> Any:
+def _row(
+    cells: tuple[str, ...],
+    grid: list[str],
+    room: tuple[float, ...],
+    style: str,
+    head: bool,
+    fill: str,
+    keep_with_next: bool,
+) -> Any:
     tr = _el("w:tr")
     tr_pr = _el("w:trPr")
     tr_pr.append(_el("w:cantSplit"))
@@ -325,9 +348,9 @@ def picture(body: Body, block: Image) -> None:
     fmt = paragraph.paragraph_format
     fmt.space_after = Pt(0 if block.caption else 8)
     fmt.keep_with_next = bool(block.caption)
-    shape = paragraph.add_run().add_picture(io.BytesIO(prepared.data),
-                                            width=Pt(prepared.width_pt),
-                                            height=Pt(prepared.height_pt))
+    shape = paragraph.add_run().add_picture(
+        io.BytesIO(prepared.data), width=Pt(prepared.width_pt), height=Pt(prepared.height_pt)
+    )
     doc_pr = shape._inline.docPr
     doc_pr.set("descr", block.alt)  # the alternative text Word and screen readers read
     doc_pr.set("title", block.caption or block.alt)

@@ -69,15 +69,29 @@ class Pages:
         section.footer_distance = Pt(FOOTER_DISTANCE)
         section.different_first_page_header_footer = False
         for part, lines, content, is_header in (
-                (section.header, header_lines(self.document, running_mark),
-                 self._template_header, True),
-                (section.footer, footer_lines(self.document, running_mark),
-                 self._template_footer, False)):
+            (
+                section.header,
+                header_lines(self.document, running_mark),
+                self._template_header,
+                True,
+            ),
+            (
+                section.footer,
+                footer_lines(self.document, running_mark),
+                self._template_footer,
+                False,
+            ),
+        ):
             part.is_linked_to_previous = False
             self._fill(part, lines, content, is_header)
 
-    def _fill(self, part: _Header | _Footer, lines: list[MarkLine],
-              template: tuple[list[object], object | None], is_header: bool) -> None:
+    def _fill(
+        self,
+        part: _Header | _Footer,
+        lines: list[MarkLine],
+        template: tuple[list[object], object | None],
+        is_header: bool,
+    ) -> None:
         root = part._element
         for child in list(root):
             root.remove(child)
@@ -99,10 +113,10 @@ def _template_content(part: _Header | _Footer) -> tuple[list[object], object | N
     """What the template's header (or footer) holds, unless it is empty."""
     if part.is_linked_to_previous:
         return [], None
-    elements = [copy.deepcopy(e) for e in part._element
-                if e.tag in (qn("w:p"), qn("w:tbl"))]
-    has_content = any(e.xpath(".//w:t[normalize-space(text())] | .//w:drawing | .//w:pict")
-                      for e in elements)
+    elements = [copy.deepcopy(e) for e in part._element if e.tag in (qn("w:p"), qn("w:tbl"))]
+    has_content = any(
+        e.xpath(".//w:t[normalize-space(text())] | .//w:drawing | .//w:pict") for e in elements
+    )
     return (elements, part.part) if has_content else ([], None)
 
 
@@ -115,8 +129,11 @@ def _copy_into(element: object, source_part: object, target_part: object) -> obj
             if rid and source_part is not None and rid in source_part.rels:  # type: ignore[attr-defined]
                 rel = source_part.rels[rid]  # type: ignore[attr-defined]
                 if rel.is_external:
-                    new = target_part.relate_to(rel.target_ref, rel.reltype,  # type: ignore[attr-defined]
-                                                is_external=True)
+                    new = target_part.relate_to(
+                        rel.target_ref,
+                        rel.reltype,  # type: ignore[attr-defined]
+                        is_external=True,
+                    )
                 else:
                     new = target_part.relate_to(rel.target_part, rel.reltype)  # type: ignore[attr-defined]
                 node.set(attr, new)
@@ -185,13 +202,27 @@ def _field(paragraph: DocxParagraph, instruction: str, shown: str, size: float) 
     paragraph._p.append(field)
 
 
-_VML_NAMESPACES = ('xmlns:v="urn:schemas-microsoft-com:vml" '
-                   'xmlns:o="urn:schemas-microsoft-com:office:office" '
-                   'xmlns:w10="urn:schemas-microsoft-com:office:word"')
-_TEXTPATH_FORMULAS = ("sum #0 0 10800", "prod #0 2 1", "sum 21600 0 @1", "sum 0 0 @2",
-                      "sum 21600 0 @3", "if @0 @3 0", "if @0 21600 @1", "if @0 0 @2",
-                      "if @0 @4 21600", "mid @5 @6", "mid @8 @5", "mid @7 @8", "mid @6 @7",
-                      "sum @6 0 @5")
+_VML_NAMESPACES = (
+    'xmlns:v="urn:schemas-microsoft-com:vml" '
+    'xmlns:o="urn:schemas-microsoft-com:office:office" '
+    'xmlns:w10="urn:schemas-microsoft-com:office:word"'
+)
+_TEXTPATH_FORMULAS = (
+    "sum #0 0 10800",
+    "prod #0 2 1",
+    "sum 21600 0 @1",
+    "sum 0 0 @2",
+    "sum 21600 0 @3",
+    "if @0 @3 0",
+    "if @0 21600 @1",
+    "if @0 0 @2",
+    "if @0 @4 21600",
+    "mid @5 @6",
+    "mid @8 @5",
+    "mid @7 @8",
+    "mid @6 @7",
+    "sum @6 0 @5",
+)
 
 
 def _watermark(text: str, n: int) -> object:
@@ -205,17 +236,22 @@ def _watermark(text: str, n: int) -> object:
         'o:connectlocs="@9,0;@10,10800;@11,21600;@12,10800" o:connectangles="270,180,90,0"/>'
         '<v:textpath on="t" fitshape="t"/><v:handles><v:h position="#0,bottomRight" '
         'xrange="6629,14971"/></v:handles><o:lock v:ext="edit" text="t" shapetype="t"/>'
-        "</v:shapetype>")
-    style = ("position:absolute;margin-left:0;margin-top:0;width:440pt;height:160pt;"
-             "rotation:315;z-index:-251654144;mso-position-horizontal:center;"
-             "mso-position-horizontal-relative:margin;mso-position-vertical:center;"
-             "mso-position-vertical-relative:margin")
+        "</v:shapetype>"
+    )
+    style = (
+        "position:absolute;margin-left:0;margin-top:0;width:440pt;height:160pt;"
+        "rotation:315;z-index:-251654144;mso-position-horizontal:center;"
+        "mso-position-horizontal-relative:margin;mso-position-vertical:center;"
+        "mso-position-vertical-relative:margin"
+    )
     return parse_xml(
-        f'<w:r {nsdecls("w")} {_VML_NAMESPACES}>'
-        "<w:rPr><w:noProof/></w:rPr><w:pict>" + shapetype
+        f"<w:r {nsdecls('w')} {_VML_NAMESPACES}>"
+        "<w:rPr><w:noProof/></w:rPr><w:pict>"
+        + shapetype
         + f'<v:shape id="PowerPlusWaterMarkObject{n}" o:spid="_x0000_s{2048 + n}" '
         f'type="#_x0000_t136" style="{style}" o:allowincell="f" fillcolor="#c00000" '
         'stroked="f"><v:fill opacity=".25"/>'
         f'<v:textpath style="font-family:&quot;Arial&quot;;font-size:1pt" '
         f"string={quoteattr(text)}/>"
-        '<w10:wrap anchorx="margin" anchory="margin"/></v:shape></w:pict></w:r>')
+        '<w10:wrap anchorx="margin" anchory="margin"/></v:shape></w:pict></w:r>'
+    )

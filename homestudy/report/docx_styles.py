@@ -61,9 +61,16 @@ PARAGRAPH_STYLES: dict[str, tuple[str, str]] = {
     "List Number 3": ("list", "Normal"),
 }
 #: the model's paragraph styles -> Word styles
-MODEL_STYLES = {"body": "Normal", "cover": "Normal", "title": "Title", "subtitle": "Subtitle",
-                "note": "Note", "meta": "Report detail", "field": "Field",
-                "analysis": "Analysis"}
+MODEL_STYLES = {
+    "body": "Normal",
+    "cover": "Normal",
+    "title": "Title",
+    "subtitle": "Subtitle",
+    "note": "Note",
+    "meta": "Report detail",
+    "field": "Field",
+    "analysis": "Analysis",
+}
 #: Heading n -> layout style, for a report with Parts and one without
 HEADINGS_WITH_PARTS = {1: "h0", 2: "h1", 3: "h2", 4: "h3"}
 HEADINGS_WITHOUT_PARTS = {1: "h1", 2: "h2", 3: "h3", 4: "h3"}
@@ -77,23 +84,61 @@ def twips(points: float) -> str:
 
 #: Where Word expects an element among its siblings (ECMA-376): the tags that must
 #: come after it. Word calls a file with children out of order damaged.
-_PPR_AFTER_SHD = ("w:tabs", "w:suppressAutoHyphens", "w:kinsoku", "w:wordWrap",
-                  "w:overflowPunct", "w:topLinePunct", "w:autoSpaceDE", "w:autoSpaceDN",
-                  "w:bidi", "w:adjustRightInd", "w:snapToGrid", "w:spacing", "w:ind",
-                  "w:contextualSpacing", "w:mirrorIndents", "w:suppressOverlap", "w:jc",
-                  "w:textDirection", "w:textAlignment", "w:textboxTightWrap", "w:outlineLvl",
-                  "w:divId", "w:cnfStyle", "w:rPr", "w:sectPr", "w:pPrChange")
+_PPR_AFTER_SHD = (
+    "w:tabs",
+    "w:suppressAutoHyphens",
+    "w:kinsoku",
+    "w:wordWrap",
+    "w:overflowPunct",
+    "w:topLinePunct",
+    "w:autoSpaceDE",
+    "w:autoSpaceDN",
+    "w:bidi",
+    "w:adjustRightInd",
+    "w:snapToGrid",
+    "w:spacing",
+    "w:ind",
+    "w:contextualSpacing",
+    "w:mirrorIndents",
+    "w:suppressOverlap",
+    "w:jc",
+    "w:textDirection",
+    "w:textAlignment",
+    "w:textboxTightWrap",
+    "w:outlineLvl",
+    "w:divId",
+    "w:cnfStyle",
+    "w:rPr",
+    "w:sectPr",
+    "w:pPrChange",
+)
 SUCCESSORS = {
     "w:pBdr": ("w:shd", *_PPR_AFTER_SHD),
     "w:shd": _PPR_AFTER_SHD,
     "w:lang": ("w:eastAsianLayout", "w:specVanish", "w:oMath"),
-    "w:updateFields": ("w:hdrShapeDefaults", "w:footnotePr", "w:endnotePr", "w:compat",
-                       "w:docVars", "w:rsids", "m:mathPr", "w:attachedSchema",
-                       "w:themeFontLang", "w:clrSchemeMapping", "w:doNotIncludeSubdocsInStats",
-                       "w:doNotAutoCompressPictures", "w:forceUpgrade", "w:captions",
-                       "w:readModeInkLockDown", "w:smartTagType", "sl:schemaLibrary",
-                       "w:shapeDefaults", "w:doNotEmbedSmartTags", "w:decimalSymbol",
-                       "w:listSeparator"),
+    "w:updateFields": (
+        "w:hdrShapeDefaults",
+        "w:footnotePr",
+        "w:endnotePr",
+        "w:compat",
+        "w:docVars",
+        "w:rsids",
+        "m:mathPr",
+        "w:attachedSchema",
+        "w:themeFontLang",
+        "w:clrSchemeMapping",
+        "w:doNotIncludeSubdocsInStats",
+        "w:doNotAutoCompressPictures",
+        "w:forceUpgrade",
+        "w:captions",
+        "w:readModeInkLockDown",
+        "w:smartTagType",
+        "sl:schemaLibrary",
+        "w:shapeDefaults",
+        "w:doNotEmbedSmartTags",
+        "w:decimalSymbol",
+        "w:listSeparator",
+    ),
 }
 
 
@@ -130,8 +175,14 @@ def define_styles(docx: DocxDocument, *, ours: bool, has_parts: bool, language: 
         if ours or not len(stops):
             stops.clear_all()
             stops.add_tab_stop(Pt(BODY_WIDTH), WD_TAB_ALIGNMENT.RIGHT, WD_TAB_LEADER.DOTS)
-    for name in ("List Bullet", "List Bullet 2", "List Bullet 3", "List Number",
-                 "List Number 2", "List Number 3"):
+    for name in (
+        "List Bullet",
+        "List Bullet 2",
+        "List Bullet 3",
+        "List Number",
+        "List Number 2",
+        "List Number 3",
+    ):
         _no_contextual_spacing(styles[name])
 
 
@@ -172,8 +223,9 @@ def set_font(rpr: Any, name: str) -> None:
         fonts.set(qn(f"w:{attr}"), name)
 
 
-def _paragraph_style(docx: DocxDocument, name: str, spec: TextStyle, base: str,
-                     ours: bool) -> ParagraphStyle:
+def _paragraph_style(
+    docx: DocxDocument, name: str, spec: TextStyle, base: str, ours: bool
+) -> ParagraphStyle:
     styles = docx.styles
     try:
         style = styles[name]
@@ -288,10 +340,14 @@ def _abstract_xml(abstract_id: int, name: str, numbered: bool) -> str:
         levels.append(
             f'<w:lvl w:ilvl="{level}"><w:start w:val="1"/><w:numFmt w:val="{fmt}"/>'
             f'<w:lvlText w:val="{text}"/><w:lvlJc w:val="left"/>'
-            f'<w:pPr><w:ind w:left="{left}" w:hanging="{hanging}"/></w:pPr>{font}</w:lvl>')
-    return (f'<w:abstractNum {nsdecls("w")} w:abstractNumId="{abstract_id}">'
-            f'<w:multiLevelType w:val="hybridMultilevel"/><w:name w:val="{name}"/>'
-            + "".join(levels) + "</w:abstractNum>")
+            f'<w:pPr><w:ind w:left="{left}" w:hanging="{hanging}"/></w:pPr>{font}</w:lvl>'
+        )
+    return (
+        f'<w:abstractNum {nsdecls("w")} w:abstractNumId="{abstract_id}">'
+        f'<w:multiLevelType w:val="hybridMultilevel"/><w:name w:val="{name}"/>'
+        + "".join(levels)
+        + "</w:abstractNum>"
+    )
 
 
 def _numbering_part(docx: DocxDocument) -> NumberingPart:
@@ -299,7 +355,11 @@ def _numbering_part(docx: DocxDocument) -> NumberingPart:
     try:
         return part.part_related_by(RT.NUMBERING)  # type: ignore[return-value]
     except KeyError:  # a template without lists: python-docx cannot make the part itself
-        numbering = NumberingPart(PackURI("/word/numbering.xml"), CT.WML_NUMBERING,
-                                  parse_xml(f"<w:numbering {nsdecls('w')}/>"), part.package)
+        numbering = NumberingPart(
+            PackURI("/word/numbering.xml"),
+            CT.WML_NUMBERING,
+            parse_xml(f"<w:numbering {nsdecls('w')}/>"),
+            part.package,
+        )
         part.relate_to(numbering, RT.NUMBERING)
         return numbering

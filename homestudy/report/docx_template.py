@@ -35,16 +35,48 @@ from homestudy.report.docx_styles import define_styles, put
 from homestudy.resources import resource_path
 
 TEMPLATE_NAME = "report-template.docx"
-KEEP_STYLES = frozenset({
-    "Normal", "Header", "HeaderChar", "Footer", "FooterChar", "DefaultParagraphFont",
-    "TableNormal", "NoList", "TableGrid", "Title", "TitleChar", "Subtitle", "SubtitleChar",
-    "Heading1", "Heading2", "Heading3", "Heading4", "Heading1Char", "Heading2Char",
-    "Heading3Char", "Heading4Char", "ListParagraph", "ListBullet", "ListBullet2",
-    "ListBullet3", "ListNumber", "ListNumber2", "ListNumber3", "Caption", "TOCHeading",
-    "Strong", "Emphasis"})
+KEEP_STYLES = frozenset(
+    {
+        "Normal",
+        "Header",
+        "HeaderChar",
+        "Footer",
+        "FooterChar",
+        "DefaultParagraphFont",
+        "TableNormal",
+        "NoList",
+        "TableGrid",
+        "Title",
+        "TitleChar",
+        "Subtitle",
+        "SubtitleChar",
+        "Heading1",
+        "Heading2",
+        "Heading3",
+        "Heading4",
+        "Heading1Char",
+        "Heading2Char",
+        "Heading3Char",
+        "Heading4Char",
+        "ListParagraph",
+        "ListBullet",
+        "ListBullet2",
+        "ListBullet3",
+        "ListNumber",
+        "ListNumber2",
+        "ListNumber3",
+        "Caption",
+        "TOCHeading",
+        "Strong",
+        "Emphasis",
+    }
+)
 _EXTENDED_NS = "http://schemas.openxmlformats.org/officeDocument/2006/extended-properties"
-_DROPPED_RELS = (RT.THUMBNAIL, RT.CUSTOM_XML,
-                 "http://schemas.microsoft.com/office/2007/relationships/stylesWithEffects")
+_DROPPED_RELS = (
+    RT.THUMBNAIL,
+    RT.CUSTOM_XML,
+    "http://schemas.microsoft.com/office/2007/relationships/stylesWithEffects",
+)
 
 
 def default_template() -> Path:
@@ -75,8 +107,9 @@ def load_template(path: Path | None) -> tuple[DocxDocument, bool]:
         data = source.read_bytes()
     except OSError as exc:
         if ours:
-            raise ExportError("HomeStudy's report template is missing: reinstall "
-                              "HomeStudy.") from exc
+            raise ExportError(
+                "HomeStudy's report template is missing: reinstall HomeStudy."
+            ) from exc
         raise _unusable("it could not be opened") from exc
     if not ours:
         _check_package(data)
@@ -84,8 +117,9 @@ def load_template(path: Path | None) -> tuple[DocxDocument, bool]:
         docx = python_docx.Document(io.BytesIO(data))
     except Exception as exc:  # python-docx raises several kinds for a bad package
         if ours:
-            raise ExportError("HomeStudy's report template is damaged: reinstall "
-                              "HomeStudy.") from exc
+            raise ExportError(
+                "HomeStudy's report template is damaged: reinstall HomeStudy."
+            ) from exc
         raise _unusable("Word could not read it either way HomeStudy tried") from exc
     _empty_body(docx)
     _drop_leftovers(docx)
@@ -99,11 +133,16 @@ def _check_package(data: bytes) -> None:
         names = set(package.namelist())
         if "word/document.xml" not in names:
             raise _unusable("it is not a Word document (.docx)")
-        types = package.read("[Content_Types].xml").decode("utf-8", "replace") \
-            if "[Content_Types].xml" in names else ""
+        types = (
+            package.read("[Content_Types].xml").decode("utf-8", "replace")
+            if "[Content_Types].xml" in names
+            else ""
+        )
     if "macroEnabled" in types or "template.main" in types:
-        raise _unusable("it is a macro-enabled document or a Word template (.dotx); save "
-                        "it as a Word Document (.docx)")
+        raise _unusable(
+            "it is a macro-enabled document or a Word template (.dotx); save "
+            "it as a Word Document (.docx)"
+        )
 
 
 def _empty_body(docx: DocxDocument) -> None:
@@ -130,8 +169,13 @@ def _drop_leftovers(docx: DocxDocument) -> None:
             if rel.reltype in _DROPPED_RELS:
                 del owner.rels[rid]
     settings = docx.settings.element
-    for tag in ("w:savePreviewPicture", "w:rsids", "w:attachedTemplate", "w:documentProtection",
-                "w:evenAndOddHeaders"):
+    for tag in (
+        "w:savePreviewPicture",
+        "w:rsids",
+        "w:attachedTemplate",
+        "w:documentProtection",
+        "w:evenAndOddHeaders",
+    ):
         for found in settings.findall(qn(tag)):
             settings.remove(found)
 
@@ -165,9 +209,14 @@ def finish(docx: DocxDocument, document: Document, pages: int) -> None:
 def _app_properties(docx: DocxDocument, pages: int) -> None:
     ElementTree.register_namespace("", _EXTENDED_NS)
     root = ElementTree.Element(f"{{{_EXTENDED_NS}}}Properties")
-    for name, value in (("Application", "HomeStudy"), ("DocSecurity", "0"),
-                        ("Pages", str(max(1, pages))), ("Company", ""),
-                        ("LinksUpToDate", "false"), ("SharedDoc", "false")):
+    for name, value in (
+        ("Application", "HomeStudy"),
+        ("DocSecurity", "0"),
+        ("Pages", str(max(1, pages))),
+        ("Company", ""),
+        ("LinksUpToDate", "false"),
+        ("SharedDoc", "false"),
+    ):
         ElementTree.SubElement(root, f"{{{_EXTENDED_NS}}}{name}").text = value
     blob = ElementTree.tostring(root, encoding="UTF-8", xml_declaration=True)
     package = docx.part.package

@@ -49,8 +49,10 @@ def chosen(case: Case, slot: str) -> Attachment | None:
 
 #: the largest picture file HomeStudy takes in (a phone photograph is well under this)
 MAX_PICTURE_BYTES = 30 * 1024 * 1024
-NOT_A_PICTURE = ("That file is not a photograph or drawing HomeStudy can put in the report. "
-                 "Choose a PNG or JPEG picture.")
+NOT_A_PICTURE = (
+    "That file is not a photograph or drawing HomeStudy can put in the report. "
+    "Choose a PNG or JPEG picture."
+)
 
 
 def picture_type(data: bytes) -> str:

@@ -20,8 +20,14 @@ from homestudy.textutil import format_date
 NOT_RECORDED = "Not recorded"
 
 
-def add_for_section(doc: Document, case: Case, section_id: str, confidential: bool,
-                    today: date, answered: set[str] | frozenset[str] = frozenset()) -> None:
+def add_for_section(
+    doc: Document,
+    case: Case,
+    section_id: str,
+    confidential: bool,
+    today: date,
+    answered: set[str] | frozenset[str] = frozenset(),
+) -> None:
     """Add the facts for ``section_id``; ``answered`` names the section's table fields
     the assessor filled in, which take the place of the same facts from the record."""
     if section_id == "factual_information":
@@ -70,8 +76,9 @@ def _yes_no(value: bool | None) -> str:
 def _places(places: list[PlaceLived]) -> str:
     rows = []
     for p in places:
-        span = " to ".join(x for x in (format_date(p.from_date, ""), format_date(p.to_date, ""))
-                           if x)
+        span = " to ".join(
+            x for x in (format_date(p.from_date, ""), format_date(p.to_date, "")) if x
+        )
         rows.append(_joined(p.place + (" (abroad)" if p.abroad else ""), span))
     return "; ".join(rows)
 
@@ -95,18 +102,31 @@ def schedule4_rows(applicant: Applicant, alone: bool, today: date) -> list[list[
         ["Local authority area", _joined(a.local_authority_area, _since(a.area_since))],
         ["Previous areas and time abroad", _places(a.places_lived) or "None recorded"],
         ["Domiciled in the British Islands", _yes_no(a.domiciled_in_british_islands)],
-        ["Habitually resident in the British Islands",
-         _since(a.habitually_resident_since) or NOT_RECORDED],
+        [
+            "Habitually resident in the British Islands",
+            _since(a.habitually_resident_since) or NOT_RECORDED,
+        ],
         ["Marital or partnership status", status],
     ]
     if a.marital_status in (MaritalStatus.MARRIED, MaritalStatus.CIVIL_PARTNERSHIP) or (
-            a.marriage_date or a.marriage_place):
-        rows.append(["Date and place of marriage or civil partnership",
-                     _joined(format_date(a.marriage_date, ""), a.marriage_place)])
-    rows.append(["Previous marriages, civil partnerships and relationships",
-                 a.previous_relationships or "None recorded"])
-    if alone and (a.applying_alone_reason or a.marital_status in (
-            MaritalStatus.MARRIED, MaritalStatus.CIVIL_PARTNERSHIP)):
+        a.marriage_date or a.marriage_place
+    ):
+        rows.append(
+            [
+                "Date and place of marriage or civil partnership",
+                _joined(format_date(a.marriage_date, ""), a.marriage_place),
+            ]
+        )
+    rows.append(
+        [
+            "Previous marriages, civil partnerships and relationships",
+            a.previous_relationships or "None recorded",
+        ]
+    )
+    if alone and (
+        a.applying_alone_reason
+        or a.marital_status in (MaritalStatus.MARRIED, MaritalStatus.CIVIL_PARTNERSHIP)
+    ):
         rows.append(["Reasons for applying alone", a.applying_alone_reason or NOT_RECORDED])
     rows += [
         ["Previous family court proceedings", a.family_court_proceedings or "None recorded"],
@@ -120,10 +140,15 @@ def schedule4(doc: Document, case: Case, today: date) -> None:
     finances (the applicants' own facts: every copy has them)."""
     alone = len(case.applicants) == 1
     for n, applicant in enumerate(case.applicants, start=1):
-        caption = f"Applicant {n}: {applicant.full_name}" if applicant.full_name else (
-            f"Applicant {n}")
-        doc.table(["Fact", "Detail"], schedule4_rows(applicant, alone, today), widths=(2, 3),
-                  caption=caption)
+        caption = (
+            f"Applicant {n}: {applicant.full_name}" if applicant.full_name else (f"Applicant {n}")
+        )
+        doc.table(
+            ["Fact", "Detail"],
+            schedule4_rows(applicant, alone, today),
+            widths=(2, 3),
+            caption=caption,
+        )
     doc.heading("Accommodation", 2)
     if case.accommodation.strip():
         doc.extend(parse_blocks(case.accommodation))
@@ -139,10 +164,23 @@ def schedule4(doc: Document, case: Case, today: date) -> None:
 def applicants(doc: Document, case: Case) -> None:
     if not case.applicants:
         return
-    rows = [[a.full_name, format_date(a.date_of_birth, "Not recorded"), a.ethnicity,
-             a.religion, ", ".join(a.languages), a.occupation] for a in case.applicants]
-    doc.table(["Applicant", "Date of birth", "Ethnicity", "Religion", "Languages", "Occupation"],
-              rows, widths=(3, 2, 2, 2, 2, 3), caption="The applicants")
+    rows = [
+        [
+            a.full_name,
+            format_date(a.date_of_birth, "Not recorded"),
+            a.ethnicity,
+            a.religion,
+            ", ".join(a.languages),
+            a.occupation,
+        ]
+        for a in case.applicants
+    ]
+    doc.table(
+        ["Applicant", "Date of birth", "Ethnicity", "Religion", "Languages", "Occupation"],
+        rows,
+        widths=(3, 2, 2, 2, 2, 3),
+        caption="The applicants",
+    )
 
 
 def household(doc: Document, case: Case, today: date) -> None:
@@ -150,20 +188,43 @@ def household(doc: Document, case: Case, today: date) -> None:
     if not members:
         doc.note("No other household members are recorded.")
         return
-    rows = [[m.name, m.relationship or humanise(m.kind.value), _age(m.date_of_birth, today),
-             "Yes" if m.lives_in_household else "No", cell_text(m.notes)] for m in members]
-    doc.table(["Name", "Relationship", "Age", "Lives at home", "Notes"], rows,
-              widths=(3, 3, 2, 1.4, 4), caption="Household members and children")
+    rows = [
+        [
+            m.name,
+            m.relationship or humanise(m.kind.value),
+            _age(m.date_of_birth, today),
+            "Yes" if m.lives_in_household else "No",
+            cell_text(m.notes),
+        ]
+        for m in members
+    ]
+    doc.table(
+        ["Name", "Relationship", "Age", "Lives at home", "Notes"],
+        rows,
+        widths=(3, 3, 2, 1.4, 4),
+        caption="Household members and children",
+    )
 
 
 def significant_others(doc: Document, case: Case) -> None:
     if not case.significant_others:
         return
-    rows = [[p.name, humanise(p.kind.value), "Yes" if p.had_children_together else "No",
-             "Yes" if p.lived_together else "No", cell_text(p.notes)]
-            for p in case.significant_others]
-    doc.table(["Name", "Kind", "Children together", "Lived together", "Notes"], rows,
-              widths=(3, 2, 1.5, 1.5, 4), caption="Significant others")
+    rows = [
+        [
+            p.name,
+            humanise(p.kind.value),
+            "Yes" if p.had_children_together else "No",
+            "Yes" if p.lived_together else "No",
+            cell_text(p.notes),
+        ]
+        for p in case.significant_others
+    ]
+    doc.table(
+        ["Name", "Kind", "Children together", "Lived together", "Notes"],
+        rows,
+        widths=(3, 2, 1.5, 1.5, 4),
+        caption="Significant others",
+    )
 
 
 def visits(doc: Document, case: Case) -> None:
@@ -172,12 +233,19 @@ def visits(doc: Document, case: Case) -> None:
     names = _people(case)
     rows = []
     for v in sorted(case.visits, key=lambda v: v.sequence):
-        when = format_date(v.done_date) if v.done_date else (
-            f"Planned {format_date(v.planned_date)}" if v.planned_date else "Not yet planned")
+        when = (
+            format_date(v.done_date)
+            if v.done_date
+            else (f"Planned {format_date(v.planned_date)}" if v.planned_date else "Not yet planned")
+        )
         seen = ", ".join(names.get(pid, "") for pid in v.who_seen if names.get(pid))
         rows.append([str(v.sequence), when, v.title, humanise(v.mode.value), seen or "—"])
-    doc.table(["No.", "Date", "Visit", "Mode", "Who was seen"], rows,
-              widths=(0.6, 2, 5, 1.5, 3), caption="Visits")
+    doc.table(
+        ["No.", "Date", "Visit", "Mode", "Who was seen"],
+        rows,
+        widths=(0.6, 2, 5, 1.5, 3),
+        caption="Visits",
+    )
 
 
 def _people(case: Case) -> dict[str, str]:
@@ -206,20 +274,28 @@ def chronology(doc: Document, case: Case, confidential: bool) -> None:
         for r in case.references:
             add(r.interview_date, f"Referee interviewed ({humanise(r.kind.value).lower()})")
     add(case.applicant_copy_shared_on, "Report shared with the applicants")
-    add(case.panel_date or case.provisional_panel_date,
-        "Panel" if case.panel_date else "Provisional panel date")
+    add(
+        case.panel_date or case.provisional_panel_date,
+        "Panel" if case.panel_date else "Provisional panel date",
+    )
     if not events:
         return
     events.sort(key=lambda e: e[0])
-    doc.table(["Date", "Event"], [[format_date(d), w] for d, w in events], widths=(1, 4),
-              caption="Chronology of the assessment")
+    doc.table(
+        ["Date", "Event"],
+        [[format_date(d), w] for d, w in events],
+        widths=(1, 4),
+        caption="Chronology of the assessment",
+    )
 
 
 def animals(doc: Document, case: Case) -> None:
     if not case.animals:
         return
-    rows = [[a.name, a.species, a.breed, "" if a.age_years is None else f"{a.age_years:g}"]
-            for a in case.animals]
+    rows = [
+        [a.name, a.species, a.breed, "" if a.age_years is None else f"{a.age_years:g}"]
+        for a in case.animals
+    ]
     doc.table(["Name", "Species", "Breed or type", "Age (years)"], rows, caption="Pets")
 
 
@@ -233,8 +309,7 @@ def training(doc: Document, case: Case) -> None:
 
 
 def signatures(doc: Document, case: Case) -> None:
-    rows = [["Assessing social worker", case.assessor_name, "", ""],
-            ["Team manager", "", "", ""]]
+    rows = [["Assessing social worker", case.assessor_name, "", ""], ["Team manager", "", "", ""]]
     rows += [[f"Applicant {n}", a.full_name, "", ""] for n, a in enumerate(case.applicants, 1)]
     doc.table(["Role", "Name", "Signature", "Date"], rows, widths=(2, 3, 3, 1.5))
 
@@ -243,10 +318,22 @@ def checks(doc: Document, case: Case) -> None:
     if not case.stage1.checks:
         doc.note("No statutory checks are recorded.")
         return
-    rows = [[humanise(c.kind.value), c.subject, humanise(c.outcome.value),
-             format_date(c.completed_on, "—"), cell_text(c.notes)] for c in case.stage1.checks]
-    doc.table(["Check", "Person", "Outcome", "Completed", "Notes"], rows,
-              widths=(2, 2.5, 2, 1.6, 5), caption="Statutory checks")
+    rows = [
+        [
+            humanise(c.kind.value),
+            c.subject,
+            humanise(c.outcome.value),
+            format_date(c.completed_on, "—"),
+            cell_text(c.notes),
+        ]
+        for c in case.stage1.checks
+    ]
+    doc.table(
+        ["Check", "Person", "Outcome", "Completed", "Notes"],
+        rows,
+        widths=(2, 2.5, 2, 1.6, 5),
+        caption="Statutory checks",
+    )
 
 
 def medical(doc: Document, case: Case) -> None:
@@ -259,12 +346,23 @@ def references(doc: Document, case: Case) -> None:
     if not case.references:
         doc.note("No referees are recorded.")
         return
-    rows = [[r.referee_name, humanise(r.kind.value), r.relationship,
-             "" if r.years_known is None else str(r.years_known),
-             humanise(r.contact_status.value), format_date(r.interview_date, "—")]
-            for r in case.references]
-    doc.table(["Referee", "Kind", "Relationship", "Years known", "Status", "Interviewed"],
-              rows, widths=(3, 2, 3, 1.2, 2, 1.8), caption="Referees")
+    rows = [
+        [
+            r.referee_name,
+            humanise(r.kind.value),
+            r.relationship,
+            "" if r.years_known is None else str(r.years_known),
+            humanise(r.contact_status.value),
+            format_date(r.interview_date, "—"),
+        ]
+        for r in case.references
+    ]
+    doc.table(
+        ["Referee", "Kind", "Relationship", "Years known", "Status", "Interviewed"],
+        rows,
+        widths=(3, 2, 3, 1.2, 2, 1.8),
+        caption="Referees",
+    )
     for r in case.references:
         if r.notes.strip() or r.not_contacted_reason.strip():
             doc.heading(f"Interview: {r.referee_name}", 2)
@@ -282,9 +380,16 @@ def lines_of_enquiry(doc: Document, case: Case, definition: Any) -> None:
     for sid, draft in case.par_sections.items():
         for loe in draft.lines_of_enquiry_addressed:
             addressed.setdefault(loe, []).append(titles.get(sid, sid))
-    rows = [[cell_text(e.text), e.source, ", ".join(titles.get(s, s) for s in e.par_section_ids),
-             ", ".join(addressed.get(e.id, [])) or "Not yet addressed"]
-            for e in case.lines_of_enquiry]
+    rows = [
+        [
+            cell_text(e.text),
+            e.source,
+            ", ".join(titles.get(s, s) for s in e.par_section_ids),
+            ", ".join(addressed.get(e.id, [])) or "Not yet addressed",
+        ]
+        for e in case.lines_of_enquiry
+    ]
     doc.heading("Lines of enquiry from Stage 1", 2, anchor="annex_loe")
-    doc.table(["Line of enquiry", "From", "Expected in", "Addressed in"], rows,
-              widths=(5, 1.6, 2.5, 2.5))
+    doc.table(
+        ["Line of enquiry", "From", "Expected in", "Addressed in"], rows, widths=(5, 1.6, 2.5, 2.5)
+    )

@@ -33,9 +33,11 @@ BASE_FILES = {
 #: (font name, file, code point ranges it is preferred for, ahead of the base font)
 FALLBACKS: tuple[tuple[str, str, tuple[tuple[int, int], ...]], ...] = (
     ("HSDejaVu", "DejaVuSans.ttf", ()),
-    ("HSArabic", "NotoSansArabic-Regular.ttf",
-     ((0x0600, 0x06FF), (0x0750, 0x077F), (0x08A0, 0x08FF), (0xFB50, 0xFDFF),
-      (0xFE70, 0xFEFF))),
+    (
+        "HSArabic",
+        "NotoSansArabic-Regular.ttf",
+        ((0x0600, 0x06FF), (0x0750, 0x077F), (0x08A0, 0x08FF), (0xFB50, 0xFDFF), (0xFE70, 0xFEFF)),
+    ),
     ("HSHebrew", "NotoSansHebrew-Regular.ttf", ((0x0590, 0x05FF), (0xFB1D, 0xFB4F))),
     ("HSDevanagari", "NotoSansDevanagari-Regular.ttf", ()),
     ("HSBengali", "NotoSansBengali-Regular.ttf", ()),
@@ -60,9 +62,26 @@ FALLBACKS: tuple[tuple[str, str, tuple[tuple[int, int], ...]], ...] = (
 #: Fonts that need HarfBuzz shaping (joining, reordering, right-to-left glyph order).
 #: The base font is never shaped: shaping Latin would turn "st" into a ligature that
 #: PDF text extraction and search no longer find.
-SHAPED = frozenset({"HSArabic", "HSHebrew", "HSDevanagari", "HSBengali", "HSGurmukhi",
-                    "HSGujarati", "HSOriya", "HSTamil", "HSTelugu", "HSKannada", "HSMalayalam",
-                    "HSSinhala", "HSThai", "HSLao", "HSKhmer", "HSMyanmar"})
+SHAPED = frozenset(
+    {
+        "HSArabic",
+        "HSHebrew",
+        "HSDevanagari",
+        "HSBengali",
+        "HSGurmukhi",
+        "HSGujarati",
+        "HSOriya",
+        "HSTamil",
+        "HSTelugu",
+        "HSKannada",
+        "HSMalayalam",
+        "HSSinhala",
+        "HSThai",
+        "HSLao",
+        "HSKhmer",
+        "HSMyanmar",
+    }
+)
 _INVISIBLE = {"Mn", "Me", "Cf", "Cc", "Cs", "Co", "Cn", "Zl", "Zp"}
 
 
@@ -117,15 +136,18 @@ def register() -> None:
                 chars = frozenset(font.face.charToGlyph)
                 loaded.append(_Font(name, chars, ()))
                 _common_punctuation.update(c for c in range(0x2000, 0x2070) if c in chars)
-        for bold, italic, name in ((0, 0, BASE), (1, 0, f"{BASE}-Bold"),
-                                   (0, 1, f"{BASE}-Italic"), (1, 1, f"{BASE}-BoldItalic")):
+        for bold, italic, name in (
+            (0, 0, BASE),
+            (1, 0, f"{BASE}-Bold"),
+            (0, 1, f"{BASE}-Italic"),
+            (1, 1, f"{BASE}-BoldItalic"),
+        ):
             addMapping(BASE, bold, italic, name)
         for name, file, preferred in FALLBACKS:
             path = folder / file
             if not path.exists():  # a trimmed install: fall back further down the chain
                 continue
-            font = (TTFont if name in SHAPED else plain)(name, str(path),
-                                                          shapable=name in SHAPED)
+            font = (TTFont if name in SHAPED else plain)(name, str(path), shapable=name in SHAPED)
             pdfmetrics.registerFont(font)
             loaded.append(_Font(name, frozenset(font.face.charToGlyph), preferred))
         _fonts.extend(loaded)
@@ -136,8 +158,11 @@ def register() -> None:
 def _font_for(code: int) -> str | None:
     """The font to draw ``code`` with: "" = the base font (keeps bold/italic), None = none."""
     for font in _fonts[1:]:
-        if font.preferred and any(lo <= code <= hi for lo, hi in font.preferred) \
-                and code in font.chars:
+        if (
+            font.preferred
+            and any(lo <= code <= hi for lo, hi in font.preferred)
+            and code in font.chars
+        ):
             return font.name
     for index, font in enumerate(_fonts):
         if code in font.chars:
@@ -151,8 +176,7 @@ _common_punctuation: set[int] = set()  # General Punctuation the base font has
 def _is_simple(text: str) -> bool:
     # Fast path: the base font has every letter below U+0250 (Latin, Latin-1, Extended-A
     # and -B) and the common General Punctuation (smart quotes, dashes, ellipsis)
-    return text.isascii() or all(ord(c) < 0x0250 or ord(c) in _common_punctuation
-                                 for c in text)
+    return text.isascii() or all(ord(c) < 0x0250 or ord(c) in _common_punctuation for c in text)
 
 
 def segments(text: str) -> list[tuple[str, str]]:

@@ -50,8 +50,7 @@ def manager_signature(case: Case, definition: Any) -> tuple[str, date | None]:
     return "", None
 
 
-def photograph(case: Case, extras: ReportExtras, width_cm: float = PHOTO_WIDTH_CM
-               ) -> Image | None:
+def photograph(case: Case, extras: ReportExtras, width_cm: float = PHOTO_WIDTH_CM) -> Image | None:
     att = chosen(case, "photograph")
     data = extras.images.get(att.id) if att is not None else None
     if att is None or data is None:
@@ -64,8 +63,11 @@ def _visits(case: Case) -> str:
     done = sorted(v.done_date for v in case.visits if v.done_date is not None)
     if not done:
         return "None held yet"
-    span = format_date(done[0]) if len(done) == 1 else (
-        f"{format_date(done[0])} to {format_date(done[-1])}")
+    span = (
+        format_date(done[0])
+        if len(done) == 1
+        else (f"{format_date(done[0])} to {format_date(done[-1])}")
+    )
     return f"{len(done)} held, {span}"
 
 
@@ -77,8 +79,14 @@ def _panel(case: Case) -> str:
     return "Not set"
 
 
-def add_front_sheet(doc: Document, case: Case, definition: Any, variant_label: str,
-                    extras: ReportExtras, today: date) -> None:
+def add_front_sheet(
+    doc: Document,
+    case: Case,
+    definition: Any,
+    variant_label: str,
+    extras: ReportExtras,
+    today: date,
+) -> None:
     """Page 1: the title, then each item of the form's front sheet."""
     sheet = getattr(definition, "front_sheet", None)
     doc.para(getattr(sheet, "title", "") or doc.title, "title")
@@ -120,6 +128,9 @@ def add_front_sheet(doc: Document, case: Case, definition: Any, variant_label: s
         if item.source == "text":
             doc.para(item.text)
             continue
-        value = answer(case, definition, item.field) if item.source == "field" else (
-            facts.get(item.source, ""))
+        value = (
+            answer(case, definition, item.field)
+            if item.source == "field"
+            else (facts.get(item.source, ""))
+        )
         doc.field(label or item.source, value or NOT_RECORDED)

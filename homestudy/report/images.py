@@ -49,8 +49,14 @@ def prepare(image: Image) -> PreparedImage:
                 source.load()
                 picture = ImageOps.exif_transpose(source) or source
                 return _encode(picture, image.max_width_cm, source.format == "PNG")
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError,
-            PILImage.DecompressionBombError, PILImage.DecompressionBombWarning) as exc:
+    except (
+        UnidentifiedImageError,
+        OSError,
+        ValueError,
+        SyntaxError,
+        PILImage.DecompressionBombError,
+        PILImage.DecompressionBombWarning,
+    ) as exc:
         raise ExportError(UNREADABLE) from exc
 
 
@@ -61,7 +67,8 @@ def _encode(picture: PILImage.Image, max_width_cm: float, lossless: bool) -> Pre
         height = max(1, round(picture.height * limit / picture.width))
         picture = picture.resize((limit, height), PILImage.Resampling.LANCZOS)
     transparent = picture.mode in ("RGBA", "LA", "PA") or (
-        picture.mode == "P" and "transparency" in picture.info)
+        picture.mode == "P" and "transparency" in picture.info
+    )
     out = io.BytesIO()
     if transparent or lossless:  # drawings (a family tree, an eco-map) stay sharp as PNG
         picture = picture.convert("RGBA" if transparent else "RGB")
@@ -71,6 +78,4 @@ def _encode(picture: PILImage.Image, max_width_cm: float, lossless: bool) -> Pre
         picture = picture.convert("RGB")
         picture.save(out, "JPEG", quality=85, optimize=False)
         media = "image/jpeg"
-    return PreparedImage(out.getvalue(), media, width_pt, height_pt, picture.width,
-                         picture.height)
-
+    return PreparedImage(out.getvalue(), media, width_pt, height_pt, picture.width, picture.height)

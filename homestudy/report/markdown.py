@@ -97,7 +97,7 @@ def parse_blocks(text: str) -> list[Block]:
 
 
 def _paragraph_style(runs: list[Run]) -> str:
-    """"analysis" for the assessor's analysis paragraph (it starts "Analysis:", bold or
+    """ "analysis" for the assessor's analysis paragraph (it starts "Analysis:", bold or
     not): a named style in the .docx, shaded in the PDF."""
     text = "".join(r.text for r in runs).lstrip()
     return "analysis" if text[:9].lower() == "analysis:" else "body"

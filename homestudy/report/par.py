@@ -77,8 +77,12 @@ def build_par(
     today = today or date.today()
     extras = extras or ReportExtras()
     vrules = rules_for(variant)
-    doc = Document(reference=case.reference, title=_title(definition),
-                   variant_label=vrules.label, author=case.assessor_name)
+    doc = Document(
+        reference=case.reference,
+        title=_title(definition),
+        variant_label=vrules.label,
+        author=case.assessor_name,
+    )
     doc.version_label = version or version_label(version_of(case), today)
     if vrules.draft:
         doc.watermark = "DRAFT"
@@ -87,8 +91,7 @@ def build_par(
     doc.blocks.append(PageBreak())
     doc.blocks.append(TableOfContents())
     doc.blocks.append(PageBreak())
-    build = _Builder(doc, case, definition, vrules, today, extras, rules,
-                     medical_summary_shared)
+    build = _Builder(doc, case, definition, vrules, today, extras, rules, medical_summary_shared)
     for part_id, sections in arrange(definition, vrules):
         build.part(part_id, sections)
     if vrules.draft:
@@ -143,9 +146,17 @@ def _part_info(definition: Any, part_id: str) -> Any:
 class _Builder:
     """Adds each part and its sections to the document, numbering as it goes."""
 
-    def __init__(self, doc: Document, case: Case, definition: Any, vrules: VariantRules,
-                 today: date, extras: ReportExtras, rules: Any,
-                 medical_summary_shared: bool = True) -> None:
+    def __init__(
+        self,
+        doc: Document,
+        case: Case,
+        definition: Any,
+        vrules: VariantRules,
+        today: date,
+        extras: ReportExtras,
+        rules: Any,
+        medical_summary_shared: bool = True,
+    ) -> None:
         self.doc, self.case, self.definition, self.vrules = doc, case, definition, vrules
         self.today, self.extras, self.rules = today, extras, rules
         self.medical_summary_shared = medical_summary_shared
@@ -217,8 +228,12 @@ class _Builder:
         # one table row, so the name and the date never part across a page
         name, signed_on = manager_signature(self.case, self.definition)
         row = [name or "Not yet countersigned", format_date(signed_on, "Not yet signed")]
-        self.doc.table(["Countersigned by (team manager)", "Date"], [row], widths=(3, 1.5),
-                       caption="Countersignature")
+        self.doc.table(
+            ["Countersigned by (team manager)", "Date"],
+            [row],
+            widths=(3, 1.5),
+            caption="Countersignature",
+        )
 
     def _comments_space(self) -> None:
         """The applicants' copy: room for their comments, and when they are due."""
@@ -240,8 +255,7 @@ def _status_line(section: Any, draft: ParSectionDraft | None) -> str:
 
 
 def has_analysis(text: str) -> bool:
-    return any(p.strip().startswith(("**Analysis:**", "**Analysis**"))
-               for p in text.split("\n"))
+    return any(p.strip().startswith(("**Analysis:**", "**Analysis**")) for p in text.split("\n"))
 
 
 def _fields(doc: Document, case: Case, definition: Any, section: Any) -> set[str]:
@@ -267,8 +281,11 @@ def _fields(doc: Document, case: Case, definition: Any, section: Any) -> set[str
         value = format_value(question, mine[0].value) if mine else ""
         simple.append([label_of(question), value or "Not recorded"])
     if simple and (section.id == "matching" or any(v != "Not recorded" for _, v in simple)):
-        doc.table(["Consideration" if section.id == "matching" else "Question", "Answer"],
-                  simple, widths=(2, 3))
+        doc.table(
+            ["Consideration" if section.id == "matching" else "Question", "Answer"],
+            simple,
+            widths=(2, 3),
+        )
     return answered
 
 

@@ -47,15 +47,28 @@ from homestudy.report.pdf_text import STYLES_PDF, paragraph
 
 
 class _Template(BaseDocTemplate):
-    def __init__(self, buffer: io.BytesIO, document: Document, marks: list[str],
-                 counter: PageCount, toc_levels: dict[int, int]) -> None:
+    def __init__(
+        self,
+        buffer: io.BytesIO,
+        document: Document,
+        marks: list[str],
+        counter: PageCount,
+        toc_levels: dict[int, int],
+    ) -> None:
         top, bottom = margins(document, "")
         super().__init__(
-            buffer, pagesize=(PAGE_WIDTH, PAGE_HEIGHT), leftMargin=(PAGE_WIDTH - BODY_WIDTH) / 2,
-            rightMargin=(PAGE_WIDTH - BODY_WIDTH) / 2, topMargin=top, bottomMargin=bottom,
-            title=f"{document.title} — {document.reference}", author=document.author,
+            buffer,
+            pagesize=(PAGE_WIDTH, PAGE_HEIGHT),
+            leftMargin=(PAGE_WIDTH - BODY_WIDTH) / 2,
+            rightMargin=(PAGE_WIDTH - BODY_WIDTH) / 2,
+            topMargin=top,
+            bottomMargin=bottom,
+            title=f"{document.title} — {document.reference}",
+            author=document.author,
             subject=f"{document.variant_label} — {document.marking}",
-            creator="HomeStudy", producer="HomeStudy", lang=document.language or "en-GB",
+            creator="HomeStudy",
+            producer="HomeStudy",
+            lang=document.language or "en-GB",
             keywords=document.marking,
         )
         self.addPageTemplates(page_templates(document, marks, counter))
@@ -80,9 +93,15 @@ class _Template(BaseDocTemplate):
         text = pdf_blocks.heading_text(block.number, block.text)
         self.canv.addOutlineEntry(text, flowable.hs_key, level=level, closed=level > 0)
         if block.level in self.toc_levels:
-            self.notify("TOCEntry", (self.toc_levels[block.level],
-                                     pdf_blocks.toc_entry(block.level, block), self.page,
-                                     flowable.hs_key))
+            self.notify(
+                "TOCEntry",
+                (
+                    self.toc_levels[block.level],
+                    pdf_blocks.toc_entry(block.level, block),
+                    self.page,
+                    flowable.hs_key,
+                ),
+            )
 
 
 def _depth(block: Heading, doc: _Template) -> int:
@@ -109,8 +128,9 @@ def _toc_levels(document: Document) -> dict[int, int]:
     return {0: 0, 1: 1} if has_parts else {1: 0}
 
 
-def _story(document: Document, counter: PageCount, toc_levels: dict[int, int]
-           ) -> tuple[list[Flowable], list[str]]:
+def _story(
+    document: Document, counter: PageCount, toc_levels: dict[int, int]
+) -> tuple[list[Flowable], list[str]]:
     """The flowables, and the running marks used. Breaks are collapsed: a page break,
     section break or Part that meets a page with nothing on it yet never makes a blank
     page (``PageBreakIfNotEmpty`` gives a fresh page the new mark instead)."""
@@ -138,8 +158,11 @@ def _story(document: Document, counter: PageCount, toc_levels: dict[int, int]
         # Word and LibreOffice keep the space above the first paragraph of the document
         # and of a page they were told to start; reportlab drops it at a frame's top
         # while nothing is drawn there: a hair's height is, and the pages agree
-        if new_page and flowables and getattr(
-                getattr(flowables[0], "style", None), "spaceBefore", 0):
+        if (
+            new_page
+            and flowables
+            and getattr(getattr(flowables[0], "style", None), "spaceBefore", 0)
+        ):
             story.append(Spacer(1, 0.01))
         story.extend(flowables)
     story.append(counter)  # last: at the start it would begin the first page
@@ -159,8 +182,9 @@ def _collapse_spacing(story: list[Flowable]) -> list[Flowable]:
             wanted = max(0.0, style.spaceBefore - before_prev)
             key = (style.name, wanted)
             if key not in clones:
-                clones[key] = ParagraphStyle(f"{style.name}_b{wanted:g}", parent=style,
-                                             spaceBefore=wanted)
+                clones[key] = ParagraphStyle(
+                    f"{style.name}_b{wanted:g}", parent=style, spaceBefore=wanted
+                )
                 for extra in ("hs_rtl",):
                     if hasattr(style, extra):
                         setattr(clones[key], extra, getattr(style, extra))
@@ -170,8 +194,9 @@ def _collapse_spacing(story: list[Flowable]) -> list[Flowable]:
     return story
 
 
-def _flowables(document: Document, block: object, keys: object,
-               toc_levels: dict[int, int]) -> list[Flowable]:
+def _flowables(
+    document: Document, block: object, keys: object, toc_levels: dict[int, int]
+) -> list[Flowable]:
     if isinstance(block, Heading):
         return [pdf_blocks.heading(block, next(keys))]  # type: ignore[call-overload]
     if isinstance(block, Paragraph):
@@ -184,9 +209,11 @@ def _flowables(document: Document, block: object, keys: object,
     if isinstance(block, Image):
         return [pdf_blocks.picture(block)]
     if isinstance(block, TableOfContents):
-        entries = [(toc_levels[h.level], pdf_blocks.toc_entry(h.level, h), 0, key)
-                   for h, key in zip(document.headings(), _keys(document), strict=True)
-                   if h.level in toc_levels]
+        entries = [
+            (toc_levels[h.level], pdf_blocks.toc_entry(h.level, h), 0, key)
+            for h, key in zip(document.headings(), _keys(document), strict=True)
+            if h.level in toc_levels
+        ]
         title = paragraph((Run(block.title),), STYLES_PDF["toc_title"])
         return [title, *pdf_blocks.toc(entries)]
     if isinstance(block, WritingSpace):
@@ -200,7 +227,8 @@ def _keep_headings_with_next(story: list[Flowable]) -> list[Flowable]:
     out: list[Flowable] = []
     for index, flowable in enumerate(story):
         if isinstance(flowable, pdf_blocks.HeadingParagraph) and not (
-                out and isinstance(out[-1], pdf_blocks.HeadingParagraph)):
+            out and isinstance(out[-1], pdf_blocks.HeadingParagraph)
+        ):
             needed = 0.0
             look = index
             while look < len(story) and isinstance(story[look], pdf_blocks.HeadingParagraph):
@@ -218,11 +246,12 @@ def _keep_headings_with_next(story: list[Flowable]) -> list[Flowable]:
 def _follow_height(story: list[Flowable], index: int) -> float:
     """What must stay with the headings before ``story[index]``: the start of it, or the
     whole of a short prompt and the ruled writing space after it (comments, signing)."""
-    following = story[index:index + 2]
+    following = story[index : index + 2]
     if following and isinstance(following[-1], pdf_blocks.WritingSpaceTable):
-        return sum(f.wrap(BODY_WIDTH, 10_000)[1] + getattr(getattr(f, "style", None),
-                                                            "spaceAfter", 0)
-                   for f in following)
+        return sum(
+            f.wrap(BODY_WIDTH, 10_000)[1] + getattr(getattr(f, "style", None), "spaceAfter", 0)
+            for f in following
+        )
     if isinstance(story[index], pdf_blocks.WritingSpaceTable):
         return story[index].wrap(BODY_WIDTH, 10_000)[1]
     return pdf_blocks.lead_height(story[index], BODY_WIDTH)

@@ -56,14 +56,20 @@ def heading(block: Heading, key: str) -> HeadingParagraph:
 def toc(entries: list[tuple[int, str, int, str]]) -> list[Flowable]:
     """The contents, pre-filled with every entry (pages 0) so the first build pass
     already gives it its final height: two passes then settle every page number."""
-    contents = RLToc(dotsMinLevel=0, rightColumnWidth=36, tableStyle=RLTableStyle([
-        ("FONTNAME", (0, 0), (-1, -1), fonts.BASE),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("LEFTPADDING", (0, 0), (-1, -1), 0),
-        ("RIGHTPADDING", (0, 0), (-1, -1), 0),
-        ("TOPPADDING", (0, 0), (-1, -1), 0),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
-    ]))
+    contents = RLToc(
+        dotsMinLevel=0,
+        rightColumnWidth=36,
+        tableStyle=RLTableStyle(
+            [
+                ("FONTNAME", (0, 0), (-1, -1), fonts.BASE),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+                ("TOPPADDING", (0, 0), (-1, -1), 0),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
+            ]
+        ),
+    )
     contents.levelStyles = [STYLES_PDF["toc0"], STYLES_PDF["toc1"]]
     contents._entries = list(entries)  # multiBuild: becomes the first pass's "last run"
     contents._lastEntries = list(entries)  # build (one pass): drawn as they are
@@ -79,21 +85,28 @@ def table(block: Table, width: float) -> list[Flowable]:
     n = max(1, len(block.columns))
     layout = column_widths(block, width)
     head = [_cell(c, layout.room[i], True) for i, c in enumerate(block.columns)]
-    data = [head] + [[_cell(row[i] if i < len(row) else "", layout.room[i], False)
-                      for i in range(n)] for row in block.rows]
-    out = KeptRowsTable(data, colWidths=list(layout.widths), repeatRows=1, splitByRow=1,
-                        splitInRow=1, hAlign="LEFT")
-    out.setStyle(RLTableStyle([
-        ("FONTNAME", (0, 0), (-1, -1), fonts.BASE),  # else Helvetica, not embedded
-        ("BACKGROUND", (0, 0), (-1, 0), colour(ACCENT)),
-        ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colour("FFFFFF"), colour(SHADE)]),
-        ("GRID", (0, 0), (-1, -1), RULE_WIDTH, colour(RULE)),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("LEFTPADDING", (0, 0), (-1, -1), CELL_PAD_X),
-        ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PAD_X),
-        ("TOPPADDING", (0, 0), (-1, -1), CELL_PAD_Y),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), CELL_PAD_Y + RULE_WIDTH),  # the row's rule
-    ]))
+    data = [head] + [
+        [_cell(row[i] if i < len(row) else "", layout.room[i], False) for i in range(n)]
+        for row in block.rows
+    ]
+    out = KeptRowsTable(
+        data, colWidths=list(layout.widths), repeatRows=1, splitByRow=1, splitInRow=1, hAlign="LEFT"
+    )
+    out.setStyle(
+        RLTableStyle(
+            [
+                ("FONTNAME", (0, 0), (-1, -1), fonts.BASE),  # else Helvetica, not embedded
+                ("BACKGROUND", (0, 0), (-1, 0), colour(ACCENT)),
+                ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colour("FFFFFF"), colour(SHADE)]),
+                ("GRID", (0, 0), (-1, -1), RULE_WIDTH, colour(RULE)),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), CELL_PAD_X),
+                ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PAD_X),
+                ("TOPPADDING", (0, 0), (-1, -1), CELL_PAD_Y),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), CELL_PAD_Y + RULE_WIDTH),  # the row's rule
+            ]
+        )
+    )
     flowables: list[Flowable] = []
     if block.caption:
         flowables.append(paragraph((Run(block.caption, bold=True),), STYLES_PDF["caption"]))
@@ -123,8 +136,9 @@ class KeptRowsTable(RLTable):
 def _cell(text: str, room: float, head: bool) -> RLParagraph:
     kind = "head" if head else "cell"
     if needs_hyphens(text, room, head):
-        return paragraph((Run(hyphenate(text, room, head), bold=head),),
-                         STYLES_PDF[f"{kind}_hyphenated"])
+        return paragraph(
+            (Run(hyphenate(text, room, head), bold=head),), STYLES_PDF[f"{kind}_hyphenated"]
+        )
     return paragraph((Run(text, bold=head),), STYLES_PDF[kind])
 
 
@@ -144,8 +158,9 @@ class Picture(Flowable):
 
     def draw(self) -> None:
         canvas = self.canv
-        canvas.drawImage(ImageReader(io.BytesIO(self.prepared.data)), 0, 0, self.width,
-                         self.height, mask="auto")
+        canvas.drawImage(
+            ImageReader(io.BytesIO(self.prepared.data)), 0, 0, self.width, self.height, mask="auto"
+        )
         text = canvas.beginText(2, self.height - 8)
         text.setTextRenderMode(3)
         for font, piece in fonts.segments(f"Picture: {self.alt}".replace("\n", " ")):
@@ -186,10 +201,19 @@ class WritingSpaceTable(RLTable):
 
 
 def writing_space(block: WritingSpace, width: float) -> Flowable:
-    space = WritingSpaceTable([[""] for _ in range(block.lines)], colWidths=[width],
-                    rowHeights=[WRITING_LINE] * block.lines)
-    space.setStyle(RLTableStyle([("LINEBELOW", (0, 0), (-1, -1), 0.4, colour(RULE)),
-                                 ("FONTNAME", (0, 0), (-1, -1), fonts.BASE)]))
+    space = WritingSpaceTable(
+        [[""] for _ in range(block.lines)],
+        colWidths=[width],
+        rowHeights=[WRITING_LINE] * block.lines,
+    )
+    space.setStyle(
+        RLTableStyle(
+            [
+                ("LINEBELOW", (0, 0), (-1, -1), 0.4, colour(RULE)),
+                ("FONTNAME", (0, 0), (-1, -1), fonts.BASE),
+            ]
+        )
+    )
     return space
 
 
@@ -205,9 +229,10 @@ def lead_height(flowable: Flowable, width: float) -> float:
         rows: Any = getattr(flowable, "_rowHeights", None) or [0.0]
         return float(sum(rows[:2]))
     if isinstance(flowable, KeepTogether):  # a picture and its caption: all of it
-        return sum(f.wrap(width, 10_000)[1] + getattr(getattr(f, "style", None),
-                                                     "spaceBefore", 0)
-                   for f in flowable._content)
+        return sum(
+            f.wrap(width, 10_000)[1] + getattr(getattr(f, "style", None), "spaceBefore", 0)
+            for f in flowable._content
+        )
     if isinstance(flowable, Picture):
         return flowable.height
     return 0.0

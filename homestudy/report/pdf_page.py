@@ -37,18 +37,31 @@ def template_id(running_mark: str) -> str:
     return f"mark:{running_mark}"
 
 
-def page_templates(document: Document, marks: list[str], counter: PageCount
-                   ) -> list[PageTemplate]:
+def page_templates(document: Document, marks: list[str], counter: PageCount) -> list[PageTemplate]:
     """A template for each distinct running mark ("" = the plain pages)."""
     out = []
     for mark in dict.fromkeys(["", *marks]):
         top, bottom = margins(document, mark)
-        frame = Frame(SIDE_MARGIN, bottom, PAGE_WIDTH - 2 * SIDE_MARGIN,
-                      PAGE_HEIGHT - top - bottom, id="body", leftPadding=0, rightPadding=0,
-                      topPadding=0, bottomPadding=0)
+        frame = Frame(
+            SIDE_MARGIN,
+            bottom,
+            PAGE_WIDTH - 2 * SIDE_MARGIN,
+            PAGE_HEIGHT - top - bottom,
+            id="body",
+            leftPadding=0,
+            rightPadding=0,
+            topPadding=0,
+            bottomPadding=0,
+        )
         decorate = _Decorator(document, mark, counter)
-        out.append(PageTemplate(id=template_id(mark), frames=[frame], onPage=decorate,
-                                pagesize=(PAGE_WIDTH, PAGE_HEIGHT)))
+        out.append(
+            PageTemplate(
+                id=template_id(mark),
+                frames=[frame],
+                onPage=decorate,
+                pagesize=(PAGE_WIDTH, PAGE_HEIGHT),
+            )
+        )
     return out
 
 
@@ -116,8 +129,7 @@ def _line(canvas: Canvas, line: MarkLine, y: float, reference: str, page: str) -
     left, right = SIDE_MARGIN, PAGE_WIDTH - SIDE_MARGIN
     if line.kind == "incomplete":  # a red band that cannot be missed
         canvas.setFillColor(colour(line.colour))
-        canvas.rect(left, y - 0.3 * line.height, right - left, line.height * 0.95, stroke=0,
-                    fill=1)
+        canvas.rect(left, y - 0.3 * line.height, right - left, line.height * 0.95, stroke=0, fill=1)
         canvas.setFillColor(colors.white)
         canvas.setFont(font, line.size)
         canvas.drawCentredString(PAGE_WIDTH / 2, y, base_font_only(line.text))

@@ -35,12 +35,20 @@ def _style(name: str, spec: TextStyle, **extra: Any) -> ParagraphStyle:
     elif spec.italic:
         font = f"{fonts.BASE}-Italic"
     settings: dict[str, Any] = {
-        "fontName": font, "fontSize": spec.size, "leading": spec.leading,
-        "spaceBefore": spec.before, "spaceAfter": spec.after,
-        "textColor": colour(spec.colour), "leftIndent": spec.indent, "shaping": 0,
-        "splitLongWords": 1, "bulletFontName": fonts.BASE, "allowWidows": 0,
+        "fontName": font,
+        "fontSize": spec.size,
+        "leading": spec.leading,
+        "spaceBefore": spec.before,
+        "spaceAfter": spec.after,
+        "textColor": colour(spec.colour),
+        "leftIndent": spec.indent,
+        "shaping": 0,
+        "splitLongWords": 1,
+        "bulletFontName": fonts.BASE,
+        "allowWidows": 0,
         "spaceShrinkage": 0,  # Word never squeezes spaces to fit a word on a line
-        "allowOrphans": 0}
+        "allowOrphans": 0,
+    }
     settings.update(extra)
     return ParagraphStyle(name, **settings)
 
@@ -48,8 +56,13 @@ def _style(name: str, spec: TextStyle, **extra: Any) -> ParagraphStyle:
 def _styles() -> dict[str, ParagraphStyle]:
     out = {name: _style(name, spec) for name, spec in STYLES.items()}
     analysis = STYLES["analysis"]
-    out["analysis"] = _style("analysis", analysis, backColor=colour(ANALYSIS_SHADE),
-                             borderPadding=(3, 4, 3, 4), rightIndent=4)
+    out["analysis"] = _style(
+        "analysis",
+        analysis,
+        backColor=colour(ANALYSIS_SHADE),
+        borderPadding=(3, 4, 3, 4),
+        rightIndent=4,
+    )
     # a table cell may break a word only when it carries soft hyphens (tables.hyphenate)
     out["cell_hyphenated"] = _style("cell_hyphenated", STYLES["cell"], embeddedHyphenation=1)
     out["head_hyphenated"] = _style("head_hyphenated", STYLES["head"], embeddedHyphenation=1)
@@ -62,9 +75,13 @@ STYLES_PDF = _styles()
 def list_style(level: int, last: bool) -> ParagraphStyle:
     base = STYLES_PDF["list"]
     indent = LIST_HANGING + 18 * level + 4
-    return ParagraphStyle(f"list{level}{'_last' if last else ''}", parent=base,
-                          leftIndent=indent, bulletIndent=indent - LIST_HANGING,
-                          spaceAfter=8 if last else base.spaceAfter)
+    return ParagraphStyle(
+        f"list{level}{'_last' if last else ''}",
+        parent=base,
+        leftIndent=indent,
+        bulletIndent=indent - LIST_HANGING,
+        spaceAfter=8 if last else base.spaceAfter,
+    )
 
 
 def markup(runs: tuple[Run, ...] | list[Run]) -> tuple[str, str]:
@@ -93,8 +110,14 @@ def markup(runs: tuple[Run, ...] | list[Run]) -> tuple[str, str]:
 def _font_changes_inside_a_word(pieces: list[tuple[Run, str, str]]) -> bool:
     for (_, font_a, text_a), (_, font_b, text_b) in itertools.pairwise(pieces):
         # a word that starts in a shaped font and goes on in another cannot be shaped
-        if font_a != font_b and font_a in fonts.SHAPED \
-                and text_a and text_b and not text_a[-1].isspace() and not text_b[0].isspace():
+        if (
+            font_a != font_b
+            and font_a in fonts.SHAPED
+            and text_a
+            and text_b
+            and not text_a[-1].isspace()
+            and not text_b[0].isspace()
+        ):
             return True
     return False
 
@@ -110,17 +133,24 @@ class _BidiParagraph(RLParagraph):
             super().drawPara(debug)
             return
         rtl = bool(getattr(self.style, "hs_rtl", False))
-        self.blPara = laid_out.clone(lines=[
-            line.clone(words=bidi_lines.reorder_frag_line(line.words, rtl))
-            for line in laid_out.lines])
+        self.blPara = laid_out.clone(
+            lines=[
+                line.clone(words=bidi_lines.reorder_frag_line(line.words, rtl))
+                for line in laid_out.lines
+            ]
+        )
         try:
             super().drawPara(debug)
         finally:
             self.blPara = laid_out  # a later split must see the logical order
 
 
-def paragraph(runs: tuple[Run, ...] | list[Run], style: ParagraphStyle,
-              cls: type[RLParagraph] = RLParagraph, **extra: Any) -> RLParagraph:
+def paragraph(
+    runs: tuple[Run, ...] | list[Run],
+    style: ParagraphStyle,
+    cls: type[RLParagraph] = RLParagraph,
+    **extra: Any,
+) -> RLParagraph:
     """A reportlab paragraph for ``runs`` (``cls`` for plain text, a bidi paragraph when
     the text needs shaping or right-to-left order)."""
     text, shaped = markup(runs)
@@ -130,9 +160,13 @@ def paragraph(runs: tuple[Run, ...] | list[Run], style: ParagraphStyle,
     rtl = fonts.is_rtl(plain)
     # reportlab shapes a paragraph only when its style's font is shapable; the base
     # font's words are still left unshaped (fonts.PlainTTFont)
-    style = ParagraphStyle(style.name + "_x", parent=style, shaping=1 if shaped else 0,
-                           fontName=shaped or style.fontName,
-                           alignment=TA_RIGHT if rtl else style.alignment)
+    style = ParagraphStyle(
+        style.name + "_x",
+        parent=style,
+        shaping=1 if shaped else 0,
+        fontName=shaped or style.fontName,
+        alignment=TA_RIGHT if rtl else style.alignment,
+    )
     style.hs_rtl = rtl
     return _bidi_class(cls)(text, style, **extra)
 

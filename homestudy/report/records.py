@@ -21,18 +21,27 @@ from homestudy.report.values import humanise
 from homestudy.textutil import format_date
 
 CHECKLIST_FORMS = ("health_safety", "pet_assessment")
-ATTENDANCE = {"joint": "Both applicants together", "applicant1": "The first applicant alone",
-              "applicant2": "The second applicant alone", "household": "The whole household"}
+ATTENDANCE = {
+    "joint": "Both applicants together",
+    "applicant1": "The first applicant alone",
+    "applicant2": "The second applicant alone",
+    "household": "The whole household",
+}
 
 
-def build_visit_record(case: Case, visit_id: str, forms: Any = None,
-                       today: date | None = None) -> Document:
+def build_visit_record(
+    case: Case, visit_id: str, forms: Any = None, today: date | None = None
+) -> Document:
     visit = next((v for v in case.visits if v.id == visit_id), None)
     if visit is None:
         raise NotFoundError("That visit could not be found in this case.")
     today = today or date.today()
-    doc = Document(reference=case.reference, title="Visit record",
-                   variant_label="Visit record", author=case.assessor_name)
+    doc = Document(
+        reference=case.reference,
+        title="Visit record",
+        variant_label="Visit record",
+        author=case.assessor_name,
+    )
     doc.para(f"Visit {visit.sequence}: {visit.title}", "title")
     doc.field("Case reference", case.reference)
     doc.field("Planned for", format_date(visit.planned_date, "Not planned"))
@@ -76,8 +85,7 @@ def _who(case: Case, visit: Visit) -> tuple[str, str]:
     people = [(a.id, a.full_name) for a in case.applicants]
     people += [(m.id, m.name) for m in case.household if m.lives_in_household]
     seen = [name for pid, name in people if pid in visit.who_seen]
-    others = [m.name for m in case.household if not m.lives_in_household
-              and m.id in visit.who_seen]
+    others = [m.name for m in case.household if not m.lives_in_household and m.id in visit.who_seen]
     missing = [name for pid, name in people if pid not in visit.who_seen]
     return ", ".join(seen + others), ", ".join(missing)
 
@@ -90,17 +98,24 @@ def _topic_title(forms: Any, topic_id: str) -> str:
 
 
 def build_checklists(case: Case, forms: Any = None, today: date | None = None) -> Document:
-    doc = Document(reference=case.reference, title="Checklist record",
-                   variant_label="Checklist record", author=case.assessor_name)
+    doc = Document(
+        reference=case.reference,
+        title="Checklist record",
+        variant_label="Checklist record",
+        author=case.assessor_name,
+    )
     doc.para("Checklist record", "title")
     doc.field("Case reference", case.reference)
     doc.field("Exported", format_date(today or date.today()))
-    doc.note("Every question of each checklist is listed. Questions not yet answered say "
-             "“Not answered”.")
+    doc.note(
+        "Every question of each checklist is listed. Questions not yet answered say “Not answered”."
+    )
     par_id = getattr(getattr(forms, "par", None), "id", "par_england")
     form_ids = list(CHECKLIST_FORMS) + sorted(
-        {a.form_id for a in case.checklist_answers} - set(CHECKLIST_FORMS)
-        - {par_id, "reference_interview"})
+        {a.form_id for a in case.checklist_answers}
+        - set(CHECKLIST_FORMS)
+        - {par_id, "reference_interview"}
+    )
     for form_id in form_ids:
         form = _form(forms, form_id)
         answers = [a for a in case.checklist_answers if a.form_id == form_id]
@@ -116,11 +131,14 @@ def build_checklists(case: Case, forms: Any = None, today: date | None = None) -
     return doc
 
 
-def _per_subject(doc: Document, case: Case, form: Any, form_id: str,
-                 answers: list[Any]) -> None:
+def _per_subject(doc: Document, case: Case, form: Any, form_id: str, answers: list[Any]) -> None:
     # the breed lives on the animal's record (the pet form no longer asks it)
-    animals = {a.id: f"{a.name} ({', '.join(p for p in (a.species, a.breed) if p)})"
-               if a.species or a.breed else a.name for a in case.animals}
+    animals = {
+        a.id: f"{a.name} ({', '.join(p for p in (a.species, a.breed) if p)})"
+        if a.species or a.breed
+        else a.name
+        for a in case.animals
+    }
     subjects = list(animals) + sorted({a.subject_id for a in answers} - set(animals))
     if not subjects:
         doc.note("No animals are recorded in this household.")

@@ -14,8 +14,14 @@ from homestudy.report.markdown import cell_text
 from homestudy.report.sanitize import clean_line, clean_text
 from homestudy.textutil import format_date
 
-YES_NO_NA = {"yes": "Yes", "no": "No", "na": "Not applicable",
-             "not_applicable": "Not applicable", True: "Yes", False: "No"}
+YES_NO_NA = {
+    "yes": "Yes",
+    "no": "No",
+    "na": "Not applicable",
+    "not_applicable": "Not applicable",
+    True: "Yes",
+    False: "No",
+}
 
 
 def humanise(identifier: str) -> str:
@@ -57,8 +63,9 @@ def format_value(question: Any, value: Any) -> str:
     if kind == "choice" and hasattr(question, "choice_label"):
         return clean_line(question.choice_label(str(value)))
     if isinstance(value, list):
-        labels = [question.choice_label(str(v)) if hasattr(question, "choice_label") else v
-                  for v in value]
+        labels = [
+            question.choice_label(str(v)) if hasattr(question, "choice_label") else v for v in value
+        ]
         return ", ".join(clean_line(v) for v in labels)
     if kind == "date":
         return iso_date(value)
@@ -71,8 +78,11 @@ def _format_dict(value: dict[str, Any]) -> str:
     parts: list[str] = []
     answer = value.get("answer")
     if answer is not None:
-        parts.append(YES_NO_NA.get(answer, clean_line(answer)) if isinstance(answer, str | bool)
-                     else clean_line(answer))
+        parts.append(
+            YES_NO_NA.get(answer, clean_line(answer))
+            if isinstance(answer, str | bool)
+            else clean_line(answer)
+        )
     for key in ("note", "comment"):
         if value.get(key):
             parts.append(clean_line(value[key]))
@@ -80,11 +90,15 @@ def _format_dict(value: dict[str, Any]) -> str:
         due = value.get("due") or ""
         owner = value.get("owner") or value.get("action_owner") or ""
         done_on = value.get("done_on") or value.get("done_date") or ""
-        done = f" (done {iso_date(done_on)})" if done_on else (
-            " (done)" if value.get("done") else "")
-        parts.append(f"Action: {clean_line(value['action'])}"
-                     + (f" ({clean_line(owner)})" if owner else "")
-                     + (f", by {iso_date(due)}" if due else "") + done)
+        done = (
+            f" (done {iso_date(done_on)})" if done_on else (" (done)" if value.get("done") else "")
+        )
+        parts.append(
+            f"Action: {clean_line(value['action'])}"
+            + (f" ({clean_line(owner)})" if owner else "")
+            + (f", by {iso_date(due)}" if due else "")
+            + done
+        )
     if not parts:  # some other dict (a table row shown flat)
         parts = [f"{humanise(str(k))}: {clean_line(v)}" for k, v in value.items()]
     return " — ".join(p for p in parts if p)

@@ -74,8 +74,11 @@ def withheld(section: Any, medical_summary_shared: bool = True) -> bool:
 
 def shared_section_ids(definition: Any, medical_summary_shared: bool = True) -> list[str]:
     """The ids of the sections whose text the applicants' copy shows, in form order."""
-    return [s.id for s in getattr(definition, "sections", ())
-            if not withheld(s, medical_summary_shared) and s.id not in NOT_NARRATIVE]
+    return [
+        s.id
+        for s in getattr(definition, "sections", ())
+        if not withheld(s, medical_summary_shared) and s.id not in NOT_NARRATIVE
+    ]
 
 
 def marks_incomplete(variant: Variant | str) -> bool:
@@ -84,5 +87,5 @@ def marks_incomplete(variant: Variant | str) -> bool:
 
 
 def version_label(revision: int | str, on: date) -> str:
-    """"Version 143 · 3 Dec 2026": the case's saved revision and the day of the export."""
+    """ "Version 143 · 3 Dec 2026": the case's saved revision and the day of the export."""
     return f"Version {revision} · {format_date(on)}"

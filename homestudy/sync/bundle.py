@@ -125,8 +125,17 @@ class Manifest:
                     "This bundle was made by a newer version of HomeStudy.",
                     check="format_version",
                 )
-            texts = ("bundle_id", "kind", "agency_id", "device_id", "case_id",
-                     "case_reference", "previous_bundle_id", "previous_sha256", "created_at")
+            texts = (
+                "bundle_id",
+                "kind",
+                "agency_id",
+                "device_id",
+                "case_id",
+                "case_reference",
+                "previous_bundle_id",
+                "previous_sha256",
+                "created_at",
+            )
             values = {k: data[k] for k in texts}
             if not all(isinstance(v, str) for v in values.values()):
                 raise ValueError("a text field is not text")
@@ -136,8 +145,11 @@ class Manifest:
             if values["kind"] not in KINDS or not isinstance(members, dict):
                 raise ValueError("bad kind or members")
             for entry in members.values():
-                if not isinstance(entry, dict) or not isinstance(entry.get("sha256"), str) \
-                        or not isinstance(entry.get("size"), int):
+                if (
+                    not isinstance(entry, dict)
+                    or not isinstance(entry.get("sha256"), str)
+                    or not isinstance(entry.get("size"), int)
+                ):
                     raise ValueError("bad member entry")
         except BundleError:
             raise
@@ -165,8 +177,9 @@ class OpenedBundle:
         """The whole case: a format 1 bundle's, or a format 2 bundle's that carries it."""
         if self.case_document is None and self.change is not None:
             if self.change.full is None:
-                raise BundleError("The bundle carries changes only, not the whole case.",
-                                  check="case")
+                raise BundleError(
+                    "The bundle carries changes only, not the whole case.", check="case"
+                )
             document = self.change.full
         elif self.case_document is None:
             raise BundleError("The bundle was checked but not decrypted.", check="decrypt")
@@ -215,16 +228,23 @@ def build_bundle(
 
 
 def build_change_bundle(
-    manifest: Manifest, *, change: bytes, signing_secret: str, recipient: str,
-    whole: bool = True, extras: dict[str, bytes] | None = None,
+    manifest: Manifest,
+    *,
+    change: bytes,
+    signing_secret: str,
+    recipient: str,
+    whole: bool = True,
+    extras: dict[str, bytes] | None = None,
 ) -> bytes:
     """A format version 2 bundle carrying ``change`` (the ``change.json`` bytes);
     ``whole`` when it carries the whole case (then README.txt goes too). ``extras`` are
     further payload members by name (``review_replies.json``)."""
     manifest = dataclasses.replace(manifest, format_version=CHANGE_BUNDLE_VERSION)
     extra_members = sorted((extras or {}).items())
-    if any(n in ("payload.json", "change.json") for n, _ in extra_members) or \
-            len(extra_members) > MAX_EXTRAS:
+    if (
+        any(n in ("payload.json", "change.json") for n, _ in extra_members)
+        or len(extra_members) > MAX_EXTRAS
+    ):
         raise ValueError("extra payload members clash with the bundle's own")
     inner_header = {
         "format": BUNDLE_FORMAT + "-payload",
@@ -235,19 +255,32 @@ def build_change_bundle(
         "device_id": manifest.device_id,
         "sequence": manifest.sequence,
         "case_id": manifest.case_id,
-        "members": {n: {"sha256": sha256_hex(d), "size": len(d)}
-                    for n, d in [("change.json", change), *extra_members]},
+        "members": {
+            n: {"sha256": sha256_hex(d), "size": len(d)}
+            for n, d in [("change.json", change), *extra_members]
+        },
     }
-    plaintext = pack([("payload.json", json.dumps(inner_header, sort_keys=True).encode()),
-                      ("change.json", change), *extra_members])
+    plaintext = pack(
+        [
+            ("payload.json", json.dumps(inner_header, sort_keys=True).encode()),
+            ("change.json", change),
+            *extra_members,
+        ]
+    )
     # mtime 0: the same change compresses to the same bytes on every machine
     # the README goes with the first, whole, bundle of a case; a small change goes bare
-    return _seal(manifest, gzip.compress(plaintext, compresslevel=6, mtime=0),
-                 signing_secret, recipient, readme=whole)
+    return _seal(
+        manifest,
+        gzip.compress(plaintext, compresslevel=6, mtime=0),
+        signing_secret,
+        recipient,
+        readme=whole,
+    )
 
 
-def _seal(manifest: Manifest, plaintext: bytes, signing_secret: str, recipient: str,
-          readme: bool = True) -> bytes:
+def _seal(
+    manifest: Manifest, plaintext: bytes, signing_secret: str, recipient: str, readme: bool = True
+) -> bytes:
     ciphertext = pyrage.encrypt(plaintext, [x25519.Recipient.from_str(recipient)])
     members = {PAYLOAD: {"sha256": sha256_hex(ciphertext), "size": len(ciphertext)}}
     if readme:
@@ -256,8 +289,12 @@ def _seal(manifest: Manifest, plaintext: bytes, signing_secret: str, recipient: 
     manifest_bytes = full.to_json()
     signature = keys.sign(signing_secret, manifest_bytes, full.trusted_comment())
     return pack(
-        [(MANIFEST, manifest_bytes), (SIGNATURE, signature), (PAYLOAD, ciphertext),
-         *([(README, _README)] if readme else [])]
+        [
+            (MANIFEST, manifest_bytes),
+            (SIGNATURE, signature),
+            (PAYLOAD, ciphertext),
+            *([(README, _README)] if readme else []),
+        ]
     )
 
 
@@ -304,34 +341,41 @@ def open_bundle(
         return opened
     try:
         identities = [identity] if isinstance(identity, str) else list(identity)
-        plaintext = pyrage.decrypt(members[PAYLOAD],
-                                   [x25519.Identity.from_str(i) for i in identities])
+        plaintext = pyrage.decrypt(
+            members[PAYLOAD], [x25519.Identity.from_str(i) for i in identities]
+        )
     except Exception as exc:  # pyrage.DecryptError, or a malformed identity
         raise BundleError(
             "The bundle's payload could not be decrypted with this key.", check="decrypt"
         ) from exc
     if manifest.format_version >= CHANGE_BUNDLE_VERSION:
         change, extras = _read_change_payload(_gunzip(plaintext, max_size), manifest, max_size)
-        return OpenedBundle(manifest=manifest, sha256=opened.sha256, size=opened.size,
-                            change=change, extras=extras)
+        return OpenedBundle(
+            manifest=manifest, sha256=opened.sha256, size=opened.size, change=change, extras=extras
+        )
     case_document, attachments, extras = _read_payload(plaintext, manifest, max_size)
     return OpenedBundle(
-        manifest=manifest, sha256=opened.sha256, size=opened.size,
-        case_document=case_document, attachments=attachments, extras=extras,
+        manifest=manifest,
+        sha256=opened.sha256,
+        size=opened.size,
+        case_document=case_document,
+        attachments=attachments,
+        extras=extras,
     )
 
 
-def read_stored_change(data: bytes, identity: str | Sequence[str],
-                       max_size: int = MAX_BUNDLE_SIZE) -> ChangeSet | None:
+def read_stored_change(
+    data: bytes, identity: str | Sequence[str], max_size: int = MAX_BUNDLE_SIZE
+) -> ChangeSet | None:
     """The change set of a format 2 bundle this agency verified when it arrived and has
     kept since (the signature is not checked again); None for a format 1 bundle."""
     found = read_stored_payload(data, identity, max_size)
     return None if found is None else found[0]
 
 
-def read_stored_payload(data: bytes, identity: str | Sequence[str],
-                        max_size: int = MAX_BUNDLE_SIZE
-                        ) -> tuple[ChangeSet, dict[str, bytes]] | None:
+def read_stored_payload(
+    data: bytes, identity: str | Sequence[str], max_size: int = MAX_BUNDLE_SIZE
+) -> tuple[ChangeSet, dict[str, bytes]] | None:
     """``read_stored_change`` and the members beside it (``review_replies.json``)."""
     members = _unpack(data, max_size)
     manifest = Manifest.from_json(members.get(MANIFEST, b""))
@@ -340,11 +384,13 @@ def read_stored_payload(data: bytes, identity: str | Sequence[str],
     _check_members(manifest.members, members)
     identities = [identity] if isinstance(identity, str) else list(identity)
     try:
-        plaintext = pyrage.decrypt(members[PAYLOAD],
-                                   [x25519.Identity.from_str(i) for i in identities])
+        plaintext = pyrage.decrypt(
+            members[PAYLOAD], [x25519.Identity.from_str(i) for i in identities]
+        )
     except Exception as exc:
-        raise BundleError("The bundle's payload could not be decrypted with this key.",
-                          check="decrypt") from exc
+        raise BundleError(
+            "The bundle's payload could not be decrypted with this key.", check="decrypt"
+        ) from exc
     return _read_change_payload(_gunzip(plaintext, max_size), manifest, max_size)
 
 
@@ -360,37 +406,43 @@ def _gunzip(data: bytes, max_size: int) -> bytes:
     return out
 
 
-def _read_change_payload(plaintext: bytes, manifest: Manifest, max_size: int
-                         ) -> tuple[ChangeSet, dict[str, bytes]]:
+def _read_change_payload(
+    plaintext: bytes, manifest: Manifest, max_size: int
+) -> tuple[ChangeSet, dict[str, bytes]]:
     try:
         inner = unpack(plaintext, max_member_size=max_size, max_members=2 + MAX_EXTRAS)
         header = decode(PayloadHeader, inner["payload.json"])
-        if set(header.members) != set(inner) - {"payload.json"} or \
-                "change.json" not in header.members:
+        if (
+            set(header.members) != set(inner) - {"payload.json"}
+            or "change.json" not in header.members
+        ):
             raise ValueError("payload members differ from its list")
         for name, entry in header.members.items():
             if entry.sha256 != sha256_hex(inner[name]) or entry.size != len(inner[name]):
                 raise ValueError("payload member hash differs")
         change = decode(ChangeSet, inner["change.json"])
     except WireError as exc:
-        raise BundleError(f"The bundle's payload is not readable: {exc}", check="payload") \
-            from exc
+        raise BundleError(f"The bundle's payload is not readable: {exc}", check="payload") from exc
     except (ContainerError, KeyError, ValueError) as exc:
         raise BundleError("The bundle's payload is not readable.", check="payload") from exc
     if change.case_format_version > CASE_FORMAT_VERSION:
         raise BundleError(
             "The case in this bundle was made by a newer version of HomeStudy.",
-            check="format_version")
+            check="format_version",
+        )
     for key in ("bundle_id", "kind", "agency_id", "device_id", "sequence", "case_id"):
         if getattr(header, key) != getattr(manifest, key):
             raise BundleError(
                 f"The encrypted payload does not match the signed manifest ({key}).",
-                check="inner_mismatch")
+                check="inner_mismatch",
+            )
     if change.case_id != manifest.case_id or (
-            change.full is not None and change.full.get("id") != manifest.case_id):
+        change.full is not None and change.full.get("id") != manifest.case_id
+    ):
         raise BundleError(
             "The encrypted case does not match the signed manifest (case_id).",
-            check="inner_mismatch")
+            check="inner_mismatch",
+        )
     extras = {n: d for n, d in inner.items() if n not in ("payload.json", "change.json")}
     return change, extras
 
@@ -418,9 +470,7 @@ def _check_addressing(
 def _check_members(listed: dict[str, dict[str, Any]], members: dict[str, bytes]) -> None:
     present = set(members) - {MANIFEST, SIGNATURE}
     if present != set(listed) or PAYLOAD not in listed:
-        raise BundleError(
-            "The bundle's members do not match its manifest.", check="members"
-        )
+        raise BundleError("The bundle's members do not match its manifest.", check="members")
     for name, entry in listed.items():
         data = members[name]
         if entry["size"] != len(data) or entry["sha256"] != sha256_hex(data):
@@ -465,7 +515,10 @@ def _read_payload(
             check="inner_mismatch",
         )
     prefix = "attachments/"
-    attachments = {n[len(prefix):]: d for n, d in inner.items() if n.startswith(prefix)}
-    extras = {n: d for n, d in inner.items()
-              if not n.startswith(prefix) and n not in ("payload.json", "case.json")}
+    attachments = {n[len(prefix) :]: d for n, d in inner.items() if n.startswith(prefix)}
+    extras = {
+        n: d
+        for n, d in inner.items()
+        if not n.startswith(prefix) and n not in ("payload.json", "case.json")
+    }
     return document, attachments, extras

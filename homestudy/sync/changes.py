@@ -36,8 +36,9 @@ class ChangeError(ValueError):
 
 
 def canonical(value: Any) -> bytes:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"),
-                      ensure_ascii=False).encode("utf-8")
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode(
+        "utf-8"
+    )
 
 
 def state_sha256(value: Any) -> str:
@@ -45,9 +46,12 @@ def state_sha256(value: Any) -> str:
 
 
 def _is_records(value: Any) -> bool:
-    return isinstance(value, list) and bool(value) and all(
-        isinstance(v, dict) and isinstance(v.get("id"), str) for v in value) and len(
-        {v["id"] for v in value}) == len(value)
+    return (
+        isinstance(value, list)
+        and bool(value)
+        and all(isinstance(v, dict) and isinstance(v.get("id"), str) for v in value)
+        and len({v["id"] for v in value}) == len(value)
+    )
 
 
 def diff(old: Any, new: Any, path: Path | None = None) -> list[dict[str, Any]]:
@@ -56,8 +60,9 @@ def diff(old: Any, new: Any, path: Path | None = None) -> list[dict[str, Any]]:
     if old == new:
         return []
     if isinstance(old, dict) and isinstance(new, dict):
-        ops: list[dict[str, Any]] = [{"op": "unset", "path": [*path, key]}
-                                     for key in sorted(set(old) - set(new))]
+        ops: list[dict[str, Any]] = [
+            {"op": "unset", "path": [*path, key]} for key in sorted(set(old) - set(new))
+        ]
         for key in sorted(new):
             if key in old:
                 ops += diff(old[key], new[key], [*path, key])
@@ -94,7 +99,7 @@ def _splice(old: str, new: str) -> tuple[int, int, str]:
     end = 0
     while end < limit - start and old[-1 - end] == new[-1 - end]:
         end += 1
-    return start, len(old) - start - end, new[start:len(new) - end]
+    return start, len(old) - start - end, new[start : len(new) - end]
 
 
 def apply(state: Any, ops: list[dict[str, Any]]) -> Any:
@@ -116,10 +121,16 @@ def apply(state: Any, ops: list[dict[str, Any]]) -> Any:
         elif op["op"] == "text":
             text = _child(parent, last)
             at, cut = op.get("at"), op.get("cut")
-            if not isinstance(text, str) or not isinstance(at, int) or not isinstance(cut, int) \
-                    or at < 0 or cut < 0 or at + cut > len(text):
+            if (
+                not isinstance(text, str)
+                or not isinstance(at, int)
+                or not isinstance(cut, int)
+                or at < 0
+                or cut < 0
+                or at + cut > len(text)
+            ):
                 raise ChangeError(f"no text to edit at {_show(path)}")
-            _put(parent, last, text[:at] + str(op.get("insert", "")) + text[at + cut:], path)
+            _put(parent, last, text[:at] + str(op.get("insert", "")) + text[at + cut :], path)
         elif op["op"] == "unset":
             if not isinstance(parent, dict) or last not in parent:
                 raise ChangeError(f"no field at {_show(path)}")
@@ -156,7 +167,8 @@ def _put(parent: Any, step: Any, value: Any, path: Path) -> None:
             raise ChangeError(f"not a list at {_show(path)}")
         for index, item in enumerate(parent):
             if (isinstance(item, dict) and item.get("id") == step.get("id")) or (
-                    isinstance(item, _Pending) and item.id == step.get("id")):
+                isinstance(item, _Pending) and item.id == step.get("id")
+            ):
                 parent[index] = value
                 return
         parent.append(value)

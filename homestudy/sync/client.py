@@ -65,8 +65,10 @@ def check_inbox_url(url: str) -> str:
     if parts.scheme == "http" and parts.hostname in LOCAL_HOSTS:
         return url
     if parts.scheme == "http":
-        raise SyncError("The agency's inbox address starts with http://, which is not "
-                        "encrypted. Ask the agency for its https:// address.")
+        raise SyncError(
+            "The agency's inbox address starts with http://, which is not "
+            "encrypted. Ask the agency for its https:// address."
+        )
     raise SyncError("The agency's inbox address is not a web address (https://...).")
 
 
@@ -84,14 +86,21 @@ class InboxClient:
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.retries, self.backoff, self.backoff_cap, self._sleep = (
-            retries, backoff, backoff_cap, sleep)
+            retries,
+            backoff,
+            backoff_cap,
+            sleep,
+        )
         self.chunk_size = CHUNK_SIZE
         self._proxy = proxy
         self._http = httpx.Client(
-            base_url=check_inbox_url(base_url).rstrip("/"), transport=transport,
-            proxy=proxy or None, timeout=timeout,
+            base_url=check_inbox_url(base_url).rstrip("/"),
+            transport=transport,
+            proxy=proxy or None,
+            timeout=timeout,
             headers={"User-Agent": f"HomeStudy/{__version__}"},
-            follow_redirects=False, trust_env=not proxy,
+            follow_redirects=False,
+            trust_env=not proxy,
             verify=truststore.SSLContext(ssl.PROTOCOL_TLS_CLIENT),
         )
 
@@ -112,8 +121,7 @@ class InboxClient:
     def key_lists(self, have: int | None = None) -> list[SignedDocument]:
         """The agency's rotation lists, oldest first, then its current key list; [] when
         ``have`` (the version this laptop holds) is still current."""
-        data = self._request("GET", "/keys" if have is None else f"/keys?have={int(have)}"
-                             ).json()
+        data = self._request("GET", "/keys" if have is None else f"/keys?have={int(have)}").json()
         if isinstance(data, dict) and have is not None and data.get("unchanged") == have:
             return []
         chain = data.get("chain", []) if isinstance(data, dict) else []
@@ -131,12 +139,17 @@ class InboxClient:
         return dict(response.json())
 
     def upload(self, bundle_id: str, data: bytes) -> SignedDocument:
-        response = self._request("PUT", f"/bundles/{bundle_id}", content=data,
-                                 headers={"Content-Type": "application/octet-stream"})
+        response = self._request(
+            "PUT",
+            f"/bundles/{bundle_id}",
+            content=data,
+            headers={"Content-Type": "application/octet-stream"},
+        )
         return self._document(response.json().get("receipt"))
 
-    def assignments(self, device_id: str, signing_secret: str, after: int,
-                    last: str = "") -> list[dict[str, Any]]:
+    def assignments(
+        self, device_id: str, signing_secret: str, after: int, last: str = ""
+    ) -> list[dict[str, Any]]:
         """What the agency has for this device after ``after``; asking acknowledges
         ``after`` and ``last`` (the id of the last message stored)."""
         from urllib.parse import quote
@@ -144,21 +157,27 @@ class InboxClient:
         target = f"/devices/{device_id}/assignments?after={int(after)}"
         if last:
             target += f"&last={quote(last, safe='')}"
-        response = self._request("GET", target,
-                                 headers=signed_headers(device_id, signing_secret, "GET", target))
+        response = self._request(
+            "GET", target, headers=signed_headers(device_id, signing_secret, "GET", target)
+        )
         found = self._typed(AssignmentList, response).assignments
-        return [{"bundle_id": a.bundle_id, "sequence": a.sequence,
-                 "data": base64.b64decode(a.data)} for a in found]
+        return [
+            {"bundle_id": a.bundle_id, "sequence": a.sequence, "data": base64.b64decode(a.data)}
+            for a in found
+        ]
 
-    def blob_status(self, device_id: str, signing_secret: str, sha256: str,
-                    size: int) -> BlobStatus:
+    def blob_status(
+        self, device_id: str, signing_secret: str, sha256: str, size: int
+    ) -> BlobStatus:
         target = f"/devices/{device_id}/blobs/{sha256}?size={int(size)}"
-        response = self._request("GET", target,
-                                 headers=signed_headers(device_id, signing_secret, "GET", target))
+        response = self._request(
+            "GET", target, headers=signed_headers(device_id, signing_secret, "GET", target)
+        )
         return self._typed(BlobStatus, response)
 
-    def send_blob(self, device_id: str, signing_secret: str, recipient: str, sha256: str,
-                  data: bytes) -> BlobStatus:
+    def send_blob(
+        self, device_id: str, signing_secret: str, recipient: str, sha256: str, data: bytes
+    ) -> BlobStatus:
         """Upload an attachment in chunks, each encrypted to the agency, starting where
         the inbox says it got to, so a retry resends only what it did not acknowledge."""
         status = self.blob_status(device_id, signing_secret, sha256, len(data))
@@ -167,12 +186,17 @@ class InboxClient:
             offset = status.received
             if not 0 <= offset < len(data):
                 raise SyncError("The agency's inbox sent an answer HomeStudy cannot read.")
-            chunk = pyrage.encrypt(data[offset:offset + self.chunk_size], to)
+            chunk = pyrage.encrypt(data[offset : offset + self.chunk_size], to)
             target = f"/devices/{device_id}/blobs/{sha256}?size={len(data)}&offset={offset}"
             response = self._request(
-                "PUT", target, content=chunk,
-                headers={"Content-Type": "application/octet-stream",
-                         **signed_headers(device_id, signing_secret, "PUT", target)})
+                "PUT",
+                target,
+                content=chunk,
+                headers={
+                    "Content-Type": "application/octet-stream",
+                    **signed_headers(device_id, signing_secret, "PUT", target),
+                },
+            )
             status = self._typed(BlobStatus, response)
             if not status.complete and status.received <= offset:
                 raise InboxServerError()  # no progress: try again in a later round
@@ -182,8 +206,9 @@ class InboxClient:
         """The device's state at the inbox (``last_sequence``, ``last_bundle_id``,
         ``last_sha256``); raises ``DeviceRevokedError`` when revoked."""
         target = f"/devices/{device_id}/status"
-        response = self._request("GET", target,
-                                 headers=signed_headers(device_id, signing_secret, "GET", target))
+        response = self._request(
+            "GET", target, headers=signed_headers(device_id, signing_secret, "GET", target)
+        )
         data = response.json()
         return data if isinstance(data, dict) else {}
 
@@ -217,13 +242,18 @@ class InboxClient:
             chain.append(current)
             current = current.__cause__ or current.__context__
         text = " ".join(str(e) for e in chain)
-        if any(isinstance(e, ssl.SSLCertVerificationError) for e in chain) or \
-                "CERTIFICATE_VERIFY_FAILED" in text:
+        if (
+            any(isinstance(e, ssl.SSLCertVerificationError) for e in chain)
+            or "CERTIFICATE_VERIFY_FAILED" in text
+        ):
             return InboxCertificateError()
         if isinstance(exc, httpx.ProxyError):
             return InboxProxyError()
-        if any(isinstance(e, socket.gaierror) for e in chain) or \
-                "Name or service not known" in text or "nodename nor servname" in text:
+        if (
+            any(isinstance(e, socket.gaierror) for e in chain)
+            or "Name or service not known" in text
+            or "nodename nor servname" in text
+        ):
             return InboxNameError()
         if self._proxy and isinstance(exc, httpx.ConnectError):
             return InboxProxyError()  # the only host we connect to is the proxy
@@ -248,10 +278,17 @@ class InboxClient:
         if response.status_code == 410:
             raise DeviceRevokedError()
         if response.status_code == 413:
-            raise InboxRefusedError(413, "too_large", "it is larger than the agency's inbox "
-                                    "accepts. Ask the agency to raise its size limit.")
-        raise InboxRefusedError(response.status_code, code or str(response.status_code),
-                                message or f"status {response.status_code}")
+            raise InboxRefusedError(
+                413,
+                "too_large",
+                "it is larger than the agency's inbox "
+                "accepts. Ask the agency to raise its size limit.",
+            )
+        raise InboxRefusedError(
+            response.status_code,
+            code or str(response.status_code),
+            message or f"status {response.status_code}",
+        )
 
     @staticmethod
     def _document(data: Any) -> SignedDocument:

@@ -89,8 +89,14 @@ def prepare(vault: Any, *, force: bool = True) -> list[ProfilePlan]:
     plans = []
     for s in states.values():
         items = outbox.pending(vault, s.id, force=force)
-        plans.append(ProfilePlan(s, items, _missing_blobs(vault, s.id, items),
-                                 last_message_id=inbound.cursor(vault, s.id)[1]))
+        plans.append(
+            ProfilePlan(
+                s,
+                items,
+                _missing_blobs(vault, s.id, items),
+                last_message_id=inbound.cursor(vault, s.id)[1],
+            )
+        )
     return plans
 
 
@@ -107,8 +113,7 @@ def _freeze_marked(vault: Any) -> None:
         if state is None:
             outbox.clear_dirty(vault, case_id, version)  # not an agency's case (link: marks)
             continue
-        outbox.freeze(vault, state, case, version,
-                      extras=inbound.replies_member(vault, case.id))
+        outbox.freeze(vault, state, case, version, extras=inbound.replies_member(vault, case.id))
 
 
 def _missing_blobs(vault: Any, profile_id: str, items: list[OutboxItem]) -> dict[str, bytes]:
@@ -166,8 +171,11 @@ def exchange(plan: ProfilePlan, client: InboxClient) -> ProfileResult:
         result.revoked, result.error = True, exc.message
     except InboxUnavailableError as exc:
         result.offline, result.error = True, exc.message
-        done = {r[0].bundle_id for r in result.receipts} | {
-            f[0].bundle_id for f in result.failures} | {i.bundle_id for i in result.rebase}
+        done = (
+            {r[0].bundle_id for r in result.receipts}
+            | {f[0].bundle_id for f in result.failures}
+            | {i.bundle_id for i in result.rebase}
+        )
         result.failures += [(i, exc.message, False) for i in plan.items if i.bundle_id not in done]
     except HomeStudyError as exc:
         result.error = exc.message
@@ -203,26 +211,34 @@ def apply(vault: Any, result: ProfileResult) -> RoundReport:
     for outcome in inbound.retry(vault, state.id):
         imported += outcome.new_case
         notices += [outcome.notice] if outcome.notice else []
-    waiting_messages = len([m for m in inbound.messages(vault, status=inbound.UNAPPLIED)
-                            if m.profile_id == state.id])
+    waiting_messages = len(
+        [m for m in inbound.messages(vault, status=inbound.UNAPPLIED) if m.profile_id == state.id]
+    )
     if waiting_messages:
-        notices.append(f"{waiting_messages} message(s) from the agency could not be applied "
-                       "yet; see Messages from the agency (homestudy messages).")
+        notices.append(
+            f"{waiting_messages} message(s) from the agency could not be applied "
+            "yet; see Messages from the agency (homestudy messages)."
+        )
     for sequence, case in result.assignments:  # the old format, from an older inbox
         case.agency_profile_id = state.id
         clash = _reference_taken(vault, case)
         if clash:
-            result.error = ("A new case from the agency has the same reference as a different "
-                            "case already on this laptop, so it was not imported. Ask the agency.")
+            result.error = (
+                "A new case from the agency has the same reference as a different "
+                "case already on this laptop, so it was not imported. Ask the agency."
+            )
         elif not _case_exists(vault, case.id):
             case.agency_profile_id = state.id
             vault.cases.save_case(case)
             outbox.clear_dirty(vault, case.id)  # the agency has it already
             imported += 1
         outbox.update_profile(vault, state.id, last_assignment_sequence=sequence)
-    changes: dict[str, Any] = {"registered": int(result.registered),
-                               "revoked": int(result.revoked), "last_error": result.error,
-                               "last_warning": result.warning}
+    changes: dict[str, Any] = {
+        "registered": int(result.registered),
+        "revoked": int(result.revoked),
+        "last_error": result.error,
+        "last_warning": result.warning,
+    }
     if result.key_list is not None:
         changes.update(result.key_list)
     if not result.offline and not result.revoked and not result.error:
@@ -230,17 +246,27 @@ def apply(vault: Any, result: ProfileResult) -> RoundReport:
         changes["enrol_token"] = ""  # used: no need to keep it
     outbox.update_profile(vault, state.id, **changes)
     waiting = len(outbox.pending(vault, state.id, force=True))
-    return RoundReport(state.id, state.profile.name, len(result.receipts), imported, waiting,
-                       result.offline, result.revoked, result.error, result.warning,
-                       tuple(notices))
+    return RoundReport(
+        state.id,
+        state.profile.name,
+        len(result.receipts),
+        imported,
+        waiting,
+        result.offline,
+        result.revoked,
+        result.error,
+        result.warning,
+        tuple(notices),
+    )
 
 
 def default_client(proxy: str = "") -> ClientFactory:
     return lambda state: InboxClient(state.profile.inbox_url, proxy=proxy)
 
 
-def sync_round(vault: Any, client_factory: ClientFactory | None = None,
-               *, force: bool = True) -> list[RoundReport]:
+def sync_round(
+    vault: Any, client_factory: ClientFactory | None = None, *, force: bool = True
+) -> list[RoundReport]:
     factory = client_factory or default_client()
     reports = []
     for plan in prepare(vault, force=force):
@@ -248,8 +274,14 @@ def sync_round(vault: Any, client_factory: ClientFactory | None = None,
         try:
             client = factory(plan.state)
         except SyncError as exc:  # an address the laptop will not send to (http://...)
-            reports.append(apply(vault, ProfileResult(
-                state=plan.state, registered=plan.state.registered, error=exc.message)))
+            reports.append(
+                apply(
+                    vault,
+                    ProfileResult(
+                        state=plan.state, registered=plan.state.registered, error=exc.message
+                    ),
+                )
+            )
             continue
         with client:
             result = exchange(plan, client)
@@ -277,23 +309,31 @@ def _agency_keys(state: ProfileState, result: ProfileResult) -> list[str]:
 def _verified_receipt(doc: SignedDocument, item: OutboxItem, agency_keys: list[str]) -> Receipt:
     for key in agency_keys[:-1]:
         try:
-            return verify_receipt(doc, agency_public_key=key, bundle_id=item.bundle_id,
-                                  sha256=item.sha256)
+            return verify_receipt(
+                doc, agency_public_key=key, bundle_id=item.bundle_id, sha256=item.sha256
+            )
         except SyncError:
             continue
-    return verify_receipt(doc, agency_public_key=agency_keys[-1], bundle_id=item.bundle_id,
-                          sha256=item.sha256)
+    return verify_receipt(
+        doc, agency_public_key=agency_keys[-1], bundle_id=item.bundle_id, sha256=item.sha256
+    )
 
 
-def _send_blobs(plan: ProfilePlan, item: OutboxItem, client: InboxClient,
-                result: ProfileResult) -> None:
+def _send_blobs(
+    plan: ProfilePlan, item: OutboxItem, client: InboxClient, result: ProfileResult
+) -> None:
     """Upload, chunk by chunk, the attachments this bundle needs that the inbox lacks."""
     for sha, _size in item.blobs:
         data = plan.blobs.get(sha)
         if data is None or sha in result.blobs_sent:
             continue
-        client.send_blob(plan.state.profile.device_id, plan.state.device_signing_secret,
-                         _agency_recipient(plan.state, result), sha, data)
+        client.send_blob(
+            plan.state.profile.device_id,
+            plan.state.device_signing_secret,
+            _agency_recipient(plan.state, result),
+            sha,
+            data,
+        )
         result.blobs_sent.append(sha)
 
 
@@ -310,14 +350,18 @@ def _key_list(state: ProfileState, client: InboxClient, result: ProfileResult) -
             result.warning = _expired_warning(state)
             return
         key_list, warning = follow_key_lists(
-            docs, trusted_public_key=state.agency_signing_public_key,
-            agency_id=state.profile.agency_id, last_version=state.key_list_version)
+            docs,
+            trusted_public_key=state.agency_signing_public_key,
+            agency_id=state.profile.agency_id,
+            last_version=state.key_list_version,
+        )
     except (KeyListError, InboxRefusedError) as exc:  # keep the keys already trusted; say so
         result.warning = exc.message
         return
     result.warning = warning or ""
     result.key_list = {
-        "key_list_version": key_list.version, "key_list_expires_at": key_list.expires_at,
+        "key_list_version": key_list.version,
+        "key_list_expires_at": key_list.expires_at,
         "agency_signing_public_key": key_list.signing_public_key,
         "agency_age_recipient": key_list.age_recipient,
     }
@@ -330,14 +374,25 @@ def _expired_warning(state: ProfileState) -> str:
         expired = datetime.fromisoformat(state.key_list_expires_at) <= outbox.now_utc()
     except (TypeError, ValueError):
         return ""
-    return ("The agency's key list has expired. Work is still sent, but ask the agency "
-            "to publish a new one.") if expired else ""
+    return (
+        (
+            "The agency's key list has expired. Work is still sent, but ask the agency "
+            "to publish a new one."
+        )
+        if expired
+        else ""
+    )
 
 
-def _assignments(state: ProfileState, client: InboxClient, result: ProfileResult,
-                 last_message_id: str = "") -> None:
-    found = client.assignments(state.profile.device_id, state.device_signing_secret,
-                               state.last_assignment_sequence, last_message_id)
+def _assignments(
+    state: ProfileState, client: InboxClient, result: ProfileResult, last_message_id: str = ""
+) -> None:
+    found = client.assignments(
+        state.profile.device_id,
+        state.device_signing_secret,
+        state.last_assignment_sequence,
+        last_message_id,
+    )
     for entry in sorted(found, key=lambda a: int(a["sequence"])):
         try:
             if is_message(entry["data"]):
@@ -348,19 +403,25 @@ def _assignments(state: ProfileState, client: InboxClient, result: ProfileResult
             result.assignments.append((opened.manifest.sequence, opened.case()))
         except BundleError as exc:
             log.warning("assignment bundle refused: check %s", exc.check)
-            result.error = ("A new case from the agency failed its checks and was not "
-                            f"imported ({exc.check}).")
+            result.error = (
+                f"A new case from the agency failed its checks and was not imported ({exc.check})."
+            )
             return  # do not skip past it: the next round tries again
     result.assignments_done = True
 
 
 def _opened_assignment(state: ProfileState, data: bytes, agency_keys: list[str]) -> OpenedBundle:
     """The assignment opened with the first agency key its signature verifies with."""
+
     def opened(key: str) -> OpenedBundle:
         return open_bundle(
-            data, signer_public_key=key, identity=state.device_age_identity,
+            data,
+            signer_public_key=key,
+            identity=state.device_age_identity,
             expected_agency_id=state.profile.agency_id,
-            expected_device_id=state.profile.device_id, expected_kind=KIND_ASSIGNMENT)
+            expected_device_id=state.profile.device_id,
+            expected_kind=KIND_ASSIGNMENT,
+        )
 
     for key in agency_keys[:-1]:
         try:
@@ -375,10 +436,13 @@ def _opened_message(state: ProfileState, data: bytes, agency_keys: list[str]) ->
     """A message opened with the first agency key its signature verifies with."""
     for key in agency_keys:
         try:
-            return open_message(data, signer_public_key=key,
-                                identity=state.device_age_identity,
-                                expected_agency_id=state.profile.agency_id,
-                                expected_device_id=state.profile.device_id)
+            return open_message(
+                data,
+                signer_public_key=key,
+                identity=state.device_age_identity,
+                expected_agency_id=state.profile.agency_id,
+                expected_device_id=state.profile.device_id,
+            )
         except BundleError as exc:
             if exc.check != "signature" or key == agency_keys[-1]:
                 raise
@@ -387,8 +451,10 @@ def _opened_message(state: ProfileState, data: bytes, agency_keys: list[str]) ->
 
 def _reference_taken(vault: Any, case: Case) -> bool:
     with vault.reading() as conn:
-        row = conn.execute("SELECT id FROM cases WHERE reference = ? AND agency_profile_id = ?",
-                           (case.reference, case.agency_profile_id)).fetchone()
+        row = conn.execute(
+            "SELECT id FROM cases WHERE reference = ? AND agency_profile_id = ?",
+            (case.reference, case.agency_profile_id),
+        ).fetchone()
     return row is not None and row[0] != case.id
 
 

@@ -59,13 +59,16 @@ class EnrolmentFile:
         try:
             body = convert(EnrolmentBody, data)
         except WireError as exc:  # names the field: "$.token" ...
-            raise EnrolmentError("The enrolment file is incomplete: ask the agency for a new "
-                                 f"one. ({exc})") from exc
+            raise EnrolmentError(
+                f"The enrolment file is incomplete: ask the agency for a new one. ({exc})"
+            ) from exc
         values = {k: getattr(body, k) for k in fields}
         missing = [k for k in fields if k != "assessor_name" and not values[k]]
         if missing:
-            raise EnrolmentError("The enrolment file is incomplete: ask the agency for a new "
-                                 f"one. (empty: {', '.join(missing)})")
+            raise EnrolmentError(
+                "The enrolment file is incomplete: ask the agency for a new "
+                f"one. (empty: {', '.join(missing)})"
+            )
         enrolment = cls(**values)
         url = urlparse(enrolment.inbox_url)
         if url.scheme not in ("https", "http") or not url.netloc:
@@ -85,5 +88,6 @@ class EnrolmentFile:
         try:
             return cls.parse(Path(path).read_bytes())
         except OSError as exc:
-            raise EnrolmentError(f"The enrolment file could not be opened ({exc.strerror}).") \
-                from exc
+            raise EnrolmentError(
+                f"The enrolment file could not be opened ({exc.strerror})."
+            ) from exc

@@ -31,13 +31,17 @@ def agency_label(names: dict[str, str], profile_id: str) -> str:
 def find_profile(vault: Any, agency: str) -> ProfileState:
     """An enrolled agency by its name, its agency id or its profile id (any case)."""
     wanted = agency.strip().casefold()
-    found = [s for s in outbox.profiles(vault)
-             if wanted in (s.id.casefold(), s.profile.agency_id.casefold(),
-                           s.profile.name.casefold())]
+    found = [
+        s
+        for s in outbox.profiles(vault)
+        if wanted in (s.id.casefold(), s.profile.agency_id.casefold(), s.profile.name.casefold())
+    ]
     if not found:
         names = ", ".join(s.profile.name for s in outbox.profiles(vault)) or "none yet"
-        raise NotFoundError(f"This laptop is not enrolled with an agency called {agency} "
-                            f"(enrolled: {names}; to enrol: homestudy enrol FILE).")
+        raise NotFoundError(
+            f"This laptop is not enrolled with an agency called {agency} "
+            f"(enrolled: {names}; to enrol: homestudy enrol FILE)."
+        )
     return found[0]
 
 
@@ -48,9 +52,11 @@ def link_case(vault: Any, case_id: str, profile_id: str) -> Case:
     if case.agency_profile_id == state.id:
         return case  # type: ignore[no-any-return]
     if case.agency_profile_id and _was_sent(vault, case.id):
-        raise ValidationError("This case has already been sent to another agency, so it "
-                              "cannot be moved to a different one here; ask the agencies "
-                              "to transfer it.")
+        raise ValidationError(
+            "This case has already been sent to another agency, so it "
+            "cannot be moved to a different one here; ask the agencies "
+            "to transfer it."
+        )
     case.agency_profile_id = state.id
     vault.cases.save_case(case)  # refuses a reference this agency already has here
     outbox.mark_dirty(vault, case.id)
@@ -59,5 +65,9 @@ def link_case(vault: Any, case_id: str, profile_id: str) -> Case:
 
 def _was_sent(vault: Any, case_id: str) -> bool:
     with vault.reading() as conn:
-        return conn.execute("SELECT 1 FROM sync_receipts WHERE case_id = ? LIMIT 1",
-                            (case_id,)).fetchone() is not None
+        return (
+            conn.execute(
+                "SELECT 1 FROM sync_receipts WHERE case_id = ? LIMIT 1", (case_id,)
+            ).fetchone()
+            is not None
+        )

@@ -39,7 +39,12 @@ MESSAGE_FORMAT = "homestudy-message"
 MESSAGE_FORMAT_VERSION = 1
 PAYLOAD_FORMAT = "homestudy-message-payload"
 CASE_UPDATE, REVIEW, TRANSFER, WITHDRAW, CLOSE = (
-    "case_update", "review", "transfer", "withdraw", "close")
+    "case_update",
+    "review",
+    "transfer",
+    "withdraw",
+    "close",
+)
 KINDS = (CASE_UPDATE, REVIEW, TRANSFER, WITHDRAW, CLOSE)
 MAX_MESSAGE_SIZE = 256 * 1024 * 1024
 
@@ -80,10 +85,18 @@ class MessageManifest:
             if not isinstance(version, int) or isinstance(version, bool):
                 raise BundleError("The message's format version is missing.", check="format")
             if version > MESSAGE_FORMAT_VERSION:
-                raise BundleError("This message was made by a newer version of HomeStudy.",
-                                  check="format_version")
-            texts = ("message_id", "kind", "agency_id", "device_id", "case_id",
-                     "case_reference", "created_at")
+                raise BundleError(
+                    "This message was made by a newer version of HomeStudy.", check="format_version"
+                )
+            texts = (
+                "message_id",
+                "kind",
+                "agency_id",
+                "device_id",
+                "case_id",
+                "case_reference",
+                "created_at",
+            )
             values = {k: data[k] for k in texts}
             if not all(isinstance(v, str) for v in values.values()):
                 raise ValueError("a text field is not text")
@@ -93,14 +106,16 @@ class MessageManifest:
             if values["kind"] not in KINDS or not isinstance(members, dict):
                 raise ValueError("bad kind or members")
             for entry in members.values():
-                if not isinstance(entry, dict) or not isinstance(entry.get("sha256"), str) \
-                        or not isinstance(entry.get("size"), int):
+                if (
+                    not isinstance(entry, dict)
+                    or not isinstance(entry.get("sha256"), str)
+                    or not isinstance(entry.get("size"), int)
+                ):
                     raise ValueError("bad member entry")
         except BundleError:
             raise
         except (ValueError, KeyError, TypeError, UnicodeDecodeError, RecursionError) as exc:
-            raise BundleError("The message's manifest is not readable.",
-                              check="manifest") from exc
+            raise BundleError("The message's manifest is not readable.", check="manifest") from exc
         return cls(sequence=sequence, members=members, format_version=version, **values)
 
     def trusted_comment(self) -> str:
@@ -124,38 +139,61 @@ def is_message(data: bytes) -> bool:
         return False
 
 
-def build_message(manifest: MessageManifest, *, body: dict[str, Any],
-                  attachments: dict[str, bytes], signing_secret: str,
-                  recipients: Sequence[str]) -> bytes:
+def build_message(
+    manifest: MessageManifest,
+    *,
+    body: dict[str, Any],
+    attachments: dict[str, bytes],
+    signing_secret: str,
+    recipients: Sequence[str],
+) -> bytes:
     inner = [(f"attachments/{aid}", data) for aid, data in sorted(attachments.items())]
     header = {
-        "format": PAYLOAD_FORMAT, "format_version": MESSAGE_FORMAT_VERSION,
-        "message_id": manifest.message_id, "kind": manifest.kind,
-        "agency_id": manifest.agency_id, "device_id": manifest.device_id,
-        "sequence": manifest.sequence, "case_id": manifest.case_id, "body": body,
+        "format": PAYLOAD_FORMAT,
+        "format_version": MESSAGE_FORMAT_VERSION,
+        "message_id": manifest.message_id,
+        "kind": manifest.kind,
+        "agency_id": manifest.agency_id,
+        "device_id": manifest.device_id,
+        "sequence": manifest.sequence,
+        "case_id": manifest.case_id,
+        "body": body,
         "members": {n: {"sha256": sha256_hex(d), "size": len(d)} for n, d in inner},
     }
     plaintext = pack([("message.json", json.dumps(header, sort_keys=True).encode()), *inner])
     ciphertext = pyrage.encrypt(plaintext, [x25519.Recipient.from_str(r) for r in recipients])
-    members = {"payload.age": {"sha256": sha256_hex(ciphertext), "size": len(ciphertext)},
-               "README.txt": {"sha256": sha256_hex(_README), "size": len(_README)}}
+    members = {
+        "payload.age": {"sha256": sha256_hex(ciphertext), "size": len(ciphertext)},
+        "README.txt": {"sha256": sha256_hex(_README), "size": len(_README)},
+    }
     full = dataclasses.replace(manifest, members=members)
     manifest_bytes = full.to_json()
     signature = keys.sign(signing_secret, manifest_bytes, full.trusted_comment())
-    return pack([("manifest.json", manifest_bytes), ("manifest.json.minisig", signature),
-                 ("payload.age", ciphertext), ("README.txt", _README)])
+    return pack(
+        [
+            ("manifest.json", manifest_bytes),
+            ("manifest.json.minisig", signature),
+            ("payload.age", ciphertext),
+            ("README.txt", _README),
+        ]
+    )
 
 
-def open_message(data: bytes, *, signer_public_key: str | None, identity: str | Sequence[str],
-                 expected_agency_id: str | None = None, expected_device_id: str | None = None,
-                 max_size: int = MAX_MESSAGE_SIZE) -> OpenedMessage:
+def open_message(
+    data: bytes,
+    *,
+    signer_public_key: str | None,
+    identity: str | Sequence[str],
+    expected_agency_id: str | None = None,
+    expected_device_id: str | None = None,
+    max_size: int = MAX_MESSAGE_SIZE,
+) -> OpenedMessage:
     if len(data) > max_size:
         raise BundleError("The message is larger than allowed.", check="size")
     try:
         members = unpack(data, max_member_size=max_size, max_members=16)
     except ContainerError as exc:
-        raise BundleError("The message file is damaged or incomplete.",
-                          check="container") from exc
+        raise BundleError("The message file is damaged or incomplete.", check="container") from exc
     raw, signature = members.get("manifest.json"), members.get("manifest.json.minisig")
     if raw is None or signature is None:
         raise BundleError("The message has no signed manifest.", check="container")
@@ -174,15 +212,18 @@ def open_message(data: bytes, *, signer_public_key: str | None, identity: str | 
         raise BundleError("The message's members do not match its manifest.", check="members")
     for name, entry in manifest.members.items():
         if entry["size"] != len(members[name]) or entry["sha256"] != sha256_hex(members[name]):
-            raise BundleError(f"The message member {name} does not match its signed hash.",
-                              check="hash")
+            raise BundleError(
+                f"The message member {name} does not match its signed hash.", check="hash"
+            )
     try:
         identities = [identity] if isinstance(identity, str) else list(identity)
-        plaintext = pyrage.decrypt(members["payload.age"],
-                                   [x25519.Identity.from_str(i) for i in identities])
+        plaintext = pyrage.decrypt(
+            members["payload.age"], [x25519.Identity.from_str(i) for i in identities]
+        )
     except Exception as exc:
-        raise BundleError("The message could not be decrypted with this key.",
-                          check="decrypt") from exc
+        raise BundleError(
+            "The message could not be decrypted with this key.", check="decrypt"
+        ) from exc
     body, attachments = _payload(plaintext, manifest, max_size)
     return OpenedMessage(manifest, sha256_hex(data), body, attachments)
 
@@ -191,12 +232,16 @@ def _verified_comment(public_key: str, raw: bytes, signature: bytes) -> str:
     try:
         return keys.verify(public_key, raw, signature)
     except Exception as exc:  # minisign errors, malformed keys: a failed check either way
-        raise BundleError("The message's signature does not verify: it was not made by the "
-                          "agency, or it was changed after signing.", check="signature") from exc
+        raise BundleError(
+            "The message's signature does not verify: it was not made by the "
+            "agency, or it was changed after signing.",
+            check="signature",
+        ) from exc
 
 
-def _payload(plaintext: bytes, manifest: MessageManifest,
-             max_size: int) -> tuple[dict[str, Any], dict[str, bytes]]:
+def _payload(
+    plaintext: bytes, manifest: MessageManifest, max_size: int
+) -> tuple[dict[str, Any], dict[str, bytes]]:
     try:
         inner = unpack(plaintext, max_member_size=max_size)
         header = json.loads(inner.pop("message.json").decode("utf-8"))
@@ -214,7 +259,9 @@ def _payload(plaintext: bytes, manifest: MessageManifest,
         raise BundleError("The message's payload is not readable.", check="payload") from exc
     for key in ("message_id", "kind", "agency_id", "device_id", "sequence", "case_id"):
         if header.get(key) != getattr(manifest, key):
-            raise BundleError(f"The encrypted message does not match its manifest ({key}).",
-                              check="inner_mismatch")
+            raise BundleError(
+                f"The encrypted message does not match its manifest ({key}).",
+                check="inner_mismatch",
+            )
     prefix = "attachments/"
-    return header["body"], {n[len(prefix):]: d for n, d in inner.items() if n.startswith(prefix)}
+    return header["body"], {n[len(prefix) :]: d for n, d in inner.items() if n.startswith(prefix)}

@@ -148,13 +148,17 @@ def mark_dirty(vault: Any, case_id: str) -> None:
         conn.execute(
             "INSERT INTO sync_dirty (case_id, version, marked_at) VALUES (?, 1, ?) "
             "ON CONFLICT (case_id) DO UPDATE SET version = version + 1, "
-            "marked_at = excluded.marked_at", (case_id, now_utc().isoformat()))
+            "marked_at = excluded.marked_at",
+            (case_id, now_utc().isoformat()),
+        )
 
 
 def dirty_cases(vault: Any) -> list[tuple[str, int]]:
     with vault.reading() as conn:
-        return [(r[0], int(r[1])) for r in
-                conn.execute("SELECT case_id, version FROM sync_dirty ORDER BY marked_at")]
+        return [
+            (r[0], int(r[1]))
+            for r in conn.execute("SELECT case_id, version FROM sync_dirty ORDER BY marked_at")
+        ]
 
 
 def clear_dirty(vault: Any, case_id: str, version: int | None = None) -> None:
@@ -162,8 +166,9 @@ def clear_dirty(vault: Any, case_id: str, version: int | None = None) -> None:
         if version is None:
             conn.execute("DELETE FROM sync_dirty WHERE case_id = ?", (case_id,))
         else:
-            conn.execute("DELETE FROM sync_dirty WHERE case_id = ? AND version = ?",
-                         (case_id, version))
+            conn.execute(
+                "DELETE FROM sync_dirty WHERE case_id = ? AND version = ?", (case_id, version)
+            )
 
 
 # --------------------------------------------------------------------------- profiles
@@ -175,9 +180,17 @@ def add_profile(vault: Any, state: ProfileState) -> None:
             "INSERT INTO sync_profiles (id, agency_id, profile, agency_signing_public_key, "
             "agency_age_recipient, device_signing_secret, device_age_identity, enrol_token) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (state.id, state.profile.agency_id, _profile_json(state.profile),
-             state.agency_signing_public_key, state.agency_age_recipient,
-             state.device_signing_secret, state.device_age_identity, state.enrol_token))
+            (
+                state.id,
+                state.profile.agency_id,
+                _profile_json(state.profile),
+                state.agency_signing_public_key,
+                state.agency_age_recipient,
+                state.device_signing_secret,
+                state.device_age_identity,
+                state.enrol_token,
+            ),
+        )
 
 
 def profiles(vault: Any) -> list[ProfileState]:
@@ -188,8 +201,9 @@ def profiles(vault: Any) -> list[ProfileState]:
 
 def profile(vault: Any, profile_id: str) -> ProfileState:
     with vault.reading() as conn:
-        row = conn.execute(f"SELECT {_PROFILE_COLUMNS} FROM sync_profiles WHERE id = ?",
-                           (profile_id,)).fetchone()
+        row = conn.execute(
+            f"SELECT {_PROFILE_COLUMNS} FROM sync_profiles WHERE id = ?", (profile_id,)
+        ).fetchone()
     if row is None:
         raise NotFoundError("That agency is not set up on this laptop.")
     return _state(row)
@@ -197,8 +211,9 @@ def profile(vault: Any, profile_id: str) -> ProfileState:
 
 def find_by_agency(vault: Any, agency_id: str) -> ProfileState | None:
     with vault.reading() as conn:
-        row = conn.execute(f"SELECT {_PROFILE_COLUMNS} FROM sync_profiles WHERE agency_id = ?",
-                           (agency_id,)).fetchone()
+        row = conn.execute(
+            f"SELECT {_PROFILE_COLUMNS} FROM sync_profiles WHERE agency_id = ?", (agency_id,)
+        ).fetchone()
     return None if row is None else _state(row)
 
 
@@ -210,27 +225,45 @@ def update_profile(vault: Any, profile_id: str, **values: Any) -> None:
         values["profile"] = _profile_json(values["profile"])
     sets = ", ".join(f"{k} = ?" for k in values)
     with vault.transaction() as conn:
-        conn.execute(f"UPDATE sync_profiles SET {sets} WHERE id = ?",
-                     (*values.values(), profile_id))
+        conn.execute(
+            f"UPDATE sync_profiles SET {sets} WHERE id = ?", (*values.values(), profile_id)
+        )
 
 
 def statuses(vault: Any) -> list[AgencyStatus]:
     with vault.reading() as conn:
-        counts = {(r[0], r[1]): int(r[2]) for r in conn.execute(
-            "SELECT profile_id, state, count(*) FROM sync_outbox GROUP BY profile_id, state")}
-    return [AgencyStatus(
-        profile_id=p.id, agency_name=p.profile.name,
-        waiting=counts.get((p.id, WAITING), 0), refused=counts.get((p.id, REFUSED), 0),
-        registered=p.registered, revoked=p.revoked, last_synced_at=p.last_synced_at,
-        last_error=p.last_error, last_warning=p.last_warning,
-    ) for p in profiles(vault)]
+        counts = {
+            (r[0], r[1]): int(r[2])
+            for r in conn.execute(
+                "SELECT profile_id, state, count(*) FROM sync_outbox GROUP BY profile_id, state"
+            )
+        }
+    return [
+        AgencyStatus(
+            profile_id=p.id,
+            agency_name=p.profile.name,
+            waiting=counts.get((p.id, WAITING), 0),
+            refused=counts.get((p.id, REFUSED), 0),
+            registered=p.registered,
+            revoked=p.revoked,
+            last_synced_at=p.last_synced_at,
+            last_error=p.last_error,
+            last_warning=p.last_warning,
+        )
+        for p in profiles(vault)
+    ]
 
 
 # --------------------------------------------------------------------------- bundles
 
 
-def freeze(vault: Any, state: ProfileState, case: Case, dirty_version: int | None,
-           extras: dict[str, bytes] | None = None) -> str | None:
+def freeze(
+    vault: Any,
+    state: ProfileState,
+    case: Case,
+    dirty_version: int | None,
+    extras: dict[str, bytes] | None = None,
+) -> str | None:
     """Store the case's change set in the outbox, replacing any still waiting, in one
     transaction; None when the agency already has this very case (and these extras).
     ``extras``: further payload members (``review_replies.json``), sent whole each time."""
@@ -239,21 +272,27 @@ def freeze(vault: Any, state: ProfileState, case: Case, dirty_version: int | Non
     extras = dict(extras or {})
     extras_sha = _extras_sha256(extras)
     with vault.transaction() as conn:
-        base = conn.execute("SELECT bundle_id, state_sha256, state, extras_sha256 FROM "
-                            "sync_case_base "
-                            "WHERE profile_id = ? AND case_id = ?",
-                            (state.id, case.id)).fetchone()
-        waiting = conn.execute("SELECT bundle_id, result_sha256, state, extras_sha256 FROM "
-                               "sync_outbox "
-                               "WHERE profile_id = ? AND case_id = ?",
-                               (state.id, case.id)).fetchall()
+        base = conn.execute(
+            "SELECT bundle_id, state_sha256, state, extras_sha256 FROM "
+            "sync_case_base "
+            "WHERE profile_id = ? AND case_id = ?",
+            (state.id, case.id),
+        ).fetchone()
+        waiting = conn.execute(
+            "SELECT bundle_id, result_sha256, state, extras_sha256 FROM "
+            "sync_outbox "
+            "WHERE profile_id = ? AND case_id = ?",
+            (state.id, case.id),
+        ).fetchall()
         if dirty_version is not None:
-            conn.execute("DELETE FROM sync_dirty WHERE case_id = ? AND version = ?",
-                         (case.id, dirty_version))
+            conn.execute(
+                "DELETE FROM sync_dirty WHERE case_id = ? AND version = ?", (case.id, dirty_version)
+            )
         if base is not None and (base[1], base[3]) == (current_sha, extras_sha):
             # back to what the agency has (an edit undone): nothing needs to go
-            conn.execute("DELETE FROM sync_outbox WHERE profile_id = ? AND case_id = ?",
-                         (state.id, case.id))
+            conn.execute(
+                "DELETE FROM sync_outbox WHERE profile_id = ? AND case_id = ?", (state.id, case.id)
+            )
             return None
         if [(w[1], w[2], w[3]) for w in waiting] == [(current_sha, WAITING, extras_sha)]:
             return str(waiting[0][0])  # the waiting bundle already says exactly this
@@ -261,39 +300,77 @@ def freeze(vault: Any, state: ProfileState, case: Case, dirty_version: int | Non
             conn.execute("DELETE FROM sync_outbox WHERE bundle_id = ?", (old_id,))
         blobs = sorted({(a.sha256, a.size) for a in case.attachments})
         if base is None:
-            change = ChangeSet(format=CHANGE_FORMAT, format_version=CHANGE_FORMAT_VERSION,
-                               case_id=case.id, case_format_version=CASE_FORMAT_VERSION,
-                               state_sha256=current_sha, full=current)
+            change = ChangeSet(
+                format=CHANGE_FORMAT,
+                format_version=CHANGE_FORMAT_VERSION,
+                case_id=case.id,
+                case_format_version=CASE_FORMAT_VERSION,
+                state_sha256=current_sha,
+                full=current,
+            )
         else:
             ops = changes.diff(json.loads(gzip.decompress(bytes(base[2]))), current)
-            change = ChangeSet(format=CHANGE_FORMAT, format_version=CHANGE_FORMAT_VERSION,
-                               case_id=case.id, case_format_version=CASE_FORMAT_VERSION,
-                               state_sha256=current_sha, base_bundle_id=base[0],
-                               base_sha256=base[1], ops=[_op(o) for o in ops])
+            change = ChangeSet(
+                format=CHANGE_FORMAT,
+                format_version=CHANGE_FORMAT_VERSION,
+                case_id=case.id,
+                case_format_version=CASE_FORMAT_VERSION,
+                state_sha256=current_sha,
+                base_bundle_id=base[0],
+                base_sha256=base[1],
+                ops=[_op(o) for o in ops],
+            )
         change = _with_blobs(change, blobs)
-        row = conn.execute("SELECT next_sequence, last_bundle_id, last_bundle_sha256 FROM "
-                           "sync_profiles WHERE id = ?", (state.id,)).fetchone()
+        row = conn.execute(
+            "SELECT next_sequence, last_bundle_id, last_bundle_sha256 FROM "
+            "sync_profiles WHERE id = ?",
+            (state.id,),
+        ).fetchone()
         sequence, previous_id, previous_sha = int(row[0]), row[1], row[2]
         manifest = Manifest(
-            bundle_id=str(uuid.uuid4()), kind=KIND_CASE, agency_id=state.profile.agency_id,
-            device_id=state.profile.device_id, case_id=case.id, case_reference=case.reference,
-            sequence=sequence, previous_bundle_id=previous_id, previous_sha256=previous_sha,
-            created_at=now_utc().isoformat())
-        data = build_change_bundle(manifest, change=wire_encode(change),
-                                   signing_secret=state.device_signing_secret,
-                                   recipient=state.agency_age_recipient, whole=base is None,
-                                   extras=extras)
+            bundle_id=str(uuid.uuid4()),
+            kind=KIND_CASE,
+            agency_id=state.profile.agency_id,
+            device_id=state.profile.device_id,
+            case_id=case.id,
+            case_reference=case.reference,
+            sequence=sequence,
+            previous_bundle_id=previous_id,
+            previous_sha256=previous_sha,
+            created_at=now_utc().isoformat(),
+        )
+        data = build_change_bundle(
+            manifest,
+            change=wire_encode(change),
+            signing_secret=state.device_signing_secret,
+            recipient=state.agency_age_recipient,
+            whole=base is None,
+            extras=extras,
+        )
         digest = sha256_hex(data)
         conn.execute(
             "INSERT INTO sync_outbox (bundle_id, profile_id, case_id, sequence, data, sha256, "
             "created_at, result_state, result_sha256, blobs, extras_sha256) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (manifest.bundle_id, state.id, case.id, sequence, data, digest,
-             manifest.created_at, gzip.compress(changes.canonical(current), mtime=0),
-             current_sha, json.dumps(blobs), extras_sha))
-        conn.execute("UPDATE sync_profiles SET next_sequence = ?, last_bundle_id = ?, "
-                     "last_bundle_sha256 = ? WHERE id = ?",
-                     (sequence + 1, manifest.bundle_id, digest, state.id))
+            (
+                manifest.bundle_id,
+                state.id,
+                case.id,
+                sequence,
+                data,
+                digest,
+                manifest.created_at,
+                gzip.compress(changes.canonical(current), mtime=0),
+                current_sha,
+                json.dumps(blobs),
+                extras_sha,
+            ),
+        )
+        conn.execute(
+            "UPDATE sync_profiles SET next_sequence = ?, last_bundle_id = ?, "
+            "last_bundle_sha256 = ? WHERE id = ?",
+            (sequence + 1, manifest.bundle_id, digest, state.id),
+        )
     return manifest.bundle_id
 
 
@@ -301,8 +378,12 @@ def _extras_sha256(extras: dict[str, bytes]) -> str:
     """One hash of the extra members ('' for none): whether they changed since sent."""
     if not extras:
         return ""
-    return sha256_hex(b"".join(sha256_hex(n.encode()).encode() + sha256_hex(d).encode()
-                               for n, d in sorted(extras.items())))
+    return sha256_hex(
+        b"".join(
+            sha256_hex(n.encode()).encode() + sha256_hex(d).encode()
+            for n, d in sorted(extras.items())
+        )
+    )
 
 
 def _op(raw: dict[str, Any]) -> Op:
@@ -320,23 +401,31 @@ def _with_blobs(change: ChangeSet, blobs: list[tuple[str, int]]) -> ChangeSet:
 def forget_base(vault: Any, profile_id: str, case_id: str) -> None:
     """The agency does not hold our base any more: the next bundle carries the whole case."""
     with vault.transaction() as conn:
-        conn.execute("DELETE FROM sync_case_base WHERE profile_id = ? AND case_id = ?",
-                     (profile_id, case_id))
-        conn.execute("DELETE FROM sync_outbox WHERE profile_id = ? AND case_id = ?",
-                     (profile_id, case_id))
+        conn.execute(
+            "DELETE FROM sync_case_base WHERE profile_id = ? AND case_id = ?", (profile_id, case_id)
+        )
+        conn.execute(
+            "DELETE FROM sync_outbox WHERE profile_id = ? AND case_id = ?", (profile_id, case_id)
+        )
     mark_dirty(vault, case_id)
 
 
 def blobs_sent(vault: Any, profile_id: str) -> set[str]:
     with vault.reading() as conn:
-        return {r[0] for r in conn.execute(
-            "SELECT sha256 FROM sync_blobs_sent WHERE profile_id = ?", (profile_id,))}
+        return {
+            r[0]
+            for r in conn.execute(
+                "SELECT sha256 FROM sync_blobs_sent WHERE profile_id = ?", (profile_id,)
+            )
+        }
 
 
 def mark_blobs_sent(vault: Any, profile_id: str, hashes: list[str]) -> None:
     with vault.transaction() as conn:
-        conn.executemany("INSERT INTO sync_blobs_sent (profile_id, sha256) VALUES (?, ?) "
-                         "ON CONFLICT DO NOTHING", [(profile_id, h) for h in hashes])
+        conn.executemany(
+            "INSERT INTO sync_blobs_sent (profile_id, sha256) VALUES (?, ?) ON CONFLICT DO NOTHING",
+            [(profile_id, h) for h in hashes],
+        )
 
 
 def forget_blobs(vault: Any, profile_id: str, hashes: list[str] | None = None) -> None:
@@ -344,8 +433,10 @@ def forget_blobs(vault: Any, profile_id: str, hashes: list[str] | None = None) -
         if hashes is None:
             conn.execute("DELETE FROM sync_blobs_sent WHERE profile_id = ?", (profile_id,))
         else:
-            conn.executemany("DELETE FROM sync_blobs_sent WHERE profile_id = ? AND sha256 = ?",
-                             [(profile_id, h) for h in hashes])
+            conn.executemany(
+                "DELETE FROM sync_blobs_sent WHERE profile_id = ? AND sha256 = ?",
+                [(profile_id, h) for h in hashes],
+            )
 
 
 CONVERT_AT = 8 * 1024 * 1024  # free space worth rewriting an older vault for, once
@@ -376,11 +467,12 @@ def reclaim_space(vault: Any) -> int:
         return int(conn.execute("PRAGMA freelist_count").fetchone()[0]) * page
 
 
-def pending(vault: Any, profile_id: str, *, force: bool = False,
-            now: datetime | None = None) -> list[OutboxItem]:
+def pending(
+    vault: Any, profile_id: str, *, force: bool = False, now: datetime | None = None
+) -> list[OutboxItem]:
     """Bundles waiting to go, in sequence order (``force`` ignores the back-off)."""
     stamp = (now or now_utc()).isoformat()
-    sql = (f"SELECT {_ITEM_COLUMNS} FROM sync_outbox WHERE profile_id = ? AND state = ?")
+    sql = f"SELECT {_ITEM_COLUMNS} FROM sync_outbox WHERE profile_id = ? AND state = ?"
     params: tuple[Any, ...] = (profile_id, WAITING)
     if not force:
         sql += " AND next_attempt_at <= ?"
@@ -407,10 +499,21 @@ def record_receipt(vault: Any, item: OutboxItem, receipt: Receipt, doc: SignedDo
             "INSERT INTO sync_receipts (bundle_id, profile_id, case_id, sequence, sha256, "
             "received_at, body, signature) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
             "ON CONFLICT (bundle_id) DO NOTHING",
-            (item.bundle_id, item.profile_id, item.case_id, item.sequence, item.sha256,
-             receipt.received_at, doc.body, doc.signature))
-        row = conn.execute("SELECT result_state, extras_sha256 FROM sync_outbox WHERE "
-                           "bundle_id = ?", (item.bundle_id,)).fetchone()
+            (
+                item.bundle_id,
+                item.profile_id,
+                item.case_id,
+                item.sequence,
+                item.sha256,
+                receipt.received_at,
+                doc.body,
+                doc.signature,
+            ),
+        )
+        row = conn.execute(
+            "SELECT result_state, extras_sha256 FROM sync_outbox WHERE bundle_id = ?",
+            (item.bundle_id,),
+        ).fetchone()
         if row is not None and item.result_sha256:  # the agency now holds this case
             conn.execute(
                 "INSERT INTO sync_case_base (profile_id, case_id, bundle_id, state_sha256, "
@@ -418,23 +521,33 @@ def record_receipt(vault: Any, item: OutboxItem, receipt: Receipt, doc: SignedDo
                 "case_id) DO UPDATE SET bundle_id = excluded.bundle_id, state_sha256 = "
                 "excluded.state_sha256, state = excluded.state, extras_sha256 = "
                 "excluded.extras_sha256",
-                (item.profile_id, item.case_id, item.bundle_id, item.result_sha256, row[0],
-                 row[1]))
-        conn.executemany("INSERT INTO sync_blobs_sent (profile_id, sha256) VALUES (?, ?) "
-                         "ON CONFLICT DO NOTHING", [(item.profile_id, h) for h, _ in item.blobs])
+                (item.profile_id, item.case_id, item.bundle_id, item.result_sha256, row[0], row[1]),
+            )
+        conn.executemany(
+            "INSERT INTO sync_blobs_sent (profile_id, sha256) VALUES (?, ?) ON CONFLICT DO NOTHING",
+            [(item.profile_id, h) for h, _ in item.blobs],
+        )
         conn.execute("DELETE FROM sync_outbox WHERE bundle_id = ?", (item.bundle_id,))
 
 
-def record_failure(vault: Any, item: OutboxItem, message: str, *, refused: bool,
-                   now: datetime | None = None) -> None:
+def record_failure(
+    vault: Any, item: OutboxItem, message: str, *, refused: bool, now: datetime | None = None
+) -> None:
     """Count a failed attempt; back off (capped), or park a refused bundle (kept)."""
     attempts = item.attempts + 1
     delay = min(BACKOFF_FIRST * (2 ** min(attempts - 1, 20)), BACKOFF_CAP)
     with vault.transaction() as conn:
-        conn.execute("UPDATE sync_outbox SET attempts = ?, next_attempt_at = ?, last_error = ?, "
-                     "state = ? WHERE bundle_id = ?",
-                     (attempts, ((now or now_utc()) + delay).isoformat(), message,
-                      REFUSED if refused else WAITING, item.bundle_id))
+        conn.execute(
+            "UPDATE sync_outbox SET attempts = ?, next_attempt_at = ?, last_error = ?, "
+            "state = ? WHERE bundle_id = ?",
+            (
+                attempts,
+                ((now or now_utc()) + delay).isoformat(),
+                message,
+                REFUSED if refused else WAITING,
+                item.bundle_id,
+            ),
+        )
 
 
 def receipts(vault: Any, case_id: str | None = None) -> list[tuple[str, str, int, str]]:
@@ -444,17 +557,32 @@ def receipts(vault: Any, case_id: str | None = None) -> list[tuple[str, str, int
     if case_id is not None:
         sql, params = sql + " WHERE case_id = ?", (case_id,)
     with vault.reading() as conn:
-        return [(r[0], r[1], int(r[2]), r[3])
-                for r in conn.execute(sql + " ORDER BY profile_id, sequence", params)]
+        return [
+            (r[0], r[1], int(r[2]), r[3])
+            for r in conn.execute(sql + " ORDER BY profile_id, sequence", params)
+        ]
 
 
-_ITEM_COLUMNS = ("bundle_id, profile_id, case_id, sequence, data, sha256, attempts, state, "
-                 "last_error, result_sha256, blobs")
+_ITEM_COLUMNS = (
+    "bundle_id, profile_id, case_id, sequence, data, sha256, attempts, state, "
+    "last_error, result_sha256, blobs"
+)
 
 
 def _item(r: Any) -> OutboxItem:
-    return OutboxItem(r[0], r[1], r[2], int(r[3]), bytes(r[4]), r[5], int(r[6]), r[7], r[8],
-                      r[9], tuple((h, int(n)) for h, n in json.loads(r[10] or "[]")))
+    return OutboxItem(
+        r[0],
+        r[1],
+        r[2],
+        int(r[3]),
+        bytes(r[4]),
+        r[5],
+        int(r[6]),
+        r[7],
+        r[8],
+        r[9],
+        tuple((h, int(n)) for h, n in json.loads(r[10] or "[]")),
+    )
 
 
 def _profile_json(p: AgencyProfile) -> str:
@@ -464,9 +592,20 @@ def _profile_json(p: AgencyProfile) -> str:
 def _state(row: Any) -> ProfileState:
     return ProfileState(
         profile=from_jsonable(AgencyProfile, json.loads(row[1])),
-        agency_signing_public_key=row[2], agency_age_recipient=row[3],
-        device_signing_secret=row[4], device_age_identity=row[5], enrol_token=row[6],
-        registered=bool(row[7]), revoked=bool(row[8]), key_list_version=int(row[9]),
-        key_list_expires_at=row[10], next_sequence=int(row[11]), last_bundle_id=row[12],
-        last_bundle_sha256=row[13], last_assignment_sequence=int(row[14]),
-        last_synced_at=row[15], last_error=row[16], last_warning=row[17])
+        agency_signing_public_key=row[2],
+        agency_age_recipient=row[3],
+        device_signing_secret=row[4],
+        device_age_identity=row[5],
+        enrol_token=row[6],
+        registered=bool(row[7]),
+        revoked=bool(row[8]),
+        key_list_version=int(row[9]),
+        key_list_expires_at=row[10],
+        next_sequence=int(row[11]),
+        last_bundle_id=row[12],
+        last_bundle_sha256=row[13],
+        last_assignment_sequence=int(row[14]),
+        last_synced_at=row[15],
+        last_error=row[16],
+        last_warning=row[17],
+    )

@@ -17,14 +17,14 @@ from homestudy.sync.client import InboxClient
 from homestudy.sync.outbox import OutboxItem, ProfileState
 
 
-def inbox_ahead(state: ProfileState, items: list[OutboxItem],
-                client: InboxClient) -> dict[str, Any] | None:
+def inbox_ahead(
+    state: ProfileState, items: list[OutboxItem], client: InboxClient
+) -> dict[str, Any] | None:
     """The inbox's view of this device when it already holds one of our numbers under a
     bundle this outbox does not have (a lost receipt is not that: the bundle is ours)."""
     seen = client.status(state.profile.device_id, state.device_signing_secret)
     last = seen.get("last_sequence")
-    if not isinstance(last, int) or isinstance(last, bool) or last < min(i.sequence
-                                                                         for i in items):
+    if not isinstance(last, int) or isinstance(last, bool) or last < min(i.sequence for i in items):
         return None
     if seen.get("last_bundle_id") in {i.bundle_id for i in items}:
         return None
@@ -34,12 +34,22 @@ def inbox_ahead(state: ProfileState, items: list[OutboxItem],
 def resequence(vault: Any, profile_id: str, seen: dict[str, Any]) -> None:
     """Drop the waiting bundles, mark their cases again, number on after ``seen``."""
     with vault.transaction() as conn:
-        cases = [r[0] for r in conn.execute(
-            "SELECT case_id FROM sync_outbox WHERE profile_id = ?", (profile_id,))]
+        cases = [
+            r[0]
+            for r in conn.execute(
+                "SELECT case_id FROM sync_outbox WHERE profile_id = ?", (profile_id,)
+            )
+        ]
         conn.execute("DELETE FROM sync_outbox WHERE profile_id = ?", (profile_id,))
-        conn.execute("UPDATE sync_profiles SET next_sequence = ?, last_bundle_id = ?, "
-                     "last_bundle_sha256 = ? WHERE id = ?",
-                     (int(seen["last_sequence"]) + 1, str(seen.get("last_bundle_id", "")),
-                      str(seen.get("last_sha256", "")), profile_id))
+        conn.execute(
+            "UPDATE sync_profiles SET next_sequence = ?, last_bundle_id = ?, "
+            "last_bundle_sha256 = ? WHERE id = ?",
+            (
+                int(seen["last_sequence"]) + 1,
+                str(seen.get("last_bundle_id", "")),
+                str(seen.get("last_sha256", "")),
+                profile_id,
+            ),
+        )
     for case_id in cases:
         outbox.mark_dirty(vault, case_id)

@@ -31,8 +31,10 @@ class SignedDocument:
     extra_signatures: tuple[bytes, ...] = ()
 
     def to_wire(self) -> dict[str, Any]:
-        wire: dict[str, Any] = {"body": self.body.decode("utf-8"),
-                                "signature": self.signature.decode("ascii")}
+        wire: dict[str, Any] = {
+            "body": self.body.decode("utf-8"),
+            "signature": self.signature.decode("ascii"),
+        }
         if self.extra_signatures:
             wire["signatures"] = [s.decode("ascii") for s in self.extra_signatures]
         return wire
@@ -47,8 +49,9 @@ class SignedDocument:
         extra = data.get("signatures", [])
         if not isinstance(extra, list) or not all(isinstance(s, str) for s in extra):
             raise ValueError("not a signed document")
-        return cls(body.encode("utf-8"), signature.encode("ascii"),
-                   tuple(s.encode("ascii") for s in extra))
+        return cls(
+            body.encode("utf-8"), signature.encode("ascii"), tuple(s.encode("ascii") for s in extra)
+        )
 
 
 def _sign(secret: str, fields: dict[str, Any], comment: str) -> SignedDocument:
@@ -130,8 +133,7 @@ def make_key_list(secret: str, key_list: KeyList, *, also_signed_by: str = "") -
     doc = _sign(secret, fields, comment)
     if not also_signed_by:
         return doc
-    return SignedDocument(doc.body, doc.signature,
-                          (keys.sign(also_signed_by, doc.body, comment),))
+    return SignedDocument(doc.body, doc.signature, (keys.sign(also_signed_by, doc.body, comment),))
 
 
 def verify_key_list(
@@ -164,8 +166,10 @@ def verify_key_list(
             f"The agency sent an older key list (version {key_list.version}, already seen "
             f"{last_version}), so it was not used. Tell the agency's IT team."
         )
-    if not (keys.valid_recipient(key_list.age_recipient)
-            and keys.valid_public_key(key_list.signing_public_key)):
+    if not (
+        keys.valid_recipient(key_list.age_recipient)
+        and keys.valid_public_key(key_list.signing_public_key)
+    ):
         raise KeyListError("The agency's key list holds a key that is not valid.")
     warning = None
     if expired:
@@ -199,13 +203,23 @@ def follow_key_lists(
         if _claimed_version(link) <= last_version:
             continue
         try:
-            checked, _ = verify_key_list(link, trusted_public_key=trusted, agency_id=agency_id,
-                                         last_version=last_version, now=now)
+            checked, _ = verify_key_list(
+                link,
+                trusted_public_key=trusted,
+                agency_id=agency_id,
+                last_version=last_version,
+                now=now,
+            )
         except KeyListError:
             continue  # not on this laptop's path of trust: it moves nothing
         trusted = checked.signing_public_key
-    return verify_key_list(docs[-1], trusted_public_key=trusted, agency_id=agency_id,
-                           last_version=last_version, now=now)
+    return verify_key_list(
+        docs[-1],
+        trusted_public_key=trusted,
+        agency_id=agency_id,
+        last_version=last_version,
+        now=now,
+    )
 
 
 def _claimed_version(doc: SignedDocument) -> int:

@@ -38,15 +38,34 @@ class AuditEntry:
     hash: str
 
 
-def _digest(prev: str, seq: int, at: str, actor: str, action: str, case_id: str,
-            kind: str, record_id: str, fields: str) -> str:
-    body = json.dumps([seq, at, actor, action, case_id, kind, record_id, fields],
-                      separators=(",", ":"), ensure_ascii=True)
+def _digest(
+    prev: str,
+    seq: int,
+    at: str,
+    actor: str,
+    action: str,
+    case_id: str,
+    kind: str,
+    record_id: str,
+    fields: str,
+) -> str:
+    body = json.dumps(
+        [seq, at, actor, action, case_id, kind, record_id, fields],
+        separators=(",", ":"),
+        ensure_ascii=True,
+    )
     return hashlib.sha256((prev + body).encode("ascii")).hexdigest()
 
 
-def append(conn: Any, actor: str, action: str, case_id: str, kind: str, record_id: str,
-           fields: Iterable[str] = ()) -> None:
+def append(
+    conn: Any,
+    actor: str,
+    action: str,
+    case_id: str,
+    kind: str,
+    record_id: str,
+    fields: Iterable[str] = (),
+) -> None:
     """Add one entry; call inside the transaction that made the change."""
     row = conn.execute("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
     seq, prev = (row[0] + 1, row[1]) if row else (1, GENESIS)
@@ -80,15 +99,26 @@ class AuditTrail:
 
     @staticmethod
     def _entry(r: Any) -> AuditEntry:
-        return AuditEntry(r[0], datetime.fromisoformat(r[1]), r[2], r[3], r[4], r[5], r[6],
-                          tuple(json.loads(r[7])), r[8], r[9])
+        return AuditEntry(
+            r[0],
+            datetime.fromisoformat(r[1]),
+            r[2],
+            r[3],
+            r[4],
+            r[5],
+            r[6],
+            tuple(json.loads(r[7])),
+            r[8],
+            r[9],
+        )
 
     def verify(self) -> int:
         """Check the whole chain; returns the number of entries or raises AuditChainError."""
         prev, expected_seq, count = GENESIS, 1, 0
         cur = self._conn().execute(
             "SELECT seq, at, actor, action, case_id, record_kind, record_id, fields,"
-            " prev_hash, hash FROM audit ORDER BY seq")
+            " prev_hash, hash FROM audit ORDER BY seq"
+        )
         for seq, at, actor, action, case_id, kind, rid, fields, prev_hash, digest in cur:
             if seq != expected_seq or prev_hash != prev:
                 raise AuditChainError(f"The audit trail is broken at entry {expected_seq}.")

@@ -99,8 +99,9 @@ def _aad(backup_id: str) -> str:
 # ------------------------------------------------------------------ making a backup
 
 
-def make_backup(vault: Vault, conn: Any, kdf_record: dict[str, Any], backup_kek: bytes,
-                out_file: Path) -> BackupInfo:
+def make_backup(
+    vault: Vault, conn: Any, kdf_record: dict[str, Any], backup_kek: bytes, out_file: Path
+) -> BackupInfo:
     """Write a good backup of ``conn``'s vault to ``out_file`` (atomically, 0600)."""
     folder = out_file.parent
     try:
@@ -114,8 +115,12 @@ def make_backup(vault: Vault, conn: Any, kdf_record: dict[str, Any], backup_kek:
         raise found from exc
 
 
-def _make(conn: Any, kdf_record: dict[str, Any], backup_kek: bytes, out_file: Path,
-          ) -> BackupInfo:
+def _make(
+    conn: Any,
+    kdf_record: dict[str, Any],
+    backup_kek: bytes,
+    out_file: Path,
+) -> BackupInfo:
     if store.integrity_problems(conn):
         raise IntegrityError()
     key = secrets.token_bytes(32)
@@ -133,13 +138,16 @@ def _make(conn: Any, kdf_record: dict[str, Any], backup_kek: bytes, out_file: Pa
             version = int(conn.execute("PRAGMA main.user_version").fetchone()[0])
             conn.execute(f"PRAGMA bak.user_version = {version}")
             copy_problems = [r[0] for r in conn.execute("PRAGMA bak.cipher_integrity_check")]
-            copy_problems += [r[0] for r in conn.execute("PRAGMA bak.integrity_check")
-                              if r[0] != "ok"]
+            copy_problems += [
+                r[0] for r in conn.execute("PRAGMA bak.integrity_check") if r[0] != "ok"
+            ]
         finally:
             conn.execute("DETACH DATABASE bak")
         if copy_problems:
-            raise IntegrityError("The backup copy failed its check, so it was not kept. "
-                                 "Try again; if it keeps failing, tell your IT team.")
+            raise IntegrityError(
+                "The backup copy failed its check, so it was not kept. "
+                "Try again; if it keeps failing, tell your IT team."
+            )
         data = tmp.read_bytes()
     finally:
         conn.execute(f"PRAGMA query_only = {int(query_only)}")
@@ -147,10 +155,15 @@ def _make(conn: Any, kdf_record: dict[str, Any], backup_kek: bytes, out_file: Pa
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(f"{tmp}{suffix}")
     header = {
-        "format": FORMAT, "format_version": FORMAT_VERSION, "backup_id": backup_id,
-        "created_at": utc_now().isoformat(), "schema_version": version,
-        "kdf": kdf_record, "key": keys.wrap_with_kek(key, backup_kek, _aad(backup_id)),
-        "db_sha256": hashlib.sha256(data).hexdigest(), "db_size": len(data),
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "backup_id": backup_id,
+        "created_at": utc_now().isoformat(),
+        "schema_version": version,
+        "kdf": kdf_record,
+        "key": keys.wrap_with_kek(key, backup_kek, _aad(backup_id)),
+        "db_sha256": hashlib.sha256(data).hexdigest(),
+        "db_size": len(data),
     }
     blob = json.dumps(header).encode("utf-8")
     write_atomic(out_file, MAGIC + struct.pack(">I", len(blob)) + blob + data)
@@ -164,12 +177,12 @@ def _make(conn: Any, kdf_record: dict[str, Any], backup_kek: bytes, out_file: Pa
 def _split(raw: bytes) -> tuple[dict[str, Any], int]:
     if not raw.startswith(MAGIC) or len(raw) < len(MAGIC) + 4:
         raise NotAVaultError("This is not a HomeStudy backup.")
-    (size,) = struct.unpack(">I", raw[len(MAGIC):len(MAGIC) + 4])
+    (size,) = struct.unpack(">I", raw[len(MAGIC) : len(MAGIC) + 4])
     start = len(MAGIC) + 4
     if size > _MAX_HEADER or len(raw) < start + size:
         raise NotAVaultError(DAMAGED)
     try:
-        header = json.loads(raw[start:start + size])
+        header = json.loads(raw[start : start + size])
     except ValueError as exc:
         raise NotAVaultError(DAMAGED) from exc
     if not isinstance(header, dict) or header.get("format") != FORMAT:
@@ -181,8 +194,9 @@ def _split(raw: bytes) -> tuple[dict[str, Any], int]:
     if not isinstance(schema, int):
         raise NotAVaultError(DAMAGED)
     if version > FORMAT_VERSION or schema > migrations.LATEST:
-        raise VaultTooNewError("This backup was made by a newer version of HomeStudy. "
-                               "Update HomeStudy to restore it.")
+        raise VaultTooNewError(
+            "This backup was made by a newer version of HomeStudy. Update HomeStudy to restore it."
+        )
     if not isinstance(header.get("backup_id"), str):
         raise NotAVaultError(DAMAGED)
     return header, start + size
@@ -206,8 +220,13 @@ def read_info(path: Path) -> BackupInfo:
         created = datetime.fromisoformat(header["created_at"])
     except (KeyError, TypeError, ValueError) as exc:
         raise NotAVaultError(DAMAGED) from exc
-    return BackupInfo(path=path, backup_id=header["backup_id"], created_at=created,
-                      size=path.stat().st_size, schema_version=header["schema_version"])
+    return BackupInfo(
+        path=path,
+        backup_id=header["backup_id"],
+        created_at=created,
+        size=path.stat().st_size,
+        schema_version=header["schema_version"],
+    )
 
 
 def read_backup(path: Path) -> tuple[dict[str, Any], bytes]:
@@ -239,8 +258,10 @@ def _checked_copy(data: bytes, db_key: bytes, where: Path) -> Iterator[Any]:
     conn = store.connect(where / DB_NAME, db_key)
     try:
         if store.integrity_problems(conn):
-            raise IntegrityError("This backup failed its integrity check, so it cannot be "
-                                 "used. Choose another backup.")
+            raise IntegrityError(
+                "This backup failed its integrity check, so it cannot be "
+                "used. Choose another backup."
+            )
         store.migrate(conn)
         yield conn
     finally:
@@ -273,8 +294,10 @@ def preview(backup_file: Path, passphrase: str) -> BackupPreview:
     info = read_info(backup_file)
     header, data = read_backup(backup_file)
     db_key, _ = _db_key(header, passphrase)
-    with tempfile.TemporaryDirectory(prefix="homestudy-preview-") as tmp, \
-            _checked_copy(data, db_key, Path(tmp)) as conn:
+    with (
+        tempfile.TemporaryDirectory(prefix="homestudy-preview-") as tmp,
+        _checked_copy(data, db_key, Path(tmp)) as conn,
+    ):
         cases = CaseRepository(_Reader(conn)).list_cases(archived=None)
     return BackupPreview(info=info, cases=tuple(cases))
 
@@ -298,12 +321,16 @@ def prepare_restore(backup_file: Path, folder: Path, passphrase: str) -> StagedR
     vault_id = str(uuid.uuid4())
     device = None
     try:
-        with _checked_copy(data, db_key, staging) as conn, \
-                store.transaction(conn, folder=staging) as tx:
+        with (
+            _checked_copy(data, db_key, staging) as conn,
+            store.transaction(conn, folder=staging) as tx,
+        ):
             # the restored vault's newest good backup is the one it came from
-            tx.execute("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key)"
-                       " DO UPDATE SET value = excluded.value",
-                       (LAST_GOOD_SETTING, json.dumps(_record(info, automatic=False))))
+            tx.execute(
+                "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key)"
+                " DO UPDATE SET value = excluded.value",
+                (LAST_GOOD_SETTING, json.dumps(_record(info, automatic=False))),
+            )
         device = keys.store_device_secret(vault_id)
         ref = {"service": keys.KEYRING_SERVICE, "vault_id": vault_id} if device else None
         wrap, _ = keys.wrap(db_key, passphrase, kdf, aad_for(vault_id), device, ref)
@@ -333,9 +360,13 @@ def finish_restore(staged: StagedRestore) -> Path | None:
             raise
     except OSError as exc:
         staged.discard()
-        raise (storage.from_os_error(exc) or HomeStudyError(
-            "The restored vault could not be put in place, so nothing has changed. Close "
-            "other programs that may be using the vault's folder and try again.")) from exc
+        raise (
+            storage.from_os_error(exc)
+            or HomeStudyError(
+                "The restored vault could not be put in place, so nothing has changed. Close "
+                "other programs that may be using the vault's folder and try again."
+            )
+        ) from exc
     return aside
 
 
@@ -350,5 +381,9 @@ LAST_GOOD_SETTING = "backup.last_good"
 
 
 def _record(info: BackupInfo, *, automatic: bool) -> dict[str, Any]:
-    return {"at": info.created_at.isoformat(), "file": str(info.path), "size": info.size,
-            "automatic": automatic}
+    return {
+        "at": info.created_at.isoformat(),
+        "file": str(info.path),
+        "size": info.size,
+        "automatic": automatic,
+    }

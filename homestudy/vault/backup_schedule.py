@@ -56,8 +56,7 @@ def resolve_folder(setting: str) -> Path | None:
 
 
 def file_name(vault_id: str, when: datetime) -> str:
-    return f"HomeStudy-backup-{when:%Y%m%d-%H%M%S}-{vault_id.replace('-', '')[:8]}" \
-           f"{backup.SUFFIX}"
+    return f"HomeStudy-backup-{when:%Y%m%d-%H%M%S}-{vault_id.replace('-', '')[:8]}{backup.SUFFIX}"
 
 
 def default_file_name(when: datetime) -> str:
@@ -86,15 +85,19 @@ def _remember(vault: Any, key: str, value: Any) -> None:
         log.info("backup made; not recorded (the vault is read-only)")
 
 
-def back_up_now(vault: Any, out_file: Path, *, automatic: bool = False,
-                now: datetime | None = None) -> BackupInfo:
+def back_up_now(
+    vault: Any, out_file: Path, *, automatic: bool = False, now: datetime | None = None
+) -> BackupInfo:
     """Make a good backup at ``out_file`` and record it as the latest (made at ``now``
     by the scheduler's clock, else when the file says)."""
     path = vault.backup(out_file)
     info = backup.read_info(path)
     at = now or info.created_at
-    _remember(vault, LAST_GOOD_SETTING, {"at": at.isoformat(), "file": str(path),
-                                         "size": info.size, "automatic": automatic})
+    _remember(
+        vault,
+        LAST_GOOD_SETTING,
+        {"at": at.isoformat(), "file": str(path), "size": info.size, "automatic": automatic},
+    )
     _remember(vault, LAST_ERROR_SETTING, None)
     return info
 
@@ -104,22 +107,24 @@ def is_due(vault: Any, every_hours: int, now: datetime | None = None) -> bool:
     return last is None or (now or utc_now()) - last >= timedelta(hours=every_hours)
 
 
-def run_if_due(vault: Any, folder: Path, every_hours: int, keep: int,
-               now: datetime | None = None) -> BackupInfo | None:
+def run_if_due(
+    vault: Any, folder: Path, every_hours: int, keep: int, now: datetime | None = None
+) -> BackupInfo | None:
     """The scheduled backup: made when due (None when not), then old ones pruned.
     A failure is recorded for ``status`` and raised."""
     now = now or utc_now()
     if not is_due(vault, every_hours, now):
         return None
     try:
-        info = back_up_now(vault, folder / file_name(vault.vault_id, now), automatic=True,
-                           now=now)
+        info = back_up_now(vault, folder / file_name(vault.vault_id, now), automatic=True, now=now)
     except HomeStudyError as exc:
         _remember(vault, LAST_ERROR_SETTING, {"at": now.isoformat(), "message": exc.message})
         raise
     except OSError as exc:
-        message = (f"The backup folder {folder} could not be used. Check it is there and "
-                   "that you may save files in it.")
+        message = (
+            f"The backup folder {folder} could not be used. Check it is there and "
+            "that you may save files in it."
+        )
         _remember(vault, LAST_ERROR_SETTING, {"at": now.isoformat(), "message": message})
         raise HomeStudyError(message) from exc
     prune(folder, vault.vault_id, keep)
@@ -133,15 +138,18 @@ def automatic_backups(folder: Path, vault_id: str) -> list[Path]:
         names = os.listdir(folder)
     except OSError:
         return []
-    found = [(m.group(1), folder / name) for name in names
-             if (m := _NAME.match(name)) and m.group(2) == mine]
+    found = [
+        (m.group(1), folder / name)
+        for name in names
+        if (m := _NAME.match(name)) and m.group(2) == mine
+    ]
     return [path for _stamp, path in sorted(found, reverse=True)]
 
 
 def prune(folder: Path, vault_id: str, keep: int) -> list[Path]:
     """Remove this vault's automatic backups beyond the newest ``keep``; the removed."""
     removed = []
-    for path in automatic_backups(folder, vault_id)[max(1, keep):]:
+    for path in automatic_backups(folder, vault_id)[max(1, keep) :]:
         try:
             backup.read_info(path)  # only ever a HomeStudy backup
             path.unlink()
@@ -162,12 +170,20 @@ def status(vault: Any, now: datetime | None = None) -> BackupStatus:
     else:
         age = now - last
         when = _when(last, now)
-        text = (f"Last backup {age.days} days ago ({format_date(last.astimezone().date())})."
-                if age >= STALE_AFTER else f"Last backup {when}.")
+        text = (
+            f"Last backup {age.days} days ago ({format_date(last.astimezone().date())})."
+            if age >= STALE_AFTER
+            else f"Last backup {when}."
+        )
     if error:
         text = f"The automatic backup did not work: {error} {text}"
-    return BackupStatus(last_at=last, last_file=str(record.get("file", "")) if record else "",
-                        stale=last is None or now - last >= STALE_AFTER, error=error, text=text)
+    return BackupStatus(
+        last_at=last,
+        last_file=str(record.get("file", "")) if record else "",
+        stale=last is None or now - last >= STALE_AFTER,
+        error=error,
+        text=text,
+    )
 
 
 def _when(at: datetime, now: datetime) -> str:

@@ -50,11 +50,15 @@ class Hardening:
 
     @property
     def summary(self) -> str:
-        done = [name for name, on in (
-            ("core dumps off (RLIMIT_CORE 0)", self.core_limit_zero),
-            ("not dumpable or traceable (PR_SET_DUMPABLE 0)", self.not_dumpable),
-            ("Windows Error Reporting off for HomeStudy", self.windows_error_reporting_off),
-        ) if on]
+        done = [
+            name
+            for name, on in (
+                ("core dumps off (RLIMIT_CORE 0)", self.core_limit_zero),
+                ("not dumpable or traceable (PR_SET_DUMPABLE 0)", self.not_dumpable),
+                ("Windows Error Reporting off for HomeStudy", self.windows_error_reporting_off),
+            )
+            if on
+        ]
         return "; ".join(done) or "no crash-dump protection available on this system"
 
 

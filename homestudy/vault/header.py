@@ -33,7 +33,8 @@ def read_header(folder: Path) -> dict[str, Any]:
     except PermissionError as exc:
         raise StorageUnavailableError(
             "HomeStudy is not allowed to read the vault's files. Ask your IT team to check "
-            "the folder's permissions.") from exc
+            "the folder's permissions."
+        ) from exc
     except (OSError, ValueError) as exc:
         raise NotAVaultError() from exc
     if not isinstance(header, dict) or header.get("format") != FORMAT:
@@ -57,8 +58,14 @@ def write_header(folder: Path, header: dict[str, Any]) -> None:
 
 
 def new_header(vault_id: str, wrap: dict[str, Any]) -> dict[str, Any]:
-    return {"format": FORMAT, "format_version": FORMAT_VERSION, "vault_id": vault_id,
-            "created_at": utc_now().isoformat(), "db_file": DB_NAME, "key_wrap": wrap}
+    return {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "vault_id": vault_id,
+        "created_at": utc_now().isoformat(),
+        "db_file": DB_NAME,
+        "key_wrap": wrap,
+    }
 
 
 def aad_for(vault_id: str) -> str:

@@ -24,9 +24,15 @@ log = logging.getLogger(__name__)
 
 
 class BackgroundCheck:
-    def __init__(self, db_path: Path, key: bytes, on_damage: Callable[[], None],
-                 callback: Callable[[list[str]], None] | None,
-                 pages: Future[list[str]], result: Future[list[str]]) -> None:
+    def __init__(
+        self,
+        db_path: Path,
+        key: bytes,
+        on_damage: Callable[[], None],
+        callback: Callable[[list[str]], None] | None,
+        pages: Future[list[str]],
+        result: Future[list[str]],
+    ) -> None:
         self._db_path, self._key = db_path, key
         self._on_damage, self._callback = on_damage, callback
         self.pages, self.result = pages, result

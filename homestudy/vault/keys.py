@@ -78,8 +78,12 @@ class KdfParams:
 
     def derive(self, passphrase: str, salt: bytes) -> bytes:
         return hash_secret_raw(
-            passphrase.encode("utf-8"), salt, time_cost=self.time_cost,
-            memory_cost=self.memory_kib, parallelism=self.parallelism, hash_len=32,
+            passphrase.encode("utf-8"),
+            salt,
+            time_cost=self.time_cost,
+            memory_cost=self.memory_kib,
+            parallelism=self.parallelism,
+            hash_len=32,
             type=Type.ID,
         )
 
@@ -117,8 +121,10 @@ def kdf_from_record(kdf: Any) -> tuple[KdfParams, bytes]:
         _bounded_int(kdf.get("memory_kib"), *b.memory_kib),
         _bounded_int(kdf.get("parallelism"), *b.parallelism),
     )
-    if params.memory_kib < 8 * params.parallelism or \
-            params.time_cost * params.memory_kib > b.work_kib:
+    if (
+        params.memory_kib < 8 * params.parallelism
+        or params.time_cost * params.memory_kib > b.work_kib
+    ):
         raise UnsafeKdfError()
     salt = _b64_field(kdf.get("salt"))
     if not b.salt_bytes[0] <= len(salt) <= b.salt_bytes[1]:
@@ -233,9 +239,14 @@ def backup_kek(stretched: bytes) -> bytes:
     return _hkdf(stretched, b"homestudy backup kek v1")
 
 
-def wrap(db_key: bytes, passphrase: str, kdf: KdfParams, aad: str,
-         device_secret: bytes | None, keyring_ref: dict[str, str] | None,
-         ) -> tuple[dict[str, Any], bytes]:
+def wrap(
+    db_key: bytes,
+    passphrase: str,
+    kdf: KdfParams,
+    aad: str,
+    device_secret: bytes | None,
+    keyring_ref: dict[str, str] | None,
+) -> tuple[dict[str, Any], bytes]:
     """The versioned ``key_wrap`` record for the header, and the new backup KEK."""
     salt = secrets.token_bytes(16)
     stretched = kdf.derive(passphrase, salt)
@@ -291,8 +302,11 @@ def kdf_of(record: dict[str, Any]) -> KdfParams:
 
 def wrap_with_kek(key: bytes, kek: bytes, aad: str) -> dict[str, str]:
     nonce = secrets.token_bytes(12)
-    return {"aead": _AEAD, "nonce": _b64(nonce),
-            "wrapped_key": _b64(AESGCM(kek).encrypt(nonce, key, aad.encode()))}
+    return {
+        "aead": _AEAD,
+        "nonce": _b64(nonce),
+        "wrapped_key": _b64(AESGCM(kek).encrypt(nonce, key, aad.encode())),
+    }
 
 
 def unwrap_with_kek(record: Any, kek: bytes, aad: str) -> bytes:

@@ -22,8 +22,14 @@ from homestudy.serial import to_jsonable
 from homestudy.vault import search
 
 #: Case fields kept in their own tables rather than in ``cases.data``.
-CHILD_FIELDS = ("visits", "references", "animals", "checklist_answers", "par_sections",
-                "attachments")
+CHILD_FIELDS = (
+    "visits",
+    "references",
+    "animals",
+    "checklist_answers",
+    "par_sections",
+    "attachments",
+)
 
 
 def dumps(value: Any) -> str:
@@ -43,16 +49,23 @@ def case_core(case: Case) -> dict[str, Any]:
     return dict(data)
 
 
-def save_json_record(conn: Any, table: str, case_id: str, rec_id: str, data: dict[str, Any],
-                     extra: dict[str, Any] | None = None) -> tuple[str, list[str]] | None:
+def save_json_record(
+    conn: Any,
+    table: str,
+    case_id: str,
+    rec_id: str,
+    data: dict[str, Any],
+    extra: dict[str, Any] | None = None,
+) -> tuple[str, list[str]] | None:
     """Upsert; returns (action, changed fields), or None when nothing changed."""
     row = conn.execute(f"SELECT case_id, data FROM {table} WHERE id = ?", (rec_id,)).fetchone()
     extra = extra or {}
     cols = ["id", "case_id", "data", *extra]
     values = [rec_id, case_id, dumps(data), *extra.values()]
     if row is None:
-        conn.execute(f"INSERT INTO {table} ({', '.join(cols)}) VALUES "
-                     f"({', '.join('?' * len(cols))})", values)
+        conn.execute(
+            f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})", values
+        )
         return "create", sorted(data)
     old = json.loads(row[1])
     if row[0] == case_id and old == data:
@@ -75,7 +88,9 @@ def save_answer(conn: Any, case_id: str, a: ChecklistAnswer) -> list[str] | None
     key = (case_id, a.form_id, a.subject_id, a.question_id, a.row)
     row = conn.execute(
         "SELECT form_version, archived, value FROM checklist_answers WHERE case_id = ? AND"
-        " form_id = ? AND subject_id = ? AND question_id = ? AND row = ?", key).fetchone()
+        " form_id = ? AND subject_id = ? AND question_id = ? AND row = ?",
+        key,
+    ).fetchone()
     new = (a.form_version, int(a.archived), dumps(to_jsonable(a.value)))
     if row is not None and tuple(row) == new:
         return None
@@ -85,7 +100,8 @@ def save_answer(conn: Any, case_id: str, a: ChecklistAnswer) -> list[str] | None
         " ON CONFLICT (case_id, form_id, subject_id, question_id, row) DO UPDATE SET"
         " form_version = excluded.form_version, archived = excluded.archived,"
         " updated_at = excluded.updated_at, value = excluded.value",
-        (*key, *new[:2], a.updated_at.isoformat(), new[2]))
+        (*key, *new[:2], a.updated_at.isoformat(), new[2]),
+    )
     if row is None:
         return ["value"]
     names = ("form_version", "archived", "value")
@@ -94,15 +110,18 @@ def save_answer(conn: Any, case_id: str, a: ChecklistAnswer) -> list[str] | None
 
 def save_section(conn: Any, case_id: str, draft: ParSectionDraft) -> list[str] | None:
     data = to_jsonable(draft)
-    row = conn.execute("SELECT data FROM par_sections WHERE case_id = ? AND section_id = ?",
-                       (case_id, draft.section_id)).fetchone()
+    row = conn.execute(
+        "SELECT data FROM par_sections WHERE case_id = ? AND section_id = ?",
+        (case_id, draft.section_id),
+    ).fetchone()
     old = json.loads(row[0]) if row else None
     if old == data:
         return None
     conn.execute(
         "INSERT INTO par_sections (case_id, section_id, data) VALUES (?,?,?) ON CONFLICT"
         " (case_id, section_id) DO UPDATE SET data = excluded.data",
-        (case_id, draft.section_id, dumps(data)))
+        (case_id, draft.section_id, dumps(data)),
+    )
     return changed_fields(old, data)
 
 
@@ -111,9 +130,17 @@ def save_section(conn: Any, case_id: str, draft: ParSectionDraft) -> list[str] |
 
 def index_case_core(conn: Any, case: Case) -> None:
     s1 = case.stage1
-    search.index(conn, case.id, "stage1", case.id, {
-        "medical_adviser_summary": s1.medical_adviser_summary,
-        "preparation_training": s1.preparation_training, "notes": s1.notes})
+    search.index(
+        conn,
+        case.id,
+        "stage1",
+        case.id,
+        {
+            "medical_adviser_summary": s1.medical_adviser_summary,
+            "preparation_training": s1.preparation_training,
+            "notes": s1.notes,
+        },
+    )
     lists: tuple[tuple[str, list[Any], str], ...] = (  # (search kind, records, text field)
         ("check", s1.checks, "notes"),
         ("line_of_enquiry", case.lines_of_enquiry, "text"),
@@ -124,8 +151,9 @@ def index_case_core(conn: Any, case: Case) -> None:
         search.unindex(conn, case.id, kind)
         for record in records:
             fields = {field: getattr(record, field)} if field else {}
-            search.index(conn, case.id, kind, record.id,
-                         {**fields, **search.people_fields(kind, record)})
+            search.index(
+                conn, case.id, kind, record.id, {**fields, **search.people_fields(kind, record)}
+            )
 
 
 def index_visit(conn: Any, case_id: str, v: Visit) -> None:
@@ -133,9 +161,17 @@ def index_visit(conn: Any, case_id: str, v: Visit) -> None:
 
 
 def index_reference(conn: Any, case_id: str, r: Reference) -> None:
-    search.index(conn, case_id, "reference", r.id, {
-        "notes": r.notes, "not_contacted_reason": r.not_contacted_reason,
-        **search.people_fields("reference", r)})
+    search.index(
+        conn,
+        case_id,
+        "reference",
+        r.id,
+        {
+            "notes": r.notes,
+            "not_contacted_reason": r.not_contacted_reason,
+            **search.people_fields("reference", r),
+        },
+    )
 
 
 def index_answer(conn: Any, case_id: str, a: ChecklistAnswer) -> None:

@@ -48,15 +48,18 @@ def index(conn: Any, case_id: str, kind: str, record_id: str, fields: dict[str, 
     paragraph, not the whole PAR section (FTS5 work is the main cost of a save)."""
     wanted = {
         (field, n): para.translate(_NO_MARKERS)
-        for field, text in fields.items() if text
-        for n, para in enumerate(_PARAGRAPH.split(text)) if para.strip()
+        for field, text in fields.items()
+        if text
+        for n, para in enumerate(_PARAGRAPH.split(text))
+        if para.strip()
     }
     have = {
         (field, n): (doc_id, text)
         for doc_id, field, n, text in conn.execute(
             "SELECT d.id, d.field, d.paragraph, f.text FROM search_docs d JOIN search_fts f"
             " ON f.rowid = d.id WHERE d.case_id = ? AND d.kind = ? AND d.record_id = ?",
-            (case_id, kind, record_id))
+            (case_id, kind, record_id),
+        )
     }
     for key, (doc_id, text) in have.items():
         if key not in wanted:
@@ -68,13 +71,20 @@ def index(conn: Any, case_id: str, kind: str, record_id: str, fields: dict[str, 
         if (field, n) not in have:
             cur = conn.execute(
                 "INSERT INTO search_docs (case_id, kind, record_id, field, paragraph)"
-                " VALUES (?,?,?,?,?)", (case_id, kind, record_id, field, n))
-            conn.execute("INSERT INTO search_fts (rowid, text) VALUES (?, ?)",
-                         (cur.lastrowid, para))
+                " VALUES (?,?,?,?,?)",
+                (case_id, kind, record_id, field, n),
+            )
+            conn.execute(
+                "INSERT INTO search_fts (rowid, text) VALUES (?, ?)", (cur.lastrowid, para)
+            )
 
 
-def unindex(conn: Any, case_id: str, kind: str | None = None, record_id: str | None = None,
-            ) -> None:
+def unindex(
+    conn: Any,
+    case_id: str,
+    kind: str | None = None,
+    record_id: str | None = None,
+) -> None:
     sql, params = "SELECT id FROM search_docs WHERE case_id = ?", [case_id]
     if kind is not None:
         sql += " AND kind = ?"
@@ -119,8 +129,12 @@ def _spans(marked: str) -> tuple[str, tuple[tuple[int, int], ...]]:
     return "".join(out), tuple(spans)
 
 
-def search(conn: Any, text: str, limit: int = 50, case_id: str | None = None,
-           ) -> list[SearchHit]:
+def search(
+    conn: Any,
+    text: str,
+    limit: int = 50,
+    case_id: str | None = None,
+) -> list[SearchHit]:
     query = fts_query(text)
     if not query:
         return []

@@ -84,8 +84,12 @@ def from_os_error(exc: OSError) -> VaultError | None:
     return None
 
 
-def from_sqlite(exc: BaseException, folder: Path | None, *, opening: bool = False,
-                ) -> VaultError | None:
+def from_sqlite(
+    exc: BaseException,
+    folder: Path | None,
+    *,
+    opening: bool = False,
+) -> VaultError | None:
     """The HomeStudy error for a SQLite error about the vault in ``folder`` (None: the
     folder is not known, so no probe)."""
     code = primary_code(exc)

@@ -51,16 +51,25 @@ MEMORY_SECURITY = True
 _DB_ERRORS = (dbapi2.Error, sqlite3.Error)
 
 
-def translate(exc: BaseException, folder: Path | None, *, opening: bool = False,
-              ) -> BaseException:
+def translate(
+    exc: BaseException,
+    folder: Path | None,
+    *,
+    opening: bool = False,
+) -> BaseException:
     """The HomeStudy error for a database error (or ``exc`` itself when it is not one)."""
     if isinstance(exc, HomeStudyError) or not isinstance(exc, _DB_ERRORS):
         return exc
     return storage.from_sqlite(exc, folder, opening=opening) or exc
 
 
-def connect(db_path: Path, key: bytes, *, read_only: bool = False, plain: bool = False,
-            ) -> Connection:
+def connect(
+    db_path: Path,
+    key: bytes,
+    *,
+    read_only: bool = False,
+    plain: bool = False,
+) -> Connection:
     """An open, checked connection. ``plain=True`` is plain sqlite3 (benchmarks only).
 
     A read-only open of a vault in a folder that cannot be written (a read-only disk,
@@ -83,8 +92,9 @@ def _open(db_path: Path, *, plain: bool, immutable: bool) -> Connection:
     return sqlcipher3.connect(str(db_path), isolation_level=None, check_same_thread=False)
 
 
-def _connect(db_path: Path, key: bytes, *, read_only: bool, plain: bool = False,
-             immutable: bool = False) -> Connection:
+def _connect(
+    db_path: Path, key: bytes, *, read_only: bool, plain: bool = False, immutable: bool = False
+) -> Connection:
     folder = db_path.parent
     try:
         conn = _open(db_path, plain=plain, immutable=immutable)
@@ -142,8 +152,10 @@ def migrate(conn: Connection) -> int:
             with transaction(conn):
                 step.migrate(conn)
                 if keys_off and conn.execute("PRAGMA foreign_key_check").fetchone():
-                    raise VaultError("The vault could not be upgraded: its records do not "
-                                     "match up. Nothing was changed.")
+                    raise VaultError(
+                        "The vault could not be upgraded: its records do not "
+                        "match up. Nothing was changed."
+                    )
                 conn.execute(f"PRAGMA user_version = {int(step.VERSION)}")
         finally:
             if keys_off:
@@ -153,8 +165,9 @@ def migrate(conn: Connection) -> int:
 
 
 @contextlib.contextmanager
-def transaction(conn: Connection, *, read_only: bool = False,
-                folder: Path | None = None) -> Iterator[Connection]:
+def transaction(
+    conn: Connection, *, read_only: bool = False, folder: Path | None = None
+) -> Iterator[Connection]:
     """A short write transaction; committed (durably: synchronous=FULL) on exit.
 
     Database errors come out as HomeStudy errors (full disk, read-only, damaged ...);

@@ -53,13 +53,23 @@ from homestudy.vault.repo import CaseRepository
 
 log = logging.getLogger(__name__)
 
-__all__ = ["DB_NAME", "FORMAT", "FORMAT_VERSION", "HEADER_NAME", "Vault", "aad_for",
-           "new_header", "read_header", "write_header"]
+__all__ = [
+    "DB_NAME",
+    "FORMAT",
+    "FORMAT_VERSION",
+    "HEADER_NAME",
+    "Vault",
+    "aad_for",
+    "new_header",
+    "read_header",
+    "write_header",
+]
 
 
 class Vault:
-    def __init__(self, folder: Path, header: dict[str, Any], unlocked: keys.Unlocked,
-                 read_only: bool) -> None:
+    def __init__(
+        self, folder: Path, header: dict[str, Any], unlocked: keys.Unlocked, read_only: bool
+    ) -> None:
         self.folder = folder
         self._header = header
         self._keys: keys.Unlocked | None = unlocked
@@ -83,8 +93,12 @@ class Vault:
         return (Path(folder) / HEADER_NAME).exists()
 
     @classmethod
-    def create(cls, folder: Path | str, passphrase: str, kdf: KdfParams | None = None,
-               ) -> Vault:
+    def create(
+        cls,
+        folder: Path | str,
+        passphrase: str,
+        kdf: KdfParams | None = None,
+    ) -> Vault:
         folder = Path(folder)
         if cls.exists(folder) or (folder / DB_NAME).exists():
             raise VaultExistsError()
@@ -96,8 +110,9 @@ class Vault:
         db_key = secrets.token_bytes(32)
         device = keys.store_device_secret(vault_id)
         ref = {"service": keys.KEYRING_SERVICE, "vault_id": vault_id} if device else None
-        wrap, bkek = keys.wrap(db_key, passphrase, kdf or keys.calibrate(), aad_for(vault_id),
-                               device, ref)
+        wrap, bkek = keys.wrap(
+            db_key, passphrase, kdf or keys.calibrate(), aad_for(vault_id), device, ref
+        )
         header = new_header(vault_id, wrap)
         try:
             # private from the start (SQLite gives its -wal and -shm files the same mode)
@@ -128,9 +143,15 @@ class Vault:
         return vault
 
     @classmethod
-    def open(cls, folder: Path | str, passphrase: str, read_only: bool = False, *,
-             check_integrity: bool = True,
-             on_integrity: Callable[[list[str]], None] | None = None) -> Vault:
+    def open(
+        cls,
+        folder: Path | str,
+        passphrase: str,
+        read_only: bool = False,
+        *,
+        check_integrity: bool = True,
+        on_integrity: Callable[[list[str]], None] | None = None,
+    ) -> Vault:
         """Unlock and open. The integrity check runs in a background thread: its result
         is ``integrity_future`` (and ``on_integrity`` is called from that thread); on a
         failure the vault turns read-only."""
@@ -187,8 +208,14 @@ class Vault:
         def damaged() -> None:
             self._read_only = self._damaged = True
 
-        self._check = BackgroundCheck(self.folder / DB_NAME, bytes(self._keys.db_key), damaged,
-                                      callback, self.page_check_future, self.integrity_future)
+        self._check = BackgroundCheck(
+            self.folder / DB_NAME,
+            bytes(self._keys.db_key),
+            damaged,
+            callback,
+            self.page_check_future,
+            self.integrity_future,
+        )
         self._check.start()
 
     def _stop_checker(self) -> None:
@@ -247,8 +274,14 @@ class Vault:
             unlocked = keys.unwrap(header["key_wrap"], old, aad_for(vid))
             ref = header["key_wrap"].get("keyring")
             device = keys.load_device_secret(ref["vault_id"]) if ref else None
-            wrap, bkek = keys.wrap(bytes(unlocked.db_key), new, keys.kdf_of(header["key_wrap"]),
-                                   aad_for(vid), device, ref)
+            wrap, bkek = keys.wrap(
+                bytes(unlocked.db_key),
+                new,
+                keys.kdf_of(header["key_wrap"]),
+                aad_for(vid),
+                device,
+                ref,
+            )
             unlocked.wipe()
             write_header(self.folder, {**header, "key_wrap": wrap})
             self._header = {**header, "key_wrap": wrap}
@@ -257,8 +290,9 @@ class Vault:
             if self._conn is not None:
                 try:  # after the header: the trail must not claim a change that failed
                     with self.writing(None) as conn:
-                        audit.append(conn, self.actor, "update", "", "vault", "key_wrap",
-                                     ["passphrase"])
+                        audit.append(
+                            conn, self.actor, "update", "", "vault", "key_wrap", ["passphrase"]
+                        )
                 except HomeStudyError:
                     log.warning("passphrase changed, but its audit entry could not be added")
 
@@ -355,8 +389,11 @@ class Vault:
 
     def set_setting(self, key: str, value: Any) -> None:
         with self.writing(None) as conn:
-            conn.execute("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key)"
-                         " DO UPDATE SET value = excluded.value", (key, json.dumps(value)))
+            conn.execute(
+                "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key)"
+                " DO UPDATE SET value = excluded.value",
+                (key, json.dumps(value)),
+            )
             audit.append(conn, self.actor, "set", "", "setting", key, ["value"])
 
     def reclaim(self) -> bool:
@@ -397,8 +434,13 @@ class Vault:
         with self._lock:
             conn = self._current_conn()
             assert self._keys is not None
-            info = backup.make_backup(self, conn, self._header["key_wrap"]["kdf"],
-                                      bytes(self._keys.backup_kek), Path(out_file))
+            info = backup.make_backup(
+                self,
+                conn,
+                self._header["key_wrap"]["kdf"],
+                bytes(self._keys.backup_kek),
+                Path(out_file),
+            )
             return info.path
 
     @staticmethod

@@ -53,17 +53,23 @@ def uploads(url: str) -> None:
     folder = Path(tempfile.mkdtemp(prefix="bench-ops-"))
     env = agency_env(HOMESTUDY_AGENCY_PASSPHRASE=PASSPHRASE)
     try:
-        home = init_home(folder / "console", agency_id="AG-BENCH", name="Bench Agency",
-                         inbox_url="http://127.0.0.1:1", database_url=url, passphrase=PASSPHRASE)
-        server = Server(_inbox_host(home.path, folder / "inbox"), "--role", "inbox",
-                        "--workers", "2", env=env)
+        home = init_home(
+            folder / "console",
+            agency_id="AG-BENCH",
+            name="Bench Agency",
+            inbox_url="http://127.0.0.1:1",
+            database_url=url,
+            passphrase=PASSPHRASE,
+        )
+        server = Server(
+            _inbox_host(home.path, folder / "inbox"), "--role", "inbox", "--workers", "2", env=env
+        )
         try:
             work = []
             with httpx.Client(base_url=server.url, timeout=60) as http:
                 for index in range(CLIENTS):
                     device = TestDevice(home)
-                    assert device.register(http, enrolment_for(home, server.url).token) \
-                        .is_success
+                    assert device.register(http, enrolment_for(home, server.url).token).is_success
                     case = sample_case(f"HS-OPS-{index:04d}")
                     work.append([device.bundle(case) for _ in range(PER_CLIENT)])
             latencies: list[float] = []
@@ -105,14 +111,18 @@ def uploads(url: str) -> None:
             server.stop()
         refused_for_load = statuses.get(429, 0) + statuses.get(503, 0)
         n = len(latencies)
-        print(f"ops_upload_50_laptops: median {statistics.median(latencies) * 1000:.1f} ms "
-              f"(n={n})")
-        print(f"ops_upload_50_laptops_p95: median {percentile(latencies, 0.95) * 1000:.1f} ms "
-              f"(n={n})")
-        print(f"ops_health_metrics_read: median {statistics.median(reads) * 1000:.1f} ms "
-              f"(n={len(reads)})")
-        print(f"ops_upload_50_laptops_summary: {n / wall:.0f} bundles/s; statuses {statuses}; "
-              f"refused for load {refused_for_load}")
+        print(f"ops_upload_50_laptops: median {statistics.median(latencies) * 1000:.1f} ms (n={n})")
+        print(
+            f"ops_upload_50_laptops_p95: median {percentile(latencies, 0.95) * 1000:.1f} ms (n={n})"
+        )
+        print(
+            f"ops_health_metrics_read: median {statistics.median(reads) * 1000:.1f} ms "
+            f"(n={len(reads)})"
+        )
+        print(
+            f"ops_upload_50_laptops_summary: {n / wall:.0f} bundles/s; statuses {statuses}; "
+            f"refused for load {refused_for_load}"
+        )
         if refused_for_load or set(statuses) != {200}:
             raise RuntimeError(f"uploads refused: {statuses}")
     finally:
@@ -122,8 +132,12 @@ def uploads(url: str) -> None:
 def memory() -> None:
     folder = Path(tempfile.mkdtemp(prefix="bench-mem-"))
     try:
-        home = init_home(folder / "agency", agency_id="AG-BENCH", name="Bench Agency",
-                         inbox_url="http://127.0.0.1:1")
+        home = init_home(
+            folder / "agency",
+            agency_id="AG-BENCH",
+            name="Bench Agency",
+            inbox_url="http://127.0.0.1:1",
+        )
         server = Server(home.path, "--role", "inbox")
         try:
             junk = os.urandom(30 * 1024 * 1024)
@@ -138,8 +152,10 @@ def memory() -> None:
                 after = _rss_mb(server.process.pid)
         finally:
             server.stop()
-        print(f"ops_memory_after_20x30MB: {after - before:+.0f} MB resident "
-              f"(before {before:.0f} MB, peak {peak:.0f} MB, after {after:.0f} MB)")
+        print(
+            f"ops_memory_after_20x30MB: {after - before:+.0f} MB resident "
+            f"(before {before:.0f} MB, peak {peak:.0f} MB, after {after:.0f} MB)"
+        )
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 

@@ -50,8 +50,9 @@ def main() -> None:
     restarted = threading.Event()
     try:
         state = enrol(vault, enrolment_for(home, server.url))
-        outbox.update_profile(vault, state.id, profile=dataclasses.replace(
-            state.profile, inbox_url=proxy.url))
+        outbox.update_profile(
+            vault, state.id, profile=dataclasses.replace(state.profile, inbox_url=proxy.url)
+        )
         outbox.watch(vault)
         case = sample_case("HS-BIG-0001")
         case.agency_profile_id = state.id
@@ -60,8 +61,9 @@ def main() -> None:
         att = vault.cases.add_attachment(case.id, "scan.pdf", "application/pdf", data)
 
         def client(s: outbox.ProfileState) -> InboxClient:
-            return InboxClient(s.profile.inbox_url, retries=3, sleep=time.sleep, backoff=0.2,
-                               timeout=60)
+            return InboxClient(
+                s.profile.inbox_url, retries=3, sleep=time.sleep, backoff=0.2, timeout=60
+            )
 
         def crash_half_way() -> None:
             while proxy.bytes < len(data) / 2:
@@ -89,9 +91,11 @@ def main() -> None:
             assert got is not None and got.attachment(att.sha256) == data
         finally:
             db.close()
-        print(f"big_attachment_{SIZE_MB}mb_{MBIT:g}mbit: median {took * 1000:.0f} ms (n=1); "
-              f"{proxy.bytes / len(data):.3f} bytes on the line per attachment byte, "
-              f"{rounds} sync rounds, inbox restarted mid-way: {restarted.is_set()}")
+        print(
+            f"big_attachment_{SIZE_MB}mb_{MBIT:g}mbit: median {took * 1000:.0f} ms (n=1); "
+            f"{proxy.bytes / len(data):.3f} bytes on the line per attachment byte, "
+            f"{rounds} sync rounds, inbox restarted mid-way: {restarted.is_set()}"
+        )
     finally:
         vault.close()
         proxy.close()

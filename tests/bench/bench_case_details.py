@@ -27,8 +27,11 @@ def main() -> None:
 
     case = build_demo_case()
     with tempfile.TemporaryDirectory() as tmp:
-        vault = Vault.create(Path(tmp) / "v", "bench passphrase",
-                             kdf=KdfParams(time_cost=1, memory_kib=64, parallelism=1))
+        vault = Vault.create(
+            Path(tmp) / "v",
+            "bench passphrase",
+            kdf=KdfParams(time_cost=1, memory_kib=64, parallelism=1),
+        )
         try:
             vault.cases.save_case(case)
 

@@ -67,11 +67,28 @@ def build_times(folder: Path, attachment_mb: int) -> tuple[list[float], int]:
     vault = Vault.create(folder / f"vault-{attachment_mb}", TEST_PASSPHRASE, kdf=TEST_KDF)
     try:
         device, agency = keys.generate_keys(), keys.generate_keys()
-        profile = AgencyProfile(name="Agency", agency_id="AG-B", device_id="dev-b",
-                                inbox_url="http://127.0.0.1:1")
-        state = ProfileState(profile, agency.signing_public, agency.age_recipient,
-                             device.signing_secret, device.age_identity, "", True, False, 1,
-                             "", 1, "", "", 0, "", "", "")
+        profile = AgencyProfile(
+            name="Agency", agency_id="AG-B", device_id="dev-b", inbox_url="http://127.0.0.1:1"
+        )
+        state = ProfileState(
+            profile,
+            agency.signing_public,
+            agency.age_recipient,
+            device.signing_secret,
+            device.age_identity,
+            "",
+            True,
+            False,
+            1,
+            "",
+            1,
+            "",
+            "",
+            0,
+            "",
+            "",
+            "",
+        )
         outbox.add_profile(vault, state)
         outbox.watch(vault)
         case = build_demo_case()
@@ -79,8 +96,9 @@ def build_times(folder: Path, attachment_mb: int) -> tuple[list[float], int]:
         vault.cases.save_case(case)
         rng = random.Random(3)
         for i in range(attachment_mb // 10):
-            vault.cases.add_attachment(case.id, f"scan{i}.pdf", "application/pdf",
-                                       rng.randbytes(10 * 1024 * 1024))
+            vault.cases.add_attachment(
+                case.id, f"scan{i}.pdf", "application/pdf", rng.randbytes(10 * 1024 * 1024)
+            )
         times, sizes = [], []
         for n in range(-1, RUNS):
             if n >= 0:
@@ -92,9 +110,12 @@ def build_times(folder: Path, attachment_mb: int) -> tuple[list[float], int]:
             if n >= 0:
                 times.append(elapsed)
                 sizes.append(len(item.data))
-            outbox.record_receipt(vault, item, Receipt(item.bundle_id, item.sha256, 1, "now",
-                                                       "AG-B", "dev-b", item.sequence),
-                                  SignedDocument(b"{}", b""))
+            outbox.record_receipt(
+                vault,
+                item,
+                Receipt(item.bundle_id, item.sha256, 1, "now", "AG-B", "dev-b", item.sequence),
+                SignedDocument(b"{}", b""),
+            )
         return times, int(statistics.median(sizes))
     finally:
         vault.close()
@@ -175,12 +196,14 @@ def ingest(label: str, database_url: str) -> None:
             thread.join()
         wall = time.perf_counter() - started
         n = len(latencies)
-        print(f"change_ingest_{label}: median {statistics.median(latencies) * 1000:.1f} ms "
-              f"(n={n})")
-        print(f"change_ingest_{label}_p95: median {percentile(latencies, 0.95) * 1000:.1f} ms "
-              f"(n={n})")
-        print(f"change_ingest_{label}_throughput: {n / wall:.0f} change sets/s with {CLIENTS} "
-              f"clients, {WORKERS} server workers; refused {len(problems)} {problems[:2]}")
+        print(f"change_ingest_{label}: median {statistics.median(latencies) * 1000:.1f} ms (n={n})")
+        print(
+            f"change_ingest_{label}_p95: median {percentile(latencies, 0.95) * 1000:.1f} ms (n={n})"
+        )
+        print(
+            f"change_ingest_{label}_throughput: {n / wall:.0f} change sets/s with {CLIENTS} "
+            f"clients, {WORKERS} server workers; refused {len(problems)} {problems[:2]}"
+        )
     finally:
         server.stop()
         shutil.rmtree(folder, ignore_errors=True)
@@ -191,11 +214,15 @@ def main() -> None:
     try:
         for mb, name in ((0, "change_bundle_build_demo"), (50, "change_bundle_build_demo_50mb")):
             times, size = build_times(folder, mb)
-            print(f"{name}: median {statistics.median(times):.1f} ms (n={len(times)}); "
-                  f"bundle {size} bytes")
+            print(
+                f"{name}: median {statistics.median(times):.1f} ms (n={len(times)}); "
+                f"bundle {size} bytes"
+            )
         bundle, round_bytes = wire_per_edit(folder)
-        print(f"change_bytes_per_edit: bundle {bundle:.0f} bytes, whole sync round "
-              f"{round_bytes:.0f} bytes (median of 10 one-word edits of the demo case)")
+        print(
+            f"change_bytes_per_edit: bundle {bundle:.0f} bytes, whole sync round "
+            f"{round_bytes:.0f} bytes (median of 10 one-word edits of the demo case)"
+        )
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     ingest("sqlite", "")

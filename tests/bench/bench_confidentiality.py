@@ -26,11 +26,12 @@ def main() -> None:
         flagged_passages(case, library)
 
     ms = median_ms(cold, n)
-    print(f"guard: flagged passages of the whole demo PAR, first time: median {ms:.3f} ms "
-          f"(n={n})")
+    print(f"guard: flagged passages of the whole demo PAR, first time: median {ms:.3f} ms (n={n})")
     ms = median_ms(lambda: flagged_passages(case, library), n)
-    print(f"guard: the same again (sections unchanged, as in readiness after an edit): "
-          f"median {ms:.3f} ms (n={n})")
+    print(
+        f"guard: the same again (sections unchanged, as in readiness after an edit): "
+        f"median {ms:.3f} ms (n={n})"
+    )
     finder = FlagFinder(case)
     text = case.par_sections["relationships"].text
     ms = indexed_median_ms(lambda i: finder.flags("relationships", f"{text} {i}"), n)

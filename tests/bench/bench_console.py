@@ -41,29 +41,35 @@ def main() -> None:
             staff.sign_in("manager", agency.totp["manager"])
             start = time.perf_counter()
             assert staff.get("/").status_code == 200
-            print(f"console_caseload_{CASES}_cold: {(time.perf_counter() - start) * 1000:.0f} "
-                  "ms (n=1)", flush=True)
+            print(
+                f"console_caseload_{CASES}_cold: {(time.perf_counter() - start) * 1000:.0f} "
+                "ms (n=1)",
+                flush=True,
+            )
 
             def caseload() -> None:
                 resp = staff.get("/")
                 assert resp.status_code == 200 and agency.cases[0].reference in resp.text
 
-            print(f"console_caseload_{CASES}: median {median_ms(caseload, 9):.0f} ms (n=9)",
-                  flush=True)
+            print(
+                f"console_caseload_{CASES}: median {median_ms(caseload, 9):.0f} ms (n=9)",
+                flush=True,
+            )
 
             def filtered() -> None:
                 assert staff.get("/?blocked=1&sort=panel").status_code == 200
 
-            print(f"console_caseload_{CASES}_filtered: median {median_ms(filtered, 9):.0f} ms "
-                  "(n=9)", flush=True)
+            print(
+                f"console_caseload_{CASES}_filtered: median {median_ms(filtered, 9):.0f} ms (n=9)",
+                flush=True,
+            )
             case = agency.cases[len(agency.cases) // 2]
 
             def case_page() -> None:
                 resp = staff.get(f"/cases/{case.id}")
                 assert resp.status_code == 200
 
-            print(f"console_case_page: median {median_ms(case_page, 9):.0f} ms (n=9)",
-                  flush=True)
+            print(f"console_case_page: median {median_ms(case_page, 9):.0f} ms (n=9)", flush=True)
         finally:
             close_all()
             server.stop()

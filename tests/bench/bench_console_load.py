@@ -39,9 +39,21 @@ class ConsoleProcess:
 
         env = dict(os.environ, PYTHONPATH=str(HERE.parents[1]), PYTHONUNBUFFERED="1")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "homestudy.agency.cli", "--home", str(home), "console",
-             "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-            env=env)
+            [
+                sys.executable,
+                "-m",
+                "homestudy.agency.cli",
+                "--home",
+                str(home),
+                "console",
+                "--port",
+                "0",
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
         line = self.process.stdout.readline()  # type: ignore[union-attr]
         if "listening on" not in line:
             raise RuntimeError(f"console did not start: {line}")
@@ -53,6 +65,8 @@ class ConsoleProcess:
         for stream in (self.process.stdout, self.process.stderr):
             if stream is not None:
                 stream.close()
+
+
 UPLOADS = int(os.environ.get("BENCH_LOAD_UPLOADS", "20")) + 1  # the first before browsing
 
 
@@ -68,8 +82,9 @@ def run(label: str, database_url: str) -> None:
                     device = TestDevice(home)
                     token = enrolment_for(home, inbox.url, f"worker-{i}").token
                     assert device.register(http, token, assessor=f"worker-{i}").is_success
-                    case = build_demo_case(date(2026, 12, 3), seed=f"load-{i}",
-                                           reference=f"HS-LOAD-{i:04d}")
+                    case = build_demo_case(
+                        date(2026, 12, 3), seed=f"load-{i}", reference=f"HS-LOAD-{i:04d}"
+                    )
                     work.append([device.bundle(case) for _ in range(UPLOADS)])
             db = home.database(pool_size=1)
             try:
@@ -86,8 +101,10 @@ def run(label: str, database_url: str) -> None:
             first.sign_in("manager", secret)
             t = time.perf_counter()
             assert first.get("/").status_code == 200  # (the console warms up as it starts)
-            print(f"load_{label}_first_caseload: {(time.perf_counter() - t) * 1000:.0f} ms "
-                  f"(n=1)", flush=True)
+            print(
+                f"load_{label}_first_caseload: {(time.perf_counter() - t) * 1000:.0f} ms (n=1)",
+                flush=True,
+            )
             up, pages, refused = [], [], []
             lock = threading.Lock()
             done = threading.Event()
@@ -128,12 +145,18 @@ def run(label: str, database_url: str) -> None:
             done.set()
             for t in browsing:
                 t.join()
-            print(f"load_{label}_upload: median {statistics.median(up) * 1000:.0f} ms "
-                  f"(n={len(up)}); p95 {percentile(up, 0.95) * 1000:.0f} ms; "
-                  f"refused {len(refused)}", flush=True)
-            print(f"load_{label}_caseload_while_uploading: median "
-                  f"{statistics.median(pages) * 1000:.0f} ms (n={len(pages)}); p95 "
-                  f"{percentile(pages, 0.95) * 1000:.0f} ms", flush=True)
+            print(
+                f"load_{label}_upload: median {statistics.median(up) * 1000:.0f} ms "
+                f"(n={len(up)}); p95 {percentile(up, 0.95) * 1000:.0f} ms; "
+                f"refused {len(refused)}",
+                flush=True,
+            )
+            print(
+                f"load_{label}_caseload_while_uploading: median "
+                f"{statistics.median(pages) * 1000:.0f} ms (n={len(pages)}); p95 "
+                f"{percentile(pages, 0.95) * 1000:.0f} ms",
+                flush=True,
+            )
             if failed_pages:
                 raise RuntimeError(f"console pages failed: {failed_pages[:5]}")
             if refused:

@@ -26,8 +26,10 @@ os.environ.setdefault("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
 
 from _timing import median_line, timings_ms
 
-WORDS = ("The applicants described their childhood with warmth and honesty, and their "
-         "colour-coded calendar shows how they organise the week around work and family. ")
+WORDS = (
+    "The applicants described their childhood with warmth and honesty, and their "
+    "colour-coded calendar shows how they organise the week around work and family. "
+)
 
 
 def main() -> None:
@@ -53,10 +55,20 @@ def main() -> None:
     spelling = spellcheck.UkSpelling()
     spelling.warm_up()
     paragraph = WORDS * 9  # about 200 words
-    print(median_line("spell check one 200-word paragraph",
-                timings_ms(lambda _i: spelling.misspelt(paragraph), 50, warm=False), 2))
-    print(median_line("spelling suggestions for one word",
-                timings_ms(lambda _i: spelling.suggestions("behavoir"), 20, warm=False), 2))
+    print(
+        median_line(
+            "spell check one 200-word paragraph",
+            timings_ms(lambda _i: spelling.misspelt(paragraph), 50, warm=False),
+            2,
+        )
+    )
+    print(
+        median_line(
+            "spelling suggestions for one word",
+            timings_ms(lambda _i: spelling.suggestions("behavoir"), 20, warm=False),
+            2,
+        )
+    )
 
     from homestudy.report.markdown import parse_blocks
     from homestudy.richtext import forget, to_markdown
@@ -76,13 +88,24 @@ def main() -> None:
         cursor.insertText("a")
         to_markdown(rich_document.document_to_blocks(document))
 
-    print(median_line("stored Markdown of a 3,000-word section after one edit",
-                      timings_ms(edit_and_write, 100, warm=False), 2))
+    print(
+        median_line(
+            "stored Markdown of a 3,000-word section after one edit",
+            timings_ms(edit_and_write, 100, warm=False),
+            2,
+        )
+    )
     forget()
-    word_html = (Path(__file__).resolve().parents[1] / "data" / "paste" /
-                 "word_windows.html").read_text()
-    print(median_line("paste a Word page (HTML)",
-                      timings_ms(lambda _i: html_to_blocks(word_html * 5), 30, warm=False), 2))
+    word_html = (
+        Path(__file__).resolve().parents[1] / "data" / "paste" / "word_windows.html"
+    ).read_text()
+    print(
+        median_line(
+            "paste a Word page (HTML)",
+            timings_ms(lambda _i: html_to_blocks(word_html * 5), 30, warm=False),
+            2,
+        )
+    )
 
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "vault"
@@ -93,8 +116,12 @@ def main() -> None:
         vault.close()
         ctx = make_context(AppSettings(), folder)
         opened: dict[str, object] = {}
-        ctx.db.open_vault(folder, "bench passphrase", lambda v: opened.setdefault("ok", v),
-                          lambda e: opened.setdefault("error", e))
+        ctx.db.open_vault(
+            folder,
+            "bench passphrase",
+            lambda v: opened.setdefault("ok", v),
+            lambda e: opened.setdefault("error", e),
+        )
         while not opened:
             app.processEvents()
         view = ParEditorView(ctx)
@@ -113,8 +140,10 @@ def main() -> None:
 
         gui = timings_ms(lambda _i: key(), 200, warm=False)
         print(median_line("PAR keystroke on GUI thread, 3,000-word section", gui, 2))
-        print(f"PAR keystroke on GUI thread p99: {sorted(gui)[int(len(gui) * 0.99) - 1]:.2f} ms "
-              f"(n={len(gui)})")
+        print(
+            f"PAR keystroke on GUI thread p99: {sorted(gui)[int(len(gui) * 0.99) - 1]:.2f} ms "
+            f"(n={len(gui)})"
+        )
         view.flush()
         while not (view.saver.idle and not ctx.db.busy):
             app.processEvents()

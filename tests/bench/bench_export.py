@@ -33,8 +33,10 @@ def _photo() -> bytes:
     rng = random.Random(1)
     for _ in range(400):  # enough detail that JPEG has work to do
         x, y = rng.randrange(4000), rng.randrange(3000)
-        draw.ellipse((x, y, x + rng.randrange(40, 400), y + rng.randrange(40, 400)),
-                     fill=(rng.randrange(256), rng.randrange(256), rng.randrange(256)))
+        draw.ellipse(
+            (x, y, x + rng.randrange(40, 400), y + rng.randrange(40, 400)),
+            fill=(rng.randrange(256), rng.randrange(256), rng.randrange(256)),
+        )
     exif = Image.Exif()
     exif[0x010F] = "Phone camera"
     out = io.BytesIO()
@@ -83,13 +85,17 @@ def place_pictures(document, photo: bytes, tree: bytes, ecomap: bytes) -> None:
     from homestudy.report.docmodel import Heading, Image
 
     blocks = document.blocks
-    blocks.insert(2, Image(photo, "image/jpeg", "Photograph of the applicants", 8.0,
-                           "The applicants"))
+    blocks.insert(
+        2, Image(photo, "image/jpeg", "Photograph of the applicants", 8.0, "The applicants")
+    )
     for anchor, data, alt, caption in (
-            ("s_family_tree", tree, "Family tree drawn with the applicants", "Family tree"),
-            ("s_social_support", ecomap, "Eco-map of the household's support", "Eco-map")):
-        at = next((i for i, b in enumerate(blocks)
-                   if isinstance(b, Heading) and b.anchor == anchor), len(blocks) // 2)
+        ("s_family_tree", tree, "Family tree drawn with the applicants", "Family tree"),
+        ("s_social_support", ecomap, "Eco-map of the household's support", "Eco-map"),
+    ):
+        at = next(
+            (i for i, b in enumerate(blocks) if isinstance(b, Heading) and b.anchor == anchor),
+            len(blocks) // 2,
+        )
         blocks.insert(at + 1, Image(data, "image/png", alt, 15.0, caption))
 
 
@@ -112,8 +118,10 @@ def main() -> None:
     n = 5
     # the readiness pass an export of a panel or applicants' copy adds (for the mark)
     ms = median_ms(lambda: exports.blockers_for(inputs, "panel", today), n)
-    print(f"export readiness check for the INCOMPLETE mark ({words} words): "
-          f"median {ms:.0f} ms (n={n})")
+    print(
+        f"export readiness check for the INCOMPLETE mark ({words} words): "
+        f"median {ms:.0f} ms (n={n})"
+    )
     with tempfile.TemporaryDirectory() as folder:
         for variant in ("panel", "applicant", "supervisor"):
             findings = [] if variant == "supervisor" else None  # readiness is benched apart
@@ -121,15 +129,18 @@ def main() -> None:
             def run(fmt: str, v: str = variant, fi: object = findings) -> object:
                 # as the Export dialog writes it: version and INCOMPLETE on every page,
                 # SHA-256 of the bytes, the atomic private write
-                document = build_par_document(case, v, forms=lib, today=today, findings=fi,
-                                              version=version, incomplete=True)
+                document = build_par_document(
+                    case, v, forms=lib, today=today, findings=fi, version=version, incomplete=True
+                )
                 place_pictures(document, photo, tree, ecomap)
                 return write_document(document, fmt, Path(folder) / f"{v}.{fmt}")
 
             for fmt in ("docx", "pdf"):
                 ms = median_ms(lambda f=fmt: run(f), n)
-                print(f"export {variant} PAR .{fmt} ({words} words, 3 pictures, version, "
-                      f"marks, hash, atomic write): median {ms:.0f} ms (n={n})")
+                print(
+                    f"export {variant} PAR .{fmt} ({words} words, 3 pictures, version, "
+                    f"marks, hash, atomic write): median {ms:.0f} ms (n={n})"
+                )
 
 
 if __name__ == "__main__":

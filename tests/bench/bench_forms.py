@@ -31,8 +31,11 @@ def main() -> None:
     lib = load_library()
     case = build_demo_case()
     answers = case.checklist_answers * 20
-    print(f"migrate {len(answers)} answers: median "
-          f"{median_ms(lambda: migrate_answers(answers, lib), n):.1f} ms (n={n})", flush=True)
+    print(
+        f"migrate {len(answers)} answers: median "
+        f"{median_ms(lambda: migrate_answers(answers, lib), n):.1f} ms (n={n})",
+        flush=True,
+    )
 
     from PySide6.QtWidgets import QApplication
 
@@ -53,8 +56,7 @@ def main() -> None:
 
     n = 15
     dog = case.animals[0].id if case.animals else ""
-    for form_id, subject in (("par_england", ""), ("health_safety", ""),
-                             ("pet_assessment", dog)):
+    for form_id, subject in (("par_england", ""), ("health_safety", ""), ("pet_assessment", dog)):
         ms = median_ms(build(form_id, subject), n)
         print(f"build {form_id} widget: median {ms:.1f} ms (n={n})", flush=True)
 

@@ -66,8 +66,12 @@ def run(label: str, database_url: str) -> None:
                     elapsed = time.perf_counter() - started
                     try:
                         doc = SignedDocument.from_wire(response.json()["receipt"])
-                        verify_receipt(doc, agency_public_key=home.signing_public,
-                                       bundle_id=bundle_id, sha256=sha256_hex(data))
+                        verify_receipt(
+                            doc,
+                            agency_public_key=home.signing_public,
+                            bundle_id=bundle_id,
+                            sha256=sha256_hex(data),
+                        )
                     except Exception as exc:
                         with lock:
                             problems.append(f"{response.status_code} {exc!r}")
@@ -90,11 +94,14 @@ def run(label: str, database_url: str) -> None:
         lost, duplicated = len(sent - set(stored)), len(stored) - len(set(stored))
         n = len(latencies)
         print(f"inbox_upload_{label}: median {statistics.median(latencies) * 1000:.1f} ms (n={n})")
-        print(f"inbox_upload_{label}_p95: median {percentile(latencies, 0.95) * 1000:.1f} ms "
-              f"(n={n})")
-        print(f"inbox_upload_{label}_throughput: {n / wall:.0f} bundles/s with {CLIENTS} "
-              f"clients, {WORKERS} server workers; lost {lost}, duplicated {duplicated}, "
-              f"receipt problems {len(problems)}")
+        print(
+            f"inbox_upload_{label}_p95: median {percentile(latencies, 0.95) * 1000:.1f} ms (n={n})"
+        )
+        print(
+            f"inbox_upload_{label}_throughput: {n / wall:.0f} bundles/s with {CLIENTS} "
+            f"clients, {WORKERS} server workers; lost {lost}, duplicated {duplicated}, "
+            f"receipt problems {len(problems)}"
+        )
         if lost or duplicated or problems:
             raise RuntimeError(f"{label}: lost {lost}, duplicated {duplicated}, {problems[:3]}")
     finally:

@@ -88,8 +88,9 @@ def child_session(vault_dir: str, memory_security: str) -> dict[str, Any]:
     _wait_for(app, lambda: ws.case is not None)
     out["open_during_assessment"] = (time.perf_counter() - start) * 1000
     window.show_case_list()
-    _wait_for(app, lambda: not ctx.db.busy and all(r.blockers >= 0 for r in
-                                                   window.case_list.model.rows))
+    _wait_for(
+        app, lambda: not ctx.db.busy and all(r.blockers >= 0 for r in window.case_list.model.rows)
+    )
     gc.collect()
     out["rss_start"] = _rss_mb()
     out["open"].append(open_case(rows[0].case_id))
@@ -123,8 +124,13 @@ def child_session(vault_dir: str, memory_security: str) -> dict[str, Any]:
         draft = dataclasses.replace(case.par_sections["health"], text=text + "." * (i % 2))
         done: list[float] = []
         start = time.perf_counter()
-        save_case_part(ctx, None, case.id, lambda v, d=draft: v.cases.save_par_section(case.id, d),
-                       lambda _r, done=done: done.append(time.perf_counter()))
+        save_case_part(
+            ctx,
+            None,
+            case.id,
+            lambda v, d=draft: v.cases.save_par_section(case.id, d),
+            lambda _r, done=done: done.append(time.perf_counter()),
+        )
         _wait_for(app, lambda done=done: bool(done))
         out["save"].append((done[0] - start) * 1000)
     window.close()
@@ -136,8 +142,14 @@ def child_session(vault_dir: str, memory_security: str) -> dict[str, Any]:
 
 
 def _run_child(args: list[str], env: dict[str, str]) -> Any:
-    result = subprocess.run([sys.executable, __file__, *args], cwd=ROOT, env=env,
-                            capture_output=True, text=True, timeout=900)
+    result = subprocess.run(
+        [sys.executable, __file__, *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     if result.returncode != 0:
         raise RuntimeError(result.stderr[-2000:])
     return json.loads(result.stdout.strip().splitlines()[-1])
@@ -157,31 +169,42 @@ def main() -> None:
         made_s = _make(folder)
         size = (folder / "vault.db").stat().st_size / (1024 * 1024)
         print(f"vault of {CASES} cases made in {made_s:.0f} s ({size:.0f} MB)")
-        env = dict(os.environ, QT_QPA_PLATFORM="offscreen", TMPDIR=tmp,
-                   HOMESTUDY_SETTINGS=str(Path(tmp) / "settings.json"),
-                   HOMESTUDY_CENTRAL_SETTINGS=str(Path(tmp) / "central.json"),
-                   PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring",
-                   PYTHONPATH=str(ROOT))
-        cold = [_run_child(["cold", str(folder), repr(time.time())], env)
-                for _ in range(COLD_RUNS)]
+        env = dict(
+            os.environ,
+            QT_QPA_PLATFORM="offscreen",
+            TMPDIR=tmp,
+            HOMESTUDY_SETTINGS=str(Path(tmp) / "settings.json"),
+            HOMESTUDY_CENTRAL_SETTINGS=str(Path(tmp) / "central.json"),
+            PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring",
+            PYTHONPATH=str(ROOT),
+        )
+        cold = [_run_child(["cold", str(folder), repr(time.time())], env) for _ in range(COLD_RUNS)]
         total = [c["total_ms"] for c in cold]
         kdf = [c["kdf_ms"] for c in cold]
-        print(median_line(f"{CASES} cases: cold start to the case list, KDF excluded (aim 1000)",
-                          [t - k for t, k in zip(total, kdf, strict=True)]))
+        print(
+            median_line(
+                f"{CASES} cases: cold start to the case list, KDF excluded (aim 1000)",
+                [t - k for t, k in zip(total, kdf, strict=True)],
+            )
+        )
         print(median_line(f"{CASES} cases: cold start to the case list, KDF included", total))
         for setting in ("on", "off"):
             s = _run_child(["session", str(folder), setting], env)
             tag = f"{CASES} cases, memory security {setting}"
-            print(median_line(f"{tag}: search a phrase in every case (aim 50)",
-                              s["search_phrase"]))
+            print(median_line(f"{tag}: search a phrase in every case (aim 50)", s["search_phrase"]))
             print(median_line(f"{tag}: search a name", s["search_name"]))
             print(median_line(f"{tag}: open a case, 20 in turn (aim 150)", s["open"]))
-            print(median_line(f"{tag}: first open while the list is assessed",
-                              [s["open_during_assessment"]]))
+            print(
+                median_line(
+                    f"{tag}: first open while the list is assessed", [s["open_during_assessment"]]
+                )
+            )
             print(median_line(f"{tag}: save a section (aim 10)", s["save"]))
-            print(f"{tag}: memory after opening 1 case: {s['rss_one']:.0f} MB, after 20 in "
-                  f"turn: {s['rss_twenty']:.0f} MB (growth {s['rss_twenty'] - s['rss_one']:+.0f}"
-                  f" MB; the list alone {s['rss_start']:.0f} MB)")
+            print(
+                f"{tag}: memory after opening 1 case: {s['rss_one']:.0f} MB, after 20 in "
+                f"turn: {s['rss_twenty']:.0f} MB (growth {s['rss_twenty'] - s['rss_one']:+.0f}"
+                f" MB; the list alone {s['rss_start']:.0f} MB)"
+            )
 
 
 if __name__ == "__main__":

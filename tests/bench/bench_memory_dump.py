@@ -110,8 +110,12 @@ def _make_vault(folder: Path, marks: dict[str, str]) -> None:
             case.references[0].notes += f"\n\nThe referee described {m['reference']}."
             case.stage1.medical_adviser_summary += f" {m['medical']}."
             vault.cases.save_case(case)
-            vault.cases.add_attachment(case.id, "letter.txt", "text/plain",
-                                       f"Letter about {m['attachment']}.\n".encode() * 20)
+            vault.cases.add_attachment(
+                case.id,
+                "letter.txt",
+                "text/plain",
+                f"Letter about {m['attachment']}.\n".encode() * 20,
+            )
     finally:
         vault.close()
 
@@ -131,9 +135,10 @@ def _readable_regions(pid: int) -> list[tuple[int, int]]:
 
 def count_copies(pid: int, marks: dict[str, str]) -> dict[str, int]:
     """Copies of each canary in the process's memory (all encodings together)."""
-    patterns = {key: [re.compile(re.escape(word.encode(enc)))
-                      for enc in ("latin-1", "utf-16-le")]
-                for key, word in marks.items()}
+    patterns = {
+        key: [re.compile(re.escape(word.encode(enc))) for enc in ("latin-1", "utf-16-le")]
+        for key, word in marks.items()
+    }
     found = dict.fromkeys(marks, 0)
     with open(f"/proc/{pid}/mem", "rb", buffering=0) as mem:
         for start, end in _readable_regions(pid):
@@ -147,11 +152,21 @@ def count_copies(pid: int, marks: dict[str, str]) -> dict[str, int]:
     return found
 
 
-def _run(vault: Path, memory_security: str, marks: dict[str, str], env: dict[str, str],
-         ) -> dict[str, dict[str, int]]:
-    proc = subprocess.Popen([sys.executable, __file__, "child", str(vault), memory_security],
-                            stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                            stderr=subprocess.DEVNULL, text=True, env=env, cwd=ROOT)
+def _run(
+    vault: Path,
+    memory_security: str,
+    marks: dict[str, str],
+    env: dict[str, str],
+) -> dict[str, dict[str, int]]:
+    proc = subprocess.Popen(
+        [sys.executable, __file__, "child", str(vault), memory_security],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        env=env,
+        cwd=ROOT,
+    )
     assert proc.stdin is not None and proc.stdout is not None
     try:
         out = {}
@@ -183,11 +198,15 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="homestudy-bench-mem-") as tmp:
         vault = Path(tmp) / "vault"
         _make_vault(vault, marks)
-        env = dict(os.environ, QT_QPA_PLATFORM="offscreen", TMPDIR=tmp,
-                   HOMESTUDY_SETTINGS=str(Path(tmp) / "settings.json"),
-                   HOMESTUDY_CENTRAL_SETTINGS=str(Path(tmp) / "central.json"),
-                   PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring",
-                   PYTHONPATH=str(ROOT))
+        env = dict(
+            os.environ,
+            QT_QPA_PLATFORM="offscreen",
+            TMPDIR=tmp,
+            HOMESTUDY_SETTINGS=str(Path(tmp) / "settings.json"),
+            HOMESTUDY_CENTRAL_SETTINGS=str(Path(tmp) / "central.json"),
+            PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring",
+            PYTHONPATH=str(ROOT),
+        )
         results: dict[str, list[dict[str, dict[str, int]]]] = {"on": [], "off": []}
         for _ in range(RUNS):
             for setting in ("on", "off"):
@@ -201,8 +220,10 @@ def main() -> None:
                 summary[name] = copies
                 print(f"{name}: median {statistics.median(copies):.0f} copies (n={len(copies)})")
             attachment = [run[state]["A_attachment"] for run in runs]
-            print(f"attachment canary copies, {state}, memory security {setting}: "
-                  f"median {statistics.median(attachment):.0f} copies (n={len(attachment)})")
+            print(
+                f"attachment canary copies, {state}, memory security {setting}: "
+                f"median {statistics.median(attachment):.0f} copies (n={len(attachment)})"
+            )
     print(f"canary words planted per case: {len(FIELDS)} (one copy each in the vault)")
     print("raw: " + json.dumps(summary))
 

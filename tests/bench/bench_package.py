@@ -33,8 +33,9 @@ def timed_run(args: list[str], home: str) -> float:
     if sys.platform == "win32":
         env["SYSTEMROOT"] = os.environ.get("SYSTEMROOT", r"C:\Windows")
     start = time.perf_counter()
-    result = subprocess.run([str(EXE), *args], env=env, capture_output=True, timeout=300,
-                            check=False)
+    result = subprocess.run(
+        [str(EXE), *args], env=env, capture_output=True, timeout=300, check=False
+    )
     elapsed = (time.perf_counter() - start) * 1000
     if result.returncode != 0:
         raise RuntimeError(f"{EXE.name} {' '.join(args)} exited {result.returncode}")
@@ -55,8 +56,19 @@ def wheel_install_ms(uv: str, wheel: Path, scratch: Path) -> float:
     shutil.rmtree(venv, ignore_errors=True)
     subprocess.run([uv, "venv", "--quiet", "--python", sys.executable, str(venv)], check=True)
     start = time.perf_counter()
-    subprocess.run([uv, "pip", "install", "--quiet", "--python", str(venv / "bin" / "python"),
-                    f"{wheel}[gui]"], check=True, timeout=600)
+    subprocess.run(
+        [
+            uv,
+            "pip",
+            "install",
+            "--quiet",
+            "--python",
+            str(venv / "bin" / "python"),
+            f"{wheel}[gui]",
+        ],
+        check=True,
+        timeout=600,
+    )
     return (time.perf_counter() - start) * 1000
 
 
@@ -67,8 +79,11 @@ def bench_wheel() -> None:
         return
     folder = ROOT / "dist" / "wheel"
     if not list(folder.glob("homestudy-*.whl")):
-        subprocess.run([uv, "build", "--quiet", "--wheel", "--out-dir", str(folder), str(ROOT)],
-                       check=True, timeout=600)
+        subprocess.run(
+            [uv, "build", "--quiet", "--wheel", "--out-dir", str(folder), str(ROOT)],
+            check=True,
+            timeout=600,
+        )
     wheel = sorted(folder.glob("homestudy-*.whl"))[-1]
     print(f"wheel_size: {wheel.stat().st_size / (1024 * 1024):.1f} MB ({wheel.name})")
     with tempfile.TemporaryDirectory(prefix="homestudy-bench-wheel-") as scratch:
@@ -82,8 +97,9 @@ def main() -> None:
     if not EXE.exists():
         print(f"frozen app: not built ({EXE} is missing; run `make package` first)")
         return
-    print(f"frozen_app_size: {folder_mb(APP_DIR):.1f} MB ({sum(1 for _ in APP_DIR.rglob('*'))}"
-          " files)")
+    print(
+        f"frozen_app_size: {folder_mb(APP_DIR):.1f} MB ({sum(1 for _ in APP_DIR.rglob('*'))} files)"
+    )
     with tempfile.TemporaryDirectory(prefix="homestudy-bench-") as home:
         first = timed_run(["--version"], home)
         print(f"frozen_version_first_run: median {first:.0f} ms (n=1)")

@@ -37,7 +37,8 @@ def main() -> None:
     print(f"statutory checks per person (demo case): median {ms:.3f} ms (n={n})")
     with tempfile.TemporaryDirectory() as folder:
         (Path(folder) / "rules.yaml").write_text(
-            "version: 1\nmin_visits: 8\nfamily_referee: blocker\n", encoding="utf-8")
+            "version: 1\nmin_visits: 8\nfamily_referee: blocker\n", encoding="utf-8"
+        )
         settings = AppSettings()
         ms = median_ms(lambda: agency_rules(settings, Path(folder)), n)
         print(f"agency rules from rules.yaml (read once, then cached): median {ms:.3f} ms (n={n})")

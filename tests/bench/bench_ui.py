@@ -101,8 +101,13 @@ def child_session(vault_dir: str) -> dict[str, list[float]]:
 
     app, window, ctx, _ = _start(vault_dir)
     case_id = window.case_list.model.rows[0].case_id
-    out: dict[str, list[float]] = {"open": [], "open_overview": [], "keystroke_saved": [],
-                                   "section_save": [], "keystroke_gui": []}
+    out: dict[str, list[float]] = {
+        "open": [],
+        "open_overview": [],
+        "keystroke_saved": [],
+        "section_save": [],
+        "keystroke_gui": [],
+    }
     for _ in range(OPEN_RUNS):
         window.show_case_list()
         _wait_for(app, lambda: not ctx.db.busy)
@@ -137,8 +142,13 @@ def child_session(vault_dir: str) -> dict[str, list[float]]:
         draft = dataclasses.replace(case.par_sections["health"], text=text + "." * (i % 2))
         done: list[float] = []
         start = time.perf_counter()
-        save_case_part(ctx, None, case.id, lambda v, d=draft: v.cases.save_par_section(case.id, d),
-                       lambda _r, done=done: done.append(time.perf_counter()))
+        save_case_part(
+            ctx,
+            None,
+            case.id,
+            lambda v, d=draft: v.cases.save_par_section(case.id, d),
+            lambda _r, done=done: done.append(time.perf_counter()),
+        )
         _wait_for(app, lambda done=done: bool(done))
         out["section_save"].append((done[0] - start) * 1000)
     window.close()
@@ -161,8 +171,14 @@ def _make_vault(folder: Path) -> None:
 
 
 def _run_child(args: list[str], env: dict[str, str]) -> Any:
-    result = subprocess.run([sys.executable, __file__, *args], cwd=ROOT, env=env,
-                            capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        [sys.executable, __file__, *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     if result.returncode != 0:
         raise RuntimeError(result.stderr[-1500:])
     return json.loads(result.stdout.strip().splitlines()[-1])
@@ -172,17 +188,24 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="homestudy-bench-ui-") as tmp:
         folder = Path(tmp) / "vault"
         _make_vault(folder)
-        env = dict(os.environ, QT_QPA_PLATFORM="offscreen", TMPDIR=tmp,
-                   HOMESTUDY_SETTINGS=str(Path(tmp) / "settings.json"),
-                   HOMESTUDY_CENTRAL_SETTINGS=str(Path(tmp) / "central.json"),
-                   PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring",
-                   PYTHONPATH=str(ROOT))
-        cold = [_run_child(["cold", str(folder), repr(time.time())], env)
-                for _ in range(COLD_RUNS)]
+        env = dict(
+            os.environ,
+            QT_QPA_PLATFORM="offscreen",
+            TMPDIR=tmp,
+            HOMESTUDY_SETTINGS=str(Path(tmp) / "settings.json"),
+            HOMESTUDY_CENTRAL_SETTINGS=str(Path(tmp) / "central.json"),
+            PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring",
+            PYTHONPATH=str(ROOT),
+        )
+        cold = [_run_child(["cold", str(folder), repr(time.time())], env) for _ in range(COLD_RUNS)]
         total = [c["total_ms"] for c in cold]
         kdf = [c["kdf_ms"] for c in cold]
-        print(median_line("cold start to unlocked window, KDF excluded",
-                    [t - k for t, k in zip(total, kdf, strict=True)]))
+        print(
+            median_line(
+                "cold start to unlocked window, KDF excluded",
+                [t - k for t, k in zip(total, kdf, strict=True)],
+            )
+        )
         print(median_line("key derivation at unlock (Argon2id, calibrated)", kdf))
         print(median_line("cold start to unlocked window, KDF included", total))
         session = _run_child(["session", str(folder)], env)

@@ -59,8 +59,12 @@ def _workload(cases: CaseRepository, case_id: str, n: int) -> dict[str, float]:
     base = cases.load_case(case_id).par_sections[section].text
     return {
         "open case": indexed_median_ms(lambda i: cases.load_case(case_id), n),
-        "save PAR section": indexed_median_ms(lambda i: cases.save_par_section(
-            case_id, ParSectionDraft(section, f"{base}\n\nEdit {i}.")), n),
+        "save PAR section": indexed_median_ms(
+            lambda i: cases.save_par_section(
+                case_id, ParSectionDraft(section, f"{base}\n\nEdit {i}.")
+            ),
+            n,
+        ),
         "search": indexed_median_ms(lambda i: cases.search("attachment trauma"), n),
     }
 
@@ -111,14 +115,21 @@ def main() -> None:
         ratio = sum(enc.values()) / sum(plain.values())
         print(f"workload ratio SQLCipher / {label}: {ratio:.2f}x (aim <= 1.3x)")
     # cipher_memory_security is process-wide, so its cost is measured in a fresh process
-    out = subprocess.run([sys.executable, __file__, "--memory-security-off"], text=True,
-                         capture_output=True, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, __file__, "--memory-security-off"],
+        text=True,
+        capture_output=True,
+        check=True,
+    ).stdout
     print(out, end="")
-    off = {line.split(" (")[0]: float(line.split("median ")[1].split(" ms")[0])
-           for line in out.splitlines()}
+    off = {
+        line.split(" (")[0]: float(line.split("median ")[1].split(" ms")[0])
+        for line in out.splitlines()
+    }
     stdlib = baselines["stdlib sqlite3"]
     ratio = sum(off.values()) / sum(stdlib[k] for k in off)
     print(f"workload ratio SQLCipher (memory security off) / stdlib sqlite3: {ratio:.2f}x")
+
 
 if __name__ == "__main__":
     if "--memory-security-off" in sys.argv:

@@ -16,14 +16,78 @@ from homestudy.demo import build_demo_case
 from homestudy.model import Case
 from homestudy.vault import KdfParams, Vault
 
-FIRST = ("Aisha", "Ben", "Chloe", "Dev", "Ella", "Femi", "Grace", "Harry", "Imran", "Jess",
-         "Kwame", "Laura", "Mohammed", "Niamh", "Owen", "Priya", "Rhys", "Sian", "Tom",
-         "Uma", "Victor", "Wendy", "Yusuf", "Zara", "Callum", "Dolores", "Eilidh", "Hamza",
-         "Ioana", "Joanna", "Krzysztof", "Leah", "Mei", "Nadia", "Oluwaseun", "Patrick")
-LAST = ("Ahmed", "Barker", "Campbell", "Dlamini", "Evans", "Fitzgerald", "Gill", "Hughes",
-        "Iqbal", "Jones", "Kowalski", "Lewis", "Murphy", "Nowak", "Okafor", "Patel",
-        "Quinn", "Roberts", "Singh", "Taylor", "Uddin", "Vaughan", "Walker", "Xu",
-        "Young", "Zielinski", "Adebayo", "Begum", "Chen", "Doherty", "Edwards", "Farah")
+FIRST = (
+    "Aisha",
+    "Ben",
+    "Chloe",
+    "Dev",
+    "Ella",
+    "Femi",
+    "Grace",
+    "Harry",
+    "Imran",
+    "Jess",
+    "Kwame",
+    "Laura",
+    "Mohammed",
+    "Niamh",
+    "Owen",
+    "Priya",
+    "Rhys",
+    "Sian",
+    "Tom",
+    "Uma",
+    "Victor",
+    "Wendy",
+    "Yusuf",
+    "Zara",
+    "Callum",
+    "Dolores",
+    "Eilidh",
+    "Hamza",
+    "Ioana",
+    "Joanna",
+    "Krzysztof",
+    "Leah",
+    "Mei",
+    "Nadia",
+    "Oluwaseun",
+    "Patrick",
+)
+LAST = (
+    "Ahmed",
+    "Barker",
+    "Campbell",
+    "Dlamini",
+    "Evans",
+    "Fitzgerald",
+    "Gill",
+    "Hughes",
+    "Iqbal",
+    "Jones",
+    "Kowalski",
+    "Lewis",
+    "Murphy",
+    "Nowak",
+    "Okafor",
+    "Patel",
+    "Quinn",
+    "Roberts",
+    "Singh",
+    "Taylor",
+    "Uddin",
+    "Vaughan",
+    "Walker",
+    "Xu",
+    "Young",
+    "Zielinski",
+    "Adebayo",
+    "Begum",
+    "Chen",
+    "Doherty",
+    "Edwards",
+    "Farah",
+)
 
 
 def varied_case(i: int) -> Case:
@@ -39,13 +103,18 @@ def varied_case(i: int) -> Case:
     for n, other in enumerate(case.significant_others):
         other.name = f"{FIRST[(i + n * 17 + 5) % len(FIRST)]} {LAST[(i + n + 7) % len(LAST)]}"
     for n, reference in enumerate(case.references):
-        reference.referee_name = \
+        reference.referee_name = (
             f"{FIRST[(i * 3 + n) % len(FIRST)]} {LAST[(i * 11 + n * 3) % len(LAST)]}"
+        )
     return case
 
 
-def make_vault(folder: Path, passphrase: str, n: int = 200, kdf: KdfParams | None = None,
-               ) -> list[Case]:
+def make_vault(
+    folder: Path,
+    passphrase: str,
+    n: int = 200,
+    kdf: KdfParams | None = None,
+) -> list[Case]:
     """A new vault in ``folder`` holding ``n`` varied cases (closed again)."""
     vault = Vault.create(folder, passphrase, kdf=kdf)
     cases = []

@@ -67,8 +67,9 @@ AppFactory = Callable[..., tuple[MainWindow, AppContext]]
 def make_app(qtbot, isolated_settings: Path) -> Iterator[AppFactory]:
     made: list[tuple[MainWindow, AppContext]] = []
 
-    def make(folder: Path, idle_ms: int | None = None,
-             settings: AppSettings | None = None) -> tuple[MainWindow, AppContext]:
+    def make(
+        folder: Path, idle_ms: int | None = None, settings: AppSettings | None = None
+    ) -> tuple[MainWindow, AppContext]:
         args = argparse.Namespace(vault=str(folder))
         window, ctx = build_window(args, settings or AppSettings(), idle_ms=idle_ms)
         qtbot.addWidget(window)

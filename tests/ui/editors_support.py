@@ -28,8 +28,9 @@ V = TypeVar("V")
 def on_worker(ctx: AppContext, qtbot: Any, fn: Callable[[Vault], Any]) -> Any:
     """Run ``fn(vault)`` on the DB worker (after every queued save) and return its result."""
     box: dict[str, Any] = {}
-    ctx.db.submit(fn, lambda value: box.setdefault("value", value),
-                  lambda exc: box.setdefault("error", exc))
+    ctx.db.submit(
+        fn, lambda value: box.setdefault("value", value), lambda exc: box.setdefault("error", exc)
+    )
     qtbot.waitUntil(lambda: "value" in box or "error" in box, timeout=10_000)
     if "error" in box:
         raise box["error"]
@@ -40,9 +41,7 @@ def settle(qtbot: Any, ctx: AppContext, *views: Any) -> None:
     """Start every pending save and wait until the worker has written them all."""
     for view in views:
         view.flush()
-    qtbot.waitUntil(
-        lambda: all(v.saver.idle for v in views) and not ctx.db.busy, timeout=10_000
-    )
+    qtbot.waitUntil(lambda: all(v.saver.idle for v in views) and not ctx.db.busy, timeout=10_000)
 
 
 def load(ctx: AppContext, qtbot: Any, case_id: str) -> Case:
@@ -82,10 +81,16 @@ def sample_case(couple: bool = True) -> Case:
         household=[HouseholdMember("Isla", HouseholdMemberKind.BIRTH_CHILD)],
         stage2_notice_on=date(2027, 1, 4),
         lines_of_enquiry=[
-            LineOfEnquiry("Explore the support offered by the wider family.",
-                          source="Stage 1 references", par_section_ids=["support_network"]),
-            LineOfEnquiry("Discuss the 2015 caution disclosed on the DBS check.",
-                          source="DBS check", par_section_ids=["statutory_checks"]),
+            LineOfEnquiry(
+                "Explore the support offered by the wider family.",
+                source="Stage 1 references",
+                par_section_ids=["support_network"],
+            ),
+            LineOfEnquiry(
+                "Discuss the 2015 caution disclosed on the DBS check.",
+                source="DBS check",
+                par_section_ids=["statutory_checks"],
+            ),
         ],
     )
     return case
@@ -98,8 +103,12 @@ def editor_ctx(qtbot: Any, tmp_path: Path) -> Iterator[AppContext]:
     Vault.create(folder, PASSPHRASE, kdf=CHEAP_KDF).close()
     ctx = make_context(AppSettings(), folder)
     opened: dict[str, Any] = {}
-    ctx.db.open_vault(folder, PASSPHRASE, lambda v: opened.setdefault("ok", v),
-                      lambda exc: opened.setdefault("error", exc))
+    ctx.db.open_vault(
+        folder,
+        PASSPHRASE,
+        lambda v: opened.setdefault("ok", v),
+        lambda exc: opened.setdefault("error", exc),
+    )
     qtbot.waitUntil(lambda: bool(opened), timeout=10_000)
     assert "error" not in opened, opened
     try:
@@ -160,8 +169,9 @@ def _fill_once(qtbot: Any, widget: Any, given: dict[str, str]) -> None:
             elif q.type in (QuestionType.TEXT, QuestionType.NUMBER):
                 edit = widget.findChild(QLineEdit, q.id)
                 if not edit.text():
-                    QTest.keyClicks(edit, given.get(q.id, "3" if q.type is QuestionType.NUMBER
-                                                    else "Checked"))
+                    QTest.keyClicks(
+                        edit, given.get(q.id, "3" if q.type is QuestionType.NUMBER else "Checked")
+                    )
 
 
 def unnamed_focusable(view: Any) -> list[str]:

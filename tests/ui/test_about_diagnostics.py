@@ -35,14 +35,21 @@ def test_help_about_shows_the_licences(qtbot, make_app, demo_vault_dir) -> None:
     dialog = window.findChild(HelpDialog)
     assert dialog.tabs.currentWidget() is dialog.about_tab
     text = dialog.licences.toPlainText()
-    for line in ("pyside6-essentials", "LGPL-3.0", "python-bidi", "reportlab", "sqlcipher3",
-                 "Noto Sans fonts: OFL-1.1"):
+    for line in (
+        "pyside6-essentials",
+        "LGPL-3.0",
+        "python-bidi",
+        "reportlab",
+        "sqlcipher3",
+        "Noto Sans fonts: OFL-1.1",
+    ):
         assert line in text
     assert dialog.licences.isReadOnly() and dialog.licences.isVisible()
 
 
-def test_copy_diagnostic_report_puts_it_on_the_clipboard(qtbot, ctx: AppContext,
-                                                        tmp_path: Path) -> None:
+def test_copy_diagnostic_report_puts_it_on_the_clipboard(
+    qtbot, ctx: AppContext, tmp_path: Path
+) -> None:
     start_logging(tmp_path / "logs")
     try:
         logging.getLogger("ui.workers").error("pool job failed: %s", "ValueError")
@@ -52,8 +59,7 @@ def test_copy_diagnostic_report_puts_it_on_the_clipboard(qtbot, ctx: AppContext,
         dialog.show_about()
         QGuiApplication.clipboard().clear()
         qtbot.mouseClick(dialog.copy_report, Qt.MouseButton.LeftButton)
-        qtbot.waitUntil(lambda: dialog.report_status.text().startswith("Copied"),
-                        timeout=WAIT_MS)
+        qtbot.waitUntil(lambda: dialog.report_status.text().startswith("Copied"), timeout=WAIT_MS)
     finally:
         stop_logging()
     report = QGuiApplication.clipboard().text()

@@ -20,11 +20,20 @@ def _unnamed_controls(root: QWidget) -> list[str]:
             continue
         if w.accessibleName() or (isinstance(w, QAbstractButton) and w.text()):
             continue
-        if w.parentWidget() is not None and w.parentWidget().accessibleName() and (
-                type(w).__name__ in ("QWidget", "QScrollBar") or w.objectName().startswith("qt_")):
+        if (
+            w.parentWidget() is not None
+            and w.parentWidget().accessibleName()
+            and (type(w).__name__ in ("QWidget", "QScrollBar") or w.objectName().startswith("qt_"))
+        ):
             continue  # viewports and Qt's inner parts of a named control
-        if type(w).__name__ in ("QScrollBar", "QTabBar", "QMenuBar", "QScrollArea",
-                                "QCalendarWidget", "QToolButton"):
+        if type(w).__name__ in (
+            "QScrollBar",
+            "QTabBar",
+            "QMenuBar",
+            "QScrollArea",
+            "QCalendarWidget",
+            "QToolButton",
+        ):
             continue
         missing.append(f"{type(w).__name__}:{w.objectName()}")
     return missing
@@ -38,8 +47,9 @@ def test_shell_controls_have_names(qtbot, make_app, demo_vault_dir, unlock):
     unlock(window)
     assert _unnamed_controls(window.case_list) == []
     window.open_case(case.id)
-    qtbot.waitUntil(lambda: window.workspace is not None and window.workspace.case is not None,
-                    timeout=WAIT_MS)
+    qtbot.waitUntil(
+        lambda: window.workspace is not None and window.workspace.case is not None, timeout=WAIT_MS
+    )
     overview = window.workspace.views["overview"]
     qtbot.waitUntil(lambda: overview.data is not None, timeout=WAIT_MS)
     assert _unnamed_controls(overview) == []
@@ -73,8 +83,17 @@ def test_tab_walks_the_case_list(qtbot, make_app, demo_vault_dir, unlock):
     for _ in range(6):
         order.append(QApplication.focusWidget())
         QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
-    visible_buttons = [b for b in (lst.open_button, lst.show_archived, lst.agency_filter,
-                                   lst.assignment_button, lst.new_button) if b.isVisible()]
+    visible_buttons = [
+        b
+        for b in (
+            lst.open_button,
+            lst.show_archived,
+            lst.agency_filter,
+            lst.assignment_button,
+            lst.new_button,
+        )
+        if b.isVisible()
+    ]
     assert order[: 1 + len(visible_buttons)] == [lst.table, *visible_buttons]
 
 

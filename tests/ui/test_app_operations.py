@@ -40,8 +40,12 @@ def test_jobs_run_off_the_gui_thread_in_order(qtbot, ctx) -> None:
     seen: list[tuple[int, int]] = []
     results: list[int] = []
     for i in range(20):
-        run_db(ctx, None, lambda vault, i=i: seen.append((i, threading.get_ident())) or i,
-               results.append)
+        run_db(
+            ctx,
+            None,
+            lambda vault, i=i: seen.append((i, threading.get_ident())) or i,
+            results.append,
+        )
     qtbot.waitUntil(lambda: len(results) == 20, timeout=WAIT_MS)
     assert results == list(range(20))  # one worker: submission order
     threads = {t for _, t in seen}
@@ -121,8 +125,9 @@ def test_save_case_part_drives_the_indicator(qtbot, ctx, demo_vault_dir) -> None
     qtbot.addWidget(indicator)
     draft = replace(case.par_sections["health"], text="Rewritten for the test.")
     with qtbot.waitSignal(ctx.events.case_saved, timeout=WAIT_MS) as saved:
-        save_case_part(ctx, None, case.id,
-                       lambda vault: vault.cases.save_par_section(case.id, draft))
+        save_case_part(
+            ctx, None, case.id, lambda vault: vault.cases.save_par_section(case.id, draft)
+        )
         assert indicator.text() == "Saving…"
     assert saved.args == [case.id]
     assert indicator.state == "saved" and indicator.text().startswith("Saved at ")
@@ -159,6 +164,7 @@ def test_autosaver_coalesces_keystrokes_and_flushes_before_lock(qtbot, ctx, demo
         def fn(vault):
             saves.append(text)
             vault.cases.save_par_section(case.id, replace(case.par_sections["health"], text=text))
+
         return fn
 
     for i in range(30):

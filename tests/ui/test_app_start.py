@@ -17,12 +17,13 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_vault_folder_order(tmp_path: Path, monkeypatch) -> None:
     settings = AppSettings(vault_dir=str(tmp_path / "from-settings"))
     monkeypatch.delenv("HOMESTUDY_VAULT", raising=False)
-    assert resolve_vault_dir(argparse.Namespace(vault=None), settings) == \
-        tmp_path / "from-settings"
+    assert resolve_vault_dir(argparse.Namespace(vault=None), settings) == tmp_path / "from-settings"
     monkeypatch.setenv("HOMESTUDY_VAULT", str(tmp_path / "from-env"))
     assert resolve_vault_dir(argparse.Namespace(vault=None), settings) == tmp_path / "from-env"
-    assert resolve_vault_dir(argparse.Namespace(vault=str(tmp_path / "arg")), settings) == \
-        tmp_path / "arg"
+    assert (
+        resolve_vault_dir(argparse.Namespace(vault=str(tmp_path / "arg")), settings)
+        == tmp_path / "arg"
+    )
 
 
 CHILD = """
@@ -54,11 +55,21 @@ print(code, seen)
 def test_homestudy_with_no_command_opens_the_lock_screen(tmp_path, demo_vault_dir) -> None:
     # a child process: quitting the application would end the test session's own
     folder, _ = demo_vault_dir
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", TMPDIR=str(tmp_path),
-               HOMESTUDY_SETTINGS=str(tmp_path / "settings.json"),
-               HOMESTUDY_CENTRAL_SETTINGS=str(tmp_path / "central.json"),
-               PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring")
-    result = subprocess.run([sys.executable, "-c", CHILD, str(folder)], cwd=ROOT, env=env,
-                            capture_output=True, text=True, timeout=120)
+    env = dict(
+        os.environ,
+        QT_QPA_PLATFORM="offscreen",
+        TMPDIR=str(tmp_path),
+        HOMESTUDY_SETTINGS=str(tmp_path / "settings.json"),
+        HOMESTUDY_CENTRAL_SETTINGS=str(tmp_path / "central.json"),
+        PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring",
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", CHILD, str(folder)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.strip().splitlines()[-1] == "0 ['Open HomeStudy']"

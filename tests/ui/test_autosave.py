@@ -27,13 +27,15 @@ from ui.operations import AutoSaver, pending_retries
 
 
 def test_typing_without_a_pause_is_saved_at_least_every_two_seconds(
-        qtbot, make_app, demo_vault_dir, unlock) -> None:
+    qtbot, make_app, demo_vault_dir, unlock
+) -> None:
     folder, case = demo_vault_dir
     window, ctx = make_app(folder)
     unlock(window)
     window.open_case(case.id, "par:matching")
-    qtbot.waitUntil(lambda: window.workspace is not None and window.workspace.case is not None,
-                    timeout=WAIT_MS)
+    qtbot.waitUntil(
+        lambda: window.workspace is not None and window.workspace.case is not None, timeout=WAIT_MS
+    )
     par = window.workspace.views["par"]
     par.editor.setFocus()
     par.editor.moveCursor(QTextCursor.MoveOperation.End)
@@ -61,8 +63,9 @@ def small_disk(tmp_path: Path) -> Iterator[Path]:
         pytest.skip("mounting a small tmpfs (a disk that can fill up) needs root")
     mount = tmp_path / "disk"
     mount.mkdir()
-    result = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=24m", "tmpfs", str(mount)],
-                            capture_output=True)
+    result = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=24m", "tmpfs", str(mount)], capture_output=True
+    )
     if result.returncode:
         pytest.skip("this machine does not allow mounting a tmpfs")
     try:
@@ -84,13 +87,15 @@ def _fill(disk: Path) -> Path:
 
 
 def test_a_full_disk_keeps_the_text_says_why_and_saves_when_freed(
-        qtbot, make_app, small_disk, unlock) -> None:
+    qtbot, make_app, small_disk, unlock
+) -> None:
     folder, case = vault_dir_with(small_disk / "vault", build_demo_case())
     window, ctx = make_app(folder)
     unlock(window)
     window.open_case(case.id, "par:matching")
-    qtbot.waitUntil(lambda: window.workspace is not None and window.workspace.case is not None,
-                    timeout=WAIT_MS)
+    qtbot.waitUntil(
+        lambda: window.workspace is not None and window.workspace.case is not None, timeout=WAIT_MS
+    )
     par = window.workspace.views["par"]
     par.editor.setFocus()
     filler = _fill(small_disk)
@@ -110,20 +115,21 @@ def test_a_full_disk_keeps_the_text_says_why_and_saves_when_freed(
     ctx.shutdown()
     vault = Vault.open(folder, TEST_PASSPHRASE, check_integrity=False)
     try:
-        assert vault.cases.load_case(case.id).par_sections["matching"].text.endswith(
-            typed.strip())
+        assert vault.cases.load_case(case.id).par_sections["matching"].text.endswith(typed.strip())
     finally:
         vault.close()
 
 
 def test_a_failed_save_waits_across_a_lock_and_is_made_after_unlocking(
-        qtbot, make_app, small_disk, unlock) -> None:
+    qtbot, make_app, small_disk, unlock
+) -> None:
     folder, case = vault_dir_with(small_disk / "vault", build_demo_case())
     window, ctx = make_app(folder)
     unlock(window)
     window.open_case(case.id, "visits")
-    qtbot.waitUntil(lambda: window.workspace is not None and window.workspace.case is not None,
-                    timeout=WAIT_MS)
+    qtbot.waitUntil(
+        lambda: window.workspace is not None and window.workspace.case is not None, timeout=WAIT_MS
+    )
     visits = window.workspace.views["visits"]
     filler = _fill(small_disk)
     visits.notes_edit.setFocus()

@@ -28,8 +28,12 @@ def _vault_with_two_agencies(tmp_path: Path) -> tuple[Path, list[str]]:
         vault.cases.save_case(build_demo_case())
         ids = []
         for n, name in enumerate(AGENCIES):
-            home = init_home(tmp_path / f"agency{n}", agency_id=f"AG-{n}", name=name,
-                             inbox_url="http://127.0.0.1:1")
+            home = init_home(
+                tmp_path / f"agency{n}",
+                agency_id=f"AG-{n}",
+                name=name,
+                inbox_url="http://127.0.0.1:1",
+            )
             state = enrol(vault, enrolment_for(home, "http://127.0.0.1:1"))
             ids.append(state.id)
         for n, reference in enumerate((DEMO, "HS-2026-0007")):
@@ -43,8 +47,10 @@ def _vault_with_two_agencies(tmp_path: Path) -> tuple[Path, list[str]]:
 
 def _agencies_shown(listing) -> list[tuple[str, str]]:
     proxy = listing.proxy
-    return sorted((proxy.index(r, 0).data(), proxy.index(r, AGENCY_COLUMN).data())
-                  for r in range(proxy.rowCount()))
+    return sorted(
+        (proxy.index(r, 0).data(), proxy.index(r, AGENCY_COLUMN).data())
+        for r in range(proxy.rowCount())
+    )
 
 
 def test_agency_column_filter_header_and_linking(qtbot, make_app, unlock, tmp_path) -> None:
@@ -56,8 +62,10 @@ def test_agency_column_filter_header_and_linking(qtbot, make_app, unlock, tmp_pa
     qtbot.waitUntil(lambda: listing.model.rowCount() == 3, timeout=WAIT_MS)
     assert listing.model.headerData(AGENCY_COLUMN, Qt.Orientation.Horizontal) == "Agency"
     assert _agencies_shown(listing) == [
-        ("HS-2026-0007", AGENCIES[1]), (DEMO, AGENCIES[0]),
-        (DEMO, "Not linked to an agency")]
+        ("HS-2026-0007", AGENCIES[1]),
+        (DEMO, AGENCIES[0]),
+        (DEMO, "Not linked to an agency"),
+    ]
     filters = [listing.agency_filter.itemText(i) for i in range(listing.agency_filter.count())]
     assert filters == [ALL_AGENCIES, *AGENCIES, "Not linked to an agency"]
     SHOTS.mkdir(parents=True, exist_ok=True)
@@ -76,23 +84,29 @@ def test_agency_column_filter_header_and_linking(qtbot, make_app, unlock, tmp_pa
     with qtbot.waitSignal(dialog.linked, timeout=WAIT_MS):
         dialog.link_button.click()
     listing.agency_filter.setCurrentText(ALL_AGENCIES)
-    qtbot.waitUntil(lambda: (DEMO, AGENCIES[1]) in _agencies_shown(listing),
-                    timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: (DEMO, AGENCIES[1]) in _agencies_shown(listing), timeout=WAIT_MS)
     assert "linked to Riverside" in window.statusBar().currentMessage()
 
     listing.agency_filter.setCurrentText(AGENCIES[1])
     qtbot.waitUntil(lambda: listing.proxy.rowCount() == 2, timeout=WAIT_MS)
-    demo_row = next(r for r in range(listing.proxy.rowCount())
-                    if listing.proxy.index(r, 0).data() == DEMO)
+    demo_row = next(
+        r for r in range(listing.proxy.rowCount()) if listing.proxy.index(r, 0).data() == DEMO
+    )
     listing.table.selectRow(demo_row)
     listing._open_selected()
-    qtbot.waitUntil(lambda: window.workspace is not None
-                    and window.workspace.agency.text() == f"Agency: {AGENCIES[1]}", timeout=WAIT_MS)
+    qtbot.waitUntil(
+        lambda: (
+            window.workspace is not None
+            and window.workspace.agency.text() == f"Agency: {AGENCIES[1]}"
+        ),
+        timeout=WAIT_MS,
+    )
     assert window.grab().save(str(SHOTS / "case_header_agency.png"))
 
 
-def test_a_reference_this_agency_already_has_is_not_linked(qtbot, make_app, unlock,
-                                                          tmp_path) -> None:
+def test_a_reference_this_agency_already_has_is_not_linked(
+    qtbot, make_app, unlock, tmp_path
+) -> None:
     folder, _ids = _vault_with_two_agencies(tmp_path)
     window, _ctx = make_app(folder)
     unlock(window)
@@ -104,14 +118,14 @@ def test_a_reference_this_agency_already_has_is_not_linked(qtbot, make_app, unlo
     qtbot.waitUntil(lambda: dialog.agency.count() == 2, timeout=WAIT_MS)
     dialog.agency.setCurrentText(AGENCIES[0])  # already has its own HS-2026-0142
     dialog.link_button.click()
-    qtbot.waitUntil(lambda: "already has the reference" in dialog.message.text(),
-                    timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: "already has the reference" in dialog.message.text(), timeout=WAIT_MS)
     assert dialog.isVisible()
     dialog.reject()
 
 
-def test_messages_not_applied_are_listed_with_their_reason(qtbot, make_app, unlock,
-                                                          tmp_path) -> None:
+def test_messages_not_applied_are_listed_with_their_reason(
+    qtbot, make_app, unlock, tmp_path
+) -> None:
     from homestudy.sync import inbound
 
     folder, ids = _vault_with_two_agencies(tmp_path)
@@ -122,7 +136,8 @@ def test_messages_not_applied_are_listed_with_their_reason(qtbot, make_app, unlo
                 "INSERT INTO agency_messages (message_id, profile_id, sequence, kind, case_id, "
                 "case_reference, body, status, reason, received_at) VALUES (?, ?, 1, 'close', "
                 "'gone', 'HS-2026-0999', '{}', ?, ?, '2026-12-01T10:00:00+00:00')",
-                ("m1", ids[0], inbound.UNAPPLIED, "Case HS-2026-0999 is not on this laptop."))
+                ("m1", ids[0], inbound.UNAPPLIED, "Case HS-2026-0999 is not on this laptop."),
+            )
     finally:
         vault.close()
     window, _ctx = make_app(folder)
@@ -133,8 +148,8 @@ def test_messages_not_applied_are_listed_with_their_reason(qtbot, make_app, unlo
     assert "The case was closed (HS-2026-0999)" in text and "not on this laptop" in text
     dialog.retry_button.click()  # still cannot apply: still listed
     qtbot.waitUntil(lambda: not window.ctx.db.busy, timeout=WAIT_MS)
-    qtbot.waitUntil(lambda: dialog.list.count() == 1 and dialog.aside_button.isEnabled(),
-                    timeout=WAIT_MS)
+    qtbot.waitUntil(
+        lambda: dialog.list.count() == 1 and dialog.aside_button.isEnabled(), timeout=WAIT_MS
+    )
     dialog.aside_button.click()
-    qtbot.waitUntil(lambda: dialog.list.item(0).text() == "Nothing is waiting.",
-                    timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: dialog.list.item(0).text() == "Nothing is waiting.", timeout=WAIT_MS)

@@ -178,13 +178,19 @@ def test_household_others_checks_and_lines_are_saved(qtbot, editor_ctx, saved_ca
     assert theo.relationship == "Hannah's nephew, lives with them"
     [ex] = stored.significant_others
     assert (ex.name, ex.kind, ex.applicant_id) == (
-        "Chris Lowe", SignificantOtherKind.EX_PARTNER, saved_case.applicants[1].id)
+        "Chris Lowe",
+        SignificantOtherKind.EX_PARTNER,
+        saved_case.applicants[1].id,
+    )
     assert ex.had_children_together and not ex.lived_together
     assert ex.notes == "Separated 2012; one son, Marcus."
     [check] = stored.stage1.checks
     assert (check.kind, check.subject, check.outcome, check.completed_on) == (
-        CheckKind.LOCAL_AUTHORITY, "Daniel Mensah", CheckOutcome.INFORMATION_DISCLOSED,
-        date(2026, 9, 14))
+        CheckKind.LOCAL_AUTHORITY,
+        "Daniel Mensah",
+        CheckOutcome.INFORMATION_DISCLOSED,
+        date(2026, 9, 14),
+    )
     assert check.person_id == saved_case.applicants[1].id
     assert check.notes == "Contact with children's services in 2009."
     assert stored.stage1.medical_adviser_summary == "No health concerns affecting parenting."

@@ -24,8 +24,10 @@ NOT_STARTED = "The Stage 2 clock has not started."
 @pytest.fixture
 def bare_case_dir(tmp_path):
     """A vault holding a case with names only, as an assignment or a quick start leaves it."""
-    case = Case(reference="HS-2027-0009", applicants=[Applicant("Hannah", "Mensah"),
-                                                      Applicant("Daniel", "Mensah")])
+    case = Case(
+        reference="HS-2027-0009",
+        applicants=[Applicant("Hannah", "Mensah"), Applicant("Daniel", "Mensah")],
+    )
     return vault_dir_with(tmp_path / "vault", case)
 
 
@@ -37,8 +39,9 @@ def _codes(ctx, qtbot, case_id: str) -> tuple[Case, set[str], list]:
 
 def _open(qtbot, window, case_id: str):
     window.open_case(case_id)
-    qtbot.waitUntil(lambda: window.workspace is not None and window.workspace.case is not None,
-                    timeout=WAIT_MS)
+    qtbot.waitUntil(
+        lambda: window.workspace is not None and window.workspace.case is not None, timeout=WAIT_MS
+    )
     overview = window.workspace.views["overview"]
     qtbot.waitUntil(lambda: overview.data is not None, timeout=WAIT_MS)
     return window.workspace, overview
@@ -52,8 +55,12 @@ def test_details_drive_the_clock_and_readiness(qtbot, make_app, bare_case_dir, u
     assert overview.clock_label.text() == NOT_STARTED
     _, codes, findings = _codes(ctx, qtbot, case.id)
     assert "no_stage2_start" in codes  # (no panel date is asked for once Stage 2 starts)
-    assert not codes & {"ex_partner_not_contacted", "adult_child_not_contacted",
-                        "line_of_enquiry_not_addressed", "applicant_copy_not_shared"}
+    assert not codes & {
+        "ex_partner_not_contacted",
+        "adult_child_not_contacted",
+        "line_of_enquiry_not_addressed",
+        "applicant_copy_not_shared",
+    }
 
     # A finding in the area "case" opens this tab on the field it names.
     view = workspace.views["case"]
@@ -124,25 +131,36 @@ def test_details_drive_the_clock_and_readiness(qtbot, make_app, bare_case_dir, u
     clock = f"Stage 2 day {progress[0]} of {progress[1]}"
     qtbot.waitUntil(lambda: overview.clock_label.text() == clock, timeout=WAIT_MS)
     stored, codes, findings = _codes(ctx, qtbot, case.id)
-    qtbot.waitUntil(lambda: [e.columns[1] for e in overview.data.findings]
-                    == [f.message for f in findings], timeout=WAIT_MS)
+    qtbot.waitUntil(
+        lambda: [e.columns[1] for e in overview.data.findings] == [f.message for f in findings],
+        timeout=WAIT_MS,
+    )
     assert not codes & {"no_stage2_start", "no_panel_date"}
-    assert {"ex_partner_not_contacted", "adult_child_not_contacted",
-            "line_of_enquiry_not_addressed", "applicant_copy_not_shared",
-            "school_reference_missing", "health_visitor_reference_missing"} <= codes
+    assert {
+        "ex_partner_not_contacted",
+        "adult_child_not_contacted",
+        "line_of_enquiry_not_addressed",
+        "applicant_copy_not_shared",
+        "school_reference_missing",
+        "health_visitor_reference_missing",
+    } <= codes
     assert overview.clock_bar.isVisible() and overview.clock_bar.value() == progress[0]
 
     # What the vault holds.
     assert (stored.stage2_notice_on, stored.provisional_panel_date) == (notice, panel)
     assert [(m.name, m.kind, m.lives_in_household) for m in stored.household] == [
         ("Isla", HouseholdMemberKind.BIRTH_CHILD, True),
-        ("Marcus", HouseholdMemberKind.ADULT_CHILD_AWAY, False)]
+        ("Marcus", HouseholdMemberKind.ADULT_CHILD_AWAY, False),
+    ]
     [ex] = stored.significant_others
     assert ex.name == "Chris Lowe" and ex.lived_together
     assert ex.applicant_id == case.applicants[0].id
     [check] = stored.stage1.checks
     assert (check.kind, check.subject, check.outcome) == (
-        CheckKind.DBS, "Hannah Mensah", CheckOutcome.CLEAR)
+        CheckKind.DBS,
+        "Hannah Mensah",
+        CheckOutcome.CLEAR,
+    )
     assert check.person_id == case.applicants[0].id
     [line] = stored.lines_of_enquiry
     assert (line.source, line.par_section_ids) == ("Stage 1 references", ["support_network"])

@@ -67,8 +67,10 @@ def test_schedule4_facts_are_typed_saved_and_shown(qtbot, editor_ctx, saved_case
     assert first.area_since == date(2016, 9, 1)
     assert first.domiciled_in_british_islands is True
     assert first.marital_status is MaritalStatus.MARRIED
-    assert (first.marriage_date, first.marriage_place) == (date(2018, 6, 16),
-                                                           "Bristol Register Office")
+    assert (first.marriage_date, first.marriage_place) == (
+        date(2018, 6, 16),
+        "Bristol Register Office",
+    )
     assert first.family_court_proceedings == "None" and first.gp_name == "Dr Amara Bello"
     assert stored.accommodation == "Three-bedroom house, owned."
     assert stored.finances == "Joint income about £68,000."
@@ -107,10 +109,20 @@ def test_reveal_a_fact_opens_the_facts_page(qtbot, editor_ctx, saved_case):
 
 
 def test_choose_a_photograph_then_export_has_it(qtbot, editor_ctx, saved_case, tmp_path):
-    photo = on_worker(editor_ctx, qtbot, lambda v: v.cases.add_attachment(
-        saved_case.id, "garden.jpg", "image/jpeg", photo_jpeg(), description="At home"))
-    on_worker(editor_ctx, qtbot, lambda v: v.cases.add_attachment(
-        saved_case.id, "letter.pdf", "application/pdf", b"%PDF-1.4"))
+    photo = on_worker(
+        editor_ctx,
+        qtbot,
+        lambda v: v.cases.add_attachment(
+            saved_case.id, "garden.jpg", "image/jpeg", photo_jpeg(), description="At home"
+        ),
+    )
+    on_worker(
+        editor_ctx,
+        qtbot,
+        lambda v: v.cases.add_attachment(
+            saved_case.id, "letter.pdf", "application/pdf", b"%PDF-1.4"
+        ),
+    )
     view = _view(qtbot, editor_ctx, load(editor_ctx, qtbot, saved_case.id))
     page(view, "pictures")
     assert unnamed_focusable(view) == []
@@ -141,8 +153,9 @@ def test_choose_a_photograph_then_export_has_it(qtbot, editor_ctx, saved_case, t
     assert "At home" in reader.pages[0].extract_text()  # its alt text
 
     extras = on_worker(editor_ctx, qtbot, lambda v: extras_for(v, stored))
-    out = export_par(stored, "docx", "applicant", tmp_path / "par.docx", forms=load_library(),
-                     extras=extras)
+    out = export_par(
+        stored, "docx", "applicant", tmp_path / "par.docx", forms=load_library(), extras=extras
+    )
     (shape,) = docx.Document(io.BytesIO(out.read_bytes())).inline_shapes
     assert shape._inline.docPr.get("descr") == "At home"
 

@@ -25,8 +25,10 @@ def test_the_demo_case_with_its_figures(qtbot, make_app, demo_vault_dir, unlock)
     qtbot.waitUntil(lambda: model.rows[0].blockers >= 0, timeout=WAIT_MS)  # then readiness
     texts = [model.data(model.index(0, c)) for c in range(model.columnCount())]
     day, total = stage2_progress(case, date.today())
-    blockers = sum(f.severity is Severity.BLOCKER for f in
-                   assess_readiness(case, load_library(), TimelineRules(), date.today()))
+    blockers = sum(
+        f.severity is Severity.BLOCKER
+        for f in assess_readiness(case, load_library(), TimelineRules(), date.today())
+    )
     assert blockers > 0  # the demo is mid Stage 2
     assert texts == [
         case.reference,
@@ -48,8 +50,9 @@ def test_enter_opens_the_selected_case(qtbot, make_app, demo_vault_dir, unlock):
     assert table.hasFocus() or table.currentIndex().isValid()
     table.setFocus()
     QTest.keyClick(table, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: window.workspace is not None and window.workspace.case is not None,
-                    timeout=WAIT_MS)
+    qtbot.waitUntil(
+        lambda: window.workspace is not None and window.workspace.case is not None, timeout=WAIT_MS
+    )
     assert window.workspace.case.id == case.id
     assert window.windowTitle() == f"HomeStudy — {case.reference}"
     # Ctrl+0 goes back to the list
@@ -58,8 +61,9 @@ def test_enter_opens_the_selected_case(qtbot, make_app, demo_vault_dir, unlock):
     assert window.home.currentWidget() is window.case_list
 
 
-def test_new_case_from_scratch_is_saved_and_opened(qtbot, make_app, demo_vault_dir, unlock,
-                                                   read_back):
+def test_new_case_from_scratch_is_saved_and_opened(
+    qtbot, make_app, demo_vault_dir, unlock, read_back
+):
     folder, _ = demo_vault_dir
     window, _ctx = make_app(folder)
     unlock(window)
@@ -75,8 +79,9 @@ def test_new_case_from_scratch_is_saved_and_opened(qtbot, make_app, demo_vault_d
     dialog.last1.setText("Okafor")
     with qtbot.waitSignal(dialog.created, timeout=WAIT_MS) as created:
         dialog.buttons.accepted.emit()
-    qtbot.waitUntil(lambda: window.workspace is not None and window.workspace.case is not None,
-                    timeout=WAIT_MS)
+    qtbot.waitUntil(
+        lambda: window.workspace is not None and window.workspace.case is not None, timeout=WAIT_MS
+    )
     assert window.workspace.case.reference == "HS-2026-0999"
     assert window.workspace.case.applicant_names == "Amira Okafor"
     window.show_case_list()

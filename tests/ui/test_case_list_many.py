@@ -28,7 +28,8 @@ def test_many_cases_listed_then_assessed_in_small_jobs(qtbot, make_app, tmp_path
     rows = listing.model.rows
     assert len(rows) == 19 and cases[5].reference not in {r.reference for r in rows}
     assert {r.applicants for r in rows} == {c.applicant_names for c in cases} - {
-        cases[5].applicant_names}
+        cases[5].applicant_names
+    }
     assert all(r.stage2_day is not None for r in rows)  # the clock, from the summaries
     assert rows[0].visits_text == "5 of 8 done"
     with qtbot.waitSignal(listing.assessed, timeout=WAIT_MS * 3):

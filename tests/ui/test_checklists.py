@@ -29,14 +29,14 @@ def _add_animal(qtbot, view: ChecklistsView, name: str, breed: str) -> None:
         QTest.keyClick(dialog.name_edit, Qt.Key.Key_Return)  # the default button: OK
 
 
-def test_health_and_safety_answers_are_saved_and_completeness_shown(qtbot, editor_ctx,
-                                                                    saved_case):
+def test_health_and_safety_answers_are_saved_and_completeness_shown(qtbot, editor_ctx, saved_case):
     view = _view(qtbot, editor_ctx, saved_case)
     assert view.title.text() == load_library().get("health_safety").title
     assert "Not started." in view.status.text()
 
-    qtbot.mouseClick(view.form_widget.findChild(QRadioButton, "smoke_alarms.no"),
-                     Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(
+        view.form_widget.findChild(QRadioButton, "smoke_alarms.no"), Qt.MouseButton.LeftButton
+    )
     assert "Open action – " in view.status.text()
     assert "required questions not answered" in view.status.text()
     fill_form(qtbot, view.form_widget, {"smoke_alarms": "yes"})
@@ -56,24 +56,30 @@ def test_a_dog_gets_its_own_assessment(qtbot, editor_ctx, saved_case):
     _add_animal(qtbot, view, "Biscuit", "Labrador")
     assert view.subjects.count() == 2
     assert view.subjects.currentItem().text() == (
-        "Pet assessment: Biscuit (dog, Labrador) – not started")
+        "Pet assessment: Biscuit (dog, Labrador) – not started"
+    )
     dog = saved_case.animals[0]
     assert view.subject == dog.id and view.title.text().endswith(": Biscuit")
 
     assert not view.form_widget.findChildren(QWidget, "breed")  # the record keeps the breed
-    fill_form(qtbot, view.form_widget,
-              {"species": "dog", "dog_type_judgement": "no", "bite_history": "no"})
+    fill_form(
+        qtbot,
+        view.form_widget,
+        {"species": "dog", "dog_type_judgement": "no", "bite_history": "no"},
+    )
     assert not view.form_widget.group_boxes["dog_assessment"].isHidden()
     settle(qtbot, editor_ctx, view)
 
     stored = load(editor_ctx, qtbot, saved_case.id)
     assert [(a.name, a.species, a.breed) for a in stored.animals] == [
-        ("Biscuit", "dog", "Labrador")]
+        ("Biscuit", "dog", "Labrador")
+    ]
     form = load_library().get("pet_assessment")
     result = completeness(form, stored.answers_for("pet_assessment", dog.id), dog.id)
     assert result.is_complete, result
-    assert any(a.question_id == "dog_conclusion" for a in stored.answers_for(
-        "pet_assessment", dog.id))
+    assert any(
+        a.question_id == "dog_conclusion" for a in stored.answers_for("pet_assessment", dog.id)
+    )
     assert view.status.text().startswith("Complete")
 
     # Back to health and safety and to the dog again: the answers are still shown.
@@ -114,8 +120,9 @@ def test_the_list_says_how_far_each_checklist_has_got(qtbot, editor_ctx, saved_c
     view = _view(qtbot, editor_ctx, saved_case)
     item = view.subjects.item(0)
     assert item.text() == "Health and safety of the home and car – not started"
-    qtbot.mouseClick(view.form_widget.findChild(QRadioButton, "stairs.yes"),
-                     Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(
+        view.form_widget.findChild(QRadioButton, "stairs.yes"), Qt.MouseButton.LeftButton
+    )
     assert item.text().endswith("– to finish")
     fill_form(qtbot, view.form_widget)
     assert item.text().endswith("– complete")

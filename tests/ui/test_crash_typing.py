@@ -30,11 +30,18 @@ CHILD = Path(__file__).with_name("crash_typist.py")
 class Trial:
     def __init__(self, folder: Path, case_id: str) -> None:
         self.folder = folder
-        env = {**os.environ, "QT_QPA_PLATFORM": "offscreen",
-               "PYTHONPATH": os.pathsep.join([str(Path(__file__).parents[2]), str(CHILD.parent)])}
+        env = {
+            **os.environ,
+            "QT_QPA_PLATFORM": "offscreen",
+            "PYTHONPATH": os.pathsep.join([str(Path(__file__).parents[2]), str(CHILD.parent)]),
+        }
         self.proc = subprocess.Popen(
             [sys.executable, str(CHILD), str(folder), case_id, SECTION, TEST_PASSPHRASE],
-            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env)
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+            env=env,
+        )
         self.started = 0.0
         self.typed: list[tuple[int, float]] = []  # (words typed, when)
 
@@ -67,8 +74,10 @@ def test_a_killed_app_loses_at_most_the_last_two_seconds_of_typing(tmp_path: Pat
     results = []
     with ThreadPoolExecutor(AT_ONCE) as pool:  # each thread reads one child's reports
         for batch in range(0, TRIALS, AT_ONCE):
-            trials = [Trial(vault_dir_with(tmp_path / f"v{batch + i}", build_demo_case())[0],
-                            case.id) for i in range(AT_ONCE)]
+            trials = [
+                Trial(vault_dir_with(tmp_path / f"v{batch + i}", build_demo_case())[0], case.id)
+                for i in range(AT_ONCE)
+            ]
             results += zip(trials, pool.map(Trial.run, trials), strict=True)
     for trial, killed_at in results:
         due = trial.words_due(killed_at)

@@ -37,8 +37,18 @@ def _type(qtbot, field: DateEdit, text: str) -> list[object]:
     return sent
 
 
-@pytest.mark.parametrize("text", ["14/03/1986", "14 Mar 1986", "14 March 1986", "14031986",
-                                  "1986-03-14", "14Mar1986", "14.3.86"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "14/03/1986",
+        "14 Mar 1986",
+        "14 March 1986",
+        "14031986",
+        "1986-03-14",
+        "14Mar1986",
+        "14.3.86",
+    ],
+)
 def test_every_form_people_type_gives_the_day(qtbot, text: str) -> None:
     field = _field(qtbot, DateKind.BIRTH)
     assert _type(qtbot, field, text) == [date(1986, 3, 14)]
@@ -146,8 +156,7 @@ def test_picking_in_the_calendar_sets_the_date(qtbot) -> None:
     calendar = _open_calendar(qtbot, field)
     view = calendar.findChild(QTableView)
     cell = view.model().index(4, 3)  # a day cell of the month shown
-    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton,
-                     pos=view.visualRect(cell).center())
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=view.visualRect(cell).center())
     qtbot.waitUntil(lambda: len(sent) == 2, timeout=5000)
     assert sent[1] == calendar.selectedDate().toPython() and not field.popup.isVisible()
 

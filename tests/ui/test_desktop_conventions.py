@@ -15,8 +15,11 @@ CTRL = Qt.KeyboardModifier.ControlModifier
 
 
 def _menus(window) -> dict[str, list[str]]:
-    return {a.text(): [x.text() for x in a.menu().actions() if not x.isSeparator()]
-            for a in window.menuBar().actions() if a.menu() is not None}
+    return {
+        a.text(): [x.text() for x in a.menu().actions() if not x.isSeparator()]
+        for a in window.menuBar().actions()
+        if a.menu() is not None
+    }
 
 
 def test_the_edit_menu_and_a_mnemonic_everywhere(qtbot, make_app, demo_vault_dir) -> None:
@@ -25,8 +28,14 @@ def test_the_edit_menu_and_a_mnemonic_everywhere(qtbot, make_app, demo_vault_dir
     menus = _menus(window)
     assert list(menus)[:2] == ["&File", "&Edit"]
     plain = [t.replace("&", "") for t in menus["&Edit"]]
-    assert plain[:6] == ["Undo", "Redo", "Cut", "Copy", "Paste (keeps bold, italic and lists)",
-                         "Select all"]
+    assert plain[:6] == [
+        "Undo",
+        "Redo",
+        "Cut",
+        "Copy",
+        "Paste (keeps bold, italic and lists)",
+        "Select all",
+    ]
     assert plain[-1] == "Find in the text…"
     assert window.actions["undo"].shortcut().toString() == "Ctrl+Z"
     assert window.actions["paste"].shortcut().toString() == "Ctrl+V"
@@ -39,14 +48,16 @@ def test_the_edit_menu_and_a_mnemonic_everywhere(qtbot, make_app, demo_vault_dir
         assert len(letters) == len(set(letters)), f"two entries of {title} share a letter"
 
 
-def test_edit_menu_entries_act_on_the_field_being_typed_in(qtbot, make_app, demo_vault_dir,
-                                                           unlock) -> None:
+def test_edit_menu_entries_act_on_the_field_being_typed_in(
+    qtbot, make_app, demo_vault_dir, unlock
+) -> None:
     folder, case = demo_vault_dir
     window, _ = make_app(folder)
     unlock(window)
     window.open_case(case.id, "visits")
-    qtbot.waitUntil(lambda: window.workspace is not None and window.workspace.case is not None,
-                    timeout=WAIT_MS)
+    qtbot.waitUntil(
+        lambda: window.workspace is not None and window.workspace.case is not None, timeout=WAIT_MS
+    )
     title = window.workspace.views["visits"].title_edit
     title.setFocus()
     assert window.focusWidget() is title
@@ -60,8 +71,9 @@ def test_edit_menu_entries_act_on_the_field_being_typed_in(qtbot, make_app, demo
     assert title.text() == before
 
 
-def test_ctrl_f_finds_in_the_text_and_ctrl_k_searches_everything(qtbot, make_app,
-                                                                 demo_vault_dir, unlock):
+def test_ctrl_f_finds_in_the_text_and_ctrl_k_searches_everything(
+    qtbot, make_app, demo_vault_dir, unlock
+):
     folder, case = demo_vault_dir
     window, _ = make_app(folder)
     unlock(window)
@@ -72,8 +84,9 @@ def test_ctrl_f_finds_in_the_text_and_ctrl_k_searches_everything(qtbot, make_app
     window.activateWindow()  # the case list's window again, as after closing a dialog
     qtbot.waitUntil(window.isActiveWindow, timeout=WAIT_MS)
     window.open_case(case.id, "par:health")
-    qtbot.waitUntil(lambda: window.workspace is not None and window.workspace.case is not None,
-                    timeout=WAIT_MS)
+    qtbot.waitUntil(
+        lambda: window.workspace is not None and window.workspace.case is not None, timeout=WAIT_MS
+    )
     par = window.workspace.views["par"]
     par.tree.setFocus()  # even from the section list, Ctrl+F finds in the section's text
     QTest.keyClick(window, Qt.Key.Key_F, CTRL)
@@ -83,17 +96,20 @@ def test_ctrl_f_finds_in_the_text_and_ctrl_k_searches_everything(qtbot, make_app
     assert dialog.isVisible()
 
 
-def test_ctrl_number_puts_the_cursor_in_the_tabs_first_field(qtbot, make_app, demo_vault_dir,
-                                                             unlock):
+def test_ctrl_number_puts_the_cursor_in_the_tabs_first_field(
+    qtbot, make_app, demo_vault_dir, unlock
+):
     folder, case = demo_vault_dir
     window, _ = make_app(folder)
     unlock(window)
     window.open_case(case.id, "overview")
-    qtbot.waitUntil(lambda: window.workspace is not None and window.workspace.case is not None,
-                    timeout=WAIT_MS)
+    qtbot.waitUntil(
+        lambda: window.workspace is not None and window.workspace.case is not None, timeout=WAIT_MS
+    )
     workspace = window.workspace
-    for number, key in enumerate(["overview", "case", "visits", "references", "checklists",
-                                  "par"], start=1):
+    for number, key in enumerate(
+        ["overview", "case", "visits", "references", "checklists", "par"], start=1
+    ):
         QTest.keyClick(window, getattr(Qt.Key, f"Key_{number}"), CTRL)
         focused = QApplication.focusWidget()
         view = workspace.views[key]

@@ -61,8 +61,9 @@ def test_export_the_applicants_copy_as_docx(qtbot, editor_ctx, tmp_path):
     assert sorted(p.name for p in target.parent.iterdir()) == ["applicants.docx"]
 
 
-def test_the_applicants_copy_waits_for_flagged_passages_and_opens_the_first(qtbot, editor_ctx,
-                                                                            tmp_path):
+def test_the_applicants_copy_waits_for_flagged_passages_and_opens_the_first(
+    qtbot, editor_ctx, tmp_path
+):
     dialog, case = _dialog(qtbot, editor_ctx, tmp_path, reviewed=False)
     choose(dialog.variant, "applicant")
     target = tmp_path / "out" / "applicants.pdf"

@@ -46,8 +46,7 @@ def _pages(path: Path) -> list[str]:
     return [p.extract_text() for p in pypdf.PdfReader(io.BytesIO(path.read_bytes())).pages]
 
 
-def test_a_panel_copy_of_a_case_with_blockers_says_why_and_is_marked(qtbot, editor_ctx,
-                                                                     tmp_path):
+def test_a_panel_copy_of_a_case_with_blockers_says_why_and_is_marked(qtbot, editor_ctx, tmp_path):
     dialog, case = _dialog(qtbot, editor_ctx)
     assert dialog.readiness.isVisible()
     n = len(dialog.readiness.blockers["panel"])
@@ -81,8 +80,10 @@ def test_an_existing_file_is_never_replaced_without_asking(qtbot, editor_ctx, tm
 
     def answer(button: str) -> None:
         qtbot.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)
-        qtbot.waitUntil(lambda: dialog.replace_box is not None
-                        and dialog.replace_box.isVisible(), timeout=WAIT_MS)
+        qtbot.waitUntil(
+            lambda: dialog.replace_box is not None and dialog.replace_box.isVisible(),
+            timeout=WAIT_MS,
+        )
         box, dialog.replace_box = dialog.replace_box, None
         assert "already a file called panel.pdf" in box.text()
         [chosen] = [b for b in box.buttons() if b.text().replace("&", "") == button]
@@ -104,8 +105,7 @@ def test_an_existing_file_is_never_replaced_without_asking(qtbot, editor_ctx, tm
     assert len(history) == 2  # the cancelled one was not exported, so not recorded
 
 
-def test_sharing_the_applicants_copy_is_recorded_from_the_dialog(qtbot, editor_ctx,
-                                                                 tmp_path):
+def test_sharing_the_applicants_copy_is_recorded_from_the_dialog(qtbot, editor_ctx, tmp_path):
     dialog, case = _dialog(qtbot, editor_ctx)
     choose(dialog.variant, "applicant")
     qtbot.mouseClick(dialog.docx, Qt.MouseButton.LeftButton)

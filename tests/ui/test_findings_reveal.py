@@ -11,8 +11,9 @@ from PySide6.QtWidgets import QApplication, QScrollArea
 
 def _open(qtbot, window, case, location: str):
     window.open_case(case.id, location)
-    qtbot.waitUntil(lambda: window.workspace is not None and window.workspace.case is not None,
-                    timeout=WAIT_MS)
+    qtbot.waitUntil(
+        lambda: window.workspace is not None and window.workspace.case is not None, timeout=WAIT_MS
+    )
     return window.workspace
 
 
@@ -97,12 +98,14 @@ def test_findings_show_whole_messages_most_severe_first(qtbot, make_app, demo_va
     assert severities == sorted(severities, key=rank.__getitem__)
     findings = overview.findings
     assert findings.topLevelItemCount() == len(overview.data.findings) > 0
-    longest = max(range(findings.topLevelItemCount()),
-                  key=lambda i: len(findings.topLevelItem(i).text(1)))
+    longest = max(
+        range(findings.topLevelItemCount()), key=lambda i: len(findings.topLevelItem(i).text(1))
+    )
     item = findings.topLevelItem(longest)
     rect = findings.visualItemRect(item)
     width = findings.columnWidth(1)
-    needed = findings.fontMetrics().boundingRect(0, 0, width - 8, 10_000, 0x1000,
-                                                 item.text(1)).height()
+    needed = (
+        findings.fontMetrics().boundingRect(0, 0, width - 8, 10_000, 0x1000, item.text(1)).height()
+    )
     assert needed > 1.5 * findings.fontMetrics().height()  # a message too long for a line
     assert rect.height() >= needed  # is wrapped onto as many lines as it takes

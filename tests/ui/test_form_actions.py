@@ -38,8 +38,9 @@ def test_an_action_gets_an_owner_and_a_done_date(qtbot: Any, vault: Vault) -> No
     widget = _form(qtbot, [])
     widget.answer_changed.connect(save)
     with qtbot.waitSignal(widget.answer_changed, timeout=WAIT):
-        qtbot.mouseClick(widget.findChild(QRadioButton, "blind_cords.no"),
-                         Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(
+            widget.findChild(QRadioButton, "blind_cords.no"), Qt.MouseButton.LeftButton
+        )
     for name, text in (("blind_cords.action", "Fit a cleat"), ("blind_cords.owner", "Ben")):
         edit = widget.findChild(QLineEdit, name)
         assert edit is not None and edit.isVisible() and edit.accessibleName()
@@ -48,8 +49,7 @@ def test_an_action_gets_an_owner_and_a_done_date(qtbot: Any, vault: Vault) -> No
     done_on = widget.findChild(DateInput, "blind_cords.done_on")
     assert done_on is not None and done_on.iso() == ""
     with qtbot.waitSignal(widget.answer_changed, timeout=WAIT):
-        qtbot.mouseClick(widget.findChild(QCheckBox, "blind_cords.done"),
-                         Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(widget.findChild(QCheckBox, "blind_cords.done"), Qt.MouseButton.LeftButton)
     assert done_on.iso() == QDate.currentDate().toString("yyyy-MM-dd")  # today offered
     widget.flush()
 

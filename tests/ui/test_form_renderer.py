@@ -46,10 +46,16 @@ class Saver:
         self.vault.cases.save_answers(self.case.id, [answer])
 
 
-def _form(qtbot: Any, form_id: str, answers: list[ChecklistAnswer] | None = None,
-          subject_id: str = "", debounce_ms: int = 150) -> FormWidget:
-    widget = FormWidget(load_library().get(form_id), answers or [], subject_id=subject_id,
-                        debounce_ms=debounce_ms)
+def _form(
+    qtbot: Any,
+    form_id: str,
+    answers: list[ChecklistAnswer] | None = None,
+    subject_id: str = "",
+    debounce_ms: int = 150,
+) -> FormWidget:
+    widget = FormWidget(
+        load_library().get(form_id), answers or [], subject_id=subject_id, debounce_ms=debounce_ms
+    )
     qtbot.addWidget(widget)
     widget.resize(900, 700)
     widget.show()
@@ -90,8 +96,11 @@ def test_fill_health_and_safety_and_read_it_back_from_the_vault(qtbot: Any, vaul
     assert widget.group_boxes["tenancy"].isVisible()
     assert not widget.group_boxes["owner_occupied"].isVisible()
 
-    items = [q for q in form.questions if q.type is QuestionType.YES_NO_NA
-             and form.group_of(q.id).id != "owner_occupied"]
+    items = [
+        q
+        for q in form.questions
+        if q.type is QuestionType.YES_NO_NA and form.group_of(q.id).id != "owner_occupied"
+    ]
     for q in items:
         _click(qtbot, widget, QRadioButton, f"{q.id}.{'no' if q.id == 'blind_cords' else 'yes'}")
     _type(qtbot, widget, QLineEdit, "smoke_alarms.comment", "Tested on both floors")
@@ -113,13 +122,19 @@ def test_fill_health_and_safety_and_read_it_back_from_the_vault(qtbot: Any, vaul
     by_id = {a.question_id: a.value for a in stored}
     assert by_id["smoke_alarms"]["answer"] == "yes"
     assert by_id["smoke_alarms"]["comment"] == "Tested on both floors"
-    assert by_id["blind_cords"] == {"answer": "no", "comment": "", "action": "Fit a cleat",
-                                    "due": "2026-12-01", "done": False}
+    assert by_id["blind_cords"] == {
+        "answer": "no",
+        "comment": "",
+        "action": "Fit a cleat",
+        "due": "2026-12-01",
+        "done": False,
+    }
     assert by_id["checked_on"] == "2026-11-20" and by_id["seen_by"] == "A. Assessor"
     result = completeness(form, stored)
     assert result.missing_required == ()
     assert [(a.question_id, a.action, str(a.due)) for a in result.open_actions] == [
-        ("blind_cords", "Fit a cleat", "2026-12-01")]
+        ("blind_cords", "Fit a cleat", "2026-12-01")
+    ]
 
     _click(qtbot, widget, QCheckBox, "blind_cords.done")
     stored = vault.cases.load_case(case.id).answers_for("health_safety")
@@ -146,12 +161,24 @@ def test_fill_the_pet_assessment_for_a_dog_and_read_it_back(qtbot: Any, vault: V
 
     assert widget.findChild(QLineEdit, "breed") is None  # kept on the animal's record
 
-    for qid in ("temperament", "supervision_plan", "separation_plan", "reaction_handling",
-                "reaction_children", "reaction_visitors", "worker_observation", "clash_plan",
-                "dog_reaction_to_children", "dog_conclusion"):
+    for qid in (
+        "temperament",
+        "supervision_plan",
+        "separation_plan",
+        "reaction_handling",
+        "reaction_children",
+        "reaction_visitors",
+        "worker_observation",
+        "clash_plan",
+        "dog_reaction_to_children",
+        "dog_conclusion",
+    ):
         _type(qtbot, widget, MarkdownEditor, qid, f"Notes on {qid.replace('_', ' ')}.")
-    for qid, text in (("sleeps", "Crate in the utility room"), ("owned_since", "Five years"),
-                      ("who_walks", "Both; on the lead near roads")):
+    for qid, text in (
+        ("sleeps", "Crate in the utility room"),
+        ("owned_since", "Five years"),
+        ("who_walks", "Both; on the lead near roads"),
+    ):
         _type(qtbot, widget, QLineEdit, qid, text)
     rating = _child(widget, QComboBox, "risk_rating")
     rating.setFocus()
@@ -159,8 +186,13 @@ def test_fill_the_pet_assessment_for_a_dog_and_read_it_back(qtbot: Any, vault: V
         qtbot.keyClicks(rating, "Low")
     for qid in ("bite_history", "dog_type_judgement", "police_council_involvement"):
         _click(qtbot, widget, QRadioButton, f"{qid}.no")
-    for qid in ("vaccinations_up_to_date", "microchipped", "dog_obeys_commands",
-                "dog_left_alone", "dog_insured"):
+    for qid in (
+        "vaccinations_up_to_date",
+        "microchipped",
+        "dog_obeys_commands",
+        "dog_left_alone",
+        "dog_insured",
+    ):
         _click(qtbot, widget, QRadioButton, f"{qid}.yes")
     _click(qtbot, widget, QRadioButton, "dog_guards_food_toys.no")
     _click(qtbot, widget, QRadioButton, "dog_exemption_certificate.not_applicable")
@@ -199,23 +231,29 @@ def test_flush_sends_pending_typing_at_once(qtbot: Any) -> None:
 
 
 def test_table_rows_add_fill_and_remove(qtbot: Any) -> None:
-    existing = [ChecklistAnswer("par_england", 1, "household_members", {"name": "Isla"}, row=0),
-                ChecklistAnswer("par_england", 1, "household_members", {"name": "Joshua"},
-                                row=1)]
+    existing = [
+        ChecklistAnswer("par_england", 1, "household_members", {"name": "Isla"}, row=0),
+        ChecklistAnswer("par_england", 1, "household_members", {"name": "Joshua"}, row=1),
+    ]
     widget = _form(qtbot, "par_england", existing)
     seen: list[ChecklistAnswer] = []
     widget.answer_changed.connect(seen.append)
     assert _child(widget, QLineEdit, "household_members[1].name").text() == "Joshua"
-    qtbot.mouseClick(_child(widget, QPushButton, "household_members.add"),
-                     Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(
+        _child(widget, QPushButton, "household_members.add"), Qt.MouseButton.LeftButton
+    )
     _type(qtbot, widget, QLineEdit, "household_members[2].name", "Nan")
     assert (seen[-1].row, seen[-1].value["name"]) == (2, "Nan")
     seen.clear()
-    qtbot.mouseClick(_child(widget, QPushButton, "household_members[0].remove"),
-                     Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(
+        _child(widget, QPushButton, "household_members[0].remove"), Qt.MouseButton.LeftButton
+    )
     # later rows move up and the last row is cleared
     assert [(a.row, a.value and a.value["name"]) for a in seen] == [
-        (0, "Joshua"), (1, "Nan"), (2, None)]
+        (0, "Joshua"),
+        (1, "Nan"),
+        (2, None),
+    ]
     assert widget.findChild(QLineEdit, "household_members[2].name") is None
 
 
@@ -238,8 +276,13 @@ def test_number_out_of_range_is_shown_and_not_saved(qtbot: Any) -> None:
 
 
 def test_archived_answers_are_shown_read_only(qtbot: Any) -> None:
-    old = ChecklistAnswer("health_safety", 1, "pond_fenced",
-                          {"answer": "no", "comment": "Pond by the shed"}, archived=True)
+    old = ChecklistAnswer(
+        "health_safety",
+        1,
+        "pond_fenced",
+        {"answer": "no", "comment": "Pond by the shed"},
+        archived=True,
+    )
     widget = _form(qtbot, "health_safety", [old])
     box = _child(widget, QPlainTextEdit, "archived.pond_fenced[0]")
     assert box.isReadOnly() and "Pond by the shed" in box.toPlainText()
@@ -257,12 +300,18 @@ def test_help_is_shown_on_demand(qtbot: Any) -> None:
 @pytest.mark.parametrize("form_id", ["health_safety", "pet_assessment", "par_england"])
 def test_every_input_has_a_screen_reader_name(qtbot: Any, form_id: str) -> None:
     widget = _form(qtbot, form_id)
-    inputs = [w for w in widget.findChildren(QWidget)
-              if isinstance(w, QLineEdit | QPlainTextEdit | QTextEdit | QComboBox | QAbstractButton)
-              and not isinstance(w.parent(), QComboBox)]
+    inputs = [
+        w
+        for w in widget.findChildren(QWidget)
+        if isinstance(w, QLineEdit | QPlainTextEdit | QTextEdit | QComboBox | QAbstractButton)
+        and not isinstance(w.parent(), QComboBox)
+    ]
     assert inputs
-    unnamed = [w.objectName() for w in inputs if not w.accessibleName()
-               and not (isinstance(w, QAbstractButton) and w.text())]
+    unnamed = [
+        w.objectName()
+        for w in inputs
+        if not w.accessibleName() and not (isinstance(w, QAbstractButton) and w.text())
+    ]
     assert unnamed == []
 
 
@@ -291,8 +340,11 @@ def test_any_definition_renders_reference_guides_and_agency_forms(qtbot: Any) ->
 
     overrides = Path(__file__).resolve().parents[1] / "data" / "forms" / "overrides" / "acme"
     lib = load_library(overrides)
-    forms = [*lib.reference_guides.guides, lib.get("acme_foster_household"),
-             lib.get("health_safety")]
+    forms = [
+        *lib.reference_guides.guides,
+        lib.get("acme_foster_household"),
+        lib.get("health_safety"),
+    ]
     for form in forms:
         widget = FormWidget(form, [], subject_id="ref-1")
         qtbot.addWidget(widget)

@@ -102,8 +102,7 @@ def test_broken_forms_are_reported_not_crashed(qtbot, ctx: AppContext, tmp_path:
     ctx.forms_loader = lambda: load_library(base_dir=empty)
     dialog = HelpDialog(ctx, shortcuts=())
     qtbot.addWidget(dialog)
-    qtbot.waitUntil(lambda: "could not be loaded" in dialog.guidance.toPlainText(),
-                    timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: "could not be loaded" in dialog.guidance.toPlainText(), timeout=WAIT_MS)
     assert dialog.section_list.count() == 0
     assert __version__ in dialog.about.text()
 
@@ -116,8 +115,11 @@ def test_f1_in_the_main_window_opens_help(qtbot, make_app, demo_vault_dir) -> No
     window.actions["help"].trigger()
 
     def opened() -> list[HelpDialog]:
-        return [w for w in QApplication.topLevelWidgets()
-                if isinstance(w, HelpDialog) and w.parent() is window and w.isVisible()]
+        return [
+            w
+            for w in QApplication.topLevelWidgets()
+            if isinstance(w, HelpDialog) and w.parent() is window and w.isVisible()
+        ]
 
     qtbot.waitUntil(lambda: len(opened()) == 1, timeout=WAIT_MS)
     dialog = opened()[0]

@@ -18,8 +18,9 @@ def _panel(qtbot: Any) -> KeyDatesPanel:
     panel = KeyDatesPanel(TimelineRules())
     panel.today = TODAY
     qtbot.addWidget(panel)
-    panel.set_case(Case(reference="HS-KD-1", stage=Stage.STAGE_2,
-                        stage2_notice_on=date(2026, 9, 1)))
+    panel.set_case(
+        Case(reference="HS-KD-1", stage=Stage.STAGE_2, stage2_notice_on=date(2026, 9, 1))
+    )
     panel.show()
     qtbot.waitExposed(panel)
     return panel

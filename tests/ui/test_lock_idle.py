@@ -12,20 +12,24 @@ from ui.operations import run_db
 
 def _case_words(case) -> list[str]:
     """What is surely on screen with the case open: its reference and the applicants."""
-    words = [case.reference, *(a.first_name for a in case.applicants),
-             *(a.last_name for a in case.applicants)]
+    words = [
+        case.reference,
+        *(a.first_name for a in case.applicants),
+        *(a.last_name for a in case.applicants),
+    ]
     return [w for w in words if w]
 
 
 def _secret_words(case) -> list[str]:
     """Everything that must be gone after the lock (the dog is in the search hits)."""
-    return [*_case_words(case), *(m.name for m in case.household),
-            *(a.name for a in case.animals)]
+    return [*_case_words(case), *(m.name for m in case.household), *(a.name for a in case.animals)]
 
 
 def _all_visible_text(visible_texts) -> str:
     return "\n".join(
-        t for w in QApplication.topLevelWidgets() if isinstance(w, QWidget) and w.isVisible()
+        t
+        for w in QApplication.topLevelWidgets()
+        if isinstance(w, QWidget) and w.isVisible()
         for t in visible_texts(w)
     )
 
@@ -39,8 +43,9 @@ def test_idle_lock_hides_all_case_content_and_needs_the_passphrase(
     # open the case on the PAR tab and the search window, so content is everywhere
     with qtbot.waitSignal(ctx.events.open_requested, timeout=WAIT_MS):
         ctx.events.open_requested.emit(case.id, "par:health")
-    qtbot.waitUntil(lambda: window.workspace is not None and window.workspace.case is not None,
-                    timeout=WAIT_MS)
+    qtbot.waitUntil(
+        lambda: window.workspace is not None and window.workspace.case is not None, timeout=WAIT_MS
+    )
     window.show_search()
     window._search.query.setText("Biscuit")
     with qtbot.waitSignal(window._search.results_shown, timeout=WAIT_MS):
@@ -70,8 +75,9 @@ def test_idle_lock_hides_all_case_content_and_needs_the_passphrase(
     assert not window.actions["search"].isEnabled()
     window.idle.set_interval(60_000)  # not idle again at once after unlocking
     unlock(window)  # and the passphrase brings the worker back to the case they were in
-    qtbot.waitUntil(lambda: window.workspace is not None and window.workspace.case is not None,
-                    timeout=WAIT_MS)
+    qtbot.waitUntil(
+        lambda: window.workspace is not None and window.workspace.case is not None, timeout=WAIT_MS
+    )
     assert window.workspace.case.id == case.id and window.workspace.current_tab() == "par"
 
 

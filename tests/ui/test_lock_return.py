@@ -22,21 +22,26 @@ from ui.idle import IdleWatcher, _FollowsWallClock, suspend_clock
 
 def _open(qtbot, window, case, location):
     window.open_case(case.id, location)
-    qtbot.waitUntil(lambda: window.workspace is not None and window.workspace.case is not None,
-                    timeout=WAIT_MS)
+    qtbot.waitUntil(
+        lambda: window.workspace is not None and window.workspace.case is not None, timeout=WAIT_MS
+    )
     return window.workspace
 
 
 def _long_case():
     case = build_demo_case()
     draft = case.section("matching")
-    draft.text = "\n\n".join(f"Paragraph {n}: the applicants discussed matching at length, "
-                             "the ages and needs they could consider." for n in range(60))
+    draft.text = "\n\n".join(
+        f"Paragraph {n}: the applicants discussed matching at length, "
+        "the ages and needs they could consider."
+        for n in range(60)
+    )
     return case
 
 
-def test_unlock_returns_to_the_same_section_scroll_and_cursor(qtbot, make_app, tmp_path,
-                                                             unlock) -> None:
+def test_unlock_returns_to_the_same_section_scroll_and_cursor(
+    qtbot, make_app, tmp_path, unlock
+) -> None:
     from conftest import vault_dir_with
 
     folder, case = vault_dir_with(tmp_path / "vault", _long_case())
@@ -56,8 +61,9 @@ def test_unlock_returns_to_the_same_section_scroll_and_cursor(qtbot, make_app, t
     window.lock()
     assert window.workspace is None  # nothing of the case is kept on screen
     unlock(window)
-    qtbot.waitUntil(lambda: window.workspace is not None and window.workspace.case is not None,
-                    timeout=WAIT_MS)
+    qtbot.waitUntil(
+        lambda: window.workspace is not None and window.workspace.case is not None, timeout=WAIT_MS
+    )
     workspace = window.workspace
     par = workspace.views["par"]
     qtbot.waitUntil(lambda: par.editor.textCursor().position() == position, timeout=WAIT_MS)
@@ -81,12 +87,17 @@ def test_unlock_returns_to_the_visit_and_its_notes(qtbot, make_app, demo_vault_d
     position = visits.notes_edit.textCursor().position()
     window.lock()
     unlock(window)
-    qtbot.waitUntil(lambda: window.workspace is not None and window.workspace.case is not None
-                    and window.workspace.views["visits"].visit is not None, timeout=WAIT_MS)
+    qtbot.waitUntil(
+        lambda: (
+            window.workspace is not None
+            and window.workspace.case is not None
+            and window.workspace.views["visits"].visit is not None
+        ),
+        timeout=WAIT_MS,
+    )
     visits = window.workspace.views["visits"]
     qtbot.waitUntil(lambda: visits.visit.id == visit.id, timeout=WAIT_MS)
-    qtbot.waitUntil(lambda: visits.notes_edit.textCursor().position() == position,
-                    timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: visits.notes_edit.textCursor().position() == position, timeout=WAIT_MS)
     assert window.workspace.current_tab() == "visits"
 
 
@@ -94,8 +105,12 @@ def test_unlock_returns_to_the_visit_and_its_notes(qtbot, make_app, demo_vault_d
 def private_bus() -> Iterator[str]:
     if not shutil.which("dbus-daemon"):
         pytest.skip("dbus-daemon is not installed, so there is no bus to test on")
-    daemon = subprocess.Popen(["dbus-daemon", "--session", "--print-address=1", "--nofork"],
-                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    daemon = subprocess.Popen(
+        ["dbus-daemon", "--session", "--print-address=1", "--nofork"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
     assert daemon.stdout is not None
     address = daemon.stdout.readline().strip()
     try:
@@ -107,8 +122,9 @@ def private_bus() -> Iterator[str]:
 
 
 @pytest.mark.parametrize("signal", ["sleep", "screen saver", "session lock"])
-def test_sleep_or_a_screen_lock_locks_the_app(qtbot, make_app, demo_vault_dir, unlock,
-                                              private_bus, signal) -> None:
+def test_sleep_or_a_screen_lock_locks_the_app(
+    qtbot, make_app, demo_vault_dir, unlock, private_bus, signal
+) -> None:
     from PySide6.QtDBus import QDBusConnection, QDBusMessage
 
     from ui.system_lock import SystemLockWatcher
@@ -124,18 +140,21 @@ def test_sleep_or_a_screen_lock_locks_the_app(qtbot, make_app, demo_vault_dir, u
     sender = QDBusConnection.connectToBus(private_bus, f"send-{signal}")
     if signal == "sleep":
         assert sender.registerService("org.freedesktop.login1")
-        message = QDBusMessage.createSignal("/org/freedesktop/login1",
-                                            "org.freedesktop.login1.Manager", "PrepareForSleep")
+        message = QDBusMessage.createSignal(
+            "/org/freedesktop/login1", "org.freedesktop.login1.Manager", "PrepareForSleep"
+        )
         message.setArguments([True])
     elif signal == "screen saver":
         assert sender.registerService("org.freedesktop.ScreenSaver")
-        message = QDBusMessage.createSignal("/org/freedesktop/ScreenSaver",
-                                            "org.freedesktop.ScreenSaver", "ActiveChanged")
+        message = QDBusMessage.createSignal(
+            "/org/freedesktop/ScreenSaver", "org.freedesktop.ScreenSaver", "ActiveChanged"
+        )
         message.setArguments([True])
     else:
         assert sender.registerService("org.freedesktop.login1")
-        message = QDBusMessage.createSignal("/org/freedesktop/login1/session/_32",
-                                            "org.freedesktop.login1.Session", "Lock")
+        message = QDBusMessage.createSignal(
+            "/org/freedesktop/login1/session/_32", "org.freedesktop.login1.Session", "Lock"
+        )
     with qtbot.waitSignal(ctx.events.locked, timeout=WAIT_MS):
         assert sender.send(message)
     assert window.stack.currentWidget() is window.unlock_view
@@ -155,11 +174,13 @@ def test_waking_from_sleep_is_not_a_screen_lock(qtbot, private_bus) -> None:
     watcher.lock_requested.connect(got.append)
     sender = QDBusConnection.connectToBus(private_bus, "send-wake")
     sender.registerService("org.freedesktop.login1")
-    waking = QDBusMessage.createSignal("/org/freedesktop/login1",
-                                       "org.freedesktop.login1.Manager", "PrepareForSleep")
+    waking = QDBusMessage.createSignal(
+        "/org/freedesktop/login1", "org.freedesktop.login1.Manager", "PrepareForSleep"
+    )
     waking.setArguments([False])
-    sleeping = QDBusMessage.createSignal("/org/freedesktop/login1",
-                                         "org.freedesktop.login1.Manager", "PrepareForSleep")
+    sleeping = QDBusMessage.createSignal(
+        "/org/freedesktop/login1", "org.freedesktop.login1.Manager", "PrepareForSleep"
+    )
     sleeping.setArguments([True])
     sender.send(waking)
     with qtbot.waitSignal(watcher.lock_requested, timeout=WAIT_MS):
@@ -192,6 +213,7 @@ def test_after_waking_the_lock_comes_at_the_next_check(qtbot) -> None:
     watcher.start()
     now[0] += 11 * 60
     with qtbot.waitSignal(watcher.idle, timeout=2000):  # waking (the app active again)
-        QCoreApplication.sendEvent(QCoreApplication.instance(),
-                                   QEvent(QEvent.Type.ApplicationStateChange))
+        QCoreApplication.sendEvent(
+            QCoreApplication.instance(), QEvent(QEvent.Type.ApplicationStateChange)
+        )
     watcher.detach()

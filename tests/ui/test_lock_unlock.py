@@ -48,12 +48,14 @@ def test_empty_passphrase_asks_for_one(qtbot, make_app, demo_vault_dir):
     assert view.message.text() == "Type your passphrase first."
 
 
-def test_first_run_creates_a_vault_with_the_rules_in_plain_words(qtbot, make_app, tmp_path: Path,
-                                                                 read_back):
+def test_first_run_creates_a_vault_with_the_rules_in_plain_words(
+    qtbot, make_app, tmp_path: Path, read_back
+):
     folder = tmp_path / "new-vault"
     window, _ = make_app(folder)
-    qtbot.waitUntil(lambda: isinstance(window.stack.currentWidget(), CreateVaultView),
-                    timeout=WAIT_MS)
+    qtbot.waitUntil(
+        lambda: isinstance(window.stack.currentWidget(), CreateVaultView), timeout=WAIT_MS
+    )
     view = window.stack.currentWidget()
     assert isinstance(view, CreateVaultView)
     # the keyring situation is stated (tests run with no keyring backend)

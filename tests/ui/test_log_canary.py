@@ -32,8 +32,10 @@ from ui.views.help import HelpDialog
 from ui.workers import PoolJob
 
 TAG = "Zqx7"
-CANARIES = {k: f"Canary{k}{TAG}" for k in (
-    "First", "Last", "Notes", "Visit", "Referee", "Par", "Typed", "Passphrase", "Error")}
+CANARIES = {
+    k: f"Canary{k}{TAG}"
+    for k in ("First", "Last", "Notes", "Visit", "Referee", "Par", "Typed", "Passphrase", "Error")
+}
 
 
 def _planted_case():
@@ -52,8 +54,11 @@ def _log_texts(folder: Path) -> list[str]:
     for path in folder.rglob("*"):
         if path.is_file():
             data = path.read_bytes()
-            texts += [data.decode("utf-8", "replace"), data.decode("utf-16-le", "replace"),
-                      data.decode("utf-16-be", "replace")]
+            texts += [
+                data.decode("utf-8", "replace"),
+                data.decode("utf-16-le", "replace"),
+                data.decode("utf-16-be", "replace"),
+            ]
     return texts
 
 
@@ -73,7 +78,8 @@ def _export(qtbot, window, target: Path, expect: str) -> ExportDialog:
 
 @pytest.mark.slow
 def test_a_days_work_with_errors_leaves_no_case_content_in_the_log(
-        qtbot, make_app, unlock, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    qtbot, make_app, unlock, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     logs = start_logging(tmp_path / "logs")
     try:
         folder, case = vault_dir_with(tmp_path / "vault", _planted_case())
@@ -90,8 +96,10 @@ def test_a_days_work_with_errors_leaves_no_case_content_in_the_log(
             raise ValueError(f"cannot show {CANARIES['Error']}")
 
         window.open_case(case.id, "par:health")
-        qtbot.waitUntil(lambda: window.workspace is not None
-                        and window.workspace.case is not None, timeout=WAIT_MS)
+        qtbot.waitUntil(
+            lambda: window.workspace is not None and window.workspace.case is not None,
+            timeout=WAIT_MS,
+        )
         monkeypatch.setattr(window.workspace.views["visits"], "set_case", broken)
         window.actions["tab_visits"].trigger()
         qtbot.waitUntil(lambda: "visits" in window.workspace.failed_tabs, timeout=WAIT_MS)
@@ -100,8 +108,9 @@ def test_a_days_work_with_errors_leaves_no_case_content_in_the_log(
         window.actions["tab_par"].trigger()
         par.editor.moveCursor(QTextCursor.MoveOperation.End)
         QTest.keyClicks(par.editor, f" {CANARIES['Typed']}")
-        qtbot.waitUntil(lambda: window.save_indicator.text().startswith("Saved at"),
-                        timeout=WAIT_MS)
+        qtbot.waitUntil(
+            lambda: window.save_indicator.text().startswith("Saved at"), timeout=WAIT_MS
+        )
 
         # exports: a writer bug quoting the case, a folder that is a file, then a good one
         real_render = homestudy.report.pdf.render_pdf
@@ -122,8 +131,10 @@ def test_a_days_work_with_errors_leaves_no_case_content_in_the_log(
             raise KeyError(CANARIES["Last"])
 
         ctx.pool.start(PoolJob(ctx.bridge, job))
-        qtbot.waitUntil(lambda: "pool job failed" in (logs / "homestudy.log").read_text(
-            encoding="utf-8"), timeout=WAIT_MS)
+        qtbot.waitUntil(
+            lambda: "pool job failed" in (logs / "homestudy.log").read_text(encoding="utf-8"),
+            timeout=WAIT_MS,
+        )
         assert "unexpected" in error_message(LookupError(CANARIES["First"]))
 
         window.lock()
@@ -131,8 +142,7 @@ def test_a_days_work_with_errors_leaves_no_case_content_in_the_log(
         window.show_about()
         about = window.findChild(HelpDialog)
         qtbot.mouseClick(about.copy_report, Qt.MouseButton.LeftButton)
-        qtbot.waitUntil(lambda: about.report_status.text().startswith("Copied"),
-                        timeout=WAIT_MS)
+        qtbot.waitUntil(lambda: about.report_status.text().startswith("Copied"), timeout=WAIT_MS)
         report = QGuiApplication.clipboard().text()
         qtbot.waitUntil(lambda: not ctx.db.busy, timeout=WAIT_MS)
         logging.getLogger("homestudy").info("end of the day")

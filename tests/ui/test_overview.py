@@ -16,8 +16,9 @@ from ui.views.overview import LOCATION_ROLE
 
 def _open_overview(qtbot, window, ctx, case):
     window.open_case(case.id)
-    qtbot.waitUntil(lambda: window.workspace is not None and window.workspace.case is not None,
-                    timeout=WAIT_MS)
+    qtbot.waitUntil(
+        lambda: window.workspace is not None and window.workspace.case is not None, timeout=WAIT_MS
+    )
     overview = window.workspace.views["overview"]
     qtbot.waitUntil(lambda: overview.data is not None, timeout=WAIT_MS)
     return overview
@@ -40,7 +41,8 @@ def test_the_clock_and_figures_of_the_demo_case(qtbot, make_app, demo_vault_dir,
     assert overview.findings.topLevelItem(0).text(1) == findings[0].message
     assert overview.visits.topLevelItemCount() == len(case.visits)
     assert overview.visits_label.text().startswith(
-        f"{case.visits_done} of {len(case.visits)} visits done")
+        f"{case.visits_done} of {len(case.visits)} visits done"
+    )
     words = sum(d.word_count for d in case.par_sections.values())
     assert overview.par_label.text().startswith(f"{words:,} words in 26 sections")
     assert overview.par_sections.topLevelItemCount() == 26
@@ -69,12 +71,21 @@ def test_finding_links_switch_tab_and_reveal(qtbot, make_app, demo_vault_dir, un
     revealed: list[tuple[str, str]] = []
     for key, view in workspace.views.items():
         view.reveal = lambda target, key=key: revealed.append((key, target))
-    locations = {overview.findings.topLevelItem(i).data(0, LOCATION_ROLE)
-                 for i in range(overview.findings.topLevelItemCount())}
+    locations = {
+        overview.findings.topLevelItem(i).data(0, LOCATION_ROLE)
+        for i in range(overview.findings.topLevelItemCount())
+    }
     # a PAR section finding, a checklist finding and a visits finding, each by keyboard
-    wanted = [loc for loc in ("par:family_tree", "checklists:health_safety/blind_cords",
-                              "visits", "case:applicant_copy_shared_on")
-              if loc in locations]
+    wanted = [
+        loc
+        for loc in (
+            "par:family_tree",
+            "checklists:health_safety/blind_cords",
+            "visits",
+            "case:applicant_copy_shared_on",
+        )
+        if loc in locations
+    ]
     assert len(wanted) == 4, locations
     for location in wanted:
         tab, _, target = location.partition(":")

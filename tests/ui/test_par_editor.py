@@ -93,8 +93,10 @@ def test_analysis_paragraph_button_and_formatting_keys(qtbot, editor_ctx, saved_
     settle(qtbot, editor_ctx, view)
 
     text = load(editor_ctx, qtbot, saved_case.id).par_sections["motivation"].text
-    assert text == ("They have grieved their infertility.\n\n**Analysis:** They are ready to "
-                    "parent a child who is not theirs by *birth*.")
+    assert text == (
+        "They have grieved their infertility.\n\n**Analysis:** They are ready to "
+        "parent a child who is not theirs by *birth*."
+    )
     assert has_analysis(text)
 
 
@@ -111,8 +113,11 @@ def test_undo_history_stays_with_each_section(qtbot, editor_ctx, saved_case):
     QTest.keyClick(view.editor, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert view.editor.toPlainText() == ""
     for _ in range(2):
-        QTest.keyClick(view.editor, Qt.Key.Key_Z,
-                       Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+        QTest.keyClick(
+            view.editor,
+            Qt.Key.Key_Z,
+            Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+        )
     assert view.editor.toPlainText() == "Health text"
     settle(qtbot, editor_ctx, view)
     stored = load(editor_ctx, qtbot, saved_case.id).par_sections
@@ -126,8 +131,9 @@ def test_evidence_links_follow_their_paragraph(qtbot, editor_ctx, saved_case):
     view.reveal("relationships")
     _type(view, "They met at university.\n\nThey share the load at home.")
     assert view.evidence.paragraph == 1
-    view.evidence.target.setCurrentIndex(view.evidence.target.findText(
-        "Visit 1: Joint visit: the relationship"))
+    view.evidence.target.setCurrentIndex(
+        view.evidence.target.findText("Visit 1: Joint visit: the relationship")
+    )
     qtbot.mouseClick(view.evidence.link_button, Qt.MouseButton.LeftButton)
     assert view.evidence.links.count() == 1
     # A new paragraph above moves the link down with its paragraph.

@@ -12,8 +12,9 @@ from homestudy.vault import Vault
 
 def _open_par(qtbot, window, case, section_id: str):
     window.open_case(case.id, f"par:{section_id}")
-    qtbot.waitUntil(lambda: window.workspace is not None and window.workspace.case is not None,
-                    timeout=WAIT_MS)
+    qtbot.waitUntil(
+        lambda: window.workspace is not None and window.workspace.case is not None, timeout=WAIT_MS
+    )
     par = window.workspace.views["par"]
     assert window.workspace.current_tab() == "par" and par.section_id == section_id
     par.editor.moveCursor(QTextCursor.MoveOperation.End)
@@ -26,8 +27,7 @@ def test_typing_shows_saved_in_the_status_bar(qtbot, make_app, demo_vault_dir, u
     unlock(window)
     par = _open_par(qtbot, window, case, "health")
     QTest.keyClicks(par.editor, " More.")
-    qtbot.waitUntil(lambda: window.save_indicator.text().startswith("Saved at"),
-                    timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: window.save_indicator.text().startswith("Saved at"), timeout=WAIT_MS)
     assert par.saver.idle
 
 

@@ -52,8 +52,7 @@ def _marked_at(view, position: int) -> list[tuple[int, object]]:
     return out
 
 
-def test_a_flagged_passage_is_marked_and_moves_to_the_confidential_references(qtbot,
-                                                                            editor_ctx):
+def test_a_flagged_passage_is_marked_and_moves_to_the_confidential_references(qtbot, editor_ctx):
     view, case = _open(qtbot, editor_ctx)
     target = next(t for t in sorted(_targets(case, editor_ctx)) if t.startswith("relationships/"))
     view.reveal(target)
@@ -104,8 +103,7 @@ def test_may_be_shared_is_recorded_with_its_note_by_keyboard(qtbot, editor_ctx):
     settle(qtbot, editor_ctx, view)
     stored = load(editor_ctx, qtbot, case.id)
     (review,) = stored.par_sections["pen_picture"].shared_text_reviews
-    assert (review.key, review.note, review.by) == (flag.key, "Their own daughter",
-                                                    "Priya Raman")
+    assert (review.key, review.note, review.by) == (flag.key, "Their own daughter", "Priya Raman")
     assert f"pen_picture/passage:{flag.key}" not in _targets(stored, editor_ctx)
 
 

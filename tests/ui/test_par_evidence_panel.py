@@ -13,13 +13,15 @@ from homestudy.model import EvidenceLink
 
 def _par(qtbot, window, case, section: str):
     window.open_case(case.id, f"par:{section}")
-    qtbot.waitUntil(lambda: window.workspace is not None and window.workspace.case is not None,
-                    timeout=WAIT_MS)
+    qtbot.waitUntil(
+        lambda: window.workspace is not None and window.workspace.case is not None, timeout=WAIT_MS
+    )
     return window.workspace.views["par"]
 
 
-def test_the_notes_behind_a_section_are_beside_it_with_a_search(qtbot, make_app,
-                                                                demo_vault_dir, unlock):
+def test_the_notes_behind_a_section_are_beside_it_with_a_search(
+    qtbot, make_app, demo_vault_dir, unlock
+):
     folder, case = demo_vault_dir
     window, ctx = make_app(folder)
     window.resize(1024, 700)
@@ -44,8 +46,9 @@ def test_the_notes_behind_a_section_are_beside_it_with_a_search(qtbot, make_app,
     assert shown.startswith(f"Reference: {ref.referee_name}")
     assert "Linked to paragraph 1." in shown
     # search inside the notes
-    word = next(w.strip(".,;:") for v in feeding for w in v.notes.split() if len(w) > 6
-                and w.isalpha())
+    word = next(
+        w.strip(".,;:") for v in feeding for w in v.notes.split() if len(w) > 6 and w.isalpha()
+    )
     par.notes.find.query.setFocus()
     QTest.keyClicks(par.notes.find.query, word)
     assert par.notes.find.matches
@@ -55,8 +58,7 @@ def test_the_notes_behind_a_section_are_beside_it_with_a_search(qtbot, make_app,
     assert par.notes.find.query.text() == "" and not par.notes.find.matches
 
 
-def test_every_side_tab_can_be_reached_at_1024_by_700(qtbot, make_app, demo_vault_dir,
-                                                      unlock):
+def test_every_side_tab_can_be_reached_at_1024_by_700(qtbot, make_app, demo_vault_dir, unlock):
     folder, case = demo_vault_dir
     window, _ = make_app(folder)
     window.resize(1024, 700)
@@ -69,7 +71,12 @@ def test_every_side_tab_can_be_reached_at_1024_by_700(qtbot, make_app, demo_vaul
         rect = bar.tabRect(index)
         assert rect.left() >= 0 and rect.right() <= bar.width(), bar.tabText(index)
         assert bar.tabText(index).replace("&", "").split(" (")[0] in (
-            "Guidance", "Notes", "Evidence", "Enquiries", "Review")
+            "Guidance",
+            "Notes",
+            "Evidence",
+            "Enquiries",
+            "Review",
+        )
     assert bar.width() <= par.side.width()
     # and each opens by its mnemonic, as a keyboard user would
     par.editor.setFocus()

@@ -17,16 +17,21 @@ def _open_tab(qtbot, window, case_id: str, key: str, size: tuple[int, int]):
     window.resize(*size)
     if window.workspace is None or window.workspace.case is None:
         window.open_case(case_id)
-        qtbot.waitUntil(lambda: window.workspace is not None
-                        and window.workspace.case is not None, timeout=WAIT_MS)
+        qtbot.waitUntil(
+            lambda: window.workspace is not None and window.workspace.case is not None,
+            timeout=WAIT_MS,
+        )
     window.workspace.show_location(key)
     return window.workspace.views[key]
 
 
 def _cells(table: QTreeWidget) -> list[tuple[int, int, str, str]]:
     """(row, column, text, tooltip) of every cell."""
-    return [(r, c, table.topLevelItem(r).text(c), table.topLevelItem(r).toolTip(c))
-            for r in range(table.topLevelItemCount()) for c in range(table.columnCount())]
+    return [
+        (r, c, table.topLevelItem(r).text(c), table.topLevelItem(r).toolTip(c))
+        for r in range(table.topLevelItemCount())
+        for c in range(table.columnCount())
+    ]
 
 
 def _reads_well(table: QTreeWidget, stretch: int, whole: set[int] | None = None) -> None:
@@ -66,8 +71,10 @@ def test_references_and_visits_read_well_at_1280x800(qtbot, make_app, demo_vault
     # an edit to the current row keeps its tooltip in step with its text
     visits.table.setCurrentItem(visits.table.topLevelItem(0))
     visits.title_edit.selectAll()
-    QTest.keyClicks(visits.title_edit, "Joint visit: a much longer title than it had before, "
-                                       "so that it cannot fit in the list")
+    QTest.keyClicks(
+        visits.title_edit,
+        "Joint visit: a much longer title than it had before, so that it cannot fit in the list",
+    )
     item = visits.table.topLevelItem(0)
     assert item.toolTip(1) == item.text(1) == visits.title_edit.text()
 
@@ -96,8 +103,13 @@ def test_details_keep_their_width_at_1024x700(qtbot, make_app, demo_vault_dir, u
     for key in ("references", "visits"):  # the larger forms keep theirs too
         view = _open_tab(qtbot, window, case.id, key, (1024, 700))
         pane = view.table.parentWidget().widget(1)
-        qtbot.waitUntil(lambda pane=pane, view=view: pane.width() >= DETAILS_MIN_WIDTH
-                        and not view.table.horizontalScrollBar().isVisible(), timeout=WAIT_MS)
+        qtbot.waitUntil(
+            lambda pane=pane, view=view: (
+                pane.width() >= DETAILS_MIN_WIDTH
+                and not view.table.horizontalScrollBar().isVisible()
+            ),
+            timeout=WAIT_MS,
+        )
 
     # keyboard: the arrow keys still move through the list and the form follows
     refs = window.workspace.views["references"]

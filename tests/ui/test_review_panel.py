@@ -28,7 +28,8 @@ def _clients(state):
 
 
 def test_review_comments_beside_the_section_and_a_resolved_reply_reaches_the_agency(
-        qtbot, editor_ctx, tmp_path: Path) -> None:
+    qtbot, editor_ctx, tmp_path: Path
+) -> None:
     home = make_agency(tmp_path / "agency")
     server = InboxServer(home.path)
     db = home.database(pool_size=1)
@@ -45,14 +46,35 @@ def test_review_comments_beside_the_section_and_a_resolved_reply_reaches_the_age
         (report,) = on_worker(editor_ctx, qtbot, set_up)
         assert report.sent == 1 and not report.error
         comments = [
-            {"id": "c1", "section_id": "support_network", "text": "Who would help day to day?",
-             "author": "Team manager", "created_at": "2026-12-01T10:00:00+00:00"},
-            {"id": "c2", "section_id": "support_network", "text": "Name the grandparents.",
-             "author": "Team manager", "created_at": "2026-12-01T10:05:00+00:00"},
-            {"id": "c3", "section_id": "health", "text": "Elsewhere.", "author": "Panel adviser",
-             "created_at": "2026-12-01T10:06:00+00:00"}]
-        queue_message(db, home, case_id=case.id, kind="review",
-                      body={"review_id": "r1", "comments": comments, "decision": None})
+            {
+                "id": "c1",
+                "section_id": "support_network",
+                "text": "Who would help day to day?",
+                "author": "Team manager",
+                "created_at": "2026-12-01T10:00:00+00:00",
+            },
+            {
+                "id": "c2",
+                "section_id": "support_network",
+                "text": "Name the grandparents.",
+                "author": "Team manager",
+                "created_at": "2026-12-01T10:05:00+00:00",
+            },
+            {
+                "id": "c3",
+                "section_id": "health",
+                "text": "Elsewhere.",
+                "author": "Panel adviser",
+                "created_at": "2026-12-01T10:06:00+00:00",
+            },
+        ]
+        queue_message(
+            db,
+            home,
+            case_id=case.id,
+            kind="review",
+            body={"review_id": "r1", "comments": comments, "decision": None},
+        )
         on_worker(editor_ctx, qtbot, lambda vault: sync_round(vault, _clients))
 
         view = ParEditorView(editor_ctx)
@@ -63,8 +85,10 @@ def test_review_comments_beside_the_section_and_a_resolved_reply_reaches_the_age
         view.reveal("support_network")
         panel = view.review
         qtbot.waitUntil(lambda: len(panel.boxes) == 2, timeout=10_000)
-        assert [b.comment.text for b in panel.boxes] == ["Who would help day to day?",
-                                                          "Name the grandparents."]
+        assert [b.comment.text for b in panel.boxes] == [
+            "Who would help day to day?",
+            "Name the grandparents.",
+        ]
         assert view.side.tabText(view.side.indexOf(panel)) == "Re&view (2)"
         assert panel.empty.isHidden()
 
@@ -86,8 +110,9 @@ def test_review_comments_beside_the_section_and_a_resolved_reply_reaches_the_age
         assert reply["reply"] == "Added both grandparents."
 
         view.reveal("health")  # the other section has its own comment only
-        qtbot.waitUntil(lambda: [b.comment.comment_id for b in panel.boxes] == ["c3"],
-                        timeout=10_000)
+        qtbot.waitUntil(
+            lambda: [b.comment.comment_id for b in panel.boxes] == ["c3"], timeout=10_000
+        )
     finally:
         db.close()
         server.stop()

@@ -50,8 +50,10 @@ def test_the_worker_sees_formatting_not_markdown(qtbot) -> None:
     cursor.setPosition(doc.toPlainText().index("open") + 1)
     assert cursor.charFormat().fontItalic()
     assert doc.findBlockByNumber(1).textList() is not None
-    assert doc.findBlockByNumber(3).textList().format().style() == \
-        rich_document.list_format(0, True).style()
+    assert (
+        doc.findBlockByNumber(3).textList().format().style()
+        == rich_document.list_format(0, True).style()
+    )
     assert editor.markdown() == "They are **warm** and *open*.\n\n- one\n- two\n\n1. first"
 
 
@@ -73,8 +75,9 @@ def test_typing_formats_with_keys_and_lists_start_as_in_word(qtbot) -> None:
     QTest.keyClick(editor, Qt.Key.Key_Return)
     QTest.keyClick(editor, Qt.Key.Key_Return)  # an empty item ends the list
     QTest.keyClicks(editor, "1. first step")
-    assert editor.markdown() == ("Seen **alone** and *together*\n\n- the garden\n"
-                                 "  - the pond\n\n1. first step")
+    assert editor.markdown() == (
+        "Seen **alone** and *together*\n\n- the garden\n  - the pond\n\n1. first step"
+    )
 
 
 def test_undo_goes_a_word_at_a_time_and_never_empties_a_loaded_field(qtbot) -> None:
@@ -140,7 +143,8 @@ def test_analysis_paragraph_is_inserted_marked_and_stored_for_readiness(qtbot) -
     editor.insert_analysis_paragraph()
     QTest.keyClicks(editor, "They cope well.")
     assert editor.markdown() == (
-        "First paragraph.\n\n**Analysis:** They cope well.\n\nSecond paragraph.")
+        "First paragraph.\n\n**Analysis:** They cope well.\n\nSecond paragraph."
+    )
     assert has_analysis(editor.markdown())
     assert editor.current_paragraph() == 1
     blocks = [editor.document().findBlockByNumber(n) for n in range(3)]
@@ -148,8 +152,9 @@ def test_analysis_paragraph_is_inserted_marked_and_stored_for_readiness(qtbot) -
     image = editor.viewport().grab().toImage()
     rect = editor.document().documentLayout().blockBoundingRect(blocks[1])
     bar = image.pixelColor(3, int(rect.center().y()))
-    plain = image.pixelColor(3, int(editor.document().documentLayout()
-                                    .blockBoundingRect(blocks[0]).center().y()))
+    plain = image.pixelColor(
+        3, int(editor.document().documentLayout().blockBoundingRect(blocks[0]).center().y())
+    )
     assert bar != plain  # the bar is drawn beside the analysis paragraph only
 
 
@@ -169,17 +174,22 @@ def test_find_bar_finds_in_the_text(qtbot) -> None:
     assert editor.markdown().startswith("Contact with")  # finding changed nothing
 
 
-NICE = st.lists(st.text(st.characters(whitelist_categories=("Ll", "Lu", "Nd")), min_size=1,
-                        max_size=6), min_size=1, max_size=4).map(" ".join)
+NICE = st.lists(
+    st.text(st.characters(whitelist_categories=("Ll", "Lu", "Nd")), min_size=1, max_size=6),
+    min_size=1,
+    max_size=4,
+).map(" ".join)
 
 
 @st.composite
 def _blocks(draw) -> list:
     out = []
     for _ in range(draw(st.integers(1, 4))):
+
         def runs() -> tuple[Run, ...]:
-            parts = draw(st.lists(st.tuples(NICE, st.booleans(), st.booleans()), min_size=1,
-                                  max_size=3))
+            parts = draw(
+                st.lists(st.tuples(NICE, st.booleans(), st.booleans()), min_size=1, max_size=3)
+            )
             spaced: list[Run] = []
             for text, bold, italic in parts:
                 if spaced:
@@ -211,8 +221,9 @@ def test_document_and_stored_form_round_trip(blocks) -> None:
     assert to_markdown(rich_document.document_to_blocks(again)) == text
 
 
-def test_one_ctrl_z_in_a_visits_notes_never_empties_what_is_saved(qtbot, editor_ctx,
-                                                                  saved_case) -> None:
+def test_one_ctrl_z_in_a_visits_notes_never_empties_what_is_saved(
+    qtbot, editor_ctx, saved_case
+) -> None:
     """The reported failure: one Ctrl+Z wiped a visit's notes and the empty field was
     autosaved. Now Ctrl+Z takes back the last word, and the stored notes keep the rest."""
     from editors_support import load, settle, shown

@@ -22,8 +22,12 @@ from ui.widgets.section_tree import SectionTree
 editor_ctx = editors_support.editor_ctx  # fixture
 
 
-def test_heading_follows_case_details_without_reopening(qtbot, make_app, bare_case_dir,  # noqa: F811
-                                                        unlock):
+def test_heading_follows_case_details_without_reopening(
+    qtbot,
+    make_app,
+    bare_case_dir,  # noqa: F811
+    unlock,
+):
     folder, case = bare_case_dir
     window, _ctx = make_app(folder)
     unlock(window)
@@ -56,17 +60,19 @@ def test_create_vault_text_is_not_clipped(qtbot, editor_ctx):
     view.resize(1280, 820)
     view.show()
     qtbot.waitExposed(view)
-    qtbot.waitUntil(lambda: not view.keyring_note.text().startswith("Checking"),
-                    timeout=WAIT_MS)
-    wrapped = [label for label in view.findChildren(QLabel)
-               if label.wordWrap() and label.text()]
+    qtbot.waitUntil(lambda: not view.keyring_note.text().startswith("Checking"), timeout=WAIT_MS)
+    wrapped = [label for label in view.findChildren(QLabel) if label.wordWrap() and label.text()]
     assert len(wrapped) >= 4
     for label in wrapped:
         # each paragraph gets the height its words need at the width it was given
-        qtbot.waitUntil(lambda label=label: label.height() >= label.heightForWidth(
-            label.width()), timeout=WAIT_MS)
-    tops = sorted((w.geometry().top(), w.geometry().bottom()) for w in
-                  [*wrapped, view.passphrase, view.confirm, view.button])
+        qtbot.waitUntil(
+            lambda label=label: label.height() >= label.heightForWidth(label.width()),
+            timeout=WAIT_MS,
+        )
+    tops = sorted(
+        (w.geometry().top(), w.geometry().bottom())
+        for w in [*wrapped, view.passphrase, view.confirm, view.button]
+    )
     for (_, bottom), (top, _) in pairwise(tops):
         assert top > bottom, "widgets overlap"
 
@@ -92,9 +98,18 @@ def test_par_editor_tab_order_follows_the_screen(qtbot, editor_ctx):
 
     view = ParEditorView(editor_ctx)
     qtbot.addWidget(view)
-    wanted = [view.tree, view.status_combo, view.bold_button, view.italic_button,
-              view.bullets_button, view.numbers_button, view.analysis_button, view.undo_button,
-              view.redo_button, view.editor]
+    wanted = [
+        view.tree,
+        view.status_combo,
+        view.bold_button,
+        view.italic_button,
+        view.bullets_button,
+        view.numbers_button,
+        view.analysis_button,
+        view.undo_button,
+        view.redo_button,
+        view.editor,
+    ]
     seen, widget = [], view.tree
     for _ in range(200):  # walk the focus chain as Tab does
         if widget in wanted and widget not in seen:

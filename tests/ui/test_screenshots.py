@@ -23,20 +23,33 @@ def _distinct_colours(image: QImage, step: int = 7) -> int:
 
 
 def _mean_lightness(image: QImage, step: int = 9) -> float:
-    values = [image.pixelColor(x, y).lightness()
-              for y in range(0, image.height(), step) for x in range(0, image.width(), step)]
+    values = [
+        image.pixelColor(x, y).lightness()
+        for y in range(0, image.height(), step)
+        for x in range(0, image.width(), step)
+    ]
     return sum(values) / len(values)
 
 
 @pytest.mark.slow
 def test_screenshots_are_rendered(tmp_path: Path, qapp) -> None:
     out = tmp_path / "shots"
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", TMPDIR=str(tmp_path),
-               HOMESTUDY_SETTINGS=str(tmp_path / "settings.json"),
-               HOMESTUDY_CENTRAL_SETTINGS=str(tmp_path / "central.json"),
-               PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring")
-    result = subprocess.run([sys.executable, "-m", "ui.screenshots", str(out)], cwd=ROOT,
-                            env=env, capture_output=True, text=True, timeout=120)
+    env = dict(
+        os.environ,
+        QT_QPA_PLATFORM="offscreen",
+        TMPDIR=str(tmp_path),
+        HOMESTUDY_SETTINGS=str(tmp_path / "settings.json"),
+        HOMESTUDY_CENTRAL_SETTINGS=str(tmp_path / "central.json"),
+        PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring",
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "ui.screenshots", str(out)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     for name in ("case_list.png", "overview.png", "par_editor.png"):
         path = out / name
@@ -50,11 +63,14 @@ def test_screenshots_are_rendered(tmp_path: Path, qapp) -> None:
         assert _distinct_colours(image) > 20, f"{name} looks blank"
     # the other screens, for reviewers: real pictures at the sizes they claim
     tabs = ("overview", "case_details", "visits", "references", "checklists", "par_editor")
-    others = {"unlock.png": (1280, 820), "create_vault.png": (1280, 820),
-              "export_dialog.png": None,
-              **{f"{tab}.png": (1280, 820) for tab in tabs[1:-1]},
-              **{f"small_{tab}.png": (1024, 700) for tab in tabs},
-              **{f"dark_{tab}.png": (1280, 820) for tab in tabs}}
+    others = {
+        "unlock.png": (1280, 820),
+        "create_vault.png": (1280, 820),
+        "export_dialog.png": None,
+        **{f"{tab}.png": (1280, 820) for tab in tabs[1:-1]},
+        **{f"small_{tab}.png": (1024, 700) for tab in tabs},
+        **{f"dark_{tab}.png": (1280, 820) for tab in tabs},
+    }
     for name, size in others.items():
         image = QImage(str(out / name))
         assert not image.isNull(), name

@@ -37,8 +37,9 @@ def test_search_finds_text_and_opens_the_case_at_the_hit(qtbot, make_app, demo_v
     dialog.results.setFocus()
     revealed: list[str] = []
     QTest.keyClick(dialog.results.viewport(), Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: window.workspace is not None and window.workspace.case is not None,
-                    timeout=WAIT_MS)
+    qtbot.waitUntil(
+        lambda: window.workspace is not None and window.workspace.case is not None, timeout=WAIT_MS
+    )
     assert not dialog.isVisible()
     assert window.workspace.case.id == case.id
     assert window.workspace.current_tab() == "par"
@@ -71,9 +72,11 @@ def test_hit_locations() -> None:
     assert hit_location("visit", "v1") == "visits:v1"
     assert hit_location("reference", "r1") == "references:r1"
     assert hit_location("answer", "health_safety//smoke_alarms/0") == (
-        "checklists:health_safety/smoke_alarms")
+        "checklists:health_safety/smoke_alarms"
+    )
     assert hit_location("answer", "pet_assessment/dog1/temperament/0") == (
-        "checklists:pet_assessment/dog1/temperament")
+        "checklists:pet_assessment/dog1/temperament"
+    )
     assert hit_location("applicant", "a1") == "case:a1"
     assert hit_location("household_member", "m1") == "case:m1"
     assert hit_location("answer", "reference_interview/r9/motivation/0") == "references:r9"
@@ -84,15 +87,22 @@ def test_hit_locations() -> None:
 
 
 def test_a_referees_name_finds_them_and_arrow_keys_reach_the_hit(
-        qtbot, make_app, demo_vault_dir, unlock):
+    qtbot, make_app, demo_vault_dir, unlock
+):
     folder, case = demo_vault_dir
     window, _ = make_app(folder)
     unlock(window)
-    referee = next(r for r in case.references if not r.notes.strip()) if any(
-        not r.notes.strip() for r in case.references) else case.references[-1]
+    referee = (
+        next(r for r in case.references if not r.notes.strip())
+        if any(not r.notes.strip() for r in case.references)
+        else case.references[-1]
+    )
     surname = referee.referee_name.split()[-1]
-    QTest.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier
-                   | Qt.KeyboardModifier.ShiftModifier)  # the other way to search all cases
+    QTest.keyClick(
+        window,
+        Qt.Key.Key_F,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+    )  # the other way to search all cases
     dialog = window.findChild(SearchDialog)
     assert dialog is not None and dialog.isVisible()
     with qtbot.waitSignal(dialog.results_shown, timeout=WAIT_MS):
@@ -107,8 +117,9 @@ def test_a_referees_name_finds_them_and_arrow_keys_reach_the_hit(
     for _ in range(row):
         QTest.keyClick(dialog.results, Qt.Key.Key_Down)
     QTest.keyClick(dialog.results, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: window.workspace is not None and window.workspace.case is not None,
-                    timeout=WAIT_MS)
+    qtbot.waitUntil(
+        lambda: window.workspace is not None and window.workspace.case is not None, timeout=WAIT_MS
+    )
     assert window.workspace.current_tab() == "references"
     references = window.workspace.views["references"]
     assert references.reference is not None and references.reference.id == referee.id

@@ -111,8 +111,9 @@ def test_problems_in_the_files_are_shown(qtbot, files, make_ctx) -> None:
     assert not dialog.problems.isHidden()
 
 
-def test_a_failed_save_says_so_and_keeps_the_dialog_open(qtbot, files, make_ctx, tmp_path,
-                                                         monkeypatch) -> None:
+def test_a_failed_save_says_so_and_keeps_the_dialog_open(
+    qtbot, files, make_ctx, tmp_path, monkeypatch
+) -> None:
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("a file where the settings folder should be", encoding="utf-8")
     monkeypatch.setenv("HOMESTUDY_SETTINGS", str(blocker / "settings.json"))
@@ -129,15 +130,22 @@ def test_a_failed_save_says_so_and_keeps_the_dialog_open(qtbot, files, make_ctx,
 
 @pytest.mark.parametrize(
     ("url", "ok"),
-    [("", True), ("http://p.example:3128", True), ("https://p.example", True),
-     ("p.example:3128", False), ("http://", False), ("http://p.example:99999", False)],
+    [
+        ("", True),
+        ("http://p.example:3128", True),
+        ("https://p.example", True),
+        ("p.example:3128", False),
+        ("http://", False),
+        ("http://p.example:99999", False),
+    ],
 )
 def test_proxy_problem(url: str, ok: bool) -> None:
     assert (proxy_problem(url) == "") is ok
 
 
 def test_settings_from_the_main_window_apply_the_idle_lock_at_once(
-        qtbot, make_app, demo_vault_dir, unlock, isolated_settings) -> None:
+    qtbot, make_app, demo_vault_dir, unlock, isolated_settings
+) -> None:
     from PySide6.QtWidgets import QApplication
 
     folder, _ = demo_vault_dir
@@ -145,9 +153,13 @@ def test_settings_from_the_main_window_apply_the_idle_lock_at_once(
     unlock(window)
     assert window.actions["settings"].isVisible()
     window.actions["settings"].trigger()  # File › Settings (Ctrl+,)
+
     def opened() -> list[SettingsDialog]:
-        return [w for w in QApplication.topLevelWidgets()
-                if isinstance(w, SettingsDialog) and w.parent() is window and w.isVisible()]
+        return [
+            w
+            for w in QApplication.topLevelWidgets()
+            if isinstance(w, SettingsDialog) and w.parent() is window and w.isVisible()
+        ]
 
     qtbot.waitUntil(lambda: len(opened()) == 1, timeout=5000)
     dialog = opened()[0]

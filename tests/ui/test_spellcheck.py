@@ -16,8 +16,20 @@ editor_ctx = editors_support.editor_ctx  # fixture
 
 def test_british_spellings_are_right_and_american_ones_flagged():
     spelling = UkSpelling()
-    for word in ("colour", "organise", "behaviour", "centre", "analyse", "Colour", "don't",
-                 "child’s", "Hannah's", "DBS", "genogram", "carers"):
+    for word in (
+        "colour",
+        "organise",
+        "behaviour",
+        "centre",
+        "analyse",
+        "Colour",
+        "don't",
+        "child’s",
+        "Hannah's",
+        "DBS",
+        "genogram",
+        "carers",
+    ):
         assert spelling.is_known(word), word
     for word in ("color", "organize", "behavior", "center", "recieve"):
         assert not spelling.is_known(word), word
@@ -162,8 +174,7 @@ def test_the_word_list_loads_off_the_gui_thread_then_underlines(qtbot, editor_ct
     assert service.spelling.ready
 
 
-def test_the_case_own_names_are_known_while_it_is_open(qtbot, make_app, demo_vault_dir,
-                                                       unlock):
+def test_the_case_own_names_are_known_while_it_is_open(qtbot, make_app, demo_vault_dir, unlock):
     from conftest import WAIT_MS
 
     folder, case = demo_vault_dir
@@ -171,20 +182,28 @@ def test_the_case_own_names_are_known_while_it_is_open(qtbot, make_app, demo_vau
     unlock(window)
     service = spelling_service(ctx)
     qtbot.waitUntil(lambda: service.spelling.ready, timeout=WAIT_MS)
-    names = [case.references[0].referee_name.split()[-1], case.household[0].name.split()[0],
-             case.animals[0].name, case.applicants[1].last_name]
+    names = [
+        case.references[0].referee_name.split()[-1],
+        case.household[0].name.split()[0],
+        case.animals[0].name,
+        case.applicants[1].last_name,
+    ]
     unknown = [n for n in names if not service.spelling.is_known(n)]
     assert unknown, "the demo family has names the dictionary does not know"
     window.open_case(case.id, "par:health")
-    qtbot.waitUntil(lambda: window.workspace is not None and window.workspace.case is not None,
-                    timeout=WAIT_MS)
+    qtbot.waitUntil(
+        lambda: window.workspace is not None and window.workspace.case is not None, timeout=WAIT_MS
+    )
     assert all(service.spelling.is_known(n) for n in names)
     editor = window.workspace.views["par"].editor
     editor.set_markdown(f"{unknown[0]} visited. Teh garden.")
-    qtbot.waitUntil(lambda: bool(editor.document().firstBlock().layout().formats()),
-                    timeout=WAIT_MS)
-    underlined = [editor.document().firstBlock().text()[f.start:f.start + f.length]
-                  for f in editor.document().firstBlock().layout().formats()]
+    qtbot.waitUntil(
+        lambda: bool(editor.document().firstBlock().layout().formats()), timeout=WAIT_MS
+    )
+    underlined = [
+        editor.document().firstBlock().text()[f.start : f.start + f.length]
+        for f in editor.document().firstBlock().layout().formats()
+    ]
     assert underlined == ["Teh"]  # the family's name is not flagged, the slip is
     window.show_case_list()  # leaving the case forgets its names
     assert not all(service.spelling.is_known(n) for n in unknown)

@@ -68,11 +68,13 @@ def _create_case(qtbot, window) -> str:
     QTest.keyClicks(dialog.first2, "Daniel")
     QTest.keyClicks(dialog.last2, "Mensah")
     with qtbot.waitSignal(dialog.created, timeout=WAIT_MS) as created:
-        qtbot.mouseClick(dialog.buttons.button(dialog.buttons.StandardButton.Ok),
-                         Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(
+            dialog.buttons.button(dialog.buttons.StandardButton.Ok), Qt.MouseButton.LeftButton
+        )
     case_id = created.args[0]
-    qtbot.waitUntil(lambda: window.workspace is not None and window.workspace.case is not None,
-                    timeout=WAIT_MS)
+    qtbot.waitUntil(
+        lambda: window.workspace is not None and window.workspace.case is not None, timeout=WAIT_MS
+    )
     return case_id
 
 
@@ -86,26 +88,45 @@ def _add_lines_of_enquiry(qtbot, window, ctx, case_id: str) -> None:
         done = date.today() - timedelta(days=90)
         for applicant in case.applicants:
             applicant.area_since = date(2015, 4, 1)
-            case.stage1.checks += [StatutoryCheck(
-                kind, applicant.full_name, person_id=applicant.id, outcome=CheckOutcome.CLEAR,
-                completed_on=done, considered_by="Team manager",
-                considered_on=done + timedelta(days=3))
-                for kind in (CheckKind.DBS, CheckKind.LOCAL_AUTHORITY)]
+            case.stage1.checks += [
+                StatutoryCheck(
+                    kind,
+                    applicant.full_name,
+                    person_id=applicant.id,
+                    outcome=CheckOutcome.CLEAR,
+                    completed_on=done,
+                    considered_by="Team manager",
+                    considered_on=done + timedelta(days=3),
+                )
+                for kind in (CheckKind.DBS, CheckKind.LOCAL_AUTHORITY)
+            ]
         case.stage1.medical_adviser_summary = "No health bar to adoption."
         case.stage1.training_completed_on = done
         case.lines_of_enquiry = [
-            LineOfEnquiry("How the wider family will support them.", source="references",
-                          par_section_ids=["support_network"]),
-            LineOfEnquiry("Daniel's 2015 caution for a public order offence.",
-                          source="DBS check", par_section_ids=["statutory_checks"]),
+            LineOfEnquiry(
+                "How the wider family will support them.",
+                source="references",
+                par_section_ids=["support_network"],
+            ),
+            LineOfEnquiry(
+                "Daniel's 2015 caution for a public order offence.",
+                source="DBS check",
+                par_section_ids=["statutory_checks"],
+            ),
         ]
         vault.cases.save_case(case)
 
     on_worker(ctx, qtbot, add)
     window.show_case_list()
     window.open_case(case_id)
-    qtbot.waitUntil(lambda: window.workspace is not None and window.workspace.case is not None
-                    and len(window.workspace.case.lines_of_enquiry) == 2, timeout=WAIT_MS)
+    qtbot.waitUntil(
+        lambda: (
+            window.workspace is not None
+            and window.workspace.case is not None
+            and len(window.workspace.case.lines_of_enquiry) == 2
+        ),
+        timeout=WAIT_MS,
+    )
 
 
 def _plan_and_record_visits(qtbot, window) -> None:
@@ -127,8 +148,13 @@ def _add_references(qtbot, window) -> None:
         ("Grace Owusu", ReferenceKind.FAMILY, "12", True, ContactStatus.INTERVIEWED),
         ("Tom Price", ReferenceKind.PERSONAL, "8", True, ContactStatus.INTERVIEWED),
         ("Amira Khan", ReferenceKind.PERSONAL, "4", False, ContactStatus.INTERVIEWED),
-        ("Northfield Primary School", ReferenceKind.EMPLOYER, "6", False,
-         ContactStatus.WRITTEN_RECEIVED),
+        (
+            "Northfield Primary School",
+            ReferenceKind.EMPLOYER,
+            "6",
+            False,
+            ContactStatus.WRITTEN_RECEIVED,
+        ),
     ]
     for name, kind, years, couple, status in referees:
         qtbot.mouseClick(refs.add_button, Qt.MouseButton.LeftButton)
@@ -157,8 +183,11 @@ def _complete_checklists(qtbot, window) -> None:
     QTest.keyClicks(dialog.breed_edit, "Labrador")
     with qtbot.waitSignal(dialog.accepted):
         QTest.keyClick(dialog.name_edit, Qt.Key.Key_Return)
-    fill_form(qtbot, checklists.form_widget,
-              {"species": "dog", "bite_history": "no", "dog_type_judgement": "no"})
+    fill_form(
+        qtbot,
+        checklists.form_widget,
+        {"species": "dog", "bite_history": "no", "dog_type_judgement": "no"},
+    )
     assert checklists.status.text().startswith("Complete")
 
 
@@ -191,8 +220,7 @@ def _sign(qtbot, par) -> None:
     par.reveal("signatures")
     table = par.fields_widget
     for row, (role, name) in enumerate((("assessor", "Jo Assessor"), ("manager", "Sam Lead"))):
-        qtbot.mouseClick(table.findChild(QPushButton, "signatories.add"),
-                         Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(table.findChild(QPushButton, "signatories.add"), Qt.MouseButton.LeftButton)
         choose(table.findChild(QComboBox, f"signatories[{row}].role"), role)
         QTest.keyClicks(table.findChild(QLineEdit, f"signatories[{row}].name"), name)
         signed_on = table.findChild(QLineEdit, f"signatories[{row}].signed_on.text")
@@ -217,12 +245,17 @@ def test_a_whole_stage2_from_new_case_to_ready(qtbot, tmp_path, make_app, unlock
     areas = {e.location.partition(":")[0] for e in blocking}
     assert {"visits", "references", "checklists", "par"} <= areas
     start = on_worker(ctx, qtbot, lambda vault: vault.cases.load_case(case_id))
-    codes = {f.code for f in assess_readiness(start, load_library(), TimelineRules(),
-                                               date.today())}
-    assert {"visits_too_few", "applicant_not_seen_alone", "par_section_empty",
-            "line_of_enquiry_not_addressed", "personal_referees_too_few",
-            "family_referee_missing", "employer_reference_missing",
-            "health_safety_not_started"} <= codes
+    codes = {f.code for f in assess_readiness(start, load_library(), TimelineRules(), date.today())}
+    assert {
+        "visits_too_few",
+        "applicant_not_seen_alone",
+        "par_section_empty",
+        "line_of_enquiry_not_addressed",
+        "personal_referees_too_few",
+        "family_referee_missing",
+        "employer_reference_missing",
+        "health_safety_not_started",
+    } <= codes
 
     _plan_and_record_visits(qtbot, window)
     _add_references(qtbot, window)
@@ -231,8 +264,7 @@ def test_a_whole_stage2_from_new_case_to_ready(qtbot, tmp_path, make_app, unlock
 
     _open_tab(qtbot, window, "overview")  # leaving the PAR tab starts its pending saves
     qtbot.waitUntil(lambda: overview.readiness_label.text() == READY, timeout=WAIT_MS)
-    qtbot.waitUntil(lambda: window.save_indicator.text().startswith("Saved at"),
-                    timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: window.save_indicator.text().startswith("Saved at"), timeout=WAIT_MS)
     assert not [e for e in overview.data.findings if e.columns[0] == "Blocks panel"]
 
     # Read the end state back from the vault itself.
@@ -241,8 +273,12 @@ def test_a_whole_stage2_from_new_case_to_ready(qtbot, tmp_path, make_app, unlock
     assert is_ready(findings), [f.code for f in findings]
     assert case.visits_done == 8 and len(case.visits) == len(load_library().visit_plan.visits)
     assert {r.kind for r in case.references} == {
-        ReferenceKind.FAMILY, ReferenceKind.PERSONAL, ReferenceKind.EMPLOYER}
+        ReferenceKind.FAMILY,
+        ReferenceKind.PERSONAL,
+        ReferenceKind.EMPLOYER,
+    }
     assert [a.species for a in case.animals] == ["dog"]
     assert case.par_sections["support_network"].lines_of_enquiry_addressed == [
-        case.lines_of_enquiry[0].id]
+        case.lines_of_enquiry[0].id
+    ]
     assert case.par_sections["health"].evidence[0].kind == "visit"

@@ -35,8 +35,10 @@ def _view(qtbot: Any, ctx: Any, case: Case) -> CaseDetailsView:
 
 def _rows(panel: Any) -> list[tuple[str, str, str]]:
     tree = panel.needs
-    return [tuple(tree.topLevelItem(i).text(c) for c in range(3))  # type: ignore[misc]
-            for i in range(tree.topLevelItemCount())]
+    return [
+        tuple(tree.topLevelItem(i).text(c) for c in range(3))  # type: ignore[misc]
+        for i in range(tree.topLevelItemCount())
+    ]
 
 
 def _status(panel: Any, person: str, check: str) -> str:
@@ -49,7 +51,8 @@ def _missing_codes(case: Case) -> list[str]:
 
 
 def test_each_person_needs_their_checks_and_a_lodger_is_one_of_them(
-        qtbot: Any, editor_ctx: Any, saved_case: Case) -> None:
+    qtbot: Any, editor_ctx: Any, saved_case: Case
+) -> None:
     view = _view(qtbot, editor_ctx, saved_case)
     panel = view.checks_panel
     page(view, "stage1")
@@ -105,8 +108,9 @@ def test_each_person_needs_their_checks_and_a_lodger_is_one_of_them(
     assert _missing_codes(stored) == ["statutory_check_pending"] * 5
 
 
-def test_a_check_can_be_given_to_another_person(qtbot: Any, editor_ctx: Any,
-                                                saved_case: Case) -> None:
+def test_a_check_can_be_given_to_another_person(
+    qtbot: Any, editor_ctx: Any, saved_case: Case
+) -> None:
     view = _view(qtbot, editor_ctx, saved_case)
     panel = view.checks_panel
     page(view, "stage1")
@@ -118,8 +122,9 @@ def test_a_check_can_be_given_to_another_person(qtbot: Any, editor_ctx: Any,
     assert _rows(panel)[2] == ("Daniel Mensah", "Enhanced DBS check", "Pending")
 
 
-def test_reveal_person_selects_what_they_still_need(qtbot: Any, editor_ctx: Any,
-                                                    saved_case: Case) -> None:
+def test_reveal_person_selects_what_they_still_need(
+    qtbot: Any, editor_ctx: Any, saved_case: Case
+) -> None:
     view = _view(qtbot, editor_ctx, saved_case)
     panel = view.checks_panel
     page(view, "stage1")

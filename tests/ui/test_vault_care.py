@@ -37,8 +37,9 @@ def dialog_named(qtbot, name: str) -> QDialog:
     found: list[QDialog] = []
 
     def shown() -> bool:
-        found[:] = [w for w in QApplication.topLevelWidgets()
-                    if w.objectName() == name and w.isVisible()]
+        found[:] = [
+            w for w in QApplication.topLevelWidgets() if w.objectName() == name and w.isVisible()
+        ]
         return bool(found)
 
     qtbot.waitUntil(shown, timeout=WAIT_MS)
@@ -67,8 +68,9 @@ def open_vault(folder: Path, passphrase: str = TEST_PASSPHRASE) -> Vault:
 # ------------------------------------------------------------------ backups
 
 
-def test_back_up_now_makes_a_backup_that_restores(qtbot, make_app, unlock, demo_vault_dir,
-                                                  tmp_path, visible_texts) -> None:
+def test_back_up_now_makes_a_backup_that_restores(
+    qtbot, make_app, unlock, demo_vault_dir, tmp_path, visible_texts
+) -> None:
     folder, case = demo_vault_dir
     window, _ctx = make_app(folder)
     unlock(window)
@@ -87,8 +89,7 @@ def test_back_up_now_makes_a_backup_that_restores(qtbot, make_app, unlock, demo_
         click(qtbot, dialog.start)
     assert "Backup saved and checked" in dialog.message.text()
     assert out.exists() and (out.stat().st_mode & 0o777) == 0o600
-    qtbot.waitUntil(lambda: status.label.text().startswith("Last backup today"),
-                    timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: status.label.text().startswith("Last backup today"), timeout=WAIT_MS)
     assert not status.button.isVisible()
 
     restored = Vault.restore(out, tmp_path / "new-laptop", TEST_PASSPHRASE)
@@ -98,8 +99,9 @@ def test_back_up_now_makes_a_backup_that_restores(qtbot, make_app, unlock, demo_
         restored.close()
 
 
-def test_back_up_now_never_replaces_a_file(qtbot, make_app, unlock, demo_vault_dir,
-                                           tmp_path) -> None:
+def test_back_up_now_never_replaces_a_file(
+    qtbot, make_app, unlock, demo_vault_dir, tmp_path
+) -> None:
     folder, _ = demo_vault_dir
     window, _ = make_app(folder)
     unlock(window)
@@ -113,8 +115,9 @@ def test_back_up_now_never_replaces_a_file(qtbot, make_app, unlock, demo_vault_d
     assert existing.read_bytes() == b"an earlier backup"
 
 
-def test_scheduled_backups_with_retention(qtbot, make_app, unlock, demo_vault_dir,
-                                          tmp_path) -> None:
+def test_scheduled_backups_with_retention(
+    qtbot, make_app, unlock, demo_vault_dir, tmp_path
+) -> None:
     folder, case = demo_vault_dir
     window, _ctx = make_app(folder)
     unlock(window)
@@ -130,8 +133,7 @@ def test_scheduled_backups_with_retention(qtbot, make_app, unlock, demo_vault_di
     with qtbot.waitSignal(scheduler.checked, timeout=WAIT_MS) as first:  # at once, on saving
         click(qtbot, dialog.buttons.button(dialog.buttons.StandardButton.Save))
     saved = load_settings()
-    assert (saved.backup_dir, saved.backup_every_hours, saved.backup_keep) == \
-        (str(backups), 24, 2)
+    assert (saved.backup_dir, saved.backup_every_hours, saved.backup_keep) == (str(backups), 24, 2)
 
     made = [first.args[0]]
     for hours in (1, 25, 50, 75):  # the timer's later checks (the first only an hour on)
@@ -151,9 +153,9 @@ def test_scheduled_backups_with_retention(qtbot, make_app, unlock, demo_vault_di
         restored.close()
 
 
-def test_automatic_backup_folder_set_by_it_is_greyed_out(qtbot, make_app, unlock,
-                                                         demo_vault_dir, tmp_path,
-                                                         monkeypatch) -> None:
+def test_automatic_backup_folder_set_by_it_is_greyed_out(
+    qtbot, make_app, unlock, demo_vault_dir, tmp_path, monkeypatch
+) -> None:
     import json
 
     central = tmp_path / "settings" / "central.json"
@@ -168,8 +170,9 @@ def test_automatic_backup_folder_set_by_it_is_greyed_out(qtbot, make_app, unlock
     assert dialog.keep.isEnabled()
 
 
-def test_warning_when_the_last_good_backup_is_over_a_week_old(qtbot, make_app, unlock,
-                                                              tmp_path) -> None:
+def test_warning_when_the_last_good_backup_is_over_a_week_old(
+    qtbot, make_app, unlock, tmp_path
+) -> None:
     folder, _ = vault_dir_with(tmp_path / "vault", build_demo_case())
     vault = open_vault(folder)
     old = utc_now() - timedelta(days=9)
@@ -181,8 +184,7 @@ def test_warning_when_the_last_good_backup_is_over_a_week_old(qtbot, make_app, u
     qtbot.waitUntil(lambda: status.status is not None, timeout=WAIT_MS)
     assert status.isVisible() and status.label.text().startswith("⚠ Last backup 9 days ago")
     assert status.label.font().bold() and status.button.isVisible()
-    with qtbot.waitSignal(QApplication.instance().focusChanged, timeout=WAIT_MS,
-                          raising=False):
+    with qtbot.waitSignal(QApplication.instance().focusChanged, timeout=WAIT_MS, raising=False):
         click(qtbot, status.button)
     dialog_named(qtbot, "backupNowDialog")  # the warning's button leads straight there
 
@@ -190,8 +192,9 @@ def test_warning_when_the_last_good_backup_is_over_a_week_old(qtbot, make_app, u
 # ------------------------------------------------------------------ restore
 
 
-def test_restore_shows_what_a_backup_holds_then_restores(qtbot, make_app, unlock, tmp_path,
-                                                         visible_texts) -> None:
+def test_restore_shows_what_a_backup_holds_then_restores(
+    qtbot, make_app, unlock, tmp_path, visible_texts
+) -> None:
     folder, case = vault_dir_with(tmp_path / "vault", build_demo_case())
     vault = open_vault(folder)
     out = vault.backup(tmp_path / "before.hsbackup")
@@ -281,8 +284,9 @@ def test_a_new_laptop_restores_from_the_first_run_screen(qtbot, make_app, tmp_pa
     out = vault.backup(tmp_path / "usb.hsbackup")
     vault.close()
     window, _ = make_app(tmp_path / "new-laptop" / "vault")
-    qtbot.waitUntil(lambda: window.first_run is not None and window.first_run.isVisible(),
-                    timeout=WAIT_MS)
+    qtbot.waitUntil(
+        lambda: window.first_run is not None and window.first_run.isVisible(), timeout=WAIT_MS
+    )
     click(qtbot, window.first_run.restore_button)
     dialog = dialog_named(qtbot, "restoreDialog")
     dialog.set_file(out)
@@ -333,8 +337,7 @@ def test_change_passphrase(qtbot, make_app, unlock, demo_vault_dir) -> None:
     assert "not the same" in dialog.message.text()
     dialog.repeat.setText(new)
     qtbot.keyClick(dialog.repeat, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: "not your current passphrase" in dialog.message.text(),
-                    timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: "not your current passphrase" in dialog.message.text(), timeout=WAIT_MS)
     dialog.current.setText(TEST_PASSPHRASE)
     with qtbot.waitSignal(dialog.changed, timeout=WAIT_MS):
         qtbot.keyClick(dialog.current, Qt.Key.Key_Return)
@@ -380,8 +383,9 @@ def test_delete_a_case_by_typing_its_reference(qtbot, make_app, unlock, tmp_path
     window, ctx = make_app(folder)
     unlock(window)
     window.open_case(case.id)
-    qtbot.waitUntil(lambda: window.workspace is not None and window.workspace.case is not None,
-                    timeout=WAIT_MS)
+    qtbot.waitUntil(
+        lambda: window.workspace is not None and window.workspace.case is not None, timeout=WAIT_MS
+    )
     choose(qtbot, window, "vault_delete")
     dialog = dialog_named(qtbot, "deleteCaseDialog")
     assert case.reference in dialog.windowTitle()
@@ -395,8 +399,9 @@ def test_delete_a_case_by_typing_its_reference(qtbot, make_app, unlock, tmp_path
     qtbot.keyClicks(dialog.confirm, case.reference)
     with qtbot.waitSignal(dialog.deleted, timeout=WAIT_MS):
         click(qtbot, dialog.delete_button)
-    qtbot.waitUntil(lambda: [r.reference for r in window.case_list.model.rows] == [OTHER],
-                    timeout=WAIT_MS)
+    qtbot.waitUntil(
+        lambda: [r.reference for r in window.case_list.model.rows] == [OTHER], timeout=WAIT_MS
+    )
     assert window.workspace is None and window._spare is None  # no widget keeps the case
     assert "has been deleted" in window.statusBar().currentMessage()
 
@@ -425,8 +430,9 @@ def test_archive_then_unarchive(qtbot, make_app, unlock, tmp_path) -> None:
     dialog.reason.setCurrentText("Approved by the agency decision maker")
     with qtbot.waitSignal(dialog.archived, timeout=WAIT_MS):
         click(qtbot, dialog.archive_button)
-    qtbot.waitUntil(lambda: [r.reference for r in window.case_list.model.rows] == [OTHER],
-                    timeout=WAIT_MS)
+    qtbot.waitUntil(
+        lambda: [r.reference for r in window.case_list.model.rows] == [OTHER], timeout=WAIT_MS
+    )
 
     listing = window.case_list
     with qtbot.waitSignal(listing.loaded, timeout=WAIT_MS):

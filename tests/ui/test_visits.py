@@ -172,8 +172,7 @@ def test_removing_a_visit_with_notes_asks_first(qtbot, editor_ctx, saved_case):
     box = view.confirm_box
     assert box.isVisible() and visit in saved_case.visits
     with qtbot.waitSignal(box.finished):
-        qtbot.mouseClick(box.button(QMessageBox.StandardButton.Cancel),
-                         Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(box.button(QMessageBox.StandardButton.Cancel), Qt.MouseButton.LeftButton)
     assert visit in saved_case.visits  # cancelled: kept
 
     qtbot.mouseClick(view.remove_button, Qt.MouseButton.LeftButton)

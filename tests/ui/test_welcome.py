@@ -15,15 +15,15 @@ WAIT_MS = 10_000
 
 
 def welcome_of(qtbot, window) -> WelcomeView:
-    qtbot.waitUntil(lambda: isinstance(window.stack.currentWidget(), WelcomeView),
-                    timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: isinstance(window.stack.currentWidget(), WelcomeView), timeout=WAIT_MS)
     view = window.stack.currentWidget()
     assert isinstance(view, WelcomeView)
     return view
 
 
-def test_first_run_creates_a_vault_and_opens_the_demo_case(qtbot, make_app, tmp_path: Path,
-                                                            read_back):
+def test_first_run_creates_a_vault_and_opens_the_demo_case(
+    qtbot, make_app, tmp_path: Path, read_back
+):
     folder = tmp_path / "first-vault"
     window, ctx = make_app(folder)
     view = welcome_of(qtbot, window)
@@ -39,15 +39,15 @@ def test_first_run_creates_a_vault_and_opens_the_demo_case(qtbot, make_app, tmp_
     qtbot.keyClicks(view.passphrase, TEST_PASSPHRASE)
     qtbot.keyClicks(view.confirm, TEST_PASSPHRASE)
     demo_radio = view.choices[OPEN_DEMO]  # click on its circle: a radio's hit area
-    qtbot.mouseClick(demo_radio, Qt.MouseButton.LeftButton,
-                     pos=QPoint(6, demo_radio.height() // 2))
+    qtbot.mouseClick(demo_radio, Qt.MouseButton.LeftButton, pos=QPoint(6, demo_radio.height() // 2))
     assert view.chosen() == OPEN_DEMO
     with qtbot.waitSignal(view.demo_opened, timeout=30_000) as opened:  # real KDF calibration
         qtbot.mouseClick(view.button, Qt.MouseButton.LeftButton)
 
     # The main window has left the welcome and opened the demo case's workspace.
-    qtbot.waitUntil(lambda: window.workspace is not None and window.workspace.case is not None,
-                    timeout=WAIT_MS)
+    qtbot.waitUntil(
+        lambda: window.workspace is not None and window.workspace.case is not None, timeout=WAIT_MS
+    )
     demo = build_demo_case()
     assert window.workspace.case.id == opened.args[0]
     assert window.workspace.case.reference == demo.reference

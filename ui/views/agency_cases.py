@@ -31,14 +31,17 @@ class LinkCaseDialog(QDialog):
 
     linked = Signal(str)
 
-    def __init__(self, ctx: Any, case_id: str, reference: str,
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self, ctx: Any, case_id: str, reference: str, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.ctx, self.case_id = ctx, case_id
         self.setWindowTitle("Link case to an agency")
         self.setObjectName("linkCaseDialog")
-        intro = QLabel(f"Choose the agency case {reference} belongs to. It is sent to that "
-                       "agency at each sync from now on.")
+        intro = QLabel(
+            f"Choose the agency case {reference} belongs to. It is sent to that "
+            "agency at each sync from now on."
+        )
         intro.setWordWrap(True)
         self.agency = QComboBox()
         self.agency.setAccessibleName("Agency")
@@ -65,15 +68,20 @@ class LinkCaseDialog(QDialog):
         for profile_id, name in agencies:
             self.agency.addItem(name, profile_id)
         if not agencies:
-            self.message.setText("This laptop is not enrolled with an agency yet. Enrol first "
-                                 "(the Agencies and sync panel under the case list).")
+            self.message.setText(
+                "This laptop is not enrolled with an agency yet. Enrol first "
+                "(the Agencies and sync panel under the case list)."
+            )
         self.link_button.setEnabled(bool(agencies))
 
     def _link(self) -> None:
         from homestudy.sync.linking import link_case
 
-        profile_id, name, case_id = self.agency.currentData(), self.agency.currentText(), \
-            self.case_id
+        profile_id, name, case_id = (
+            self.agency.currentData(),
+            self.agency.currentText(),
+            self.case_id,
+        )
         self.link_button.setEnabled(False)
 
         def failed(exc: BaseException) -> None:
@@ -84,8 +92,13 @@ class LinkCaseDialog(QDialog):
             self.linked.emit(name)
             self.accept()
 
-        run_db(self.ctx, self, lambda vault: link_case(vault, case_id, profile_id), done,
-               on_error=failed)
+        run_db(
+            self.ctx,
+            self,
+            lambda vault: link_case(vault, case_id, profile_id),
+            done,
+            on_error=failed,
+        )
 
 
 def _agencies(vault: Any) -> list[tuple[str, str]]:
@@ -104,8 +117,10 @@ class MessagesDialog(QDialog):
         self.ctx = ctx
         self.setWindowTitle("Messages from the agency")
         self.setObjectName("agencyMessagesDialog")
-        intro = QLabel("These came from an agency but could not be applied to your cases "
-                       "yet. They are kept until you deal with them; each sync tries again.")
+        intro = QLabel(
+            "These came from an agency but could not be applied to your cases "
+            "yet. They are kept until you deal with them; each sync tries again."
+        )
         intro.setWordWrap(True)
         self.list = QListWidget()
         self.list.setAccessibleName("Messages not yet applied")
@@ -134,8 +149,12 @@ class MessagesDialog(QDialog):
     def refresh(self) -> None:
         from homestudy.sync import inbound
 
-        run_db(self.ctx, self, lambda vault: inbound.messages(vault, status=inbound.UNAPPLIED),
-               self._show)
+        run_db(
+            self.ctx,
+            self,
+            lambda vault: inbound.messages(vault, status=inbound.UNAPPLIED),
+            self._show,
+        )
 
     def _show(self, found: list[Any]) -> None:
         self.list.clear()
@@ -163,8 +182,12 @@ class MessagesDialog(QDialog):
         item = self.list.currentItem()
         message_id = item.data(Qt.ItemDataRole.UserRole) if item is not None else None
         if message_id:
-            run_db(self.ctx, self, lambda vault: inbound.resolve(vault, message_id),
-                   lambda _r: self._after())
+            run_db(
+                self.ctx,
+                self,
+                lambda vault: inbound.resolve(vault, message_id),
+                lambda _r: self._after(),
+            )
 
     def _after(self) -> None:
         self.changed.emit()
@@ -215,7 +238,8 @@ class AgencyCases(QObject):
         self.window.case_list.refresh()
         self.ctx.events.cases_changed.emit()
         self.window.statusBar().showMessage(
-            f"{reference} is linked to {name}; it is sent at the next sync.", 15_000)
+            f"{reference} is linked to {name}; it is sent at the next sync.", 15_000
+        )
 
     def show_messages(self) -> MessagesDialog:
         dialog = MessagesDialog(self.ctx, self.window)

@@ -46,8 +46,11 @@ class AgencyDialog(QDialog):
         self.setWindowTitle("Add agency")
         self.setAccessibleName("Add agency")
         layout = QVBoxLayout(self)
-        intro = QLabel("Choose the enrolment file your agency sent you. HomeStudy makes this "
-                       "laptop's own keys for that agency and keeps them in your vault.", self)
+        intro = QLabel(
+            "Choose the enrolment file your agency sent you. HomeStudy makes this "
+            "laptop's own keys for that agency and keeps them in your vault.",
+            self,
+        )
         intro.setWordWrap(True)
         layout.addWidget(intro)
         form = QFormLayout()
@@ -73,7 +76,8 @@ class AgencyDialog(QDialog):
         self.message.setAccessibleName("Message")
         layout.addWidget(self.message)
         self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
         self.enrol_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
         self.enrol_button.setText("&Enrol")
         self.enrol_button.setEnabled(False)
@@ -87,8 +91,12 @@ class AgencyDialog(QDialog):
         self._check()
 
     def _browse(self) -> None:
-        dialog = QFileDialog(self, "Choose the enrolment file", "",
-                             "Enrolment files (*.json *.homestudy-enrol);;All files (*)")
+        dialog = QFileDialog(
+            self,
+            "Choose the enrolment file",
+            "",
+            "Enrolment files (*.json *.homestudy-enrol);;All files (*)",
+        )
         dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
         dialog.fileSelected.connect(self.choose_file)
         dialog.open()
@@ -103,8 +111,13 @@ class AgencyDialog(QDialog):
         if not text:
             return
         self.message.setText("Checking the file…")
-        run_job(self._ctx, self, lambda: EnrolmentFile.read(text), self._checked,
-                on_error=self._check_failed)
+        run_job(
+            self._ctx,
+            self,
+            lambda: EnrolmentFile.read(text),
+            self._checked,
+            on_error=self._check_failed,
+        )
 
     def _checked(self, enrolment: EnrolmentFile) -> None:
         self._enrolment = enrolment
@@ -130,8 +143,9 @@ class AgencyDialog(QDialog):
         def work(vault: Any) -> str:
             return enrol(vault, enrolment).id
 
-        run_db(self._ctx, self, work, self._done, on_error=self._enrol_failed,
-               progress="Enrolling…")
+        run_db(
+            self._ctx, self, work, self._done, on_error=self._enrol_failed, progress="Enrolling…"
+        )
 
     def _done(self, profile_id: str) -> None:
         from ui.widgets.sync_status import run_round

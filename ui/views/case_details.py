@@ -61,15 +61,32 @@ SAVE_DELAY_MS = 400
 FACT_ATTRS = frozenset(f.attr for f in FACT_FIELDS)
 CONFIDENTIAL = "Confidential: left out of the applicants' copy."
 #: the medical adviser's summary is the applicants' own health information
-MEDICAL_SHARED = ("Shared with the applicants (their own health information), unless your "
-                  "agency keeps it confidential. Keep anyone else's health out of it.")
+MEDICAL_SHARED = (
+    "Shared with the applicants (their own health information), unless your "
+    "agency keeps it confidential. Keep anyone else's health out of it."
+)
 
 #: The parts of the case this tab saves (the rest belongs to the other tabs).
-DETAIL_FIELDS = ("applicants", "household", "significant_others", "stage1", "lines_of_enquiry",
-                 "assessor_name", "route", "stage", *(f for f, _l, _n in DATE_FIELDS),
-                 "accommodation", "finances", *SLOT_FIELDS.values())
-STAGE1_FIELDS = ("medical_adviser_summary", "preparation_training", "training_completed_on",
-                 "notes")
+DETAIL_FIELDS = (
+    "applicants",
+    "household",
+    "significant_others",
+    "stage1",
+    "lines_of_enquiry",
+    "assessor_name",
+    "route",
+    "stage",
+    *(f for f, _l, _n in DATE_FIELDS),
+    "accommodation",
+    "finances",
+    *SLOT_FIELDS.values(),
+)
+STAGE1_FIELDS = (
+    "medical_adviser_summary",
+    "preparation_training",
+    "training_completed_on",
+    "notes",
+)
 
 MEMBER_KINDS = {
     HouseholdMemberKind.BIRTH_CHILD: "Birth child",
@@ -79,10 +96,18 @@ MEMBER_KINDS = {
     HouseholdMemberKind.OTHER_ADULT: "Other adult",
     HouseholdMemberKind.OTHER_CHILD: "Other child",
 }
-OTHER_KINDS = {SignificantOtherKind.EX_PARTNER: "Ex-partner",
-               SignificantOtherKind.OTHER: "Other significant person"}
-SOURCES = ("DBS check", "Local authority check", "Medical adviser", "Preparation training",
-           "Stage 1 references", "Stage 1 visit")
+OTHER_KINDS = {
+    SignificantOtherKind.EX_PARTNER: "Ex-partner",
+    SignificantOtherKind.OTHER: "Other significant person",
+}
+SOURCES = (
+    "DBS check",
+    "Local authority check",
+    "Medical adviser",
+    "Preparation training",
+    "Stage 1 references",
+    "Stage 1 visit",
+)
 PAGES = (
     ("applicants", "Applicants"),
     ("household", "Household"),
@@ -139,89 +164,172 @@ class CaseDetailsView(QWidget):
         spelling = spelling_service(ctx)
 
         self.applicants = RecordList(
-            "applicant", [("Applicant", lambda a: a.full_name or "New applicant"),
-                          ("Born", lambda a: format_date(a.date_of_birth)),
-                          ("Occupation", lambda a: a.occupation)],
-            [Field("first_name", "First na&me:", "First name"),
-             Field("last_name", "&Last name:", "Last name"),
-             Field("date_of_birth", "Date of &birth:", "Date of birth", "date"),
-             Field("ethnicity", "&Ethnicity:", "Ethnicity"),
-             Field("religion", "Rel&igion:", "Religion"),
-             Field("languages", "Lang&uages:", "Languages spoken", "words",
-                   placeholder="separated by commas, e.g. English, Twi"),
-             Field("occupation", "Occupa&tion:", "Occupation")],
-            lambda: Applicant("", ""), spelling, add_text="&Add applicant",
-            remove_text="Remove applica&nt", always_confirm=True,
-            can_remove=lambda _a: self.case is not None and len(self.case.applicants) > 1)
+            "applicant",
+            [
+                ("Applicant", lambda a: a.full_name or "New applicant"),
+                ("Born", lambda a: format_date(a.date_of_birth)),
+                ("Occupation", lambda a: a.occupation),
+            ],
+            [
+                Field("first_name", "First na&me:", "First name"),
+                Field("last_name", "&Last name:", "Last name"),
+                Field("date_of_birth", "Date of &birth:", "Date of birth", "date"),
+                Field("ethnicity", "&Ethnicity:", "Ethnicity"),
+                Field("religion", "Rel&igion:", "Religion"),
+                Field(
+                    "languages",
+                    "Lang&uages:",
+                    "Languages spoken",
+                    "words",
+                    placeholder="separated by commas, e.g. English, Twi",
+                ),
+                Field("occupation", "Occupa&tion:", "Occupation"),
+            ],
+            lambda: Applicant("", ""),
+            spelling,
+            add_text="&Add applicant",
+            remove_text="Remove applica&nt",
+            always_confirm=True,
+            can_remove=lambda _a: self.case is not None and len(self.case.applicants) > 1,
+        )
         self.household = RecordList(
-            "household member", [("Name", lambda m: m.name or "New person"),
-                                 ("Who", lambda m: MEMBER_KINDS[m.kind]),
-                                 ("Born", lambda m: format_date(m.date_of_birth)),
-                                 ("Lives at home", lambda m: _yes(m.lives_in_household))],
-            [Field("name", "&Name:", "Name"),
-             Field("kind", "&Type:", "Type of household member", "choice",
-                   _labels(MEMBER_KINDS), HouseholdMemberKind),
-             Field("date_of_birth", "Date of &birth:", "Date of birth", "date"),
-             Field("relationship", "Re&lationship:", "Relationship to the applicants",
-                   placeholder="in your words, e.g. Hannah's son"),
-             Field("lives_in_household", "Lives &in the household", "Lives in the household",
-                   "bool"),
-             Field("notes", "Not&es:", "Notes about this person", "notes")],
-            lambda: HouseholdMember("", HouseholdMemberKind.BIRTH_CHILD), spelling,
-            add_text="&Add person", remove_text="Re&move person")
+            "household member",
+            [
+                ("Name", lambda m: m.name or "New person"),
+                ("Who", lambda m: MEMBER_KINDS[m.kind]),
+                ("Born", lambda m: format_date(m.date_of_birth)),
+                ("Lives at home", lambda m: _yes(m.lives_in_household)),
+            ],
+            [
+                Field("name", "&Name:", "Name"),
+                Field(
+                    "kind",
+                    "&Type:",
+                    "Type of household member",
+                    "choice",
+                    _labels(MEMBER_KINDS),
+                    HouseholdMemberKind,
+                ),
+                Field("date_of_birth", "Date of &birth:", "Date of birth", "date"),
+                Field(
+                    "relationship",
+                    "Re&lationship:",
+                    "Relationship to the applicants",
+                    placeholder="in your words, e.g. Hannah's son",
+                ),
+                Field(
+                    "lives_in_household",
+                    "Lives &in the household",
+                    "Lives in the household",
+                    "bool",
+                ),
+                Field("notes", "Not&es:", "Notes about this person", "notes"),
+            ],
+            lambda: HouseholdMember("", HouseholdMemberKind.BIRTH_CHILD),
+            spelling,
+            add_text="&Add person",
+            remove_text="Re&move person",
+        )
         self.add_adult_child = QPushButton("Add adult child living a&way")
         self.add_adult_child.setAccessibleName("Add adult child living away")
-        self.add_adult_child.clicked.connect(lambda: self.household.append(HouseholdMember(
-            "", HouseholdMemberKind.ADULT_CHILD_AWAY, lives_in_household=False)))
+        self.add_adult_child.clicked.connect(
+            lambda: self.household.append(
+                HouseholdMember("", HouseholdMemberKind.ADULT_CHILD_AWAY, lives_in_household=False)
+            )
+        )
         self.household.add_extra_button(self.add_adult_child)
         self.household.edited.connect(self._member_edited)
         self.others = RecordList(
-            "significant other", [("Name", lambda o: o.name or "New person"),
-                                  ("Who", lambda o: OTHER_KINDS[o.kind]),
-                                  ("Whose", self._applicant_name),
-                                  ("Children together", lambda o: _yes(o.had_children_together)),
-                                  ("Lived together", lambda o: _yes(o.lived_together))],
-            [Field("name", "&Name:", "Name"),
-             Field("kind", "&Type:", "Type of significant other", "choice",
-                   _labels(OTHER_KINDS), SignificantOtherKind),
-             Field("applicant_id", "&Whose:", "Whose ex-partner", "choice",
-                   self._applicant_options),
-             Field("had_children_together", "Had chi&ldren together", "Had children together",
-                   "bool"),
-             Field("lived_together", "L&ived together", "Lived together", "bool"),
-             Field("notes", "Not&es:", "Notes about this person", "notes")],
-            lambda: SignificantOther("", applicant_id=self._first_applicant()), spelling,
-            add_text="&Add ex-partner or other", remove_text="Re&move person")
+            "significant other",
+            [
+                ("Name", lambda o: o.name or "New person"),
+                ("Who", lambda o: OTHER_KINDS[o.kind]),
+                ("Whose", self._applicant_name),
+                ("Children together", lambda o: _yes(o.had_children_together)),
+                ("Lived together", lambda o: _yes(o.lived_together)),
+            ],
+            [
+                Field("name", "&Name:", "Name"),
+                Field(
+                    "kind",
+                    "&Type:",
+                    "Type of significant other",
+                    "choice",
+                    _labels(OTHER_KINDS),
+                    SignificantOtherKind,
+                ),
+                Field(
+                    "applicant_id", "&Whose:", "Whose ex-partner", "choice", self._applicant_options
+                ),
+                Field(
+                    "had_children_together",
+                    "Had chi&ldren together",
+                    "Had children together",
+                    "bool",
+                ),
+                Field("lived_together", "L&ived together", "Lived together", "bool"),
+                Field("notes", "Not&es:", "Notes about this person", "notes"),
+            ],
+            lambda: SignificantOther("", applicant_id=self._first_applicant()),
+            spelling,
+            add_text="&Add ex-partner or other",
+            remove_text="Re&move person",
+        )
         # Stage 1 checks per person: their own panel (ui/views/statutory_checks.py)
-        self.checks_panel = StatutoryChecksPanel(TimelineRules.from_settings(ctx.settings),
-                                                 spelling)
+        self.checks_panel = StatutoryChecksPanel(
+            TimelineRules.from_settings(ctx.settings), spelling
+        )
         self.checks = self.checks_panel.records
         self.lines = RecordList(
-            "line of enquiry", [("Line of enquiry", lambda x: _short(x.text) or "New line"),
-                                ("Source", lambda x: x.source),
-                                ("Sections", self._section_titles)],
-            [Field("text", "Wha&t to explore:", "Line of enquiry", "notes"),
-             Field("source", "&Source:", "Where it came from", "editable",
-                   lambda: [(s, s) for s in SOURCES]),
-             Field("par_section_ids", "PAR sections e&xpected to answer it:",
-                   "PAR sections expected to answer it", "multi", self._section_options)],
-            lambda: LineOfEnquiry(""), spelling, add_text="&Add line of enquiry",
-            remove_text="Re&move line of enquiry")
+            "line of enquiry",
+            [
+                ("Line of enquiry", lambda x: _short(x.text) or "New line"),
+                ("Source", lambda x: x.source),
+                ("Sections", self._section_titles),
+            ],
+            [
+                Field("text", "Wha&t to explore:", "Line of enquiry", "notes"),
+                Field(
+                    "source",
+                    "&Source:",
+                    "Where it came from",
+                    "editable",
+                    lambda: [(s, s) for s in SOURCES],
+                ),
+                Field(
+                    "par_section_ids",
+                    "PAR sections e&xpected to answer it:",
+                    "PAR sections expected to answer it",
+                    "multi",
+                    self._section_options,
+                ),
+            ],
+            lambda: LineOfEnquiry(""),
+            spelling,
+            add_text="&Add line of enquiry",
+            remove_text="Re&move line of enquiry",
+        )
 
         self.medical = MarkdownEditor(spelling, "Medical adviser's summary")
         self.training = MarkdownEditor(spelling, "Preparation training observations")
-        self.training_done = OptionalDateEdit("Preparation training completed on",
-                                              kind=DateKind.DONE)
+        self.training_done = OptionalDateEdit(
+            "Preparation training completed on", kind=DateKind.DONE
+        )
         self.stage1_notes = MarkdownEditor(spelling, "Other Stage 1 notes")
         self.stage1_inputs: dict[str, QWidget] = {
-            "medical_adviser_summary": self.medical, "preparation_training": self.training,
-            "training_completed_on": self.training_done, "notes": self.stage1_notes}
+            "medical_adviser_summary": self.medical,
+            "preparation_training": self.training,
+            "training_completed_on": self.training_done,
+            "notes": self.stage1_notes,
+        }
         for attr, editor in self.stage1_inputs.items():
             if isinstance(editor, MarkdownEditor):
                 editor.textChanged.connect(
-                    lambda a=attr, e=editor: self._stage1_edit(a, e.toPlainText()))
+                    lambda a=attr, e=editor: self._stage1_edit(a, e.toPlainText())
+                )
         self.training_done.date_changed.connect(
-            lambda d: self._stage1_edit("training_completed_on", d))
+            lambda d: self._stage1_edit("training_completed_on", d)
+        )
         self.facts = FactsPanel(spelling)
         self.facts.changed.connect(self._changed)
         self.pictures = PicturesPanel(self._add_picture)
@@ -256,9 +364,11 @@ class CaseDetailsView(QWidget):
         medical_label.setBuddy(self.medical)
         form.addRow(medical_label, _confidential_note(MEDICAL_SHARED))
         form.addRow(self.medical)
-        for text, widget in (("Preparat&ion training observations:", self.training),
-                             ("Training comp&leted on:", self.training_done),
-                             ("Other Stage 1 notes:", self.stage1_notes)):
+        for text, widget in (
+            ("Preparat&ion training observations:", self.training),
+            ("Training comp&leted on:", self.training_done),
+            ("Other Stage 1 notes:", self.stage1_notes),
+        ):
             label = QLabel(text)
             label.setBuddy(self.training_done.check if widget is self.training_done else widget)
             form.addRow(label, widget)
@@ -273,10 +383,16 @@ class CaseDetailsView(QWidget):
         split.addWidget(summary_scroll)
         split.setSizes([560, 260])  # the checks per person, their table and notes need the room
         s1.addWidget(split)
-        pages = {"applicants": self.applicants, "household": self.household,
-                 "significant_others": self.others, "stage1": stage1,
-                 "lines_of_enquiry": self.lines, "dates": self.key_dates,
-                 "facts": self.facts, "pictures": self.pictures}
+        pages = {
+            "applicants": self.applicants,
+            "household": self.household,
+            "significant_others": self.others,
+            "stage1": stage1,
+            "lines_of_enquiry": self.lines,
+            "dates": self.key_dates,
+            "facts": self.facts,
+            "pictures": self.pictures,
+        }
         for key, title in PAGES:
             self.page_index[key] = self.stack.addWidget(pages[key])
             self.nav.addItem(title)
@@ -340,7 +456,7 @@ class CaseDetailsView(QWidget):
             return
         if target_id.startswith(CHECKS_TARGET_PREFIX):
             self.show_page("stage1")
-            if not self.checks_panel.reveal_person(target_id[len(CHECKS_TARGET_PREFIX):]):
+            if not self.checks_panel.reveal_person(target_id[len(CHECKS_TARGET_PREFIX) :]):
                 self.checks_panel.needs.setFocus()
             return
         if target_id in FACT_ATTRS:
@@ -360,9 +476,13 @@ class CaseDetailsView(QWidget):
             self.show_page("stage1")
             self.stage1_inputs[target_id].setFocus()
             return
-        for key, records in (("applicants", self.applicants), ("household", self.household),
-                             ("significant_others", self.others), ("stage1", self.checks),
-                             ("lines_of_enquiry", self.lines)):
+        for key, records in (
+            ("applicants", self.applicants),
+            ("household", self.household),
+            ("significant_others", self.others),
+            ("stage1", self.checks),
+            ("lines_of_enquiry", self.lines),
+        ):
             if any(r.id == target_id for r in records.records):
                 self.show_page(key)
                 records.select(target_id)
@@ -371,9 +491,13 @@ class CaseDetailsView(QWidget):
 
     def save_place(self) -> dict[str, Any]:
         page = self.current_page()
-        lists = {"applicants": self.applicants, "household": self.household,
-                 "significant_others": self.others, "stage1": self.checks,
-                 "lines_of_enquiry": self.lines}
+        lists = {
+            "applicants": self.applicants,
+            "household": self.household,
+            "significant_others": self.others,
+            "stage1": self.checks,
+            "lines_of_enquiry": self.lines,
+        }
         record = getattr(lists.get(page), "record", None)
         return {"page": page, "record": getattr(record, "id", "")}
 
@@ -405,8 +529,9 @@ class CaseDetailsView(QWidget):
             return
         case_id = self.case.id
         parts = {name: copy.deepcopy(getattr(self.case, name)) for name in DETAIL_FIELDS}
-        self.saver.schedule(case_id, f"case_details:{case_id}",
-                            lambda vault: save_details(vault, case_id, parts))
+        self.saver.schedule(
+            case_id, f"case_details:{case_id}", lambda vault: save_details(vault, case_id, parts)
+        )
 
     def _add_picture(self, slot: str, path: Path) -> None:
         """Read the chosen file and keep it in the vault (DB worker), then choose it."""
@@ -418,12 +543,19 @@ class CaseDetailsView(QWidget):
             try:
                 data = path.read_bytes()
             except OSError as exc:
-                raise ValidationError("HomeStudy could not read that file. Check it is still "
-                                      "there and choose it again.") from exc
+                raise ValidationError(
+                    "HomeStudy could not read that file. Check it is still "
+                    "there and choose it again."
+                ) from exc
             return add_picture(vault, case_id, path.name, data)
 
-        run_db(self.ctx, self, add, lambda att: self._picture_added(case_id, slot, att),
-               on_error=lambda exc: self.pictures.show_problem(error_message(exc)))
+        run_db(
+            self.ctx,
+            self,
+            add,
+            lambda att: self._picture_added(case_id, slot, att),
+            on_error=lambda exc: self.pictures.show_problem(error_message(exc)),
+        )
 
     def _picture_added(self, case_id: str, slot: str, attachment: Any) -> None:
         if self.case is not None and self.case.id == case_id:
@@ -457,7 +589,8 @@ class CaseDetailsView(QWidget):
     def _applicant_options(self) -> list[tuple[str, str]]:
         applicants = self.case.applicants if self.case else []
         return [("", "Not recorded")] + [
-            (a.id, a.full_name or f"Applicant {n}") for n, a in enumerate(applicants, start=1)]
+            (a.id, a.full_name or f"Applicant {n}") for n, a in enumerate(applicants, start=1)
+        ]
 
     def _applicant_name(self, other: SignificantOther) -> str:
         return dict(self._applicant_options()).get(other.applicant_id, "")

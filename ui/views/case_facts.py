@@ -34,11 +34,15 @@ from ui.widgets.record_list import Field, RecordList
 
 NONE = "No picture"
 PICTURE_FILTER = "Pictures (*.png *.jpg *.jpeg *.PNG *.JPG *.JPEG)"
-SHARED_NOTE = ("These are the applicants' own facts: every copy of the PAR prints them in "
-               "Part 2, the applicants' copy too.")
-PICTURES_NOTE = ("The photograph goes on the front sheet, the family tree in its section and "
-                 "the eco-map under Social and support networks. The applicants' copy has "
-                 "them too: they are the family's own.")
+SHARED_NOTE = (
+    "These are the applicants' own facts: every copy of the PAR prints them in "
+    "Part 2, the applicants' copy too."
+)
+PICTURES_NOTE = (
+    "The photograph goes on the front sheet, the family tree in its section and "
+    "the eco-map under Social and support networks. The applicants' copy has "
+    "them too: they are the family's own."
+)
 
 
 def _marital_options() -> list[tuple[str, str]]:
@@ -58,34 +62,74 @@ def _from_bool(value: bool | None) -> str:
 
 
 FACT_FIELDS = [
-    Field("previous_names", "Pre&vious names:", "Previous names", "words",
-          placeholder="separated by commas"),
+    Field(
+        "previous_names",
+        "Pre&vious names:",
+        "Previous names",
+        "words",
+        placeholder="separated by commas",
+    ),
     Field("place_of_birth", "Place of &birth:", "Place of birth"),
     Field("sex", "Se&x:", "Sex"),
     Field("nationality", "Nationalit&y:", "Nationality"),
     Field("address", "&Address:", "Address"),
     Field("address_since", "At this address si&nce:", "Living at this address since", "date"),
     Field("local_authority_area", "Local aut&hority area:", "Local authority area"),
-    Field("area_since", "In the area sinc&e:", "Living in this local authority area since",
-          "date"),
-    Field("domiciled_in_british_islands", "&Domiciled in the British Islands:",
-          "Domiciled in the British Islands", "choice", _yes_no_unknown, _to_bool,
-          to_option=_from_bool),
-    Field("habitually_resident_since", "Habitually &resident in the British Islands since:",
-          "Habitually resident in the British Islands since", "date"),
-    Field("marital_status", "&Marital or partnership status:", "Marital or partnership status",
-          "choice", _marital_options, MaritalStatus),
-    Field("marriage_date", "Date of marria&ge or civil partnership:",
-          "Date of marriage or civil partnership", "date"),
-    Field("marriage_place", "&Place of marriage or civil partnership:",
-          "Place of marriage or civil partnership"),
-    Field("previous_relationships", "Previous marriages and relationship&s:",
-          "Previous marriages, civil partnerships and relationships", "notes"),
-    Field("applying_alone_reason", "Married and applying a&lone, the reasons:",
-          "Reasons a married person or civil partner is applying alone", "notes",
-          placeholder="only if married or in a civil partnership"),
-    Field("family_court_proceedings", "Previous &family court proceedings:",
-          "Previous family court proceedings", "notes", placeholder="say “None” if none"),
+    Field("area_since", "In the area sinc&e:", "Living in this local authority area since", "date"),
+    Field(
+        "domiciled_in_british_islands",
+        "&Domiciled in the British Islands:",
+        "Domiciled in the British Islands",
+        "choice",
+        _yes_no_unknown,
+        _to_bool,
+        to_option=_from_bool,
+    ),
+    Field(
+        "habitually_resident_since",
+        "Habitually &resident in the British Islands since:",
+        "Habitually resident in the British Islands since",
+        "date",
+    ),
+    Field(
+        "marital_status",
+        "&Marital or partnership status:",
+        "Marital or partnership status",
+        "choice",
+        _marital_options,
+        MaritalStatus,
+    ),
+    Field(
+        "marriage_date",
+        "Date of marria&ge or civil partnership:",
+        "Date of marriage or civil partnership",
+        "date",
+    ),
+    Field(
+        "marriage_place",
+        "&Place of marriage or civil partnership:",
+        "Place of marriage or civil partnership",
+    ),
+    Field(
+        "previous_relationships",
+        "Previous marriages and relationship&s:",
+        "Previous marriages, civil partnerships and relationships",
+        "notes",
+    ),
+    Field(
+        "applying_alone_reason",
+        "Married and applying a&lone, the reasons:",
+        "Reasons a married person or civil partner is applying alone",
+        "notes",
+        placeholder="only if married or in a civil partnership",
+    ),
+    Field(
+        "family_court_proceedings",
+        "Previous &family court proceedings:",
+        "Previous family court proceedings",
+        "notes",
+        placeholder="say “None” if none",
+    ),
     Field("gp_name", "GP's na&me:", "GP's name"),
     Field("gp_address", "GP's address:", "GP's address"),
 ]
@@ -100,17 +144,22 @@ class FactsPanel(QWidget):
         super().__init__(parent)
         self.case: Case | None = None
         self.records = RecordList(
-            "applicant", [("Applicant", lambda a: a.full_name or "New applicant"),
-                          ("Place of birth", lambda a: a.place_of_birth),
-                          ("Local authority area", lambda a: a.local_authority_area)],
-            FACT_FIELDS, lambda: None, spelling)
+            "applicant",
+            [
+                ("Applicant", lambda a: a.full_name or "New applicant"),
+                ("Place of birth", lambda a: a.place_of_birth),
+                ("Local authority area", lambda a: a.local_authority_area),
+            ],
+            FACT_FIELDS,
+            lambda: None,
+            spelling,
+        )
         self.records.setAccessibleName("Schedule 4 facts of each applicant")
         self.records.add_button.hide()  # applicants are added on the Applicants page
         self.records.remove_button.hide()
         self.accommodation = MarkdownEditor(spelling, "Accommodation")
         self.finances = MarkdownEditor(spelling, "Income and finances")
-        self.household_inputs = {"accommodation": self.accommodation,
-                                 "finances": self.finances}
+        self.household_inputs = {"accommodation": self.accommodation, "finances": self.finances}
         for attr, editor in self.household_inputs.items():
             editor.textChanged.connect(lambda a=attr, e=editor: self._edit(a, e.toPlainText()))
         self.records.changed.connect(self.changed)
@@ -119,8 +168,10 @@ class FactsPanel(QWidget):
         note.setWordWrap(True)
         household = QGroupBox("The household")
         form = QFormLayout(household)
-        for text, editor in (("Acco&mmodation:", self.accommodation),
-                             ("Income and fi&nances:", self.finances)):
+        for text, editor in (
+            ("Acco&mmodation:", self.accommodation),
+            ("Income and fi&nances:", self.finances),
+        ):
             caption = QLabel(text)
             caption.setBuddy(editor)
             form.addRow(caption, editor)
@@ -159,8 +210,9 @@ class PicturesPanel(QWidget):
 
     changed = Signal()
 
-    def __init__(self, add_picture: Callable[[str, Path], None],
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self, add_picture: Callable[[str, Path], None], parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.case: Case | None = None
         self._add_picture = add_picture
@@ -169,8 +221,11 @@ class PicturesPanel(QWidget):
         note = QLabel(PICTURES_NOTE)
         note.setWordWrap(True)
         form = QFormLayout()
-        mnemonics = {"photograph": "&Photograph of the applicants:",
-                     "family_tree": "Famil&y tree:", "ecomap": "&Eco-map:"}
+        mnemonics = {
+            "photograph": "&Photograph of the applicants:",
+            "family_tree": "Famil&y tree:",
+            "ecomap": "&Eco-map:",
+        }
         for slot in SLOT_FIELDS:
             combo = QComboBox()
             combo.setAccessibleName(SLOT_LABELS[slot])
@@ -208,8 +263,7 @@ class PicturesPanel(QWidget):
                 combo.clear()
                 combo.addItem(NONE, "")
                 for att in pictures:
-                    combo.addItem(f"{att.name} (added {format_date(att.added_at.date())})",
-                                  att.id)
+                    combo.addItem(f"{att.name} (added {format_date(att.added_at.date())})", att.id)
                 combo.setCurrentIndex(max(0, combo.findData(chosen)))
 
     def choose(self, slot: str, attachment_id: str) -> None:
@@ -238,7 +292,8 @@ class PicturesPanel(QWidget):
             self.changed.emit()
 
     def _ask_for_file(self, slot: str) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, f"Add {SLOT_LABELS[slot].lower()}", "",
-                                              PICTURE_FILTER)
+        path, _ = QFileDialog.getOpenFileName(
+            self, f"Add {SLOT_LABELS[slot].lower()}", "", PICTURE_FILTER
+        )
         if path:
             self._add_picture(slot, Path(path))

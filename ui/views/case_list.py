@@ -82,22 +82,36 @@ def _clock(summary: Any, today: date, rules: Any) -> tuple[int, int] | None:
     from homestudy.timeline import stage2_progress
 
     # the clock needs only these fields: no need to load the whole case for it
-    light = Case(reference=summary.reference, id=summary.id, stage=summary.stage,
-                 route=summary.route, stage1_started_on=summary.stage1_started_on,
-                 stage2_notice_on=summary.stage2_notice_on)
+    light = Case(
+        reference=summary.reference,
+        id=summary.id,
+        stage=summary.stage,
+        route=summary.route,
+        stage1_started_on=summary.stage1_started_on,
+        stage2_notice_on=summary.stage2_notice_on,
+    )
     return stage2_progress(light, today, rules)
 
 
-def summary_rows(vault: Any, rules: Any, today: date, archived: bool = False,
-                 ) -> list[CaseRow]:
+def summary_rows(
+    vault: Any,
+    rules: Any,
+    today: date,
+    archived: bool = False,
+) -> list[CaseRow]:
     """Run on the DB worker: the rows from the cases' summaries alone (fast, whatever
     the number of cases); readiness is -1 ("Checking…") until ``assessed_rows``."""
     names = agency_names(vault)
     return [
         CaseRow(
-            case_id=s.id, reference=s.reference, applicants=s.applicant_names,
-            stage2_day=_clock(s, today, rules), visits_done=s.visits_done,
-            visits_planned=s.visits_planned, blockers=-1, warnings=-1,
+            case_id=s.id,
+            reference=s.reference,
+            applicants=s.applicant_names,
+            stage2_day=_clock(s, today, rules),
+            visits_done=s.visits_done,
+            visits_planned=s.visits_planned,
+            blockers=-1,
+            warnings=-1,
             archived_on=s.archived_at.astimezone().date() if s.archived_at else None,
             agency=agency_label(names, s.agency_profile_id),
         )
@@ -105,8 +119,9 @@ def summary_rows(vault: Any, rules: Any, today: date, archived: bool = False,
     ]
 
 
-def assessed_rows(vault: Any, rows: list[CaseRow], rules: Any, forms: Any, today: date,
-                  settings: Any = None) -> list[CaseRow]:
+def assessed_rows(
+    vault: Any, rows: list[CaseRow], rules: Any, forms: Any, today: date, settings: Any = None
+) -> list[CaseRow]:
     """Run on the DB worker: ``rows`` with their readiness figures (each case loaded).
     With ``settings``, each case is judged by its own agency's rules and forms."""
     from dataclasses import replace
@@ -127,16 +142,25 @@ def assessed_rows(vault: Any, rows: list[CaseRow], rules: Any, forms: Any, today
             case_rules = rules_for_case(vault, case, settings)
             case_forms = forms_for_case(vault, case)
         findings = assess_readiness(case, case_forms, case_rules, today)
-        out.append(replace(
-            row, stage2_day=stage2_progress(case, today, case_rules),
-            blockers=sum(f.severity is Severity.BLOCKER for f in findings),
-            warnings=sum(f.severity is Severity.WARNING for f in findings)))
+        out.append(
+            replace(
+                row,
+                stage2_day=stage2_progress(case, today, case_rules),
+                blockers=sum(f.severity is Severity.BLOCKER for f in findings),
+                warnings=sum(f.severity is Severity.WARNING for f in findings),
+            )
+        )
     return out
 
 
 def load_rows(
-    vault: Any, rules: Any, forms: Any, today: date, assess: bool = True,
-    archived: bool = False, settings: Any = None,
+    vault: Any,
+    rules: Any,
+    forms: Any,
+    today: date,
+    assess: bool = True,
+    archived: bool = False,
+    settings: Any = None,
 ) -> list[CaseRow]:
     """Run on the DB worker: one row per case; readiness assessed unless ``assess`` is
     False (then blockers and warnings are -1: the list shows first, readiness after).
@@ -216,8 +240,9 @@ class CaseListModel(QAbstractTableModel):
             )[col]
         if role == Qt.ItemDataRole.UserRole:  # sort keys
             day = row.stage2_day[0] if row.stage2_day else -1
-            return (row.reference, row.applicants, row.agency, day, row.visits_done,
-                    row.blockers)[col]
+            return (row.reference, row.applicants, row.agency, day, row.visits_done, row.blockers)[
+                col
+            ]
         if role == Qt.ItemDataRole.ToolTipRole and col == len(COLUMNS) - 1:
             return f"{row.blockers} blocking, {row.warnings} to check"
         return None
@@ -285,8 +310,10 @@ class CaseListView(QWidget):
 
         self.show_archived = QCheckBox("Show a&rchived cases", self)
         self.show_archived.setObjectName("showArchived")
-        self.show_archived.setToolTip("Archived cases are kept, searchable and exportable, "
-                                      "but not in the list of current cases.")
+        self.show_archived.setToolTip(
+            "Archived cases are kept, searchable and exportable, "
+            "but not in the list of current cases."
+        )
         self.show_archived.toggled.connect(self._archived_toggled)
         self.agency_filter = QComboBox(self)
         self.agency_filter.setObjectName("agencyFilter")
@@ -369,11 +396,15 @@ class CaseListView(QWidget):
         self._fill_agency_filter(rows)
         count = len(rows)
         if self.show_archived.isChecked():
-            self.status.setText("No archived cases." if count == 0 else
-                                f"{count} archived case" + ("" if count == 1 else "s"))
+            self.status.setText(
+                "No archived cases."
+                if count == 0
+                else f"{count} archived case" + ("" if count == 1 else "s")
+            )
         else:
             self.status.setText(
-                "No cases yet. Make a new case to begin." if count == 0
+                "No cases yet. Make a new case to begin."
+                if count == 0
                 else f"{count} case" + ("" if count == 1 else "s")
             )
         if count and not self.table.currentIndex().isValid():
@@ -415,7 +446,8 @@ class CaseListView(QWidget):
             self.proxy.setFilterRegularExpression("")
         else:
             self.proxy.setFilterRegularExpression(
-                QRegularExpression(f"^{QRegularExpression.escape(name)}$"))
+                QRegularExpression(f"^{QRegularExpression.escape(name)}$")
+            )
 
     def _archived_toggled(self, on: bool) -> None:
         self.title.setText("Archived cases" if on else "Cases")

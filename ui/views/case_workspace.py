@@ -143,8 +143,13 @@ class CaseWorkspace(QWidget):
         """Load the case on the DB worker, then show it at ``location``."""
         self._pending_location = location
         self.case = None
-        run_db(self.ctx, self, lambda vault: vault.cases.load_case(case_id), self.set_case,
-               progress="Opening the case…")
+        run_db(
+            self.ctx,
+            self,
+            lambda vault: vault.cases.load_case(case_id),
+            self.set_case,
+            progress="Opening the case…",
+        )
 
     def set_case(self, case: Case) -> None:
         """Show ``case``. Only the tab on screen gets it now; each other tab gets it when
@@ -169,8 +174,9 @@ class CaseWorkspace(QWidget):
         try:
             view.set_case(self.case)
         except Exception as exc:  # one broken tab must not take the others with it
-            log.error("the %s tab could not show the case: %s", key, type(exc).__name__,
-                      exc_info=exc)
+            log.error(
+                "the %s tab could not show the case: %s", key, type(exc).__name__, exc_info=exc
+            )
             self.failed_tabs[key] = exc
 
     def _tab_changed(self, _index: int) -> None:
@@ -191,6 +197,7 @@ class CaseWorkspace(QWidget):
         from homestudy.sync.linking import agency_label, agency_names
 
         profile_id = case.agency_profile_id
+
         def label(vault: Any) -> str:
             text = agency_label(agency_names(vault), profile_id)
             return f"Agency: {text}" if profile_id else text
@@ -280,7 +287,7 @@ class CaseWorkspace(QWidget):
 
 
 def _subtitle(case: Case, rules: Any) -> str:
-    """"Names  ·  Stage 2 day N of M": plain computing, safe on the DB worker."""
+    """ "Names  ·  Stage 2 day N of M": plain computing, safe on the DB worker."""
     from homestudy.timeline import stage2_progress
 
     progress = stage2_progress(case, _today(), rules)

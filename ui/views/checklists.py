@@ -129,10 +129,16 @@ class ChecklistsView(QWidget):
         if parts[0] == HEALTH_SAFETY:
             subject, question = "", "/".join(parts[1:2])
         elif parts[0] == PET_ASSESSMENT:
-            subject = parts[1] if len(parts) > 1 and parts[1] in animals else (
-                self.case.animals[0].id if self.case.animals else "")
-            question = parts[2] if len(parts) > 2 else (
-                parts[1] if len(parts) > 1 and parts[1] not in animals else "")
+            subject = (
+                parts[1]
+                if len(parts) > 1 and parts[1] in animals
+                else (self.case.animals[0].id if self.case.animals else "")
+            )
+            question = (
+                parts[2]
+                if len(parts) > 2
+                else (parts[1] if len(parts) > 1 and parts[1] not in animals else "")
+            )
         elif parts[0] in animals:
             subject, question = parts[0], "/".join(parts[1:2])
         else:

@@ -134,13 +134,13 @@ class ExportDialog(QDialog):
         buttons = QDialogButtonBox()
         self.export_button = buttons.addButton("E&xport", QDialogButtonBox.ButtonRole.AcceptRole)
         self.export_button.setDefault(True)
-        self.open_folder = buttons.addButton("&Open folder",
-                                             QDialogButtonBox.ButtonRole.ActionRole)
+        self.open_folder = buttons.addButton("&Open folder", QDialogButtonBox.ButtonRole.ActionRole)
         self.open_folder.setEnabled(False)
         self.open_folder.setAutoDefault(False)
         # the confidentiality guard: shown when the applicants' copy is refused
-        self.open_passage = buttons.addButton("Review the &first passage",
-                                              QDialogButtonBox.ButtonRole.ActionRole)
+        self.open_passage = buttons.addButton(
+            "Review the &first passage", QDialogButtonBox.ButtonRole.ActionRole
+        )
         self.open_passage.setAutoDefault(False)
         self.open_passage.setVisible(False)
         self.open_passage.clicked.connect(self.review_first_passage)
@@ -169,8 +169,7 @@ class ExportDialog(QDialog):
     def _set_busy(self, busy: bool, message: str = "") -> None:
         self.progress.setVisible(busy)
         self.export_button.setEnabled(not busy and bool(self.reference))
-        for widget in (self.what, self.variant, self.docx, self.pdf, self.destination,
-                       self.browse):
+        for widget in (self.what, self.variant, self.docx, self.pdf, self.destination, self.browse):
             widget.setEnabled(not busy)
         if busy:
             self.open_folder.setEnabled(False)
@@ -185,17 +184,22 @@ class ExportDialog(QDialog):
         self._set_busy(False)
         self.destination.setText(str(self._default_path()))
         today = date.today()
-        run_job(self.ctx, self, lambda: {v: exports.blockers_for(inputs, v, today)
-                                         for v in ("panel", "applicant")},
-                self._blockers_found, on_error=lambda _exc: None)  # no note; export marks
+        run_job(
+            self.ctx,
+            self,
+            lambda: {v: exports.blockers_for(inputs, v, today) for v in ("panel", "applicant")},
+            self._blockers_found,
+            on_error=lambda _exc: None,
+        )  # no note; export marks
 
     def _blockers_found(self, blockers: dict[str, list[Any]]) -> None:
         self.readiness.set_blockers(blockers)
         self._show_readiness()
 
     def _show_readiness(self) -> None:
-        self.readiness.show_for(self.variant.currentData() if self.what.currentData() == PAR
-                                else None)
+        self.readiness.show_for(
+            self.variant.currentData() if self.what.currentData() == PAR else None
+        )
         self._grow()
 
     def _grow(self) -> None:
@@ -222,20 +226,23 @@ class ExportDialog(QDialog):
         if self.last_path is not None:
             return self.last_path.parent
         documents = QStandardPaths.writableLocation(
-            QStandardPaths.StandardLocation.DocumentsLocation)
+            QStandardPaths.StandardLocation.DocumentsLocation
+        )
         return Path(documents or Path.home())
 
     def _default_path(self) -> Path:
         what = self.what.currentData()
-        kind = f"PAR-{self.variant.currentData()}" if what == PAR else (
-            "checklists" if what == CHECKLISTS else f"visit-{self.what.currentIndex() - 1}")
+        kind = (
+            f"PAR-{self.variant.currentData()}"
+            if what == PAR
+            else ("checklists" if what == CHECKLISTS else f"visit-{self.what.currentIndex() - 1}")
+        )
         # the reference only: a file name must never carry a person's name
         return self._folder() / f"{self.reference}-{kind}-{date.today().isoformat()}.{self.fmt}"
 
     def _choose(self) -> None:
         pattern = "Word document (*.docx)" if self.fmt == "docx" else "PDF (*.pdf)"
-        path, _ = QFileDialog.getSaveFileName(self, "Export to", self.destination.text(),
-                                              pattern)
+        path, _ = QFileDialog.getSaveFileName(self, "Export to", self.destination.text(), pattern)
         if path:
             self.destination.setText(str(Path(path).with_suffix("." + self.fmt)))
 
@@ -249,8 +256,12 @@ class ExportDialog(QDialog):
         if out.suffix.lower() != "." + self.fmt:
             out = out.with_suffix("." + self.fmt)
         what = self.what.currentData()
-        self._export(f"par:{self.variant.currentData()}" if what == PAR else f"record:{what}",
-                     self.fmt, out, "refuse")
+        self._export(
+            f"par:{self.variant.currentData()}" if what == PAR else f"record:{what}",
+            self.fmt,
+            out,
+            "refuse",
+        )
 
     def _export(self, what: str, fmt: str, out: Path, existing: str) -> None:
         """``existing``: "refuse" (ask the user), "replace" or "keep_both"."""
@@ -260,8 +271,7 @@ class ExportDialog(QDialog):
 
         def write(inputs: exports.ExportInputs) -> exports.ExportDone:  # on the pool
             target = exports.free_name(out) if existing == "keep_both" else out
-            return exports.export_copy(inputs, what, fmt, target,
-                                       overwrite=existing == "replace")
+            return exports.export_copy(inputs, what, fmt, target, overwrite=existing == "replace")
 
         def refused(exc: BaseException) -> None:
             if not isinstance(exc, ExportExistsError) or existing != "refuse":
@@ -282,18 +292,29 @@ class ExportDialog(QDialog):
 
             def not_recorded(exc: BaseException) -> None:  # the file is there: say both
                 self.last_path = done.file.path
-                self._set_busy(False, f"Saved {done.file.path.name}, but it could not be "
-                                      f"recorded in the case's history: {error_message(exc)}")
+                self._set_busy(
+                    False,
+                    f"Saved {done.file.path.name}, but it could not be "
+                    f"recorded in the case's history: {error_message(exc)}",
+                )
                 self.open_folder.setEnabled(True)
                 self.failed.emit(self.status.text())
 
-            run_db(ctx, self, lambda vault: exports.record_export(vault, done),
-                   lambda rec: self._done(done, rec), on_error=not_recorded)
+            run_db(
+                ctx,
+                self,
+                lambda vault: exports.record_export(vault, done),
+                lambda rec: self._done(done, rec),
+                on_error=not_recorded,
+            )
 
-        run_db(ctx, self, self._gather,
-               lambda inputs: run_job(ctx, self, lambda: write(inputs), record,
-                                      on_error=refused),
-               on_error=self._failed)
+        run_db(
+            ctx,
+            self,
+            self._gather,
+            lambda inputs: run_job(ctx, self, lambda: write(inputs), record, on_error=refused),
+            on_error=self._failed,
+        )
 
     def _done(self, done: exports.ExportDone, record: exports.ExportRecord) -> None:
         path = done.file.path
@@ -301,8 +322,10 @@ class ExportDialog(QDialog):
         self.last_path, self.last_export = Path(path), record
         message = f"Saved {path.name} in {path.parent}. {done.version}."
         if done.incomplete:
-            message += (f" Marked “{exports.INCOMPLETE_MARK}” on every page: the case has "
-                        f"{done.blockers} blocker{'s' if done.blockers != 1 else ''}.")
+            message += (
+                f" Marked “{exports.INCOMPLETE_MARK}” on every page: the case has "
+                f"{done.blockers} blocker{'s' if done.blockers != 1 else ''}."
+            )
         self._set_busy(False, message)
         self.open_folder.setEnabled(True)
         if record.variant == "applicant":
@@ -316,9 +339,13 @@ class ExportDialog(QDialog):
         if record is None:
             return
         self.share.record_button.setEnabled(False)
-        run_db(self.ctx, self, lambda vault: exports.record_share(vault, self.case_id,
-                                                                  record.id, on),
-               self._shared, on_error=self._share_failed)
+        run_db(
+            self.ctx,
+            self,
+            lambda vault: exports.record_share(vault, self.case_id, record.id, on),
+            self._shared,
+            on_error=self._share_failed,
+        )
 
     def _shared(self, record: exports.ExportRecord) -> None:
         self.share.recorded(record)

@@ -73,7 +73,8 @@ class ReadinessNote(QWidget):
         self.text.setText(
             f"This case is not ready for panel: {n} blocker{'s' if n != 1 else ''}. You can "
             f"still export the {copy} as a working copy; every page will be marked "
-            f"“{INCOMPLETE_MARK}”.")
+            f"“{INCOMPLETE_MARK}”."
+        )
         self.list.clear()
         self.list.addItems([str(f.message) for f in found])
 
@@ -122,22 +123,30 @@ class ShareRow(QWidget):
     def recorded(self, record: Any) -> None:
         for widget in (self.record_button, self.label, self.on):
             widget.setVisible(False)
-        self.done.setText(f"Recorded: this copy ({record.version}) was shared with the "
-                          f"applicants on {format_date(record.shared_on)}. Their comments "
-                          "are due from that day.")
+        self.done.setText(
+            f"Recorded: this copy ({record.version}) was shared with the "
+            f"applicants on {format_date(record.shared_on)}. Their comments "
+            "are due from that day."
+        )
 
 
-def ask_replace(parent: QWidget, path: Path,
-                on_choice: Callable[[str | None], None]) -> QMessageBox:
+def ask_replace(
+    parent: QWidget, path: Path, on_choice: Callable[[str | None], None]
+) -> QMessageBox:
     """Ask about a file that is already there; ``on_choice(REPLACE | KEEP_BOTH | None)``.
     Window-modal and opened, not exec'd: the event loop goes on."""
-    box = QMessageBox(QMessageBox.Icon.Question, "File already there",
-                      f"There is already a file called {path.name} in {path.parent}.",
-                      QMessageBox.StandardButton.Cancel, parent)
+    box = QMessageBox(
+        QMessageBox.Icon.Question,
+        "File already there",
+        f"There is already a file called {path.name} in {path.parent}.",
+        QMessageBox.StandardButton.Cancel,
+        parent,
+    )
     box.setObjectName("replaceBox")
     box.setAccessibleName("File already there")
-    box.setInformativeText("Replace it with this export, or keep both (the new one gets "
-                           "“(2)” in its name)?")
+    box.setInformativeText(
+        "Replace it with this export, or keep both (the new one gets “(2)” in its name)?"
+    )
     replace = box.addButton("&Replace", QMessageBox.ButtonRole.DestructiveRole)
     keep = box.addButton("&Keep both", QMessageBox.ButtonRole.AcceptRole)
     box.setDefaultButton(keep)

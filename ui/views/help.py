@@ -149,8 +149,9 @@ class HelpDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.tabs)
         layout.addWidget(buttons)
-        run_job(ctx, self, lambda: (ctx.forms, versions()), self._loaded,
-                on_error=self._load_failed)
+        run_job(
+            ctx, self, lambda: (ctx.forms, versions()), self._loaded, on_error=self._load_failed
+        )
 
     # ------------------------------------------------------------------ tabs
 
@@ -193,8 +194,10 @@ class HelpDialog(QDialog):
         self.about.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.copy_report = QPushButton("&Copy diagnostic report")
         self.copy_report.setObjectName("copyDiagnosticReport")
-        self.copy_report.setToolTip("Copies versions, settings and the end of the error log "
-                                    "(no case details) for your IT team")
+        self.copy_report.setToolTip(
+            "Copies versions, settings and the end of the error log "
+            "(no case details) for your IT team"
+        )
         self.copy_report.clicked.connect(self._copy_report)
         self.report_status = QLabel("")
         self.report_status.setAccessibleName("Diagnostic report status")
@@ -222,8 +225,13 @@ class HelpDialog(QDialog):
         self.copy_report.setEnabled(False)
         self.report_status.setText("Preparing the report…")
         settings = self._ctx.settings
-        run_job(self._ctx, self, lambda: diagnostic_report(settings, versions()),
-                self._report_ready, on_error=self._report_failed)
+        run_job(
+            self._ctx,
+            self,
+            lambda: diagnostic_report(settings, versions()),
+            self._report_ready,
+            on_error=self._report_failed,
+        )
 
     def _report_ready(self, report: str) -> None:
         QGuiApplication.clipboard().setText(report)
@@ -254,8 +262,9 @@ class HelpDialog(QDialog):
     def _load_failed(self, exc: BaseException) -> None:
         from ui.errors import error_message
 
-        self.guidance.setHtml(f"<p>The PAR guidance could not be loaded. "
-                              f"{html.escape(error_message(exc))}</p>")
+        self.guidance.setHtml(
+            f"<p>The PAR guidance could not be loaded. {html.escape(error_message(exc))}</p>"
+        )
         self.about.setText(self.about_html(versions(), None))
 
     def _show_section(self, row: int) -> None:

@@ -37,15 +37,20 @@ class NewCaseDialog(QDialog):
         self.setAccessibleName("New case")
         self.reference = self._line("Household reference", "for example HS-2026-0142")
         self.assessor = self._line("Your name (the assessor)")
-        self.first1, self.last1 = self._line("Applicant 1 first name"), self._line(
-            "Applicant 1 last name")
-        self.first2, self.last2 = self._line("Applicant 2 first name"), self._line(
-            "Applicant 2 last name")
+        self.first1, self.last1 = (
+            self._line("Applicant 1 first name"),
+            self._line("Applicant 1 last name"),
+        )
+        self.first2, self.last2 = (
+            self._line("Applicant 2 first name"),
+            self._line("Applicant 2 last name"),
+        )
         today = date.today()
         self.notice = DateEdit("Stage 2 notice given on", self, kind=DateKind.DONE)
         self.notice.set_value(today)  # shown, and usually right: the case starts today
-        self.panel = DateEdit("Provisional panel date (leave empty if not agreed)", self,
-                              kind=DateKind.DUE)
+        self.panel = DateEdit(
+            "Provisional panel date (leave empty if not agreed)", self, kind=DateKind.DUE
+        )
 
         form = QFormLayout()
         form.addRow("&Reference:", self.reference)
@@ -131,8 +136,9 @@ class NewCaseDialog(QDialog):
             return
         self.buttons.setEnabled(False)
         self.message.setText("Saving…")
-        run_db(self.ctx, self, lambda vault: _save_new(vault, case), self._saved,
-               on_error=self._failed)
+        run_db(
+            self.ctx, self, lambda vault: _save_new(vault, case), self._saved, on_error=self._failed
+        )
 
     def _saved(self, case_id: str) -> None:
         self.ctx.events.cases_changed.emit()

@@ -97,8 +97,9 @@ def build_overview(case: Case, forms: Any, rules: TimelineRules, today: date) ->
     data.gaps = [g.message for g in timeline.gaps]
 
     order = {Severity.BLOCKER: 0, Severity.WARNING: 1, Severity.NOTE: 2}
-    findings = sorted(assess_readiness(case, forms, rules, today),
-                      key=lambda f: order[f.severity])  # most severe first (stable)
+    findings = sorted(
+        assess_readiness(case, forms, rules, today), key=lambda f: order[f.severity]
+    )  # most severe first (stable)
     words = {Severity.BLOCKER: "Blocks panel", Severity.WARNING: "To check", Severity.NOTE: "Note"}
     for f in findings:
         area = f.fix_at.area
@@ -114,8 +115,10 @@ def build_overview(case: Case, forms: Any, rules: TimelineRules, today: date) ->
     done = case.visits_done
     data.visits_text = f"{done} of {len(case.visits)} visits done (at least {rules.min_visits})."
     for v in sorted(case.visits, key=lambda v: v.sequence):
-        when = f"done {format_date(v.done_date)}" if v.is_done else (
-            f"planned {format_date(v.planned_date)}" if v.planned_date else "not yet dated"
+        when = (
+            f"done {format_date(v.done_date)}"
+            if v.is_done
+            else (f"planned {format_date(v.planned_date)}" if v.planned_date else "not yet dated")
         )
         data.visits.append(Entry((f"{v.sequence}. {v.title}", when), f"visits:{v.id}"))
 
@@ -152,13 +155,17 @@ def _checklists(case: Case, forms: Any) -> list[Entry]:
 
     entries: list[Entry] = []
     form = forms.get("health_safety")
-    entries.append(_form_entry(form.title, completeness(form, case.answers_for(form.id)),
-                               f"checklists:{form.id}"))
+    entries.append(
+        _form_entry(
+            form.title, completeness(form, case.answers_for(form.id)), f"checklists:{form.id}"
+        )
+    )
     pets = forms.get("pet_assessment")
     for animal in case.animals:
         result = completeness(pets, case.answers_for(pets.id, animal.id), animal.id)
-        entries.append(_form_entry(f"{pets.title}: {animal.name}", result,
-                                   f"checklists:{animal.id}"))
+        entries.append(
+            _form_entry(f"{pets.title}: {animal.name}", result, f"checklists:{animal.id}")
+        )
     return entries
 
 
@@ -181,8 +188,10 @@ def _deadlines_html(entries: list[Entry]) -> str:
         return "No deadlines ahead."
     rows = []
     for due, title, reason in (e.columns for e in entries):
-        rows.append(f"<p><b>{html.escape(due)}</b> — {html.escape(title)}<br>"
-                    f"<small>{html.escape(reason)}</small></p>")
+        rows.append(
+            f"<p><b>{html.escape(due)}</b> — {html.escape(title)}<br>"
+            f"<small>{html.escape(reason)}</small></p>"
+        )
     return "".join(rows)
 
 
@@ -202,7 +211,8 @@ class _WrapDelegate(QStyledItemDelegate):
         text = str(index.data() or "")
         if width > 0 and text:
             bounds = option.fontMetrics.boundingRect(
-                QRect(0, 0, width, 10_000), int(Qt.TextFlag.TextWordWrap), text)
+                QRect(0, 0, width, 10_000), int(Qt.TextFlag.TextWordWrap), text
+            )
             hint.setHeight(max(hint.height(), bounds.height() + 6))
         return hint
 
@@ -211,8 +221,9 @@ class _LinkList(QTreeWidget):
     """A keyboard-friendly list whose rows are links (Enter or double click). With
     ``wrap``, the last column's text is never cut: it wraps, and rows grow to fit."""
 
-    def __init__(self, name: str, headers: tuple[str, ...], parent: QWidget,
-                 wrap: bool = False) -> None:
+    def __init__(
+        self, name: str, headers: tuple[str, ...], parent: QWidget, wrap: bool = False
+    ) -> None:
         super().__init__(parent)
         self.setObjectName(name)
         self.setAccessibleName(name)
@@ -226,8 +237,7 @@ class _LinkList(QTreeWidget):
             self.setTextElideMode(Qt.TextElideMode.ElideNone)
             self.setItemDelegate(_WrapDelegate(self))
             self.header().setStretchLastSection(True)
-            self.header().sectionResized.connect(
-                lambda *_: self.scheduleDelayedItemsLayout())
+            self.header().sectionResized.connect(lambda *_: self.scheduleDelayedItemsLayout())
 
     def set_entries(self, entries: list[Entry]) -> None:
         self.clear()
@@ -283,8 +293,9 @@ class OverviewView(QWidget):
         self.readiness_label = QLabel("", body)
         self.readiness_label.setObjectName("readinessLabel")
         self.readiness_label.setWordWrap(True)
-        self.findings = _LinkList("Readiness findings", ("Severity", "What is missing"), body,
-                                  wrap=True)
+        self.findings = _LinkList(
+            "Readiness findings", ("Severity", "What is missing"), body, wrap=True
+        )
         self.findings.setMinimumHeight(self.fontMetrics().height() * 14)
         self.visits_label = QLabel("", body)
         self.visits = _LinkList("Visit plan", ("Visit", "When"), body)
@@ -298,13 +309,27 @@ class OverviewView(QWidget):
         self.par_sections = _LinkList("PAR sections", ("Section", "Status", "Words"), body)
         self.par_sections.setMinimumHeight(self.fontMetrics().height() * 16)
 
-        grid.addWidget(self._box("Stage 2 clock and next deadlines", body, self.clock_label,
-                                 self.clock_bar, self.gaps_label, self.deadlines), 0, 0)
-        grid.addWidget(self._box("Ready for panel?", body, self.readiness_label,
-                                 self.findings), 1, 0)
+        grid.addWidget(
+            self._box(
+                "Stage 2 clock and next deadlines",
+                body,
+                self.clock_label,
+                self.clock_bar,
+                self.gaps_label,
+                self.deadlines,
+            ),
+            0,
+            0,
+        )
+        grid.addWidget(
+            self._box("Ready for panel?", body, self.readiness_label, self.findings), 1, 0
+        )
         grid.addWidget(self._box("Visits", body, self.visits_label, self.visits), 0, 1)
-        grid.addWidget(self._box("References and checklists", body, self.references_label,
-                                 self.checklists), 1, 1)
+        grid.addWidget(
+            self._box("References and checklists", body, self.references_label, self.checklists),
+            1,
+            1,
+        )
         grid.addWidget(self._box("PAR", body, self.par_label, self.par_sections), 2, 0, 1, 2)
         grid.setColumnStretch(0, 1)
         grid.setColumnStretch(1, 1)
@@ -332,15 +357,24 @@ class OverviewView(QWidget):
         ctx, today = self.ctx, self.today or date.today()
         if not snapshot.agency_profile_id:
             rules = TimelineRules.from_settings(ctx.settings)
-            run_job(ctx, self, lambda: build_overview(snapshot, ctx.forms, rules, today),
-                    self._show)
+            run_job(
+                ctx, self, lambda: build_overview(snapshot, ctx.forms, rules, today), self._show
+            )
             return
         from homestudy.readiness_settings import forms_for_case, rules_for_case
 
         # an agency's case follows its own rules.yaml and forms (read where the vault is)
-        run_db(ctx, self, lambda vault: build_overview(
-            snapshot, forms_for_case(vault, snapshot),
-            rules_for_case(vault, snapshot, ctx.settings), today), self._show)
+        run_db(
+            ctx,
+            self,
+            lambda vault: build_overview(
+                snapshot,
+                forms_for_case(vault, snapshot),
+                rules_for_case(vault, snapshot, ctx.settings),
+                today,
+            ),
+            self._show,
+        )
 
     def reveal(self, target_id: str) -> None:
         self.focus_first()

@@ -109,20 +109,26 @@ class ParEditorView(QWidget):
         # writing keeps its width in a 1024-pixel window with all four side tabs shown
         edit = self.editor
         self.bold_button = self._button("B", "Bold (Ctrl+B)", edit.bold_action.trigger, "Bold")
-        self.italic_button = self._button("I", "Italic (Ctrl+I)", edit.italic_action.trigger,
-                                          "Italic")
+        self.italic_button = self._button(
+            "I", "Italic (Ctrl+I)", edit.italic_action.trigger, "Italic"
+        )
         for button, bold in ((self.bold_button, True), (self.italic_button, False)):
             font = button.font()
             font.setBold(bold)
             font.setItalic(not bold)
             button.setFont(font)
-        self.bullets_button = self._button("•", "Bulleted list (Ctrl+Shift+8)",
-                                           edit.bullets_action.trigger, "Bulleted list")
-        self.numbers_button = self._button("1.", "Numbered list (Ctrl+Shift+7)",
-                                           edit.numbers_action.trigger, "Numbered list")
+        self.bullets_button = self._button(
+            "•", "Bulleted list (Ctrl+Shift+8)", edit.bullets_action.trigger, "Bulleted list"
+        )
+        self.numbers_button = self._button(
+            "1.", "Numbered list (Ctrl+Shift+7)", edit.numbers_action.trigger, "Numbered list"
+        )
         self.analysis_button = self._button(
-            "&Analysis", "Insert an analysis paragraph (Ctrl+Shift+A)",
-            edit.insert_analysis_paragraph, "Insert analysis paragraph")
+            "&Analysis",
+            "Insert an analysis paragraph (Ctrl+Shift+A)",
+            edit.insert_analysis_paragraph,
+            "Insert analysis paragraph",
+        )
         self.undo_button = self._button("↶", "Undo (Ctrl+Z)", edit.undo, "Undo")
         self.redo_button = self._button("↷", "Redo (Ctrl+Shift+Z)", edit.redo, "Redo")
         shortcut = QShortcut(QKeySequence("Ctrl+Shift+A"), self)
@@ -180,8 +186,15 @@ class ParEditorView(QWidget):
         header.addStretch(1)
         header.addWidget(self.words_label)
         tools = QHBoxLayout()
-        for b in (self.bold_button, self.italic_button, self.bullets_button, self.numbers_button,
-                  self.analysis_button, self.undo_button, self.redo_button):
+        for b in (
+            self.bold_button,
+            self.italic_button,
+            self.bullets_button,
+            self.numbers_button,
+            self.analysis_button,
+            self.undo_button,
+            self.redo_button,
+        ):
             tools.addWidget(b)
         tools.addStretch(1)
         centre = QWidget()
@@ -204,12 +217,16 @@ class ParEditorView(QWidget):
         guidance_scroll.setWidgetResizable(True)
         guidance_scroll.setWidget(self.guidance)
         # short titles, so that all four show in a narrow pane (a 1024-pixel window)
-        for widget, title, tip in ((guidance_scroll, "&Guidance", "Guidance for this section"),
-                                   (self.notes, "&Notes", "Notes of the visits and interviews "
-                                    "behind this section, with a search"),
-                                   (self.evidence, "Evi&dence", "Evidence for the paragraph "
-                                    "the cursor is in"),
-                                   (self.enquiries, "En&quiries", "Stage 1 lines of enquiry")):
+        for widget, title, tip in (
+            (guidance_scroll, "&Guidance", "Guidance for this section"),
+            (
+                self.notes,
+                "&Notes",
+                "Notes of the visits and interviews behind this section, with a search",
+            ),
+            (self.evidence, "Evi&dence", "Evidence for the paragraph the cursor is in"),
+            (self.enquiries, "En&quiries", "Stage 1 lines of enquiry"),
+        ):
             side.setTabToolTip(side.addTab(widget, title), tip)
         side.tabBar().setExpanding(False)
         side.tabBar().setUsesScrollButtons(False)
@@ -217,8 +234,10 @@ class ParEditorView(QWidget):
         self.side = side
         # the agency's review comments: a fifth tab, all five in view at 1024 pixels (the
         # section tree wraps its titles in a little less room to make way)
-        side.setTabToolTip(side.addTab(self.review, "Re&view"),
-                           "The agency's review comments on this section, with your replies")
+        side.setTabToolTip(
+            side.addTab(self.review, "Re&view"),
+            "The agency's review comments on this section, with your replies",
+        )
         five_tabs = side.tabBar().sizeHint().width()
         side.tabBar().setElideMode(Qt.TextElideMode.ElideMiddle)  # "Review (3)" squeezes
 
@@ -234,9 +253,19 @@ class ParEditorView(QWidget):
         splitter.setSizes([400, 700, 300])
         QVBoxLayout(self).addWidget(splitter)
         # Tab follows the screen: sections, status, the text tools, then the text
-        chain = (self.tree, self.status_combo, self.bold_button, self.italic_button,
-                 self.bullets_button, self.numbers_button, self.analysis_button,
-                 self.undo_button, self.redo_button, self.editor, self.passages.list)
+        chain = (
+            self.tree,
+            self.status_combo,
+            self.bold_button,
+            self.italic_button,
+            self.bullets_button,
+            self.numbers_button,
+            self.analysis_button,
+            self.undo_button,
+            self.redo_button,
+            self.editor,
+            self.passages.list,
+        )
         for before, after in pairwise(chain):
             QWidget.setTabOrder(before, after)
 
@@ -278,8 +307,11 @@ class ParEditorView(QWidget):
 
     def save_place(self) -> dict[str, Any]:
         """Where the worker is (ids and positions only): restored after unlocking."""
-        return {"section": self.section_id, "text": text_place(self.editor),
-                "tree": self.tree.hasFocus()}
+        return {
+            "section": self.section_id,
+            "text": text_place(self.editor),
+            "tree": self.tree.hasFocus(),
+        }
 
     def restore_place(self, place: dict[str, Any]) -> None:
         if self.case is None or not place:
@@ -435,7 +467,8 @@ class ParEditorView(QWidget):
         self._update_total()
         case_id, snapshot = self.case.id, copy.deepcopy(draft)
         self.saver.schedule(
-            case_id, f"par:{draft.section_id}",
+            case_id,
+            f"par:{draft.section_id}",
             lambda vault: vault.cases.save_par_section(case_id, snapshot),
         )
 
@@ -445,7 +478,8 @@ class ParEditorView(QWidget):
         upsert_answer(self.case, answer)
         case_id, snapshot = self.case.id, copy.deepcopy(answer)
         self.saver.schedule(
-            case_id, "answer:" + ":".join(map(str, answer_key(answer))),
+            case_id,
+            "answer:" + ":".join(map(str, answer_key(answer))),
             lambda vault: vault.cases.save_answers(case_id, [snapshot]),
         )
 
@@ -485,8 +519,11 @@ class ParEditorView(QWidget):
         document = self.editor.document()
         position, cursors = 0, []
         for flag in flags:
-            found = document.find(confidentiality.plain_passage(flag.text), position,
-                                  QTextDocument.FindFlag.FindCaseSensitively)
+            found = document.find(
+                confidentiality.plain_passage(flag.text),
+                position,
+                QTextDocument.FindFlag.FindCaseSensitively,
+            )
             if found.isNull():
                 cursors.append(None)
                 continue
@@ -496,7 +533,7 @@ class ParEditorView(QWidget):
 
     def _show_passage(self, flag: confidentiality.Flag) -> None:
         index = next((i for i, f in enumerate(self.flags) if f.key == flag.key), -1)
-        cursors = self._passage_cursors(self.flags[:index + 1]) if index >= 0 else []
+        cursors = self._passage_cursors(self.flags[: index + 1]) if index >= 0 else []
         if cursors and cursors[-1] is not None:
             self.editor.setTextCursor(cursors[-1])
             self.editor.ensureCursorVisible()
@@ -517,8 +554,7 @@ class ParEditorView(QWidget):
         title = self.ctx.forms.par.section(flag.section_id).title
         self.flush()
         drafts = confidentiality.move_to_confidential(self.case, flag, section_title=title)
-        stale = [self.documents.pop(d.section_id) for d in drafts
-                 if d.section_id in self.documents]
+        stale = [self.documents.pop(d.section_id) for d in drafts if d.section_id in self.documents]
         for draft in drafts:
             self._paragraphs.pop(draft.section_id, None)
             self._save(draft)

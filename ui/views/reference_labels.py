@@ -34,8 +34,9 @@ def people_for(case: Case, kind: ReferenceKind) -> list[tuple[str, str]]:
     if kind is ReferenceKind.EX_PARTNER:
         return [(p.id, p.name) for p in case.significant_others]
     if kind is ReferenceKind.ADULT_CHILD:
-        return [(m.id, m.name) for m in case.household
-                if m.kind is HouseholdMemberKind.ADULT_CHILD_AWAY]
+        return [
+            (m.id, m.name) for m in case.household if m.kind is HouseholdMemberKind.ADULT_CHILD_AWAY
+        ]
     return []
 
 

@@ -61,6 +61,7 @@ from ui.widgets.record_table import (
 
 SAVE_DELAY_MS = 400
 
+
 class ReferencesView(RecordEditor, QWidget):
     """Shared view interface: ``ReferencesView(ctx, parent=None)``, ``set_case``, ``reveal``."""
 
@@ -83,8 +84,9 @@ class ReferencesView(RecordEditor, QWidget):
         self.summary.setAccessibleName("References summary")
         self.summary.setWordWrap(True)
 
-        self.table = record_table("Referees", ["Referee", "Kind", "Status", "Interview"],
-                                  self._current_changed)
+        self.table = record_table(
+            "Referees", ["Referee", "Kind", "Status", "Interview"], self._current_changed
+        )
 
         self.name_edit = QLineEdit()
         self.name_edit.setAccessibleName("Referee's name")
@@ -105,8 +107,7 @@ class ReferencesView(RecordEditor, QWidget):
         self.couple_check = QCheckBox("Knows them as a co&uple")
         self.couple_check.setAccessibleName("Knows the applicants as a couple")
         self.status_combo = enum_combo("Contact status", STATUS_LABELS)
-        self.written_edit = OptionalDateEdit("Written reference received on",
-                                             kind=DateKind.DONE)
+        self.written_edit = OptionalDateEdit("Written reference received on", kind=DateKind.DONE)
         self.interview_edit = OptionalDateEdit("Interview date")
         self.mode_combo = enum_combo("Interview in person or virtual", MODE_LABELS)
         self.reason_edit = QLineEdit()
@@ -153,9 +154,15 @@ class ReferencesView(RecordEditor, QWidget):
         agreed.addRow("Reason &given:", self.reason_edit)
         agreed.addRow("&Manager:", self.manager_edit)
         form.addRow(self.agreed_box)
-        for label_for in (self.name_edit, self.kind_combo, self.applicants_list,
-                          self.relationship_edit, self.years_spin, self.status_combo,
-                          self.mode_combo):
+        for label_for in (
+            self.name_edit,
+            self.kind_combo,
+            self.applicants_list,
+            self.relationship_edit,
+            self.years_spin,
+            self.status_combo,
+            self.mode_combo,
+        ):
             label = form.labelForField(label_for)
             if isinstance(label, QLabel):
                 label.setBuddy(label_for)
@@ -222,9 +229,7 @@ class ReferencesView(RecordEditor, QWidget):
         """Select a reference by id, or the one for this person (ex-partner, adult child)."""
         if self.case is None:
             return
-        match = next(
-            (r for r in self.case.references if target_id in (r.id, r.person_id)), None
-        )
+        match = next((r for r in self.case.references if target_id in (r.id, r.person_id)), None)
         if match is not None:
             self.select_reference(match.id)
             self.name_edit.setFocus()
@@ -232,8 +237,10 @@ class ReferencesView(RecordEditor, QWidget):
             self.add_button.setFocus()
 
     def save_place(self) -> dict[str, Any]:
-        return {"reference": self.reference.id if self.reference else "",
-                "notes": text_place(self.notes_edit)}
+        return {
+            "reference": self.reference.id if self.reference else "",
+            "notes": text_place(self.notes_edit),
+        }
 
     def restore_place(self, place: dict[str, Any]) -> None:
         if self.case is None or not place.get("reference"):
@@ -246,8 +253,11 @@ class ReferencesView(RecordEditor, QWidget):
     def add_reference(self) -> None:
         if self.case is None:
             return
-        ref = Reference(kind=ReferenceKind.PERSONAL, referee_name="New referee",
-                        applicant_ids=[a.id for a in self.case.applicants])
+        ref = Reference(
+            kind=ReferenceKind.PERSONAL,
+            referee_name="New referee",
+            applicant_ids=[a.id for a in self.case.applicants],
+        )
         self.case.references.append(ref)
         self._save(ref)
         self._refresh_table(ref.id)
@@ -260,9 +270,11 @@ class ReferencesView(RecordEditor, QWidget):
         ref = self.reference
         if ref.notes.strip():
             self.confirm_box = confirm(
-                self, "Remove referee",
+                self,
+                "Remove referee",
                 "This referee has interview notes. Remove the referee and the notes?",
-                "Remove referee", lambda: self._remove(ref),
+                "Remove referee",
+                lambda: self._remove(ref),
             )
             return
         self._remove(ref)
@@ -274,7 +286,8 @@ class ReferencesView(RecordEditor, QWidget):
         case_id, ref_id = self.case.id, ref.id
         # Same key as the referee's saves: a pending save cannot bring it back.
         self.saver.schedule(
-            case_id, self._save_key(ref),
+            case_id,
+            self._save_key(ref),
             lambda vault: vault.cases.delete_reference(case_id, ref_id),
         )
         self.reference = None
@@ -327,9 +340,18 @@ class ReferencesView(RecordEditor, QWidget):
         if ref is None or self.case is None:
             self._show_agreed(False)
             return
-        widgets = (self.name_edit, self.kind_combo, self.relationship_edit, self.years_spin,
-                   self.couple_check, self.status_combo, self.mode_combo, self.reason_edit,
-                   self.manager_edit, self.notes_edit)
+        widgets = (
+            self.name_edit,
+            self.kind_combo,
+            self.relationship_edit,
+            self.years_spin,
+            self.couple_check,
+            self.status_combo,
+            self.mode_combo,
+            self.reason_edit,
+            self.manager_edit,
+            self.notes_edit,
+        )
         blockers = [QSignalBlocker(w) for w in widgets]
         self.name_edit.setText(ref.referee_name)
         self.kind_combo.setCurrentIndex(self.kind_combo.findData(ref.kind.value))
@@ -345,8 +367,10 @@ class ReferencesView(RecordEditor, QWidget):
             blocker.unblock()
         self.written_edit.set_value(ref.written_received_on)
         self.interview_edit.set_value(ref.interview_date)
-        applicants = [(a.id, a.full_name or f"Applicant {n}")
-                      for n, a in enumerate(self.case.applicants, start=1)]
+        applicants = [
+            (a.id, a.full_name or f"Applicant {n}")
+            for n, a in enumerate(self.case.applicants, start=1)
+        ]
         fill_checklist(self.applicants_list, applicants, ref.applicant_ids)
         self._fill_people(ref)
         self._show_agreed(ref.contact_status is ContactStatus.NOT_CONTACTED_AGREED)

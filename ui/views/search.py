@@ -57,12 +57,14 @@ def hit_location(kind: str, record_id: str) -> str:
             return f"references:{subject}"
         if form == "par_england":
             return f"par:{question}"  # a section's own field: the section opens
-        return f"checklists:{form}/{subject}/{question}" if subject \
+        return (
+            f"checklists:{form}/{subject}/{question}"
+            if subject
             else f"checklists:{form}/{question}"
+        )
     if kind == "stage1":
         return "case:stage1"
-    if kind in ("check", "line_of_enquiry", "household_member", "significant_other",
-                "applicant"):
+    if kind in ("check", "line_of_enquiry", "household_member", "significant_other", "applicant"):
         return f"case:{record_id}"
     return "overview"
 
@@ -116,8 +118,12 @@ class SearchDialog(QDialog):
             self._show(generation, [])
             return
         self.status.setText("Searching…")
-        run_db(self.ctx, self, lambda vault: vault.cases.search(text, 50),
-               lambda hits: self._show(generation, hits))
+        run_db(
+            self.ctx,
+            self,
+            lambda vault: vault.cases.search(text, 50),
+            lambda hits: self._show(generation, hits),
+        )
 
     def _show(self, generation: int, hits: list[Any]) -> None:
         if generation != self._generation:
@@ -134,8 +140,9 @@ class SearchDialog(QDialog):
             self.results.addItem(item)
         if self.query.text().strip():
             n = len(hits)
-            self.status.setText("Nothing found." if n == 0 else f"{n} found" if n < 50
-                                else "The first 50 matches")
+            self.status.setText(
+                "Nothing found." if n == 0 else f"{n} found" if n < 50 else "The first 50 matches"
+            )
         else:
             self.status.clear()
         if hits:
@@ -152,8 +159,7 @@ class SearchDialog(QDialog):
                 if self.results.currentRow() < 0:
                     self.results.setCurrentRow(0)
                 return True
-            if watched is self.results and key == Qt.Key.Key_Up \
-                    and self.results.currentRow() <= 0:
+            if watched is self.results and key == Qt.Key.Key_Up and self.results.currentRow() <= 0:
                 self.query.setFocus()
                 return True
         return super().eventFilter(watched, event)

@@ -106,8 +106,7 @@ class SettingsDialog(QDialog):
         for key, label, field in (
             ("idle_lock_minutes", "Lock after idle for", self.idle_lock),
             ("vault_dir", "Data folder", folder_box),
-            ("par_to_applicants_working_days", "PAR to applicants before panel",
-             self.par_days),
+            ("par_to_applicants_working_days", "PAR to applicants before panel", self.par_days),
             ("review_of_approval_months", "Review approval within", self.review_months),
             ("proxy_url", "Proxy for sync", self.proxy),
             ("spell_check", "", self.spell_check),

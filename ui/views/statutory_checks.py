@@ -59,7 +59,7 @@ _ID = Qt.ItemDataRole.UserRole
 
 
 def _sentence(words: str) -> str:
-    """"Enhanced DBS check" (capitalize() would lower the DBS)."""
+    """ "Enhanced DBS check" (capitalize() would lower the DBS)."""
     return words[0].upper() + words[1:]
 
 
@@ -71,8 +71,9 @@ class StatutoryChecksPanel(QWidget):
     #: a check was added, removed or edited (the view saves)
     changed = Signal()
 
-    def __init__(self, rules: TimelineRules, spelling: Any = None,
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self, rules: TimelineRules, spelling: Any = None, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.rules = rules
         self.case: Case | None = None
@@ -98,25 +99,54 @@ class StatutoryChecksPanel(QWidget):
 
         self.records = RecordList(
             "statutory check",
-            [("Whose", self._person_name), ("Check", lambda c: CHECK_KINDS[c.kind]),
-             ("Outcome", lambda c: OUTCOMES[c.outcome]),
-             ("Result on", lambda c: format_date(c.completed_on)),
-             ("Considered", lambda c: format_date(c.considered_on))],
-            [Field("person_id", "&Whose check:", "Whose check", "choice", self._people_options),
-             Field("kind", "&Type of check:", "Type of check", "choice", _labels(CHECK_KINDS),
-                   CheckKind),
-             Field("place", "&For (area or country):", "Previous area or country it is for",
-                   placeholder="a previous local authority, or the country lived in"),
-             Field("outcome", "O&utcome:", "Outcome of the check", "choice", _labels(OUTCOMES),
-                   CheckOutcome),
-             Field("requested_on", "Re&quested on:", "Check requested on", "date"),
-             Field("completed_on", "Result rece&ived on:", "Result received on", "date"),
-             Field("considered_by", "Considered &by (manager):",
-                   "Manager who considered the result"),
-             Field("considered_on", "Conside&red on:", "Result considered on", "date"),
-             Field("notes", "Not&es (confidential):", "Notes on the check (confidential)",
-                   "notes")],
-            self._new_check, spelling, add_text="&Add check", remove_text="Re&move check")
+            [
+                ("Whose", self._person_name),
+                ("Check", lambda c: CHECK_KINDS[c.kind]),
+                ("Outcome", lambda c: OUTCOMES[c.outcome]),
+                ("Result on", lambda c: format_date(c.completed_on)),
+                ("Considered", lambda c: format_date(c.considered_on)),
+            ],
+            [
+                Field("person_id", "&Whose check:", "Whose check", "choice", self._people_options),
+                Field(
+                    "kind",
+                    "&Type of check:",
+                    "Type of check",
+                    "choice",
+                    _labels(CHECK_KINDS),
+                    CheckKind,
+                ),
+                Field(
+                    "place",
+                    "&For (area or country):",
+                    "Previous area or country it is for",
+                    placeholder="a previous local authority, or the country lived in",
+                ),
+                Field(
+                    "outcome",
+                    "O&utcome:",
+                    "Outcome of the check",
+                    "choice",
+                    _labels(OUTCOMES),
+                    CheckOutcome,
+                ),
+                Field("requested_on", "Re&quested on:", "Check requested on", "date"),
+                Field("completed_on", "Result rece&ived on:", "Result received on", "date"),
+                Field(
+                    "considered_by",
+                    "Considered &by (manager):",
+                    "Manager who considered the result",
+                ),
+                Field("considered_on", "Conside&red on:", "Result considered on", "date"),
+                Field(
+                    "notes", "Not&es (confidential):", "Notes on the check (confidential)", "notes"
+                ),
+            ],
+            self._new_check,
+            spelling,
+            add_text="&Add check",
+            remove_text="Re&move check",
+        )
         self.records.edited.connect(self._edited)
         self.records.changed.connect(self._records_changed)
 
@@ -155,24 +185,39 @@ class StatutoryChecksPanel(QWidget):
         names = dict(self._people_options())
         outstanding = 0
         # what is still outstanding first, then what is done, each in person order
-        ordered = sorted(((p, st) for p in self.people for st in p.states),
-                         key=lambda ps: ps[1].status is NeedStatus.DONE)
+        ordered = sorted(
+            ((p, st) for p in self.people for st in p.states),
+            key=lambda ps: ps[1].status is NeedStatus.DONE,
+        )
         for person, state in ordered:
-            item = QTreeWidgetItem(self.needs, [
-                names.get(person.person_id, person.label),
-                _sentence(CHECK_WORDS[state.need.kind]) + self._place(state.need.place),
-                STATUS_WORDS[state.status]])
-            item.setData(0, _ID, (person.person_id, state.need.kind.value,
-                                  state.need.place, state.check.id if state.check else ""))
+            item = QTreeWidgetItem(
+                self.needs,
+                [
+                    names.get(person.person_id, person.label),
+                    _sentence(CHECK_WORDS[state.need.kind]) + self._place(state.need.place),
+                    STATUS_WORDS[state.status],
+                ],
+            )
+            item.setData(
+                0,
+                _ID,
+                (
+                    person.person_id,
+                    state.need.kind.value,
+                    state.need.place,
+                    state.check.id if state.check else "",
+                ),
+            )
             item.setToolTip(1, f"Needed because they {state.need.why}.")
             outstanding += state.status is not NeedStatus.DONE
-        missing = sum(1 for p in self.people for s in p.states
-                      if s.status is NeedStatus.MISSING)
+        missing = sum(1 for p in self.people for s in p.states if s.status is NeedStatus.MISSING)
         self.add_needed.setEnabled(missing > 0)
         not_recorded = f", {missing} of them not yet recorded" if missing else ""
         self.summary.setText(
-            "Every check needed is done." if not outstanding else
-            f"Checks still outstanding: {outstanding}{not_recorded}.")
+            "Every check needed is done."
+            if not outstanding
+            else f"Checks still outstanding: {outstanding}{not_recorded}."
+        )
 
     @staticmethod
     def _place(place: str) -> str:
@@ -183,10 +228,17 @@ class StatutoryChecksPanel(QWidget):
         if self.case is None:
             return
         names = dict(self._people_options())
-        added = [StatutoryCheck(state.need.kind, names.get(p.person_id, ""),
-                                person_id=p.person_id, place=state.need.place)
-                 for p in self.people for state in p.states
-                 if state.status is NeedStatus.MISSING]
+        added = [
+            StatutoryCheck(
+                state.need.kind,
+                names.get(p.person_id, ""),
+                person_id=p.person_id,
+                place=state.need.place,
+            )
+            for p in self.people
+            for state in p.states
+            if state.status is NeedStatus.MISSING
+        ]
         if not added:
             return
         self.case.stage1.checks.extend(added[:-1])
@@ -196,8 +248,7 @@ class StatutoryChecksPanel(QWidget):
         """Select the first outstanding need of ``person_id`` (a finding's target)."""
         for i in range(self.needs.topLevelItemCount()):
             item = self.needs.topLevelItem(i)
-            if item.data(0, _ID)[0] == person_id and item.text(2) != STATUS_WORDS[
-                    NeedStatus.DONE]:
+            if item.data(0, _ID)[0] == person_id and item.text(2) != STATUS_WORDS[NeedStatus.DONE]:
                 self.needs.setCurrentItem(item)
                 self.needs.setFocus()
                 return True
@@ -213,8 +264,11 @@ class StatutoryChecksPanel(QWidget):
             self.records.focus_field("outcome")
             return
         names = dict(self._people_options())
-        self.records.append(StatutoryCheck(CheckKind(kind), names.get(person_id, ""),
-                                           person_id=person_id, place=place))
+        self.records.append(
+            StatutoryCheck(
+                CheckKind(kind), names.get(person_id, ""), person_id=person_id, place=place
+            )
+        )
 
     def _edited(self, check: StatutoryCheck, attr: str) -> None:
         if attr == "person_id":  # keep the name beside the id, for display and exports
@@ -227,8 +281,9 @@ class StatutoryChecksPanel(QWidget):
 
     def _new_check(self) -> StatutoryCheck:
         first = self.people[0].person_id if self.people else ""
-        return StatutoryCheck(CheckKind.DBS, dict(self._people_options()).get(first, ""),
-                              person_id=first)
+        return StatutoryCheck(
+            CheckKind.DBS, dict(self._people_options()).get(first, ""), person_id=first
+        )
 
     def _people_options(self) -> list[tuple[str, str]]:
         """Whose check: the applicants and everyone living in the household."""
@@ -244,4 +299,5 @@ class StatutoryChecksPanel(QWidget):
 
     def _person_name(self, check: StatutoryCheck) -> str:
         return dict(self._people_options()).get(check.person_id) or (
-            f"{check.subject} (not linked)" if check.subject else "Not linked")
+            f"{check.subject} (not linked)" if check.subject else "Not linked"
+        )

@@ -122,8 +122,14 @@ class UnlockView(QWidget):
         self.restore_button = _restore_button(self)
         self.restore_button.hide()  # offered when the vault cannot be opened
         self.restore_button.clicked.connect(self.restore_requested)
-        for widget in (self.title, self.intro, self.passphrase, self.button, self.message,
-                       self.restore_button):
+        for widget in (
+            self.title,
+            self.intro,
+            self.passphrase,
+            self.button,
+            self.message,
+            self.restore_button,
+        ):
             layout.addWidget(widget)
         self.passphrase.returnPressed.connect(self.submit)
         self.button.clicked.connect(self.submit)
@@ -223,8 +229,10 @@ class CreateVaultView(QWidget):
         folder.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(folder)
         self.restore_button = _restore_button(self)
-        self.restore_button.setToolTip("Moving to a new computer? Restore the backup you "
-                                       "made on the old one, with its passphrase.")
+        self.restore_button.setToolTip(
+            "Moving to a new computer? Restore the backup you "
+            "made on the old one, with its passphrase."
+        )
         self.restore_button.clicked.connect(self.restore_requested)
         layout.addWidget(self.restore_button)
         self.passphrase.returnPressed.connect(self.confirm.setFocus)

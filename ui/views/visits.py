@@ -70,9 +70,13 @@ class VisitsView(RecordEditor, QWidget):
         self.summary.setAccessibleName("Visits summary")
 
         # the title stretches; cut in the middle, as many begin "Joint visit: the"
-        self.table = record_table("Visit plan", ["No.", "Visit", "Planned", "Done", "How"],
-                                  self._current_changed, stretch=1,
-                                  elide=Qt.TextElideMode.ElideMiddle)
+        self.table = record_table(
+            "Visit plan",
+            ["No.", "Visit", "Planned", "Done", "How"],
+            self._current_changed,
+            stretch=1,
+            elide=Qt.TextElideMode.ElideMiddle,
+        )
 
         self.title_edit = QLineEdit()
         self.title_edit.setAccessibleName("Visit title")
@@ -107,8 +111,14 @@ class VisitsView(RecordEditor, QWidget):
 
     def _build_layout(self) -> None:
         buttons = QHBoxLayout()
-        for b in (self.plan_button, self.add_button, self.split_button, self.up_button,
-                  self.down_button, self.remove_button):
+        for b in (
+            self.plan_button,
+            self.add_button,
+            self.split_button,
+            self.up_button,
+            self.down_button,
+            self.remove_button,
+        ):
             buttons.addWidget(b)
         buttons.addStretch(1)
 
@@ -125,12 +135,15 @@ class VisitsView(RecordEditor, QWidget):
         form.addRow("Topic&s:", self.topics_list)
         form.addRow("Prompts:", self.prompts)
         form.addRow("No&tes:", self.notes_edit)
-        for field, buddy in ((self.title_edit, self.title_edit),
-                             (self.planned_edit, self.planned_edit.check),
-                             (self.mode_combo, self.mode_combo), (done_row, self.done_edit.check),
-                             (self.people_list, self.people_list),
-                             (self.topics_list, self.topics_list),
-                             (self.notes_edit, self.notes_edit)):
+        for field, buddy in (
+            (self.title_edit, self.title_edit),
+            (self.planned_edit, self.planned_edit.check),
+            (self.mode_combo, self.mode_combo),
+            (done_row, self.done_edit.check),
+            (self.people_list, self.people_list),
+            (self.topics_list, self.topics_list),
+            (self.notes_edit, self.notes_edit),
+        ):
             label = form.labelForField(field)
             if isinstance(label, QLabel):
                 label.setBuddy(buddy)
@@ -168,8 +181,7 @@ class VisitsView(RecordEditor, QWidget):
             self.add_button.setFocus()
 
     def save_place(self) -> dict[str, Any]:
-        return {"visit": self.visit.id if self.visit else "",
-                "notes": text_place(self.notes_edit)}
+        return {"visit": self.visit.id if self.visit else "", "notes": text_place(self.notes_edit)}
 
     def restore_place(self, place: dict[str, Any]) -> None:
         if self.case is None or not place.get("visit"):
@@ -198,8 +210,11 @@ class VisitsView(RecordEditor, QWidget):
     def add_visit(self) -> None:
         if self.case is None:
             return
-        visit = Visit(sequence=len(self.case.visits) + 1, title="New visit",
-                      who_seen=[a.id for a in self.case.applicants])
+        visit = Visit(
+            sequence=len(self.case.visits) + 1,
+            title="New visit",
+            who_seen=[a.id for a in self.case.applicants],
+        )
         self.case.visits.append(visit)
         self._save(visit)
         self._refresh_table(visit.id)
@@ -236,9 +251,11 @@ class VisitsView(RecordEditor, QWidget):
         visit = self.visit
         if visit.is_done or visit.notes.strip():
             self.confirm_box = confirm(
-                self, "Remove visit",
+                self,
+                "Remove visit",
                 "This visit has notes or is marked done. Remove it and its notes?",
-                "Remove visit", lambda: self._remove(visit),
+                "Remove visit",
+                lambda: self._remove(visit),
             )
             return
         self._remove(visit)
@@ -250,7 +267,8 @@ class VisitsView(RecordEditor, QWidget):
         case_id, visit_id = self.case.id, visit.id
         # Same key as the visit's saves: a pending save cannot bring it back.
         self.saver.schedule(
-            case_id, self._save_key(visit),
+            case_id,
+            self._save_key(visit),
             lambda vault: vault.cases.delete_visit(case_id, visit_id),
         )
         self._renumber(self.visits)
@@ -303,15 +321,20 @@ class VisitsView(RecordEditor, QWidget):
         self._update_summary()
         if visit is None or self.case is None:
             return
-        with QSignalBlocker(self.title_edit), QSignalBlocker(self.mode_combo), \
-                QSignalBlocker(self.notes_edit):
+        with (
+            QSignalBlocker(self.title_edit),
+            QSignalBlocker(self.mode_combo),
+            QSignalBlocker(self.notes_edit),
+        ):
             self.title_edit.setText(visit.title)
             self.mode_combo.setCurrentIndex(self.mode_combo.findData(visit.mode.value))
             self.notes_edit.setPlainText(visit.notes)
         self.planned_edit.set_value(visit.planned_date)
         self.done_edit.set_value(visit.done_date)
-        people = [(a.id, a.full_name or f"Applicant {n}")
-                  for n, a in enumerate(self.case.applicants, start=1)]
+        people = [
+            (a.id, a.full_name or f"Applicant {n}")
+            for n, a in enumerate(self.case.applicants, start=1)
+        ]
         people += [(m.id, m.name) for m in self.case.household]
         fill_checklist(self.people_list, people, visit.who_seen)
         fill_checklist(self.topics_list, self._topic_options(), visit.topics)

@@ -92,13 +92,21 @@ class WelcomeView(CreateVaultView):
         column.insertWidget(at, ask)
         options = [
             (START_EMPTY, "Start with no cases", "Go straight to your (empty) case list."),
-            (OPEN_DEMO, "Open the demo case to explore",
-             "A fictional family part-way through Stage 2. Delete it whenever you like."),
+            (
+                OPEN_DEMO,
+                "Open the demo case to explore",
+                "A fictional family part-way through Stage 2. Delete it whenever you like.",
+            ),
         ]
         if _enrolment_available():
-            options.append((ENROL, "Enrol with an agency",
-                            "Use the enrolment file your agency sent you, so cases can be "
-                            "received and reports sent."))
+            options.append(
+                (
+                    ENROL,
+                    "Enrol with an agency",
+                    "Use the enrolment file your agency sent you, so cases can be "
+                    "received and reports sent.",
+                )
+            )
         for n, (key, text, tip) in enumerate(options, start=1):
             radio = QRadioButton(text, self)
             radio.setObjectName(f"choice_{key}")
@@ -177,7 +185,8 @@ class WelcomeView(CreateVaultView):
             super(WelcomeView, self)._done(keyring_protected)
             status = getattr(window, "statusBar", None)
             if status is not None:
-                status().showMessage(f"The demo case could not be added. {error_message(exc)}",
-                                     15_000)
+                status().showMessage(
+                    f"The demo case could not be added. {error_message(exc)}", 15_000
+                )
 
         run_db(self.ctx, self, save, saved, on_error=failed)

@@ -9,11 +9,13 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 
-def confirm(parent: QWidget, title: str, text: str, yes_text: str,
-            on_yes: Callable[[], None]) -> QMessageBox:
+def confirm(
+    parent: QWidget, title: str, text: str, yes_text: str, on_yes: Callable[[], None]
+) -> QMessageBox:
     """Ask; ``on_yes`` runs only if the user chooses ``yes_text``. "Cancel" is the default."""
-    box = QMessageBox(QMessageBox.Icon.Question, title, text, QMessageBox.StandardButton.NoButton,
-                      parent)
+    box = QMessageBox(
+        QMessageBox.Icon.Question, title, text, QMessageBox.StandardButton.NoButton, parent
+    )
     box.setAccessibleName(title)
     yes = box.addButton(yes_text, QMessageBox.ButtonRole.DestructiveRole)
     cancel = box.addButton(QMessageBox.StandardButton.Cancel)

@@ -48,10 +48,15 @@ def _qdate(value: date) -> QDate:
 
 
 #: Record fields whose dates have happened (or are births): the kind of their input.
-FIELD_KINDS = {"date_of_birth": DateKind.BIRTH, "done_date": DateKind.DONE,
-               "completed_on": DateKind.DONE, "requested_on": DateKind.DONE,
-               "considered_on": DateKind.DONE, "written_received_on": DateKind.DONE,
-               "training_completed_on": DateKind.DONE}
+FIELD_KINDS = {
+    "date_of_birth": DateKind.BIRTH,
+    "done_date": DateKind.DONE,
+    "completed_on": DateKind.DONE,
+    "requested_on": DateKind.DONE,
+    "considered_on": DateKind.DONE,
+    "written_received_on": DateKind.DONE,
+    "training_completed_on": DateKind.DONE,
+}
 
 
 def date_kind_for(attr: str) -> DateKind:
@@ -95,8 +100,11 @@ class _CalendarPopup(QFrame):
         layout.addWidget(self.calendar)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.MouseButtonRelease and self.view is not None \
-                and watched is self.view.viewport():
+        if (
+            event.type() == QEvent.Type.MouseButtonRelease
+            and self.view is not None
+            and watched is self.view.viewport()
+        ):
             index = self.view.indexAt(event.position().toPoint())  # type: ignore[attr-defined]
             if index.isValid() and index.flags() & Qt.ItemFlag.ItemIsEnabled:
                 QTimer.singleShot(0, lambda: self._pick(self.calendar.selectedDate()))
@@ -113,9 +121,14 @@ class DateEdit(QWidget):
     #: the new value after a real change: a ``datetime.date`` or ``None``
     date_changed = Signal(object)
 
-    def __init__(self, label: str, parent: QWidget | None = None, *,
-                 kind: DateKind | str = DateKind.ANY,
-                 today: Callable[[], date] = date.today) -> None:
+    def __init__(
+        self,
+        label: str,
+        parent: QWidget | None = None,
+        *,
+        kind: DateKind | str = DateKind.ANY,
+        today: Callable[[], date] = date.today,
+    ) -> None:
         super().__init__(parent)
         self.kind = DateKind(kind)
         self.label = label
@@ -127,8 +140,9 @@ class DateEdit(QWidget):
         self.line.setAccessibleName(label)
         self.line.setPlaceholderText(PLACEHOLDER)
         self.line.setMinimumWidth(self.fontMetrics().horizontalAdvance(PLACEHOLDER) + 16)
-        self.line.setToolTip("Type a date such as 14/03/1986 or 14 Mar 1986, or open the "
-                             "calendar with Alt+↓")
+        self.line.setToolTip(
+            "Type a date such as 14/03/1986 or 14 Mar 1986, or open the calendar with Alt+↓"
+        )
         self.button = QToolButton(self)
         self.button.setArrowType(Qt.ArrowType.DownArrow)
         self.button.setAccessibleName(f"{label}: open the calendar")
@@ -243,8 +257,9 @@ class DateEdit(QWidget):
 
     def _key(self, event: QKeyEvent) -> bool:
         key, mods = event.key(), event.modifiers()
-        if key == Qt.Key.Key_F4 or (key == Qt.Key.Key_Down
-                                    and mods & Qt.KeyboardModifier.AltModifier):
+        if key == Qt.Key.Key_F4 or (
+            key == Qt.Key.Key_Down and mods & Qt.KeyboardModifier.AltModifier
+        ):
             self.open_calendar()
             return True
         if key in (Qt.Key.Key_Up, Qt.Key.Key_Down) and not mods & Qt.KeyboardModifier.AltModifier:

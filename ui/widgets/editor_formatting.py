@@ -18,7 +18,7 @@ class FormattingMixin:
     _typing_end: int
 
     def _auto_list(self, cursor: QTextCursor) -> None:
-        """"- " or "1. " typed at the start of a paragraph starts a list, as in Word."""
+        """ "- " or "1. " typed at the start of a paragraph starts a list, as in Word."""
         block = cursor.block()
         if block.textList() is not None or cursor.positionInBlock() != len(block.text()):
             return
@@ -26,8 +26,7 @@ class FormattingMixin:
         if marker not in ("- ", "* ", "1. ", "1) "):
             return
         cursor.beginEditBlock()
-        cursor.movePosition(QTextCursor.MoveOperation.StartOfBlock,
-                            QTextCursor.MoveMode.KeepAnchor)
+        cursor.movePosition(QTextCursor.MoveOperation.StartOfBlock, QTextCursor.MoveMode.KeepAnchor)
         cursor.removeSelectedText()
         cursor.createList(rd.list_format(0, ordered=marker[0].isdigit()))
         cursor.endEditBlock()
@@ -64,8 +63,9 @@ class FormattingMixin:
 
     def toggle_bold(self) -> None:
         on = self._selection_all(lambda f: f.fontWeight() >= QFont.Weight.DemiBold)
-        self._toggle_char(on, lambda f, v: f.setFontWeight(
-            QFont.Weight.Bold if v else QFont.Weight.Normal))
+        self._toggle_char(
+            on, lambda f, v: f.setFontWeight(QFont.Weight.Bold if v else QFont.Weight.Normal)
+        )
 
     def toggle_italic(self) -> None:
         on = self._selection_all(lambda f: f.fontItalic())
@@ -151,8 +151,11 @@ class FormattingMixin:
         cursor = self.textCursor()
         cursor.beginEditBlock()
         block = cursor.block()
-        while block.textList() is not None and block.next().isValid() \
-                and block.next().textList() is not None:
+        while (
+            block.textList() is not None
+            and block.next().isValid()
+            and block.next().textList() is not None
+        ):
             block = block.next()  # after the whole list
         cursor.setPosition(block.position() + block.length() - 1)
         if self.document().toPlainText().strip():

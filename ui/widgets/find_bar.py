@@ -28,8 +28,9 @@ class FindBar(QFrame):
     #: the number of matches after each search
     searched = Signal(int)
 
-    def __init__(self, editor: QTextEdit, parent: QWidget | None = None, *,
-                 floating: bool = False) -> None:
+    def __init__(
+        self, editor: QTextEdit, parent: QWidget | None = None, *, floating: bool = False
+    ) -> None:
         super().__init__(parent if parent is not None else editor)
         self.editor = editor
         self.floating = floating
@@ -93,8 +94,13 @@ class FindBar(QFrame):
     def _place(self) -> None:
         width = min(max(260, self.editor.width() // 2), self.editor.width() - 8)
         self.resize(width, self.sizeHint().height())
-        self.move(self.editor.width() - width - 4 - self.editor.verticalScrollBar().width()
-                  * self.editor.verticalScrollBar().isVisible(), 4)
+        self.move(
+            self.editor.width()
+            - width
+            - 4
+            - self.editor.verticalScrollBar().width() * self.editor.verticalScrollBar().isVisible(),
+            4,
+        )
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.editor and event.type() == QEvent.Type.Resize and self.isVisible():
@@ -132,8 +138,7 @@ class FindBar(QFrame):
         if self.matches:
             here = self.editor.textCursor()
             start = here.selectionStart() if from_start_of_match else here.selectionEnd()
-            target = next((m for m in self.matches if m.selectionStart() >= start),
-                          self.matches[0])
+            target = next((m for m in self.matches if m.selectionStart() >= start), self.matches[0])
             self._go(target)
         self._show_count()
         self.searched.emit(len(self.matches))
@@ -150,11 +155,15 @@ class FindBar(QFrame):
             return
         here = self.editor.textCursor()
         if forward:
-            target = next((m for m in self.matches if m.selectionStart() > here.selectionStart()),
-                          self.matches[0])
+            target = next(
+                (m for m in self.matches if m.selectionStart() > here.selectionStart()),
+                self.matches[0],
+            )
         else:
-            target = next((m for m in reversed(self.matches)
-                           if m.selectionStart() < here.selectionStart()), self.matches[-1])
+            target = next(
+                (m for m in reversed(self.matches) if m.selectionStart() < here.selectionStart()),
+                self.matches[-1],
+            )
         self._go(target)
         self._show_count()
 
@@ -187,8 +196,9 @@ class FindBar(QFrame):
         else:
             index = self.current_index()
             more = "+" if len(self.matches) >= MAX_MARKED else ""
-            self.count.setText(f"{index + 1} of {len(self.matches)}{more}" if index >= 0
-                               else f"{len(self.matches)}{more} found")
+            self.count.setText(
+                f"{index + 1} of {len(self.matches)}{more}"
+                if index >= 0
+                else f"{len(self.matches)}{more} found"
+            )
         self.count.setAccessibleDescription(self.count.text())
-
-

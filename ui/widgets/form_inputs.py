@@ -132,8 +132,9 @@ class NumberInput(TextInput):
         return self.parsed()[0]
 
     def set_value(self, value: Any) -> None:
-        self.edit.setText("" if value is None else f"{value:g}" if isinstance(value, float)
-                          else str(value))
+        self.edit.setText(
+            "" if value is None else f"{value:g}" if isinstance(value, float) else str(value)
+        )
 
 
 class NarrativeInput(Input):
@@ -301,8 +302,7 @@ class YesNoNaInput(Input):
         self.done.setObjectName(f"{qid}.done")
         self.done.setAccessibleName(f"{name}: action done")
         self.done.setChecked(self._done)
-        self.done_on = DateInput(f"{name}: action done on", self.action_row,
-                                 kind=DateKind.DONE)
+        self.done_on = DateInput(f"{name}: action done on", self.action_row, kind=DateKind.DONE)
         self.done_on.setObjectName(f"{qid}.done_on")
         self.done_on.set_iso(self._done_on_iso)
         due_label = QLabel("Due", self.action_row)
@@ -359,10 +359,14 @@ class YesNoNaInput(Input):
     def value(self) -> Any:
         if not (self.answer() or self.comment.text() or self.action_text()):
             return None
-        value = {**self._extra, "answer": self.answer(), "comment": self.comment.text(),
-                 "action": self.action_text(),
-                 "due": self.due.iso() if self.due is not None else self._due_iso,
-                 "done": self.action_done()}
+        value = {
+            **self._extra,
+            "answer": self.answer(),
+            "comment": self.comment.text(),
+            "action": self.action_text(),
+            "due": self.due.iso() if self.due is not None else self._due_iso,
+            "done": self.action_done(),
+        }
         owner = self.owner.text() if self.owner is not None else self._owner
         done_on = self.done_on.iso() if self.done_on is not None else self._done_on_iso
         if owner or done_on:  # only once used, so older answers keep their shape
@@ -371,8 +375,11 @@ class YesNoNaInput(Input):
 
     def set_value(self, value: Any) -> None:
         value = value if isinstance(value, dict) else {"answer": value or ""}
-        self._extra = {k: v for k, v in value.items() if k not in
-                       ("answer", "comment", "action", "due", "done", "owner", "done_on")}
+        self._extra = {
+            k: v
+            for k, v in value.items()
+            if k not in ("answer", "comment", "action", "due", "done", "owner", "done_on")
+        }
         self.group.setExclusive(False)  # an exclusive group cannot be cleared
         for key, radio in self.radios.items():
             radio.setChecked(key == value.get("answer"))
@@ -396,8 +403,7 @@ class YesNoNaInput(Input):
     def focus_widgets(self) -> list[QWidget]:
         due = self.due.line if self.due is not None else None
         done_on = self.done_on.line if self.done_on is not None else None
-        extra = [w for w in (self.action, self.owner, due, self.done, done_on)
-                 if w is not None]
+        extra = [w for w in (self.action, self.owner, due, self.done, done_on) if w is not None]
         return [*self.radios.values(), self.comment, *extra]
 
 

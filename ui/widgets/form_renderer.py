@@ -122,9 +122,14 @@ class FieldRow(QWidget):
 class FormWidget(QWidget):
     answer_changed = Signal(object)  # a homestudy.model.ChecklistAnswer
 
-    def __init__(self, definition: FormDefinition, answers: list[ChecklistAnswer] | None = None,
-                 subject_id: str = "", parent: QWidget | None = None,
-                 debounce_ms: int = DEBOUNCE_MS) -> None:
+    def __init__(
+        self,
+        definition: FormDefinition,
+        answers: list[ChecklistAnswer] | None = None,
+        subject_id: str = "",
+        parent: QWidget | None = None,
+        debounce_ms: int = DEBOUNCE_MS,
+    ) -> None:
         super().__init__(parent)
         self.definition = definition
         self.subject_id = subject_id
@@ -185,8 +190,11 @@ class FormWidget(QWidget):
     def _load(self, row: FieldRow) -> None:
         q = row.question
         if isinstance(row.input, TableInput):
-            rows = sorted((r, v) for (qid, r), v in self._values.items()
-                          if qid == q.id and isinstance(v, dict))
+            rows = sorted(
+                (r, v)
+                for (qid, r), v in self._values.items()
+                if qid == q.id and isinstance(v, dict)
+            )
             row.input.set_rows([v for _r, v in rows])
             # rows are re-numbered 0..n-1 on screen; keep the stored values in step
             for k in [k for k in self._values if k[0] == q.id]:
@@ -266,9 +274,16 @@ class FormWidget(QWidget):
 
     def _send(self, qid: str, row: int, value: Any) -> None:
         self._values[(qid, row)] = value
-        self.answer_changed.emit(ChecklistAnswer(
-            form_id=self.definition.id, form_version=self.definition.version,
-            question_id=qid, value=value, subject_id=self.subject_id, row=row))
+        self.answer_changed.emit(
+            ChecklistAnswer(
+                form_id=self.definition.id,
+                form_version=self.definition.version,
+                question_id=qid,
+                value=value,
+                subject_id=self.subject_id,
+                row=row,
+            )
+        )
 
     def _row_removed(self, q: Question, index: int, count: int) -> None:
         for r in list(self._timers):
@@ -300,8 +315,9 @@ class FormWidget(QWidget):
                 self.group_boxes[group.id].setVisible(shown)
 
     def validation_message(self, question_id: str) -> str:
-        return self.rows[question_id].error.text() if \
-            self.rows[question_id].error.isVisible() else ""
+        return (
+            self.rows[question_id].error.text() if self.rows[question_id].error.isVisible() else ""
+        )
 
     def _validate(self, qid: str, row: FieldRow, touched: bool) -> None:
         q = row.question
@@ -312,11 +328,20 @@ class FormWidget(QWidget):
             value: Any = [v for v in row.input.values() if not is_empty(q, v)] or None
         else:
             value = row.input.value()
-        if not message and touched and q.required and (
-                value is None or (not isinstance(value, list) and is_empty(q, value))):
+        if (
+            not message
+            and touched
+            and q.required
+            and (value is None or (not isinstance(value, list) and is_empty(q, value)))
+        ):
             message = REQUIRED_MESSAGE
-        if not message and isinstance(row.input, YesNoNaInput) and row.input.needs_action() \
-                and not row.input.action_text().strip() and not row.input.action_done():
+        if (
+            not message
+            and isinstance(row.input, YesNoNaInput)
+            and row.input.needs_action()
+            and not row.input.action_text().strip()
+            and not row.input.action_done()
+        ):
             message = ACTION_MESSAGE
         if not message and q.not_in_list and isinstance(value, str):
             hit = list_match(value, self.definition.lists.get(q.not_in_list, ()))
@@ -328,9 +353,17 @@ class FormWidget(QWidget):
 
     def answers(self) -> list[ChecklistAnswer]:
         """The current answers (not archived), as the form holds them."""
-        return [ChecklistAnswer(self.definition.id, self.definition.version, qid, v,
-                                subject_id=self.subject_id, row=r)
-                for (qid, r), v in self._values.items()]
+        return [
+            ChecklistAnswer(
+                self.definition.id,
+                self.definition.version,
+                qid,
+                v,
+                subject_id=self.subject_id,
+                row=r,
+            )
+            for (qid, r), v in self._values.items()
+        ]
 
     def set_read_only(self, read_only: bool) -> None:
         for row in self.rows.values():
@@ -365,5 +398,7 @@ class FormWidget(QWidget):
         row.setProperty("revealed", True)
         row.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         row.setObjectName(row.objectName() or f"row.{row.question.id}")
-        row.setStyleSheet(f"#{row.objectName()} {{ background: palette(alternate-base);"
-                          " border-left: 4px solid palette(highlight); }")
+        row.setStyleSheet(
+            f"#{row.objectName()} {{ background: palette(alternate-base);"
+            " border-left: 4px solid palette(highlight); }"
+        )

@@ -53,9 +53,10 @@ class TableInput(QWidget):
     # ------------------------------------------------------------------ rows
 
     def values(self) -> list[dict[str, Any]]:
-        return [{col.id: cell.value() for col, cell in zip(self.question.columns, cells,
-                                                           strict=True)}
-                for cells, _button in self.rows]
+        return [
+            {col.id: cell.value() for col, cell in zip(self.question.columns, cells, strict=True)}
+            for cells, _button in self.rows
+        ]
 
     def set_rows(self, rows: list[dict[str, Any]]) -> None:
         while self.rows:

@@ -22,24 +22,32 @@ from ui.widgets.optional_date import OptionalDateEdit
 
 #: (Case field, label with mnemonic, accessible name), in the order of the process
 DATE_FIELDS = (
-    ("registration_of_interest_on", "Registration of &interest accepted:",
-     "Registration of interest accepted on"),
+    (
+        "registration_of_interest_on",
+        "Registration of &interest accepted:",
+        "Registration of interest accepted on",
+    ),
     ("stage1_started_on", "Stage 1 &started:", "Stage 1 started on"),
     ("stage1_ended_on", "Stage 1 &ended:", "Stage 1 ended on"),
-    ("stage2_notice_on", "Stage 2 &notice from the applicants:",
-     "Applicants' Stage 2 notice given on"),
+    (
+        "stage2_notice_on",
+        "Stage 2 &notice from the applicants:",
+        "Applicants' Stage 2 notice given on",
+    ),
     ("provisional_panel_date", "Provisiona&l panel date:", "Provisional panel date"),
     ("panel_date", "Panel date (confir&med):", "Panel date (confirmed)"),
 )
 #: set only by recording it in the Export dialog (an audited record), never typed here
 SHARED_FIELD = "applicant_copy_shared_on"
-NOT_SHARED = ("Not recorded yet. Export the applicants' copy, then choose “I have shared "
-              "this copy with the applicants”.")
+NOT_SHARED = (
+    "Not recorded yet. Export the applicants' copy, then choose “I have shared "
+    "this copy with the applicants”."
+)
 ROUTE_LABELS = {
     Route.STANDARD: "Standard: Stage 1, then Stage 2",
     Route.FAST_TRACK: "Fast track: approved foster carer or previous adopter, starts at Stage 2",
     Route.FOSTER_CARER_CONCURRENT: "Foster carer adopting a child in their care: "
-                                   "Stages 1 and 2 together",
+    "Stages 1 and 2 together",
 }
 STAGE_LABELS = {
     Stage.STAGE_1: "Stage 1",
@@ -65,11 +73,17 @@ def date_problems(case: Case) -> list[str]:
     """Dates in an order that cannot be right (shown, never refused)."""
     pairs = (
         (case.stage1_started_on, case.stage1_ended_on, "Stage 1 ends before it starts."),
-        (case.stage2_notice_on, case.provisional_panel_date,
-         "The provisional panel date comes before the Stage 2 notice."),
+        (
+            case.stage2_notice_on,
+            case.provisional_panel_date,
+            "The provisional panel date comes before the Stage 2 notice.",
+        ),
         (case.stage2_notice_on, case.panel_date, "The panel date comes before the Stage 2 notice."),
-        (case.registration_of_interest_on, case.stage1_started_on,
-         "Stage 1 starts before the registration of interest was accepted."),
+        (
+            case.registration_of_interest_on,
+            case.stage1_started_on,
+            "Stage 1 starts before the registration of interest was accepted.",
+        ),
     )
     return [message for first, second, message in pairs if first and second and second < first]
 
@@ -96,22 +110,29 @@ class KeyDatesPanel(QWidget):
         self.shared = QLineEdit()
         self.shared.setReadOnly(True)
         self.shared.setAccessibleName("Applicants' copy of the PAR shared on")
-        self.shared.setToolTip("Recorded from the Export dialog when you share the "
-                               "applicants' copy; it cannot be typed in.")
+        self.shared.setToolTip(
+            "Recorded from the Export dialog when you share the "
+            "applicants' copy; it cannot be typed in."
+        )
         shared_label = QLabel("Applicants' cop&y of the PAR shared:")
         shared_label.setBuddy(self.shared)
         form.addRow(shared_label, self.shared)
         self.route = _combo("Route", ROUTE_LABELS)
         self.route.activated.connect(
-            lambda _i: self._edit("route", Route(self.route.currentData())))
+            lambda _i: self._edit("route", Route(self.route.currentData()))
+        )
         self.stage = _combo("Stage the case is at", STAGE_LABELS)
         self.stage.activated.connect(
-            lambda _i: self._edit("stage", Stage(self.stage.currentData())))
+            lambda _i: self._edit("stage", Stage(self.stage.currentData()))
+        )
         self.assessor = QLineEdit()
         self.assessor.setAccessibleName("Assessing social worker")
         self.assessor.textEdited.connect(lambda t: self._edit("assessor_name", t))
-        for label, widget in (("Ro&ute:", self.route), ("S&tage now:", self.stage),
-                              ("Assessing social &worker:", self.assessor)):
+        for label, widget in (
+            ("Ro&ute:", self.route),
+            ("S&tage now:", self.stage),
+            ("Assessing social &worker:", self.assessor),
+        ):
             text = QLabel(label)
             text.setBuddy(widget)
             form.addRow(text, widget)
@@ -132,8 +153,12 @@ class KeyDatesPanel(QWidget):
         edit = self.dates.get(field)
         if edit is not None:
             return edit.line
-        return {"route": self.route, "stage": self.stage, SHARED_FIELD: self.shared,
-                "assessor_name": self.assessor}.get(field)
+        return {
+            "route": self.route,
+            "stage": self.stage,
+            SHARED_FIELD: self.shared,
+            "assessor_name": self.assessor,
+        }.get(field)
 
     def set_case(self, case: Case) -> None:
         self.case = case
@@ -144,8 +169,9 @@ class KeyDatesPanel(QWidget):
                 combo.setCurrentIndex(max(0, combo.findData(value.value)))
         self.assessor.setText(case.assessor_name)
         shared = case.applicant_copy_shared_on
-        self.shared.setText(f"{format_date(shared)} (recorded when the copy was shared)"
-                            if shared else NOT_SHARED)
+        self.shared.setText(
+            f"{format_date(shared)} (recorded when the copy was shared)" if shared else NOT_SHARED
+        )
         self.shared.setCursorPosition(0)
         self.update_meaning()
 
@@ -174,9 +200,11 @@ class KeyDatesPanel(QWidget):
         if timeline.stage2_day is not None:
             day, total = timeline.stage2_day
             bits.append(f"Stage 2 day {day} of {total}.")
-        for milestone_id, words in (("stage2_end", "Stage 2 should end by"),
-                                    ("par_to_applicants", "The applicants must have the PAR by"),
-                                    ("papers_to_panel", "The papers go to panel members on")):
+        for milestone_id, words in (
+            ("stage2_end", "Stage 2 should end by"),
+            ("par_to_applicants", "The applicants must have the PAR by"),
+            ("papers_to_panel", "The papers go to panel members on"),
+        ):
             milestone = timeline.get(milestone_id)
             if milestone is not None:
                 bits.append(f"{words} {format_date(milestone.due)}.")
@@ -184,6 +212,7 @@ class KeyDatesPanel(QWidget):
         self.meaning.setText(" ".join(bits))
         # a panel date that cannot work is said as soon as it is entered
         problems = date_problems(case) + [
-            p.message for p in timeline.problems if p.code != "panel_before_stage2"]
+            p.message for p in timeline.problems if p.code != "panel_before_stage2"
+        ]
         self.problems.setText("\n".join(problems))
         self.problems.setVisible(bool(problems))

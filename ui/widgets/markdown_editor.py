@@ -46,8 +46,14 @@ from ui.widgets.paste_html import html_to_blocks
 
 ANALYSIS_MARKER = "**Analysis:** "  # the stored form readiness looks for
 
-__all__ = ["ANALYSIS_MARKER", "MarkdownEditor", "clean_pasted", "paragraph_index",
-           "paragraph_spans", "word_count"]
+__all__ = [
+    "ANALYSIS_MARKER",
+    "MarkdownEditor",
+    "clean_pasted",
+    "paragraph_index",
+    "paragraph_spans",
+    "word_count",
+]
 
 
 def clean_pasted(text: str) -> str:
@@ -83,8 +89,12 @@ def is_analysis_block(block: QTextBlock) -> bool:
 def text_place(editor: Any) -> dict[str, Any]:
     """Where the cursor and the scroll are in a text (positions only, never the text)."""
     cursor = editor.textCursor()
-    return {"cursor": cursor.position(), "anchor": cursor.anchor(),
-            "scroll": editor.verticalScrollBar().value(), "focused": editor.hasFocus()}
+    return {
+        "cursor": cursor.position(),
+        "anchor": cursor.anchor(),
+        "scroll": editor.verticalScrollBar().value(),
+        "focused": editor.hasFocus(),
+    }
 
 
 def restore_text_place(editor: Any, place: dict[str, Any]) -> None:
@@ -104,8 +114,9 @@ class MarkdownEditor(FormattingMixin, QTextEdit):
     #: a word the user added to the dictionary
     word_added = Signal(str)
 
-    def __init__(self, service: SpellingService | None, accessible_name: str,
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self, service: SpellingService | None, accessible_name: str, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.setAccessibleName(accessible_name)
         self.setAcceptRichText(True)
@@ -124,12 +135,15 @@ class MarkdownEditor(FormattingMixin, QTextEdit):
         self.document().setDocumentMargin(10)  # room for the analysis bar
         self.set_spelling(service)
         self.bold_action = self._action("Bold", QKeySequence.StandardKey.Bold, self.toggle_bold)
-        self.italic_action = self._action("Italic", QKeySequence.StandardKey.Italic,
-                                          self.toggle_italic)
-        self.bullets_action = self._action("Bulleted list", "Ctrl+Shift+8",
-                                           lambda: self.toggle_list(ordered=False))
-        self.numbers_action = self._action("Numbered list", "Ctrl+Shift+7",
-                                           lambda: self.toggle_list(ordered=True))
+        self.italic_action = self._action(
+            "Italic", QKeySequence.StandardKey.Italic, self.toggle_italic
+        )
+        self.bullets_action = self._action(
+            "Bulleted list", "Ctrl+Shift+8", lambda: self.toggle_list(ordered=False)
+        )
+        self.numbers_action = self._action(
+            "Numbered list", "Ctrl+Shift+7", lambda: self.toggle_list(ordered=True)
+        )
 
     # ------------------------------------------------------------------ set-up
 
@@ -202,26 +216,39 @@ class MarkdownEditor(FormattingMixin, QTextEdit):
     # ------------------------------------------------------------------ keys
 
     def event(self, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.ShortcutOverride and isinstance(event, QKeyEvent) \
-                and self._own_shortcut(event):
+        if (
+            event.type() == QEvent.Type.ShortcutOverride
+            and isinstance(event, QKeyEvent)
+            and self._own_shortcut(event)
+        ):
             event.accept()  # before any window-wide shortcut can take them
             return True
-        if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent) \
-                and event.key() in (Qt.Key.Key_Tab, Qt.Key.Key_Backtab) \
-                and self.textCursor().currentList() is not None and not self.isReadOnly():
-            self.change_list_level(-1 if event.key() == Qt.Key.Key_Backtab
-                                   or event.modifiers() & Qt.KeyboardModifier.ShiftModifier
-                                   else 1)
+        if (
+            event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() in (Qt.Key.Key_Tab, Qt.Key.Key_Backtab)
+            and self.textCursor().currentList() is not None
+            and not self.isReadOnly()
+        ):
+            self.change_list_level(
+                -1
+                if event.key() == Qt.Key.Key_Backtab
+                or event.modifiers() & Qt.KeyboardModifier.ShiftModifier
+                else 1
+            )
             return True
         return super().event(event)
 
     def _own_shortcut(self, event: QKeyEvent) -> bool:
-        if event.matches(QKeySequence.StandardKey.Bold) or \
-                event.matches(QKeySequence.StandardKey.Italic):
+        if event.matches(QKeySequence.StandardKey.Bold) or event.matches(
+            QKeySequence.StandardKey.Italic
+        ):
             return True
         combo = event.keyCombination().toCombined()
-        return combo in (self.bullets_action.shortcut()[0].toCombined(),
-                         self.numbers_action.shortcut()[0].toCombined())
+        return combo in (
+            self.bullets_action.shortcut()[0].toCombined(),
+            self.numbers_action.shortcut()[0].toCombined(),
+        )
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.matches(QKeySequence.StandardKey.Bold):
@@ -231,10 +258,16 @@ class MarkdownEditor(FormattingMixin, QTextEdit):
             self.toggle_italic()
             return
         text = event.text()
-        mods = event.modifiers() & ~(Qt.KeyboardModifier.ShiftModifier
-                                     | Qt.KeyboardModifier.KeypadModifier)
-        if text and text.isprintable() and not mods and not self.isReadOnly() \
-                and not self.overwriteMode():
+        mods = event.modifiers() & ~(
+            Qt.KeyboardModifier.ShiftModifier | Qt.KeyboardModifier.KeypadModifier
+        )
+        if (
+            text
+            and text.isprintable()
+            and not mods
+            and not self.isReadOnly()
+            and not self.overwriteMode()
+        ):
             self._type(text)
             return
         self._typing_end = -1
@@ -245,9 +278,12 @@ class MarkdownEditor(FormattingMixin, QTextEdit):
         cursor = self.textCursor()
         document = self.document()
         starts_word = not text[0].isspace() and self._after_space(cursor)
-        joins = (not cursor.hasSelection() and not starts_word
-                 and cursor.position() == self._typing_end
-                 and document.availableUndoSteps() == self._typing_steps)
+        joins = (
+            not cursor.hasSelection()
+            and not starts_word
+            and cursor.position() == self._typing_end
+            and document.availableUndoSteps() == self._typing_steps
+        )
         if joins:
             cursor.joinPreviousEditBlock()
         else:
@@ -308,8 +344,9 @@ class MarkdownEditor(FormattingMixin, QTextEdit):
                 colour = QColor(self.palette().highlight().color())
                 painter.fillRect(QRectF(2, rect.top(), 4, rect.height()), colour)
                 colour.setAlpha(28)
-                painter.fillRect(QRectF(6, rect.top(), self.viewport().width() - 6,
-                                        rect.height()), colour)
+                painter.fillRect(
+                    QRectF(6, rect.top(), self.viewport().width() - 6, rect.height()), colour
+                )
             block = block.next()
         if painter is not None:
             painter.end()

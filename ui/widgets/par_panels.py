@@ -36,8 +36,10 @@ def guidance_text(section: Any, topic_titles: dict[str, str]) -> str:
     if section.required:
         notes.append("Required for panel.")
     if section.needs_analysis:
-        notes.append("Needs analysis: add a paragraph that starts “Analysis:”, saying what "
-                     "the evidence shows about parenting capacity.")
+        notes.append(
+            "Needs analysis: add a paragraph that starts “Analysis:”, saying what "
+            "the evidence shows about parenting capacity."
+        )
     if section.written_by_applicants:
         notes.append("Written by the applicants, with your guidance.")
     if section.confidential:
@@ -295,9 +297,11 @@ class NotesPanel(QWidget):
                 cursor.insertText("No notes written yet.", rd.char_format(False, True))
         self.heading.setText(
             f"&Notes of {len(sources)} visit{'s' if len(sources) != 1 else ''} and interviews"
-            " for this section:" if sources else
-            "No visit or interview is linked to this section yet, and none has a topic that "
-            "feeds it.")
+            " for this section:"
+            if sources
+            else "No visit or interview is linked to this section yet, and none has a topic that "
+            "feeds it."
+        )
         self.notes.moveCursor(QTextCursor.MoveOperation.Start)
         if self.find.query.text():
             self.find.find()

@@ -20,13 +20,54 @@ import tinycss2
 from homestudy.report.docmodel import ListBlock, ListItem, Paragraph, Run
 from homestudy.richtext import Block
 
-_BLOCK_TAGS = frozenset({
-    "p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "tr", "td",
-    "th", "table", "dt", "dd", "section", "article", "header", "footer", "address",
-    "figcaption", "caption", "center"})
+_BLOCK_TAGS = frozenset(
+    {
+        "p",
+        "div",
+        "li",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "blockquote",
+        "pre",
+        "tr",
+        "td",
+        "th",
+        "table",
+        "dt",
+        "dd",
+        "section",
+        "article",
+        "header",
+        "footer",
+        "address",
+        "figcaption",
+        "caption",
+        "center",
+    }
+)
 _SKIP_TAGS = frozenset({"head", "style", "script", "title", "xml", "template", "noscript"})
-_VOID_TAGS = frozenset({"br", "img", "meta", "link", "hr", "input", "col", "area", "base",
-                        "wbr", "source", "embed", "param", "track"})
+_VOID_TAGS = frozenset(
+    {
+        "br",
+        "img",
+        "meta",
+        "link",
+        "hr",
+        "input",
+        "col",
+        "area",
+        "base",
+        "wbr",
+        "source",
+        "embed",
+        "param",
+        "track",
+    }
+)
 _BOLD_TAGS = frozenset({"b", "strong"})
 _ITALIC_TAGS = frozenset({"i", "em", "cite", "dfn", "var"})
 _LEVEL = re.compile(r"level(\d+)")

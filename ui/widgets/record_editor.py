@@ -50,8 +50,9 @@ class RecordEditor:
         if self.case is None:
             return
         case_id, snapshot = self.case.id, copy.deepcopy(record)
-        self.saver.schedule(case_id, self._save_key(record),
-                            lambda vault: self._store(vault, case_id, snapshot))
+        self.saver.schedule(
+            case_id, self._save_key(record), lambda vault: self._store(vault, case_id, snapshot)
+        )
 
     # ------------------------------------------------------------------ the tab's part
 

@@ -98,8 +98,9 @@ class RecordList(QWidget):
         self.remove_button = QPushButton(remove_text or f"Remove {noun}")
         self.remove_button.setAccessibleName(f"Remove {noun}")
         self.remove_button.clicked.connect(self.remove_current)
-        self.table = record_table(self.accessibleName(), [c[0] for c in columns],
-                                  self._current_changed)
+        self.table = record_table(
+            self.accessibleName(), [c[0] for c in columns], self._current_changed
+        )
 
         self.details = QWidget()
         form = QFormLayout(self.details)
@@ -146,7 +147,8 @@ class RecordList(QWidget):
                 combo.currentTextChanged.connect(lambda t: self._edit(f.attr, t))
             else:
                 combo.activated.connect(
-                    lambda _i: self._edit(f.attr, f.convert(combo.currentData())))
+                    lambda _i: self._edit(f.attr, f.convert(combo.currentData()))
+                )
             return combo
         if f.kind == "bool":
             check = QCheckBox(f.label)
@@ -162,8 +164,9 @@ class RecordList(QWidget):
         line.setAccessibleName(f.name)
         line.setPlaceholderText(f.placeholder)
         if f.kind == "words":
-            line.textEdited.connect(lambda t: self._edit(
-                f.attr, [w.strip() for w in t.split(",") if w.strip()]))
+            line.textEdited.connect(
+                lambda t: self._edit(f.attr, [w.strip() for w in t.split(",") if w.strip()])
+            )
         else:
             line.textEdited.connect(lambda t: self._edit(f.attr, t))
         return line
@@ -184,8 +187,11 @@ class RecordList(QWidget):
                 if f.kind == "editable":
                     widget.setEditText(value)
                 else:
-                    stored = (f.to_option(value) if f.to_option is not None
-                              else getattr(value, "value", value))
+                    stored = (
+                        f.to_option(value)
+                        if f.to_option is not None
+                        else getattr(value, "value", value)
+                    )
                     index = widget.findData(stored)
                     if index < 0 and stored:  # a value no longer offered is kept, shown as is
                         widget.addItem(str(stored), stored)
@@ -227,13 +233,18 @@ class RecordList(QWidget):
         record = self.record
         if record is None or record not in self.records or not self.can_remove(record):
             return
-        written = any(f.kind == "notes" and str(getattr(record, f.attr)).strip()
-                      for f in self.fields)
+        written = any(
+            f.kind == "notes" and str(getattr(record, f.attr)).strip() for f in self.fields
+        )
         if written or self.always_confirm:  # words would be lost: ask first
             what = f"the {self.noun} and the notes" if written else f"this {self.noun}"
             self.confirm_box = confirm(
-                self, f"Remove {self.noun}", f"Remove {what}? This cannot be undone.",
-                f"Remove {self.noun}", lambda: self._remove(record))
+                self,
+                f"Remove {self.noun}",
+                f"Remove {what}? This cannot be undone.",
+                f"Remove {self.noun}",
+                lambda: self._remove(record),
+            )
             return
         self._remove(record)
 

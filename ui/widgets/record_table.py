@@ -78,8 +78,9 @@ def record_table(
     header.setStretchLastSection(False)
     header.setSectionsMovable(False)
     for col in range(len(headers)):
-        mode = QHeaderView.ResizeMode.Stretch if col == stretch else \
-            QHeaderView.ResizeMode.Interactive
+        mode = (
+            QHeaderView.ResizeMode.Stretch if col == stretch else QHeaderView.ResizeMode.Interactive
+        )
         header.setSectionResizeMode(col, mode)
     table.setProperty("stretch_column", stretch)
     _ColumnFitter(table, stretch)
@@ -112,8 +113,9 @@ def fit_columns(table: QTreeWidget) -> None:
             header.resizeSection(c, want[c])
 
 
-def beside_details(table: QTreeWidget, details: QWidget, name: str,
-                   sizes: tuple[int, int]) -> QSplitter:
+def beside_details(
+    table: QTreeWidget, details: QWidget, name: str, sizes: tuple[int, int]
+) -> QSplitter:
     """The table on the left and the record's form, scrolling (named ``name``), on the
     right, in a splitter the user can drag; ``sizes`` are the starting widths, kept in
     proportion as the window changes. Neither side can be dragged shut, and the form

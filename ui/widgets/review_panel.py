@@ -36,8 +36,10 @@ class CommentBox(QFrame):
         text = QLabel(comment.text)
         text.setWordWrap(True)
         text.setAccessibleName("Review comment")
-        text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByKeyboard
-                                     | Qt.TextInteractionFlag.TextSelectableByMouse)
+        text.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByKeyboard
+            | Qt.TextInteractionFlag.TextSelectableByMouse
+        )
         self.reply = QLineEdit(comment.reply)
         self.reply.setPlaceholderText("Your reply")
         self.reply.setAccessibleName("Your reply to this comment")
@@ -89,8 +91,12 @@ class ReviewPanel(QWidget):
         from homestudy.sync.inbound import review_comments
 
         self.case_id, self.section_id = case_id, section_id
-        run_db(self.ctx, self, lambda vault: review_comments(vault, case_id, section_id),
-               lambda found: self._show(case_id, section_id, found))
+        run_db(
+            self.ctx,
+            self,
+            lambda vault: review_comments(vault, case_id, section_id),
+            lambda found: self._show(case_id, section_id, found),
+        )
 
     def _show(self, case_id: str, section_id: str, found: list[ReviewComment]) -> None:
         if (case_id, section_id) != (self.case_id, self.section_id):
@@ -113,8 +119,14 @@ class ReviewPanel(QWidget):
             box.saved.setText("Kept; sent to the agency at the next sync.")
             self.saved.emit()
 
-        run_db(self.ctx, self, lambda vault: save_reply(
-            vault, case_id, c.review_id, c.comment_id, reply=reply, resolved=resolved), done)
+        run_db(
+            self.ctx,
+            self,
+            lambda vault: save_reply(
+                vault, case_id, c.review_id, c.comment_id, reply=reply, resolved=resolved
+            ),
+            done,
+        )
 
 
 def day_text(stamp: str) -> str:

@@ -25,11 +25,20 @@ from homestudy.report.docmodel import ListBlock, ListItem, Paragraph, Run
 from homestudy.richtext import Block, split_lists
 
 LINE_SEPARATOR = "\u2028"
-_BULLETS = (QTextListFormat.Style.ListDisc, QTextListFormat.Style.ListCircle,
-            QTextListFormat.Style.ListSquare)
-_ORDERED = frozenset({QTextListFormat.Style.ListDecimal, QTextListFormat.Style.ListLowerAlpha,
-                      QTextListFormat.Style.ListUpperAlpha, QTextListFormat.Style.ListLowerRoman,
-                      QTextListFormat.Style.ListUpperRoman})
+_BULLETS = (
+    QTextListFormat.Style.ListDisc,
+    QTextListFormat.Style.ListCircle,
+    QTextListFormat.Style.ListSquare,
+)
+_ORDERED = frozenset(
+    {
+        QTextListFormat.Style.ListDecimal,
+        QTextListFormat.Style.ListLowerAlpha,
+        QTextListFormat.Style.ListUpperAlpha,
+        QTextListFormat.Style.ListLowerRoman,
+        QTextListFormat.Style.ListUpperRoman,
+    }
+)
 
 
 def char_format(bold: bool, italic: bool) -> QTextCharFormat:
@@ -75,8 +84,7 @@ def block_runs(block: QTextBlock) -> tuple[Run, ...]:
     text = block.text().encode("utf-16-le", "surrogatepass")
     runs: list[Run] = []
     for part in block.textFormats():
-        piece = text[2 * part.start : 2 * (part.start + part.length)].decode(
-            "utf-16-le", "replace")
+        piece = text[2 * part.start : 2 * (part.start + part.length)].decode("utf-16-le", "replace")
         piece = piece.replace(LINE_SEPARATOR, "\n").replace("\ufffc", "")  # no images
         if not piece:
             continue
@@ -145,8 +153,12 @@ def unit_index(document: QTextDocument, block_number: int) -> int:
 # ------------------------------------------------------------------ blocks -> document
 
 
-def insert_blocks(cursor: QTextCursor, blocks: Sequence[Block], *, first_in_place: bool = True,
-                  ) -> None:
+def insert_blocks(
+    cursor: QTextCursor,
+    blocks: Sequence[Block],
+    *,
+    first_in_place: bool = True,
+) -> None:
     """Insert ``blocks`` at ``cursor`` (the first one into the current text block when
     ``first_in_place``), as one edit the caller may wrap in an edit block."""
     first = first_in_place
@@ -185,8 +197,9 @@ def _new_block(cursor: QTextCursor, in_place: bool) -> None:
 def _insert_runs(cursor: QTextCursor, runs: Sequence[Run]) -> None:
     for run in runs:
         if run.text:
-            cursor.insertText(run.text.replace("\n", LINE_SEPARATOR),
-                              char_format(run.bold, run.italic))
+            cursor.insertText(
+                run.text.replace("\n", LINE_SEPARATOR), char_format(run.bold, run.italic)
+            )
     cursor.setCharFormat(char_format(False, False))
 
 

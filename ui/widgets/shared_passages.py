@@ -27,8 +27,12 @@ from PySide6.QtWidgets import (
 from homestudy.report.confidentiality import Flag, plain_passage
 
 TITLE = "Shared with the applicants: passages to review"
-_ROLE = {"referee": "referee", "former partner": "former partner",
-         "household member": "household", "significant other": "significant other"}
+_ROLE = {
+    "referee": "referee",
+    "former partner": "former partner",
+    "household member": "household",
+    "significant other": "significant other",
+}
 
 
 def flag_format(widget: QWidget) -> QTextCharFormat:
@@ -84,8 +88,9 @@ class SharedPassagesPanel(QGroupBox):
         self.share_button.setAccessibleName("May be shared")
         self.share_button.clicked.connect(self._share)
         self.move_button = QPushButton("Move to &confidential references")
-        self.move_button.setToolTip("Take the passage out of this section and add it to the "
-                                    "confidential references section")
+        self.move_button.setToolTip(
+            "Take the passage out of this section and add it to the confidential references section"
+        )
         self.move_button.setAccessibleName("Move to confidential references")
         self.move_button.clicked.connect(self._move)
         note_label = QLabel("N&ote:")
@@ -128,7 +133,8 @@ class SharedPassagesPanel(QGroupBox):
             self.summary.setText(
                 f"{n} passage{'s' if n != 1 else ''} here name{'s' if n == 1 else ''} someone "
                 "else or quote an interview: reword, move or accept each before the "
-                f"applicants' copy can be exported.{done}")
+                f"applicants' copy can be exported.{done}"
+            )
         else:
             self.summary.setText("No passages to review in this section." + done)
         for widget in (self.list, self.note, self.share_button, self.move_button):

@@ -46,8 +46,9 @@ class SyncStatusWidget(QWidget):
     #: the statuses were (re)drawn: the list of ``AgencyStatus``
     refreshed = Signal(object)
 
-    def __init__(self, ctx: AppContext, parent: QWidget | None = None, *,
-                 auto: bool = True) -> None:
+    def __init__(
+        self, ctx: AppContext, parent: QWidget | None = None, *, auto: bool = True
+    ) -> None:
         super().__init__(parent)
         self._ctx = ctx
         self._busy = False
@@ -108,8 +109,10 @@ class SyncStatusWidget(QWidget):
             self._rows.addWidget(label)
             self.labels[status.profile_id] = label
             if status.refused:
-                problems.append(f"{status.agency_name}: {status.refused} bundle(s) were refused "
-                                "by the agency and are kept here. Contact the agency.")
+                problems.append(
+                    f"{status.agency_name}: {status.refused} bundle(s) were refused "
+                    "by the agency and are kept here. Contact the agency."
+                )
             for text in (status.last_error, status.last_warning):
                 if text and not status.offline:
                     problems.append(f"{status.agency_name}: {text}")
@@ -170,10 +173,15 @@ class SyncStatusWidget(QWidget):
         info.reachabilityChanged.connect(changed)
 
 
-def run_round(ctx: AppContext, parent: QWidget | None,
-              on_done: Callable[[list[engine.RoundReport]], None],
-              on_error: Callable[[BaseException], None], *, force: bool = True,
-              profile_id: str | None = None) -> None:
+def run_round(
+    ctx: AppContext,
+    parent: QWidget | None,
+    on_done: Callable[[list[engine.RoundReport]], None],
+    on_error: Callable[[BaseException], None],
+    *,
+    force: bool = True,
+    profile_id: str | None = None,
+) -> None:
     """One sync round (all agencies, or one): freeze on the DB worker, talk on the pool,
     record on the DB worker. ``cases_changed`` is emitted after it, so the case list and
     every sync status redraw."""

@@ -19,8 +19,11 @@ from datetime import UTC, datetime
 from homestudy.agency.db import Database
 from homestudy.errors import NotFoundError, ValidationError
 
-SCOPES = {"caseload:read": "Read the caseload", "cases:read": "Read cases and bulk exports",
-          "documents:read": "Download PAR files"}
+SCOPES = {
+    "caseload:read": "Read the caseload",
+    "cases:read": "Read cases and bulk exports",
+    "documents:read": "Download PAR files",
+}
 
 
 @dataclass(frozen=True)
@@ -37,8 +40,9 @@ def _sha(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def create_token(db: Database, name: str, scopes: list[str], created_by: str
-                 ) -> tuple[ApiToken, str]:
+def create_token(
+    db: Database, name: str, scopes: list[str], created_by: str
+) -> tuple[ApiToken, str]:
     """A new token; the secret is returned once and never stored."""
     name = name.strip()
     if not name:
@@ -50,17 +54,20 @@ def create_token(db: Database, name: str, scopes: list[str], created_by: str
     secret = f"hsat_{token_id}_{secrets.token_urlsafe(32)}"
     at = datetime.now(UTC).isoformat()
     with db.transaction() as cur:
-        cur.execute("INSERT INTO console_api_tokens (token_id, token_sha256, name, scopes, "
-                    "created_by, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-                    (token_id, _sha(secret), name, " ".join(sorted(set(scopes))), created_by,
-                     at))
+        cur.execute(
+            "INSERT INTO console_api_tokens (token_id, token_sha256, name, scopes, "
+            "created_by, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+            (token_id, _sha(secret), name, " ".join(sorted(set(scopes))), created_by, at),
+        )
     return ApiToken(token_id, name, tuple(sorted(set(scopes))), created_by, at, None), secret
 
 
 def tokens(db: Database) -> list[ApiToken]:
     with db.transaction() as cur:
-        rows = cur.all("SELECT token_id, name, scopes, created_by, created_at, revoked_at "
-                       "FROM console_api_tokens ORDER BY created_at")
+        rows = cur.all(
+            "SELECT token_id, name, scopes, created_by, created_at, revoked_at "
+            "FROM console_api_tokens ORDER BY created_at"
+        )
     return [ApiToken(r[0], r[1], tuple(r[2].split()), r[3], r[4], r[5]) for r in rows]
 
 
@@ -68,8 +75,11 @@ def revoke_token(db: Database, token_id: str) -> None:
     with db.transaction() as cur:
         if cur.one("SELECT 1 FROM console_api_tokens WHERE token_id = ?", (token_id,)) is None:
             raise NotFoundError("No API token has that id.")
-        cur.execute("UPDATE console_api_tokens SET revoked_at = ? WHERE token_id = ? AND "
-                    "revoked_at IS NULL", (datetime.now(UTC).isoformat(), token_id))
+        cur.execute(
+            "UPDATE console_api_tokens SET revoked_at = ? WHERE token_id = ? AND "
+            "revoked_at IS NULL",
+            (datetime.now(UTC).isoformat(), token_id),
+        )
 
 
 def check_token(db: Database, header: str) -> ApiToken | None:
@@ -78,8 +88,11 @@ def check_token(db: Database, header: str) -> ApiToken | None:
     if scheme.lower() != "bearer" or not secret.strip():
         return None
     with db.transaction() as cur:
-        row = cur.one("SELECT token_id, name, scopes, created_by, created_at, revoked_at "
-                      "FROM console_api_tokens WHERE token_sha256 = ?", (_sha(secret.strip()),))
+        row = cur.one(
+            "SELECT token_id, name, scopes, created_by, created_at, revoked_at "
+            "FROM console_api_tokens WHERE token_sha256 = ?",
+            (_sha(secret.strip()),),
+        )
     if row is None or row[5] is not None:
         return None
     return ApiToken(row[0], row[1], tuple(row[2].split()), row[3], row[4], None)

@@ -11,11 +11,29 @@ from datetime import UTC, datetime
 from homestudy.agency.db import Database
 
 # the actions recorded (the audit page's filter offers these)
-ACTIONS = ("sign_in", "sign_in_failed", "sign_out", "view_caseload", "view_case", "download",
-           "decrypt", "comment", "decision", "assign", "enrolment_issued",
-           "enrolment_cancelled", "device_revoked", "device_restored", "key_operation",
-           "api_token_created", "api_token_revoked", "api_call", "export_csv", "view_audit",
-           "staff_added")
+ACTIONS = (
+    "sign_in",
+    "sign_in_failed",
+    "sign_out",
+    "view_caseload",
+    "view_case",
+    "download",
+    "decrypt",
+    "comment",
+    "decision",
+    "assign",
+    "enrolment_issued",
+    "enrolment_cancelled",
+    "device_revoked",
+    "device_restored",
+    "key_operation",
+    "api_token_created",
+    "api_token_revoked",
+    "api_call",
+    "export_csv",
+    "view_audit",
+    "staff_added",
+)
 
 
 @dataclass(frozen=True)
@@ -29,16 +47,20 @@ class AuditEntry:
     ip: str
 
 
-def record(db: Database, actor: str, action: str, target: str = "", detail: str = "",
-           ip: str = "") -> None:
+def record(
+    db: Database, actor: str, action: str, target: str = "", detail: str = "", ip: str = ""
+) -> None:
     with db.transaction() as cur:
-        cur.execute("INSERT INTO console_audit (at, actor, action, target, detail, ip) "
-                    "VALUES (?, ?, ?, ?, ?, ?)",
-                    (datetime.now(UTC).isoformat(), actor, action, target, detail[:200], ip))
+        cur.execute(
+            "INSERT INTO console_audit (at, actor, action, target, detail, ip) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (datetime.now(UTC).isoformat(), actor, action, target, detail[:200], ip),
+        )
 
 
-def entries(db: Database, *, action: str = "", actor: str = "", limit: int = 500
-            ) -> list[AuditEntry]:
+def entries(
+    db: Database, *, action: str = "", actor: str = "", limit: int = 500
+) -> list[AuditEntry]:
     where, params = [], []
     if action:
         where.append("action = ?")
@@ -59,8 +81,7 @@ def to_csv(rows: list[AuditEntry]) -> str:
     writer = csv.writer(out)
     writer.writerow(["When (UTC)", "Who", "Action", "What", "Detail", "From"])
     for e in rows:
-        writer.writerow([csv_cell(v) for v in (e.at, e.actor, e.action, e.target, e.detail,
-                                                 e.ip)])
+        writer.writerow([csv_cell(v) for v in (e.at, e.actor, e.action, e.target, e.detail, e.ip)])
     return out.getvalue()
 
 

@@ -39,16 +39,19 @@ class Role(StrEnum):
 
     @property
     def label(self) -> str:
-        return {"admin": "Administrator", "team_manager": "Team manager",
-                "panel_adviser": "Panel adviser (read only)"}[self.value]
+        return {
+            "admin": "Administrator",
+            "team_manager": "Team manager",
+            "panel_adviser": "Panel adviser (read only)",
+        }[self.value]
 
 
 # what each role may do beyond reading the caseload and cases
 CAN = {
-    "review": {Role.ADMIN, Role.TEAM_MANAGER},       # comment, countersign, return
-    "download": {Role.ADMIN, Role.TEAM_MANAGER},     # PAR files, records, CSV, bulk
-    "devices": {Role.ADMIN, Role.TEAM_MANAGER},      # enrolment files, revoke, restore
-    "admin": {Role.ADMIN},                           # audit log, staff, API tokens
+    "review": {Role.ADMIN, Role.TEAM_MANAGER},  # comment, countersign, return
+    "download": {Role.ADMIN, Role.TEAM_MANAGER},  # PAR files, records, CSV, bulk
+    "devices": {Role.ADMIN, Role.TEAM_MANAGER},  # enrolment files, revoke, restore
+    "admin": {Role.ADMIN},  # audit log, staff, API tokens
 }
 
 
@@ -84,8 +87,15 @@ def _sha(token: str) -> str:
 OIDC_ONLY = "!oidc"  # the password hash of an account that signs in only through OIDC
 
 
-def add_staff(db: Database, username: str, display_name: str, role: Role | str,
-              password: str, *, oidc: bool = False) -> str:
+def add_staff(
+    db: Database,
+    username: str,
+    display_name: str,
+    role: Role | str,
+    password: str,
+    *,
+    oidc: bool = False,
+) -> str:
     """Make an account; returns its TOTP secret (shown once, for the authenticator app).
 
     With ``oidc`` the account has no password and no TOTP: it signs in only through
@@ -97,10 +107,18 @@ def add_staff(db: Database, username: str, display_name: str, role: Role | str,
     with db.transaction(immediate=True) as cur:
         if cur.one("SELECT 1 FROM console_staff WHERE username = ?", (username,)):
             raise AgencyError(f"There is already an account called {username}.")
-        cur.execute("INSERT INTO console_staff (username, display_name, role, password_hash, "
-                    "totp_secret, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-                    (username, display_name, role.value,
-                     OIDC_ONLY if oidc else _HASHER.hash(password), secret, now().isoformat()))
+        cur.execute(
+            "INSERT INTO console_staff (username, display_name, role, password_hash, "
+            "totp_secret, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+            (
+                username,
+                display_name,
+                role.value,
+                OIDC_ONLY if oidc else _HASHER.hash(password),
+                secret,
+                now().isoformat(),
+            ),
+        )
     return secret
 
 
@@ -110,16 +128,20 @@ def totp_uri(secret: str, username: str, issuer: str) -> str:
 
 def list_staff(db: Database) -> list[Staff]:
     with db.transaction() as cur:
-        rows = cur.all("SELECT username, display_name, role FROM console_staff "
-                       "WHERE disabled_at IS NULL ORDER BY display_name")
+        rows = cur.all(
+            "SELECT username, display_name, role FROM console_staff "
+            "WHERE disabled_at IS NULL ORDER BY display_name"
+        )
     return [Staff(r[0], r[1], Role(r[2])) for r in rows]
 
 
 def _throttled(cur: Cursor, keys: list[str]) -> bool:
     since = (now() - THROTTLE_WINDOW).isoformat()
     for key in keys:
-        row = cur.one("SELECT count(*) FROM console_login_failures WHERE throttle_key = ? "
-                      "AND at > ?", (key, since))
+        row = cur.one(
+            "SELECT count(*) FROM console_login_failures WHERE throttle_key = ? AND at > ?",
+            (key, since),
+        )
         limit = THROTTLE_LIMIT_ADDRESS if key.startswith("ip:") else THROTTLE_LIMIT
         if row and int(row[0]) >= limit:
             return True
@@ -132,8 +154,10 @@ def sign_in(db: Database, username: str, password: str, code: str, ip: str) -> s
     with db.transaction() as cur:
         if _throttled(cur, keys):
             raise SignInRefused("Too many failed sign-ins. Wait 15 minutes and try again.")
-        row = cur.one("SELECT password_hash, totp_secret, disabled_at FROM console_staff "
-                      "WHERE username = ?", (username,))
+        row = cur.one(
+            "SELECT password_hash, totp_secret, disabled_at FROM console_staff WHERE username = ?",
+            (username,),
+        )
     ok = False
     if row is not None and row[2] is None:
         try:
@@ -147,12 +171,16 @@ def sign_in(db: Database, username: str, password: str, code: str, ip: str) -> s
     if not ok:
         with db.transaction() as cur:
             for key in keys:
-                cur.execute("INSERT INTO console_login_failures (throttle_key, at) "
-                            "VALUES (?, ?)", (key, now().isoformat()))
+                cur.execute(
+                    "INSERT INTO console_login_failures (throttle_key, at) VALUES (?, ?)",
+                    (key, now().isoformat()),
+                )
         raise SignInRefused("The username, password or code is not right.")
     with db.transaction() as cur:
-        cur.execute("DELETE FROM console_login_failures WHERE throttle_key = ? OR at < ?",
-                    (keys[0], (now() - THROTTLE_WINDOW).isoformat()))
+        cur.execute(
+            "DELETE FROM console_login_failures WHERE throttle_key = ? OR at < ?",
+            (keys[0], (now() - THROTTLE_WINDOW).isoformat()),
+        )
         cur.execute("DELETE FROM console_sessions WHERE expires_at < ?", (now().isoformat(),))
     return new_session(db, username)
 
@@ -162,9 +190,11 @@ def oidc_account(db: Database, claims: dict[str, object]) -> str | None:
     names = [str(claims[k]) for k in ("email", "sub") if claims.get(k)]
     with db.transaction() as cur:
         for name in names:
-            row = cur.one("SELECT username FROM console_staff WHERE lower(username) = "
-                          "lower(?) AND password_hash = ? AND disabled_at IS NULL",
-                          (name, OIDC_ONLY))
+            row = cur.one(
+                "SELECT username FROM console_staff WHERE lower(username) = "
+                "lower(?) AND password_hash = ? AND disabled_at IS NULL",
+                (name, OIDC_ONLY),
+            )
             if row is not None:
                 return str(row[0])
     return None
@@ -174,10 +204,17 @@ def new_session(db: Database, username: str) -> str:
     """A session for an account whose sign-in has been checked; its token."""
     token = secrets.token_urlsafe(32)
     with db.transaction() as cur:
-        cur.execute("INSERT INTO console_sessions (token_sha256, username, csrf_token, "
-                    "created_at, expires_at) VALUES (?, ?, ?, ?, ?)",
-                    (_sha(token), username, secrets.token_urlsafe(32), now().isoformat(),
-                     (now() + timedelta(hours=SESSION_HOURS)).isoformat()))
+        cur.execute(
+            "INSERT INTO console_sessions (token_sha256, username, csrf_token, "
+            "created_at, expires_at) VALUES (?, ?, ?, ?, ?)",
+            (
+                _sha(token),
+                username,
+                secrets.token_urlsafe(32),
+                now().isoformat(),
+                (now() + timedelta(hours=SESSION_HOURS)).isoformat(),
+            ),
+        )
     return token
 
 
@@ -188,7 +225,9 @@ def session_for(db: Database, token: str | None) -> Session | None:
         row = cur.one(
             "SELECT s.username, st.display_name, st.role, s.csrf_token, s.expires_at "
             "FROM console_sessions s JOIN console_staff st ON st.username = s.username "
-            "WHERE s.token_sha256 = ? AND st.disabled_at IS NULL", (_sha(token),))
+            "WHERE s.token_sha256 = ? AND st.disabled_at IS NULL",
+            (_sha(token),),
+        )
     if row is None or datetime.fromisoformat(row[4]) < now():
         return None
     return Session(Staff(row[0], row[1], Role(row[2])), row[3])

@@ -66,8 +66,7 @@ class CaseloadRow:
 
     @property
     def over_timescale(self) -> bool:
-        return bool(self.stage2_day and self.stage2_total and
-                    self.stage2_day > self.stage2_total)
+        return bool(self.stage2_day and self.stage2_total and self.stage2_day > self.stage2_total)
 
 
 SORTS = {
@@ -79,9 +78,15 @@ SORTS = {
     "panel": lambda r: (r.panel_date is None, r.panel_date or date.max),
     "last_sync": lambda r: r.last_sync,
 }
-SORT_LABELS = {"reference": "Reference", "assessor": "Assessor", "stage2": "Stage 2 day",
-               "next_visit": "Next visit", "blockers": "Blockers", "panel": "Panel date",
-               "last_sync": "Last sync"}
+SORT_LABELS = {
+    "reference": "Reference",
+    "assessor": "Assessor",
+    "stage2": "Stage 2 day",
+    "next_visit": "Next visit",
+    "blockers": "Blockers",
+    "panel": "Panel date",
+    "last_sync": "Last sync",
+}
 
 
 @dataclass(frozen=True)
@@ -99,9 +104,14 @@ class Filters:
         month = q.get("panel_month", "")
         if len(month) != 7 or month[4] != "-" or not (month[:4] + month[5:]).isdigit():
             month = ""
-        return cls(assessor=q.get("assessor", ""), overdue=q.get("overdue") == "1",
-                   panel_month=month, blocked=q.get("blocked") == "1",
-                   sort=sort if sort in SORTS else "stage2", descending=q.get("desc") == "1")
+        return cls(
+            assessor=q.get("assessor", ""),
+            overdue=q.get("overdue") == "1",
+            panel_month=month,
+            blocked=q.get("blocked") == "1",
+            sort=sort if sort in SORTS else "stage2",
+            descending=q.get("desc") == "1",
+        )
 
     def keep(self, row: CaseloadRow) -> bool:
         if self.assessor and row.assessor_id != self.assessor:
@@ -110,8 +120,10 @@ class Filters:
             return False
         if self.blocked and not row.blocked:
             return False
-        return not (self.panel_month and (row.panel_date is None or
-                                          row.panel_date.isoformat()[:7] != self.panel_month))
+        return not (
+            self.panel_month
+            and (row.panel_date is None or row.panel_date.isoformat()[:7] != self.panel_month)
+        )
 
 
 class Caseload:
@@ -142,8 +154,9 @@ class Caseload:
 
         self._worker.submit(work)
 
-    def rows(self, today: date, filters: Filters | None = None, *,
-             allow_stale: bool = False) -> list[CaseloadRow]:
+    def rows(
+        self, today: date, filters: Filters | None = None, *, allow_stale: bool = False
+    ) -> list[CaseloadRow]:
         """Every case's row. With ``allow_stale`` (the page, not the API or CSV), a case
         whose newer bundle is not worked out yet shows its previous row while one
         background worker works it out: under heavy syncing the page stays quick and is
@@ -155,8 +168,12 @@ class Caseload:
         for latest in latest_rows:
             previous = self._by_case.get(latest.case_id)
             key = (latest.bundle_id, today)
-            if (allow_stale and key not in self._rows and previous is not None
-                    and previous.last_sync <= latest.received_at):
+            if (
+                allow_stale
+                and key not in self._rows
+                and previous is not None
+                and previous.last_sync <= latest.received_at
+            ):
                 self._refresh_later(latest, names, today)
                 stale.add(latest.case_id)
                 out.append(previous)
@@ -195,12 +212,18 @@ class Caseload:
 
     def _build(self, latest: CaseRow, names: Mapping[str, str], today: date) -> CaseloadRow:
         case = self.cache.case(latest)
-        return build_row(case, latest, names.get(latest.device_id) or case.assessor_name or
-                         latest.assessor_id, today, self.rules)
+        return build_row(
+            case,
+            latest,
+            names.get(latest.device_id) or case.assessor_name or latest.assessor_id,
+            today,
+            self.rules,
+        )
 
 
-def build_row(case: object, latest: CaseRow, assessor: str, today: date,
-              rules: TimelineRules) -> CaseloadRow:
+def build_row(
+    case: object, latest: CaseRow, assessor: str, today: date, rules: TimelineRules
+) -> CaseloadRow:
     from homestudy.model import Case
 
     assert isinstance(case, Case)
@@ -208,33 +231,41 @@ def build_row(case: object, latest: CaseRow, assessor: str, today: date,
     findings = assess_readiness(case, load_library(), rules, today)
     timeline = build_timeline(case, rules, today)
     clock = panel_clock(case, rules)
-    planned = [v.planned_date for v in case.visits
-               if not v.is_done and v.planned_date and v.planned_date >= today]
+    planned = [
+        v.planned_date
+        for v in case.visits
+        if not v.is_done and v.planned_date and v.planned_date >= today
+    ]
     return CaseloadRow(
-        bundle_id=latest.bundle_id, case_id=case.id, reference=case.reference,
+        bundle_id=latest.bundle_id,
+        case_id=case.id,
+        reference=case.reference,
         applicants=case.applicant_names,
-        assessor=assessor, assessor_id=latest.assessor_id, stage=case.stage.value,
+        assessor=assessor,
+        assessor_id=latest.assessor_id,
+        stage=case.stage.value,
         stage2_day=progress[0] if progress else None,
         stage2_total=progress[1] if progress else None,
         stage2_start=case.stage2_notice_on,
         visits_done=sum(1 for v in case.visits if v.done_date and v.done_date <= today),
-        visits_planned=len(case.visits), next_visit=min(planned) if planned else None,
+        visits_planned=len(case.visits),
+        next_visit=min(planned) if planned else None,
         blockers=sum(1 for f in findings if f.severity is Severity.BLOCKER),
         findings=tuple(Finding(f.severity.value, f.message) for f in findings),
         panel_date=clock.panel if clock else None,
         panel_provisional=bool(clock and clock.provisional),
         comments_due=clock.comments_due if clock else None,
         last_sync=latest.received_at,
-        overdue=tuple(m.title for m in timeline.milestones
-                      if m.status is MilestoneStatus.OVERDUE),
+        overdue=tuple(m.title for m in timeline.milestones if m.status is MilestoneStatus.OVERDUE),
     )
 
 
 def assessor_names(db: Database) -> dict[str, str]:
     """Device id -> the assessor's name given on their enrolment file."""
     with db.transaction() as cur:
-        rows = cur.all("SELECT device_id, assessor_name FROM enrolment_tokens "
-                       "WHERE device_id IS NOT NULL")
+        rows = cur.all(
+            "SELECT device_id, assessor_name FROM enrolment_tokens WHERE device_id IS NOT NULL"
+        )
     return {r[0]: r[1] for r in rows if r[1]}
 
 
@@ -250,16 +281,48 @@ def _d(value: date | None) -> str:
 def to_csv(rows: list[CaseloadRow]) -> str:
     out = io.StringIO()
     w = csv.writer(out)
-    w.writerow(["Reference", "Applicants", "Assessor", "Stage", "Stage 2 day", "Stage 2 of",
-                "Visits done", "Visits planned", "Next visit", "Blockers", "Panel date",
-                "Panel date provisional", "Applicants' comments due", "Last sync (UTC)",
-                "Overdue"])
+    w.writerow(
+        [
+            "Reference",
+            "Applicants",
+            "Assessor",
+            "Stage",
+            "Stage 2 day",
+            "Stage 2 of",
+            "Visits done",
+            "Visits planned",
+            "Next visit",
+            "Blockers",
+            "Panel date",
+            "Panel date provisional",
+            "Applicants' comments due",
+            "Last sync (UTC)",
+            "Overdue",
+        ]
+    )
     for r in rows:
-        w.writerow([csv_cell(v) for v in (
-            r.reference, r.applicants, r.assessor, r.stage, r.stage2_day or "",
-            r.stage2_total or "", r.visits_done, r.visits_planned, _d(r.next_visit),
-            r.blockers, _d(r.panel_date), "yes" if r.panel_provisional else "",
-            _d(r.comments_due), r.last_sync[:16].replace("T", " "), "; ".join(r.overdue))])
+        w.writerow(
+            [
+                csv_cell(v)
+                for v in (
+                    r.reference,
+                    r.applicants,
+                    r.assessor,
+                    r.stage,
+                    r.stage2_day or "",
+                    r.stage2_total or "",
+                    r.visits_done,
+                    r.visits_planned,
+                    _d(r.next_visit),
+                    r.blockers,
+                    _d(r.panel_date),
+                    "yes" if r.panel_provisional else "",
+                    _d(r.comments_due),
+                    r.last_sync[:16].replace("T", " "),
+                    "; ".join(r.overdue),
+                )
+            ]
+        )
     return out.getvalue()
 
 

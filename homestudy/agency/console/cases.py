@@ -54,7 +54,8 @@ def case_rows(db: Database) -> list[CaseRow]:
         rows = cur.all(
             "SELECT b.case_id, b.case_reference, b.bundle_id, b.sequence, b.received_at, "
             "b.device_id, d.assessor_id FROM bundles b JOIN devices d "
-            "ON d.device_id = b.device_id ORDER BY b.case_id, b.received_at, b.sequence")
+            "ON d.device_id = b.device_id ORDER BY b.case_id, b.received_at, b.sequence"
+        )
     latest: dict[str, CaseRow] = {}
     for r in rows:
         latest[r[0]] = CaseRow(r[0], r[1], r[2], int(r[3]), r[4], r[5], r[6])
@@ -68,15 +69,22 @@ def bundles_of(db: Database, case_id: str) -> list[CaseRow]:
             "SELECT b.case_id, b.case_reference, b.bundle_id, b.sequence, b.received_at, "
             "b.device_id, d.assessor_id FROM bundles b JOIN devices d "
             "ON d.device_id = b.device_id WHERE b.case_id = ? "
-            "ORDER BY b.received_at, b.sequence", (case_id,))
+            "ORDER BY b.received_at, b.sequence",
+            (case_id,),
+        )
     return [CaseRow(r[0], r[1], r[2], int(r[3]), r[4], r[5], r[6]) for r in rows]
 
 
 class CaseCache:
     """Decrypted cases by bundle id, most recently used kept (bounded)."""
 
-    def __init__(self, home: AgencyHome, db: Database, size: int = 2000,
-                 on_decrypt: Callable[[str, str], None] | None = None) -> None:
+    def __init__(
+        self,
+        home: AgencyHome,
+        db: Database,
+        size: int = 2000,
+        on_decrypt: Callable[[str, str], None] | None = None,
+    ) -> None:
         self.home, self.db, self.size = home, db, size
         self._items: OrderedDict[str, Case] = OrderedDict()
         self._lock = threading.Lock()
@@ -109,15 +117,13 @@ def _open_case(home: AgencyHome, db: Database, row: CaseRow) -> Case:
     """The adapter (see the module docstring): the case as of bundle ``row``."""
     with db.transaction() as cur:
         case_state.index_pending(cur, home, row.case_id)  # stored by the inbox role
-        found = cur.one("SELECT state_sha256 FROM bundles WHERE bundle_id = ?",
-                        (row.bundle_id,))
+        found = cur.one("SELECT state_sha256 FROM bundles WHERE bundle_id = ?", (row.bundle_id,))
         sha = str(found[0]) if found is not None and found[0] else ""
         state = case_state.state_for(cur, home, row.case_id, sha) if sha else None
     if not sha:  # a bundle from before change sets: the whole case is inside it
         return open_received(home, db, row.bundle_id).case()
     if state is None:
-        raise AgencyError("The inbox cannot rebuild this case: part of its history is "
-                          "missing.")
+        raise AgencyError("The inbox cannot rebuild this case: part of its history is missing.")
     return from_jsonable(Case, state)
 
 
@@ -134,5 +140,4 @@ def _latest_case(cache: CaseCache, case_id: str) -> CaseState:
         if latest is None:
             raise NotFoundError("No case with that id has been received.")
         cache.keep(row, latest.as_case())
-    return CaseState(cache.case(row), row.bundle_id, row.sequence, row.received_at,
-                     row.device_id)
+    return CaseState(cache.case(row), row.bundle_id, row.sequence, row.received_at, row.device_id)

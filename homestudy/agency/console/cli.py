@@ -1,12 +1,12 @@
 """The console's commands for ``homestudy-agency`` (kept apart from the inbox's):
 
-    console [--host 127.0.0.1] [--port 8490] [--insecure-cookies]   run the web console
-    staff-add USERNAME --name NAME --role admin|team_manager|panel_adviser
-                                    (password from $HOMESTUDY_STAFF_PASSWORD or a prompt)
-    devices [--json]                 laptops: last seen, state
-    enrolments [--json] [--all]      enrolment files not yet used (--all: every one)
-    cancel-enrolment FILE_ID         make an unused enrolment file useless
-    (revoke, restore-device and enrol are the inbox's own commands)
+console [--host 127.0.0.1] [--port 8490] [--insecure-cookies]   run the web console
+staff-add USERNAME --name NAME --role admin|team_manager|panel_adviser
+                                (password from $HOMESTUDY_STAFF_PASSWORD or a prompt)
+devices [--json]                 laptops: last seen, state
+enrolments [--json] [--all]      enrolment files not yet used (--all: every one)
+cancel-enrolment FILE_ID         make an unused enrolment file useless
+(revoke, restore-device and enrol are the inbox's own commands)
 """
 
 from __future__ import annotations
@@ -25,16 +25,22 @@ def add_commands(sub: Any) -> dict[str, Callable[[argparse.Namespace], int]]:
     p = sub.add_parser("console", help="run the web console (on the internal network)")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8490, help="0 picks a free port")
-    p.add_argument("--insecure-cookies", action="store_true",
-                   help="sign-in cookies without 'Secure' (only for plain http on this "
-                        "machine, never behind a network)")
+    p.add_argument(
+        "--insecure-cookies",
+        action="store_true",
+        help="sign-in cookies without 'Secure' (only for plain http on this "
+        "machine, never behind a network)",
+    )
     p = sub.add_parser("staff-add", help="add a console account (prints its TOTP set-up)")
     p.add_argument("username")
     p.add_argument("--name", required=True)
     p.add_argument("--role", required=True, choices=["admin", "team_manager", "panel_adviser"])
-    p.add_argument("--oidc", action="store_true",
-                   help="no password: signs in through the organisation's OpenID Connect "
-                        "provider (USERNAME = their e-mail there)")
+    p.add_argument(
+        "--oidc",
+        action="store_true",
+        help="no password: signs in through the organisation's OpenID Connect "
+        "provider (USERNAME = their e-mail there)",
+    )
     p.add_argument("--json", action="store_true")
     p = sub.add_parser("devices", help="list the laptops: assessor, last seen, state")
     p.add_argument("--json", action="store_true")
@@ -44,8 +50,13 @@ def add_commands(sub: Any) -> dict[str, Callable[[argparse.Namespace], int]]:
     p = sub.add_parser("cancel-enrolment", help="make an unused enrolment file useless")
     p.add_argument("file_id")
     p.add_argument("--json", action="store_true")
-    return {"console": _console, "staff-add": _staff_add, "devices": _devices,
-            "enrolments": _enrolments, "cancel-enrolment": _cancel}
+    return {
+        "console": _console,
+        "staff-add": _staff_add,
+        "devices": _devices,
+        "enrolments": _enrolments,
+        "cancel-enrolment": _cancel,
+    }
 
 
 def _home_db(args: argparse.Namespace) -> Any:
@@ -75,8 +86,12 @@ def _console(args: argparse.Namespace) -> int:
     from datetime import date
 
     console = app.state.console
-    threading.Thread(target=console.as_actor, args=("console", console.load.rows, date.today()),
-                     daemon=True, name="warm-caseload").start()
+    threading.Thread(
+        target=console.as_actor,
+        args=("console", console.load.rows, date.today()),
+        daemon=True,
+        name="warm-caseload",
+    ).start()
     config = uvicorn.Config(app, log_level="warning", access_log=False)
     uvicorn.Server(config).run(sockets=[sock])
     return 0
@@ -91,22 +106,31 @@ def _staff_add(args: argparse.Namespace) -> int:
     from homestudy.agency.console import audit, auth
     from homestudy.agency.console.schema import migrate_console
 
-    password = "" if args.oidc else (os.environ.get("HOMESTUDY_STAFF_PASSWORD") or
-                                     getpass.getpass(f"Password for {args.username} "
-                                                     "(12 characters or more): "))
+    password = (
+        ""
+        if args.oidc
+        else (
+            os.environ.get("HOMESTUDY_STAFF_PASSWORD")
+            or getpass.getpass(f"Password for {args.username} (12 characters or more): ")
+        )
+    )
     with _home_db(args) as (home, db):
         migrate_console(db)
-        secret = auth.add_staff(db, args.username, args.name, args.role, password,
-                                oidc=args.oidc)
+        secret = auth.add_staff(db, args.username, args.name, args.role, password, oidc=args.oidc)
         audit.record(db, "cli", "staff_added", args.username, args.role)
     if args.oidc:
-        return _print(args, {"username": args.username, "role": args.role, "oidc": True},
-                      f"Account {args.username} made; it signs in through OpenID Connect.")
+        return _print(
+            args,
+            {"username": args.username, "role": args.role, "oidc": True},
+            f"Account {args.username} made; it signs in through OpenID Connect.",
+        )
     uri = auth.totp_uri(secret, args.username, f"HomeStudy {home.config.name}")
-    return _print(args, {"username": args.username, "role": args.role, "totp_secret": secret,
-                         "totp_uri": uri},
-                  f"Account {args.username} made. Add it to an authenticator app with this "
-                  f"key: {secret}\n(or as a link: {uri})")
+    return _print(
+        args,
+        {"username": args.username, "role": args.role, "totp_secret": secret, "totp_uri": uri},
+        f"Account {args.username} made. Add it to an authenticator app with this "
+        f"key: {secret}\n(or as a link: {uri})",
+    )
 
 
 def _devices(args: argparse.Namespace) -> int:
@@ -114,8 +138,11 @@ def _devices(args: argparse.Namespace) -> int:
 
     with _home_db(args) as (_home, db):
         rows = team.devices(db)
-    lines = [f"{d.assessor_name or d.assessor_id:<20} {d.device_id}  {d.state:<8} last seen "
-             f"{d.last_seen[:16] or 'never'}  {d.bundles} bundle(s)" for d in rows]
+    lines = [
+        f"{d.assessor_name or d.assessor_id:<20} {d.device_id}  {d.state:<8} last seen "
+        f"{d.last_seen[:16] or 'never'}  {d.bundles} bundle(s)"
+        for d in rows
+    ]
     return _print(args, team.as_json(rows), "\n".join(lines) or "No laptop is enrolled yet.")
 
 
@@ -124,8 +151,11 @@ def _enrolments(args: argparse.Namespace) -> int:
 
     with _home_db(args) as (_home, db):
         rows = team.enrolments(db, outstanding_only=not args.all)
-    lines = [f"{e.token_id}  {e.assessor_name or e.assessor_id:<20} {e.state:<8} expires "
-             f"{e.expires_at[:16]}" for e in rows]
+    lines = [
+        f"{e.token_id}  {e.assessor_name or e.assessor_id:<20} {e.state:<8} expires "
+        f"{e.expires_at[:16]}"
+        for e in rows
+    ]
     return _print(args, team.as_json(rows), "\n".join(lines) or "No enrolment file is waiting.")
 
 
@@ -137,5 +167,8 @@ def _cancel(args: argparse.Namespace) -> int:
         migrate_console(db)
         team.cancel_enrolment(db, args.file_id)
         audit.record(db, "cli", "enrolment_cancelled", args.file_id)
-    return _print(args, {"cancelled": args.file_id},
-                  f"Enrolment file {args.file_id} cancelled; it can no longer be used.")
+    return _print(
+        args,
+        {"cancelled": args.file_id},
+        f"Enrolment file {args.file_id} cancelled; it can no longer be used.",
+    )

@@ -33,10 +33,13 @@ def replies(db: Database, case_id: str) -> dict[str, list[Reply]]:
     names = assessor_names(db)
     out: dict[str, list[Reply]] = {}
     for item in messages.replies_for(db, case_id):
-        reply = Reply(str(item["comment_id"]), "resolved" if item["resolved"] else "replied",
-                      str(item.get("reply", "")), names.get(str(item.get("device_id")),
-                                                            "the worker"),
-                      str(item.get("at", "")))
+        reply = Reply(
+            str(item["comment_id"]),
+            "resolved" if item["resolved"] else "replied",
+            str(item.get("reply", "")),
+            names.get(str(item.get("device_id")), "the worker"),
+            str(item.get("at", "")),
+        )
         out.setdefault(reply.comment_id, []).append(reply)
     return out
 
@@ -44,6 +47,7 @@ def replies(db: Database, case_id: str) -> dict[str, list[Reply]]:
 def queued_reviews(db: Database, case_id: str) -> int:
     """How many review messages wait for, or went to, the case's laptop."""
     with db.transaction() as cur:
-        row = cur.one("SELECT count(*) FROM assignments WHERE case_id = ? AND kind = 'review'",
-                      (case_id,))
+        row = cur.one(
+            "SELECT count(*) FROM assignments WHERE case_id = ? AND kind = 'review'", (case_id,)
+        )
     return int(row[0]) if row else 0

@@ -49,8 +49,10 @@ class OidcSettings:
             data = json.loads(path.read_text(encoding="utf-8")).get("oidc")
             return cls(**data) if data else None
         except (ValueError, TypeError) as exc:
-            raise AgencyError(f"The console settings in {path} are not readable: "
-                              "'oidc' needs issuer, client_id and client_secret.") from exc
+            raise AgencyError(
+                f"The console settings in {path} are not readable: "
+                "'oidc' needs issuer, client_id and client_secret."
+            ) from exc
 
 
 class OidcRefused(Exception):
@@ -78,8 +80,10 @@ class OidcClient:
             try:
                 meta = httpx.get(url, timeout=10).raise_for_status().json()
             except (httpx.HTTPError, ValueError) as exc:
-                raise OidcRefused("The sign-in provider cannot be reached. Try again, or "
-                                  "sign in with your console password.") from exc
+                raise OidcRefused(
+                    "The sign-in provider cannot be reached. Try again, or "
+                    "sign in with your console password."
+                ) from exc
             self._meta = meta
         return self._meta
 
@@ -88,14 +92,20 @@ class OidcClient:
         state, nonce, verifier = generate_token(32), generate_token(32), generate_token(48)
         with self._lock:
             now = time.monotonic()
-            self._flows = {k: f for k, f in self._flows.items()
-                           if now - f.started < FLOW_SECONDS}
+            self._flows = {k: f for k, f in self._flows.items() if now - f.started < FLOW_SECONDS}
             self._flows[state] = _Flow(nonce, verifier, redirect_uri, now)
-        query = urlencode({
-            "response_type": "code", "client_id": self.settings.client_id,
-            "redirect_uri": redirect_uri, "scope": "openid email profile", "state": state,
-            "nonce": nonce, "code_challenge": create_s256_code_challenge(verifier),
-            "code_challenge_method": "S256"})
+        query = urlencode(
+            {
+                "response_type": "code",
+                "client_id": self.settings.client_id,
+                "redirect_uri": redirect_uri,
+                "scope": "openid email profile",
+                "state": state,
+                "nonce": nonce,
+                "code_challenge": create_s256_code_challenge(verifier),
+                "code_challenge_method": "S256",
+            }
+        )
         return f"{self.metadata()['authorization_endpoint']}?{query}"
 
     def finish(self, state: str, code: str) -> dict[str, Any]:
@@ -106,14 +116,23 @@ class OidcClient:
             raise OidcRefused("This sign-in has expired. Start again.")
         meta = self.metadata()
         try:
-            resp = httpx.post(meta["token_endpoint"], timeout=10, data={
-                "grant_type": "authorization_code", "code": code,
-                "redirect_uri": flow.redirect_uri, "client_id": self.settings.client_id,
-                "client_secret": self.settings.client_secret, "code_verifier": flow.verifier})
+            resp = httpx.post(
+                meta["token_endpoint"],
+                timeout=10,
+                data={
+                    "grant_type": "authorization_code",
+                    "code": code,
+                    "redirect_uri": flow.redirect_uri,
+                    "client_id": self.settings.client_id,
+                    "client_secret": self.settings.client_secret,
+                    "code_verifier": flow.verifier,
+                },
+            )
             resp.raise_for_status()
             id_token = resp.json()["id_token"]
-            keys = KeySet.import_key_set(httpx.get(meta["jwks_uri"], timeout=10)
-                                         .raise_for_status().json())
+            keys = KeySet.import_key_set(
+                httpx.get(meta["jwks_uri"], timeout=10).raise_for_status().json()
+            )
         except (httpx.HTTPError, ValueError, KeyError) as exc:
             raise OidcRefused("The sign-in provider did not confirm the sign-in.") from exc
         try:
@@ -122,7 +141,8 @@ class OidcClient:
                 iss={"essential": True, "value": meta.get("issuer", self.settings.issuer)},
                 aud={"essential": True, "value": self.settings.client_id},
                 nonce={"essential": True, "value": flow.nonce},
-                exp={"essential": True}, sub={"essential": True},
+                exp={"essential": True},
+                sub={"essential": True},
             ).validate(token.claims)
         except (JoseError, ValueError) as exc:
             raise OidcRefused("The sign-in provider's answer did not check out.") from exc

@@ -56,8 +56,9 @@ def _block(block: object) -> str:
         return f"<{tag}>{items}</{tag}>"
     if isinstance(block, Table):
         head = "".join(f'<th scope="col">{escape(c)}</th>' for c in block.columns)
-        body = "".join("<tr>" + "".join(f"<td>{escape(c)}</td>" for c in row) + "</tr>"
-                       for row in block.rows)
+        body = "".join(
+            "<tr>" + "".join(f"<td>{escape(c)}</td>" for c in row) + "</tr>" for row in block.rows
+        )
         caption = f"<caption>{escape(block.caption)}</caption>" if block.caption else ""
         return f"<table>{caption}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
     if isinstance(block, Image):

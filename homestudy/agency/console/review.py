@@ -54,21 +54,28 @@ def _now() -> str:
 
 def _open_review(db: Database, case_id: str, bundle_id: str, reviewer: str) -> str:
     with db.transaction(immediate=True) as cur:
-        row = cur.one("SELECT review_id FROM console_reviews WHERE case_id = ? AND "
-                      "reviewer = ? AND sent_at IS NULL", (case_id, reviewer))
+        row = cur.one(
+            "SELECT review_id FROM console_reviews WHERE case_id = ? AND "
+            "reviewer = ? AND sent_at IS NULL",
+            (case_id, reviewer),
+        )
         if row is not None:
-            cur.execute("UPDATE console_reviews SET bundle_id = ? WHERE review_id = ?",
-                        (bundle_id, row[0]))
+            cur.execute(
+                "UPDATE console_reviews SET bundle_id = ? WHERE review_id = ?", (bundle_id, row[0])
+            )
             return str(row[0])
         review_id = str(uuid.uuid4())
-        cur.execute("INSERT INTO console_reviews (review_id, case_id, bundle_id, reviewer, "
-                    "created_at) VALUES (?, ?, ?, ?, ?)",
-                    (review_id, case_id, bundle_id, reviewer, _now()))
+        cur.execute(
+            "INSERT INTO console_reviews (review_id, case_id, bundle_id, reviewer, "
+            "created_at) VALUES (?, ?, ?, ?, ?)",
+            (review_id, case_id, bundle_id, reviewer, _now()),
+        )
     return review_id
 
 
-def add_comment(db: Database, case: Case, bundle_id: str, section_id: str, text: str,
-                author: str) -> Comment:
+def add_comment(
+    db: Database, case: Case, bundle_id: str, section_id: str, text: str, author: str
+) -> Comment:
     text = text.strip()
     if not text:
         raise ValidationError("Write the comment before saving it.")
@@ -79,54 +86,80 @@ def add_comment(db: Database, case: Case, bundle_id: str, section_id: str, text:
     review_id = _open_review(db, case.id, bundle_id, author)
     comment = Comment(str(uuid.uuid4()), review_id, section_id, text, author, _now())
     with db.transaction() as cur:
-        cur.execute("INSERT INTO console_comments (comment_id, review_id, case_id, section_id, "
-                    "text, author, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    (comment.comment_id, review_id, case.id, section_id, text, author,
-                     comment.created_at))
+        cur.execute(
+            "INSERT INTO console_comments (comment_id, review_id, case_id, section_id, "
+            "text, author, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (comment.comment_id, review_id, case.id, section_id, text, author, comment.created_at),
+        )
     return comment
 
 
-def decide(db: Database, home: AgencyHome, case: Case, bundle_id: str, reviewer: str,
-           kind: str, reasons: str) -> tuple[str, int]:
+def decide(
+    db: Database,
+    home: AgencyHome,
+    case: Case,
+    bundle_id: str,
+    reviewer: str,
+    kind: str,
+    reasons: str,
+) -> tuple[str, int]:
     """Send the reviewer's open comments with a decision ("sign", "return" or "" for
     comments only). Returns (review id, message id)."""
     reasons = reasons.strip()
     if kind not in ("sign", "return", ""):
         raise ValidationError("Choose whether to countersign or return the PAR.")
     if kind == "return" and not reasons:
-        raise ValidationError("Say why the PAR is being returned, so the worker knows "
-                              "what to change.")
+        raise ValidationError(
+            "Say why the PAR is being returned, so the worker knows what to change."
+        )
     review_id = _open_review(db, case.id, bundle_id, reviewer)
     comments = [c for c in comments_of(db, case.id) if c.review_id == review_id]
     if not kind and not comments:
         raise ValidationError("There are no comments to send yet.")
     at = _now()
-    body = {"review_id": review_id,
-            "comments": [{"id": c.comment_id, "section_id": c.section_id, "text": c.text,
-                          "author": c.author, "created_at": c.created_at} for c in comments],
-            "decision": ({"kind": kind, "reasons": reasons, "by": reviewer, "at": at}
-                         if kind else None)}
+    body = {
+        "review_id": review_id,
+        "comments": [
+            {
+                "id": c.comment_id,
+                "section_id": c.section_id,
+                "text": c.text,
+                "author": c.author,
+                "created_at": c.created_at,
+            }
+            for c in comments
+        ],
+        "decision": (
+            {"kind": kind, "reasons": reasons, "by": reviewer, "at": at} if kind else None
+        ),
+    }
     message_id = messaging.queue_review(db, home, case.id, body)
     with db.transaction() as cur:
-        cur.execute("UPDATE console_reviews SET sent_at = ?, decision = ?, reasons = ?, "
-                    "message_id = ?, bundle_id = ? WHERE review_id = ?",
-                    (at, kind, reasons, message_id, bundle_id, review_id))
+        cur.execute(
+            "UPDATE console_reviews SET sent_at = ?, decision = ?, reasons = ?, "
+            "message_id = ?, bundle_id = ? WHERE review_id = ?",
+            (at, kind, reasons, message_id, bundle_id, review_id),
+        )
     return review_id, message_id
 
 
 def comments_of(db: Database, case_id: str) -> list[Comment]:
     with db.transaction() as cur:
-        rows = cur.all("SELECT comment_id, review_id, section_id, text, author, created_at "
-                       "FROM console_comments WHERE case_id = ? ORDER BY created_at",
-                       (case_id,))
+        rows = cur.all(
+            "SELECT comment_id, review_id, section_id, text, author, created_at "
+            "FROM console_comments WHERE case_id = ? ORDER BY created_at",
+            (case_id,),
+        )
     return [Comment(*r) for r in rows]
 
 
 def reviews_of(db: Database, case_id: str) -> list[Review]:
     with db.transaction() as cur:
-        rows = cur.all("SELECT review_id, bundle_id, reviewer, created_at, sent_at, decision, "
-                       "reasons FROM console_reviews WHERE case_id = ? ORDER BY created_at",
-                       (case_id,))
+        rows = cur.all(
+            "SELECT review_id, bundle_id, reviewer, created_at, sent_at, decision, "
+            "reasons FROM console_reviews WHERE case_id = ? ORDER BY created_at",
+            (case_id,),
+        )
     reviews = {r[0]: Review(*r) for r in rows}
     for c in comments_of(db, case_id):
         if c.review_id in reviews:

@@ -52,15 +52,30 @@ def devices(db: Database) -> list[DeviceInfo]:
             "FROM devices d LEFT JOIN bundles b ON b.device_id = d.device_id "
             "LEFT JOIN enrolment_tokens t ON t.device_id = d.device_id "
             "GROUP BY d.device_id, d.assessor_id, t.assessor_name, d.device_name, "
-            "d.enrolled_at, d.revoked_at, d.app_version ORDER BY d.assessor_id, d.enrolled_at")
-    return [DeviceInfo(r[0], r[1], r[2], r[3], r[4], r[5], r[8] or "",
-                       "revoked" if r[6] else "active", int(r[7])) for r in rows]
+            "d.enrolled_at, d.revoked_at, d.app_version ORDER BY d.assessor_id, d.enrolled_at"
+        )
+    return [
+        DeviceInfo(
+            r[0],
+            r[1],
+            r[2],
+            r[3],
+            r[4],
+            r[5],
+            r[8] or "",
+            "revoked" if r[6] else "active",
+            int(r[7]),
+        )
+        for r in rows
+    ]
 
 
 def enrolments(db: Database, *, outstanding_only: bool = True) -> list[EnrolmentInfo]:
     with db.transaction() as cur:
-        rows = cur.all("SELECT token_sha256, assessor_id, assessor_name, created_at, "
-                       "expires_at, used_at FROM enrolment_tokens ORDER BY created_at")
+        rows = cur.all(
+            "SELECT token_sha256, assessor_id, assessor_name, created_at, "
+            "expires_at, used_at FROM enrolment_tokens ORDER BY created_at"
+        )
     now = _now()
     out = []
     for r in rows:
@@ -71,15 +86,21 @@ def enrolments(db: Database, *, outstanding_only: bool = True) -> list[Enrolment
     return out
 
 
-def issue_enrolment(home: AgencyHome, db: Database, assessor_id: str, assessor_name: str,
-                    days: int = 14) -> bytes:
+def issue_enrolment(
+    home: AgencyHome, db: Database, assessor_id: str, assessor_name: str, days: int = 14
+) -> bytes:
     """A new one-time enrolment file (its bytes; the caller hands it over privately)."""
     token = Inbox(home, db).new_token(assessor_id, assessor_name, days)
     return EnrolmentFile(
-        agency_id=home.agency_id, agency_name=home.config.name,
-        inbox_url=home.config.inbox_url, agency_age_recipient=home.age_recipient,
-        agency_signing_public_key=home.signing_public, token=token,
-        assessor_id=assessor_id, assessor_name=assessor_name).to_json()
+        agency_id=home.agency_id,
+        agency_name=home.config.name,
+        inbox_url=home.config.inbox_url,
+        agency_age_recipient=home.age_recipient,
+        agency_signing_public_key=home.signing_public,
+        token=token,
+        assessor_id=assessor_id,
+        assessor_name=assessor_name,
+    ).to_json()
 
 
 def token_id_of(token: str) -> str:
@@ -91,12 +112,16 @@ def cancel_enrolment(db: Database, token_id: str) -> None:
     if len(token_id) < 12:
         raise NotFoundError("No waiting enrolment file has that id.")
     with db.transaction(immediate=True) as cur:
-        row = cur.one("SELECT token_sha256 FROM enrolment_tokens WHERE token_sha256 LIKE ? "
-                      "AND used_at IS NULL AND expires_at > ?", (token_id + "%", _now()))
+        row = cur.one(
+            "SELECT token_sha256 FROM enrolment_tokens WHERE token_sha256 LIKE ? "
+            "AND used_at IS NULL AND expires_at > ?",
+            (token_id + "%", _now()),
+        )
         if row is None:
             raise NotFoundError("No waiting enrolment file has that id.")
-        cur.execute("UPDATE enrolment_tokens SET expires_at = ? WHERE token_sha256 = ?",
-                    (_now(), row[0]))
+        cur.execute(
+            "UPDATE enrolment_tokens SET expires_at = ? WHERE token_sha256 = ?", (_now(), row[0])
+        )
 
 
 def revoke_device(home: AgencyHome, db: Database, device_id: str) -> None:

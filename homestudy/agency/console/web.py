@@ -36,7 +36,7 @@ SESSION_COOKIE = "hs_session"
 LOGIN_CSRF_COOKIE = "hs_login"
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'none'; style-src 'self'; img-src 'self'; "
-                               "form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
     "Cache-Control": "no-store",
@@ -69,8 +69,9 @@ class Console:
         self.load = caseload.Caseload(self.cache)
 
     def _decrypted(self, reference: str, bundle_id: str) -> None:
-        audit.record(self.db, getattr(_actor, "name", "console"), "decrypt", reference,
-                     f"bundle {bundle_id}")
+        audit.record(
+            self.db, getattr(_actor, "name", "console"), "decrypt", reference, f"bundle {bundle_id}"
+        )
 
     def as_actor(self, name: str, fn: Callable[..., Any], *args: Any) -> Any:
         """Run ``fn`` with ``name`` as the one any decryption it causes is recorded for."""
@@ -82,16 +83,23 @@ class Console:
 
 
 def _env() -> Environment:
-    env = Environment(loader=PackageLoader("homestudy.agency.console", "templates"),
-                      autoescape=select_autoescape(["html"]), trim_blocks=True,
-                      lstrip_blocks=True)
+    env = Environment(
+        loader=PackageLoader("homestudy.agency.console", "templates"),
+        autoescape=select_autoescape(["html"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
     env.filters["d"] = lambda v: format_date(v) if v else "—"
     env.filters["when"] = _when
     return env
 
 
-def create_console_app(home: AgencyHome | Path | str, *, today: Callable[[], date] | None = None,
-                       secure_cookies: bool = True) -> Starlette:
+def create_console_app(
+    home: AgencyHome | Path | str,
+    *,
+    today: Callable[[], date] | None = None,
+    secure_cookies: bool = True,
+) -> Starlette:
     from homestudy.agency.console.oidc import OidcClient, OidcRefused, OidcSettings
 
     if not isinstance(home, AgencyHome):
@@ -113,11 +121,16 @@ def create_console_app(home: AgencyHome | Path | str, *, today: Callable[[], dat
             found = row_cache[key] = Markup(row_template.render(r=r))
         return found
 
-    def page(request: Request, name: str, session: auth.Session | None, status: int = 200,
-             **ctx: Any) -> HTMLResponse:
+    def page(
+        request: Request, name: str, session: auth.Session | None, status: int = 200, **ctx: Any
+    ) -> HTMLResponse:
         html = env.get_template(name).render(
-            request=request, me=session.staff if session else None,
-            csrf=session.csrf_token if session else "", agency=home.config.name, **ctx)
+            request=request,
+            me=session.staff if session else None,
+            csrf=session.csrf_token if session else "",
+            agency=home.config.name,
+            **ctx,
+        )
         return HTMLResponse(html, status_code=status, headers=SECURITY_HEADERS)
 
     def ip(request: Request) -> str:
@@ -133,9 +146,11 @@ def create_console_app(home: AgencyHome | Path | str, *, today: Callable[[], dat
             raise Denied(403, "Your role does not allow this.")
         return session
 
-    def handler(fn: Callable[..., Any], what: str = "", post: bool = False
-                ) -> Callable[[Request], Awaitable[Response]]:
+    def handler(
+        fn: Callable[..., Any], what: str = "", post: bool = False
+    ) -> Callable[[Request], Awaitable[Response]]:
         """Wrap a page: session, role, CSRF (POST), plain errors, thread pool."""
+
         async def endpoint(request: Request) -> Response:
             form: dict[str, Any] = {}
             if post:
@@ -146,16 +161,19 @@ def create_console_app(home: AgencyHome | Path | str, *, today: Callable[[], dat
                     return RedirectResponse("/login", status_code=303)
                 session = need(session, what)
                 if post and not auth.csrf_ok(session, str(form.get("csrf", ""))):
-                    raise Denied(403, "This form has expired. Go back, reload the page and "
-                                      "try again.")
-                return await run_in_threadpool(c.as_actor, session.staff.username, fn,
-                                               request, session, form)
+                    raise Denied(
+                        403, "This form has expired. Go back, reload the page and try again."
+                    )
+                return await run_in_threadpool(
+                    c.as_actor, session.staff.username, fn, request, session, form
+                )
             except Denied as exc:
                 return page(request, "error.html", None, exc.status, message=exc.message)
             except NotFoundError as exc:
                 return page(request, "error.html", None, 404, message=exc.message)
             except HomeStudyError as exc:
                 return page(request, "error.html", None, 400, message=exc.message)
+
         return endpoint
 
     # ------------------------------------------------------------------ sign-in
@@ -170,34 +188,55 @@ def create_console_app(home: AgencyHome | Path | str, *, today: Callable[[], dat
         form = await request.form()
         username = str(form.get("username", "")).strip()
         sent = str(form.get("csrf", ""))
-        if not sent or not secrets.compare_digest(sent, request.cookies.get(LOGIN_CSRF_COOKIE,
-                                                                           "")):
-            return page(request, "error.html", None, 403,
-                        message="This form has expired. Reload the page and try again.")
+        if not sent or not secrets.compare_digest(sent, request.cookies.get(LOGIN_CSRF_COOKIE, "")):
+            return page(
+                request,
+                "error.html",
+                None,
+                403,
+                message="This form has expired. Reload the page and try again.",
+            )
         try:
-            token = await run_in_threadpool(auth.sign_in, c.db, username,
-                                            str(form.get("password", "")),
-                                            str(form.get("code", "")), ip(request))
+            token = await run_in_threadpool(
+                auth.sign_in,
+                c.db,
+                username,
+                str(form.get("password", "")),
+                str(form.get("code", "")),
+                ip(request),
+            )
         except auth.SignInRefused as exc:
-            await run_in_threadpool(audit.record, c.db, username or "(blank)",
-                                    "sign_in_failed", "", "", ip(request))
+            await run_in_threadpool(
+                audit.record, c.db, username or "(blank)", "sign_in_failed", "", "", ip(request)
+            )
             new = secrets.token_urlsafe(24)
-            resp = page(request, "login.html", None, 401, login_csrf=new, error=str(exc),
-                        username=username, oidc=oidc_settings)
+            resp = page(
+                request,
+                "login.html",
+                None,
+                401,
+                login_csrf=new,
+                error=str(exc),
+                username=username,
+                oidc=oidc_settings,
+            )
             _cookie(resp, LOGIN_CSRF_COOKIE, new, c.secure_cookies, max_age=1800)
             return resp
-        await run_in_threadpool(audit.record, c.db, username, "sign_in", "", "local",
-                                ip(request))
+        await run_in_threadpool(audit.record, c.db, username, "sign_in", "", "local", ip(request))
         resp = RedirectResponse("/", status_code=303)
-        _cookie(resp, SESSION_COOKIE, token, c.secure_cookies,
-                max_age=auth.SESSION_HOURS * 3600)
+        _cookie(resp, SESSION_COOKIE, token, c.secure_cookies, max_age=auth.SESSION_HOURS * 3600)
         resp.delete_cookie(LOGIN_CSRF_COOKIE, path="/")
         return resp
 
     async def oidc_start(request: Request) -> Response:
         if oidc is None:
-            return page(request, "error.html", None, 404,
-                        message="Sign-in through an organisation account is not set up.")
+            return page(
+                request,
+                "error.html",
+                None,
+                404,
+                message="Sign-in through an organisation account is not set up.",
+            )
         try:
             url = await run_in_threadpool(oidc.start, str(request.url_for("oidc_callback")))
         except OidcRefused as exc:
@@ -207,29 +246,51 @@ def create_console_app(home: AgencyHome | Path | str, *, today: Callable[[], dat
     async def oidc_callback(request: Request) -> Response:
         q = request.query_params
         if oidc is None or "code" not in q or "state" not in q:
-            return page(request, "error.html", None, 400,
-                        message="The sign-in did not complete. Start again.")
+            return page(
+                request,
+                "error.html",
+                None,
+                400,
+                message="The sign-in did not complete. Start again.",
+            )
         try:
             claims = await run_in_threadpool(oidc.finish, q["state"], q["code"])
         except OidcRefused as exc:
-            await run_in_threadpool(audit.record, c.db, "(oidc)", "sign_in_failed", "",
-                                    "oidc: " + str(exc)[:80], ip(request))
+            await run_in_threadpool(
+                audit.record,
+                c.db,
+                "(oidc)",
+                "sign_in_failed",
+                "",
+                "oidc: " + str(exc)[:80],
+                ip(request),
+            )
             return page(request, "error.html", None, 401, message=str(exc))
         username = await run_in_threadpool(auth.oidc_account, c.db, claims)
         if username is None:
-            await run_in_threadpool(audit.record, c.db, str(claims.get("email") or
-                                                            claims.get("sub")),
-                                    "sign_in_failed", "", "oidc: no console account",
-                                    ip(request))
-            return page(request, "error.html", None, 403, message=(
-                "You signed in, but you have no account on this console. Ask the "
-                "administrator to add you."))
+            await run_in_threadpool(
+                audit.record,
+                c.db,
+                str(claims.get("email") or claims.get("sub")),
+                "sign_in_failed",
+                "",
+                "oidc: no console account",
+                ip(request),
+            )
+            return page(
+                request,
+                "error.html",
+                None,
+                403,
+                message=(
+                    "You signed in, but you have no account on this console. Ask the "
+                    "administrator to add you."
+                ),
+            )
         token = await run_in_threadpool(auth.new_session, c.db, username)
-        await run_in_threadpool(audit.record, c.db, username, "sign_in", "", "oidc",
-                                ip(request))
+        await run_in_threadpool(audit.record, c.db, username, "sign_in", "", "oidc", ip(request))
         resp = RedirectResponse("/", status_code=303)
-        _cookie(resp, SESSION_COOKIE, token, c.secure_cookies,
-                max_age=auth.SESSION_HOURS * 3600)
+        _cookie(resp, SESSION_COOKIE, token, c.secure_cookies, max_age=auth.SESSION_HOURS * 3600)
         return resp
 
     def logout(request: Request, s: auth.Session, form: dict[str, Any]) -> Response:
@@ -247,21 +308,32 @@ def create_console_app(home: AgencyHome | Path | str, *, today: Callable[[], dat
         stale = len(c.load.stale_ids)
         rows = [r for r in every if filters.keep(r)]
         rows.sort(key=caseload.SORTS[filters.sort], reverse=filters.descending)
-        audit.record(c.db, s.staff.username, "view_caseload", "", f"{len(rows)} cases",
-                     ip(request))
+        audit.record(c.db, s.staff.username, "view_caseload", "", f"{len(rows)} cases", ip(request))
         months = sorted({r.panel_date.isoformat()[:7] for r in every if r.panel_date})
-        return page(request, "caseload.html", s, rows=rows, filters=filters,
-                    assessors=caseload.assessors(every), months=months,
-                    sorts=caseload.SORT_LABELS, query=request.url.query,
-                    chart=chart.stage2_chart(rows), quarters=caseload.quarterly_averages(every),
-                    quarter_chart=chart.quarter_chart(every), total=len(every),
-                    row_html=row_html, stale=stale)
+        return page(
+            request,
+            "caseload.html",
+            s,
+            rows=rows,
+            filters=filters,
+            assessors=caseload.assessors(every),
+            months=months,
+            sorts=caseload.SORT_LABELS,
+            query=request.url.query,
+            chart=chart.stage2_chart(rows),
+            quarters=caseload.quarterly_averages(every),
+            quarter_chart=chart.quarter_chart(every),
+            total=len(every),
+            row_html=row_html,
+            stale=stale,
+        )
 
     def caseload_csv(request: Request, s: auth.Session, form: dict[str, Any]) -> Response:
         filters = caseload.Filters.from_query(request.query_params)
         rows = c.load.rows(c.today(), filters)
-        audit.record(c.db, s.staff.username, "export_csv", "caseload", f"{len(rows)} cases",
-                     ip(request))
+        audit.record(
+            c.db, s.staff.username, "export_csv", "caseload", f"{len(rows)} cases", ip(request)
+        )
         return _download(caseload.to_csv(rows).encode("utf-8"), "caseload.csv", "text/csv")
 
     # ------------------------------------------------------------------ case
@@ -269,16 +341,23 @@ def create_console_app(home: AgencyHome | Path | str, *, today: Callable[[], dat
     def _state(request: Request) -> CaseState:
         return c.cache.latest(request.path_params["case_id"])
 
-    def case_page(request: Request, s: auth.Session, form: dict[str, Any],
-                  error: str = "", status: int = 200) -> Response:
+    def case_page(
+        request: Request, s: auth.Session, form: dict[str, Any], error: str = "", status: int = 200
+    ) -> Response:
         from homestudy.forms import load_library
         from homestudy.readiness import assess_readiness
         from homestudy.report import Variant, build_par_document
 
         state = _state(request)
         case, today = state.case, c.today()
-        audit.record(c.db, s.staff.username, "view_case", case.reference,
-                     f"bundle {state.bundle_id}", ip(request))
+        audit.record(
+            c.db,
+            s.staff.username,
+            "view_case",
+            case.reference,
+            f"bundle {state.bundle_id}",
+            ip(request),
+        )
         forms = load_library()
         document = build_par_document(case, Variant.SUPERVISOR, forms=forms, today=today)
         titles = {sec.id: sec.title for sec in forms.par.sections}
@@ -294,37 +373,72 @@ def create_console_app(home: AgencyHome | Path | str, *, today: Callable[[], dat
             old_row = next((b for b in bundles_of(c.db, case.id) if b.bundle_id == last), None)
             if old_row is not None:
                 changes = review.section_changes(c.cache.case(old_row), case)
-        return page(request, "case.html", s, status, case=case, state=state,
-                    parts=parts(document, set(case.par_sections)), titles=titles,
-                    by_section=by_section, sent=sent, replies=messaging.replies(c.db, case.id),
-                    reviews=[r for r in reviews if r.sent_at], changes=changes,
-                    findings=assess_readiness(case, forms, c.load.rules, today),
-                    statuses={k: v.status.value for k, v in case.par_sections.items()},
-                    error=error, today=today)
+        return page(
+            request,
+            "case.html",
+            s,
+            status,
+            case=case,
+            state=state,
+            parts=parts(document, set(case.par_sections)),
+            titles=titles,
+            by_section=by_section,
+            sent=sent,
+            replies=messaging.replies(c.db, case.id),
+            reviews=[r for r in reviews if r.sent_at],
+            changes=changes,
+            findings=assess_readiness(case, forms, c.load.rules, today),
+            statuses={k: v.status.value for k, v in case.par_sections.items()},
+            error=error,
+            today=today,
+        )
 
     def add_comment(request: Request, s: auth.Session, form: dict[str, Any]) -> Response:
         state = _state(request)
         try:
-            made = review.add_comment(c.db, state.case, state.bundle_id,
-                                      str(form.get("section_id", "")),
-                                      str(form.get("text", "")), s.staff.display_name)
+            made = review.add_comment(
+                c.db,
+                state.case,
+                state.bundle_id,
+                str(form.get("section_id", "")),
+                str(form.get("text", "")),
+                s.staff.display_name,
+            )
         except ValidationError as exc:
             return case_page(request, s, form, error=exc.message, status=400)
-        audit.record(c.db, s.staff.username, "comment", state.case.reference,
-                     f"section {made.section_id}", ip(request))
+        audit.record(
+            c.db,
+            s.staff.username,
+            "comment",
+            state.case.reference,
+            f"section {made.section_id}",
+            ip(request),
+        )
         return RedirectResponse(f"/cases/{state.case.id}#s_{made.section_id}", status_code=303)
 
     def decision(request: Request, s: auth.Session, form: dict[str, Any]) -> Response:
         state = _state(request)
         kind = str(form.get("decision", ""))
         try:
-            review_id, _ = review.decide(c.db, home, state.case, state.bundle_id,
-                                         s.staff.display_name, kind,
-                                         str(form.get("reasons", "")))
+            review_id, _ = review.decide(
+                c.db,
+                home,
+                state.case,
+                state.bundle_id,
+                s.staff.display_name,
+                kind,
+                str(form.get("reasons", "")),
+            )
         except ValidationError as exc:
             return case_page(request, s, form, error=exc.message, status=400)
-        audit.record(c.db, s.staff.username, "decision", state.case.reference,
-                     f"{kind or 'comments only'}; review {review_id}", ip(request))
+        audit.record(
+            c.db,
+            s.staff.username,
+            "decision",
+            state.case.reference,
+            f"{kind or 'comments only'}; review {review_id}",
+            ip(request),
+        )
         return RedirectResponse(f"/cases/{state.case.id}#review", status_code=303)
 
     def download(request: Request, s: auth.Session, form: dict[str, Any]) -> Response:
@@ -339,16 +453,21 @@ def create_console_app(home: AgencyHome | Path | str, *, today: Callable[[], dat
 
             stem, _, fmt = what.rpartition(".")
             record = "checklists" if stem == "checklists" else "visit:" + stem[6:]
-            if fmt not in ("docx", "pdf") or (record != "checklists" and not any(
-                    v.id == record[6:] for v in state.case.visits)):
+            if fmt not in ("docx", "pdf") or (
+                record != "checklists" and not any(v.id == record[6:] for v in state.case.visits)
+            ):
                 raise NotFoundError("There is no such download.")
             data = render(build_record_document(state.case, record, today=c.today()), fmt)
             name = f"{ref}.{stem}.{fmt}"
-            media = ("application/pdf" if fmt == "pdf" else "application/vnd.openxmlformats-"
-                     "officedocument.wordprocessingml.document")
+            media = (
+                "application/pdf"
+                if fmt == "pdf"
+                else "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+            )
         elif what == "case.json":
-            data = json.dumps({"format": "homestudy-case", "case": to_jsonable(state.case)},
-                              indent=2).encode("utf-8")
+            data = json.dumps(
+                {"format": "homestudy-case", "case": to_jsonable(state.case)}, indent=2
+            ).encode("utf-8")
             name, media = f"{ref}.case.json", "application/json"
         else:
             variant, _, fmt = what.partition(".")
@@ -358,10 +477,12 @@ def create_console_app(home: AgencyHome | Path | str, *, today: Callable[[], dat
             doc = build_par_document(state.case, variants[variant], today=c.today())
             data = render(doc, fmt)
             name = f"{ref}.PAR-{variant}.{fmt}"
-            media = ("application/pdf" if fmt == "pdf" else "application/vnd.openxmlformats-"
-                     "officedocument.wordprocessingml.document")
-        audit.record(c.db, s.staff.username, "download", state.case.reference, name,
-                     ip(request))
+            media = (
+                "application/pdf"
+                if fmt == "pdf"
+                else "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+            )
+        audit.record(c.db, s.staff.username, "download", state.case.reference, name, ip(request))
         return _download(data, name, media)
 
     def bulk_export(request: Request, s: auth.Session, form: dict[str, Any]) -> Response:
@@ -374,23 +495,44 @@ def create_console_app(home: AgencyHome | Path | str, *, today: Callable[[], dat
             end = date.fromisoformat(q.get("to", ""))
         except ValueError as exc:
             raise ValidationError("Give both dates of the range (from and to).") from exc
-        out = [{"case_id": row.case_id, "reference": row.case_reference,
-                "bundle_id": row.bundle_id, "received_at": row.received_at,
-                "case": to_jsonable(c.cache.case(row))}
-               for row in _case_rows_between(start, end)]
-        audit.record(c.db, s.staff.username, "download", "bulk export",
-                     f"{start} to {end}: {len(out)} cases", ip(request))
-        data = json.dumps({"from": start.isoformat(), "to": end.isoformat(), "cases": out},
-                          indent=1).encode("utf-8")
+        out = [
+            {
+                "case_id": row.case_id,
+                "reference": row.case_reference,
+                "bundle_id": row.bundle_id,
+                "received_at": row.received_at,
+                "case": to_jsonable(c.cache.case(row)),
+            }
+            for row in _case_rows_between(start, end)
+        ]
+        audit.record(
+            c.db,
+            s.staff.username,
+            "download",
+            "bulk export",
+            f"{start} to {end}: {len(out)} cases",
+            ip(request),
+        )
+        data = json.dumps(
+            {"from": start.isoformat(), "to": end.isoformat(), "cases": out}, indent=1
+        ).encode("utf-8")
         return _download(data, f"cases-{start}-to-{end}.json", "application/json")
 
     # ------------------------------------------------------------------ team and devices
 
-    def team_page(request: Request, s: auth.Session, form: dict[str, Any],
-                  notice: str = "", status: int = 200) -> Response:
-        return page(request, "team.html", s, status, devices=team.devices(c.db),
-                    enrolments=team.enrolments(c.db), staff=auth.list_staff(c.db),
-                    notice=notice)
+    def team_page(
+        request: Request, s: auth.Session, form: dict[str, Any], notice: str = "", status: int = 200
+    ) -> Response:
+        return page(
+            request,
+            "team.html",
+            s,
+            status,
+            devices=team.devices(c.db),
+            enrolments=team.enrolments(c.db),
+            staff=auth.list_staff(c.db),
+            notice=notice,
+        )
 
     def team_action(request: Request, s: auth.Session, form: dict[str, Any]) -> Response:
         action, target = request.path_params["action"], str(form.get("id", ""))
@@ -398,11 +540,11 @@ def create_console_app(home: AgencyHome | Path | str, *, today: Callable[[], dat
             assessor = str(form.get("assessor_id", "")).strip()
             if not assessor:
                 return team_page(request, s, form, "Give the assessor's id.", 400)
-            data = team.issue_enrolment(home, c.db, assessor,
-                                        str(form.get("assessor_name", "")).strip())
+            data = team.issue_enrolment(
+                home, c.db, assessor, str(form.get("assessor_name", "")).strip()
+            )
             audit.record(c.db, s.staff.username, "enrolment_issued", assessor, "", ip(request))
-            return _download(data, f"{_safe(assessor)}.homestudy-enrol",
-                             "application/json")
+            return _download(data, f"{_safe(assessor)}.homestudy-enrol", "application/json")
         if action == "cancel":
             team.cancel_enrolment(c.db, target)
             audit.record(c.db, s.staff.username, "enrolment_cancelled", target, "", ip(request))
@@ -410,8 +552,9 @@ def create_console_app(home: AgencyHome | Path | str, *, today: Callable[[], dat
         if action == "revoke":
             team.revoke_device(home, c.db, target)
             audit.record(c.db, s.staff.username, "device_revoked", target, "", ip(request))
-            return team_page(request, s, form, "The laptop was revoked. Its next sync will be "
-                                               "refused.")
+            return team_page(
+                request, s, form, "The laptop was revoked. Its next sync will be refused."
+            )
         if action == "restore":
             team.restore_device(home, c.db, target)
             audit.record(c.db, s.staff.username, "device_restored", target, "", ip(request))
@@ -428,40 +571,71 @@ def create_console_app(home: AgencyHome | Path | str, *, today: Callable[[], dat
             return _download(audit.to_csv(rows).encode("utf-8"), "audit-log.csv", "text/csv")
         return page(request, "audit.html", s, rows=rows, actions=audit.ACTIONS, q=q)
 
-    def tokens_page(request: Request, s: auth.Session, form: dict[str, Any],
-                    secret: str = "", error: str = "", status: int = 200) -> Response:
-        return page(request, "tokens.html", s, status, tokens=api.tokens(c.db),
-                    scopes=api.SCOPES, secret=secret, error=error)
+    def tokens_page(
+        request: Request,
+        s: auth.Session,
+        form: dict[str, Any],
+        secret: str = "",
+        error: str = "",
+        status: int = 200,
+    ) -> Response:
+        return page(
+            request,
+            "tokens.html",
+            s,
+            status,
+            tokens=api.tokens(c.db),
+            scopes=api.SCOPES,
+            secret=secret,
+            error=error,
+        )
 
     def tokens_action(request: Request, s: auth.Session, form: dict[str, Any]) -> Response:
         if request.path_params["action"] == "revoke":
             api.revoke_token(c.db, str(form.get("id", "")))
-            audit.record(c.db, s.staff.username, "api_token_revoked", str(form.get("id", "")),
-                         "", ip(request))
+            audit.record(
+                c.db,
+                s.staff.username,
+                "api_token_revoked",
+                str(form.get("id", "")),
+                "",
+                ip(request),
+            )
             return tokens_page(request, s, form)
         scopes = [k for k in api.SCOPES if form.get(f"scope_{k}")]
         try:
-            made, secret = api.create_token(c.db, str(form.get("name", "")), scopes,
-                                            s.staff.username)
+            made, secret = api.create_token(
+                c.db, str(form.get("name", "")), scopes, s.staff.username
+            )
         except ValidationError as exc:
             return tokens_page(request, s, form, error=exc.message, status=400)
-        audit.record(c.db, s.staff.username, "api_token_created", made.token_id,
-                     " ".join(made.scopes), ip(request))
+        audit.record(
+            c.db,
+            s.staff.username,
+            "api_token_created",
+            made.token_id,
+            " ".join(made.scopes),
+            ip(request),
+        )
         return tokens_page(request, s, form, secret=secret)
 
     # ------------------------------------------------------------------ JSON API
 
-    def api_handler(fn: Callable[[Request, api.ApiToken], Response], scope: str
-                    ) -> Callable[[Request], Awaitable[Response]]:
+    def api_handler(
+        fn: Callable[[Request, api.ApiToken], Response], scope: str
+    ) -> Callable[[Request], Awaitable[Response]]:
         def run(request: Request) -> Response:
             token = api.check_token(c.db, request.headers.get("authorization", ""))
             if token is None:
-                return JSONResponse({"error": "unauthorised",
-                                     "message": "A valid API token is needed."}, 401,
-                                    headers={"WWW-Authenticate": "Bearer"})
+                return JSONResponse(
+                    {"error": "unauthorised", "message": "A valid API token is needed."},
+                    401,
+                    headers={"WWW-Authenticate": "Bearer"},
+                )
             if scope not in token.scopes:
-                return JSONResponse({"error": "forbidden",
-                                     "message": f"This token lacks the {scope} scope."}, 403)
+                return JSONResponse(
+                    {"error": "forbidden", "message": f"This token lacks the {scope} scope."}, 403
+                )
             actor = f"api:{token.token_id}"
             try:
                 resp = c.as_actor(actor, fn, request, token)
@@ -474,6 +648,7 @@ def create_console_app(home: AgencyHome | Path | str, *, today: Callable[[], dat
 
         async def endpoint(request: Request) -> Response:
             return await run_in_threadpool(run, request)
+
         return endpoint
 
     def api_cases(request: Request, token: api.ApiToken) -> Response:
@@ -484,9 +659,16 @@ def create_console_app(home: AgencyHome | Path | str, *, today: Callable[[], dat
         from homestudy.serial import to_jsonable
 
         state = _state(request)
-        return JSONResponse({"case_id": state.case.id, "reference": state.case.reference,
-                             "bundle_id": state.bundle_id, "received_at": state.received_at,
-                             "device_id": state.device_id, "case": to_jsonable(state.case)})
+        return JSONResponse(
+            {
+                "case_id": state.case.id,
+                "reference": state.case.reference,
+                "bundle_id": state.bundle_id,
+                "received_at": state.received_at,
+                "device_id": state.device_id,
+                "case": to_jsonable(state.case),
+            }
+        )
 
     def api_par(request: Request, token: api.ApiToken) -> Response:
         from homestudy.report import Variant, build_par_document, render
@@ -496,8 +678,11 @@ def create_console_app(home: AgencyHome | Path | str, *, today: Callable[[], dat
         if fmt not in ("docx", "pdf"):
             raise NotFoundError("There is no such format.")
         data = render(build_par_document(state.case, Variant.PANEL, today=c.today()), fmt)
-        media = ("application/pdf" if fmt == "pdf" else "application/vnd.openxmlformats-"
-                 "officedocument.wordprocessingml.document")
+        media = (
+            "application/pdf"
+            if fmt == "pdf"
+            else "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+        )
         return _download(data, f"{_safe(state.case.reference)}.PAR-panel.{fmt}", media)
 
     def api_export(request: Request, token: api.ApiToken) -> Response:
@@ -508,31 +693,43 @@ def create_console_app(home: AgencyHome | Path | str, *, today: Callable[[], dat
             start = date.fromisoformat(q.get("from", ""))
             end = date.fromisoformat(q.get("to", ""))
         except ValueError as exc:
-            raise ValidationError("Give from= and to= as dates, for example "
-                                  "from=2026-01-01&to=2026-03-31.") from exc
+            raise ValidationError(
+                "Give from= and to= as dates, for example from=2026-01-01&to=2026-03-31."
+            ) from exc
         out = []
         for row in _case_rows_between(start, end):
             case = c.cache.case(row)
-            out.append({"case_id": case.id, "reference": case.reference,
-                        "bundle_id": row.bundle_id, "received_at": row.received_at,
-                        "case": to_jsonable(case)})
+            out.append(
+                {
+                    "case_id": case.id,
+                    "reference": case.reference,
+                    "bundle_id": row.bundle_id,
+                    "received_at": row.received_at,
+                    "case": to_jsonable(case),
+                }
+            )
         return JSONResponse({"from": start.isoformat(), "to": end.isoformat(), "cases": out})
 
     def _case_rows_between(start: date, end: date) -> list[Any]:
         from homestudy.agency.console.cases import case_rows
 
-        return [r for r in case_rows(c.db)
-                if start.isoformat() <= r.received_at[:10] <= end.isoformat()]
+        return [
+            r for r in case_rows(c.db) if start.isoformat() <= r.received_at[:10] <= end.isoformat()
+        ]
 
     async def css(request: Request) -> Response:
-        return Response((STATIC / "console.css").read_bytes(), media_type="text/css",
-                        headers={"Cache-Control": "max-age=3600",
-                                 "X-Content-Type-Options": "nosniff"})
+        return Response(
+            (STATIC / "console.css").read_bytes(),
+            media_type="text/css",
+            headers={"Cache-Control": "max-age=3600", "X-Content-Type-Options": "nosniff"},
+        )
 
     async def openapi(request: Request) -> Response:
         if not OPENAPI.exists():
-            raise_404 = {"error": "not_found", "message": "The API description is not "
-                                                           "installed with this copy."}
+            raise_404 = {
+                "error": "not_found",
+                "message": "The API description is not installed with this copy.",
+            }
             return JSONResponse(raise_404, 404)
         return Response(OPENAPI.read_bytes(), media_type="application/yaml")
 
@@ -546,26 +743,28 @@ def create_console_app(home: AgencyHome | Path | str, *, today: Callable[[], dat
         Route("/caseload.csv", handler(caseload_csv, "download"), methods=["GET"]),
         Route("/export", handler(bulk_export, "download"), methods=["GET"]),
         Route("/cases/{case_id}", handler(case_page), methods=["GET"]),
-        Route("/cases/{case_id}/comments", handler(add_comment, "review", post=True),
-              methods=["POST"]),
-        Route("/cases/{case_id}/decision", handler(decision, "review", post=True),
-              methods=["POST"]),
-        Route("/cases/{case_id}/download/{what}", handler(download, "download"),
-              methods=["GET"]),
+        Route(
+            "/cases/{case_id}/comments", handler(add_comment, "review", post=True), methods=["POST"]
+        ),
+        Route(
+            "/cases/{case_id}/decision", handler(decision, "review", post=True), methods=["POST"]
+        ),
+        Route("/cases/{case_id}/download/{what}", handler(download, "download"), methods=["GET"]),
         Route("/team", handler(team_page, "devices"), methods=["GET"]),
         Route("/team/{action}", handler(team_action, "devices", post=True), methods=["POST"]),
         Route("/audit", handler(audit_page, "admin"), methods=["GET"]),
         Route("/audit.csv", handler(audit_page, "admin"), methods=["GET"]),
         Route("/tokens", handler(tokens_page, "admin"), methods=["GET"]),
-        Route("/tokens/{action}", handler(tokens_action, "admin", post=True),
-              methods=["POST"]),
+        Route("/tokens/{action}", handler(tokens_action, "admin", post=True), methods=["POST"]),
         Route("/static/console.css", css, methods=["GET"]),
         Route("/api/v1/openapi.yaml", openapi, methods=["GET"]),
         Route("/api/v1/cases", api_handler(api_cases, "caseload:read"), methods=["GET"]),
-        Route("/api/v1/cases/{case_id}", api_handler(api_case, "cases:read"),
-              methods=["GET"]),
-        Route("/api/v1/cases/{case_id}/par.{fmt}", api_handler(api_par, "documents:read"),
-              methods=["GET"]),
+        Route("/api/v1/cases/{case_id}", api_handler(api_case, "cases:read"), methods=["GET"]),
+        Route(
+            "/api/v1/cases/{case_id}/par.{fmt}",
+            api_handler(api_par, "documents:read"),
+            methods=["GET"],
+        ),
         Route("/api/v1/export", api_handler(api_export, "cases:read"), methods=["GET"]),
     ]
     app = Starlette(routes=routes)
@@ -585,13 +784,17 @@ def _when(value: str | None) -> str:
 
 
 def _cookie(resp: Response, name: str, value: str, secure: bool, max_age: int) -> None:
-    resp.set_cookie(name, value, max_age=max_age, path="/", secure=secure, httponly=True,
-                    samesite="strict")
+    resp.set_cookie(
+        name, value, max_age=max_age, path="/", secure=secure, httponly=True, samesite="strict"
+    )
 
 
 def _download(data: bytes, name: str, media: str) -> Response:
-    return Response(data, media_type=media, headers={
-        **SECURITY_HEADERS, "Content-Disposition": f'attachment; filename="{name}"'})
+    return Response(
+        data,
+        media_type=media,
+        headers={**SECURITY_HEADERS, "Content-Disposition": f'attachment; filename="{name}"'},
+    )
 
 
 def _safe(name: str) -> str:
@@ -604,10 +807,21 @@ def _row_json(r: caseload.CaseloadRow) -> dict[str, Any]:
     def d(v: date | None) -> str | None:
         return v.isoformat() if v else None
 
-    return {"case_id": r.case_id, "reference": r.reference, "assessor": r.assessor,
-            "assessor_id": r.assessor_id, "stage": r.stage, "stage2_day": r.stage2_day,
-            "stage2_total": r.stage2_total, "visits_done": r.visits_done,
-            "visits_planned": r.visits_planned, "next_visit": d(r.next_visit),
-            "blockers": r.blockers, "panel_date": d(r.panel_date),
-            "panel_provisional": r.panel_provisional, "comments_due": d(r.comments_due),
-            "last_sync": r.last_sync, "overdue": list(r.overdue)}
+    return {
+        "case_id": r.case_id,
+        "reference": r.reference,
+        "assessor": r.assessor,
+        "assessor_id": r.assessor_id,
+        "stage": r.stage,
+        "stage2_day": r.stage2_day,
+        "stage2_total": r.stage2_total,
+        "visits_done": r.visits_done,
+        "visits_planned": r.visits_planned,
+        "next_visit": d(r.next_visit),
+        "blockers": r.blockers,
+        "panel_date": d(r.panel_date),
+        "panel_provisional": r.panel_provisional,
+        "comments_due": d(r.comments_due),
+        "last_sync": r.last_sync,
+        "overdue": list(r.overdue),
+    }

@@ -23,6 +23,13 @@ from homestudy.vault.migrations import (
     m0007_change_sets,
 )
 
-STEPS = [m0001_core, m0002_sync, m0003_checks_per_person, m0004_people_search,
-         m0005_archive, m0006_agency_cases, m0007_change_sets]
+STEPS = [
+    m0001_core,
+    m0002_sync,
+    m0003_checks_per_person,
+    m0004_people_search,
+    m0005_archive,
+    m0006_agency_cases,
+    m0007_change_sets,
+]
 LATEST = len(STEPS)

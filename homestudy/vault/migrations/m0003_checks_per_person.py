@@ -49,8 +49,10 @@ def link_subject(subject: str, people: list[tuple[str, str]]) -> str:
 
 
 def _link_checks(data: dict[str, Any]) -> bool:
-    people = [(a.get("id", ""), f"{a.get('first_name', '')} {a.get('last_name', '')}")
-              for a in data.get("applicants", [])]
+    people = [
+        (a.get("id", ""), f"{a.get('first_name', '')} {a.get('last_name', '')}")
+        for a in data.get("applicants", [])
+    ]
     people += [(m.get("id", ""), m.get("name", "")) for m in data.get("household", [])]
     changed = False
     for check in data.get("stage1", {}).get("checks", []):
@@ -73,7 +75,8 @@ def _merge_breeds(conn: Any, case_id: str) -> None:
         found = conn.execute(
             "SELECT value FROM checklist_answers WHERE case_id = ? AND form_id = "
             "'pet_assessment' AND subject_id = ? AND question_id = 'breed' AND row = 0",
-            (case_id, animal_id)).fetchone()
+            (case_id, animal_id),
+        ).fetchone()
         if found is None:
             continue
         form_breed = json.loads(found[0])

@@ -14,6 +14,8 @@ VERSION = 5
 
 def migrate(conn: Any) -> None:
     conn.execute("ALTER TABLE cases ADD COLUMN archived_at TEXT")
-    conn.execute("UPDATE cases SET archived_at = json_extract(data, '$.archived_at')"
-                 " WHERE json_extract(data, '$.archived_at') IS NOT NULL")
+    conn.execute(
+        "UPDATE cases SET archived_at = json_extract(data, '$.archived_at')"
+        " WHERE json_extract(data, '$.archived_at') IS NOT NULL"
+    )
     conn.execute("CREATE INDEX cases_archived ON cases(archived_at)")

@@ -31,8 +31,11 @@ from ui.views.vault_care.status import BackupScheduler, BackupStatusWidget
 #: (action id, menu text with its mnemonic, what it does) in menu order
 ACTIONS = (
     ("vault_backup_now", "&Back up now…", "Make an encrypted backup of every case now"),
-    ("vault_automatic_backups", "A&utomatic backups…",
-     "Choose the folder, how often, and how many backups to keep"),
+    (
+        "vault_automatic_backups",
+        "A&utomatic backups…",
+        "Choose the folder, how often, and how many backups to keep",
+    ),
     ("vault_restore", "&Restore from backup…", "Put the cases of a backup back in place"),
     ("vault_change_passphrase", "Change &passphrase…", "Change the vault's passphrase"),
     ("vault_archive", "&Archive case…", "Take a finished case out of the list (kept)"),
@@ -139,12 +142,18 @@ class VaultCare(QObject):
         where = f" The vault you had is kept in {outcome.aside}." if outcome.aside else ""
         when = format_date(outcome.info.created_at.astimezone())
         window.statusBar().showMessage(
-            f"Restored the backup of {when} ({outcome.cases} cases).{where}", 30_000)
+            f"Restored the backup of {when} ({outcome.cases} cases).{where}", 30_000
+        )
 
     def report_damage(self, exc: HomeStudyError) -> QMessageBox:
         """The vault is damaged: say so, and offer the way back."""
-        box = QMessageBox(QMessageBox.Icon.Warning, "HomeStudy", error_message(exc),
-                          QMessageBox.StandardButton.Close, self.window)
+        box = QMessageBox(
+            QMessageBox.Icon.Warning,
+            "HomeStudy",
+            error_message(exc),
+            QMessageBox.StandardButton.Close,
+            self.window,
+        )
         box.setObjectName("damageBox")
         restore = box.addButton("&Restore from a backup…", QMessageBox.ButtonRole.ActionRole)
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
@@ -163,8 +172,11 @@ class VaultCare(QObject):
         if self.window.is_locked:
             return
         dialog = open_change_passphrase(self.ctx, self.window)
-        dialog.changed.connect(lambda: self.window.statusBar().showMessage(
-            "Your passphrase has been changed. Use the new one from now on.", 15_000))
+        dialog.changed.connect(
+            lambda: self.window.statusBar().showMessage(
+                "Your passphrase has been changed. Use the new one from now on.", 15_000
+            )
+        )
 
     # ------------------------------------------------------------------ cases
 
@@ -173,14 +185,21 @@ class VaultCare(QObject):
         if case is None or self.window.is_locked:
             return
         if case.archived:
-            run_db(self.ctx, self.window, lambda vault: vault.cases.unarchive_case(case.case_id),
-                   lambda _c: self._case_moved(f"{case.reference} is back in your case list."),
-                   progress="Un-archiving…")
+            run_db(
+                self.ctx,
+                self.window,
+                lambda vault: vault.cases.unarchive_case(case.case_id),
+                lambda _c: self._case_moved(f"{case.reference} is back in your case list."),
+                progress="Un-archiving…",
+            )
             return
         dialog = ArchiveCaseDialog(self.ctx, case, self.window)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
-        dialog.archived.connect(lambda _id: self._case_moved(
-            f"{case.reference} is archived. Tick “Show archived cases” to see it."))
+        dialog.archived.connect(
+            lambda _id: self._case_moved(
+                f"{case.reference} is archived. Tick “Show archived cases” to see it."
+            )
+        )
         dialog.open()
 
     def _case_moved(self, message: str) -> None:
@@ -208,8 +227,14 @@ class VaultCare(QObject):
             window.show_case_list()
         window.case_list.refresh()
         self.ctx.events.cases_changed.emit()
-        note = "" if reclaimed else (" The disk is too full to clear the space it used now; "
-                                     "that is done after the next deletion.")
+        note = (
+            ""
+            if reclaimed
+            else (
+                " The disk is too full to clear the space it used now; "
+                "that is done after the next deletion."
+            )
+        )
         window.statusBar().showMessage(f"{reference} has been deleted.{note}", 20_000)
 
 

@@ -35,8 +35,7 @@ def default_backup_folder(ctx: AppContext) -> Path:
     chosen = backup_schedule.resolve_folder(ctx.settings.backup_dir)
     if chosen is not None:
         return chosen
-    documents = QStandardPaths.writableLocation(
-        QStandardPaths.StandardLocation.DocumentsLocation)
+    documents = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
     return Path(documents) if documents else Path.home()
 
 
@@ -49,8 +48,10 @@ class BackupNowDialog(QDialog):
         self.ctx = ctx
         self.setObjectName("backupNowDialog")
         self.setWindowTitle("Back up now")
-        intro = wrapped("HomeStudy will save an encrypted copy of every case in your vault "
-                        "to the file below.", self)
+        intro = wrapped(
+            "HomeStudy will save an encrypted copy of every case in your vault to the file below.",
+            self,
+        )
         self.alone = wrapped(PASSPHRASE_ALONE, self, "passphraseAloneNote")
         name = backup_schedule.default_file_name(utc_now().astimezone())
         self.path = QLineEdit(str(default_backup_folder(ctx) / name), self)
@@ -83,7 +84,8 @@ class BackupNowDialog(QDialog):
 
     def _choose(self) -> None:
         chosen, _ = QFileDialog.getSaveFileName(
-            self, "Save the backup as", self.path.text(), f"HomeStudy backups (*{SUFFIX})")
+            self, "Save the backup as", self.path.text(), f"HomeStudy backups (*{SUFFIX})"
+        )
         if chosen:
             self.path.setText(chosen if chosen.endswith(SUFFIX) else chosen + SUFFIX)
 
@@ -100,12 +102,19 @@ class BackupNowDialog(QDialog):
             self.message.setText("Say where to save the backup first.")
             return
         if out.exists():
-            self.message.setText("A file of that name is already there. Choose another name, "
-                                 "so no earlier backup is replaced.")
+            self.message.setText(
+                "A file of that name is already there. Choose another name, "
+                "so no earlier backup is replaced."
+            )
             return
         self._busy(True)
-        run_db(self.ctx, self, lambda vault: backup_schedule.back_up_now(vault, out),
-               self._done, on_error=self._failed)
+        run_db(
+            self.ctx,
+            self,
+            lambda vault: backup_schedule.back_up_now(vault, out),
+            self._done,
+            on_error=self._failed,
+        )
 
     def _busy(self, busy: bool) -> None:
         for widget in (self.path, self.choose, self.start):
@@ -117,8 +126,10 @@ class BackupNowDialog(QDialog):
     def _done(self, info: BackupInfo) -> None:
         self._busy(False)
         when = info.created_at.astimezone()
-        self.message.setText(f"Backup saved and checked: {info.path} ({format_size(info.size)}, "
-                             f"{format_date(when)} at {when:%H:%M}).")
+        self.message.setText(
+            f"Backup saved and checked: {info.path} ({format_size(info.size)}, "
+            f"{format_date(when)} at {when:%H:%M})."
+        )
         self.start.hide()
         self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Close")
         self.backup_made.emit(info)

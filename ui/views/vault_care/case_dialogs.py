@@ -36,8 +36,12 @@ class DeleteCaseDialog(QDialog):
     #: the case was deleted: (case id, whether the space was reclaimed)
     deleted = Signal(str, bool)
 
-    def __init__(self, ctx: AppContext, case: CaseInHand, parent: QWidget | None = None,
-                 ) -> None:
+    def __init__(
+        self,
+        ctx: AppContext,
+        case: CaseInHand,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.ctx, self.case = ctx, case
         self.setObjectName("deleteCaseDialog")
@@ -47,10 +51,14 @@ class DeleteCaseDialog(QDialog):
             "it: visits, references, checklists, the PAR and attached files. It cannot be "
             "undone. It is removed from this computer's vault and from every backup made "
             "from now on; backups made before today still hold it until they are removed.",
-            self, "deleteExplain")
+            self,
+            "deleteExplain",
+        )
         if not case.archived:
-            explain.setText(explain.text() + " If the case is only finished, archive it "
-                            "instead: it leaves the list but is kept.")
+            explain.setText(
+                explain.text() + " If the case is only finished, archive it "
+                "instead: it leaves the list but is kept."
+            )
         self.confirm = QLineEdit(self)
         self.confirm.setObjectName("deleteConfirm")
         self.confirm.setAccessibleName(f"Type {case.reference} to confirm")
@@ -62,7 +70,8 @@ class DeleteCaseDialog(QDialog):
         self.busy = busy_bar(self, "deleteBusy")
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel, self)
         self.delete_button = self.buttons.addButton(
-            "&Delete for good", QDialogButtonBox.ButtonRole.DestructiveRole)
+            "&Delete for good", QDialogButtonBox.ButtonRole.DestructiveRole
+        )
         self.delete_button.setObjectName("deleteStart")
         self.delete_button.setEnabled(False)
         self.delete_button.clicked.connect(self.submit)
@@ -92,8 +101,13 @@ class DeleteCaseDialog(QDialog):
         self.delete_button.setEnabled(False)
         self.busy.show()
         self.message.setText("Deleting the case and clearing the space it used…")
-        run_db(self.ctx, self, lambda vault: vault.cases.delete_case(case_id), self._done,
-               on_error=self._failed)
+        run_db(
+            self.ctx,
+            self,
+            lambda vault: vault.cases.delete_case(case_id),
+            self._done,
+            on_error=self._failed,
+        )
 
     def _done(self, reclaimed: object) -> None:
         self.busy.hide()
@@ -111,8 +125,12 @@ class ArchiveCaseDialog(QDialog):
     #: the case was archived (case id)
     archived = Signal(str)
 
-    def __init__(self, ctx: AppContext, case: CaseInHand, parent: QWidget | None = None,
-                 ) -> None:
+    def __init__(
+        self,
+        ctx: AppContext,
+        case: CaseInHand,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.ctx, self.case = ctx, case
         self.setObjectName("archiveCaseDialog")
@@ -121,7 +139,10 @@ class ArchiveCaseDialog(QDialog):
             f"Archiving takes {case.reference} ({case.applicants}) out of your list of "
             "current cases. Nothing is deleted: it can still be found by search, opened and "
             "exported, and File › Un-archive case brings it back. Show it with “Show archived "
-            "cases” under the list.", self, "archiveExplain")
+            "cases” under the list.",
+            self,
+            "archiveExplain",
+        )
         self.reason = QComboBox(self)
         self.reason.setObjectName("archiveReason")
         self.reason.setAccessibleName("Why the case is archived")
@@ -132,8 +153,9 @@ class ArchiveCaseDialog(QDialog):
         form.addRow("&Reason:", self.reason)
         self.message = wrapped("", self, "archiveMessage")
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel, self)
-        self.archive_button = self.buttons.addButton("&Archive",
-                                                     QDialogButtonBox.ButtonRole.AcceptRole)
+        self.archive_button = self.buttons.addButton(
+            "&Archive", QDialogButtonBox.ButtonRole.AcceptRole
+        )
         self.archive_button.setObjectName("archiveStart")
         self.archive_button.setDefault(True)
         self.buttons.accepted.connect(self.submit)
@@ -148,8 +170,13 @@ class ArchiveCaseDialog(QDialog):
     def submit(self) -> None:
         case_id, reason = self.case.case_id, self.reason.currentText()  # cleaned by the core
         self.archive_button.setEnabled(False)
-        run_db(self.ctx, self, lambda vault: vault.cases.archive_case(case_id, reason),
-               lambda _case: self._done(), on_error=self._failed)
+        run_db(
+            self.ctx,
+            self,
+            lambda vault: vault.cases.archive_case(case_id, reason),
+            lambda _case: self._done(),
+            on_error=self._failed,
+        )
 
     def _done(self) -> None:
         self.archived.emit(self.case.case_id)

@@ -59,13 +59,15 @@ def case_in_hand(window: Any) -> CaseInHand | None:
     workspace = getattr(window, "workspace", None)
     case = getattr(workspace, "case", None) if workspace is not None else None
     if case is not None:
-        return CaseInHand(case.id, case.reference, case.applicant_names,
-                          case.archived_at is not None, True)
+        return CaseInHand(
+            case.id, case.reference, case.applicant_names, case.archived_at is not None, True
+        )
     row = window.case_list.selected_row()
     if row is None or window.home.currentWidget() is not window.case_list:
         return None
-    return CaseInHand(row.case_id, row.reference, row.applicants,
-                      row.archived_on is not None, False)
+    return CaseInHand(
+        row.case_id, row.reference, row.applicants, row.archived_on is not None, False
+    )
 
 
 def file_menu(window: Any) -> QMenu:

@@ -50,7 +50,8 @@ class ChangePassphraseDialog(QDialog):
         self.message.setAccessibleName("Passphrase message")
         self.busy = busy_bar(self, "passphraseBusy")
         self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
         self.ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
         self.ok.setText("C&hange passphrase")
         self.buttons.accepted.connect(self.submit)
@@ -92,8 +93,13 @@ class ChangePassphraseDialog(QDialog):
             return
         old, new = self.current.text(), self.new.text()
         self._busy(True)
-        run_db(self.ctx, self, lambda vault: vault.change_passphrase(old, new), self._done,
-               on_error=self._failed)
+        run_db(
+            self.ctx,
+            self,
+            lambda vault: vault.change_passphrase(old, new),
+            self._done,
+            on_error=self._failed,
+        )
 
     def _busy(self, busy: bool) -> None:
         for widget in (self.current, self.new, self.repeat, self.ok):
@@ -112,8 +118,9 @@ class ChangePassphraseDialog(QDialog):
     def _failed(self, exc: BaseException) -> None:
         self._busy(False)
         if isinstance(exc, WrongPassphraseError):
-            self.message.setText("That is not your current passphrase. Check Caps Lock and "
-                                 "try again.")
+            self.message.setText(
+                "That is not your current passphrase. Check Caps Lock and try again."
+            )
             self.current.selectAll()
             self.current.setFocus()
             return

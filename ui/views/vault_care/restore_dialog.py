@@ -77,8 +77,9 @@ class RestoreDialog(QDialog):
     #: the restore failed after the vault in use was closed: unlock it again
     left_closed = Signal()
 
-    def __init__(self, ctx: AppContext, parent: QWidget | None = None, *,
-                 replacing: bool = True) -> None:
+    def __init__(
+        self, ctx: AppContext, parent: QWidget | None = None, *, replacing: bool = True
+    ) -> None:
         super().__init__(parent)
         self.ctx, self.replacing = ctx, replacing
         self._info: BackupInfo | None = None
@@ -121,7 +122,8 @@ class RestoreDialog(QDialog):
         self.busy = busy_bar(self, "restoreBusy")
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel, self)
         self.restore_button = self.buttons.addButton(
-            "&Restore this backup", QDialogButtonBox.ButtonRole.AcceptRole)
+            "&Restore this backup", QDialogButtonBox.ButtonRole.AcceptRole
+        )
         self.restore_button.setObjectName("restoreStart")
         self.restore_button.setEnabled(False)
         self.buttons.accepted.connect(self.confirm)
@@ -134,8 +136,10 @@ class RestoreDialog(QDialog):
         pass_row.addWidget(self.passphrase, 1)
         pass_row.addWidget(self.show_button)
         form = QFormLayout()
-        for text, row, buddy in (("&Backup file:", file_row, self.file),
-                                 ("Its &passphrase:", pass_row, self.passphrase)):
+        for text, row, buddy in (
+            ("&Backup file:", file_row, self.file),
+            ("Its &passphrase:", pass_row, self.passphrase),
+        ):
             label = QLabel(text, self)
             label.setBuddy(buddy)  # the mnemonic moves to the field, not to the row
             form.addRow(label, row)
@@ -155,8 +159,9 @@ class RestoreDialog(QDialog):
 
     def _choose(self) -> None:
         start = self.file.text() or str(default_backup_folder(self.ctx))
-        chosen, _ = QFileDialog.getOpenFileName(self, "Choose a backup", start,
-                                                f"HomeStudy backups (*{SUFFIX})")
+        chosen, _ = QFileDialog.getOpenFileName(
+            self, "Choose a backup", start, f"HomeStudy backups (*{SUFFIX})"
+        )
         if chosen:
             self.set_file(Path(chosen))
 
@@ -207,8 +212,13 @@ class RestoreDialog(QDialog):
             self.message.setText("Type the backup's passphrase first.")
             return
         self._busy(True, "Opening the backup to show what it holds…")
-        run_job(self.ctx, self, lambda: backup.preview(path, secret),
-                lambda shown: self._shown(shown, secret), on_error=self._preview_failed)
+        run_job(
+            self.ctx,
+            self,
+            lambda: backup.preview(path, secret),
+            lambda shown: self._shown(shown, secret),
+            on_error=self._preview_failed,
+        )
 
     def _shown(self, preview: BackupPreview, secret: str) -> None:
         self._busy(False)
@@ -216,8 +226,14 @@ class RestoreDialog(QDialog):
         self.table.setRowCount(len(preview.cases))
         for row, case in enumerate(preview.cases):
             archived = format_date(case.archived_at.astimezone()) if case.archived_at else ""
-            for col, text in enumerate((case.reference, case.applicant_names,
-                                        format_date(case.updated_at.astimezone()), archived)):
+            for col, text in enumerate(
+                (
+                    case.reference,
+                    case.applicant_names,
+                    format_date(case.updated_at.astimezone()),
+                    archived,
+                )
+            ):
                 self.table.setItem(row, col, QTableWidgetItem(text))
         self.table.show()
         count = len(preview.cases)
@@ -225,8 +241,9 @@ class RestoreDialog(QDialog):
         last = preview.last_change
         self.summary.setText(
             f"This backup, made {_when(preview.info)} ({format_size(preview.info.size)}), "
-            f"holds {cases}" + (f", last changed {format_date(last.astimezone())}." if last
-                                else "."))
+            f"holds {cases}"
+            + (f", last changed {format_date(last.astimezone())}." if last else ".")
+        )
         self.message.clear()
         self.restore_button.setEnabled(True)
         self.restore_button.setDefault(True)
@@ -236,8 +253,10 @@ class RestoreDialog(QDialog):
     def _preview_failed(self, exc: BaseException) -> None:
         self._busy(False)
         if isinstance(exc, WrongPassphraseError):
-            self.message.setText("That is not the passphrase this backup was made with. It is "
-                                 "the passphrase you used on the day of the backup.")
+            self.message.setText(
+                "That is not the passphrase this backup was made with. It is "
+                "the passphrase you used on the day of the backup."
+            )
             self.passphrase.selectAll()
             self.passphrase.setFocus()
         else:
@@ -259,11 +278,16 @@ class RestoreDialog(QDialog):
         if not self.replacing:
             self.restore()
             return None
-        box = QMessageBox(QMessageBox.Icon.Question, "Restore this backup?",
-                          f"Put the backup made {_when(self._preview.info)} in place of the "
-                          "cases in HomeStudy now?\n\nThe vault you have now is kept beside "
-                          "it, unchanged. From now on, unlock HomeStudy with the passphrase "
-                          "of this backup.", QMessageBox.StandardButton.Cancel, self)
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            "Restore this backup?",
+            f"Put the backup made {_when(self._preview.info)} in place of the "
+            "cases in HomeStudy now?\n\nThe vault you have now is kept beside "
+            "it, unchanged. From now on, unlock HomeStudy with the passphrase "
+            "of this backup.",
+            QMessageBox.StandardButton.Cancel,
+            self,
+        )
         box.setObjectName("restoreConfirm")
         yes = box.addButton("&Restore", QMessageBox.ButtonRole.AcceptRole)
         box.setDefaultButton(QMessageBox.StandardButton.Cancel)
@@ -297,8 +321,9 @@ class RestoreDialog(QDialog):
 
         def done(keyring_protected: object) -> None:
             self._busy(False)
-            self.restored.emit(RestoreOutcome(info, state.get("aside"), bool(keyring_protected),
-                                              count))
+            self.restored.emit(
+                RestoreOutcome(info, state.get("aside"), bool(keyring_protected), count)
+            )
             self.accept()
 
         def failed(exc: BaseException) -> None:
@@ -310,8 +335,12 @@ class RestoreDialog(QDialog):
         self.ctx.db.replace_vault(make, done, failed)
 
 
-def open_restore_dialog(ctx: AppContext, parent: QWidget, *, replacing: bool = True,
-                        ) -> RestoreDialog:
+def open_restore_dialog(
+    ctx: AppContext,
+    parent: QWidget,
+    *,
+    replacing: bool = True,
+) -> RestoreDialog:
     dialog = RestoreDialog(ctx, parent, replacing=replacing)
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
     dialog.open()

@@ -64,8 +64,9 @@ class ScheduleDialog(QDialog):
         for hours, text in EVERY:
             self.every.addItem(text, hours)
         if self.every.findData(current.backup_every_hours) < 0:  # IT's own choice
-            self.every.addItem(f"Every {current.backup_every_hours} hours",
-                               current.backup_every_hours)
+            self.every.addItem(
+                f"Every {current.backup_every_hours} hours", current.backup_every_hours
+            )
         self.every.setCurrentIndex(self.every.findData(current.backup_every_hours))
         self.keep = QSpinBox(self)
         self.keep.setObjectName("backupKeep")
@@ -91,7 +92,8 @@ class ScheduleDialog(QDialog):
             form.addRow(label, self._locked(key, field, parts))
         self.message = wrapped("", self, "scheduleMessage")
         self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self)
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self
+        )
         self.buttons.accepted.connect(self.save)
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -126,9 +128,11 @@ class ScheduleDialog(QDialog):
             self.folder.setText(chosen)
 
     def edited(self) -> AppSettings:
-        values = {"backup_dir": self.folder.text().strip(),
-                  "backup_every_hours": int(self.every.currentData()),
-                  "backup_keep": self.keep.value()}
+        values = {
+            "backup_dir": self.folder.text().strip(),
+            "backup_every_hours": int(self.every.currentData()),
+            "backup_keep": self.keep.value(),
+        }
         changes = {k: v for k, v in values.items() if k not in self._settings.locked_keys}
         return replace(self._settings, **changes, problems=())
 

@@ -51,8 +51,13 @@ class BackupStatusWidget(QWidget):
         ctx.events.locked.connect(self.clear)
 
     def refresh(self) -> None:
-        run_db(self.ctx, self, backup_schedule.status, self.show_status,
-               on_error=lambda _exc: self.clear())
+        run_db(
+            self.ctx,
+            self,
+            backup_schedule.status,
+            self.show_status,
+            on_error=lambda _exc: self.clear(),
+        )
 
     def show_status(self, status: BackupStatus) -> None:
         self.status = status
@@ -78,8 +83,12 @@ class BackupScheduler(QObject):
     #: a scheduled backup failed (the plain message)
     failed = Signal(str)
 
-    def __init__(self, ctx: AppContext, parent: QObject | None = None,
-                 clock: Callable[[], datetime] = utc_now) -> None:
+    def __init__(
+        self,
+        ctx: AppContext,
+        parent: QObject | None = None,
+        clock: Callable[[], datetime] = utc_now,
+    ) -> None:
         super().__init__(parent)
         self.ctx, self.clock = ctx, clock
         self._unlocked = False
