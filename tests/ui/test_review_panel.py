@@ -89,7 +89,7 @@ def test_review_comments_beside_the_section_and_a_resolved_reply_reaches_the_age
             "Who would help day to day?",
             "Name the grandparents.",
         ]
-        assert view.side.tabText(view.side.indexOf(panel)) == "Re&view (2)"
+        assert view.side.tabText(view.side.indexOf(panel)) == "Revie&w (2)"
         assert panel.empty.isHidden()
 
         second = panel.boxes[1]

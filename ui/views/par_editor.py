@@ -232,17 +232,19 @@ class ParEditorView(QWidget):
         side.tabBar().setUsesScrollButtons(False)
         side.setDocumentMode(True)
         self.side = side
-        # the agency's review comments: a fifth tab, all five in view at 1024 pixels (the
-        # section tree wraps its titles in a little less room to make way)
+        four_tabs = side.tabBar().sizeHint().width()
+        # the agency's review comments: a fifth tab that scrolls into view in a narrow
+        # window (Alt+W opens it) rather than making the pane, and the window, wider
+        # than 1024 pixels or squeezing the section titles
         side.setTabToolTip(
-            side.addTab(self.review, "Re&view"),
+            side.addTab(self.review, "Revie&w"),
             "The agency's review comments on this section, with your replies",
         )
-        five_tabs = side.tabBar().sizeHint().width()
-        side.tabBar().setElideMode(Qt.TextElideMode.ElideMiddle)  # "Review (3)" squeezes
+        side.tabBar().setUsesScrollButtons(True)
 
-        left.setMinimumWidth(220)
-        side.setMinimumWidth(five_tabs + 8)
+        # the tree keeps room for its wrapped titles; the guidance gives way first
+        left.setMinimumWidth(280)
+        side.setMinimumWidth(four_tabs + 8)
         splitter = QSplitter()
         splitter.setChildrenCollapsible(False)
         splitter.addWidget(left)
@@ -371,7 +373,7 @@ class ParEditorView(QWidget):
 
     def _review_count(self, count: int) -> None:
         index = self.side.indexOf(self.review)
-        self.side.setTabText(index, f"Re&view ({count})" if count else "Re&view")
+        self.side.setTabText(index, f"Revie&w ({count})" if count else "Revie&w")
 
     def _document(self, section_id: str, draft: ParSectionDraft) -> QTextDocument:
         document = self.documents.get(section_id)
