@@ -20,7 +20,7 @@ from homestudy.agency.messages import PLACING_KINDS, QueuedMessage, device_for_c
 from homestudy.errors import AgencyError, NotFoundError
 from homestudy.model import Case
 from homestudy.serial import from_jsonable, to_jsonable
-from homestudy.sync.message_format import open_message
+from homestudy.sync.message_format import AGENCY_FIELDS, open_message
 
 CaseState = tuple[Case, dict[str, bytes], list[dict[str, Any]]]
 
@@ -96,19 +96,6 @@ def _attachments_of(
         return dict(open_received(home, db, latest.bundle_id).attachments)
 
 
-AGENCY_FIELDS = (
-    "stage1",
-    "lines_of_enquiry",
-    "applicants",
-    "household",
-    "significant_others",
-    "route",
-    "provisional_panel_date",
-    "stage2_notice_on",
-    "assessor_name",
-)
-
-
 def transfer_case(home: AgencyHome, db: Database, case_id: str, to_device: str) -> QueuedMessage:
     """Send a case, whole, to another assessor's laptop; the laptop it leaves archives it."""
     with db.transaction() as cur:
@@ -116,22 +103,14 @@ def transfer_case(home: AgencyHome, db: Database, case_id: str, to_device: str) 
         name = _assessor_name(cur, to_device)
     if from_device == to_device:
         raise AgencyError("The case is already with that laptop.")
-    case, attachments, history = latest_state(home, db, case_id)
-    if name:
-        case.assessor_name = name
-    made = issue(
-        db,
+    made = _send_whole(
         home,
-        case_id=case_id,
-        kind="transfer",
-        device_id=to_device,
-        case_reference=reference,
-        attachments=attachments,
-        body={
-            "case": to_jsonable(case),
-            "history": history,
-            "note": "This case was transferred to you by the agency.",
-        },
+        db,
+        case_id,
+        reference,
+        to_device,
+        "This case was transferred to you by the agency.",
+        name,
     )
     with contextlib.suppress(AgencyError):  # a revoked old laptop: nothing to tell it
         issue(
@@ -144,6 +123,31 @@ def transfer_case(home: AgencyHome, db: Database, case_id: str, to_device: str) 
             body={"reason": "The agency transferred this case to another assessor."},
         )
     return made
+
+
+def _send_whole(
+    home: AgencyHome,
+    db: Database,
+    case_id: str,
+    reference: str,
+    to_device: str,
+    note: str,
+    assessor_name: str = "",
+) -> QueuedMessage:
+    """The case as the agency last had it, with its attachments and history, to a laptop."""
+    case, attachments, history = latest_state(home, db, case_id)
+    if assessor_name:
+        case.assessor_name = assessor_name
+    return issue(
+        db,
+        home,
+        case_id=case_id,
+        kind="transfer",
+        device_id=to_device,
+        case_reference=reference,
+        attachments=attachments,
+        body={"case": to_jsonable(case), "history": history, "note": note},
+    )
 
 
 def reissue(
@@ -172,26 +176,17 @@ def reissue(
                 and not _ended(cur, case_id, found[0])
             ):
                 mine.append((case_id, found[1]))
-    made = []
-    for case_id, reference in mine:
-        case, attachments, history = latest_state(home, db, case_id)
-        made.append(
-            issue(
-                db,
-                home,
-                case_id=case_id,
-                kind="transfer",
-                device_id=to_device,
-                case_reference=reference,
-                attachments=attachments,
-                body={
-                    "case": to_jsonable(case),
-                    "history": history,
-                    "note": "The agency re-issued this case to this laptop.",
-                },
-            )
+    return [
+        _send_whole(
+            home,
+            db,
+            case_id,
+            reference,
+            to_device,
+            "The agency re-issued this case to this laptop.",
         )
-    return made
+        for case_id, reference in mine
+    ]
 
 
 def _placed(cur: Cursor, case_id: str) -> tuple[str, str] | None:

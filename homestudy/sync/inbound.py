@@ -23,6 +23,7 @@ from homestudy.model import Case, utc_now
 from homestudy.serial import from_jsonable
 from homestudy.sync import outbox
 from homestudy.sync.message_format import (
+    AGENCY_FIELDS,
     CASE_UPDATE,
     CLOSE,
     REVIEW,
@@ -34,18 +35,6 @@ from homestudy.sync.message_format import (
 log = logging.getLogger(__name__)
 APPLIED, STORED, UNAPPLIED, RESOLVED = "applied", "stored", "unapplied", "resolved"
 REVIEW_REPLIES = "review_replies.json"
-#: what a case_update replaces on a case already here, when it names no fields
-AGENCY_FIELDS = (
-    "stage1",
-    "lines_of_enquiry",
-    "applicants",
-    "household",
-    "significant_others",
-    "route",
-    "provisional_panel_date",
-    "stage2_notice_on",
-    "assessor_name",
-)
 
 
 @dataclass(frozen=True)

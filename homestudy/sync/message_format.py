@@ -265,3 +265,17 @@ def _payload(
             )
     prefix = "attachments/"
     return header["body"], {n[len(prefix) :]: d for n, d in inner.items() if n.startswith(prefix)}
+
+
+#: what a case_update replaces on a case already here, when it names no fields
+AGENCY_FIELDS = (
+    "stage1",
+    "lines_of_enquiry",
+    "applicants",
+    "household",
+    "significant_others",
+    "route",
+    "provisional_panel_date",
+    "stage2_notice_on",
+    "assessor_name",
+)
