@@ -13,6 +13,11 @@ command -v pdftotext >/dev/null || need+=(poppler-utils)
 # The .docx names Arial, as agencies' machines have it; LibreOffice needs Liberation Sans
 # (Arial's metrics, the font our PDF embeds) to lay the pages out as ours are laid out.
 [ -d /usr/share/fonts/truetype/liberation2 ] || need+=(fonts-liberation2)
+# Debian's Chromium and its driver for the agency console's browser tests (Selenium).
+command -v chromium >/dev/null || need+=(chromium)
+command -v chromedriver >/dev/null || need+=(chromium-driver)
+# glibc's locale sources: dates are checked under a German locale compiled by the test.
+[ -f /usr/share/i18n/locales/de_DE ] || need+=(locales)
 # PostgreSQL 15 for the inbox tests on a throwaway cluster (tests/pg.py); as root the
 # cluster runs as the package's `postgres` user (or `homestudy-pg`, made below).
 compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || need+=(postgresql-15)
