@@ -16,6 +16,8 @@ command -v pdftotext >/dev/null || need+=(poppler-utils)
 # Debian's Chromium and its driver for the agency console's browser tests (Selenium).
 command -v chromium >/dev/null || need+=(chromium)
 command -v chromedriver >/dev/null || need+=(chromium-driver)
+# PyInstaller's analysis of shared libraries and the stripping of symbols (make package).
+command -v objdump >/dev/null && command -v strip >/dev/null || need+=(binutils)
 # glibc's locale sources: dates are checked under a German locale compiled by the test.
 [ -f /usr/share/i18n/locales/de_DE ] || need+=(locales)
 # PostgreSQL 15 for the inbox tests on a throwaway cluster (tests/pg.py); as root the
