@@ -113,52 +113,68 @@ class Manifest:
 
     @classmethod
     def from_json(cls, raw: bytes) -> Manifest:
-        try:
-            data = json.loads(raw.decode("utf-8"))
-            if not isinstance(data, dict) or data.get("format") != BUNDLE_FORMAT:
-                raise BundleError("This is not a HomeStudy bundle.", check="format")
-            version = data.get("format_version")
-            if not isinstance(version, int) or isinstance(version, bool):
-                raise BundleError("The bundle's format version is missing.", check="format")
-            if version > BUNDLE_FORMAT_VERSION:
-                raise BundleError(
-                    "This bundle was made by a newer version of HomeStudy.",
-                    check="format_version",
-                )
-            texts = (
-                "bundle_id",
-                "kind",
-                "agency_id",
-                "device_id",
-                "case_id",
-                "case_reference",
-                "previous_bundle_id",
-                "previous_sha256",
-                "created_at",
-            )
-            values = {k: data[k] for k in texts}
-            if not all(isinstance(v, str) for v in values.values()):
-                raise ValueError("a text field is not text")
-            sequence, members = data["sequence"], data["members"]
-            if not isinstance(sequence, int) or isinstance(sequence, bool) or sequence < 1:
-                raise ValueError("bad sequence")
-            if values["kind"] not in KINDS or not isinstance(members, dict):
-                raise ValueError("bad kind or members")
-            for entry in members.values():
-                if (
-                    not isinstance(entry, dict)
-                    or not isinstance(entry.get("sha256"), str)
-                    or not isinstance(entry.get("size"), int)
-                ):
-                    raise ValueError("bad member entry")
-        except BundleError:
-            raise
-        except (ValueError, KeyError, TypeError, UnicodeDecodeError, RecursionError) as exc:
-            raise BundleError("The bundle's manifest is not readable.", check="manifest") from exc
-        return cls(sequence=sequence, members=members, format_version=version, **values)
+        texts = (
+            "bundle_id",
+            "kind",
+            "agency_id",
+            "device_id",
+            "case_id",
+            "case_reference",
+            "previous_bundle_id",
+            "previous_sha256",
+            "created_at",
+        )
+        values, version = manifest_fields(
+            raw, "bundle", BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, texts, KINDS
+        )
+        return cls(format_version=version, **values)
 
     def trusted_comment(self) -> str:
         return f"homestudy bundle {self.bundle_id} {self.kind} sequence {self.sequence}"
+
+
+def manifest_fields(
+    raw: bytes,
+    what: str,
+    format_name: str,
+    newest: int,
+    texts: tuple[str, ...],
+    kinds: tuple[str, ...],
+) -> tuple[dict[str, Any], int]:
+    """A signed manifest's fields (``texts`` as text, ``sequence``, ``members``) and its
+    format version, checked by hand so that every fault is a ``BundleError`` saying which
+    check; ``what`` ("bundle", "message") names the thing in the messages."""
+    try:
+        data = json.loads(raw.decode("utf-8"))
+        if not isinstance(data, dict) or data.get("format") != format_name:
+            raise BundleError(f"This is not a HomeStudy {what}.", check="format")
+        version = data.get("format_version")
+        if not isinstance(version, int) or isinstance(version, bool):
+            raise BundleError(f"The {what}'s format version is missing.", check="format")
+        if version > newest:
+            raise BundleError(
+                f"This {what} was made by a newer version of HomeStudy.", check="format_version"
+            )
+        values = {k: data[k] for k in texts}
+        if not all(isinstance(v, str) for v in values.values()):
+            raise ValueError("a text field is not text")
+        sequence, members = data["sequence"], data["members"]
+        if not isinstance(sequence, int) or isinstance(sequence, bool) or sequence < 1:
+            raise ValueError("bad sequence")
+        if values["kind"] not in kinds or not isinstance(members, dict):
+            raise ValueError("bad kind or members")
+        for entry in members.values():
+            if (
+                not isinstance(entry, dict)
+                or not isinstance(entry.get("sha256"), str)
+                or not isinstance(entry.get("size"), int)
+            ):
+                raise ValueError("bad member entry")
+    except BundleError:
+        raise
+    except (ValueError, KeyError, TypeError, UnicodeDecodeError, RecursionError) as exc:
+        raise BundleError(f"The {what}'s manifest is not readable.", check="manifest") from exc
+    return {**values, "sequence": sequence, "members": members}, version
 
 
 @dataclass(frozen=True)

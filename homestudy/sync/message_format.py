@@ -32,7 +32,7 @@ from pyrage import x25519
 
 from homestudy.errors import BundleError
 from homestudy.sync import keys
-from homestudy.sync.bundle import sha256_hex
+from homestudy.sync.bundle import manifest_fields, sha256_hex
 from homestudy.sync.container import ContainerError, pack, unpack
 
 MESSAGE_FORMAT = "homestudy-message"
@@ -77,46 +77,19 @@ class MessageManifest:
 
     @classmethod
     def from_json(cls, raw: bytes) -> MessageManifest:
-        try:
-            data = json.loads(raw.decode("utf-8"))
-            if not isinstance(data, dict) or data.get("format") != MESSAGE_FORMAT:
-                raise BundleError("This is not a HomeStudy message.", check="format")
-            version = data.get("format_version")
-            if not isinstance(version, int) or isinstance(version, bool):
-                raise BundleError("The message's format version is missing.", check="format")
-            if version > MESSAGE_FORMAT_VERSION:
-                raise BundleError(
-                    "This message was made by a newer version of HomeStudy.", check="format_version"
-                )
-            texts = (
-                "message_id",
-                "kind",
-                "agency_id",
-                "device_id",
-                "case_id",
-                "case_reference",
-                "created_at",
-            )
-            values = {k: data[k] for k in texts}
-            if not all(isinstance(v, str) for v in values.values()):
-                raise ValueError("a text field is not text")
-            sequence, members = data["sequence"], data["members"]
-            if not isinstance(sequence, int) or isinstance(sequence, bool) or sequence < 1:
-                raise ValueError("bad sequence")
-            if values["kind"] not in KINDS or not isinstance(members, dict):
-                raise ValueError("bad kind or members")
-            for entry in members.values():
-                if (
-                    not isinstance(entry, dict)
-                    or not isinstance(entry.get("sha256"), str)
-                    or not isinstance(entry.get("size"), int)
-                ):
-                    raise ValueError("bad member entry")
-        except BundleError:
-            raise
-        except (ValueError, KeyError, TypeError, UnicodeDecodeError, RecursionError) as exc:
-            raise BundleError("The message's manifest is not readable.", check="manifest") from exc
-        return cls(sequence=sequence, members=members, format_version=version, **values)
+        texts = (
+            "message_id",
+            "kind",
+            "agency_id",
+            "device_id",
+            "case_id",
+            "case_reference",
+            "created_at",
+        )
+        values, version = manifest_fields(
+            raw, "message", MESSAGE_FORMAT, MESSAGE_FORMAT_VERSION, texts, KINDS
+        )
+        return cls(format_version=version, **values)
 
     def trusted_comment(self) -> str:
         return f"homestudy message {self.message_id} {self.kind} sequence {self.sequence}"
