@@ -24,7 +24,6 @@ from __future__ import annotations
 import base64
 import contextlib
 import json
-import os
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
@@ -45,8 +44,6 @@ from homestudy.agency.limits import SMALL_LIMIT, BodyLimit
 from homestudy.agency.logging_json import RequestLog, logger
 from homestudy.agency.pool import DatabaseDown
 
-HOME_ENV = "HOMESTUDY_AGENCY_HOME"
-ROLE_ENV = "HOMESTUDY_AGENCY_ROLE"
 BUNDLE_OVERHEAD = 64 * 1024  # headers of a bundle beyond its size limit are never this big
 SIGNATURE_HEADERS = ("x-homestudy-device", "x-homestudy-time", "x-homestudy-signature")
 
@@ -265,17 +262,3 @@ async def _read_body(request: Request, limit: int) -> bytes:
             raise Refusal(413, "too_large", "The bundle is larger than the inbox accepts.")
         chunks.append(chunk)
     return b"".join(chunks)
-
-
-def app_from_env() -> Starlette:
-    """The app for ``$HOMESTUDY_AGENCY_HOME`` in ``$HOMESTUDY_AGENCY_ROLE`` (what each
-    uvicorn worker process loads; it unlocks its own keys from the same sources)."""
-    from homestudy.agency import logging_json
-    from homestudy.agency.limits import configure_malloc
-    from homestudy.agency.roles import app_for_role
-
-    logging_json.setup()
-    configure_malloc()
-    home = AgencyHome(Path(os.environ[HOME_ENV]), role=os.environ.get(ROLE_ENV, "all"))
-    home.unlock()  # now, not in the first request (an age passphrase takes seconds)
-    return app_for_role(home)

@@ -32,8 +32,8 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -168,17 +168,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
-@contextmanager
-def _home_db(args: argparse.Namespace) -> Iterator[tuple[AgencyHome, Database]]:
-    """The agency in ``--home`` and a one-connection handle on its database (closed after)."""
-    from homestudy.agency.home import AgencyHome
+def _home_db(args: argparse.Namespace) -> AbstractContextManager[tuple[AgencyHome, Database]]:
+    from homestudy.agency.home import home_and_database  # not loaded for --version
 
-    home = AgencyHome(args.home, prompt=True)  # keys are unlocked only if the command uses them
-    db = home.database(pool_size=1, timeout=3.0)
-    try:
-        yield home, db
-    finally:
-        db.close()
+    return home_and_database(args.home)
 
 
 def _init(args: argparse.Namespace) -> int:

@@ -16,10 +16,17 @@ import queue
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from homestudy.errors import AgencyError
+
+
+def now_iso() -> str:
+    """Now, as the inbox's tables store times (UTC, ISO 8601)."""
+    return datetime.now(UTC).isoformat()
+
 
 MIGRATIONS: list[list[str]] = [
     [  # 1: the inbox

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -384,3 +386,15 @@ def _stamp(*paths: Path) -> tuple[tuple[int, int, int], ...]:
             continue
         found.append((st.st_ino, st.st_mtime_ns, st.st_size))
     return tuple(found)
+
+
+@contextmanager
+def home_and_database(path: Path | str) -> Iterator[tuple[AgencyHome, Database]]:
+    """The agency in ``path`` and a one-connection handle on its database (closed after),
+    as a command needs them; keys are unlocked only if the command uses them."""
+    home = AgencyHome(path, prompt=True)
+    db = home.database(pool_size=1, timeout=3.0)
+    try:
+        yield home, db
+    finally:
+        db.close()

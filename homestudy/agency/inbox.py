@@ -18,7 +18,7 @@ import pyrage
 from pyrage import x25519
 
 from homestudy.agency import case_state
-from homestudy.agency.db import Cursor, Database
+from homestudy.agency.db import Cursor, Database, now_iso
 from homestudy.agency.home import AgencyHome
 from homestudy.errors import BundleError
 from homestudy.sync import changes, keys
@@ -33,10 +33,6 @@ class Refusal(Exception):
     def __init__(self, status: int, code: str, message: str) -> None:
         super().__init__(message)
         self.status, self.code, self.message = status, code, message
-
-
-def now_iso() -> str:
-    return datetime.now(UTC).isoformat()
 
 
 @dataclass(frozen=True)

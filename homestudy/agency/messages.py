@@ -25,9 +25,8 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from homestudy.agency.db import Cursor, Database
+from homestudy.agency.db import Cursor, Database, now_iso
 from homestudy.agency.home import AgencyHome
-from homestudy.agency.inbox import now_iso
 from homestudy.errors import AgencyError, NotFoundError
 from homestudy.sync.bundle import sha256_hex
 from homestudy.sync.message_format import (

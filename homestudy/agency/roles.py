@@ -18,6 +18,10 @@ from typing import Any
 
 from homestudy.agency.home import AgencyHome
 
+#: what ``serve --workers N`` hands each uvicorn worker process
+HOME_ENV = "HOMESTUDY_AGENCY_HOME"
+ROLE_ENV = "HOMESTUDY_AGENCY_ROLE"
+
 
 def app_for_role(home: AgencyHome) -> Any:
     from homestudy.agency.app import create_app
@@ -71,3 +75,19 @@ def _with_health(home: AgencyHome, console: Any) -> Any:
             Middleware(BodyLimit, limit_for=lambda _p: SMALL_LIMIT),
         ],
     )
+
+
+def app_from_env() -> Any:
+    """The app for ``$HOMESTUDY_AGENCY_HOME`` in ``$HOMESTUDY_AGENCY_ROLE`` (what each
+    uvicorn worker process loads; it unlocks its own keys from the same sources)."""
+    import os
+    from pathlib import Path
+
+    from homestudy.agency import logging_json
+    from homestudy.agency.limits import configure_malloc
+
+    logging_json.setup()
+    configure_malloc()
+    home = AgencyHome(Path(os.environ[HOME_ENV]), role=os.environ.get(ROLE_ENV, "all"))
+    home.unlock()  # now, not in the first request (an age passphrase takes seconds)
+    return app_for_role(home)

@@ -5,7 +5,7 @@ missing passphrase is one line, not a traceback from each worker), the database 
 reached and migrated (under the advisory lock, so several hosts starting together are
 fine), an interrupted key rotation is finished; the port is bound first, so "already in
 use" is reported before anything else. Then uvicorn's supported entry point runs the app:
-``uvicorn.run(app)`` for one worker, ``uvicorn.run("homestudy.agency.app:app_from_env",
+``uvicorn.run(app)`` for one worker, ``uvicorn.run("homestudy.agency.roles:app_from_env",
 factory=True, workers=N)`` for several, each on the socket bound here (``fd=``), so
 ``--port 0`` picks one free port for all of them.
 """
@@ -101,7 +101,7 @@ def serve(path: Path, *, role: str, host: str, port: int, workers: int) -> int:
 def _run(path: Path, *, role: str, host: str, port: int, workers: int) -> int:
     import uvicorn
 
-    from homestudy.agency.app import HOME_ENV, ROLE_ENV
+    from homestudy.agency.roles import HOME_ENV, ROLE_ENV
 
     sock = bind(host, port)  # first: "port in use" before any passphrase is asked for
     home = prepare(path, role)
@@ -130,5 +130,5 @@ def _run(path: Path, *, role: str, host: str, port: int, workers: int) -> int:
     if home._passphrase and not keystore.find_passphrase():
         # typed at the prompt: the workers unlock their own copy from their environment
         os.environ[keystore.PASSPHRASE_ENV] = home._passphrase
-    uvicorn.run("homestudy.agency.app:app_from_env", factory=True, workers=workers, **options)  # type: ignore[arg-type]
+    uvicorn.run("homestudy.agency.roles:app_from_env", factory=True, workers=workers, **options)  # type: ignore[arg-type]
     return 0

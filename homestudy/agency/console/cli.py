@@ -60,9 +60,9 @@ def add_commands(sub: Any) -> dict[str, Callable[[argparse.Namespace], int]]:
 
 
 def _home_db(args: argparse.Namespace) -> Any:
-    from homestudy.agency.cli import _home_db as inbox_home_db
+    from homestudy.agency.home import home_and_database
 
-    return inbox_home_db(args)
+    return home_and_database(args.home)
 
 
 def _console(args: argparse.Namespace) -> int:
