@@ -241,3 +241,32 @@ def set_answer(case: Case, form_id: str, question_id: str, value: Any, subject: 
     case.checklist_answers.append(
         ChecklistAnswer(form_id, max(versions), question_id, value, subject)
     )
+
+
+def add_agency_profile(vault: Any, profile: Any) -> None:
+    """Store ``profile`` as an agency the laptop is enrolled with (keys are placeholders:
+    the readiness tests only need the profile's form-overrides folder)."""
+    from homestudy.sync.outbox import ProfileState, add_profile
+
+    add_profile(
+        vault,
+        ProfileState(
+            profile,
+            "pk",
+            "age1x",
+            "sk",
+            "AGE-SECRET",
+            "",
+            False,
+            False,
+            0,
+            "",
+            1,
+            "",
+            "",
+            0,
+            "",
+            "",
+            "",
+        ),
+    )

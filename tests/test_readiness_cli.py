@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from conftest import TEST_PASSPHRASE
-from readiness_helpers import TODAY, ready_case
+from readiness_helpers import TODAY, add_agency_profile, ready_case
 
 from homestudy.cli import main
 from homestudy.forms import load_library
@@ -166,7 +166,6 @@ def test_the_case_follows_its_agency_rules_file(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from homestudy.model import AgencyProfile
-    from homestudy.sync.outbox import ProfileState, add_profile
 
     root = cli_env.parent / "overrides"
     (root / "strict").mkdir(parents=True)
@@ -174,28 +173,7 @@ def test_the_case_follows_its_agency_rules_file(
     rules.write_text("version: 1\nmin_visits: 7\n", encoding="utf-8")
     monkeypatch.setenv("HOMESTUDY_FORM_OVERRIDES", str(root))
     profile = AgencyProfile(name="Strict", agency_id="STRICT", form_overrides="strict")
-    add_profile(
-        vault,
-        ProfileState(
-            profile,
-            "pk",
-            "age1x",
-            "sk",
-            "AGE-SECRET",
-            "",
-            False,
-            False,
-            0,
-            "",
-            1,
-            "",
-            "",
-            0,
-            "",
-            "",
-            "",
-        ),
-    )
+    add_agency_profile(vault, profile)
     case = ready_case(load_library())
     case.agency_profile_id = profile.id
     vault.cases.save_case(case)

@@ -10,7 +10,15 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from readiness_helpers import TODAY, codes, ready_case, set_answer, set_signatories, signatory
+from readiness_helpers import (
+    TODAY,
+    add_agency_profile,
+    codes,
+    ready_case,
+    set_answer,
+    set_signatories,
+    signatory,
+)
 
 from homestudy.errors import FormDefinitionError
 from homestudy.forms import load_library
@@ -27,7 +35,6 @@ from homestudy.model import (
 from homestudy.readiness import Severity, assess_readiness
 from homestudy.readiness_settings import agency_rules, forms_for_case, parse_rules, rules_for_case
 from homestudy.settings import AppSettings
-from homestudy.sync.outbox import ProfileState, add_profile
 from homestudy.timeline import TimelineRules
 from homestudy.vault import Vault
 
@@ -361,28 +368,7 @@ def test_the_forms_loader_leaves_rules_yaml_alone(tmp_path: Path) -> None:
 
 def _profile(vault: Vault, name: str, overrides: str) -> AgencyProfile:
     profile = AgencyProfile(name=name, agency_id=name.upper(), form_overrides=overrides)
-    add_profile(
-        vault,
-        ProfileState(
-            profile,
-            "pk",
-            "age1x",
-            "sk",
-            "AGE-SECRET",
-            "",
-            False,
-            False,
-            0,
-            "",
-            1,
-            "",
-            "",
-            0,
-            "",
-            "",
-            "",
-        ),
-    )
+    add_agency_profile(vault, profile)
     return profile
 
 

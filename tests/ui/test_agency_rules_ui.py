@@ -9,11 +9,10 @@ from typing import Any
 import editors_support
 import pytest
 from editors_support import on_worker
-from readiness_helpers import TODAY, ready_case
+from readiness_helpers import TODAY, add_agency_profile, ready_case
 
 from homestudy.forms import load_library
 from homestudy.model import AgencyProfile
-from homestudy.sync.outbox import ProfileState, add_profile
 from homestudy.timeline import TimelineRules
 from ui.views.case_list import load_rows
 from ui.views.overview import OverviewView
@@ -34,28 +33,7 @@ def strict_agency_case(
     own_case.reference = "HS-OWN-1"
 
     def store(vault: Any) -> None:
-        add_profile(
-            vault,
-            ProfileState(
-                profile,
-                "pk",
-                "age1x",
-                "sk",
-                "AGE-SECRET",
-                "",
-                False,
-                False,
-                0,
-                "",
-                1,
-                "",
-                "",
-                0,
-                "",
-                "",
-                "",
-            ),
-        )
+        add_agency_profile(vault, profile)
         vault.cases.save_case(agency_case)
         vault.cases.save_case(own_case)
 
