@@ -117,12 +117,11 @@ def create_app(home: AgencyHome | Path | str) -> Starlette:
             # handed over in a box the call empties: the thread pool's idle threads keep
             # their last call's arguments, which would pin a 30 MB body per thread
             box = [await _read_body(request, limit)]
-            receipt = await _call(_accept_boxed, inbox, request.path_params["bundle_id"], box)
-            metrics.ACCEPTED.inc()
             version = app_version(request.headers.get("user-agent", ""))
-            if version:
-                device = receipt_device(receipt)
-                await _call(inbox.note_version, device, version)
+            receipt = await _call(
+                _accept_boxed, inbox, request.path_params["bundle_id"], box, version
+            )
+            metrics.ACCEPTED.inc()
             return JSONResponse({"receipt": receipt.to_wire()})
         except Refusal as exc:
             return _refused(exc)
@@ -237,16 +236,8 @@ def app_version(user_agent: str) -> str:
     return version if ok else ""
 
 
-def receipt_device(receipt: Any) -> str:
-    """The device a receipt was made for (its signed body names it)."""
-    try:
-        return str(json.loads(receipt.body).get("device_id", ""))
-    except (ValueError, AttributeError):
-        return ""
-
-
-def _accept_boxed(inbox: Inbox, bundle_id: str, box: list[bytes]) -> Any:
-    return inbox.accept(bundle_id, box.pop())
+def _accept_boxed(inbox: Inbox, bundle_id: str, box: list[bytes], version: str = "") -> Any:
+    return inbox.accept(bundle_id, box.pop(), version)
 
 
 async def _read_body(request: Request, limit: int) -> bytes:

@@ -186,19 +186,10 @@ class Inbox:
 
     # ----------------------------------------------------------------- bundles
 
-    def note_version(self, device_id: str, version: str) -> None:
-        """Remember the HomeStudy version a laptop syncs with (its User-Agent), for IT;
-        written only when it changes, so a sync round costs no extra write."""
-        if not device_id or not version:
-            return
-        with self.db.transaction() as cur:
-            cur.execute(
-                "UPDATE devices SET app_version = ? WHERE device_id = ? AND app_version <> ?",
-                (version[:40], device_id, version[:40]),
-            )
-
-    def accept(self, bundle_id: str, data: bytes) -> SignedDocument:
-        """Verify and store a bundle; its receipt. Raises ``Refusal`` storing nothing."""
+    def accept(self, bundle_id: str, data: bytes, app_version: str = "") -> SignedDocument:
+        """Verify and store a bundle; its receipt. Raises ``Refusal`` storing nothing.
+        ``app_version``: the HomeStudy version the laptop says it runs (for IT's team page),
+        kept with the device in the same write."""
         self.home.refresh()  # keys rotated while the inbox runs: sign with the new ones
         limit = self.home.config.max_bundle_size
         if len(data) > limit:
@@ -233,7 +224,9 @@ class Inbox:
         ingest = self._ingest(opened)  # outside the write lock: decrypt, rebuild, check
         for _attempt in range(3):  # a concurrent twin may win the insert; then re-decide
             try:
-                return self._store(opened.manifest, data, digest, ingest, opened.extras)
+                return self._store(
+                    opened.manifest, data, digest, ingest, opened.extras, app_version[:40]
+                )
             except self.db.IntegrityError:
                 continue
         raise Refusal(503, "busy", "The inbox is busy; try again.")
@@ -322,6 +315,7 @@ class Inbox:
         digest: str,
         ingest: _Ingest,
         extras: dict[str, bytes] | None = None,
+        app_version: str = "",
     ) -> SignedDocument:
         from homestudy.agency.messages import REVIEW_REPLIES, record_replies
 
@@ -434,8 +428,9 @@ class Inbox:
                 if m.sequence > last_seq:  # an earlier one arriving late fills its gap
                     cur.execute(
                         "UPDATE devices SET last_sequence = ?, last_bundle_id = ?, "
-                        "last_sha256 = ? WHERE device_id = ?",
-                        (m.sequence, m.bundle_id, digest, m.device_id),
+                        "last_sha256 = ?, app_version = COALESCE(NULLIF(?, ''), app_version) "
+                        "WHERE device_id = ?",
+                        (m.sequence, m.bundle_id, digest, app_version, m.device_id),
                     )
                 if extras and REVIEW_REPLIES in extras:
                     record_replies(
