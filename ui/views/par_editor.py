@@ -45,6 +45,7 @@ from ui.operations import AutoSaver
 from ui.spellcheck import spelling_service
 from ui.views.checklists import answer_key, upsert_answer
 from ui.widgets import rich_document
+from ui.widgets.compact_tabs import make_compact
 from ui.widgets.markdown_editor import (
     MarkdownEditor,
     paragraph_spans,
@@ -216,7 +217,8 @@ class ParEditorView(QWidget):
         guidance_scroll.setAccessibleName("Guidance")
         guidance_scroll.setWidgetResizable(True)
         guidance_scroll.setWidget(self.guidance)
-        # short titles, so that all four show in a narrow pane (a 1024-pixel window)
+        # short titles and narrow padding, so that all five show in a narrow pane (a
+        # 1024-pixel window) without scroll arrows hiding the agency's review comments
         for widget, title, tip in (
             (guidance_scroll, "&Guidance", "Guidance for this section"),
             (
@@ -226,25 +228,27 @@ class ParEditorView(QWidget):
             ),
             (self.evidence, "Evi&dence", "Evidence for the paragraph the cursor is in"),
             (self.enquiries, "En&quiries", "Stage 1 lines of enquiry"),
+            (
+                self.review,
+                "Revie&w",
+                "The agency's review comments on this section, with your replies",
+            ),
         ):
             side.setTabToolTip(side.addTab(widget, title), tip)
+        make_compact(side)
         side.tabBar().setExpanding(False)
         side.tabBar().setUsesScrollButtons(False)
         side.setDocumentMode(True)
         self.side = side
-        four_tabs = side.tabBar().sizeHint().width()
-        # the agency's review comments: a fifth tab that scrolls into view in a narrow
-        # window (Alt+W opens it) rather than making the pane, and the window, wider
-        # than 1024 pixels or squeezing the section titles
-        side.setTabToolTip(
-            side.addTab(self.review, "Revie&w"),
-            "The agency's review comments on this section, with your replies",
-        )
-        side.tabBar().setUsesScrollButtons(True)
+        # room for a count of comments on the review tab too
+        review_tab = side.indexOf(self.review)
+        side.setTabText(review_tab, "Revie&w (99)")
+        all_tabs = side.tabBar().sizeHint().width()
+        side.setTabText(review_tab, "Revie&w")
 
         # the tree keeps room for its wrapped titles; the guidance gives way first
         left.setMinimumWidth(280)
-        side.setMinimumWidth(four_tabs + 8)
+        side.setMinimumWidth(all_tabs + 8)
         splitter = QSplitter()
         splitter.setChildrenCollapsible(False)
         splitter.addWidget(left)
