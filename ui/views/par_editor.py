@@ -41,7 +41,7 @@ from homestudy.report import confidentiality
 from homestudy.report.markdown import parse_blocks
 from homestudy.report.variants import shared_section_ids
 from homestudy.timeline import TimelineRules
-from ui.operations import AutoSaver
+from ui.operations import AutoSaver, run_db
 from ui.spellcheck import spelling_service
 from ui.views.checklists import answer_key, upsert_answer
 from ui.widgets import rich_document
@@ -74,6 +74,7 @@ class ParEditorView(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.case: Case | None = None
+        self._rules: TimelineRules | None = None  # the case's agency's, once read
         self.section_id = ""
         self.documents: dict[str, QTextDocument] = {}
         self._paragraphs: dict[str, int] = {}  # paragraph count per section, to move links
@@ -281,6 +282,8 @@ class ParEditorView(QWidget):
         self.flush()
         self.case = case
         for document in self.documents.values():
+            # the spelling highlighter may still touch the old case's text before it goes
+            document.blockSignals(True)
             document.deleteLater()
         self.documents.clear()
         self._paragraphs.clear()
@@ -292,8 +295,27 @@ class ParEditorView(QWidget):
             self._words[section.id] = word_count(draft.text)
         self._update_total()
         self._finder = confidentiality.FlagFinder(case)
+        self._rules = TimelineRules.from_settings(self.ctx.settings)
+        self._load_agency_rules(case)
         self.setEnabled(True)
         self.tree.select_section(self.section_id or self.tree.section_ids()[0])
+
+    def _load_agency_rules(self, case: Case) -> None:
+        """Whether the medical adviser's summary is shared with the applicants is the
+        case's agency's rule, as in its exports (read off the GUI thread, where the vault
+        is); until it arrives the app's settings stand in."""
+        if not case.agency_profile_id:
+            return
+        from homestudy.readiness_settings import rules_for_case
+
+        snapshot, settings = copy.deepcopy(case), self.ctx.settings
+
+        def apply(rules: TimelineRules) -> None:
+            if self.case is not None and self.case.id == snapshot.id:
+                self._rules = rules
+                self._refresh_flags()
+
+        run_db(self.ctx, self, lambda vault: rules_for_case(vault, snapshot, settings), apply)
 
     def reveal(self, target_id: str) -> None:
         """Open a PAR section (``<section id>``) and put the cursor in its text, one of
@@ -421,8 +443,11 @@ class ParEditorView(QWidget):
     def _text_changed(self, section_id: str) -> None:
         if self.case is None:
             return
+        document = self.documents.get(section_id)
+        if document is None:  # a document of the case shown before
+            return
         draft = self.case.section(section_id)
-        text = richtext.to_markdown(rich_document.document_to_blocks(self.documents[section_id]))
+        text = richtext.to_markdown(rich_document.document_to_blocks(document))
         if text == draft.text:
             return
         draft.text = text
@@ -492,7 +517,7 @@ class ParEditorView(QWidget):
     # ------------------------------------------------------------------ the guard
 
     def _shared_ids(self) -> list[str]:
-        rules = TimelineRules.from_settings(self.ctx.settings)
+        rules = self._rules or TimelineRules.from_settings(self.ctx.settings)
         return shared_section_ids(self.ctx.forms.par, rules.medical_summary_shared)
 
     def _refresh_flags(self) -> None:
