@@ -16,7 +16,7 @@ from homestudy.model import (
     ReferenceKind,
     SignificantOtherKind,
 )
-from homestudy.readiness import Finding, FixAt, Severity
+from homestudy.readiness_findings import Finding, FixAt, Severity
 from homestudy.readiness_rules import (
     CHILD_KINDS,
     REPLIED,
