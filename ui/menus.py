@@ -17,7 +17,7 @@ of a tab, and the window's size and place remembered between sessions.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from PySide6.QtCore import QByteArray, QSettings, Qt
 from PySide6.QtGui import QAction, QKeySequence
@@ -32,8 +32,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-if TYPE_CHECKING:
-    from ui.main_window import MainWindow
+
+class SearchingWindow(Protocol):
+    """What Ctrl+F needs of the main window: its case workspace, its search."""
+
+    workspace: Any
+
+    def focusWidget(self) -> QWidget | None: ...
+
+    def show_search(self) -> None: ...
+
 
 #: (action id, the Qt method of a text field it calls); texts and keys are in SHORTCUTS
 EDIT_ACTIONS: tuple[tuple[str, str], ...] = (
@@ -160,7 +168,7 @@ def _free_letter(text: str, used: set[str]) -> int:
 # ------------------------------------------------------------------ find, focus
 
 
-def find_in_text(window: MainWindow) -> None:
+def find_in_text(window: SearchingWindow) -> None:
     from ui.widgets.find_bar import FindBar
     from ui.widgets.markdown_editor import MarkdownEditor
 
