@@ -109,20 +109,25 @@ class SyncStatusWidget(QWidget):
             self._rows.addWidget(label)
             self.labels[status.profile_id] = label
             if status.refused:
+                updates = (
+                    "1 update was" if status.refused == 1 else f"{status.refused} updates were"
+                )
                 problems.append(
-                    f"{status.agency_name}: {status.refused} bundle(s) were refused "
-                    "by the agency and are kept here. Contact the agency."
+                    f"{status.agency_name}: {updates} refused by the agency and "
+                    "kept on this laptop. Contact the agency."
                 )
             for text in (status.last_error, status.last_warning):
                 if text and not status.offline:
                     problems.append(f"{status.agency_name}: {text}")
         problems += self._notices  # what the agency did at the last round (archived cases)
         self.message.setText("\n".join(problems))
+        # nothing to sync with until the laptop is enrolled with an agency
+        self.sync_button.setEnabled(bool(statuses) and not self._busy)
         self.refreshed.emit(statuses)
 
     def _failed(self, exc: BaseException) -> None:
         self._busy = False
-        self.sync_button.setEnabled(True)
+        self.sync_button.setEnabled(bool(self.labels))
         self.message.setText(error_message(exc))
 
     # ----------------------------------------------------------------- a round
@@ -138,7 +143,7 @@ class SyncStatusWidget(QWidget):
     def _done(self, reports: list[engine.RoundReport]) -> None:
         self._notices = [f"{r.agency_name}: {n}" for r in reports for n in r.notices]
         self._busy = False
-        self.sync_button.setEnabled(True)
+        self.sync_button.setEnabled(bool(self.labels))
         self.synced.emit(reports)
         self.refresh()
 
