@@ -82,8 +82,10 @@ def verify(public_b64: str, data: bytes, signature: bytes) -> str:
 
 # minisign's key layouts (https://jedisct1.github.io/minisign/): a public key is
 # "Ed" + key id (8) + Ed25519 key (32); an unencrypted secret key has 54 bytes of
-# algorithm, KDF and salt fields, then key id (8) and the Ed25519 seed (32).
+# algorithm, KDF and salt fields, then key id (8), the Ed25519 seed (32) and its
+# public key (32).
 _SECRET_SEED = slice(62, 94)
+_SECRET_PUBLIC = slice(94, 126)
 _PUBLIC_KEY = slice(10, 42)
 
 
@@ -96,9 +98,7 @@ def sign_raw(secret_b64: str, data: bytes) -> bytes:
     if raw[2:4] != b"\x00\x00":  # a passphrase-protected key: never stored that way here
         raise ValueError("the signing key is encrypted")
     key = ed25519.Ed25519PrivateKey.from_private_bytes(raw[_SECRET_SEED])
-    if key.public_key().public_bytes_raw() != base64.b64decode(signing_public_key(secret_b64))[
-        _PUBLIC_KEY
-    ]:
+    if key.public_key().public_bytes_raw() != raw[_SECRET_PUBLIC]:  # a misread layout
         raise ValueError("the signing key is not readable")
     return key.sign(data)
 
