@@ -101,6 +101,23 @@ class AssignmentList(msgspec.Struct):
     assignments: list[AssignmentEntry] = msgspec.field(default_factory=list)
 
 
+class DeviceState(msgspec.Struct):
+    """Where the inbox's chain of a device's bundles ends (a restored laptop's check)."""
+
+    last_sequence: int = 0
+    last_bundle_id: str | None = ""
+    last_sha256: str | None = ""
+
+
+class PollAnswer(msgspec.Struct):
+    """``GET /devices/{id}/poll``: the key list, the device's state and its assignments.
+    ``keys`` is what ``GET /keys`` answers (signed documents, checked by their reader)."""
+
+    keys: dict[str, Any]
+    device: DeviceState = msgspec.field(default_factory=DeviceState)
+    assignments: list[AssignmentEntry] = msgspec.field(default_factory=list)
+
+
 class ReceiptBody(msgspec.Struct):
     """The agency's signed receipt for one bundle (``homestudy.sync.signed``)."""
 
