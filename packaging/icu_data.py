@@ -11,17 +11,25 @@ library built here leaves those out and keeps every other item as it was.
 
     python packaging/icu_data.py SOURCE.so DEST.so    # prints what it saved
 
-The data is ICU's "common data" format: a header, a table of contents (item name
-and offset, sorted by name, which ICU searches by bisection), then the items. The
-new library exports the same symbol (``icudtNN_dat``) so ``libicuuc`` loads it
-unchanged; it is assembled with the C compiler (``cc``), which every Linux build
-machine has. ``tests/test_icu_data.py`` runs Qt against it.
+Every step is a standard tool's, none parses a format by hand:
+
+- binutils: ``nm -D`` names the exported data symbol (``icudt73_dat``) and its size,
+  ``objcopy --only-section=.rodata`` copies the data out (the symbol is the whole
+  section; a library where it is not is refused);
+- ICU's ``icupkg`` (Debian's icu-devtools) removes the items. It checks that no kept
+  item depends on a removed tree; the one dependency it would refuse, the break-rule
+  table naming the dictionaries, is of the break iterators Qt never calls;
+- ICU's ``genccode`` writes the assembly with the same exported symbol and the C
+  compiler (``cc``) links it, as ICU's own build does, so ``libicuuc`` loads it
+  unchanged.
+
+``tests/test_icu_data.py`` runs Qt against the result.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
-import struct
 import subprocess
 import sys
 import tempfile
@@ -31,118 +39,92 @@ from pathlib import Path
 DROPPED_TREES = ("curr", "lang", "unit", "translit", "rbnf")
 #: Word-break dictionaries (2.9 MB): only ICU's break iterators use them, which Qt does
 #: not call; the break rules beside them (small) stay.
-DROPPED_SUFFIXES = (".dict",)
-_ALIGN = 16  # ICU's own tools align each item to 16 bytes
+DROPPED_DICTIONARIES = "brkitr/*.dict"
+#: Debian puts icupkg and genccode in /usr/sbin, which a user's PATH may lack.
+_EXTRA_PATH = ("/usr/sbin", "/sbin")
+_TOOLS = {
+    "nm": "binutils",
+    "objcopy": "binutils",
+    "icupkg": "icu-devtools",
+    "genccode": "icu-devtools",
+    "cc": "a C compiler",
+}
 
 
-def _section_headers(elf: bytes) -> list[tuple[int, int, int, int, int, int]]:
-    """(type, addr, offset, size, link, entsize) of each section of a 64-bit ELF file."""
-    if elf[:4] != b"\x7fELF" or elf[4] != 2 or elf[5] != 1:
-        raise ValueError("not a 64-bit little-endian ELF file")
-    shoff = struct.unpack_from("<Q", elf, 0x28)[0]
-    shentsize, shnum = struct.unpack_from("<HH", elf, 0x3A)
-    out = []
-    for i in range(shnum):
-        base = shoff + i * shentsize
-        sh_type = struct.unpack_from("<I", elf, base + 4)[0]
-        addr, offset, size = struct.unpack_from("<QQQ", elf, base + 0x10)
-        link = struct.unpack_from("<I", elf, base + 0x28)[0]
-        entsize = struct.unpack_from("<Q", elf, base + 0x38)[0]
-        out.append((sh_type, addr, offset, size, link, entsize))
-    return out
+def find_tools(path: str | None = None) -> dict[str, str]:
+    """The full path of each tool, or FileNotFoundError naming the missing ones."""
+    if path is None:
+        path = os.pathsep.join([os.environ.get("PATH", os.defpath), *_EXTRA_PATH])
+    found = {name: shutil.which(name, path=path) for name in _TOOLS}
+    missing = [f"{name} ({_TOOLS[name]})" for name, where in found.items() if where is None]
+    if missing:
+        raise FileNotFoundError(f"missing tools to rebuild the ICU data: {', '.join(missing)}")
+    return {name: where for name, where in found.items() if where is not None}
 
 
-def read_library(path: Path) -> tuple[str, bytes]:
-    """The exported symbol's name (``icudt73_dat``) and the data it points to."""
-    elf = path.read_bytes()
-    sections = _section_headers(elf)
-    for sh_type, _addr, offset, size, link, entsize in sections:
-        if sh_type != 11:  # SHT_DYNSYM
-            continue
-        strtab = sections[link][2]
-        for pos in range(offset, offset + size, entsize):
-            name_at, _info, _other, shndx, value, sym_size = struct.unpack_from("<IBBHQQ", elf, pos)
-            name = elf[strtab + name_at : elf.index(b"\0", strtab + name_at)].decode()
-            if name.startswith("icudt") and name.endswith("_dat") and sym_size:
-                _t, sec_addr, sec_offset, *_rest = sections[shndx]
-                start = sec_offset + value - sec_addr
-                return name, elf[start : start + sym_size]
-    raise ValueError(f"{path.name} exports no ICU data symbol")
+def _run(*args: str | Path) -> str:
+    """A tool's standard output; CalledProcessError (with its stderr) if it fails."""
+    return subprocess.run([str(a) for a in args], capture_output=True, text=True, check=True).stdout
 
 
-def parse(data: bytes) -> tuple[bytes, list[tuple[str, bytes]]]:
-    """The header and the (name, item) pairs of ICU common data, in their order."""
-    header_size = struct.unpack_from("<H", data, 0)[0]
-    if data[2:4] != b"\xda\x27" or data[12:16] != b"CmnD":
-        raise ValueError("not ICU common data")
-    toc = header_size
-    count = struct.unpack_from("<I", data, toc)[0]
-    entries = [struct.unpack_from("<II", data, toc + 4 + 8 * i) for i in range(count)]
-    starts = [toc + data_at for _name_at, data_at in entries] + [len(data)]
-    items = []
-    for i, (name_at, _data_at) in enumerate(entries):
-        name = data[toc + name_at : data.index(b"\0", toc + name_at)].decode("ascii")
-        items.append((name, data[starts[i] : starts[i + 1]]))
-    return data[:header_size], items
+def read_library(path: Path, dest: Path, tools: dict[str, str]) -> str:
+    """Copy the ICU data of library ``path`` to ``dest``; its symbol's name (icudt73_dat)."""
+    symbols = []
+    for line in _run(tools["nm"], "-D", "--defined-only", "-S", path).splitlines():
+        fields = line.split()  # value, size, type, name
+        if len(fields) == 4 and fields[3].startswith("icudt") and fields[3].endswith("_dat"):
+            symbols.append((fields[3], int(fields[1], 16)))
+    if len(symbols) != 1:
+        raise ValueError(f"{path.name} does not export one ICU data symbol")
+    symbol, size = symbols[0]
+    _run(tools["objcopy"], "-O", "binary", "--only-section=.rodata", path, dest)
+    if dest.stat().st_size != size:
+        raise ValueError(f"{path.name}: {symbol} is not the whole .rodata section")
+    return symbol
 
 
-def build(header: bytes, items: list[tuple[str, bytes]]) -> bytes:
-    """ICU common data holding ``items`` (already sorted, each padded to 16 bytes)."""
-    names = b"".join(name.encode("ascii") + b"\0" for name, _item in items)
-    toc_size = 4 + 8 * len(items)
-    first_item = -(-(toc_size + len(names)) // _ALIGN) * _ALIGN
-    table = [struct.pack("<I", len(items))]
-    name_at, data_at = toc_size, first_item
-    for name, item in items:
-        table.append(struct.pack("<II", name_at, data_at))
-        name_at += len(name) + 1
-        data_at += len(item)
-    body = b"".join(table) + names
-    body += b"\xaa" * (first_item - len(body))  # ICU's own padding byte
-    return header + body + b"".join(item for _name, item in items)
+def list_items(data: Path, tools: dict[str, str]) -> list[str]:
+    """The item names (``coll/root.res``) of an ICU .dat package, in its order."""
+    # --auto_toc_prefix: the names' prefix (icudt73l) is taken from the data, not the file
+    # name; --ignore-deps: the trimmed data lacks the dictionaries that brkitr/root.res names
+    return _run(tools["icupkg"], "--auto_toc_prefix", "--ignore-deps", "-l", data).split()
 
 
-def is_kept(name: str) -> bool:
-    """Whether an item (``icudt73l/lang/fr.res``) stays in the trimmed data."""
-    parts = name.split("/")
-    if len(parts) > 2 and parts[1] in DROPPED_TREES:
-        return False
-    return not name.endswith(DROPPED_SUFFIXES)
+def trim(data: Path, dest: Path, tools: dict[str, str]) -> None:
+    """Write ``data`` without the dropped trees and dictionaries to ``dest``."""
+    icupkg = [tools["icupkg"], "--auto_toc_prefix"]
+    trees = dest.with_suffix(".trees.txt")
+    trees.write_text("".join(f"{tree}/*\n" for tree in DROPPED_TREES), encoding="ascii")
+    without_trees = dest.with_suffix(".trees.dat")
+    # checked: fails if a kept item depends on one of the trees
+    _run(*icupkg, "-r", trees, data, without_trees)
+    _run(*icupkg, "--ignore-deps", "-r", DROPPED_DICTIONARIES, without_trees, dest)
+    without_trees.unlink()
+    trees.unlink()
 
 
-def trimmed(data: bytes) -> bytes:
-    header, items = parse(data)
-    return build(header, [(name, item) for name, item in items if is_kept(name)])
+def write_library(symbol: str, data: Path, soname: str, dest: Path, tools: dict[str, str]) -> None:
+    """A shared library exporting ``symbol`` = the bytes of ``data``."""
+    scratch = data.parent
+    entry = symbol.removesuffix("_dat")  # genccode appends _dat
+    _run(tools["genccode"], "-q", "-a", "gcc", "-e", entry, "-f", "icudata", "-d", scratch, data)
+    _run(tools["cc"], "-shared", "-nostdlib", f"-Wl,-soname,{soname}", "-o", dest,
+         scratch / "icudata.S")  # fmt: skip
 
 
-def write_library(symbol: str, data: bytes, soname: str, dest: Path, cc: str = "cc") -> None:
-    """A shared library exporting ``symbol`` = ``data``, as ICU's own build makes it."""
-    with tempfile.TemporaryDirectory(prefix="homestudy-icu-") as scratch:
-        blob = Path(scratch) / "icudata.dat"
-        blob.write_bytes(data)
-        source = Path(scratch) / "icudata.S"
-        source.write_text(
-            f"\t.section .rodata\n\t.globl {symbol}\n\t.type {symbol}, @object\n"
-            f'\t.balign 16\n{symbol}:\n\t.incbin "{blob}"\n\t.size {symbol}, .-{symbol}\n'
-            '\t.section .note.GNU-stack,"",@progbits\n',
-            encoding="ascii",
-        )
-        subprocess.run(
-            [cc, "-shared", "-nostdlib", f"-Wl,-soname,{soname}", "-o", str(dest), str(source)],
-            check=True,
-            capture_output=True,
-        )
+def make_trimmed_library(source: Path, dest: Path, path: str | None = None) -> tuple[int, int]:
+    """Write the trimmed copy of ``source`` to ``dest``; (bytes before, bytes after).
 
-
-def make_trimmed_library(source: Path, dest: Path) -> tuple[int, int]:
-    """Write the trimmed copy of ``source`` to ``dest``; (bytes before, bytes after)."""
-    if shutil.which("cc") is None:
-        raise FileNotFoundError("no C compiler (cc) to assemble the ICU data library")
-    symbol, data = read_library(source)
-    small = trimmed(data)
+    ``path`` is where to look for the tools (default: PATH and /usr/sbin).
+    """
+    tools = find_tools(path)
     dest.parent.mkdir(parents=True, exist_ok=True)
-    write_library(symbol, small, source.name, dest)
-    return len(data), len(small)
+    with tempfile.TemporaryDirectory(prefix="homestudy-icu-") as scratch:
+        full, small = Path(scratch) / "full.dat", Path(scratch) / "small.dat"
+        symbol = read_library(source, full, tools)
+        trim(full, small, tools)
+        write_library(symbol, small, source.name, dest, tools)
+        return full.stat().st_size, small.stat().st_size
 
 
 if __name__ == "__main__":

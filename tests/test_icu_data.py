@@ -7,10 +7,10 @@ names, case mapping) the same way with both.
 
 from __future__ import annotations
 
+import filecmp
 import importlib.util
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -36,30 +36,87 @@ def _wheel_library() -> Path:
     return found[0]
 
 
-def test_reading_and_writing_the_data_gives_the_same_bytes() -> None:
-    symbol, data = icu_data.read_library(_wheel_library())
+@pytest.fixture(scope="module")
+def tools() -> dict[str, str]:
+    try:
+        found: dict[str, str] = icu_data.find_tools()
+    except FileNotFoundError as exc:
+        pytest.skip(f"{exc}; tests/setup_system.sh installs them")
+    return found
+
+
+@pytest.fixture(scope="module")
+def small_library(tools: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The trimmed copy of the wheel's library, built once for these tests."""
+    wheel = _wheel_library()
+    small = tmp_path_factory.mktemp("icu") / "lib" / wheel.name
+    before, after = icu_data.make_trimmed_library(wheel, small)
+    assert before > 25_000_000 and after < 0.6 * before
+    assert small.stat().st_size < wheel.stat().st_size * 0.6
+    return small
+
+
+def _expected(name: str) -> bool:
+    """Whether an item should stay: written apart from the module's icupkg patterns."""
+    tree = name.split("/")[0] if "/" in name else ""
+    dictionary = name.startswith("brkitr/") and name.endswith(".dict")
+    return tree not in icu_data.DROPPED_TREES and not dictionary
+
+
+def test_the_trimmed_library_holds_exactly_the_kept_items_byte_for_byte(
+    small_library: Path, tools: dict[str, str], tmp_path: Path
+) -> None:
+    full, small = tmp_path / "full.dat", tmp_path / "small.dat"
+    symbol = icu_data.read_library(_wheel_library(), full, tools)
+    assert icu_data.read_library(small_library, small, tools) == symbol  # same symbol
     assert symbol.startswith("icudt") and symbol.endswith("_dat")
-    header, items = icu_data.parse(data)
-    assert icu_data.build(header, items) == data
+    assert small.stat().st_size < 0.6 * full.stat().st_size
 
-
-def test_trimming_drops_only_the_unused_trees_and_keeps_the_rest_byte_for_byte() -> None:
-    _symbol, data = icu_data.read_library(_wheel_library())
-    _header, items = icu_data.parse(data)
-    small_header, small_items = icu_data.parse(icu_data.trimmed(data))
-    assert small_header == _header
-    kept = [(name, item) for name, item in items if icu_data.is_kept(name)]
-    assert small_items == kept
-    names = [name for name, _item in small_items]
-    assert names == sorted(names)  # ICU finds items by bisection
-    assert not [n for n in names if "/lang/" in n or "/curr/" in n or n.endswith(".dict")]
-    # what Qt reads stays: collation, converters, time zones, locale data
-    prefix = names[0].split("/")[0]
+    names, kept = icu_data.list_items(full, tools), icu_data.list_items(small, tools)
+    assert len(names) > 3000
+    assert kept == [name for name in names if _expected(name)]
+    assert kept == sorted(kept)  # ICU finds items by bisection
+    assert not [n for n in kept if n.startswith(("lang/", "curr/")) or n.endswith(".dict")]
     for name in ("coll/root.res", "coll/ucadata.icu", "coll/cy.res", "zone/de.res",
                  "zoneinfo64.res", "metaZones.res", "ibm-943_P15A-2003.cnv", "cnvalias.icu",
                  "root.res", "en_GB.res", "pool.res", "brkitr/word.brk"):  # fmt: skip
-        assert f"{prefix}/{name}" in names, name
-    assert len(icu_data.trimmed(data)) < 0.6 * len(data)
+        assert name in kept, name  # what Qt reads stays: collation, converters, zones, locales
+
+    # icupkg's own check: the one thing the kept items miss is the dictionaries, named
+    # by the break iterators' table (which Qt never opens)
+    check = subprocess.run(
+        [tools["icupkg"], "--auto_toc_prefix", "-l", str(small)], capture_output=True, text=True
+    )
+    dictionaries = {n for n in names if n.startswith("brkitr/") and n.endswith(".dict")}
+    assert check.returncode != 0 and len(dictionaries) == 5
+    assert set(check.stderr.splitlines()) == {
+        f"Item brkitr/root.res depends on missing item {d}" for d in dictionaries
+    }
+
+    # each kept item as it was: extract the kept names from both packages and compare
+    for package, out in ((full, tmp_path / "from-full"), (small, tmp_path / "from-small")):
+        out.mkdir()
+        subprocess.run(
+            [tools["icupkg"], "--auto_toc_prefix", "--ignore-deps", "-x", str(small), "-d",
+             str(out), str(package)],
+            capture_output=True, check=True,
+        )  # fmt: skip
+    files = sorted(
+        p.relative_to(tmp_path / "from-small")
+        for p in (tmp_path / "from-small").rglob("*")
+        if p.is_file()
+    )
+    assert [str(f) for f in files] == sorted(kept)
+    match, mismatch, errors = filecmp.cmpfiles(
+        tmp_path / "from-full", tmp_path / "from-small", [str(f) for f in files], shallow=False
+    )
+    assert (mismatch, errors) == ([], []) and len(match) == len(kept)
+
+
+def test_without_the_tools_it_says_which_are_missing(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError, match=r"icupkg \(icu-devtools\).*genccode"):
+        icu_data.make_trimmed_library(Path("unused.so"), tmp_path / "out.so", path=str(tmp_path))
+    assert not (tmp_path / "out.so").exists()
 
 
 # Every ICU call Qt makes (nm -D --undefined-only on its libraries): ucol_*, ucnv_*,
@@ -102,18 +159,11 @@ def _ask_qt(library_dir: Path | None) -> dict[str, object]:
     return answer
 
 
-def test_qt_answers_the_same_with_the_trimmed_library(tmp_path: Path) -> None:
-    if shutil.which("cc") is None:
-        pytest.skip("no C compiler to assemble the library")
-    wheel = _wheel_library()
-    small = tmp_path / "lib" / wheel.name
-    before, after = icu_data.make_trimmed_library(wheel, small)
-    assert after < before and small.stat().st_size < wheel.stat().st_size * 0.6
-
+def test_qt_answers_the_same_with_the_trimmed_library(small_library: Path) -> None:
     full = _ask_qt(None)
-    trimmed = _ask_qt(small.parent)
-    assert full.pop("library") == [str(wheel)]
-    assert trimmed.pop("library") == [str(small)]  # the probe really used the copy
+    trimmed = _ask_qt(small_library.parent)
+    assert full.pop("library") == [str(_wheel_library())]
+    assert trimmed.pop("library") == [str(small_library)]  # the probe really used the copy
     assert trimmed == full
     assert full["upper"] == ["İSTANBUL", "STRASSE"]
     assert full["decoders"] == [True] * 6
