@@ -13,7 +13,7 @@ library built here leaves those out and keeps every other item as it was.
 
 Every step is a standard tool's, none parses a format by hand:
 
-- binutils: ``nm -D`` names the exported data symbol (``icudt73_dat``) and its size,
+- binutils: ``nm -D -P`` names the exported data symbol (``icudt73_dat``) and its size,
   ``objcopy --only-section=.rodata`` copies the data out (the symbol is the whole
   section; a library where it is not is refused);
 - ICU's ``icupkg`` (Debian's icu-devtools) removes the items. It checks that no kept
@@ -70,10 +70,12 @@ def _run(*args: str | Path) -> str:
 def read_library(path: Path, dest: Path, tools: dict[str, str]) -> str:
     """Copy the ICU data of library ``path`` to ``dest``; its symbol's name (icudt73_dat)."""
     symbols = []
-    for line in _run(tools["nm"], "-D", "--defined-only", "-S", path).splitlines():
-        fields = line.split()  # value, size, type, name
-        if len(fields) == 4 and fields[3].startswith("icudt") and fields[3].endswith("_dat"):
-            symbols.append((fields[3], int(fields[1], 16)))
+    # POSIX format (-P), in hexadecimal: "name type value size" a line
+    listing = _run(tools["nm"], "-D", "--defined-only", "-P", "-t", "x", path)
+    for line in listing.splitlines():
+        fields = line.split()
+        if len(fields) == 4 and fields[0].startswith("icudt") and fields[0].endswith("_dat"):
+            symbols.append((fields[0], int(fields[3], 16)))
     if len(symbols) != 1:
         raise ValueError(f"{path.name} does not export one ICU data symbol")
     symbol, size = symbols[0]
