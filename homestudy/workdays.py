@@ -30,7 +30,9 @@ _ONE_DAY = timedelta(days=1)
 
 @lru_cache(maxsize=64)
 def _named_bank_holidays(year: int) -> dict[date, str]:
-    return {day: str(name) for day, name in holidays.UK(subdiv="ENG", years=year).items()}
+    # holidays leaves each country's __init__ untyped
+    england = holidays.UK(subdiv="ENG", years=year)  # type: ignore[no-untyped-call]
+    return {day: str(name) for day, name in england.items()}
 
 
 @lru_cache(maxsize=64)
