@@ -72,7 +72,7 @@ def check_qt() -> str:
     data = QByteArray()
     buffer = QBuffer(data)
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    if not image.save(buffer, "JPG"):
+    if not image.save(buffer, b"JPG"):
         formats = ", ".join(bytes(f.data()).decode() for f in QImageReader.supportedImageFormats())
         raise RuntimeError(f"Qt's image plugins are missing (it can read only: {formats})")
     buffer.close()
