@@ -54,9 +54,11 @@ licences: $(STAMP)
 run: $(STAMP)
 	$(BIN)/homestudy
 
+# mypy reads its files and modes from pyproject.toml: strict on homestudy/, standard on ui/.
 lint: $(STAMP)
 	$(BIN)/ruff check homestudy ui tests packaging
 	$(BIN)/ruff format --check homestudy ui tests packaging
+	$(BIN)/mypy
 
 test: $(STAMP) lint
 	bash tests/setup_system.sh
@@ -129,4 +131,4 @@ package-test: package
 	$(FROZEN_ENV) dist/HomeStudy/HomeStudy --self-test
 
 clean:
-	rm -rf build dist .pytest_cache
+	rm -rf build dist .pytest_cache .mypy_cache

@@ -28,6 +28,7 @@ from ui.views.unlock import UnlockView
 from ui.widgets.save_indicator import SaveIndicator
 
 if TYPE_CHECKING:
+    from ui.views.search import SearchDialog
     from ui.widgets.sync_status import SyncStatusWidget
 
 APP_TITLE = "HomeStudy"
@@ -74,7 +75,7 @@ class MainWindow(QMainWindow):
         self.is_locked = True
         self._read_only = False  # set when the vault fails its integrity check
         self._awaiting_ready = False
-        self._search = None
+        self._search: SearchDialog | None = None
         self._place: dict[str, Any] = {}
         self.system_lock = SystemLockWatcher(self)
         self.system_lock.lock_requested.connect(self._system_lock)
@@ -91,7 +92,8 @@ class MainWindow(QMainWindow):
         ctx.events.integrity_failed.connect(self._integrity_failed)
         ctx.events.cases_changed.connect(self._refresh_if_home)
 
-        self.actions: dict[str, QAction] = {}
+        # shadows QWidget.actions(), which nothing here calls
+        self.actions: dict[str, QAction] = {}  # type: ignore[assignment]
         self._build_actions()
         add_edit_menu(self, SHORTCUTS, self.actions, lambda: find_in_text(self))
         from ui.views.vault_care import install_vault_care
@@ -106,7 +108,7 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------ actions, menus
 
     def _build_actions(self) -> None:
-        handlers: dict[str, Callable[[], None]] = {
+        handlers: dict[str, Callable[..., object]] = {
             "search": self.show_search,
             "new_case": self.new_case,
             "cases": self.show_case_list,

@@ -137,7 +137,7 @@ def add_mnemonics(bar: QMenuBar) -> None:
     """An Alt-letter for every entry of every menu that lacks one."""
     for top in bar.actions():
         menu = top.menu()
-        if menu is None:
+        if not isinstance(menu, QMenu):  # None; PySide6 types menu() as any QObject
             continue
         entries = [a for a in menu.actions() if not a.isSeparator() and a.text()]
         used = {_mnemonic(a.text()) for a in entries} - {""}
@@ -172,7 +172,7 @@ def find_in_text(window: SearchingWindow) -> None:
     from ui.widgets.find_bar import FindBar
     from ui.widgets.markdown_editor import MarkdownEditor
 
-    widget = QApplication.focusWidget() or window.focusWidget()
+    widget: QWidget | None = QApplication.focusWidget() or window.focusWidget()
     while widget is not None and not isinstance(widget, MarkdownEditor | FindBar):
         widget = widget.parentWidget()
     if isinstance(widget, FindBar) and isinstance(widget.editor, MarkdownEditor):

@@ -58,7 +58,11 @@ class Inbox:
                 "FROM devices WHERE device_id = ?",
                 (device_id,),
             )
-        return None if row is None else Device(*row[:4], revoked=row[4] is not None)
+        return (
+            None
+            if row is None
+            else Device(row[0], row[1], row[2], row[3], revoked=row[4] is not None)
+        )
 
     def active_device(self, device_id: str) -> Device:
         device = self.device(device_id)
@@ -251,10 +255,10 @@ class Inbox:
             )
         stored = None if row is None else (row[0], row[1], row[2])
         if stored is not None and dev is not None:
-            return stored, Device(*dev[:4], revoked=dev[4] is not None)
+            return stored, Device(dev[0], dev[1], dev[2], dev[3], revoked=dev[4] is not None)
         if dev is None:
             raise Refusal(403, "unknown_device", "This device is not enrolled with the agency.")
-        device = Device(*dev[:4], revoked=dev[4] is not None)
+        device = Device(dev[0], dev[1], dev[2], dev[3], revoked=dev[4] is not None)
         if device.revoked:
             raise Refusal(410, "device_revoked", "The agency has revoked this device.")
         return stored, device

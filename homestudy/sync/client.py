@@ -28,7 +28,7 @@ import ssl
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import httpx
@@ -64,6 +64,7 @@ from homestudy.sync.wire import (
 RETRYABLE_STATUS = {500, 502, 503, 504}
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 CHUNK_SIZE = 1024 * 1024  # attachment bytes per request, well below any inbox's limit
+T = TypeVar("T")
 
 
 def check_inbox_url(url: str) -> str:
@@ -293,7 +294,7 @@ class InboxClient:
         return InboxUnavailableError()
 
     @staticmethod
-    def _typed(tp: Any, response: httpx.Response) -> Any:
+    def _typed(tp: type[T], response: httpx.Response) -> T:
         try:
             return convert(tp, response.json())
         except (ValueError, WireError) as exc:

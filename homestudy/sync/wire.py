@@ -7,13 +7,13 @@ wrong type never slips through as a string where a number belongs.
 
 from __future__ import annotations
 
-from typing import Any, Literal, TypeVar
+from typing import Any, Final, Literal, TypeVar
 
 import msgspec
 
 T = TypeVar("T")
 
-CHANGE_FORMAT = "homestudy-change"
+CHANGE_FORMAT: Final = "homestudy-change"  # Final: its type is the Literal ChangeSet wants
 CHANGE_FORMAT_VERSION = 1
 PAYLOAD_FORMAT = "homestudy-bundle-payload"
 

@@ -49,13 +49,13 @@ def test_the_notes_behind_a_section_are_beside_it_with_a_search(
     word = next(
         w.strip(".,;:") for v in feeding for w in v.notes.split() if len(w) > 6 and w.isalpha()
     )
-    par.notes.find.query.setFocus()
-    QTest.keyClicks(par.notes.find.query, word)
-    assert par.notes.find.matches
+    par.notes.find_bar.query.setFocus()
+    QTest.keyClicks(par.notes.find_bar.query, word)
+    assert par.notes.find_bar.matches
     assert par.notes.notes.textCursor().selectedText().lower() == word.lower()
-    assert par.notes.find.count.text().endswith(f"of {len(par.notes.find.matches)}")
-    QTest.keyClick(par.notes.find.query, Qt.Key.Key_Escape)  # clears the search
-    assert par.notes.find.query.text() == "" and not par.notes.find.matches
+    assert par.notes.find_bar.count.text().endswith(f"of {len(par.notes.find_bar.matches)}")
+    QTest.keyClick(par.notes.find_bar.query, Qt.Key.Key_Escape)  # clears the search
+    assert par.notes.find_bar.query.text() == "" and not par.notes.find_bar.matches
 
 
 def test_every_side_tab_can_be_reached_at_1024_by_700(qtbot, make_app, demo_vault_dir, unlock):

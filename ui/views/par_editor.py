@@ -152,7 +152,7 @@ class ParEditorView(QWidget):
         self.passages = SharedPassagesPanel()
         self.passages.chosen.connect(self._show_passage)
         self.passages.may_share.connect(self._may_share)
-        self.passages.move.connect(self._move_to_confidential)
+        self.passages.to_confidential.connect(self._move_to_confidential)
         self.flags: list[confidentiality.Flag] = []  # the current section's, to review
         self._finder: confidentiality.FlagFinder | None = None
         self.review = ReviewPanel(ctx)
@@ -548,7 +548,8 @@ class ParEditorView(QWidget):
     def _passage_cursors(self, flags: list[confidentiality.Flag]) -> list[QTextCursor | None]:
         """Each passage found in the section's document, in order (None if not found)."""
         document = self.editor.document()
-        position, cursors = 0, []
+        position = 0
+        cursors: list[QTextCursor | None] = []
         for flag in flags:
             found = document.find(
                 confidentiality.plain_passage(flag.text),

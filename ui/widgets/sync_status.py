@@ -95,8 +95,9 @@ class SyncStatusWidget(QWidget):
     def _show(self, statuses: list[AgencyStatus]) -> None:
         while self._rows.count():
             item = self._rows.takeAt(0)
-            if item.widget() is not None:
-                item.widget().deleteLater()
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.deleteLater()
         self.labels = {}
         if not statuses:
             empty = QLabel("Not enrolled with any agency yet. Use “Add agency…”.", self)

@@ -71,7 +71,8 @@ def _block(block: object) -> str:
 def parts(document: Document, section_ids: set[str]) -> list[Part]:
     """The document cut before each level-0/1 heading."""
     out: list[Part] = []
-    current_id, title, html = "", "", []
+    current_id, title = "", ""
+    html: list[str] = []
     for block in document.blocks:
         if isinstance(block, Heading) and block.level <= 1:
             if html:
