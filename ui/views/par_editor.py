@@ -243,7 +243,7 @@ class ParEditorView(QWidget):
         self.side = side
         # room for a count of comments on the review tab too
         review_tab = side.indexOf(self.review)
-        side.setTabText(review_tab, "Revie&w (99)")
+        side.setTabText(review_tab, "Revie&w (9)")
         all_tabs = side.tabBar().sizeHint().width()
         side.setTabText(review_tab, "Revie&w")
 
