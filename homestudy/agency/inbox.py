@@ -375,7 +375,7 @@ class Inbox:
                 for blob_sha, blob_data in ingest.inline.items():
                     self._keep_whole_blob(cur, blob_sha, blob_data)
                 receipt = make_receipt(
-                    self.home.signing_secret,
+                    self.home.receipt_secret,  # the receipt key: the inbox holds no other
                     Receipt(
                         bundle_id=m.bundle_id,
                         sha256=digest,
@@ -618,13 +618,13 @@ class Inbox:
 
     def _current_receipt(self, body: bytes, signature: bytes) -> SignedDocument:
         """A stored receipt, its signature renewed if the agency has since rotated its
-        signing key (the device trusts only the new key once it has the new list)."""
+        receipt key (the device trusts only the new key once it has the new list)."""
         try:
-            keys.verify(self.home.signing_public, body, signature)
+            keys.verify(self.home.receipt_public, body, signature)
             return SignedDocument(body, signature)
         except ValueError:
             comment = f"homestudy receipt {json.loads(body)['bundle_id']}"
-            return SignedDocument(body, keys.sign(self.home.signing_secret, body, comment))
+            return SignedDocument(body, keys.sign(self.home.receipt_secret, body, comment))
 
     def current_key_list(self) -> SignedDocument:
         return self.published_key_lists()[-1]
