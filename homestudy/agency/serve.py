@@ -79,9 +79,11 @@ def prepare(path: Path, role: str) -> AgencyHome:
             if finish_rotation(home, db) is not None:
                 print("An interrupted key rotation was finished.", flush=True)
             if ensure_receipt_key(home, db) is not None:
-                print(
-                    "A receipt key was made (agency-receipt.key) and published in a new key "
-                    "list; copy it to the inbox host if the inbox runs on another one.",
+                print(  # stderr: stdout's first line says where the inbox listens
+                    "homestudy-agency: a receipt key was made (agency-receipt.key) and "
+                    "published in a new key list; copy it to the inbox host if the inbox "
+                    "runs on another one.",
+                    file=sys.stderr,
                     flush=True,
                 )
             renumber_waiting(db, home)
