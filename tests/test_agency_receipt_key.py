@@ -516,3 +516,38 @@ def test_an_inbox_host_restored_from_a_backup_still_delivers_every_assignment(
         server.stop()
     refs = sorted(c.reference for c in vault.cases.list_cases())
     assert refs == ["HS-2026-0951", "HS-2026-0952", "HS-2026-0953", "HS-2026-0954"]
+
+
+@pytest.mark.skipif(not shutil.which("minisign"), reason="stock minisign is not installed")
+def test_stock_minisign_checks_a_receipt_with_the_receipt_key_only(tmp_path: Path) -> None:
+    """docs/sync-payload.md section 7, step by step: the body and signature as sent."""
+    import subprocess
+
+    import httpx
+    from sync_helpers import TestDevice
+
+    home = make_agency(tmp_path / "agency")
+    server = InboxServer(home.path)
+    try:
+        device = TestDevice(home)
+        with httpx.Client(base_url=server.url, timeout=30) as client:
+            assert device.register(client, enrolment_for(home, server.url).token).status_code == 200
+            bundle_id, data = device.bundle()
+            answer = client.put(f"/bundles/{bundle_id}", content=data).json()
+    finally:
+        server.stop()
+    (tmp_path / "receipt.json").write_text(answer["receipt"]["body"], encoding="utf-8")
+    (tmp_path / "receipt.json.minisig").write_text(answer["receipt"]["signature"])
+
+    def check(public: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            ["minisign", "-Vm", str(tmp_path / "receipt.json"), "-p", str(home.path / public)],
+            capture_output=True,
+            text=True,
+        )
+
+    done = check("agency-receipt.pub")
+    assert done.returncode == 0, done.stderr
+    assert f"homestudy receipt {bundle_id}" in done.stdout
+    assert check("agency-sign.pub").returncode != 0
+    assert json.loads((tmp_path / "receipt.json").read_text())["sha256"] == sha256_hex(data)
