@@ -103,7 +103,11 @@ def test_console_refuses_an_unprotected_key_until_protect_key(tmp_path: Path) ->
     assert (home.path / "agency.key").stat().st_mode & 0o777 == 0o600
     again = AgencyHome(home.path, passphrase=PASSPHRASE)
     assert again.age_identities == identity_before
-    assert again.protected() == {"agency.key": True, "agency-sign.key": True, "agency-receipt.key": True}
+    assert again.protected() == {
+        "agency.key": True,
+        "agency-sign.key": True,
+        "agency-receipt.key": True,
+    }
     with pytest.raises(AgencyError, match="passphrase does not open"):
         _ = AgencyHome(home.path, passphrase="not the passphrase").age_identities
     with pytest.raises(AgencyError, match="none was given"):
@@ -138,7 +142,11 @@ def test_rotation_keeps_the_keys_protected(tmp_path: Path) -> None:
     finally:
         db.close()
     fresh = AgencyHome(home.path, passphrase=PASSPHRASE)
-    assert fresh.protected() == {"agency.key": True, "agency-sign.key": True, "agency-receipt.key": True}
+    assert fresh.protected() == {
+        "agency.key": True,
+        "agency-sign.key": True,
+        "agency-receipt.key": True,
+    }
     assert fresh.signing_public == done.signing_public != old
     assert len(fresh.age_identities) == 2
     assert not (home.path / "rotation.pending").exists()
@@ -154,7 +162,11 @@ def test_stock_age_and_minisign_use_the_protected_keys(tmp_path: Path) -> None:
     from pyrage import x25519
 
     home = _protected_agency(tmp_path / "agency")
-    assert home.protected() == {"agency.key": True, "agency-sign.key": True, "agency-receipt.key": True}
+    assert home.protected() == {
+        "agency.key": True,
+        "agency-sign.key": True,
+        "agency-receipt.key": True,
+    }
     secret = tmp_path / "secret.txt"
     secret.write_bytes(b"a case only the agency can read\n")
     recipient = x25519.Recipient.from_str(home.age_recipient)

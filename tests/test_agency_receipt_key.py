@@ -22,6 +22,7 @@ from ops_helpers import PASSPHRASE, Server, agency_cli, agency_env
 from sync_helpers import InboxServer, enrolment_for, make_agency, sample_case
 
 from homestudy.agency.assign import assign_case
+from homestudy.agency.case_state import latest_case_state
 from homestudy.agency.db import now_iso
 from homestudy.agency.home import AgencyHome, init_home
 from homestudy.agency.inbox import Inbox
@@ -102,8 +103,12 @@ def test_an_inbox_host_with_only_the_receipt_key_gives_receipts_the_laptop_accep
         assert state.agency_receipt_public_key == console.receipt_public
         assert console.receipt_public != console.signing_public
         case_id = linked(vault, state, "HS-2026-0901")
+        scan = b"a scan " * 200_000  # two chunks: placed by their length, not decrypted
+        vault.cases.add_attachment(case_id, "scan.pdf", "application/pdf", scan)
         (report,) = sync_round(vault, to(server.url))
         assert (report.sent, report.waiting, report.error) == (1, 0, ""), describe(report)
+        held = latest_case_state(db, console, case_id)  # the console decrypts and checks it
+        assert held is not None and held.attachment(sha256_hex(scan)) == scan
         ((bundle_id, *_),) = outbox.receipts(vault, case_id)
         doc, sha = kept_receipt(vault, bundle_id)
         verify_receipt(
@@ -551,3 +556,20 @@ def test_stock_minisign_checks_a_receipt_with_the_receipt_key_only(tmp_path: Pat
     assert f"homestudy receipt {bundle_id}" in done.stdout
     assert check("agency-sign.pub").returncode != 0
     assert json.loads((tmp_path / "receipt.json").read_text())["sha256"] == sha256_hex(data)
+
+
+def test_the_plaintext_length_of_an_age_file_without_its_key() -> None:
+    import os
+
+    import pyrage
+    from pyrage import x25519
+
+    from homestudy.agency.age_size import plaintext_size
+
+    to = [x25519.Identity.generate().to_public()]
+    for size in (0, 1, 65535, 65536, 65537, 2 * 65536, 1024 * 1024):
+        assert plaintext_size(pyrage.encrypt(os.urandom(size), to)) == size
+    sealed = pyrage.encrypt(b"x" * 70_000, to)
+    for junk in (b"", b"not age at all", sealed[:40], sealed.replace(b"X25519", b"scrypt")):
+        with pytest.raises(ValueError):
+            plaintext_size(junk)

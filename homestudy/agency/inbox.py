@@ -18,6 +18,7 @@ import pyrage
 from pyrage import x25519
 
 from homestudy.agency import case_state
+from homestudy.agency.age_size import plaintext_size
 from homestudy.agency.db import Cursor, Database, now_iso
 from homestudy.agency.home import AgencyHome
 from homestudy.errors import BundleError
@@ -469,14 +470,19 @@ class Inbox:
         """
         _check_blob_id(sha256, size, self.home.config.max_blob_size)
         try:
-            plain = pyrage.decrypt(
-                data, [x25519.Identity.from_str(i) for i in self.home.age_identities]
-            )
+            if self.home.role == "inbox":  # no key: the length from the age file's shape
+                plain_size = plaintext_size(data)
+            else:
+                plain_size = len(
+                    pyrage.decrypt(
+                        data, [x25519.Identity.from_str(i) for i in self.home.age_identities]
+                    )
+                )
         except Exception as exc:
             raise Refusal(
                 400, "invalid", "The attachment chunk is not encrypted to this agency."
             ) from exc
-        if not plain or offset + len(plain) > size:
+        if not plain_size or offset + plain_size > size:
             raise Refusal(400, "invalid", "The attachment chunk is past its end.")
         with self.db.transaction(immediate=True) as cur:
             row = cur.one(
@@ -503,9 +509,9 @@ class Inbox:
                 )
             cur.execute(
                 "INSERT INTO blob_chunks (sha256, offset_bytes, size, data) VALUES (?, ?, ?, ?)",
-                (sha256, offset, len(plain), data),
+                (sha256, offset, plain_size, data),
             )
-            received += len(plain)
+            received += plain_size
             completed = None
             if received == size:
                 completed = now_iso()
@@ -513,7 +519,8 @@ class Inbox:
                 "UPDATE blobs SET received = ?, completed_at = ? WHERE sha256 = ?",
                 (received, completed, sha256),
             )
-        if completed is not None and not self._blob_matches(sha256):
+        # the inbox role cannot decrypt: the console checks the hash when it reads it
+        if completed is not None and self.home.role != "inbox" and not self._blob_matches(sha256):
             with self.db.transaction(immediate=True) as cur:  # start again from nothing
                 cur.execute("DELETE FROM blob_chunks WHERE sha256 = ?", (sha256,))
                 cur.execute("DELETE FROM blobs WHERE sha256 = ?", (sha256,))

@@ -1,11 +1,11 @@
 """``homestudy-agency protect-key``: protect an older agency folder's plain key files.
 
 Each plain file is replaced, atomically, by its protected form (age passphrase for
-agency.key, minisign's password for agency-sign.key and agency-receipt.key), after the protected form has been
-read back with the passphrase and found to hold the same keys. A rotation file left
-mid-rotation is protected too. The plain bytes may survive in free disk blocks: on an
-unencrypted disk, move the folder to an encrypted volume or replace the disk's keys by
-rotating them (``rotate-keys``) after protecting.
+agency.key, minisign's password for agency-sign.key and agency-receipt.key), after the
+protected form has been read back with the passphrase and found to hold the same keys.
+A rotation file left mid-rotation is protected too. The plain bytes may survive in free
+disk blocks: on an unencrypted disk, move the folder to an encrypted volume or replace
+the disk's keys by rotating them (``rotate-keys``) after protecting.
 """
 
 from __future__ import annotations
