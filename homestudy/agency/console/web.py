@@ -380,7 +380,7 @@ def create_console_app(
             status,
             case=case,
             state=state,
-            parts=parts(document, set(case.par_sections)),
+            parts=parts(document, set(titles), _front_sections(forms)),
             titles=titles,
             by_section=by_section,
             sent=sent,
@@ -394,6 +394,8 @@ def create_console_app(
         )
 
     def add_comment(request: Request, s: auth.Session, form: dict[str, Any]) -> Response:
+        from homestudy.forms import load_library
+
         state = _state(request)
         try:
             made = review.add_comment(
@@ -403,6 +405,7 @@ def create_console_app(
                 str(form.get("section_id", "")),
                 str(form.get("text", "")),
                 s.staff.display_name,
+                section_ids={sec.id for sec in load_library().par.sections},
             )
         except ValidationError as exc:
             return case_page(request, s, form, error=exc.message, status=400)
@@ -414,7 +417,7 @@ def create_console_app(
             f"section {made.section_id}",
             ip(request),
         )
-        return RedirectResponse(f"/cases/{state.case.id}#s_{made.section_id}", status_code=303)
+        return RedirectResponse(f"/cases/{state.case.id}#r_{made.section_id}", status_code=303)
 
     def decision(request: Request, s: auth.Session, form: dict[str, Any]) -> Response:
         state = _state(request)
@@ -825,3 +828,9 @@ def _row_json(r: caseload.CaseloadRow) -> dict[str, Any]:
         "last_sync": r.last_sync,
         "overdue": list(r.overdue),
     }
+
+
+def _front_sections(forms: Any) -> tuple[str, ...]:
+    """The PAR sections the front sheet prints (the cover), which have no heading."""
+    front = getattr(forms.par, "front_sheet", None)
+    return tuple(front.sections_shown) if front is not None else ()
