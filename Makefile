@@ -20,7 +20,7 @@ export UV_PYTHON_DOWNLOADS := never
 CORE_TESTS := tests --ignore=tests/ui --ignore=tests/test_sync_ui.py -m "not slow"
 
 .PHONY: run test lint bench screenshots package package-test clean install lock upgrade \
-	test-lowest wheel wheel-test licences sbom
+	test-lowest wheel wheel-test pipx-test licences sbom
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -54,9 +54,11 @@ licences: $(STAMP)
 run: $(STAMP)
 	$(BIN)/homestudy
 
+# mypy reads its files and modes from pyproject.toml: strict on homestudy/, standard on ui/.
 lint: $(STAMP)
 	$(BIN)/ruff check homestudy ui tests packaging
 	$(BIN)/ruff format --check homestudy ui tests packaging
+	$(BIN)/mypy
 
 test: $(STAMP) lint
 	bash tests/setup_system.sh
@@ -92,6 +94,19 @@ wheel-test: wheel
 	cd $(SCRATCH)/wheel/home && $(SCRATCH)/wheel/venv/bin/homestudy-agency --version
 	$(SCRATCH)/wheel/venv/bin/python -c "import starlette, uvicorn, psycopg"
 
+# As a Python user would install an app: pipx (itself in a throwaway venv, from PyPI)
+# puts the wheel with the desktop extra into a venv of its own; then its self-test.
+PIPX_VERSION := 1.18.4
+PIPX_ENV = PIPX_HOME=$(SCRATCH)/pipx/pipx-home PIPX_BIN_DIR=$(SCRATCH)/pipx/bin
+pipx-test: wheel
+	rm -rf $(SCRATCH)/pipx && mkdir -p $(SCRATCH)/pipx/home
+	$(PYTHON) -m venv $(SCRATCH)/pipx/tool
+	$(SCRATCH)/pipx/tool/bin/python -m pip install --quiet "pipx==$(PIPX_VERSION)"
+	$(PIPX_ENV) $(SCRATCH)/pipx/tool/bin/pipx install --python $(PYTHON) \
+		"$$(ls $(CURDIR)/dist/wheel/homestudy-*.whl)[gui]"
+	cd $(SCRATCH)/pipx/home && env -i HOME=$(SCRATCH)/pipx/home LANG=C.UTF-8 \
+		QT_QPA_PLATFORM=offscreen $(SCRATCH)/pipx/bin/homestudy --self-test
+
 bench: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python tests/bench/run_all.py
 
@@ -116,4 +131,4 @@ package-test: package
 	$(FROZEN_ENV) dist/HomeStudy/HomeStudy --self-test
 
 clean:
-	rm -rf build dist .pytest_cache
+	rm -rf build dist .pytest_cache .mypy_cache

@@ -18,13 +18,12 @@ walks the case once per rule (see tests/bench/bench_readiness.py).
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
 from datetime import date
-from enum import StrEnum
 from functools import cache
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
 from homestudy.model import Case
+from homestudy.readiness_findings import Finding, FixArea, FixAt, Severity
 from homestudy.timeline import TimelineRules
 
 if TYPE_CHECKING:
@@ -32,50 +31,6 @@ if TYPE_CHECKING:
     from homestudy.readiness_rules import Rule
 
 __all__ = ["Finding", "FixArea", "FixAt", "Severity", "assess_readiness", "counts", "is_ready"]
-
-
-class Severity(StrEnum):
-    BLOCKER = "blocker"
-    WARNING = "warning"
-    NOTE = "note"
-
-
-FixArea = Literal["visits", "references", "checklists", "par", "case"]
-
-
-@dataclass(frozen=True)
-class FixAt:
-    """Where a finding is fixed: a tab of the case workspace and what to open in it.
-
-    ``target``, the most specific thing there is, by area: "visits" a visit id, or the
-    id of a person to see (an applicant, a child of the household), or ""; "references"
-    a reference id, or the id of the person who needs one, or ""; "checklists"
-    ``health_safety``, ``health_safety/<question id>``, an animal id or
-    ``pet_assessment/<animal id>/<question id>``; "par" a section id or
-    ``<section id>/<field id>``; "case" a ``Case`` or Stage 1 field name
-    (``stage``, ``panel_date``, ``medical_adviser_summary`` ...), a statutory check's
-    id, or (no check recorded yet) the person's id.
-    """
-
-    area: FixArea
-    target: str = ""
-
-
-@dataclass(frozen=True)
-class Finding:
-    severity: Severity
-    code: str
-    message: str
-    fix_at: FixAt
-
-    def to_json(self) -> dict[str, str]:
-        return {
-            "severity": self.severity.value,
-            "code": self.code,
-            "message": self.message,
-            "area": self.fix_at.area,
-            "target": self.fix_at.target,
-        }
 
 
 _ORDER = {Severity.BLOCKER: 0, Severity.WARNING: 1, Severity.NOTE: 2}
@@ -99,7 +54,6 @@ def assess_readiness(
 @cache
 def all_rules() -> tuple[Rule, ...]:
     """Every rule, in the order the overview lists their findings."""
-    # Imported here: the rule modules import the Finding types from this one.
     # Another part's rule is one more import and one more entry below.
     from homestudy import readiness_animals as animals
     from homestudy import readiness_checks as checks

@@ -16,8 +16,8 @@ from collections.abc import Iterator
 from homestudy.forms import banned_breeds, completeness, list_match
 from homestudy.forms.completeness import parse_due
 from homestudy.model import Animal, ChecklistAnswer
-from homestudy.readiness import Finding, FixAt, Severity
 from homestudy.readiness_checks import answer_date, out_of_date, panel_words
+from homestudy.readiness_findings import Finding, FixAt, Severity
 from homestudy.readiness_rules import Context, count
 from homestudy.textutil import format_date
 

@@ -13,7 +13,7 @@ from datetime import date
 
 from homestudy.forms import completeness
 from homestudy.forms.completeness import parse_due
-from homestudy.readiness import Finding, FixAt, Severity
+from homestudy.readiness_findings import Finding, FixAt, Severity
 from homestudy.readiness_rules import Context, count
 from homestudy.textutil import format_date
 from homestudy.timeline import add_months

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from homestudy.readiness import Finding, FixAt, Severity
+from homestudy.readiness_findings import Finding, FixAt, Severity
 from homestudy.readiness_rules import Context, count
 from homestudy.textutil import format_date
 from homestudy.timeline import (

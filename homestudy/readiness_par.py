@@ -14,7 +14,7 @@ from typing import Any
 
 from homestudy.forms import completeness
 from homestudy.forms.completeness import parse_due
-from homestudy.readiness import Finding, FixAt, Severity
+from homestudy.readiness_findings import Finding, FixAt, Severity
 from homestudy.readiness_rules import Context
 from homestudy.report.confidentiality import unreviewed_flags
 from homestudy.textutil import format_date

@@ -13,10 +13,11 @@ from collections.abc import Iterator
 from homestudy.model import (
     ContactStatus,
     HouseholdMemberKind,
+    Reference,
     ReferenceKind,
     SignificantOtherKind,
 )
-from homestudy.readiness import Finding, FixAt, Severity
+from homestudy.readiness_findings import Finding, FixAt, Severity
 from homestudy.readiness_rules import (
     CHILD_KINDS,
     REPLIED,
@@ -121,6 +122,7 @@ def people_to_contact(ctx: Context) -> Iterator[Finding]:
             continue
         agreed = [r for r in refs if r.contact_status is ContactStatus.NOT_CONTACTED_AGREED]
         asked = [r for r in refs if r.contact_status is ContactStatus.REQUESTED]
+        ref: Reference | None
         if agreed:
             missing = " and ".join(
                 part

@@ -29,7 +29,7 @@ from homestudy.model import (
     ReferenceKind,
     Visit,
 )
-from homestudy.readiness import Finding, FixAt, Severity
+from homestudy.readiness_findings import Finding, FixAt, Severity
 from homestudy.timeline import PanelClock, TimelineRules, panel_clock
 
 if TYPE_CHECKING:

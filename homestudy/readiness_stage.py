@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from homestudy.model import Route, Stage
-from homestudy.readiness import Finding, FixAt, Severity
+from homestudy.readiness_findings import Finding, FixAt, Severity
 from homestudy.readiness_people import (
     CHECK_WORDS,
     NeedStatus,

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from homestudy.model import Visit, VisitMode
-from homestudy.readiness import Finding, FixAt, Severity
+from homestudy.readiness_findings import Finding, FixAt, Severity
 from homestudy.readiness_rules import Context
 from homestudy.textutil import format_date
 

@@ -186,26 +186,27 @@ def _is_punct(ch: str) -> bool:
 def _flank_safe(parts: list[tuple[str, Style]]) -> list[tuple[str, Style]]:
     """Move punctuation out of a styled stretch where Markdown could not open or close
     it (``a**"x"**b``): the quote marks lose the style, the words keep it."""
-    parts = [list(p) for p in parts]  # type: ignore[misc]
-    for i, (text, style) in enumerate(parts):
+    texts = [t for t, _ in parts]  # changed in place below; the styles stay
+    styles = [s for _, s in parts]
+    for i, (text, style) in enumerate(zip(texts, styles, strict=True)):
         if style == _PLAIN or not text:
             continue
-        before = parts[i - 1][0][-1:] if i and parts[i - 1][1] == _PLAIN else ""
-        after = parts[i + 1][0][:1] if i + 1 < len(parts) and parts[i + 1][1] == _PLAIN else ""
+        before = texts[i - 1][-1:] if i and styles[i - 1] == _PLAIN else ""
+        after = texts[i + 1][:1] if i + 1 < len(texts) and styles[i + 1] == _PLAIN else ""
         if before and not before.isspace() and not _is_punct(before):
             cut = len(text) - len(text.lstrip("".join(c for c in text if _is_punct(c))))
             if cut:
-                parts[i - 1][0] += text[:cut]
+                texts[i - 1] += text[:cut]
                 text = text[cut:]
         if after and not after.isspace() and not _is_punct(after) and text:
             keep = len(text)
             while keep and _is_punct(text[keep - 1]):
                 keep -= 1
             if keep < len(text):
-                parts[i + 1][0] = text[keep:] + parts[i + 1][0]
+                texts[i + 1] = text[keep:] + texts[i + 1]
                 text = text[:keep]
-        parts[i][0] = text
-    return _merge([(t, s) for t, s in parts if t])  # type: ignore[misc]
+        texts[i] = text
+    return _merge([(t, s) for t, s in zip(texts, styles, strict=True) if t])
 
 
 def _escape(text: str) -> str:

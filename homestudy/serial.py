@@ -22,7 +22,7 @@ _PLAIN = (str, int, float, bool, type(None))
 
 
 def to_jsonable(value: Any) -> Any:
-    kind = type(value)
+    kind: type = type(value)  # plain `type`: mypy does not count `type[Any]` as Hashable
     if kind in _PLAIN:
         return value
     names = _field_names(kind)
@@ -68,7 +68,8 @@ def from_jsonable(cls: type[T], data: Any) -> T:
     Types are checked: a string where a number belongs, or a string where a list
     belongs, raises ``SerialError`` naming the path rather than slipping through.
     """
-    return typing.cast(T, _converter(cls)(data))
+    tp: type = cls  # as above: `type[T]` is not Hashable to mypy, `type` is
+    return typing.cast(T, _converter(tp)(data))
 
 
 Converter = typing.Callable[[Any], Any]
@@ -99,8 +100,8 @@ def _converter(tp: Any) -> Converter:
 
         return literal
     if origin in (list, tuple):
-        args = typing.get_args(tp)
-        item = _converter(args[0] if args else Any)
+        params = typing.get_args(tp)
+        item = _converter(params[0] if params else Any)
         make = list if origin is list else tuple
 
         def sequence(data: Any) -> Any:
@@ -163,7 +164,7 @@ def _converter(tp: Any) -> Converter:
                 raise SerialError("", f"{data!r} is not a date") from None
 
         return when
-    checks: dict[type, tuple[tuple[type, ...], str]] = {
+    checks: dict[type, tuple[tuple[type[Any], ...], str]] = {
         float: ((int, float), "a number"),
         int: ((int,), "a whole number"),
         bool: ((bool,), "true or false"),

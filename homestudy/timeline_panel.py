@@ -8,7 +8,8 @@ have that many working days to read). The applicants' comment period is
 receive the report, and must end before the papers go (regulation 30: the report and
 the applicants' observations go to panel together, at the end of that period).
 
-Re-exported by ``homestudy.timeline``; the rules object is ``TimelineRules`` there.
+Re-exported by ``homestudy.timeline``; the rules object is ``TimelineRules``
+(``homestudy.timeline_rules``).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from homestudy.textutil import format_date
 from homestudy.workdays import add_months, add_working_days, is_working_day
 
 if TYPE_CHECKING:
-    from homestudy.timeline import TimelineRules
+    from homestudy.timeline_rules import TimelineRules
 
 #: Stages at which a case may still be waiting for its panel.
 BEFORE_OUTCOME = frozenset({Stage.STAGE_1, Stage.GAP, Stage.STAGE_2, Stage.PANEL})

@@ -20,7 +20,7 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from homestudy.errors import ValidationError
-from homestudy.model import Case, Reference, Visit
+from homestudy.model import Applicant, Case, HouseholdMember, Reference, Visit
 
 #: The earliest and latest dates anything in a home study can have.
 EARLIEST = date(1900, 1, 1)
@@ -198,7 +198,8 @@ def case_problems(case: Case, today: date | None = None) -> list[Problem]:
     """Every refused date in the whole case (its visits and references too)."""
     today = today or date.today()
     found: list[Problem] = []
-    for person in [*case.applicants, *case.household]:
+    people: list[Applicant | HouseholdMember] = [*case.applicants, *case.household]
+    for person in people:
         found += _check(
             person.id,
             "date_of_birth",

@@ -30,7 +30,9 @@ _ONE_DAY = timedelta(days=1)
 
 @lru_cache(maxsize=64)
 def _named_bank_holidays(year: int) -> dict[date, str]:
-    return {day: str(name) for day, name in holidays.UK(subdiv="ENG", years=year).items()}
+    # country_holidays, not holidays.UK(...): the same days, and typed
+    england = holidays.country_holidays("GB", subdiv="ENG", years=year)
+    return {day: str(name) for day, name in england.items()}
 
 
 @lru_cache(maxsize=64)

@@ -18,6 +18,10 @@ command -v chromium >/dev/null || need+=(chromium)
 command -v chromedriver >/dev/null || need+=(chromium-driver)
 # PyInstaller's analysis of shared libraries and the stripping of symbols (make package).
 command -v objdump >/dev/null && command -v strip >/dev/null || need+=(binutils)
+# ICU's icupkg and genccode rebuild the app's smaller ICU data (packaging/icu_data.py);
+# Debian puts them in /usr/sbin.
+sbin="$PATH:/usr/sbin:/sbin"
+PATH=$sbin command -v icupkg >/dev/null && PATH=$sbin command -v genccode >/dev/null || need+=(icu-devtools)
 # glibc's locale sources: dates are checked under a German locale compiled by the test.
 [ -f /usr/share/i18n/locales/de_DE ] || need+=(locales)
 # PostgreSQL 15 for the inbox tests on a throwaway cluster (tests/pg.py); as root the

@@ -4,6 +4,7 @@ every refusal, each proven to have stored nothing."""
 from __future__ import annotations
 
 import base64
+import json
 import os
 import subprocess
 import sys
@@ -17,7 +18,7 @@ from sync_helpers import REPO, InboxServer, TestDevice, count_rows, enrolment_fo
 from homestudy.agency.home import AgencyHome
 from homestudy.errors import SyncError
 from homestudy.sync.bundle import sha256_hex
-from homestudy.sync.client import signed_headers
+from homestudy.sync.client import compact_signed_headers, signed_headers
 from homestudy.sync.signed import SignedDocument, verify_receipt
 
 
@@ -259,6 +260,43 @@ def test_signed_requests_need_the_device_key(agency, client, device) -> None:
     refused(client.get(target, headers=forged), 401, "bad_signature")
     replay = dict(good, **{"X-HomeStudy-Signature": base64.b64encode(b"junk").decode()})
     refused(client.get(target, headers=replay), 401, "bad_signature")
+
+
+def test_the_poll_answers_keys_state_and_assignments_to_a_compact_signature(
+    agency, client, device
+) -> None:
+    home, _ = agency
+    secret = device.secrets.signing_secret
+    target = f"/devices/{device.device_id}/poll?after=0"
+    good = compact_signed_headers(secret, "GET", target)
+    assert set(good) == {"X-HomeStudy-Time", "X-HomeStudy-Signature"}
+    answer = client.get(target, headers=good).json()
+    assert answer["keys"] == client.get("/keys").json()  # what GET /keys says
+    assert answer["device"] == {"last_sequence": 0, "last_bundle_id": "", "last_sha256": ""}
+    assert answer["assignments"] == []
+    bundle_id, data = device.bundle()
+    assert upload(client, bundle_id, data).status_code == 200
+    version = SignedDocument.from_wire(answer["keys"]).body
+    have = json.loads(version)["version"]
+    again = f"/devices/{device.device_id}/poll?after=0&have={have}"
+    answer = client.get(again, headers=compact_signed_headers(secret, "GET", again)).json()
+    assert answer["keys"] == {"unchanged": have}  # the list itself only when it changed
+    assert (answer["device"]["last_sequence"], answer["device"]["last_bundle_id"]) == (
+        1,
+        bundle_id,
+    )
+    # the compact signature binds path, query and time like the minisign one
+    refused(client.get(again, headers=good), 401, "bad_signature")
+    other = TestDevice(home)
+    forged = compact_signed_headers(other.secrets.signing_secret, "GET", target)
+    refused(client.get(target, headers=forged), 401, "bad_signature")
+    stale = dict(good, **{"X-HomeStudy-Device": other.device_id})
+    refused(client.get(target, headers=stale), 401, "bad_signature")  # another device named
+    old = dict(good, **{"X-HomeStudy-Time": str(int(good["X-HomeStudy-Time"]) - 3600)})
+    refused(client.get(target, headers=old), 401, "bad_signature")  # the time is signed
+    # and the older endpoints take the compact form too (one verifier for both)
+    status = f"/devices/{device.device_id}/status"
+    assert client.get(status, headers=compact_signed_headers(secret, "GET", status)).is_success
 
 
 def test_key_list_is_published_and_signed(agency, client) -> None:

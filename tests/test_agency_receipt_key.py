@@ -525,7 +525,7 @@ def test_an_inbox_host_restored_from_a_backup_still_delivers_every_assignment(
 
 @pytest.mark.skipif(not shutil.which("minisign"), reason="stock minisign is not installed")
 def test_stock_minisign_checks_a_receipt_with_the_receipt_key_only(tmp_path: Path) -> None:
-    """docs/sync-payload.md section 7, step by step: the body and signature as sent."""
+    """docs/sync-payload.md section 8, step by step: the body and signature as sent."""
     import subprocess
 
     import httpx

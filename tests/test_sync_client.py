@@ -422,16 +422,13 @@ def test_assignments_arrive_once_and_forged_or_clashing_ones_are_not_imported(
     )
 
     def inject(request: httpx.Request) -> httpx.Response:
-        if "/assignments" in request.url.path:
-            body = {
-                "assignments": [
-                    {
-                        "bundle_id": "forged",
-                        "sequence": 99,
-                        "data": base64.b64encode(forged).decode(),
-                    }
-                ]
-            }
+        if request.url.path.endswith("/poll"):  # the round's one question: its assignments
+            answer = real.handle_request(request)
+            answer.read()
+            body = jsonlib.loads(answer.content)
+            body["assignments"] = [
+                {"bundle_id": "forged", "sequence": 99, "data": base64.b64encode(forged).decode()}
+            ]
             return httpx.Response(200, content=jsonlib.dumps(body).encode())
         return real.handle_request(request)
 
@@ -470,3 +467,45 @@ def test_a_new_enrolment_file_replaces_one_that_never_got_through(
     assert vault.cases.load_case(case.id).agency_profile_id == state.id
     with pytest.raises(EnrolmentError, match="already enrolled"):  # registered now: a real one
         enrol(vault, enrolment_for(agency.home, agency.url, assessor="assessor-spent"))
+
+
+def test_an_inbox_older_than_the_poll_is_asked_the_three_apart(
+    vault: Vault, agency: Agency, real
+) -> None:
+    """An inbox without ``/poll`` (404, as an older version answers) still gets the
+    work, and its assignments and key list still arrive, over the old requests."""
+    from homestudy.agency.assign import assign_case
+
+    asked: list[str] = []
+
+    def older(request: httpx.Request) -> httpx.Response:
+        asked.append(f"{request.method} {request.url.path.rsplit('/', 1)[-1]}")
+        if request.url.path.endswith("/poll"):
+            return httpx.Response(404, content=b"Not Found")
+        return real.handle_request(request)
+
+    state = enrolled(vault, agency)
+    case = agency_case(vault, state, "HS-2026-0901")
+    (report,) = sync_round(vault, factory(httpx.MockTransport(older)))
+    assert (report.sent, report.waiting, report.error) == (1, 0, "")
+    db = agency.home.database(pool_size=1)
+    try:
+        assign_case(agency.home, db, sample_case("HS-2026-0902"), state.profile.device_id)
+    finally:
+        db.close()
+    vault.cases.save_visit(case.id, Visit(sequence=1, title="Visit 1"))
+    asked.clear()
+    (report,) = sync_round(vault, factory(httpx.MockTransport(older)))
+    assert (report.sent, report.received_cases, report.error) == (1, 1, "")
+    assert asked[:3] == ["GET poll", "GET keys", "GET status"]  # then the old three
+    assert asked[3].startswith("PUT ") and asked[4:] == ["GET assignments"]
+    # and the same laptop against a current inbox: one question and the upload
+    vault.cases.save_visit(case.id, Visit(sequence=2, title="Visit 2"))
+
+    def counted(request: httpx.Request) -> httpx.Response:
+        asked.append(request.url.path.rsplit("/", 1)[-1])
+        return real.handle_request(request)
+
+    asked.clear()
+    (report,) = sync_round(vault, factory(httpx.MockTransport(counted)))
+    assert (report.sent, report.error) == (1, "") and asked[0] == "poll" and len(asked) == 2

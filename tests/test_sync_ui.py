@@ -54,6 +54,7 @@ def test_add_agency_sync_and_receive_a_case(qtbot, tmp_path, agency, ctx) -> Non
     with qtbot.waitSignal(widget.refreshed, timeout=WAIT) as shown:
         widget.refresh()
     assert shown.args[0] == []
+    assert not widget.sync_button.isEnabled()  # nothing to sync with yet
 
     enrolment = tmp_path / "enrol.json"
     enrolment.write_bytes(enrolment_for(home, url).to_json())
@@ -73,6 +74,7 @@ def test_add_agency_sync_and_receive_a_case(qtbot, tmp_path, agency, ctx) -> Non
         timeout=WAIT,
     )
     assert not dialog.isVisible()
+    assert widget.sync_button.isEnabled()
 
     with qtbot.waitSignal(widget.synced, timeout=WAIT) as round_one:
         qtbot.mouseClick(widget.sync_button, Qt.MouseButton.LeftButton)

@@ -9,7 +9,6 @@ empties the case list, closes dialogs and shows only the lock screen.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -21,6 +20,7 @@ from PySide6.QtWidgets import QApplication, QDialog, QMainWindow, QStackedWidget
 from ui.context import AppContext
 from ui.idle import IdleWatcher
 from ui.menus import WindowPlace, add_edit_menu, add_mnemonics, find_in_text
+from ui.shortcuts import SHORTCUTS
 from ui.system_lock import SystemLockWatcher
 from ui.views.case_list import CaseListView
 from ui.views.case_workspace import TABS, CaseWorkspace
@@ -28,55 +28,12 @@ from ui.views.unlock import UnlockView
 from ui.widgets.save_indicator import SaveIndicator
 
 if TYPE_CHECKING:
+    from ui.views.search import SearchDialog
     from ui.widgets.sync_status import SyncStatusWidget
 
 APP_TITLE = "HomeStudy"
 #: Edit menu entries: they act on the focused field, locked or not (the passphrase too)
 EDITING = ("undo", "redo", "cut", "copy", "paste", "select_all")
-
-
-@dataclass(frozen=True)
-class Shortcut:
-    action: str
-    keys: tuple[str, ...]  # portable text, as QKeySequence reads it
-    description: str
-    where: str = "Anywhere"
-
-
-#: Every keyboard shortcut, for the menus and for the help screen.
-SHORTCUTS: tuple[Shortcut, ...] = (
-    Shortcut("search", ("Ctrl+K", "Ctrl+Shift+F"), "Search all cases"),
-    Shortcut("new_case", ("Ctrl+N",), "New case"),
-    Shortcut("cases", ("Ctrl+0",), "Go to the case list"),
-    *(
-        Shortcut(
-            f"tab_{spec.key}",
-            (f"Ctrl+{i}",),
-            f"Go to the {spec.title.replace('&', '')} tab",
-            "In a case",
-        )
-        for i, spec in enumerate(TABS, start=1)
-    ),
-    Shortcut("save_now", ("Ctrl+S",), "Save now (changes are saved as you type anyway)"),
-    Shortcut("export", ("Ctrl+E",), "Export the PAR", "In a case"),
-    Shortcut("refresh", ("F5",), "Refresh the case list"),
-    Shortcut("lock", ("Ctrl+L",), "Lock HomeStudy now"),
-    Shortcut("settings", ("Ctrl+,",), "Settings"),
-    Shortcut("help", ("F1",), "Help and keyboard shortcuts"),
-    Shortcut("quit", ("Ctrl+Q",), "Quit"),
-    Shortcut("undo", ("Ctrl+Z",), "Undo", "In a text"),
-    Shortcut("redo", ("Ctrl+Shift+Z", "Ctrl+Y"), "Redo", "In a text"),
-    Shortcut("cut", ("Ctrl+X",), "Cut", "In a text"),
-    Shortcut("copy", ("Ctrl+C",), "Copy", "In a text"),
-    Shortcut("paste", ("Ctrl+V",), "Paste (keeps bold, italic and lists)", "In a text"),
-    Shortcut("select_all", ("Ctrl+A",), "Select all", "In a text"),
-    Shortcut("find", ("Ctrl+F",), "Find in the text…", "In a text"),
-    Shortcut("bold", ("Ctrl+B",), "Bold", "In a text"),
-    Shortcut("italic", ("Ctrl+I",), "Italic", "In a text"),
-    Shortcut("bullets", ("Ctrl+Shift+8",), "Bulleted list", "In a text"),
-    Shortcut("numbers", ("Ctrl+Shift+7",), "Numbered list", "In a text"),
-    Shortcut("open", ("Return",), "Open the selected case, hit or finding", "In a list"),
-)
 
 
 class MainWindow(QMainWindow):
@@ -118,7 +75,7 @@ class MainWindow(QMainWindow):
         self.is_locked = True
         self._read_only = False  # set when the vault fails its integrity check
         self._awaiting_ready = False
-        self._search = None
+        self._search: SearchDialog | None = None
         self._place: dict[str, Any] = {}
         self.system_lock = SystemLockWatcher(self)
         self.system_lock.lock_requested.connect(self._system_lock)
@@ -135,7 +92,8 @@ class MainWindow(QMainWindow):
         ctx.events.integrity_failed.connect(self._integrity_failed)
         ctx.events.cases_changed.connect(self._refresh_if_home)
 
-        self.actions: dict[str, QAction] = {}
+        # shadows QWidget.actions(), which nothing here calls
+        self.actions: dict[str, QAction] = {}  # type: ignore[assignment]
         self._build_actions()
         add_edit_menu(self, SHORTCUTS, self.actions, lambda: find_in_text(self))
         from ui.views.vault_care import install_vault_care
@@ -150,7 +108,7 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------ actions, menus
 
     def _build_actions(self) -> None:
-        handlers: dict[str, Callable[[], None]] = {
+        handlers: dict[str, Callable[..., object]] = {
             "search": self.show_search,
             "new_case": self.new_case,
             "cases": self.show_case_list,

@@ -17,7 +17,7 @@ of a tab, and the window's size and place remembered between sessions.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from PySide6.QtCore import QByteArray, QSettings, Qt
 from PySide6.QtGui import QAction, QKeySequence
@@ -32,8 +32,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-if TYPE_CHECKING:
-    from ui.main_window import MainWindow
+
+class SearchingWindow(Protocol):
+    """What Ctrl+F needs of the main window: its case workspace, its search."""
+
+    workspace: Any
+
+    def focusWidget(self) -> QWidget | None: ...
+
+    def show_search(self) -> None: ...
+
 
 #: (action id, the Qt method of a text field it calls); texts and keys are in SHORTCUTS
 EDIT_ACTIONS: tuple[tuple[str, str], ...] = (
@@ -129,7 +137,7 @@ def add_mnemonics(bar: QMenuBar) -> None:
     """An Alt-letter for every entry of every menu that lacks one."""
     for top in bar.actions():
         menu = top.menu()
-        if menu is None:
+        if not isinstance(menu, QMenu):  # None; PySide6 types menu() as any QObject
             continue
         entries = [a for a in menu.actions() if not a.isSeparator() and a.text()]
         used = {_mnemonic(a.text()) for a in entries} - {""}
@@ -160,11 +168,11 @@ def _free_letter(text: str, used: set[str]) -> int:
 # ------------------------------------------------------------------ find, focus
 
 
-def find_in_text(window: MainWindow) -> None:
+def find_in_text(window: SearchingWindow) -> None:
     from ui.widgets.find_bar import FindBar
     from ui.widgets.markdown_editor import MarkdownEditor
 
-    widget = QApplication.focusWidget() or window.focusWidget()
+    widget: QWidget | None = QApplication.focusWidget() or window.focusWidget()
     while widget is not None and not isinstance(widget, MarkdownEditor | FindBar):
         widget = widget.parentWidget()
     if isinstance(widget, FindBar) and isinstance(widget.editor, MarkdownEditor):

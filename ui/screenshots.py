@@ -19,8 +19,12 @@ import time
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from homestudy.atomic import write_atomic
+
+if TYPE_CHECKING:  # Qt is imported inside the functions here
+    from PySide6.QtGui import QPalette
 
 SIZE = (1280, 820)
 SMALL = (1024, 700)
@@ -71,7 +75,7 @@ def _demo_vault(folder: Path) -> None:
         vault.close()
 
 
-def _dark_palette() -> object:
+def _dark_palette() -> QPalette:
     """A plain dark palette: shows any colour hard-coded for a light background."""
     from PySide6.QtGui import QColor, QPalette
 
@@ -182,6 +186,7 @@ def take(outdir: Path) -> list[Path]:
             case_id = window.case_list.model.rows[0].case_id
             window.open_case(case_id)
             _wait(app, lambda: window.workspace is not None and window.workspace.case is not None)
+            assert window.workspace is not None
             overview = window.workspace.views["overview"]
             _wait(app, lambda: overview.data is not None)
             _settle(app)

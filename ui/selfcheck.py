@@ -72,7 +72,8 @@ def check_qt() -> str:
     data = QByteArray()
     buffer = QBuffer(data)
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    if not image.save(buffer, "JPG"):
+    # the stubs say bytes, but PySide6 takes only a str format here
+    if not image.save(buffer, "JPG"):  # type: ignore[call-overload]
         formats = ", ".join(bytes(f.data()).decode() for f in QImageReader.supportedImageFormats())
         raise RuntimeError(f"Qt's image plugins are missing (it can read only: {formats})")
     buffer.close()

@@ -70,17 +70,19 @@ class SystemLockWatcher(QObject):
             return
         system = system_bus if system_bus is not None else QDBusConnection.systemBus()
         session = session_bus if session_bus is not None else QDBusConnection.sessionBus()
-        if system.isConnected() and system.connect(
+        # connect(..., receiver, "1slot(...)"): PySide6 takes the slot as a string, which its
+        # stubs do not list (hence the ignores)
+        if system.isConnected() and system.connect(  # type: ignore[call-overload]
             LOGIN1[0], LOGIN1[1], LOGIN1[2], "PrepareForSleep", self, "1prepare_for_sleep(bool)"
         ):
             self.sources.append("logind: sleep")
-        if system.isConnected() and system.connect(
+        if system.isConnected() and system.connect(  # type: ignore[call-overload]
             LOGIN1[0], "", "org.freedesktop.login1.Session", "Lock", self, "1session_locked()"
         ):
             self.sources.append("logind: session lock")
         if session.isConnected():
             for service, path, interface in SCREEN_SAVERS:
-                if session.connect(
+                if session.connect(  # type: ignore[call-overload]
                     service, path, interface, "ActiveChanged", self, "1screen_saver_changed(bool)"
                 ):
                     self.sources.append(f"{service}{path}")

@@ -48,11 +48,11 @@ def _mapped(tp: Any) -> Any:
     if origin in (typing.Union, types.UnionType):
         return typing.Union[tuple(_mapped(a) for a in args)]  # noqa: UP007
     if origin is list:
-        return list[_mapped(args[0])] if args else list
+        return list[_mapped(args[0])] if args else list  # type: ignore[misc]  # made at run time
     if origin is tuple:
-        return tuple[_mapped(args[0]), ...] if args else tuple
+        return tuple[_mapped(args[0]), ...] if args else tuple  # type: ignore[misc]  # run time
     if origin is dict:
-        return dict[_mapped(args[0]), _mapped(args[1])] if args else dict
+        return dict[_mapped(args[0]), _mapped(args[1])] if args else dict  # type: ignore[misc]  # ditto
     if isinstance(tp, type) and dataclasses.is_dataclass(tp):
         return _struct_for(tp)
     return tp

@@ -63,10 +63,11 @@ class CaseState:
 
 
 def seal_state(home: AgencyHome, state: dict[str, Any]) -> bytes:
-    return pyrage.encrypt(
+    sealed: bytes = pyrage.encrypt(
         gzip.compress(changes.canonical(state), mtime=0),
         [x25519.Recipient.from_str(home.age_recipient)],
     )
+    return sealed
 
 
 def open_state(home: AgencyHome, data: bytes) -> dict[str, Any]:

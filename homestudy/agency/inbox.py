@@ -59,7 +59,11 @@ class Inbox:
                 "FROM devices WHERE device_id = ?",
                 (device_id,),
             )
-        return None if row is None else Device(*row[:4], revoked=row[4] is not None)
+        return (
+            None
+            if row is None
+            else Device(row[0], row[1], row[2], row[3], revoked=row[4] is not None)
+        )
 
     def active_device(self, device_id: str) -> Device:
         device = self.device(device_id)
@@ -106,7 +110,11 @@ class Inbox:
         device = self.active_device(device_id)
         try:
             when = datetime.fromtimestamp(int(stamp), UTC)
-            keys.verify(device.signing_public_key, request_text(method, target, stamp), signature)
+            text = request_text(method, target, stamp)
+            if len(signature) == 64:  # the compact form: a bare Ed25519 signature
+                keys.verify_raw(device.signing_public_key, text, signature)
+            else:  # a minisign signature (laptops before the poll)
+                keys.verify(device.signing_public_key, text, signature)
         except Exception as exc:
             raise Refusal(401, "bad_signature", "The request's signature does not verify.") from exc
         if abs(datetime.now(UTC) - when) > REQUEST_WINDOW:
@@ -248,10 +256,10 @@ class Inbox:
             )
         stored = None if row is None else (row[0], row[1], row[2])
         if stored is not None and dev is not None:
-            return stored, Device(*dev[:4], revoked=dev[4] is not None)
+            return stored, Device(dev[0], dev[1], dev[2], dev[3], revoked=dev[4] is not None)
         if dev is None:
             raise Refusal(403, "unknown_device", "This device is not enrolled with the agency.")
-        device = Device(*dev[:4], revoked=dev[4] is not None)
+        device = Device(dev[0], dev[1], dev[2], dev[3], revoked=dev[4] is not None)
         if device.revoked:
             raise Refusal(410, "device_revoked", "The agency has revoked this device.")
         return stored, device
@@ -667,6 +675,15 @@ class Inbox:
         if chain:
             wire["chain"] = [doc.to_wire() for doc in chain]
         return wire
+
+    def poll(self, device_id: str, have: int | None, after: int, last: str = "") -> dict[str, Any]:
+        """What ``GET /devices/{id}/poll`` answers: the key list (or ``unchanged``), where
+        the device's chain ends and what waits for it, in one signed request a round."""
+        return {
+            "keys": self.key_lists_wire(have),
+            "device": self.sequence_state(device_id),
+            "assignments": self.assignments(device_id, after, last),
+        }
 
     def assignments(self, device_id: str, after: int, last: str = "") -> list[dict[str, Any]]:
         """What waits for a device after ``after``; asking acknowledges ``after``/``last``

@@ -98,7 +98,7 @@ def render(db: Any) -> bytes:
     if os.environ.get(MULTIPROC_ENV):
         from prometheus_client import multiprocess
 
-        multiprocess.MultiProcessCollector(registry)
+        multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]  # untyped
     else:
         for collector in (ACCEPTED, REFUSALS):
             registry.register(collector)

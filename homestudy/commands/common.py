@@ -12,10 +12,13 @@ import getpass
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from homestudy.errors import HomeStudyError, NotFoundError, ValidationError
 from homestudy.model import Case
+
+if TYPE_CHECKING:
+    from homestudy.vault.vault import Vault
 
 PASSPHRASE_ENV = "HOMESTUDY_PASSPHRASE"
 VAULT_ENV = "HOMESTUDY_VAULT"
@@ -111,7 +114,7 @@ def open_vault(
     return vault
 
 
-def find_case(vault: Any, ref: str) -> Case:
+def find_case(vault: Vault, ref: str) -> Case:
     """A case by its household reference, or by its id."""
     try:
         return vault.cases.find_by_reference(ref)

@@ -21,10 +21,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from homestudy import __version__
 from homestudy.errors import HomeStudyError
+
+if TYPE_CHECKING:
+    from homestudy.model import Case
 
 # Long enough for the vault's passphrase rules; used only for the throwaway vault.
 SELFTEST_PASSPHRASE = "self-test: correct horse battery staple"
@@ -77,7 +80,7 @@ class CheckResult:
 Check = tuple[str, Callable[[Scratch], str]]
 
 
-def _demo_case():  # type: ignore[no-untyped-def]
+def _demo_case() -> Case:
     from homestudy.demo import build_demo_case
 
     return build_demo_case(_TODAY)

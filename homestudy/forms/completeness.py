@@ -126,7 +126,7 @@ def completeness(
                     for col in q.columns:
                         flags.extend(_flags(form, col, values[(q.id, r)].get(col.id), r, q.id))
                 continue
-            value = values.get((q.id, 0))
+            value: Any = values.get((q.id, 0))  # an answer: its shape depends on q.type
             if q.required and is_empty(q, value):
                 missing.append(q.id)
             flags.extend(_flags(form, q, value, 0, q.id))

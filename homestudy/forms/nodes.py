@@ -9,6 +9,7 @@ a string is wanted.
 
 from __future__ import annotations
 
+import builtins  # Obj's methods str, bool, int hide the builtins in its annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -88,7 +89,9 @@ def _join(path: str, key: str) -> str:
 class Obj:
     """A YAML mapping read key by key; ``done()`` rejects any key nobody read."""
 
-    def __init__(self, node: yaml.Node, ctx: Context, path: str, allowed: frozenset[str]):
+    def __init__(
+        self, node: yaml.Node | None, ctx: Context, path: str, allowed: frozenset[str]
+    ) -> None:
         if not isinstance(node, yaml.MappingNode):
             raise ctx.error("expected a mapping of keys to values", node, path)
         self.node, self.ctx, self.path = node, ctx, path
@@ -141,7 +144,7 @@ class Obj:
             raise self.ctx.error(f"'{name}' must not be empty", node, self.key(name))
         return text
 
-    def ident(self, name: str, required: bool = True) -> str:
+    def ident(self, name: builtins.str, required: builtins.bool = True) -> builtins.str:
         """An id: lower-case letters, digits and underscores."""
         node = self._scalar(name, required)
         if node is None:
@@ -150,7 +153,7 @@ class Obj:
         check_ident(value, node, self.ctx, self.key(name))
         return value
 
-    def bool(self, name: str, default: bool = False) -> bool:
+    def bool(self, name: builtins.str, default: builtins.bool = False) -> builtins.bool:
         node = self._scalar(name, False)
         if node is None:
             return default
@@ -158,7 +161,13 @@ class Obj:
             raise self.ctx.error(f"'{name}' must be true or false", node, self.key(name))
         return str(node.value).lower() in ("true", "yes", "on", "y")
 
-    def int(self, name: str, required: bool = False, default: int = 0, minimum: int = 0) -> int:
+    def int(
+        self,
+        name: builtins.str,
+        required: builtins.bool = False,
+        default: builtins.int = 0,
+        minimum: builtins.int = 0,
+    ) -> builtins.int:
         node = self._scalar(name, required)
         if node is None:
             return default
@@ -169,7 +178,7 @@ class Obj:
             raise self.ctx.error(f"'{name}' must be at least {minimum}", node, self.key(name))
         return value
 
-    def number(self, name: str) -> float | None:
+    def number(self, name: builtins.str) -> float | None:
         node = self._scalar(name, False)
         if node is None:
             return None
@@ -177,7 +186,7 @@ class Obj:
             raise self.ctx.error(f"'{name}' must be a number", node, self.key(name))
         return float(str(node.value).replace("_", ""))
 
-    def seq(self, name: str, required: bool = False) -> list[yaml.Node]:
+    def seq(self, name: builtins.str, required: builtins.bool = False) -> list[yaml.Node]:
         node = self._need(name) if required else self.node_of(name)
         if node is None or (isinstance(node, yaml.ScalarNode) and node.tag == _NULL):
             if required:
@@ -189,7 +198,9 @@ class Obj:
             raise self.ctx.error(f"'{name}' must not be empty", node, self.key(name))
         return list(node.value)
 
-    def str_list(self, name: str, ident: bool = False) -> tuple[str, ...]:
+    def str_list(
+        self, name: builtins.str, ident: builtins.bool = False
+    ) -> tuple[builtins.str, ...]:
         out: list[str] = []
         for i, item in enumerate(self.seq(name)):
             key = f"{self.key(name)}[{i}]"
@@ -203,7 +214,7 @@ class Obj:
             out.append(value)
         return tuple(out)
 
-    def str_map(self, name: str) -> list[tuple[str, str, yaml.Node]]:
+    def str_map(self, name: builtins.str) -> list[tuple[builtins.str, builtins.str, yaml.Node]]:
         """A mapping of plain strings to plain strings, in order, with each value's node."""
         node = self.node_of(name)
         if node is None:

@@ -96,7 +96,8 @@ Definition = FormDefinition | ParDefinition | VisitPlan | GuideSet
 def value_node(node: yaml.Node, key: str) -> yaml.Node | None:
     """The value node under ``key`` of a mapping node, read leniently (no checks)."""
     if isinstance(node, yaml.MappingNode):
-        for k, v in node.value:
+        pairs: list[tuple[yaml.Node, yaml.Node]] = node.value
+        for k, v in pairs:
             if isinstance(k, yaml.ScalarNode) and k.value == key:
                 return v
     return None

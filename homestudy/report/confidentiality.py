@@ -305,7 +305,7 @@ def _section_flags(
         if not named and not quotes:
             continue
         sentence = text[start:end]
-        who = list(dict.fromkeys([*quotes, *(p.name for p in named)]))
+        names = list(dict.fromkeys([*quotes, *(p.name for p in named)]))
         roles = list(
             dict.fromkeys([*(["referee"] if quotes else []), *(r for p in named for r in p.roles)])
         )
@@ -316,7 +316,7 @@ def _section_flags(
                 end,
                 sentence,
                 "quote" if quotes else "name",
-                tuple(who),
+                tuple(names),
                 tuple(roles),
                 passage_key(section_id, sentence),
             )

@@ -7,6 +7,7 @@ reader may see is decided here, once, not in the writers.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from homestudy.report.sanitize import clean_line, clean_text
@@ -181,7 +182,7 @@ class Document:
             Table(tuple(clean_line(c) for c in columns), cleaned, widths, clean_line(caption))
         )
 
-    def extend(self, blocks: list[Block]) -> None:
+    def extend(self, blocks: Iterable[Block]) -> None:
         self.blocks.extend(blocks)
 
     # ------------------------------------------------------------------ reading

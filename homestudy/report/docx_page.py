@@ -21,8 +21,10 @@ from xml.sax.saxutils import quoteattr
 from docx.document import Document as DocxDocument
 from docx.enum.section import WD_ORIENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING, WD_TAB_ALIGNMENT
+from docx.opc.part import Part
 from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls, qn
+from docx.oxml.xmlchemy import BaseOxmlElement
 from docx.section import Section, _Footer, _Header
 from docx.shared import Pt, RGBColor
 from docx.text.paragraph import Paragraph as DocxParagraph
@@ -89,7 +91,7 @@ class Pages:
         self,
         part: _Header | _Footer,
         lines: list[MarkLine],
-        template: tuple[list[object], object | None],
+        template: tuple[list[BaseOxmlElement], Part | None],
         is_header: bool,
     ) -> None:
         root = part._element
@@ -109,7 +111,7 @@ class Pages:
                 paragraph._p.append(_watermark(self.document.watermark, self._watermarks))
 
 
-def _template_content(part: _Header | _Footer) -> tuple[list[object], object | None]:
+def _template_content(part: _Header | _Footer) -> tuple[list[BaseOxmlElement], Part | None]:
     """What the template's header (or footer) holds, unless it is empty."""
     if part.is_linked_to_previous:
         return [], None
@@ -120,22 +122,20 @@ def _template_content(part: _Header | _Footer) -> tuple[list[object], object | N
     return (elements, part.part) if has_content else ([], None)
 
 
-def _copy_into(element: object, source_part: object, target_part: object) -> object:
+def _copy_into(
+    element: BaseOxmlElement, source_part: Part | None, target_part: Part
+) -> BaseOxmlElement:
     """A copy of ``element`` for another header part, its pictures related anew."""
     clone = copy.deepcopy(element)
-    for node in clone.iter():  # type: ignore[attr-defined]
+    for node in clone.iter():
         for attr in (_R_EMBED, _R_ID):
             rid = node.get(attr)
-            if rid and source_part is not None and rid in source_part.rels:  # type: ignore[attr-defined]
-                rel = source_part.rels[rid]  # type: ignore[attr-defined]
+            if rid and source_part is not None and rid in source_part.rels:
+                rel = source_part.rels[rid]
                 if rel.is_external:
-                    new = target_part.relate_to(
-                        rel.target_ref,
-                        rel.reltype,  # type: ignore[attr-defined]
-                        is_external=True,
-                    )
+                    new = target_part.relate_to(rel.target_ref, rel.reltype, is_external=True)
                 else:
-                    new = target_part.relate_to(rel.target_part, rel.reltype)  # type: ignore[attr-defined]
+                    new = target_part.relate_to(rel.target_part, rel.reltype)
                 node.set(attr, new)
     return clone
 

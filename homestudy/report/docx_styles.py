@@ -228,7 +228,7 @@ def _paragraph_style(
 ) -> ParagraphStyle:
     styles = docx.styles
     try:
-        style = styles[name]
+        style: ParagraphStyle = styles[name]  # python-docx leaves both lookups untyped
         fresh = False
     except KeyError:
         style = styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
@@ -239,7 +239,7 @@ def _paragraph_style(
         style.quick_style = name in ("Analysis", "Note")
     if ours or fresh:
         apply_text_style(style, spec)
-    return style  # type: ignore[return-value]
+    return style
 
 
 def apply_text_style(style: ParagraphStyle, spec: TextStyle) -> None:

@@ -11,9 +11,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from homestudy.model import Attachment, Case
+
+if TYPE_CHECKING:
+    from homestudy.vault.vault import Vault
 
 #: image slot (forms.types.IMAGE_SLOTS) -> the Case field naming its attachment
 SLOT_FIELDS = {
@@ -77,7 +80,7 @@ def picture_type(data: bytes) -> str:
     return "image/png" if kind == "PNG" else "image/jpeg"
 
 
-def add_picture(vault: Any, case_id: str, name: str, data: bytes) -> Attachment:
+def add_picture(vault: Vault, case_id: str, name: str, data: bytes) -> Attachment:
     """Keep ``data`` (a picture file the worker chose) in the vault as an attachment of
     the case, marked shared: pictures are chosen to go in the report."""
     media_type = picture_type(data)

@@ -105,7 +105,7 @@ def _plain_font_class() -> type:
         word whose font has no ``hbFont``), so Latin text keeps plain letters."""
 
         @property
-        def hbFont(self) -> None:  # type: ignore[override]
+        def hbFont(self) -> None:
             raise AttributeError("not shaped")
 
     return PlainTTFont

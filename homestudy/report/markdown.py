@@ -16,7 +16,7 @@ from functools import cache
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from homestudy.report.docmodel import Block, ListBlock, ListItem, Paragraph, Run
+from homestudy.report.docmodel import ListBlock, ListItem, Paragraph, Run
 from homestudy.report.sanitize import clean_text
 
 
@@ -48,12 +48,12 @@ def _runs(inline: Token) -> list[Run]:
     return runs
 
 
-def parse_blocks(text: str) -> list[Block]:
+def parse_blocks(text: str) -> list[Paragraph | ListBlock]:
     """Blocks for one section's text ([] when it is empty)."""
     source = clean_text(text)
     if not source.strip():
         return []
-    blocks: list[Block] = []
+    blocks: list[Paragraph | ListBlock] = []
     items: list[ListItem] = []
     # one entry per open list: the next number (0 for a bulleted list)
     stack: list[int] = []

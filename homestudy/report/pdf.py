@@ -41,12 +41,12 @@ from homestudy.report.docmodel import (
     TableOfContents,
     WritingSpace,
 )
-from homestudy.report.layout import BODY_WIDTH, PAGE_HEIGHT, PAGE_WIDTH, margins
+from homestudy.report.layout import BODY_WIDTH, PAGE_HEIGHT, PAGE_WIDTH, heading_text, margins
 from homestudy.report.pdf_page import PageCount, canvas_maker, page_templates, template_id
 from homestudy.report.pdf_text import STYLES_PDF, paragraph
 
 
-class _Template(BaseDocTemplate):
+class _Template(BaseDocTemplate):  # type: ignore[misc]  # reportlab has no type hints
     def __init__(
         self,
         buffer: io.BytesIO,
@@ -90,7 +90,7 @@ class _Template(BaseDocTemplate):
         # the outline may go at most one level deeper than the entry before
         level = min(_depth(block, self), self._outline_level + 1)
         self._outline_level = level
-        text = pdf_blocks.heading_text(block.number, block.text)
+        text = heading_text(block.number, block.text)
         self.canv.addOutlineEntry(text, flowable.hs_key, level=level, closed=level > 0)
         if block.level in self.toc_levels:
             self.notify(
@@ -161,7 +161,7 @@ def _story(
         if (
             new_page
             and flowables
-            and getattr(getattr(flowables[0], "style", None), "spaceBefore", 0)
+            and bool(getattr(getattr(flowables[0], "style", None), "spaceBefore", 0))
         ):
             story.append(Spacer(1, 0.01))
         story.extend(flowables)
@@ -248,12 +248,14 @@ def _follow_height(story: list[Flowable], index: int) -> float:
     whole of a short prompt and the ruled writing space after it (comments, signing)."""
     following = story[index : index + 2]
     if following and isinstance(following[-1], pdf_blocks.WritingSpaceTable):
-        return sum(
-            f.wrap(BODY_WIDTH, 10_000)[1] + getattr(getattr(f, "style", None), "spaceAfter", 0)
-            for f in following
+        return float(
+            sum(
+                f.wrap(BODY_WIDTH, 10_000)[1] + getattr(getattr(f, "style", None), "spaceAfter", 0)
+                for f in following
+            )
         )
     if isinstance(story[index], pdf_blocks.WritingSpaceTable):
-        return story[index].wrap(BODY_WIDTH, 10_000)[1]
+        return float(story[index].wrap(BODY_WIDTH, 10_000)[1])
     return pdf_blocks.lead_height(story[index], BODY_WIDTH)
 
 

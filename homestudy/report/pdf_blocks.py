@@ -33,7 +33,7 @@ from homestudy.report.pdf_text import STYLES_PDF, colour, list_style, markup, pa
 from homestudy.report.tables import column_widths, hyphenate, needs_hyphens
 
 
-class HeadingParagraph(RLParagraph):
+class HeadingParagraph(RLParagraph):  # type: ignore[misc]  # reportlab has no type hints
     """A heading that sets its PDF destination at the top of where it is drawn; the
     document template then adds it to the outline and the contents."""
 
@@ -48,7 +48,9 @@ class HeadingParagraph(RLParagraph):
 
 def heading(block: Heading, key: str) -> HeadingParagraph:
     text = heading_text(block.number, block.text)
-    para = paragraph((Run(text),), STYLES_PDF[heading_style(block.level)], cls=HeadingParagraph)
+    para: HeadingParagraph = paragraph(
+        (Run(text),), STYLES_PDF[heading_style(block.level)], cls=HeadingParagraph
+    )
     para.hs_heading, para.hs_key = block, key
     return para
 
@@ -115,7 +117,7 @@ def table(block: Table, width: float) -> list[Flowable]:
     return [*flowables, out, Spacer(1, 8)]
 
 
-class KeptRowsTable(RLTable):
+class KeptRowsTable(RLTable):  # type: ignore[misc]  # reportlab has no type hints
     """Rows are kept whole: a row that does not fit moves to the next page with the
     header repeated. Only a row taller than a whole page is split inside."""
 
@@ -124,8 +126,9 @@ class KeptRowsTable(RLTable):
         if parts:
             return parts
         frame = self._doctemplateAttr("frame")
-        if frame is not None and getattr(frame, "_atTop", 0):
-            return super().split(availWidth, availHeight)  # in-row as the last resort
+        if frame is not None and bool(getattr(frame, "_atTop", 0)):
+            inside: list[Flowable] = super().split(availWidth, availHeight)
+            return inside  # split in the row: the last resort
         return []
 
     def _splitRows_whole(self, availWidth: float, availHeight: float) -> list[Flowable]:
@@ -142,7 +145,7 @@ def _cell(text: str, room: float, head: bool) -> RLParagraph:
     return paragraph((Run(text, bold=head),), STYLES_PDF[kind])
 
 
-class Picture(Flowable):
+class Picture(Flowable):  # type: ignore[misc]  # reportlab has no type hints
     """A picture at its printed size, with its alternative text laid over it as
     invisible text (render mode 3): reportlab cannot tag a PDF, so this is how a
     screen reader, a search or a copy finds the description."""
@@ -196,7 +199,7 @@ def list_items(block: ListBlock) -> list[Flowable]:
     return out
 
 
-class WritingSpaceTable(RLTable):
+class WritingSpaceTable(RLTable):  # type: ignore[misc]  # reportlab has no type hints
     """Ruled lines to write on: kept whole, with the heading and prompt above them."""
 
 
@@ -223,15 +226,17 @@ def lead_height(flowable: Flowable, width: float) -> float:
     if isinstance(flowable, RLParagraph):
         _, height = flowable.wrap(width, 10_000)
         style = flowable.style
-        return min(height, 2 * style.leading) + style.spaceBefore
+        return float(min(height, 2 * style.leading) + style.spaceBefore)
     if isinstance(flowable, RLTable):
         flowable.wrap(width, 10_000)
         rows: Any = getattr(flowable, "_rowHeights", None) or [0.0]
         return float(sum(rows[:2]))
     if isinstance(flowable, KeepTogether):  # a picture and its caption: all of it
-        return sum(
-            f.wrap(width, 10_000)[1] + getattr(getattr(f, "style", None), "spaceBefore", 0)
-            for f in flowable._content
+        return float(
+            sum(
+                f.wrap(width, 10_000)[1] + getattr(getattr(f, "style", None), "spaceBefore", 0)
+                for f in flowable._content
+            )
         )
     if isinstance(flowable, Picture):
         return flowable.height

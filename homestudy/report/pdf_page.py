@@ -65,7 +65,7 @@ def page_templates(document: Document, marks: list[str], counter: PageCount) -> 
     return out
 
 
-class PageCount(Flowable):
+class PageCount(Flowable):  # type: ignore[misc]  # reportlab has no type hints
     """Zero-size, first in the story: an indexing flowable, so ``multiBuild`` builds
     again until the number of pages is the same twice; pages then say "of Y"."""
 
@@ -162,7 +162,7 @@ def base_font_only(text: str) -> str:
     return "".join(t for font, t in fonts.segments(text) if font == "").replace("\n", " ")
 
 
-class HomeStudyCanvas(Canvas):
+class HomeStudyCanvas(Canvas):  # type: ignore[misc]  # reportlab has no type hints
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs["initialFontName"] = fonts.BASE  # no unembedded Helvetica
         super().__init__(*args, **kwargs)

@@ -122,10 +122,12 @@ def _font_changes_inside_a_word(pieces: list[tuple[Run, str, str]]) -> bool:
     return False
 
 
-class _BidiParagraph(RLParagraph):
+class _BidiParagraph(RLParagraph):  # type: ignore[misc]  # reportlab has no type hints
     """A paragraph with right-to-left text: each line is broken in logical order, then
     its words are drawn in Unicode bidi order (report/bidi_lines.py). Splits across
     pages keep the class and the style, so the base direction (``hs_rtl``) too."""
+
+    blPara: Any  # the laid-out lines reportlab's wrap() leaves here
 
     def drawPara(self, debug: int = 0) -> None:
         laid_out = self.blPara
@@ -168,7 +170,8 @@ def paragraph(
         alignment=TA_RIGHT if rtl else style.alignment,
     )
     style.hs_rtl = rtl
-    return _bidi_class(cls)(text, style, **extra)
+    kind: type = cls  # plain `type`: mypy does not count `type[Any]` as Hashable
+    return _bidi_class(kind)(text, style, **extra)
 
 
 @cache

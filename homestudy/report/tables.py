@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache
+from typing import Protocol
 
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
@@ -36,7 +37,8 @@ class ColumnLayout:
 
 def _width(text: str, bold: bool, size: float) -> float:
     fonts.register()
-    return stringWidth(text, f"{fonts.BASE}-Bold" if bold else fonts.BASE, size)
+    width: float = stringWidth(text, f"{fonts.BASE}-Bold" if bold else fonts.BASE, size)
+    return width
 
 
 def _longest_word(text: str, bold: bool, size: float) -> float:
@@ -76,11 +78,18 @@ def column_widths(table: Table, total: float) -> ColumnLayout:
     return ColumnLayout(tuple(widths), tuple(w - pad for w in widths))
 
 
+class _Hyphenator(Protocol):
+    """What is used of ``pyphen.Pyphen`` (pyphen has no type hints)."""
+
+    def inserted(self, word: str, hyphen: str = "-") -> str: ...
+
+
 @cache
-def _dictionary() -> object:
+def _dictionary() -> _Hyphenator:
     import pyphen
 
-    return pyphen.Pyphen(lang="en_GB")
+    dictionary: _Hyphenator = pyphen.Pyphen(lang="en_GB")
+    return dictionary
 
 
 def hyphenate(text: str, room: float, bold: bool = False) -> str:
@@ -93,7 +102,7 @@ def hyphenate(text: str, room: float, bold: bool = False) -> str:
         word = match.group(0)
         if _width(word, bold, size) <= room:
             return word
-        return _dictionary().inserted(word, hyphen=SOFT_HYPHEN)  # type: ignore[attr-defined]
+        return _dictionary().inserted(word, hyphen=SOFT_HYPHEN)
 
     return _WORD.sub(fix, text)
 

@@ -27,10 +27,12 @@ import socket
 import ssl
 import time
 from collections.abc import Callable
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import httpx
+import msgspec
 import pyrage
 import truststore
 from pyrage import x25519
@@ -50,11 +52,19 @@ from homestudy.errors import (
 )
 from homestudy.sync import keys
 from homestudy.sync.signed import SignedDocument, request_text
-from homestudy.sync.wire import AssignmentList, BlobStatus, WireError, convert
+from homestudy.sync.wire import (
+    AssignmentEntry,
+    AssignmentList,
+    BlobStatus,
+    PollAnswer,
+    WireError,
+    convert,
+)
 
 RETRYABLE_STATUS = {500, 502, 503, 504}
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 CHUNK_SIZE = 1024 * 1024  # attachment bytes per request, well below any inbox's limit
+T = TypeVar("T")
 
 
 def check_inbox_url(url: str) -> str:
@@ -103,6 +113,7 @@ class InboxClient:
             trust_env=not proxy,
             verify=truststore.SSLContext(ssl.PROTOCOL_TLS_CLIENT),
         )
+        del self._http.headers["Accept"]  # "*/*" says nothing: bytes on every request
 
     def close(self) -> None:
         self._http.close()
@@ -122,6 +133,9 @@ class InboxClient:
         """The agency's rotation lists, oldest first, then its current key list; [] when
         ``have`` (the version this laptop holds) is still current."""
         data = self._request("GET", "/keys" if have is None else f"/keys?have={int(have)}").json()
+        return self._key_docs(data, have)
+
+    def _key_docs(self, data: Any, have: int | None) -> list[SignedDocument]:
         if isinstance(data, dict) and have is not None and data.get("unchanged") == have:
             return []
         chain = data.get("chain", []) if isinstance(data, dict) else []
@@ -147,6 +161,30 @@ class InboxClient:
         )
         return self._document(response.json().get("receipt"))
 
+    def poll(
+        self, device_id: str, signing_secret: str, have: int | None, after: int, last: str = ""
+    ) -> Poll:
+        """One signed request a round: the agency's key lists (``[]`` when ``have`` is
+        still current), the device's state (``status``) and its assignments (as
+        ``assignments``: asking acknowledges ``after`` and ``last``). An inbox older than
+        the poll answers 404 (``InboxRefusedError``): then ask the three apart."""
+        from urllib.parse import quote
+
+        target = f"/devices/{device_id}/poll?after={int(after)}"
+        if have is not None:
+            target += f"&have={int(have)}"
+        if last:
+            target += f"&last={quote(last, safe='')}"
+        response = self._request(
+            "GET", target, headers=compact_signed_headers(signing_secret, "GET", target)
+        )
+        answer = self._typed(PollAnswer, response)
+        return Poll(
+            self._key_docs(answer.keys, have),
+            msgspec.to_builtins(answer.device),
+            _decoded(answer.assignments),
+        )
+
     def assignments(
         self, device_id: str, signing_secret: str, after: int, last: str = ""
     ) -> list[dict[str, Any]]:
@@ -160,11 +198,7 @@ class InboxClient:
         response = self._request(
             "GET", target, headers=signed_headers(device_id, signing_secret, "GET", target)
         )
-        found = self._typed(AssignmentList, response).assignments
-        return [
-            {"bundle_id": a.bundle_id, "sequence": a.sequence, "data": base64.b64decode(a.data)}
-            for a in found
-        ]
+        return _decoded(self._typed(AssignmentList, response).assignments)
 
     def blob_status(
         self, device_id: str, signing_secret: str, sha256: str, size: int
@@ -260,7 +294,7 @@ class InboxClient:
         return InboxUnavailableError()
 
     @staticmethod
-    def _typed(tp: Any, response: httpx.Response) -> Any:
+    def _typed(tp: type[T], response: httpx.Response) -> T:
         try:
             return convert(tp, response.json())
         except (ValueError, WireError) as exc:
@@ -315,6 +349,34 @@ def _server_failure(response: httpx.Response) -> InboxUnavailableError:
     if code in ("database_unavailable", "database_down"):  # the pool's name for it too
         return InboxDatabaseError()
     return InboxServerError()
+
+
+@dataclass(frozen=True)
+class Poll:
+    key_lists: list[SignedDocument]  # [] when the laptop's version is still current
+    status: dict[str, Any]  # as ``InboxClient.status``
+    assignments: list[dict[str, Any]]  # as ``InboxClient.assignments``
+
+
+def _decoded(found: list[AssignmentEntry]) -> list[dict[str, Any]]:
+    try:
+        return [
+            {"bundle_id": a.bundle_id, "sequence": a.sequence, "data": base64.b64decode(a.data)}
+            for a in found
+        ]
+    except ValueError as exc:
+        raise SyncError("The agency's inbox sent an answer HomeStudy cannot read.") from exc
+
+
+def compact_signed_headers(signing_secret: str, method: str, target: str) -> dict[str, str]:
+    """A signed request in 2 headers, ~120 bytes: the time and a bare Ed25519 signature
+    over the same ``request_text`` (the device is the one in the path)."""
+    stamp = str(int(time.time()))
+    signature = keys.sign_raw(signing_secret, request_text(method, target, stamp))
+    return {
+        "X-HomeStudy-Time": stamp,
+        "X-HomeStudy-Signature": base64.b64encode(signature).decode("ascii"),
+    }
 
 
 def signed_headers(device_id: str, signing_secret: str, method: str, target: str) -> dict[str, str]:

@@ -2,9 +2,11 @@
 
 1. ``prepare(vault)``  (vault only): freeze marked cases into bundles; snapshot what
    each agency profile needs to send.
-2. ``exchange(plan)``  (network only): register the device if needed, fetch and
-   check the key list, upload waiting bundles in sequence order and verify each
-   receipt, fetch new assignments and verify them.
+2. ``exchange(plan)``  (network only): register the device if needed, ask the
+   inbox once (``poll``: the key list unless unchanged, where the device's chain
+   ends, new assignments) and check what it says, then upload waiting bundles in
+   sequence order and verify each receipt. An inbox older than the poll is asked
+   the three apart (``GET /keys``, ``/status``, ``/assignments``).
 3. ``apply(vault, results)`` (vault only): keep receipts (the bundle leaves the
    outbox), count failures with back-off, import assigned cases, note the state.
 
@@ -31,7 +33,7 @@ from homestudy.errors import (
 from homestudy.model import Case
 from homestudy.sync import inbound, outbox, resync
 from homestudy.sync.bundle import KIND_ASSIGNMENT, OpenedBundle, open_bundle
-from homestudy.sync.client import InboxClient
+from homestudy.sync.client import InboxClient, Poll
 from homestudy.sync.enrolment_flow import registration_document
 from homestudy.sync.message_format import OpenedMessage, is_message, open_message
 from homestudy.sync.outbox import OutboxItem, ProfileState
@@ -141,9 +143,14 @@ def exchange(plan: ProfilePlan, client: InboxClient) -> ProfileResult:
         if not state.registered:
             client.enrol(registration_document(state))
             result.registered = True
-        _key_list(state, client, result)
+        polled = _poll(state, client, plan.last_message_id)  # None: an older inbox
+        _key_list(state, client, result, None if polled is None else polled.key_lists)
+        if polled is not None:  # collected before the uploads: one request a round
+            _take_assignments(state, polled.assignments, result)
         if plan.items and state.registered:
-            result.inbox_sequence = resync.inbox_ahead(state, plan.items, client)
+            result.inbox_sequence = resync.inbox_ahead(
+                state, plan.items, client, None if polled is None else polled.status
+            )
             if result.inbox_sequence is not None:  # a restored laptop: renumbered in apply
                 plan = ProfilePlan(state, [], last_message_id=plan.last_message_id)
         for item in plan.items:
@@ -166,7 +173,8 @@ def exchange(plan: ProfilePlan, client: InboxClient) -> ProfileResult:
             except SyncError as exc:  # a receipt that does not verify: try again later
                 result.failures.append((item, exc.message, False))
                 result.error = exc.message
-        _assignments(state, client, result, plan.last_message_id)
+        if polled is None:
+            _assignments(state, client, result, plan.last_message_id)
     except DeviceRevokedError as exc:
         result.revoked, result.error = True, exc.message
     except InboxUnavailableError as exc:
@@ -360,9 +368,33 @@ def _agency_recipient(state: ProfileState, result: ProfileResult) -> str:
     return state.agency_age_recipient
 
 
-def _key_list(state: ProfileState, client: InboxClient, result: ProfileResult) -> None:
+def _poll(state: ProfileState, client: InboxClient, last_message_id: str) -> Poll | None:
+    """The round's one signed question (key list, status, assignments); None from an
+    inbox older than the poll (404), which is then asked the three apart."""
     try:
-        docs = client.key_lists(state.key_list_version or None)
+        return client.poll(
+            state.profile.device_id,
+            state.device_signing_secret,
+            state.key_list_version or None,
+            state.last_assignment_sequence,
+            last_message_id,
+        )
+    except InboxRefusedError as exc:
+        if exc.status in (404, 405):
+            return None
+        raise
+
+
+def _key_list(
+    state: ProfileState,
+    client: InboxClient,
+    result: ProfileResult,
+    docs: list[SignedDocument] | None = None,
+) -> None:
+    """Check the agency's key lists (``docs`` from the poll, else fetched here)."""
+    try:
+        if docs is None:
+            docs = client.key_lists(state.key_list_version or None)
         if not docs:  # the list this laptop holds is still the agency's current one
             result.warning = _expired_warning(state)
             return
@@ -411,6 +443,12 @@ def _assignments(
         state.last_assignment_sequence,
         last_message_id,
     )
+    _take_assignments(state, found, result)
+
+
+def _take_assignments(
+    state: ProfileState, found: list[dict[str, Any]], result: ProfileResult
+) -> None:
     for entry in sorted(found, key=lambda a: int(a["sequence"])):
         try:
             if is_message(entry["data"]):

@@ -159,15 +159,15 @@ def _apply(vault: Any, msg: StoredMessage) -> Outcome:
         _local(vault, msg)
         return Outcome(STORED)
     if msg.kind in (WITHDRAW, CLOSE):
-        local = _local(vault, msg)
+        case = _local(vault, msg)
         verb = "withdrew" if msg.kind == WITHDRAW else "closed"
         reason = str(msg.body.get("reason") or f"The agency {verb} this case.")
-        if local.archived_at is None:
-            vault.cases.archive_case(local.id, reason)
-            outbox.clear_dirty(vault, local.id)
+        if case.archived_at is None:
+            vault.cases.archive_case(case.id, reason)
+            outbox.clear_dirty(vault, case.id)
         return Outcome(
             APPLIED,
-            notice=f"The agency {verb} case {local.reference}; it has been "
+            notice=f"The agency {verb} case {case.reference}; it has been "
             "archived (Archived cases in the case list).",
         )
     if msg.kind not in (CASE_UPDATE, TRANSFER):

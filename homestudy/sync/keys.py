@@ -11,9 +11,12 @@ encrypted vault or a 0600 file), a public key is minisign's base64 public key (w
 
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass
 
 import minisign
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric import ed25519
 from pyrage import x25519
 
 
@@ -75,6 +78,40 @@ def verify(public_b64: str, data: bytes, signature: bytes) -> str:
     sig = minisign.Signature.from_bytes(signature.rstrip(b"\n"))
     key.verify(data, sig)
     return sig.trusted_comment
+
+
+# minisign's key layouts (https://jedisct1.github.io/minisign/): a public key is
+# "Ed" + key id (8) + Ed25519 key (32); an unencrypted secret key has 54 bytes of
+# algorithm, KDF and salt fields, then key id (8), the Ed25519 seed (32) and its
+# public key (32).
+_SECRET_SEED = slice(62, 94)
+_SECRET_PUBLIC = slice(94, 126)
+_PUBLIC_KEY = slice(10, 42)
+
+
+def sign_raw(secret_b64: str, data: bytes) -> bytes:
+    """A bare 64-byte Ed25519 signature over ``data`` with the minisign key's seed:
+    for a signed HTTP request, where minisign's four lines would be most of the bytes.
+    Only ever over texts with their own prefix (``request_text``), so it cannot be
+    taken for a signature over a bundle's manifest."""
+    raw = base64.b64decode(secret_b64)
+    if raw[2:4] != b"\x00\x00":  # a passphrase-protected key: never stored that way here
+        raise ValueError("the signing key is encrypted")
+    key = ed25519.Ed25519PrivateKey.from_private_bytes(raw[_SECRET_SEED])
+    if key.public_key().public_bytes_raw() != raw[_SECRET_PUBLIC]:  # a misread layout
+        raise ValueError("the signing key is not readable")
+    return key.sign(data)
+
+
+def verify_raw(public_b64: str, data: bytes, signature: bytes) -> None:
+    """Check a ``sign_raw`` signature; ``ValueError`` when it does not verify."""
+    raw = base64.b64decode(public_b64, validate=True)
+    if len(raw) != 42 or raw[:2] != b"Ed" or len(signature) != 64:
+        raise ValueError("malformed key or signature")
+    try:
+        ed25519.Ed25519PublicKey.from_public_bytes(raw[_PUBLIC_KEY]).verify(signature, data)
+    except InvalidSignature as exc:
+        raise ValueError("the signature does not verify") from exc
 
 
 def valid_public_key(public_b64: str) -> bool:

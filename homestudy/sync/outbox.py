@@ -315,8 +315,14 @@ def freeze(
                 state_sha256=current_sha,
                 full=current,
             )
+            listed = blobs
         else:
-            ops = changes.diff(json.loads(gzip.decompress(bytes(base[2]))), current)
+            base_case = json.loads(gzip.decompress(bytes(base[2])))
+            ops = changes.diff(base_case, current)
+            # only the contents new since the base: the case's attachments list them all,
+            # and a list of every one would grow each edit's bundle with the case
+            had = {(a.get("sha256"), a.get("size")) for a in base_case.get("attachments", [])}
+            listed = [b for b in blobs if b not in had]
             change = ChangeSet(
                 format=CHANGE_FORMAT,
                 format_version=CHANGE_FORMAT_VERSION,
@@ -327,7 +333,7 @@ def freeze(
                 base_sha256=base[1],
                 ops=[_op(o) for o in ops],
             )
-        change = _with_blobs(change, blobs)
+        change = _with_blobs(change, listed)
         row = conn.execute(
             "SELECT next_sequence, last_bundle_id, last_bundle_sha256 FROM "
             "sync_profiles WHERE id = ?",

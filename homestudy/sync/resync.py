@@ -2,7 +2,8 @@
 
 The restored outbox holds sequence numbers the inbox has already seen, so sending them
 would be refused as re-used (and raise a copied-laptop alert). Before uploading, the
-round asks the inbox where this device's chain ends (``GET /devices/{id}/status``);
+round asks the inbox where this device's chain ends (in the round's poll, or
+``GET /devices/{id}/status`` from an older inbox);
 if the inbox is ahead, the waiting bundles are dropped, their cases marked again, and
 the numbering continues after the inbox's last bundle. Nothing is lost: a marked case
 is frozen again from the vault at the next round.
@@ -18,11 +19,16 @@ from homestudy.sync.outbox import OutboxItem, ProfileState
 
 
 def inbox_ahead(
-    state: ProfileState, items: list[OutboxItem], client: InboxClient
+    state: ProfileState,
+    items: list[OutboxItem],
+    client: InboxClient,
+    seen: dict[str, Any] | None = None,
 ) -> dict[str, Any] | None:
     """The inbox's view of this device when it already holds one of our numbers under a
-    bundle this outbox does not have (a lost receipt is not that: the bundle is ours)."""
-    seen = client.status(state.profile.device_id, state.device_signing_secret)
+    bundle this outbox does not have (a lost receipt is not that: the bundle is ours).
+    ``seen``: that view from this round's poll; asked here when None (older inbox)."""
+    if seen is None:
+        seen = client.status(state.profile.device_id, state.device_signing_secret)
     last = seen.get("last_sequence")
     if not isinstance(last, int) or isinstance(last, bool) or last < min(i.sequence for i in items):
         return None

@@ -7,13 +7,13 @@ wrong type never slips through as a string where a number belongs.
 
 from __future__ import annotations
 
-from typing import Any, Literal, TypeVar
+from typing import Any, Final, Literal, TypeVar
 
 import msgspec
 
 T = TypeVar("T")
 
-CHANGE_FORMAT = "homestudy-change"
+CHANGE_FORMAT: Final = "homestudy-change"  # Final: its type is the Literal ChangeSet wants
 CHANGE_FORMAT_VERSION = 1
 PAYLOAD_FORMAT = "homestudy-bundle-payload"
 
@@ -98,6 +98,23 @@ class AssignmentEntry(msgspec.Struct):
 
 
 class AssignmentList(msgspec.Struct):
+    assignments: list[AssignmentEntry] = msgspec.field(default_factory=list)
+
+
+class DeviceState(msgspec.Struct):
+    """Where the inbox's chain of a device's bundles ends (a restored laptop's check)."""
+
+    last_sequence: int = 0
+    last_bundle_id: str | None = ""
+    last_sha256: str | None = ""
+
+
+class PollAnswer(msgspec.Struct):
+    """``GET /devices/{id}/poll``: the key list, the device's state and its assignments.
+    ``keys`` is what ``GET /keys`` answers (signed documents, checked by their reader)."""
+
+    keys: dict[str, Any]
+    device: DeviceState = msgspec.field(default_factory=DeviceState)
     assignments: list[AssignmentEntry] = msgspec.field(default_factory=list)
 
 

@@ -33,7 +33,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from homestudy.atomic import write_atomic
 from homestudy.errors import (
@@ -45,9 +45,7 @@ from homestudy.errors import (
 )
 from homestudy.model import CaseSummary, utc_now
 from homestudy.vault import keys, migrations, storage, store
-
-if TYPE_CHECKING:
-    from homestudy.vault.vault import Vault
+from homestudy.vault.header import DB_NAME, aad_for, new_header, write_header
 
 MAGIC = b"HomeStudy backup\n"
 FORMAT = "homestudy-backup"
@@ -100,7 +98,7 @@ def _aad(backup_id: str) -> str:
 
 
 def make_backup(
-    vault: Vault, conn: Any, kdf_record: dict[str, Any], backup_kek: bytes, out_file: Path
+    conn: Any, kdf_record: dict[str, Any], backup_kek: bytes, out_file: Path
 ) -> BackupInfo:
     """Write a good backup of ``conn``'s vault to ``out_file`` (atomically, 0600)."""
     folder = out_file.parent
@@ -249,7 +247,6 @@ def _db_key(header: dict[str, Any], passphrase: str) -> tuple[bytes, keys.KdfPar
 def _checked_copy(data: bytes, db_key: bytes, where: Path) -> Iterator[Any]:
     """The backup's database written to ``where`` (encrypted as it is), checked and
     brought up to the current schema; yields the open connection."""
-    from homestudy.vault.vault import DB_NAME
 
     try:
         write_atomic(where / DB_NAME, data)
@@ -308,7 +305,6 @@ def preview(backup_file: Path, passphrase: str) -> BackupPreview:
 def prepare_restore(backup_file: Path, folder: Path, passphrase: str) -> StagedRestore:
     """Check the backup fully and build the restored vault in a staging folder beside
     ``folder``; nothing in ``folder`` is touched yet."""
-    from homestudy.vault.vault import aad_for, new_header, write_header
 
     info = read_info(backup_file)
     header, data = read_backup(backup_file)
@@ -370,11 +366,9 @@ def finish_restore(staged: StagedRestore) -> Path | None:
     return aside
 
 
-def restore(backup_file: Path, folder: Path, passphrase: str) -> Vault:
-    from homestudy.vault.vault import Vault
-
+def restore(backup_file: Path, folder: Path, passphrase: str) -> None:
+    """Put the backup's vault in place in ``folder`` (``Vault.restore`` then opens it)."""
     finish_restore(prepare_restore(backup_file, folder, passphrase))
-    return Vault.open(folder, passphrase)
 
 
 LAST_GOOD_SETTING = "backup.last_good"

@@ -435,7 +435,6 @@ class Vault:
             conn = self._current_conn()
             assert self._keys is not None
             info = backup.make_backup(
-                self,
                 conn,
                 self._header["key_wrap"]["kdf"],
                 bytes(self._keys.backup_kek),
@@ -449,7 +448,8 @@ class Vault:
         ``<folder>.before-restore-<time>``) and open it."""
         from homestudy.vault import backup
 
-        return backup.restore(Path(backup_file), Path(folder), passphrase)
+        backup.restore(Path(backup_file), Path(folder), passphrase)
+        return Vault.open(folder, passphrase)
 
 
 def _os_user() -> str:

@@ -5,7 +5,8 @@
 * ``change_bundle_build_demo_50mb``: the same with 50 MB of attachments on the case
   (already at the agency: they are not read again);
 * ``change_bytes_per_edit``: bytes of the bundle and of the whole sync round over
-  127.0.0.1 for a one-word edit of the demo case;
+  127.0.0.1 for a one-word edit of the demo case, against the 4 KB aim, with each
+  request's bytes out and back (``_20_attachments``: the same with 20 files on the case);
 * ``change_ingest_<db>``: 50 concurrent clients send chains of change sets to the real
   inbox (2 server processes); change sets per second, on SQLite and PostgreSQL.
 
@@ -53,6 +54,7 @@ CLIENTS = int(os.environ.get("BENCH_CHANGES_CLIENTS", "50"))
 PER_CLIENT = int(os.environ.get("BENCH_CHANGES_PER_CLIENT", "40"))
 WORKERS = int(os.environ.get("BENCH_CHANGES_WORKERS", "2"))
 RUNS = 25
+ROUND_AIM = 4 * 1024  # issue 13: bytes on the wire, both ways, for one edit's whole round
 
 
 def _edit(vault: Vault, case_id: str, n: int) -> None:
@@ -121,13 +123,15 @@ def build_times(folder: Path, attachment_mb: int) -> tuple[list[float], int]:
         vault.close()
 
 
-def wire_per_edit(folder: Path) -> tuple[float, float]:
+def wire_per_edit(folder: Path, attachments: int = 0) -> tuple[float, float, str]:
+    """Median bundle and whole-round bytes of 10 one-word edits of the demo case (with
+    ``attachments`` of 1 MB each, already at the agency), and the last round's parts."""
     sys.path.insert(0, str(HERE.parent))
     from test_sync_changes_e2e import CountingTransport, one_word_edit
 
-    home = make_agency(folder / "agency-wire")
+    home = make_agency(folder / f"agency-wire-{attachments}")
     server = InboxServer(home.path)
-    vault = Vault.create(folder / "vault-wire", TEST_PASSPHRASE, kdf=TEST_KDF)
+    vault = Vault.create(folder / f"vault-wire-{attachments}", TEST_PASSPHRASE, kdf=TEST_KDF)
     counting = CountingTransport()
     try:
         state = enrol(vault, enrolment_for(home, server.url))
@@ -135,20 +139,26 @@ def wire_per_edit(folder: Path) -> tuple[float, float]:
         case = build_demo_case()
         case.agency_profile_id = state.id
         vault.cases.save_case(case)
+        rng = random.Random(7)
+        for i in range(attachments):
+            vault.cases.add_attachment(
+                case.id, f"scan{i}.pdf", "application/pdf", rng.randbytes(1024 * 1024)
+            )
 
         def client(s: ProfileState) -> InboxClient:
             return InboxClient(s.profile.inbox_url, transport=counting)
 
         engine.sync_round(vault, client)
-        rounds, bundles = [], []
+        rounds, bundles, parts = [], [], ""
         for n in range(10):
-            before = counting.total
+            before, since = counting.total, len(counting.log)
             one_word_edit(vault, case.id, n)
             (plan,) = engine.prepare(vault)
             bundles.append(len(plan.items[0].data))
             engine.sync_round(vault, client)
             rounds.append(counting.total - before)
-        return statistics.median(bundles), statistics.median(rounds)
+            parts = counting.parts(since)
+        return statistics.median(bundles), statistics.median(rounds), parts
     finally:
         counting.close()
         vault.close()
@@ -218,11 +228,17 @@ def main() -> None:
                 f"{name}: median {statistics.median(times):.1f} ms (n={len(times)}); "
                 f"bundle {size} bytes"
             )
-        bundle, round_bytes = wire_per_edit(folder)
-        print(
-            f"change_bytes_per_edit: bundle {bundle:.0f} bytes, whole sync round "
-            f"{round_bytes:.0f} bytes (median of 10 one-word edits of the demo case)"
-        )
+        for count, name, what in (
+            (0, "change_bytes_per_edit", "the demo case"),
+            (20, "change_bytes_per_edit_20_attachments", "the demo case with 20 MB in 20 files"),
+        ):
+            bundle, round_bytes, parts = wire_per_edit(folder, count)
+            verdict = "within" if round_bytes <= ROUND_AIM else "OVER"
+            print(
+                f"{name}: whole sync round {round_bytes:.0f} bytes, {verdict} the aim of "
+                f"{ROUND_AIM}; bundle {bundle:.0f} bytes (median of 10 one-word edits of "
+                f"{what}); last round, request+answer bytes: {parts}"
+            )
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     ingest("sqlite", "")

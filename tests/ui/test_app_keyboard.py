@@ -7,7 +7,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QAbstractButton, QApplication, QWidget
 
-from ui.main_window import SHORTCUTS
+from ui.shortcuts import SHORTCUTS
 from ui.views.new_case import NewCaseDialog
 from ui.views.search import SearchDialog
 

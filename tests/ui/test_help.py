@@ -15,7 +15,7 @@ from homestudy import __version__
 from homestudy.forms import load_library
 from homestudy.settings import AppSettings
 from ui.context import AppContext, make_context
-from ui.main_window import SHORTCUTS
+from ui.shortcuts import SHORTCUTS
 from ui.views.help import HelpDialog, open_help, shortcut_rows
 
 WAIT_MS = 10_000

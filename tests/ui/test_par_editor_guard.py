@@ -119,3 +119,35 @@ def test_typing_a_name_flags_it_and_confidential_sections_have_no_panel(qtbot, e
     assert _marked_at(view, 3)
     view.editor.setExtraSelections([])  # what the find bar does when it closes
     assert _marked_at(view, 3)  # the flags stay marked
+
+
+def test_the_medical_summary_follows_the_cases_agency_rule(
+    qtbot, editor_ctx, tmp_path, monkeypatch
+):
+    """An agency that withholds the medical adviser's summary from the applicants: the
+    editor does not ask for its passages to be reviewed, as its exports do not; the same
+    text in a case of the laptop's own is shared, so it does."""
+    from readiness_helpers import add_agency_profile
+
+    from homestudy.model import AgencyProfile
+
+    monkeypatch.setenv("HOMESTUDY_FORM_OVERRIDES", str(tmp_path))
+    (tmp_path / "withholds").mkdir()
+    (tmp_path / "withholds" / "rules.yaml").write_text(
+        "version: 1\nmedical_summary_shared: false\n", encoding="utf-8"
+    )
+    profile = AgencyProfile(name="Withholds", agency_id="WH", form_overrides="withholds")
+    on_worker(editor_ctx, qtbot, lambda vault: add_agency_profile(vault, profile))
+    view, case = _open(qtbot, editor_ctx)
+    referee = case.references[0].referee_name
+    case.section("medical_summary").text = f"{referee} told us about Hannah's asthma."
+    view.set_case(case)
+    view.reveal("medical_summary")
+    assert view.section_id == "medical_summary"
+    assert view.passages.isVisible() and view.flags  # the laptop's own case: shared
+
+    case.agency_profile_id = profile.id
+    view.set_case(case)
+    view.reveal("medical_summary")
+    qtbot.waitUntil(lambda: not view.passages.isVisible(), timeout=10_000)
+    assert view.flags == []

@@ -148,7 +148,7 @@ class AgencyDialog(QDialog):
         )
 
     def _done(self, profile_id: str) -> None:
-        from ui.widgets.sync_status import run_round
+        from ui.sync_round import run_round
 
         self.message.setText("Registering this laptop with the agency…")
 

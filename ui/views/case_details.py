@@ -316,7 +316,7 @@ class CaseDetailsView(QWidget):
             "Preparation training completed on", kind=DateKind.DONE
         )
         self.stage1_notes = MarkdownEditor(spelling, "Other Stage 1 notes")
-        self.stage1_inputs: dict[str, QWidget] = {
+        self.stage1_inputs: dict[str, MarkdownEditor | OptionalDateEdit] = {
             "medical_adviser_summary": self.medical,
             "preparation_training": self.training,
             "training_completed_on": self.training_done,
@@ -448,11 +448,14 @@ class CaseDetailsView(QWidget):
             return
         if target_id in self.page_index:
             self.show_page(target_id)
-            self.stack.currentWidget().setFocus()
+            page = self.stack.currentWidget()
+            if page is not None:
+                page.setFocus()
             return
-        if self.key_dates.widget_for(target_id) is not None:
+        date_input = self.key_dates.widget_for(target_id)
+        if date_input is not None:
             self.show_page("dates")
-            self.key_dates.widget_for(target_id).setFocus()
+            date_input.setFocus()
             return
         if target_id.startswith(CHECKS_TARGET_PREFIX):
             self.show_page("stage1")

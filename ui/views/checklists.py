@@ -83,9 +83,9 @@ class ChecklistsView(QWidget):
         self.status.setAccessibleName("Checklist completeness")
         self.status.setWordWrap(True)
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByKeyboard)
-        self.scroll = QScrollArea()
-        self.scroll.setAccessibleName("Checklist questions")
-        self.scroll.setWidgetResizable(True)
+        self.scroll_area = QScrollArea()
+        self.scroll_area.setAccessibleName("Checklist questions")
+        self.scroll_area.setWidgetResizable(True)
 
         left = QWidget()
         left_layout = QVBoxLayout(left)
@@ -98,7 +98,7 @@ class ChecklistsView(QWidget):
         right_layout = QVBoxLayout(right)
         right_layout.addWidget(self.title)
         right_layout.addWidget(self.status)
-        right_layout.addWidget(self.scroll, 1)
+        right_layout.addWidget(self.scroll_area, 1)
         splitter = QSplitter()
         splitter.addWidget(left)
         splitter.addWidget(right)
@@ -149,14 +149,16 @@ class ChecklistsView(QWidget):
             self.subjects.setFocus()
 
     def save_place(self) -> dict[str, Any]:
-        return {"subject": self.subject, "scroll": self.scroll.verticalScrollBar().value()}
+        return {"subject": self.subject, "scroll": self.scroll_area.verticalScrollBar().value()}
 
     def restore_place(self, place: dict[str, Any]) -> None:
         if self.case is None or not place:
             return
         self.select_subject(str(place.get("subject") or ""))
-        self.scroll.widget().adjustSize() if self.scroll.widget() else None
-        self.scroll.verticalScrollBar().setValue(int(place.get("scroll", 0)))
+        inner = self.scroll_area.widget()
+        if inner is not None:
+            inner.adjustSize()
+        self.scroll_area.verticalScrollBar().setValue(int(place.get("scroll", 0)))
 
     def flush(self) -> None:
         self.saver.flush()
@@ -232,10 +234,10 @@ class ChecklistsView(QWidget):
         widget = FormWidget(form, answers, subject_id=subject)
         widget.setAccessibleName(form.title)
         widget.answer_changed.connect(self._answer_changed)
-        old = self.scroll.takeWidget()
+        old = self.scroll_area.takeWidget()
         if old is not None:
             old.deleteLater()
-        self.scroll.setWidget(widget)
+        self.scroll_area.setWidget(widget)
         self.form_widget = widget
         animal = next((a for a in self.case.animals if a.id == subject), None)
         self.title.setText(form.title + (f": {animal.name}" if animal else ""))

@@ -204,7 +204,9 @@ class ExportDialog(QDialog):
 
     def _grow(self) -> None:
         """Make room for a note or row just shown (never shrink what the user sized)."""
-        self.layout().activate()
+        layout = self.layout()
+        if layout is not None:
+            layout.activate()
         hint = self.sizeHint()
         if hint.height() > self.height() or hint.width() > self.width():
             self.resize(max(self.width(), hint.width()), max(self.height(), hint.height()))
@@ -368,7 +370,7 @@ class ExportDialog(QDialog):
         from homestudy.errors import UnreviewedPassagesError
 
         refused = isinstance(exc, UnreviewedPassagesError)
-        self._passage_target = exc.first_target if refused else ""
+        self._passage_target = exc.first_target if isinstance(exc, UnreviewedPassagesError) else ""
         self.open_passage.setVisible(refused)
         if refused:
             self.open_passage.setFocus()

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import (
@@ -118,7 +118,7 @@ class ShareRow(QWidget):
         self.show()
 
     def day(self) -> date:
-        return self.on.date().toPython()  # type: ignore[no-any-return]
+        return cast(date, self.on.date().toPython())  # PySide6 types it as object
 
     def recorded(self, record: Any) -> None:
         for widget in (self.record_button, self.label, self.on):

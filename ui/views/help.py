@@ -92,7 +92,7 @@ def section_html(section: Any) -> str:
 
 
 def _default_shortcuts() -> Sequence[Any]:
-    from ui.main_window import SHORTCUTS
+    from ui.shortcuts import SHORTCUTS
 
     return SHORTCUTS
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QRect, QSize, Qt, Signal
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt, Signal
 from PySide6.QtWidgets import (
     QGridLayout,
     QGroupBox,
@@ -203,7 +203,9 @@ class _WrapDelegate(QStyledItemDelegate):
         super().__init__(tree)
         self._tree = tree
 
-    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:
+    def sizeHint(
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> QSize:
         hint = super().sizeHint(option, index)
         if index.column() != self._tree.columnCount() - 1:
             return hint
@@ -382,8 +384,9 @@ class OverviewView(QWidget):
     def focus_first(self) -> None:
         """The most severe finding first: Enter on it goes to the thing to fix."""
         self.findings.setFocus()
-        if self.findings.currentItem() is None and self.findings.topLevelItemCount():
-            self.findings.setCurrentItem(self.findings.topLevelItem(0))
+        first = self.findings.topLevelItem(0)
+        if self.findings.currentItem() is None and first is not None:
+            self.findings.setCurrentItem(first)
 
     # ---------------------------------------------------------------- drawing
 

@@ -41,10 +41,11 @@ from homestudy.report import confidentiality
 from homestudy.report.markdown import parse_blocks
 from homestudy.report.variants import shared_section_ids
 from homestudy.timeline import TimelineRules
-from ui.operations import AutoSaver
+from ui.operations import AutoSaver, run_db
 from ui.spellcheck import spelling_service
 from ui.views.checklists import answer_key, upsert_answer
 from ui.widgets import rich_document
+from ui.widgets.compact_tabs import make_compact
 from ui.widgets.markdown_editor import (
     MarkdownEditor,
     paragraph_spans,
@@ -73,6 +74,7 @@ class ParEditorView(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.case: Case | None = None
+        self._rules: TimelineRules | None = None  # the case's agency's, once read
         self.section_id = ""
         self.documents: dict[str, QTextDocument] = {}
         self._paragraphs: dict[str, int] = {}  # paragraph count per section, to move links
@@ -150,7 +152,7 @@ class ParEditorView(QWidget):
         self.passages = SharedPassagesPanel()
         self.passages.chosen.connect(self._show_passage)
         self.passages.may_share.connect(self._may_share)
-        self.passages.move.connect(self._move_to_confidential)
+        self.passages.to_confidential.connect(self._move_to_confidential)
         self.flags: list[confidentiality.Flag] = []  # the current section's, to review
         self._finder: confidentiality.FlagFinder | None = None
         self.review = ReviewPanel(ctx)
@@ -216,7 +218,8 @@ class ParEditorView(QWidget):
         guidance_scroll.setAccessibleName("Guidance")
         guidance_scroll.setWidgetResizable(True)
         guidance_scroll.setWidget(self.guidance)
-        # short titles, so that all four show in a narrow pane (a 1024-pixel window)
+        # short titles and narrow padding, so that all five show in a narrow pane (a
+        # 1024-pixel window) without scroll arrows hiding the agency's review comments
         for widget, title, tip in (
             (guidance_scroll, "&Guidance", "Guidance for this section"),
             (
@@ -226,25 +229,27 @@ class ParEditorView(QWidget):
             ),
             (self.evidence, "Evi&dence", "Evidence for the paragraph the cursor is in"),
             (self.enquiries, "En&quiries", "Stage 1 lines of enquiry"),
+            (
+                self.review,
+                "Revie&w",
+                "The agency's review comments on this section, with your replies",
+            ),
         ):
             side.setTabToolTip(side.addTab(widget, title), tip)
+        make_compact(side)
         side.tabBar().setExpanding(False)
         side.tabBar().setUsesScrollButtons(False)
         side.setDocumentMode(True)
         self.side = side
-        four_tabs = side.tabBar().sizeHint().width()
-        # the agency's review comments: a fifth tab that scrolls into view in a narrow
-        # window (Alt+W opens it) rather than making the pane, and the window, wider
-        # than 1024 pixels or squeezing the section titles
-        side.setTabToolTip(
-            side.addTab(self.review, "Revie&w"),
-            "The agency's review comments on this section, with your replies",
-        )
-        side.tabBar().setUsesScrollButtons(True)
+        # room for a count of comments on the review tab too
+        review_tab = side.indexOf(self.review)
+        side.setTabText(review_tab, "Revie&w (99)")
+        all_tabs = side.tabBar().sizeHint().width()
+        side.setTabText(review_tab, "Revie&w")
 
         # the tree keeps room for its wrapped titles; the guidance gives way first
         left.setMinimumWidth(280)
-        side.setMinimumWidth(four_tabs + 8)
+        side.setMinimumWidth(all_tabs + 8)
         splitter = QSplitter()
         splitter.setChildrenCollapsible(False)
         splitter.addWidget(left)
@@ -277,6 +282,8 @@ class ParEditorView(QWidget):
         self.flush()
         self.case = case
         for document in self.documents.values():
+            # the spelling highlighter may still touch the old case's text before it goes
+            document.blockSignals(True)
             document.deleteLater()
         self.documents.clear()
         self._paragraphs.clear()
@@ -288,8 +295,27 @@ class ParEditorView(QWidget):
             self._words[section.id] = word_count(draft.text)
         self._update_total()
         self._finder = confidentiality.FlagFinder(case)
+        self._rules = TimelineRules.from_settings(self.ctx.settings)
+        self._load_agency_rules(case)
         self.setEnabled(True)
         self.tree.select_section(self.section_id or self.tree.section_ids()[0])
+
+    def _load_agency_rules(self, case: Case) -> None:
+        """Whether the medical adviser's summary is shared with the applicants is the
+        case's agency's rule, as in its exports (read off the GUI thread, where the vault
+        is); until it arrives the app's settings stand in."""
+        if not case.agency_profile_id:
+            return
+        from homestudy.readiness_settings import rules_for_case
+
+        snapshot, settings = copy.deepcopy(case), self.ctx.settings
+
+        def apply(rules: TimelineRules) -> None:
+            if self.case is not None and self.case.id == snapshot.id:
+                self._rules = rules
+                self._refresh_flags()
+
+        run_db(self.ctx, self, lambda vault: rules_for_case(vault, snapshot, settings), apply)
 
     def reveal(self, target_id: str) -> None:
         """Open a PAR section (``<section id>``) and put the cursor in its text, one of
@@ -417,8 +443,11 @@ class ParEditorView(QWidget):
     def _text_changed(self, section_id: str) -> None:
         if self.case is None:
             return
+        document = self.documents.get(section_id)
+        if document is None:  # a document of the case shown before
+            return
         draft = self.case.section(section_id)
-        text = richtext.to_markdown(rich_document.document_to_blocks(self.documents[section_id]))
+        text = richtext.to_markdown(rich_document.document_to_blocks(document))
         if text == draft.text:
             return
         draft.text = text
@@ -488,7 +517,7 @@ class ParEditorView(QWidget):
     # ------------------------------------------------------------------ the guard
 
     def _shared_ids(self) -> list[str]:
-        rules = TimelineRules.from_settings(self.ctx.settings)
+        rules = self._rules or TimelineRules.from_settings(self.ctx.settings)
         return shared_section_ids(self.ctx.forms.par, rules.medical_summary_shared)
 
     def _refresh_flags(self) -> None:
@@ -519,7 +548,8 @@ class ParEditorView(QWidget):
     def _passage_cursors(self, flags: list[confidentiality.Flag]) -> list[QTextCursor | None]:
         """Each passage found in the section's document, in order (None if not found)."""
         document = self.editor.document()
-        position, cursors = 0, []
+        position = 0
+        cursors: list[QTextCursor | None] = []
         for flag in flags:
             found = document.find(
                 confidentiality.plain_passage(flag.text),

@@ -248,6 +248,8 @@ class StatutoryChecksPanel(QWidget):
         """Select the first outstanding need of ``person_id`` (a finding's target)."""
         for i in range(self.needs.topLevelItemCount()):
             item = self.needs.topLevelItem(i)
+            if item is None:
+                continue
             if item.data(0, _ID)[0] == person_id and item.text(2) != STATUS_WORDS[NeedStatus.DONE]:
                 self.needs.setCurrentItem(item)
                 self.needs.setFocus()

@@ -74,7 +74,7 @@ class WelcomeView(CreateVaultView):
         super().__init__(ctx, parent)
         self.setObjectName("welcomeView")
         self.button.setText("&Create my vault")
-        column = self.button.parentWidget().layout()
+        column = self._card_widget().layout()
         assert isinstance(column, QVBoxLayout)  # CreateVaultView's card column
 
         # The base screen's intro, rules and folder lines, said more fully.
@@ -116,7 +116,7 @@ class WelcomeView(CreateVaultView):
             self.choices[key] = radio
             column.insertWidget(at + n, radio)
         self.choices[START_EMPTY].setChecked(True)
-        self._card = self.button.parentWidget()
+        self._card = self._card_widget()
         self._card.setFixedWidth(CARD_WIDTH)
         self._fit_card()
         # Keyboard: passphrase, repeat, the choice (arrow keys), then the button.
@@ -131,13 +131,21 @@ class WelcomeView(CreateVaultView):
                 label.setObjectName(name)
                 return label
         label = _wrapped("", self, name)
-        self.button.parentWidget().layout().addWidget(label)
+        column = self._card_widget().layout()
+        assert column is not None
+        column.addWidget(label)
         return label
+
+    def _card_widget(self) -> QWidget:
+        card = self.button.parentWidget()
+        assert card is not None  # the button sits in CreateVaultView's card
+        return card
 
     def _fit_card(self) -> None:
         # The card sits centred in the screen, so its layout gets only its size hint,
         # which ignores how tall the word-wrapped paragraphs become: give it that height.
         layout = self._card.layout()
+        assert layout is not None
         layout.activate()
         self._card.setMinimumHeight(layout.totalHeightForWidth(CARD_WIDTH))
 

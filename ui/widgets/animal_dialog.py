@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
+from typing import Any
 
 from PySide6.QtWidgets import (
     QComboBox,
@@ -54,8 +55,8 @@ class AnimalDialog(QDialog):
         self.age_spin.setSpecialValueText("Not known")
         self.age_spin.setSuffix(" years")
         self.age_spin.setAccessibleName("Age in years")
-        known_age = animal is not None and animal.age_years is not None
-        self.age_spin.setValue(animal.age_years if known_age and animal else -0.5)
+        age = animal.age_years if animal is not None else None
+        self.age_spin.setValue(age if age is not None else -0.5)
         self.setMinimumWidth(460)
         self.warning = QLabel()
         self.warning.setWordWrap(True)
@@ -99,7 +100,7 @@ class AnimalDialog(QDialog):
     def animal(self) -> Animal:
         """The animal as entered (same id when editing)."""
         age = self.age_spin.value()
-        values = {
+        values: dict[str, Any] = {
             "name": self.name_edit.text().strip(),
             "species": self.species_combo.currentText().strip().lower(),
             "breed": self.breed_edit.text().strip(),

@@ -5,14 +5,21 @@ the document (``homestudy.richtext`` writes it)."""
 
 from __future__ import annotations
 
-from PySide6.QtGui import QFont, QTextBlock, QTextCursor
+from typing import TYPE_CHECKING
+
+from PySide6.QtGui import QFont, QTextBlock, QTextCursor, QTextList
 
 from ui.widgets import rich_document as rd
 
 ANALYSIS_WORD = "Analysis:"
 
+if TYPE_CHECKING:  # so the checker knows what ``self`` is; no base class at run time
+    from PySide6.QtWidgets import QTextEdit as _Editor
+else:
+    _Editor = object
 
-class FormattingMixin:
+
+class FormattingMixin(_Editor):
     """Needs a ``QTextEdit`` (``self``) with ``_typing_end``."""
 
     _typing_end: int
@@ -133,7 +140,7 @@ class FormattingMixin:
         self._typing_end = -1
 
     @staticmethod
-    def _list_at(block: QTextBlock, level: int, ordered: bool) -> object:
+    def _list_at(block: QTextBlock, level: int, ordered: bool) -> QTextList | None:
         """The list at ``level`` just above ``block`` that it can join, if any."""
         previous = block.previous()
         while previous.isValid() and previous.textList() is not None:

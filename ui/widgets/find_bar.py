@@ -57,7 +57,7 @@ class FindBar(QFrame):
             layout.addWidget(self.close_button)
             editor.installEventFilter(self)  # keep to the top right when it resizes
             self.hide()
-        self.query.textEdited.connect(lambda _t: self.find(from_start_of_match=True))
+        self.query.textEdited.connect(lambda _t: self.find_matches(from_start_of_match=True))
         self.query.installEventFilter(self)
         self.matches: list[QTextCursor] = []
 
@@ -82,7 +82,7 @@ class FindBar(QFrame):
             self.raise_()
         self.query.setFocus()
         self.query.selectAll()
-        self.find(from_start_of_match=True)
+        self.find_matches(from_start_of_match=True)
 
     def close_bar(self) -> None:
         self.editor.setExtraSelections([])
@@ -116,13 +116,13 @@ class FindBar(QFrame):
                     self.close_bar()
                 else:
                     self.query.clear()
-                    self.find()
+                    self.find_matches()
                 return True
         return super().eventFilter(watched, event)
 
     # ------------------------------------------------------------------ finding
 
-    def find(self, from_start_of_match: bool = False) -> int:
+    def find_matches(self, from_start_of_match: bool = False) -> int:
         """Mark every match and move to the first at or after the cursor."""
         text = self.query.text()
         document = self.editor.document()
@@ -151,7 +151,7 @@ class FindBar(QFrame):
         self._step(forward=False)
 
     def _step(self, forward: bool) -> None:
-        if not self.matches and not self.find():
+        if not self.matches and not self.find_matches():
             return
         here = self.editor.textCursor()
         if forward:

@@ -170,8 +170,9 @@ class ChoiceInput(Input):
         self.combo.addItem("Not answered", "")
         for c in question.choices:
             self.combo.addItem(c.label, c.id)
-        _box(self).addWidget(self.combo)
-        self.layout().addStretch(1)
+        box = _box(self)
+        box.addWidget(self.combo)
+        box.addStretch(1)
         self.setFocusProxy(self.combo)
         self.combo.currentIndexChanged.connect(lambda _i: self.edited.emit(False))
 
@@ -218,8 +219,9 @@ class DateQuestionInput(Input):
         self.edit = DateInput(name, self)
         self.edit.setObjectName(question.id)
         self.edit.line.setObjectName(f"{question.id}.text")
-        _box(self).addWidget(self.edit)
-        self.layout().addStretch(1)
+        box = _box(self)
+        box.addWidget(self.edit)
+        box.addStretch(1)
         self.setFocusProxy(self.edit)
         self.edit.date_changed.connect(lambda _d: self.edited.emit(False))
 

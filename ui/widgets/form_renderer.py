@@ -290,8 +290,8 @@ class FormWidget(QWidget):
             if r[0] == q.id:
                 self._timers.pop(r).stop()
         values = self.rows[q.id].input.values()  # type: ignore[union-attr]
-        for r in range(index, count - 1):
-            self._send(q.id, r, values[r])
+        for i in range(index, count - 1):
+            self._send(q.id, i, values[i])
         self._send(q.id, count - 1, None)
         self._validate(q.id, self.rows[q.id], touched=True)
 
@@ -384,7 +384,9 @@ class FormWidget(QWidget):
         while parent is not None and not isinstance(parent, QScrollArea):
             parent = parent.parentWidget()
         if isinstance(parent, QScrollArea):
-            self.layout().activate()  # row positions are right before scrolling to one
+            layout = self.layout()
+            if layout is not None:
+                layout.activate()  # row positions are right before scrolling to one
             parent.ensureWidgetVisible(row, 20, 40)
         target.setFocus(Qt.FocusReason.OtherFocusReason)
         return True

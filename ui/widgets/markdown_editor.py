@@ -19,7 +19,7 @@ marked with a bar and a tint in the margin. Ctrl+F opens a find bar over the tex
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, QMimeData, QPoint, QRectF, Qt, Signal
 from PySide6.QtGui import (
@@ -39,10 +39,13 @@ from PySide6.QtWidgets import QMenu, QTextEdit, QWidget
 from homestudy import richtext
 from homestudy.report.markdown import parse_blocks
 from homestudy.richtext import paragraph_spans
-from ui.spellcheck import SpellHighlighter, SpellingService, word_at
+from ui.spellcheck import SpellHighlighter, SpellingService, UkSpelling, word_at
 from ui.widgets import rich_document as rd
 from ui.widgets.editor_formatting import ANALYSIS_WORD, FormattingMixin
 from ui.widgets.paste_html import html_to_blocks
+
+if TYPE_CHECKING:
+    from ui.widgets.find_bar import FindBar
 
 ANALYSIS_MARKER = "**Analysis:** "  # the stored form readiness looks for
 
@@ -123,11 +126,11 @@ class MarkdownEditor(FormattingMixin, QTextEdit):
         self.setTabChangesFocus(True)  # full keyboard use: Tab moves on, as in a form
         self.setLineWrapMode(QTextEdit.LineWrapMode.WidgetWidth)
         self.service: SpellingService | None = None
-        self.spelling = None
+        self.spelling: UkSpelling | None = None
         self.highlighter: SpellHighlighter | None = None
         self._typing_end = -1  # where the last typed word ended, to join its undo step
         self._typing_steps = -1  # undo steps then: anything else since starts a new word
-        self.find_bar = None  # made on first Ctrl+F (ui.widgets.find_bar)
+        self.find_bar: FindBar | None = None  # made on first Ctrl+F (ui.widgets.find_bar)
         # extra selections: the confidentiality guard's flagged passages, under the find
         # bar's matches (each sets its own; neither wipes the other)
         self.flag_selections: list[QTextEdit.ExtraSelection] = []
@@ -246,8 +249,9 @@ class MarkdownEditor(FormattingMixin, QTextEdit):
             return True
         combo = event.keyCombination().toCombined()
         return combo in (
-            self.bullets_action.shortcut()[0].toCombined(),
-            self.numbers_action.shortcut()[0].toCombined(),
+            # PySide6's stubs lack QKeySequence.__getitem__ (it exists)
+            self.bullets_action.shortcut()[0].toCombined(),  # type: ignore[index]
+            self.numbers_action.shortcut()[0].toCombined(),  # type: ignore[index]
         )
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
@@ -373,6 +377,7 @@ class MarkdownEditor(FormattingMixin, QTextEdit):
         if found is None or self.spelling.is_known(found[1]):
             return menu
         start, word = found
+        # None: at the end (Qt allows it; PySide6's stubs for insertAction do not say so)
         first = menu.actions()[0] if menu.actions() else None
         suggestions = self.spelling.suggestions(word)
         for suggestion in suggestions:
@@ -381,16 +386,16 @@ class MarkdownEditor(FormattingMixin, QTextEdit):
             action.triggered.connect(
                 lambda _=False, s=suggestion: self._replace(block.position() + start, word, s)
             )
-            menu.insertAction(first, action)
+            menu.insertAction(first, action)  # type: ignore[arg-type]
         if not suggestions:
             none = QAction("No suggestions", menu)
             none.setEnabled(False)
-            menu.insertAction(first, none)
+            menu.insertAction(first, none)  # type: ignore[arg-type]
         add = QAction(f"Add “{word}” to dictionary", menu)
         add.setObjectName("addToDictionary")
         add.triggered.connect(lambda: self.add_word(word))
-        menu.insertAction(first, add)
-        menu.insertSeparator(first)
+        menu.insertAction(first, add)  # type: ignore[arg-type]
+        menu.insertSeparator(first)  # type: ignore[arg-type]
         return menu
 
     def contextMenuEvent(self, event: QContextMenuEvent) -> None:

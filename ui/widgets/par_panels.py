@@ -257,14 +257,14 @@ class NotesPanel(QWidget):
         self.notes = QTextBrowser()
         self.notes.setAccessibleName("Notes of the visits and interviews for this section")
         self.notes.setOpenLinks(False)
-        self.find = FindBar(self.notes, self)
-        self.find.query.setPlaceholderText("Search these notes")
-        self.find.query.setAccessibleName("Search these notes")
-        self.heading.setBuddy(self.find.query)
+        self.find_bar = FindBar(self.notes, self)
+        self.find_bar.query.setPlaceholderText("Search these notes")
+        self.find_bar.query.setAccessibleName("Search these notes")
+        self.heading.setBuddy(self.find_bar.query)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.heading)
-        layout.addWidget(self.find)
+        layout.addWidget(self.find_bar)
         layout.addWidget(self.notes, 1)
         self.count = 0
 
@@ -303,8 +303,8 @@ class NotesPanel(QWidget):
             "feeds it."
         )
         self.notes.moveCursor(QTextCursor.MoveOperation.Start)
-        if self.find.query.text():
-            self.find.find()
+        if self.find_bar.query.text():
+            self.find_bar.find_matches()
 
     @staticmethod
     def _title(case: Case, record: Any) -> str:

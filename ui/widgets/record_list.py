@@ -142,8 +142,10 @@ class RecordList(QWidget):
             combo.setAccessibleName(f.name)
             if f.kind == "editable":
                 combo.setEditable(True)
-                combo.lineEdit().setAccessibleName(f.name)
-                combo.lineEdit().setPlaceholderText(f.placeholder)
+                line = combo.lineEdit()  # there once editable
+                assert line is not None
+                line.setAccessibleName(f.name)
+                line.setPlaceholderText(f.placeholder)
                 combo.currentTextChanged.connect(lambda t: self._edit(f.attr, t))
             else:
                 combo.activated.connect(

@@ -158,7 +158,7 @@ def select_row(table: QTreeWidget, record_id: str) -> bool:
     """Make ``record_id``'s row current (``currentItemChanged`` fires); False if absent."""
     for i in range(table.topLevelItemCount()):
         item = table.topLevelItem(i)
-        if item.data(0, RECORD_ID) == record_id:
+        if item is not None and item.data(0, RECORD_ID) == record_id:
             table.setCurrentItem(item)
             return True
     return False

@@ -59,11 +59,12 @@ def describe(flag: Flag) -> str:
 
 class SharedPassagesPanel(QGroupBox):
     """Signals carry the chosen ``Flag``: ``chosen`` (show it in the text),
-    ``may_share`` (with the note), ``move`` (to the confidential references)."""
+    ``may_share`` (with the note), ``to_confidential`` (move it to the confidential
+    references)."""
 
     chosen = Signal(object)
     may_share = Signal(object, str)
-    move = Signal(object)
+    to_confidential = Signal(object)  # not ``move``: that is QWidget.move()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(TITLE, parent)
@@ -168,4 +169,4 @@ class SharedPassagesPanel(QGroupBox):
 
     def _move(self) -> None:
         if self.current is not None:
-            self.move.emit(self.current)
+            self.to_confidential.emit(self.current)

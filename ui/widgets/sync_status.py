@@ -9,7 +9,6 @@ each bundle's back-off); "Sync now" tries everything at once.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -22,7 +21,8 @@ from homestudy.sync.outbox import AgencyStatus
 from homestudy.textutil import format_date
 from ui.context import AppContext
 from ui.errors import error_message
-from ui.operations import run_db, run_job
+from ui.operations import run_db
+from ui.sync_round import run_round
 
 AUTO_SYNC_MS = 5 * 60 * 1000
 
@@ -95,8 +95,9 @@ class SyncStatusWidget(QWidget):
     def _show(self, statuses: list[AgencyStatus]) -> None:
         while self._rows.count():
             item = self._rows.takeAt(0)
-            if item.widget() is not None:
-                item.widget().deleteLater()
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.deleteLater()
         self.labels = {}
         if not statuses:
             empty = QLabel("Not enrolled with any agency yet. Use “Add agency…”.", self)
@@ -109,20 +110,25 @@ class SyncStatusWidget(QWidget):
             self._rows.addWidget(label)
             self.labels[status.profile_id] = label
             if status.refused:
+                updates = (
+                    "1 update was" if status.refused == 1 else f"{status.refused} updates were"
+                )
                 problems.append(
-                    f"{status.agency_name}: {status.refused} bundle(s) were refused "
-                    "by the agency and are kept here. Contact the agency."
+                    f"{status.agency_name}: {updates} refused by the agency and "
+                    "kept on this laptop. Contact the agency."
                 )
             for text in (status.last_error, status.last_warning):
                 if text and not status.offline:
                     problems.append(f"{status.agency_name}: {text}")
         problems += self._notices  # what the agency did at the last round (archived cases)
         self.message.setText("\n".join(problems))
+        # nothing to sync with until the laptop is enrolled with an agency
+        self.sync_button.setEnabled(bool(statuses) and not self._busy)
         self.refreshed.emit(statuses)
 
     def _failed(self, exc: BaseException) -> None:
         self._busy = False
-        self.sync_button.setEnabled(True)
+        self.sync_button.setEnabled(bool(self.labels))
         self.message.setText(error_message(exc))
 
     # ----------------------------------------------------------------- a round
@@ -138,7 +144,7 @@ class SyncStatusWidget(QWidget):
     def _done(self, reports: list[engine.RoundReport]) -> None:
         self._notices = [f"{r.agency_name}: {n}" for r in reports for n in r.notices]
         self._busy = False
-        self.sync_button.setEnabled(True)
+        self.sync_button.setEnabled(bool(self.labels))
         self.synced.emit(reports)
         self.refresh()
 
@@ -171,49 +177,6 @@ class SyncStatusWidget(QWidget):
                 self.sync_now(force=False)
 
         info.reachabilityChanged.connect(changed)
-
-
-def run_round(
-    ctx: AppContext,
-    parent: QWidget | None,
-    on_done: Callable[[list[engine.RoundReport]], None],
-    on_error: Callable[[BaseException], None],
-    *,
-    force: bool = True,
-    profile_id: str | None = None,
-) -> None:
-    """One sync round (all agencies, or one): freeze on the DB worker, talk on the pool,
-    record on the DB worker. ``cases_changed`` is emitted after it, so the case list and
-    every sync status redraw."""
-
-    def prepare(vault: Any) -> list[engine.ProfilePlan]:
-        outbox.watch(vault)
-        plans = engine.prepare(vault, force=force)
-        return [p for p in plans if profile_id is None or p.state.id == profile_id]
-
-    def talk(plans: list[engine.ProfilePlan]) -> None:
-        make_client = engine.default_client(ctx.settings.proxy_url)
-
-        def exchange() -> list[engine.ProfileResult]:
-            results = []
-            for plan in plans:  # a revoked laptop asks too: it may have been restored
-                with make_client(plan.state) as client:
-                    results.append(engine.exchange(plan, client))
-            return results
-
-        run_job(ctx, parent, exchange, record, on_error=on_error)
-
-    def record(results: list[engine.ProfileResult]) -> None:
-        def apply(vault: Any) -> list[engine.RoundReport]:
-            return [engine.apply(vault, result) for result in results]
-
-        run_db(ctx, parent, apply, finished, on_error=on_error)
-
-    def finished(reports: list[engine.RoundReport]) -> None:
-        on_done(reports)
-        ctx.events.cases_changed.emit()
-
-    run_db(ctx, parent, prepare, talk, on_error=on_error)
 
 
 def _escape(text: str) -> str:

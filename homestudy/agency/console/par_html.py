@@ -76,7 +76,8 @@ def parts(document: Document, section_ids: set[str], front: tuple[str, ...] = ()
     one gets an empty part after it, so every section can have its review box.
     """
     out: list[Part] = []
-    current_id, title, html = "", "", []
+    current_id, title = "", ""
+    html: list[str] = []
     for block in document.blocks:
         if isinstance(block, Heading) and block.level <= 1:
             if html:

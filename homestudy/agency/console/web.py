@@ -210,7 +210,7 @@ def create_console_app(
                 audit.record, c.db, username or "(blank)", "sign_in_failed", "", "", ip(request)
             )
             new = secrets.token_urlsafe(24)
-            resp = page(
+            resp: Response = page(
                 request,
                 "login.html",
                 None,
@@ -679,7 +679,7 @@ def create_console_app(
                 )
             actor = f"api:{token.token_id}"
             try:
-                resp = c.as_actor(actor, fn, request, token)
+                resp: Response = c.as_actor(actor, fn, request, token)
             except NotFoundError as exc:
                 return JSONResponse({"error": "not_found", "message": exc.message}, 404)
             except ValidationError as exc:

@@ -148,7 +148,9 @@ class ArchiveCaseDialog(QDialog):
         self.reason.setAccessibleName("Why the case is archived")
         self.reason.setEditable(True)
         self.reason.addItems(["", *ARCHIVE_REASONS])
-        self.reason.lineEdit().setPlaceholderText("Optional: why, in a few words")
+        line = self.reason.lineEdit()  # there once editable
+        assert line is not None
+        line.setPlaceholderText("Optional: why, in a few words")
         form = QFormLayout()
         form.addRow("&Reason:", self.reason)
         self.message = wrapped("", self, "archiveMessage")
