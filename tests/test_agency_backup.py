@@ -112,7 +112,11 @@ def test_backup_and_restore_end_to_end(
         env=env,
     )
     restored = AgencyHome(restored_path, passphrase=PASSPHRASE)
-    assert restored.protected() == {"agency.key": True, "agency-sign.key": True}
+    assert restored.protected() == {
+        "agency.key": True,
+        "agency-sign.key": True,
+        "agency-receipt.key": True,
+    }
     assert restored.signing_public == home.signing_public
     if new_url:
         assert restored.config.database_url == new_url

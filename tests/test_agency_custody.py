@@ -1,5 +1,6 @@
-"""Key custody: the inbox role holds no decryption key and still accepts and verifies
-bundles; the console refuses unprotected keys; protect-key; rotation keeps protection."""
+"""Key custody: the inbox role holds no decryption or signing key and still accepts and
+verifies bundles; the console refuses unprotected keys; protect-key; rotation keeps
+protection."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from homestudy.agency import keystore
 from homestudy.agency.assign import open_received
 from homestudy.agency.home import AgencyHome, init_home
 from homestudy.agency.rotation import rotate_keys
-from homestudy.errors import AgencyError
+from homestudy.errors import AgencyError, SyncError
 from homestudy.sync.bundle import sha256_hex
 from homestudy.sync.signed import SignedDocument, verify_receipt
 
@@ -32,12 +33,14 @@ def _protected_agency(folder: Path) -> AgencyHome:
 
 def test_inbox_role_accepts_and_verifies_with_no_private_key_present(tmp_path: Path) -> None:
     console = _protected_agency(tmp_path / "console")
-    # the inbox host gets the settings and the receipt-signing key, never agency.key
+    # the inbox host gets the settings, the public keys and the receipt key: never
+    # agency.key or agency-sign.key
     inbox_home = tmp_path / "inbox"
     inbox_home.mkdir(mode=0o700)
-    for name in ("agency.json", "agency-sign.key", "agency-sign.pub"):
+    for name in ("agency.json", "agency-sign.pub", "agency-receipt.key", "agency-receipt.pub"):
         shutil.copy2(console.path / name, inbox_home / name)
     assert not (inbox_home / "agency.key").exists()
+    assert not (inbox_home / "agency-sign.key").exists()
     server = Server(
         inbox_home, "--role", "inbox", env=agency_env(HOMESTUDY_AGENCY_PASSPHRASE=PASSPHRASE)
     )
@@ -52,13 +55,21 @@ def test_inbox_role_accepts_and_verifies_with_no_private_key_present(tmp_path: P
             bundle_id, data = device.bundle()
             answer = client.put(f"/bundles/{bundle_id}", content=data)
             assert answer.status_code == 200, answer.text
+            doc = SignedDocument.from_wire(answer.json()["receipt"])
             receipt = verify_receipt(
-                SignedDocument.from_wire(answer.json()["receipt"]),
-                agency_public_key=console.signing_public,
+                doc,
+                agency_public_key=console.receipt_public,
                 bundle_id=bundle_id,
                 sha256=sha256_hex(data),
             )
             assert receipt.bundle_id == bundle_id
+            with pytest.raises(SyncError):  # the receipt key signed it, not the signing key
+                verify_receipt(
+                    doc,
+                    agency_public_key=console.signing_public,
+                    bundle_id=bundle_id,
+                    sha256=sha256_hex(data),
+                )
             forged_id, forged = TestDevice(console, device_id=device.device_id).bundle()
             assert client.put(f"/bundles/{forged_id}", content=forged).status_code == 401
     finally:
@@ -80,7 +91,7 @@ def test_console_refuses_an_unprotected_key_until_protect_key(tmp_path: Path) ->
     refused = agency_cli(home.path, "serve", "--role", "console", "--port", "0", env=env)
     assert refused.returncode == 1
     assert refused.stderr.strip().splitlines() == [
-        "homestudy-agency: agency.key and agency-sign.key in "
+        "homestudy-agency: agency.key, agency-sign.key and agency-receipt.key in "
         f"{home.path} are not protected by a passphrase. Run 'homestudy-agency "
         "protect-key' first."
     ]
@@ -92,7 +103,11 @@ def test_console_refuses_an_unprotected_key_until_protect_key(tmp_path: Path) ->
     assert (home.path / "agency.key").stat().st_mode & 0o777 == 0o600
     again = AgencyHome(home.path, passphrase=PASSPHRASE)
     assert again.age_identities == identity_before
-    assert again.protected() == {"agency.key": True, "agency-sign.key": True}
+    assert again.protected() == {
+        "agency.key": True,
+        "agency-sign.key": True,
+        "agency-receipt.key": True,
+    }
     with pytest.raises(AgencyError, match="passphrase does not open"):
         _ = AgencyHome(home.path, passphrase="not the passphrase").age_identities
     with pytest.raises(AgencyError, match="none was given"):
@@ -127,7 +142,11 @@ def test_rotation_keeps_the_keys_protected(tmp_path: Path) -> None:
     finally:
         db.close()
     fresh = AgencyHome(home.path, passphrase=PASSPHRASE)
-    assert fresh.protected() == {"agency.key": True, "agency-sign.key": True}
+    assert fresh.protected() == {
+        "agency.key": True,
+        "agency-sign.key": True,
+        "agency-receipt.key": True,
+    }
     assert fresh.signing_public == done.signing_public != old
     assert len(fresh.age_identities) == 2
     assert not (home.path / "rotation.pending").exists()
@@ -143,7 +162,11 @@ def test_stock_age_and_minisign_use_the_protected_keys(tmp_path: Path) -> None:
     from pyrage import x25519
 
     home = _protected_agency(tmp_path / "agency")
-    assert home.protected() == {"agency.key": True, "agency-sign.key": True}
+    assert home.protected() == {
+        "agency.key": True,
+        "agency-sign.key": True,
+        "agency-receipt.key": True,
+    }
     secret = tmp_path / "secret.txt"
     secret.write_bytes(b"a case only the agency can read\n")
     recipient = x25519.Recipient.from_str(home.age_recipient)

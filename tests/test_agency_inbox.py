@@ -75,12 +75,16 @@ def test_upload_returns_a_receipt_signed_by_the_agency(agency, client, device) -
     assert response.status_code == 200, response.text
     doc = SignedDocument.from_wire(response.json()["receipt"])
     receipt = verify_receipt(
-        doc, agency_public_key=home.signing_public, bundle_id=bundle_id, sha256=sha256_hex(data)
+        doc, agency_public_key=home.receipt_public, bundle_id=bundle_id, sha256=sha256_hex(data)
     )
     assert receipt.sequence == 1 and receipt.device_id == device.device_id
     with pytest.raises(SyncError):  # a receipt for other bytes is not a receipt for these
         verify_receipt(
-            doc, agency_public_key=home.signing_public, bundle_id=bundle_id, sha256="0" * 64
+            doc, agency_public_key=home.receipt_public, bundle_id=bundle_id, sha256="0" * 64
+        )
+    with pytest.raises(SyncError):  # signed by the receipt key, which is not the signing key
+        verify_receipt(
+            doc, agency_public_key=home.signing_public, bundle_id=bundle_id, sha256=sha256_hex(data)
         )
 
 

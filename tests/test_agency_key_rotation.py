@@ -166,7 +166,7 @@ def drop_list(home: AgencyHome, version: int) -> None:
 @pytest.mark.slow
 def test_rotation_end_to_end(tmp_path: Path, running, vault: Vault) -> None:
     home, server = running
-    old_sign, old_age = home.signing_public, home.age_identity
+    old_sign, old_age, old_receipt = home.signing_public, home.age_identity, home.receipt_public
     state = enrolled(vault, home, server.url)
     case = sample_case("HS-2026-0701")
     case.agency_profile_id = state.id
@@ -200,6 +200,10 @@ def test_rotation_end_to_end(tmp_path: Path, running, vault: Vault) -> None:
     assert (
         home.path / "retired-keys" / "agency-sign-until-v2.pub"
     ).read_bytes() == keys.public_key_file(old_sign)
+    assert home.receipt_public != old_receipt  # the receipt key is replaced with the rest
+    assert (
+        home.path / "retired-keys" / "agency-receipt-until-v2.pub"
+    ).read_bytes() == keys.public_key_file(old_receipt)
     assert not (home.path / PENDING).exists()
     assert (home.path / "agency.key").stat().st_mode & 0o777 == 0o600
 
@@ -211,10 +215,11 @@ def test_rotation_end_to_end(tmp_path: Path, running, vault: Vault) -> None:
     assert state.key_list_version == 2
     assert state.agency_signing_public_key == home.signing_public
     assert state.agency_age_recipient == home.age_recipient
+    assert state.agency_receipt_public_key == home.receipt_public
     doc, sha = kept_receipt(vault, frozen.bundle_id)
     verify_receipt(
-        doc, agency_public_key=home.signing_public, bundle_id=frozen.bundle_id, sha256=sha
-    )  # the running inbox signs with the new key already
+        doc, agency_public_key=home.receipt_public, bundle_id=frozen.bundle_id, sha256=sha
+    )  # the running inbox signs with the new receipt key already
     assert vault.cases.find_by_reference("HS-2026-0702").agency_profile_id == state.id
 
     # 4. new work goes to the new recipient; its receipt is by the new key only
@@ -228,9 +233,10 @@ def test_rotation_end_to_end(tmp_path: Path, running, vault: Vault) -> None:
     assert stock_age_opens(tmp_path, data, home.age_identity)
     assert not stock_age_opens(tmp_path, data, old_age)
     doc, sha = kept_receipt(vault, newest)
-    verify_receipt(doc, agency_public_key=home.signing_public, bundle_id=newest, sha256=sha)
-    with pytest.raises(SyncError):
-        verify_receipt(doc, agency_public_key=old_sign, bundle_id=newest, sha256=sha)
+    verify_receipt(doc, agency_public_key=home.receipt_public, bundle_id=newest, sha256=sha)
+    for other in (old_receipt, home.signing_public):
+        with pytest.raises(SyncError):
+            verify_receipt(doc, agency_public_key=other, bundle_id=newest, sha256=sha)
 
     # 5. bundles received before the rotation still open for a supervisor
     for bundle_id, note in ((first_id, None), (frozen.bundle_id, "Frozen before the rotation.")):
@@ -537,16 +543,16 @@ def test_a_retried_upload_gets_its_receipt_signed_by_the_new_key(tmp_path: Path)
         )
         bundle_id, data = device.bundle()
         before = inbox.accept(bundle_id, data)
-        old_sign = home.signing_public
+        old_receipt = home.receipt_public
         rotate_keys(home, db)
         after = inbox.accept(bundle_id, data)
     finally:
         db.close()
     sha = sha256_hex(data)
     assert after.body == before.body
-    verify_receipt(after, agency_public_key=home.signing_public, bundle_id=bundle_id, sha256=sha)
-    verify_receipt(before, agency_public_key=old_sign, bundle_id=bundle_id, sha256=sha)
+    verify_receipt(after, agency_public_key=home.receipt_public, bundle_id=bundle_id, sha256=sha)
+    verify_receipt(before, agency_public_key=old_receipt, bundle_id=bundle_id, sha256=sha)
     with pytest.raises(SyncError):
         verify_receipt(
-            before, agency_public_key=home.signing_public, bundle_id=bundle_id, sha256=sha
+            before, agency_public_key=home.receipt_public, bundle_id=bundle_id, sha256=sha
         )

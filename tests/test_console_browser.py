@@ -91,8 +91,10 @@ def test_manager_reviews_a_case_in_chromium(tmp_path, browser, database_url):
         case = agency.cases[0]
         browser.find_element(By.LINK_TEXT, case.reference).click()
         assert case.reference in browser.find_element(By.TAG_NAME, "h1").text
-        # (the cover is printed on the front sheet, not as a section of its own)
-        sections = [s for s in case.par_sections if s not in ("signatures", "cover")][:2]
+        # the cover (printed on the front sheet, with no heading) has its box too
+        sections = ["cover", *[s for s in case.par_sections if s not in ("signatures", "cover")]][
+            :2
+        ]
         for sid, words in zip(
             sections,
             ["Please say more about the support network.", "Add the analysis of the home visit."],

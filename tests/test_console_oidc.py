@@ -95,3 +95,95 @@ def test_sign_in_through_the_provider(tmp_path, provider):
         db.close()
     assert any(e.action == "sign_in" and e.detail == "oidc" for e in entries)
     assert any(e.action == "sign_in_failed" and "no console account" in e.detail for e in entries)
+
+
+def test_groups_in_the_id_token_give_the_console_role(tmp_path, provider):
+    """``roles`` in console.json: the provider's group claim decides the role (account
+    made at the first sign-in); no mapped group is a plain "no role" page."""
+    agency = make_console_agency(tmp_path / "agency")
+    (agency.home.path / "console.json").write_text(
+        json.dumps(
+            {
+                "oidc": {
+                    "issuer": provider,
+                    "client_id": "homestudy-console",
+                    "client_secret": "s3cret",
+                    "role_claim": "groups",
+                    "roles": {
+                        "hs-admins": "admin",
+                        "hs-managers": "team_manager",
+                        "hs-panel": "panel_adviser",
+                    },
+                }
+            }
+        )
+    )
+
+    def member_of(subject: str, *groups: str) -> None:
+        claims = {"email": subject, "name": f"{subject.split('@')[0].title()}", "groups": groups}
+        assert httpx.put(f"{provider}/users/{subject}", json=claims).status_code == 204
+
+    server = ConsoleServer(agency.home)
+    try:
+
+        def via_provider(subject: str) -> tuple[Staff, httpx.Response]:
+            staff = Staff(server.url)
+            start = staff.get("/login/oidc")
+            with httpx.Client(timeout=30) as browser:
+                back = browser.post(start.headers["location"], data={"sub": subject})
+            return staff, staff.get(back.headers["location"].removeprefix(server.url))
+
+        member_of("alex@council.example", "hs-panel", "hs-managers", "other-group")
+        staff, resp = via_provider("alex@council.example")
+        assert resp.status_code == 303 and "hs_session" in staff.cookies
+        page = staff.get("/")
+        assert page.status_code == 200 and "Alex (Team manager)" in page.text
+        assert staff.get("/audit").status_code == 403  # a manager is not an admin
+
+        member_of("alex@council.example", "hs-panel")  # moved to the panel group
+        staff, _resp = via_provider("alex@council.example")
+        assert "Panel adviser" in staff.get("/").text
+
+        member_of("alex@council.example", "other-group")  # no group the console knows
+        nobody, resp = via_provider("alex@council.example")
+        assert resp.status_code == 403 and "hs_session" not in nobody.cookies
+        assert "No role on this console" in resp.text and "Traceback" not in resp.text
+        assert staff.get("/").status_code in (302, 303, 401)  # the earlier session ended
+
+        member_of("sam@council.example")  # no groups claim at all
+        _nobody, resp = via_provider("sam@council.example")
+        assert resp.status_code == 403 and "has not given you a role" in resp.text
+    finally:
+        close_all()
+        server.stop()
+    db = agency.home.database(pool_size=1)
+    try:
+        entries = audit.entries(db)
+    finally:
+        db.close()
+    assert any(e.detail == "oidc role team_manager" for e in entries)
+    assert any(e.action == "sign_in_failed" and e.detail == "oidc: no role" for e in entries)
+
+
+def test_a_role_mapping_naming_no_role_is_refused(tmp_path):
+    from homestudy.agency.console.oidc import OidcSettings
+    from homestudy.errors import AgencyError
+
+    (tmp_path / "console.json").write_text(
+        json.dumps(
+            {
+                "oidc": {
+                    "issuer": "x",
+                    "client_id": "c",
+                    "client_secret": "s",
+                    "roles": {"g": "boss"},
+                }
+            }
+        )
+    )
+    with pytest.raises(AgencyError, match="not boss"):
+        OidcSettings.from_home(tmp_path)
+    settings = OidcSettings("x", "c", "s", roles={"a": "panel_adviser", "b": "admin"})
+    assert settings.role_for({"groups": ["a", "b"]}) == "admin"
+    assert settings.role_for({"groups": "a"}) == "panel_adviser"
+    assert settings.role_for({"groups": [5, "z"]}) is None

@@ -101,7 +101,7 @@ def run_end_to_end(
         vault.close()
         verify_receipt(
             SignedDocument(bytes(body), bytes(signature)),
-            agency_public_key=home.signing_public,
+            agency_public_key=home.receipt_public,
             bundle_id=kept[0],
             sha256=sha,
         )

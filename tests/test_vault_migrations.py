@@ -100,6 +100,15 @@ def _check_change_set_tables(vault: Vault) -> None:
     assert {"result_state", "result_sha256", "blobs"} <= columns
 
 
+def _check_receipt_key_column(vault: Vault) -> None:
+    """m0008: each agency profile can keep a receipt key; '' (the signing key) at first."""
+    with vault.reading() as conn:
+        columns = {r[1] for r in conn.execute("PRAGMA table_info(sync_profiles)")}
+        assert "agency_receipt_public_key" in columns
+        keys = {r[0] for r in conn.execute("SELECT agency_receipt_public_key FROM sync_profiles")}
+    assert keys <= {""}
+
+
 #: target version -> what that step must have left behind in an upgraded vault
 UPGRADE_CHECKS: dict[int, Callable[[Vault], None]] = {
     2: _check_sync_tables,
@@ -108,6 +117,7 @@ UPGRADE_CHECKS: dict[int, Callable[[Vault], None]] = {
     5: _check_archive_column,
     6: _check_agency_cases,
     7: _check_change_set_tables,
+    8: _check_receipt_key_column,
 }
 
 

@@ -16,6 +16,7 @@
     homestudy-agency [--home DIR] assign (--device ID | --assessor ID) CASE_JSON
     homestudy-agency [--home DIR] publish-keys [--days N]
     homestudy-agency [--home DIR] rotate-keys [--days N]
+    homestudy-agency [--home DIR] rotate-receipt-key [--days N]
     homestudy-agency [--home DIR] console|staff-add|devices|enrolments|cancel-enrolment|restore
                      (the web console: homestudy.agency.console.cli)
 
@@ -129,6 +130,16 @@ def build_parser() -> argparse.ArgumentParser:
         help="days until the new key list expires (default: the agency's setting)",
     )
     p = sub.add_parser(
+        "rotate-receipt-key",
+        help="make a new receipt key (an older folder: its first) and publish it in a key list",
+    )
+    p.add_argument(
+        "--days",
+        type=int,
+        default=None,
+        help="days until the new key list expires (default: the agency's setting)",
+    )
+    p = sub.add_parser(
         "compact",
         help="apply the retention setting: drop superseded change "
         "sets older than it (each case's latest stays whole)",
@@ -201,6 +212,7 @@ def _init(args: argparse.Namespace) -> int:
         f"Agency {home.agency_id} set up in {home.path}; its keys are protected by the passphrase."
     )
     print(f"Signing key (minisign): {home.signing_public}")
+    print(f"Receipt key (minisign): {home.receipt_public}")
     print(f"Encryption key (age):   {home.age_recipient}")
     return 0
 
@@ -409,6 +421,24 @@ def _publish_keys(args: argparse.Namespace) -> int:
     return 0
 
 
+def _rotate_receipt_key(args: argparse.Namespace) -> int:
+    from homestudy.agency.rotation import rotate_receipt_key
+
+    with _home_db(args) as (home, db):
+        done = rotate_receipt_key(home, db, days=args.days)
+        _audit(db, "key_operation", "rotate-receipt-key", f"key list {done.version}")
+    print(
+        f"New receipt key made. Key list version {done.version} names it, signed by the "
+        "signing key; laptops check receipts with it from their next sync."
+    )
+    print(f"Receipt key (minisign): {done.receipt_public}")
+    print(
+        "If the inbox runs on another host, copy agency-receipt.key and agency-receipt.pub "
+        "there now: until then laptops keep their bundles and send them again."
+    )
+    return 0
+
+
 def _rotate_keys(args: argparse.Namespace) -> int:
     from homestudy.agency.rotation import rotate_keys
 
@@ -420,6 +450,7 @@ def _rotate_keys(args: argparse.Namespace) -> int:
         "old signing key and the new one; laptops move to the new keys at their next sync."
     )
     print(f"Signing key (minisign): {done.signing_public}")
+    print(f"Receipt key (minisign): {done.receipt_public}")
     print(f"Encryption key (age):   {done.age_recipient}")
     print(
         f"agency.key keeps {done.kept_identities - 1} older identity(ies), so bundles sent "
@@ -469,6 +500,7 @@ _COMMANDS = {
     "assign": _assign,
     "publish-keys": _publish_keys,
     "rotate-keys": _rotate_keys,
+    "rotate-receipt-key": _rotate_receipt_key,
     "compact": _compact,
 }
 

@@ -142,6 +142,10 @@ MIGRATIONS: list[list[str]] = [
     [  # 5: the HomeStudy version each laptop last synced with (the console's team page)
         "ALTER TABLE devices ADD COLUMN app_version TEXT NOT NULL DEFAULT ''",
     ],
+    [  # 6: a re-numbering after a restore that the inbox role (no signing key) left for
+        # the console: messages after this acknowledgement (NULL: none waiting)
+        "ALTER TABLE devices ADD COLUMN renumber_from BIGINT",
+    ],
 ]
 
 _DIALECT = {

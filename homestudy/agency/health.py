@@ -4,8 +4,8 @@
      "database": "ok"|"down", "keys": "ok"|"missing"}
 
 503 when anything is down, so a load balancer or systemd watchdog takes the process
-out of service. The inbox role needs only its signing key (receipts); the console and
-the one-process role also need the decryption key.
+out of service. The inbox role needs only its receipt key; the console and the
+one-process role need the signing and decryption keys.
 """
 
 from __future__ import annotations
@@ -19,8 +19,9 @@ def check(home: Any, db: Any) -> tuple[int, dict[str, Any]]:
     database = db.ping()
     try:
         home.refresh()
-        _ = home.signing_secret
+        _ = home.receipt_secret
         if home.role != "inbox":
+            _ = home.signing_secret
             _ = home.age_identities
         keys_ok = True
     except HomeStudyError:

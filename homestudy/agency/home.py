@@ -3,10 +3,16 @@
     agency.json        agency id and name, the inbox's public URL, the database URL
     agency.key         age X25519 identities, the current one first, then any the agency
                        rotated away from (stock ``age -d -i agency.key`` decrypts bundles)
-    agency-sign.key    Ed25519 signing key, minisign format (receipts, key lists, assignments)
+    agency-sign.key    Ed25519 signing key, minisign format (key lists, assignments, messages)
     agency-sign.pub    its public half (stock ``minisign -V -p agency-sign.pub``)
+    agency-receipt.key Ed25519 receipt key, minisign format: signs receipts and nothing
+                       else; named in the key list, so laptops trust it for receipts only.
+                       The one private key an internet-facing inbox holds.
+    agency-receipt.pub its public half (``minisign -V -p agency-receipt.pub`` on a receipt)
 
-Keys are written 0600 and atomically. The folder is the agency's to protect.
+Keys are written 0600 and atomically. The folder is the agency's to protect. An older
+folder without a receipt key gets one from ``rotate-receipt-key`` (or the first ``serve``
+in the console or one-process role); until then receipts are signed by the signing key.
 ``rotate-keys`` replaces them (``homestudy.agency.rotation``); a running inbox picks
 the new files up by itself (``AgencyHome.refresh``).
 """
@@ -29,7 +35,8 @@ from homestudy.sync import keys
 from homestudy.sync.signed import KeyList, SignedDocument, make_key_list
 
 CONFIG = "agency.json"
-KEY_FILES = ("agency.key", "agency-sign.key")
+SIGN_KEY, RECEIPT_KEY = "agency-sign.key", "agency-receipt.key"
+KEY_FILES = ("agency.key", SIGN_KEY, RECEIPT_KEY)
 MAX_BUNDLE_SIZE = 32 * 1024 * 1024
 
 
@@ -51,10 +58,12 @@ ROLES = ("all", "inbox", "console")
 class AgencyHome:
     """The agency's folder. Keys are read when first used, and only those the role needs.
 
-    ``role``: ``inbox`` (internet-facing) never reads ``agency.key`` — it verifies and
-    stores ciphertext and signs receipts; ``console`` (internal) holds the decryption key
-    and refuses unprotected key files (``require_protected``); ``all`` (one process doing
-    both, and the admin commands) takes either. A protected key is unlocked with the
+    ``role``: ``inbox`` (internet-facing) never reads ``agency.key`` or
+    ``agency-sign.key`` — it verifies and stores ciphertext and signs receipts with the
+    receipt key, so neither file need be on its host; ``console`` (internal) holds the
+    decryption and signing keys and refuses unprotected key files
+    (``require_protected``); ``all`` (one process doing both, and the admin commands)
+    takes either. A protected key is unlocked with the
     passphrase from ``keystore.find_passphrase`` (explicit, systemd credential, file,
     environment, or a prompt when ``prompt``), kept in memory to re-read rotated keys.
     """
@@ -84,6 +93,7 @@ class AgencyHome:
         self._prompt = prompt
         self._identities: tuple[str, ...] | None = None
         self._signing: str | None = None
+        self._receipt: str | None = None
         self._stamps = {name: _stamp(self.path / name) for name in KEY_FILES}
 
     # ----------------------------------------------------------------- keys, lazily
@@ -128,16 +138,53 @@ class AgencyHome:
 
     @property
     def signing_secret(self) -> str:
+        """The key laptops trust for assignments, messages and key lists: never in the
+        inbox role, even when the file is there."""
+        if self.role == "inbox":
+            raise AgencyError(
+                "The inbox role holds no signing key; key lists, assignments and "
+                "messages are signed by the console."
+            )
         if self._signing is None:
-            secret = _read_key(self.path / "agency-sign.key")
-            if keystore.is_protected_signing_key(secret):
-                secret = keystore.unprotect_signing_key(secret, self._unlock_with())
-            self._signing = secret
+            self._signing = self._read_minisign(SIGN_KEY)
         return self._signing
 
     @property
     def signing_public(self) -> str:
+        if self.role == "inbox":  # the public half only, from agency-sign.pub
+            return _read_key(self.path / "agency-sign.pub")
         return keys.signing_public_key(self.signing_secret)
+
+    @property
+    def has_receipt_key(self) -> bool:
+        return (self.path / RECEIPT_KEY).exists()
+
+    @property
+    def receipt_secret(self) -> str:
+        """What signs receipts: agency-receipt.key; in a folder made before receipt keys,
+        the signing key (the key list names no receipt key then), never in the inbox role."""
+        if self._receipt is None:
+            if self.has_receipt_key:
+                self._receipt = self._read_minisign(RECEIPT_KEY)
+            elif self.role == "inbox":
+                raise AgencyError(
+                    f"There is no receipt key ({RECEIPT_KEY}) in {self.path}. Run "
+                    "'homestudy-agency rotate-receipt-key' where the signing key is kept "
+                    f"and copy {RECEIPT_KEY} here."
+                )
+            else:
+                return self.signing_secret
+        return self._receipt
+
+    @property
+    def receipt_public(self) -> str:
+        return keys.signing_public_key(self.receipt_secret)
+
+    def _read_minisign(self, name: str) -> str:
+        secret = _read_key(self.path / name)
+        if keystore.is_protected_signing_key(secret):
+            secret = keystore.unprotect_signing_key(secret, self._unlock_with())
+        return secret
 
     @property
     def holds_decryption_key(self) -> bool:
@@ -145,12 +192,14 @@ class AgencyHome:
 
     def protected(self) -> dict[str, bool]:
         """Which key files are passphrase-protected (missing files count as not)."""
-        ident, sign = self.path / "agency.key", self.path / "agency-sign.key"
-        return {
-            "agency.key": ident.exists()
-            and keystore.is_protected_identity_file(ident.read_bytes()),
-            "agency-sign.key": sign.exists() and keystore.is_protected_signing_key(_read_key(sign)),
+        ident = self.path / "agency.key"
+        found = {
+            "agency.key": ident.exists() and keystore.is_protected_identity_file(ident.read_bytes())
         }
+        for name in (SIGN_KEY, RECEIPT_KEY):
+            path = self.path / name
+            found[name] = path.exists() and keystore.is_protected_signing_key(_read_key(path))
+        return found
 
     def require_protected(self) -> None:
         """The console's start-up check: refuse unprotected (or missing) private keys."""
@@ -160,17 +209,27 @@ class AgencyHome:
                 "The console needs the agency's decryption key (agency.key), "
                 f"and there is none in {self.path}."
             )
-        plain = [name for name, ok in state.items() if not ok]
+        plain = [
+            name
+            for name, ok in state.items()
+            if not ok and (name != RECEIPT_KEY or self.has_receipt_key)  # none: not plain
+        ]
         if plain:
+            names = ", ".join(plain[:-1]) + " and " + plain[-1] if plain[1:] else plain[0]
             raise AgencyError(
-                f"{' and '.join(plain)} in {self.path} {'is' if len(plain) == 1 else 'are'} not "
+                f"{names} in {self.path} {'is' if len(plain) == 1 else 'are'} not "
                 "protected by a passphrase. Run 'homestudy-agency protect-key' first."
             )
 
     def unlock(self) -> None:
         """Read (and decrypt) every key this role needs now, so a bad passphrase shows at start."""
+        if self.role == "inbox":  # the receipt key, and nothing else
+            _ = self.receipt_secret
+            return
         _ = self.signing_secret
         _ = self.age_identities
+        if self.has_receipt_key:
+            _ = self.receipt_secret
 
     def write_identities(self, identities: list[str]) -> None:
         """Replace agency.key, protected with the same passphrase if it was protected."""
@@ -182,10 +241,11 @@ class AgencyHome:
             self._identities = tuple(identities)
             self._stamps["agency.key"] = _stamp(self.path / "agency.key")
 
-    def signing_key_file(self, secret: str) -> bytes:
-        """agency-sign.key's bytes for ``secret``, protected if the current file is."""
-        sign = self.path / "agency-sign.key"
-        if sign.exists() and self.protected()["agency-sign.key"]:
+    def signing_key_file(self, secret: str, name: str = SIGN_KEY) -> bytes:
+        """``name``'s bytes for ``secret`` (agency-sign.key or agency-receipt.key),
+        protected if the current file is (a new receipt key: if the signing key is)."""
+        state = self.protected()
+        if state[name] or (not (self.path / name).exists() and state[SIGN_KEY]):
             secret = keystore.protect_signing_key(secret, self._unlock_with())
         return keys.secret_key_file(secret)
 
@@ -200,8 +260,10 @@ class AgencyHome:
             if stamp and stamp != self._stamps.get(name):
                 if name == "agency.key":
                     self._identities = None
-                else:
+                elif name == SIGN_KEY:
                     self._signing = None
+                else:
+                    self._receipt = None
                 self._stamps[name] = stamp
                 changed = True
         return changed
@@ -221,12 +283,16 @@ class AgencyHome:
         version: int | None = None,
         expires_at: datetime | None = None,
         new_keys: keys.DeviceKeys | None = None,
+        receipt_public: str | None = None,
     ) -> SignedDocument:
         """Sign and store the current keys as a new key list (version one past the last).
 
         With ``new_keys`` (a rotation) the list names those instead; it is signed by the
-        current key, which devices trust, and by the new one.
+        current key, which devices trust, and by the new one. ``receipt_public``: the
+        receipt key to name (default: agency-receipt.key's, if there is one).
         """
+        if receipt_public is None:
+            receipt_public = self.receipt_public if self.has_receipt_key else ""
         with db.transaction(immediate=True) as cur:
             row = cur.one("SELECT MAX(version) FROM key_lists")
             number = version if version is not None else int(row[0] or 0) + 1 if row else 1
@@ -243,6 +309,7 @@ class AgencyHome:
                     signing_public_key=(
                         new_keys.signing_public if new_keys else self.signing_public
                     ),
+                    receipt_public_key=receipt_public,
                 ),
                 also_signed_by=new_keys.signing_secret if new_keys else "",
             )
@@ -267,7 +334,7 @@ def init_home(
 ) -> AgencyHome:
     """Make the keys and settings, create the database schema, publish key list 1.
 
-    With ``passphrase`` both private keys are written protected (what the command line
+    With ``passphrase`` the three private keys are written protected (what the command line
     always does). On any failure nothing is left behind: the files made here are
     removed, and the folder too if this call made it.
     """
@@ -289,19 +356,28 @@ def init_home(
         )
         secrets = keys.generate_keys()
         identity = keys.age_identity_file(secrets.age_identity)
-        signing = secrets.signing_secret
+        signing, receipt_secret = secrets.signing_secret, keys.generate_signing_key()
+        receipt = receipt_secret
         if passphrase is not None:
             keystore.check_new_passphrase(passphrase)
             identity = keystore.protect_identity_file(identity, passphrase)
             signing = keystore.protect_signing_key(signing, passphrase)
+            receipt = keystore.protect_signing_key(receipt, passphrase)
         write_atomic(folder / "agency.key", identity)
-        write_atomic(folder / "agency-sign.key", keys.secret_key_file(signing))
+        write_atomic(folder / SIGN_KEY, keys.secret_key_file(signing))
         write_atomic(
             folder / "agency-sign.pub", keys.public_key_file(secrets.signing_public), 0o644
+        )
+        write_atomic(folder / RECEIPT_KEY, keys.secret_key_file(receipt))
+        write_atomic(
+            folder / "agency-receipt.pub",
+            keys.public_key_file(keys.signing_public_key(receipt_secret)),
+            0o644,
         )
         write_atomic(folder / CONFIG, json.dumps(asdict(config), indent=2).encode("utf-8"))
         home = AgencyHome(folder, passphrase=passphrase)
         home._signing, home._identities = secrets.signing_secret, (secrets.age_identity,)
+        home._receipt = receipt_secret
         db = home.database(pool_size=2)
         try:
             db.migrate()

@@ -6,8 +6,12 @@ sequence as assignments (the ``assignments`` table holds both; ``kind`` tells th
 apart). A laptop collects them with ``GET /devices/{id}/assignments?after=N&last=ID``,
 which also acknowledges: N and ID are the last message it stored. When what a laptop
 acknowledges is not what this inbox sent (the inbox was restored from a backup and
-numbers were given again), ``acknowledge`` re-signs every message the laptop may not
-have with numbers after N; the laptop skips the ones it already holds by message id.
+numbers were given again), every message the laptop may not have is re-signed with
+numbers after N; the laptop skips the ones it already holds by message id. Re-signing
+needs the agency's signing key, which the internet-facing inbox role does not hold: there
+``acknowledge`` only notes it (``devices.renumber_from``) and the console does it
+(``renumber_waiting``, every ``RENUMBER_EVERY`` seconds in the console role and at each
+``serve`` start outside the inbox role); one process in the ``all`` role does it at once.
 
 Kinds and their ``body`` (JSON objects; docs/DESIGN.md "Agency to laptop"):
     case_update  {"case": Case JSON, "fields": [top-level Case fields] | null, "note"}
@@ -37,6 +41,7 @@ from homestudy.sync.message_format import (
 )
 
 PLACING_KINDS = ("assignment", "case_update", "transfer")  # rows that put a case on a device
+RENUMBER_EVERY = 15.0  # seconds between the console's looks for re-numberings to do
 REVIEW_REPLIES = "review_replies.json"
 
 
@@ -178,7 +183,7 @@ def device_for_case(cur: Cursor, case_id: str) -> tuple[str, str]:
 def acknowledge(db: Database, home: AgencyHome, device_id: str, after: int, last: str) -> None:
     """Note what a device says it has stored; re-number if this inbox has forgotten it."""
     with db.transaction(immediate=True) as cur:
-        dev = cur.lock_device(device_id, "assignment_sequence, acked_sequence")
+        dev = cur.lock_device(device_id, "assignment_sequence, acked_sequence, renumber_from")
         if dev is None:
             return
         at = cur.one(
@@ -186,12 +191,56 @@ def acknowledge(db: Database, home: AgencyHome, device_id: str, after: int, last
             (device_id, after),
         )
         consistent = after == 0 or (at is not None and (not last or last in at))
-        if not consistent:
-            _renumber(cur, home, device_id, known=min(int(dev[1]), after), after=after)
+        if not consistent or dev[2] is not None:
+            known = min(int(dev[1]), after, *([int(dev[2])] if dev[2] is not None else []))
+            if home.role == "inbox":  # no signing key here: the console re-signs them
+                cur.execute(
+                    "UPDATE devices SET renumber_from = ? WHERE device_id = ?",
+                    (known if _hidden(cur, device_id, known, after) else None, device_id),
+                )
+            else:
+                _renumber(cur, home, device_id, known=known, after=after)
+                cur.execute(
+                    "UPDATE devices SET renumber_from = NULL WHERE device_id = ?", (device_id,)
+                )
         cur.execute(
             "UPDATE devices SET acked_sequence = ?, acked_message_id = ? WHERE device_id = ?",
             (after, last, device_id),
         )
+
+
+def renumber_waiting(db: Database, home: AgencyHome) -> int:
+    """Do the re-numberings the inbox role noted (it cannot sign); how many devices.
+
+    Numbers go after what each laptop acknowledged last (it may have collected more
+    since the inbox noted it), so nothing lands where the laptop will not look.
+    """
+    with db.transaction() as cur:
+        waiting = [
+            r[0] for r in cur.all("SELECT device_id FROM devices WHERE renumber_from IS NOT NULL")
+        ]
+    done = 0
+    for device_id in waiting:
+        with db.transaction(immediate=True) as cur:
+            dev = cur.lock_device(device_id, "acked_sequence, renumber_from")
+            if dev is None or dev[1] is None:
+                continue  # another console process did it
+            if _hidden(cur, device_id, int(dev[1]), int(dev[0])):
+                _renumber(cur, home, device_id, known=int(dev[1]), after=int(dev[0]))
+                done += 1
+            cur.execute("UPDATE devices SET renumber_from = NULL WHERE device_id = ?", (device_id,))
+    return done
+
+
+def _hidden(cur: Cursor, device_id: str, known: int, after: int) -> bool:
+    """Whether messages sit at numbers the laptop has passed (after ``known``, up to
+    ``after``) without its having them: only then is re-numbering needed."""
+    row = cur.one(
+        "SELECT 1 FROM assignments WHERE device_id = ? AND sequence > ? AND sequence <= ? "
+        "AND kind <> 'assignment' LIMIT 1",
+        (device_id, known, after),
+    )
+    return row is not None
 
 
 def _renumber(cur: Cursor, home: AgencyHome, device_id: str, *, known: int, after: int) -> None:

@@ -1,11 +1,11 @@
 """``homestudy-agency protect-key``: protect an older agency folder's plain key files.
 
 Each plain file is replaced, atomically, by its protected form (age passphrase for
-agency.key, minisign's password for agency-sign.key), after the protected form has been
-read back with the passphrase and found to hold the same keys. A rotation file left
-mid-rotation is protected too. The plain bytes may survive in free disk blocks: on an
-unencrypted disk, move the folder to an encrypted volume or replace the disk's keys by
-rotating them (``rotate-keys``) after protecting.
+agency.key, minisign's password for agency-sign.key and agency-receipt.key), after the
+protected form has been read back with the passphrase and found to hold the same keys.
+A rotation file left mid-rotation is protected too. The plain bytes may survive in free
+disk blocks: on an unencrypted disk, move the folder to an encrypted volume or replace
+the disk's keys by rotating them (``rotate-keys``) after protecting.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from homestudy.agency import keystore
-from homestudy.agency.home import AgencyHome, _key_lines
+from homestudy.agency.home import RECEIPT_KEY, SIGN_KEY, AgencyHome, _key_lines
 from homestudy.atomic import write_atomic
 from homestudy.errors import AgencyError
 from homestudy.sync import keys
@@ -40,7 +40,7 @@ def protect_home(path: Path, passphrase: str | None = None) -> list[str]:
     for name in plain:
         target = home.path / name
         raw = target.read_bytes()
-        if name == "agency-sign.key":
+        if name in (SIGN_KEY, RECEIPT_KEY):
             secret = _key_lines(raw, name)[0]
             stored = keys.secret_key_file(keystore.protect_signing_key(secret, passphrase))
             back = keystore.unprotect_signing_key(_key_lines(stored, name)[0], passphrase)

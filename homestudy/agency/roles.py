@@ -1,10 +1,13 @@
 """Which app a ``serve --role`` runs: the inbox, the console, or both in one process.
 
-    inbox    internet-facing. Verifies signatures, stores ciphertext, signs receipts. Never
-             reads agency.key (the folder on an inbox host need not have one); bundles are
-             decrypted later, by the console, off the receive path.
-    console  internal network. Holds the decryption key, which must be passphrase-protected
-             on disk (it refuses to start otherwise); unlocked into memory at start.
+    inbox    internet-facing. Verifies signatures, stores ciphertext, signs receipts with
+             the receipt key (agency-receipt.key), the only private key it reads: never
+             agency.key or agency-sign.key (the folder on an inbox host need not have
+             them); bundles are decrypted later, by the console, off the receive path.
+    console  internal network. Holds the decryption and signing keys, which must be
+             passphrase-protected on disk (it refuses to start otherwise); unlocked into
+             memory at start. Re-signs the messages an inbox restored from a backup left
+             to re-number (``messages.renumber_waiting``, every ``RENUMBER_EVERY`` s).
     all      one process doing both (a small agency on one host); takes either kind of key
              file, and says so when they are not protected.
 
@@ -70,11 +73,45 @@ def _with_health(home: AgencyHome, console: Any) -> Any:
             Route("/metrics", metrics_page),
             Mount("/", app=console),
         ],
+        lifespan=_renumbering(home, db),
         middleware=[
             Middleware(RequestLog),
             Middleware(BodyLimit, limit_for=lambda _p: SMALL_LIMIT),
         ],
     )
+
+
+def _renumbering(home: AgencyHome, db: Any) -> Any:
+    """A lifespan that re-numbers what the inbox role noted, while the console runs."""
+    import asyncio
+    import contextlib
+
+    from starlette.concurrency import run_in_threadpool
+
+    from homestudy.agency.logging_json import logger
+    from homestudy.agency.messages import RENUMBER_EVERY, renumber_waiting
+
+    async def loop() -> None:
+        while True:
+            try:
+                done = await run_in_threadpool(renumber_waiting, db, home)
+                if done:
+                    logger().info("renumbered", extra={"event": "renumbered", "devices": done})
+            except Exception:  # the database is down, say: the loop tries again later
+                logger().warning("renumbering failed", extra={"event": "renumber_failed"})
+            await asyncio.sleep(RENUMBER_EVERY)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: Any) -> Any:
+        task = asyncio.create_task(loop())
+        try:
+            yield
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    return lifespan
 
 
 def app_from_env() -> Any:

@@ -53,8 +53,13 @@ def bind(host: str, port: int) -> socket.socket:
 
 
 def prepare(path: Path, role: str) -> AgencyHome:
-    """The home with its keys unlocked and its database migrated, or a plain AgencyError."""
-    from homestudy.agency.rotation import finish_rotation
+    """The home with its keys unlocked and its database migrated, or a plain AgencyError.
+
+    Outside the inbox role (the signing key is here): an interrupted key rotation is
+    finished, an older folder gets its first receipt key, and re-numberings an inbox
+    restored from a backup left are done."""
+    from homestudy.agency.messages import renumber_waiting
+    from homestudy.agency.rotation import ensure_receipt_key, finish_rotation
 
     home = AgencyHome(path, role=role, prompt=True)
     if role == "console":
@@ -70,8 +75,18 @@ def prepare(path: Path, role: str) -> AgencyHome:
     db = home.database(pool_size=2)
     try:
         db.migrate()  # once here; workers find it current
-        if role != "inbox" and finish_rotation(home, db) is not None:
-            print("An interrupted key rotation was finished.", flush=True)
+        if role != "inbox":
+            if finish_rotation(home, db) is not None:
+                print("An interrupted key rotation was finished.", flush=True)
+            if ensure_receipt_key(home, db) is not None:
+                print(  # stderr: stdout's first line says where the inbox listens
+                    "homestudy-agency: a receipt key was made (agency-receipt.key) and "
+                    "published in a new key list; copy it to the inbox host if the inbox "
+                    "runs on another one.",
+                    file=sys.stderr,
+                    flush=True,
+                )
+            renumber_waiting(db, home)
     finally:
         db.close()
     return home

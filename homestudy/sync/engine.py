@@ -157,7 +157,7 @@ def exchange(plan: ProfilePlan, client: InboxClient) -> ProfileResult:
             try:
                 _send_blobs(plan, item, client, result)
                 doc = client.upload(item.bundle_id, item.data)
-                receipt = _verified_receipt(doc, item, _agency_keys(state, result))
+                receipt = _verified_receipt(doc, item, _receipt_keys(state, result))
                 result.receipts.append((item, receipt, doc))
             except InboxRefusedError as exc:
                 if exc.code in ("base_unknown", "change_invalid"):  # send the whole case
@@ -314,6 +314,23 @@ def _agency_keys(state: ProfileState, result: ProfileResult) -> list[str]:
     return list(dict.fromkeys(found))
 
 
+def _receipt_keys(state: ProfileState, result: ProfileResult) -> list[str]:
+    """The keys a receipt may verify with: the receipt key of this round's key list,
+    then the one trusted before it. A list naming no receipt key (an agency set up
+    before them) leaves receipts to its signing key. Never a signing key where the list
+    names a receipt key: the inbox holds only that one."""
+    found = [state.receipt_key]
+    if result.key_list and result.key_list.get("agency_signing_public_key"):
+        found.insert(
+            0,
+            str(
+                result.key_list.get("agency_receipt_public_key")
+                or result.key_list["agency_signing_public_key"]
+            ),
+        )
+    return list(dict.fromkeys(found))
+
+
 def _verified_receipt(doc: SignedDocument, item: OutboxItem, agency_keys: list[str]) -> Receipt:
     for key in agency_keys[:-1]:
         try:
@@ -395,6 +412,7 @@ def _key_list(
         "key_list_version": key_list.version,
         "key_list_expires_at": key_list.expires_at,
         "agency_signing_public_key": key_list.signing_public_key,
+        "agency_receipt_public_key": key_list.receipt_public_key,
         "agency_age_recipient": key_list.age_recipient,
     }
 

@@ -42,7 +42,8 @@ _PROFILE_COLUMNS = (
     "id, profile, agency_signing_public_key, agency_age_recipient, device_signing_secret, "
     "device_age_identity, enrol_token, registered, revoked, key_list_version, "
     "key_list_expires_at, next_sequence, last_bundle_id, last_bundle_sha256, "
-    "last_assignment_sequence, last_synced_at, last_error, last_warning"
+    "last_assignment_sequence, last_synced_at, last_error, last_warning, "
+    "agency_receipt_public_key"
 )
 
 
@@ -71,10 +72,16 @@ class ProfileState:
     last_synced_at: str
     last_error: str
     last_warning: str
+    # the key receipts must verify with, from the newest key list: "" = the signing key
+    agency_receipt_public_key: str = ""
 
     @property
     def id(self) -> str:
         return self.profile.id
+
+    @property
+    def receipt_key(self) -> str:
+        return self.agency_receipt_public_key or self.agency_signing_public_key
 
 
 @dataclass(frozen=True)
@@ -614,4 +621,5 @@ def _state(row: Any) -> ProfileState:
         last_synced_at=row[15],
         last_error=row[16],
         last_warning=row[17],
+        agency_receipt_public_key=row[18],
     )

@@ -1,8 +1,12 @@
 """Small signed JSON documents the agency issues: receipts and key lists.
 
-Each is a JSON body plus a minisign signature by the agency's Ed25519 key, sent as
+Each is a JSON body plus a minisign signature, sent as
 ``{"body": "<json text>", "signature": "<minisig text>"}`` so either part can be
-saved to a file and checked with stock ``minisign -Vm``.
+saved to a file and checked with stock ``minisign -Vm``. Key lists are signed by the
+agency's signing key. Receipts are signed by the agency's **receipt key** when the key
+list names one (``KeyList.receipt_public_key``): the internet-facing inbox holds only
+that key, which laptops trust for receipts and nothing else. A list without one (an
+agency set up before receipt keys) means receipts are signed by the signing key.
 """
 
 from __future__ import annotations
@@ -119,7 +123,9 @@ class KeyList:
     issued_at: str
     expires_at: str
     age_recipient: str  # what devices encrypt bundles to
-    signing_public_key: str  # what signs receipts, assignments and the next key list
+    signing_public_key: str  # what signs assignments, messages and the next key list
+    # what signs receipts, and only receipts; "" in older lists: the signing key does
+    receipt_public_key: str = ""
 
     def expired(self, now: datetime | None = None) -> bool:
         return datetime.fromisoformat(self.expires_at) <= (now or datetime.now(UTC))
@@ -129,6 +135,8 @@ def make_key_list(secret: str, key_list: KeyList, *, also_signed_by: str = "") -
     """Sign a key list with ``secret`` (the key devices trust now) and, when the list
     names a new signing key, with that key too (``also_signed_by``)."""
     fields = {"format": KEYLIST_FORMAT, "format_version": FORMAT_VERSION, **key_list.__dict__}
+    if not key_list.receipt_public_key:  # a list without one reads as before receipt keys
+        del fields["receipt_public_key"]
     comment = f"homestudy key list {key_list.version}"
     doc = _sign(secret, fields, comment)
     if not also_signed_by:
@@ -151,9 +159,14 @@ def verify_key_list(
     """
     try:
         data = _verified(doc, trusted_public_key, KEYLIST_FORMAT)
-        key_list = KeyList(**{k: data[k] for k in KeyList.__dataclass_fields__})
-        if not isinstance(key_list.version, int):
-            raise ValueError("bad version")
+        key_list = KeyList(
+            **{k: data[k] for k in KeyList.__dataclass_fields__ if k != "receipt_public_key"},
+            receipt_public_key=data.get("receipt_public_key", ""),
+        )
+        if not isinstance(key_list.version, int) or not isinstance(
+            key_list.receipt_public_key, str
+        ):
+            raise ValueError("bad field")
         expired = key_list.expired(now)
     except Exception as exc:
         raise KeyListError(
@@ -169,6 +182,14 @@ def verify_key_list(
     if not (
         keys.valid_recipient(key_list.age_recipient)
         and keys.valid_public_key(key_list.signing_public_key)
+        and (
+            not key_list.receipt_public_key
+            or (
+                keys.valid_public_key(key_list.receipt_public_key)
+                # the receipt key exists to be weaker than the signing key, never the same
+                and key_list.receipt_public_key != key_list.signing_public_key
+            )
+        )
     ):
         raise KeyListError("The agency's key list holds a key that is not valid.")
     warning = None

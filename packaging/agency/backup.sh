@@ -53,8 +53,11 @@ mv "$out.part" "$out"
 (cd "$db_out" && sha256sum "$(basename "$out")" > "$(basename "$out").sha256")
 
 keys="$keys_out/agency-keys-$stamp.tar.age"
-names=(agency.json agency-sign.key agency-sign.pub)
-[ -f "$home/agency.key" ] && names+=(agency.key)
+names=(agency.json agency-sign.pub)
+# an inbox host has only the receipt key; a console or one-host folder has them all
+for name in agency.key agency-sign.key agency-receipt.key agency-receipt.pub; do
+    if [ -f "$home/$name" ]; then names+=("$name"); fi
+done
 [ -d "$home/retired-keys" ] && names+=(retired-keys)
 tar -C "$home" -cf - "${names[@]}" | age -R "$keys_recipients" -o "$keys.part"
 mv "$keys.part" "$keys"

@@ -68,7 +68,7 @@ def run(label: str, database_url: str) -> None:
                         doc = SignedDocument.from_wire(response.json()["receipt"])
                         verify_receipt(
                             doc,
-                            agency_public_key=home.signing_public,
+                            agency_public_key=home.receipt_public,
                             bundle_id=bundle_id,
                             sha256=sha256_hex(data),
                         )

@@ -200,6 +200,37 @@ def oidc_account(db: Database, claims: dict[str, object]) -> str | None:
     return None
 
 
+def oidc_member(db: Database, claims: dict[str, object], role: str | None) -> str | None:
+    """The OIDC-only account for a sign-in whose groups map to ``role``: made at the first
+    sign-in, its role set to the claim's each time. None (and no session kept) when the
+    role is None, the account is disabled, or a local password account has that name."""
+    name = str(claims.get("email") or claims.get("sub") or "")
+    shown = str(claims.get("name") or name)[:200]
+    with db.transaction(immediate=True) as cur:
+        row = cur.one(
+            "SELECT username, password_hash, disabled_at FROM console_staff "
+            "WHERE lower(username) = lower(?)",
+            (name,),
+        )
+        if role is None:  # the organisation took the group away: end what they had
+            if row is not None and row[1] == OIDC_ONLY:
+                cur.execute("DELETE FROM console_sessions WHERE username = ?", (row[0],))
+            return None
+        if row is None:
+            cur.execute(
+                "INSERT INTO console_staff (username, display_name, role, password_hash, "
+                "totp_secret, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                (name, shown, Role(role).value, OIDC_ONLY, "", now().isoformat()),
+            )
+            return name
+        if row[1] != OIDC_ONLY or row[2] is not None:
+            return None
+        cur.execute(
+            "UPDATE console_staff SET role = ? WHERE username = ?", (Role(role).value, row[0])
+        )
+        return str(row[0])
+
+
 def new_session(db: Database, username: str) -> str:
     """A session for an account whose sign-in has been checked; its token."""
     token = secrets.token_urlsafe(32)

@@ -3,12 +3,19 @@
 The authorisation code flow with PKCE and a nonce: Authlib makes the state, nonce and
 S256 challenge; the ID token's signature is checked against the provider's JWKS and
 its claims (issuer, audience, expiry, nonce) with joserfc (Authlib's JOSE library).
-The provider proves who the person is; the console's own account (made with
-``staff-add --oidc``, username = the e-mail or ``sub`` claim) says what their role is.
-An ID token for someone without an account signs no one in.
+The provider proves who the person is. What their role is comes, either:
+
+- from the console's own account (made with ``staff-add --oidc``, username = the e-mail
+  or ``sub`` claim); an ID token for someone without an account signs no one in; or
+- when ``roles`` is set, from a group or role claim of the ID token (``role_claim``,
+  ``groups`` by default; Entra ID sends ``groups`` or app ``roles``), mapped to a console
+  role: the account is made at the first sign-in and its role follows the claim at each
+  sign-in (several groups: the most able role). Someone signed in with no mapped group
+  gets a plain "no role" page and any session they had ends.
 
 Settings: ``console.json`` in the agency folder, ``{"oidc": {"issuer", "client_id",
-"client_secret", "label"}}``.
+"client_secret", "label", "role_claim", "roles": {"<group>": "admin" | "team_manager" |
+"panel_adviser"}}}``.
 """
 
 from __future__ import annotations
@@ -16,7 +23,7 @@ from __future__ import annotations
 import json
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -31,6 +38,7 @@ from joserfc.jwk import KeySet
 from homestudy.errors import AgencyError
 
 FLOW_SECONDS = 600  # a sign-in must come back from the provider within 10 minutes
+ROLE_ORDER = ("admin", "team_manager", "panel_adviser")  # most able first
 
 
 @dataclass(frozen=True)
@@ -39,6 +47,8 @@ class OidcSettings:
     client_id: str
     client_secret: str
     label: str = "your organisation's account"
+    role_claim: str = "groups"
+    roles: dict[str, str] = field(default_factory=dict)  # claim value -> console role
 
     @classmethod
     def from_home(cls, folder: Path) -> OidcSettings | None:
@@ -47,12 +57,29 @@ class OidcSettings:
             return None
         try:
             data = json.loads(path.read_text(encoding="utf-8")).get("oidc")
-            return cls(**data) if data else None
+            settings = cls(**data) if data else None
         except (ValueError, TypeError) as exc:
             raise AgencyError(
                 f"The console settings in {path} are not readable: "
                 "'oidc' needs issuer, client_id and client_secret."
             ) from exc
+        if settings is not None:
+            wrong = [str(v) for v in settings.roles.values() if v not in ROLE_ORDER] + (
+                [] if isinstance(settings.role_claim, str) else ["role_claim"]
+            )
+            if not isinstance(settings.roles, dict) or wrong:
+                raise AgencyError(
+                    f"The console settings in {path}: each of 'oidc.roles' must map a "
+                    f"group to one of {', '.join(ROLE_ORDER)} (not {', '.join(wrong)})."
+                )
+        return settings
+
+    def role_for(self, claims: dict[str, Any]) -> str | None:
+        """The console role the ID token's groups map to (the most able), or None."""
+        found = claims.get(self.role_claim)
+        values = [found] if isinstance(found, str) else found if isinstance(found, list) else []
+        mapped = {self.roles[v] for v in values if isinstance(v, str) and v in self.roles}
+        return next((r for r in ROLE_ORDER if r in mapped), None)
 
 
 class OidcRefused(Exception):

@@ -68,8 +68,13 @@ def _block(block: object) -> str:
     return ""  # page and section breaks, the contents list: not on a web page
 
 
-def parts(document: Document, section_ids: set[str]) -> list[Part]:
-    """The document cut before each level-0/1 heading."""
+def parts(document: Document, section_ids: set[str], front: tuple[str, ...] = ()) -> list[Part]:
+    """The document cut before each level-0/1 heading.
+
+    ``front``: the sections the front sheet prints (the cover), which have no heading of
+    their own: the part before the first heading is the first of them, and each further
+    one gets an empty part after it, so every section can have its review box.
+    """
     out: list[Part] = []
     current_id, title = "", ""
     html: list[str] = []
@@ -83,4 +88,8 @@ def parts(document: Document, section_ids: set[str]) -> list[Part]:
         html.append(_block(block))
     if html:
         out.append(Part(current_id, title, Markup("".join(html))))
+    shown = [sid for sid in front if sid in section_ids]
+    if shown and out and not out[0].title:  # the front sheet: everything before a heading
+        out[0] = Part(shown[0], out[0].title, out[0].html)
+        out[1:1] = [Part(sid, "", Markup("")) for sid in shown[1:]]
     return out

@@ -14,6 +14,7 @@ from __future__ import annotations
 import difflib
 import re
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -74,14 +75,24 @@ def _open_review(db: Database, case_id: str, bundle_id: str, reviewer: str) -> s
 
 
 def add_comment(
-    db: Database, case: Case, bundle_id: str, section_id: str, text: str, author: str
+    db: Database,
+    case: Case,
+    bundle_id: str,
+    section_id: str,
+    text: str,
+    author: str,
+    *,
+    section_ids: Collection[str] = (),
 ) -> Comment:
+    """``section_ids``: the PAR's sections (the form's), so a section not yet started
+    can be commented on too; the case's own sections are always allowed."""
     text = text.strip()
     if not text:
         raise ValidationError("Write the comment before saving it.")
     if len(text) > MAX_COMMENT:
         raise ValidationError(f"A comment can have at most {MAX_COMMENT} characters.")
-    if section_id not in case.par_sections and section_id != "general":
+    known = section_id in case.par_sections or section_id in section_ids
+    if not known and section_id != "general":
         raise ValidationError("That PAR section is not in this case.")
     review_id = _open_review(db, case.id, bundle_id, author)
     comment = Comment(str(uuid.uuid4()), review_id, section_id, text, author, _now())

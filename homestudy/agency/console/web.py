@@ -266,6 +266,44 @@ def create_console_app(
                 ip(request),
             )
             return page(request, "error.html", None, 401, message=str(exc))
+        who = str(claims.get("email") or claims.get("sub"))
+        if oidc.settings.roles:  # the organisation's groups say the role
+            role = oidc.settings.role_for(claims)
+            username = await run_in_threadpool(auth.oidc_member, c.db, claims, role)
+            if username is None:
+                await run_in_threadpool(
+                    audit.record,
+                    c.db,
+                    who,
+                    "sign_in_failed",
+                    "",
+                    "oidc: no role" if role is None else "oidc: account not usable",
+                    ip(request),
+                )
+                return page(
+                    request,
+                    "error.html",
+                    None,
+                    403,
+                    heading="No role on this console" if role is None else "",
+                    message=(
+                        "You signed in, but your organisation has not given you a role on "
+                        "this console. Ask your administrator to add you to one of its "
+                        "groups."
+                        if role is None
+                        else "Your console account cannot be used (it is switched off, or "
+                        "a local account has that name). Ask the administrator."
+                    ),
+                )
+            await run_in_threadpool(
+                audit.record, c.db, username, "sign_in", "", f"oidc role {role}", ip(request)
+            )
+            token = await run_in_threadpool(auth.new_session, c.db, username)
+            resp = RedirectResponse("/", status_code=303)
+            _cookie(
+                resp, SESSION_COOKIE, token, c.secure_cookies, max_age=auth.SESSION_HOURS * 3600
+            )
+            return resp
         username = await run_in_threadpool(auth.oidc_account, c.db, claims)
         if username is None:
             await run_in_threadpool(
@@ -380,7 +418,7 @@ def create_console_app(
             status,
             case=case,
             state=state,
-            parts=parts(document, set(case.par_sections)),
+            parts=parts(document, set(titles), _front_sections(forms)),
             titles=titles,
             by_section=by_section,
             sent=sent,
@@ -394,6 +432,8 @@ def create_console_app(
         )
 
     def add_comment(request: Request, s: auth.Session, form: dict[str, Any]) -> Response:
+        from homestudy.forms import load_library
+
         state = _state(request)
         try:
             made = review.add_comment(
@@ -403,6 +443,7 @@ def create_console_app(
                 str(form.get("section_id", "")),
                 str(form.get("text", "")),
                 s.staff.display_name,
+                section_ids={sec.id for sec in load_library().par.sections},
             )
         except ValidationError as exc:
             return case_page(request, s, form, error=exc.message, status=400)
@@ -414,7 +455,7 @@ def create_console_app(
             f"section {made.section_id}",
             ip(request),
         )
-        return RedirectResponse(f"/cases/{state.case.id}#s_{made.section_id}", status_code=303)
+        return RedirectResponse(f"/cases/{state.case.id}#r_{made.section_id}", status_code=303)
 
     def decision(request: Request, s: auth.Session, form: dict[str, Any]) -> Response:
         state = _state(request)
@@ -825,3 +866,9 @@ def _row_json(r: caseload.CaseloadRow) -> dict[str, Any]:
         "last_sync": r.last_sync,
         "overdue": list(r.overdue),
     }
+
+
+def _front_sections(forms: Any) -> tuple[str, ...]:
+    """The PAR sections the front sheet prints (the cover), which have no heading."""
+    front = getattr(forms.par, "front_sheet", None)
+    return tuple(front.sections_shown) if front is not None else ()

@@ -21,6 +21,7 @@ from homestudy.vault.migrations import (
     m0005_archive,
     m0006_agency_cases,
     m0007_change_sets,
+    m0008_receipt_key,
 )
 
 STEPS = [
@@ -31,5 +32,6 @@ STEPS = [
     m0005_archive,
     m0006_agency_cases,
     m0007_change_sets,
+    m0008_receipt_key,
 ]
 LATEST = len(STEPS)
