@@ -122,14 +122,17 @@ def state_for(cur: Cursor, home: AgencyHome, case_id: str, sha: str) -> dict[str
 
 
 def snapshot_due(cur: Cursor, case_id: str) -> bool:
-    """Whether enough change sets followed the newest whole state to keep another."""
-    row = cur.one("SELECT MAX(received_at) FROM case_states WHERE case_id = ?", (case_id,))
+    """Whether enough change sets followed the newest whole state to keep another
+    (one statement: it runs inside every upload's write)."""
+    row = cur.one(
+        "SELECT m.newest, (SELECT count(*) FROM bundles WHERE case_id = ? AND "
+        "received_at > m.newest) FROM (SELECT MAX(received_at) AS newest FROM case_states "
+        "WHERE case_id = ?) m",
+        (case_id, case_id),
+    )
     if row is None or row[0] is None:
         return True
-    count = cur.one(
-        "SELECT count(*) FROM bundles WHERE case_id = ? AND received_at > ?", (case_id, row[0])
-    )
-    return count is not None and int(count[0]) + 1 >= SNAPSHOT_EVERY
+    return int(row[1]) + 1 >= SNAPSHOT_EVERY
 
 
 def keep_state(
