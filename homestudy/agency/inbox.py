@@ -22,7 +22,14 @@ from homestudy.agency.db import Cursor, Database, now_iso
 from homestudy.agency.home import AgencyHome
 from homestudy.errors import BundleError
 from homestudy.sync import changes, keys
-from homestudy.sync.bundle import KIND_CASE, OpenedBundle, open_bundle, read_manifest, sha256_hex
+from homestudy.sync.bundle import (
+    KIND_CASE,
+    OpenedBundle,
+    open_bundle,
+    read_manifest,
+    sha256_hex,
+    unpack_bundle,
+)
 from homestudy.sync.signed import Receipt, SignedDocument, make_receipt, request_text
 from homestudy.sync.wire import BlobStatus, RegistrationBody, decode
 
@@ -203,7 +210,8 @@ class Inbox:
         if len(data) > limit:
             raise Refusal(413, "too_large", "The bundle is larger than the inbox accepts.")
         try:
-            claimed = read_manifest(data, max_size=limit)
+            members = unpack_bundle(data, max_size=limit)  # read once, for both steps
+            claimed = read_manifest(data, max_size=limit, members=members)
         except BundleError as exc:
             raise Refusal(400, "malformed", exc.message) from exc
         if claimed.bundle_id != bundle_id:
@@ -216,7 +224,7 @@ class Inbox:
         known = self._signers.get(claimed.device_id)
         if known is not None:
             try:
-                opened, ingest = self._open(data, claimed.device_id, known, limit)
+                opened, ingest = self._open(data, members, claimed.device_id, known, limit)
             except Refusal:
                 pass  # decided again below, in the careful order
             else:
@@ -228,7 +236,9 @@ class Inbox:
         if stored is not None and stored[0] == digest:
             return self._current_receipt(stored[1], stored[2])  # a retry: the same receipt
         self._signers.put(device.device_id, device.signing_public_key)
-        opened, ingest = self._open(data, device.device_id, device.signing_public_key, limit)
+        opened, ingest = self._open(
+            data, members, device.device_id, device.signing_public_key, limit
+        )
         try:
             return self._store_retrying(
                 opened, data, digest, ingest, app_version, device.signing_public_key
@@ -237,7 +247,7 @@ class Inbox:
             raise Refusal(503, "busy", "The inbox is busy; try again.") from exc
 
     def _open(
-        self, data: bytes, device_id: str, signer: str, limit: int
+        self, data: bytes, members: dict[str, bytes], device_id: str, signer: str, limit: int
     ) -> tuple[OpenedBundle, _Ingest]:
         """Verify (and, holding the age key, decrypt and rebuild) before any write."""
         try:
@@ -249,6 +259,7 @@ class Inbox:
                 expected_device_id=device_id,
                 expected_kind=KIND_CASE,
                 max_size=limit,
+                members=members,
             )
         except BundleError as exc:
             status, code = (401, "bad_signature") if exc.check == "signature" else (400, "invalid")
@@ -336,7 +347,7 @@ class Inbox:
                         "version this change was made against; send the whole case.",
                     )
                 try:
-                    state = changes.apply(found, change.ops_as_dicts())
+                    state = changes.apply(found, change.ops_as_dicts(), share=True)
                 except changes.ChangeError as exc:
                     raise Refusal(
                         422, "change_invalid", "The change does not apply to the case it names."
@@ -374,31 +385,42 @@ class Inbox:
         alert: tuple[str, str] | None = None
         try:
             with self.db.transaction(immediate=True) as cur:
-                dev = cur.lock_device(
-                    m.device_id,
-                    "revoked_at, last_sequence, last_bundle_id, last_sha256, signing_public_key",
+                # one statement: the device (locked), whether this id is held (a retry or
+                # a changed body) or this sequence used, and whether a whole state is due
+                dev = cur.one(
+                    "SELECT revoked_at, last_sequence, last_bundle_id, last_sha256, "
+                    "signing_public_key, (SELECT sha256 FROM bundles WHERE bundle_id = ?), "
+                    "(SELECT bundle_id FROM bundles WHERE device_id = ? AND sequence = ?), "
+                    f"{case_state.SNAPSHOT_COLUMNS} FROM devices WHERE device_id = ?"
+                    + (" FOR UPDATE" if cur.dialect == "postgresql" else ""),
+                    (
+                        m.bundle_id,
+                        m.device_id,
+                        m.sequence,
+                        *case_state.snapshot_params(m.case_id),
+                        m.device_id,
+                    ),
                 )
                 if dev is None or dev[4] != signer:
                     raise _SignerChanged()
                 if dev[0] is not None:
                     raise Refusal(410, "device_revoked", "The agency has revoked this device.")
-                # this id already stored (a retry, or a changed body), or this sequence used
-                held = cur.all(
-                    "SELECT bundle_id, sha256, receipt_body, receipt_signature FROM bundles "
-                    "WHERE bundle_id = ? OR (device_id = ? AND sequence = ?)",
-                    (m.bundle_id, m.device_id, m.sequence),
-                )
-                row = next((r for r in held if r[0] == m.bundle_id), None)
-                if row is not None:
-                    if row[1] == digest:
-                        return self._current_receipt(row[2], row[3])
+                if dev[5] is not None:
+                    if dev[5] == digest:
+                        held = cur.one(
+                            "SELECT receipt_body, receipt_signature FROM bundles "
+                            "WHERE bundle_id = ?",
+                            (m.bundle_id,),
+                        )
+                        if held is not None:  # (the device row is locked: it is)
+                            return self._current_receipt(held[0], held[1])
                     raise Refusal(
                         409,
                         "bundle_conflict",
                         "A different bundle was already received under this id.",
                     )
                 last_seq, last_id, last_sha = int(dev[1]), dev[2], dev[3]
-                if held:
+                if dev[6] is not None:
                     alert = (
                         "sequence_reused",
                         f"sequence {m.sequence} arrived after {last_seq}: the laptop may "
@@ -467,7 +489,7 @@ class Inbox:
                     ),
                 )
                 if ingest.state is not None and (
-                    not ingest.base or case_state.snapshot_due(cur, m.case_id)
+                    not ingest.base or case_state.snapshot_due_from(dev[7], int(dev[8] or 0) + 1)
                 ):
                     case_state.keep_state(
                         cur,
