@@ -352,11 +352,9 @@ class Inbox:
                     raise Refusal(
                         422, "change_invalid", "The change does not apply to the case it names."
                     ) from exc
-            if changes.state_sha256(state) != change.state_sha256:
-                raise Refusal(
-                    422, "change_invalid", "The rebuilt case does not match the laptop's."
-                )
-        sha = changes.state_sha256(state)
+        sha = changes.state_sha256(state)  # once: the canonical JSON of the whole case
+        if opened.change is not None and sha != opened.change.state_sha256:
+            raise Refusal(422, "change_invalid", "The rebuilt case does not match the laptop's.")
         blobs = sorted({a.get("sha256", "") for a in state.get("attachments", [])} - {""})
         return _Ingest(
             state=state,
