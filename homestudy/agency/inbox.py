@@ -381,6 +381,21 @@ class Inbox:
         from homestudy.agency.messages import REVIEW_REPLIES, record_replies
 
         alert: tuple[str, str] | None = None
+        # signed before the write, not while holding the device row (SQLite: the whole
+        # database); returned only once the row that names it is committed
+        received_at = now_iso()
+        receipt = make_receipt(
+            self.home.signing_secret,
+            Receipt(
+                bundle_id=m.bundle_id,
+                sha256=digest,
+                size=len(data),
+                received_at=received_at,
+                agency_id=self.home.agency_id,
+                device_id=m.device_id,
+                sequence=m.sequence,
+            ),
+        )
         try:
             with self.db.transaction(immediate=True) as cur:
                 # one statement: the device (locked), whether this id is held (a retry or
@@ -451,19 +466,6 @@ class Inbox:
                     )
                 for blob_sha, blob_data in ingest.inline.items():
                     self._keep_whole_blob(cur, blob_sha, blob_data)
-                receipt = make_receipt(
-                    self.home.signing_secret,
-                    Receipt(
-                        bundle_id=m.bundle_id,
-                        sha256=digest,
-                        size=len(data),
-                        received_at=now_iso(),
-                        agency_id=self.home.agency_id,
-                        device_id=m.device_id,
-                        sequence=m.sequence,
-                    ),
-                )
-                received_at = now_iso()
                 cur.execute(
                     "INSERT INTO bundles (bundle_id, device_id, sequence, case_id, "
                     "case_reference, sha256, size, data, received_at, receipt_body, "
