@@ -219,6 +219,23 @@ def test_container_refuses_compressed_members() -> None:
     assert check_of(buffer.getvalue()) == "container"
 
 
+def test_container_reads_members_as_zipfile_does_and_refuses_damage_to_them() -> None:
+    from homestudy.sync.container import ContainerError
+
+    members = [("a.json", b"{}"), ("b/c.bin", bytes(range(256)) * 40), ("empty", b"")]
+    data = pack(members)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        assert unpack(data, max_member_size=1 << 20) == {
+            i.filename: archive.read(i) for i in archive.infolist()
+        }
+    body_at = data.index(bytes(range(256)))
+    flipped = data[:body_at] + bytes([data[body_at] ^ 1]) + data[body_at + 1 :]
+    renamed = data.replace(b"b/c.bin", b"b/x.bin", 1)  # the local header's name only
+    for damaged in (flipped, renamed, data[: body_at + 100]):
+        with pytest.raises(ContainerError):
+            unpack(damaged, max_member_size=1 << 20)
+
+
 def key_list(version: int, expires: datetime) -> Any:
     return make_key_list(
         AGENCY.signing_secret,

@@ -119,6 +119,31 @@ def test_apply_of_diff_gives_the_new_state(old: Any, new: Any) -> None:
     assert changes.apply(old, decode(ChangeSet, encode(change)).ops_as_dicts()) == new
 
 
+@settings(max_examples=300, deadline=None)
+@given(old=_json, new=_json)
+def test_apply_sharing_untouched_parts_changes_nothing_it_was_given(old: Any, new: Any) -> None:
+    ops = changes.diff(old, new)
+    before, ops_before = json.dumps(old, sort_keys=True), json.dumps(ops, sort_keys=True)
+    shared = changes.apply(old, ops, share=True)
+    assert shared == new == changes.apply(old, ops)
+    assert json.dumps(old, sort_keys=True) == before  # the input state is untouched
+    assert json.dumps(ops, sort_keys=True) == ops_before
+    # and a second change made on top of the shared result leaves that one alone
+    again = changes.apply(shared, changes.diff(new, old), share=True)
+    assert again == old and shared == new
+
+
+def test_apply_sharing_copies_only_the_path_it_changes() -> None:
+    old = _demo()
+    new = json.loads(json.dumps(old))
+    new["par_sections"][next(iter(new["par_sections"]))]["text"] += " word"
+    result = changes.apply(old, changes.diff(old, new), share=True)
+    assert result == new and result is not old
+    assert result["par_sections"] is not old["par_sections"]
+    untouched = [k for k in old if k != "par_sections" and isinstance(old[k], dict | list)]
+    assert untouched and all(result[k] is old[k] for k in untouched)
+
+
 @settings(max_examples=200, deadline=None)
 @given(
     text=st.text(min_size=80, max_size=200),

@@ -32,6 +32,8 @@ from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
+import anyio
+import anyio.to_thread
 import msgspec
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -49,6 +51,10 @@ from homestudy.agency.limits import SMALL_LIMIT, BodyLimit
 from homestudy.agency.logging_json import RequestLog, logger
 from homestudy.agency.pool import DatabaseDown
 
+#: uploads verified and stored at once per worker process; more wait their turn (never
+#: refused). The work is CPU and one short write each: more threads than this only
+#: contend for the GIL and the connection pool (16), which other routes need too
+UPLOAD_THREADS = 8
 BUNDLE_OVERHEAD = 64 * 1024  # headers of a bundle beyond its size limit are never this big
 GZIP_MINIMUM = 500  # smaller answers would grow by gzip's header and its two HTTP headers
 SIGNATURE_HEADERS = ("x-homestudy-device", "x-homestudy-time", "x-homestudy-signature")
@@ -60,8 +66,12 @@ def _refused(exc: Refusal) -> JSONResponse:
     return JSONResponse({"error": exc.code, "message": exc.message}, status_code=exc.status)
 
 
-async def _call(fn: Callable[..., Any], *args: Any) -> Any:
+async def _call(
+    fn: Callable[..., Any], *args: Any, limiter: anyio.CapacityLimiter | None = None
+) -> Any:
     try:
+        if limiter is not None:
+            return await anyio.to_thread.run_sync(fn, *args, limiter=limiter)
         return await run_in_threadpool(fn, *args)
     except Refusal:
         raise
@@ -92,6 +102,7 @@ def create_app(home: AgencyHome | Path | str) -> Starlette:
     db.migrate()
     inbox = Inbox(home, db)
     limit = home.config.max_bundle_size
+    uploads: list[anyio.CapacityLimiter] = []  # made in the event loop, at first use
 
     async def health(request: Request) -> JSONResponse:
         status, body = await _call(health_check.check, home, db)
@@ -124,8 +135,15 @@ def create_app(home: AgencyHome | Path | str) -> Starlette:
             # their last call's arguments, which would pin a 30 MB body per thread
             box = [await _read_body(request, limit)]
             version = app_version(request.headers.get("user-agent", ""))
+            if not uploads:
+                uploads.append(anyio.CapacityLimiter(UPLOAD_THREADS))
             receipt = await _call(
-                _accept_boxed, inbox, request.path_params["bundle_id"], box, version
+                _accept_boxed,
+                inbox,
+                request.path_params["bundle_id"],
+                box,
+                version,
+                limiter=uploads[0],
             )
             metrics.ACCEPTED.inc()
             return JSONResponse({"receipt": receipt.to_wire()})

@@ -122,15 +122,30 @@ def state_for(cur: Cursor, home: AgencyHome, case_id: str, sha: str) -> dict[str
     return state
 
 
+#: columns for the upload's one read (``snapshot_params`` fill them): when the newest
+#: whole state of a case was kept, and how many change sets came after it
+SNAPSHOT_COLUMNS = (
+    "(SELECT MAX(received_at) FROM case_states WHERE case_id = ?), "
+    "(SELECT count(*) FROM bundles WHERE case_id = ? AND received_at > "
+    "(SELECT MAX(received_at) FROM case_states WHERE case_id = ?))"
+)
+
+
+def snapshot_params(case_id: str) -> tuple[str, str, str]:
+    return (case_id, case_id, case_id)
+
+
+def snapshot_due_from(newest: str | None, count: int | None) -> bool:
+    """Whether enough change sets followed the newest whole state to keep another:
+    ``newest``, when it was kept (None: never); ``count``, change sets stored after it
+    (the upload counts itself: it reads before its own insert)."""
+    return newest is None or int(count or 0) + 1 >= SNAPSHOT_EVERY
+
+
 def snapshot_due(cur: Cursor, case_id: str) -> bool:
-    """Whether enough change sets followed the newest whole state to keep another."""
-    row = cur.one("SELECT MAX(received_at) FROM case_states WHERE case_id = ?", (case_id,))
-    if row is None or row[0] is None:
-        return True
-    count = cur.one(
-        "SELECT count(*) FROM bundles WHERE case_id = ? AND received_at > ?", (case_id, row[0])
-    )
-    return count is not None and int(count[0]) + 1 >= SNAPSHOT_EVERY
+    """``snapshot_due_from`` for one case, read on its own."""
+    row = cur.one(f"SELECT {SNAPSHOT_COLUMNS}", snapshot_params(case_id))
+    return row is None or snapshot_due_from(row[0], row[1])
 
 
 def keep_state(

@@ -23,7 +23,14 @@ from homestudy.agency.db import Cursor, Database, now_iso
 from homestudy.agency.home import AgencyHome
 from homestudy.errors import BundleError
 from homestudy.sync import changes, keys
-from homestudy.sync.bundle import KIND_CASE, OpenedBundle, open_bundle, read_manifest, sha256_hex
+from homestudy.sync.bundle import (
+    KIND_CASE,
+    OpenedBundle,
+    open_bundle,
+    read_manifest,
+    sha256_hex,
+    unpack_bundle,
+)
 from homestudy.sync.signed import Receipt, SignedDocument, make_receipt, request_text
 from homestudy.sync.wire import BlobStatus, RegistrationBody, decode
 
@@ -49,6 +56,7 @@ class Inbox:
     def __init__(self, home: AgencyHome, db: Database) -> None:
         self.home, self.db = home, db
         self._states = _StateCache()
+        self._signers = _Signers()
 
     # ----------------------------------------------------------------- devices
 
@@ -198,13 +206,21 @@ class Inbox:
     def accept(self, bundle_id: str, data: bytes, app_version: str = "") -> SignedDocument:
         """Verify and store a bundle; its receipt. Raises ``Refusal`` storing nothing.
         ``app_version``: the HomeStudy version the laptop says it runs (for IT's team page),
-        kept with the device in the same write."""
+        kept with the device in the same write.
+
+        A device already seen by this process takes the short way: its signing key comes
+        from memory, and the one write transaction re-reads the device row (revoked? the
+        same key?) and whether the bundle is a retry. Any refusal before that write sends
+        the bundle the careful way, which decides in the original order (unknown or
+        revoked device first, a retry's stored receipt without opening the bundle again).
+        """
         self.home.refresh()  # keys rotated while the inbox runs: sign with the new ones
         limit = self.home.config.max_bundle_size
         if len(data) > limit:
             raise Refusal(413, "too_large", "The bundle is larger than the inbox accepts.")
         try:
-            claimed = read_manifest(data, max_size=limit)
+            members = unpack_bundle(data, max_size=limit)  # read once, for both steps
+            claimed = read_manifest(data, max_size=limit, members=members)
         except BundleError as exc:
             raise Refusal(400, "malformed", exc.message) from exc
         if claimed.bundle_id != bundle_id:
@@ -214,27 +230,70 @@ class Inbox:
         if claimed.kind != KIND_CASE:
             raise Refusal(400, "invalid", "Only case bundles can be sent to the inbox.")
         digest = sha256_hex(data)
+        known = self._signers.get(claimed.device_id)
+        if known is not None:
+            try:
+                opened, ingest = self._open(data, members, claimed.device_id, known, limit)
+            except Refusal:
+                pass  # decided again below, in the careful order
+            else:
+                try:
+                    return self._store_retrying(opened, data, digest, ingest, app_version, known)
+                except _SignerChanged:
+                    pass
         stored, device = self._stored_and_device(bundle_id, claimed.device_id)
         if stored is not None and stored[0] == digest:
             return self._current_receipt(stored[1], stored[2])  # a retry: the same receipt
+        self._signers.put(device.device_id, device.signing_public_key)
+        opened, ingest = self._open(
+            data, members, device.device_id, device.signing_public_key, limit
+        )
+        try:
+            return self._store_retrying(
+                opened, data, digest, ingest, app_version, device.signing_public_key
+            )
+        except _SignerChanged as exc:  # the device row changed in between: never seen
+            raise Refusal(503, "busy", "The inbox is busy; try again.") from exc
+
+    def _open(
+        self, data: bytes, members: dict[str, bytes], device_id: str, signer: str, limit: int
+    ) -> tuple[OpenedBundle, _Ingest]:
+        """Verify (and, holding the age key, decrypt and rebuild) before any write."""
         try:
             opened = open_bundle(
                 data,
-                signer_public_key=device.signing_public_key,
+                signer_public_key=signer,
                 identity=self.home.age_identities or None,  # the inbox role: verify only
                 expected_agency_id=self.home.agency_id,
-                expected_device_id=device.device_id,
+                expected_device_id=device_id,
                 expected_kind=KIND_CASE,
                 max_size=limit,
+                members=members,
             )
         except BundleError as exc:
             status, code = (401, "bad_signature") if exc.check == "signature" else (400, "invalid")
             raise Refusal(status, code, exc.message) from exc
-        ingest = self._ingest(opened)  # outside the write lock: decrypt, rebuild, check
+        return opened, self._ingest(opened)  # outside the write lock: decrypt, rebuild, check
+
+    def _store_retrying(
+        self,
+        opened: OpenedBundle,
+        data: bytes,
+        digest: str,
+        ingest: _Ingest,
+        app_version: str,
+        signer: str,
+    ) -> SignedDocument:
         for _attempt in range(3):  # a concurrent twin may win the insert; then re-decide
             try:
                 return self._store(
-                    opened.manifest, data, digest, ingest, opened.extras, app_version[:40]
+                    opened.manifest,
+                    data,
+                    digest,
+                    ingest,
+                    opened.extras,
+                    app_version[:40],
+                    signer=signer,
                 )
             except self.db.IntegrityError:
                 continue
@@ -297,16 +356,14 @@ class Inbox:
                         "version this change was made against; send the whole case.",
                     )
                 try:
-                    state = changes.apply(found, change.ops_as_dicts())
+                    state = changes.apply(found, change.ops_as_dicts(), share=True)
                 except changes.ChangeError as exc:
                     raise Refusal(
                         422, "change_invalid", "The change does not apply to the case it names."
                     ) from exc
-            if changes.state_sha256(state) != change.state_sha256:
-                raise Refusal(
-                    422, "change_invalid", "The rebuilt case does not match the laptop's."
-                )
-        sha = changes.state_sha256(state)
+        sha = changes.state_sha256(state)  # once: the canonical JSON of the whole case
+        if opened.change is not None and sha != opened.change.state_sha256:
+            raise Refusal(422, "change_invalid", "The rebuilt case does not match the laptop's.")
         blobs = sorted({a.get("sha256", "") for a in state.get("attachments", [])} - {""})
         return _Ingest(
             state=state,
@@ -325,32 +382,67 @@ class Inbox:
         ingest: _Ingest,
         extras: dict[str, bytes] | None = None,
         app_version: str = "",
+        *,
+        signer: str,
     ) -> SignedDocument:
+        """The one write of an upload. ``signer``: the key the bundle was verified with;
+        if the device row no longer holds it (or is gone), ``_SignerChanged``."""
         from homestudy.agency.messages import REVIEW_REPLIES, record_replies
 
         alert: tuple[str, str] | None = None
+        # signed before the write, not while holding the device row (SQLite: the whole
+        # database); returned only once the row that names it is committed
+        received_at = now_iso()
+        receipt = make_receipt(
+            self.home.receipt_secret,  # the receipt key: the inbox holds no other
+            Receipt(
+                bundle_id=m.bundle_id,
+                sha256=digest,
+                size=len(data),
+                received_at=received_at,
+                agency_id=self.home.agency_id,
+                device_id=m.device_id,
+                sequence=m.sequence,
+            ),
+        )
         try:
             with self.db.transaction(immediate=True) as cur:
-                dev = cur.lock_device(
-                    m.device_id, "revoked_at, last_sequence, last_bundle_id, last_sha256"
+                # one statement: the device (locked), whether this id is held (a retry or
+                # a changed body) or this sequence used, and whether a whole state is due
+                dev = cur.one(
+                    "SELECT revoked_at, last_sequence, last_bundle_id, last_sha256, "
+                    "signing_public_key, (SELECT sha256 FROM bundles WHERE bundle_id = ?), "
+                    "(SELECT bundle_id FROM bundles WHERE device_id = ? AND sequence = ?), "
+                    f"{case_state.SNAPSHOT_COLUMNS} FROM devices WHERE device_id = ?"
+                    + (" FOR UPDATE" if cur.dialect == "postgresql" else ""),
+                    (
+                        m.bundle_id,
+                        m.device_id,
+                        m.sequence,
+                        *case_state.snapshot_params(m.case_id),
+                        m.device_id,
+                    ),
                 )
-                if dev is None or dev[0] is not None:
+                if dev is None or dev[4] != signer:
+                    raise _SignerChanged()
+                if dev[0] is not None:
                     raise Refusal(410, "device_revoked", "The agency has revoked this device.")
-                row = cur.one(
-                    "SELECT sha256, receipt_body, receipt_signature FROM bundles "
-                    "WHERE bundle_id = ?",
-                    (m.bundle_id,),
-                )
-                if row is not None:
-                    if row[0] == digest:
-                        return self._current_receipt(row[1], row[2])
+                if dev[5] is not None:
+                    if dev[5] == digest:
+                        held = cur.one(
+                            "SELECT receipt_body, receipt_signature FROM bundles "
+                            "WHERE bundle_id = ?",
+                            (m.bundle_id,),
+                        )
+                        if held is not None:  # (the device row is locked: it is)
+                            return self._current_receipt(held[0], held[1])
                     raise Refusal(
                         409,
                         "bundle_conflict",
                         "A different bundle was already received under this id.",
                     )
                 last_seq, last_id, last_sha = int(dev[1]), dev[2], dev[3]
-                if _sequence_used(cur, m.device_id, m.sequence):
+                if dev[6] is not None:
                     alert = (
                         "sequence_reused",
                         f"sequence {m.sequence} arrived after {last_seq}: the laptop may "
@@ -371,9 +463,9 @@ class Inbox:
                         "chain_broken",
                         "This bundle does not follow the device's previous bundle.",
                     )
-                missing = [
-                    b for b in ingest.blobs if b not in ingest.inline and not _blob_complete(cur, b)
-                ]
+                missing = _incomplete_blobs(
+                    cur, [b for b in ingest.blobs if b not in ingest.inline]
+                )
                 if missing:
                     raise Refusal(
                         409,
@@ -383,19 +475,6 @@ class Inbox:
                     )
                 for blob_sha, blob_data in ingest.inline.items():
                     self._keep_whole_blob(cur, blob_sha, blob_data)
-                receipt = make_receipt(
-                    self.home.receipt_secret,  # the receipt key: the inbox holds no other
-                    Receipt(
-                        bundle_id=m.bundle_id,
-                        sha256=digest,
-                        size=len(data),
-                        received_at=now_iso(),
-                        agency_id=self.home.agency_id,
-                        device_id=m.device_id,
-                        sequence=m.sequence,
-                    ),
-                )
-                received_at = now_iso()
                 cur.execute(
                     "INSERT INTO bundles (bundle_id, device_id, sequence, case_id, "
                     "case_reference, sha256, size, data, received_at, receipt_body, "
@@ -419,7 +498,7 @@ class Inbox:
                     ),
                 )
                 if ingest.state is not None and (
-                    not ingest.base or case_state.snapshot_due(cur, m.case_id)
+                    not ingest.base or case_state.snapshot_due_from(dev[7], int(dev[8] or 0) + 1)
                 ):
                     case_state.keep_state(
                         cur,
@@ -746,9 +825,45 @@ class _Ingest:
     format_version: int
 
 
-def _blob_complete(cur: Cursor, sha256: str) -> bool:
-    row = cur.one("SELECT completed_at FROM blobs WHERE sha256 = ?", (sha256,))
-    return row is not None and row[0] is not None
+class _SignerChanged(Exception):
+    """The device row no longer holds the key a bundle was verified with (or is gone)."""
+
+
+class _Signers:
+    """Devices' signing public keys seen by this process (a key never changes under a
+    device id; the write re-reads it anyway, so this only saves a read per upload)."""
+
+    def __init__(self, size: int = 4096) -> None:
+        import threading
+
+        self._keys: dict[str, str] = {}
+        self._size, self._lock = size, threading.Lock()
+
+    def get(self, device_id: str) -> str | None:
+        return self._keys.get(device_id)
+
+    def put(self, device_id: str, key: str) -> None:
+        with self._lock:
+            if len(self._keys) >= self._size and device_id not in self._keys:
+                self._keys.pop(next(iter(self._keys)))  # the oldest seen
+            self._keys[device_id] = key
+
+
+def _incomplete_blobs(cur: Cursor, wanted: list[str]) -> list[str]:
+    """Those of ``wanted`` the inbox does not hold complete (one statement per 500)."""
+    complete: set[str] = set()
+    for start in range(0, len(wanted), 500):
+        part = wanted[start : start + 500]
+        complete |= {
+            r[0]
+            for r in cur.all(
+                "SELECT sha256 FROM blobs WHERE completed_at IS NOT NULL AND sha256 IN ("
+                + ", ".join("?" * len(part))
+                + ")",
+                part,
+            )
+        }
+    return [b for b in wanted if b not in complete]
 
 
 def _check_blob_id(sha256: str, size: int, limit: int) -> None:
@@ -756,13 +871,6 @@ def _check_blob_id(sha256: str, size: int, limit: int) -> None:
         raise Refusal(400, "invalid", "An attachment is named by its SHA-256 in hex.")
     if size < 1 or size > limit:
         raise Refusal(413, "too_large", "The attachment is larger than the inbox accepts.")
-
-
-def _sequence_used(cur: Cursor, device_id: str, sequence: int) -> bool:
-    return (
-        cur.one("SELECT 1 FROM bundles WHERE device_id = ? AND sequence = ?", (device_id, sequence))
-        is not None
-    )
 
 
 def _token_hash(token: str) -> str:

@@ -1,10 +1,13 @@
 """PostgreSQL connections for the inbox: a psycopg-pool pool that heals after a restart.
 
-Each connection is checked as it is handed out (``ConnectionPool.check_connection``, a
-cheap round trip), so connections broken by a PostgreSQL restart are dropped and
-replaced instead of failing the next request. While the database is down, asking for a
-connection waits up to ``timeout`` seconds and then raises ``DatabaseDown`` — a plain
-message, which the app answers as 503 and the command line prints as one line.
+Each connection is checked as it is handed out, so connections broken by a PostgreSQL
+restart are dropped and replaced instead of failing the next request. The check costs
+no round trip while the connection looks sound (``check_idle``): an idle connection the
+server has ended has something to read (the server's "terminating connection" message,
+or the end of the stream); only then does ``ConnectionPool.check_connection`` run.
+While the database is down, asking for a connection waits up to ``timeout`` seconds and
+then raises ``DatabaseDown`` — a plain message, which the app answers as 503 and the
+command line prints as one line.
 """
 
 from __future__ import annotations
@@ -44,6 +47,29 @@ def describe(url: str) -> str:
     return f"{host}:{info.get('port') or 5432}/{info.get('dbname') or ''}"
 
 
+def check_idle(conn: Any) -> None:
+    """Raise if an idle connection is broken, without a round trip when it looks sound.
+
+    An idle connection in a healthy session has nothing to read; after a server restart
+    or a killed backend it has the server's last message or EOF waiting, or libpq
+    already knows it is closed. Then the full check (a round trip) decides.
+    """
+    import select
+
+    from psycopg import pq
+    from psycopg_pool import ConnectionPool
+
+    pgconn = conn.pgconn
+    if pgconn.status == pq.ConnStatus.OK and pgconn.transaction_status == pq.TransactionStatus.IDLE:
+        try:
+            readable, _, _ = select.select([pgconn.socket], [], [], 0)
+        except (OSError, ValueError):
+            readable = [True]
+        if not readable:
+            return
+    ConnectionPool.check_connection(conn)
+
+
 class PgPool:
     def __init__(self, url: str, max_size: int, timeout: float = 10.0) -> None:
         from psycopg_pool import ConnectionPool
@@ -55,7 +81,7 @@ class PgPool:
             min_size=1,
             max_size=max(2, max_size),
             kwargs={"autocommit": False},
-            check=ConnectionPool.check_connection,
+            check=check_idle,
             timeout=timeout,
             open=False,
             name="homestudy-inbox",

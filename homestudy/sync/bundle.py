@@ -314,9 +314,18 @@ def _seal(
     )
 
 
-def read_manifest(data: bytes, *, max_size: int = MAX_BUNDLE_SIZE) -> Manifest:
-    """The manifest, NOT verified: only to find out who claims to have sent the bundle."""
-    members = _unpack(data, max_size)
+def unpack_bundle(data: bytes, *, max_size: int = MAX_BUNDLE_SIZE) -> dict[str, bytes]:
+    """The container's members (``BundleError`` if it is not one), for a caller that
+    reads the manifest and then opens the bundle: the container is read once."""
+    return _unpack(data, max_size)
+
+
+def read_manifest(
+    data: bytes, *, max_size: int = MAX_BUNDLE_SIZE, members: dict[str, bytes] | None = None
+) -> Manifest:
+    """The manifest, NOT verified: only to find out who claims to have sent the bundle.
+    ``members``: ``unpack_bundle(data)``, if the caller already has it."""
+    members = _unpack(data, max_size) if members is None else members
     return Manifest.from_json(members.get(MANIFEST, b""))
 
 
@@ -329,13 +338,16 @@ def open_bundle(
     expected_device_id: str | None = None,
     expected_kind: str | None = None,
     max_size: int = MAX_BUNDLE_SIZE,
+    members: dict[str, bytes] | None = None,
 ) -> OpenedBundle:
     """Verify a bundle and, given the recipient's age ``identity``, decrypt it.
 
     ``identity`` may be several identities (an agency keeps those it rotated away
-    from): age tries each.
+    from): age tries each. ``members``: ``unpack_bundle(data)``, if already read.
     """
-    members = _unpack(data, max_size)
+    if len(data) > max_size:
+        raise BundleError("The bundle is larger than allowed.", check="size")
+    members = _unpack(data, max_size) if members is None else members
     manifest_bytes, signature = members.get(MANIFEST), members.get(SIGNATURE)
     if manifest_bytes is None or signature is None:
         raise BundleError("The bundle has no signed manifest.", check="container")

@@ -102,15 +102,23 @@ def _splice(old: str, new: str) -> tuple[int, int, str]:
     return start, len(old) - start - end, new[start : len(new) - end]
 
 
-def apply(state: Any, ops: list[dict[str, Any]]) -> Any:
-    """A new state: ``state`` with ``ops`` applied (``state`` is not changed)."""
-    holder = {"$": copy.deepcopy(state)}  # so a path of [] names the whole value
+def apply(state: Any, ops: list[dict[str, Any]], *, share: bool = False) -> Any:
+    """A new state: ``state`` with ``ops`` applied (``state`` is not changed).
+
+    ``share``: copy only the objects and lists along each operation's path and keep
+    every untouched part of ``state`` in the result (a one-word edit of a large case
+    copies a handful of containers, not the case). Then neither the result nor
+    ``state`` may be changed in place afterwards; the inbox's cached states never are.
+    """
+    # objects already private to the result (None: all of it, a deep copy)
+    fresh: dict[int, Any] | None = {} if share else None
+    holder = {"$": state if share else copy.deepcopy(state)}  # a path of [] names the whole
     for op in ops:
         path = ["$", *op["path"]]
-        parent = _walk(holder, path[:-1])
+        parent = _walk(holder, path[:-1], fresh)
         last = path[-1]
         if op["op"] == "order":
-            target = _child(parent, last)
+            target = _own_child(parent, last, fresh)
             if not isinstance(target, list):
                 raise ChangeError(f"not a list at {_show(path)}")
             by_id = {r.get("id"): r for r in target if isinstance(r, dict)}
@@ -142,10 +150,25 @@ def apply(state: Any, ops: list[dict[str, Any]]) -> Any:
     return holder["$"]
 
 
-def _walk(value: Any, path: Path) -> Any:
+def _walk(value: Any, path: Path, fresh: dict[int, Any] | None = None) -> Any:
     for step in path:
-        value = _child(value, step)
+        value = _own_child(value, step, fresh)
     return value
+
+
+def _own_child(value: Any, step: Any, fresh: dict[int, Any] | None) -> Any:
+    """The child at ``step``, first replaced in ``value`` (already private) by a shallow
+    copy of it unless it is private already (``fresh``; None: everything is)."""
+    child = _child(value, step)
+    if fresh is None or not isinstance(child, dict | list) or id(child) in fresh:
+        return child
+    copied: Any = dict(child) if isinstance(child, dict) else list(child)
+    fresh[id(copied)] = copied  # kept alive here, so the id is never reused meanwhile
+    if isinstance(step, dict):
+        value[next(i for i, item in enumerate(value) if item is child)] = copied
+    else:
+        value[step] = copied
+    return copied
 
 
 def _child(value: Any, step: Any) -> Any:
