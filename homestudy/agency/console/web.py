@@ -267,66 +267,41 @@ def create_console_app(
             )
             return page(request, "error.html", None, 401, message=str(exc))
         who = str(claims.get("email") or claims.get("sub"))
+
+        async def refused(detail: str, message: str, heading: str = "") -> Response:
+            await run_in_threadpool(
+                audit.record, c.db, who, "sign_in_failed", "", detail, ip(request)
+            )
+            return page(request, "error.html", None, 403, heading=heading, message=message)
+
         if oidc.settings.roles:  # the organisation's groups say the role
             role = oidc.settings.role_for(claims)
             username = await run_in_threadpool(auth.oidc_member, c.db, claims, role)
+            if username is None and role is None:
+                return await refused(
+                    "oidc: no role",
+                    "You signed in, but your organisation has not given you a role on this "
+                    "console. Ask your administrator to add you to one of its groups.",
+                    heading="No role on this console",
+                )
             if username is None:
-                await run_in_threadpool(
-                    audit.record,
-                    c.db,
-                    who,
-                    "sign_in_failed",
-                    "",
-                    "oidc: no role" if role is None else "oidc: account not usable",
-                    ip(request),
+                return await refused(
+                    "oidc: account not usable",
+                    "Your console account cannot be used (it is switched off, or a local "
+                    "account has that name). Ask the administrator.",
                 )
-                return page(
-                    request,
-                    "error.html",
-                    None,
-                    403,
-                    heading="No role on this console" if role is None else "",
-                    message=(
-                        "You signed in, but your organisation has not given you a role on "
-                        "this console. Ask your administrator to add you to one of its "
-                        "groups."
-                        if role is None
-                        else "Your console account cannot be used (it is switched off, or "
-                        "a local account has that name). Ask the administrator."
-                    ),
-                )
-            await run_in_threadpool(
-                audit.record, c.db, username, "sign_in", "", f"oidc role {role}", ip(request)
-            )
-            token = await run_in_threadpool(auth.new_session, c.db, username)
-            resp = RedirectResponse("/", status_code=303)
-            _cookie(
-                resp, SESSION_COOKIE, token, c.secure_cookies, max_age=auth.SESSION_HOURS * 3600
-            )
-            return resp
-        username = await run_in_threadpool(auth.oidc_account, c.db, claims)
-        if username is None:
-            await run_in_threadpool(
-                audit.record,
-                c.db,
-                str(claims.get("email") or claims.get("sub")),
-                "sign_in_failed",
-                "",
-                "oidc: no console account",
-                ip(request),
-            )
-            return page(
-                request,
-                "error.html",
-                None,
-                403,
-                message=(
+            detail = f"oidc role {role}"
+        else:  # accounts made by the administrator, matched by e-mail
+            username = await run_in_threadpool(auth.oidc_account, c.db, claims)
+            if username is None:
+                return await refused(
+                    "oidc: no console account",
                     "You signed in, but you have no account on this console. Ask the "
-                    "administrator to add you."
-                ),
-            )
+                    "administrator to add you.",
+                )
+            detail = "oidc"
+        await run_in_threadpool(audit.record, c.db, username, "sign_in", "", detail, ip(request))
         token = await run_in_threadpool(auth.new_session, c.db, username)
-        await run_in_threadpool(audit.record, c.db, username, "sign_in", "", "oidc", ip(request))
         resp = RedirectResponse("/", status_code=303)
         _cookie(resp, SESSION_COOKIE, token, c.secure_cookies, max_age=auth.SESSION_HOURS * 3600)
         return resp
