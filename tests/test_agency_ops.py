@@ -176,11 +176,12 @@ def test_version_and_plain_one_line_failures(tmp_path: Path) -> None:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        line = one_line(agency_cli(home.path, "serve", "--port", str(port)))
-    assert line == (
-        f"homestudy-agency: Port {port} on 127.0.0.1 is already in use: another "
-        "inbox or program is listening there. Stop it or choose --port."
-    )
+        for command in ("serve", "console"):
+            line = one_line(agency_cli(home.path, command, "--port", str(port)))
+            assert line == (
+                f"homestudy-agency: Port {port} on 127.0.0.1 is already in use: another "
+                "HomeStudy server or program is listening there. Stop it or choose --port."
+            ), command
     assert "No agency is set up" in one_line(agency_cli(tmp_path / "none", "inbox"))
 
 

@@ -38,8 +38,8 @@ def bind(host: str, port: int) -> socket.socket:
         sock.close()
         if exc.errno == errno.EADDRINUSE:
             raise AgencyError(
-                f"Port {port} on {host} is already in use: another inbox or "
-                "program is listening there. Stop it or choose --port."
+                f"Port {port} on {host} is already in use: another HomeStudy server "
+                "or program is listening there. Stop it or choose --port."
             ) from exc
         if exc.errno in (errno.EACCES, errno.EPERM):
             raise AgencyError(

@@ -15,8 +15,6 @@ import argparse
 import getpass
 import json
 import os
-import socket
-import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -70,16 +68,13 @@ def _console(args: argparse.Namespace) -> int:
 
     from homestudy.agency.console.web import create_console_app
     from homestudy.agency.home import AgencyHome
+    from homestudy.agency.serve import bind
 
     home = AgencyHome(args.home)
     app = create_console_app(home, secure_cookies=not args.insecure_cookies)
-    sock = socket.socket(socket.AF_INET6 if ":" in args.host else socket.AF_INET)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    try:
-        sock.bind((args.host, args.port))
-    except OSError:
-        print(f"homestudy-agency: port {args.port} on {args.host} is in use.", file=sys.stderr)
-        return 1
+    # bound and listening before it says so: a browser that connects at once waits in the
+    # queue while the server starts, rather than being refused
+    sock = bind(args.host, args.port)
     print(f"Console listening on http://{args.host}:{sock.getsockname()[1]}", flush=True)
     # decrypt and work out every case now, not on the first manager's first page
     import threading
