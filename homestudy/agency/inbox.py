@@ -67,11 +67,7 @@ class Inbox:
                 "FROM devices WHERE device_id = ?",
                 (device_id,),
             )
-        return (
-            None
-            if row is None
-            else Device(row[0], row[1], row[2], row[3], revoked=row[4] is not None)
-        )
+        return None if row is None else _device(row)
 
     def active_device(self, device_id: str) -> Device:
         device = self.device(device_id)
@@ -315,10 +311,10 @@ class Inbox:
             )
         stored = None if row is None else (row[0], row[1], row[2])
         if stored is not None and dev is not None:
-            return stored, Device(dev[0], dev[1], dev[2], dev[3], revoked=dev[4] is not None)
+            return stored, _device(dev)
         if dev is None:
             raise Refusal(403, "unknown_device", "This device is not enrolled with the agency.")
-        device = Device(dev[0], dev[1], dev[2], dev[3], revoked=dev[4] is not None)
+        device = _device(dev)
         if device.revoked:
             raise Refusal(410, "device_revoked", "The agency has revoked this device.")
         return stored, device
@@ -823,6 +819,12 @@ class _Ingest:
     blobs: list[str]
     inline: dict[str, bytes]
     format_version: int
+
+
+def _device(row: Any) -> Device:
+    """A ``Device`` from (device_id, assessor_id, signing_public_key, age_recipient,
+    revoked_at), the columns every device read here selects in that order."""
+    return Device(row[0], row[1], row[2], row[3], revoked=row[4] is not None)
 
 
 class _SignerChanged(Exception):

@@ -307,7 +307,7 @@ def sync_round(
 
 def _agency_keys(state: ProfileState, result: ProfileResult) -> list[str]:
     """The agency's signing key from this round's key list, then the key trusted before
-    it if that differs (receipts and assignments signed just before a rotation)."""
+    it if that differs (assignments and messages signed just before a rotation)."""
     found = [state.agency_signing_public_key]
     if result.key_list and result.key_list.get("agency_signing_public_key"):
         found.insert(0, str(result.key_list["agency_signing_public_key"]))

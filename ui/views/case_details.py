@@ -47,6 +47,7 @@ from homestudy.report.extras import SLOT_FIELDS, add_picture
 from homestudy.textutil import format_date
 from homestudy.timeline import TimelineRules
 from homestudy.validation import DateKind
+from ui.case_rules import read_case_rules
 from ui.errors import error_message
 from ui.operations import AutoSaver, run_db
 from ui.spellcheck import spelling_service
@@ -426,21 +427,14 @@ class CaseDetailsView(QWidget):
         self._applicants_changed()
 
     def _load_agency_rules(self, case: Case) -> None:
-        """An agency's case needs the checks its own rules.yaml asks for (read off the GUI
-        thread, where the vault is); until they arrive the app's settings stand in."""
-        default = TimelineRules.from_settings(self.ctx.settings)
-        if not case.agency_profile_id:
-            self.checks_panel.set_rules(default)
-            return
-        from homestudy.readiness_settings import rules_for_case
-
-        snapshot, settings = copy.deepcopy(case), self.ctx.settings
+        """An agency's case needs the checks its own rules.yaml asks for; until they
+        arrive the rules of the case shown before stand."""
 
         def apply(rules: TimelineRules) -> None:
-            if self.case is not None and self.case.id == snapshot.id:
+            if self.case is not None and self.case.id == case.id:
                 self.checks_panel.set_rules(rules)
 
-        run_db(self.ctx, self, lambda vault: rules_for_case(vault, snapshot, settings), apply)
+        read_case_rules(self.ctx, self, case, apply)
 
     def reveal(self, target_id: str) -> None:
         """Show and focus what ``target_id`` names; unknown ids are ignored."""

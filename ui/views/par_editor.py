@@ -41,7 +41,8 @@ from homestudy.report import confidentiality
 from homestudy.report.markdown import parse_blocks
 from homestudy.report.variants import shared_section_ids
 from homestudy.timeline import TimelineRules
-from ui.operations import AutoSaver, run_db
+from ui.case_rules import read_case_rules
+from ui.operations import AutoSaver
 from ui.spellcheck import spelling_service
 from ui.views.checklists import answer_key, upsert_answer
 from ui.widgets import rich_document
@@ -302,20 +303,17 @@ class ParEditorView(QWidget):
 
     def _load_agency_rules(self, case: Case) -> None:
         """Whether the medical adviser's summary is shared with the applicants is the
-        case's agency's rule, as in its exports (read off the GUI thread, where the vault
-        is); until it arrives the app's settings stand in."""
+        case's agency's rule, as in its exports; until it arrives the app's settings
+        (set by ``set_case``) stand in."""
         if not case.agency_profile_id:
             return
-        from homestudy.readiness_settings import rules_for_case
-
-        snapshot, settings = copy.deepcopy(case), self.ctx.settings
 
         def apply(rules: TimelineRules) -> None:
-            if self.case is not None and self.case.id == snapshot.id:
+            if self.case is not None and self.case.id == case.id:
                 self._rules = rules
                 self._refresh_flags()
 
-        run_db(self.ctx, self, lambda vault: rules_for_case(vault, snapshot, settings), apply)
+        read_case_rules(self.ctx, self, case, apply)
 
     def reveal(self, target_id: str) -> None:
         """Open a PAR section (``<section id>``) and put the cursor in its text, one of
