@@ -332,3 +332,71 @@ def test_replies_the_inbox_role_could_not_read_are_kept_when_the_console_reads(
     assert case_state.latest_case_state(inbox.db, console, device.case_json["id"]) is not None
     with inbox.db.transaction() as cur:
         assert cur.all("SELECT comment_id, reply FROM review_replies") == [("c9", "Added.")]
+
+
+def _with_extras_at(
+    inbox: Inbox,
+    device: TestDevice,
+    chain: list[tuple[str, bytes]],
+    index: int,
+    extras: dict[str, bytes],
+) -> list[tuple[str, bytes]]:
+    """The chain with ``extras`` beside the change of bundle ``index``, each bundle after
+    it signed again to follow its new predecessor (as the laptop would have made them)."""
+    import dataclasses
+
+    from homestudy.sync.bundle import build_change_bundle, open_bundle, sha256_hex
+    from homestudy.sync.wire import encode
+
+    out = list(chain[:index])
+    for n, (bundle_id, data) in enumerate(chain[index:]):
+        opened = open_bundle(
+            data,
+            signer_public_key=device.secrets.signing_public,
+            identity=inbox.home.age_identities,
+        )
+        assert opened.change is not None
+        manifest = opened.manifest
+        if out:
+            manifest = dataclasses.replace(
+                manifest, previous_bundle_id=out[-1][0], previous_sha256=sha256_hex(out[-1][1])
+            )
+        rebuilt = build_change_bundle(
+            manifest,
+            change=encode(opened.change),
+            signing_secret=device.secrets.signing_secret,
+            recipient=inbox.home.age_recipient,
+            extras=extras if n == 0 else opened.extras,
+        )
+        out.append((bundle_id, rebuilt))
+    return out
+
+
+def test_retention_never_breaks_a_chain_or_loses_replies_it_has_not_read(inbox: Inbox) -> None:
+    """The inbox role cannot read change sets, so its compaction keeps them all (the
+    latest may be only a change on them); the console's first reads the replies a
+    superseded change set carried (each reply travels once), then lets it go."""
+    from homestudy.agency.messages import REVIEW_REPLIES
+
+    device = enrolled(inbox)
+    reply = {"comment_id": "c1", "review_id": "r1", "reply": "Added.", "resolved": True}
+    replies = json.dumps([{**reply, "at": "2026-12-02T10:00:00+00:00"}]).encode()
+    chain = _with_extras_at(
+        inbox, device, change_chain(device, "HS-2026-0340", 6), 2, {REVIEW_REPLIES: replies}
+    )
+    front_home = AgencyHome(inbox.home.path, role="inbox")
+    front = Inbox(front_home, inbox.db)
+    for bundle_id, data in chain:
+        front.accept(bundle_id, data)
+    later = datetime.now(UTC) + timedelta(days=31)
+    front_home.config = _with_retention(front_home, 30)
+    assert front.compact(now=later)["bundles"] == 0  # it could rebuild nothing: all stay
+    console_home = AgencyHome(inbox.home.path, role="console")
+    console_home.config = _with_retention(console_home, 30)
+    assert Inbox(console_home, inbox.db).compact(now=later)["bundles"] == 5
+    got = case_state.latest_case_state(inbox.db, console_home, device.case_json["id"])
+    assert got is not None and got.case == device.case_json
+    with inbox.db.transaction() as cur:
+        assert cur.all("SELECT comment_id, reply, resolved FROM review_replies") == [
+            ("c1", "Added.", 1)
+        ]

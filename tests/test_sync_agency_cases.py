@@ -6,6 +6,7 @@ from __future__ import annotations
 import shutil
 import sqlite3
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -391,6 +392,78 @@ def test_review_comments_arrive_and_replies_go_back(vault, agency) -> None:
     db.close()
     assert reply["comment_id"] == "c2" and reply["resolved"] is True
     assert reply["reply"] == "Added the wider family."
+
+
+def _replies_carried(home: AgencyHome, case_id: str) -> list[list[str]]:
+    """The comment ids of the replies each stored bundle of the case carried, in order."""
+    import json
+
+    from homestudy.sync.bundle import read_stored_payload
+
+    db = home.database(pool_size=1)
+    try:
+        with db.transaction() as cur:
+            rows = cur.all(
+                "SELECT data FROM bundles WHERE case_id = ? ORDER BY received_at", (case_id,)
+            )
+    finally:
+        db.close()
+    carried = []
+    for (data,) in rows:
+        found = read_stored_payload(bytes(data), home.age_identities, len(data))
+        assert found is not None
+        raw = found[1].get(inbound.REVIEW_REPLIES)
+        carried.append(sorted(r["comment_id"] for r in json.loads(raw)) if raw else [])
+    return carried
+
+
+def test_each_reply_travels_once_and_all_go_again_with_a_whole_case(vault, agency) -> None:
+    """A case with review replies sends only the new ones: later edits carry none, so
+    the bytes per edit do not grow with the review. A whole case sends them all."""
+    home, server = agency
+    state = enrolled(vault, home, server)
+    case = linked_case(vault, state, "HS-2026-1102")
+    sync_round(vault, to())
+    for comment in ("c1", "c2"):
+        inbound.save_reply(vault, case.id, "r1", comment, reply=f"Done {comment}", resolved=False)
+    sync_round(vault, to())
+    vault.cases.save_visit(case.id, Visit(sequence=1, title="Visit 1"))  # an edit, no reply
+    sync_round(vault, to())
+    inbound.save_reply(vault, case.id, "r1", "c1", reply="Done, and more", resolved=True)
+    sync_round(vault, to())
+    outbox.forget_base(vault, state.id, case.id)  # the agency lost our history: all again
+    sync_round(vault, to())
+    assert _replies_carried(home, case.id) == [[], ["c1", "c2"], [], ["c1"], ["c1", "c2"]]
+    db = home.database(pool_size=1)
+    try:
+        newest = {r["comment_id"]: (r["reply"], r["resolved"]) for r in replies_for(db, case.id)}
+    finally:
+        db.close()
+    assert newest == {"c1": ("Done, and more", True), "c2": ("Done c2", False)}
+
+
+def test_a_reply_saved_while_the_clock_is_behind_still_goes(vault, agency) -> None:
+    """Replies go when newer than the agency's; a clock set back must not hide one."""
+    from unittest import mock
+
+    from homestudy.sync import inbound as inbound_module
+
+    home, server = agency
+    state = enrolled(vault, home, server)
+    case = linked_case(vault, state, "HS-2026-1103")
+    inbound.save_reply(vault, case.id, "r1", "c1", reply="First", resolved=False)
+    sync_round(vault, to())
+    earlier = inbound_module.utc_now() - timedelta(days=2)
+    with mock.patch.object(inbound_module, "utc_now", return_value=earlier):  # clock stepped back
+        inbound.save_reply(vault, case.id, "r1", "c1", reply="Second", resolved=True)
+    sync_round(vault, to())
+    assert _replies_carried(home, case.id) == [["c1"], ["c1"]]
+    db = home.database(pool_size=1)
+    try:
+        (reply,) = replies_for(db, case.id)
+    finally:
+        db.close()
+    assert (reply["reply"], reply["resolved"]) == ("Second", True)
 
 
 def test_odd_message_bodies_are_kept_with_a_reason_and_do_not_stop_syncing(vault, agency):

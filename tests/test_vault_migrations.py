@@ -109,6 +109,16 @@ def _check_receipt_key_column(vault: Vault) -> None:
     assert keys <= {""}
 
 
+def _check_replies_sent_columns(vault: Vault) -> None:
+    """m0009: outbox rows and agency bases keep the newest reply they carried ('' none)."""
+    with vault.reading() as conn:
+        for table in ("sync_case_base", "sync_outbox"):
+            columns = {r[1] for r in conn.execute(f"PRAGMA table_info({table})")}
+            assert "replies_at" in columns, table
+            kept = {r[0] for r in conn.execute(f"SELECT replies_at FROM {table}")}
+            assert kept <= {""}, table
+
+
 #: target version -> what that step must have left behind in an upgraded vault
 UPGRADE_CHECKS: dict[int, Callable[[Vault], None]] = {
     2: _check_sync_tables,
@@ -118,6 +128,7 @@ UPGRADE_CHECKS: dict[int, Callable[[Vault], None]] = {
     6: _check_agency_cases,
     7: _check_change_set_tables,
     8: _check_receipt_key_column,
+    9: _check_replies_sent_columns,
 }
 
 

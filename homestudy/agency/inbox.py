@@ -647,7 +647,9 @@ class Inbox:
         leads to), and attachments no kept state refers to go with them."""
         days = self.home.config.retention_days
         removed = {"bundles": 0, "blobs": 0}
-        if days <= 0:
+        if days <= 0 or not self.home.age_identities:
+            # without the key (the inbox role) nothing can be read, so nothing can be
+            # told superseded: a latest change set may need every one before it
             return removed
         cutoff = ((now or datetime.now(UTC)) - timedelta(days=days)).isoformat()
         with self.db.transaction(immediate=True) as cur:
@@ -655,10 +657,22 @@ class Inbox:
                 r[0]: r[1]
                 for r in cur.all("SELECT case_id, MAX(received_at) FROM bundles GROUP BY case_id")
             }
+            old_cases = {
+                r[0]
+                for r in cur.all(
+                    "SELECT DISTINCT case_id FROM bundles WHERE received_at < ?", (cutoff,)
+                )
+            }
+            for case_id in old_cases:  # the replies each change set carries, kept first
+                case_state.index_pending(cur, self.home, case_id)
+            # a change set not read yet (no key here to read it) stays: its replies and
+            # the states after it may still need it
             old = cur.all(
-                "SELECT bundle_id, case_id, received_at FROM bundles WHERE received_at < ?",
+                "SELECT bundle_id, case_id, received_at FROM bundles WHERE received_at < ? "
+                "AND (state_sha256 != '' OR format_version < 2)",
                 (cutoff,),
             )
+            kept_whole: set[str] = set()
             for case_id in {r[1] for r in old}:  # keep each latest whole, then the chain can go
                 row = cur.one(
                     "SELECT bundle_id, device_id, received_at, state_sha256 FROM "
@@ -684,8 +698,10 @@ class Inbox:
                     received_at=row[2],
                     blobs=blobs,
                 )
+                kept_whole.add(case_id)
             for bundle_id, case_id, received_at in old:
-                if latest.get(case_id) != received_at:
+                # only once the latest state is kept whole: else the chain is the case
+                if case_id in kept_whole and latest.get(case_id) != received_at:
                     cur.execute("DELETE FROM bundles WHERE bundle_id = ?", (bundle_id,))
                     removed["bundles"] += 1
             kept: set[str] = set()

@@ -115,7 +115,9 @@ def _freeze_marked(vault: Any) -> None:
         if state is None:
             outbox.clear_dirty(vault, case_id, version)  # not an agency's case (link: marks)
             continue
-        outbox.freeze(vault, state, case, version, extras=inbound.replies_member(vault, case.id))
+        since = outbox.replies_sent_up_to(vault, state.id, case.id)
+        replies, newest = inbound.replies_member(vault, case.id, since)
+        outbox.freeze(vault, state, case, version, extras=replies, replies_at=newest)
 
 
 def _missing_blobs(vault: Any, profile_id: str, items: list[OutboxItem]) -> dict[str, bytes]:

@@ -7,8 +7,10 @@ sections, a withdrawn or closed case is archived. A message that cannot be appli
 kept with its reason (``status = "unapplied"``) and tried again each sync round until
 it applies or the worker sets it aside (``resolve``); it is never dropped.
 
-Replies to review comments are kept in ``review_replies`` and travel back in every
-bundle of the case as the payload member ``review_replies.json``.
+Replies to review comments are kept in ``review_replies`` and travel back in the case's
+next bundle as the payload member ``review_replies.json``: the replies saved since those
+the agency already holds (all of them when it holds none), each stamped with a time
+that only moves forward in the case, so "since" is exact even if the clock steps back.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from homestudy.errors import HomeStudyError, NotFoundError, ValidationError
@@ -393,27 +396,42 @@ def save_reply(
 ) -> None:
     """Keep the worker's reply; the case is marked so the reply goes to the agency."""
     with vault.transaction() as conn:
+        newest = conn.execute(
+            "SELECT MAX(at) FROM review_replies WHERE case_id = ?", (case_id,)
+        ).fetchone()[0]
         conn.execute(
             "INSERT INTO review_replies (review_id, comment_id, case_id, reply, resolved, at) "
             "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (review_id, comment_id) DO UPDATE SET "
             "reply = excluded.reply, resolved = excluded.resolved, at = excluded.at",
-            (review_id, comment_id, case_id, reply, int(resolved), utc_now().isoformat()),
+            (review_id, comment_id, case_id, reply, int(resolved), _after(newest)),
         )
     outbox.mark_dirty(vault, case_id)
 
 
-def replies_member(vault: Any, case_id: str) -> dict[str, bytes]:
-    """``{"review_replies.json": ...}`` for a case's bundle, or {} when it has none."""
+def _after(newest: str | None) -> str:
+    """Now, or just after the case's newest reply if the clock has stepped back: the
+    bundles send replies newer than the agency's, and the agency keeps the newest."""
+    now = utc_now()
+    if newest:
+        floor = datetime.fromisoformat(newest) + timedelta(microseconds=1)
+        now = max(now, floor)
+    return now.isoformat(timespec="microseconds")
+
+
+def replies_member(vault: Any, case_id: str, since: str = "") -> tuple[dict[str, bytes], str]:
+    """``({"review_replies.json": ...}, newest)`` for a case's bundle: the replies saved
+    after ``since`` (the newest the agency holds; '' for all), and the newest time among
+    them (``since`` itself when there are none, with {} for the member)."""
     with vault.reading() as conn:
         rows = conn.execute(
             "SELECT comment_id, review_id, reply, resolved, at FROM "
-            "review_replies WHERE case_id = ? ORDER BY at",
-            (case_id,),
+            "review_replies WHERE case_id = ? AND at > ? ORDER BY at",
+            (case_id, since),
         ).fetchall()
     if not rows:
-        return {}
+        return {}, since
     data = [
         {"comment_id": r[0], "review_id": r[1], "reply": r[2], "resolved": bool(r[3]), "at": r[4]}
         for r in rows
     ]
-    return {REVIEW_REPLIES: json.dumps(data, sort_keys=True).encode("utf-8")}
+    return {REVIEW_REPLIES: json.dumps(data, sort_keys=True).encode("utf-8")}, str(rows[-1][4])

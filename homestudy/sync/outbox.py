@@ -270,10 +270,13 @@ def freeze(
     case: Case,
     dirty_version: int | None,
     extras: dict[str, bytes] | None = None,
+    replies_at: str = "",
 ) -> str | None:
     """Store the case's change set in the outbox, replacing any still waiting, in one
-    transaction; None when the agency already has this very case (and these extras).
-    ``extras``: further payload members (``review_replies.json``), sent whole each time."""
+    transaction; None when the agency already has this very case and no extras are new.
+    ``extras``: further payload members (``review_replies.json``: the replies newer than
+    the base's, ``replies_sent_up_to``); ``replies_at``: the newest reply they carry,
+    which becomes the base's once the agency signs a receipt for this bundle."""
     current = to_jsonable(case)
     current_sha = changes.state_sha256(current)
     extras = dict(extras or {})
@@ -295,8 +298,8 @@ def freeze(
             conn.execute(
                 "DELETE FROM sync_dirty WHERE case_id = ? AND version = ?", (case.id, dirty_version)
             )
-        if base is not None and (base[1], base[3]) == (current_sha, extras_sha):
-            # back to what the agency has (an edit undone): nothing needs to go
+        if base is not None and base[1] == current_sha and not extras:
+            # back to what the agency has (an edit undone), no new replies: nothing to go
             conn.execute(
                 "DELETE FROM sync_outbox WHERE profile_id = ? AND case_id = ?", (state.id, case.id)
             )
@@ -363,8 +366,8 @@ def freeze(
         digest = sha256_hex(data)
         conn.execute(
             "INSERT INTO sync_outbox (bundle_id, profile_id, case_id, sequence, data, sha256, "
-            "created_at, result_state, result_sha256, blobs, extras_sha256) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "created_at, result_state, result_sha256, blobs, extras_sha256, replies_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 manifest.bundle_id,
                 state.id,
@@ -377,6 +380,7 @@ def freeze(
                 current_sha,
                 json.dumps(blobs),
                 extras_sha,
+                replies_at,
             ),
         )
         conn.execute(
@@ -385,6 +389,17 @@ def freeze(
             (sequence + 1, manifest.bundle_id, digest, state.id),
         )
     return manifest.bundle_id
+
+
+def replies_sent_up_to(vault: Any, profile_id: str, case_id: str) -> str:
+    """The newest review reply the agency has signed a receipt for in this case ('' when
+    it holds none, or holds no base of the case: the next bundle then sends them all)."""
+    with vault.reading() as conn:
+        row = conn.execute(
+            "SELECT replies_at FROM sync_case_base WHERE profile_id = ? AND case_id = ?",
+            (profile_id, case_id),
+        ).fetchone()
+    return str(row[0]) if row else ""
 
 
 def _extras_sha256(extras: dict[str, bytes]) -> str:
@@ -524,17 +539,25 @@ def record_receipt(vault: Any, item: OutboxItem, receipt: Receipt, doc: SignedDo
             ),
         )
         row = conn.execute(
-            "SELECT result_state, extras_sha256 FROM sync_outbox WHERE bundle_id = ?",
+            "SELECT result_state, extras_sha256, replies_at FROM sync_outbox WHERE bundle_id = ?",
             (item.bundle_id,),
         ).fetchone()
         if row is not None and item.result_sha256:  # the agency now holds this case
             conn.execute(
                 "INSERT INTO sync_case_base (profile_id, case_id, bundle_id, state_sha256, "
-                "state, extras_sha256) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (profile_id, "
-                "case_id) DO UPDATE SET bundle_id = excluded.bundle_id, state_sha256 = "
-                "excluded.state_sha256, state = excluded.state, extras_sha256 = "
-                "excluded.extras_sha256",
-                (item.profile_id, item.case_id, item.bundle_id, item.result_sha256, row[0], row[1]),
+                "state, extras_sha256, replies_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT "
+                "(profile_id, case_id) DO UPDATE SET bundle_id = excluded.bundle_id, "
+                "state_sha256 = excluded.state_sha256, state = excluded.state, "
+                "extras_sha256 = excluded.extras_sha256, replies_at = excluded.replies_at",
+                (
+                    item.profile_id,
+                    item.case_id,
+                    item.bundle_id,
+                    item.result_sha256,
+                    row[0],
+                    row[1],
+                    row[2],
+                ),
             )
         conn.executemany(
             "INSERT INTO sync_blobs_sent (profile_id, sha256) VALUES (?, ?) ON CONFLICT DO NOTHING",

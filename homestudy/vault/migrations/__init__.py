@@ -22,6 +22,7 @@ from homestudy.vault.migrations import (
     m0006_agency_cases,
     m0007_change_sets,
     m0008_receipt_key,
+    m0009_replies_sent,
 )
 
 STEPS = [
@@ -33,5 +34,6 @@ STEPS = [
     m0006_agency_cases,
     m0007_change_sets,
     m0008_receipt_key,
+    m0009_replies_sent,
 ]
 LATEST = len(STEPS)
