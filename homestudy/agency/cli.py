@@ -33,7 +33,7 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -43,6 +43,7 @@ from homestudy.errors import HomeStudyError
 if TYPE_CHECKING:
     from homestudy.agency.db import Database
     from homestudy.agency.home import AgencyHome
+    from homestudy.agency.inbox import Inbox
 
 
 def add_version_option(parser: argparse.ArgumentParser) -> None:
@@ -268,28 +269,33 @@ def _enrol(args: argparse.Namespace) -> int:
 def _revoke(args: argparse.Namespace) -> int:
     from homestudy.agency.inbox import Inbox
 
-    with _home_db(args) as (home, db):
-        found = Inbox(home, db).revoke(args.device_id)
-        if found:
-            _audit(db, "device_revoked", args.device_id)
-    if not found:
-        print("No device with that id is enrolled.", file=sys.stderr)
-        return 1
-    print(f"Device {args.device_id} revoked. Its next sync will be refused.")
-    return 0
+    return _change_device(
+        args, Inbox.revoke, "device_revoked", "revoked. Its next sync will be refused."
+    )
 
 
 def _restore_device(args: argparse.Namespace) -> int:
     from homestudy.agency.inbox import Inbox
 
+    return _change_device(
+        args, Inbox.restore_device, "device_restored", "restored. Its next sync will be accepted."
+    )
+
+
+def _change_device(
+    args: argparse.Namespace, change: Callable[[Inbox, str], bool], action: str, done: str
+) -> int:
+    """``change`` the device ``args.device_id`` (audited as ``action``) and say it is ``done``."""
+    from homestudy.agency.inbox import Inbox
+
     with _home_db(args) as (home, db):
-        found = Inbox(home, db).restore_device(args.device_id)
+        found = change(Inbox(home, db), args.device_id)
         if found:
-            _audit(db, "device_restored", args.device_id)
+            _audit(db, action, args.device_id)
     if not found:
         print("No device with that id is enrolled.", file=sys.stderr)
         return 1
-    print(f"Device {args.device_id} restored. Its next sync will be accepted.")
+    print(f"Device {args.device_id} {done}")
     return 0
 
 
