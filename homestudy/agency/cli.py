@@ -44,6 +44,7 @@ if TYPE_CHECKING:
     from homestudy.agency.db import Database
     from homestudy.agency.home import AgencyHome
     from homestudy.agency.inbox import Inbox
+    from homestudy.agency.rotation import Rotation
 
 
 def add_version_option(parser: argparse.ArgumentParser) -> None:
@@ -427,12 +428,18 @@ def _publish_keys(args: argparse.Namespace) -> int:
     return 0
 
 
+def _rotate(args: argparse.Namespace, rotate: Callable[..., Rotation]) -> Rotation:
+    """One key rotation (``rotate-keys``, ``rotate-receipt-key``), audited by its command."""
+    with _home_db(args) as (home, db):
+        done = rotate(home, db, days=args.days)
+        _audit(db, "key_operation", args.command, f"key list {done.version}")
+    return done
+
+
 def _rotate_receipt_key(args: argparse.Namespace) -> int:
     from homestudy.agency.rotation import rotate_receipt_key
 
-    with _home_db(args) as (home, db):
-        done = rotate_receipt_key(home, db, days=args.days)
-        _audit(db, "key_operation", "rotate-receipt-key", f"key list {done.version}")
+    done = _rotate(args, rotate_receipt_key)
     print(
         f"New receipt key made. Key list version {done.version} names it, signed by the "
         "signing key; laptops check receipts with it from their next sync."
@@ -448,9 +455,7 @@ def _rotate_receipt_key(args: argparse.Namespace) -> int:
 def _rotate_keys(args: argparse.Namespace) -> int:
     from homestudy.agency.rotation import rotate_keys
 
-    with _home_db(args) as (home, db):
-        done = rotate_keys(home, db, days=args.days)
-        _audit(db, "key_operation", "rotate-keys", f"key list {done.version}")
+    done = _rotate(args, rotate_keys)
     print(
         f"New agency keys made. Key list version {done.version} names them, signed by the "
         "old signing key and the new one; laptops move to the new keys at their next sync."
