@@ -242,24 +242,13 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _enrol(args: argparse.Namespace) -> int:
-    from homestudy.agency.inbox import Inbox
+    from homestudy.agency.console.team import issue_enrolment  # as the console issues one
     from homestudy.atomic import write_atomic
-    from homestudy.sync.enrolment import EnrolmentFile
 
     with _home_db(args) as (home, db):
         db.migrate()
-        token = Inbox(home, db).new_token(args.assessor, args.assessor_name, args.days)
-    enrolment = EnrolmentFile(
-        agency_id=home.agency_id,
-        agency_name=home.config.name,
-        inbox_url=home.config.inbox_url,
-        agency_age_recipient=home.age_recipient,
-        agency_signing_public_key=home.signing_public,
-        token=token,
-        assessor_id=args.assessor,
-        assessor_name=args.assessor_name,
-    )
-    write_atomic(args.out, enrolment.to_json())
+        data = issue_enrolment(home, db, args.assessor, args.assessor_name, args.days)
+    write_atomic(args.out, data)
     print(
         f"Enrolment file written to {args.out}. Give it to the assessor privately; "
         f"it works once, within {args.days} days."
