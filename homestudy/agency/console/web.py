@@ -136,6 +136,12 @@ def create_console_app(
     def ip(request: Request) -> str:
         return request.client.host if request.client else ""
 
+    def record_action(
+        request: Request, s: auth.Session, action: str, target: str, detail: str
+    ) -> None:
+        """The audit line for what a signed-in staff member did, and from where."""
+        audit.record(c.db, s.staff.username, action, target, detail, ip(request))
+
     def session_of(request: Request) -> auth.Session | None:
         return auth.session_for(c.db, request.cookies.get(SESSION_COOKIE))
 
@@ -308,7 +314,7 @@ def create_console_app(
 
     def logout(request: Request, s: auth.Session, form: dict[str, Any]) -> Response:
         auth.sign_out(c.db, request.cookies.get(SESSION_COOKIE, ""))
-        audit.record(c.db, s.staff.username, "sign_out", "", "", ip(request))
+        record_action(request, s, "sign_out", "", "")
         resp = RedirectResponse("/login", status_code=303)
         resp.delete_cookie(SESSION_COOKIE, path="/")
         return resp
@@ -321,7 +327,7 @@ def create_console_app(
         stale = len(c.load.stale_ids)
         rows = [r for r in every if filters.keep(r)]
         rows.sort(key=caseload.SORTS[filters.sort], reverse=filters.descending)
-        audit.record(c.db, s.staff.username, "view_caseload", "", f"{len(rows)} cases", ip(request))
+        record_action(request, s, "view_caseload", "", f"{len(rows)} cases")
         months = sorted({r.panel_date.isoformat()[:7] for r in every if r.panel_date})
         return page(
             request,
@@ -344,9 +350,7 @@ def create_console_app(
     def caseload_csv(request: Request, s: auth.Session, form: dict[str, Any]) -> Response:
         filters = caseload.Filters.from_query(request.query_params)
         rows = c.load.rows(c.today(), filters)
-        audit.record(
-            c.db, s.staff.username, "export_csv", "caseload", f"{len(rows)} cases", ip(request)
-        )
+        record_action(request, s, "export_csv", "caseload", f"{len(rows)} cases")
         return _download(caseload.to_csv(rows).encode("utf-8"), "caseload.csv", "text/csv")
 
     # ------------------------------------------------------------------ case
@@ -363,14 +367,7 @@ def create_console_app(
 
         state = _state(request)
         case, today = state.case, c.today()
-        audit.record(
-            c.db,
-            s.staff.username,
-            "view_case",
-            case.reference,
-            f"bundle {state.bundle_id}",
-            ip(request),
-        )
+        record_action(request, s, "view_case", case.reference, f"bundle {state.bundle_id}")
         forms = load_library()
         document = build_par_document(case, Variant.SUPERVISOR, forms=forms, today=today)
         titles = {sec.id: sec.title for sec in forms.par.sections}
@@ -422,14 +419,7 @@ def create_console_app(
             )
         except ValidationError as exc:
             return case_page(request, s, form, error=exc.message, status=400)
-        audit.record(
-            c.db,
-            s.staff.username,
-            "comment",
-            state.case.reference,
-            f"section {made.section_id}",
-            ip(request),
-        )
+        record_action(request, s, "comment", state.case.reference, f"section {made.section_id}")
         return RedirectResponse(f"/cases/{state.case.id}#r_{made.section_id}", status_code=303)
 
     def decision(request: Request, s: auth.Session, form: dict[str, Any]) -> Response:
@@ -447,13 +437,12 @@ def create_console_app(
             )
         except ValidationError as exc:
             return case_page(request, s, form, error=exc.message, status=400)
-        audit.record(
-            c.db,
-            s.staff.username,
+        record_action(
+            request,
+            s,
             "decision",
             state.case.reference,
             f"{kind or 'comments only'}; review {review_id}",
-            ip(request),
         )
         return RedirectResponse(f"/cases/{state.case.id}#review", status_code=303)
 
@@ -498,7 +487,7 @@ def create_console_app(
                 if fmt == "pdf"
                 else "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
             )
-        audit.record(c.db, s.staff.username, "download", state.case.reference, name, ip(request))
+        record_action(request, s, "download", state.case.reference, name)
         return _download(data, name, media)
 
     def bulk_export(request: Request, s: auth.Session, form: dict[str, Any]) -> Response:
@@ -521,14 +510,7 @@ def create_console_app(
             }
             for row in _case_rows_between(start, end)
         ]
-        audit.record(
-            c.db,
-            s.staff.username,
-            "download",
-            "bulk export",
-            f"{start} to {end}: {len(out)} cases",
-            ip(request),
-        )
+        record_action(request, s, "download", "bulk export", f"{start} to {end}: {len(out)} cases")
         data = json.dumps(
             {"from": start.isoformat(), "to": end.isoformat(), "cases": out}, indent=1
         ).encode("utf-8")
@@ -559,21 +541,21 @@ def create_console_app(
             data = team.issue_enrolment(
                 home, c.db, assessor, str(form.get("assessor_name", "")).strip()
             )
-            audit.record(c.db, s.staff.username, "enrolment_issued", assessor, "", ip(request))
+            record_action(request, s, "enrolment_issued", assessor, "")
             return _download(data, f"{_safe(assessor)}.homestudy-enrol", "application/json")
         if action == "cancel":
             team.cancel_enrolment(c.db, target)
-            audit.record(c.db, s.staff.username, "enrolment_cancelled", target, "", ip(request))
+            record_action(request, s, "enrolment_cancelled", target, "")
             return team_page(request, s, form, "The enrolment file was cancelled.")
         if action == "revoke":
             team.revoke_device(home, c.db, target)
-            audit.record(c.db, s.staff.username, "device_revoked", target, "", ip(request))
+            record_action(request, s, "device_revoked", target, "")
             return team_page(
                 request, s, form, "The laptop was revoked. Its next sync will be refused."
             )
         if action == "restore":
             team.restore_device(home, c.db, target)
-            audit.record(c.db, s.staff.username, "device_restored", target, "", ip(request))
+            record_action(request, s, "device_restored", target, "")
             return team_page(request, s, form, "The laptop can sync again.")
         raise NotFoundError("There is no such action.")
 
@@ -582,7 +564,7 @@ def create_console_app(
     def audit_page(request: Request, s: auth.Session, form: dict[str, Any]) -> Response:
         q = request.query_params
         rows = audit.entries(c.db, action=q.get("action", ""), actor=q.get("actor", ""))
-        audit.record(c.db, s.staff.username, "view_audit", "", "", ip(request))
+        record_action(request, s, "view_audit", "", "")
         if request.url.path.endswith(".csv"):
             return _download(audit.to_csv(rows).encode("utf-8"), "audit-log.csv", "text/csv")
         return page(request, "audit.html", s, rows=rows, actions=audit.ACTIONS, q=q)
@@ -609,14 +591,7 @@ def create_console_app(
     def tokens_action(request: Request, s: auth.Session, form: dict[str, Any]) -> Response:
         if request.path_params["action"] == "revoke":
             api.revoke_token(c.db, str(form.get("id", "")))
-            audit.record(
-                c.db,
-                s.staff.username,
-                "api_token_revoked",
-                str(form.get("id", "")),
-                "",
-                ip(request),
-            )
+            record_action(request, s, "api_token_revoked", str(form.get("id", "")), "")
             return tokens_page(request, s, form)
         scopes = [k for k in api.SCOPES if form.get(f"scope_{k}")]
         try:
@@ -625,14 +600,7 @@ def create_console_app(
             )
         except ValidationError as exc:
             return tokens_page(request, s, form, error=exc.message, status=400)
-        audit.record(
-            c.db,
-            s.staff.username,
-            "api_token_created",
-            made.token_id,
-            " ".join(made.scopes),
-            ip(request),
-        )
+        record_action(request, s, "api_token_created", made.token_id, " ".join(made.scopes))
         return tokens_page(request, s, form, secret=secret)
 
     # ------------------------------------------------------------------ JSON API
