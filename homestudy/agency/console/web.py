@@ -44,6 +44,10 @@ SECURITY_HEADERS = {
 }
 STATIC = Path(__file__).parent / "static"
 OPENAPI = Path(__file__).resolve().parents[3] / "docs" / "agency-api.openapi.yaml"
+_DOCUMENT_MEDIA = {  # a rendered PAR or record's media type, by its format
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "pdf": "application/pdf",
+}
 _actor = threading.local()  # who the current request's work is for (the audit's "who")
 
 
@@ -464,11 +468,7 @@ def create_console_app(
                 raise NotFoundError("There is no such download.")
             data = render(build_record_document(state.case, record, today=c.today()), fmt)
             name = f"{ref}.{stem}.{fmt}"
-            media = (
-                "application/pdf"
-                if fmt == "pdf"
-                else "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-            )
+            media = _DOCUMENT_MEDIA[fmt]
         elif what == "case.json":
             data = json.dumps(
                 {"format": "homestudy-case", "case": to_jsonable(state.case)}, indent=2
@@ -482,11 +482,7 @@ def create_console_app(
             doc = build_par_document(state.case, variants[variant], today=c.today())
             data = render(doc, fmt)
             name = f"{ref}.PAR-{variant}.{fmt}"
-            media = (
-                "application/pdf"
-                if fmt == "pdf"
-                else "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-            )
+            media = _DOCUMENT_MEDIA[fmt]
         record_action(request, s, "download", state.case.reference, name)
         return _download(data, name, media)
 
@@ -662,11 +658,7 @@ def create_console_app(
         if fmt not in ("docx", "pdf"):
             raise NotFoundError("There is no such format.")
         data = render(build_par_document(state.case, Variant.PANEL, today=c.today()), fmt)
-        media = (
-            "application/pdf"
-            if fmt == "pdf"
-            else "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-        )
+        media = _DOCUMENT_MEDIA[fmt]
         return _download(data, f"{_safe(state.case.reference)}.PAR-panel.{fmt}", media)
 
     def api_export(request: Request, token: api.ApiToken) -> Response:
