@@ -33,7 +33,7 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -43,6 +43,8 @@ from homestudy.errors import HomeStudyError
 if TYPE_CHECKING:
     from homestudy.agency.db import Database
     from homestudy.agency.home import AgencyHome
+    from homestudy.agency.inbox import Inbox
+    from homestudy.agency.rotation import Rotation
 
 
 def add_version_option(parser: argparse.ArgumentParser) -> None:
@@ -240,24 +242,13 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _enrol(args: argparse.Namespace) -> int:
-    from homestudy.agency.inbox import Inbox
+    from homestudy.agency.console.team import issue_enrolment  # as the console issues one
     from homestudy.atomic import write_atomic
-    from homestudy.sync.enrolment import EnrolmentFile
 
     with _home_db(args) as (home, db):
         db.migrate()
-        token = Inbox(home, db).new_token(args.assessor, args.assessor_name, args.days)
-    enrolment = EnrolmentFile(
-        agency_id=home.agency_id,
-        agency_name=home.config.name,
-        inbox_url=home.config.inbox_url,
-        agency_age_recipient=home.age_recipient,
-        agency_signing_public_key=home.signing_public,
-        token=token,
-        assessor_id=args.assessor,
-        assessor_name=args.assessor_name,
-    )
-    write_atomic(args.out, enrolment.to_json())
+        data = issue_enrolment(home, db, args.assessor, args.assessor_name, args.days)
+    write_atomic(args.out, data)
     print(
         f"Enrolment file written to {args.out}. Give it to the assessor privately; "
         f"it works once, within {args.days} days."
@@ -268,28 +259,33 @@ def _enrol(args: argparse.Namespace) -> int:
 def _revoke(args: argparse.Namespace) -> int:
     from homestudy.agency.inbox import Inbox
 
-    with _home_db(args) as (home, db):
-        found = Inbox(home, db).revoke(args.device_id)
-        if found:
-            _audit(db, "device_revoked", args.device_id)
-    if not found:
-        print("No device with that id is enrolled.", file=sys.stderr)
-        return 1
-    print(f"Device {args.device_id} revoked. Its next sync will be refused.")
-    return 0
+    return _change_device(
+        args, Inbox.revoke, "device_revoked", "revoked. Its next sync will be refused."
+    )
 
 
 def _restore_device(args: argparse.Namespace) -> int:
     from homestudy.agency.inbox import Inbox
 
+    return _change_device(
+        args, Inbox.restore_device, "device_restored", "restored. Its next sync will be accepted."
+    )
+
+
+def _change_device(
+    args: argparse.Namespace, change: Callable[[Inbox, str], bool], action: str, done: str
+) -> int:
+    """``change`` the device ``args.device_id`` (audited as ``action``) and say it is ``done``."""
+    from homestudy.agency.inbox import Inbox
+
     with _home_db(args) as (home, db):
-        found = Inbox(home, db).restore_device(args.device_id)
+        found = change(Inbox(home, db), args.device_id)
         if found:
-            _audit(db, "device_restored", args.device_id)
+            _audit(db, action, args.device_id)
     if not found:
         print("No device with that id is enrolled.", file=sys.stderr)
         return 1
-    print(f"Device {args.device_id} restored. Its next sync will be accepted.")
+    print(f"Device {args.device_id} {done}")
     return 0
 
 
@@ -421,12 +417,18 @@ def _publish_keys(args: argparse.Namespace) -> int:
     return 0
 
 
+def _rotate(args: argparse.Namespace, rotate: Callable[..., Rotation]) -> Rotation:
+    """One key rotation (``rotate-keys``, ``rotate-receipt-key``), audited by its command."""
+    with _home_db(args) as (home, db):
+        done = rotate(home, db, days=args.days)
+        _audit(db, "key_operation", args.command, f"key list {done.version}")
+    return done
+
+
 def _rotate_receipt_key(args: argparse.Namespace) -> int:
     from homestudy.agency.rotation import rotate_receipt_key
 
-    with _home_db(args) as (home, db):
-        done = rotate_receipt_key(home, db, days=args.days)
-        _audit(db, "key_operation", "rotate-receipt-key", f"key list {done.version}")
+    done = _rotate(args, rotate_receipt_key)
     print(
         f"New receipt key made. Key list version {done.version} names it, signed by the "
         "signing key; laptops check receipts with it from their next sync."
@@ -442,9 +444,7 @@ def _rotate_receipt_key(args: argparse.Namespace) -> int:
 def _rotate_keys(args: argparse.Namespace) -> int:
     from homestudy.agency.rotation import rotate_keys
 
-    with _home_db(args) as (home, db):
-        done = rotate_keys(home, db, days=args.days)
-        _audit(db, "key_operation", "rotate-keys", f"key list {done.version}")
+    done = _rotate(args, rotate_keys)
     print(
         f"New agency keys made. Key list version {done.version} names them, signed by the "
         "old signing key and the new one; laptops move to the new keys at their next sync."

@@ -149,9 +149,9 @@ def issue(
     return QueuedMessage(manifest.message_id, target, sequence)
 
 
-def device_for_case(cur: Cursor, case_id: str) -> tuple[str, str]:
-    """The laptop a case is with (the last one it was sent to or came from) and the
-    case's reference; a revoked laptop's newest active successor for the same assessor."""
+def last_placed(cur: Cursor, case_id: str) -> tuple[str, str] | None:
+    """The laptop a case was last sent to or came from, and the case's reference (None:
+    neither); revoked or not."""
     placed = cur.one(
         "SELECT device_id, case_reference, created_at FROM assignments WHERE case_id = ? AND "
         f"kind IN ({', '.join('?' * len(PLACING_KINDS))}) ORDER BY created_at DESC LIMIT 1",
@@ -163,6 +163,13 @@ def device_for_case(cur: Cursor, case_id: str) -> tuple[str, str]:
         (case_id,),
     )
     found = max((r for r in (placed, sent) if r is not None), key=lambda r: r[2], default=None)
+    return None if found is None else (found[0], found[1])
+
+
+def device_for_case(cur: Cursor, case_id: str) -> tuple[str, str]:
+    """The laptop a case is with (the last one it was sent to or came from) and the
+    case's reference; a revoked laptop's newest active successor for the same assessor."""
+    found = last_placed(cur, case_id)
     if found is None:
         raise NotFoundError("The agency has no record of that case on any laptop.")
     device = cur.one("SELECT assessor_id, revoked_at FROM devices WHERE device_id = ?", (found[0],))

@@ -16,7 +16,13 @@ from homestudy.agency import case_state
 from homestudy.agency.assign import open_received
 from homestudy.agency.db import Cursor, Database
 from homestudy.agency.home import AgencyHome
-from homestudy.agency.messages import PLACING_KINDS, QueuedMessage, device_for_case, issue
+from homestudy.agency.messages import (
+    PLACING_KINDS,
+    QueuedMessage,
+    device_for_case,
+    issue,
+    last_placed,
+)
 from homestudy.errors import AgencyError, NotFoundError
 from homestudy.model import Case
 from homestudy.serial import from_jsonable, to_jsonable
@@ -168,7 +174,7 @@ def reissue(
         ]
         mine = []
         for case_id in sorted(case_ids):
-            found = _placed(cur, case_id)
+            found = last_placed(cur, case_id)
             if (
                 found is not None
                 and found[0] != to_device
@@ -187,22 +193,6 @@ def reissue(
         )
         for case_id, reference in mine
     ]
-
-
-def _placed(cur: Cursor, case_id: str) -> tuple[str, str] | None:
-    kinds = ", ".join("?" * len(PLACING_KINDS))
-    placed = cur.one(
-        f"SELECT device_id, case_reference, created_at FROM assignments WHERE "
-        f"case_id = ? AND kind IN ({kinds}) ORDER BY created_at DESC LIMIT 1",
-        (case_id, *PLACING_KINDS),
-    )
-    sent = cur.one(
-        "SELECT device_id, case_reference, received_at FROM bundles WHERE "
-        "case_id = ? ORDER BY received_at DESC LIMIT 1",
-        (case_id,),
-    )
-    found = max((r for r in (placed, sent) if r is not None), key=lambda r: r[2], default=None)
-    return None if found is None else (found[0], found[1])
 
 
 def _ended(cur: Cursor, case_id: str, device_id: str) -> bool:

@@ -9,9 +9,12 @@ aside once you have dealt with it (it is kept, not deleted).
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from homestudy.commands.common import add_vault_argument
+
+if TYPE_CHECKING:
+    from homestudy.vault.vault import Vault
 
 
 def add_parser(subparsers: Any) -> None:
@@ -39,40 +42,26 @@ def add_parser(subparsers: Any) -> None:
 
 
 def run_link(args: argparse.Namespace) -> int:
-    from homestudy.commands.common import fail, find_case, open_vault
-    from homestudy.errors import HomeStudyError
+    from homestudy.commands.common import find_case, run_in_vault
     from homestudy.sync.linking import find_profile, link_case
 
-    try:
-        vault = open_vault(args)
-    except HomeStudyError as exc:
-        fail(exc)
-        return 2
-    try:
+    def link(vault: Vault) -> int:
         state = find_profile(vault, args.agency)
         case = link_case(vault, find_case(vault, args.reference).id, state.id)
-    except HomeStudyError as exc:
-        return fail(exc)
-    finally:
-        vault.close()
-    print(
-        f"Case {case.reference} is now linked to {state.profile.name}; it is sent at the "
-        "next sync (homestudy sync)."
-    )
-    return 0
+        print(
+            f"Case {case.reference} is now linked to {state.profile.name}; it is sent at the "
+            "next sync (homestudy sync)."
+        )
+        return 0
+
+    return run_in_vault(args, link)
 
 
 def run_messages(args: argparse.Namespace) -> int:
-    from homestudy.commands.common import fail, open_vault
-    from homestudy.errors import HomeStudyError
+    from homestudy.commands.common import run_in_vault
     from homestudy.sync import inbound
 
-    try:
-        vault = open_vault(args)
-    except HomeStudyError as exc:
-        fail(exc)
-        return 2
-    try:
+    def messages(vault: Vault) -> int:
         if args.resolve:
             inbound.message(vault, args.resolve)
             inbound.resolve(vault, args.resolve)
@@ -81,23 +70,21 @@ def run_messages(args: argparse.Namespace) -> int:
         if args.retry:
             inbound.retry(vault)
         found = inbound.messages(vault, status=None if args.all else inbound.UNAPPLIED)
-    except HomeStudyError as exc:
-        return fail(exc)
-    finally:
-        vault.close()
-    if not found:
-        print(
-            "No messages from the agency are waiting."
-            if not args.all
-            else "No messages from any agency yet."
-        )
+        if not found:
+            print(
+                "No messages from the agency are waiting."
+                if not args.all
+                else "No messages from any agency yet."
+            )
+            return 0
+        for m in found:
+            line = f"{m.message_id}  {m.received_at[:10]}  {m.summary}  [{m.status}]"
+            print(line + (f": {m.reason}" if m.reason else ""))
+        if not args.all:
+            print(
+                "When you have dealt with one: homestudy messages --resolve ID "
+                "(or --retry to try them again)."
+            )
         return 0
-    for m in found:
-        line = f"{m.message_id}  {m.received_at[:10]}  {m.summary}  [{m.status}]"
-        print(line + (f": {m.reason}" if m.reason else ""))
-    if not args.all:
-        print(
-            "When you have dealt with one: homestudy messages --resolve ID "
-            "(or --retry to try them again)."
-        )
-    return 0
+
+    return run_in_vault(args, messages)

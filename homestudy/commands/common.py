@@ -11,6 +11,7 @@ import argparse
 import getpass
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -112,6 +113,21 @@ def open_vault(
         print(f"homestudy: {DAMAGED_READ_WARNING}", file=sys.stderr)
         print(f"homestudy: {RESTORE_HINT}", file=sys.stderr)
     return vault
+
+
+def run_in_vault(args: argparse.Namespace, work: Callable[[Vault], int]) -> int:
+    """``work``'s exit status on the vault ``args`` chooses, closed after. Every failure
+    is one plain line: 2 when the vault cannot be opened, 1 when ``work`` fails."""
+    try:
+        vault = open_vault(args)
+    except HomeStudyError as exc:
+        return fail(exc, 2)
+    try:
+        return work(vault)
+    except HomeStudyError as exc:
+        return fail(exc)
+    finally:
+        vault.close()
 
 
 def find_case(vault: Vault, ref: str) -> Case:

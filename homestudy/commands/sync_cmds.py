@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from homestudy.commands.common import add_vault_argument
+
+if TYPE_CHECKING:
+    from homestudy.vault.vault import Vault
 
 
 def add_parser(subparsers: Any) -> None:
@@ -53,7 +56,7 @@ def _client_factory() -> Any:
 
 
 def run_enrol(args: argparse.Namespace) -> int:
-    from homestudy.commands.common import fail, open_vault
+    from homestudy.commands.common import fail, run_in_vault
     from homestudy.errors import HomeStudyError
     from homestudy.sync.engine import describe, sync_round
     from homestudy.sync.enrolment import EnrolmentFile
@@ -61,11 +64,10 @@ def run_enrol(args: argparse.Namespace) -> int:
 
     try:
         enrolment = EnrolmentFile.read(args.file)
-        vault = open_vault(args)
     except HomeStudyError as exc:
-        fail(exc)
-        return 2
-    try:
+        return fail(exc, 2)
+
+    def enrol_and_sync(vault: Vault) -> int:
         state = enrol(vault, enrolment)
         print(f"Enrolled with {enrolment.agency_name} as device {state.profile.device_id}.")
         if args.offline:
@@ -77,31 +79,21 @@ def run_enrol(args: argparse.Namespace) -> int:
                 print(describe(report))
                 return 0 if not (report.error or report.offline) else 1
         return 0
-    except HomeStudyError as exc:
-        return fail(exc)
-    finally:
-        vault.close()
+
+    return run_in_vault(args, enrol_and_sync)
 
 
 def run_sync(args: argparse.Namespace) -> int:
-    from homestudy.commands.common import fail, open_vault
-    from homestudy.errors import HomeStudyError
+    from homestudy.commands.common import run_in_vault
     from homestudy.sync.engine import describe, sync_round
 
-    try:
-        vault = open_vault(args)
-    except HomeStudyError as exc:
-        fail(exc)
-        return 2
-    try:
+    def sync(vault: Vault) -> int:
         reports = sync_round(vault, _client_factory(), force=not args.only_due)
-    except HomeStudyError as exc:
-        return fail(exc)
-    finally:
-        vault.close()
-    if not reports:
-        print("This laptop is not enrolled with any agency yet (homestudy enrol FILE).")
-        return 1
-    for report in reports:
-        print(describe(report))
-    return 0 if all(not (r.error or r.offline or r.revoked) for r in reports) else 1
+        if not reports:
+            print("This laptop is not enrolled with any agency yet (homestudy enrol FILE).")
+            return 1
+        for report in reports:
+            print(describe(report))
+        return 0 if all(not (r.error or r.offline or r.revoked) for r in reports) else 1
+
+    return run_in_vault(args, sync)

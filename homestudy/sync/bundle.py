@@ -226,21 +226,7 @@ def build_bundle(
     inner_members = [("case.json", case_bytes)]
     inner_members += [(f"attachments/{aid}", data) for aid, data in sorted(attachments.items())]
     inner_members += sorted((extras or {}).items())
-    inner_header = {
-        "format": BUNDLE_FORMAT + "-payload",
-        "format_version": ASSIGNMENT_BUNDLE_VERSION,
-        "bundle_id": manifest.bundle_id,
-        "kind": manifest.kind,
-        "agency_id": manifest.agency_id,
-        "device_id": manifest.device_id,
-        "sequence": manifest.sequence,
-        "case_id": manifest.case_id,
-        "members": {n: {"sha256": sha256_hex(d), "size": len(d)} for n, d in inner_members},
-    }
-    plaintext = pack(
-        [("payload.json", json.dumps(inner_header, sort_keys=True).encode()), *inner_members]
-    )
-    return _seal(manifest, plaintext, signing_secret, recipient)
+    return _seal(manifest, _payload(manifest, inner_members), signing_secret, recipient)
 
 
 def build_change_bundle(
@@ -262,27 +248,7 @@ def build_change_bundle(
         or len(extra_members) > MAX_EXTRAS
     ):
         raise ValueError("extra payload members clash with the bundle's own")
-    inner_header = {
-        "format": BUNDLE_FORMAT + "-payload",
-        "format_version": CHANGE_BUNDLE_VERSION,
-        "bundle_id": manifest.bundle_id,
-        "kind": manifest.kind,
-        "agency_id": manifest.agency_id,
-        "device_id": manifest.device_id,
-        "sequence": manifest.sequence,
-        "case_id": manifest.case_id,
-        "members": {
-            n: {"sha256": sha256_hex(d), "size": len(d)}
-            for n, d in [("change.json", change), *extra_members]
-        },
-    }
-    plaintext = pack(
-        [
-            ("payload.json", json.dumps(inner_header, sort_keys=True).encode()),
-            ("change.json", change),
-            *extra_members,
-        ]
-    )
+    plaintext = _payload(manifest, [("change.json", change), *extra_members])
     # mtime 0: the same change compresses to the same bytes on every machine
     # the README goes with the first, whole, bundle of a case; a small change goes bare
     return _seal(
@@ -292,6 +258,23 @@ def build_change_bundle(
         recipient,
         readme=whole,
     )
+
+
+def _payload(manifest: Manifest, members: list[tuple[str, bytes]]) -> bytes:
+    """The plaintext to encrypt: ``payload.json`` (the manifest's ids again, at its format
+    version, and each member's hash and size), then ``members`` in order."""
+    header = {
+        "format": BUNDLE_FORMAT + "-payload",
+        "format_version": manifest.format_version,
+        "bundle_id": manifest.bundle_id,
+        "kind": manifest.kind,
+        "agency_id": manifest.agency_id,
+        "device_id": manifest.device_id,
+        "sequence": manifest.sequence,
+        "case_id": manifest.case_id,
+        "members": {n: {"sha256": sha256_hex(d), "size": len(d)} for n, d in members},
+    }
+    return pack([("payload.json", json.dumps(header, sort_keys=True).encode()), *members])
 
 
 def _seal(

@@ -188,8 +188,7 @@ class ParEditorView(QWidget):
         header.addWidget(self.status_combo)
         header.addStretch(1)
         header.addWidget(self.words_label)
-        tools = QHBoxLayout()
-        for b in (
+        text_tools = (  # in screen order, which the tab order follows too
             self.bold_button,
             self.italic_button,
             self.bullets_button,
@@ -197,7 +196,9 @@ class ParEditorView(QWidget):
             self.analysis_button,
             self.undo_button,
             self.redo_button,
-        ):
+        )
+        tools = QHBoxLayout()
+        for b in text_tools:
             tools.addWidget(b)
         tools.addStretch(1)
         centre = QWidget()
@@ -261,19 +262,7 @@ class ParEditorView(QWidget):
         splitter.setSizes([400, 700, 300])
         QVBoxLayout(self).addWidget(splitter)
         # Tab follows the screen: sections, status, the text tools, then the text
-        chain = (
-            self.tree,
-            self.status_combo,
-            self.bold_button,
-            self.italic_button,
-            self.bullets_button,
-            self.numbers_button,
-            self.analysis_button,
-            self.undo_button,
-            self.redo_button,
-            self.editor,
-            self.passages.list,
-        )
+        chain = (self.tree, self.status_combo, *text_tools, self.editor, self.passages.list)
         for before, after in pairwise(chain):
             QWidget.setTabOrder(before, after)
 

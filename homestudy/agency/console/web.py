@@ -44,6 +44,10 @@ SECURITY_HEADERS = {
 }
 STATIC = Path(__file__).parent / "static"
 OPENAPI = Path(__file__).resolve().parents[3] / "docs" / "agency-api.openapi.yaml"
+_DOCUMENT_MEDIA = {  # a rendered PAR or record's media type, by its format
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "pdf": "application/pdf",
+}
 _actor = threading.local()  # who the current request's work is for (the audit's "who")
 
 
@@ -135,6 +139,12 @@ def create_console_app(
 
     def ip(request: Request) -> str:
         return request.client.host if request.client else ""
+
+    def record_action(
+        request: Request, s: auth.Session, action: str, target: str, detail: str
+    ) -> None:
+        """The audit line for what a signed-in staff member did, and from where."""
+        audit.record(c.db, s.staff.username, action, target, detail, ip(request))
 
     def session_of(request: Request) -> auth.Session | None:
         return auth.session_for(c.db, request.cookies.get(SESSION_COOKIE))
@@ -308,7 +318,7 @@ def create_console_app(
 
     def logout(request: Request, s: auth.Session, form: dict[str, Any]) -> Response:
         auth.sign_out(c.db, request.cookies.get(SESSION_COOKIE, ""))
-        audit.record(c.db, s.staff.username, "sign_out", "", "", ip(request))
+        record_action(request, s, "sign_out", "", "")
         resp = RedirectResponse("/login", status_code=303)
         resp.delete_cookie(SESSION_COOKIE, path="/")
         return resp
@@ -321,7 +331,7 @@ def create_console_app(
         stale = len(c.load.stale_ids)
         rows = [r for r in every if filters.keep(r)]
         rows.sort(key=caseload.SORTS[filters.sort], reverse=filters.descending)
-        audit.record(c.db, s.staff.username, "view_caseload", "", f"{len(rows)} cases", ip(request))
+        record_action(request, s, "view_caseload", "", f"{len(rows)} cases")
         months = sorted({r.panel_date.isoformat()[:7] for r in every if r.panel_date})
         return page(
             request,
@@ -344,9 +354,7 @@ def create_console_app(
     def caseload_csv(request: Request, s: auth.Session, form: dict[str, Any]) -> Response:
         filters = caseload.Filters.from_query(request.query_params)
         rows = c.load.rows(c.today(), filters)
-        audit.record(
-            c.db, s.staff.username, "export_csv", "caseload", f"{len(rows)} cases", ip(request)
-        )
+        record_action(request, s, "export_csv", "caseload", f"{len(rows)} cases")
         return _download(caseload.to_csv(rows).encode("utf-8"), "caseload.csv", "text/csv")
 
     # ------------------------------------------------------------------ case
@@ -363,14 +371,7 @@ def create_console_app(
 
         state = _state(request)
         case, today = state.case, c.today()
-        audit.record(
-            c.db,
-            s.staff.username,
-            "view_case",
-            case.reference,
-            f"bundle {state.bundle_id}",
-            ip(request),
-        )
+        record_action(request, s, "view_case", case.reference, f"bundle {state.bundle_id}")
         forms = load_library()
         document = build_par_document(case, Variant.SUPERVISOR, forms=forms, today=today)
         titles = {sec.id: sec.title for sec in forms.par.sections}
@@ -422,14 +423,7 @@ def create_console_app(
             )
         except ValidationError as exc:
             return case_page(request, s, form, error=exc.message, status=400)
-        audit.record(
-            c.db,
-            s.staff.username,
-            "comment",
-            state.case.reference,
-            f"section {made.section_id}",
-            ip(request),
-        )
+        record_action(request, s, "comment", state.case.reference, f"section {made.section_id}")
         return RedirectResponse(f"/cases/{state.case.id}#r_{made.section_id}", status_code=303)
 
     def decision(request: Request, s: auth.Session, form: dict[str, Any]) -> Response:
@@ -447,13 +441,12 @@ def create_console_app(
             )
         except ValidationError as exc:
             return case_page(request, s, form, error=exc.message, status=400)
-        audit.record(
-            c.db,
-            s.staff.username,
+        record_action(
+            request,
+            s,
             "decision",
             state.case.reference,
             f"{kind or 'comments only'}; review {review_id}",
-            ip(request),
         )
         return RedirectResponse(f"/cases/{state.case.id}#review", status_code=303)
 
@@ -475,11 +468,7 @@ def create_console_app(
                 raise NotFoundError("There is no such download.")
             data = render(build_record_document(state.case, record, today=c.today()), fmt)
             name = f"{ref}.{stem}.{fmt}"
-            media = (
-                "application/pdf"
-                if fmt == "pdf"
-                else "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-            )
+            media = _DOCUMENT_MEDIA[fmt]
         elif what == "case.json":
             data = json.dumps(
                 {"format": "homestudy-case", "case": to_jsonable(state.case)}, indent=2
@@ -493,12 +482,8 @@ def create_console_app(
             doc = build_par_document(state.case, variants[variant], today=c.today())
             data = render(doc, fmt)
             name = f"{ref}.PAR-{variant}.{fmt}"
-            media = (
-                "application/pdf"
-                if fmt == "pdf"
-                else "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-            )
-        audit.record(c.db, s.staff.username, "download", state.case.reference, name, ip(request))
+            media = _DOCUMENT_MEDIA[fmt]
+        record_action(request, s, "download", state.case.reference, name)
         return _download(data, name, media)
 
     def bulk_export(request: Request, s: auth.Session, form: dict[str, Any]) -> Response:
@@ -521,14 +506,7 @@ def create_console_app(
             }
             for row in _case_rows_between(start, end)
         ]
-        audit.record(
-            c.db,
-            s.staff.username,
-            "download",
-            "bulk export",
-            f"{start} to {end}: {len(out)} cases",
-            ip(request),
-        )
+        record_action(request, s, "download", "bulk export", f"{start} to {end}: {len(out)} cases")
         data = json.dumps(
             {"from": start.isoformat(), "to": end.isoformat(), "cases": out}, indent=1
         ).encode("utf-8")
@@ -559,21 +537,21 @@ def create_console_app(
             data = team.issue_enrolment(
                 home, c.db, assessor, str(form.get("assessor_name", "")).strip()
             )
-            audit.record(c.db, s.staff.username, "enrolment_issued", assessor, "", ip(request))
+            record_action(request, s, "enrolment_issued", assessor, "")
             return _download(data, f"{_safe(assessor)}.homestudy-enrol", "application/json")
         if action == "cancel":
             team.cancel_enrolment(c.db, target)
-            audit.record(c.db, s.staff.username, "enrolment_cancelled", target, "", ip(request))
+            record_action(request, s, "enrolment_cancelled", target, "")
             return team_page(request, s, form, "The enrolment file was cancelled.")
         if action == "revoke":
             team.revoke_device(home, c.db, target)
-            audit.record(c.db, s.staff.username, "device_revoked", target, "", ip(request))
+            record_action(request, s, "device_revoked", target, "")
             return team_page(
                 request, s, form, "The laptop was revoked. Its next sync will be refused."
             )
         if action == "restore":
             team.restore_device(home, c.db, target)
-            audit.record(c.db, s.staff.username, "device_restored", target, "", ip(request))
+            record_action(request, s, "device_restored", target, "")
             return team_page(request, s, form, "The laptop can sync again.")
         raise NotFoundError("There is no such action.")
 
@@ -582,7 +560,7 @@ def create_console_app(
     def audit_page(request: Request, s: auth.Session, form: dict[str, Any]) -> Response:
         q = request.query_params
         rows = audit.entries(c.db, action=q.get("action", ""), actor=q.get("actor", ""))
-        audit.record(c.db, s.staff.username, "view_audit", "", "", ip(request))
+        record_action(request, s, "view_audit", "", "")
         if request.url.path.endswith(".csv"):
             return _download(audit.to_csv(rows).encode("utf-8"), "audit-log.csv", "text/csv")
         return page(request, "audit.html", s, rows=rows, actions=audit.ACTIONS, q=q)
@@ -609,14 +587,7 @@ def create_console_app(
     def tokens_action(request: Request, s: auth.Session, form: dict[str, Any]) -> Response:
         if request.path_params["action"] == "revoke":
             api.revoke_token(c.db, str(form.get("id", "")))
-            audit.record(
-                c.db,
-                s.staff.username,
-                "api_token_revoked",
-                str(form.get("id", "")),
-                "",
-                ip(request),
-            )
+            record_action(request, s, "api_token_revoked", str(form.get("id", "")), "")
             return tokens_page(request, s, form)
         scopes = [k for k in api.SCOPES if form.get(f"scope_{k}")]
         try:
@@ -625,14 +596,7 @@ def create_console_app(
             )
         except ValidationError as exc:
             return tokens_page(request, s, form, error=exc.message, status=400)
-        audit.record(
-            c.db,
-            s.staff.username,
-            "api_token_created",
-            made.token_id,
-            " ".join(made.scopes),
-            ip(request),
-        )
+        record_action(request, s, "api_token_created", made.token_id, " ".join(made.scopes))
         return tokens_page(request, s, form, secret=secret)
 
     # ------------------------------------------------------------------ JSON API
@@ -694,11 +658,7 @@ def create_console_app(
         if fmt not in ("docx", "pdf"):
             raise NotFoundError("There is no such format.")
         data = render(build_par_document(state.case, Variant.PANEL, today=c.today()), fmt)
-        media = (
-            "application/pdf"
-            if fmt == "pdf"
-            else "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-        )
+        media = _DOCUMENT_MEDIA[fmt]
         return _download(data, f"{_safe(state.case.reference)}.PAR-panel.{fmt}", media)
 
     def api_export(request: Request, token: api.ApiToken) -> Response:
