@@ -234,12 +234,20 @@ class MainWindow(QMainWindow):
         workspace = self.workspace
         if workspace is None:
             return
+        generation = workspace.load_generation
 
         def restore() -> None:
             workspace.loaded.disconnect(restore)
-            QTimer.singleShot(
-                0, lambda: workspace.restore_place(place) if shiboken6.isValid(workspace) else None
-            )
+            if workspace.load_generation != generation:
+                return  # opened again before it loaded: the newer choice stands
+            moves = workspace.moves
+
+            def put_back() -> None:
+                # not if the worker has gone somewhere since (a search result, a finding)
+                if shiboken6.isValid(workspace) and workspace.moves == moves:
+                    workspace.restore_place(place)
+
+            QTimer.singleShot(0, put_back)
 
         workspace.loaded.connect(restore)
 

@@ -101,6 +101,36 @@ def test_unlock_returns_to_the_visit_and_its_notes(qtbot, make_app, demo_vault_d
     assert window.workspace.current_tab() == "visits"
 
 
+def test_a_place_chosen_while_the_case_opens_is_where_it_lands(
+    qtbot, make_app, demo_vault_dir, unlock
+):
+    """Opening a case again before it has loaded (the worker picks a section while the
+    app puts them back after unlocking, or clicks twice): the newest choice wins, not
+    the overview, and the place from before the lock does not override it."""
+    folder, case = demo_vault_dir
+    window, _ = make_app(folder)
+    unlock(window)
+    window.open_case(case.id, "visits")
+    assert window.workspace is not None and window.workspace.case is None  # still loading
+    window.open_case(case.id, "par:motivation")
+    qtbot.waitUntil(lambda: window.workspace.case is not None, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: not window.ctx.db.busy, timeout=WAIT_MS)
+    QCoreApplication.processEvents()
+    assert window.workspace.current_tab() == "par"
+    assert window.workspace.views["par"].section_id == "motivation"
+
+    window.open_case(case.id, "visits")  # loaded: on the visits tab now
+    window.lock()
+    unlock(window)  # back to the visits tab is on its way ...
+    window.open_case(case.id, "par:health")  # ... when the worker asks for a section
+    qtbot.waitUntil(lambda: window.workspace.case is not None, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: not window.ctx.db.busy, timeout=WAIT_MS)
+    for _ in range(3):  # the put-back runs on a zero timer after the load
+        QCoreApplication.processEvents()
+    assert window.workspace.current_tab() == "par"
+    assert window.workspace.views["par"].section_id == "health"
+
+
 @pytest.fixture
 def private_bus() -> Iterator[str]:
     if not shutil.which("dbus-daemon"):

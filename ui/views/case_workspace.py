@@ -87,6 +87,11 @@ class CaseWorkspace(QWidget):
         self.failed_tabs: dict[str, BaseException] = {}
         self._stale: set[str] = set()  # tabs that have not been given the current case
         self._pending_location = ""
+        #: counts ``load`` calls: only the newest one's case is shown (see ``load``)
+        self.load_generation = 0
+        #: counts loads and moves to a location: a put-back after unlocking checks that
+        #: the worker has not gone somewhere since
+        self.moves = 0
 
         self.back_button = QPushButton("← &Cases", self)
         self.back_button.setAccessibleName("Back to the case list")
@@ -140,14 +145,24 @@ class CaseWorkspace(QWidget):
     # ------------------------------------------------------------------ loading
 
     def load(self, case_id: str, location: str = "") -> None:
-        """Load the case on the DB worker, then show it at ``location``."""
+        """Load the case on the DB worker, then show it at ``location``. A second load
+        before the first arrives wins: the first's case is not shown, else it would take
+        the second's location and the second would land on the overview."""
         self._pending_location = location
         self.case = None
+        self.load_generation += 1
+        self.moves += 1
+        generation = self.load_generation
+
+        def loaded(case: Case) -> None:
+            if generation == self.load_generation:
+                self.set_case(case)
+
         run_db(
             self.ctx,
             self,
             lambda vault: vault.cases.load_case(case_id),
-            self.set_case,
+            loaded,
             progress="Opening the case…",
         )
 
@@ -238,6 +253,7 @@ class CaseWorkspace(QWidget):
     # ------------------------------------------------------------------ navigation
 
     def show_location(self, location: str) -> None:
+        self.moves += 1
         tab, target = split_location(location)
         view = self.views.get(tab)
         if view is None:
