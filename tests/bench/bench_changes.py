@@ -48,7 +48,7 @@ from sync_helpers import (  # noqa: E402
 
 from homestudy.demo import build_demo_case  # noqa: E402
 from homestudy.model import AgencyProfile  # noqa: E402
-from homestudy.sync import engine, keys, outbox  # noqa: E402
+from homestudy.sync import engine, inbound, keys, outbox  # noqa: E402
 from homestudy.sync.client import InboxClient  # noqa: E402
 from homestudy.sync.enrolment_flow import enrol  # noqa: E402
 from homestudy.sync.outbox import ProfileState  # noqa: E402
@@ -134,15 +134,18 @@ def build_times(folder: Path, attachment_mb: int) -> tuple[list[float], int]:
         vault.close()
 
 
-def wire_per_edit(folder: Path, attachments: int = 0) -> tuple[float, float, str]:
+def wire_per_edit(folder: Path, attachments: int = 0, replies: int = 0) -> tuple[float, float, str]:
     """Median bundle and whole-round bytes of 10 one-word edits of the demo case (with
-    ``attachments`` of 1 MB each, already at the agency), and the last round's parts."""
+    ``attachments`` of 1 MB each and ``replies`` to review comments, already at the
+    agency), and the last round's parts."""
     sys.path.insert(0, str(HERE.parent))
     from test_sync_changes_e2e import CountingTransport, one_word_edit
 
-    home = make_agency(folder / f"agency-wire-{attachments}")
+    home = make_agency(folder / f"agency-wire-{attachments}-{replies}")
     server = InboxServer(home.path)
-    vault = Vault.create(folder / f"vault-wire-{attachments}", TEST_PASSPHRASE, kdf=TEST_KDF)
+    vault = Vault.create(
+        folder / f"vault-wire-{attachments}-{replies}", TEST_PASSPHRASE, kdf=TEST_KDF
+    )
     counting = CountingTransport()
     try:
         state = enrol(vault, enrolment_for(home, server.url))
@@ -159,6 +162,16 @@ def wire_per_edit(folder: Path, attachments: int = 0) -> tuple[float, float, str
         def client(s: ProfileState) -> InboxClient:
             return InboxClient(s.profile.inbox_url, transport=counting)
 
+        for n in range(replies):  # a reviewed case: each reply was sent once, long ago
+            inbound.save_reply(
+                vault,
+                case.id,
+                "review-1",
+                f"comment-{n}",
+                reply=f"I have added what the family said about point {n} to the section, "
+                "with the dates of the visits where we discussed it.",
+                resolved=n % 2 == 0,
+            )
         engine.sync_round(vault, client)
         rounds, bundles, parts = [], [], ""
         for n in range(10):
@@ -334,15 +347,22 @@ def main() -> None:
                     f"bundle {size} bytes"
                 )
         if _wanted("wire"):
-            for count, name, what in (
-                (0, "change_bytes_per_edit", "the demo case"),
+            for count, replies, name, what in (
+                (0, 0, "change_bytes_per_edit", "the demo case"),
                 (
                     20,
+                    0,
                     "change_bytes_per_edit_20_attachments",
                     "the demo case with 20 MB in 20 files",
                 ),
+                (
+                    0,
+                    40,
+                    "change_bytes_per_edit_40_replies",
+                    "the demo case with 40 replies to review comments",
+                ),
             ):
-                bundle, round_bytes, parts = wire_per_edit(folder, count)
+                bundle, round_bytes, parts = wire_per_edit(folder, count, replies)
                 verdict = "within" if round_bytes <= ROUND_AIM else "OVER"
                 print(
                     f"{name}: whole sync round {round_bytes:.0f} bytes, {verdict} the aim of "
