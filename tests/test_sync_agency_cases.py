@@ -113,6 +113,17 @@ def _about_a_case_not_there(
     )
 
 
+def _transferred(
+    other: Vault, home: AgencyHome, server: InboxServer, db: Any, case_id: str
+) -> Case:
+    """The case transferred to the worker of ``other`` (alex), as that laptop then has it."""
+    theirs = enrolled(other, home, server, assessor="alex")
+    transfer_case(home, db, case_id, theirs.profile.device_id)
+    (report,) = sync_round(other, to())
+    assert report.received_cases == 1
+    return other.cases.load_case(case_id)
+
+
 def received(home: AgencyHome) -> dict[str, int]:
     """case reference -> bundles the inbox holds for it."""
     db = home.database(pool_size=1)
@@ -280,11 +291,7 @@ def test_transfer_moves_a_case_with_attachments_and_the_old_laptop_archives_it(
     other = new_vault(tmp_path / "other")
     db = home.database(pool_size=1)
     try:
-        theirs = enrolled(other, home, server, assessor="alex")
-        transfer_case(home, db, case.id, theirs.profile.device_id)
-        (report,) = sync_round(other, to())
-        assert report.received_cases == 1
-        got = other.cases.load_case(case.id)
+        got = _transferred(other, home, server, db, case.id)
         (att,) = got.attachments
         assert other.cases.read_attachment(case.id, att.id) == vault.cases.read_attachment(
             case.id, att.id
@@ -450,11 +457,7 @@ def test_transfer_sends_the_case_rebuilt_from_its_change_sets(tmp_path, vault, a
     assert bases[0] == "" and bases[1] != ""  # whole, then a change against it
     other = new_vault(tmp_path / "other")
     try:
-        theirs = enrolled(other, home, server, assessor="alex")
-        transfer_case(home, db, case.id, theirs.profile.device_id)
-        (report,) = sync_round(other, to())
-        assert report.received_cases == 1
-        got = other.cases.load_case(case.id)
+        got = _transferred(other, home, server, db, case.id)
         assert [v.title for v in got.visits] == ["Home visit"]
         (att,) = got.attachments
         assert other.cases.read_attachment(case.id, att.id) == vault.cases.read_attachment(
