@@ -10,6 +10,11 @@
 - ``memory_keyring``: an in-memory keyring backend, for tests of the keyring path.
 - ``pg_cluster``: a throwaway PostgreSQL cluster (``tests/pg.py``) per test module;
   the test is skipped where no PostgreSQL server binaries are installed.
+- ``cli_env``: the environment ``homestudy`` runs in from the command line in this
+  process (the test passphrase, settings files in ``tmp_path``); returns the folder
+  ``tmp_path / "vault"`` (the ``vault`` fixture's).
+- ``agency_database_url``: each test twice, ``[sqlite]`` (an empty URL: the agency
+  folder's own SQLite file) and ``[postgresql]`` (a new database on ``pg_cluster``).
 """
 
 from __future__ import annotations
@@ -43,6 +48,19 @@ keyring.set_keyring(fail.Keyring())
 from homestudy.vault import hardening  # noqa: E402
 
 hardening.ENABLED = False
+
+
+def bare_process_env(folder: Path, passphrase: str) -> dict[str, str]:
+    """The whole environment of a ``homestudy`` child process, as bare as a shell's can
+    be: home, temporary files and settings in ``folder``, the passphrase, no OS keyring."""
+    return {
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(folder),
+        "TMPDIR": str(folder),
+        "HOMESTUDY_PASSPHRASE": passphrase,
+        "HOMESTUDY_SETTINGS": str(folder / "s.json"),
+        "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",
+    }
 
 
 class MemoryKeyring(KeyringBackend):
@@ -79,11 +97,23 @@ def pg_cluster() -> Iterator[pg.PgCluster]:
     reason = pg.available()
     if reason:
         pytest.skip(reason)
-    cluster = pg.PgCluster().start()
-    try:
+    with pg.running_cluster() as cluster:
         yield cluster
-    finally:
-        cluster.stop()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def agency_database_url(request: pytest.FixtureRequest) -> str:
+    if request.param == "postgresql":
+        return str(request.getfixturevalue("pg_cluster").new_database())
+    return ""
+
+
+@pytest.fixture
+def cli_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    monkeypatch.setenv("HOMESTUDY_PASSPHRASE", TEST_PASSPHRASE)
+    monkeypatch.setenv("HOMESTUDY_SETTINGS", str(tmp_path / "settings.json"))
+    monkeypatch.setenv("HOMESTUDY_CENTRAL_SETTINGS", str(tmp_path / "central.json"))
+    return tmp_path / "vault"
 
 
 @pytest.fixture

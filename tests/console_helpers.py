@@ -8,7 +8,6 @@ import re
 import socket
 import threading
 import time
-import uuid
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -18,14 +17,12 @@ import httpx
 import pyotp
 import uvicorn
 
-from homestudy.agency.console import auth
+from homestudy.agency.console import audit, auth
 from homestudy.agency.console.schema import migrate_console
 from homestudy.agency.console.web import create_console_app
 from homestudy.agency.home import AgencyHome
 from homestudy.agency.inbox import Inbox
 from homestudy.demo import build_demo_case
-from homestudy.sync import keys
-from homestudy.sync.signed import SignedDocument
 from tests.sync_helpers import TestDevice, make_agency
 
 TODAY = date(2026, 12, 3)
@@ -49,22 +46,7 @@ class Agency:
 def enrol_device(home: AgencyHome, inbox: Inbox, assessor: str, name: str) -> TestDevice:
     device = TestDevice(home)
     token = inbox.new_token(assessor, name)
-    body = json.dumps(
-        {
-            "token": token,
-            "agency_id": home.agency_id,
-            "assessor_id": assessor,
-            "device_id": device.device_id,
-            "device_name": f"{name}'s laptop",
-            "signing_public_key": device.secrets.signing_public,
-            "age_recipient": device.secrets.age_recipient,
-        }
-    ).encode()
-    inbox.enrol(
-        SignedDocument(
-            body, keys.sign(device.secrets.signing_secret, body, "registration")
-        ).to_wire()
-    )
+    inbox.enrol(device.registration(token, assessor, device_name=f"{name}'s laptop"))
     return device
 
 
@@ -99,44 +81,29 @@ def make_console_agency(folder: Path, *, database_url: str = "", extra_cases: in
     return Agency(home, devices, cases, totp)
 
 
+def audit_entries(home: AgencyHome, limit: int = 500) -> list[audit.AuditEntry]:
+    """The console's audit log, newest first, read on a connection of its own."""
+    db = home.database(pool_size=1)
+    try:
+        return audit.entries(db, limit=limit)
+    finally:
+        db.close()
+
+
 def send_with_replies(
     home: AgencyHome, device: TestDevice, case: Any, replies: list[dict[str, Any]]
 ) -> str:
     """The laptop's next bundle of ``case`` carrying the worker's review replies
     (``review_replies.json``, as the laptop's sync sends them); stored by the inbox."""
-    from datetime import UTC, datetime
-
-    from homestudy.serial import to_jsonable
-    from homestudy.sync.bundle import KIND_CASE, Manifest, build_bundle, sha256_hex
-
-    manifest = Manifest(
-        bundle_id=str(uuid.uuid4()),
-        kind=KIND_CASE,
-        agency_id=home.agency_id,
-        device_id=device.device_id,
-        case_id=case.id,
-        case_reference=case.reference,
-        sequence=device.sequence + 1,
-        previous_bundle_id=device.last_id,
-        previous_sha256=device.last_sha,
-        created_at=datetime.now(UTC).isoformat(),
-    )
-    data = build_bundle(
-        manifest,
-        case_json=to_jsonable(case),
-        attachments={},
-        signing_secret=device.secrets.signing_secret,
-        recipient=home.age_recipient,
-        extras={"review_replies.json": json.dumps(replies).encode()},
+    bundle_id, data = device.bundle(
+        case, extras={"review_replies.json": json.dumps(replies).encode()}
     )
     db = home.database(pool_size=1)
     try:
-        Inbox(home, db).accept(manifest.bundle_id, data)
+        Inbox(home, db).accept(bundle_id, data)
     finally:
         db.close()
-    device.sequence, device.last_id = manifest.sequence, manifest.bundle_id
-    device.last_sha = sha256_hex(data)
-    return manifest.bundle_id
+    return bundle_id
 
 
 class ConsoleServer:

@@ -11,9 +11,30 @@ import time
 from pathlib import Path
 
 import httpx
-from sync_helpers import REPO
+from sync_helpers import REPO, agency_command
+
+from homestudy.agency.home import AgencyHome, init_home
 
 PASSPHRASE = "agency test passphrase"
+
+
+def protected_agency(
+    folder: Path,
+    *,
+    database_url: str = "",
+    agency_id: str = "AG-TEST",
+    name: str = "Test Adoption Agency",
+) -> AgencyHome:
+    """An agency folder as the command line makes one: its private keys protected by
+    ``PASSPHRASE``, the default bundle limit."""
+    return init_home(
+        folder,
+        agency_id=agency_id,
+        name=name,
+        inbox_url="http://127.0.0.1:1",
+        database_url=database_url,
+        passphrase=PASSPHRASE,
+    )
 
 
 def agency_env(**extra: str) -> dict[str, str]:
@@ -27,7 +48,7 @@ def agency_cli(
     home: Path, *args: str, env: dict[str, str] | None = None, timeout: float = 60
 ) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "homestudy.agency.cli", "--home", str(home), *args],
+        agency_command(home, *args),
         capture_output=True,
         text=True,
         cwd=REPO,
@@ -45,17 +66,7 @@ class Server:
     ) -> None:
         self.stderr = ""
         self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "homestudy.agency.cli",
-                "--home",
-                str(home),
-                "serve",
-                "--port",
-                "0",
-                *args,
-            ],
+            agency_command(home, "serve", "--port", "0", *args),
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,

@@ -2,7 +2,8 @@
 
 ``PgCluster.start()`` runs ``initdb`` into a fresh temporary folder and starts the
 server on a free 127.0.0.1 port (its unix socket in the same temporary folder);
-``stop()`` stops it and deletes everything. PostgreSQL refuses to run as root, so
+``stop()`` stops it and deletes everything (``running_cluster()`` does both around a
+block). PostgreSQL refuses to run as root, so
 when the tests run as root (CI on a fresh machine) the binaries run as the
 ``postgres`` system user, or ``homestudy-pg`` which is created with ``useradd``
 if neither exists. Binaries: /usr/lib/postgresql/15/bin (any installed version
@@ -20,6 +21,7 @@ import socket
 import subprocess
 import tempfile
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 PREFERRED_BIN = "/usr/lib/postgresql/15/bin"
@@ -153,3 +155,13 @@ class PgCluster:
             )
             self.started = False
         shutil.rmtree(self.root, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def running_cluster() -> Iterator[PgCluster]:
+    """A started cluster, stopped (and deleted) when the block ends."""
+    cluster = PgCluster().start()
+    try:
+        yield cluster
+    finally:
+        cluster.stop()

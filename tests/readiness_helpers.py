@@ -246,27 +246,14 @@ def set_answer(case: Case, form_id: str, question_id: str, value: Any, subject: 
 def add_agency_profile(vault: Any, profile: Any) -> None:
     """Store ``profile`` as an agency the laptop is enrolled with (keys are placeholders:
     the readiness tests only need the profile's form-overrides folder)."""
-    from homestudy.sync.outbox import ProfileState, add_profile
+    from sync_helpers import profile_state
 
-    add_profile(
-        vault,
-        ProfileState(
-            profile,
-            "pk",
-            "age1x",
-            "sk",
-            "AGE-SECRET",
-            "",
-            False,
-            False,
-            0,
-            "",
-            1,
-            "",
-            "",
-            0,
-            "",
-            "",
-            "",
-        ),
-    )
+    from homestudy.sync.outbox import add_profile
+
+    placeholders = {
+        "agency_signing_public_key": "pk",
+        "agency_age_recipient": "age1x",
+        "device_signing_secret": "sk",
+        "device_age_identity": "AGE-SECRET",
+    }
+    add_profile(vault, profile_state(profile, registered=False, key_list_version=0, **placeholders))

@@ -12,11 +12,11 @@ from pathlib import Path
 
 import httpx
 import pytest
-from ops_helpers import PASSPHRASE, Server, agency_env
+from ops_helpers import PASSPHRASE, Server, agency_env, protected_agency
 from sync_helpers import REPO, TestDevice, enrolment_for, sample_case
 
 from homestudy.agency.assign import assign_case
-from homestudy.agency.home import AgencyHome, init_home
+from homestudy.agency.home import AgencyHome
 from homestudy.sync import keys
 from homestudy.sync.client import signed_headers
 from homestudy.sync.message_format import open_message
@@ -57,14 +57,7 @@ def test_backup_and_restore_end_to_end(
         cluster = request.getfixturevalue("pg_cluster")
         url, new_url = cluster.new_database(), cluster.new_database()
         env["PATH"] = f"{cluster.bin}{os.pathsep}{env['PATH']}"
-    home = init_home(
-        tmp_path / "agency",
-        agency_id="AG-TEST",
-        name="Test Adoption Agency",
-        inbox_url="http://127.0.0.1:1",
-        database_url=url,
-        passphrase=PASSPHRASE,
-    )
+    home = protected_agency(tmp_path / "agency", database_url=url)
     backup_key = keys.generate_age_identity()
     (tmp_path / "backup.key").write_text(backup_key + "\n")
     (tmp_path / "backup.pub").write_text(keys.age_recipient(backup_key) + "\n")

@@ -8,49 +8,33 @@ import json
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
-from sync_helpers import TestDevice, change_chain, count_rows, make_agency, sample_case
+from sync_helpers import (
+    TestDevice,
+    change_chain,
+    count_rows,
+    enrolled_device,
+    make_agency,
+    migrated_inbox,
+    sample_case,
+)
 
 from homestudy.agency import case_state
 from homestudy.agency.home import AgencyHome
 from homestudy.agency.inbox import Inbox, Refusal
 from homestudy.serial import to_jsonable
-from homestudy.sync import keys
-from homestudy.sync.signed import SignedDocument
 
 
 @pytest.fixture
 def inbox(tmp_path: Path) -> Iterator[Inbox]:
-    home = make_agency(tmp_path / "agency")
-    db = home.database()
-    db.migrate()
-    try:
-        yield Inbox(home, db)
-    finally:
-        db.close()
-
-
-def enrolled(inbox: Inbox) -> TestDevice:
-    device = TestDevice(inbox.home)
-    token = inbox.new_token("assessor-1", "Sam")
-    body = json.dumps(
-        {
-            "token": token,
-            "agency_id": inbox.home.agency_id,
-            "assessor_id": "assessor-1",
-            "device_id": device.device_id,
-            "device_name": "t",
-            "signing_public_key": device.secrets.signing_public,
-            "age_recipient": device.secrets.age_recipient,
-        }
-    ).encode()
-    inbox.enrol(SignedDocument(body, keys.sign(device.secrets.signing_secret, body, "r")).to_wire())
-    return device
+    with migrated_inbox(make_agency(tmp_path / "agency")) as made:
+        yield made
 
 
 def test_the_latest_case_is_rebuilt_from_the_chain(inbox: Inbox) -> None:
-    device = enrolled(inbox)
+    device = enrolled_device(inbox)
     chain = change_chain(device, "HS-2026-0300", 41)
     for bundle_id, data in chain[:40]:
         inbox.accept(bundle_id, data)
@@ -68,7 +52,7 @@ def test_the_latest_case_is_rebuilt_from_the_chain(inbox: Inbox) -> None:
 
 
 def test_a_change_against_an_unknown_or_wrong_base_is_refused(inbox: Inbox) -> None:
-    device = enrolled(inbox)
+    device = enrolled_device(inbox)
     chain = change_chain(device, "HS-2026-0301", 3)
     inbox.accept(*chain[0])  # the whole case; the change after it goes missing
     with pytest.raises(Refusal) as caught:
@@ -76,7 +60,7 @@ def test_a_change_against_an_unknown_or_wrong_base_is_refused(inbox: Inbox) -> N
     assert (caught.value.status, caught.value.code) == (409, "base_unknown")
     assert count_rows(inbox.home, "bundles") == 1 and count_rows(inbox.home, "alerts") == 0
 
-    other = enrolled(inbox)
+    other = enrolled_device(inbox)
 
     def wrong(case: dict, n: int) -> None:
         case["stage1"]["notes"] += " changed"
@@ -110,7 +94,7 @@ def test_a_change_against_an_unknown_or_wrong_base_is_refused(inbox: Inbox) -> N
 
 
 def test_a_case_naming_an_attachment_not_yet_sent_is_refused(inbox: Inbox) -> None:
-    device = enrolled(inbox)
+    device = enrolled_device(inbox)
 
     def attach(case: dict, n: int) -> None:
         case["attachments"].append(
@@ -134,7 +118,7 @@ def test_a_case_naming_an_attachment_not_yet_sent_is_refused(inbox: Inbox) -> No
 
 
 def test_retention_compacts_superseded_change_sets_and_keeps_the_latest(inbox: Inbox) -> None:
-    device = enrolled(inbox)
+    device = enrolled_device(inbox)
     for bundle_id, data in change_chain(device, "HS-2026-0304", 20):
         inbox.accept(bundle_id, data)
     case_id = device.case_json["id"]
@@ -155,7 +139,7 @@ def _with_retention(home: AgencyHome, days: int):
 
 
 def test_an_older_whole_case_bundle_is_still_read_with_its_attachments(inbox: Inbox) -> None:
-    device = enrolled(inbox)
+    device = enrolled_device(inbox)
     case = sample_case("HS-2026-0305")
     import hashlib
 
@@ -177,22 +161,18 @@ def test_an_older_whole_case_bundle_is_still_read_with_its_attachments(inbox: In
 
 
 def test_an_inbox_that_lost_the_history_gets_the_whole_case_again(tmp_path: Path, vault) -> None:
-    from sync_helpers import InboxServer, enrolment_for
+    from sync_helpers import InboxServer, enrolled_with_case, held_case
 
     from homestudy.model import Visit
     from homestudy.sync import outbox
     from homestudy.sync.client import InboxClient
     from homestudy.sync.engine import sync_round
-    from homestudy.sync.enrolment_flow import enrol
 
     home = make_agency(tmp_path / "agency2")
     server = InboxServer(home.path)
     try:
-        state = enrol(vault, enrolment_for(home, server.url))
-        outbox.watch(vault)
         case = sample_case("HS-2026-0306")
-        case.agency_profile_id = state.id
-        vault.cases.save_case(case)
+        state = enrolled_with_case(vault, home, server.url, case)
 
         def client(s: outbox.ProfileState) -> InboxClient:
             return InboxClient(s.profile.inbox_url, retries=0)
@@ -212,12 +192,8 @@ def test_an_inbox_that_lost_the_history_gets_the_whole_case_again(tmp_path: Path
         assert report.sent == 0 and report.waiting == 1  # base unknown: the whole case waits
         (report,) = sync_round(vault, client)  # the whole case, once
         assert (report.sent, report.waiting, report.error) == (1, 0, "")
-        db = home.database(pool_size=1)
-        try:
-            got = case_state.latest_case_state(db, home, case.id)
+        with held_case(home, case.id) as got:
             assert got is not None and got.case == to_jsonable(vault.cases.load_case(case.id))
-        finally:
-            db.close()
     finally:
         server.stop()
 
@@ -235,7 +211,7 @@ def test_the_inbox_role_keeps_change_sets_it_cannot_read_and_the_console_rebuild
     it came; the console (which has the key) works out the chain when it reads the case."""
     from homestudy.agency.console.cases import CaseCache
 
-    device = enrolled(inbox)
+    device = enrolled_device(inbox)
     chain = change_chain(device, "HS-2026-0310", 12)
     front = Inbox(AgencyHome(inbox.home.path, role="inbox"), inbox.db)
     for bundle_id, data in chain:
@@ -251,16 +227,36 @@ def test_the_inbox_role_keeps_change_sets_it_cannot_read_and_the_console_rebuild
     assert shown.bundle_id == chain[-1][0]
 
 
+def _opened(inbox: Inbox, device: TestDevice, data: bytes) -> Any:
+    """The device's bundle, verified and decrypted with the agency's keys."""
+    from homestudy.sync.bundle import open_bundle
+
+    return open_bundle(
+        data, signer_public_key=device.secrets.signing_public, identity=inbox.home.age_identities
+    )
+
+
+def _with_replies(inbox: Inbox, device: TestDevice, opened: Any, replies: bytes) -> bytes:
+    """The same change set signed again, the worker's review replies beside it."""
+    from homestudy.agency.messages import REVIEW_REPLIES
+    from homestudy.sync.bundle import build_change_bundle
+    from homestudy.sync.wire import encode
+
+    return build_change_bundle(
+        opened.manifest,
+        change=encode(opened.change),
+        signing_secret=device.secrets.signing_secret,
+        recipient=inbox.home.age_recipient,
+        extras={REVIEW_REPLIES: replies},
+    )
+
+
 def test_a_change_set_bundle_carries_review_replies_beside_the_change(inbox: Inbox) -> None:
     from homestudy.agency.messages import REVIEW_REPLIES
 
-    device = enrolled(inbox)
+    device = enrolled_device(inbox)
     bundle_id, data = change_chain(device, "HS-2026-0320", 1)[0]
-    from homestudy.sync.bundle import open_bundle
-
-    opened = open_bundle(
-        data, signer_public_key=device.secrets.signing_public, identity=inbox.home.age_identities
-    )
+    opened = _opened(inbox, device, data)
     assert opened.change is not None and opened.extras == {}
     replies = json.dumps(
         [
@@ -273,19 +269,8 @@ def test_a_change_set_bundle_carries_review_replies_beside_the_change(inbox: Inb
             }
         ]
     ).encode()
-    from homestudy.sync.bundle import build_change_bundle
-    from homestudy.sync.wire import encode
-
-    again = build_change_bundle(
-        opened.manifest,
-        change=encode(opened.change),
-        signing_secret=device.secrets.signing_secret,
-        recipient=inbox.home.age_recipient,
-        extras={REVIEW_REPLIES: replies},
-    )
-    reopened = open_bundle(
-        again, signer_public_key=device.secrets.signing_public, identity=inbox.home.age_identities
-    )
+    again = _with_replies(inbox, device, opened, replies)
+    reopened = _opened(inbox, device, again)
     assert reopened.extras == {REVIEW_REPLIES: replies}
     assert reopened.change == opened.change
     inbox.accept(bundle_id, again)
@@ -298,15 +283,9 @@ def test_a_change_set_bundle_carries_review_replies_beside_the_change(inbox: Inb
 def test_replies_the_inbox_role_could_not_read_are_kept_when_the_console_reads(
     inbox: Inbox,
 ) -> None:
-    from homestudy.agency.messages import REVIEW_REPLIES
-    from homestudy.sync.bundle import build_change_bundle, open_bundle
-    from homestudy.sync.wire import encode
-
-    device = enrolled(inbox)
+    device = enrolled_device(inbox)
     bundle_id, data = change_chain(device, "HS-2026-0330", 1)[0]
-    opened = open_bundle(
-        data, signer_public_key=device.secrets.signing_public, identity=inbox.home.age_identities
-    )
+    opened = _opened(inbox, device, data)
     replies = json.dumps(
         [
             {
@@ -319,13 +298,7 @@ def test_replies_the_inbox_role_could_not_read_are_kept_when_the_console_reads(
         ]
     ).encode()
     assert opened.change is not None
-    with_replies = build_change_bundle(
-        opened.manifest,
-        change=encode(opened.change),
-        signing_secret=device.secrets.signing_secret,
-        recipient=inbox.home.age_recipient,
-        extras={REVIEW_REPLIES: replies},
-    )
+    with_replies = _with_replies(inbox, device, opened, replies)
     Inbox(AgencyHome(inbox.home.path, role="inbox"), inbox.db).accept(bundle_id, with_replies)
     assert count_rows(inbox.home, "review_replies") == 0  # the front cannot read them
     console = AgencyHome(inbox.home.path, role="console")
@@ -334,41 +307,26 @@ def test_replies_the_inbox_role_could_not_read_are_kept_when_the_console_reads(
         assert cur.all("SELECT comment_id, reply FROM review_replies") == [("c9", "Added.")]
 
 
-def _with_extras_at(
-    inbox: Inbox,
-    device: TestDevice,
-    chain: list[tuple[str, bytes]],
-    index: int,
-    extras: dict[str, bytes],
+def _with_replies_at(
+    inbox: Inbox, device: TestDevice, chain: list[tuple[str, bytes]], index: int, replies: bytes
 ) -> list[tuple[str, bytes]]:
-    """The chain with ``extras`` beside the change of bundle ``index``, each bundle after
+    """The chain with ``replies`` beside the change of bundle ``index``, each bundle after
     it signed again to follow its new predecessor (as the laptop would have made them)."""
     import dataclasses
 
-    from homestudy.sync.bundle import build_change_bundle, open_bundle, sha256_hex
-    from homestudy.sync.wire import encode
+    from homestudy.sync.bundle import sha256_hex
 
     out = list(chain[:index])
     for n, (bundle_id, data) in enumerate(chain[index:]):
-        opened = open_bundle(
-            data,
-            signer_public_key=device.secrets.signing_public,
-            identity=inbox.home.age_identities,
-        )
-        assert opened.change is not None
-        manifest = opened.manifest
+        opened = _opened(inbox, device, data)
         if out:
             manifest = dataclasses.replace(
-                manifest, previous_bundle_id=out[-1][0], previous_sha256=sha256_hex(out[-1][1])
+                opened.manifest,
+                previous_bundle_id=out[-1][0],
+                previous_sha256=sha256_hex(out[-1][1]),
             )
-        rebuilt = build_change_bundle(
-            manifest,
-            change=encode(opened.change),
-            signing_secret=device.secrets.signing_secret,
-            recipient=inbox.home.age_recipient,
-            extras=extras if n == 0 else opened.extras,
-        )
-        out.append((bundle_id, rebuilt))
+            opened = dataclasses.replace(opened, manifest=manifest)
+        out.append((bundle_id, _with_replies(inbox, device, opened, replies if n == 0 else b"[]")))
     return out
 
 
@@ -376,14 +334,11 @@ def test_retention_never_breaks_a_chain_or_loses_replies_it_has_not_read(inbox: 
     """The inbox role cannot read change sets, so its compaction keeps them all (the
     latest may be only a change on them); the console's first reads the replies a
     superseded change set carried (each reply travels once), then lets it go."""
-    from homestudy.agency.messages import REVIEW_REPLIES
 
-    device = enrolled(inbox)
+    device = enrolled_device(inbox)
     reply = {"comment_id": "c1", "review_id": "r1", "reply": "Added.", "resolved": True}
     replies = json.dumps([{**reply, "at": "2026-12-02T10:00:00+00:00"}]).encode()
-    chain = _with_extras_at(
-        inbox, device, change_chain(device, "HS-2026-0340", 6), 2, {REVIEW_REPLIES: replies}
-    )
+    chain = _with_replies_at(inbox, device, change_chain(device, "HS-2026-0340", 6), 2, replies)
     front_home = AgencyHome(inbox.home.path, role="inbox")
     front = Inbox(front_home, inbox.db)
     for bundle_id, data in chain:

@@ -9,12 +9,12 @@ from pathlib import Path
 
 import httpx
 import pytest
-from ops_helpers import PASSPHRASE, Server, agency_cli, agency_env
+from ops_helpers import PASSPHRASE, Server, agency_cli, agency_env, protected_agency
 from sync_helpers import TestDevice, enrolment_for, make_agency
 
 from homestudy.agency import keystore
 from homestudy.agency.assign import open_received
-from homestudy.agency.home import AgencyHome, init_home
+from homestudy.agency.home import AgencyHome
 from homestudy.agency.rotation import rotate_keys
 from homestudy.errors import AgencyError, SyncError
 from homestudy.sync.bundle import sha256_hex
@@ -22,13 +22,7 @@ from homestudy.sync.signed import SignedDocument, verify_receipt
 
 
 def _protected_agency(folder: Path) -> AgencyHome:
-    return init_home(
-        folder,
-        agency_id="AG-TEST",
-        name="Test Adoption Agency",
-        inbox_url="http://127.0.0.1:1",
-        passphrase=PASSPHRASE,
-    )
+    return protected_agency(folder)
 
 
 def test_inbox_role_accepts_and_verifies_with_no_private_key_present(tmp_path: Path) -> None:

@@ -3,44 +3,25 @@ its migrations, and the write path under concurrent uploads (no loss, no twins).
 
 from __future__ import annotations
 
-import json
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from sync_helpers import TestDevice, count_rows, enrolment_for, make_agency
+from sync_helpers import TestDevice, count_rows, enrolled_device, enrolment_for, make_agency
 
 from homestudy.agency.db import MIGRATIONS, Database
 from homestudy.agency.home import AgencyHome
 from homestudy.agency.inbox import Inbox, Refusal
 from homestudy.errors import AgencyError
-from homestudy.sync import keys
-from homestudy.sync.signed import SignedDocument
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def home(request: pytest.FixtureRequest, tmp_path: Path) -> AgencyHome:
-    url = ""
-    if request.param == "postgresql":
-        url = request.getfixturevalue("pg_cluster").new_database()
-    return make_agency(tmp_path / "agency", database_url=url)
+@pytest.fixture
+def home(agency_database_url: str, tmp_path: Path) -> AgencyHome:
+    return make_agency(tmp_path / "agency", database_url=agency_database_url)
 
 
 def registered(home: AgencyHome, inbox: Inbox) -> TestDevice:
-    device = TestDevice(home)
-    body = json.dumps(
-        {
-            "token": enrolment_for(home, "http://x").token,
-            "agency_id": home.agency_id,
-            "assessor_id": "assessor-1",
-            "device_id": device.device_id,
-            "device_name": "t",
-            "signing_public_key": device.secrets.signing_public,
-            "age_recipient": device.secrets.age_recipient,
-        }
-    ).encode()
-    inbox.enrol(SignedDocument(body, keys.sign(device.secrets.signing_secret, body, "r")).to_wire())
-    return device
+    return enrolled_device(inbox, enrolment_for(home, "http://x").token)
 
 
 def test_schema_is_created_once_and_migrate_is_repeatable(home: AgencyHome) -> None:

@@ -13,7 +13,13 @@ from typing import Any
 
 import httpx
 import pytest
-from sync_helpers import REPO, InboxServer, TestDevice, count_rows, enrolment_for, make_agency
+from sync_helpers import (
+    REPO,
+    TestDevice,
+    count_rows,
+    enrolment_for,
+    running_inbox,
+)
 
 from homestudy.agency.home import AgencyHome
 from homestudy.errors import SyncError
@@ -24,12 +30,8 @@ from homestudy.sync.signed import SignedDocument, verify_receipt
 
 @pytest.fixture(scope="module")
 def agency(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[AgencyHome, str]]:
-    home = make_agency(tmp_path_factory.mktemp("agency") / "home")
-    server = InboxServer(home.path)
-    try:
+    with running_inbox(tmp_path_factory.mktemp("agency") / "home") as (home, server):
         yield home, server.url
-    finally:
-        server.stop()
 
 
 @pytest.fixture

@@ -6,48 +6,28 @@ PostgreSQL connection whose server side has gone is still caught."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sync_helpers import TestDevice, change_chain, count_rows, make_agency
+from sync_helpers import (
+    TestDevice,
+    change_chain,
+    count_rows,
+    enrolled_device,
+    make_agency,
+    migrated_inbox,
+)
 
 from homestudy.agency import case_state
 from homestudy.agency.inbox import Inbox, Refusal
 from homestudy.sync import keys
-from homestudy.sync.signed import SignedDocument
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def inbox(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Inbox]:
-    url = ""
-    if request.param == "postgresql":
-        url = request.getfixturevalue("pg_cluster").new_database()
-    home = make_agency(tmp_path / "agency", database_url=url)
-    db = home.database()
-    db.migrate()
-    try:
-        yield Inbox(home, db)
-    finally:
-        db.close()
-
-
-def enrolled(inbox: Inbox) -> TestDevice:
-    device = TestDevice(inbox.home)
-    body = json.dumps(
-        {
-            "token": inbox.new_token("assessor-1", "Sam"),
-            "agency_id": inbox.home.agency_id,
-            "assessor_id": "assessor-1",
-            "device_id": device.device_id,
-            "device_name": "t",
-            "signing_public_key": device.secrets.signing_public,
-            "age_recipient": device.secrets.age_recipient,
-        }
-    ).encode()
-    inbox.enrol(SignedDocument(body, keys.sign(device.secrets.signing_secret, body, "r")).to_wire())
-    return device
+@pytest.fixture
+def inbox(agency_database_url: str, tmp_path: Path) -> Iterator[Inbox]:
+    with migrated_inbox(make_agency(tmp_path / "agency", database_url=agency_database_url)) as made:
+        yield made
 
 
 def refused(inbox: Inbox, bundle: tuple[str, bytes], status: int, code: str) -> None:
@@ -60,7 +40,7 @@ def refused(inbox: Inbox, bundle: tuple[str, bytes], status: int, code: str) -> 
 
 
 def test_a_known_device_with_a_bad_signature_is_refused(inbox: Inbox) -> None:
-    device = enrolled(inbox)
+    device = enrolled_device(inbox)
     inbox.accept(*device.bundle())  # the inbox now remembers the device's key
     impostor = TestDevice(inbox.home)
     refused(
@@ -71,7 +51,7 @@ def test_a_known_device_with_a_bad_signature_is_refused(inbox: Inbox) -> None:
 def test_a_known_device_revoked_since_is_refused_as_revoked_before_its_signature(
     inbox: Inbox,
 ) -> None:
-    device = enrolled(inbox)
+    device = enrolled_device(inbox)
     inbox.accept(*device.bundle())
     assert inbox.revoke(device.device_id)
     refused(inbox, device.bundle(advance=False), 410, "device_revoked")
@@ -81,7 +61,7 @@ def test_a_known_device_revoked_since_is_refused_as_revoked_before_its_signature
 
 
 def test_a_broken_chain_from_a_known_device_raises_one_alert(inbox: Inbox) -> None:
-    device = enrolled(inbox)
+    device = enrolled_device(inbox)
     inbox.accept(*device.bundle())
     device.last_id, device.last_sha = "not-the-previous", "0" * 64
     alerts = count_rows(inbox.home, "alerts")
@@ -90,7 +70,7 @@ def test_a_broken_chain_from_a_known_device_raises_one_alert(inbox: Inbox) -> No
 
 
 def test_a_retry_gets_its_receipt_even_when_its_base_has_gone(inbox: Inbox) -> None:
-    device = enrolled(inbox)
+    device = enrolled_device(inbox)
     chain = change_chain(device, "HS-2026-0400", 3)
     receipts = [inbox.accept(*bundle) for bundle in chain]
     # retention took the earlier change sets and whole states: the last change set can
@@ -106,7 +86,7 @@ def test_a_retry_gets_its_receipt_even_when_its_base_has_gone(inbox: Inbox) -> N
 
 
 def test_a_key_changed_under_the_inbox_is_used_not_the_remembered_one(inbox: Inbox) -> None:
-    device = enrolled(inbox)
+    device = enrolled_device(inbox)
     inbox.accept(*device.bundle())  # remembers the first key
     new = keys.generate_keys()
     with inbox.db.transaction() as cur:  # e.g. the database restored from another backup
@@ -120,7 +100,7 @@ def test_a_key_changed_under_the_inbox_is_used_not_the_remembered_one(inbox: Inb
 
 
 def test_whole_states_are_kept_at_the_same_pace(inbox: Inbox) -> None:
-    device = enrolled(inbox)
+    device = enrolled_device(inbox)
     chain = change_chain(device, "HS-2026-0401", 1 + 2 * (case_state.SNAPSHOT_EVERY - 1))
     case_id = device.case_json["id"]
     kept_at = []

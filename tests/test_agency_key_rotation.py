@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import shutil
 import subprocess
-import sys
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,12 +18,14 @@ from pathlib import Path
 import httpx
 import pytest
 from conftest import TEST_KDF, TEST_PASSPHRASE
+from ops_helpers import agency_cli
 from sync_helpers import (
-    REPO,
     InboxServer,
-    TestDevice,
+    enrolled_device,
     enrolment_for,
+    kept_receipt,
     make_agency,
+    running_inbox,
     sample_case,
 )
 
@@ -55,25 +55,10 @@ needs_age = pytest.mark.skipif(
 )
 
 
-def agency_cli(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ, PYTHONPATH=str(REPO))
-    return subprocess.run(
-        [sys.executable, "-m", "homestudy.agency.cli", "--home", str(home), *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        check=False,
-    )
-
-
 @pytest.fixture
 def running(tmp_path: Path) -> Iterator[tuple[AgencyHome, InboxServer]]:
-    home = make_agency(tmp_path / "agency")
-    server = InboxServer(home.path)
-    try:
-        yield home, server
-    finally:
-        server.stop()
+    with running_inbox(tmp_path / "agency") as both:
+        yield both
 
 
 def new_vault(folder: Path) -> Vault:
@@ -100,14 +85,6 @@ def stored_bundle(home: AgencyHome, bundle_id: str) -> bytes:
         db.close()
     assert row is not None, "the inbox did not store the bundle"
     return bytes(row[0])
-
-
-def kept_receipt(vault: Vault, bundle_id: str) -> tuple[SignedDocument, str]:
-    with vault.reading() as conn:
-        body, signature, sha = conn.execute(
-            "SELECT body, signature, sha256 FROM sync_receipts WHERE bundle_id = ?", (bundle_id,)
-        ).fetchone()
-    return SignedDocument(bytes(body), bytes(signature)), sha
 
 
 def stock_age_opens(tmp_path: Path, bundle: bytes, identity: str) -> bool:
@@ -525,22 +502,7 @@ def test_a_retried_upload_gets_its_receipt_signed_by_the_new_key(tmp_path: Path)
     db = home.database(pool_size=2)
     try:
         inbox = Inbox(home, db)
-        device = TestDevice(home)
-        token = inbox.new_token("assessor-1", "Sam Assessor")
-        body = json.dumps(
-            {
-                "token": token,
-                "agency_id": home.agency_id,
-                "assessor_id": "assessor-1",
-                "device_id": device.device_id,
-                "device_name": "test",
-                "signing_public_key": device.secrets.signing_public,
-                "age_recipient": device.secrets.age_recipient,
-            }
-        ).encode()
-        inbox.enrol(
-            SignedDocument(body, keys.sign(device.secrets.signing_secret, body, "r")).to_wire()
-        )
+        device = enrolled_device(inbox, inbox.new_token("assessor-1", "Sam Assessor"))
         bundle_id, data = device.bundle()
         before = inbox.accept(bundle_id, data)
         old_receipt = home.receipt_public

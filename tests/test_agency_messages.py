@@ -10,7 +10,14 @@ import json
 from pathlib import Path
 
 import pytest
-from sync_helpers import TestDevice, enrolment_for, make_agency, sample_case
+from sync_helpers import (
+    TestDevice,
+    enrolled_device,
+    enrolment_for,
+    make_agency,
+    queue_review,
+    sample_case,
+)
 
 from homestudy.agency.assign import assign_case
 from homestudy.agency.home import AgencyHome
@@ -19,32 +26,15 @@ from homestudy.agency.messages import acknowledge, queue_message, record_replies
 from homestudy.errors import AgencyError, BundleError
 from homestudy.sync import keys
 from homestudy.sync.message_format import open_message
-from homestudy.sync.signed import SignedDocument
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def home(request: pytest.FixtureRequest, tmp_path: Path) -> AgencyHome:
-    url = ""
-    if request.param == "postgresql":
-        url = request.getfixturevalue("pg_cluster").new_database()
-    return make_agency(tmp_path / "agency", database_url=url)
+@pytest.fixture
+def home(agency_database_url: str, tmp_path: Path) -> AgencyHome:
+    return make_agency(tmp_path / "agency", database_url=agency_database_url)
 
 
 def _device(home: AgencyHome, inbox: Inbox) -> TestDevice:
-    device = TestDevice(home)
-    body = json.dumps(
-        {
-            "token": enrolment_for(home, "http://x").token,
-            "agency_id": home.agency_id,
-            "assessor_id": "assessor-1",
-            "device_id": device.device_id,
-            "device_name": "t",
-            "signing_public_key": device.secrets.signing_public,
-            "age_recipient": device.secrets.age_recipient,
-        }
-    ).encode()
-    inbox.enrol(SignedDocument(body, keys.sign(device.secrets.signing_secret, body, "r")).to_wire())
-    return device
+    return enrolled_device(inbox, enrolment_for(home, "http://x").token)
 
 
 def _waiting(inbox: Inbox, device: TestDevice, after: int, last: str = "") -> list[dict]:
@@ -61,13 +51,7 @@ def test_messages_are_numbered_signed_and_renumbered_after_a_restore(home) -> No
         device = _device(home, inbox)
         case = sample_case("HS-2026-2001")
         first = assign_case(home, db, case, device.device_id)
-        second = queue_message(
-            db,
-            home,
-            case_id=case.id,
-            kind="review",
-            body={"review_id": "r", "comments": [], "decision": None},
-        )
+        second = queue_review(db, home, case.id, [], review_id="r")
         assert (first.sequence, second) == (1, 2)
         entries = _waiting(inbox, device, 0)
         opened = open_message(

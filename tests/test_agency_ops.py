@@ -106,69 +106,34 @@ def test_version_and_plain_one_line_failures(tmp_path: Path) -> None:
         assert len(lines) == 1, result.stderr
         return lines[0]
 
+    def init_refused(folder: Path, inbox_url: str, *database: str) -> str:
+        return one_line(
+            agency_cli(
+                folder,
+                "init",
+                "--agency-id",
+                "AG-1",
+                "--name",
+                "A",
+                "--inbox-url",
+                inbox_url,
+                *database,
+                env=env,
+            )
+        )
+
     bad = tmp_path / "bad"
-    assert "is not a web address" in one_line(
-        agency_cli(
-            bad,
-            "init",
-            "--agency-id",
-            "AG-1",
-            "--name",
-            "A",
-            "--inbox-url",
-            "inbox.example",
-            env=env,
-        )
-    )
-    assert "database URL is not valid" in one_line(
-        agency_cli(
-            bad,
-            "init",
-            "--agency-id",
-            "AG-1",
-            "--name",
-            "A",
-            "--inbox-url",
-            "https://x.org",
-            "--database",
-            "postgresql://u@h:notaport/db",
-            env=env,
-        )
+    assert "is not a web address" in init_refused(bad, "inbox.example")
+    assert "database URL is not valid" in init_refused(
+        bad, "https://x.org", "--database", "postgresql://u@h:notaport/db"
     )
     # a database that does not answer: init fails and leaves nothing behind
-    assert "not answering" in one_line(
-        agency_cli(
-            bad,
-            "init",
-            "--agency-id",
-            "AG-1",
-            "--name",
-            "A",
-            "--inbox-url",
-            "https://x.org",
-            "--database",
-            "postgresql://u@127.0.0.1:1/db",
-            env=env,
-        )
-    )
+    silent = ("--database", "postgresql://u@127.0.0.1:1/db")
+    assert "not answering" in init_refused(bad, "https://x.org", *silent)
     assert not bad.exists()
     kept = tmp_path / "kept"  # a folder made beforehand (systemd StateDirectory) stays, empty
     kept.mkdir()
-    one_line(
-        agency_cli(
-            kept,
-            "init",
-            "--agency-id",
-            "AG-1",
-            "--name",
-            "A",
-            "--inbox-url",
-            "https://x.org",
-            "--database",
-            "postgresql://u@127.0.0.1:1/db",
-            env=env,
-        )
-    )
+    init_refused(kept, "https://x.org", *silent)
     assert list(kept.iterdir()) == []
     # port in use
     home = make_agency(tmp_path / "agency")

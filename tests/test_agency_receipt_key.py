@@ -18,26 +18,35 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from ops_helpers import PASSPHRASE, Server, agency_cli, agency_env
-from sync_helpers import InboxServer, enrolment_for, make_agency, sample_case
+from ops_helpers import PASSPHRASE, Server, agency_cli, agency_env, protected_agency
+from sync_helpers import (
+    InboxServer,
+    assignment_for,
+    enrolled_device,
+    enrolment_for,
+    kept_receipt,
+    make_agency,
+    profile_state,
+    sample_case,
+)
 
 from homestudy.agency.assign import assign_case
 from homestudy.agency.case_state import latest_case_state
 from homestudy.agency.db import now_iso
-from homestudy.agency.home import AgencyHome, init_home
+from homestudy.agency.home import AgencyHome
 from homestudy.agency.inbox import Inbox
 from homestudy.agency.messages import issue, renumber_waiting
 from homestudy.agency.rotation import ensure_receipt_key
 from homestudy.errors import AgencyError, SyncError
 from homestudy.serial import to_jsonable
 from homestudy.sync import engine, keys, outbox
-from homestudy.sync.bundle import KIND_ASSIGNMENT, Manifest, build_bundle, sha256_hex
+from homestudy.sync.bundle import sha256_hex
 from homestudy.sync.client import InboxClient
 from homestudy.sync.engine import ProfileResult, describe, sync_round
 from homestudy.sync.enrolment_flow import enrol
 from homestudy.sync.linking import link_case
 from homestudy.sync.outbox import ProfileState
-from homestudy.sync.signed import KeyList, SignedDocument, make_key_list, verify_receipt
+from homestudy.sync.signed import KeyList, make_key_list, verify_receipt
 from homestudy.vault import Vault
 
 #: what an inbox host holds: settings, public keys, the receipt key (protected)
@@ -50,13 +59,7 @@ def to(url: str) -> Callable[[ProfileState], InboxClient]:
 
 def two_hosts(tmp_path: Path) -> tuple[AgencyHome, Path]:
     """The console's folder (every key, protected) and an inbox host's folder."""
-    made = init_home(
-        tmp_path / "console",
-        agency_id="AG-TEST",
-        name="Test Adoption Agency",
-        inbox_url="http://127.0.0.1:1",
-        passphrase=PASSPHRASE,
-    )
+    made = protected_agency(tmp_path / "console")
     inbox = tmp_path / "inbox"
     inbox.mkdir(mode=0o700)
     for name in INBOX_FILES:
@@ -81,14 +84,6 @@ def linked(vault: Vault, state: ProfileState, reference: str) -> str:
     vault.cases.save_case(case)
     link_case(vault, case.id, state.id)
     return case.id
-
-
-def kept_receipt(vault: Vault, bundle_id: str) -> tuple[SignedDocument, str]:
-    with vault.reading() as conn:
-        body, signature, sha = conn.execute(
-            "SELECT body, signature, sha256 FROM sync_receipts WHERE bundle_id = ?", (bundle_id,)
-        ).fetchone()
-    return SignedDocument(bytes(body), bytes(signature)), sha
 
 
 def test_an_inbox_host_with_only_the_receipt_key_gives_receipts_the_laptop_accepts(
@@ -231,24 +226,14 @@ def test_a_message_or_assignment_signed_by_the_receipt_key_is_refused(
             finally:
                 db.close()
         else:  # the old assignment format, still opened from older inboxes
-            manifest = Manifest(
-                bundle_id=str(uuid.uuid4()),
-                kind=KIND_ASSIGNMENT,
+            data = assignment_for(
+                state,
+                case,
                 agency_id=home.agency_id,
-                device_id=device_id,
-                case_id=case.id,
-                case_reference=case.reference,
-                sequence=1,
-                previous_bundle_id="",
-                previous_sha256="",
-                created_at=now_iso(),
-            )
-            data = build_bundle(
-                manifest,
-                case_json=to_jsonable(case),
-                attachments={},
                 signing_secret=home.receipt_secret,
-                recipient=keys.age_recipient(state.device_age_identity),
+                bundle_id=str(uuid.uuid4()),
+                sequence=1,
+                created_at=now_iso(),
             )
             _queue_raw(home, device_id, data, "assignment", case.id)
         (report,) = sync_round(vault, to(server.url))
@@ -309,24 +294,7 @@ def test_an_older_key_list_leaves_receipts_to_the_signing_key(tmp_path: Path) ->
         old_list = home.publish_key_list(db)
         assert "receipt_public_key" not in json.loads(old_list.body)
         inbox = Inbox(home, db)
-        from sync_helpers import TestDevice
-
-        device = TestDevice(home)
-        token = inbox.new_token("assessor-1", "Sam")
-        body = json.dumps(
-            {
-                "token": token,
-                "agency_id": home.agency_id,
-                "assessor_id": "assessor-1",
-                "device_id": device.device_id,
-                "device_name": "t",
-                "signing_public_key": device.secrets.signing_public,
-                "age_recipient": device.secrets.age_recipient,
-            }
-        ).encode()
-        inbox.enrol(
-            SignedDocument(body, keys.sign(device.secrets.signing_secret, body, "r")).to_wire()
-        )
+        device = enrolled_device(inbox)
         bundle_id, data = device.bundle()
         doc = inbox.accept(bundle_id, data)
     finally:
@@ -352,24 +320,9 @@ def test_an_older_key_list_leaves_receipts_to_the_signing_key(tmp_path: Path) ->
 def _state(signing: str, *, receipt: str) -> ProfileState:
     from homestudy.model import AgencyProfile
 
-    return ProfileState(
-        profile=AgencyProfile(name="A", agency_id="AG-TEST"),
+    return profile_state(
+        AgencyProfile(name="A", agency_id="AG-TEST"),
         agency_signing_public_key=signing,
-        agency_age_recipient="",
-        device_signing_secret="",
-        device_age_identity="",
-        enrol_token="",
-        registered=True,
-        revoked=False,
-        key_list_version=1,
-        key_list_expires_at="",
-        next_sequence=1,
-        last_bundle_id="",
-        last_bundle_sha256="",
-        last_assignment_sequence=0,
-        last_synced_at="",
-        last_error="",
-        last_warning="",
         agency_receipt_public_key=receipt,
     )
 
@@ -380,13 +333,7 @@ def test_an_older_folder_gets_its_receipt_key_from_the_console(
     """The upgrade: an agency folder made before receipt keys gets one at the first
     ``serve`` outside the inbox role, protected like its other keys and named in a new key
     list; laptops then check receipts with it."""
-    home = init_home(
-        tmp_path / "agency",
-        agency_id="AG-TEST",
-        name="Test Adoption Agency",
-        inbox_url="http://127.0.0.1:1",
-        passphrase=PASSPHRASE,
-    )
+    home = protected_agency(tmp_path / "agency")
     for name in ("agency-receipt.key", "agency-receipt.pub"):
         (home.path / name).unlink()
     db = home.database(pool_size=1)

@@ -9,7 +9,7 @@ from pathlib import Path
 import docx
 import pytest
 from conftest import TEST_KDF, TEST_PASSPHRASE
-from sync_helpers import sample_case
+from sync_helpers import agency_init, sample_case
 
 from homestudy.agency.cli import main as agency_main
 from homestudy.cli import main as homestudy_main
@@ -31,22 +31,7 @@ def vault_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def _agency(tmp_path: Path, n: int, name: str) -> Path:
     home = tmp_path / f"agency{n}"
-    assert (
-        agency_main(
-            [
-                "--home",
-                str(home),
-                "init",
-                "--agency-id",
-                f"AG-{n}",
-                "--name",
-                name,
-                "--inbox-url",
-                "http://127.0.0.1:9",
-            ]
-        )
-        == 0
-    )
+    assert agency_init(home, f"AG-{n}", name, "http://127.0.0.1:9") == 0
     out = tmp_path / f"enrol{n}.json"
     assert agency_main(["--home", str(home), "enrol", "--assessor", "sam", "--out", str(out)]) == 0
     return out

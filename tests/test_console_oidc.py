@@ -8,12 +8,21 @@ from __future__ import annotations
 
 import json
 import warnings
+from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 
-from homestudy.agency.console import audit, auth
-from tests.console_helpers import ConsoleServer, Staff, close_all, make_console_agency
+from homestudy.agency.console import auth
+from tests.console_helpers import (
+    Agency,
+    ConsoleServer,
+    Staff,
+    audit_entries,
+    close_all,
+    make_console_agency,
+)
 
 with warnings.catch_warnings():  # the mock server imports Authlib's deprecated modules
     warnings.simplefilter("ignore")
@@ -30,20 +39,21 @@ def provider():
             yield f"http://localhost:{server.server_port}"
 
 
+def signing_in_through(provider: str, folder: Path, **oidc: Any) -> Agency:
+    """A console agency whose console.json sends staff to ``provider`` to sign in."""
+    agency = make_console_agency(folder)
+    settings = {
+        "issuer": provider,
+        "client_id": "homestudy-console",
+        "client_secret": "s3cret",
+        **oidc,
+    }
+    (agency.home.path / "console.json").write_text(json.dumps({"oidc": settings}))
+    return agency
+
+
 def test_sign_in_through_the_provider(tmp_path, provider):
-    agency = make_console_agency(tmp_path / "agency")
-    (agency.home.path / "console.json").write_text(
-        json.dumps(
-            {
-                "oidc": {
-                    "issuer": provider,
-                    "client_id": "homestudy-console",
-                    "client_secret": "s3cret",
-                    "label": "the council account",
-                }
-            }
-        )
-    )
+    agency = signing_in_through(provider, tmp_path / "agency", label="the council account")
     db = agency.home.database(pool_size=1)
     try:
         auth.add_staff(
@@ -88,11 +98,7 @@ def test_sign_in_through_the_provider(tmp_path, provider):
     finally:
         close_all()
         server.stop()
-    db = agency.home.database(pool_size=1)
-    try:
-        entries = audit.entries(db)
-    finally:
-        db.close()
+    entries = audit_entries(agency.home)
     assert any(e.action == "sign_in" and e.detail == "oidc" for e in entries)
     assert any(e.action == "sign_in_failed" and "no console account" in e.detail for e in entries)
 
@@ -100,24 +106,8 @@ def test_sign_in_through_the_provider(tmp_path, provider):
 def test_groups_in_the_id_token_give_the_console_role(tmp_path, provider):
     """``roles`` in console.json: the provider's group claim decides the role (account
     made at the first sign-in); no mapped group is a plain "no role" page."""
-    agency = make_console_agency(tmp_path / "agency")
-    (agency.home.path / "console.json").write_text(
-        json.dumps(
-            {
-                "oidc": {
-                    "issuer": provider,
-                    "client_id": "homestudy-console",
-                    "client_secret": "s3cret",
-                    "role_claim": "groups",
-                    "roles": {
-                        "hs-admins": "admin",
-                        "hs-managers": "team_manager",
-                        "hs-panel": "panel_adviser",
-                    },
-                }
-            }
-        )
-    )
+    roles = {"hs-admins": "admin", "hs-managers": "team_manager", "hs-panel": "panel_adviser"}
+    agency = signing_in_through(provider, tmp_path / "agency", role_claim="groups", roles=roles)
 
     def member_of(subject: str, *groups: str) -> None:
         claims = {"email": subject, "name": f"{subject.split('@')[0].title()}", "groups": groups}
@@ -156,11 +146,7 @@ def test_groups_in_the_id_token_give_the_console_role(tmp_path, provider):
     finally:
         close_all()
         server.stop()
-    db = agency.home.database(pool_size=1)
-    try:
-        entries = audit.entries(db)
-    finally:
-        db.close()
+    entries = audit_entries(agency.home)
     assert any(e.detail == "oidc role team_manager" for e in entries)
     assert any(e.action == "sign_in_failed" and e.detail == "oidc: no role" for e in entries)
 

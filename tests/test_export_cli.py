@@ -7,21 +7,12 @@ import hashlib
 from datetime import date
 from pathlib import Path
 
-import pytest
 from conftest import TEST_PASSPHRASE
 from report_helpers import accept_every_passage_in_vault
 
 from homestudy import exports
 from homestudy.cli import main
 from homestudy.vault import Vault
-
-
-@pytest.fixture
-def cli_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
-    monkeypatch.setenv("HOMESTUDY_PASSPHRASE", TEST_PASSPHRASE)
-    monkeypatch.setenv("HOMESTUDY_SETTINGS", str(tmp_path / "settings.json"))
-    monkeypatch.setenv("HOMESTUDY_CENTRAL_SETTINGS", str(tmp_path / "central.json"))
-    return tmp_path / "vault"
 
 
 def _history(folder: Path, case_id: str) -> list[exports.ExportRecord]:

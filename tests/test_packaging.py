@@ -27,9 +27,10 @@ ENTRY = ROOT / "packaging" / "homestudy_entry.py"
 FROZEN = ROOT / "dist" / "HomeStudy" / ("HomeStudy.exe" if os.name == "nt" else "HomeStudy")
 
 
-def test_entry_script_runs_the_cli() -> None:
+def _version_line(*command: str) -> str:
+    """What ``python COMMAND --version`` prints, from the checkout; it must succeed."""
     result = subprocess.run(
-        [sys.executable, str(ENTRY), "--version"],
+        [sys.executable, *command, "--version"],
         capture_output=True,
         text=True,
         timeout=60,
@@ -37,7 +38,11 @@ def test_entry_script_runs_the_cli() -> None:
         cwd=ROOT,
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == f"HomeStudy {__version__}"
+    return result.stdout.strip()
+
+
+def test_entry_script_runs_the_cli() -> None:
+    assert _version_line(str(ENTRY)) == f"HomeStudy {__version__}"
 
 
 def test_resources_are_package_data_of_the_checkout() -> None:
@@ -185,13 +190,4 @@ def test_frozen_app_passes_its_self_test_with_an_empty_environment(tmp_path: Pat
 
 
 def test_the_agency_command_says_its_version() -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "homestudy.agency.cli", "--version"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-        cwd=ROOT,
-    )
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == f"homestudy-agency {__version__}"
+    assert _version_line("-m", "homestudy.agency.cli") == f"homestudy-agency {__version__}"

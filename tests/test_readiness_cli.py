@@ -19,14 +19,6 @@ from homestudy.model import CheckOutcome, HouseholdMember, HouseholdMemberKind
 from homestudy.vault import Vault
 
 
-@pytest.fixture
-def cli_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
-    monkeypatch.setenv("HOMESTUDY_PASSPHRASE", TEST_PASSPHRASE)
-    monkeypatch.setenv("HOMESTUDY_SETTINGS", str(tmp_path / "settings.json"))
-    monkeypatch.setenv("HOMESTUDY_CENTRAL_SETTINGS", str(tmp_path / "central.json"))
-    return tmp_path / "vault"
-
-
 def test_demo_case_is_not_ready(
     demo_vault: Vault, cli_env: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

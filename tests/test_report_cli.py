@@ -7,7 +7,6 @@ import stat
 from pathlib import Path
 
 import pytest
-from conftest import TEST_PASSPHRASE
 from report_helpers import read_docx, read_pdf, squash
 
 from homestudy.cli import main
@@ -15,13 +14,17 @@ from homestudy.vault import Vault
 
 
 @pytest.fixture
-def cli_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
-    monkeypatch.setenv("HOMESTUDY_PASSPHRASE", TEST_PASSPHRASE)
-    monkeypatch.setenv("HOMESTUDY_SETTINGS", str(tmp_path / "settings.json"))
-    monkeypatch.setenv("HOMESTUDY_CENTRAL_SETTINGS", str(tmp_path / "central.json"))
+def cli_env(cli_env: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """The suite's ``cli_env``, with temporary files in ``tmp_path / "tmp"`` (to see that
+    an export leaves none behind)."""
     monkeypatch.setenv("TMPDIR", str(tmp_path / "tmp"))
     (tmp_path / "tmp").mkdir()
-    return tmp_path / "vault"
+    return cli_env
+
+
+def export(vault: Path, *args: str) -> int:
+    """``homestudy --vault VAULT export ARGS``: its exit status."""
+    return main(["--vault", str(vault), "export", *args])
 
 
 def _ref(vault: Vault) -> str:
@@ -39,23 +42,7 @@ def test_export_pdf_and_docx_from_the_vault(
     ref = _ref(demo_vault)
     out_dir = tmp_path / "exports"
     pdf, docx_file = out_dir / f"{variant}.pdf", out_dir / f"{variant}.docx"
-    assert (
-        main(
-            [
-                "--vault",
-                str(cli_env),
-                "export",
-                ref,
-                "--format",
-                "pdf",
-                "--variant",
-                variant,
-                "--out",
-                str(pdf),
-            ]
-        )
-        == 0
-    )
+    assert export(cli_env, ref, "--format", "pdf", "--variant", variant, "--out", str(pdf)) == 0
     assert (
         main(
             ["export", ref, "--variant", variant, "--out", str(docx_file), "--vault", str(cli_env)]
@@ -90,10 +77,7 @@ def test_the_applicants_copy_is_refused_while_passages_are_unreviewed(
 ):
     ref = _ref(demo_vault)
     out = tmp_path / "exports" / "applicants.pdf"
-    assert (
-        main(["--vault", str(cli_env), "export", ref, "--variant", "applicant", "--out", str(out)])
-        == 1
-    )
+    assert export(cli_env, ref, "--variant", "applicant", "--out", str(out)) == 1
     err = capsys.readouterr().err
     assert "cannot be exported yet" in err and "“Cover: applicants and recommendation”" in err
     assert not out.parent.exists() or list(out.parent.iterdir()) == []
@@ -103,28 +87,11 @@ def test_export_records(demo_vault, demo_case, cli_env, tmp_path):
     ref = _ref(demo_vault)
     visit = demo_case.visits[0]
     out = tmp_path / "visit.docx"
-    assert (
-        main(
-            [
-                "--vault",
-                str(cli_env),
-                "export",
-                ref,
-                "--record",
-                f"visit:{visit.id}",
-                "--out",
-                str(out),
-            ]
-        )
-        == 0
-    )
+    assert export(cli_env, ref, "--record", f"visit:{visit.id}", "--out", str(out)) == 0
     body = read_docx(out.read_bytes()).body
     assert visit.title in body and visit.notes.split("\n")[0][:40] in body
     out = tmp_path / "checklists.pdf"
-    assert (
-        main(["--vault", str(cli_env), "export", ref, "--record", "checklists", "--out", str(out)])
-        == 0
-    )
+    assert export(cli_env, ref, "--record", "checklists", "--out", str(out)) == 0
     text = squash("".join(read_pdf(out.read_bytes())))
     assert squash("Home health and safety check") in text
     assert squash("Biscuit (dog, Labrador Retriever)") in text
@@ -132,43 +99,12 @@ def test_export_records(demo_vault, demo_case, cli_env, tmp_path):
 
 def test_bad_choices_are_refused_plainly(demo_vault, cli_env, tmp_path, capsys):
     ref = _ref(demo_vault)
-    assert main(["--vault", str(cli_env), "export", ref, "--out", str(tmp_path / "x.txt")]) == 2
+    assert export(cli_env, ref, "--out", str(tmp_path / "x.txt")) == 2
     assert "--format" in capsys.readouterr().err
-    assert (
-        main(
-            [
-                "--vault",
-                str(cli_env),
-                "export",
-                ref,
-                "--record",
-                "nonsense",
-                "--out",
-                str(tmp_path / "x.pdf"),
-            ]
-        )
-        == 2
-    )
-    assert (
-        main(["--vault", str(cli_env), "export", "HS-0000-0000", "--out", str(tmp_path / "x.pdf")])
-        == 1
-    )
+    assert export(cli_env, ref, "--record", "nonsense", "--out", str(tmp_path / "x.pdf")) == 2
+    assert export(cli_env, "HS-0000-0000", "--out", str(tmp_path / "x.pdf")) == 1
     assert "no case with the reference" in capsys.readouterr().err
-    assert (
-        main(
-            [
-                "--vault",
-                str(cli_env),
-                "export",
-                ref,
-                "--record",
-                "visit:nope",
-                "--out",
-                str(tmp_path / "x.pdf"),
-            ]
-        )
-        == 1
-    )
+    assert export(cli_env, ref, "--record", "visit:nope", "--out", str(tmp_path / "x.pdf")) == 1
     assert "visit could not be found" in capsys.readouterr().err
     assert not (tmp_path / "x.pdf").exists()
 
@@ -177,5 +113,5 @@ def test_unwritable_folder_is_a_plain_error(demo_vault, cli_env, tmp_path, capsy
     ref = _ref(demo_vault)
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")
-    assert main(["--vault", str(cli_env), "export", ref, "--out", str(blocker / "par.pdf")]) == 1
+    assert export(cli_env, ref, "--out", str(blocker / "par.pdf")) == 1
     assert "could not save the export there" in capsys.readouterr().err

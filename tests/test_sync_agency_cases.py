@@ -8,17 +8,26 @@ import sqlite3
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import TEST_KDF, TEST_PASSPHRASE
-from sync_helpers import InboxServer, count_rows, enrolment_for, make_agency, sample_case
+from sync_helpers import (
+    InboxServer,
+    count_rows,
+    enrolment_for,
+    make_agency,
+    queue_review,
+    running_inbox,
+    sample_case,
+)
 
 from homestudy.agency.assign import assign_case
 from homestudy.agency.home import AgencyHome
 from homestudy.agency.inbox import Inbox
 from homestudy.agency.messages import queue_message, replies_for
 from homestudy.agency.recovery import reissue, transfer_case
-from homestudy.model import Visit
+from homestudy.model import Case, Visit
 from homestudy.sync import inbound, outbox
 from homestudy.sync.client import InboxClient
 from homestudy.sync.engine import describe, prepare, sync_round
@@ -30,12 +39,8 @@ from homestudy.vault import Vault
 
 @pytest.fixture
 def agency(tmp_path: Path) -> Iterator[tuple[AgencyHome, InboxServer]]:
-    home = make_agency(tmp_path / "agency")
-    server = InboxServer(home.path)
-    try:
-        yield home, server
-    finally:
-        server.stop()
+    with running_inbox(tmp_path / "agency") as both:
+        yield both
 
 
 def to(server: InboxServer | None = None) -> Callable[[ProfileState], InboxClient]:
@@ -60,7 +65,7 @@ def enrolled(
     return outbox.profile(vault, state.id)
 
 
-def linked_case(vault: Vault, state: ProfileState, reference: str, files: int = 0):
+def linked_case(vault: Vault, state: ProfileState, reference: str, files: int = 0) -> Case:
     case = sample_case(reference)
     vault.cases.save_case(case)
     for n in range(files):
@@ -69,6 +74,55 @@ def linked_case(vault: Vault, state: ProfileState, reference: str, files: int = 
         )
     link_case(vault, case.id, state.id)
     return vault.cases.load_case(case.id)
+
+
+def sent_case(
+    vault: Vault,
+    home: AgencyHome,
+    server: InboxServer,
+    reference: str,
+    *,
+    assessor: str = "assessor-1",
+    files: int = 0,
+) -> tuple[ProfileState, Case]:
+    """``vault`` enrolled, and a case of its own linked to the agency and sent."""
+    state = enrolled(vault, home, server, assessor)
+    case = linked_case(vault, state, reference, files)
+    sync_round(vault, to())
+    return state, case
+
+
+def _about_a_case_not_there(
+    db: Any,
+    home: AgencyHome,
+    state: ProfileState,
+    case_id: str,
+    reference: str,
+    kind: str,
+    body: dict[str, Any],
+) -> None:
+    """A message about a case the laptop does not hold: it names the device and the
+    case's reference."""
+    queue_message(
+        db,
+        home,
+        case_id=case_id,
+        kind=kind,
+        body=body,
+        device_id=state.profile.device_id,
+        case_reference=reference,
+    )
+
+
+def _transferred(
+    other: Vault, home: AgencyHome, server: InboxServer, db: Any, case_id: str
+) -> Case:
+    """The case transferred to the worker of ``other`` (alex), as that laptop then has it."""
+    theirs = enrolled(other, home, server, assessor="alex")
+    transfer_case(home, db, case_id, theirs.profile.device_id)
+    (report,) = sync_round(other, to())
+    assert report.received_cases == 1
+    return other.cases.load_case(case_id)
 
 
 def received(home: AgencyHome) -> dict[str, int]:
@@ -105,9 +159,7 @@ def test_revoke_then_re_enrol_keeps_every_case_syncing(tmp_path, vault, agency) 
 
 def test_a_device_revoked_by_mistake_is_restored(vault, agency) -> None:
     home, server = agency
-    state = enrolled(vault, home, server)
-    case = linked_case(vault, state, "HS-2026-0310")
-    sync_round(vault, to())
+    state, case = sent_case(vault, home, server, "HS-2026-0310")
     db = home.database(pool_size=1)
     Inbox(home, db).revoke(state.profile.device_id)
     vault.cases.save_visit(case.id, Visit(sequence=1, title="Visit 1"))
@@ -236,17 +288,11 @@ def test_transfer_moves_a_case_with_attachments_and_the_old_laptop_archives_it(
     tmp_path, vault, agency
 ) -> None:
     home, server = agency
-    state = enrolled(vault, home, server, assessor="sam")
-    case = linked_case(vault, state, "HS-2026-0601", files=1)
-    sync_round(vault, to())
+    _state, case = sent_case(vault, home, server, "HS-2026-0601", assessor="sam", files=1)
     other = new_vault(tmp_path / "other")
     db = home.database(pool_size=1)
     try:
-        theirs = enrolled(other, home, server, assessor="alex")
-        transfer_case(home, db, case.id, theirs.profile.device_id)
-        (report,) = sync_round(other, to())
-        assert report.received_cases == 1
-        got = other.cases.load_case(case.id)
+        got = _transferred(other, home, server, db, case.id)
         (att,) = got.attachments
         assert other.cases.read_attachment(case.id, att.id) == vault.cases.read_attachment(
             case.id, att.id
@@ -262,9 +308,7 @@ def test_transfer_moves_a_case_with_attachments_and_the_old_laptop_archives_it(
 
 def test_withdrawal_archives_the_case_and_says_so(vault, agency) -> None:
     home, server = agency
-    state = enrolled(vault, home, server)
-    case = linked_case(vault, state, "HS-2026-0701")
-    sync_round(vault, to())
+    _state, case = sent_case(vault, home, server, "HS-2026-0701")
     db = home.database(pool_size=1)
     queue_message(
         db, home, case_id=case.id, kind="withdraw", body={"reason": "The applicants withdrew."}
@@ -279,20 +323,12 @@ def test_withdrawal_archives_the_case_and_says_so(vault, agency) -> None:
 
 def test_an_unappliable_message_stays_listed_until_it_applies(vault, agency) -> None:
     home, server = agency
-    state = enrolled(vault, home, server)
-    clash = linked_case(vault, state, "HS-2026-0801")
-    sync_round(vault, to())
+    state, clash = sent_case(vault, home, server, "HS-2026-0801")
     db = home.database(pool_size=1)
     incoming = sample_case("HS-2026-0801")  # the agency's own, different case
     assign_case(home, db, incoming, state.profile.device_id)
-    queue_message(
-        db,
-        home,
-        case_id="no-such-case",
-        kind="close",
-        body={"reason": "Closed."},
-        device_id=state.profile.device_id,
-        case_reference="HS-2026-0899",
+    _about_a_case_not_there(
+        db, home, state, "no-such-case", "HS-2026-0899", "close", {"reason": "Closed."}
     )
     db.close()
     (report,) = sync_round(vault, to())
@@ -315,9 +351,7 @@ def test_a_laptop_restored_from_its_own_backup_carries_on_without_an_alert(
     tmp_path, vault, agency
 ) -> None:
     home, server = agency
-    state = enrolled(vault, home, server)
-    case = linked_case(vault, state, "HS-2026-0901")
-    sync_round(vault, to())
+    _state, case = sent_case(vault, home, server, "HS-2026-0901")
     backup = tmp_path / "laptop.backup"
     vault.cases.save_visit(case.id, Visit(sequence=1, title="Visit 1"))
     prepare(vault)  # the backup is taken with one bundle frozen, not yet sent
@@ -361,9 +395,7 @@ def test_out_of_order_delivery_is_not_a_copied_laptop_alert(agency) -> None:
 
 def test_review_comments_arrive_and_replies_go_back(vault, agency) -> None:
     home, server = agency
-    state = enrolled(vault, home, server)
-    case = linked_case(vault, state, "HS-2026-1101")
-    sync_round(vault, to())
+    _state, case = sent_case(vault, home, server, "HS-2026-1101")
     db = home.database(pool_size=1)
     comments = [
         {
@@ -375,13 +407,7 @@ def test_review_comments_arrive_and_replies_go_back(vault, agency) -> None:
         }
         for n in (1, 2)
     ]
-    queue_message(
-        db,
-        home,
-        case_id=case.id,
-        kind="review",
-        body={"review_id": "r1", "comments": comments, "decision": None},
-    )
+    queue_review(db, home, case.id, comments)
     sync_round(vault, to())
     found = inbound.review_comments(vault, case.id, "support_network")
     assert [c.text for c in found] == ["Point 1", "Point 2"] and not any(c.resolved for c in found)
@@ -470,19 +496,9 @@ def test_odd_message_bodies_are_kept_with_a_reason_and_do_not_stop_syncing(vault
     from homestudy.serial import to_jsonable
 
     home, server = agency
-    state = enrolled(vault, home, server)
-    case = linked_case(vault, state, "HS-2026-1301")
-    sync_round(vault, to())
+    state, case = sent_case(vault, home, server, "HS-2026-1301")
     db = home.database(pool_size=1)
-    queue_message(
-        db,
-        home,
-        case_id="x1",
-        kind="case_update",
-        body={"case": "abc"},
-        device_id=state.profile.device_id,
-        case_reference="HS-2026-1399",
-    )
+    _about_a_case_not_there(db, home, state, "x1", "HS-2026-1399", "case_update", {"case": "abc"})
     queue_message(
         db, home, case_id=case.id, kind="case_update", body={"case": to_jsonable(case), "fields": 5}
     )
@@ -499,9 +515,7 @@ def test_odd_message_bodies_are_kept_with_a_reason_and_do_not_stop_syncing(vault
 def test_transfer_sends_the_case_rebuilt_from_its_change_sets(tmp_path, vault, agency) -> None:
     """The laptop sent the case whole, then only a change: the transfer carries both."""
     home, server = agency
-    state = enrolled(vault, home, server, assessor="sam")
-    case = linked_case(vault, state, "HS-2026-0611", files=1)
-    sync_round(vault, to())
+    _state, case = sent_case(vault, home, server, "HS-2026-0611", assessor="sam", files=1)
     vault.cases.save_visit(case.id, Visit(sequence=1, title="Home visit"))
     (report,) = sync_round(vault, to())
     assert report.sent == 1
@@ -516,11 +530,7 @@ def test_transfer_sends_the_case_rebuilt_from_its_change_sets(tmp_path, vault, a
     assert bases[0] == "" and bases[1] != ""  # whole, then a change against it
     other = new_vault(tmp_path / "other")
     try:
-        theirs = enrolled(other, home, server, assessor="alex")
-        transfer_case(home, db, case.id, theirs.profile.device_id)
-        (report,) = sync_round(other, to())
-        assert report.received_cases == 1
-        got = other.cases.load_case(case.id)
+        got = _transferred(other, home, server, db, case.id)
         assert [v.title for v in got.visits] == ["Home visit"]
         (att,) = got.attachments
         assert other.cases.read_attachment(case.id, att.id) == vault.cases.read_attachment(

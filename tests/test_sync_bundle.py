@@ -36,6 +36,8 @@ CASE = sample_case()
 
 
 def manifest(**changes: Any) -> Manifest:
+    # fixed values of the tests' own, not the self-test's (a random id, the time now):
+    # the assertions below read these values back
     values: dict[str, Any] = dict(
         bundle_id="b-1",
         kind=KIND_CASE,

@@ -9,14 +9,12 @@ import random
 from pathlib import Path
 
 import pytest
-from sync_helpers import InboxServer, enrolment_for, make_agency
+from sync_helpers import InboxServer, enrolled_with_case, held_case, make_agency
 
-from homestudy.agency import case_state
 from homestudy.demo import build_demo_case
-from homestudy.sync import engine, keys, outbox
+from homestudy.sync import engine, keys
 from homestudy.sync.bundle import read_stored_payload
 from homestudy.sync.client import InboxClient, compact_signed_headers
-from homestudy.sync.enrolment_flow import enrol
 from homestudy.sync.signed import request_text
 from homestudy.vault import Vault
 
@@ -27,11 +25,8 @@ def test_a_change_set_lists_only_the_attachments_new_since_its_base(
     home = make_agency(tmp_path / "agency")
     server = InboxServer(home.path)
     try:
-        state = enrol(vault, enrolment_for(home, server.url))
-        outbox.watch(vault)
         case = build_demo_case()
-        case.agency_profile_id = state.id
-        vault.cases.save_case(case)
+        enrolled_with_case(vault, home, server.url, case)
         rng = random.Random(5)
         old = [
             vault.cases.add_attachment(
@@ -56,14 +51,10 @@ def test_a_change_set_lists_only_the_attachments_new_since_its_base(
         assert listed() == []  # an edit: none, however many the case has
         new = vault.cases.add_attachment(case.id, "new.pdf", "application/pdf", b"%PDF new")
         assert listed() == [new.sha256]  # one added: that one
-        db = home.database(pool_size=1)
-        try:  # and the agency's case still has every attachment
-            got = case_state.latest_case_state(db, home, case.id)
+        with held_case(home, case.id) as got:  # and the agency's case still has every attachment
             assert got is not None
             assert sorted(got.attachment_hashes) == sorted(a.sha256 for a in [*old, new])
             assert got.attachment(new.sha256) == b"%PDF new"
-        finally:
-            db.close()
     finally:
         server.stop()
 

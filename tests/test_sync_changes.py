@@ -11,10 +11,11 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from sync_helpers import whole_change
 
 from homestudy.demo import build_demo_case
 from homestudy.errors import BundleError
-from homestudy.model import CASE_FORMAT_VERSION, Case, Visit
+from homestudy.model import Case, Visit
 from homestudy.serial import SerialError, from_jsonable, to_jsonable
 from homestudy.sync import changes, keys
 from homestudy.sync.bundle import KIND_CASE, Manifest, build_change_bundle, open_bundle
@@ -164,17 +165,6 @@ def test_small_edits_of_long_texts_travel_as_splices(
 # ----------------------------------------------------------------------------- bundle
 
 
-def _change(case: dict[str, Any]) -> ChangeSet:
-    return ChangeSet(
-        format=CHANGE_FORMAT,
-        format_version=1,
-        case_id=case["id"],
-        case_format_version=CASE_FORMAT_VERSION,
-        state_sha256=changes.state_sha256(case),
-        full=case,
-    )
-
-
 def _manifest(case: dict[str, Any], device: str, sequence: int = 1) -> Manifest:
     return Manifest(
         bundle_id=str(uuid.uuid4()),
@@ -195,7 +185,7 @@ def test_a_change_bundle_opens_and_its_payload_is_compressed() -> None:
     case = _demo()
     data = build_change_bundle(
         _manifest(case, "dev-1"),
-        change=encode(_change(case)),
+        change=encode(whole_change(case)),
         signing_secret=sender.signing_secret,
         recipient=agency.age_recipient,
     )
@@ -213,7 +203,7 @@ def test_a_change_bundle_opens_and_its_payload_is_compressed() -> None:
 def test_a_change_of_the_wrong_shape_is_refused_naming_the_field() -> None:
     sender, agency = keys.generate_keys(), keys.generate_keys()
     case = _demo()
-    bad = json.loads(encode(_change(case)))
+    bad = json.loads(encode(whole_change(case)))
     bad["ops"] = [{"op": "set", "path": ["visits", 3], "value": 1}]  # 3 is no path step
     data = build_change_bundle(
         _manifest(case, "dev-1"),
@@ -230,7 +220,7 @@ def test_a_change_of_the_wrong_shape_is_refused_naming_the_field() -> None:
 
 
 def test_wire_decoding_names_the_path_of_the_error() -> None:
-    raw = encode(_change({"id": "c1", "reference": "R"}))
+    raw = encode(whole_change({"id": "c1", "reference": "R"}))
     as_dict = json.loads(raw)
     as_dict["case_format_version"] = "2"
     with pytest.raises(WireError, match=r"Expected `int`, got `str` - at `\$.case_format_version`"):

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from conftest import TEST_KDF, TEST_PASSPHRASE
+from sync_helpers import agency_init
 
 from homestudy.agency.cli import main as agency_main
 from homestudy.cli import main as homestudy_main
@@ -29,39 +30,9 @@ def test_agency_init_enrol_and_offline_device_enrolment(
 ) -> None:
     monkeypatch.setenv("HOMESTUDY_AGENCY_PASSPHRASE", "agency test passphrase")
     home = tmp_path / "agency"
-    assert (
-        agency_main(
-            [
-                "--home",
-                str(home),
-                "init",
-                "--agency-id",
-                "AG-9",
-                "--name",
-                "Ninth Agency",
-                "--inbox-url",
-                "http://127.0.0.1:9",
-            ]
-        )
-        == 0
-    )
+    assert agency_init(home, "AG-9", "Ninth Agency", "http://127.0.0.1:9") == 0
     assert (home / "agency.key").stat().st_mode & 0o777 == 0o600
-    assert (
-        agency_main(
-            [
-                "--home",
-                str(home),
-                "init",
-                "--agency-id",
-                "AG-9",
-                "--name",
-                "x",
-                "--inbox-url",
-                "http://x",
-            ]
-        )
-        == 1
-    )
+    assert agency_init(home, "AG-9", "x", "http://x") == 1
     assert "already set up" in capsys.readouterr().err
     out = tmp_path / "sam.json"
     assert (

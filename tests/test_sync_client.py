@@ -15,9 +15,11 @@ from conftest import TEST_PASSPHRASE
 from sync_helpers import (
     InboxServer,
     TestDevice,
+    assignment_for,
     count_rows,
     enrolment_for,
     make_agency,
+    running_inbox,
     sample_case,
 )
 
@@ -45,12 +47,8 @@ class Agency:
 
 @pytest.fixture(scope="module")
 def agency(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Agency]:
-    home = make_agency(tmp_path_factory.mktemp("agency") / "home")
-    server = InboxServer(home.path)
-    try:
+    with running_inbox(tmp_path_factory.mktemp("agency") / "home") as (home, server):
         yield Agency(home, server)
-    finally:
-        server.stop()
 
 
 @pytest.fixture
@@ -369,8 +367,6 @@ def test_assignments_arrive_once_and_forged_or_clashing_ones_are_not_imported(
     import json as jsonlib
 
     from homestudy.agency.assign import assign_case
-    from homestudy.serial import to_jsonable
-    from homestudy.sync.bundle import KIND_ASSIGNMENT, Manifest, build_bundle
 
     state = enrolled(vault, agency)
     sync_round(vault, factory())  # registers the device
@@ -401,24 +397,14 @@ def test_assignments_arrive_once_and_forged_or_clashing_ones_are_not_imported(
 
     forger = keys.generate_keys()
     fake_case = sample_case("HS-2026-0802")
-    manifest = Manifest(
-        bundle_id="forged",
-        kind=KIND_ASSIGNMENT,
+    forged = assignment_for(
+        state,
+        fake_case,
         agency_id=agency.home.agency_id,
-        device_id=state.profile.device_id,
-        case_id=fake_case.id,
-        case_reference=fake_case.reference,
-        sequence=99,
-        previous_bundle_id="",
-        previous_sha256="",
-        created_at="2026-11-29T00:00:00+00:00",
-    )
-    forged = build_bundle(
-        manifest,
-        case_json=to_jsonable(fake_case),
-        attachments={},
         signing_secret=forger.signing_secret,
-        recipient=keys.age_recipient(state.device_age_identity),
+        bundle_id="forged",
+        sequence=99,
+        created_at="2026-11-29T00:00:00+00:00",
     )
 
     def inject(request: httpx.Request) -> httpx.Response:

@@ -5,15 +5,13 @@ and once on a throwaway PostgreSQL 15 cluster."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from datetime import date
 from pathlib import Path
 
 import pytest
 from conftest import TEST_KDF, TEST_PASSPHRASE
-from sync_helpers import REPO, InboxServer, enrolment_for, make_agency, sample_case
+from ops_helpers import agency_cli
+from sync_helpers import InboxServer, enrolment_for, make_agency, sample_case
 
 from homestudy.cli import main as homestudy_main
 from homestudy.model import Visit
@@ -21,17 +19,6 @@ from homestudy.serial import to_jsonable
 from homestudy.sync import outbox
 from homestudy.sync.signed import SignedDocument, verify_receipt
 from homestudy.vault import Vault
-
-
-def agency_cli(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ, PYTHONPATH=str(REPO))
-    return subprocess.run(
-        [sys.executable, "-m", "homestudy.agency.cli", "--home", str(home), *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        check=False,
-    )
 
 
 def run_end_to_end(

@@ -13,6 +13,7 @@ import socket
 import ssl
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -22,7 +23,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 from pg import PgCluster, available, free_port
-from sync_helpers import InboxServer, enrolment_for, make_agency
+from sync_helpers import InboxServer, enrolled_with_case, make_agency, sample_case
 
 from homestudy.errors import (
     InboxCertificateError,
@@ -37,7 +38,6 @@ from homestudy.errors import (
 from homestudy.sync import outbox
 from homestudy.sync.client import InboxClient, check_inbox_url
 from homestudy.sync.engine import describe, sync_round
-from homestudy.sync.enrolment_flow import enrol
 from homestudy.vault import Vault
 
 
@@ -144,10 +144,16 @@ def tls_server(tmp_path: Path) -> Iterator[tuple[str, Path]]:
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(cert, key)
     server.socket = context.wrap_socket(server.socket, server_side=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    with _serving(server) as port:
+        yield f"https://127.0.0.1:{port}", ca
+
+
+@contextmanager
+def _serving(server: http.server.ThreadingHTTPServer) -> Iterator[int]:
+    """``server`` answering on a thread of its own until the block ends; its port."""
+    threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
-        yield f"https://127.0.0.1:{server.server_address[1]}", ca
+        yield server.server_address[1]
     finally:
         server.shutdown()
         server.server_close()
@@ -189,15 +195,10 @@ def test_a_proxy_that_is_down_or_refuses_is_named(
     with quick(url, proxy=dead) as client, pytest.raises(InboxProxyError) as caught:
         client._request("GET", "/health")
     assert "proxy" in caught.value.message
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _RefusingProxy)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        refusing = f"http://127.0.0.1:{server.server_address[1]}"
+    with _serving(http.server.ThreadingHTTPServer(("127.0.0.1", 0), _RefusingProxy)) as port:
+        refusing = f"http://127.0.0.1:{port}"
         with quick(url, proxy=refusing) as client, pytest.raises(InboxProxyError):
             client._request("GET", "/health")
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def test_a_tunnel_through_a_proxy_checks_the_certificate_against_the_os_store(
@@ -280,13 +281,7 @@ def test_the_inbox_database_down_is_said_so(tmp_path: Path, vault: Vault) -> Non
     home = make_agency(tmp_path / "agency", database_url=cluster.new_database())
     server = InboxServer(home.path)
     try:
-        state = enrol(vault, enrolment_for(home, server.url))
-        outbox.watch(vault)
-        from sync_helpers import sample_case
-
-        case = sample_case("HS-2026-0950")
-        case.agency_profile_id = state.id
-        vault.cases.save_case(case)
+        enrolled_with_case(vault, home, server.url, sample_case("HS-2026-0950"))
         cluster.stop()
 
         def client(s: outbox.ProfileState) -> InboxClient:

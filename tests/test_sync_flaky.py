@@ -14,7 +14,14 @@ import pytest
 from conftest import TEST_KDF, TEST_PASSPHRASE
 from flaky_proxy import CUT_ANSWER, CUT_BEFORE, FlakyProxy
 from pg import free_port
-from sync_helpers import InboxServer, count_rows, enrolment_for, make_agency, sample_case
+from sync_helpers import (
+    InboxServer,
+    count_rows,
+    enrolment_for,
+    held_case,
+    make_agency,
+    sample_case,
+)
 
 from homestudy.agency import case_state
 from homestudy.agency.home import AgencyHome
@@ -205,12 +212,8 @@ def test_a_chunked_upload_resumes_after_the_inbox_restarts(tmp_path: Path, vault
         assert (report.sent, report.waiting, report.error) == (1, 0, "")
         chunks = -(-len(data) // (512 * 1024))
         assert watch.offsets == [i * 512 * 1024 for i in range(5, chunks)]  # only the rest
-        db = home.database(pool_size=1)
-        try:
-            got = case_state.latest_case_state(db, home, case.id)
+        with held_case(home, case.id) as got:
             assert got is not None and got.attachment(att.sha256) == data
-        finally:
-            db.close()
         # sent once per agency ever: a later edit sends no attachment again
         watch.offsets.clear()
         vault.cases.save_visit(case.id, Visit(sequence=1, title="After the scan"))

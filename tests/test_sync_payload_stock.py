@@ -16,13 +16,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sync_helpers import offline_profile, stand_in_receipt
 
 from homestudy.demo import build_demo_case
-from homestudy.model import AgencyProfile, Visit
+from homestudy.model import Visit
 from homestudy.serial import to_jsonable
 from homestudy.sync import keys, outbox
-from homestudy.sync.outbox import ProfileState
-from homestudy.sync.signed import Receipt, SignedDocument
 from homestudy.vault import Vault
 
 pytestmark = [
@@ -122,40 +121,13 @@ def test_an_agency_reads_whole_case_then_change_with_stock_tools(
     device, agency = keys.generate_keys(), keys.generate_keys()
     agency_key = tmp_path / "agency.key"
     agency_key.write_text(agency.age_identity + "\n")
-    profile = AgencyProfile(
-        name="Agency", agency_id="AG-1", inbox_url="http://127.0.0.1:1", device_id="dev-1"
-    )
-    state = ProfileState(
-        profile,
-        agency.signing_public,
-        agency.age_recipient,
-        device.signing_secret,
-        device.age_identity,
-        "",
-        True,
-        False,
-        1,
-        "",
-        1,
-        "",
-        "",
-        0,
-        "",
-        "",
-        "",
-    )
-    outbox.add_profile(vault, state)
+    state = offline_profile(vault, agency, device, agency_id="AG-1", device_id="dev-1")
     case = build_demo_case()
-    case.agency_profile_id = profile.id
+    case.agency_profile_id = state.id
     vault.cases.save_case(case)
     outbox.freeze(vault, state, vault.cases.load_case(case.id), None)
     (first,) = outbox.all_items(vault)
-    outbox.record_receipt(
-        vault,
-        first,
-        Receipt(first.bundle_id, first.sha256, 1, "now", "AG-1", "dev-1", 1),
-        SignedDocument(b"{}", b""),
-    )
+    stand_in_receipt(vault, state, first)
     # the worker edits: a word in a visit's notes, a new visit, a reference removed
     visit = case.visits[0]
     visit.notes = (visit.notes or "") + " Both were relaxed."

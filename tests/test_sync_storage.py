@@ -10,15 +10,14 @@ from pathlib import Path
 
 import pytest
 from pg import free_port
-from sync_helpers import sample_case
+from sync_helpers import offline_profile, sample_case, stand_in_receipt
 
 from homestudy.demo import build_demo_case
-from homestudy.model import AgencyProfile, Case, Visit
+from homestudy.model import Case, Visit
 from homestudy.sync import keys, outbox
 from homestudy.sync.client import InboxClient
 from homestudy.sync.engine import prepare, sync_round
 from homestudy.sync.outbox import ProfileState
-from homestudy.sync.signed import Receipt, SignedDocument
 from homestudy.vault import Vault
 
 STORED = Path(__file__).parent / "data" / "vaults"
@@ -26,40 +25,15 @@ STORED = Path(__file__).parent / "data" / "vaults"
 
 def profile_in(vault: Vault, url: str = "http://127.0.0.1:1") -> ProfileState:
     device, agency = keys.generate_keys(), keys.generate_keys()
-    profile = AgencyProfile(name="Agency", agency_id="AG-S", inbox_url=url, device_id="dev-s")
-    state = ProfileState(
-        profile,
-        agency.signing_public,
-        agency.age_recipient,
-        device.signing_secret,
-        device.age_identity,
-        "",
-        True,
-        False,
-        1,
-        "",
-        1,
-        "",
-        "",
-        0,
-        "",
-        "",
-        "",
-    )
-    outbox.add_profile(vault, state)
+    state = offline_profile(vault, agency, device, agency_id="AG-S", device_id="dev-s", url=url)
     outbox.watch(vault)
     return state
 
 
-def receive_all(vault: Vault) -> None:
-    """What a round does for each verified receipt (the signature is not the point)."""
+def receive_all(vault: Vault, state: ProfileState) -> None:
+    """What a round does for each verified receipt."""
     for item in outbox.all_items(vault):
-        outbox.record_receipt(
-            vault,
-            item,
-            Receipt(item.bundle_id, item.sha256, 1, "now", "AG-S", "dev-s", item.sequence),
-            SignedDocument(b"{}", b""),
-        )
+        stand_in_receipt(vault, state, item)
 
 
 def file_size(vault: Vault) -> int:
@@ -102,7 +76,7 @@ def test_receipts_free_space_that_goes_back_to_the_file_system(vault: Vault) -> 
         vault.cases.save_case(case)
     prepare(vault)
     full = file_size(vault)
-    receive_all(vault)
+    receive_all(vault, state)
     with vault.reading() as conn:
         freed = int(conn.execute("PRAGMA freelist_count").fetchone()[0])
     assert freed > 0
@@ -135,7 +109,7 @@ def test_an_older_vault_is_converted_once_then_vacuums_incrementally(
             case.agency_profile_id = state.id
             vault.cases.save_case(case)
         prepare(vault)
-        receive_all(vault)
+        receive_all(vault, state)
         monkeypatch.setattr(outbox, "CONVERT_AT", 4096)
         started = time.perf_counter()
         outbox.reclaim_space(vault)

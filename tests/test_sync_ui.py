@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from conftest import TEST_KDF, TEST_PASSPHRASE
 from PySide6.QtCore import Qt
-from sync_helpers import InboxServer, enrolment_for, make_agency, sample_case
+from sync_helpers import enrolment_for, make_agency, running_inbox, sample_case
 
 from homestudy.agency.assign import assign_case, devices_of
 from homestudy.agency.home import AgencyHome
@@ -24,12 +24,8 @@ WAIT = 15_000
 
 @pytest.fixture
 def agency(tmp_path: Path) -> Iterator[tuple[AgencyHome, str]]:
-    home = make_agency(tmp_path / "agency")
-    server = InboxServer(home.path)
-    try:
+    with running_inbox(tmp_path / "agency") as (home, server):
         yield home, server.url
-    finally:
-        server.stop()
 
 
 @pytest.fixture

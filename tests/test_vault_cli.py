@@ -12,6 +12,7 @@ import pytest
 from homestudy.cli import main
 from homestudy.demo import build_demo_case
 from homestudy.vault import Vault
+from tests.conftest import bare_process_env
 
 PASS = "cli passphrase"
 
@@ -112,14 +113,7 @@ def test_prompted_passphrase_must_match(
 
 def test_real_process(tmp_path: Path) -> None:
     folder = tmp_path / "v"
-    env = {
-        "PATH": "/usr/bin:/bin",
-        "HOME": str(tmp_path),
-        "TMPDIR": str(tmp_path),
-        "HOMESTUDY_PASSPHRASE": PASS,
-        "HOMESTUDY_SETTINGS": str(tmp_path / "s.json"),
-        "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",
-    }
+    env = bare_process_env(tmp_path, PASS)
     exe = [sys.executable, "-m", "homestudy.cli"]
     cwd = Path(__file__).parent.parent
     made = subprocess.run(

@@ -18,7 +18,7 @@ import pytest
 from homestudy.cli import main
 from homestudy.demo import build_demo_case
 from homestudy.vault import Vault
-from tests.conftest import TEST_KDF, TEST_PASSPHRASE
+from tests.conftest import TEST_KDF, TEST_PASSPHRASE, bare_process_env
 from tests.test_vault_errors import snapshot
 
 TRIALS = 50
@@ -98,14 +98,7 @@ def test_fifty_byte_flips(
 def test_a_real_process_on_a_damaged_vault(pristine: tuple[Path, str], tmp_path: Path) -> None:
     """What a user's terminal shows: the message and the hint, nothing else."""
     folder, reference = pristine
-    env = {
-        "PATH": "/usr/bin:/bin",
-        "HOME": str(tmp_path),
-        "TMPDIR": str(tmp_path),
-        "HOMESTUDY_PASSPHRASE": TEST_PASSPHRASE,
-        "HOMESTUDY_SETTINGS": str(tmp_path / "s.json"),
-        "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",
-    }
+    env = bare_process_env(tmp_path, TEST_PASSPHRASE)
     rng = random.Random(SEED + 1)
     for trial in range(3):
         target = tmp_path / f"p{trial}"

@@ -7,9 +7,11 @@ Import as ``from _timing import ...``: running a bench file, or ``run_all.py``, 
 
 from __future__ import annotations
 
+import os
 import statistics
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 
 def timings_ms(fn: Callable[[int], object], n: int, *, warm: bool = True) -> list[float]:
@@ -47,3 +49,17 @@ def percentile(values: list[float], share: float) -> float:
     """The nearest-rank ``share`` percentile (0.95 for p95) of ``values``."""
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+def app_child_env(tmp: str) -> dict[str, str]:
+    """The environment of an app child process the bench times: offscreen Qt, settings and
+    temporary files inside ``tmp``, no OS keyring, this checkout's code."""
+    return dict(
+        os.environ,
+        QT_QPA_PLATFORM="offscreen",
+        TMPDIR=tmp,
+        HOMESTUDY_SETTINGS=str(Path(tmp) / "settings.json"),
+        HOMESTUDY_CENTRAL_SETTINGS=str(Path(tmp) / "central.json"),
+        PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring",
+        PYTHONPATH=str(Path(__file__).resolve().parents[2]),
+    )

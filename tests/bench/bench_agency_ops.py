@@ -26,8 +26,8 @@ sys.path[:0] = [str(HERE.parent), str(HERE.parents[1])]
 import httpx  # noqa: E402
 import pg  # noqa: E402
 from _timing import percentile  # noqa: E402
-from ops_helpers import PASSPHRASE, Server, agency_env  # noqa: E402
-from sync_helpers import TestDevice, enrolment_for, sample_case  # noqa: E402
+from ops_helpers import PASSPHRASE, Server, agency_env, protected_agency  # noqa: E402
+from sync_helpers import laptops_work  # noqa: E402
 
 from homestudy.agency.home import init_home  # noqa: E402
 
@@ -53,25 +53,14 @@ def uploads(url: str) -> None:
     folder = Path(tempfile.mkdtemp(prefix="bench-ops-"))
     env = agency_env(HOMESTUDY_AGENCY_PASSPHRASE=PASSPHRASE)
     try:
-        home = init_home(
-            folder / "console",
-            agency_id="AG-BENCH",
-            name="Bench Agency",
-            inbox_url="http://127.0.0.1:1",
-            database_url=url,
-            passphrase=PASSPHRASE,
+        home = protected_agency(
+            folder / "console", database_url=url, agency_id="AG-BENCH", name="Bench Agency"
         )
         server = Server(
             _inbox_host(home.path, folder / "inbox"), "--role", "inbox", "--workers", "2", env=env
         )
         try:
-            work = []
-            with httpx.Client(base_url=server.url, timeout=60) as http:
-                for index in range(CLIENTS):
-                    device = TestDevice(home)
-                    assert device.register(http, enrolment_for(home, server.url).token).is_success
-                    case = sample_case(f"HS-OPS-{index:04d}")
-                    work.append([device.bundle(case) for _ in range(PER_CLIENT)])
+            work = laptops_work(home, server.url, CLIENTS, PER_CLIENT, "HS-OPS")
             latencies: list[float] = []
             reads: list[float] = []
             statuses: dict[int, int] = {}
@@ -166,11 +155,8 @@ def main() -> None:
     if reason:
         print(f"ops_upload_50_laptops: skipped ({reason})")
         return
-    cluster = pg.PgCluster().start()
-    try:
+    with pg.running_cluster() as cluster:
         uploads(cluster.new_database())
-    finally:
-        cluster.stop()
 
 
 if __name__ == "__main__":

@@ -24,9 +24,14 @@ sys.path[:0] = [str(HERE.parent), str(HERE.parents[1])]
 from conftest import TEST_KDF, TEST_PASSPHRASE  # noqa: E402
 from flaky_proxy import FlakyProxy  # noqa: E402
 from pg import free_port  # noqa: E402
-from sync_helpers import InboxServer, enrolment_for, make_agency, sample_case  # noqa: E402
+from sync_helpers import (  # noqa: E402
+    InboxServer,
+    enrolment_for,
+    held_case,
+    make_agency,
+    sample_case,
+)
 
-from homestudy.agency import case_state  # noqa: E402
 from homestudy.sync import outbox  # noqa: E402
 from homestudy.sync.client import InboxClient  # noqa: E402
 from homestudy.sync.engine import sync_round  # noqa: E402
@@ -85,12 +90,8 @@ def main() -> None:
             if rounds > 500:
                 raise RuntimeError(f"not through after {rounds} rounds: {report.error}")
         took = time.perf_counter() - started
-        db = home.database(pool_size=1)
-        try:
-            got = case_state.latest_case_state(db, home, case.id)
+        with held_case(home, case.id) as got:
             assert got is not None and got.attachment(att.sha256) == data
-        finally:
-            db.close()
         print(
             f"big_attachment_{SIZE_MB}mb_{MBIT:g}mbit: median {took * 1000:.0f} ms (n=1); "
             f"{proxy.bytes / len(data):.3f} bytes on the line per attachment byte, "

@@ -42,17 +42,17 @@ from sync_helpers import (  # noqa: E402
     InboxServer,
     TestDevice,
     change_chain,
+    enrolled_with_case,
     enrolment_for,
     make_agency,
+    offline_profile,
+    stand_in_receipt,
 )
 
 from homestudy.demo import build_demo_case  # noqa: E402
-from homestudy.model import AgencyProfile  # noqa: E402
 from homestudy.sync import engine, inbound, keys, outbox  # noqa: E402
 from homestudy.sync.client import InboxClient  # noqa: E402
-from homestudy.sync.enrolment_flow import enrol  # noqa: E402
 from homestudy.sync.outbox import ProfileState  # noqa: E402
-from homestudy.sync.signed import Receipt, SignedDocument  # noqa: E402
 from homestudy.vault import Vault  # noqa: E402
 
 CLIENTS = int(os.environ.get("BENCH_CHANGES_CLIENTS", "50"))
@@ -80,32 +80,10 @@ def build_times(folder: Path, attachment_mb: int) -> tuple[list[float], int]:
     vault = Vault.create(folder / f"vault-{attachment_mb}", TEST_PASSPHRASE, kdf=TEST_KDF)
     try:
         device, agency = keys.generate_keys(), keys.generate_keys()
-        profile = AgencyProfile(
-            name="Agency", agency_id="AG-B", device_id="dev-b", inbox_url="http://127.0.0.1:1"
-        )
-        state = ProfileState(
-            profile,
-            agency.signing_public,
-            agency.age_recipient,
-            device.signing_secret,
-            device.age_identity,
-            "",
-            True,
-            False,
-            1,
-            "",
-            1,
-            "",
-            "",
-            0,
-            "",
-            "",
-            "",
-        )
-        outbox.add_profile(vault, state)
+        state = offline_profile(vault, agency, device, agency_id="AG-B", device_id="dev-b")
         outbox.watch(vault)
         case = build_demo_case()
-        case.agency_profile_id = profile.id
+        case.agency_profile_id = state.id
         vault.cases.save_case(case)
         rng = random.Random(3)
         for i in range(attachment_mb // 10):
@@ -123,12 +101,7 @@ def build_times(folder: Path, attachment_mb: int) -> tuple[list[float], int]:
             if n >= 0:
                 times.append(elapsed)
                 sizes.append(len(item.data))
-            outbox.record_receipt(
-                vault,
-                item,
-                Receipt(item.bundle_id, item.sha256, 1, "now", "AG-B", "dev-b", item.sequence),
-                SignedDocument(b"{}", b""),
-            )
+            stand_in_receipt(vault, state, item)
         return times, int(statistics.median(sizes))
     finally:
         vault.close()
@@ -148,11 +121,8 @@ def wire_per_edit(folder: Path, attachments: int = 0, replies: int = 0) -> tuple
     )
     counting = CountingTransport()
     try:
-        state = enrol(vault, enrolment_for(home, server.url))
-        outbox.watch(vault)
         case = build_demo_case()
-        case.agency_profile_id = state.id
-        vault.cases.save_case(case)
+        enrolled_with_case(vault, home, server.url, case)
         rng = random.Random(7)
         for i in range(attachments):
             vault.cases.add_attachment(
@@ -379,11 +349,8 @@ def main() -> None:
     if reason:
         print(f"change_ingest_postgresql: skipped ({reason})")
         return
-    cluster = pg.PgCluster().start()
-    try:
+    with pg.running_cluster() as cluster:
         ingest("postgresql", cluster.new_database(), _postmaster(cluster))
-    finally:
-        cluster.stop()
 
 
 if __name__ == "__main__":

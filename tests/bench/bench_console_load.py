@@ -21,7 +21,13 @@ sys.path[:0] = [str(HERE.parent), str(HERE.parents[1])]
 import httpx  # noqa: E402
 import pg  # noqa: E402
 from _timing import percentile  # noqa: E402
-from sync_helpers import InboxServer, TestDevice, enrolment_for, make_agency  # noqa: E402
+from sync_helpers import (  # noqa: E402
+    InboxServer,
+    TestDevice,
+    agency_command,
+    enrolment_for,
+    make_agency,
+)
 
 from homestudy.agency.console import auth  # noqa: E402
 from homestudy.agency.console.schema import migrate_console  # noqa: E402
@@ -39,16 +45,7 @@ class ConsoleProcess:
 
         env = dict(os.environ, PYTHONPATH=str(HERE.parents[1]), PYTHONUNBUFFERED="1")
         self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "homestudy.agency.cli",
-                "--home",
-                str(home),
-                "console",
-                "--port",
-                "0",
-            ],
+            agency_command(home, "console", "--port", "0"),
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
@@ -172,11 +169,8 @@ def main() -> None:
     if pg.available() is not None:
         run("sqlite", "")
         return
-    cluster = pg.PgCluster().start()
-    try:
+    with pg.running_cluster() as cluster:
         run("postgresql", cluster.new_database())
-    finally:
-        cluster.stop()
 
 
 if __name__ == "__main__":

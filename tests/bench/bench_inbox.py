@@ -25,10 +25,8 @@ import pg  # noqa: E402
 from _timing import percentile  # noqa: E402
 from sync_helpers import (  # noqa: E402
     InboxServer,
-    TestDevice,
-    enrolment_for,
+    laptops_work,
     make_agency,
-    sample_case,
 )
 
 from homestudy.sync.bundle import sha256_hex  # noqa: E402
@@ -44,16 +42,8 @@ def run(label: str, database_url: str) -> None:
     home = make_agency(folder / "agency", database_url=database_url)
     server = InboxServer(home.path, workers=WORKERS)
     try:
-        devices: list[TestDevice] = []
-        work: list[list[tuple[str, bytes]]] = []
         per_client = BUNDLES // CLIENTS
-        with httpx.Client(base_url=server.url, timeout=60) as http:
-            for index in range(CLIENTS):
-                device = TestDevice(home)
-                assert device.register(http, enrolment_for(home, server.url).token).is_success
-                case = sample_case(f"HS-BENCH-{index:04d}")
-                work.append([device.bundle(case) for _ in range(per_client)])
-                devices.append(device)
+        work = laptops_work(home, server.url, CLIENTS, per_client, "HS-BENCH")
         latencies: list[float] = []
         problems: list[str] = []
         lock = threading.Lock()
@@ -115,11 +105,8 @@ def main() -> None:
     if reason:
         print(f"inbox_upload_postgresql: skipped ({reason})")
         return
-    cluster = pg.PgCluster().start()
-    try:
+    with pg.running_cluster() as cluster:
         run("postgresql", cluster.new_database())
-    finally:
-        cluster.stop()
 
 
 if __name__ == "__main__":

@@ -19,21 +19,18 @@ Run: ``python tests/bench/bench_many_cases.py``.
 
 from __future__ import annotations
 
-import dataclasses
 import gc
 import json
-import os
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-from _timing import median_line
+import bench_ui
+from _timing import app_child_env, median_line
 from bench_ui import PASSPHRASE, _start, _wait_for
 
-ROOT = Path(__file__).resolve().parents[2]
 CASES = 200
 COLD_RUNS = 3
 OPENS = 20
@@ -52,21 +49,19 @@ def _rss_mb() -> float:
 # ---------------------------------------------------------------------------- child side
 
 
-def child_cold(vault_dir: str, spawned_at: float) -> dict[str, float]:
-    app, window, ctx, t = _start(vault_dir)
+def _lists_every_case(window: Any) -> None:
     assert window.case_list.model.rowCount() == CASES
-    result = {"total_ms": (t["ready_at"] - spawned_at) * 1000, "kdf_ms": t["kdf_s"] * 1000}
-    window.close()
-    ctx.shutdown()
-    del app
-    return result
+
+
+def child_cold(vault_dir: str, spawned_at: float) -> dict[str, float]:
+    return bench_ui.child_cold(vault_dir, spawned_at, check=_lists_every_case)
 
 
 def child_session(vault_dir: str, memory_security: str) -> dict[str, Any]:
     from homestudy.vault import store
 
     store.MEMORY_SECURITY = memory_security == "on"
-    from ui.operations import run_db, save_case_part
+    from ui.operations import run_db
 
     app, window, ctx, _ = _start(vault_dir)
     out: dict[str, Any] = {"open": [], "search_phrase": [], "search_name": [], "save": []}
@@ -118,21 +113,7 @@ def child_session(vault_dir: str, memory_security: str) -> dict[str, Any]:
     window.open_case(rows[0].case_id)
     ws = window.workspace
     _wait_for(app, lambda: ws.case is not None and not ctx.db.busy)
-    case = ws.case
-    text = case.par_sections["health"].text
-    for i in range(SAVES):
-        draft = dataclasses.replace(case.par_sections["health"], text=text + "." * (i % 2))
-        done: list[float] = []
-        start = time.perf_counter()
-        save_case_part(
-            ctx,
-            None,
-            case.id,
-            lambda v, d=draft: v.cases.save_par_section(case.id, d),
-            lambda _r, done=done: done.append(time.perf_counter()),
-        )
-        _wait_for(app, lambda done=done: bool(done))
-        out["save"].append((done[0] - start) * 1000)
+    out["save"] = bench_ui.section_save_times(app, ctx, ws.case, SAVES)
     window.close()
     ctx.shutdown()
     return out
@@ -142,17 +123,7 @@ def child_session(vault_dir: str, memory_security: str) -> dict[str, Any]:
 
 
 def _run_child(args: list[str], env: dict[str, str]) -> Any:
-    result = subprocess.run(
-        [sys.executable, __file__, *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
-    if result.returncode != 0:
-        raise RuntimeError(result.stderr[-2000:])
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    return bench_ui.run_child(__file__, args, env, timeout=900)
 
 
 def _make(folder: Path) -> float:
@@ -169,18 +140,8 @@ def main() -> None:
         made_s = _make(folder)
         size = (folder / "vault.db").stat().st_size / (1024 * 1024)
         print(f"vault of {CASES} cases made in {made_s:.0f} s ({size:.0f} MB)")
-        env = dict(
-            os.environ,
-            QT_QPA_PLATFORM="offscreen",
-            TMPDIR=tmp,
-            HOMESTUDY_SETTINGS=str(Path(tmp) / "settings.json"),
-            HOMESTUDY_CENTRAL_SETTINGS=str(Path(tmp) / "central.json"),
-            PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring",
-            PYTHONPATH=str(ROOT),
-        )
-        cold = [_run_child(["cold", str(folder), repr(time.time())], env) for _ in range(COLD_RUNS)]
-        total = [c["total_ms"] for c in cold]
-        kdf = [c["kdf_ms"] for c in cold]
+        env = app_child_env(tmp)
+        total, kdf = bench_ui.cold_starts(__file__, folder, env, COLD_RUNS, timeout=900)
         print(
             median_line(
                 f"{CASES} cases: cold start to the case list, KDF excluded (aim 1000)",

@@ -24,6 +24,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from _timing import app_child_env
+
 ROOT = Path(__file__).resolve().parents[2]
 PASSPHRASE = "benchmark passphrase, not a real one"
 RUNS = 3
@@ -198,15 +200,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="homestudy-bench-mem-") as tmp:
         vault = Path(tmp) / "vault"
         _make_vault(vault, marks)
-        env = dict(
-            os.environ,
-            QT_QPA_PLATFORM="offscreen",
-            TMPDIR=tmp,
-            HOMESTUDY_SETTINGS=str(Path(tmp) / "settings.json"),
-            HOMESTUDY_CENTRAL_SETTINGS=str(Path(tmp) / "central.json"),
-            PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring",
-            PYTHONPATH=str(ROOT),
-        )
+        env = app_child_env(tmp)
         results: dict[str, list[dict[str, dict[str, int]]]] = {"on": [], "off": []}
         for _ in range(RUNS):
             for setting in ("on", "off"):

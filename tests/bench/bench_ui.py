@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import os
 import subprocess
 import sys
 import tempfile
@@ -28,7 +27,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from _timing import median_line, percentile
+from _timing import app_child_env, median_line, percentile
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSPHRASE = "benchmark passphrase, not a real one"
@@ -50,6 +49,29 @@ def _wait_for(app: Any, done: Callable[[], bool], timeout_s: float = 30.0) -> No
         loop = QEventLoop()
         QTimer.singleShot(1, loop.quit)
         loop.exec()
+
+
+def section_save_times(app: Any, ctx: Any, case: Any, runs: int) -> list[float]:
+    """ms for each of ``runs`` saves of the health section through
+    ``ui.operations.save_case_part``, until its callback (a dot added, then taken away)."""
+    from ui.operations import save_case_part
+
+    text = case.par_sections["health"].text
+    times = []
+    for i in range(runs):
+        draft = dataclasses.replace(case.par_sections["health"], text=text + "." * (i % 2))
+        done: list[float] = []
+        start = time.perf_counter()
+        save_case_part(
+            ctx,
+            None,
+            case.id,
+            lambda v, d=draft: v.cases.save_par_section(case.id, d),
+            lambda _r, done=done: done.append(time.perf_counter()),
+        )
+        _wait_for(app, lambda done=done: bool(done))
+        times.append((done[0] - start) * 1000)
+    return times
 
 
 def _start(vault_dir: str) -> tuple[Any, Any, Any, dict[str, float]]:
@@ -84,8 +106,13 @@ def _start(vault_dir: str) -> tuple[Any, Any, Any, dict[str, float]]:
     return app, window, ctx, {"ready_at": ready[0], "kdf_s": kdf_seconds[0]}
 
 
-def child_cold(vault_dir: str, spawned_at: float) -> dict[str, float]:
+def child_cold(
+    vault_dir: str, spawned_at: float, check: Callable[[Any], None] | None = None
+) -> dict[str, float]:
+    """Spawned to unlocked (``check(window)`` then, if given), and the KDF's part of it."""
     app, window, ctx, t = _start(vault_dir)
+    if check is not None:
+        check(window)
     result = {"total_ms": (t["ready_at"] - spawned_at) * 1000, "kdf_ms": t["kdf_s"] * 1000}
     window.close()
     ctx.shutdown()
@@ -96,8 +123,6 @@ def child_cold(vault_dir: str, spawned_at: float) -> dict[str, float]:
 def child_session(vault_dir: str) -> dict[str, list[float]]:
     from PySide6.QtCore import Qt
     from PySide6.QtTest import QTest
-
-    from ui.operations import save_case_part
 
     app, window, ctx, _ = _start(vault_dir)
     case_id = window.case_list.model.rows[0].case_id
@@ -136,21 +161,7 @@ def child_session(vault_dir: str) -> dict[str, list[float]]:
             _wait_for(app, lambda: any(s == "saved" for s, _ in states))
             saved_at = next(t for s, t in states if s == "saved")
             out["keystroke_saved"].append((saved_at - start) * 1000)
-    case = ws.case
-    text = case.par_sections["health"].text
-    for i in range(KEY_RUNS):
-        draft = dataclasses.replace(case.par_sections["health"], text=text + "." * (i % 2))
-        done: list[float] = []
-        start = time.perf_counter()
-        save_case_part(
-            ctx,
-            None,
-            case.id,
-            lambda v, d=draft: v.cases.save_par_section(case.id, d),
-            lambda _r, done=done: done.append(time.perf_counter()),
-        )
-        _wait_for(app, lambda done=done: bool(done))
-        out["section_save"].append((done[0] - start) * 1000)
+    out["section_save"] = section_save_times(app, ctx, ws.case, KEY_RUNS)
     window.close()
     ctx.shutdown()
     return out
@@ -170,36 +181,42 @@ def _make_vault(folder: Path) -> None:
         vault.close()
 
 
-def _run_child(args: list[str], env: dict[str, str]) -> Any:
+def run_child(script: str, args: list[str], env: dict[str, str], timeout: float) -> Any:
+    """``python SCRIPT ARGS``'s last line of output, read as JSON (its error if it fails)."""
     result = subprocess.run(
-        [sys.executable, __file__, *args],
+        [sys.executable, script, *args],
         cwd=ROOT,
         env=env,
         capture_output=True,
         text=True,
-        timeout=300,
+        timeout=timeout,
     )
     if result.returncode != 0:
-        raise RuntimeError(result.stderr[-1500:])
+        raise RuntimeError(result.stderr[-2000:])
     return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def cold_starts(
+    script: str, folder: Path, env: dict[str, str], runs: int, timeout: float
+) -> tuple[list[float], list[float]]:
+    """Total and KDF ms of ``runs`` cold starts (``SCRIPT cold``), each a new process."""
+    cold = [
+        run_child(script, ["cold", str(folder), repr(time.time())], env, timeout)
+        for _ in range(runs)
+    ]
+    return [c["total_ms"] for c in cold], [c["kdf_ms"] for c in cold]
+
+
+def _run_child(args: list[str], env: dict[str, str]) -> Any:
+    return run_child(__file__, args, env, timeout=300)
 
 
 def main() -> None:
     with tempfile.TemporaryDirectory(prefix="homestudy-bench-ui-") as tmp:
         folder = Path(tmp) / "vault"
         _make_vault(folder)
-        env = dict(
-            os.environ,
-            QT_QPA_PLATFORM="offscreen",
-            TMPDIR=tmp,
-            HOMESTUDY_SETTINGS=str(Path(tmp) / "settings.json"),
-            HOMESTUDY_CENTRAL_SETTINGS=str(Path(tmp) / "central.json"),
-            PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring",
-            PYTHONPATH=str(ROOT),
-        )
-        cold = [_run_child(["cold", str(folder), repr(time.time())], env) for _ in range(COLD_RUNS)]
-        total = [c["total_ms"] for c in cold]
-        kdf = [c["kdf_ms"] for c in cold]
+        env = app_child_env(tmp)
+        total, kdf = cold_starts(__file__, folder, env, COLD_RUNS, timeout=300)
         print(
             median_line(
                 "cold start to unlocked window, KDF excluded",

@@ -11,11 +11,16 @@
 - ``visible_texts`` fixture: ``visible_texts(widget)``, every text a user could see.
 - ``read_back`` fixture: ``with read_back(window, folder) as vault:`` locks the app, waits
   for its DB worker, and opens the vault apart from the app (closed after the block).
+- ``run_app_child(tmp_path, *args)``: ``python ARGS`` from the repository root, in the
+  environment the app gets as a child process (``app_child_env(tmp_path)``).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
@@ -34,6 +39,31 @@ from ui.main_window import MainWindow
 WAIT_MS = 10_000
 TEST_PASSPHRASE = "correct horse battery staple"  # as tests/conftest.py
 TEST_KDF = KdfParams(time_cost=1, memory_kib=64, parallelism=1)  # tests only
+
+
+def app_child_env(folder: Path) -> dict[str, str]:
+    """The environment of the app in a child process: offscreen, its settings and
+    temporary files in ``folder``, no OS keyring."""
+    return dict(
+        os.environ,
+        QT_QPA_PLATFORM="offscreen",
+        TMPDIR=str(folder),
+        HOMESTUDY_SETTINGS=str(folder / "settings.json"),
+        HOMESTUDY_CENTRAL_SETTINGS=str(folder / "central.json"),
+        PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring",
+    )
+
+
+def run_app_child(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """``python ARGS`` from the repository root in ``app_child_env(folder)``."""
+    return subprocess.run(
+        [sys.executable, *args],
+        cwd=Path(__file__).resolve().parents[2],
+        env=app_child_env(folder),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 @pytest.fixture

@@ -58,6 +58,20 @@ def shown(qtbot: Any, view: V, case: Case, size: tuple[int, int] | None = None) 
     return view
 
 
+def details_view(
+    qtbot: Any, ctx: AppContext, case: Case, size: tuple[int, int] = (1300, 850)
+) -> Any:
+    """A case details view (owned by qtbot) at ``size``, showing ``case``, on screen."""
+    from ui.views.case_details import CaseDetailsView
+
+    view = CaseDetailsView(ctx)
+    qtbot.addWidget(view)
+    view.resize(*size)
+    view.set_case(case)
+    view.show()
+    return view
+
+
 def choose(combo: Any, value: str) -> None:
     """Pick an entry the way a keyboard user does: focus, then arrow keys."""
     from PySide6.QtCore import Qt

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import os
-import subprocess
-import sys
 from pathlib import Path
+
+from conftest import run_app_child
 
 from homestudy.settings import AppSettings
 from ui.app import resolve_vault_dir
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_vault_folder_order(tmp_path: Path, monkeypatch) -> None:
@@ -55,21 +52,6 @@ print(code, seen)
 def test_homestudy_with_no_command_opens_the_lock_screen(tmp_path, demo_vault_dir) -> None:
     # a child process: quitting the application would end the test session's own
     folder, _ = demo_vault_dir
-    env = dict(
-        os.environ,
-        QT_QPA_PLATFORM="offscreen",
-        TMPDIR=str(tmp_path),
-        HOMESTUDY_SETTINGS=str(tmp_path / "settings.json"),
-        HOMESTUDY_CENTRAL_SETTINGS=str(tmp_path / "central.json"),
-        PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring",
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", CHILD, str(folder)],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = run_app_child(tmp_path, "-c", CHILD, str(folder))
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.strip().splitlines()[-1] == "0 ['Open HomeStudy']"

@@ -69,11 +69,7 @@ def type_into(widget: Any, text: str) -> None:
 
 
 def _view(qtbot: Any, ctx: Any, case: Case) -> CaseDetailsView:
-    view = CaseDetailsView(ctx)
-    qtbot.addWidget(view)
-    view.resize(1300, 850)
-    view.set_case(case)
-    view.show()
+    view: CaseDetailsView = editors_support.details_view(qtbot, ctx, case)
     return view
 
 

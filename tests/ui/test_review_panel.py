@@ -10,9 +10,9 @@ import editors_support
 from editors_support import load, on_worker
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from sync_helpers import InboxServer, enrolment_for, make_agency, sample_case
+from sync_helpers import InboxServer, enrolment_for, make_agency, queue_review, sample_case
 
-from homestudy.agency.messages import queue_message, replies_for
+from homestudy.agency.messages import replies_for
 from homestudy.sync import outbox
 from homestudy.sync.client import InboxClient
 from homestudy.sync.engine import sync_round
@@ -68,13 +68,7 @@ def test_review_comments_beside_the_section_and_a_resolved_reply_reaches_the_age
                 "created_at": "2026-12-01T10:06:00+00:00",
             },
         ]
-        queue_message(
-            db,
-            home,
-            case_id=case.id,
-            kind="review",
-            body={"review_id": "r1", "comments": comments, "decision": None},
-        )
+        queue_review(db, home, case.id, comments)
         on_worker(editor_ctx, qtbot, lambda vault: sync_round(vault, _clients))
 
         view = ParEditorView(editor_ctx)

@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import struct
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from conftest import run_app_child
 from PySide6.QtGui import QImage
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def _distinct_colours(image: QImage, step: int = 7) -> int:
@@ -34,22 +30,7 @@ def _mean_lightness(image: QImage, step: int = 9) -> float:
 @pytest.mark.slow
 def test_screenshots_are_rendered(tmp_path: Path, qapp) -> None:
     out = tmp_path / "shots"
-    env = dict(
-        os.environ,
-        QT_QPA_PLATFORM="offscreen",
-        TMPDIR=str(tmp_path),
-        HOMESTUDY_SETTINGS=str(tmp_path / "settings.json"),
-        HOMESTUDY_CENTRAL_SETTINGS=str(tmp_path / "central.json"),
-        PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring",
-    )
-    result = subprocess.run(
-        [sys.executable, "-m", "ui.screenshots", str(out)],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = run_app_child(tmp_path, "-m", "ui.screenshots", str(out))
     assert result.returncode == 0, result.stderr[-2000:]
     for name in ("case_list.png", "overview.png", "par_editor.png"):
         path = out / name

@@ -24,11 +24,7 @@ saved_case = editors_support.saved_case  # fixture
 
 
 def _view(qtbot: Any, ctx: Any, case: Case) -> CaseDetailsView:
-    view = CaseDetailsView(ctx)
-    qtbot.addWidget(view)
-    view.resize(1300, 900)
-    view.set_case(case)
-    view.show()
+    view: CaseDetailsView = editors_support.details_view(qtbot, ctx, case, size=(1300, 900))
     qtbot.waitExposed(view)
     return view
 
