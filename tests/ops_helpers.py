@@ -4,6 +4,7 @@ and a migrator process for the concurrent-migration test."""
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import threading
@@ -35,6 +36,19 @@ def protected_agency(
         database_url=database_url,
         passphrase=PASSPHRASE,
     )
+
+
+#: what the internet-facing inbox host holds (docs/agency-inbox.md): the settings, the
+#: public keys and the receipt key; never agency.key or agency-sign.key
+INBOX_HOST_FILES = ("agency.json", "agency-sign.pub", "agency-receipt.key", "agency-receipt.pub")
+
+
+def inbox_host(console: Path, folder: Path) -> Path:
+    """A folder for ``serve --role inbox``, made from the console's as IT would."""
+    folder.mkdir(mode=0o700)
+    for name in INBOX_HOST_FILES:
+        shutil.copy2(console / name, folder / name)
+    return folder
 
 
 def agency_env(**extra: str) -> dict[str, str]:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from ops_helpers import PASSPHRASE, Server, agency_cli, agency_env, protected_agency
+from ops_helpers import PASSPHRASE, Server, agency_cli, agency_env, inbox_host, protected_agency
 from sync_helpers import TestDevice, enrolment_for, make_agency
 
 from homestudy.agency import keystore
@@ -27,12 +27,7 @@ def _protected_agency(folder: Path) -> AgencyHome:
 
 def test_inbox_role_accepts_and_verifies_with_no_private_key_present(tmp_path: Path) -> None:
     console = _protected_agency(tmp_path / "console")
-    # the inbox host gets the settings, the public keys and the receipt key: never
-    # agency.key or agency-sign.key
-    inbox_home = tmp_path / "inbox"
-    inbox_home.mkdir(mode=0o700)
-    for name in ("agency.json", "agency-sign.pub", "agency-receipt.key", "agency-receipt.pub"):
-        shutil.copy2(console.path / name, inbox_home / name)
+    inbox_home = inbox_host(console.path, tmp_path / "inbox")
     assert not (inbox_home / "agency.key").exists()
     assert not (inbox_home / "agency-sign.key").exists()
     server = Server(

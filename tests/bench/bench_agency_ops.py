@@ -26,7 +26,7 @@ sys.path[:0] = [str(HERE.parent), str(HERE.parents[1])]
 import httpx  # noqa: E402
 import pg  # noqa: E402
 from _timing import percentile  # noqa: E402
-from ops_helpers import PASSPHRASE, Server, agency_env, protected_agency  # noqa: E402
+from ops_helpers import PASSPHRASE, Server, agency_env, inbox_host, protected_agency  # noqa: E402
 from sync_helpers import laptops_work  # noqa: E402
 
 from homestudy.agency.home import init_home  # noqa: E402
@@ -42,13 +42,6 @@ def _rss_mb(pid: int) -> float:
     return 0.0
 
 
-def _inbox_host(console: Path, folder: Path) -> Path:
-    folder.mkdir(mode=0o700)
-    for name in ("agency.json", "agency-sign.key", "agency-sign.pub"):
-        shutil.copy2(console / name, folder / name)
-    return folder
-
-
 def uploads(url: str) -> None:
     folder = Path(tempfile.mkdtemp(prefix="bench-ops-"))
     env = agency_env(HOMESTUDY_AGENCY_PASSPHRASE=PASSPHRASE)
@@ -57,7 +50,7 @@ def uploads(url: str) -> None:
             folder / "console", database_url=url, agency_id="AG-BENCH", name="Bench Agency"
         )
         server = Server(
-            _inbox_host(home.path, folder / "inbox"), "--role", "inbox", "--workers", "2", env=env
+            inbox_host(home.path, folder / "inbox"), "--role", "inbox", "--workers", "2", env=env
         )
         try:
             work = laptops_work(home, server.url, CLIENTS, PER_CLIENT, "HS-OPS")
