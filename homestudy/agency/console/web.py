@@ -362,9 +362,25 @@ def create_console_app(
     def _state(request: Request) -> CaseState:
         return c.cache.latest(request.path_params["case_id"])
 
+    def blockers_of(case: Any) -> int:
+        from homestudy.forms import load_library
+        from homestudy.readiness import Severity, assess_readiness
+
+        found = assess_readiness(case, load_library(), c.load.rules, c.today())
+        return sum(1 for f in found if f.severity is Severity.BLOCKER)
+
     def case_page(
-        request: Request, s: auth.Session, form: dict[str, Any], error: str = "", status: int = 200
+        request: Request,
+        s: auth.Session,
+        form: dict[str, Any],
+        error: str = "",
+        status: int = 200,
+        *,
+        error_at: str = "",
+        confirm_sign: int = 0,
     ) -> Response:
+        """``form``: what was posted, put back in the form it came from (``error_at``:
+        "decision" or a section id) so a refused send loses nothing."""
         from homestudy.forms import load_library
         from homestudy.readiness import assess_readiness
         from homestudy.report import Variant, build_par_document
@@ -404,6 +420,9 @@ def create_console_app(
             findings=assess_readiness(case, forms, c.load.rules, today),
             statuses={k: v.status.value for k, v in case.par_sections.items()},
             error=error,
+            error_at=error_at,
+            posted=form,
+            confirm_sign=confirm_sign,
             today=today,
         )
 
@@ -411,24 +430,32 @@ def create_console_app(
         from homestudy.forms import load_library
 
         state = _state(request)
+        section_id = str(form.get("section_id", ""))
+        section_ids = {sec.id for sec in load_library().par.sections}
         try:
             made = review.add_comment(
                 c.db,
                 state.case,
                 state.bundle_id,
-                str(form.get("section_id", "")),
+                section_id,
                 str(form.get("text", "")),
                 s.staff.display_name,
-                section_ids={sec.id for sec in load_library().par.sections},
+                section_ids=section_ids,
             )
         except ValidationError as exc:
-            return case_page(request, s, form, error=exc.message, status=400)
+            known = section_id in section_ids or section_id in state.case.par_sections
+            at = section_id if known else ""  # beside its section's form, else at the top
+            return case_page(request, s, form, error=exc.message, status=400, error_at=at)
         record_action(request, s, "comment", state.case.reference, f"section {made.section_id}")
         return RedirectResponse(f"/cases/{state.case.id}#r_{made.section_id}", status_code=303)
 
     def decision(request: Request, s: auth.Session, form: dict[str, Any]) -> Response:
         state = _state(request)
         kind = str(form.get("decision", ""))
+        blockers = blockers_of(state.case) if kind == "sign" else 0
+        if blockers and form.get("confirm_blockers") != str(blockers):
+            # the manager may sign with blockers open, but only once told how many
+            return case_page(request, s, form, error_at="decision", confirm_sign=blockers)
         try:
             review_id, _ = review.decide(
                 c.db,
@@ -438,15 +465,17 @@ def create_console_app(
                 s.staff.display_name,
                 kind,
                 str(form.get("reasons", "")),
+                blockers_open=blockers,
             )
         except ValidationError as exc:
-            return case_page(request, s, form, error=exc.message, status=400)
+            return case_page(request, s, form, error=exc.message, status=400, error_at="decision")
+        open_note = f" with {blockers} blockers open" if blockers else ""
         record_action(
             request,
             s,
             "decision",
             state.case.reference,
-            f"{kind or 'comments only'}; review {review_id}",
+            f"{kind or 'comments only'}{open_note}; review {review_id}",
         )
         return RedirectResponse(f"/cases/{state.case.id}#review", status_code=303)
 
