@@ -20,6 +20,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
@@ -47,6 +48,13 @@ OPENAPI = Path(__file__).resolve().parents[3] / "docs" / "agency-api.openapi.yam
 _DOCUMENT_MEDIA = {  # a rendered PAR or record's media type, by its format
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "pdf": "application/pdf",
+}
+_HTTP_MESSAGES = {
+    400: "The console could not read what was sent. Go back, reload the page and try again.",
+    404: "There is no page at this address. Check the address, or start from the caseload.",
+    405: "That address cannot be used this way. Go back and use the page's own buttons.",
+    500: "The console met a problem and could not finish. Try again; if it happens again, "
+    "tell the administrator.",
 }
 _actor = threading.local()  # who the current request's work is for (the audit's "who")
 
@@ -156,6 +164,28 @@ def create_console_app(
             raise Denied(403, "Your role does not allow this.")
         return session
 
+    def error_page(
+        request: Request, session: auth.Session | None, status: int, message: str
+    ) -> HTMLResponse:
+        """The console's own error page: with the navigation when signed in, headed by
+        what went wrong."""
+        heading = {404: "Page not found", 500: "Something went wrong"}.get(status, "")
+        return page(request, "error.html", session, status, heading=heading, message=message)
+
+    async def http_error(request: Request, exc: Exception) -> Response:
+        """Starlette's own refusals (no such address, a body it cannot read) as the
+        console's error page, or as the API's JSON under /api/."""
+        status = getattr(exc, "status_code", 500)
+        message = _HTTP_MESSAGES.get(status, "The console could not do that.")
+        if request.url.path.startswith("/api/"):
+            body = {"error": "not_found" if status == 404 else "invalid", "message": message}
+            return JSONResponse(body, status, headers=SECURITY_HEADERS)
+        try:
+            session = await run_in_threadpool(session_of, request)
+        except Exception:  # the database is what failed: show the page without the name
+            session = None
+        return error_page(request, session, status, message)
+
     def handler(
         fn: Callable[..., Any], what: str = "", post: bool = False
     ) -> Callable[[Request], Awaitable[Response]]:
@@ -165,6 +195,7 @@ def create_console_app(
             form: dict[str, Any] = {}
             if post:
                 form = dict(await request.form())
+            session: auth.Session | None = None
             try:
                 session = await run_in_threadpool(session_of, request)
                 if session is None and not request.url.path.startswith("/api/"):
@@ -178,11 +209,11 @@ def create_console_app(
                     c.as_actor, session.staff.username, fn, request, session, form
                 )
             except Denied as exc:
-                return page(request, "error.html", None, exc.status, message=exc.message)
+                return error_page(request, session, exc.status, exc.message)
             except NotFoundError as exc:
-                return page(request, "error.html", None, 404, message=exc.message)
+                return error_page(request, session, 404, exc.message)
             except HomeStudyError as exc:
-                return page(request, "error.html", None, 400, message=exc.message)
+                return error_page(request, session, 400, exc.message)
 
         return endpoint
 
@@ -772,7 +803,9 @@ def create_console_app(
         ),
         Route("/api/v1/export", api_handler(api_export, "cases:read"), methods=["GET"]),
     ]
-    app = Starlette(routes=routes)
+    app = Starlette(
+        routes=routes, exception_handlers={HTTPException: http_error, Exception: http_error}
+    )
     app.state.console = c
     return app
 

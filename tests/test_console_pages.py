@@ -1,0 +1,51 @@
+"""The console's pages over real HTTP to the real server: error pages, forms that
+redirect after posting, the case page's labels, and the times and months it shows."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.console_helpers import ConsoleServer, Staff, close_all, make_console_agency
+
+
+@pytest.fixture(autouse=True)
+def _close_clients():
+    yield
+    close_all()
+
+
+@pytest.fixture(scope="module")
+def env(tmp_path_factory):
+    agency = make_console_agency(tmp_path_factory.mktemp("console") / "agency")
+    server = ConsoleServer(agency.home)
+    yield agency, server
+    server.stop()
+
+
+def signed_in(env, who: str) -> Staff:
+    agency, server = env
+    staff = Staff(server.url)
+    assert staff.sign_in(who, agency.totp[who]).status_code == 303
+    return staff
+
+
+def test_error_pages_are_the_consoles_own(env):
+    _agency, server = env
+    manager = signed_in(env, "manager")
+    for path in ("/no-such-page", "/cases/nope"):
+        resp = manager.get(path)
+        assert resp.status_code == 404, path
+        assert "<h1>Page not found</h1>" in resp.text and "Sign out" in resp.text, path
+        assert 'href="/login"' not in resp.text, path
+        assert resp.headers["x-frame-options"] == "DENY", path
+    resp = manager.http.post(
+        "/logout",
+        content=b"xx",
+        headers={**manager._cookie_header(), "content-type": "multipart/form-data"},
+    )
+    assert resp.status_code == 400 and "could not read what was sent" in resp.text
+    assert "text/html" in resp.headers["content-type"] and "Sign out" in resp.text
+    anon = Staff(server.url).get("/no-such-page")
+    assert anon.status_code == 404 and 'href="/login"' in anon.text
+    api = Staff(server.url).get("/api/v1/nothing")
+    assert api.status_code == 404 and api.json()["error"] == "not_found"
