@@ -49,3 +49,18 @@ def test_error_pages_are_the_consoles_own(env):
     assert anon.status_code == 404 and 'href="/login"' in anon.text
     api = Staff(server.url).get("/api/v1/nothing")
     assert api.status_code == 404 and api.json()["error"] == "not_found"
+
+
+def test_sorting_says_the_order_the_rows_are_in(env):
+    manager = signed_in(env, "manager")
+    for key in ("stage2", "blockers"):
+        plain = manager.get(f"/?sort={key}").text
+        flipped = manager.get(f"/?sort={key}&desc=1").text
+        assert ", largest first</caption>" in plain or ", most first</caption>" in plain, key
+        assert 'aria-label="sorted, smallest first">▲' in flipped or (
+            'aria-label="sorted, fewest first">▲' in flipped
+        ), key
+        assert '<input type="hidden" name="desc" value="1">' in flipped, key
+    page = manager.get("/?sort=stage2").text
+    order = [ref for ref in ("HS-2026-2100", "HS-2026-1100", "HS-2026-0100") if ref in page]
+    assert sorted(order, key=page.index) == order  # most Stage 2 days first, as it says

@@ -95,6 +95,18 @@ SORT_LABELS = {
     "last_sync": "Last sync",
 }
 
+# Sorts whose plain (not reversed) order puts the largest first, the most pressing on top
+LARGEST_FIRST = frozenset({"stage2", "blockers"})
+_ORDER_WORDS = {  # (the order values run smallest first, the other way)
+    "reference": ("A to Z", "Z to A"),
+    "assessor": ("A to Z", "Z to A"),
+    "stage2": ("smallest first", "largest first"),
+    "next_visit": ("earliest first", "latest first"),
+    "blockers": ("fewest first", "most first"),
+    "panel": ("earliest first", "latest first"),
+    "last_sync": ("oldest first", "newest first"),
+}
+
 
 @dataclass(frozen=True)
 class Filters:
@@ -119,6 +131,16 @@ class Filters:
             sort=sort if sort in SORTS else "stage2",
             descending=q.get("desc") == "1",
         )
+
+    @property
+    def smallest_first(self) -> bool:
+        """Whether the rows, as sorted, run from the smallest value up."""
+        return (self.sort in LARGEST_FIRST) == self.descending
+
+    @property
+    def order(self) -> str:
+        """The sorted order in words, as the page says it ("largest first")."""
+        return _ORDER_WORDS[self.sort][0 if self.smallest_first else 1]
 
     def keep(self, row: CaseloadRow) -> bool:
         if self.assessor and row.assessor_id != self.assessor:
