@@ -56,6 +56,14 @@ _HTTP_MESSAGES = {
     500: "The console met a problem and could not finish. Try again; if it happens again, "
     "tell the administrator.",
 }
+_TEAM_DONE = {  # ?done= after a team action: the notice shown once the page is fetched
+    "cancelled": "The enrolment file was cancelled.",
+    "revoked": "The laptop was revoked. Its next sync will be refused.",
+    "restored": "The laptop can sync again.",
+}
+_TOKENS_DONE = {"revoked": "The token was revoked.", "created": "The token was made."}
+_CONFIRM_REVOKE = "Nothing was revoked. Tick “Yes, revoke” beside it first."
+NEW_TOKEN_COOKIE = "hs_new_token"
 _actor = threading.local()  # who the current request's work is for (the audit's "who")
 
 
@@ -577,6 +585,7 @@ def create_console_app(
     def team_page(
         request: Request, s: auth.Session, form: dict[str, Any], notice: str = "", status: int = 200
     ) -> Response:
+        notice = notice or _TEAM_DONE.get(request.query_params.get("done", ""), "")
         return page(
             request,
             "team.html",
@@ -599,20 +608,21 @@ def create_console_app(
             )
             record_action(request, s, "enrolment_issued", assessor, "")
             return _download(data, f"{_safe(assessor)}.homestudy-enrol", "application/json")
+        # each done action redirects (post, redirect, get): a reload does not do it again
         if action == "cancel":
             team.cancel_enrolment(c.db, target)
             record_action(request, s, "enrolment_cancelled", target, "")
-            return team_page(request, s, form, "The enrolment file was cancelled.")
+            return RedirectResponse("/team?done=cancelled", status_code=303)
         if action == "revoke":
+            if form.get("confirm") != "1":
+                return team_page(request, s, form, _CONFIRM_REVOKE, 400)
             team.revoke_device(home, c.db, target)
             record_action(request, s, "device_revoked", target, "")
-            return team_page(
-                request, s, form, "The laptop was revoked. Its next sync will be refused."
-            )
+            return RedirectResponse("/team?done=revoked", status_code=303)
         if action == "restore":
             team.restore_device(home, c.db, target)
             record_action(request, s, "device_restored", target, "")
-            return team_page(request, s, form, "The laptop can sync again.")
+            return RedirectResponse("/team?done=restored", status_code=303)
         raise NotFoundError("There is no such action.")
 
     # ------------------------------------------------------------------ admin
@@ -629,11 +639,12 @@ def create_console_app(
         request: Request,
         s: auth.Session,
         form: dict[str, Any],
-        secret: str = "",
         error: str = "",
         status: int = 200,
     ) -> Response:
-        return page(
+        # a new token's secret comes once, in a cookie set by the redirect after making it
+        secret = request.cookies.get(NEW_TOKEN_COOKIE, "") if not error else ""
+        resp = page(
             request,
             "tokens.html",
             s,
@@ -642,13 +653,22 @@ def create_console_app(
             scopes=api.SCOPES,
             secret=secret,
             error=error,
+            notice=_TOKENS_DONE.get(request.query_params.get("done", ""), ""),
         )
+        if secret:
+            resp.delete_cookie(NEW_TOKEN_COOKIE, path="/tokens")
+        return resp
 
     def tokens_action(request: Request, s: auth.Session, form: dict[str, Any]) -> Response:
-        if request.path_params["action"] == "revoke":
+        action = request.path_params["action"]
+        if action == "revoke":
+            if form.get("confirm") != "1":
+                return tokens_page(request, s, form, error=_CONFIRM_REVOKE, status=400)
             api.revoke_token(c.db, str(form.get("id", "")))
             record_action(request, s, "api_token_revoked", str(form.get("id", "")), "")
-            return tokens_page(request, s, form)
+            return RedirectResponse("/tokens?done=revoked", status_code=303)
+        if action != "create":
+            raise NotFoundError("There is no such action.")
         scopes = [k for k in api.SCOPES if form.get(f"scope_{k}")]
         try:
             made, secret = api.create_token(
@@ -657,7 +677,17 @@ def create_console_app(
         except ValidationError as exc:
             return tokens_page(request, s, form, error=exc.message, status=400)
         record_action(request, s, "api_token_created", made.token_id, " ".join(made.scopes))
-        return tokens_page(request, s, form, secret=secret)
+        resp = RedirectResponse("/tokens?done=created", status_code=303)
+        resp.set_cookie(
+            NEW_TOKEN_COOKIE,
+            secret,
+            max_age=120,
+            path="/tokens",
+            secure=c.secure_cookies,
+            httponly=True,
+            samesite="strict",
+        )
+        return resp
 
     # ------------------------------------------------------------------ JSON API
 
