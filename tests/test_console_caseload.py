@@ -90,6 +90,9 @@ def test_section_diff(agency):
     assert [(d.kind, d.text) for d in changes[sid] if d.kind != "same"] == [
         ("added", "A new paragraph.")
     ]
+    after.par_sections[sid].text += "\n\n**Applicants:** *two*\n\n1. first\n2. second"
+    added = [d.text for d in section_changes(before, after)[sid] if d.kind == "added"]
+    assert added[-2:] == ["Applicants: two", "1. first\n2. second"]  # words, no Markdown
 
 
 def test_cli_devices_enrolments_restore(agency, capsys, monkeypatch):

@@ -64,3 +64,19 @@ def test_sorting_says_the_order_the_rows_are_in(env):
     page = manager.get("/?sort=stage2").text
     order = [ref for ref in ("HS-2026-2100", "HS-2026-1100", "HS-2026-0100") if ref in page]
     assert sorted(order, key=page.index) == order  # most Stage 2 days first, as it says
+
+
+def test_case_page_labels_say_what_they_are(env):
+    from homestudy.forms import load_library
+
+    agency, _server = env
+    manager = signed_in(env, "manager")
+    case = agency.cases[1]
+    page = manager.get(f"/cases/{case.id}").text
+    assert "(version 1 received from the laptop)" in page and "revision" not in page
+    fid = case.checklist_answers[0].form_id
+    assert f"<li>{load_library().get(fid).title}: " in page
+    planned = next(v for v in case.visits if not v.done_date)
+    assert f"visit-{planned.id}.pdf" not in page
+    resp = manager.get(f"/cases/{case.id}/download/visit-{planned.id}.pdf")
+    assert resp.status_code == 404 and "not been held yet" in resp.text

@@ -235,4 +235,22 @@ def section_changes(before: Case, after: Case) -> dict[str, list[DiffLine]]:
 
 
 def _paragraphs(text: str) -> list[str]:
-    return [p.strip() for p in re.split(r"\n\s*\n", text) if p.strip()]
+    return [_words(p) for p in re.split(r"\n\s*\n", text) if p.strip()]
+
+
+def _words(paragraph: str) -> str:
+    """A paragraph's words without its Markdown (``**bold**`` shows as bold elsewhere,
+    here as the words), list items one a line with their number or a bullet."""
+    from homestudy.report.docmodel import ListBlock
+    from homestudy.report.markdown import parse_blocks
+
+    lines = []
+    for block in parse_blocks(paragraph):
+        if isinstance(block, ListBlock):
+            for item in block.items:
+                text = "".join(r.text for r in item.runs)
+                mark = f"{item.number}." if item.number else "•"
+                lines.append(f"{mark} {text}")
+        else:
+            lines.append("".join(r.text for r in block.runs))
+    return "\n".join(lines).strip() or paragraph.strip()

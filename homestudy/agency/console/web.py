@@ -438,8 +438,12 @@ def create_console_app(
             by_section.setdefault(cm.section_id, []).append(cm)
         changes: dict[str, list[review.DiffLine]] = {}
         last = review.last_sent_bundle(c.db, case.id)
+        bundles = bundles_of(c.db, case.id)
+        received = 1 + next(
+            (n for n, b in enumerate(bundles) if b.bundle_id == state.bundle_id), len(bundles)
+        )
         if last and last != state.bundle_id:
-            old_row = next((b for b in bundles_of(c.db, case.id) if b.bundle_id == last), None)
+            old_row = next((b for b in bundles if b.bundle_id == last), None)
             if old_row is not None:
                 changes = review.section_changes(c.cache.case(old_row), case)
         return page(
@@ -461,6 +465,8 @@ def create_console_app(
             error=error,
             error_at=error_at,
             posted=form,
+            received=received,
+            form_titles={k: f.title for k, f in forms.forms.items()},
             confirm_sign=confirm_sign,
             today=today,
         )
@@ -530,10 +536,11 @@ def create_console_app(
 
             stem, _, fmt = what.rpartition(".")
             record = "checklists" if stem == "checklists" else "visit:" + stem[6:]
-            if fmt not in ("docx", "pdf") or (
-                record != "checklists" and not any(v.id == record[6:] for v in state.case.visits)
-            ):
+            visit = next((v for v in state.case.visits if v.id == record[6:]), None)
+            if fmt not in ("docx", "pdf") or (record != "checklists" and visit is None):
                 raise NotFoundError("There is no such download.")
+            if visit is not None and not visit.done_date:
+                raise NotFoundError("That visit has not been held yet, so it has no record.")
             data = render(build_record_document(state.case, record, today=c.today()), fmt)
             name = f"{ref}.{stem}.{fmt}"
             media = _DOCUMENT_MEDIA[fmt]
