@@ -80,3 +80,21 @@ def test_case_page_labels_say_what_they_are(env):
     assert f"visit-{planned.id}.pdf" not in page
     resp = manager.get(f"/cases/{case.id}/download/visit-{planned.id}.pdf")
     assert resp.status_code == 404 and "not been held yet" in resp.text
+
+
+def test_times_are_uk_time_and_months_are_named(env):
+    import csv
+    import io
+    import re
+
+    from homestudy.agency.console.web import _uk_time
+
+    assert _uk_time("2026-07-01T12:05:00+00:00") == "1 Jul 2026 13:05 BST"
+    assert _uk_time("2026-12-03T08:46:00+00:00") == "3 Dec 2026 08:46 GMT"
+    manager = signed_in(env, "manager")
+    page = manager.get("/").text
+    assert re.search(r"\d\d:\d\d (GMT|BST)</td>", page)  # last sync
+    assert re.search(r'<option value="\d{4}-\d\d" *>[A-Z][a-z]+ \d{4}</option>', page)
+    assert not re.search(r">\d{4}-\d\d</option>", page)
+    rows = list(csv.DictReader(io.StringIO(manager.get("/caseload.csv").text)))
+    assert {r["Stage"] for r in rows} == {"Stage 2"}

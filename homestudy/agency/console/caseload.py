@@ -337,7 +337,7 @@ def to_csv(rows: list[CaseloadRow]) -> str:
                     r.reference,
                     r.applicants,
                     r.assessor,
-                    r.stage,
+                    r.stage.replace("_", " ").capitalize(),  # "Stage 2", as the page says
                     r.stage2_day or "",
                     r.stage2_total or "",
                     r.visits_done,

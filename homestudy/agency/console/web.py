@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
@@ -111,6 +112,8 @@ def _env() -> Environment:
     )
     env.filters["d"] = lambda v: format_date(v) if v else "—"
     env.filters["when"] = _when
+    env.filters["uk"] = _uk_time
+    env.filters["month"] = _month
     return env
 
 
@@ -856,6 +859,33 @@ def _when(value: str | None) -> str:
     except ValueError:
         return value or "—"
     return f"{format_date(moment.date())} {moment:%H:%M}"
+
+
+_UK = ZoneInfo("Europe/London")
+_MONTH_NAMES = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
+
+
+def _uk_time(value: str | None) -> str:
+    """An ISO timestamp (UTC unless it says) in UK time, as '3 Dec 2026 08:46 GMT'."""
+    from datetime import UTC, datetime
+
+    try:
+        moment = datetime.fromisoformat(value or "")
+    except ValueError:
+        return value or "—"
+    local = (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(_UK)
+    return f"{format_date(local.date())} {local:%H:%M} {local.tzname()}"
+
+
+def _month(value: str) -> str:
+    """'2026-09' as 'September 2026'."""
+    try:
+        return f"{_MONTH_NAMES[int(value[5:7]) - 1]} {int(value[:4])}"
+    except (ValueError, IndexError):
+        return value
 
 
 def _cookie(resp: Response, name: str, value: str, secure: bool, max_age: int) -> None:
