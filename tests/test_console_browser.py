@@ -114,6 +114,11 @@ def test_manager_reviews_a_case_in_chromium(tmp_path, browser, database_url):
             _click_through(browser, box.find_element(By.XPATH, "./following-sibling::button"))
             _wait_for(browser, words)
         browser.find_element(By.ID, "d-return").click()
+        send = "//button[text()='Send to the worker']"
+        _click_through(browser, browser.find_element(By.XPATH, send))  # no reasons yet
+        _wait_for(browser, "Say why the PAR is being returned")
+        assert browser.find_element(By.ID, "d-return").is_selected()  # the choice is kept
+        assert browser.switch_to.active_element.get_attribute("id") == "reasons"
         browser.find_element(By.ID, "reasons").send_keys("Two sections need more analysis.")
         _click_through(
             browser, browser.find_element(By.XPATH, "//button[text()='Send to the worker']")

@@ -90,6 +90,9 @@ def test_section_diff(agency):
     assert [(d.kind, d.text) for d in changes[sid] if d.kind != "same"] == [
         ("added", "A new paragraph.")
     ]
+    after.par_sections[sid].text += "\n\n**Applicants:** *two*\n\n1. first\n2. second"
+    added = [d.text for d in section_changes(before, after)[sid] if d.kind == "added"]
+    assert added[-2:] == ["Applicants: two", "1. first\n2. second"]  # words, no Markdown
 
 
 def test_cli_devices_enrolments_restore(agency, capsys, monkeypatch):
@@ -168,3 +171,13 @@ def test_page_rows_stay_quick_while_a_case_syncs_again(tmp_path):
         assert fresh_rows[case.reference].visits_done == page[case.reference].visits_done
     finally:
         db.close()
+
+
+def test_visits_planned_in_the_past_and_not_done_show_as_overdue(load):
+    rows = {r.reference: r for r in load.rows(TODAY)}
+    late = rows["HS-2026-1100"]  # its visits 6 to 8 were planned before TODAY
+    assert late.visits_overdue == 3 and late.overdue_visit is not None
+    assert late.overdue_visit < TODAY and late.visit_due == late.overdue_visit
+    assert rows["HS-2026-0100"].visits_overdue == 0
+    overdue = {r.reference for r in load.rows(TODAY, Filters(overdue=True))}
+    assert "HS-2026-1100" in overdue

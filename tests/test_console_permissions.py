@@ -260,7 +260,12 @@ def test_team_and_devices(env):
         manager.post("/team/cancel", {"id": waiting[0].token_id})
         assert not [e for e in team.enrolments(db) if e.assessor_id == "new.worker"]
         device_id = agency.devices[2].device_id
-        manager.post("/team/revoke", {"id": device_id})
+        refused = manager.post("/team/revoke", {"id": device_id})  # not confirmed
+        assert refused.status_code == 400 and "Nothing was revoked" in refused.text
+        assert {d.device_id: d.state for d in team.devices(db)}[device_id] == "active"
+        done = manager.post("/team/revoke", {"id": device_id, "confirm": "1"})
+        assert done.status_code == 303 and done.headers["location"] == "/team?done=revoked"
+        assert "The laptop was revoked" in manager.get("/team?done=revoked").text
         assert {d.device_id: d.state for d in team.devices(db)}[device_id] == "revoked"
         manager.post("/team/restore", {"id": device_id})
         assert {d.device_id: d.state for d in team.devices(db)}[device_id] == "active"
@@ -275,8 +280,11 @@ def test_api_token_reaches_only_its_scope(env):
     agency, server = env
     admin = signed_in(env, "admin")
     admin.get("/tokens")
-    page = admin.post("/tokens/create", {"name": "Mosaic", "scope_caseload:read": "1"}).text
+    made = admin.post("/tokens/create", {"name": "Mosaic", "scope_caseload:read": "1"})
+    assert made.status_code == 303 and made.headers["location"] == "/tokens?done=created"
+    page = admin.get("/tokens?done=created").text
     secret = page.split('id="new-token">', 1)[1].split("<", 1)[0]
+    assert 'id="new-token"' not in admin.get("/tokens?done=created").text  # shown once
     import httpx
 
     case = agency.cases[0]
@@ -288,7 +296,9 @@ def test_api_token_reaches_only_its_scope(env):
         assert api.get("/api/v1/export?from=2026-01-01&to=2027-01-01").status_code == 403
         token_id = secret.split("_")[1]
         admin.get("/tokens")
-        admin.post("/tokens/revoke", {"id": token_id})
+        admin.post("/tokens/revoke", {"id": token_id})  # not confirmed: still works
+        assert api.get("/api/v1/cases").status_code == 200
+        admin.post("/tokens/revoke", {"id": token_id, "confirm": "1"})
         assert api.get("/api/v1/cases").status_code == 401
     assert api.is_closed
     audit_csv = admin.get("/audit.csv").text

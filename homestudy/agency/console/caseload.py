@@ -51,7 +51,7 @@ class CaseloadRow:
     stage2_start: date | None
     visits_done: int
     visits_planned: int
-    next_visit: date | None
+    next_visit: date | None  # the next planned on or after today
     blockers: int
     findings: tuple[Finding, ...]
     panel_date: date | None
@@ -59,10 +59,17 @@ class CaseloadRow:
     comments_due: date | None
     last_sync: str
     overdue: tuple[str, ...]  # titles of overdue milestones
+    visits_overdue: int = 0  # planned before today and not done
+    overdue_visit: date | None = None  # the oldest of those
 
     @property
     def blocked(self) -> bool:
         return self.blockers > 0
+
+    @property
+    def visit_due(self) -> date | None:
+        """The visit to show as next: the oldest overdue one, else the next planned."""
+        return self.overdue_visit or self.next_visit
 
     @property
     def over_timescale(self) -> bool:
@@ -73,7 +80,7 @@ SORTS = {
     "reference": lambda r: r.reference,
     "assessor": lambda r: (r.assessor.lower(), r.reference),
     "stage2": lambda r: (r.stage2_day is None, -(r.stage2_day or 0)),
-    "next_visit": lambda r: (r.next_visit is None, r.next_visit or date.max),
+    "next_visit": lambda r: (r.visit_due is None, r.visit_due or date.max),
     "blockers": lambda r: (-r.blockers, r.reference),
     "panel": lambda r: (r.panel_date is None, r.panel_date or date.max),
     "last_sync": lambda r: r.last_sync,
@@ -86,6 +93,18 @@ SORT_LABELS = {
     "blockers": "Blockers",
     "panel": "Panel date",
     "last_sync": "Last sync",
+}
+
+# Sorts whose plain (not reversed) order puts the largest first, the most pressing on top
+LARGEST_FIRST = frozenset({"stage2", "blockers"})
+_ORDER_WORDS = {  # (the order values run smallest first, the other way)
+    "reference": ("A to Z", "Z to A"),
+    "assessor": ("A to Z", "Z to A"),
+    "stage2": ("smallest first", "largest first"),
+    "next_visit": ("earliest first", "latest first"),
+    "blockers": ("fewest first", "most first"),
+    "panel": ("earliest first", "latest first"),
+    "last_sync": ("oldest first", "newest first"),
 }
 
 
@@ -113,10 +132,20 @@ class Filters:
             descending=q.get("desc") == "1",
         )
 
+    @property
+    def smallest_first(self) -> bool:
+        """Whether the rows, as sorted, run from the smallest value up."""
+        return (self.sort in LARGEST_FIRST) == self.descending
+
+    @property
+    def order(self) -> str:
+        """The sorted order in words, as the page says it ("largest first")."""
+        return _ORDER_WORDS[self.sort][0 if self.smallest_first else 1]
+
     def keep(self, row: CaseloadRow) -> bool:
         if self.assessor and row.assessor_id != self.assessor:
             return False
-        if self.overdue and not (row.overdue or row.over_timescale):
+        if self.overdue and not (row.overdue or row.over_timescale or row.visits_overdue):
             return False
         if self.blocked and not row.blocked:
             return False
@@ -231,11 +260,9 @@ def build_row(
     findings = assess_readiness(case, load_library(), rules, today)
     timeline = build_timeline(case, rules, today)
     clock = panel_clock(case, rules)
-    planned = [
-        v.planned_date
-        for v in case.visits
-        if not v.is_done and v.planned_date and v.planned_date >= today
-    ]
+    undone = [v.planned_date for v in case.visits if not v.is_done and v.planned_date]
+    planned = [d for d in undone if d >= today]
+    missed = [d for d in undone if d < today]
     return CaseloadRow(
         bundle_id=latest.bundle_id,
         case_id=case.id,
@@ -257,6 +284,8 @@ def build_row(
         comments_due=clock.comments_due if clock else None,
         last_sync=latest.received_at,
         overdue=tuple(m.title for m in timeline.milestones if m.status is MilestoneStatus.OVERDUE),
+        visits_overdue=len(missed),
+        overdue_visit=min(missed) if missed else None,
     )
 
 
@@ -308,7 +337,7 @@ def to_csv(rows: list[CaseloadRow]) -> str:
                     r.reference,
                     r.applicants,
                     r.assessor,
-                    r.stage,
+                    r.stage.replace("_", " ").capitalize(),  # "Stage 2", as the page says
                     r.stage2_day or "",
                     r.stage2_total or "",
                     r.visits_done,

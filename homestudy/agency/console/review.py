@@ -92,8 +92,10 @@ def add_comment(
     if len(text) > MAX_COMMENT:
         raise ValidationError(f"A comment can have at most {MAX_COMMENT} characters.")
     known = section_id in case.par_sections or section_id in section_ids
-    if not known and section_id != "general":
-        raise ValidationError("That PAR section is not in this case.")
+    if not known:  # the laptop shows comments per PAR section, so no "general" ones
+        raise ValidationError(
+            "That PAR section is not in this case. Comment on one of the PAR's sections."
+        )
     review_id = _open_review(db, case.id, bundle_id, author)
     comment = Comment(str(uuid.uuid4()), review_id, section_id, text, author, _now())
     with db.transaction() as cur:
@@ -113,9 +115,12 @@ def decide(
     reviewer: str,
     kind: str,
     reasons: str,
+    *,
+    blockers_open: int = 0,
 ) -> tuple[str, int]:
     """Send the reviewer's open comments with a decision ("sign", "return" or "" for
-    comments only). Returns (review id, message id)."""
+    comments only). Returns (review id, message id). ``blockers_open``: the readiness
+    blockers the reviewer was shown when countersigning; the decision says so."""
     reasons = reasons.strip()
     if kind not in ("sign", "return", ""):
         raise ValidationError("Choose whether to countersign or return the PAR.")
@@ -123,10 +128,23 @@ def decide(
         raise ValidationError(
             "Say why the PAR is being returned, so the worker knows what to change."
         )
+    if not kind and reasons:  # a comments-only review carries no reasons to the laptop
+        raise ValidationError(
+            "Reasons go with a return. Choose “Return it for changes”, or clear "
+            "the reasons and add them as comments."
+        )
     review_id = _open_review(db, case.id, bundle_id, reviewer)
     comments = [c for c in comments_of(db, case.id) if c.review_id == review_id]
     if not kind and not comments:
         raise ValidationError("There are no comments to send yet.")
+    if kind == "sign" and not comments and _signed_already(db, case.id, bundle_id):
+        raise ValidationError(
+            "This version of the PAR is countersigned already, and nothing has changed since."
+        )
+    if kind == "sign" and blockers_open:
+        plural = "s" if blockers_open != 1 else ""
+        note = f"Countersigned with {blockers_open} blocker{plural} open."
+        reasons = f"{note} {reasons}" if reasons else note
     at = _now()
     body = {
         "review_id": review_id,
@@ -178,6 +196,13 @@ def reviews_of(db: Database, case_id: str) -> list[Review]:
     return list(reviews.values())
 
 
+def _signed_already(db: Database, case_id: str, bundle_id: str) -> bool:
+    """Whether the newest sent decision on this case countersigned this same bundle."""
+    decided = [r for r in reviews_of(db, case_id) if r.sent_at and r.decision]
+    newest = max(decided, key=lambda r: r.sent_at or "", default=None)
+    return newest is not None and newest.decision == "sign" and newest.bundle_id == bundle_id
+
+
 def last_sent_bundle(db: Database, case_id: str) -> str | None:
     sent = [r for r in reviews_of(db, case_id) if r.sent_at]
     return max(sent, key=lambda r: r.sent_at or "").bundle_id if sent else None
@@ -210,4 +235,22 @@ def section_changes(before: Case, after: Case) -> dict[str, list[DiffLine]]:
 
 
 def _paragraphs(text: str) -> list[str]:
-    return [p.strip() for p in re.split(r"\n\s*\n", text) if p.strip()]
+    return [_words(p) for p in re.split(r"\n\s*\n", text) if p.strip()]
+
+
+def _words(paragraph: str) -> str:
+    """A paragraph's words without its Markdown (``**bold**`` shows as bold elsewhere,
+    here as the words), list items one a line with their number or a bullet."""
+    from homestudy.report.docmodel import ListBlock
+    from homestudy.report.markdown import parse_blocks
+
+    lines = []
+    for block in parse_blocks(paragraph):
+        if isinstance(block, ListBlock):
+            for item in block.items:
+                text = "".join(r.text for r in item.runs)
+                mark = f"{item.number}." if item.number else "•"
+                lines.append(f"{mark} {text}")
+        else:
+            lines.append("".join(r.text for r in block.runs))
+    return "\n".join(lines).strip() or paragraph.strip()

@@ -15,11 +15,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
@@ -48,6 +50,21 @@ _DOCUMENT_MEDIA = {  # a rendered PAR or record's media type, by its format
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "pdf": "application/pdf",
 }
+_HTTP_MESSAGES = {
+    400: "The console could not read what was sent. Go back, reload the page and try again.",
+    404: "There is no page at this address. Check the address, or start from the caseload.",
+    405: "That address cannot be used this way. Go back and use the page's own buttons.",
+    500: "The console met a problem and could not finish. Try again; if it happens again, "
+    "tell the administrator.",
+}
+_TEAM_DONE = {  # ?done= after a team action: the notice shown once the page is fetched
+    "cancelled": "The enrolment file was cancelled.",
+    "revoked": "The laptop was revoked. Its next sync will be refused.",
+    "restored": "The laptop can sync again.",
+}
+_TOKENS_DONE = {"revoked": "The token was revoked.", "created": "The token was made."}
+_CONFIRM_REVOKE = "Nothing was revoked. Tick “Yes, revoke” beside it first."
+NEW_TOKEN_COOKIE = "hs_new_token"
 _actor = threading.local()  # who the current request's work is for (the audit's "who")
 
 
@@ -95,6 +112,8 @@ def _env() -> Environment:
     )
     env.filters["d"] = lambda v: format_date(v) if v else "—"
     env.filters["when"] = _when
+    env.filters["uk"] = _uk_time
+    env.filters["month"] = _month
     return env
 
 
@@ -156,6 +175,28 @@ def create_console_app(
             raise Denied(403, "Your role does not allow this.")
         return session
 
+    def error_page(
+        request: Request, session: auth.Session | None, status: int, message: str
+    ) -> HTMLResponse:
+        """The console's own error page: with the navigation when signed in, headed by
+        what went wrong."""
+        heading = {404: "Page not found", 500: "Something went wrong"}.get(status, "")
+        return page(request, "error.html", session, status, heading=heading, message=message)
+
+    async def http_error(request: Request, exc: Exception) -> Response:
+        """Starlette's own refusals (no such address, a body it cannot read) as the
+        console's error page, or as the API's JSON under /api/."""
+        status = getattr(exc, "status_code", 500)
+        message = _HTTP_MESSAGES.get(status, "The console could not do that.")
+        if request.url.path.startswith("/api/"):
+            body = {"error": "not_found" if status == 404 else "invalid", "message": message}
+            return JSONResponse(body, status, headers=SECURITY_HEADERS)
+        try:
+            session = await run_in_threadpool(session_of, request)
+        except Exception:  # the database is what failed: show the page without the name
+            session = None
+        return error_page(request, session, status, message)
+
     def handler(
         fn: Callable[..., Any], what: str = "", post: bool = False
     ) -> Callable[[Request], Awaitable[Response]]:
@@ -165,6 +206,7 @@ def create_console_app(
             form: dict[str, Any] = {}
             if post:
                 form = dict(await request.form())
+            session: auth.Session | None = None
             try:
                 session = await run_in_threadpool(session_of, request)
                 if session is None and not request.url.path.startswith("/api/"):
@@ -178,11 +220,11 @@ def create_console_app(
                     c.as_actor, session.staff.username, fn, request, session, form
                 )
             except Denied as exc:
-                return page(request, "error.html", None, exc.status, message=exc.message)
+                return error_page(request, session, exc.status, exc.message)
             except NotFoundError as exc:
-                return page(request, "error.html", None, 404, message=exc.message)
+                return error_page(request, session, 404, exc.message)
             except HomeStudyError as exc:
-                return page(request, "error.html", None, 400, message=exc.message)
+                return error_page(request, session, 400, exc.message)
 
         return endpoint
 
@@ -362,9 +404,25 @@ def create_console_app(
     def _state(request: Request) -> CaseState:
         return c.cache.latest(request.path_params["case_id"])
 
+    def blockers_of(case: Any) -> int:
+        from homestudy.forms import load_library
+        from homestudy.readiness import Severity, assess_readiness
+
+        found = assess_readiness(case, load_library(), c.load.rules, c.today())
+        return sum(1 for f in found if f.severity is Severity.BLOCKER)
+
     def case_page(
-        request: Request, s: auth.Session, form: dict[str, Any], error: str = "", status: int = 200
+        request: Request,
+        s: auth.Session,
+        form: dict[str, Any],
+        error: str = "",
+        status: int = 200,
+        *,
+        error_at: str = "",
+        confirm_sign: int = 0,
     ) -> Response:
+        """``form``: what was posted, put back in the form it came from (``error_at``:
+        "decision" or a section id) so a refused send loses nothing."""
         from homestudy.forms import load_library
         from homestudy.readiness import assess_readiness
         from homestudy.report import Variant, build_par_document
@@ -383,8 +441,12 @@ def create_console_app(
             by_section.setdefault(cm.section_id, []).append(cm)
         changes: dict[str, list[review.DiffLine]] = {}
         last = review.last_sent_bundle(c.db, case.id)
+        bundles = bundles_of(c.db, case.id)
+        received = 1 + next(
+            (n for n, b in enumerate(bundles) if b.bundle_id == state.bundle_id), len(bundles)
+        )
         if last and last != state.bundle_id:
-            old_row = next((b for b in bundles_of(c.db, case.id) if b.bundle_id == last), None)
+            old_row = next((b for b in bundles if b.bundle_id == last), None)
             if old_row is not None:
                 changes = review.section_changes(c.cache.case(old_row), case)
         return page(
@@ -404,6 +466,11 @@ def create_console_app(
             findings=assess_readiness(case, forms, c.load.rules, today),
             statuses={k: v.status.value for k, v in case.par_sections.items()},
             error=error,
+            error_at=error_at,
+            posted=form,
+            received=received,
+            form_titles={k: f.title for k, f in forms.forms.items()},
+            confirm_sign=confirm_sign,
             today=today,
         )
 
@@ -411,24 +478,32 @@ def create_console_app(
         from homestudy.forms import load_library
 
         state = _state(request)
+        section_id = str(form.get("section_id", ""))
+        section_ids = {sec.id for sec in load_library().par.sections}
         try:
             made = review.add_comment(
                 c.db,
                 state.case,
                 state.bundle_id,
-                str(form.get("section_id", "")),
+                section_id,
                 str(form.get("text", "")),
                 s.staff.display_name,
-                section_ids={sec.id for sec in load_library().par.sections},
+                section_ids=section_ids,
             )
         except ValidationError as exc:
-            return case_page(request, s, form, error=exc.message, status=400)
+            known = section_id in section_ids or section_id in state.case.par_sections
+            at = section_id if known else ""  # beside its section's form, else at the top
+            return case_page(request, s, form, error=exc.message, status=400, error_at=at)
         record_action(request, s, "comment", state.case.reference, f"section {made.section_id}")
         return RedirectResponse(f"/cases/{state.case.id}#r_{made.section_id}", status_code=303)
 
     def decision(request: Request, s: auth.Session, form: dict[str, Any]) -> Response:
         state = _state(request)
         kind = str(form.get("decision", ""))
+        blockers = blockers_of(state.case) if kind == "sign" else 0
+        if blockers and form.get("confirm_blockers") != str(blockers):
+            # the manager may sign with blockers open, but only once told how many
+            return case_page(request, s, form, error_at="decision", confirm_sign=blockers)
         try:
             review_id, _ = review.decide(
                 c.db,
@@ -438,15 +513,17 @@ def create_console_app(
                 s.staff.display_name,
                 kind,
                 str(form.get("reasons", "")),
+                blockers_open=blockers,
             )
         except ValidationError as exc:
-            return case_page(request, s, form, error=exc.message, status=400)
+            return case_page(request, s, form, error=exc.message, status=400, error_at="decision")
+        open_note = f" with {blockers} blockers open" if blockers else ""
         record_action(
             request,
             s,
             "decision",
             state.case.reference,
-            f"{kind or 'comments only'}; review {review_id}",
+            f"{kind or 'comments only'}{open_note}; review {review_id}",
         )
         return RedirectResponse(f"/cases/{state.case.id}#review", status_code=303)
 
@@ -462,10 +539,11 @@ def create_console_app(
 
             stem, _, fmt = what.rpartition(".")
             record = "checklists" if stem == "checklists" else "visit:" + stem[6:]
-            if fmt not in ("docx", "pdf") or (
-                record != "checklists" and not any(v.id == record[6:] for v in state.case.visits)
-            ):
+            visit = next((v for v in state.case.visits if v.id == record[6:]), None)
+            if fmt not in ("docx", "pdf") or (record != "checklists" and visit is None):
                 raise NotFoundError("There is no such download.")
+            if visit is not None and not visit.done_date:
+                raise NotFoundError("That visit has not been held yet, so it has no record.")
             data = render(build_record_document(state.case, record, today=c.today()), fmt)
             name = f"{ref}.{stem}.{fmt}"
             media = _DOCUMENT_MEDIA[fmt]
@@ -517,6 +595,7 @@ def create_console_app(
     def team_page(
         request: Request, s: auth.Session, form: dict[str, Any], notice: str = "", status: int = 200
     ) -> Response:
+        notice = notice or _TEAM_DONE.get(request.query_params.get("done", ""), "")
         return page(
             request,
             "team.html",
@@ -539,20 +618,21 @@ def create_console_app(
             )
             record_action(request, s, "enrolment_issued", assessor, "")
             return _download(data, f"{_safe(assessor)}.homestudy-enrol", "application/json")
+        # each done action redirects (post, redirect, get): a reload does not do it again
         if action == "cancel":
             team.cancel_enrolment(c.db, target)
             record_action(request, s, "enrolment_cancelled", target, "")
-            return team_page(request, s, form, "The enrolment file was cancelled.")
+            return RedirectResponse("/team?done=cancelled", status_code=303)
         if action == "revoke":
+            if form.get("confirm") != "1":
+                return team_page(request, s, form, _CONFIRM_REVOKE, 400)
             team.revoke_device(home, c.db, target)
             record_action(request, s, "device_revoked", target, "")
-            return team_page(
-                request, s, form, "The laptop was revoked. Its next sync will be refused."
-            )
+            return RedirectResponse("/team?done=revoked", status_code=303)
         if action == "restore":
             team.restore_device(home, c.db, target)
             record_action(request, s, "device_restored", target, "")
-            return team_page(request, s, form, "The laptop can sync again.")
+            return RedirectResponse("/team?done=restored", status_code=303)
         raise NotFoundError("There is no such action.")
 
     # ------------------------------------------------------------------ admin
@@ -569,11 +649,12 @@ def create_console_app(
         request: Request,
         s: auth.Session,
         form: dict[str, Any],
-        secret: str = "",
         error: str = "",
         status: int = 200,
     ) -> Response:
-        return page(
+        # a new token's secret comes once, in a cookie set by the redirect after making it
+        secret = request.cookies.get(NEW_TOKEN_COOKIE, "") if not error else ""
+        resp = page(
             request,
             "tokens.html",
             s,
@@ -582,13 +663,22 @@ def create_console_app(
             scopes=api.SCOPES,
             secret=secret,
             error=error,
+            notice=_TOKENS_DONE.get(request.query_params.get("done", ""), ""),
         )
+        if secret:
+            resp.delete_cookie(NEW_TOKEN_COOKIE, path="/tokens")
+        return resp
 
     def tokens_action(request: Request, s: auth.Session, form: dict[str, Any]) -> Response:
-        if request.path_params["action"] == "revoke":
+        action = request.path_params["action"]
+        if action == "revoke":
+            if form.get("confirm") != "1":
+                return tokens_page(request, s, form, error=_CONFIRM_REVOKE, status=400)
             api.revoke_token(c.db, str(form.get("id", "")))
             record_action(request, s, "api_token_revoked", str(form.get("id", "")), "")
-            return tokens_page(request, s, form)
+            return RedirectResponse("/tokens?done=revoked", status_code=303)
+        if action != "create":
+            raise NotFoundError("There is no such action.")
         scopes = [k for k in api.SCOPES if form.get(f"scope_{k}")]
         try:
             made, secret = api.create_token(
@@ -597,7 +687,17 @@ def create_console_app(
         except ValidationError as exc:
             return tokens_page(request, s, form, error=exc.message, status=400)
         record_action(request, s, "api_token_created", made.token_id, " ".join(made.scopes))
-        return tokens_page(request, s, form, secret=secret)
+        resp = RedirectResponse("/tokens?done=created", status_code=303)
+        resp.set_cookie(
+            NEW_TOKEN_COOKIE,
+            secret,
+            max_age=120,
+            path="/tokens",
+            secure=c.secure_cookies,
+            httponly=True,
+            samesite="strict",
+        )
+        return resp
 
     # ------------------------------------------------------------------ JSON API
 
@@ -743,7 +843,9 @@ def create_console_app(
         ),
         Route("/api/v1/export", api_handler(api_export, "cases:read"), methods=["GET"]),
     ]
-    app = Starlette(routes=routes)
+    app = Starlette(
+        routes=routes, exception_handlers={HTTPException: http_error, Exception: http_error}
+    )
     app.state.console = c
     return app
 
@@ -757,6 +859,33 @@ def _when(value: str | None) -> str:
     except ValueError:
         return value or "—"
     return f"{format_date(moment.date())} {moment:%H:%M}"
+
+
+_UK = ZoneInfo("Europe/London")
+_MONTH_NAMES = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
+
+
+def _uk_time(value: str | None) -> str:
+    """An ISO timestamp (UTC unless it says) in UK time, as '3 Dec 2026 08:46 GMT'."""
+    from datetime import UTC, datetime
+
+    try:
+        moment = datetime.fromisoformat(value or "")
+    except ValueError:
+        return value or "—"
+    local = (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(_UK)
+    return f"{format_date(local.date())} {local:%H:%M} {local.tzname()}"
+
+
+def _month(value: str) -> str:
+    """'2026-09' as 'September 2026'."""
+    try:
+        return f"{_MONTH_NAMES[int(value[5:7]) - 1]} {int(value[:4])}"
+    except (ValueError, IndexError):
+        return value
 
 
 def _cookie(resp: Response, name: str, value: str, secure: bool, max_age: int) -> None:
