@@ -9,7 +9,9 @@ from pathlib import Path
 import editors_support
 from editors_support import load, on_worker
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QAccessible
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QLabel
 from sync_helpers import InboxServer, enrolment_for, make_agency, sample_case
 
 from homestudy.agency.messages import queue_message, replies_for
@@ -25,6 +27,70 @@ editor_ctx = editors_support.editor_ctx  # fixture
 
 def _clients(state):
     return InboxClient(state.profile.inbox_url, retries=0, sleep=lambda _s: None)
+
+
+def _comment(cid: str, section_id: str, text: str, **more: str) -> dict[str, str]:
+    return {
+        "id": cid,
+        "section_id": section_id,
+        "text": text,
+        "author": more.get("author", "Team manager"),
+        "created_at": more.get("created_at", "2026-12-01T10:00:00+00:00"),
+    }
+
+
+def _reviewed_view(qtbot, ctx, tmp_path: Path, comments: list[dict[str, str]]):
+    """A PAR editor on a case linked to a real agency on 127.0.0.1, whose review
+    ``comments`` have come down in a real sync; and the stop for the server."""
+    home = make_agency(tmp_path / "agency")
+    server = InboxServer(home.path)
+    db = home.database(pool_size=1)
+    case = sample_case("HS-2026-1202")
+
+    def set_up(vault):
+        state = enrol(vault, enrolment_for(home, server.url))
+        outbox.watch(vault)
+        vault.cases.save_case(case)
+        link_case(vault, case.id, state.id)
+        return sync_round(vault, _clients)
+
+    try:
+        on_worker(ctx, qtbot, set_up)
+        body = {"review_id": "r1", "comments": comments, "decision": None}
+        queue_message(db, home, case_id=case.id, kind="review", body=body)
+        on_worker(ctx, qtbot, lambda vault: sync_round(vault, _clients))
+    finally:
+        db.close()
+    view = ParEditorView(ctx)
+    qtbot.addWidget(view)
+    view.set_case(load(ctx, qtbot, case.id))
+    view.resize(1400, 900)
+    view.show()
+    return view, server.stop
+
+
+def _shown(label: QLabel) -> str:
+    """The words a label puts on screen, as Qt tells a screen reader when the label has
+    no name of its own: text that looks like HTML is read as HTML unless marked plain."""
+    label.setAccessibleName("")
+    return QAccessible.queryAccessibleInterface(label).text(QAccessible.Text.Name)
+
+
+def test_a_comment_and_its_author_show_exactly_as_the_reviewer_wrote_them(
+    qtbot, editor_ctx, tmp_path: Path
+) -> None:
+    words = "Check <b>ages</b> of children <5 & whether the <i>nursery</i> place is confirmed."
+    comments = [_comment("c1", "health", words, author="Panel <adviser>")]
+    view, stop = _reviewed_view(qtbot, editor_ctx, tmp_path, comments)
+    try:
+        view.reveal("health")
+        panel = view.review
+        qtbot.waitUntil(lambda: len(panel.boxes) == 1, timeout=10_000)
+        shown = [_shown(label) for label in panel.boxes[0].findChildren(QLabel)]
+        assert words in shown
+        assert any(text.startswith("Panel <adviser> · ") for text in shown)
+    finally:
+        stop()
 
 
 def test_review_comments_beside_the_section_and_a_resolved_reply_reaches_the_agency(

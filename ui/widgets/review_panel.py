@@ -34,6 +34,8 @@ class CommentBox(QFrame):
         who = QLabel(f"{comment.author or 'Reviewer'} · {day_text(comment.created_at)}")
         who.setAccessibleName("Comment by")
         text = QLabel(comment.text)
+        for label in (who, text):  # the reviewer's exact words, never read as markup
+            label.setTextFormat(Qt.TextFormat.PlainText)
         text.setWordWrap(True)
         text.setAccessibleName("Review comment")
         text.setTextInteractionFlags(
