@@ -182,3 +182,34 @@ def test_review_comments_beside_the_section_and_a_resolved_reply_reaches_the_age
     finally:
         db.close()
         server.stop()
+
+
+def test_a_comment_on_no_section_of_the_form_shows_on_every_section(
+    qtbot, editor_ctx, tmp_path: Path
+) -> None:
+    comments = [
+        _comment("c1", "health", "Health: fine."),
+        _comment("c4", "old_section_removed", "On a section the form no longer has."),
+        _comment("c5", "", "On the whole report."),
+    ]
+    view, stop = _reviewed_view(qtbot, editor_ctx, tmp_path, comments)
+    try:
+        panel = view.review
+        for section_id, expected in (
+            ("health", ["c1", "c4", "c5"]),
+            ("support_network", ["c4", "c5"]),
+        ):
+            view.reveal(section_id)
+            qtbot.waitUntil(
+                lambda e=expected: [b.comment.comment_id for b in panel.boxes] == e,
+                timeout=10_000,
+            )
+            assert panel.others.isVisibleTo(panel)
+            assert view.side.tabText(view.side.indexOf(panel)) == f"Revie&w ({len(expected)})"
+            heading = panel.list.indexOf(panel.others)  # the section's own above it
+            assert [panel.list.indexOf(b) < heading for b in panel.boxes] == [
+                b.comment.section_id == section_id for b in panel.boxes
+            ]
+        assert panel.empty.isVisibleTo(panel)  # nothing on the last section itself
+    finally:
+        stop()

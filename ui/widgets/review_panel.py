@@ -1,6 +1,8 @@
 """The agency's review comments on one PAR section, beside the text: each comment with
 its author, a reply box, Reply, and Resolved. Replies are kept in the vault and go to
-the agency with the case's next bundle (``homestudy.sync.inbound``)."""
+the agency with the case's next bundle (``homestudy.sync.inbound``). A comment on no
+section of this form (none, or one the form no longer has) shows under "Other
+comments" on every section, so that none is hidden from the worker."""
 
 from __future__ import annotations
 
@@ -79,9 +81,14 @@ class ReviewPanel(QWidget):
         self.setAccessibleName("Review comments")
         self.empty = QLabel("No review comments on this section.")
         self.empty.setWordWrap(True)
+        self.others = QLabel("<b>Other comments</b> (not on one section of the report)")
+        self.others.setWordWrap(True)
+        self.others.setAccessibleName("Other comments, not on one section of the report")
+        self.others.hide()
         self.holder = QWidget()
         self.list = QVBoxLayout(self.holder)
         self.list.addWidget(self.empty)
+        self.list.addWidget(self.others)
         self.list.addStretch(1)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
@@ -96,7 +103,7 @@ class ReviewPanel(QWidget):
         run_db(
             self.ctx,
             self,
-            lambda vault: review_comments(vault, case_id, section_id),
+            lambda vault: review_comments(vault, case_id),
             lambda found: self._show(case_id, section_id, found),
         )
 
@@ -104,12 +111,17 @@ class ReviewPanel(QWidget):
         if (case_id, section_id) != (self.case_id, self.section_id):
             return  # another section was chosen meanwhile
         for box in self.boxes:
+            self.list.removeWidget(box)  # out of the count now, gone later
             box.deleteLater()
-        self.boxes = [CommentBox(c, self._save, self.holder) for c in found]
-        for n, box in enumerate(self.boxes):
-            self.list.insertWidget(n, box)
-        self.empty.setVisible(not found)
-        self.shown.emit(len(found))
+        known = {s.id for s in self.ctx.forms.par.sections}
+        own = [c for c in found if c.section_id == section_id]
+        other = [c for c in found if c.section_id not in known]
+        self.boxes = [CommentBox(c, self._save, self.holder) for c in own + other]
+        for n, box in enumerate(self.boxes):  # the section's own above the heading
+            self.list.insertWidget(n + (n >= len(own)) * 2, box)
+        self.empty.setVisible(not own)
+        self.others.setVisible(bool(other))
+        self.shown.emit(len(self.boxes))
 
     def _save(self, box: CommentBox) -> None:
         from homestudy.sync.inbound import save_reply
