@@ -21,6 +21,7 @@ from homestudy.sync.engine import sync_round
 from homestudy.sync.enrolment_flow import enrol
 from homestudy.sync.linking import link_case
 from ui.views.par_editor import ParEditorView
+from ui.widgets import review_panel
 
 editor_ctx = editors_support.editor_ctx  # fixture
 
@@ -41,7 +42,8 @@ def _comment(cid: str, section_id: str, text: str, **more: str) -> dict[str, str
 
 def _reviewed_view(qtbot, ctx, tmp_path: Path, comments: list[dict[str, str]]):
     """A PAR editor on a case linked to a real agency on 127.0.0.1, whose review
-    ``comments`` have come down in a real sync; and the stop for the server."""
+    ``comments`` have come down in a real sync; and the stop for the server (whose
+    address ``_clients`` reaches through the vault's profile)."""
     home = make_agency(tmp_path / "agency")
     server = InboxServer(home.path)
     db = home.database(pool_size=1)
@@ -211,5 +213,75 @@ def test_a_comment_on_no_section_of_the_form_shows_on_every_section(
                 b.comment.section_id == section_id for b in panel.boxes
             ]
         assert panel.empty.isVisibleTo(panel)  # nothing on the last section itself
+    finally:
+        stop()
+
+
+def _reopen(qtbot, view, section_id: str) -> None:
+    """Away to another section and back: the panel reads the vault afresh."""
+    panel = view.review
+    view.reveal("health" if section_id != "health" else "support_network")
+    qtbot.waitUntil(lambda: not panel.boxes or panel.section_id != section_id, timeout=10_000)
+    old = list(panel.boxes)
+    view.reveal(section_id)
+    qtbot.waitUntil(lambda: panel.boxes and panel.boxes[0] not in old, timeout=10_000)
+
+
+def test_ctrl_enter_sends_a_reply_and_the_panel_says_whether_it_has_gone(
+    qtbot, editor_ctx, tmp_path: Path
+) -> None:
+    comments = [_comment("c1", "health", "Name the GP.", author="", created_at="not a date")]
+    view, stop = _reviewed_view(qtbot, editor_ctx, tmp_path, comments)
+    try:
+        view.reveal("health")
+        panel = view.review
+        qtbot.waitUntil(lambda: len(panel.boxes) == 1, timeout=10_000)
+        box = panel.boxes[0]
+        labels = [label.text() for label in box.findChildren(QLabel)]
+        assert "Reviewer" in labels  # no raw "not a date"
+        assert not any("not a date" in text for text in labels)
+        assert "Ctrl+Enter" in box.reply_button.toolTip()
+
+        box.reply.setFocus()
+        QTest.keyClicks(box.reply, "Dr Okafor,")
+        QTest.keyClick(box.reply, Qt.Key.Key_Return)  # a new line, not sent
+        QTest.keyClicks(box.reply, "Park Surgery.")
+        assert box.saved.text() == ""
+        with qtbot.waitSignal(panel.saved, timeout=10_000):
+            QTest.keyClick(box.reply, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+        assert box.saved.text() == review_panel.KEPT
+
+        _reopen(qtbot, view, "health")
+        assert panel.boxes[0].reply.toPlainText() == "Dr Okafor,\nPark Surgery."
+        assert panel.boxes[0].saved.text() == review_panel.GOES_NEXT
+
+        (report,) = on_worker(editor_ctx, qtbot, lambda vault: sync_round(vault, _clients))
+        assert report.sent == 1 and not report.error
+        _reopen(qtbot, view, "health")
+        assert panel.boxes[0].saved.text() == review_panel.SENT
+    finally:
+        stop()
+
+
+def test_a_reply_on_a_case_not_linked_to_an_agency_says_it_stays_here(
+    qtbot, editor_ctx, tmp_path: Path
+) -> None:
+    comments = [_comment("c1", "health", "Name the GP.")]
+    view, stop = _reviewed_view(qtbot, editor_ctx, tmp_path, comments)
+    try:
+        case = view.case
+        case.agency_profile_id = ""  # unlinked since the review came
+        on_worker(editor_ctx, qtbot, lambda vault: vault.cases.save_case(case))
+        view.set_case(load(editor_ctx, qtbot, case.id))
+        view.reveal("health")
+        panel = view.review
+        qtbot.waitUntil(lambda: len(panel.boxes) == 1, timeout=10_000)
+        box = panel.boxes[0]
+        QTest.keyClicks(box.reply, "Dr Okafor.")
+        with qtbot.waitSignal(panel.saved, timeout=10_000):
+            box.reply_button.click()
+        assert box.saved.text() == review_panel.NOT_LINKED
+        _reopen(qtbot, view, "health")
+        assert panel.boxes[0].saved.text() == review_panel.NOT_LINKED
     finally:
         stop()
