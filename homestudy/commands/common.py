@@ -42,11 +42,13 @@ def vault_dir(args: argparse.Namespace) -> Path:
 
 
 def ask_passphrase(
-    prompt: str = "Passphrase: ", *, confirm: bool = False, env: str = PASSPHRASE_ENV
+    prompt: str = "Passphrase: ", *, new: bool = False, env: str = PASSPHRASE_ENV
 ) -> str:
+    """The passphrase from ``env`` or a prompt; a ``new`` one is typed twice and must be
+    as long as the app requires (``MIN_PASSPHRASE_LENGTH``)."""
     value = os.environ.get(env)
     if value:
-        return value
+        return _long_enough(value) if new else value
     try:
         first = getpass.getpass(prompt)
     except (EOFError, KeyboardInterrupt):
@@ -55,11 +57,26 @@ def ask_passphrase(
             f"No passphrase was given. Run this in a terminal, or set {env} for scripts.",
             field="passphrase",
         ) from None
-    if confirm and getpass.getpass("Type it again: ") != first:
-        raise ValidationError("The two passphrases are not the same.", field="passphrase")
     if not first:
         raise ValidationError("The passphrase cannot be empty.", field="passphrase")
+    if not new:
+        return first
+    _long_enough(first)  # said before it is typed again for nothing
+    if getpass.getpass("Type it again: ") != first:
+        raise ValidationError("The two passphrases are not the same.", field="passphrase")
     return first
+
+
+def _long_enough(passphrase: str) -> str:
+    from homestudy.vault.keys import MIN_PASSPHRASE_LENGTH
+
+    if len(passphrase) < MIN_PASSPHRASE_LENGTH:
+        raise ValidationError(
+            f"The passphrase needs at least {MIN_PASSPHRASE_LENGTH} characters. Three or "
+            "four ordinary words you will remember make a strong one.",
+            field="passphrase",
+        )
+    return passphrase
 
 
 RESTORE_HINT = (
@@ -72,8 +89,25 @@ DAMAGED_READ_WARNING = (
 )
 
 
+def existing_vault_dir(args: argparse.Namespace) -> Path:
+    """The vault folder ``args`` chooses, which must exist (before any prompt)."""
+    from homestudy.errors import NotAVaultError
+
+    folder = vault_dir(args)
+    if not folder.exists():
+        raise NotAVaultError(
+            f"There is no HomeStudy vault in {folder}. Create one with "
+            "'homestudy demo' or by starting the app."
+        )
+    return folder
+
+
 def open_vault(
-    args: argparse.Namespace, read_only: bool = False, *, for_writing: bool | None = None
+    args: argparse.Namespace,
+    read_only: bool = False,
+    *,
+    for_writing: bool | None = None,
+    passphrase: str | None = None,
 ) -> Any:
     """The vault chosen by ``args``, unlocked and checked (the caller closes it).
 
@@ -83,18 +117,15 @@ def open_vault(
     reads goes on, read-only, after a warning. ``for_writing`` defaults to
     ``not read_only``; ``cases`` opens writable (an old vault is upgraded) but only
     reads. A folder that cannot be written is opened read-only for a reading command.
+    ``passphrase`` is asked for unless given (``passwd`` asks for the current one first).
     """
-    from homestudy.errors import NotAVaultError, StorageReadOnlyError, VaultDamagedError
+    from homestudy.errors import StorageReadOnlyError, VaultDamagedError
     from homestudy.vault import Vault
 
     writes = (not read_only) if for_writing is None else for_writing
-    folder = vault_dir(args)
-    if not folder.exists():
-        raise NotAVaultError(
-            f"There is no HomeStudy vault in {folder}. Create one with "
-            "'homestudy demo' or by starting the app."
-        )
-    passphrase = ask_passphrase()
+    folder = existing_vault_dir(args)
+    if passphrase is None:
+        passphrase = ask_passphrase()
     try:
         vault = Vault.open(folder, passphrase, read_only=read_only)
     except StorageReadOnlyError:
