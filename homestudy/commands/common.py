@@ -1,8 +1,9 @@
 """Helpers every subcommand shares: which vault, the passphrase, finding a case.
 
 The passphrase comes from ``$HOMESTUDY_PASSPHRASE`` (scripts and tests) or a prompt
-that does not echo. Errors are ``HomeStudyError``s; ``fail(exc)`` prints the plain
-message to stderr and gives the exit code.
+that does not echo; with no terminal at all, from standard input, one line per
+answer. Errors are ``HomeStudyError``s; ``fail(exc)`` prints the plain message to
+stderr and gives the exit code.
 """
 
 from __future__ import annotations
@@ -49,22 +50,57 @@ def ask_passphrase(
     value = os.environ.get(env)
     if value:
         return _long_enough(value) if new else value
+    first = _ask(prompt, env)
+    if not first:
+        raise ValidationError("The passphrase cannot be empty.", field="passphrase")
+    if not new:
+        return first
+    _long_enough(first)  # said before it is typed again for nothing
+    if _ask("Type it again: ", env) != first:
+        raise ValidationError("The two passphrases are not the same.", field="passphrase")
+    return first
+
+
+def _ask(prompt: str, env: str) -> str:
     try:
-        first = getpass.getpass(prompt)
+        return _read_secret(prompt)
     except (EOFError, KeyboardInterrupt):
         # No one to ask (a script or CI with no input): say what to do, not a traceback.
         raise ValidationError(
             f"No passphrase was given. Run this in a terminal, or set {env} for scripts.",
             field="passphrase",
         ) from None
-    if not first:
-        raise ValidationError("The passphrase cannot be empty.", field="passphrase")
-    if not new:
-        return first
-    _long_enough(first)  # said before it is typed again for nothing
-    if getpass.getpass("Type it again: ") != first:
-        raise ValidationError("The two passphrases are not the same.", field="passphrase")
-    return first
+
+
+_told_no_terminal: list[bool] = []  # the note is said once per run
+
+
+def _read_secret(prompt: str) -> str:
+    """A prompt that does not echo; with no terminal, one line of standard input after a
+    plain note (Python's own warning would show its file path to the user)."""
+    if _has_terminal():
+        return getpass.getpass(prompt)
+    if not _told_no_terminal:
+        _told_no_terminal.append(True)
+        print(
+            "homestudy: no terminal is available, so the passphrase is read from standard input.",
+            file=sys.stderr,
+        )
+    print(prompt, end="", file=sys.stderr, flush=True)
+    line = sys.stdin.readline() if sys.stdin is not None else ""
+    if not line:
+        raise EOFError
+    return line.removesuffix("\n").removesuffix("\r")
+
+
+def _has_terminal() -> bool:
+    """Whether getpass can hide what is typed: a controlling terminal, or stdin is one."""
+    try:
+        fd = os.open("/dev/tty", os.O_RDWR | getattr(os, "O_NOCTTY", 0))
+    except OSError:
+        return sys.stdin is not None and sys.stdin.isatty()
+    os.close(fd)
+    return True
 
 
 def _long_enough(passphrase: str) -> str:
