@@ -11,7 +11,7 @@ from editors_support import load, on_worker
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAccessible
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QLabel
+from PySide6.QtWidgets import QApplication, QLabel, QScrollArea
 from sync_helpers import InboxServer, enrolment_for, make_agency, sample_case
 
 from homestudy.agency.messages import queue_message, replies_for
@@ -281,6 +281,11 @@ def test_a_reply_on_a_case_not_linked_to_an_agency_says_it_stays_here(
         with qtbot.waitSignal(panel.saved, timeout=10_000):
             box.reply_button.click()
         assert box.saved.text() == review_panel.NOT_LINKED
+        view.side.setCurrentWidget(panel)
+        scroll = panel.findChild(QScrollArea)
+        qtbot.waitUntil(lambda: box.saved.isVisible(), timeout=10_000)
+        QApplication.processEvents()
+        assert not scroll.horizontalScrollBar().isVisible()  # the sentence wraps
         _reopen(qtbot, view, "health")
         assert panel.boxes[0].saved.text() == review_panel.NOT_LINKED
     finally:

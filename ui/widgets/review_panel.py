@@ -84,6 +84,7 @@ class CommentBox(QFrame):
         self.reply_button.clicked.connect(lambda: save(self))
         self.resolved.toggled.connect(lambda _on: save(self))
         self.saved = QLabel(state)
+        self.saved.setWordWrap(True)  # a narrow pane never scrolls sideways for it
         row = QHBoxLayout()
         row.addWidget(self.reply, 1)
         row.addWidget(self.reply_button)
