@@ -27,6 +27,13 @@ def test_clean_text_removes_xml_breakers_and_keeps_the_rest():
     assert clean_text(None) == ""
 
 
+def test_clean_text_removes_bidi_controls_zero_width_spaces_and_byte_order_marks():
+    hidden = "".join(chr(c) for c in [*range(0x202A, 0x202F), *range(0x2066, 0x206A)])
+    assert clean_text(f"\ufeffa{hidden}b\u200bc") == "abc"
+    joiners = "\u0645\u06cc\u200c\u062e \U0001f468\u200d\U0001f469"  # Persian, an emoji family
+    assert clean_text(joiners) == joiners
+
+
 def test_lone_surrogates_from_a_bad_decode_do_not_survive():
     raw = b"caf\xe9 \xed\xa0\x80".decode("utf-8", "surrogateescape")
     assert "\udce9" in raw

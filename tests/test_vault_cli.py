@@ -95,20 +95,93 @@ def test_backup_restore_passwd(
     assert "Hannah" in capsys.readouterr().out
 
 
-def test_prompted_passphrase_must_match(
+def test_a_short_new_passphrase_is_refused(
     env: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    import getpass
-
-    monkeypatch.delenv("HOMESTUDY_PASSPHRASE")
-    answers = iter(["first try", "second try"])
-    monkeypatch.setattr(getpass, "getpass", lambda prompt="": next(answers))
+    """As in the app: a new passphrase has at least MIN_PASSPHRASE_LENGTH characters."""
+    monkeypatch.setenv("HOMESTUDY_PASSPHRASE", "ab")
     assert main(["--vault", str(env), "demo"]) == 1
-    assert "not the same" in capsys.readouterr().err
+    assert "at least 10 characters" in capsys.readouterr().err
     assert not Vault.exists(env)
-    answers = iter(["same one", "same one", "same one"])
+
+    monkeypatch.setenv("HOMESTUDY_PASSPHRASE", PASS)
     assert main(["--vault", str(env), "demo"]) == 0
-    assert main(["--vault", str(env), "cases"]) == 0
+    monkeypatch.setenv("HOMESTUDY_NEW_PASSPHRASE", "abcdefghi")  # one short
+    capsys.readouterr()
+    assert main(["--vault", str(env), "passwd"]) == 1
+    assert "at least 10 characters" in capsys.readouterr().err
+    monkeypatch.delenv("HOMESTUDY_NEW_PASSPHRASE")
+    assert main(["--vault", str(env), "cases"]) == 0  # unchanged
+
+
+def _typed(tmp_path: Path, folder: Path, command: str, lines: str) -> subprocess.CompletedProcess:
+    """``homestudy --vault FOLDER COMMAND`` in its own session (no terminal), with
+    ``lines`` as what the user types; no passphrase in the environment."""
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(tmp_path),
+        "TMPDIR": str(tmp_path),
+        "HOMESTUDY_SETTINGS": str(tmp_path / "s.json"),
+        "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "homestudy.cli", "--vault", str(folder), command],
+        env=env,
+        cwd=Path(__file__).parent.parent,
+        input=lines,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        start_new_session=True,
+    )
+
+
+def test_prompted_passphrase_must_match(tmp_path: Path) -> None:
+    folder = tmp_path / "v"
+    differ = _typed(tmp_path, folder, "demo", "first try here\nsecond try here\n")
+    assert differ.returncode == 1
+    assert "not the same" in differ.stderr
+    assert not Vault.exists(folder)
+    made = _typed(tmp_path, folder, "demo", "the same one\nthe same one\n")
+    assert made.returncode == 0, made.stderr
+    assert _typed(tmp_path, folder, "cases", "the same one\n").returncode == 0
+
+
+def test_with_no_terminal_the_answers_come_from_standard_input_in_plain_words(
+    tmp_path: Path,
+) -> None:
+    """No Python warning or file path; running out of input at either prompt is the same
+    plain sentence."""
+    folder = tmp_path / "v"
+    made = _typed(tmp_path, folder, "demo", f"{PASS}\n{PASS}\n")
+    assert made.returncode == 0, made.stderr
+    assert "no terminal is available" in made.stderr
+    assert "Warning" not in made.stderr and ".py" not in made.stderr
+    for typed in ("", f"{PASS}\n"):  # out of input at "New passphrase:", at "Type it again:"
+        ended = _typed(tmp_path, tmp_path / "other", "demo", typed)
+        assert ended.returncode == 1
+        assert "No passphrase was given" in ended.stderr, ended.stderr
+        assert "unexpected" not in ended.stderr and "Traceback" not in ended.stderr
+
+
+def test_passwd_asks_for_the_current_passphrase_once_and_refuses_a_short_one(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "v"
+    made = _typed(tmp_path, folder, "demo", f"{PASS}\n{PASS}\n")
+    assert made.returncode == 0, made.stderr
+    short = _typed(tmp_path, folder, "passwd", f"{PASS}\nab\nab\n")
+    assert short.returncode == 1
+    assert "at least 10 characters" in short.stderr
+    assert "Passphrase changed" not in short.stdout
+    changed = _typed(
+        tmp_path, folder, "passwd", f"{PASS}\nthe new passphrase\nthe new passphrase\n"
+    )
+    assert changed.returncode == 0, changed.stderr
+    assert "Passphrase changed." in changed.stdout
+    assert changed.stderr.count("Current passphrase") + changed.stderr.count("Passphrase:") == 1
+    listed = _typed(tmp_path, folder, "cases", "the new passphrase\n")
+    assert listed.returncode == 0, listed.stderr
 
 
 def test_real_process(tmp_path: Path) -> None:
@@ -169,7 +242,7 @@ def test_no_passphrase_and_no_terminal_is_a_plain_message(tmp_path: Path) -> Non
         "HOMESTUDY_SETTINGS": str(tmp_path / "s.json"),
         "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",
     }
-    exe = [sys.executable, "-W", "ignore::getpass.GetPassWarning", "-m", "homestudy.cli"]
+    exe = [sys.executable, "-m", "homestudy.cli"]
     cwd = Path(__file__).parent.parent
     made = subprocess.run(
         [*exe, "--vault", str(folder), "demo"],
@@ -189,8 +262,10 @@ def test_no_passphrase_and_no_terminal_is_a_plain_message(tmp_path: Path) -> Non
             capture_output=True,
             text=True,
             timeout=120,
+            start_new_session=True,  # no terminal to fall back on
         )
         assert done.returncode == 1, done.stderr
         assert "No passphrase was given" in done.stderr
+        assert "GetPassWarning" not in done.stderr
         assert "Traceback" not in done.stderr
     assert not (tmp_path / "p.pdf").exists()

@@ -1,8 +1,9 @@
 """Helpers every subcommand shares: which vault, the passphrase, finding a case.
 
 The passphrase comes from ``$HOMESTUDY_PASSPHRASE`` (scripts and tests) or a prompt
-that does not echo. Errors are ``HomeStudyError``s; ``fail(exc)`` prints the plain
-message to stderr and gives the exit code.
+that does not echo; with no terminal at all, from standard input, one line per
+answer. Errors are ``HomeStudyError``s; ``fail(exc)`` prints the plain message to
+stderr and gives the exit code.
 """
 
 from __future__ import annotations
@@ -42,24 +43,76 @@ def vault_dir(args: argparse.Namespace) -> Path:
 
 
 def ask_passphrase(
-    prompt: str = "Passphrase: ", *, confirm: bool = False, env: str = PASSPHRASE_ENV
+    prompt: str = "Passphrase: ", *, new: bool = False, env: str = PASSPHRASE_ENV
 ) -> str:
+    """The passphrase from ``env`` or a prompt; a ``new`` one is typed twice and must be
+    as long as the app requires (``MIN_PASSPHRASE_LENGTH``)."""
     value = os.environ.get(env)
     if value:
-        return value
+        return _long_enough(value) if new else value
+    first = _ask(prompt, env)
+    if not first:
+        raise ValidationError("The passphrase cannot be empty.", field="passphrase")
+    if not new:
+        return first
+    _long_enough(first)  # said before it is typed again for nothing
+    if _ask("Type it again: ", env) != first:
+        raise ValidationError("The two passphrases are not the same.", field="passphrase")
+    return first
+
+
+def _ask(prompt: str, env: str) -> str:
     try:
-        first = getpass.getpass(prompt)
+        return _read_secret(prompt)
     except (EOFError, KeyboardInterrupt):
         # No one to ask (a script or CI with no input): say what to do, not a traceback.
         raise ValidationError(
             f"No passphrase was given. Run this in a terminal, or set {env} for scripts.",
             field="passphrase",
         ) from None
-    if confirm and getpass.getpass("Type it again: ") != first:
-        raise ValidationError("The two passphrases are not the same.", field="passphrase")
-    if not first:
-        raise ValidationError("The passphrase cannot be empty.", field="passphrase")
-    return first
+
+
+_told_no_terminal: list[bool] = []  # the note is said once per run
+
+
+def _read_secret(prompt: str) -> str:
+    """A prompt that does not echo; with no terminal, one line of standard input after a
+    plain note (Python's own warning would show its file path to the user)."""
+    if _has_terminal():
+        return getpass.getpass(prompt)
+    if not _told_no_terminal:
+        _told_no_terminal.append(True)
+        print(
+            "homestudy: no terminal is available, so the passphrase is read from standard input.",
+            file=sys.stderr,
+        )
+    print(prompt, end="", file=sys.stderr, flush=True)
+    line = sys.stdin.readline() if sys.stdin is not None else ""
+    if not line:
+        raise EOFError
+    return line.removesuffix("\n").removesuffix("\r")
+
+
+def _has_terminal() -> bool:
+    """Whether getpass can hide what is typed: a controlling terminal, or stdin is one."""
+    try:
+        fd = os.open("/dev/tty", os.O_RDWR | getattr(os, "O_NOCTTY", 0))
+    except OSError:
+        return sys.stdin is not None and sys.stdin.isatty()
+    os.close(fd)
+    return True
+
+
+def _long_enough(passphrase: str) -> str:
+    from homestudy.vault.keys import MIN_PASSPHRASE_LENGTH
+
+    if len(passphrase) < MIN_PASSPHRASE_LENGTH:
+        raise ValidationError(
+            f"The passphrase needs at least {MIN_PASSPHRASE_LENGTH} characters. Three or "
+            "four ordinary words you will remember make a strong one.",
+            field="passphrase",
+        )
+    return passphrase
 
 
 RESTORE_HINT = (
@@ -72,8 +125,25 @@ DAMAGED_READ_WARNING = (
 )
 
 
+def existing_vault_dir(args: argparse.Namespace) -> Path:
+    """The vault folder ``args`` chooses, which must exist (before any prompt)."""
+    from homestudy.errors import NotAVaultError
+
+    folder = vault_dir(args)
+    if not folder.exists():
+        raise NotAVaultError(
+            f"There is no HomeStudy vault in {folder}. Create one with "
+            "'homestudy demo' or by starting the app."
+        )
+    return folder
+
+
 def open_vault(
-    args: argparse.Namespace, read_only: bool = False, *, for_writing: bool | None = None
+    args: argparse.Namespace,
+    read_only: bool = False,
+    *,
+    for_writing: bool | None = None,
+    passphrase: str | None = None,
 ) -> Any:
     """The vault chosen by ``args``, unlocked and checked (the caller closes it).
 
@@ -83,18 +153,15 @@ def open_vault(
     reads goes on, read-only, after a warning. ``for_writing`` defaults to
     ``not read_only``; ``cases`` opens writable (an old vault is upgraded) but only
     reads. A folder that cannot be written is opened read-only for a reading command.
+    ``passphrase`` is asked for unless given (``passwd`` asks for the current one first).
     """
-    from homestudy.errors import NotAVaultError, StorageReadOnlyError, VaultDamagedError
+    from homestudy.errors import StorageReadOnlyError, VaultDamagedError
     from homestudy.vault import Vault
 
     writes = (not read_only) if for_writing is None else for_writing
-    folder = vault_dir(args)
-    if not folder.exists():
-        raise NotAVaultError(
-            f"There is no HomeStudy vault in {folder}. Create one with "
-            "'homestudy demo' or by starting the app."
-        )
-    passphrase = ask_passphrase()
+    folder = existing_vault_dir(args)
+    if passphrase is None:
+        passphrase = ask_passphrase()
     try:
         vault = Vault.open(folder, passphrase, read_only=read_only)
     except StorageReadOnlyError:

@@ -92,7 +92,7 @@ def run_demo(args: argparse.Namespace) -> int:
     if Vault.exists(folder):
         vault = common.open_vault(args)
     else:
-        vault = Vault.create(folder, common.ask_passphrase("New passphrase: ", confirm=True))
+        vault = Vault.create(folder, common.ask_passphrase("New passphrase: ", new=True))
         if not vault.keyring_protected:
             print(NO_KEYRING_WARNING, file=sys.stderr)
     try:
@@ -188,12 +188,11 @@ def run_restore(args: argparse.Namespace) -> int:
 
 @_guarded
 def run_passwd(args: argparse.Namespace) -> int:
-    vault = common.open_vault(args)
+    common.existing_vault_dir(args)
+    old = common.ask_passphrase("Current passphrase: ")  # once: it opens the vault too
+    vault = common.open_vault(args, passphrase=old)
     try:
-        old = common.ask_passphrase("Current passphrase: ")
-        new = common.ask_passphrase(
-            "New passphrase: ", confirm=True, env="HOMESTUDY_NEW_PASSPHRASE"
-        )
+        new = common.ask_passphrase("New passphrase: ", new=True, env="HOMESTUDY_NEW_PASSPHRASE")
         vault.change_passphrase(old, new)
     finally:
         vault.close()

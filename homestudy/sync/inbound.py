@@ -76,6 +76,7 @@ class ReviewComment:
     created_at: str
     reply: str = ""
     resolved: bool = False
+    replied_at: str = ""  # when the reply was kept ('' for none): whether it has gone
 
 
 @dataclass(frozen=True)
@@ -360,9 +361,9 @@ def review_comments(vault: Any, case_id: str, section_id: str | None = None) -> 
     """Every review comment on a case (or one section), with the worker's reply."""
     with vault.reading() as conn:
         replies = {
-            (r[0], r[1]): (r[2], bool(r[3]))
+            (r[0], r[1]): (r[2], bool(r[3]), str(r[4]))
             for r in conn.execute(
-                "SELECT review_id, comment_id, reply, resolved FROM review_replies WHERE "
+                "SELECT review_id, comment_id, reply, resolved, at FROM review_replies WHERE "
                 "case_id = ?",
                 (case_id,),
             )
@@ -375,7 +376,7 @@ def review_comments(vault: Any, case_id: str, section_id: str | None = None) -> 
         for c in msg.body.get("comments") or []:
             if not isinstance(c, dict) or (section_id and c.get("section_id") != section_id):
                 continue
-            reply, resolved = replies.get((review_id, str(c.get("id", ""))), ("", False))
+            reply, resolved, at = replies.get((review_id, str(c.get("id", ""))), ("", False, ""))
             found.append(
                 ReviewComment(
                     review_id=review_id,
@@ -386,6 +387,7 @@ def review_comments(vault: Any, case_id: str, section_id: str | None = None) -> 
                     created_at=str(c.get("created_at", "")),
                     reply=reply,
                     resolved=resolved,
+                    replied_at=at,
                 )
             )
     return found

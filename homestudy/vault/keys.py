@@ -47,6 +47,9 @@ from homestudy.errors import (
 log = logging.getLogger(__name__)
 
 WRAP_VERSION = 1
+# The shortest passphrase a vault may be given (the app's dialogs and the CLI alike):
+# the Argon2id cost protects a long passphrase, not a guessable one.
+MIN_PASSPHRASE_LENGTH = 10
 KEYRING_SERVICE = "HomeStudy vault"
 _AEAD = "aes-256-gcm"
 _KDF = "argon2id"

@@ -177,6 +177,35 @@ def test_pasted_word_text_and_flush_on_hide(qtbot, editor_ctx, saved_case):
     assert stored.text == "A semi-detached house with a garden\n\n\\- a pond (fenced)"
 
 
+def test_a_paste_drops_bidi_controls_zero_width_spaces_and_byte_order_marks(
+    qtbot, editor_ctx, saved_case
+):
+    """Through the clipboard and Ctrl+V, as plain text and as HTML (Word, a browser):
+    a right-to-left override, a zero-width space and a BOM go; the joiners stay."""
+    from PySide6.QtGui import QGuiApplication
+
+    view = _view(qtbot, editor_ctx, saved_case)
+    view.reveal("home_lifestyle")
+    hidden = "rtl\u202eevil\u202c zw\u200bsp bom\ufeff \u2066iso\u2069 \u202aemb\u202c end"
+    joined = "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645 \U0001f468\u200d\U0001f469"
+    clipboard = QGuiApplication.clipboard()
+    clipboard.setText(f"{hidden} {joined}")
+    view.editor.setFocus()
+    QTest.keyClick(view.editor, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
+    html = QMimeData()
+    html.setHtml(f"<p>Word: <b>{hidden}</b></p>")
+    clipboard.setMimeData(html)
+    QTest.keyClick(view.editor, Qt.Key.Key_End, Qt.KeyboardModifier.ControlModifier)
+    QTest.keyClick(view.editor, Qt.Key.Key_Return)
+    QTest.keyClick(view.editor, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
+    clean = "rtlevil zwsp bom iso emb end"
+    expected = f"{clean} {joined}\n\nWord: **{clean}**"
+    assert view.editor.toPlainText() == expected  # the editor's text is its Markdown
+    assert view.editor.document().toPlainText() == f"{clean} {joined}\nWord: {clean}"  # shown
+    settle(qtbot, editor_ctx, view)
+    assert load(editor_ctx, qtbot, saved_case.id).par_sections["home_lifestyle"].text == expected
+
+
 def test_every_control_has_an_accessible_name(qtbot, editor_ctx, saved_case):
     view = _view(qtbot, editor_ctx, saved_case)
     assert unnamed_focusable(view) == []

@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -69,6 +69,8 @@ class AgencyDialog(QDialog):
         form.addRow("Agency:", self.agency_label)
         self.assessor_label = QLabel("", self)
         self.assessor_label.setAccessibleName("Assessor")
+        for label in (self.agency_label, self.assessor_label):  # the agency's words, as sent
+            label.setTextFormat(Qt.TextFormat.PlainText)
         form.addRow("Assessor:", self.assessor_label)
         layout.addLayout(form)
         self.message = QLabel("", self)

@@ -104,6 +104,8 @@ class CaseWorkspace(QWidget):
         self.heading.setFont(font)
         self.subheading = QLabel("", self)
         self.subheading.setObjectName("caseSubheading")
+        for label in (self.heading, self.subheading):  # names as typed, never markup
+            label.setTextFormat(Qt.TextFormat.PlainText)
         head = QHBoxLayout()
         head.addWidget(self.back_button)
         head.addSpacing(12)

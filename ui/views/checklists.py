@@ -75,6 +75,7 @@ class ChecklistsView(QWidget):
 
         self.title = QLabel()
         self.title.setAccessibleName("Checklist title")
+        self.title.setTextFormat(Qt.TextFormat.PlainText)  # an animal's name as typed
         font = self.title.font()
         font.setPointSizeF(font.pointSizeF() * 1.2)
         font.setBold(True)

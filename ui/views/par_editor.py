@@ -377,7 +377,7 @@ class ParEditorView(QWidget):
         self.evidence.set_draft(self.case, draft)
         self.notes.set_draft(self.case, draft, section)
         self.enquiries.set_draft(self.case, draft)
-        self.review.show_section(self.case.id, section_id)
+        self.review.show_section(self.case.id, section_id, self.case.agency_profile_id or "")
         self._show_fields(section)
         self._update_words()
         self._finder = confidentiality.FlagFinder(self.case)  # referees may have changed

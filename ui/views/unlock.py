@@ -28,11 +28,10 @@ from homestudy.errors import (
     VaultLockedError,
     WrongPassphraseError,
 )
+from homestudy.vault.keys import MIN_PASSPHRASE_LENGTH  # one rule for the app and the CLI
 from homestudy.vault.storage import DAMAGE_ERRORS
 from ui.context import AppContext
 from ui.errors import error_message
-
-MIN_PASSPHRASE_LENGTH = 10
 
 PASSPHRASE_RULES = (
     f"Use at least {MIN_PASSPHRASE_LENGTH} characters. Three or four ordinary words you will "

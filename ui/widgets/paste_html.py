@@ -18,6 +18,7 @@ from html.parser import HTMLParser
 import tinycss2
 
 from homestudy.report.docmodel import ListBlock, ListItem, Paragraph, Run
+from homestudy.report.sanitize import clean_text
 from homestudy.richtext import Block
 
 _BLOCK_TAGS = frozenset(
@@ -225,7 +226,7 @@ class _Reader(HTMLParser):
                 self.marker += data
                 self._read_marker()
             return
-        self._add(_SPACES.sub(" ", data))
+        self._add(clean_text(_SPACES.sub(" ", data)))  # as plain text is: no hidden controls
 
     def _read_marker(self) -> None:
         item = self.pending.item
