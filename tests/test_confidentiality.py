@@ -14,6 +14,7 @@ from homestudy.errors import UnreviewedPassagesError, ValidationError
 from homestudy.forms import load_library
 from homestudy.model import (
     Case,
+    ChecklistAnswer,
     EvidenceLink,
     ParSectionDraft,
     Reference,
@@ -260,3 +261,69 @@ def test_reviews_load_from_old_json_and_round_trip_through_the_vault(case, vault
     (review,) = loaded.shared_text_reviews
     assert isinstance(review, SharedTextReview)
     assert (review.key, review.decision, review.note) == (flag.key, "may_share", "fine")
+
+
+def _add_field_rows(case: Case, lib) -> None:
+    par = lib.par
+    case.checklist_answers.append(
+        ChecklistAnswer(
+            par.id,
+            par.version,
+            "vulnerabilities",
+            {
+                "vulnerability": "Anger when stressed",
+                "evidence": "Claire Robson told me he punched a wall in 2006.",
+                "mitigation": "He has done an anger management course.",
+            },
+            "",
+            7,
+        )
+    )
+    case.checklist_answers.append(
+        ChecklistAnswer(
+            par.id,
+            par.version,
+            "chronology",
+            {"applicant": "applicant2", "period": "2006", "event": "Police called by Claire."},
+            "",
+            9,
+        )
+    )
+
+
+def test_a_shared_sections_details_are_checked_like_its_text(case, lib, tmp_path):
+    for flag in unreviewed_flags(case, lib):  # every passage of the text is dealt with
+        record_may_share(case, flag, note="checked")
+    _add_field_rows(case, lib)
+    flags = unreviewed_flags(case, lib)
+    assert sorted((f.section_id, f.field, f.text) for f in flags) == [
+        ("family_of_origin", "chronology/9/event", "Police called by Claire."),
+        (
+            "strengths_vulnerabilities",
+            "vulnerabilities/7/evidence",
+            "Claire Robson told me he punched a wall in 2006.",
+        ),
+    ]
+    assert {f.where for f in flags} == {"Chronology from birth: Event", "Vulnerabilities: Evidence"}
+    out = tmp_path / "applicants.pdf"
+    with pytest.raises(UnreviewedPassagesError):
+        export_par(case, "pdf", "applicant", out, forms=lib, today=TODAY)
+    assert not out.exists()
+    findings = assess_readiness(case, lib, TimelineRules(), today=TODAY)
+    assert {f.fix_at.target for f in findings if f.code == CODE} == {
+        f"{f.section_id}/passage:{f.key}" for f in flags
+    }
+    # such a passage is reworded where it is, or accepted; it is not moved
+    with pytest.raises(ValidationError):
+        move_to_confidential(case, flags[0])
+    with pytest.raises(ValidationError):  # its answer is needed to check it is current
+        record_may_share(case, flags[0])
+    for flag in flags:
+        record_may_share(case, flag, note="the applicant told me himself", forms=lib)
+    assert unreviewed_flags(case, lib) == []
+    export_par(case, "pdf", "applicant", out, forms=lib, today=TODAY)
+    assert "punched a wall" in _pdftotext(out)
+    # rewording the cell ends its review: the new words are checked again
+    row = next(a for a in case.checklist_answers if a.question_id == "vulnerabilities")
+    row.value = {**row.value, "evidence": "Claire Robson said he shouted at her."}
+    assert [f.field for f in unreviewed_flags(case, lib)] == ["vulnerabilities/7/evidence"]

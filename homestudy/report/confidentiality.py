@@ -13,6 +13,10 @@ and Markdown marks ignored), so a review survives edits elsewhere in the section
 lapses when the passage itself changes. Reviews are kept on the section's draft
 (``ParSectionDraft.shared_text_reviews``), so they are saved with its text.
 
+A section's details (its tables and answers, shown under its text in every copy) are
+checked exactly as its text is, cell by cell; such a passage is reworded where it is
+written or recorded as may be shared (it is not moved).
+
 Names: every person's full name, and a first name or surname alone where it is
 distinctive (not an ordinary English word, not a title, not part of an applicant's
 name). Quotes: a run of ``QUOTE_WORDS`` or more words from a reference interview's
@@ -24,7 +28,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import cache, lru_cache
 from itertools import pairwise
@@ -33,6 +37,7 @@ from typing import Any
 from homestudy.errors import ValidationError
 from homestudy.model import (
     Case,
+    ChecklistAnswer,
     ParSectionDraft,
     ReferenceKind,
     SectionStatus,
@@ -78,7 +83,10 @@ class Flag:
     ``start``/``end`` are offsets in the section's stored text (``ParSectionDraft.text``);
     ``kind`` is "quote" when it quotes an interview, else "name"; ``who`` the people it
     names or quotes (for the worker's eyes only: never in a message or log); ``roles``
-    what they are ("referee", "former partner", "household member").
+    what they are ("referee", "former partner", "household member"). A passage in one
+    of the section's details (a table cell, an answer) has ``field`` set to where it is
+    ("<question id>/<row>" or "<question id>/<row>/<column>"), ``where`` to the words
+    for that place ("Vulnerabilities: Evidence"), and its offsets are in that answer.
     """
 
     section_id: str
@@ -89,6 +97,8 @@ class Flag:
     who: tuple[str, ...]
     roles: tuple[str, ...]
     key: str
+    field: str = ""
+    where: str = ""
 
 
 @dataclass(frozen=True)
@@ -334,12 +344,66 @@ def flagged_passages(case: Case, forms: Any, *, medical_summary_shared: bool = T
     index = _index(_signature(case))
     if not index:
         return []
+    definition = _definition(forms)
     flags: list[Flag] = []
-    for section_id in shared_section_ids(_definition(forms), medical_summary_shared):
+    for section_id in shared_section_ids(definition, medical_summary_shared):
         draft = case.par_sections.get(section_id)
         if draft is not None and draft.text.strip():
             flags.extend(_cached_flags(section_id, draft.text, index))
+        flags.extend(_field_flags(case, definition, section_id, index))
     return flags
+
+
+# ------------------------------------------------------------------ the section's details
+
+
+def _section_fields(definition: Any, section_id: str) -> tuple[Any, ...]:
+    section = next((s for s in getattr(definition, "sections", ()) if s.id == section_id), None)
+    return tuple(getattr(section, "fields", ()) or ())
+
+
+def _field_texts(
+    case: Case, definition: Any, section_id: str
+) -> Iterator[tuple[str, str, str, ChecklistAnswer]]:
+    """(place, words for the place, text, answer) of each written answer in a section's
+    details: a text answer, or each text cell of a table row, as the exports show them."""
+    questions = {q.id: q for q in _section_fields(definition, section_id)}
+    if not questions:
+        return
+    form_id = getattr(definition, "id", "")
+    for answer in case.answers_for(form_id):
+        question = questions.get(answer.question_id)
+        if question is None or answer.archived:
+            continue
+        label = str(getattr(question, "label", "") or question.id)
+        place = f"{question.id}/{answer.row}"
+        if isinstance(answer.value, str):
+            yield place, label, answer.value, answer
+        elif isinstance(answer.value, dict):
+            columns = {c.id: c for c in getattr(question, "columns", ()) or ()}
+            for column_id, value in answer.value.items():
+                if isinstance(value, str) and value.strip():
+                    column = columns.get(column_id)
+                    heading = str(getattr(column, "label", "") or column_id)
+                    yield f"{place}/{column_id}", f"{label}: {heading}", value, answer
+
+
+def _field_flags(case: Case, definition: Any, section_id: str, index: _Index) -> list[Flag]:
+    """The flagged passages of a section's details, checked exactly as its text is."""
+    flags: list[Flag] = []
+    for place, where, text, _answer in _field_texts(case, definition, section_id):
+        if text.strip():
+            flags.extend(
+                replace(f, field=place, where=where) for f in _cached_flags(section_id, text, index)
+            )
+    return flags
+
+
+def _field_text(case: Case, definition: Any, flag: Flag) -> str | None:
+    for place, _where, text, _answer in _field_texts(case, definition, flag.section_id):
+        if place == flag.field:
+            return text
+    return None
 
 
 def _reviewed(case: Case) -> set[str]:
@@ -374,6 +438,12 @@ class FlagFinder:
             return []
         return list(_cached_flags(section_id, text, self._index))
 
+    def field_flags(self, forms: Any, section_id: str) -> list[Flag]:
+        """The flagged passages of the section's details (its tables and answers)."""
+        if not self._index:
+            return []
+        return _field_flags(self.case, _definition(forms), section_id, self._index)
+
     def reviewed(self) -> set[str]:
         return _reviewed(self.case)
 
@@ -385,20 +455,36 @@ def is_reviewed(case: Case, flag: Flag) -> bool:
 # ------------------------------------------------------------------ the worker's decisions
 
 
+_CHANGED = "That passage has changed since it was flagged. Look at the section again."
+
+
 def _check_current(case: Case, flag: Flag) -> ParSectionDraft:
     draft = case.par_sections.get(flag.section_id)
     if draft is None or draft.text[flag.start : flag.end] != flag.text:
-        raise ValidationError(
-            "That passage has changed since it was flagged. Look at the section again."
-        )
+        raise ValidationError(_CHANGED)
     return draft
 
 
 def record_may_share(
-    case: Case, flag: Flag, *, note: str = "", by: str = "", at: datetime | None = None
+    case: Case,
+    flag: Flag,
+    *,
+    note: str = "",
+    by: str = "",
+    at: datetime | None = None,
+    forms: Any = None,
 ) -> SharedTextReview:
-    """Record that the passage may be shared with the applicants; returns the review."""
-    draft = _check_current(case, flag)
+    """Record that the passage may be shared with the applicants; returns the review.
+    A passage in the section's details (``flag.field``) needs ``forms`` (the forms
+    library or its PAR definition) to find its answer; its review is kept on the
+    section's draft like any other."""
+    if flag.field:
+        text = _field_text(case, _definition(forms), flag) if forms is not None else None
+        if text is None or text[flag.start : flag.end] != flag.text:
+            raise ValidationError(_CHANGED)
+        draft = case.section(flag.section_id)
+    else:
+        draft = _check_current(case, flag)
     review = SharedTextReview(
         flag.key, flag.section_id, MAY_SHARE, note.strip(), by, at or utc_now()
     )
@@ -412,7 +498,13 @@ def move_to_confidential(
 ) -> tuple[ParSectionDraft, ParSectionDraft]:
     """Cut the passage out of its shared section and add it, as a paragraph saying where
     it came from, to the end of the confidential references section. Returns the two
-    drafts changed (shared, confidential), both to be saved."""
+    drafts changed (shared, confidential), both to be saved. A passage in the section's
+    details is reworded there, or recorded as may be shared: it is not moved."""
+    if flag.field:
+        raise ValidationError(
+            "A passage in this section's details cannot be moved: reword it there, or "
+            "record that it may be shared."
+        )
     draft = _check_current(case, flag)
     if flag.section_id == target:
         raise ValidationError("That passage is already in the confidential section.")
