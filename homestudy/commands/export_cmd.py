@@ -8,7 +8,8 @@ not ready is marked INCOMPLETE), its agency's .docx template is used, every page
 carries the version, and the export (with the file's SHA-256) goes into the vault's
 audit trail. ``--shared-on DATE`` (applicants' copy only) also records that this copy
 was shared with the applicants that day. Exit status: 0 written, 1 the export failed,
-2 a bad choice of options.
+2 a bad choice of options (also an --out whose .docx or .pdf ending is not the
+--format, or whose folder is not there: neither is made up for).
 The applicants' copy is refused (exit 1, with how many passages in which sections)
 while a shared section has a flagged passage the worker has not reviewed.
 """
@@ -94,6 +95,21 @@ def run(args: argparse.Namespace) -> int:
     if fmt is None:
         print(
             "homestudy: say --format docx or --format pdf (or give --out a .docx or .pdf name).",
+            file=sys.stderr,
+        )
+        return 2
+    named = args.out.suffix.lower().lstrip(".")
+    if named in FORMATS and named != fmt:  # a Word file called .pdf opens as neither
+        print(
+            f"homestudy: --out {args.out} ends in .{named} but --format is {fmt}. "
+            f"Give --out a .{fmt} name, or leave --format out.",
+            file=sys.stderr,
+        )
+        return 2
+    if not args.out.parent.is_dir():
+        print(
+            f"homestudy: there is no folder {args.out.parent}. Make it first, or give --out "
+            "a file in a folder that is there.",
             file=sys.stderr,
         )
         return 2
