@@ -77,7 +77,7 @@ def test_cli_refuses_a_format_unlike_the_name_and_a_folder_not_there(
     assert "ends in .pdf but --format is docx" in err and "Traceback" not in err
     assert not named_pdf.exists()
     missing = tmp_path / "no" / "such" / "x.pdf"
-    assert main([*base, "--out", str(missing)]) == 2
+    assert main([*base, "--out", str(missing)]) == 1
     err = capsys.readouterr().err
     assert f"there is no folder {missing.parent}" in err and "Traceback" not in err
     assert not (tmp_path / "no").exists()
