@@ -102,9 +102,48 @@ def test_a_run_of_words_from_an_interview_is_a_quote(case, lib):
     (flag,) = flagged_passages(case, lib)
     assert flag.kind == "quote" and flag.who == ("Marcus Adeyemi",)
     assert flag.text.startswith("known as STEADY")
-    # seven words in a row are not enough
+    # six words in a row are a quote (seven slipped through when it took eight)
+    _only(case, "support_network", "Others see them as steady, generous and good in a crisis.")
+    assert [f.kind for f in flagged_passages(case, lib)] == ["quote"]
+    # five are not enough
     _only(case, "support_network", "They are steady, generous and good under a cloud.")
     assert flagged_passages(case, lib) == []
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "His ex-wife described him as controlling at times.",
+        "Daniel's first partner told me he had been violent.",
+        "One referee told me she had doubts about Hannah's patience.",
+        "A previous partner is still in touch.",
+        "His sister told me about the move.",
+        "The family referee had concerns about the stairs.",
+        "Josh visits most holidays.",  # Joshua Mensah, of the household
+        "Becky worries about her low mood.",  # Rebecca Whitfield, a referee
+        "They said Becky was right.",
+    ],
+)
+def test_third_parties_not_named_in_full_are_flagged(case, lib, sentence):
+    _only(case, "health", f"Evidence about health.\n\n{sentence}\n\n**Analysis:** fine.")
+    assert [f.text for f in unreviewed_flags(case, lib)] == [sentence]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Hannah told me about her childhood.",  # an applicant speaking
+        "Dan said that he was ready.",  # the short form of an applicant's own name
+        "She told me she was ready.",
+        "This was confirmed by a referee.",  # no one's words
+        "The written references were consistent with this.",
+        "Will they cope with a second child?",  # "Will", not William
+        "They like to josh each other.",  # the word, not the name
+    ],
+)
+def test_the_applicants_own_words_and_plain_mentions_are_not_flagged(case, lib, sentence):
+    _only(case, "health", f"Evidence about health.\n\n{sentence}")
+    assert unreviewed_flags(case, lib) == []
 
 
 def test_a_review_survives_edits_elsewhere_and_lapses_when_the_passage_changes(case, lib):
@@ -127,6 +166,8 @@ def test_a_review_survives_edits_elsewhere_and_lapses_when_the_passage_changes(c
     draft.text = draft.text.replace("echoed by", "confirmed by")
     assert len(unreviewed_flags(case, lib)) == 1  # reworded but still naming her
     draft.text = draft.text.replace("Claire Robson", "his former partner")
+    assert [f.kind for f in unreviewed_flags(case, lib)] == ["source"]  # not named, still her
+    draft.text = draft.text.replace("his former partner", "what I saw at home")
     assert unreviewed_flags(case, lib) == []  # reworded: nothing to flag
 
 

@@ -187,3 +187,14 @@ def test_a_passage_in_a_sections_details_is_listed_and_may_be_shared(qtbot, edit
     settle(qtbot, editor_ctx, view)
     stored = load(editor_ctx, qtbot, case.id)
     assert f"strengths_vulnerabilities/passage:{flag.key}" not in _targets(stored, editor_ctx)
+
+
+def test_a_passage_that_names_no_one_says_what_it_reports(qtbot, editor_ctx):
+    view, _case = _open(qtbot, editor_ctx)
+    view.reveal("matching")  # empty in the demo
+    view.editor.setFocus()
+    qtbot.keyClicks(view.editor, "His ex-wife described him as controlling.")
+    assert [f.kind for f in view.flags] == ["source"]
+    assert view.passages.list.item(0).text() == (
+        "Reports someone else — “His ex-wife described him as controlling.”"
+    )

@@ -50,11 +50,15 @@ def describe(flag: Flag) -> str:
     """One row of the list: what the passage does, who it names, and its first words."""
     who = ", ".join(flag.who)
     roles = ", ".join(_ROLE.get(r, r) for r in flag.roles)
-    doing = "Quotes an interview" if flag.kind == "quote" else "Names"
+    doing = {"quote": "Quotes an interview", "source": "Reports someone else"}.get(
+        flag.kind, "Names"
+    )
     words = plain_passage(flag.text)
     if len(words) > 90:
         words = words[:88].rstrip() + "…"
     place = f" In the details, {flag.where}:" if flag.field else ""
+    if not flag.who:  # "his ex-wife told me": no one named to show
+        return f"{doing} —{place} “{words}”"
     return f"{doing}: {who} ({roles}) —{place} “{words}”"
 
 
