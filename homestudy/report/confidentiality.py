@@ -179,6 +179,7 @@ _SOURCES = tuple(
 #: in a PAR's telling) is the one speaking ("Hannah told me", "she said that")
 _REPORTED = (("told", "me"), ("told", "us"), ("said", "that"), ("described", "him", "as"),
              ("described", "her", "as"), ("described", "them", "as"))  # fmt: skip
+_FIRST_WORDS = frozenset(p[0] for p in (*_SOURCES, *_REPORTED))
 #: short forms that often open a sentence as ordinary words
 _SENTENCE_OPENERS = frozenset({"will"})
 _SPEAKERS = frozenset({"he", "she", "they", "both", "i", "we"})
@@ -348,6 +349,8 @@ def _sourced_at(
     referee = [m.start() for m, w in zip(matches, words, strict=True) if w in _REFEREE]
     saying = [m.start() for m, w in zip(matches, words, strict=True) if w in _SAYING]
     for i, word in enumerate(words):
+        if word not in _FIRST_WORDS:  # most words start no phrase: one look-up
+            continue
         for phrase in _SOURCES:
             if word == phrase[0] and tuple(words[i : i + len(phrase)]) == phrase:
                 found.append(matches[i].start())
