@@ -181,6 +181,8 @@ def test_a_passage_in_a_sections_details_is_listed_and_may_be_shared(qtbot, edit
     item = view.passages.list.currentItem().text()
     assert "In the details, Vulnerabilities: Evidence:" in item and "punched a wall" in item
     assert not view.passages.move_button.isEnabled()  # reworded there or accepted, not moved
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    assert view.grab().save(str(SHOTS / "guard_details.png"))
     assert view.passages.share_button.isEnabled()
     qtbot.mouseClick(view.passages.share_button, Qt.MouseButton.LeftButton)
     assert flag.key not in {f.key for f in view.flags}
