@@ -14,6 +14,7 @@ from homestudy.errors import UnreviewedPassagesError, ValidationError
 from homestudy.forms import load_library
 from homestudy.model import (
     Case,
+    ChecklistAnswer,
     EvidenceLink,
     ParSectionDraft,
     Reference,
@@ -101,9 +102,48 @@ def test_a_run_of_words_from_an_interview_is_a_quote(case, lib):
     (flag,) = flagged_passages(case, lib)
     assert flag.kind == "quote" and flag.who == ("Marcus Adeyemi",)
     assert flag.text.startswith("known as STEADY")
-    # seven words in a row are not enough
+    # six words in a row are a quote (seven slipped through when it took eight)
+    _only(case, "support_network", "Others see them as steady, generous and good in a crisis.")
+    assert [f.kind for f in flagged_passages(case, lib)] == ["quote"]
+    # five are not enough
     _only(case, "support_network", "They are steady, generous and good under a cloud.")
     assert flagged_passages(case, lib) == []
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "His ex-wife described him as controlling at times.",
+        "Daniel's first partner told me he had been violent.",
+        "One referee told me she had doubts about Hannah's patience.",
+        "A previous partner is still in touch.",
+        "His sister told me about the move.",
+        "The family referee had concerns about the stairs.",
+        "Josh visits most holidays.",  # Joshua Mensah, of the household
+        "Becky worries about her low mood.",  # Rebecca Whitfield, a referee
+        "They said Becky was right.",
+    ],
+)
+def test_third_parties_not_named_in_full_are_flagged(case, lib, sentence):
+    _only(case, "health", f"Evidence about health.\n\n{sentence}\n\n**Analysis:** fine.")
+    assert [f.text for f in unreviewed_flags(case, lib)] == [sentence]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Hannah told me about her childhood.",  # an applicant speaking
+        "Dan said that he was ready.",  # the short form of an applicant's own name
+        "She told me she was ready.",
+        "This was confirmed by a referee.",  # no one's words
+        "The written references were consistent with this.",
+        "Will they cope with a second child?",  # "Will", not William
+        "They like to josh each other.",  # the word, not the name
+    ],
+)
+def test_the_applicants_own_words_and_plain_mentions_are_not_flagged(case, lib, sentence):
+    _only(case, "health", f"Evidence about health.\n\n{sentence}")
+    assert unreviewed_flags(case, lib) == []
 
 
 def test_a_review_survives_edits_elsewhere_and_lapses_when_the_passage_changes(case, lib):
@@ -126,6 +166,8 @@ def test_a_review_survives_edits_elsewhere_and_lapses_when_the_passage_changes(c
     draft.text = draft.text.replace("echoed by", "confirmed by")
     assert len(unreviewed_flags(case, lib)) == 1  # reworded but still naming her
     draft.text = draft.text.replace("Claire Robson", "his former partner")
+    assert [f.kind for f in unreviewed_flags(case, lib)] == ["source"]  # not named, still her
+    draft.text = draft.text.replace("his former partner", "what I saw at home")
     assert unreviewed_flags(case, lib) == []  # reworded: nothing to flag
 
 
@@ -260,3 +302,69 @@ def test_reviews_load_from_old_json_and_round_trip_through_the_vault(case, vault
     (review,) = loaded.shared_text_reviews
     assert isinstance(review, SharedTextReview)
     assert (review.key, review.decision, review.note) == (flag.key, "may_share", "fine")
+
+
+def _add_field_rows(case: Case, lib) -> None:
+    par = lib.par
+    case.checklist_answers.append(
+        ChecklistAnswer(
+            par.id,
+            par.version,
+            "vulnerabilities",
+            {
+                "vulnerability": "Anger when stressed",
+                "evidence": "Claire Robson told me he punched a wall in 2006.",
+                "mitigation": "He has done an anger management course.",
+            },
+            "",
+            7,
+        )
+    )
+    case.checklist_answers.append(
+        ChecklistAnswer(
+            par.id,
+            par.version,
+            "chronology",
+            {"applicant": "applicant2", "period": "2006", "event": "Police called by Claire."},
+            "",
+            9,
+        )
+    )
+
+
+def test_a_shared_sections_details_are_checked_like_its_text(case, lib, tmp_path):
+    for flag in unreviewed_flags(case, lib):  # every passage of the text is dealt with
+        record_may_share(case, flag, note="checked")
+    _add_field_rows(case, lib)
+    flags = unreviewed_flags(case, lib)
+    assert sorted((f.section_id, f.field, f.text) for f in flags) == [
+        ("family_of_origin", "chronology/9/event", "Police called by Claire."),
+        (
+            "strengths_vulnerabilities",
+            "vulnerabilities/7/evidence",
+            "Claire Robson told me he punched a wall in 2006.",
+        ),
+    ]
+    assert {f.where for f in flags} == {"Chronology from birth: Event", "Vulnerabilities: Evidence"}
+    out = tmp_path / "applicants.pdf"
+    with pytest.raises(UnreviewedPassagesError):
+        export_par(case, "pdf", "applicant", out, forms=lib, today=TODAY)
+    assert not out.exists()
+    findings = assess_readiness(case, lib, TimelineRules(), today=TODAY)
+    assert {f.fix_at.target for f in findings if f.code == CODE} == {
+        f"{f.section_id}/passage:{f.key}" for f in flags
+    }
+    # such a passage is reworded where it is, or accepted; it is not moved
+    with pytest.raises(ValidationError):
+        move_to_confidential(case, flags[0])
+    with pytest.raises(ValidationError):  # its answer is needed to check it is current
+        record_may_share(case, flags[0])
+    for flag in flags:
+        record_may_share(case, flag, note="the applicant told me himself", forms=lib)
+    assert unreviewed_flags(case, lib) == []
+    export_par(case, "pdf", "applicant", out, forms=lib, today=TODAY)
+    assert "punched a wall" in _pdftotext(out)
+    # rewording the cell ends its review: the new words are checked again
+    row = next(a for a in case.checklist_answers if a.question_id == "vulnerabilities")
+    row.value = {**row.value, "evidence": "Claire Robson said he shouted at her."}
+    assert [f.field for f in unreviewed_flags(case, lib)] == ["vulnerabilities/7/evidence"]

@@ -55,3 +55,27 @@ def test_cli_records_sharing_the_applicants_copy(demo_vault, demo_case, cli_env,
     [record] = _history(cli_env, demo_case.id)
     assert record.variant == "applicant" and record.shared_on == date.today()
     assert record.sha256 == hashlib.sha256(out.read_bytes()).hexdigest()
+
+
+def test_cli_refuses_a_format_unlike_the_name_and_a_folder_not_there(
+    demo_vault, demo_case, cli_env, tmp_path, capsys
+):
+    demo_vault.close()
+    base = ["--vault", str(cli_env), "export", demo_case.reference]
+    named_pdf = tmp_path / "x.pdf"
+    assert main([*base, "--out", str(named_pdf), "--format", "docx"]) == 2
+    err = capsys.readouterr().err
+    assert "ends in .pdf but --format is docx" in err and "Traceback" not in err
+    assert not named_pdf.exists()
+    missing = tmp_path / "no" / "such" / "x.pdf"
+    assert main([*base, "--out", str(missing)]) == 1
+    err = capsys.readouterr().err
+    assert f"there is no folder {missing.parent}" in err and "Traceback" not in err
+    assert not (tmp_path / "no").exists()
+    assert _history(cli_env, demo_case.id) == []
+    # the format taken from the name, and a name with no known ending, still work
+    assert main([*base, "--out", str(named_pdf)]) == 0
+    assert named_pdf.read_bytes().startswith(b"%PDF")
+    other = tmp_path / "x.report"
+    assert main([*base, "--out", str(other), "--format", "docx"]) == 0
+    assert other.read_bytes().startswith(b"PK")

@@ -41,6 +41,7 @@ def test_export_pdf_and_docx_from_the_vault(
         _accept_every_flag(demo_vault, demo_case)
     ref = _ref(demo_vault)
     out_dir = tmp_path / "exports"
+    out_dir.mkdir()  # export makes no folder: a mistyped one is refused
     pdf, docx_file = out_dir / f"{variant}.pdf", out_dir / f"{variant}.docx"
     assert export(cli_env, ref, "--format", "pdf", "--variant", variant, "--out", str(pdf)) == 0
     assert (
@@ -77,10 +78,11 @@ def test_the_applicants_copy_is_refused_while_passages_are_unreviewed(
 ):
     ref = _ref(demo_vault)
     out = tmp_path / "exports" / "applicants.pdf"
+    out.parent.mkdir()
     assert export(cli_env, ref, "--variant", "applicant", "--out", str(out)) == 1
     err = capsys.readouterr().err
     assert "cannot be exported yet" in err and "“Cover: applicants and recommendation”" in err
-    assert not out.parent.exists() or list(out.parent.iterdir()) == []
+    assert list(out.parent.iterdir()) == []
 
 
 def test_export_records(demo_vault, demo_case, cli_env, tmp_path):

@@ -61,3 +61,41 @@ def test_a_damaged_picture_leaves_no_file(tmp_path):
         with pytest.raises(ExportError):
             _write(doc, fmt, out)
     assert list(tmp_path.iterdir()) == []  # no file, no temporary file
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        drawing_png(300, 200)[:-200],  # cut short
+        photo_jpeg(600, 400)[:-2000],
+        drawing_png(300, 200).replace(b"IDAT", b"IDAx", 1),  # a damaged chunk
+    ],
+)
+def test_a_damaged_picture_is_refused_when_chosen(vault, data):
+    from homestudy.demo import build_demo_case
+    from homestudy.errors import ValidationError
+    from homestudy.report.extras import add_picture
+
+    case = build_demo_case()
+    vault.cases.save_case(case)
+    with pytest.raises(ValidationError) as raised:
+        add_picture(vault, case.id, "tree.png", data)
+    assert "could not be read to the end" in str(raised.value) or "not a photograph" in str(
+        raised.value
+    )
+    assert len(vault.cases.load_case(case.id).attachments) == len(case.attachments)  # none kept
+    good = add_picture(vault, case.id, "tree.png", drawing_png(300, 200))
+    assert good.media_type == "image/png"
+
+
+@pytest.mark.parametrize("fmt", ["pdf", "docx"])
+def test_a_damaged_picture_at_export_is_named_by_its_place(fmt):
+    doc = Document(reference="HS-TEST-0008", title="Pictures", variant_label="Panel copy")
+    doc.blocks.append(
+        Image(photo_jpeg(600, 400)[:-2000], "image/jpeg", "Hannah at home", caption="Eco-map")
+    )
+    with pytest.raises(ExportError) as raised:
+        render(doc, fmt)
+    message = str(raised.value)
+    assert message.startswith("The picture chosen for \u201cEco-map\u201d could not be read")
+    assert "Hannah" not in message

@@ -267,3 +267,24 @@ def test_a_picture_no_longer_attached_is_left_out():
         extras=ReportExtras({"gone": photo_jpeg()}),
     )
     assert not [b for b in doc.blocks if type(b).__name__ == "Image"]
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_factual_information_reads_the_case_records(made, variant):
+    """Daniel's ex-partner (the significant others' table) is his previous relationship;
+    a date of birth reads date first; an area's start date never stands alone."""
+    docx_words = squash(read_docx(made[f"{variant}.docx"]).body)
+    pdf_words = squash(" ".join(read_pdf(made[f"{variant}.pdf"])))
+    named = "Claire Robson, ex-partner" if variant != "applicant" else "An ex-partner"
+    for words in (
+        f"Previous marriages, civil partnerships and relationships{named} "
+        "(lived together, children together)",
+        "Date of birth2 Sep 1983 (age 43)",
+        "Date of birth14 Mar 1987 (age 39)",
+        "Local authority areaArea not recorded (since 1 Aug 2014)",
+    ):
+        assert squash(words) in docx_words, words
+        assert squash(words) in pdf_words, words
+    if variant == "applicant":  # the applicants' copy names no ex-partner here
+        assert squash("Claire Robson, ex-partner") not in pdf_words + docx_words
+    assert squash("areasince") not in pdf_words and squash("43 (born") not in pdf_words

@@ -7,8 +7,9 @@ case's agency rules decide readiness (a panel or applicants' copy of a case that
 not ready is marked INCOMPLETE), its agency's .docx template is used, every page
 carries the version, and the export (with the file's SHA-256) goes into the vault's
 audit trail. ``--shared-on DATE`` (applicants' copy only) also records that this copy
-was shared with the applicants that day. Exit status: 0 written, 1 the export failed,
-2 a bad choice of options.
+was shared with the applicants that day. Exit status: 0 written, 1 the export failed (also
+when --out's folder is not there: it is not made), 2 a bad choice of options (also an
+--out whose .docx or .pdf ending is not the --format).
 The applicants' copy is refused (exit 1, with how many passages in which sections)
 while a shared section has a flagged passage the worker has not reviewed.
 """
@@ -97,6 +98,21 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
+    named = args.out.suffix.lower().lstrip(".")
+    if named in FORMATS and named != fmt:  # a Word file called .pdf opens as neither
+        print(
+            f"homestudy: --out {args.out} ends in .{named} but --format is {fmt}. "
+            f"Give --out a .{fmt} name, or leave --format out.",
+            file=sys.stderr,
+        )
+        return 2
+    if not args.out.parent.exists():  # a mistyped folder is not made up
+        print(
+            f"homestudy: there is no folder {args.out.parent}. Make it first, or give --out "
+            "a file in a folder that is there.",
+            file=sys.stderr,
+        )
+        return 1
     record = args.record
     if record is not None and record != "checklists" and not record.startswith("visit:"):
         print('homestudy: --record takes "checklists" or "visit:<visit id>".', file=sys.stderr)

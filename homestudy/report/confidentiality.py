@@ -13,10 +13,17 @@ and Markdown marks ignored), so a review survives edits elsewhere in the section
 lapses when the passage itself changes. Reviews are kept on the section's draft
 (``ParSectionDraft.shared_text_reviews``), so they are saved with its text.
 
+A section's details (its tables and answers, shown under its text in every copy) are
+checked exactly as its text is, cell by cell; such a passage is reworded where it is
+written or recorded as may be shared (it is not moved).
+
 Names: every person's full name, and a first name or surname alone where it is
 distinctive (not an ordinary English word, not a title, not part of an applicant's
-name). Quotes: a run of ``QUOTE_WORDS`` or more words from a reference interview's
-notes. Nothing here logs or raises with case content.
+name), and a common short form of a first name ("Josh" for Joshua) written with a
+capital. Quotes: a run of ``QUOTE_WORDS`` or more words from a reference interview's
+notes. Someone not named (``kind`` "source"): "his ex-wife", "a previous partner", "told
+me" (not when an applicant speaks), a referee or reference with a word of saying
+("one referee had doubts"). Nothing here logs or raises with case content.
 """
 
 from __future__ import annotations
@@ -24,7 +31,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import cache, lru_cache
 from itertools import pairwise
@@ -33,6 +40,7 @@ from typing import Any
 from homestudy.errors import ValidationError
 from homestudy.model import (
     Case,
+    ChecklistAnswer,
     ParSectionDraft,
     ReferenceKind,
     SectionStatus,
@@ -57,10 +65,12 @@ __all__ = [
 ]
 
 #: a run of this many words from an interview's notes counts as a quote
-QUOTE_WORDS = 8
+QUOTE_WORDS = 6
 #: where "Move to confidential references" puts a passage
 CONFIDENTIAL_TARGET = "references_summary"
 MAY_SHARE = "may_share"
+#: the role of a passage that reports someone it does not name ("his ex-wife told me")
+SOMEONE_ELSE = "someone else"
 
 _WORD = re.compile(r"[^\W_]+(?:['\u2019][^\W_]+)*")
 _TITLES = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "rev", "sir"})
@@ -76,9 +86,13 @@ class Flag:
     """A passage of a shared section that names or quotes a third party.
 
     ``start``/``end`` are offsets in the section's stored text (``ParSectionDraft.text``);
-    ``kind`` is "quote" when it quotes an interview, else "name"; ``who`` the people it
+    ``kind`` is "quote" when it quotes an interview, "name" when it names someone, else
+    "source" (it reports someone it does not name: ``who`` empty); ``who`` the people it
     names or quotes (for the worker's eyes only: never in a message or log); ``roles``
-    what they are ("referee", "former partner", "household member").
+    what they are ("referee", "former partner", "household member"). A passage in one
+    of the section's details (a table cell, an answer) has ``field`` set to where it is
+    ("<question id>/<row>" or "<question id>/<row>/<column>"), ``where`` to the words
+    for that place ("Vulnerabilities: Evidence"), and its offsets are in that answer.
     """
 
     section_id: str
@@ -89,6 +103,8 @@ class Flag:
     who: tuple[str, ...]
     roles: tuple[str, ...]
     key: str
+    field: str = ""
+    where: str = ""
 
 
 @dataclass(frozen=True)
@@ -96,6 +112,7 @@ class _Person:
     name: str
     roles: tuple[str, ...]
     phrases: tuple[tuple[str, ...], ...]  # lower-case words: the full name, distinctive parts
+    short: tuple[str, ...] = ()  # short forms of the first name ("josh"): with a capital only
 
 
 # ------------------------------------------------------------------ the words
@@ -129,6 +146,53 @@ def _ordinary_words() -> frozenset[str]:
         if path.exists():
             words.update(w for w in path.read_text(encoding="utf-8").split() if w.islower())
     return frozenset(words)
+
+
+@cache
+def _short_names() -> dict[str, tuple[str, ...]]:
+    """A first name -> its common short forms (``dictionary/short_names.txt``)."""
+    from homestudy.resources import resource_path
+
+    path = resource_path("dictionary") / "short_names.txt"
+    names: dict[str, tuple[str, ...]] = {}
+    if path.exists():
+        for line in path.read_text(encoding="utf-8").splitlines():
+            full, colon, shorts = line.partition(":")
+            if colon and not full.startswith("#"):
+                names[full.strip().lower()] = tuple(shorts.lower().split())
+    return names
+
+
+#: words that say a passage reports someone else (a third party need not be named):
+#: "his ex-wife described him as", "one referee told me"
+_SOURCES = tuple(
+    tuple(_WORD.findall(phrase))
+    for phrase in (
+        "ex partner", "ex wife", "ex husband", "ex boyfriend", "ex girlfriend",
+        "ex fiance", "ex fiancee", "ex fiancé", "ex fiancée",
+        "former partner", "former wife", "former husband",
+        "first partner", "first wife", "first husband",
+        "previous partner", "previous wife", "previous husband",
+    )
+)  # fmt: skip
+#: reported words: flagged unless an applicant (or "he", "she", "they": the applicants
+#: in a PAR's telling) is the one speaking ("Hannah told me", "she said that")
+_REPORTED = (("told", "me"), ("told", "us"), ("said", "that"), ("described", "him", "as"),
+             ("described", "her", "as"), ("described", "them", "as"))  # fmt: skip
+_FIRST_WORDS = frozenset(p[0] for p in (*_SOURCES, *_REPORTED))
+#: short forms that often open a sentence as ordinary words
+_SENTENCE_OPENERS = frozenset({"will"})
+_SPEAKERS = frozenset({"he", "she", "they", "both", "i", "we"})
+#: a referee or a reference counts with a word of what they said in the same sentence
+#: ("one referee had doubts"); "confirmed by a referee" alone quotes no one
+_REFEREE = frozenset({"referee", "referees", "reference", "references"})
+_SAYING = frozenset(
+    _WORD.findall(
+        "told said says described describes felt feels thought thinks believes believed "
+        "raised expressed mentioned reported doubts doubt concerns concern concerned "
+        "worried worries worry"
+    )
+)
 
 
 def _looks_like_a_name(name: str) -> bool:
@@ -174,8 +238,15 @@ def _signature(case: Case) -> _Signature:
     )
 
 
+def _own_words(applicants: tuple[str, ...]) -> set[str]:
+    """The applicants' names, word by word, with the short forms of their first names."""
+    words = {w for a in applicants for w in _words(a)}
+    return words | {s for w in words for s in _short_names().get(w, ())}
+
+
 def _people(applicants: tuple[str, ...], named: tuple[tuple[str, str], ...]) -> list[_Person]:
     applicant_words = {w for a in applicants for w in _words(a)}
+    own_words = _own_words(applicants)
     own = {a.lower() for a in applicants}
     roles: dict[str, tuple[str, list[str]]] = {}  # normalised name -> (name, roles)
     for raw, role in named:
@@ -188,13 +259,18 @@ def _people(applicants: tuple[str, ...], named: tuple[tuple[str, str], ...]) -> 
     people = []
     for name, found in roles.values():
         phrases = [tuple(_words(name))]
+        short: tuple[str, ...] = ()
         if _looks_like_a_name(name):
             phrases += [tuple(_words(t)) for t in name.split() if _distinctive(t, applicant_words)]
+            first = phrases[0][0] if phrases[0] else ""
+            short = tuple(s for s in _short_names().get(first, ()) if s not in own_words)
         elif "," in name and len(_words(name.split(",")[0])) >= 2:
             # a referee known by role ("Station Manager, regional ambulance service"):
             # the role is how the text names them ("Daniel's station manager")
             phrases.append(tuple(_words(name.split(",")[0])))
-        people.append(_Person(name, tuple(found), tuple(dict.fromkeys(p for p in phrases if p))))
+        people.append(
+            _Person(name, tuple(found), tuple(dict.fromkeys(p for p in phrases if p)), short)
+        )
     return people
 
 
@@ -214,9 +290,10 @@ class _Index:
     def __init__(self, signature: _Signature) -> None:
         self.people = _people(signature[0], signature[1])
         self.grams = _interviews(signature[2])
+        self.own = frozenset(_own_words(signature[0]))
 
     def __bool__(self) -> bool:
-        return bool(self.people or self.grams)
+        return True  # words such as "his ex-wife told me" are looked for in every case
 
 
 @lru_cache(maxsize=16)
@@ -227,7 +304,7 @@ def _index(signature: _Signature) -> _Index:
 @lru_cache(maxsize=512)
 def _cached_flags(section_id: str, text: str, index: _Index) -> tuple[Flag, ...]:
     # readiness runs after every edit: a section not changed since is not read again
-    return tuple(_section_flags(section_id, text, index.people, index.grams))
+    return tuple(_section_flags(section_id, text, index.people, index.grams, index.own))
 
 
 def clear_cache() -> None:
@@ -262,8 +339,58 @@ def _lower(text: str) -> str:
     return low.replace("\u2019", "'")
 
 
+def _sourced_at(
+    matches: list[re.Match[str]], words: list[str], own: frozenset[str]
+) -> tuple[list[int], list[int], list[int]]:
+    """Offsets of words that report a third party, named or not: (sources such as "his
+    ex-wife" or "told me", not when an applicant speaks; "referee" and "reference";
+    words of saying such as "doubts"), the last two counting only together."""
+    found: list[int] = []
+    referee = [m.start() for m, w in zip(matches, words, strict=True) if w in _REFEREE]
+    saying = [m.start() for m, w in zip(matches, words, strict=True) if w in _SAYING]
+    for i, word in enumerate(words):
+        if word not in _FIRST_WORDS:  # most words start no phrase: one look-up
+            continue
+        for phrase in _SOURCES:
+            if word == phrase[0] and tuple(words[i : i + len(phrase)]) == phrase:
+                found.append(matches[i].start())
+        for phrase in _REPORTED:
+            if word == phrase[0] and tuple(words[i : i + len(phrase)]) == phrase:
+                speaker = words[i - 1] if i else ""
+                speaker = speaker[:-2] if speaker.endswith("'s") else speaker
+                if speaker not in own and speaker not in _SPEAKERS:
+                    found.append(matches[i].start())
+    return found, referee, saying
+
+
+def _short_named_at(
+    text: str, matches: list[re.Match[str]], bare: list[str], people: list[_Person]
+) -> list[tuple[int, int]]:
+    """(offset, person) of each short form of a first name written with a capital
+    ("Josh"); "Will" not at a sentence's start ("Will they cope?")."""
+    short: dict[str, list[int]] = {}
+    for k, person in enumerate(people):
+        for form in person.short:
+            short.setdefault(form, []).append(k)
+    if not short:
+        return []
+    starts = {a for a, _b in _sentences(text)}
+    found = []
+    for i, word in enumerate(bare):
+        at = matches[i].start()
+        if word in short and text[at].isupper():
+            if word in _SENTENCE_OPENERS and at in starts:
+                continue
+            found += [(at, k) for k in short[word]]
+    return found
+
+
 def _section_flags(
-    section_id: str, text: str, people: list[_Person], grams: dict[tuple[str, ...], str]
+    section_id: str,
+    text: str,
+    people: list[_Person],
+    grams: dict[tuple[str, ...], str],
+    own: frozenset[str] = frozenset(),
 ) -> list[Flag]:
     # one pass over the words: dictionary look-ups, no pattern per person
     matches = list(_WORD.finditer(_lower(text)))
@@ -280,7 +407,7 @@ def _section_flags(
             ).append(k)
     starters = {p[0] for p in longer}
     lengths = sorted({len(p) for p in longer})
-    named_at: list[tuple[int, int]] = []  # (offset, person)
+    named_at = _short_named_at(text, matches, bare, people)  # (offset, person)
     for i, word in enumerate(words):
         for k in single.get(bare[i], ()):
             named_at.append((matches[i].start(), k))
@@ -298,24 +425,30 @@ def _section_flags(
                 who = grams.get(tuple(words[i : i + n]))
                 if who is not None:
                     quoted.append((matches[i].start(), matches[i + n - 1].end(), who))
+    sourced, referee, saying = _sourced_at(matches, words, own)
     flags = []
     for start, end in _sentences(text):
         named = list(dict.fromkeys(people[k] for at, k in named_at if start <= at < end))
         quotes = [w for a, b, w in quoted if a < end and b > start]
-        if not named and not quotes:
+        reports = any(start <= at < end for at in sourced) or (
+            any(start <= at < end for at in referee) and any(start <= at < end for at in saying)
+        )
+        if not named and not quotes and not reports:
             continue
         sentence = text[start:end]
         names = list(dict.fromkeys([*quotes, *(p.name for p in named)]))
         roles = list(
             dict.fromkeys([*(["referee"] if quotes else []), *(r for p in named for r in p.roles)])
         )
+        if not roles:  # only words such as "his ex-wife told me": someone not named
+            roles = [SOMEONE_ELSE]
         flags.append(
             Flag(
                 section_id,
                 start,
                 end,
                 sentence,
-                "quote" if quotes else "name",
+                "quote" if quotes else "name" if named else "source",
                 tuple(names),
                 tuple(roles),
                 passage_key(section_id, sentence),
@@ -334,12 +467,66 @@ def flagged_passages(case: Case, forms: Any, *, medical_summary_shared: bool = T
     index = _index(_signature(case))
     if not index:
         return []
+    definition = _definition(forms)
     flags: list[Flag] = []
-    for section_id in shared_section_ids(_definition(forms), medical_summary_shared):
+    for section_id in shared_section_ids(definition, medical_summary_shared):
         draft = case.par_sections.get(section_id)
         if draft is not None and draft.text.strip():
             flags.extend(_cached_flags(section_id, draft.text, index))
+        flags.extend(_field_flags(case, definition, section_id, index))
     return flags
+
+
+# ------------------------------------------------------------------ the section's details
+
+
+def _section_fields(definition: Any, section_id: str) -> tuple[Any, ...]:
+    section = next((s for s in getattr(definition, "sections", ()) if s.id == section_id), None)
+    return tuple(getattr(section, "fields", ()) or ())
+
+
+def _field_texts(
+    case: Case, definition: Any, section_id: str
+) -> Iterator[tuple[str, str, str, ChecklistAnswer]]:
+    """(place, words for the place, text, answer) of each written answer in a section's
+    details: a text answer, or each text cell of a table row, as the exports show them."""
+    questions = {q.id: q for q in _section_fields(definition, section_id)}
+    if not questions:
+        return
+    form_id = getattr(definition, "id", "")
+    for answer in case.answers_for(form_id):
+        question = questions.get(answer.question_id)
+        if question is None or answer.archived:
+            continue
+        label = str(getattr(question, "label", "") or question.id)
+        place = f"{question.id}/{answer.row}"
+        if isinstance(answer.value, str):
+            yield place, label, answer.value, answer
+        elif isinstance(answer.value, dict):
+            columns = {c.id: c for c in getattr(question, "columns", ()) or ()}
+            for column_id, value in answer.value.items():
+                if isinstance(value, str) and value.strip():
+                    column = columns.get(column_id)
+                    heading = str(getattr(column, "label", "") or column_id)
+                    yield f"{place}/{column_id}", f"{label}: {heading}", value, answer
+
+
+def _field_flags(case: Case, definition: Any, section_id: str, index: _Index) -> list[Flag]:
+    """The flagged passages of a section's details, checked exactly as its text is."""
+    flags: list[Flag] = []
+    for place, where, text, _answer in _field_texts(case, definition, section_id):
+        if text.strip():
+            flags.extend(
+                replace(f, field=place, where=where) for f in _cached_flags(section_id, text, index)
+            )
+    return flags
+
+
+def _field_text(case: Case, definition: Any, flag: Flag) -> str | None:
+    for place, _where, text, _answer in _field_texts(case, definition, flag.section_id):
+        if place == flag.field:
+            return text
+    return None
 
 
 def _reviewed(case: Case) -> set[str]:
@@ -374,6 +561,12 @@ class FlagFinder:
             return []
         return list(_cached_flags(section_id, text, self._index))
 
+    def field_flags(self, forms: Any, section_id: str) -> list[Flag]:
+        """The flagged passages of the section's details (its tables and answers)."""
+        if not self._index:
+            return []
+        return _field_flags(self.case, _definition(forms), section_id, self._index)
+
     def reviewed(self) -> set[str]:
         return _reviewed(self.case)
 
@@ -385,20 +578,36 @@ def is_reviewed(case: Case, flag: Flag) -> bool:
 # ------------------------------------------------------------------ the worker's decisions
 
 
+_CHANGED = "That passage has changed since it was flagged. Look at the section again."
+
+
 def _check_current(case: Case, flag: Flag) -> ParSectionDraft:
     draft = case.par_sections.get(flag.section_id)
     if draft is None or draft.text[flag.start : flag.end] != flag.text:
-        raise ValidationError(
-            "That passage has changed since it was flagged. Look at the section again."
-        )
+        raise ValidationError(_CHANGED)
     return draft
 
 
 def record_may_share(
-    case: Case, flag: Flag, *, note: str = "", by: str = "", at: datetime | None = None
+    case: Case,
+    flag: Flag,
+    *,
+    note: str = "",
+    by: str = "",
+    at: datetime | None = None,
+    forms: Any = None,
 ) -> SharedTextReview:
-    """Record that the passage may be shared with the applicants; returns the review."""
-    draft = _check_current(case, flag)
+    """Record that the passage may be shared with the applicants; returns the review.
+    A passage in the section's details (``flag.field``) needs ``forms`` (the forms
+    library or its PAR definition) to find its answer; its review is kept on the
+    section's draft like any other."""
+    if flag.field:
+        text = _field_text(case, _definition(forms), flag) if forms is not None else None
+        if text is None or text[flag.start : flag.end] != flag.text:
+            raise ValidationError(_CHANGED)
+        draft = case.section(flag.section_id)
+    else:
+        draft = _check_current(case, flag)
     review = SharedTextReview(
         flag.key, flag.section_id, MAY_SHARE, note.strip(), by, at or utc_now()
     )
@@ -412,7 +621,13 @@ def move_to_confidential(
 ) -> tuple[ParSectionDraft, ParSectionDraft]:
     """Cut the passage out of its shared section and add it, as a paragraph saying where
     it came from, to the end of the confidential references section. Returns the two
-    drafts changed (shared, confidential), both to be saved."""
+    drafts changed (shared, confidential), both to be saved. A passage in the section's
+    details is reworded there, or recorded as may be shared: it is not moved."""
+    if flag.field:
+        raise ValidationError(
+            "A passage in this section's details cannot be moved: reword it there, or "
+            "record that it may be shared."
+        )
     draft = _check_current(case, flag)
     if flag.section_id == target:
         raise ValidationError("That passage is already in the confidential section.")

@@ -56,11 +56,22 @@ NOT_A_PICTURE = (
     "That file is not a photograph or drawing HomeStudy can put in the report. "
     "Choose a PNG or JPEG picture."
 )
+DAMAGED = (
+    "That picture could not be read to the end: the file may be damaged or only partly "
+    "copied. Choose another copy of it."
+)
+TOO_LARGE = "That picture is too large (over 30 MB). Choose a smaller copy."
+
+
+def _starts_as_a_picture(data: bytes) -> bool:
+    """Whether ``data`` starts as a PNG or JPEG file does."""
+    return data.startswith((b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff"))
 
 
 def picture_type(data: bytes) -> str:
-    """The media type of a PNG or JPEG picture, read from its content (not its name);
-    ``ValidationError`` with a plain message for anything else."""
+    """The media type of a PNG or JPEG picture, read from its content (not its name)
+    and decoded to the end, so a damaged or cut-short file is refused when chosen, not
+    at export; ``ValidationError`` with a plain message for anything else."""
     import io
 
     from PIL import Image as PILImage
@@ -69,12 +80,16 @@ def picture_type(data: bytes) -> str:
     from homestudy.errors import ValidationError
 
     if len(data) > MAX_PICTURE_BYTES:
-        raise ValidationError("That picture is too large (over 30 MB). Choose a smaller copy.")
+        raise ValidationError(TOO_LARGE)
     try:
         with PILImage.open(io.BytesIO(data)) as picture:
             kind = picture.format
-    except (UnidentifiedImageError, OSError, ValueError) as exc:
-        raise ValidationError(NOT_A_PICTURE) from exc
+            if kind in ("PNG", "JPEG"):
+                picture.load()  # every pixel: a truncated file fails here
+    except PILImage.DecompressionBombError as exc:
+        raise ValidationError(TOO_LARGE) from exc
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as exc:
+        raise ValidationError(DAMAGED if _starts_as_a_picture(data) else NOT_A_PICTURE) from exc
     if kind not in ("PNG", "JPEG"):
         raise ValidationError(NOT_A_PICTURE)
     return "image/png" if kind == "PNG" else "image/jpeg"

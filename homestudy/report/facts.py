@@ -11,7 +11,14 @@ from datetime import date
 from typing import Any
 
 from homestudy.labels import label
-from homestudy.model import Applicant, Case, HouseholdMember, MaritalStatus, PlaceLived
+from homestudy.model import (
+    Applicant,
+    Case,
+    HouseholdMember,
+    MaritalStatus,
+    PlaceLived,
+    SignificantOtherKind,
+)
 from homestudy.report.docmodel import Document
 from homestudy.report.markdown import cell_text, parse_blocks
 from homestudy.report.values import humanise
@@ -31,7 +38,7 @@ def add_for_section(
     """Add the facts for ``section_id``; ``answered`` names the section's table fields
     the assessor filled in, which take the place of the same facts from the record."""
     if section_id == "factual_information":
-        schedule4(doc, case, today)
+        schedule4(doc, case, today, confidential)
     elif section_id == "assessment_process":
         visits(doc, case)
         chronology(doc, case, confidential)
@@ -61,6 +68,42 @@ def _age(born: date | None, today: date) -> str:
     return f"{max(0, years)} (born {format_date(born)})"
 
 
+def _born(born: date | None, today: date) -> str:
+    """A date of birth, the date first: "2 Sep 1983 (age 43)"."""
+    if born is None:
+        return NOT_RECORDED
+    years = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+    return f"{format_date(born)} (age {max(0, years)})"
+
+
+def _where_since(place: str, when: date | None, missing: str) -> str:
+    """ "Leeds, since 1 Aug 2014"; a date with no place says the place is missing rather
+    than showing the date alone."""
+    if place.strip() or not when:
+        return _joined(place, _since(when))
+    return f"{missing} (since {format_date(when)})"
+
+
+def _ex_partners(case: Case, applicant: Applicant, *, named: bool) -> str:
+    """The applicant's ex-partners on the case's record (the table of significant
+    others), as Schedule 4's previous relationships; ``named=False`` (the applicants'
+    copy) leaves their names out."""
+    alone = len(case.applicants) == 1
+    parts = []
+    for other in case.significant_others:
+        mine = other.applicant_id == applicant.id or (alone and not other.applicant_id)
+        if other.kind is not SignificantOtherKind.EX_PARTNER or not mine:
+            continue
+        facts = (("lived together", other.lived_together),
+                 ("children together", other.had_children_together))  # fmt: skip
+        what = [words for words, yes in facts if yes]
+        who = (
+            f"{other.name.strip()}, ex-partner" if named and other.name.strip() else "An ex-partner"
+        )
+        parts.append(who + (f" ({', '.join(what)})" if what else ""))
+    return "; ".join(parts)
+
+
 def _since(when: date | None) -> str:
     return f"since {format_date(when)}" if when else ""
 
@@ -83,14 +126,18 @@ def _places(places: list[PlaceLived]) -> str:
     return "; ".join(rows)
 
 
-def schedule4_rows(applicant: Applicant, alone: bool, today: date) -> list[list[str]]:
-    """The facts Schedule 4 Part 1 asks for one applicant, as (fact, detail) rows."""
+def schedule4_rows(
+    applicant: Applicant, alone: bool, today: date, ex_partners: str = ""
+) -> list[list[str]]:
+    """The facts Schedule 4 Part 1 asks for one applicant, as (fact, detail) rows;
+    ``ex_partners`` (``_ex_partners``) stands in when no previous relationships are
+    written on the applicant's record."""
     a = applicant
     status = label(a.marital_status) if a.marital_status.value else NOT_RECORDED
     rows = [
         ["Name", a.full_name or NOT_RECORDED],
         ["Previous names", ", ".join(a.previous_names) or "None recorded"],
-        ["Date of birth", _age(a.date_of_birth, today)],
+        ["Date of birth", _born(a.date_of_birth, today)],
         ["Place of birth", a.place_of_birth or NOT_RECORDED],
         ["Sex", a.sex or NOT_RECORDED],
         ["Nationality", a.nationality or NOT_RECORDED],
@@ -98,8 +145,11 @@ def schedule4_rows(applicant: Applicant, alone: bool, today: date) -> list[list[
         ["Religion", a.religion or NOT_RECORDED],
         ["Languages", ", ".join(a.languages) or NOT_RECORDED],
         ["Occupation", a.occupation or NOT_RECORDED],
-        ["Address", _joined(a.address, _since(a.address_since))],
-        ["Local authority area", _joined(a.local_authority_area, _since(a.area_since))],
+        ["Address", _where_since(a.address, a.address_since, "Address not recorded")],
+        [
+            "Local authority area",
+            _where_since(a.local_authority_area, a.area_since, "Area not recorded"),
+        ],
         ["Previous areas and time abroad", _places(a.places_lived) or "None recorded"],
         ["Domiciled in the British Islands", _yes_no(a.domiciled_in_british_islands)],
         [
@@ -120,7 +170,7 @@ def schedule4_rows(applicant: Applicant, alone: bool, today: date) -> list[list[
     rows.append(
         [
             "Previous marriages, civil partnerships and relationships",
-            a.previous_relationships or "None recorded",
+            a.previous_relationships.strip() or ex_partners or "None recorded",
         ]
     )
     if alone and (
@@ -135,9 +185,10 @@ def schedule4_rows(applicant: Applicant, alone: bool, today: date) -> list[list[
     return rows
 
 
-def schedule4(doc: Document, case: Case, today: date) -> None:
+def schedule4(doc: Document, case: Case, today: date, confidential: bool = True) -> None:
     """Part 2: a facts table per applicant, then the household's accommodation and
-    finances (the applicants' own facts: every copy has them)."""
+    finances (the applicants' own facts: every copy has them; the applicants' copy,
+    ``confidential=False``, names no ex-partner)."""
     alone = len(case.applicants) == 1
     for n, applicant in enumerate(case.applicants, start=1):
         caption = (
@@ -145,7 +196,9 @@ def schedule4(doc: Document, case: Case, today: date) -> None:
         )
         doc.table(
             ["Fact", "Detail"],
-            schedule4_rows(applicant, alone, today),
+            schedule4_rows(
+                applicant, alone, today, _ex_partners(case, applicant, named=confidential)
+            ),
             widths=(2, 3),
             caption=caption,
         )

@@ -5,7 +5,8 @@ A phone photograph carries its place (GPS) and the camera in its EXIF data, and 
 12 megapixels: the report gets a fresh copy re-encoded with Pillow at no more than
 ``PRINT_DPI`` for the size it is printed at, with no metadata at all, so an export
 never gives away where the family lives and stays small. A picture that cannot be
-read is an ``ExportError`` that says so (without the picture's name or caption).
+read is an ``ExportError`` that says so and which picture it is by its place in the
+report ("Family tree": the caption, never the file's name or its description).
 """
 
 from __future__ import annotations
@@ -57,7 +58,16 @@ def prepare(image: Image) -> PreparedImage:
         PILImage.DecompressionBombError,
         PILImage.DecompressionBombWarning,
     ) as exc:
-        raise ExportError(UNREADABLE) from exc
+        raise ExportError(unreadable(image.caption)) from exc
+
+
+def unreadable(caption: str) -> str:
+    """The message for a picture that cannot be read, naming its place if known."""
+    if not caption:
+        return UNREADABLE
+    return UNREADABLE.replace(
+        "One of the pictures chosen for the report", f"The picture chosen for “{caption}”"
+    )
 
 
 def _encode(picture: PILImage.Image, max_width_cm: float, lossless: bool) -> PreparedImage:

@@ -13,6 +13,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QTextCharFormat
 
 from homestudy.demo import build_demo_case
+from homestudy.model import ChecklistAnswer
 from homestudy.readiness import assess_readiness
 from homestudy.report.confidentiality import plain_passage
 from homestudy.timeline import TimelineRules
@@ -151,3 +152,51 @@ def test_the_medical_summary_follows_the_cases_agency_rule(
     view.reveal("medical_summary")
     qtbot.waitUntil(lambda: not view.passages.isVisible(), timeout=10_000)
     assert view.flags == []
+
+
+def test_a_passage_in_a_sections_details_is_listed_and_may_be_shared(qtbot, editor_ctx):
+    case = build_demo_case(TODAY)
+    par = editor_ctx.forms.par
+    case.checklist_answers.append(
+        ChecklistAnswer(
+            par.id,
+            par.version,
+            "vulnerabilities",
+            {"vulnerability": "Temper", "evidence": "Claire Robson told me he punched a wall."},
+            "",
+            7,
+        )
+    )
+    on_worker(editor_ctx, qtbot, lambda vault: vault.cases.save_case(case))
+    case = load(editor_ctx, qtbot, case.id)
+    view = ParEditorView(editor_ctx)
+    qtbot.addWidget(view)
+    view.set_case(case)
+    view.show()
+    qtbot.waitExposed(view)
+    view.reveal("strengths_vulnerabilities")
+    flag = next(f for f in view.flags if f.field)
+    assert f"strengths_vulnerabilities/passage:{flag.key}" in _targets(case, editor_ctx)
+    view.reveal(f"strengths_vulnerabilities/passage:{flag.key}")
+    item = view.passages.list.currentItem().text()
+    assert "In the details, Vulnerabilities: Evidence:" in item and "punched a wall" in item
+    assert not view.passages.move_button.isEnabled()  # reworded there or accepted, not moved
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    assert view.grab().save(str(SHOTS / "guard_details.png"))
+    assert view.passages.share_button.isEnabled()
+    qtbot.mouseClick(view.passages.share_button, Qt.MouseButton.LeftButton)
+    assert flag.key not in {f.key for f in view.flags}
+    settle(qtbot, editor_ctx, view)
+    stored = load(editor_ctx, qtbot, case.id)
+    assert f"strengths_vulnerabilities/passage:{flag.key}" not in _targets(stored, editor_ctx)
+
+
+def test_a_passage_that_names_no_one_says_what_it_reports(qtbot, editor_ctx):
+    view, _case = _open(qtbot, editor_ctx)
+    view.reveal("matching")  # empty in the demo
+    view.editor.setFocus()
+    qtbot.keyClicks(view.editor, "His ex-wife described him as controlling.")
+    assert [f.kind for f in view.flags] == ["source"]
+    assert view.passages.list.item(0).text() == (
+        "Reports someone else — “His ex-wife described him as controlling.”"
+    )

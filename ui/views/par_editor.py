@@ -500,6 +500,7 @@ class ParEditorView(QWidget):
             "answer:" + ":".join(map(str, answer_key(answer))),
             lambda vault: vault.cases.save_answers(case_id, [snapshot]),
         )
+        self._refresh_flags()  # a detail may name someone, or no longer do so
 
     # ------------------------------------------------------------------ the guard
 
@@ -518,6 +519,7 @@ class ParEditorView(QWidget):
             self.editor.set_flag_selections([])
             return
         found = finder.flags(draft.section_id, draft.text)
+        found += finder.field_flags(self.ctx.forms, draft.section_id)
         reviewed = finder.reviewed()
         self.flags = [f for f in found if f.key not in reviewed]
         self.passages.set_flags(self.flags, len(found) - len(self.flags))
@@ -538,6 +540,9 @@ class ParEditorView(QWidget):
         position = 0
         cursors: list[QTextCursor | None] = []
         for flag in flags:
+            if flag.field:  # in the section's details, not its text
+                cursors.append(None)
+                continue
             found = document.find(
                 confidentiality.plain_passage(flag.text),
                 position,
@@ -551,6 +556,11 @@ class ParEditorView(QWidget):
         return cursors
 
     def _show_passage(self, flag: confidentiality.Flag) -> None:
+        if flag.field:
+            reveal = getattr(self.fields_widget, "reveal", None)
+            if callable(reveal):
+                reveal(flag.field.split("/")[0])
+            return
         index = next((i for i, f in enumerate(self.flags) if f.key == flag.key), -1)
         cursors = self._passage_cursors(self.flags[: index + 1]) if index >= 0 else []
         if cursors and cursors[-1] is not None:
@@ -560,7 +570,9 @@ class ParEditorView(QWidget):
     def _may_share(self, flag: confidentiality.Flag, note: str) -> None:
         if self.case is None:
             return
-        confidentiality.record_may_share(self.case, flag, note=note, by=self.case.assessor_name)
+        confidentiality.record_may_share(
+            self.case, flag, note=note, by=self.case.assessor_name, forms=self.ctx.forms
+        )
         self._save(self.case.section(flag.section_id))
         self._refresh_flags()
 

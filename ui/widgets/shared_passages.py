@@ -50,11 +50,16 @@ def describe(flag: Flag) -> str:
     """One row of the list: what the passage does, who it names, and its first words."""
     who = ", ".join(flag.who)
     roles = ", ".join(_ROLE.get(r, r) for r in flag.roles)
-    doing = "Quotes an interview" if flag.kind == "quote" else "Names"
+    doing = {"quote": "Quotes an interview", "source": "Reports someone else"}.get(
+        flag.kind, "Names"
+    )
     words = plain_passage(flag.text)
     if len(words) > 90:
         words = words[:88].rstrip() + "…"
-    return f"{doing}: {who} ({roles}) — “{words}”"
+    place = f" In the details, {flag.where}:" if flag.field else ""
+    if not flag.who:  # "his ex-wife told me": no one named to show
+        return f"{doing} —{place} “{words}”"
+    return f"{doing}: {who} ({roles}) —{place} “{words}”"
 
 
 class SharedPassagesPanel(QGroupBox):
@@ -138,8 +143,14 @@ class SharedPassagesPanel(QGroupBox):
             )
         else:
             self.summary.setText("No passages to review in this section." + done)
-        for widget in (self.list, self.note, self.share_button, self.move_button):
+        for widget in (self.list, self.note, self.share_button):
             widget.setEnabled(bool(self.flags))
+        self._update_move()
+
+    def _update_move(self) -> None:
+        # a passage in the section's details is reworded there or accepted, not moved
+        current = self.current
+        self.move_button.setEnabled(current is not None and not current.field)
 
     @property
     def current(self) -> Flag | None:
@@ -153,11 +164,13 @@ class SharedPassagesPanel(QGroupBox):
         self.list.blockSignals(True)
         self.list.setCurrentRow(row)
         self.list.blockSignals(False)
+        self._update_move()
         self.chosen.emit(self.flags[row])  # shown in the text even if it was the current row
         self.list.setFocus()
         return True
 
     def _row_changed(self, _row: int) -> None:
+        self._update_move()
         if self.current is not None:
             self.chosen.emit(self.current)
 
