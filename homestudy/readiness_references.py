@@ -24,12 +24,43 @@ from homestudy.readiness_rules import (
     Context,
     age_on,
     agreed_not_to_contact,
+    referee_key,
 )
+from homestudy.textutil import format_date
 
 BLOCKER, WARNING = Severity.BLOCKER, Severity.WARNING
 
 
+def _personal_entries_not_counted(ctx: Context) -> Iterator[Finding]:
+    """An interview dated still to come, or a referee entered twice: said at the entry,
+    which does not count (too few referees is the blocker)."""
+    counted = {r.id for r in ctx.interviewed_personal}
+    seen: set[str] = set()
+    for r in ctx.personal_entries:
+        if r.interview_date is not None and r.interview_date > ctx.today:
+            yield Finding(
+                WARNING,
+                "referee_interview_in_future",
+                f"A personal referee is recorded as interviewed on "
+                f"{format_date(r.interview_date)}, a date still to come, so they are not "
+                "counted. Record the date the interview took place.",
+                FixAt("references", r.id),
+            )
+            continue
+        key = referee_key(r)
+        if r.id not in counted and key in seen:
+            yield Finding(
+                WARNING,
+                "referee_entered_twice",
+                "A personal referee is entered twice (the same name), so they count once. "
+                "Remove the repeated entry, or correct the name if it is someone else.",
+                FixAt("references", r.id),
+            )
+        seen.add(key)
+
+
 def personal_referees(ctx: Context) -> Iterator[Finding]:
+    yield from _personal_entries_not_counted(ctx)
     rules, interviewed = ctx.rules, ctx.interviewed_personal
     needed = rules.min_personal_referees
     if len(interviewed) < needed:

@@ -105,12 +105,29 @@ class Context:
         return [a for a in self.answers if a.form_id == form_id and a.subject_id == subject_id]
 
     @cached_property
-    def interviewed_personal(self) -> list[Reference]:
+    def personal_entries(self) -> list[Reference]:
+        """Personal referees recorded as interviewed, every entry (even a repeat)."""
         return [
             r
             for r in self.case.references
             if r.kind in _PERSONAL_KINDS and r.contact_status is ContactStatus.INTERVIEWED
         ]
+
+    @cached_property
+    def interviewed_personal(self) -> list[Reference]:
+        """The personal referees who count: interviewed by today (an interview dated
+        still to come has not happened), each person once however often entered."""
+        seen: set[str] = set()
+        out = []
+        for r in self.personal_entries:
+            if r.interview_date is not None and r.interview_date > self.today:
+                continue
+            key = referee_key(r)
+            if key in seen:
+                continue
+            seen.add(key)
+            out.append(r)
+        return out
 
     @cached_property
     def household_at_home(self) -> list[HouseholdMember]:
@@ -140,6 +157,13 @@ class Context:
 
 
 Rule = Callable[[Context], Iterable[Finding]]
+
+
+def referee_key(ref: Reference) -> str:
+    """Who the referee is, so one person entered twice is one referee: their name,
+    ignoring case, spaces and punctuation (an entry with no name is its own)."""
+    name = re.sub(r"\W", "", ref.referee_name.casefold())
+    return name or ref.id
 
 
 def has_analysis(text: str) -> bool:

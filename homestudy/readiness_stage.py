@@ -15,6 +15,8 @@ from homestudy.readiness_findings import Finding, FixAt, Severity
 from homestudy.readiness_people import (
     CHECK_WORDS,
     NeedStatus,
+    application_began,
+    check_date_problem,
     person_checks,
     unlinked_checks,
 )
@@ -60,6 +62,7 @@ CHECKS_TARGET_PREFIX = "checks:"
 
 def statutory_checks(ctx: Context) -> Iterator[Finding]:
     people = person_checks(ctx.case, ctx.rules, ctx.today)
+    began = application_began(ctx.case)
     for person in people:
         if not person.area_since_known:
             yield Finding(
@@ -95,11 +98,17 @@ def statutory_checks(ctx: Context) -> Iterator[Finding]:
                     target,
                 )
             elif state.status is NeedStatus.UNDATED:
+                problem = check_date_problem(state.check, began, ctx.today)
+                detail = (
+                    "has a result but no date (or a date still to come)"
+                    if problem in ("missing", "still to come")
+                    else f"has its result dated {problem}, so it cannot be a check for "
+                    "this application: correct the date, or ask for the check again"
+                )
                 yield Finding(
                     BLOCKER,
                     "statutory_check_undated",
-                    f"{person.label}'s {words}{place} has a result but no date "
-                    "(or a date still to come).",
+                    f"{person.label}'s {words}{place} {detail}.",
                     target,
                 )
             else:

@@ -4,13 +4,14 @@ twice or for the wrong stage or person."""
 
 from __future__ import annotations
 
-from datetime import date
+import copy
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
-from readiness_helpers import TODAY, codes, ready_case
+from readiness_helpers import TODAY, codes, ready_case, set_answer, set_signatories, signatory
 
 from homestudy.forms import FormLibrary, load_library
-from homestudy.model import Case
+from homestudy.model import Case, ContactStatus, ReferenceKind
 from homestudy.readiness import Finding, FixAt, Severity, assess_readiness, is_ready
 from homestudy.timeline import TimelineRules
 
@@ -59,3 +60,80 @@ def test_no_panel_date_while_the_comment_period_runs_blocks(case: Case, lib: For
     # once the period is over, only the missing panel date is left (a warning)
     later = assess(case, lib, today=date(2026, 12, 3))
     assert is_ready(later) and "applicant_comments_open" not in codes(later)
+
+
+# ------------------------------------------------------------ dates that cannot be right
+
+
+def test_health_and_safety_dated_in_the_future_is_not_done(case: Case, lib: FormLibrary) -> None:
+    set_answer(case, "health_safety", "checked_on", (TODAY + timedelta(days=30)).isoformat())
+    f = only(assess(case, lib), "health_safety_date_future")
+    assert f.severity is Severity.BLOCKER
+    assert f.fix_at == FixAt("checklists", "health_safety/checked_on")
+
+
+def test_pet_assessment_dated_in_the_future_is_not_done(case: Case, lib: FormLibrary) -> None:
+    dog = case.animals[0]
+    set_answer(
+        case, "pet_assessment", "assessed_on", (TODAY + timedelta(days=30)).isoformat(), dog.id
+    )
+    f = only(assess(case, lib), "pet_assessment_date_future")
+    assert f.severity is Severity.BLOCKER
+    assert f.fix_at == FixAt("checklists", f"pet_assessment/{dog.id}/assessed_on")
+
+
+def test_an_interview_dated_still_to_come_does_not_count(case: Case, lib: FormLibrary) -> None:
+    personal = [r for r in case.references if r.kind is ReferenceKind.PERSONAL]
+    personal[0].interview_date = TODAY + timedelta(days=20)
+    findings = assess(case, lib)
+    f = only(findings, "referee_interview_in_future")
+    assert f.fix_at == FixAt("references", personal[0].id)
+    assert "personal_referees_too_few" in codes(findings) and not is_ready(findings)
+    personal[0].interview_date = TODAY - timedelta(days=20)
+    assert is_ready(assess(case, lib))
+
+
+def test_a_signature_from_before_stage2_is_not_of_this_report(case: Case, lib: FormLibrary) -> None:
+    set_signatories(case, lib, [signatory("assessor", on=date(2020, 1, 1)), signatory("manager")])
+    f = only(assess(case, lib), "par_signature_before_stage2")
+    assert f.severity is Severity.BLOCKER
+    assert f.fix_at == FixAt("par", "signatures/signatories")
+    assert "1 Jan 2020" in f.message and "1 Sep 2026" in f.message
+
+
+def test_a_signature_older_than_the_last_edit_must_be_renewed(case: Case, lib: FormLibrary) -> None:
+    signed = TODAY - timedelta(days=3)
+    case.section("health").last_edited = datetime.combine(signed, time(12), tzinfo=UTC)
+    assert is_ready(assess(case, lib))  # edited the day it was signed: cannot tell
+    case.section("health").last_edited += timedelta(days=1)
+    findings = assess(case, lib)
+    assert codes(findings).count("par_signature_before_edit") == 2  # worker and manager
+    assert not is_ready(findings)
+
+
+@pytest.mark.parametrize(
+    ("requested", "completed", "words"),
+    [
+        (date(2014, 12, 1), date(2015, 1, 1), "before this application began on 12 Jan 2026"),
+        (date(2026, 6, 1), date(2026, 2, 20), "before it was requested on 1 Jun 2026"),
+    ],
+)
+def test_a_check_dated_before_it_could_have_been_done(
+    case: Case, lib: FormLibrary, requested: date, completed: date, words: str
+) -> None:
+    check = case.stage1.checks[0]
+    check.requested_on, check.completed_on = requested, completed
+    f = only(assess(case, lib), "statutory_check_undated")
+    assert f.severity is Severity.BLOCKER and words in f.message
+    assert f.fix_at == FixAt("case", check.id)
+
+
+def test_the_same_referee_entered_twice_counts_once(case: Case, lib: FormLibrary) -> None:
+    one, two = (r for r in case.references if r.kind is ReferenceKind.PERSONAL)
+    two.contact_status = ContactStatus.REQUESTED
+    repeat = copy.deepcopy(one)
+    repeat.id, repeat.referee_name = "repeat", " referee  ONE."
+    case.references.append(repeat)
+    findings = assess(case, lib)
+    assert only(findings, "referee_entered_twice").fix_at == FixAt("references", "repeat")
+    assert "personal_referees_too_few" in codes(findings) and not is_ready(findings)
