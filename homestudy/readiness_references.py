@@ -112,8 +112,21 @@ def personal_referees(ctx: Context) -> Iterator[Finding]:
 
 def employer_references(ctx: Context) -> Iterator[Finding]:
     employers = [r for r in ctx.case.references if r.kind is ReferenceKind.EMPLOYER]
+    several = len(ctx.case.applicants) > 1
+    for r in employers:
+        if several and not r.applicant_ids:
+            yield Finding(
+                WARNING,
+                "employer_reference_unlinked",
+                "An employer reference is not linked to either applicant, so it counts for "
+                "neither: choose whose employer it is.",
+                FixAt("references", r.id),
+            )
     for a in ctx.case.applicants:
-        theirs = [r for r in employers if not r.applicant_ids or a.id in r.applicant_ids]
+        # for a couple, each reference speaks for the applicant it names; alone, any does
+        theirs = [
+            r for r in employers if a.id in r.applicant_ids or (not r.applicant_ids and not several)
+        ]
         if any(r.contact_status in REPLIED or agreed_not_to_contact(r) for r in theirs):
             continue
         asked = any(r.contact_status is ContactStatus.REQUESTED for r in theirs)

@@ -30,7 +30,7 @@ from homestudy.model import (
     Visit,
 )
 from homestudy.readiness_findings import Finding, FixAt, Severity
-from homestudy.timeline import PanelClock, TimelineRules, panel_clock
+from homestudy.timeline import PanelClock, TimelineRules, panel_clock, stage2_start
 
 if TYPE_CHECKING:
     from homestudy.forms import FormLibrary
@@ -89,10 +89,20 @@ class Context:
         return clock.panel if clock is not None and clock.panel > self.today else self.today
 
     @cached_property
+    def stage2_began(self) -> date | None:
+        return stage2_start(self.case)
+
+    @cached_property
     def done_visits(self) -> list[Visit]:
-        """Visits done by today: a done date still to come is never counted."""
+        """Stage 2 visits done by today: a done date still to come is never counted, nor
+        a visit from before Stage 2 began."""
+        began = self.stage2_began
         return [
-            v for v in self.case.visits if v.done_date is not None and v.done_date <= self.today
+            v
+            for v in self.case.visits
+            if v.done_date is not None
+            and v.done_date <= self.today
+            and (began is None or v.done_date >= began)
         ]
 
     @cached_property
@@ -175,6 +185,11 @@ def has_analysis(text: str) -> bool:
         if match and _WORD.search(body, match.end()):
             return True
     return False
+
+
+def has_words(text: str) -> bool:
+    """True when the text says something: a dash or dots alone do not."""
+    return bool(_WORD.search(text))
 
 
 def count(n: int, one: str, many: str) -> str:

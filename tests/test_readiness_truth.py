@@ -11,7 +11,13 @@ import pytest
 from readiness_helpers import TODAY, codes, ready_case, set_answer, set_signatories, signatory
 
 from homestudy.forms import FormLibrary, load_library
-from homestudy.model import Case, ContactStatus, ReferenceKind
+from homestudy.model import (
+    Case,
+    ContactStatus,
+    HouseholdMember,
+    HouseholdMemberKind,
+    ReferenceKind,
+)
 from homestudy.readiness import Finding, FixAt, Severity, assess_readiness, is_ready
 from homestudy.timeline import TimelineRules
 
@@ -137,3 +143,59 @@ def test_the_same_referee_entered_twice_counts_once(case: Case, lib: FormLibrary
     findings = assess(case, lib)
     assert only(findings, "referee_entered_twice").fix_at == FixAt("references", "repeat")
     assert "personal_referees_too_few" in codes(findings) and not is_ready(findings)
+
+
+# ------------------------------------------------------------ what is counted
+
+
+def test_visits_before_stage2_do_not_count(case: Case, lib: FormLibrary) -> None:
+    first = case.visits[0]
+    first.done_date = date(2026, 8, 20)  # Stage 2 began on 1 Sep
+    findings = assess(case, lib)
+    f = only(findings, "visit_before_stage2")
+    assert f.severity is Severity.WARNING and f.fix_at == FixAt("visits", first.id)
+    assert only(findings, "visits_too_few").message == "Visits done: 5 of the at least 6 needed."
+
+
+def test_visits_on_the_same_day_count_once(case: Case, lib: FormLibrary) -> None:
+    case.visits[1].done_date = case.visits[0].done_date
+    f = only(assess(case, lib), "visits_too_few")
+    assert f.message == (
+        "Visits done: 5 of the at least 6 needed (visits on the same day count as one)."
+    )
+
+
+def test_an_unlinked_employer_reference_covers_neither_applicant(
+    case: Case, lib: FormLibrary
+) -> None:
+    employers = [r for r in case.references if r.kind is ReferenceKind.EMPLOYER]
+    case.references.remove(employers[1])
+    employers[0].applicant_ids = []
+    findings = assess(case, lib)
+    f = only(findings, "employer_reference_unlinked")
+    assert f.severity is Severity.WARNING and f.fix_at == FixAt("references", employers[0].id)
+    assert codes(findings).count("employer_reference_missing") == 2
+    # one applicant alone: their employer's reference need not name them
+    case.applicants = case.applicants[:1]
+    assert "employer_reference_missing" not in codes(assess(case, lib))
+
+
+def test_a_child_at_home_with_no_date_of_birth_is_asked_for_it(
+    case: Case, lib: FormLibrary
+) -> None:
+    child = HouseholdMember("Kid", HouseholdMemberKind.BIRTH_CHILD, area_since=date(2005, 1, 1))
+    case.household.append(child)
+    case.visits[4].who_seen.append(child.id)
+    findings = assess(case, lib)
+    f = only(findings, "household_child_birth_date_missing")
+    assert f.severity is Severity.BLOCKER and f.fix_at == FixAt("case", child.id)
+    assert f.message.startswith("Household member 2 (a birth child) lives in the household")
+    assert "school_reference_missing" in codes(findings)  # age unknown: ask the school
+
+
+@pytest.mark.parametrize("summary", ["-", " . ", "\u2014"])
+def test_a_medical_summary_of_only_a_mark_is_not_recorded(
+    case: Case, lib: FormLibrary, summary: str
+) -> None:
+    case.stage1.medical_adviser_summary = summary
+    assert only(assess(case, lib), "medical_summary_missing").severity is Severity.BLOCKER
