@@ -9,6 +9,7 @@ a relative; that a family referee is one of them is agency policy (a setting).
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from homestudy.model import (
     ContactStatus,
@@ -110,10 +111,55 @@ def personal_referees(ctx: Context) -> Iterator[Finding]:
             )
 
 
-def employer_references(ctx: Context) -> Iterator[Finding]:
-    employers = [r for r in ctx.case.references if r.kind is ReferenceKind.EMPLOYER]
+def _employers(ctx: Context) -> list[Reference]:
+    return [r for r in ctx.case.references if r.kind is ReferenceKind.EMPLOYER]
+
+
+def _employer_references_of(ctx: Context, applicant_id: str) -> list[Reference]:
+    """The employer references that speak for this applicant: for a couple, those that
+    name them; for one applicant, any."""
     several = len(ctx.case.applicants) > 1
-    for r in employers:
+    return [
+        r
+        for r in _employers(ctx)
+        if applicant_id in r.applicant_ids or (not r.applicant_ids and not several)
+    ]
+
+
+def employer_reference_done(ctx: Context, applicant_id: str) -> bool:
+    """The applicant's employer reference has come back, or a manager agreed none."""
+    return any(
+        r.contact_status in REPLIED or agreed_not_to_contact(r)
+        for r in _employer_references_of(ctx, applicant_id)
+    )
+
+
+@dataclass(frozen=True)
+class ReferencesSummary:
+    """What the References tab sums up, by the rules readiness uses."""
+
+    interviewed: int  # personal referees who count (interviewed by today, each once)
+    needed: int
+    family: bool  # a family referee among them
+    employers: tuple[tuple[str, bool], ...]  # ("Applicant 1", their reference is done)
+
+
+def references_summary(ctx: Context) -> ReferencesSummary:
+    interviewed = ctx.interviewed_personal
+    return ReferencesSummary(
+        len(interviewed),
+        ctx.rules.min_personal_referees,
+        any(r.kind is ReferenceKind.FAMILY for r in interviewed),
+        tuple(
+            (ctx.applicant_label(a.id), employer_reference_done(ctx, a.id))
+            for a in ctx.case.applicants
+        ),
+    )
+
+
+def employer_references(ctx: Context) -> Iterator[Finding]:
+    several = len(ctx.case.applicants) > 1
+    for r in _employers(ctx):
         if several and not r.applicant_ids:
             yield Finding(
                 WARNING,
@@ -123,12 +169,9 @@ def employer_references(ctx: Context) -> Iterator[Finding]:
                 FixAt("references", r.id),
             )
     for a in ctx.case.applicants:
-        # for a couple, each reference speaks for the applicant it names; alone, any does
-        theirs = [
-            r for r in employers if a.id in r.applicant_ids or (not r.applicant_ids and not several)
-        ]
-        if any(r.contact_status in REPLIED or agreed_not_to_contact(r) for r in theirs):
+        if employer_reference_done(ctx, a.id):
             continue
+        theirs = _employer_references_of(ctx, a.id)
         asked = any(r.contact_status is ContactStatus.REQUESTED for r in theirs)
         detail = (
             " (it has been asked for, but has not come back)"

@@ -177,7 +177,7 @@ def _add_references(qtbot, window) -> None:
         if status is ContactStatus.INTERVIEWED:
             qtbot.mouseClick(refs.interview_edit.check, Qt.MouseButton.LeftButton)
             _type(refs.notes_edit, "Knows them well; no concerns; would support them.")
-    assert "3 of 3 personal referees interviewed" in refs.summary.text()
+    assert "Personal referees interviewed: 3 of the 3 needed" in refs.summary.text()
 
 
 def _complete_checklists(qtbot, window) -> None:
