@@ -135,7 +135,7 @@ def employer_reference_done(ctx: Context, applicant_id: str) -> bool:
 
 
 @dataclass(frozen=True)
-class ReferencesSummary:
+class ReferenceCounts:
     """What the References tab sums up, by the rules readiness uses."""
 
     interviewed: int  # personal referees who count (interviewed by today, each once)
@@ -144,9 +144,9 @@ class ReferencesSummary:
     employers: tuple[tuple[str, bool], ...]  # ("Applicant 1", their reference is done)
 
 
-def references_summary(ctx: Context) -> ReferencesSummary:
+def reference_counts(ctx: Context) -> ReferenceCounts:
     interviewed = ctx.interviewed_personal
-    return ReferencesSummary(
+    return ReferenceCounts(
         len(interviewed),
         ctx.rules.min_personal_referees,
         any(r.kind is ReferenceKind.FAMILY for r in interviewed),

@@ -71,15 +71,15 @@ SAVE_DELAY_MS = 400
 def summary_text(
     case: Case | None, forms: FormLibrary, rules: TimelineRules, today: date | None
 ) -> str:
-    """The tab's summary, counted by readiness's own rules (``references_summary``): only
+    """The tab's summary, counted by readiness's own rules (``reference_counts``): only
     personal referees interviewed by today count, each once, and each applicant needs
     their own employer reference back."""
     if case is None:
         return ""
-    from homestudy.readiness_references import references_summary
+    from homestudy.readiness_references import reference_counts
     from homestudy.readiness_rules import Context
 
-    got = references_summary(Context(case, forms, rules, today or date.today()))
+    got = reference_counts(Context(case, forms, rules, today or date.today()))
     if len(got.employers) == 1:
         employer = "yes" if got.employers[0][1] else "not yet"
     else:
