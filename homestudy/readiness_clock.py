@@ -88,7 +88,7 @@ def _applicant_copy_without_panel(ctx: Context) -> Iterator[Finding]:
     if comments_due >= ctx.today:
         yield Finding(
             BLOCKER,
-            "applicant_comments_open",
+            "applicant_copy_comments_open",
             f"The applicants were given their copy of the PAR on {format_date(shared)}; "
             f"their {n} working days to comment run until {format_date(comments_due)}, so "
             "the papers cannot go to panel before then.",

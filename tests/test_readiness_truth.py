@@ -60,12 +60,29 @@ def test_no_panel_date_and_never_shared_blocks(case: Case, lib: FormLibrary) -> 
 def test_no_panel_date_while_the_comment_period_runs_blocks(case: Case, lib: FormLibrary) -> None:
     case.provisional_panel_date = None
     case.applicant_copy_shared_on = date(2026, 11, 25)  # Wed: five working days end Wed 2 Dec
-    f = only(assess(case, lib), "applicant_comments_open")
+    f = only(assess(case, lib), "applicant_copy_comments_open")
     assert f.severity is Severity.BLOCKER
     assert "2 Dec 2026" in f.message
     # once the period is over, only the missing panel date is left (a warning)
     later = assess(case, lib, today=date(2026, 12, 3))
-    assert is_ready(later) and "applicant_comments_open" not in codes(later)
+    assert is_ready(later) and "applicant_copy_comments_open" not in codes(later)
+
+
+def test_with_no_panel_date_the_panel_copy_is_incomplete_not_the_applicants(
+    case: Case, lib: FormLibrary
+) -> None:
+    """Sharing the applicants' copy (and their comment period) is not missing work in
+    that very copy; the panel's copy must say the case is not ready."""
+    from homestudy.exports import ExportInputs, blockers_for
+
+    case.provisional_panel_date = None
+    case.applicant_copy_shared_on = None
+    inputs = ExportInputs(case, lib, RULES, 1)
+    assert codes(blockers_for(inputs, "panel", TODAY)) == ["applicant_copy_not_given"]
+    assert blockers_for(inputs, "applicant", TODAY) == []
+    case.applicant_copy_shared_on = TODAY
+    assert codes(blockers_for(inputs, "panel", TODAY)) == ["applicant_copy_comments_open"]
+    assert blockers_for(inputs, "applicant", TODAY) == []
 
 
 # ------------------------------------------------------------ dates that cannot be right
