@@ -190,9 +190,29 @@ def employer_references(ctx: Context) -> Iterator[Finding]:
 _HEARD_FROM = REPLIED | {ContactStatus.DECLINED}
 
 
+def _adult_children_recorded_as_children(ctx: Context) -> Iterator[Finding]:
+    """A child of the family living away who is an adult by their date of birth needs
+    what an adult child living away needs: recorded as one, the rule below asks for it."""
+    for member in ctx.case.household:
+        born = member.date_of_birth
+        if member.lives_in_household or member.kind not in CHILD_KINDS or born is None:
+            continue
+        if age_on(born, ctx.today) < ctx.rules.adult_age:
+            continue
+        yield Finding(
+            BLOCKER,
+            "adult_child_recorded_as_child",
+            f"{ctx.person_label(member.id)} lives away from home and is an adult by their "
+            "date of birth: record them as an adult child living away, then contact them "
+            "for a reference (or record a manager's decision not to).",
+            FixAt("case", member.id),
+        )
+
+
 def people_to_contact(ctx: Context) -> Iterator[Finding]:
     """Ex-partners and adult children living away: each needs a reference that came
     back (or that they declined), or a manager's recorded decision not to contact."""
+    yield from _adult_children_recorded_as_children(ctx)
     case = ctx.case
     people = [
         (p.id, "ex_partner", "An ex-partner")

@@ -216,3 +216,18 @@ def test_a_medical_summary_of_only_a_mark_is_not_recorded(
 ) -> None:
     case.stage1.medical_adviser_summary = summary
     assert only(assess(case, lib), "medical_summary_missing").severity is Severity.BLOCKER
+
+
+def test_an_adult_birth_child_living_away_is_asked_about(case: Case, lib: FormLibrary) -> None:
+    son = HouseholdMember(
+        "Son",
+        HouseholdMemberKind.BIRTH_CHILD,
+        date_of_birth=date(1995, 1, 1),
+        lives_in_household=False,
+    )
+    case.household.append(son)
+    f = only(assess(case, lib), "adult_child_recorded_as_child")
+    assert f.severity is Severity.BLOCKER and f.fix_at == FixAt("case", son.id)
+    assert f.message.startswith("Household member 2 (a birth child) lives away from home")
+    son.date_of_birth = date(2012, 1, 1)  # a child living away (with the other parent)
+    assert is_ready(assess(case, lib))
