@@ -2,8 +2,10 @@
 
 Only referees who have replied count: a personal referee once interviewed, others
 once their reference is in (written or by interview). "Requested" alone never
-counts. The statutory guidance asks for personal referees of whom at most one is
-a relative; that a family referee is one of them is agency policy (a setting).
+counts, nor an interview dated still to come; a referee entered twice counts once; for
+a couple, an employer reference counts for the applicant it names. The statutory
+guidance asks for personal referees of whom at most one is a relative; that a family
+referee is one of them is agency policy (a setting).
 """
 
 from __future__ import annotations

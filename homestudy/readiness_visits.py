@@ -1,8 +1,9 @@
 """Readiness rules for the Stage 2 visits.
 
-Only visits done by today count: a done date still to come is reported, never
-counted (entering one is refused by the core's date validation; older records and
-imports may still hold one). The agency sets how many visits, which must be in
+Only Stage 2 visits done by today count: a done date still to come, or one before
+Stage 2 began, is reported, never counted (entering a date still to come is refused by
+the core's date validation; older records and imports may still hold one), and visits
+on the same day count as one. The agency sets how many visits, which must be in
 person, whether a midway review is needed, and whether the whole household must be
 seen (``TimelineRules``).
 """
