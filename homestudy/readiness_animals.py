@@ -116,6 +116,15 @@ def pets(ctx: Context) -> Iterator[Finding]:
                 FixAt("checklists", f"{at}/{action.question_id}"),
             )
         assessed = answer_date(ctx, PET_ASSESSMENT, "assessed_on", animal.id)
+        if assessed is not None and assessed > ctx.today:
+            yield Finding(
+                BLOCKER,
+                "pet_assessment_date_future",
+                f"The pet assessment for {in_text} is dated {format_date(assessed)}, a date "
+                "still to come: an assessment not yet done does not count. Record the date "
+                "it was done.",
+                FixAt("checklists", f"{at}/assessed_on"),
+            )
         months = ctx.rules.pet_assessment_valid_months
         expires = out_of_date(ctx, assessed, months)
         if assessed is not None and expires is not None:

@@ -78,6 +78,14 @@ def health_and_safety(ctx: Context) -> Iterator[Finding]:
                 FixAt("checklists", f"{HEALTH_SAFETY}/{closed.question_id}"),
             )
     checked = answer_date(ctx, HEALTH_SAFETY, CHECKED_ON)
+    if checked is not None and checked > ctx.today:
+        yield Finding(
+            BLOCKER,
+            "health_safety_date_future",
+            f"The health and safety check is dated {format_date(checked)}, a date still to "
+            "come: a check not yet done does not count. Record the date it was done.",
+            FixAt("checklists", f"{HEALTH_SAFETY}/{CHECKED_ON}"),
+        )
     months = ctx.rules.health_safety_valid_months
     expires = out_of_date(ctx, checked, months)
     if checked is not None and expires is not None:

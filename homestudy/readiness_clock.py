@@ -11,6 +11,7 @@ from homestudy.readiness_findings import Finding, FixAt, Severity
 from homestudy.readiness_rules import Context, count
 from homestudy.textutil import format_date
 from homestudy.timeline import (
+    add_working_days,
     build_timeline,
     panel_date_problems,
     stage2_progress,
@@ -30,7 +31,8 @@ def applicant_copy(ctx: Context) -> Iterator[Finding]:
     """The applicants' comment period must end before the papers go to panel."""
     clock = ctx.clock
     if clock is None:
-        return  # the clock rule reports the missing date
+        yield from _applicant_copy_without_panel(ctx)
+        return
     n = ctx.rules.par_to_applicants_working_days
     papers = format_date(clock.papers_out)
     where = FixAt("case", "applicant_copy_shared_on")
@@ -63,6 +65,33 @@ def applicant_copy(ctx: Context) -> Iterator[Finding]:
             f"The applicants' copy of the PAR has not been shared, and there are no longer "
             f"{n} working days for their comments before the papers go to panel on {papers}. "
             f"Move {clock.which}.",
+            where,
+        )
+
+
+def _applicant_copy_without_panel(ctx: Context) -> Iterator[Finding]:
+    """With no panel date the case is judged today: the applicants must already have the
+    report, and their comment period must be over (the clock rule reports the date)."""
+    n = ctx.rules.par_to_applicants_working_days
+    where = FixAt("case", "applicant_copy_shared_on")
+    shared = ctx.case.applicant_copy_shared_on
+    if shared is None:
+        yield Finding(
+            BLOCKER,
+            "applicant_copy_not_given",
+            f"The applicants' copy of the PAR has not been shared with them. They must have "
+            f"it, and {n} working days to comment, before the papers go to panel.",
+            where,
+        )
+        return
+    comments_due = add_working_days(shared, n)
+    if comments_due >= ctx.today:
+        yield Finding(
+            BLOCKER,
+            "applicant_copy_comments_open",
+            f"The applicants were given their copy of the PAR on {format_date(shared)}; "
+            f"their {n} working days to comment run until {format_date(comments_due)}, so "
+            "the papers cannot go to panel before then.",
             where,
         )
 

@@ -10,6 +10,7 @@ the ``signatures`` section's ``signatories`` table with a name and a date.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 from typing import Any
 
 from homestudy.forms import completeness
@@ -18,6 +19,7 @@ from homestudy.readiness_findings import Finding, FixAt, Severity
 from homestudy.readiness_rules import Context
 from homestudy.report.confidentiality import unreviewed_flags
 from homestudy.textutil import format_date
+from homestudy.timeline import stage2_start
 
 BLOCKER, WARNING = Severity.BLOCKER, Severity.WARNING
 
@@ -84,6 +86,10 @@ def signatures(ctx: Context) -> Iterator[Finding]:
                 f"date under Signatures{by}.",
                 where,
             )
+            continue
+        stale = _stale_signature(ctx, who, max(signed))
+        if stale is not None:
+            yield Finding(BLOCKER, stale[0], stale[1], where)
         elif clock is not None and min(signed) > clock.papers_out:
             yield Finding(
                 WARNING,
@@ -92,6 +98,36 @@ def signatures(ctx: Context) -> Iterator[Finding]:
                 f"were due to go to panel ({format_date(clock.papers_out)}).",
                 where,
             )
+
+
+def _stale_signature(ctx: Context, who: str, signed: date) -> tuple[str, str] | None:
+    """(code, message) when the newest signature cannot be of this report: it is older
+    than the start of Stage 2, or a PAR section was changed after it."""
+    began = stage2_start(ctx.case)
+    if began is not None and signed < began:
+        return (
+            "par_signature_before_stage2",
+            f"The {who}'s signature is dated {format_date(signed)}, before Stage 2 began on "
+            f"{format_date(began)}, so it cannot be a signature of this report: they must "
+            "sign it again with the date they sign.",
+        )
+    edits = [
+        (d.last_edited.date(), d.section_id)
+        for d in ctx.case.par_sections.values()
+        if d.last_edited is not None
+    ]
+    if not edits:
+        return None
+    edited, section_id = max(edits)
+    if edited <= signed:
+        return None
+    titles = {s.id: s.title for s in ctx.library.par.sections}
+    return (
+        "par_signature_before_edit",
+        f"The {who} signed the PAR on {format_date(signed)}, but the section "
+        f"\u201c{titles.get(section_id, section_id)}\u201d was changed after that, on "
+        f"{format_date(edited)}: they must sign the report as it now stands.",
+    )
 
 
 #: what each role is called in a finding (no names: a message never carries case content)

@@ -24,6 +24,7 @@ from typing import Literal
 
 from homestudy.model import Case, CheckKind, CheckOutcome, PlaceLived, StatutoryCheck
 from homestudy.readiness_rules import ADULT_KINDS, MEMBER_WORDS, age_on
+from homestudy.textutil import format_date
 from homestudy.timeline import TimelineRules, add_months, panel_date_for
 
 CHECK_WORDS = {
@@ -168,10 +169,34 @@ def _long_adult_stay(place: PlaceLived, born: date | None, on: date, rules: Time
     return add_months(start, rules.overseas_min_months) <= end
 
 
-def check_status(check: StatutoryCheck, rules: TimelineRules, today: date) -> NeedStatus:
+def application_began(case: Case) -> date | None:
+    """The earliest day a check for this application can be dated: the Registration of
+    Interest (or Stage 1's start); None when neither is recorded."""
+    days = [d for d in (case.registration_of_interest_on, case.stage1_started_on) if d]
+    return min(days) if days else None
+
+
+def check_date_problem(check: StatutoryCheck, began: date | None, today: date) -> str:
+    """Why the check's completion date cannot be right ("" when it can): words that
+    follow "its result is dated ...", no case content."""
+    done = check.completed_on
+    if done is None:
+        return "missing"
+    if done > today:
+        return "still to come"
+    if check.requested_on is not None and done < check.requested_on:
+        return f"{format_date(done)}, before it was requested on {format_date(check.requested_on)}"
+    if began is not None and done < began:
+        return f"{format_date(done)}, before this application began on {format_date(began)}"
+    return ""
+
+
+def check_status(
+    check: StatutoryCheck, rules: TimelineRules, today: date, began: date | None = None
+) -> NeedStatus:
     if check.outcome is CheckOutcome.PENDING:
         return NeedStatus.PENDING
-    if check.completed_on is None or check.completed_on > today:
+    if check_date_problem(check, began, today):
         return NeedStatus.UNDATED
     must_consider = rules.manager_considers == "all" or check.outcome in (
         CheckOutcome.INFORMATION_DISCLOSED,
@@ -188,7 +213,12 @@ def check_status(check: StatutoryCheck, rules: TimelineRules, today: date) -> Ne
 
 
 def _match(
-    need: CheckNeed, theirs: list[StatutoryCheck], used: set[str], rules: TimelineRules, today: date
+    need: CheckNeed,
+    theirs: list[StatutoryCheck],
+    used: set[str],
+    rules: TimelineRules,
+    today: date,
+    began: date | None,
 ) -> CheckState:
     same = [c for c in theirs if c.kind is need.kind and c.id not in used]
     if need.place:
@@ -197,9 +227,9 @@ def _match(
         same = exact or [c for c in same if not c.place.strip()]
     if not same:
         return CheckState(need, NeedStatus.MISSING)
-    best = min(same, key=lambda c: _RANK[check_status(c, rules, today)])
+    best = min(same, key=lambda c: _RANK[check_status(c, rules, today, began)])
     used.add(best.id)
-    return CheckState(need, check_status(best, rules, today), best)
+    return CheckState(need, check_status(best, rules, today, began), best)
 
 
 def person_checks(case: Case, rules: TimelineRules, today: date) -> list[PersonChecks]:
@@ -209,11 +239,12 @@ def person_checks(case: Case, rules: TimelineRules, today: date) -> list[PersonC
     for c in case.stage1.checks:
         by_person.setdefault(c.person_id, []).append(c)
     out = []
+    began = application_began(case)
     for person_id, label, role, person in _people(case, rules, on):
         used: set[str] = set()
         theirs = by_person.get(person_id, [])
         states = tuple(
-            _match(n, theirs, used, rules, today) for n in _needs(rules, role, person, on)
+            _match(n, theirs, used, rules, today, began) for n in _needs(rules, role, person, on)
         )
         out.append(
             PersonChecks(

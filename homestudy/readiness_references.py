@@ -2,13 +2,16 @@
 
 Only referees who have replied count: a personal referee once interviewed, others
 once their reference is in (written or by interview). "Requested" alone never
-counts. The statutory guidance asks for personal referees of whom at most one is
-a relative; that a family referee is one of them is agency policy (a setting).
+counts, nor an interview dated still to come; a referee entered twice counts once; for
+a couple, an employer reference counts for the applicant it names. The statutory
+guidance asks for personal referees of whom at most one is a relative; that a family
+referee is one of them is agency policy (a setting).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from homestudy.model import (
     ContactStatus,
@@ -24,12 +27,43 @@ from homestudy.readiness_rules import (
     Context,
     age_on,
     agreed_not_to_contact,
+    referee_key,
 )
+from homestudy.textutil import format_date
 
 BLOCKER, WARNING = Severity.BLOCKER, Severity.WARNING
 
 
+def _personal_entries_not_counted(ctx: Context) -> Iterator[Finding]:
+    """An interview dated still to come, or a referee entered twice: said at the entry,
+    which does not count (too few referees is the blocker)."""
+    counted = {r.id for r in ctx.interviewed_personal}
+    seen: set[str] = set()
+    for r in ctx.personal_entries:
+        if r.interview_date is not None and r.interview_date > ctx.today:
+            yield Finding(
+                WARNING,
+                "referee_interview_in_future",
+                f"A personal referee is recorded as interviewed on "
+                f"{format_date(r.interview_date)}, a date still to come, so they are not "
+                "counted. Record the date the interview took place.",
+                FixAt("references", r.id),
+            )
+            continue
+        key = referee_key(r)
+        if r.id not in counted and key in seen:
+            yield Finding(
+                WARNING,
+                "referee_entered_twice",
+                "A personal referee is entered twice (the same name), so they count once. "
+                "Remove the repeated entry, or correct the name if it is someone else.",
+                FixAt("references", r.id),
+            )
+        seen.add(key)
+
+
 def personal_referees(ctx: Context) -> Iterator[Finding]:
+    yield from _personal_entries_not_counted(ctx)
     rules, interviewed = ctx.rules, ctx.interviewed_personal
     needed = rules.min_personal_referees
     if len(interviewed) < needed:
@@ -79,12 +113,67 @@ def personal_referees(ctx: Context) -> Iterator[Finding]:
             )
 
 
+def _employers(ctx: Context) -> list[Reference]:
+    return [r for r in ctx.case.references if r.kind is ReferenceKind.EMPLOYER]
+
+
+def _employer_references_of(ctx: Context, applicant_id: str) -> list[Reference]:
+    """The employer references that speak for this applicant: for a couple, those that
+    name them; for one applicant, any."""
+    several = len(ctx.case.applicants) > 1
+    return [
+        r
+        for r in _employers(ctx)
+        if applicant_id in r.applicant_ids or (not r.applicant_ids and not several)
+    ]
+
+
+def employer_reference_done(ctx: Context, applicant_id: str) -> bool:
+    """The applicant's employer reference has come back, or a manager agreed none."""
+    return any(
+        r.contact_status in REPLIED or agreed_not_to_contact(r)
+        for r in _employer_references_of(ctx, applicant_id)
+    )
+
+
+@dataclass(frozen=True)
+class ReferenceCounts:
+    """What the References tab sums up, by the rules readiness uses."""
+
+    interviewed: int  # personal referees who count (interviewed by today, each once)
+    needed: int
+    family: bool  # a family referee among them
+    employers: tuple[tuple[str, bool], ...]  # ("Applicant 1", their reference is done)
+
+
+def reference_counts(ctx: Context) -> ReferenceCounts:
+    interviewed = ctx.interviewed_personal
+    return ReferenceCounts(
+        len(interviewed),
+        ctx.rules.min_personal_referees,
+        any(r.kind is ReferenceKind.FAMILY for r in interviewed),
+        tuple(
+            (ctx.applicant_label(a.id), employer_reference_done(ctx, a.id))
+            for a in ctx.case.applicants
+        ),
+    )
+
+
 def employer_references(ctx: Context) -> Iterator[Finding]:
-    employers = [r for r in ctx.case.references if r.kind is ReferenceKind.EMPLOYER]
+    several = len(ctx.case.applicants) > 1
+    for r in _employers(ctx):
+        if several and not r.applicant_ids:
+            yield Finding(
+                WARNING,
+                "employer_reference_unlinked",
+                "An employer reference is not linked to either applicant, so it counts for "
+                "neither: choose whose employer it is.",
+                FixAt("references", r.id),
+            )
     for a in ctx.case.applicants:
-        theirs = [r for r in employers if not r.applicant_ids or a.id in r.applicant_ids]
-        if any(r.contact_status in REPLIED or agreed_not_to_contact(r) for r in theirs):
+        if employer_reference_done(ctx, a.id):
             continue
+        theirs = _employer_references_of(ctx, a.id)
         asked = any(r.contact_status is ContactStatus.REQUESTED for r in theirs)
         detail = (
             " (it has been asked for, but has not come back)"
@@ -103,9 +192,29 @@ def employer_references(ctx: Context) -> Iterator[Finding]:
 _HEARD_FROM = REPLIED | {ContactStatus.DECLINED}
 
 
+def _adult_children_recorded_as_children(ctx: Context) -> Iterator[Finding]:
+    """A child of the family living away who is an adult by their date of birth needs
+    what an adult child living away needs: recorded as one, the rule below asks for it."""
+    for member in ctx.case.household:
+        born = member.date_of_birth
+        if member.lives_in_household or member.kind not in CHILD_KINDS or born is None:
+            continue
+        if age_on(born, ctx.today) < ctx.rules.adult_age:
+            continue
+        yield Finding(
+            BLOCKER,
+            "adult_child_recorded_as_child",
+            f"{ctx.person_label(member.id)} lives away from home and is an adult by their "
+            "date of birth: record them as an adult child living away, then contact them "
+            "for a reference (or record a manager's decision not to).",
+            FixAt("case", member.id),
+        )
+
+
 def people_to_contact(ctx: Context) -> Iterator[Finding]:
     """Ex-partners and adult children living away: each needs a reference that came
     back (or that they declined), or a manager's recorded decision not to contact."""
+    yield from _adult_children_recorded_as_children(ctx)
     case = ctx.case
     people = [
         (p.id, "ex_partner", "An ex-partner")

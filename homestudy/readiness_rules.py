@@ -30,7 +30,7 @@ from homestudy.model import (
     Visit,
 )
 from homestudy.readiness_findings import Finding, FixAt, Severity
-from homestudy.timeline import PanelClock, TimelineRules, panel_clock
+from homestudy.timeline import PanelClock, TimelineRules, panel_clock, stage2_start
 
 if TYPE_CHECKING:
     from homestudy.forms import FormLibrary
@@ -89,10 +89,20 @@ class Context:
         return clock.panel if clock is not None and clock.panel > self.today else self.today
 
     @cached_property
+    def stage2_began(self) -> date | None:
+        return stage2_start(self.case)
+
+    @cached_property
     def done_visits(self) -> list[Visit]:
-        """Visits done by today: a done date still to come is never counted."""
+        """Stage 2 visits done by today: a done date still to come is never counted, nor
+        a visit from before Stage 2 began."""
+        began = self.stage2_began
         return [
-            v for v in self.case.visits if v.done_date is not None and v.done_date <= self.today
+            v
+            for v in self.case.visits
+            if v.done_date is not None
+            and v.done_date <= self.today
+            and (began is None or v.done_date >= began)
         ]
 
     @cached_property
@@ -105,12 +115,29 @@ class Context:
         return [a for a in self.answers if a.form_id == form_id and a.subject_id == subject_id]
 
     @cached_property
-    def interviewed_personal(self) -> list[Reference]:
+    def personal_entries(self) -> list[Reference]:
+        """Personal referees recorded as interviewed, every entry (even a repeat)."""
         return [
             r
             for r in self.case.references
             if r.kind in _PERSONAL_KINDS and r.contact_status is ContactStatus.INTERVIEWED
         ]
+
+    @cached_property
+    def interviewed_personal(self) -> list[Reference]:
+        """The personal referees who count: interviewed by today (an interview dated
+        still to come has not happened), each person once however often entered."""
+        seen: set[str] = set()
+        out = []
+        for r in self.personal_entries:
+            if r.interview_date is not None and r.interview_date > self.today:
+                continue
+            key = referee_key(r)
+            if key in seen:
+                continue
+            seen.add(key)
+            out.append(r)
+        return out
 
     @cached_property
     def household_at_home(self) -> list[HouseholdMember]:
@@ -142,6 +169,13 @@ class Context:
 Rule = Callable[[Context], Iterable[Finding]]
 
 
+def referee_key(ref: Reference) -> str:
+    """Who the referee is, so one person entered twice is one referee: their name,
+    ignoring case, spaces and punctuation (an entry with no name is its own)."""
+    name = re.sub(r"\W", "", ref.referee_name.casefold())
+    return name or ref.id
+
+
 def has_analysis(text: str) -> bool:
     """True when a paragraph starts with the analysis marker (``Analysis:``, plain or
     bold) and has words after it. A marker on its own is not analysis."""
@@ -151,6 +185,11 @@ def has_analysis(text: str) -> bool:
         if match and _WORD.search(body, match.end()):
             return True
     return False
+
+
+def has_words(text: str) -> bool:
+    """True when the text says something: a dash or dots alone do not."""
+    return bool(_WORD.search(text))
 
 
 def count(n: int, one: str, many: str) -> str:

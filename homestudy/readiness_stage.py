@@ -15,10 +15,12 @@ from homestudy.readiness_findings import Finding, FixAt, Severity
 from homestudy.readiness_people import (
     CHECK_WORDS,
     NeedStatus,
+    application_began,
+    check_date_problem,
     person_checks,
     unlinked_checks,
 )
-from homestudy.readiness_rules import Context
+from homestudy.readiness_rules import CHILD_KINDS, Context, has_words
 
 BLOCKER, WARNING = Severity.BLOCKER, Severity.WARNING
 
@@ -58,8 +60,25 @@ def _a(words: str) -> str:
 CHECKS_TARGET_PREFIX = "checks:"
 
 
+def _children_without_birth_date(ctx: Context) -> Iterator[Finding]:
+    """A child at home with no date of birth may be an adult who needs checks, and the
+    PAR must give each child's details: ask for the date."""
+    for member in ctx.household_at_home:
+        if member.kind in CHILD_KINDS and member.date_of_birth is None:
+            yield Finding(
+                BLOCKER,
+                "household_child_birth_date_missing",
+                f"{ctx.person_label(member.id)} lives in the household and has no date of "
+                "birth recorded, so HomeStudy cannot tell whether they are an adult who "
+                "needs checks. Record their date of birth.",
+                FixAt("case", member.id),
+            )
+
+
 def statutory_checks(ctx: Context) -> Iterator[Finding]:
+    yield from _children_without_birth_date(ctx)
     people = person_checks(ctx.case, ctx.rules, ctx.today)
+    began = application_began(ctx.case)
     for person in people:
         if not person.area_since_known:
             yield Finding(
@@ -95,11 +114,17 @@ def statutory_checks(ctx: Context) -> Iterator[Finding]:
                     target,
                 )
             elif state.status is NeedStatus.UNDATED:
+                problem = check_date_problem(state.check, began, ctx.today)
+                detail = (
+                    "has a result but no date (or a date still to come)"
+                    if problem in ("missing", "still to come")
+                    else f"has its result dated {problem}, so it cannot be a check for "
+                    "this application: correct the date, or ask for the check again"
+                )
                 yield Finding(
                     BLOCKER,
                     "statutory_check_undated",
-                    f"{person.label}'s {words}{place} has a result but no date "
-                    "(or a date still to come).",
+                    f"{person.label}'s {words}{place} {detail}.",
                     target,
                 )
             else:
@@ -133,7 +158,7 @@ def statutory_checks(ctx: Context) -> Iterator[Finding]:
 
 def medical_and_training(ctx: Context) -> Iterator[Finding]:
     stage1 = ctx.case.stage1
-    if not stage1.medical_adviser_summary.strip():
+    if not has_words(stage1.medical_adviser_summary):
         yield Finding(
             BLOCKER,
             "medical_summary_missing",

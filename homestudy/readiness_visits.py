@@ -1,8 +1,9 @@
 """Readiness rules for the Stage 2 visits.
 
-Only visits done by today count: a done date still to come is reported, never
-counted (entering one is refused by the core's date validation; older records and
-imports may still hold one). The agency sets how many visits, which must be in
+Only Stage 2 visits done by today count: a done date still to come, or one before
+Stage 2 began, is reported, never counted (entering a date still to come is refused by
+the core's date validation; older records and imports may still hold one), and visits
+on the same day count as one. The agency sets how many visits, which must be in
 person, whether a midway review is needed, and whether the whole household must be
 seen (``TimelineRules``).
 """
@@ -24,6 +25,7 @@ def _in_person(visit: Visit) -> bool:
 
 
 def future_done_dates(ctx: Context) -> Iterator[Finding]:
+    began = ctx.stage2_began
     for v in ctx.case.visits:
         if v.done_date is not None and v.done_date > ctx.today:
             yield Finding(
@@ -33,19 +35,34 @@ def future_done_dates(ctx: Context) -> Iterator[Finding]:
                 "still to come, so it is not counted. Correct the date it was done.",
                 FixAt("visits", v.id),
             )
+        elif v.done_date is not None and began is not None and v.done_date < began:
+            yield Finding(
+                WARNING,
+                "visit_before_stage2",
+                f"Visit {v.sequence} is recorded as done on {format_date(v.done_date)}, before "
+                f"Stage 2 began on {format_date(began)}, so it does not count as a Stage 2 "
+                "visit. Correct the date if it is wrong.",
+                FixAt("visits", v.id),
+            )
+
+
+def _days(visits: list[Visit]) -> int:
+    """How many visits, counting those done on the same day as one."""
+    return len({v.done_date for v in visits})
 
 
 def visits_done(ctx: Context) -> Iterator[Finding]:
-    done, needed = len(ctx.done_visits), ctx.rules.min_visits
+    done, needed = _days(ctx.done_visits), ctx.rules.min_visits
     if done < needed:
+        same_day = " (visits on the same day count as one)" if done < len(ctx.done_visits) else ""
         yield Finding(
             BLOCKER,
             "visits_too_few",
-            f"Visits done: {done} of the at least {needed} needed.",
+            f"Visits done: {done} of the at least {needed} needed{same_day}.",
             FixAt("visits"),
         )
     wanted = ctx.rules.min_in_person_visits
-    in_person = sum(1 for v in ctx.done_visits if _in_person(v))
+    in_person = _days([v for v in ctx.done_visits if _in_person(v)])
     if in_person < wanted:
         yield Finding(
             BLOCKER,

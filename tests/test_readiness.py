@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from readiness_helpers import (
@@ -289,7 +289,6 @@ def test_adult_child_not_contacted_needs_reason_and_manager(case: Case, lib: For
         (date(2019, 6, 1), ["school_reference_missing"]),  # 7: at school
         (date(2023, 6, 1), ["school_reference_missing", "health_visitor_reference_missing"]),
         (date(2025, 12, 1), ["health_visitor_reference_missing"]),  # under 2: no nursery yet
-        (None, ["school_reference_missing"]),  # age unknown: ask the school
         (date(2005, 1, 1), []),  # an adult at home
     ],
 )
@@ -544,6 +543,8 @@ def test_applicant_copy_over_christmas(case: Case, lib: FormLibrary) -> None:
     # Panel Thu 14 Jan 2027: papers out Thu 7 Jan; the comment period of five working
     # days must end by Wed 6 Jan, skipping 25 and 28 Dec and 1 Jan.
     case.stage2_notice_on = date(2026, 10, 10)
+    for visit in case.visits:  # Stage 2 visits, after the notice
+        visit.done_date = date(2026, 10, 10) + timedelta(days=7 * visit.sequence)
     case.provisional_panel_date = None
     case.panel_date = date(2027, 1, 14)
     case.applicant_copy_shared_on = date(2026, 12, 30)

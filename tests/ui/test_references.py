@@ -12,11 +12,12 @@ from PySide6.QtTest import QTest
 from homestudy.model import (
     Case,
     ContactStatus,
+    Reference,
     ReferenceKind,
     SignificantOther,
     VisitMode,
 )
-from ui.views.references import ReferencesView
+from ui.views.references import ReferencesView, summary_text
 
 editor_ctx = editors_support.editor_ctx  # fixture
 saved_case = editors_support.saved_case  # fixture
@@ -58,8 +59,40 @@ def test_add_a_family_referee_and_record_the_interview(qtbot, editor_ctx, saved_
     assert stored.interview_mode is VisitMode.VIRTUAL
     assert stored.notes == "Warm about their patience with her grandchildren."
     assert stored.applicant_ids == [a.id for a in saved_case.applicants]
-    assert "1 of 1 personal referees interviewed" in view.summary.text()
+    assert "Personal referees interviewed: 1 of the 3 needed" in view.summary.text()
     assert "family referee interviewed: yes" in view.summary.text()
+
+
+def test_the_summary_counts_as_readiness_does(qtbot, editor_ctx, saved_case):
+    """Per applicant, only what readiness counts: an employer reference only asked for is
+    not one, and the number of referees needed is the agency's."""
+    from homestudy.readiness import assess_readiness
+    from homestudy.timeline import TimelineRules
+
+    first, second = saved_case.applicants
+    saved_case.references = [
+        Reference(
+            ReferenceKind.EMPLOYER,
+            "Employer One",
+            applicant_ids=[first.id],
+            contact_status=ContactStatus.REQUESTED,
+        ),
+        Reference(
+            ReferenceKind.EMPLOYER,
+            "Employer Two",
+            applicant_ids=[second.id],
+            contact_status=ContactStatus.WRITTEN_RECEIVED,
+        ),
+    ]
+    view = _view(qtbot, editor_ctx, saved_case)
+    assert view.summary.text().endswith("employer reference: Applicant 1 not yet, Applicant 2 yes.")
+    findings = assess_readiness(saved_case, editor_ctx.forms, view.rules, date.today())
+    missing = [f.message for f in findings if f.code == "employer_reference_missing"]
+    assert [m.split(" has ")[0] for m in missing] == ["Applicant 1"]
+    four = TimelineRules(min_personal_referees=4)
+    assert "interviewed: 0 of the 4 needed" in summary_text(
+        saved_case, editor_ctx.forms, four, None
+    )
 
 
 def test_the_guide_for_the_kind_shows_beside_the_notes(qtbot, editor_ctx, saved_case):

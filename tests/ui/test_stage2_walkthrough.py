@@ -100,6 +100,10 @@ def _add_lines_of_enquiry(qtbot, window, ctx, case_id: str) -> None:
                 )
                 for kind in (CheckKind.DBS, CheckKind.LOCAL_AUTHORITY)
             ]
+        # Stage 2 began two months ago (its visits are weekly since), and the applicants
+        # have had their copy and their five working days to comment
+        case.stage2_notice_on = date.today() - timedelta(days=60)
+        case.applicant_copy_shared_on = date.today() - timedelta(days=10)
         case.stage1.medical_adviser_summary = "No health bar to adoption."
         case.stage1.training_completed_on = done
         case.lines_of_enquiry = [
@@ -138,6 +142,9 @@ def _plan_and_record_visits(qtbot, window) -> None:
     for row in range(8):
         visits.table.setCurrentItem(visits.table.topLevelItem(row))
         qtbot.mouseClick(visits.done_today, Qt.MouseButton.LeftButton)
+        # weekly, the last today (visits on the same day count as one)
+        done = date.today() - timedelta(days=7 * (7 - row))
+        visits.done_edit.set_text(done.strftime("%d/%m/%Y"))
         _type(visits.notes_edit, f"Visit {row + 1}: topics covered as planned.")
     assert f"8 of {planned} visits done" in visits.summary.text()
 
@@ -170,7 +177,7 @@ def _add_references(qtbot, window) -> None:
         if status is ContactStatus.INTERVIEWED:
             qtbot.mouseClick(refs.interview_edit.check, Qt.MouseButton.LeftButton)
             _type(refs.notes_edit, "Knows them well; no concerns; would support them.")
-    assert "3 of 3 personal referees interviewed" in refs.summary.text()
+    assert "Personal referees interviewed: 3 of the 3 needed" in refs.summary.text()
 
 
 def _complete_checklists(qtbot, window) -> None:

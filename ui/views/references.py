@@ -7,7 +7,8 @@ and the manager's name are asked for (readiness checks both).
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import date
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QSignalBlocker
 from PySide6.QtWidgets import (
@@ -36,7 +37,9 @@ from homestudy.model import (
     VisitMode,
 )
 from homestudy.textutil import format_date
+from homestudy.timeline import TimelineRules
 from homestudy.validation import DateKind
+from ui.case_rules import read_case_rules
 from ui.operations import AutoSaver
 from ui.spellcheck import spelling_service
 from ui.views.reference_labels import (
@@ -59,7 +62,33 @@ from ui.widgets.record_table import (
     select_row,
 )
 
+if TYPE_CHECKING:
+    from homestudy.forms import FormLibrary
+
 SAVE_DELAY_MS = 400
+
+
+def summary_text(
+    case: Case | None, forms: FormLibrary, rules: TimelineRules, today: date | None
+) -> str:
+    """The tab's summary, counted by readiness's own rules (``reference_counts``): only
+    personal referees interviewed by today count, each once, and each applicant needs
+    their own employer reference back."""
+    if case is None:
+        return ""
+    from homestudy.readiness_references import reference_counts
+    from homestudy.readiness_rules import Context
+
+    got = reference_counts(Context(case, forms, rules, today or date.today()))
+    if len(got.employers) == 1:
+        employer = "yes" if got.employers[0][1] else "not yet"
+    else:
+        employer = ", ".join(f"{who} {'yes' if done else 'not yet'}" for who, done in got.employers)
+    return (
+        f"Personal referees interviewed: {got.interviewed} of the {got.needed} needed; "
+        f"family referee interviewed: {'yes' if got.family else 'no'}; "
+        f"employer reference: {employer or 'no applicants yet'}."
+    )
 
 
 class ReferencesView(RecordEditor, QWidget):
@@ -70,6 +99,8 @@ class ReferencesView(RecordEditor, QWidget):
         self.ctx = ctx
         self.case: Case | None = None
         self.reference: Reference | None = None
+        self.rules = TimelineRules.from_settings(ctx.settings)
+        self.today: date | None = None  # tests pin the day
         self.confirm_box: QWidget | None = None
         self.saver = AutoSaver(ctx, self, delay_ms=SAVE_DELAY_MS)
         self.setAccessibleName("References")
@@ -224,6 +255,7 @@ class ReferencesView(RecordEditor, QWidget):
         current = self.reference.id if self.reference else ""
         self.reference = None
         self._refresh_table(current)
+        self._load_rules(case)
 
     def reveal(self, target_id: str) -> None:
         """Select a reference by id, or the one for this person (ex-partner, adult child)."""
@@ -315,17 +347,19 @@ class ReferencesView(RecordEditor, QWidget):
         item.setText(3, format_date(ref.interview_date))
 
     def _update_summary(self) -> None:
-        refs = self.case.references if self.case else []
-        personal = [r for r in refs if r.kind in (ReferenceKind.PERSONAL, ReferenceKind.FAMILY)]
-        interviewed = [r for r in personal if r.contact_status is ContactStatus.INTERVIEWED]
-        family = any(r.kind is ReferenceKind.FAMILY for r in interviewed)
-        employer = any(r.kind is ReferenceKind.EMPLOYER for r in refs)
-        self.summary.setText(
-            f"{len(interviewed)} of {len(personal)} personal referees interviewed (3 needed); "
-            f"family referee interviewed: {'yes' if family else 'no'}; "
-            f"employer reference: {'yes' if employer else 'none yet'}."
-        )
+        self.summary.setText(summary_text(self.case, self.ctx.forms, self.rules, self.today))
         self.remove_button.setEnabled(self.reference is not None)
+
+    def _load_rules(self, case: Case) -> None:
+        """An agency's case is summed up by its own rules (how many referees), as
+        readiness judges it; until they arrive the rules shown before stand."""
+
+        def apply(rules: TimelineRules) -> None:
+            if self.case is not None and self.case.id == case.id:
+                self.rules = rules
+                self._update_summary()
+
+        read_case_rules(self.ctx, self, case, apply)
 
     def _current_changed(self, current: QTreeWidgetItem | None, _previous: object) -> None:
         self.flush()
