@@ -78,6 +78,28 @@ def test_typing_saves_the_section_with_counts_and_status(qtbot, editor_ctx, save
     assert view.tree.item_for("health").text(1) == "◐ Drafting"
 
 
+def test_only_a_change_of_the_words_moves_last_edited(qtbot, editor_ctx, saved_case):
+    """Marking a section Complete after the manager signed is not an edit of the report:
+    readiness calls a signature older than the last edit stale, so a status change must
+    leave "last edited" where the words left it."""
+    view = _view(qtbot, editor_ctx, saved_case)
+    view.reveal("health")
+    _type(view, "Both are in good health.")
+    settle(qtbot, editor_ctx, view)
+    edited = load(editor_ctx, qtbot, saved_case.id).par_sections["health"].last_edited
+    assert edited is not None
+    view.status_combo.setFocus()
+    QTest.keyClick(view.status_combo, Qt.Key.Key_Down)  # Drafting -> Ready for review
+    settle(qtbot, editor_ctx, view)
+    stored = load(editor_ctx, qtbot, saved_case.id).par_sections["health"]
+    assert stored.status is SectionStatus.READY_FOR_REVIEW
+    assert stored.last_edited == edited
+    _type(view, " Neither smokes.")
+    settle(qtbot, editor_ctx, view)
+    later = load(editor_ctx, qtbot, saved_case.id).par_sections["health"].last_edited
+    assert later is not None and later > edited
+
+
 def test_analysis_paragraph_button_and_formatting_keys(qtbot, editor_ctx, saved_case):
     view = _view(qtbot, editor_ctx, saved_case)
     view.reveal("motivation")

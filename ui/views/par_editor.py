@@ -80,6 +80,9 @@ class ParEditorView(QWidget):
         self.documents: dict[str, QTextDocument] = {}
         self._paragraphs: dict[str, int] = {}  # paragraph count per section, to move links
         self._words: dict[str, int] = {}  # words per section, so the total is cheap to keep
+        # each section's text as last saved: only a change of the words is an edit (a
+        # signature older than an edit is stale; a status or a sharing decision is not one)
+        self._saved_text: dict[str, str] = {}
         self.fields_widget: QWidget | None = None
         self.saver = AutoSaver(ctx, self, delay_ms=SAVE_DELAY_MS)
         ctx.events.about_to_lock.connect(self.flush)  # the renderer's debounced text too
@@ -279,10 +282,12 @@ class ParEditorView(QWidget):
         self._paragraphs.clear()
         self.tree.set_sections(self.ctx.forms.par.sections)
         self._words.clear()
+        self._saved_text.clear()
         for section in self.ctx.forms.par.sections:
             draft = case.section(section.id)
             self.tree.update_section(draft)
             self._words[section.id] = word_count(draft.text)
+            self._saved_text[section.id] = draft.text
         self._update_total()
         self._finder = confidentiality.FlagFinder(case)
         self._rules = TimelineRules.from_settings(self.ctx.settings)
@@ -479,7 +484,9 @@ class ParEditorView(QWidget):
     def _save(self, draft: ParSectionDraft) -> None:
         if self.case is None:
             return
-        draft.last_edited = utc_now()
+        if draft.text != self._saved_text.get(draft.section_id, ""):
+            draft.last_edited = utc_now()
+            self._saved_text[draft.section_id] = draft.text
         self.tree.update_section(draft)
         self._words[draft.section_id] = word_count(draft.text)
         self._update_total()
