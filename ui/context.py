@@ -95,18 +95,35 @@ class AppContext:
         self.pool.start(PoolJob(self.bridge, load))
 
     def warm_up(self, modules: tuple[str, ...]) -> None:
-        """Import ``modules`` on the pool while the user types the passphrase, so that
-        the first case list and the first case open without that wait."""
+        """Import ``modules`` while the user types the passphrase, so that the first case
+        list and the first case open without that wait: the core's (no Qt) on the pool,
+        the views one at a time on the GUI thread between events, because a module that
+        defines widgets must not be imported beside the GUI thread's own use of Qt (a
+        test run crashed so, once)."""
         import importlib
+
+        from PySide6.QtCore import QTimer
 
         from ui.workers import PoolJob
 
-        def load() -> None:
-            for name in modules:
-                with contextlib.suppress(Exception):  # a missing module is left out later
-                    importlib.import_module(name)
+        def load_quietly(name: str) -> None:
+            with contextlib.suppress(Exception):  # a missing module is left out later
+                importlib.import_module(name)
 
-        self.pool.start(PoolJob(self.bridge, load))
+        core = [m for m in modules if not m.startswith("ui.")]
+        views = [m for m in modules if m.startswith("ui.")]
+
+        def load_core() -> None:
+            for name in core:
+                load_quietly(name)
+
+        def next_view() -> None:
+            if views:
+                load_quietly(views.pop(0))
+                QTimer.singleShot(0, next_view)
+
+        self.pool.start(PoolJob(self.bridge, load_core))
+        QTimer.singleShot(0, next_view)
 
     def shutdown(self) -> None:
         self.pool.waitForDone(10_000)
