@@ -65,6 +65,8 @@ def build_parser() -> argparse.ArgumentParser:
         default=os.environ.get("HOMESTUDY_AGENCY_HOME", "agency"),
         help="the agency's folder: settings, keys, SQLite database",
     )
+    from homestudy.agency.console.cli import add_insecure_cookies, port_number
+
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     p = sub.add_parser("init", help="make the agency's keys and database")
     p.add_argument("--agency-id", required=True)
@@ -81,7 +83,8 @@ def build_parser() -> argparse.ArgumentParser:
         "holds the (protected) decryption key; all: both in one process",
     )
     p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, default=8480, help="0 picks a free port")
+    p.add_argument("--port", type=port_number, default=8480, help="0 picks a free port")
+    add_insecure_cookies(p)
     p.add_argument(
         "--workers",
         type=int,
@@ -237,7 +240,12 @@ def _serve(args: argparse.Namespace) -> int:
     from homestudy.agency.serve import serve
 
     return serve(
-        Path(args.home), role=args.role, host=args.host, port=args.port, workers=args.workers
+        Path(args.home),
+        role=args.role,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        secure_cookies=not args.insecure_cookies,
     )
 
 

@@ -32,7 +32,8 @@ LAPTOPS, MANAGERS = 50, 5
 
 
 class ConsoleProcess:
-    """``homestudy-agency console`` in its own process (as it runs for real)."""
+    """``homestudy-agency serve --role all`` in its own process: the console beside the
+    inbox (``console`` alone wants passphrase-protected keys)."""
 
     def __init__(self, home: Path) -> None:
         import subprocess
@@ -45,7 +46,9 @@ class ConsoleProcess:
                 "homestudy.agency.cli",
                 "--home",
                 str(home),
-                "console",
+                "serve",
+                "--role",
+                "all",
                 "--port",
                 "0",
             ],
