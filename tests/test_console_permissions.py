@@ -5,6 +5,7 @@ down, API tokens reach only their scopes, and every action is in the audit log."
 
 from __future__ import annotations
 
+import pyotp
 import pytest
 
 from homestudy.agency.console import audit, messaging, review
@@ -12,6 +13,7 @@ from tests.console_helpers import (
     ConsoleServer,
     Staff,
     close_all,
+    forget_totp_step,
     make_console_agency,
     send_with_replies,
 )
@@ -95,6 +97,19 @@ def test_sign_in_needs_the_code_and_cookies_are_locked_down(env):
     assert page.headers["cache-control"] == "no-store"
     assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
     assert "sign_in_failed" in actions(agency) and "sign_in" in actions(agency)
+
+
+def test_a_totp_code_signs_in_once(env):
+    agency, server = env
+    forget_totp_step(agency.home, "manager")  # whatever earlier tests used
+    code = pyotp.TOTP(agency.totp["manager"]).now()
+    first, second = Staff(server.url), Staff(server.url)
+    assert first.sign_in("manager", "", code=code).status_code == 303
+    # the same code again (seen over a shoulder, say) in its 30 seconds: refused
+    resp = second.sign_in("manager", "", code=code)
+    assert resp.status_code == 401 and "not right" in resp.text
+    assert "hs_session" not in second.cookies
+    assert first.get("/").status_code == 200  # the first session is untouched
 
 
 def test_sign_in_is_throttled(tmp_path):
