@@ -49,6 +49,16 @@ def actions(agency) -> list[str]:
         db.close()
 
 
+def api_tokens(agency) -> list[object]:
+    from homestudy.agency.console import api
+
+    db = agency.home.database(pool_size=1)
+    try:
+        return list(api.tokens(db))
+    finally:
+        db.close()
+
+
 def test_signed_out_gets_nothing(env):
     agency, server = env
     case = agency.cases[0]
@@ -282,6 +292,28 @@ def test_team_and_devices(env):
         assert {d.device_id: d.state for d in team.devices(db)}[device_id] == "revoked"
         manager.post("/team/restore", {"id": device_id})
         assert {d.device_id: d.state for d in team.devices(db)}[device_id] == "active"
+        # what is already so is said, and not audited as done again
+        before = actions(agency).count("device_restored"), actions(agency).count("device_revoked")
+        again = manager.post("/team/restore", {"id": device_id})
+        assert again.status_code == 400 and "That laptop was not revoked." in again.text
+        manager.post("/team/revoke", {"id": device_id})
+        twice = manager.post("/team/revoke", {"id": device_id})
+        assert twice.status_code == 400 and "That laptop is already revoked." in twice.text
+        manager.post("/team/restore", {"id": device_id})
+        assert (
+            actions(agency).count("device_restored"),
+            actions(agency).count("device_revoked"),
+        ) == (before[0] + 1, before[1] + 1)
+        # an id is hex: a LIKE pattern names no file (it once cancelled the first waiting one)
+        manager.post("/team/issue", {"assessor_id": "other.worker"})
+        for pattern in ("%%%%%%%%%%%%", "________", "%", "0" * 7):
+            refused = manager.post("/team/cancel", {"id": pattern})
+            assert refused.status_code == 404 and "No waiting enrolment file" in refused.text
+        assert [e.assessor_id for e in team.enrolments(db)].count("other.worker") == 1
+        # an assessor id is one printable line, as the CLI's enrol asks
+        for bad in ("new\r\nworker", "x" * 101):
+            refused = manager.post("/team/issue", {"assessor_id": bad})
+            assert refused.status_code == 400 and "id may" in refused.text
     finally:
         db.close()
     assert {"enrolment_issued", "enrolment_cancelled", "device_revoked", "device_restored"} <= set(
@@ -306,6 +338,13 @@ def test_api_token_reaches_only_its_scope(env):
         assert api.get("/api/v1/export?from=2026-01-01&to=2027-01-01").status_code == 403
         token_id = secret.split("_")[1]
         admin.get("/tokens")
+        # only the form's own route makes a token; a name is one line of at most 100
+        made_before = len(api_tokens(agency))
+        stray = admin.post("/tokens/anything", {"name": "X", "scope_caseload:read": "1"})
+        assert stray.status_code == 404
+        long = admin.post("/tokens/create", {"name": "n" * 100_000, "scope_caseload:read": "1"})
+        assert long.status_code == 400 and "at most 100 characters" in long.text
+        assert len(api_tokens(agency)) == made_before
         admin.post("/tokens/revoke", {"id": token_id})
         assert api.get("/api/v1/cases").status_code == 401
     assert api.is_closed

@@ -40,6 +40,9 @@ def _sha(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
+TOKEN_NAME_MAX = 100
+
+
 def create_token(
     db: Database, name: str, scopes: list[str], created_by: str
 ) -> tuple[ApiToken, str]:
@@ -47,6 +50,10 @@ def create_token(
     name = name.strip()
     if not name:
         raise ValidationError("Give the token a name (which system uses it).")
+    if len(name) > TOKEN_NAME_MAX or not name.isprintable():
+        raise ValidationError(
+            f"A token's name may be at most {TOKEN_NAME_MAX} characters, on one line."
+        )
     bad = [s for s in scopes if s not in SCOPES]
     if bad or not scopes:
         raise ValidationError("Choose at least one of the listed permissions.")

@@ -105,22 +105,36 @@ def _print(args: argparse.Namespace, data: Any, text: str) -> int:
     return 0
 
 
+def _password(username: str) -> str:
+    """From $HOMESTUDY_STAFF_PASSWORD, else typed at a prompt; a plain AgencyError when
+    there is neither (no terminal to ask at: a script, a pipe)."""
+    import sys
+
+    from homestudy.errors import AgencyError
+
+    given = os.environ.get("HOMESTUDY_STAFF_PASSWORD")
+    if given:
+        return given
+    if not sys.stdin.isatty():
+        raise AgencyError(
+            "No password given: set HOMESTUDY_STAFF_PASSWORD, or run this in a terminal "
+            "to type one."
+        )
+    try:
+        return getpass.getpass(f"Password for {username} (12 characters or more): ")
+    except EOFError as exc:
+        raise AgencyError("No password was typed; the account was not made.") from exc
+
+
 def _staff_add(args: argparse.Namespace) -> int:
     from homestudy.agency.console import audit, auth
     from homestudy.agency.console.schema import migrate_console
 
-    password = (
-        ""
-        if args.oidc
-        else (
-            os.environ.get("HOMESTUDY_STAFF_PASSWORD")
-            or getpass.getpass(f"Password for {args.username} (12 characters or more): ")
-        )
-    )
+    password = "" if args.oidc else _password(args.username)
     with _home_db(args) as (home, db):
         migrate_console(db)
         secret = auth.add_staff(db, args.username, args.name, args.role, password, oidc=args.oidc)
-        audit.record(db, "cli", "staff_added", args.username, args.role)
+        audit.record_cli(db, "staff_added", args.username, args.role)
     if args.oidc:
         return _print(
             args,
@@ -168,10 +182,10 @@ def _cancel(args: argparse.Namespace) -> int:
 
     with _home_db(args) as (_home, db):
         migrate_console(db)
-        team.cancel_enrolment(db, args.file_id)
-        audit.record(db, "cli", "enrolment_cancelled", args.file_id)
+        cancelled = team.cancel_enrolment(db, args.file_id)
+        audit.record_cli(db, "enrolment_cancelled", cancelled)
     return _print(
         args,
-        {"cancelled": args.file_id},
-        f"Enrolment file {args.file_id} cancelled; it can no longer be used.",
+        {"cancelled": cancelled},
+        f"Enrolment file {cancelled} cancelled; it can no longer be used.",
     )

@@ -585,6 +585,8 @@ def create_console_app(
         )
 
     def tokens_action(request: Request, s: auth.Session, form: dict[str, Any]) -> Response:
+        if request.path_params["action"] not in ("create", "revoke"):
+            raise NotFoundError("There is no such action.")  # only the form's route makes one
         if request.path_params["action"] == "revoke":
             api.revoke_token(c.db, str(form.get("id", "")))
             record_action(request, s, "api_token_revoked", str(form.get("id", "")), "")
