@@ -109,6 +109,26 @@ def test_sign_in_needs_the_code_and_cookies_are_locked_down(env):
     assert "sign_in_failed" in actions(agency) and "sign_in" in actions(agency)
 
 
+def test_a_refused_staff_request_is_audited(env):
+    agency, _server = env
+    adviser = signed_in(env, "adviser")
+    case = agency.cases[0]
+    adviser.get(f"/cases/{case.id}")
+    for path in (f"/cases/{case.id}/comments", "/team/revoke"):
+        assert (
+            adviser.post(path, {"section_id": "general", "text": "x", "id": "x"}).status_code == 403
+        )
+    assert adviser.get(f"/cases/{case.id}/download/par.pdf").status_code == 403
+    db = agency.home.database(pool_size=1)
+    try:
+        denied = [(e.actor, e.target, e.detail) for e in audit.entries(db, action="denied")]
+    finally:
+        db.close()
+    assert ("adviser", f"/cases/{case.id}/comments", "403 review") in denied
+    assert ("adviser", "/team/revoke", "403 devices") in denied
+    assert ("adviser", f"/cases/{case.id}/download/par.pdf", "403 download") in denied
+
+
 def test_a_totp_code_signs_in_once(env):
     agency, server = env
     forget_totp_step(agency.home, "manager")  # whatever earlier tests used

@@ -12,6 +12,7 @@ Only the token's SHA-256 is stored. Every call is in the audit log as ``api:<tok
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -87,6 +88,16 @@ def revoke_token(db: Database, token_id: str) -> None:
             "revoked_at IS NULL",
             (datetime.now(UTC).isoformat(), token_id),
         )
+
+
+def token_id_in(header: str) -> str:
+    """The token id an ``Authorization: Bearer hsat_<id>_...`` header names ("" if none):
+    what the audit log says a refused call came from (never the secret)."""
+    secret = header.partition(" ")[2].strip()
+    parts = secret.split("_")
+    if len(parts) >= 3 and parts[0] == "hsat" and re.fullmatch(r"[0-9a-f]{12}", parts[1]):
+        return parts[1]
+    return ""
 
 
 def check_token(db: Database, header: str) -> ApiToken | None:

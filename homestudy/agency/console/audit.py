@@ -30,6 +30,8 @@ ACTIONS = (
     "api_token_created",
     "api_token_revoked",
     "api_call",
+    "api_refused",
+    "denied",
     "export_csv",
     "view_audit",
     "staff_added",

@@ -13,6 +13,7 @@ import threading
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,7 @@ from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
-from starlette.routing import Route
+from starlette.routing import Match, Route
 
 from homestudy.agency.console import api, audit, auth, caseload, chart, messaging, review, team
 from homestudy.agency.console.cases import CaseCache, CaseState, bundles_of
@@ -43,7 +44,9 @@ SECURITY_HEADERS = {
     "X-Frame-Options": "DENY",
 }
 STATIC = Path(__file__).parent / "static"
-OPENAPI = Path(__file__).resolve().parents[3] / "docs" / "agency-api.openapi.yaml"
+#: the API's description, shipped in the package (docs/agency-api.openapi.yaml is the same
+#: file, kept equal by tests/test_console_api.py) so an installed copy serves it too
+OPENAPI = resources.files("homestudy.agency.console") / "openapi.yaml"
 _DOCUMENT_MEDIA = {  # a rendered PAR or record's media type, by its format
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "pdf": "application/pdf",
@@ -165,8 +168,9 @@ def create_console_app(
             form: dict[str, Any] = {}
             if post:
                 form = dict(await request.form())
+            who: auth.Session | None = None
             try:
-                session = await run_in_threadpool(session_of, request)
+                session = who = await run_in_threadpool(session_of, request)
                 if session is None and not request.url.path.startswith("/api/"):
                     return RedirectResponse("/login", status_code=303)
                 session = need(session, what)
@@ -178,6 +182,15 @@ def create_console_app(
                     c.as_actor, session.staff.username, fn, request, session, form
                 )
             except Denied as exc:
+                if who is not None:  # signed in, and refused: the log shows who tried what
+                    await run_in_threadpool(
+                        record_action,
+                        request,
+                        who,
+                        "denied",
+                        request.url.path[:200],
+                        f"{exc.status} {what}".strip(),
+                    )
                 return page(request, "error.html", None, exc.status, message=exc.message)
             except NotFoundError as exc:
                 return page(request, "error.html", None, 404, message=exc.message)
@@ -603,35 +616,68 @@ def create_console_app(
 
     # ------------------------------------------------------------------ JSON API
 
+    def api_refused(
+        request: Request, status: int, error: str, message: str, **headers: str
+    ) -> JSONResponse:
+        """An API refusal in the Error schema, audited like every other call (who: the
+        token's id when the header names one, never its secret)."""
+        actor = f"api:{api.token_id_in(request.headers.get('authorization', '')) or 'unknown'}"
+        audit.record(
+            c.db, actor, "api_refused", request.url.path[:200], f"{status} {error}", ip(request)
+        )
+        return JSONResponse({"error": error, "message": message}, status, headers=headers)
+
     def api_handler(
         fn: Callable[[Request, api.ApiToken], Response], scope: str
     ) -> Callable[[Request], Awaitable[Response]]:
         def run(request: Request) -> Response:
             token = api.check_token(c.db, request.headers.get("authorization", ""))
             if token is None:
-                return JSONResponse(
-                    {"error": "unauthorised", "message": "A valid API token is needed."},
+                return api_refused(
+                    request,
                     401,
-                    headers={"WWW-Authenticate": "Bearer"},
+                    "unauthorised",
+                    "A valid API token is needed.",
+                    **{"WWW-Authenticate": "Bearer"},
                 )
             if scope not in token.scopes:
-                return JSONResponse(
-                    {"error": "forbidden", "message": f"This token lacks the {scope} scope."}, 403
+                return api_refused(
+                    request, 403, "forbidden", f"This token lacks the {scope} scope."
                 )
             actor = f"api:{token.token_id}"
             try:
                 resp: Response = c.as_actor(actor, fn, request, token)
             except NotFoundError as exc:
-                return JSONResponse({"error": "not_found", "message": exc.message}, 404)
+                return api_refused(request, 404, "not_found", exc.message)
             except ValidationError as exc:
-                return JSONResponse({"error": "invalid", "message": exc.message}, 400)
-            audit.record(c.db, actor, "api_call", request.url.path, scope, ip(request))
+                return api_refused(request, 400, "invalid", exc.message)
+            detail = " ".join([scope, *filter(None, [getattr(request.state, "audit", "")])])
+            audit.record(c.db, actor, "api_call", request.url.path, detail, ip(request))
             return resp
 
         async def endpoint(request: Request) -> Response:
             return await run_in_threadpool(run, request)
 
         return endpoint
+
+    def api_unknown(request: Request) -> Response:
+        """Any other /api/v1/ path or method: the Error schema, not Starlette's plain text."""
+        allowed = [
+            m
+            for route in api_routes
+            if route.methods and route.matches(request.scope)[0] != Match.NONE
+            for m in sorted(route.methods)
+            if m != "HEAD"
+        ]
+        if allowed:
+            return api_refused(
+                request,
+                405,
+                "method_not_allowed",
+                f"Use {', '.join(allowed)} here.",
+                Allow=", ".join(allowed),
+            )
+        return api_refused(request, 404, "not_found", "There is no such API path.")
 
     def api_cases(request: Request, token: api.ApiToken) -> Response:
         rows = c.load.rows(c.today(), caseload.Filters.from_query(request.query_params))
@@ -686,14 +732,25 @@ def create_console_app(
                     "case": to_jsonable(case),
                 }
             )
+        request.state.audit = f"{start} to {end}: {len(out)} cases"
         return JSONResponse({"from": start.isoformat(), "to": end.isoformat(), "cases": out})
 
     def _case_rows_between(start: date, end: date) -> list[Any]:
+        """Every case any bundle of which was received from ``start`` to ``end`` (days,
+        inclusive), each at its latest state: a case that synced in the range and again
+        later is in it."""
         from homestudy.agency.console.cases import case_rows
 
-        return [
-            r for r in case_rows(c.db) if start.isoformat() <= r.received_at[:10] <= end.isoformat()
-        ]
+        with c.db.transaction() as cur:
+            synced = {
+                str(r[0])
+                for r in cur.all(
+                    "SELECT DISTINCT case_id FROM bundles "
+                    "WHERE substr(received_at, 1, 10) BETWEEN ? AND ?",
+                    (start.isoformat(), end.isoformat()),
+                )
+            }
+        return [r for r in case_rows(c.db) if r.case_id in synced]
 
     async def css(request: Request) -> Response:
         return Response(
@@ -703,12 +760,6 @@ def create_console_app(
         )
 
     async def openapi(request: Request) -> Response:
-        if not OPENAPI.exists():
-            raise_404 = {
-                "error": "not_found",
-                "message": "The API description is not installed with this copy.",
-            }
-            return JSONResponse(raise_404, 404)
         return Response(OPENAPI.read_bytes(), media_type="application/yaml")
 
     routes = [
@@ -735,6 +786,8 @@ def create_console_app(
         Route("/tokens", handler(tokens_page, "admin"), methods=["GET"]),
         Route("/tokens/{action}", handler(tokens_action, "admin", post=True), methods=["POST"]),
         Route("/static/console.css", css, methods=["GET"]),
+    ]
+    api_routes = [
         Route("/api/v1/openapi.yaml", openapi, methods=["GET"]),
         Route("/api/v1/cases", api_handler(api_cases, "caseload:read"), methods=["GET"]),
         Route("/api/v1/cases/{case_id}", api_handler(api_case, "cases:read"), methods=["GET"]),
@@ -745,9 +798,26 @@ def create_console_app(
         ),
         Route("/api/v1/export", api_handler(api_export, "cases:read"), methods=["GET"]),
     ]
+    routes += api_routes
+    routes.append(
+        Route(
+            "/api/v1/{rest:path}",
+            _threaded(api_unknown),
+            methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
+        )
+    )
     app = Starlette(routes=routes)
     app.state.console = c
     return app
+
+
+def _threaded(fn: Callable[[Request], Response]) -> Callable[[Request], Awaitable[Response]]:
+    """An endpoint that runs ``fn`` (which reaches the database) in the thread pool."""
+
+    async def endpoint(request: Request) -> Response:
+        return await run_in_threadpool(fn, request)
+
+    return endpoint
 
 
 def _when(value: str | None) -> str:
