@@ -129,6 +129,40 @@ def test_a_refused_staff_request_is_audited(env):
     assert ("adviser", f"/cases/{case.id}/download/par.pdf", "403 download") in denied
 
 
+def test_the_audit_csv_has_every_entry_and_the_page_says_how_many(env):
+    import csv
+    import io
+    import re
+
+    agency, _server = env
+    db = agency.home.database(pool_size=1)
+    try:
+        for i in range(1204):  # more than two pages, and more than one CSV batch
+            audit.record(db, "bulk&test", "view_caseload", "", str(i))
+        with db.transaction() as cur:  # one of them back in November
+            cur.execute(
+                "UPDATE console_audit SET at = ? WHERE detail = ? AND actor = ?",
+                ("2026-11-02T09:00:00+00:00", "7", "bulk&test"),
+            )
+    finally:
+        db.close()
+    admin = signed_in(env, "admin")
+    got = admin.get("/audit.csv?actor=bulk%26test")
+    rows = list(csv.reader(io.StringIO(got.text)))
+    assert rows[0][0] == "When (UTC)" and len(rows) == 1 + 1204
+    assert sorted(int(r[4]) for r in rows[1:]) == list(range(1204))
+    page = admin.get("/audit?actor=bulk%26test").text
+    assert "Showing the newest 500 of 1204 entries" in page
+    assert 'href="/audit.csv?actor=bulk%26test"' in page  # the filter kept, encoded
+    older = re.search(r'href="(/audit\?actor=bulk%26test&amp;before=\d+)">Older entries', page)
+    assert older is not None
+    second = admin.get(older.group(1).replace("&amp;", "&")).text
+    assert "Older entries: showing 500 of 1204" in second and "Newest entries" in second
+    november = admin.get("/audit?actor=bulk%26test&from=2026-11-01&to=2026-11-30").text
+    assert "Showing the newest 1 of 1 entries" in november
+    assert admin.get("/audit?from=yesterday").status_code == 400
+
+
 def test_a_totp_code_signs_in_once(env):
     agency, server = env
     forget_totp_step(agency.home, "manager")  # whatever earlier tests used
