@@ -40,8 +40,10 @@ def app_for_role(home: AgencyHome, *, secure_cookies: bool = True) -> Any:
     home.unlock()
     from homestudy.agency.console.web import create_console_app
 
-    console = _with_health(home, create_console_app(home, secure_cookies=secure_cookies))
+    pages = create_console_app(home, secure_cookies=secure_cookies)
+    console = _with_health(home, pages)
     if home.role == "console":
+        _warm_at_start(pages.state.console)
         return console
     return _inbox_and_console(create_app(home), console)
 
@@ -105,7 +107,7 @@ def _with_health(home: AgencyHome, console: Any) -> Any:
             Route("/metrics", metrics_page),
             Mount("/", app=console),
         ],
-        lifespan=_renumbering(home, db, console.state.console),
+        lifespan=_renumbering(home, db),
         middleware=[
             Middleware(RequestLog),
             Middleware(BodyLimit, limit_for=lambda _p: SMALL_LIMIT),
@@ -113,9 +115,8 @@ def _with_health(home: AgencyHome, console: Any) -> Any:
     )
 
 
-def _renumbering(home: AgencyHome, db: Any, console: Any) -> Any:
-    """A lifespan that re-numbers what the inbox role noted, while the console runs, and
-    works out the caseload once at start."""
+def _renumbering(home: AgencyHome, db: Any) -> Any:
+    """A lifespan that re-numbers what the inbox role noted, while the console runs."""
     import asyncio
     import contextlib
 
@@ -137,7 +138,6 @@ def _renumbering(home: AgencyHome, db: Any, console: Any) -> Any:
     @contextlib.asynccontextmanager
     async def lifespan(_app: Any) -> Any:
         task = asyncio.create_task(loop())
-        _warm_caseload(console)
         try:
             yield
         finally:
@@ -148,9 +148,10 @@ def _renumbering(home: AgencyHome, db: Any, console: Any) -> Any:
     return lifespan
 
 
-def _warm_caseload(console: Any) -> None:
-    """Decrypt and work out every case now, in the background, not on the first manager's
-    first page."""
+def _warm_at_start(console: Any) -> None:
+    """The console role decrypts and works out every case as it starts, in the background,
+    not on the first manager's first page (``--role all``, a small agency or a trial, does
+    it on the first page instead)."""
     import threading
     from datetime import date
 
