@@ -88,3 +88,31 @@ def test_enrolment_and_account_commands_are_audited_by_os_user_and_refuse_plainl
         assert not (tmp_path / "b").exists()
     for command in ("revoke", "restore-device"):
         _refused(agency_cli(home.path, command, "nope"), "No device with that id is enrolled.")
+
+
+def test_a_cancel_names_one_waiting_file_by_hex(tmp_path: Path) -> None:
+    import pytest
+
+    from homestudy.agency.console import team
+    from homestudy.errors import NotFoundError, ValidationError
+
+    home = make_agency(tmp_path / "agency")
+    db = home.database(pool_size=1)
+    try:
+        db.migrate()
+        with db.transaction() as cur:
+            for sha in ("abcdef01" + "1" * 56, "abcdef01" + "2" * 56):
+                cur.execute(
+                    "INSERT INTO enrolment_tokens (token_sha256, assessor_id, created_at, "
+                    "expires_at) VALUES (?, 'sam', '2026-01-01', '2999-01-01')",
+                    (sha,),
+                )
+        with pytest.raises(ValidationError, match="More than one waiting enrolment file"):
+            team.cancel_enrolment(db, "abcdef01")
+        for pattern in ("abcdef0%", "abcdef0_1", "ABCDEF01"[:7], "abcdef01'--"):
+            with pytest.raises(NotFoundError):
+                team.cancel_enrolment(db, pattern)
+        assert team.cancel_enrolment(db, "ABCDEF011") == "abcdef011111"  # any case, unambiguous
+        assert [e.token_id for e in team.enrolments(db)] == ["abcdef012222"]
+    finally:
+        db.close()

@@ -140,16 +140,16 @@ _TOKEN_ID = re.compile(r"[0-9a-f]{8,64}")
 def cancel_enrolment(db: Database, token_id: str) -> str:
     """Make an unused enrolment file useless at once (it expires now); its 12-hex id.
 
-    ``token_id`` is hex only (a plain prefix match, so no pattern can stand for another
-    file's id), at least 8 characters, and must name one waiting file, not several."""
+    ``token_id`` is hex only (so no LIKE pattern can stand for another file's id), at
+    least 8 characters, and must name one waiting file, not several."""
     token_id = token_id.strip().lower()
     if not _TOKEN_ID.fullmatch(token_id):
         raise NotFoundError("No waiting enrolment file has that id.")
     with db.transaction(immediate=True) as cur:
         rows = cur.all(
-            "SELECT token_sha256 FROM enrolment_tokens WHERE substr(token_sha256, 1, ?) = ? "
+            "SELECT token_sha256 FROM enrolment_tokens WHERE token_sha256 LIKE ? "
             "AND used_at IS NULL AND expires_at > ? LIMIT 2",
-            (len(token_id), token_id, _now()),
+            (token_id + "%", _now()),  # hex only (checked above): no wildcard in it
         )
         if not rows:
             raise NotFoundError("No waiting enrolment file has that id.")
