@@ -93,6 +93,7 @@ class Server:
         if "listening on" not in line:
             self.stop()
             raise RuntimeError(f"did not start: {line} {self.stderr}")
+        self.listening = line.strip()  # "Console listening on http://…"
         self.url = line.rsplit(" ", 1)[1].strip()
         self._log: list[str] = []  # drained as it comes: a full pipe would block the server
         self._drainer = threading.Thread(

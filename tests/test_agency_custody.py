@@ -77,13 +77,15 @@ def test_inbox_role_accepts_and_verifies_with_no_private_key_present(tmp_path: P
 def test_console_refuses_an_unprotected_key_until_protect_key(tmp_path: Path) -> None:
     home = make_agency(tmp_path / "agency")  # an older folder: plain key files
     env = agency_env(HOMESTUDY_AGENCY_PASSPHRASE=PASSPHRASE)
-    refused = agency_cli(home.path, "serve", "--role", "console", "--port", "0", env=env)
-    assert refused.returncode == 1
-    assert refused.stderr.strip().splitlines() == [
-        "homestudy-agency: agency.key, agency-sign.key and agency-receipt.key in "
-        f"{home.path} are not protected by a passphrase. Run 'homestudy-agency "
-        "protect-key' first."
-    ]
+    # ``console`` is ``serve --role console``: the same refusal, not a console on plain keys
+    for command in (("serve", "--role", "console"), ("console",)):
+        refused = agency_cli(home.path, *command, "--port", "0", env=env)
+        assert refused.returncode == 1, command
+        assert refused.stderr.strip().splitlines() == [
+            "homestudy-agency: agency.key, agency-sign.key and agency-receipt.key in "
+            f"{home.path} are not protected by a passphrase. Run 'homestudy-agency "
+            "protect-key' first."
+        ], command
     identity_before = home.age_identities
     done = agency_cli(home.path, "protect-key", env=env)
     assert done.returncode == 0, done.stderr
@@ -103,13 +105,42 @@ def test_console_refuses_an_unprotected_key_until_protect_key(tmp_path: Path) ->
         _ = AgencyHome(home.path).signing_secret
     server = Server(home.path, "--role", "console", env=env)
     try:
+        assert server.listening.startswith("Console listening on http://127.0.0.1:")
         with httpx.Client(base_url=server.url, timeout=30) as client:
             assert client.get("/health").json()["role"] == "console"
+            assert client.get("/login").status_code == 200
     finally:
         server.stop()
     no_passphrase = agency_cli(home.path, "serve", "--role", "console", "--port", "0")
     assert no_passphrase.returncode == 1 and "none was given" in no_passphrase.stderr
     assert "Traceback" not in no_passphrase.stderr
+
+
+def test_role_all_serves_the_inbox_and_the_console_in_one_process(tmp_path: Path) -> None:
+    home = make_agency(tmp_path / "agency")  # plain keys: all warns, and still starts
+    server = Server(home.path, "--role", "all")
+    try:
+        assert server.listening.startswith("Inbox and console listening on http://127.0.0.1:")
+        with httpx.Client(base_url=server.url, timeout=30) as client:
+            assert client.get("/health").json()["role"] == "all"
+            assert client.get("/keys").status_code == 200  # the inbox's
+            assert "Sign in" in client.get("/login").text  # the console's
+            assert client.get("/", follow_redirects=False).status_code == 303
+            assert client.put("/bundles/x", content=b"x").status_code != 404
+    finally:
+        stderr = server.stop()
+    assert "not protected by a passphrase" in stderr
+
+
+def test_the_console_command_checks_its_port_in_plain_words(tmp_path: Path) -> None:
+    home = make_agency(tmp_path / "agency")
+    for command in ("console", "serve"):
+        for port in ("99999", "-5", "eighty"):
+            done = agency_cli(home.path, command, "--port", port)
+            assert done.returncode == 2 and "Traceback" not in done.stderr
+            assert f"argument --port: {port!r} is not a port: give a number from 1 to 65535" in (
+                done.stderr
+            ), done.stderr
 
 
 def test_passphrase_from_a_systemd_credential(tmp_path: Path, monkeypatch) -> None:

@@ -5,14 +5,16 @@ down, API tokens reach only their scopes, and every action is in the audit log."
 
 from __future__ import annotations
 
+import pyotp
 import pytest
 
-from homestudy.agency.console import messaging, review
+from homestudy.agency.console import audit, messaging, review
 from tests.console_helpers import (
     ConsoleServer,
     Staff,
     audit_entries,
     close_all,
+    forget_totp_step,
     make_console_agency,
     send_with_replies,
 )
@@ -42,6 +44,16 @@ def signed_in(env, who: str) -> Staff:
 
 def actions(agency) -> list[str]:
     return [e.action for e in audit_entries(agency.home, limit=10000)]
+
+
+def api_tokens(agency) -> list[object]:
+    from homestudy.agency.console import api
+
+    db = agency.home.database(pool_size=1)
+    try:
+        return list(api.tokens(db))
+    finally:
+        db.close()
 
 
 def test_signed_out_gets_nothing(env):
@@ -92,6 +104,73 @@ def test_sign_in_needs_the_code_and_cookies_are_locked_down(env):
     assert page.headers["cache-control"] == "no-store"
     assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
     assert "sign_in_failed" in actions(agency) and "sign_in" in actions(agency)
+
+
+def test_a_refused_staff_request_is_audited(env):
+    agency, _server = env
+    adviser = signed_in(env, "adviser")
+    case = agency.cases[0]
+    adviser.get(f"/cases/{case.id}")
+    for path in (f"/cases/{case.id}/comments", "/team/revoke"):
+        assert (
+            adviser.post(path, {"section_id": "general", "text": "x", "id": "x"}).status_code == 403
+        )
+    assert adviser.get(f"/cases/{case.id}/download/par.pdf").status_code == 403
+    db = agency.home.database(pool_size=1)
+    try:
+        denied = [(e.actor, e.target, e.detail) for e in audit.entries(db, action="denied")]
+    finally:
+        db.close()
+    assert ("adviser", f"/cases/{case.id}/comments", "403 review") in denied
+    assert ("adviser", "/team/revoke", "403 devices") in denied
+    assert ("adviser", f"/cases/{case.id}/download/par.pdf", "403 download") in denied
+
+
+def test_the_audit_csv_has_every_entry_and_the_page_says_how_many(env):
+    import csv
+    import io
+    import re
+
+    agency, _server = env
+    db = agency.home.database(pool_size=1)
+    try:
+        for i in range(1204):  # more than two pages, and more than one CSV batch
+            audit.record(db, "bulk&test", "view_caseload", "", str(i))
+        with db.transaction() as cur:  # one of them back in November
+            cur.execute(
+                "UPDATE console_audit SET at = ? WHERE detail = ? AND actor = ?",
+                ("2026-11-02T09:00:00+00:00", "7", "bulk&test"),
+            )
+    finally:
+        db.close()
+    admin = signed_in(env, "admin")
+    got = admin.get("/audit.csv?actor=bulk%26test")
+    rows = list(csv.reader(io.StringIO(got.text)))
+    assert rows[0][0] == "When (UTC)" and len(rows) == 1 + 1204
+    assert sorted(int(r[4]) for r in rows[1:]) == list(range(1204))
+    page = admin.get("/audit?actor=bulk%26test").text
+    assert "Showing the newest 500 of 1204 entries" in page
+    assert 'href="/audit.csv?actor=bulk%26test"' in page  # the filter kept, encoded
+    older = re.search(r'href="(/audit\?actor=bulk%26test&amp;before=\d+)">Older entries', page)
+    assert older is not None
+    second = admin.get(older.group(1).replace("&amp;", "&")).text
+    assert "Older entries: showing 500 of 1204" in second and "Newest entries" in second
+    november = admin.get("/audit?actor=bulk%26test&from=2026-11-01&to=2026-11-30").text
+    assert "Showing the newest 1 of 1 entries" in november
+    assert admin.get("/audit?from=yesterday").status_code == 400
+
+
+def test_a_totp_code_signs_in_once(env):
+    agency, server = env
+    forget_totp_step(agency.home, "manager")  # whatever earlier tests used
+    code = pyotp.TOTP(agency.totp["manager"]).now()
+    first, second = Staff(server.url), Staff(server.url)
+    assert first.sign_in("manager", "", code=code).status_code == 303
+    # the same code again (seen over a shoulder, say) in its 30 seconds: refused
+    resp = second.sign_in("manager", "", code=code)
+    assert resp.status_code == 401 and "not right" in resp.text
+    assert "hs_session" not in second.cookies
+    assert first.get("/").status_code == 200  # the first session is untouched
 
 
 def test_sign_in_is_throttled(tmp_path):
@@ -269,6 +348,28 @@ def test_team_and_devices(env):
         assert {d.device_id: d.state for d in team.devices(db)}[device_id] == "revoked"
         manager.post("/team/restore", {"id": device_id})
         assert {d.device_id: d.state for d in team.devices(db)}[device_id] == "active"
+        # what is already so is said, and not audited as done again
+        before = actions(agency).count("device_restored"), actions(agency).count("device_revoked")
+        again = manager.post("/team/restore", {"id": device_id})
+        assert again.status_code == 400 and "That laptop was not revoked." in again.text
+        manager.post("/team/revoke", {"id": device_id, "confirm": "1"})
+        twice = manager.post("/team/revoke", {"id": device_id, "confirm": "1"})
+        assert twice.status_code == 400 and "That laptop is already revoked." in twice.text
+        manager.post("/team/restore", {"id": device_id})
+        assert (
+            actions(agency).count("device_restored"),
+            actions(agency).count("device_revoked"),
+        ) == (before[0] + 1, before[1] + 1)
+        # an id is hex: a LIKE pattern names no file (it once cancelled the first waiting one)
+        manager.post("/team/issue", {"assessor_id": "other.worker"})
+        for pattern in ("%%%%%%%%%%%%", "________", "%", "0" * 7):
+            refused = manager.post("/team/cancel", {"id": pattern})
+            assert refused.status_code == 404 and "No waiting enrolment file" in refused.text
+        assert [e.assessor_id for e in team.enrolments(db)].count("other.worker") == 1
+        # an assessor id is one printable line, as the CLI's enrol asks
+        for bad in ("new\r\nworker", "x" * 101):
+            refused = manager.post("/team/issue", {"assessor_id": bad})
+            assert refused.status_code == 400 and "id may" in refused.text
     finally:
         db.close()
     assert {"enrolment_issued", "enrolment_cancelled", "device_revoked", "device_restored"} <= set(
@@ -296,6 +397,13 @@ def test_api_token_reaches_only_its_scope(env):
         assert api.get("/api/v1/export?from=2026-01-01&to=2027-01-01").status_code == 403
         token_id = secret.split("_")[1]
         admin.get("/tokens")
+        # only the form's own route makes a token; a name is one line of at most 100
+        made_before = len(api_tokens(agency))
+        stray = admin.post("/tokens/anything", {"name": "X", "scope_caseload:read": "1"})
+        assert stray.status_code == 404
+        long = admin.post("/tokens/create", {"name": "n" * 100_000, "scope_caseload:read": "1"})
+        assert long.status_code == 400 and "at most 100 characters" in long.text
+        assert len(api_tokens(agency)) == made_before
         admin.post("/tokens/revoke", {"id": token_id})  # not confirmed: still works
         assert api.get("/api/v1/cases").status_code == 200
         admin.post("/tokens/revoke", {"id": token_id, "confirm": "1"})

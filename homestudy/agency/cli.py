@@ -43,7 +43,6 @@ from homestudy.errors import HomeStudyError
 if TYPE_CHECKING:
     from homestudy.agency.db import Database
     from homestudy.agency.home import AgencyHome
-    from homestudy.agency.inbox import Inbox
     from homestudy.agency.rotation import Rotation
 
 
@@ -65,6 +64,8 @@ def build_parser() -> argparse.ArgumentParser:
         default=os.environ.get("HOMESTUDY_AGENCY_HOME", "agency"),
         help="the agency's folder: settings, keys, SQLite database",
     )
+    from homestudy.agency.console.cli import add_insecure_cookies, port_number
+
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     p = sub.add_parser("init", help="make the agency's keys and database")
     p.add_argument("--agency-id", required=True)
@@ -81,7 +82,8 @@ def build_parser() -> argparse.ArgumentParser:
         "holds the (protected) decryption key; all: both in one process",
     )
     p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, default=8480, help="0 picks a free port")
+    p.add_argument("--port", type=port_number, default=8480, help="0 picks a free port")
+    add_insecure_cookies(p)
     p.add_argument(
         "--workers",
         type=int,
@@ -237,7 +239,12 @@ def _serve(args: argparse.Namespace) -> int:
     from homestudy.agency.serve import serve
 
     return serve(
-        Path(args.home), role=args.role, host=args.host, port=args.port, workers=args.workers
+        Path(args.home),
+        role=args.role,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        secure_cookies=not args.insecure_cookies,
     )
 
 
@@ -248,6 +255,7 @@ def _enrol(args: argparse.Namespace) -> int:
     with _home_db(args) as (home, db):
         db.migrate()
         data = issue_enrolment(home, db, args.assessor, args.assessor_name, args.days)
+        _audit(db, "enrolment_issued", args.assessor.strip())
     write_atomic(args.out, data)
     print(
         f"Enrolment file written to {args.out}. Give it to the assessor privately; "
@@ -257,34 +265,33 @@ def _enrol(args: argparse.Namespace) -> int:
 
 
 def _revoke(args: argparse.Namespace) -> int:
-    from homestudy.agency.inbox import Inbox
+    from homestudy.agency.console.team import revoke_device
 
     return _change_device(
-        args, Inbox.revoke, "device_revoked", "revoked. Its next sync will be refused."
+        args, revoke_device, "device_revoked", "revoked. Its next sync will be refused."
     )
 
 
 def _restore_device(args: argparse.Namespace) -> int:
-    from homestudy.agency.inbox import Inbox
+    from homestudy.agency.console.team import restore_device
 
     return _change_device(
-        args, Inbox.restore_device, "device_restored", "restored. Its next sync will be accepted."
+        args, restore_device, "device_restored", "restored. Its next sync will be accepted."
     )
 
 
 def _change_device(
-    args: argparse.Namespace, change: Callable[[Inbox, str], bool], action: str, done: str
+    args: argparse.Namespace,
+    change: Callable[[AgencyHome, Database, str], None],
+    action: str,
+    done: str,
 ) -> int:
-    """``change`` the device ``args.device_id`` (audited as ``action``) and say it is ``done``."""
-    from homestudy.agency.inbox import Inbox
-
+    """``change`` the device ``args.device_id`` (audited as ``action``) and say it is
+    ``done``; as the console's team page does it (a plain error if there is no such device
+    or nothing to change, which is not audited)."""
     with _home_db(args) as (home, db):
-        found = change(Inbox(home, db), args.device_id)
-        if found:
-            _audit(db, action, args.device_id)
-    if not found:
-        print("No device with that id is enrolled.", file=sys.stderr)
-        return 1
+        change(home, db, args.device_id)
+        _audit(db, action, args.device_id)
     print(f"Device {args.device_id} {done}")
     return 0
 

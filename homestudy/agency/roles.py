@@ -12,7 +12,9 @@
              file, and says so when they are not protected.
 
 The console role serves the web console (``homestudy.agency.console.web``) with the
-key unlocked; ``homestudy-agency console`` is the same thing with its own port.
+key unlocked; ``all`` serves the inbox's paths and the console's pages on one port.
+``homestudy-agency console`` runs ``serve --role console`` (one code path), on its own
+default port.
 """
 
 from __future__ import annotations
@@ -24,18 +26,50 @@ from homestudy.agency.home import AgencyHome
 #: what ``serve --workers N`` hands each uvicorn worker process
 HOME_ENV = "HOMESTUDY_AGENCY_HOME"
 ROLE_ENV = "HOMESTUDY_AGENCY_ROLE"
+#: set to "1" by ``--insecure-cookies`` (sign-in cookies without 'Secure'), for each worker
+INSECURE_COOKIES_ENV = "HOMESTUDY_CONSOLE_INSECURE_COOKIES"
 
 
-def app_for_role(home: AgencyHome) -> Any:
+def app_for_role(home: AgencyHome, *, secure_cookies: bool = True) -> Any:
     from homestudy.agency.app import create_app
 
-    if home.role != "console":
+    if home.role == "inbox":
         return create_app(home)
-    home.require_protected()
+    if home.role == "console":
+        home.require_protected()
     home.unlock()
     from homestudy.agency.console.web import create_console_app
 
-    return _with_health(home, create_console_app(home))
+    pages = create_console_app(home, secure_cookies=secure_cookies)
+    console = _with_health(home, pages)
+    if home.role == "console":
+        _warm_at_start(pages.state.console)
+        return console
+    return _inbox_and_console(create_app(home), console)
+
+
+def _inbox_and_console(inbox: Any, console: Any) -> Any:
+    """One app for ``--role all``: the inbox's own paths go to the inbox (its limits, its
+    /health), every other path to the console; both apps' start-up and shut-down run."""
+    import contextlib
+
+    from starlette.applications import Starlette
+    from starlette.routing import Mount, Route
+
+    paths = list(dict.fromkeys(route.path for route in inbox.routes))
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: Any) -> Any:
+        async with (
+            inbox.router.lifespan_context(inbox),
+            console.router.lifespan_context(console),
+        ):
+            yield
+
+    return Starlette(
+        routes=[*(Route(path, inbox) for path in paths), Mount("/", app=console)],
+        lifespan=lifespan,
+    )
 
 
 def _with_health(home: AgencyHome, console: Any) -> Any:
@@ -114,6 +148,21 @@ def _renumbering(home: AgencyHome, db: Any) -> Any:
     return lifespan
 
 
+def _warm_at_start(console: Any) -> None:
+    """The console role decrypts and works out every case as it starts, in the background,
+    not on the first manager's first page (``--role all``, a small agency or a trial, does
+    it on the first page instead)."""
+    import threading
+    from datetime import date
+
+    threading.Thread(
+        target=console.as_actor,
+        args=("console", console.load.rows, date.today()),
+        daemon=True,
+        name="warm-caseload",
+    ).start()
+
+
 def app_from_env() -> Any:
     """The app for ``$HOMESTUDY_AGENCY_HOME`` in ``$HOMESTUDY_AGENCY_ROLE`` (what each
     uvicorn worker process loads; it unlocks its own keys from the same sources)."""
@@ -127,4 +176,4 @@ def app_from_env() -> Any:
     configure_malloc()
     home = AgencyHome(Path(os.environ[HOME_ENV]), role=os.environ.get(ROLE_ENV, "all"))
     home.unlock()  # now, not in the first request (an age passphrase takes seconds)
-    return app_for_role(home)
+    return app_for_role(home, secure_cookies=os.environ.get(INSECURE_COOKIES_ENV) != "1")

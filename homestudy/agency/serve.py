@@ -92,7 +92,19 @@ def prepare(path: Path, role: str) -> AgencyHome:
     return home
 
 
-def serve(path: Path, *, role: str, host: str, port: int, workers: int) -> int:
+#: the first line on stdout, by role (tests and service scripts read the URL from it)
+LISTENING = {"inbox": "Inbox", "console": "Console", "all": "Inbox and console"}
+
+
+def serve(
+    path: Path,
+    *,
+    role: str,
+    host: str,
+    port: int,
+    workers: int,
+    secure_cookies: bool = True,
+) -> int:
     from homestudy.agency.limits import configure_malloc
     from homestudy.agency.metrics import MULTIPROC_ENV
 
@@ -105,7 +117,14 @@ def serve(path: Path, *, role: str, host: str, port: int, workers: int) -> int:
         made_metrics_dir = tempfile.mkdtemp(prefix="homestudy-metrics-")
         os.environ[MULTIPROC_ENV] = made_metrics_dir
     try:
-        return _run(path, role=role, host=host, port=port, workers=workers)
+        return _run(
+            path,
+            role=role,
+            host=host,
+            port=port,
+            workers=workers,
+            secure_cookies=secure_cookies,
+        )
     finally:
         if made_metrics_dir:
             import shutil
@@ -113,15 +132,15 @@ def serve(path: Path, *, role: str, host: str, port: int, workers: int) -> int:
             shutil.rmtree(made_metrics_dir, ignore_errors=True)
 
 
-def _run(path: Path, *, role: str, host: str, port: int, workers: int) -> int:
+def _run(path: Path, *, role: str, host: str, port: int, workers: int, secure_cookies: bool) -> int:
     import uvicorn
 
-    from homestudy.agency.roles import HOME_ENV, ROLE_ENV
+    from homestudy.agency.roles import HOME_ENV, INSECURE_COOKIES_ENV, ROLE_ENV
 
     sock = bind(host, port)  # first: "port in use" before any passphrase is asked for
     home = prepare(path, role)
     shown = host if ":" not in host else f"[{host}]"
-    print(f"Inbox listening on http://{shown}:{sock.getsockname()[1]}", flush=True)
+    print(f"{LISTENING[role]} listening on http://{shown}:{sock.getsockname()[1]}", flush=True)
     logging_json.logger().info(
         "started",
         extra={"event": "start", "role": role, "workers": workers, "port": sock.getsockname()[1]},
@@ -138,10 +157,12 @@ def _run(path: Path, *, role: str, host: str, port: int, workers: int) -> int:
     if workers == 1:
         from homestudy.agency.roles import app_for_role
 
-        uvicorn.run(app_for_role(home), **options)  # type: ignore[arg-type]
+        uvicorn.run(app_for_role(home, secure_cookies=secure_cookies), **options)  # type: ignore[arg-type]
         return 0
     os.environ[HOME_ENV] = str(home.path.resolve())
     os.environ[ROLE_ENV] = role
+    if not secure_cookies:
+        os.environ[INSECURE_COOKIES_ENV] = "1"
     if home._passphrase and not keystore.find_passphrase():
         # typed at the prompt: the workers unlock their own copy from their environment
         os.environ[keystore.PASSPHRASE_ENV] = home._passphrase

@@ -38,14 +38,15 @@ LAPTOPS, MANAGERS = 50, 5
 
 
 class ConsoleProcess:
-    """``homestudy-agency console`` in its own process (as it runs for real)."""
+    """``homestudy-agency serve --role all`` in its own process: the console beside the
+    inbox (``console`` alone wants passphrase-protected keys)."""
 
     def __init__(self, home: Path) -> None:
         import subprocess
 
         env = dict(os.environ, PYTHONPATH=str(HERE.parents[1]), PYTHONUNBUFFERED="1")
         self.process = subprocess.Popen(
-            agency_command(home, "console", "--port", "0"),
+            agency_command(home, "serve", "--role", "all", "--port", "0"),
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,

@@ -12,6 +12,7 @@ Only the token's SHA-256 is stored. Every call is in the audit log as ``api:<tok
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -40,6 +41,9 @@ def _sha(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
+TOKEN_NAME_MAX = 100
+
+
 def create_token(
     db: Database, name: str, scopes: list[str], created_by: str
 ) -> tuple[ApiToken, str]:
@@ -47,6 +51,10 @@ def create_token(
     name = name.strip()
     if not name:
         raise ValidationError("Give the token a name (which system uses it).")
+    if len(name) > TOKEN_NAME_MAX or not name.isprintable():
+        raise ValidationError(
+            f"A token's name may be at most {TOKEN_NAME_MAX} characters, on one line."
+        )
     bad = [s for s in scopes if s not in SCOPES]
     if bad or not scopes:
         raise ValidationError("Choose at least one of the listed permissions.")
@@ -80,6 +88,16 @@ def revoke_token(db: Database, token_id: str) -> None:
             "revoked_at IS NULL",
             (datetime.now(UTC).isoformat(), token_id),
         )
+
+
+def token_id_in(header: str) -> str:
+    """The token id an ``Authorization: Bearer hsat_<id>_...`` header names ("" if none):
+    what the audit log says a refused call came from (never the secret)."""
+    secret = header.partition(" ")[2].strip()
+    parts = secret.split("_")
+    if len(parts) >= 3 and parts[0] == "hsat" and re.fullmatch(r"[0-9a-f]{12}", parts[1]):
+        return parts[1]
+    return ""
 
 
 def check_token(db: Database, header: str) -> ApiToken | None:

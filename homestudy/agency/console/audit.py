@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from homestudy.agency.db import Database
 
@@ -30,6 +31,8 @@ ACTIONS = (
     "api_token_created",
     "api_token_revoked",
     "api_call",
+    "api_refused",
+    "denied",
     "export_csv",
     "view_audit",
     "staff_added",
@@ -58,31 +61,93 @@ def record(
         )
 
 
+PAGE = 500  # entries on one audit page
+
+
+@dataclass(frozen=True)
+class AuditQuery:
+    """Which entries: by action, person, and days (UTC, both included)."""
+
+    action: str = ""
+    actor: str = ""
+    since: date | None = None
+    until: date | None = None
+
+    def where(self, before: int | None = None) -> tuple[str, list[object]]:
+        clauses: list[str] = []
+        params: list[object] = []
+        if self.action:
+            clauses.append("action = ?")
+            params.append(self.action)
+        if self.actor:
+            clauses.append("actor = ?")
+            params.append(self.actor)
+        if self.since:
+            clauses.append("at >= ?")
+            params.append(self.since.isoformat())
+        if self.until:  # ISO timestamps sort as text: before the next day begins
+            clauses.append("at < ?")
+            params.append((self.until + timedelta(days=1)).isoformat())
+        if before is not None:
+            clauses.append("id < ?")
+            params.append(before)
+        return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+
 def entries(
-    db: Database, *, action: str = "", actor: str = "", limit: int = 500
+    db: Database,
+    *,
+    action: str = "",
+    actor: str = "",
+    limit: int = PAGE,
+    query: AuditQuery | None = None,
+    before: int | None = None,
 ) -> list[AuditEntry]:
-    where, params = [], []
-    if action:
-        where.append("action = ?")
-        params.append(action)
-    if actor:
-        where.append("actor = ?")
-        params.append(actor)
-    sql = "SELECT id, at, actor, action, target, detail, ip FROM console_audit"
-    if where:
-        sql += " WHERE " + " AND ".join(where)
+    """The newest ``limit`` entries matching (older than entry ``before``, for paging)."""
+    where, params = (query or AuditQuery(action, actor)).where(before)
+    sql = f"SELECT id, at, actor, action, target, detail, ip FROM console_audit{where}"
     sql += f" ORDER BY id DESC LIMIT {int(limit)}"
     with db.transaction() as cur:
         return [AuditEntry(int(r[0]), *r[1:]) for r in cur.all(sql, params)]
 
 
-def to_csv(rows: list[AuditEntry]) -> str:
+def count(db: Database, query: AuditQuery) -> int:
+    where, params = query.where()
+    with db.transaction() as cur:
+        row = cur.one(f"SELECT count(*) FROM console_audit{where}", params)
+    return int(row[0]) if row else 0
+
+
+def every_entry(db: Database, query: AuditQuery, batch: int = 1000) -> Iterator[AuditEntry]:
+    """Every matching entry, newest first, read a batch at a time (a CSV of a year's log
+    is not held in memory at once)."""
+    before: int | None = None
+    while True:
+        rows = entries(db, query=query, before=before, limit=batch)
+        yield from rows
+        if len(rows) < batch:
+            return
+        before = rows[-1].id
+
+
+CSV_HEADER = ["When (UTC)", "Who", "Action", "What", "Detail", "From"]
+
+
+def csv_chunks(rows: Iterable[AuditEntry]) -> Iterator[str]:
+    """The CSV a line at a time, header first: for a streamed download."""
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["When (UTC)", "Who", "Action", "What", "Detail", "From"])
+    writer.writerow(CSV_HEADER)
+    yield out.getvalue()
     for e in rows:
+        out.seek(0)
+        out.truncate()
         writer.writerow([csv_cell(v) for v in (e.at, e.actor, e.action, e.target, e.detail, e.ip)])
-    return out.getvalue()
+        yield out.getvalue()
+
+
+def to_csv(rows: list[AuditEntry]) -> str:
+    return "".join(csv_chunks(rows))
 
 
 def csv_cell(value: object) -> str:

@@ -5,7 +5,9 @@ A session is a random token in a cookie (Secure, HttpOnly, SameSite=Strict); the
 database keeps only its SHA-256, so a copy of the database cannot sign anyone in.
 Each session has its own CSRF token, which every form carries and every POST checks.
 Failed sign-ins are counted per account and per address; past the limit the form
-refuses for a while, whatever the password.
+refuses for a while, whatever the password. A TOTP code works once: each account keeps
+the last time-step it signed in with, and a code for that step or an earlier one is
+refused (RFC 6238 section 5.2), so a code seen over a shoulder cannot be used again.
 """
 
 from __future__ import annotations
@@ -148,6 +150,31 @@ def _throttled(cur: Cursor, keys: list[str]) -> bool:
     return False
 
 
+def _totp_step(secret: str, code: str) -> int | None:
+    """The time-step ``code`` belongs to: now's, or the one before or after (a phone clock
+    a little out); None if it is none of them."""
+    totp = pyotp.TOTP(secret)
+    code = code.strip().replace(" ", "")
+    here = now()
+    current = totp.timecode(here)
+    for step in (current - 1, current, current + 1):
+        if hmac.compare_digest(totp.generate_otp(step), code):
+            return step
+    return None
+
+
+def _use_step(db: Database, username: str, step: int) -> bool:
+    """Mark ``step`` used for ``username``; False if it, or a later one, already was (one
+    statement, so two sign-ins racing with the same code cannot both win)."""
+    with db.transaction() as cur:
+        row = cur.one(
+            "UPDATE console_staff SET totp_last_step = ? "
+            "WHERE username = ? AND totp_last_step < ? RETURNING username",
+            (step, username, step),
+        )
+    return row is not None
+
+
 def sign_in(db: Database, username: str, password: str, code: str, ip: str) -> str:
     """Check password and TOTP code; returns a new session token or raises SignInRefused."""
     keys = [f"user:{username.lower()}", f"ip:{ip}"]
@@ -164,8 +191,8 @@ def sign_in(db: Database, username: str, password: str, code: str, ip: str) -> s
             ok = _HASHER.verify(row[0], password)
         except (VerificationError, InvalidHashError):
             ok = False
-        # valid_window=1: the code before or after, for a phone clock a little out
-        ok = ok and pyotp.TOTP(row[1]).verify(code.strip().replace(" ", ""), valid_window=1)
+        step = _totp_step(row[1], code) if ok else None
+        ok = step is not None and _use_step(db, username, step)
     else:
         _HASHER.hash(password)  # same work as a real check: no timing hint of who exists
     if not ok:

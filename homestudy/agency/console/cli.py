@@ -1,6 +1,7 @@
 """The console's commands for ``homestudy-agency`` (kept apart from the inbox's):
 
 console [--host 127.0.0.1] [--port 8490] [--insecure-cookies]   run the web console
+                                (exactly ``serve --role console``, on its own default port)
 staff-add USERNAME --name NAME --role admin|team_manager|panel_adviser
                                 (password from $HOMESTUDY_STAFF_PASSWORD or a prompt)
 devices [--json]                 laptops: last seen, state
@@ -19,16 +20,35 @@ from collections.abc import Callable
 from typing import Any
 
 
-def add_commands(sub: Any) -> dict[str, Callable[[argparse.Namespace], int]]:
-    p = sub.add_parser("console", help="run the web console (on the internal network)")
-    p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, default=8490, help="0 picks a free port")
-    p.add_argument(
+def port_number(text: str) -> int:
+    """``--port``: a whole number from 0 to 65535, or argparse's plain one-line refusal."""
+    try:
+        port = int(text)
+    except ValueError:
+        port = -1
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a port: give a number from 1 to 65535 (0 picks a free one)"
+        )
+    return port
+
+
+def add_insecure_cookies(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
         "--insecure-cookies",
         action="store_true",
-        help="sign-in cookies without 'Secure' (only for plain http on this "
+        help="console sign-in cookies without 'Secure' (only for plain http on this "
         "machine, never behind a network)",
     )
+
+
+def add_commands(sub: Any) -> dict[str, Callable[[argparse.Namespace], int]]:
+    p = sub.add_parser(
+        "console", help="run the web console (on the internal network): serve --role console"
+    )
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=port_number, default=8490, help="0 picks a free port")
+    add_insecure_cookies(p)
     p = sub.add_parser("staff-add", help="add a console account (prints its TOTP set-up)")
     p.add_argument("username")
     p.add_argument("--name", required=True)
@@ -64,32 +84,20 @@ def _home_db(args: argparse.Namespace) -> Any:
 
 
 def _console(args: argparse.Namespace) -> int:
-    import uvicorn
+    """``serve --role console``: the same checks (protected keys), /health, /metrics, request
+    log, body limit and re-numbering loop; only the default port differs."""
+    from pathlib import Path
 
-    from homestudy.agency.console.web import create_console_app
-    from homestudy.agency.home import AgencyHome
-    from homestudy.agency.serve import bind
+    from homestudy.agency.serve import serve
 
-    home = AgencyHome(args.home)
-    app = create_console_app(home, secure_cookies=not args.insecure_cookies)
-    # bound and listening before it says so: a browser that connects at once waits in the
-    # queue while the server starts, rather than being refused
-    sock = bind(args.host, args.port)
-    print(f"Console listening on http://{args.host}:{sock.getsockname()[1]}", flush=True)
-    # decrypt and work out every case now, not on the first manager's first page
-    import threading
-    from datetime import date
-
-    console = app.state.console
-    threading.Thread(
-        target=console.as_actor,
-        args=("console", console.load.rows, date.today()),
-        daemon=True,
-        name="warm-caseload",
-    ).start()
-    config = uvicorn.Config(app, log_level="warning", access_log=False)
-    uvicorn.Server(config).run(sockets=[sock])
-    return 0
+    return serve(
+        Path(args.home),
+        role="console",
+        host=args.host,
+        port=args.port,
+        workers=1,
+        secure_cookies=not args.insecure_cookies,
+    )
 
 
 def _print(args: argparse.Namespace, data: Any, text: str) -> int:
@@ -97,22 +105,36 @@ def _print(args: argparse.Namespace, data: Any, text: str) -> int:
     return 0
 
 
+def _password(username: str) -> str:
+    """From $HOMESTUDY_STAFF_PASSWORD, else typed at a prompt; a plain AgencyError when
+    there is neither (no terminal to ask at: a script, a pipe)."""
+    import sys
+
+    from homestudy.errors import AgencyError
+
+    given = os.environ.get("HOMESTUDY_STAFF_PASSWORD")
+    if given:
+        return given
+    if not sys.stdin.isatty():
+        raise AgencyError(
+            "No password given: set HOMESTUDY_STAFF_PASSWORD, or run this in a terminal "
+            "to type one."
+        )
+    try:
+        return getpass.getpass(f"Password for {username} (12 characters or more): ")
+    except EOFError as exc:
+        raise AgencyError("No password was typed; the account was not made.") from exc
+
+
 def _staff_add(args: argparse.Namespace) -> int:
     from homestudy.agency.console import audit, auth
     from homestudy.agency.console.schema import migrate_console
 
-    password = (
-        ""
-        if args.oidc
-        else (
-            os.environ.get("HOMESTUDY_STAFF_PASSWORD")
-            or getpass.getpass(f"Password for {args.username} (12 characters or more): ")
-        )
-    )
+    password = "" if args.oidc else _password(args.username)
     with _home_db(args) as (home, db):
         migrate_console(db)
         secret = auth.add_staff(db, args.username, args.name, args.role, password, oidc=args.oidc)
-        audit.record(db, "cli", "staff_added", args.username, args.role)
+        audit.record_cli(db, "staff_added", args.username, args.role)
     if args.oidc:
         return _print(
             args,
@@ -160,10 +182,10 @@ def _cancel(args: argparse.Namespace) -> int:
 
     with _home_db(args) as (_home, db):
         migrate_console(db)
-        team.cancel_enrolment(db, args.file_id)
-        audit.record(db, "cli", "enrolment_cancelled", args.file_id)
+        cancelled = team.cancel_enrolment(db, args.file_id)
+        audit.record_cli(db, "enrolment_cancelled", cancelled)
     return _print(
         args,
-        {"cancelled": args.file_id},
-        f"Enrolment file {args.file_id} cancelled; it can no longer be used.",
+        {"cancelled": cancelled},
+        f"Enrolment file {cancelled} cancelled; it can no longer be used.",
     )

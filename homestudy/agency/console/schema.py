@@ -71,6 +71,9 @@ CONSOLE_MIGRATIONS: list[list[str]] = [
             created_at TEXT NOT NULL,
             revoked_at TEXT)""",
     ],
+    [  # 2: the last TOTP time-step each account signed in with, so a code works once
+        "ALTER TABLE console_staff ADD COLUMN totp_last_step BIGINT NOT NULL DEFAULT 0",
+    ],
 ]
 
 _DIALECT = {

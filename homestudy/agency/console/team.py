@@ -5,6 +5,7 @@ both call these, so they behave the same."""
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -12,7 +13,7 @@ from typing import Any
 from homestudy.agency.db import Database
 from homestudy.agency.home import AgencyHome
 from homestudy.agency.inbox import Inbox
-from homestudy.errors import NotFoundError
+from homestudy.errors import NotFoundError, ValidationError
 from homestudy.sync.enrolment import EnrolmentFile
 
 
@@ -86,10 +87,35 @@ def enrolments(db: Database, *, outstanding_only: bool = True) -> list[Enrolment
     return out
 
 
+ASSESSOR_ID_MAX = 100
+ASSESSOR_NAME_MAX = 200
+
+
+def checked_assessor(assessor_id: str, assessor_name: str = "") -> tuple[str, str]:
+    """The assessor's id and name, trimmed, or ValidationError in plain words (the web
+    form and ``homestudy-agency enrol`` both ask this): an id is needed, and neither may
+    hold a line break or other control character, or run on past a sensible length."""
+    assessor_id, assessor_name = assessor_id.strip(), assessor_name.strip()
+    if not assessor_id:
+        raise ValidationError("Give the assessor's id.")
+    for what, value, most in (
+        ("id", assessor_id, ASSESSOR_ID_MAX),
+        ("name", assessor_name, ASSESSOR_NAME_MAX),
+    ):
+        if not value.isprintable():
+            raise ValidationError(
+                f"The assessor's {what} may not hold a line break or other control character."
+            )
+        if len(value) > most:
+            raise ValidationError(f"The assessor's {what} may be at most {most} characters.")
+    return assessor_id, assessor_name
+
+
 def issue_enrolment(
     home: AgencyHome, db: Database, assessor_id: str, assessor_name: str, days: int = 14
 ) -> bytes:
     """A new one-time enrolment file (its bytes; the caller hands it over privately)."""
+    assessor_id, assessor_name = checked_assessor(assessor_id, assessor_name)
     token = Inbox(home, db).new_token(assessor_id, assessor_name, days)
     return EnrolmentFile(
         agency_id=home.agency_id,
@@ -107,30 +133,60 @@ def token_id_of(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()[:12]
 
 
-def cancel_enrolment(db: Database, token_id: str) -> None:
-    """Make an unused enrolment file useless at once (it expires now)."""
-    if len(token_id) < 12:
+#: an enrolment file's id as listed (12 hex), or any prefix of its hash from 8 hex on
+_TOKEN_ID = re.compile(r"[0-9a-f]{8,64}")
+
+
+def cancel_enrolment(db: Database, token_id: str) -> str:
+    """Make an unused enrolment file useless at once (it expires now); its 12-hex id.
+
+    ``token_id`` is hex only (so no LIKE pattern can stand for another file's id), at
+    least 8 characters, and must name one waiting file, not several."""
+    token_id = token_id.strip().lower()
+    if not _TOKEN_ID.fullmatch(token_id):
         raise NotFoundError("No waiting enrolment file has that id.")
     with db.transaction(immediate=True) as cur:
-        row = cur.one(
+        rows = cur.all(
             "SELECT token_sha256 FROM enrolment_tokens WHERE token_sha256 LIKE ? "
-            "AND used_at IS NULL AND expires_at > ?",
-            (token_id + "%", _now()),
+            "AND used_at IS NULL AND expires_at > ? LIMIT 2",
+            (token_id + "%", _now()),  # hex only (checked above): no wildcard in it
         )
-        if row is None:
+        if not rows:
             raise NotFoundError("No waiting enrolment file has that id.")
+        if len(rows) > 1:
+            raise ValidationError(
+                "More than one waiting enrolment file starts with that id; give all 12 characters."
+            )
         cur.execute(
-            "UPDATE enrolment_tokens SET expires_at = ? WHERE token_sha256 = ?", (_now(), row[0])
+            "UPDATE enrolment_tokens SET expires_at = ? WHERE token_sha256 = ?",
+            (_now(), rows[0][0]),
         )
+    return str(rows[0][0])[:12]
+
+
+def _revoked(db: Database, device_id: str) -> bool:
+    """Whether ``device_id`` is revoked; NotFoundError if no such device is enrolled."""
+    with db.transaction() as cur:
+        row = cur.one("SELECT revoked_at FROM devices WHERE device_id = ?", (device_id,))
+    if row is None:
+        raise NotFoundError("No device with that id is enrolled.")
+    return row[0] is not None
 
 
 def revoke_device(home: AgencyHome, db: Database, device_id: str) -> None:
+    """Refuse the laptop's next sync; ValidationError if it is revoked already (nothing
+    changes, so nothing is audited)."""
+    if _revoked(db, device_id):
+        raise ValidationError("That laptop is already revoked.")
     if not Inbox(home, db).revoke(device_id):
         raise NotFoundError("No device with that id is enrolled.")
 
 
 def restore_device(home: AgencyHome, db: Database, device_id: str) -> None:
-    """Undo a revocation (a laptop found again): its next sync is accepted."""
+    """Undo a revocation (a laptop found again): its next sync is accepted. ValidationError
+    if it was never revoked (nothing changes, so nothing is audited)."""
+    if not _revoked(db, device_id):
+        raise ValidationError("That laptop was not revoked.")
     if not Inbox(home, db).restore_device(device_id):
         raise NotFoundError("No device with that id is enrolled.")
 

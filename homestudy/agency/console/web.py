@@ -13,6 +13,7 @@ import threading
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date
+from importlib import resources
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -24,7 +25,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
-from starlette.routing import Route
+from starlette.routing import Match, Route
 
 from homestudy.agency.console import api, audit, auth, caseload, chart, messaging, review, team
 from homestudy.agency.console.cases import CaseCache, CaseState, bundles_of
@@ -45,7 +46,9 @@ SECURITY_HEADERS = {
     "X-Frame-Options": "DENY",
 }
 STATIC = Path(__file__).parent / "static"
-OPENAPI = Path(__file__).resolve().parents[3] / "docs" / "agency-api.openapi.yaml"
+#: the API's description, shipped in the package (docs/agency-api.openapi.yaml is the same
+#: file, kept equal by tests/test_console_api.py) so an installed copy serves it too
+OPENAPI = resources.files("homestudy.agency.console") / "openapi.yaml"
 _DOCUMENT_MEDIA = {  # a rendered PAR or record's media type, by its format
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "pdf": "application/pdf",
@@ -207,8 +210,9 @@ def create_console_app(
             if post:
                 form = dict(await request.form())
             session: auth.Session | None = None
+            who: auth.Session | None = None
             try:
-                session = await run_in_threadpool(session_of, request)
+                session = who = await run_in_threadpool(session_of, request)
                 if session is None and not request.url.path.startswith("/api/"):
                     return RedirectResponse("/login", status_code=303)
                 session = need(session, what)
@@ -220,7 +224,16 @@ def create_console_app(
                     c.as_actor, session.staff.username, fn, request, session, form
                 )
             except Denied as exc:
-                return error_page(request, session, exc.status, exc.message)
+                if who is not None:  # signed in, and refused: the log shows who tried what
+                    await run_in_threadpool(
+                        record_action,
+                        request,
+                        who,
+                        "denied",
+                        request.url.path[:200],
+                        f"{exc.status} {what}".strip(),
+                    )
+                return error_page(request, who, exc.status, exc.message)
             except NotFoundError as exc:
                 return error_page(request, session, 404, exc.message)
             except HomeStudyError as exc:
@@ -638,12 +651,45 @@ def create_console_app(
     # ------------------------------------------------------------------ admin
 
     def audit_page(request: Request, s: auth.Session, form: dict[str, Any]) -> Response:
+        """The newest entries a page at a time (older: ``before=<id>``), or as CSV every
+        matching entry, streamed."""
+        from urllib.parse import urlencode
+
+        from starlette.responses import StreamingResponse
+
         q = request.query_params
-        rows = audit.entries(c.db, action=q.get("action", ""), actor=q.get("actor", ""))
+        query = _audit_query(q)
         record_action(request, s, "view_audit", "", "")
         if request.url.path.endswith(".csv"):
-            return _download(audit.to_csv(rows).encode("utf-8"), "audit-log.csv", "text/csv")
-        return page(request, "audit.html", s, rows=rows, actions=audit.ACTIONS, q=q)
+            return StreamingResponse(
+                (line.encode("utf-8") for line in audit.csv_chunks(audit.every_entry(c.db, query))),
+                media_type="text/csv",
+                headers={
+                    **SECURITY_HEADERS,
+                    "Content-Disposition": 'attachment; filename="audit-log.csv"',
+                },
+            )
+        before = int(q["before"]) if q.get("before", "").isdigit() else None
+        rows = audit.entries(c.db, query=query, before=before)
+        kept = {k: q.get(k, "") for k in ("action", "actor", "from", "to") if q.get(k)}
+        older = (
+            "/audit?" + urlencode({**kept, "before": rows[-1].id})
+            if len(rows) == audit.PAGE
+            else ""
+        )
+        return page(
+            request,
+            "audit.html",
+            s,
+            rows=rows,
+            total=audit.count(c.db, query),
+            paged=before is not None,
+            older=older,
+            newest="/audit?" + urlencode(kept),
+            csv_link="/audit.csv?" + urlencode(kept),
+            actions=audit.ACTIONS,
+            q=q,
+        )
 
     def tokens_page(
         request: Request,
@@ -671,14 +717,14 @@ def create_console_app(
 
     def tokens_action(request: Request, s: auth.Session, form: dict[str, Any]) -> Response:
         action = request.path_params["action"]
+        if action not in ("create", "revoke"):
+            raise NotFoundError("There is no such action.")  # only the form's routes act
         if action == "revoke":
             if form.get("confirm") != "1":
                 return tokens_page(request, s, form, error=_CONFIRM_REVOKE, status=400)
             api.revoke_token(c.db, str(form.get("id", "")))
             record_action(request, s, "api_token_revoked", str(form.get("id", "")), "")
             return RedirectResponse("/tokens?done=revoked", status_code=303)
-        if action != "create":
-            raise NotFoundError("There is no such action.")
         scopes = [k for k in api.SCOPES if form.get(f"scope_{k}")]
         try:
             made, secret = api.create_token(
@@ -701,35 +747,68 @@ def create_console_app(
 
     # ------------------------------------------------------------------ JSON API
 
+    def api_refused(
+        request: Request, status: int, error: str, message: str, **headers: str
+    ) -> JSONResponse:
+        """An API refusal in the Error schema, audited like every other call (who: the
+        token's id when the header names one, never its secret)."""
+        actor = f"api:{api.token_id_in(request.headers.get('authorization', '')) or 'unknown'}"
+        audit.record(
+            c.db, actor, "api_refused", request.url.path[:200], f"{status} {error}", ip(request)
+        )
+        return JSONResponse({"error": error, "message": message}, status, headers=headers)
+
     def api_handler(
         fn: Callable[[Request, api.ApiToken], Response], scope: str
     ) -> Callable[[Request], Awaitable[Response]]:
         def run(request: Request) -> Response:
             token = api.check_token(c.db, request.headers.get("authorization", ""))
             if token is None:
-                return JSONResponse(
-                    {"error": "unauthorised", "message": "A valid API token is needed."},
+                return api_refused(
+                    request,
                     401,
-                    headers={"WWW-Authenticate": "Bearer"},
+                    "unauthorised",
+                    "A valid API token is needed.",
+                    **{"WWW-Authenticate": "Bearer"},
                 )
             if scope not in token.scopes:
-                return JSONResponse(
-                    {"error": "forbidden", "message": f"This token lacks the {scope} scope."}, 403
+                return api_refused(
+                    request, 403, "forbidden", f"This token lacks the {scope} scope."
                 )
             actor = f"api:{token.token_id}"
             try:
                 resp: Response = c.as_actor(actor, fn, request, token)
             except NotFoundError as exc:
-                return JSONResponse({"error": "not_found", "message": exc.message}, 404)
+                return api_refused(request, 404, "not_found", exc.message)
             except ValidationError as exc:
-                return JSONResponse({"error": "invalid", "message": exc.message}, 400)
-            audit.record(c.db, actor, "api_call", request.url.path, scope, ip(request))
+                return api_refused(request, 400, "invalid", exc.message)
+            detail = " ".join([scope, *filter(None, [getattr(request.state, "audit", "")])])
+            audit.record(c.db, actor, "api_call", request.url.path, detail, ip(request))
             return resp
 
         async def endpoint(request: Request) -> Response:
             return await run_in_threadpool(run, request)
 
         return endpoint
+
+    def api_unknown(request: Request) -> Response:
+        """Any other /api/v1/ path or method: the Error schema, not Starlette's plain text."""
+        allowed = [
+            m
+            for route in api_routes
+            if route.methods and route.matches(request.scope)[0] != Match.NONE
+            for m in sorted(route.methods)
+            if m != "HEAD"
+        ]
+        if allowed:
+            return api_refused(
+                request,
+                405,
+                "method_not_allowed",
+                f"Use {', '.join(allowed)} here.",
+                Allow=", ".join(allowed),
+            )
+        return api_refused(request, 404, "not_found", "There is no such API path.")
 
     def api_cases(request: Request, token: api.ApiToken) -> Response:
         rows = c.load.rows(c.today(), caseload.Filters.from_query(request.query_params))
@@ -784,14 +863,25 @@ def create_console_app(
                     "case": to_jsonable(case),
                 }
             )
+        request.state.audit = f"{start} to {end}: {len(out)} cases"
         return JSONResponse({"from": start.isoformat(), "to": end.isoformat(), "cases": out})
 
     def _case_rows_between(start: date, end: date) -> list[Any]:
+        """Every case any bundle of which was received from ``start`` to ``end`` (days,
+        inclusive), each at its latest state: a case that synced in the range and again
+        later is in it."""
         from homestudy.agency.console.cases import case_rows
 
-        return [
-            r for r in case_rows(c.db) if start.isoformat() <= r.received_at[:10] <= end.isoformat()
-        ]
+        with c.db.transaction() as cur:
+            synced = {
+                str(r[0])
+                for r in cur.all(
+                    "SELECT DISTINCT case_id FROM bundles "
+                    "WHERE substr(received_at, 1, 10) BETWEEN ? AND ?",
+                    (start.isoformat(), end.isoformat()),
+                )
+            }
+        return [r for r in case_rows(c.db) if r.case_id in synced]
 
     async def css(request: Request) -> Response:
         return Response(
@@ -801,12 +891,6 @@ def create_console_app(
         )
 
     async def openapi(request: Request) -> Response:
-        if not OPENAPI.exists():
-            raise_404 = {
-                "error": "not_found",
-                "message": "The API description is not installed with this copy.",
-            }
-            return JSONResponse(raise_404, 404)
         return Response(OPENAPI.read_bytes(), media_type="application/yaml")
 
     routes = [
@@ -833,6 +917,8 @@ def create_console_app(
         Route("/tokens", handler(tokens_page, "admin"), methods=["GET"]),
         Route("/tokens/{action}", handler(tokens_action, "admin", post=True), methods=["POST"]),
         Route("/static/console.css", css, methods=["GET"]),
+    ]
+    api_routes = [
         Route("/api/v1/openapi.yaml", openapi, methods=["GET"]),
         Route("/api/v1/cases", api_handler(api_cases, "caseload:read"), methods=["GET"]),
         Route("/api/v1/cases/{case_id}", api_handler(api_case, "cases:read"), methods=["GET"]),
@@ -843,11 +929,43 @@ def create_console_app(
         ),
         Route("/api/v1/export", api_handler(api_export, "cases:read"), methods=["GET"]),
     ]
+    routes += api_routes
+    routes.append(
+        Route(
+            "/api/v1/{rest:path}",
+            _threaded(api_unknown),
+            methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
+        )
+    )
     app = Starlette(
         routes=routes, exception_handlers={HTTPException: http_error, Exception: http_error}
     )
     app.state.console = c
     return app
+
+
+def _audit_query(q: Any) -> audit.AuditQuery:
+    """The audit page's filters from its query string; a bad date is a plain 400."""
+
+    def day(name: str) -> date | None:
+        text = q.get(name, "").strip()
+        if not text:
+            return None
+        try:
+            return date.fromisoformat(text)
+        except ValueError as exc:
+            raise ValidationError(f"Give '{name}' as a date, for example 2026-11-30.") from exc
+
+    return audit.AuditQuery(q.get("action", ""), q.get("actor", ""), day("from"), day("to"))
+
+
+def _threaded(fn: Callable[[Request], Response]) -> Callable[[Request], Awaitable[Response]]:
+    """An endpoint that runs ``fn`` (which reaches the database) in the thread pool."""
+
+    async def endpoint(request: Request) -> Response:
+        return await run_in_threadpool(fn, request)
+
+    return endpoint
 
 
 def _when(value: str | None) -> str:
