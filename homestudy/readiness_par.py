@@ -168,17 +168,17 @@ def shared_passages(ctx: Context) -> Iterator[Finding]:
             if len(flags) > 1
             else " or ".join(parts).replace("name ", "names ", 1).replace("quote ", "quotes ", 1)
         )
+        # a passage in a table cell or an answer is reworded there: only prose can move
+        ways = (
+            "reword it, move it to the confidential references, or record that it may be shared"
+            if any(not flag.field for flag in flags)
+            else "reword it or record that it may be shared"
+        )
         yield Finding(
             BLOCKER,
             "shared_passage_unreviewed",
             f"{count} in \u201c{titles.get(section_id, section_id)}\u201d, which the "
             f"applicants will read, {verb}: "
-            + (
-                "review each one (reword it, move it to the confidential references, or "
-                "record that it may be shared)."
-                if len(flags) > 1
-                else "reword it, move it to the confidential references, or record that it may "
-                "be shared."
-            ),
+            + (f"review each one ({ways})." if len(flags) > 1 else f"{ways}."),
             FixAt("par", f"{section_id}/passage:{flags[0].key}"),
         )

@@ -354,7 +354,11 @@ def test_a_shared_sections_details_are_checked_like_its_text(case, lib, tmp_path
     assert {f.fix_at.target for f in findings if f.code == CODE} == {
         f"{f.section_id}/passage:{f.key}" for f in flags
     }
-    # such a passage is reworded where it is, or accepted; it is not moved
+    # such a passage is reworded where it is, or accepted; it is not moved, and the
+    # finding offers only what can be done
+    for finding in (f for f in findings if f.code == CODE):
+        assert "reword it or record that it may be shared" in finding.message
+        assert "confidential references" not in finding.message
     with pytest.raises(ValidationError):
         move_to_confidential(case, flags[0])
     with pytest.raises(ValidationError):  # its answer is needed to check it is current
