@@ -63,7 +63,11 @@ def test_record_a_visit_through_the_keyboard(qtbot, editor_ctx, saved_case):
     QTest.keyClicks(view.notes_edit, "Talked about the plan; the colour scheme of the spare room.")
     view.mode_combo.setFocus()
     QTest.keyClick(view.mode_combo, Qt.Key.Key_Down)  # In person -> Virtual
+    people_label = view.details.layout().labelForField(view.people_list)
+    assert people_label.text() == "&Who will be seen:"  # a planned visit
     qtbot.mouseClick(view.done_today, Qt.MouseButton.LeftButton)
+    assert people_label.text() == "&Who was seen:"  # held today
+    assert view.people_list.accessibleName() == "Who was seen"
     # Untick Hannah from who was seen: the space bar on the list's current row.
     view.people_list.setFocus()
     view.people_list.setCurrentRow(0)

@@ -99,6 +99,7 @@ class VisitsView(RecordEditor, QWidget):
         self.title_edit.textEdited.connect(self._title_edited)
         self.planned_edit.date_changed.connect(lambda d: self._edit("planned_date", d))
         self.done_edit.date_changed.connect(lambda d: self._edit("done_date", d))
+        self.done_edit.date_changed.connect(lambda _d: self._name_people_row())
         self.mode_combo.activated.connect(
             lambda _i: self._edit("mode", VisitMode(self.mode_combo.currentData()))
         )
@@ -338,7 +339,18 @@ class VisitsView(RecordEditor, QWidget):
         people += [(m.id, m.name) for m in self.case.household]
         fill_checklist(self.people_list, people, visit.who_seen)
         fill_checklist(self.topics_list, self._topic_options(), visit.topics)
+        self._name_people_row()
         self._show_prompts()
+
+    def _name_people_row(self) -> None:
+        """A visit that has been held says who was seen; a planned one, who will be."""
+        held = self.visit is not None and self.visit.done_date is not None
+        words = "Who was seen" if held else "Who will be seen"
+        layout = self.details.layout()
+        label = layout.labelForField(self.people_list) if isinstance(layout, QFormLayout) else None
+        if isinstance(label, QLabel):
+            label.setText(f"&{words}:")
+        self.people_list.setAccessibleName(words)
 
     def _topic_options(self) -> list[tuple[str, str]]:
         try:
@@ -361,6 +373,7 @@ class VisitsView(RecordEditor, QWidget):
         if self.visit is not None:
             self.done_edit.set_value(date.today())
             self._edit("done_date", date.today())
+            self._name_people_row()
 
     def _title_edited(self, text: str) -> None:
         self._edit("title", text)
