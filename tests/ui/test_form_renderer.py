@@ -16,11 +16,13 @@ from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
     QComboBox,
+    QLabel,
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
     QRadioButton,
     QTextEdit,
+    QToolButton,
     QWidget,
 )
 
@@ -295,6 +297,18 @@ def test_help_is_shown_on_demand(qtbot: Any) -> None:
     assert row.help_button is not None and not row.help_label.isVisible()
     qtbot.mouseClick(row.help_button, Qt.MouseButton.LeftButton)
     assert row.help_label.isVisible() and "test button" in row.help_label.text()
+
+
+def test_a_parts_help_is_in_view_in_words_not_a_lone_button(qtbot: Any) -> None:
+    """A part's own help ("Owned home": what it is for) reads as a line under its title;
+    a "?" on a row of its own, far from any question, said nothing (1024x700 review)."""
+    widget = _form(qtbot, "health_safety")
+    widget.show()
+    box = widget.group_boxes["owner_occupied"]
+    about = _child(widget, QLabel, "about.owner_occupied")
+    assert about.parent() is box and not about.isHidden()  # shown with its part
+    assert about.text().startswith("For owner-occupiers")
+    assert [b for b in box.findChildren(QToolButton) if b.parent() is box] == []
 
 
 @pytest.mark.parametrize("form_id", ["health_safety", "pet_assessment", "par_england"])

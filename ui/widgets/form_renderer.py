@@ -165,13 +165,12 @@ class FormWidget(QWidget):
         box.setObjectName(f"group.{group.id}")
         box.setAccessibleName(group.title)
         layout = QVBoxLayout(box)
-        if group.help:
-            help_label = QLabel(box)
-            head = QHBoxLayout()
-            head.addStretch(1)
-            head.addWidget(_help_button(group.help, group.title, help_label, box))
-            layout.addLayout(head)
-            layout.addWidget(help_label)
+        if group.help:  # a line or two that says what the part is for: always in view
+            about = QLabel(group.help, box)
+            about.setObjectName(f"about.{group.id}")
+            about.setWordWrap(True)
+            about.setTextFormat(Qt.TextFormat.PlainText)
+            layout.addWidget(about)
         for q in group.questions:
             row = FieldRow(q, box)
             self.rows[q.id] = row
