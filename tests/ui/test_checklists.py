@@ -128,6 +128,18 @@ def test_the_list_says_how_far_each_checklist_has_got(qtbot, editor_ctx, saved_c
     assert item.text().endswith("– complete")
 
 
+def test_a_long_entry_wraps_so_its_state_stays_in_view(qtbot, editor_ctx, saved_case):
+    """At 1024x700 the list is narrow: an animal's entry wraps onto a second line
+    rather than hiding "– complete" behind a sideways scroll."""
+    view = shown(qtbot, ChecklistsView(editor_ctx), saved_case, size=(1024, 700))
+    _add_animal(qtbot, view, "Biscuit", "Labrador Retriever")
+    view.subjects.resize(240, view.subjects.height())
+    row = view.subjects.visualItemRect(view.subjects.item(1))
+    assert row.width() <= view.subjects.viewport().width()
+    assert row.height() >= 2 * view.subjects.fontMetrics().lineSpacing()  # two lines
+    assert not view.subjects.horizontalScrollBar().isVisible()
+
+
 def test_every_control_has_an_accessible_name(qtbot, editor_ctx, saved_case):
     view = _view(qtbot, editor_ctx, saved_case)
     assert unnamed_focusable(view) == []

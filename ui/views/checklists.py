@@ -65,6 +65,11 @@ class ChecklistsView(QWidget):
 
         self.subjects = QListWidget()
         self.subjects.setAccessibleName("Checklists")
+        # long entries ("Pet assessment: Biscuit (dog, ...) - complete") wrap rather than
+        # hide their state behind a sideways scroll in a small window
+        self.subjects.setWordWrap(True)
+        self.subjects.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.subjects.setUniformItemSizes(False)
         self.subjects.currentItemChanged.connect(self._subject_changed)
         self.add_animal_button = QPushButton("&Add animal")
         self.add_animal_button.setAccessibleName("Add animal")
