@@ -15,6 +15,7 @@ from typing import Any, ClassVar
 
 import httpx
 import pyotp
+import pytest
 import uvicorn
 
 from homestudy.agency.console import audit, auth
@@ -207,3 +208,32 @@ class Staff:
 def close_all() -> None:
     while Staff.opened:
         Staff.opened.pop().close()
+
+
+# Fixtures for a test module that works against one running console (import them into
+# the module: ``from tests.console_helpers import close_clients, env, signed_in``).
+
+
+@pytest.fixture(autouse=True)
+def close_clients():
+    """Each test's clients are closed after it; the module's server outlives them."""
+    yield
+    close_all()
+
+
+@pytest.fixture(scope="module")
+def env(tmp_path_factory):
+    """A console with three laptops' cases on a real server on 127.0.0.1."""
+    agency = make_console_agency(tmp_path_factory.mktemp("console") / "agency")
+    server = ConsoleServer(agency.home)
+    yield agency, server
+    server.stop()
+
+
+def signed_in(env: tuple[Any, Any], who: str) -> Staff:
+    """``who`` (a demo staff account) signed in with their password and TOTP code."""
+    agency, server = env
+    staff = Staff(server.url)
+    resp = staff.sign_in(who, agency.totp[who])
+    assert resp.status_code == 303 and "hs_session" in staff.cookies
+    return staff

@@ -3,30 +3,12 @@ redirect after posting, the case page's labels, and the times and months it show
 
 from __future__ import annotations
 
-import pytest
+from tests import console_helpers
+from tests.console_helpers import Staff, signed_in
 
-from tests.console_helpers import ConsoleServer, Staff, close_all, make_console_agency
-
-
-@pytest.fixture(autouse=True)
-def _close_clients():
-    yield
-    close_all()
-
-
-@pytest.fixture(scope="module")
-def env(tmp_path_factory):
-    agency = make_console_agency(tmp_path_factory.mktemp("console") / "agency")
-    server = ConsoleServer(agency.home)
-    yield agency, server
-    server.stop()
-
-
-def signed_in(env, who: str) -> Staff:
-    agency, server = env
-    staff = Staff(server.url)
-    assert staff.sign_in(who, agency.totp[who]).status_code == 303
-    return staff
+# the module's running console, and its clients closed after each test (fixtures)
+env = console_helpers.env
+close_clients = console_helpers.close_clients
 
 
 def test_error_pages_are_the_consoles_own(env):

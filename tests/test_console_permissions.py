@@ -6,40 +6,22 @@ down, API tokens reach only their scopes, and every action is in the audit log."
 from __future__ import annotations
 
 import pyotp
-import pytest
 
 from homestudy.agency.console import audit, messaging, review
+from tests import console_helpers
 from tests.console_helpers import (
     ConsoleServer,
     Staff,
     audit_entries,
-    close_all,
     forget_totp_step,
     make_console_agency,
     send_with_replies,
+    signed_in,
 )
 
-
-@pytest.fixture(autouse=True)
-def _close_clients():
-    yield
-    close_all()
-
-
-@pytest.fixture(scope="module")
-def env(tmp_path_factory):
-    agency = make_console_agency(tmp_path_factory.mktemp("console") / "agency")
-    server = ConsoleServer(agency.home)
-    yield agency, server
-    server.stop()
-
-
-def signed_in(env, who: str) -> Staff:
-    agency, server = env
-    staff = Staff(server.url)
-    resp = staff.sign_in(who, agency.totp[who])
-    assert resp.status_code == 303 and "hs_session" in staff.cookies
-    return staff
+# the module's running console, and its clients closed after each test (fixtures)
+env = console_helpers.env
+close_clients = console_helpers.close_clients
 
 
 def actions(agency) -> list[str]:

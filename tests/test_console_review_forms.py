@@ -6,31 +6,13 @@ from __future__ import annotations
 
 import html
 
-import pytest
-
 from homestudy.agency.console import messaging, review
-from tests.console_helpers import ConsoleServer, Staff, close_all, make_console_agency
+from tests import console_helpers
+from tests.console_helpers import signed_in
 
-
-@pytest.fixture(autouse=True)
-def _close_clients():
-    yield
-    close_all()
-
-
-@pytest.fixture(scope="module")
-def env(tmp_path_factory):
-    agency = make_console_agency(tmp_path_factory.mktemp("console") / "agency")
-    server = ConsoleServer(agency.home)
-    yield agency, server
-    server.stop()
-
-
-def manager_of(env) -> Staff:
-    agency, server = env
-    staff = Staff(server.url)
-    assert staff.sign_in("manager", agency.totp["manager"]).status_code == 303
-    return staff
+# the module's running console, and its clients closed after each test (fixtures)
+env = console_helpers.env
+close_clients = console_helpers.close_clients
 
 
 def reviews(agency, case_id: str) -> list[review.Review]:
@@ -51,7 +33,7 @@ def queued(agency, case_id: str) -> int:
 
 def test_a_refused_return_keeps_the_choice_and_the_reasons(env):
     agency, _server = env
-    manager = manager_of(env)
+    manager = signed_in(env, "manager")
     case = agency.cases[1]
     manager.get(f"/cases/{case.id}")
     manager.post(f"/cases/{case.id}/comments", {"section_id": "cover", "text": "Expand this."})
@@ -73,7 +55,7 @@ def test_a_refused_return_keeps_the_choice_and_the_reasons(env):
 
 def test_a_refused_comment_is_shown_beside_its_section_and_kept(env):
     agency, _server = env
-    manager = manager_of(env)
+    manager = signed_in(env, "manager")
     case = agency.cases[0]
     manager.get(f"/cases/{case.id}")
     resp = manager.post(f"/cases/{case.id}/comments", {"section_id": "cover", "text": "x" * 4001})
@@ -83,7 +65,7 @@ def test_a_refused_comment_is_shown_beside_its_section_and_kept(env):
 
 def test_general_comments_are_refused_as_the_laptop_cannot_show_them(env):
     agency, _server = env
-    manager = manager_of(env)
+    manager = signed_in(env, "manager")
     case = agency.cases[0]
     manager.get(f"/cases/{case.id}")
     resp = manager.post(f"/cases/{case.id}/comments", {"section_id": "general", "text": "Hi"})
@@ -97,7 +79,7 @@ def test_general_comments_are_refused_as_the_laptop_cannot_show_them(env):
 
 def test_countersigning_with_blockers_needs_a_confirm_and_is_not_repeated(env):
     agency, _server = env
-    manager = manager_of(env)
+    manager = signed_in(env, "manager")
     case = agency.cases[2]
     page = manager.get(f"/cases/{case.id}").text
     blockers = int(page.split('<h2 id="readiness">', 1)[1].split("<p>", 1)[1].split(" ", 1)[0])
