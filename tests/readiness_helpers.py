@@ -226,6 +226,21 @@ def ready_case(lib: FormLibrary) -> Case:
     return case
 
 
+def assess(case: Case, lib: FormLibrary, today: date = TODAY, rules: Any = None) -> list[Any]:
+    """The readiness findings for ``case`` on ``today`` (the app's default rules)."""
+    from homestudy.readiness import assess_readiness
+    from homestudy.timeline import TimelineRules
+
+    return assess_readiness(case, lib, rules or TimelineRules(), today)
+
+
+def only(findings: list[Any], code: str) -> Any:
+    """The one finding with ``code`` (the test fails, listing them all, if not one)."""
+    hits = [f for f in findings if f.code == code]
+    assert len(hits) == 1, codes(findings)
+    return hits[0]
+
+
 def codes(findings: list[Any]) -> list[str]:
     return [f.code for f in findings]
 

@@ -6,9 +6,10 @@ from datetime import date, timedelta
 
 import pytest
 from readiness_helpers import (
-    TODAY,
+    assess,
     clear_check,
     codes,
+    only,
     ready_case,
     set_answer,
     set_signatories,
@@ -31,7 +32,6 @@ from homestudy.model import (
     Stage,
 )
 from homestudy.readiness import (
-    Finding,
     FixAt,
     Severity,
     assess_readiness,
@@ -52,18 +52,6 @@ def lib() -> FormLibrary:
 @pytest.fixture
 def case(lib: FormLibrary) -> Case:
     return ready_case(lib)
-
-
-def assess(
-    case: Case, lib: FormLibrary, today: date = TODAY, rules: TimelineRules = RULES
-) -> list[Finding]:
-    return assess_readiness(case, lib, rules, today)
-
-
-def only(findings: list[Finding], code: str) -> Finding:
-    hits = [f for f in findings if f.code == code]
-    assert len(hits) == 1, codes(findings)
-    return hits[0]
 
 
 def test_the_ready_case_has_no_findings(case: Case, lib: FormLibrary) -> None:

@@ -8,7 +8,16 @@ import copy
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
-from readiness_helpers import TODAY, codes, ready_case, set_answer, set_signatories, signatory
+from readiness_helpers import (
+    TODAY,
+    assess,
+    codes,
+    only,
+    ready_case,
+    set_answer,
+    set_signatories,
+    signatory,
+)
 
 from homestudy.forms import FormLibrary, load_library
 from homestudy.model import (
@@ -18,7 +27,7 @@ from homestudy.model import (
     HouseholdMemberKind,
     ReferenceKind,
 )
-from homestudy.readiness import Finding, FixAt, Severity, assess_readiness, is_ready
+from homestudy.readiness import FixAt, Severity, is_ready
 from homestudy.timeline import TimelineRules
 
 RULES = TimelineRules()
@@ -32,16 +41,6 @@ def lib() -> FormLibrary:
 @pytest.fixture
 def case(lib: FormLibrary) -> Case:
     return ready_case(lib)
-
-
-def assess(case: Case, lib: FormLibrary, today: date = TODAY) -> list[Finding]:
-    return assess_readiness(case, lib, RULES, today)
-
-
-def only(findings: list[Finding], code: str) -> Finding:
-    hits = [f for f in findings if f.code == code]
-    assert len(hits) == 1, codes(findings)
-    return hits[0]
 
 
 # ------------------------------------------------------------ the applicants' copy
