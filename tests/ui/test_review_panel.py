@@ -283,3 +283,38 @@ def test_a_reply_on_a_case_not_linked_to_an_agency_says_it_stays_here(
         assert panel.boxes[0].saved.text() == review_panel.NOT_LINKED
     finally:
         stop()
+
+
+def test_the_overview_says_how_many_review_comments_are_open(
+    qtbot, editor_ctx, tmp_path: Path
+) -> None:
+    """The worker sees on the case's first page that the agency has asked for changes,
+    and the count falls as they resolve them."""
+    from homestudy.sync import inbound
+    from ui.views.overview import OverviewView
+
+    comments = [_comment("c1", "health", "Say more."), _comment("c2", "matching", "Add ages.")]
+    editor, stop = _reviewed_view(qtbot, editor_ctx, tmp_path, comments)
+    try:
+        case = editor.case
+        overview = OverviewView(editor_ctx)
+        qtbot.addWidget(overview)
+        with qtbot.waitSignal(overview.refreshed, timeout=10_000):
+            overview.set_case(case)
+        assert "2 review comments from the agency are not resolved yet" in (
+            overview.par_label.text()
+        )
+        on_worker(
+            editor_ctx,
+            qtbot,
+            lambda vault: inbound.save_reply(
+                vault, case.id, "r1", "c1", reply="Done.", resolved=True
+            ),
+        )
+        with qtbot.waitSignal(overview.refreshed, timeout=10_000):
+            overview.set_case(case)
+        assert "One review comment from the agency is not resolved yet" in (
+            overview.par_label.text()
+        )
+    finally:
+        stop()

@@ -78,6 +78,23 @@ class OverviewData:
     par_sections: list[Entry] = field(default_factory=list)
 
 
+def review_summary(vault: Any, case_id: str) -> str:
+    """ "N review comments from the agency are not resolved yet ..." for the PAR box, or
+    '' when there are none open: the comments themselves sit beside their sections."""
+    from homestudy.sync.inbound import review_comments
+
+    open_ones = [c for c in review_comments(vault, case_id) if not c.resolved]
+    if not open_ones:
+        return ""
+    n = len(open_ones)
+    what = (
+        "One review comment from the agency is"
+        if n == 1
+        else (f"{n} review comments from the agency are")
+    )
+    return f" {what} not resolved yet: see the Review tab beside each section of the PAR."
+
+
 def build_overview(case: Case, forms: Any, rules: TimelineRules, today: date) -> OverviewData:
     """Everything the overview shows, worked out from the case (no I/O, no Qt)."""
     from homestudy.readiness import Severity, assess_readiness
@@ -366,17 +383,17 @@ class OverviewView(QWidget):
         from homestudy.readiness_settings import forms_for_case, rules_for_case
 
         # an agency's case follows its own rules.yaml and forms (read where the vault is)
-        run_db(
-            ctx,
-            self,
-            lambda vault: build_overview(
+        def build(vault: Any) -> OverviewData:
+            data = build_overview(
                 snapshot,
                 forms_for_case(vault, snapshot),
                 rules_for_case(vault, snapshot, ctx.settings),
                 today,
-            ),
-            self._show,
-        )
+            )
+            data.par_text += review_summary(vault, snapshot.id)
+            return data
+
+        run_db(ctx, self, build, self._show)
 
     def reveal(self, target_id: str) -> None:
         self.focus_first()
