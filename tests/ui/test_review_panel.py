@@ -42,8 +42,8 @@ def _comment(cid: str, section_id: str, text: str, **more: str) -> dict[str, str
 
 def _reviewed_view(qtbot, ctx, tmp_path: Path, comments: list[dict[str, str]]):
     """A PAR editor on a case linked to a real agency on 127.0.0.1, whose review
-    ``comments`` have come down in a real sync; and the stop for the server (whose
-    address ``_clients`` reaches through the vault's profile)."""
+    ``comments`` have come down in a real sync; the agency; and the stop for the server
+    (whose address ``_clients`` reaches through the vault's profile)."""
     home = make_agency(tmp_path / "agency")
     server = InboxServer(home.path)
     db = home.database(pool_size=1)
@@ -57,7 +57,8 @@ def _reviewed_view(qtbot, ctx, tmp_path: Path, comments: list[dict[str, str]]):
         return sync_round(vault, _clients)
 
     try:
-        on_worker(ctx, qtbot, set_up)
+        (report,) = on_worker(ctx, qtbot, set_up)
+        assert report.sent == 1 and not report.error
         queue_review(db, home, case.id, comments)
         on_worker(ctx, qtbot, lambda vault: sync_round(vault, _clients))
     finally:
@@ -67,7 +68,7 @@ def _reviewed_view(qtbot, ctx, tmp_path: Path, comments: list[dict[str, str]]):
     view.set_case(load(ctx, qtbot, case.id))
     view.resize(1400, 900)
     view.show()
-    return view, server.stop
+    return view, home, server.stop
 
 
 def _shown(label: QLabel) -> str:
@@ -82,7 +83,7 @@ def test_a_comment_and_its_author_show_exactly_as_the_reviewer_wrote_them(
 ) -> None:
     words = "Check <b>ages</b> of children <5 & whether the <i>nursery</i> place is confirmed."
     comments = [_comment("c1", "health", words, author="Panel <adviser>")]
-    view, stop = _reviewed_view(qtbot, editor_ctx, tmp_path, comments)
+    view, _home, stop = _reviewed_view(qtbot, editor_ctx, tmp_path, comments)
     try:
         view.reveal("health")
         panel = view.review
@@ -97,52 +98,24 @@ def test_a_comment_and_its_author_show_exactly_as_the_reviewer_wrote_them(
 def test_review_comments_beside_the_section_and_a_resolved_reply_reaches_the_agency(
     qtbot, editor_ctx, tmp_path: Path
 ) -> None:
-    home = make_agency(tmp_path / "agency")
-    server = InboxServer(home.path)
-    db = home.database(pool_size=1)
+    comments = [
+        _comment("c1", "support_network", "Who would help day to day?"),
+        _comment(
+            "c2",
+            "support_network",
+            "Name the grandparents.",
+            created_at="2026-12-01T10:05:00+00:00",
+        ),
+        _comment(
+            "c3",
+            "health",
+            "Elsewhere.",
+            author="Panel adviser",
+            created_at="2026-12-01T10:06:00+00:00",
+        ),
+    ]
+    view, home, stop = _reviewed_view(qtbot, editor_ctx, tmp_path, comments)
     try:
-        case = sample_case("HS-2026-1201")
-
-        def set_up(vault):
-            state = enrol(vault, enrolment_for(home, server.url))
-            outbox.watch(vault)
-            vault.cases.save_case(case)
-            link_case(vault, case.id, state.id)
-            return sync_round(vault, _clients)
-
-        (report,) = on_worker(editor_ctx, qtbot, set_up)
-        assert report.sent == 1 and not report.error
-        comments = [
-            {
-                "id": "c1",
-                "section_id": "support_network",
-                "text": "Who would help day to day?",
-                "author": "Team manager",
-                "created_at": "2026-12-01T10:00:00+00:00",
-            },
-            {
-                "id": "c2",
-                "section_id": "support_network",
-                "text": "Name the grandparents.",
-                "author": "Team manager",
-                "created_at": "2026-12-01T10:05:00+00:00",
-            },
-            {
-                "id": "c3",
-                "section_id": "health",
-                "text": "Elsewhere.",
-                "author": "Panel adviser",
-                "created_at": "2026-12-01T10:06:00+00:00",
-            },
-        ]
-        queue_review(db, home, case.id, comments)
-        on_worker(editor_ctx, qtbot, lambda vault: sync_round(vault, _clients))
-
-        view = ParEditorView(editor_ctx)
-        qtbot.addWidget(view)
-        view.set_case(load(editor_ctx, qtbot, case.id))
-        view.resize(1400, 900)
-        view.show()
         view.reveal("support_network")
         panel = view.review
         qtbot.waitUntil(lambda: len(panel.boxes) == 2, timeout=10_000)
@@ -162,11 +135,14 @@ def test_review_comments_beside_the_section_and_a_resolved_reply_reaches_the_age
             second.resolved.click()
 
         view.side.setCurrentWidget(panel)
-        Path("/tmp/shots").mkdir(parents=True, exist_ok=True)
-        assert view.grab().save("/tmp/shots/par_editor_review.png")
+        assert view.grab().save(str(tmp_path / "par_editor_review.png"))
         (report,) = on_worker(editor_ctx, qtbot, lambda vault: sync_round(vault, _clients))
         assert report.sent == 1 and not report.error
-        (reply,) = replies_for(db, case.id)
+        db = home.database(pool_size=1)
+        try:
+            (reply,) = replies_for(db, view.case.id)
+        finally:
+            db.close()
         assert reply["comment_id"] == "c2" and reply["resolved"] is True
         assert reply["reply"] == "Added both grandparents."
 
@@ -175,8 +151,7 @@ def test_review_comments_beside_the_section_and_a_resolved_reply_reaches_the_age
             lambda: [b.comment.comment_id for b in panel.boxes] == ["c3"], timeout=10_000
         )
     finally:
-        db.close()
-        server.stop()
+        stop()
 
 
 def test_a_comment_on_no_section_of_the_form_shows_on_every_section(
@@ -187,7 +162,7 @@ def test_a_comment_on_no_section_of_the_form_shows_on_every_section(
         _comment("c4", "old_section_removed", "On a section the form no longer has."),
         _comment("c5", "", "On the whole report."),
     ]
-    view, stop = _reviewed_view(qtbot, editor_ctx, tmp_path, comments)
+    view, _home, stop = _reviewed_view(qtbot, editor_ctx, tmp_path, comments)
     try:
         panel = view.review
         for section_id, expected in (
@@ -224,7 +199,7 @@ def test_ctrl_enter_sends_a_reply_and_the_panel_says_whether_it_has_gone(
     qtbot, editor_ctx, tmp_path: Path
 ) -> None:
     comments = [_comment("c1", "health", "Name the GP.", author="", created_at="not a date")]
-    view, stop = _reviewed_view(qtbot, editor_ctx, tmp_path, comments)
+    view, _home, stop = _reviewed_view(qtbot, editor_ctx, tmp_path, comments)
     try:
         view.reveal("health")
         panel = view.review
@@ -260,7 +235,7 @@ def test_a_reply_on_a_case_not_linked_to_an_agency_says_it_stays_here(
     qtbot, editor_ctx, tmp_path: Path
 ) -> None:
     comments = [_comment("c1", "health", "Name the GP.")]
-    view, stop = _reviewed_view(qtbot, editor_ctx, tmp_path, comments)
+    view, _home, stop = _reviewed_view(qtbot, editor_ctx, tmp_path, comments)
     try:
         case = view.case
         case.agency_profile_id = ""  # unlinked since the review came
@@ -294,7 +269,7 @@ def test_the_overview_says_how_many_review_comments_are_open(
     from ui.views.overview import OverviewView
 
     comments = [_comment("c1", "health", "Say more."), _comment("c2", "matching", "Add ages.")]
-    editor, stop = _reviewed_view(qtbot, editor_ctx, tmp_path, comments)
+    editor, _home, stop = _reviewed_view(qtbot, editor_ctx, tmp_path, comments)
     try:
         case = editor.case
         overview = OverviewView(editor_ctx)
