@@ -25,6 +25,7 @@ os.environ["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import keyring
 import pg
@@ -35,6 +36,9 @@ from keyring.backends import fail
 from homestudy.demo import build_demo_case
 from homestudy.model import Case
 from homestudy.vault import KdfParams, Vault
+
+if TYPE_CHECKING:
+    from homestudy.forms import FormLibrary
 
 TEST_PASSPHRASE = "correct horse battery staple"
 #: Argon2id parameters that take about a millisecond: tests only, never for real vaults.
@@ -119,6 +123,14 @@ def cli_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
 @pytest.fixture
 def demo_case() -> Case:
     return build_demo_case()
+
+
+@pytest.fixture(scope="module")
+def lib() -> FormLibrary:
+    """The forms library the app ships (one per test module, as tests may add to it)."""
+    from homestudy.forms import load_library
+
+    return load_library()
 
 
 @pytest.fixture

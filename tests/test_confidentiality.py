@@ -41,11 +41,6 @@ OUTSIDERS = ("Marcus", "Adeyemi", "Rebecca", "Claire", "Robson", "station manage
 FAMILY = ("Isla Mensah-Whitfield", "Joshua Mensah")
 
 
-@pytest.fixture(scope="module")
-def lib():
-    return load_library()
-
-
 @pytest.fixture
 def case() -> Case:
     return build_demo_case(TODAY)

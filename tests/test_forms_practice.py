@@ -9,16 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from homestudy.forms import FormLibrary, completeness, load_library, migrate_answers
+from homestudy.forms import FormLibrary, completeness, migrate_answers
 from homestudy.model import ChecklistAnswer, ReferenceKind
 from homestudy.vault import Vault
 
 STORED = Path(__file__).parent / "data" / "vaults"
-
-
-@pytest.fixture(scope="module")
-def lib() -> FormLibrary:
-    return load_library()
 
 
 @pytest.fixture

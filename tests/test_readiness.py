@@ -16,7 +16,7 @@ from readiness_helpers import (
     signatory,
 )
 
-from homestudy.forms import FormLibrary, load_library
+from homestudy.forms import FormLibrary
 from homestudy.model import (
     Animal,
     Case,
@@ -42,11 +42,6 @@ from homestudy.readiness_rules import has_analysis
 from homestudy.timeline import TimelineRules
 
 RULES = TimelineRules()
-
-
-@pytest.fixture(scope="module")
-def lib() -> FormLibrary:
-    return load_library()
 
 
 @pytest.fixture

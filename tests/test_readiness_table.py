@@ -23,7 +23,7 @@ from readiness_helpers import (
     signatory,
 )
 
-from homestudy.forms import FormLibrary, load_library
+from homestudy.forms import FormLibrary
 from homestudy.model import (
     Case,
     CheckKind,
@@ -42,11 +42,6 @@ from homestudy.timeline import TimelineRules
 
 BLOCKER, WARNING = Severity.BLOCKER, Severity.WARNING
 Change = Callable[[Case, FormLibrary], object]
-
-
-@pytest.fixture(scope="module")
-def lib() -> FormLibrary:
-    return load_library()
 
 
 def _yn(answer: str, **extra: object) -> dict[str, object]:

@@ -19,7 +19,7 @@ from readiness_helpers import (
     signatory,
 )
 
-from homestudy.forms import FormLibrary, load_library
+from homestudy.forms import FormLibrary
 from homestudy.model import (
     Case,
     ContactStatus,
@@ -31,11 +31,6 @@ from homestudy.readiness import FixAt, Severity, is_ready
 from homestudy.timeline import TimelineRules
 
 RULES = TimelineRules()
-
-
-@pytest.fixture(scope="module")
-def lib() -> FormLibrary:
-    return load_library()
 
 
 @pytest.fixture
