@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
+import pytest
+
 from homestudy.forms import FormDefinition, FormLibrary, Question, QuestionType
 from homestudy.model import (
     Animal,
@@ -224,6 +226,12 @@ def ready_case(lib: FormLibrary) -> Case:
         draft.status = SectionStatus.COMPLETE
     case.section("health").lines_of_enquiry_addressed = [loe.id]
     return case
+
+
+@pytest.fixture(name="case")
+def ready_case_fixture(lib: FormLibrary) -> Case:
+    """``case``: a new ``ready_case`` for each test (import this into the module)."""
+    return ready_case(lib)
 
 
 def assess(case: Case, lib: FormLibrary, today: date = TODAY, rules: Any = None) -> list[Any]:

@@ -10,7 +10,7 @@ from readiness_helpers import (
     clear_check,
     codes,
     only,
-    ready_case,
+    ready_case_fixture,  # noqa: F401 (the case fixture)
     set_answer,
     set_signatories,
     signatory,
@@ -42,11 +42,6 @@ from homestudy.readiness_rules import has_analysis
 from homestudy.timeline import TimelineRules
 
 RULES = TimelineRules()
-
-
-@pytest.fixture
-def case(lib: FormLibrary) -> Case:
-    return ready_case(lib)
 
 
 def test_the_ready_case_has_no_findings(case: Case, lib: FormLibrary) -> None:

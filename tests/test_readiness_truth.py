@@ -13,7 +13,7 @@ from readiness_helpers import (
     assess,
     codes,
     only,
-    ready_case,
+    ready_case_fixture,  # noqa: F401 (the case fixture)
     set_answer,
     set_signatories,
     signatory,
@@ -31,11 +31,6 @@ from homestudy.readiness import FixAt, Severity, is_ready
 from homestudy.timeline import TimelineRules
 
 RULES = TimelineRules()
-
-
-@pytest.fixture
-def case(lib: FormLibrary) -> Case:
-    return ready_case(lib)
 
 
 # ------------------------------------------------------------ the applicants' copy
