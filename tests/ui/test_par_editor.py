@@ -233,6 +233,19 @@ def test_every_control_has_an_accessible_name(qtbot, editor_ctx, saved_case):
     assert unnamed_focusable(view) == []
 
 
+def test_the_sections_guidance_is_not_repeated_over_its_fields(qtbot, editor_ctx, saved_case):
+    """The Guidance tab beside the text has the section's guidance; the fields below the
+    text keep their room for the fields (a 1024x700 window has little to spare)."""
+    from PySide6.QtWidgets import QLabel
+
+    view = _view(qtbot, editor_ctx, saved_case)
+    view.reveal("family_of_origin")
+    assert view.fields_widget is not None and not view.fields_box.isHidden()
+    assert view.fields_widget.findChildren(QLabel, "about.family_of_origin") == []
+    section = load_library().par.section("family_of_origin")
+    assert section.guidance[0][:40] in view.guidance.text()
+
+
 def test_a_sections_structured_fields_are_saved_as_answers(qtbot, editor_ctx, saved_case):
     from PySide6.QtWidgets import QLineEdit
 

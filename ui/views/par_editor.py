@@ -423,7 +423,9 @@ class ParEditorView(QWidget):
         from ui.widgets.form_renderer import FormWidget
 
         par_form = self.ctx.forms.par.form
-        form = dataclasses.replace(par_form, groups=(par_form.group(section.id),))
+        # the section's own guidance is in the Guidance tab beside: not again over its fields
+        group = dataclasses.replace(par_form.group(section.id), help="")
+        form = dataclasses.replace(par_form, groups=(group,))
         answers = [a for a in self.case.answers_for(form.id) if form.has_question(a.question_id)]
         widget = FormWidget(form, answers, subject_id="")
         widget.answer_changed.connect(self._field_changed)
